@@ -1,0 +1,82 @@
+// Lint: TypeScript rules plus the import boundaries that keep the architecture honest.
+// The boundary rules are exercised by test/lint-boundaries.test.ts.
+import tseslint from 'typescript-eslint';
+
+const ioModules = [
+  'fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'net', 'node:net', 'http', 'node:http',
+  'https', 'node:https', 'child_process', 'node:child_process', 'dgram', 'node:dgram',
+  'tls', 'node:tls', 'worker_threads', 'node:worker_threads', 'os', 'node:os',
+];
+
+/** Package patterns a folder must never import. */
+const forbid = (message, ...group) => ({ group, message });
+
+/** libsignal and crypto/ exports that use a private key or decrypt: the server has neither. */
+const secretLibsignalNames = [
+  'PrivateKey', 'IdentityKeyPair', 'Aes256GcmSiv', 'signalEncrypt', 'signalDecrypt',
+  'signalDecryptPreKey', 'processPreKeyBundle', 'sealedSenderDecryptMessage',
+  'sealedSenderEncrypt', 'groupDecrypt', 'groupEncrypt', 'KEMKeyPair',
+];
+const secretCryptoNames = [
+  'openEnvelope', 'sealEnvelope', 'signEvent', 'unwrapEpochKey', 'wrapEpochKey',
+  'generateDeviceIdentity', 'generatePrekeys', 'encryptControl', 'decryptControl',
+  'establishSession', 'generateEpochKey', 'deriveStreamKey', 'MemorySignalStores',
+];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', 'test-artifacts/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['crypto/**/*.ts'],
+    ignores: ['crypto/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ioModules.map((name) => ({ name, message: 'crypto/ does no I/O.' })),
+        patterns: [
+          forbid('crypto/ imports nothing from server/ or client/.',
+            '@yhteispoyta/server', '@yhteispoyta/server/*', '@yhteispoyta/agent', '@yhteispoyta/agent/*',
+            '@yhteispoyta/ui', '@yhteispoyta/ui/*', '**/server/**', '**/client/**'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['client/ui/**/*.ts', 'client/ui/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          forbid('client/ui/ talks only to its agent: never crypto/ or libsignal.',
+            '@yhteispoyta/crypto', '@yhteispoyta/crypto/*', '@signalapp/*', '**/crypto/**',
+            '@yhteispoyta/server', '@yhteispoyta/server/*', '@yhteispoyta/agent', '@yhteispoyta/agent/*'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          { name: '@signalapp/libsignal-client', importNames: secretLibsignalNames,
+            message: 'The server never holds a private key and never decrypts.' },
+          { name: '@yhteispoyta/crypto', importNames: secretCryptoNames,
+            message: 'The server only verifies: no sealing, opening or key handling.' },
+        ],
+        patterns: [
+          forbid('server/ never imports the client.', '@yhteispoyta/agent', '@yhteispoyta/agent/*',
+            '@yhteispoyta/ui', '@yhteispoyta/ui/*', '**/client/**'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['server/**/*.test.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);
