@@ -65,10 +65,13 @@ export default tseslint.config(
         paths: [
           { name: '@signalapp/libsignal-client', importNames: secretLibsignalNames,
             message: 'The server never holds a private key and never decrypts.' },
-          { name: '@yhteispoyta/crypto', importNames: secretCryptoNames,
-            message: 'The server only verifies: no sealing, opening or key handling.' },
         ],
         patterns: [
+          { group: ['@yhteispoyta/crypto', '@yhteispoyta/crypto/*', '**/crypto/src/**'], importNames: secretCryptoNames,
+            message: 'The server only verifies: no sealing, opening or key handling.' },
+          forbid('The server never uses the in-memory key stores or session code.',
+            '@yhteispoyta/crypto/memory-stores', '@yhteispoyta/crypto/sessions', '@yhteispoyta/crypto/epoch',
+            '@yhteispoyta/crypto/identity-store'),
           forbid('server/ never imports the client.', '@yhteispoyta/agent', '@yhteispoyta/agent/*',
             '@yhteispoyta/ui', '@yhteispoyta/ui/*', '**/client/**'),
         ],

@@ -1,0 +1,202 @@
+import Database from '@signalapp/sqlcipher';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
+import { DEFAULT_SCRYPT_PARAMS, WEAK_TEST_SCRYPT_PARAMS } from './kdf';
+import { createProfile, listProfiles, openProfile, profileFiles } from './profile-db';
+import type { CreateProfileOptions, ProfileDb } from './profile-db';
+
+const weak: CreateProfileOptions = { unsafeWeakKdfForTests: true };
+const PASS = 'oikea salasana';
+
+let dir: string;
+const opened: ProfileDb[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'yp-profile-'));
+});
+afterEach(() => {
+  for (const p of opened.splice(0)) p.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function create(name: string, passphrase = PASS, opts = weak): Promise<ProfileDb> {
+  const result = await createProfile(dir, name, passphrase, opts);
+  if (!result.ok) throw new Error(`create failed: ${result.error}`);
+  opened.push(result.profile);
+  return result.profile;
+}
+
+async function open(name: string, passphrase = PASS): Promise<ProfileDb> {
+  const result = await openProfile(dir, name, passphrase);
+  if (!result.ok) throw new Error(`open failed: ${result.error} (${result.detail})`);
+  opened.push(result.profile);
+  return result.profile;
+}
+
+/** Every file in `at` with its bytes and mtime, for "nothing changed" comparisons. */
+function snapshot(at: string): Record<string, { bytes: string; mtimeMs: number; size: number }> {
+  const out: Record<string, { bytes: string; mtimeMs: number; size: number }> = {};
+  for (const file of readdirSync(at).sort()) {
+    const path = join(at, file);
+    const st = statSync(path);
+    out[file] = { bytes: readFileSync(path).toString('base64'), mtimeMs: st.mtimeMs, size: st.size };
+  }
+  return out;
+}
+
+describe('createProfile / openProfile', () => {
+  it('round-trips: data written before close is there after open', async () => {
+    const created = await create('alice');
+    created.setSetting('server', 'https://yhteispoyta.example');
+    created.close();
+    expect(created.isOpen).toBe(false);
+
+    const reopened = await open('alice');
+    expect(reopened.getSetting('server')).toBe('https://yhteispoyta.example');
+    expect(reopened.getSetting('absent')).toBeUndefined();
+    expect(reopened.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(listProfiles(dir)).toEqual(['alice']);
+  });
+
+  it('creates the database and sidecar readable by the owner only', async () => {
+    (await create('alice')).close();
+    const files = profileFiles(dir, 'alice');
+    expect(statSync(files.db).mode & 0o777).toBe(0o600);
+    expect(statSync(files.sidecar).mode & 0o777).toBe(0o600);
+  });
+
+  it('uses the slow default KDF unless the test option is given', async () => {
+    const result = await createProfile(dir, 'slow', PASS);
+    if (!result.ok) throw new Error(result.error);
+    opened.push(result.profile);
+    const sidecar = JSON.parse(readFileSync(profileFiles(dir, 'slow').sidecar, 'utf8')) as { kdf: Record<string, unknown> };
+    expect(sidecar.kdf).toMatchObject({ algorithm: 'scrypt', ...DEFAULT_SCRYPT_PARAMS });
+
+    (await create('fast')).close();
+    const weakSidecar = JSON.parse(readFileSync(profileFiles(dir, 'fast').sidecar, 'utf8')) as { kdf: Record<string, unknown> };
+    expect(weakSidecar.kdf).toMatchObject(WEAK_TEST_SCRYPT_PARAMS);
+  });
+
+  it('refuses invalid names, empty passphrases and existing profiles', async () => {
+    for (const name of ['', 'Alice', '../x', 'a'.repeat(33), 'a.b', 'ä']) {
+      expect(await createProfile(dir, name, PASS, weak)).toEqual({ ok: false, error: 'invalid_name' });
+      expect(await openProfile(dir, name, PASS)).toMatchObject({ ok: false, error: 'no_such_profile' });
+    }
+    expect(await createProfile(dir, 'bob', '', weak)).toEqual({ ok: false, error: 'empty_passphrase' });
+    (await create('bob')).close();
+    const before = snapshot(dir);
+    expect(await createProfile(dir, 'bob', 'another', weak)).toEqual({ ok: false, error: 'exists' });
+    expect(snapshot(dir)).toEqual(before);
+    expect(await openProfile(dir, 'bob', 'another')).toMatchObject({ ok: false, error: 'wrong_passphrase' });
+  });
+
+  it('reports a profile that does not exist', async () => {
+    expect(await openProfile(dir, 'nobody', PASS)).toMatchObject({ ok: false, error: 'no_such_profile' });
+    expect(await openProfile(join(dir, 'absent-dir'), 'nobody', PASS)).toMatchObject({ ok: false, error: 'no_such_profile' });
+    expect(listProfiles(join(dir, 'absent-dir'))).toEqual([]);
+  });
+
+  it('accepts the passphrase in either Unicode normal form', async () => {
+    (await create('carol', 'pa\u0308iva\u0308')).close();
+    (await open('carol', 'p\u00e4iv\u00e4')).close();
+  });
+});
+
+describe('a wrong passphrase', () => {
+  it('is refused and touches nothing on disk, also after a crash left a WAL behind', async () => {
+    const live = await create('alice');
+    live.setSetting('note', 'written while open');
+    const files = profileFiles(dir, 'alice');
+    expect(existsSync(files.wal)).toBe(true);
+
+    // A crash image: the files exactly as they are on disk while the profile is open.
+    const crashed = mkdtempSync(join(tmpdir(), 'yp-crashed-'));
+    try {
+      const target = profileFiles(crashed, 'alice');
+      copyFileSync(files.db, target.db);
+      copyFileSync(files.wal, target.wal);
+      copyFileSync(files.sidecar, target.sidecar);
+      // Our exclusive-mode connections keep the WAL index in memory, but a stale -shm
+      // (e.g. left by a SQLite tool) is what a keyed open would rewrite: plant one.
+      writeFileSync(target.shm, randomBytes(32768));
+      live.close();
+
+      const before = snapshot(crashed);
+      expect(Object.keys(before)).toEqual(['alice.profile.db', 'alice.profile.db-shm', 'alice.profile.db-wal', 'alice.profile.json']);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // so a write would show in mtimes
+      const result = await openProfile(crashed, 'alice', 'v\u00e4\u00e4r\u00e4 salasana');
+      expect(result).toMatchObject({ ok: false, error: 'wrong_passphrase' });
+      expect(snapshot(crashed)).toEqual(before);
+
+      // The right passphrase recovers what was committed before the "crash".
+      const recovered = await openProfile(crashed, 'alice', PASS);
+      if (!recovered.ok) throw new Error(recovered.detail);
+      expect(recovered.profile.getSetting('note')).toBe('written while open');
+      recovered.profile.close();
+    } finally {
+      rmSync(crashed, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves a closed profile byte-identical', async () => {
+    (await create('alice')).close();
+    const before = snapshot(dir);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await openProfile(dir, 'alice', 'wrong')).toMatchObject({ ok: false, error: 'wrong_passphrase' });
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
+
+describe('at rest', () => {
+  it('keeps no plaintext in the database or WAL files', async () => {
+    const marker = `CANARY-${toHex(randomBytes(8))}-kela-asiakas-0042`;
+    const profile = await create('alice');
+    profile.setSetting('canary', marker);
+    const files = profileFiles(dir, 'alice');
+    const walWhileOpen = readFileSync(files.wal);
+    expect(walWhileOpen.byteLength).toBeGreaterThan(0);
+    expect(walWhileOpen.includes(marker)).toBe(false);
+    profile.close();
+    expect(readFileSync(files.db).includes(marker)).toBe(false);
+    expect(readFileSync(files.sidecar).includes(marker)).toBe(false);
+
+    // The same write to an unkeyed database is visible to this scan, so the scan can fail.
+    const plain = new Database(join(dir, 'plain.db'));
+    plain.exec("CREATE TABLE settings (key TEXT, value TEXT); PRAGMA journal_mode = DELETE");
+    plain.prepare('INSERT INTO settings VALUES (?, ?)').run(['canary', marker]);
+    plain.close();
+    expect(readFileSync(join(dir, 'plain.db')).includes(marker)).toBe(true);
+
+    expect((await open('alice')).getSetting('canary')).toBe(marker);
+  });
+});
+
+describe('locking and damage', () => {
+  it('refuses a second open while the profile is open', async () => {
+    const first = await create('alice');
+    expect(await openProfile(dir, 'alice', PASS)).toMatchObject({ ok: false, error: 'in_use' });
+    first.setSetting('still', 'usable');
+    first.close();
+    expect((await open('alice')).getSetting('still')).toBe('usable');
+  });
+
+  it('reports a damaged or half-missing profile as corrupt', async () => {
+    (await create('nosidecar')).close();
+    rmSync(profileFiles(dir, 'nosidecar').sidecar);
+    expect(await openProfile(dir, 'nosidecar', PASS)).toMatchObject({ ok: false, error: 'corrupt' });
+
+    (await create('nodb')).close();
+    rmSync(profileFiles(dir, 'nodb').db);
+    expect(await openProfile(dir, 'nodb', PASS)).toMatchObject({ ok: false, error: 'corrupt' });
+
+    (await create('badsidecar')).close();
+    writeFileSync(profileFiles(dir, 'badsidecar').sidecar, '{"format":"yhteispoyta-profile"');
+    expect(await openProfile(dir, 'badsidecar', PASS)).toMatchObject({ ok: false, error: 'corrupt' });
+
+    (await create('garbage')).close();
+    writeFileSync(profileFiles(dir, 'garbage').db, randomBytes(8192));
+    expect(await openProfile(dir, 'garbage', PASS)).toMatchObject({ ok: false, error: 'corrupt' });
+  });
+});

@@ -1,0 +1,290 @@
+/**
+ * Profiles: one profile = one device = one SQLCipher database `<dir>/<name>.profile.db`
+ * plus its non-secret sidecar `<dir>/<name>.profile.json` (KDF parameters, salt,
+ * key-check value).
+ *
+ * A wrong passphrase is refused by the sidecar's key-check value before the database is
+ * opened at all. The installed SQLCipher binding cannot open read-only (no flags, no URI
+ * filenames), and even a read-only SQLite connection may write: it rolls back a hot
+ * journal and rebuilds the WAL index in `-shm` after a crash. Checking first means a wrong
+ * passphrase touches nothing on disk, in every state the files can be in.
+ *
+ * An open profile holds an exclusive lock on its database for as long as it is open
+ * (`locking_mode = EXCLUSIVE`): two agents driving the same device's ratchets would
+ * corrupt each other's sessions, so the second open is refused with `in_use`.
+ */
+import Database from '@signalapp/sqlcipher';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { bytesEqual, randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
+import type { Bytes } from '@yhteispoyta/crypto/bytes';
+import { DEFAULT_SCRYPT_PARAMS, KDF_SALT_LENGTH, WEAK_TEST_SCRYPT_PARAMS, deriveProfileKeys, keyCheckValue } from './kdf';
+import { CORE_MIGRATION_SET_NAME, NewerSchemaError, applyMigrations } from './migrations';
+import type { MigrationSet } from './migrations';
+import { PROFILE_MIGRATIONS } from './schema';
+import { isErrno, readSidecar, writeNewSidecar } from './sidecar';
+
+/** An open profile database. */
+export interface ProfileDb {
+  readonly dir: string;
+  readonly name: string;
+  /** the underlying SQLCipher connection, for modules that keep their own tables */
+  readonly db: Database;
+  /** Run synchronous `fn` in a transaction (a savepoint when nested); it commits unless `fn` throws. */
+  transaction<T>(fn: () => T): T;
+  /** Bring a module's migration set up to date; returns how many steps ran. Throws NewerSchemaError. */
+  migrate(set: MigrationSet): number;
+  /** A value from the settings table. */
+  getSetting(key: string): string | undefined;
+  /** Store a value in the settings table. */
+  setSetting(key: string, value: string): void;
+  /** Whether close() has not been called yet. */
+  readonly isOpen: boolean;
+  /** Checkpoint and close; releases the profile's lock. Idempotent. */
+  close(): void;
+}
+
+/** Options of createProfile. */
+export interface CreateProfileOptions {
+  /** Use WEAK_TEST_SCRYPT_PARAMS instead of the default cost. Tests only: a fast KDF makes guessing cheap. */
+  readonly unsafeWeakKdfForTests?: true;
+  /** Module migration sets to apply right after the core schema. */
+  readonly migrations?: readonly MigrationSet[];
+}
+
+/** Options of openProfile. */
+export interface OpenProfileOptions {
+  /** Module migration sets to bring up to date after opening. */
+  readonly migrations?: readonly MigrationSet[];
+}
+
+/** Why createProfile refused. */
+export type CreateProfileError = 'invalid_name' | 'empty_passphrase' | 'exists';
+
+/**
+ * Why openProfile refused: `no_such_profile` (no files, or a name no profile can have),
+ * `wrong_passphrase` (nothing on disk was touched), `corrupt` (files unreadable or
+ * inconsistent), `in_use` (another connection holds the profile), `newer_schema` (last
+ * written by a newer agent).
+ */
+export type OpenProfileError = 'no_such_profile' | 'wrong_passphrase' | 'corrupt' | 'in_use' | 'newer_schema';
+
+/** Result of createProfile. */
+export type CreateProfileResult =
+  | { readonly ok: true; readonly profile: ProfileDb }
+  | { readonly ok: false; readonly error: CreateProfileError };
+
+/** Result of openProfile; `detail` is a human-readable reason for logs, without secrets. */
+export type OpenProfileResult =
+  | { readonly ok: true; readonly profile: ProfileDb }
+  | { readonly ok: false; readonly error: OpenProfileError; readonly detail: string };
+
+const PROFILE_NAME = /^[a-z0-9_-]{1,32}$/;
+const SIDECAR_SUFFIX = '.profile.json';
+
+/** Whether `name` is a valid profile name: 1–32 of [a-z0-9_-]. */
+export function isValidProfileName(name: string): boolean {
+  return PROFILE_NAME.test(name);
+}
+
+/** The files of a profile; `wal`, `shm` and `journal` exist only while SQLite needs them. */
+export function profileFiles(dir: string, name: string): { db: string; wal: string; shm: string; journal: string; sidecar: string } {
+  const db = join(dir, `${name}.profile.db`);
+  return { db, wal: `${db}-wal`, shm: `${db}-shm`, journal: `${db}-journal`, sidecar: join(dir, `${name}${SIDECAR_SUFFIX}`) };
+}
+
+/** Names of the profiles in `dir` (those with a sidecar), sorted. An absent dir has none; other I/O errors throw. */
+export function listProfiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return [];
+    throw err;
+  }
+  return entries
+    .filter((file) => file.endsWith(SIDECAR_SUFFIX))
+    .map((file) => file.slice(0, -SIDECAR_SUFFIX.length))
+    .filter(isValidProfileName)
+    .sort();
+}
+
+/**
+ * Create a new profile keyed from `passphrase`. Refuses an existing profile (any of its
+ * files present). The sidecar is written last, so a crash mid-way leaves a database
+ * without sidecar, which openProfile reports as corrupt and createProfile refuses to
+ * overwrite.
+ */
+export async function createProfile(
+  dir: string,
+  name: string,
+  passphrase: string,
+  opts: CreateProfileOptions = {},
+): Promise<CreateProfileResult> {
+  if (!isValidProfileName(name)) return { ok: false, error: 'invalid_name' };
+  if (passphrase.length === 0) return { ok: false, error: 'empty_passphrase' };
+  const files = profileFiles(dir, name);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ([files.sidecar, files.wal, files.shm, files.journal].some((path) => existsSync(path))) {
+    return { ok: false, error: 'exists' };
+  }
+
+  const params = opts.unsafeWeakKdfForTests === true ? WEAK_TEST_SCRYPT_PARAMS : DEFAULT_SCRYPT_PARAMS;
+  const salt = randomBytes(KDF_SALT_LENGTH);
+  const keys = await deriveProfileKeys(passphrase, salt, params);
+
+  // Creating the empty file ourselves makes "exists" atomic and sets its mode; SQLite
+  // gives -wal and -shm the database file's permissions.
+  try {
+    closeSync(openSync(files.db, 'wx', 0o600));
+  } catch (err) {
+    if (isErrno(err, 'EEXIST')) return { ok: false, error: 'exists' };
+    throw err;
+  }
+
+  let db: Database | undefined;
+  try {
+    db = new Database(files.db, { cacheStatements: true });
+    configureConnection(db, keys.databaseKey);
+    applyMigrations(db, PROFILE_MIGRATIONS);
+    const profile = new OpenProfile(dir, name, db);
+    for (const set of opts.migrations ?? []) profile.migrate(set);
+    const sidecar = { kdf: { algorithm: 'scrypt' as const, ...params, salt }, keyCheck: keyCheckValue(keys.checkKey), createdAt: Date.now() };
+    if (!writeNewSidecar(files.sidecar, sidecar)) {
+      db.close();
+      db = undefined;
+      removeDatabaseFiles(files);
+      return { ok: false, error: 'exists' };
+    }
+    return { ok: true, profile };
+  } catch (err) {
+    db?.close();
+    removeDatabaseFiles(files);
+    throw err;
+  } finally {
+    keys.databaseKey.fill(0);
+    keys.checkKey.fill(0);
+  }
+}
+
+/** Open an existing profile. Never throws; a wrong passphrase writes nothing anywhere. */
+export async function openProfile(
+  dir: string,
+  name: string,
+  passphrase: string,
+  opts: OpenProfileOptions = {},
+): Promise<OpenProfileResult> {
+  if (!isValidProfileName(name)) return { ok: false, error: 'no_such_profile', detail: 'not a valid profile name' };
+  const files = profileFiles(dir, name);
+  const read = readSidecar(files.sidecar);
+  const dbExists = existsSync(files.db);
+  if (!read.ok) {
+    if (read.error === 'missing' && !dbExists) return { ok: false, error: 'no_such_profile', detail: 'no profile files' };
+    return { ok: false, error: 'corrupt', detail: read.detail };
+  }
+  if (!dbExists) return { ok: false, error: 'corrupt', detail: 'sidecar without database' };
+
+  const { kdf } = read.sidecar;
+  let keys;
+  try {
+    keys = await deriveProfileKeys(passphrase, kdf.salt, kdf);
+  } catch (err) {
+    return { ok: false, error: 'corrupt', detail: `key derivation failed: ${describe(err)}` };
+  }
+  try {
+    if (!bytesEqual(keyCheckValue(keys.checkKey), read.sidecar.keyCheck)) {
+      return { ok: false, error: 'wrong_passphrase', detail: 'key check failed' };
+    }
+    return openKeyedDatabase(dir, name, files.db, keys.databaseKey, opts);
+  } finally {
+    keys.databaseKey.fill(0);
+    keys.checkKey.fill(0);
+  }
+}
+
+function openKeyedDatabase(dir: string, name: string, path: string, key: Bytes, opts: OpenProfileOptions): OpenProfileResult {
+  let db: Database | undefined;
+  try {
+    db = new Database(path, { cacheStatements: true });
+    configureConnection(db, key);
+    applyMigrations(db, PROFILE_MIGRATIONS);
+    const profile = new OpenProfile(dir, name, db);
+    for (const set of opts.migrations ?? []) profile.migrate(set);
+    return { ok: true, profile };
+  } catch (err) {
+    db?.close();
+    const code = sqliteCode(err);
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return { ok: false, error: 'in_use', detail: 'profile is open elsewhere' };
+    if (err instanceof NewerSchemaError) return { ok: false, error: 'newer_schema', detail: err.message };
+    return { ok: false, error: 'corrupt', detail: `database unreadable: ${describe(err)}` };
+  }
+}
+
+/**
+ * Key the connection (must be the first statement), then take and keep the exclusive
+ * lock. The first statement after the key reads page 1, so a bad key or a foreign file
+ * surfaces here as SQLITE_NOTADB.
+ */
+function configureConnection(db: Database, key: Bytes): void {
+  db.exec(`PRAGMA key = "x'${toHex(key)}'"`);
+  db.exec('PRAGMA locking_mode = EXCLUSIVE');
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('BEGIN EXCLUSIVE; COMMIT');
+  // Ratchet state must survive power loss, and deleted prekeys must not linger in free pages.
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA secure_delete = ON');
+  db.exec('PRAGMA foreign_keys = ON');
+}
+
+function removeDatabaseFiles(files: ReturnType<typeof profileFiles>): void {
+  for (const path of [files.db, files.wal, files.shm, files.journal]) rmSync(path, { force: true });
+}
+
+function sqliteCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code;
+  return undefined;
+}
+
+function describe(err: unknown): string {
+  return sqliteCode(err) ?? (err instanceof Error ? err.message : 'unknown error');
+}
+
+class OpenProfile implements ProfileDb {
+  #open = true;
+
+  constructor(
+    readonly dir: string,
+    readonly name: string,
+    readonly db: Database,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  migrate(set: MigrationSet): number {
+    if (set.name === CORE_MIGRATION_SET_NAME) throw new RangeError('the core profile schema is not a module migration set');
+    return applyMigrations(this.db, set);
+  }
+
+  getSetting(key: string): string | undefined {
+    const value = this.db.prepare('SELECT value FROM settings WHERE key = ?', { pluck: true }).get([key]);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  setSetting(key: string, value: string): void {
+    this.db
+      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run([key, value]);
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.db.close();
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The envelope's sizes, its shape check for untrusted values, its compact binary form for
+ * storage, and the snapshot-chain hashes (DESIGN §6). Everything here needs no key.
+ */
+import { z } from 'zod';
+import { ByteReader, ByteWriter, DecodeFailure } from './byte-codec';
+import type { DecodeFailureCode } from './byte-codec';
+import { sha256, toBytes } from './bytes';
+import type { Bytes } from './bytes';
+import { decodeHeader, encodeHeader, MAX_HEADER_BYTES, PARENT_PROOF_BYTES } from './header';
+import type { EnvelopeHeader, WireEnvelope } from './types';
+
+/** AES-256-GCM-SIV nonce size. */
+export const NONCE_BYTES = 12;
+/** AES-256-GCM-SIV authentication tag, appended to every ciphertext. */
+export const AEAD_TAG_BYTES = 16;
+/** XEdDSA signature size. */
+export const SIGNATURE_BYTES = 64;
+/** Largest ciphertext (tag included): a snapshot of a big document must fit. */
+export const MAX_CIPHERTEXT_BYTES = 4 * 1024 * 1024;
+/** Largest plaintext that {@link MAX_CIPHERTEXT_BYTES} leaves room for. */
+export const MAX_PLAINTEXT_BYTES = MAX_CIPHERTEXT_BYTES - AEAD_TAG_BYTES;
+/** Binary form of a WireEnvelope: format version byte + u16 header length + u32 ciphertext length. */
+const WIRE_FRAMING_BYTES = 7;
+const WIRE_FORMAT_VERSION = 1;
+/** Largest envelope in its binary form ({@link encodeWireEnvelope}). */
+export const MAX_ENVELOPE_BYTES = WIRE_FRAMING_BYTES + MAX_HEADER_BYTES + NONCE_BYTES + SIGNATURE_BYTES + MAX_CIPHERTEXT_BYTES;
+
+/**
+ * Per-envelope byte overhead on top of the plaintext, field by field:
+ * - header: canonical header bytes, variable — for a typical update (UUID workspace, user
+ *   and snapshot ids, stream `doc:plan`) 147 bytes: version 1 + kind 1 + workspaceId 2+36 +
+ *   stream 2+8 + epoch 4 + userId 2+36 + deviceId 1 + clock 8 + snapshotId 2+36 + sentAt 8;
+ *   snapshots add parentSnapshotId 2+n, parentProof 32, count 2 and 2+k+8 per covered clock
+ * - nonce: 12
+ * - aeadTag: 16 (inside the ciphertext)
+ * - signature: 64
+ * - wireFraming: 7 more in the binary storage form (format version 1 + header length 2 +
+ *   ciphertext length 4)
+ *
+ * So a typical update costs 147 + 12 + 16 + 64 = 239 bytes (246 in binary form).
+ */
+export const ENVELOPE_OVERHEAD = Object.freeze({
+  nonce: NONCE_BYTES,
+  aeadTag: AEAD_TAG_BYTES,
+  signature: SIGNATURE_BYTES,
+  wireFraming: WIRE_FRAMING_BYTES,
+});
+
+/** Bytes an envelope with this header adds to its plaintext (header + nonce + tag + signature). */
+export function envelopeOverhead(header: EnvelopeHeader): number {
+  return encodeHeader(header).byteLength + NONCE_BYTES + AEAD_TAG_BYTES + SIGNATURE_BYTES;
+}
+
+/** The parentProof of the first snapshot of a stream: 32 zero bytes. Do not mutate. */
+export const GENESIS_PROOF: Bytes = new Uint8Array(new ArrayBuffer(PARENT_PROOF_BYTES));
+
+/** Identifies an envelope's content: SHA-256 of its ciphertext. */
+export function envelopeHash(env: WireEnvelope): Bytes {
+  return sha256(env.ciphertext);
+}
+
+/**
+ * The proof a snapshot must carry when it extends the snapshot with `parentProof` and
+ * `parentCiphertext`: SHA-256(parentProof ‖ SHA-256(parentCiphertext)). Chaining the proofs
+ * lets anyone holding the history check that no snapshot was dropped or swapped.
+ * Throws RangeError when parentProof is not 32 bytes (it always is after decodeHeader).
+ */
+export function nextParentProof(parentProof: Uint8Array, parentCiphertext: Uint8Array): Bytes {
+  if (parentProof.byteLength !== PARENT_PROOF_BYTES) throw new RangeError(`parentProof must be ${PARENT_PROOF_BYTES} bytes`);
+  return sha256(parentProof, sha256(parentCiphertext));
+}
+
+const wireEnvelopeShape = z.object({
+  header: z.instanceof(Uint8Array),
+  nonce: z.instanceof(Uint8Array),
+  ciphertext: z.instanceof(Uint8Array),
+  signature: z.instanceof(Uint8Array),
+});
+
+/** Result of checking an untrusted value's envelope shape and sizes. */
+export type EnvelopeShapeResult =
+  | { readonly ok: true; readonly envelope: WireEnvelope }
+  | { readonly ok: false; readonly code: DecodeFailureCode; readonly detail: string };
+
+/**
+ * Checks that an untrusted value is a WireEnvelope with legal part sizes, and copies the
+ * parts (Buffers from socket.io may share a pool; libsignal wants plain ArrayBuffers).
+ * Does not look inside the header. Never throws.
+ */
+export function parseEnvelopeShape(value: unknown): EnvelopeShapeResult {
+  try {
+    const parsed = wireEnvelopeShape.safeParse(value);
+    if (!parsed.success) return { ok: false, code: 'malformed', detail: 'not a {header, nonce, ciphertext, signature} of bytes' };
+    const { header, nonce, ciphertext, signature } = parsed.data;
+    checkPartSizes(header.byteLength, nonce.byteLength, ciphertext.byteLength, signature.byteLength);
+    return {
+      ok: true,
+      envelope: { header: toBytes(header), nonce: toBytes(nonce), ciphertext: toBytes(ciphertext), signature: toBytes(signature) },
+    };
+  } catch (e) {
+    if (e instanceof DecodeFailure) return { ok: false, code: e.code, detail: e.detail };
+    return { ok: false, code: 'malformed', detail: 'unreadable value' };
+  }
+}
+
+function checkPartSizes(header: number, nonce: number, ciphertext: number, signature: number): void {
+  if (header > MAX_HEADER_BYTES) throw new DecodeFailure('too_large', `header is ${header} bytes, limit ${MAX_HEADER_BYTES}`);
+  if (ciphertext > MAX_CIPHERTEXT_BYTES) {
+    throw new DecodeFailure('too_large', `ciphertext is ${ciphertext} bytes, limit ${MAX_CIPHERTEXT_BYTES}`);
+  }
+  if (nonce !== NONCE_BYTES) throw new DecodeFailure('malformed', `nonce must be ${NONCE_BYTES} bytes`);
+  if (signature !== SIGNATURE_BYTES) throw new DecodeFailure('malformed', `signature must be ${SIGNATURE_BYTES} bytes`);
+  if (ciphertext < AEAD_TAG_BYTES) throw new DecodeFailure('malformed', 'ciphertext shorter than its tag');
+}
+
+/**
+ * Compact binary form for storage and benchmarks:
+ * `u8 format (1) ‖ u16 header length ‖ header ‖ nonce 12 ‖ signature 64 ‖ u32 ciphertext length ‖ ciphertext`.
+ * The explicit ciphertext length lets the decoder refuse trailing bytes.
+ * Throws RangeError for an envelope whose parts have illegal sizes.
+ */
+export function encodeWireEnvelope(env: WireEnvelope): Bytes {
+  try {
+    checkPartSizes(env.header.byteLength, env.nonce.byteLength, env.ciphertext.byteLength, env.signature.byteLength);
+  } catch (e) {
+    if (e instanceof DecodeFailure) throw new RangeError(`encodeWireEnvelope: ${e.detail}`);
+    throw e;
+  }
+  return new ByteWriter()
+    .u8(WIRE_FORMAT_VERSION)
+    .u16(env.header.byteLength)
+    .raw(env.header)
+    .raw(env.nonce)
+    .raw(env.signature)
+    .u32(env.ciphertext.byteLength)
+    .raw(env.ciphertext)
+    .finish();
+}
+
+/** Result of {@link decodeWireEnvelope}: the envelope and its already-decoded header. */
+export type DecodeWireEnvelopeResult =
+  | { readonly ok: true; readonly envelope: WireEnvelope; readonly header: EnvelopeHeader }
+  | { readonly ok: false; readonly code: DecodeFailureCode; readonly detail: string };
+
+/**
+ * Strict decode of {@link encodeWireEnvelope}'s output from an untrusted source: sizes,
+ * format version and the header's canonical encoding are all checked (the signature is not:
+ * that needs the author's key). Never throws.
+ */
+export function decodeWireEnvelope(bytes: unknown): DecodeWireEnvelopeResult {
+  if (!(bytes instanceof Uint8Array)) return { ok: false, code: 'malformed', detail: 'not bytes' };
+  if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
+    return { ok: false, code: 'too_large', detail: `${bytes.byteLength} bytes, limit ${MAX_ENVELOPE_BYTES}` };
+  }
+  try {
+    const r = new ByteReader(bytes);
+    const format = r.u8();
+    if (format !== WIRE_FORMAT_VERSION) throw new DecodeFailure('malformed', `unknown envelope format ${format}`);
+    const headerLength = r.u16();
+    if (headerLength > MAX_HEADER_BYTES) throw new DecodeFailure('too_large', `header is ${headerLength} bytes`);
+    const header = r.raw(headerLength);
+    const nonce = r.raw(NONCE_BYTES);
+    const signature = r.raw(SIGNATURE_BYTES);
+    const ciphertextLength = r.u32();
+    if (ciphertextLength > MAX_CIPHERTEXT_BYTES) throw new DecodeFailure('too_large', `ciphertext is ${ciphertextLength} bytes`);
+    const ciphertext = r.raw(ciphertextLength);
+    r.end();
+    checkPartSizes(header.byteLength, nonce.byteLength, ciphertext.byteLength, signature.byteLength);
+    const decoded = decodeHeader(header);
+    if (!decoded.ok) return decoded;
+    return { ok: true, envelope: { header, nonce, ciphertext, signature }, header: decoded.header };
+  } catch (e) {
+    if (e instanceof DecodeFailure) return { ok: false, code: e.code, detail: e.detail };
+    return { ok: false, code: 'malformed', detail: 'undecodable' };
+  }
+}

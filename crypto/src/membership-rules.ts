@@ -1,0 +1,263 @@
+/**
+ * The rules of the membership chain (DESIGN §4): which event may follow which state, and the
+ * state it leads to. The server runs {@link appendCheck} on every append; every client
+ * replays the whole chain with the same function and trusts only the result.
+ */
+import { parseMembershipEvent } from './membership-schema';
+import { eventHash, GENESIS_PREV_HASH, verifyEventSignature } from './membership-signing';
+import type { IdentityKeyInput } from './signature-check';
+import type { DeviceRef, MemberInfo, MembershipEvent, WorkspaceKind } from './types';
+
+/** The client's consent currently in force in a case workspace (the latest grant, minus revocations). */
+export interface Consent {
+  readonly orgIds: readonly string[];
+  readonly purpose: string;
+  readonly expiresAt?: number;
+  readonly grantedBy: DeviceRef;
+}
+
+/** What a verified chain says about a workspace after its last event. */
+export interface ChainState {
+  readonly workspaceId: string;
+  readonly kind: WorkspaceKind;
+  readonly label: string;
+  /** seq of the last accepted event */
+  readonly seq: number;
+  /** eventHash of the last accepted event: the next event's prevHash */
+  readonly headHash: string;
+  /** current epoch; 1 after create */
+  readonly epoch: number;
+  readonly closed: boolean;
+  /** by userId */
+  readonly members: ReadonlyMap<string, MemberInfo>;
+  /** every device of every current member, ordered by userId then deviceId */
+  readonly devices: readonly DeviceRef[];
+  readonly consent: Consent | null;
+  /** set by remove_member, remove_device and revoke_consent; cleared by rotate_epoch */
+  readonly rotationRequired: boolean;
+}
+
+/** Why an event was refused. */
+export type ChainErrorCode =
+  | 'malformed'
+  | 'bad_signature'
+  | 'unknown_author'
+  | 'fork'
+  | 'gap'
+  | 'bad_prev_hash'
+  | 'wrong_workspace'
+  | 'forbidden'
+  | 'consent_scope'
+  | 'closed'
+  | 'bad_epoch'
+  | 'invalid';
+
+/** A refusal; `seq` is the event's own seq, or the expected one when the event did not parse. */
+export interface ChainError {
+  readonly ok: false;
+  readonly code: ChainErrorCode;
+  readonly seq: number;
+  readonly detail: string;
+}
+
+/** Result of {@link appendCheck}: the new state and the parsed event, or why it was refused. */
+export type AppendResult = { readonly ok: true; readonly state: ChainState; readonly event: MembershipEvent } | ChainError;
+
+/** Looks up a device's identity key (from the prekey directory or a verified cache). */
+export type IdentityLookup = (ref: DeviceRef) => IdentityKeyInput | undefined;
+
+/** The part of the state an event changes. */
+type Change = Partial<Pick<ChainState, 'members' | 'consent' | 'epoch' | 'closed' | 'rotationRequired'>>;
+type Refusal = { readonly code: ChainErrorCode; readonly detail: string };
+
+/**
+ * Validates one event as the successor of `state` (null: the event must be the chain's
+ * `create`). Checks run in order: parse → workspace → linearity (fork, gap, prevHash) →
+ * author key known → signature → closed → author is a current member device → the event
+ * type's rights and rules. Never mutates `state` and never throws on hostile input.
+ */
+export function appendCheck(state: ChainState | null, value: unknown, identityOf: IdentityLookup): AppendResult {
+  const parsed = parseMembershipEvent(value);
+  if (!parsed.ok) return refuse({ code: 'malformed', detail: parsed.detail }, state === null ? 0 : state.seq + 1);
+  const event = parsed.event;
+  const refusal = checkLinearity(state, event) ?? checkAuthorKey(event, identityOf);
+  if (refusal !== undefined) return refuse(refusal, event.seq);
+  if (state === null) {
+    // checkLinearity guarantees a create here.
+    if (event.type !== 'create') return refuse({ code: 'invalid', detail: 'chain must start with create' }, event.seq);
+    const created = applyCreate(event);
+    return 'code' in created ? refuse(created, event.seq) : { ok: true, state: created, event };
+  }
+  if (state.closed) return refuse({ code: 'closed', detail: 'workspace is closed' }, event.seq);
+  const author = state.members.get(event.author.userId);
+  if (author === undefined || !author.devices.includes(event.author.deviceId)) {
+    return refuse({ code: 'forbidden', detail: 'author is not a current member device' }, event.seq);
+  }
+  const change = applyEvent(state, event, author);
+  if ('code' in change) return refuse(change, event.seq);
+  const members = change.members ?? state.members;
+  const next: ChainState = {
+    ...state,
+    ...change,
+    members,
+    devices: change.members === undefined ? state.devices : devicesOf(members),
+    seq: event.seq,
+    headHash: eventHash(event),
+  };
+  return { ok: true, state: next, event };
+}
+
+function refuse(refusal: Refusal, seq: number): ChainError {
+  return { ok: false, code: refusal.code, seq, detail: refusal.detail };
+}
+
+function checkLinearity(state: ChainState | null, event: MembershipEvent): Refusal | undefined {
+  if (state === null) {
+    if (event.type !== 'create') return { code: 'invalid', detail: 'chain must start with create' };
+    if (event.seq !== 0) return { code: 'gap', detail: `create must have seq 0, not ${event.seq}` };
+    if (event.prevHash !== GENESIS_PREV_HASH) return { code: 'bad_prev_hash', detail: 'create must have the genesis prevHash' };
+    return undefined;
+  }
+  if (event.workspaceId !== state.workspaceId) return { code: 'wrong_workspace', detail: `event of workspace ${event.workspaceId}` };
+  if (event.type === 'create') return { code: 'invalid', detail: 'create after the start of the chain' };
+  if (event.seq <= state.seq) return { code: 'fork', detail: `seq ${event.seq} is already taken` };
+  if (event.seq > state.seq + 1) return { code: 'gap', detail: `seq ${event.seq} after ${state.seq}` };
+  if (event.prevHash !== state.headHash) return { code: 'bad_prev_hash', detail: 'prevHash is not the hash of the previous event' };
+  return undefined;
+}
+
+function checkAuthorKey(event: MembershipEvent, identityOf: IdentityLookup): Refusal | undefined {
+  const key = identityOf(event.author);
+  if (key === undefined) return { code: 'unknown_author', detail: 'author device identity is not known' };
+  if (!verifyEventSignature(event, key)) return { code: 'bad_signature', detail: 'signature does not verify' };
+  return undefined;
+}
+
+function applyCreate(event: MembershipEvent<'create'>): ChainState | Refusal {
+  const { kind, label, creator } = event.payload;
+  if (creator.userId !== event.author.userId || !creator.devices.includes(event.author.deviceId)) {
+    return { code: 'forbidden', detail: 'create must be signed by a device of the creator' };
+  }
+  if (!creator.owner) return { code: 'forbidden', detail: 'the creator must be an owner' };
+  if (creator.role === 'client' && kind !== 'case') return { code: 'invalid', detail: 'a client may only be a member of a case' };
+  const members = new Map([[creator.userId, creator]]);
+  return {
+    workspaceId: event.workspaceId,
+    kind,
+    label,
+    seq: event.seq,
+    headHash: eventHash(event),
+    epoch: 1,
+    closed: false,
+    members,
+    devices: devicesOf(members),
+    consent: null,
+    rotationRequired: false,
+  };
+}
+
+function applyEvent(state: ChainState, event: MembershipEvent, author: MemberInfo): Change | Refusal {
+  const ownerOnly = (): Refusal | undefined => (author.owner ? undefined : { code: 'forbidden', detail: `${event.type} is for owners` });
+  const ownerOrSelf = (userId: string): Refusal | undefined =>
+    author.owner || author.userId === userId ? undefined : { code: 'forbidden', detail: `${event.type} is for owners or the user` };
+  const clientOnly = (): Refusal | undefined => {
+    if (author.role !== 'client') return { code: 'forbidden', detail: `${event.type} is for the client` };
+    if (state.kind !== 'case') return { code: 'invalid', detail: 'consent exists only in case workspaces' };
+    return undefined;
+  };
+  switch (event.type) {
+    case 'create':
+      return { code: 'invalid', detail: 'create after the start of the chain' };
+    case 'add_member':
+      return ownerOnly() ?? addMember(state, event);
+    case 'remove_member':
+      return ownerOnly() ?? removeMember(state, event.payload.userId);
+    case 'add_device':
+      return ownerOrSelf(event.payload.userId) ?? addDevice(state, event.payload.userId, event.payload.deviceId);
+    case 'remove_device':
+      return ownerOrSelf(event.payload.userId) ?? removeDevice(state, event.payload.userId, event.payload.deviceId);
+    case 'grant_consent': {
+      const { orgIds, purpose, expiresAt } = event.payload;
+      // The latest grant replaces the previous one; narrowing it does not remove anyone (revoke_consent does).
+      const consent: Consent = { orgIds, purpose, grantedBy: event.author, ...(expiresAt === undefined ? {} : { expiresAt }) };
+      return clientOnly() ?? { consent };
+    }
+    case 'revoke_consent':
+      return clientOnly() ?? revokeConsent(state, event.payload.orgIds);
+    case 'rotate_epoch':
+      if (event.payload.epoch !== state.epoch + 1) {
+        return { code: 'bad_epoch', detail: `epoch ${event.payload.epoch} does not follow ${state.epoch}` };
+      }
+      return { epoch: event.payload.epoch, rotationRequired: false };
+    case 'close':
+      return ownerOnly() ?? { closed: true };
+  }
+}
+
+function addMember(state: ChainState, event: MembershipEvent<'add_member'>): Change | Refusal {
+  const { member } = event.payload;
+  if (state.members.has(member.userId)) return { code: 'invalid', detail: `${member.userId} is already a member` };
+  if (member.role === 'client' && state.kind !== 'case') return { code: 'invalid', detail: 'a client may only be a member of a case' };
+  if (state.kind === 'case' && member.role !== 'client' && hasClient(state.members)) {
+    const consent = state.consent;
+    const active = consent !== null && (consent.expiresAt === undefined || event.at < consent.expiresAt);
+    if (!active) return { code: 'consent_scope', detail: 'no active consent of the client' };
+    if (!consent.orgIds.includes(member.orgId)) return { code: 'consent_scope', detail: `organisation ${member.orgId} is outside the consent` };
+  }
+  return { members: withMember(state.members, member) };
+}
+
+function removeMember(state: ChainState, userId: string): Change | Refusal {
+  if (!state.members.has(userId)) return { code: 'invalid', detail: `${userId} is not a member` };
+  const members = new Map(state.members);
+  members.delete(userId);
+  return keepsAnOwnerDevice(members) ?? { members, rotationRequired: true };
+}
+
+function addDevice(state: ChainState, userId: string, deviceId: number): Change | Refusal {
+  const member = state.members.get(userId);
+  if (member === undefined) return { code: 'invalid', detail: `${userId} is not a member` };
+  if (member.devices.includes(deviceId)) return { code: 'invalid', detail: `device ${userId}.${deviceId} already present` };
+  return { members: withMember(state.members, { ...member, devices: [...member.devices, deviceId] }) };
+}
+
+function removeDevice(state: ChainState, userId: string, deviceId: number): Change | Refusal {
+  const member = state.members.get(userId);
+  if (member === undefined || !member.devices.includes(deviceId)) {
+    return { code: 'invalid', detail: `device ${userId}.${deviceId} is not present` };
+  }
+  const members = withMember(state.members, { ...member, devices: member.devices.filter((d) => d !== deviceId) });
+  return keepsAnOwnerDevice(members) ?? { members, rotationRequired: true };
+}
+
+/**
+ * Narrows the consent and removes the professionals of the revoked organisations. The client's
+ * right to withdraw consent wins over keeping an owner: this may leave the workspace ownerless.
+ */
+function revokeConsent(state: ChainState, revoked: readonly string[]): Change {
+  const members = new Map([...state.members].filter(([, m]) => m.role === 'client' || !revoked.includes(m.orgId)));
+  const remaining = state.consent?.orgIds.filter((org) => !revoked.includes(org)) ?? [];
+  const consent = state.consent === null || remaining.length === 0 ? null : { ...state.consent, orgIds: remaining };
+  return { members, consent, rotationRequired: true };
+}
+
+/** Without an owner device nobody could ever add, remove or close again. */
+function keepsAnOwnerDevice(members: ReadonlyMap<string, MemberInfo>): Refusal | undefined {
+  for (const m of members.values()) if (m.owner && m.devices.length > 0) return undefined;
+  return { code: 'invalid', detail: 'would leave no owner device' };
+}
+
+function hasClient(members: ReadonlyMap<string, MemberInfo>): boolean {
+  for (const m of members.values()) if (m.role === 'client') return true;
+  return false;
+}
+
+function withMember(members: ReadonlyMap<string, MemberInfo>, member: MemberInfo): Map<string, MemberInfo> {
+  return new Map(members).set(member.userId, member);
+}
+
+function devicesOf(members: ReadonlyMap<string, MemberInfo>): DeviceRef[] {
+  return [...members.values()]
+    .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
+    .flatMap((m) => [...m.devices].sort((a, b) => a - b).map((deviceId) => ({ userId: m.userId, deviceId })));
+}

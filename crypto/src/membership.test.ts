@@ -1,0 +1,465 @@
+import { IdentityKeyPair } from '@signalapp/libsignal-client';
+import { describe, expect, it } from 'vitest';
+import { utf8 } from './bytes';
+import {
+  appendCheck,
+  eventHash,
+  eventSigningBytes,
+  GENESIS_PREV_HASH,
+  membersByOrg,
+  parseMembershipEvent,
+  replayChain,
+  signEvent,
+  verifyEventSignature,
+} from './membership';
+import type { ChainState, UnsignedMembershipEvent } from './membership';
+import { deviceKey } from './types';
+import type { DeviceRef, MemberInfo, MembershipEvent, MembershipEventType, MembershipPayloads } from './types';
+
+const WS = 'case-2024-0117';
+const T0 = 1_732_000_000_000;
+const DAY = 86_400_000;
+
+interface Actor {
+  readonly ref: DeviceRef;
+  readonly keys: IdentityKeyPair;
+}
+
+const registry = new Map<string, IdentityKeyPair>();
+function actor(userId: string, deviceId = 1): Actor {
+  const keys = IdentityKeyPair.generate();
+  registry.set(deviceKey({ userId, deviceId }), keys);
+  return { ref: { userId, deviceId }, keys };
+}
+const identityOf = (ref: DeviceRef) => registry.get(deviceKey(ref))?.publicKey;
+
+const social = actor('sw-anna');
+const social2 = actor('sw-anna', 2);
+const client = actor('client-matti');
+const kela = actor('kela-liisa');
+const kela2 = actor('kela-pekka');
+const hus = actor('hus-olli');
+const outsider = actor('nobody');
+const stranger = { ref: { userId: 'ghost', deviceId: 1 }, keys: IdentityKeyPair.generate() }; // key never registered
+
+const member = (a: Actor, orgId: string, role: MemberInfo['role'], owner = false): MemberInfo => ({
+  userId: a.ref.userId,
+  orgId,
+  role,
+  owner,
+  devices: [a.ref.deviceId],
+});
+const socialInfo = member(social, 'city-social', 'social_worker', true);
+const clientInfo = member(client, 'citizen', 'client');
+const kelaInfo = member(kela, 'kela', 'kela_expert');
+const kela2Info = member(kela2, 'kela', 'kela_expert');
+const husInfo = member(hus, 'hus', 'health_professional');
+
+/** Builds signed events on top of a list, filling seq and prevHash from the last event. */
+function next<T extends MembershipEventType>(
+  chain: readonly MembershipEvent[],
+  by: Actor,
+  type: T,
+  payload: MembershipPayloads[T],
+  overrides: Partial<UnsignedMembershipEvent> = {},
+): MembershipEvent<T> {
+  const last = chain.at(-1);
+  const unsigned = {
+    workspaceId: WS,
+    seq: last === undefined ? 0 : last.seq + 1,
+    prevHash: last === undefined ? GENESIS_PREV_HASH : eventHash(last),
+    type,
+    payload,
+    author: by.ref,
+    at: T0 + chain.length * 1000,
+    ...overrides,
+  } as UnsignedMembershipEvent<T>;
+  return signEvent(unsigned, by.keys.privateKey);
+}
+
+function chainOf(...steps: ((chain: MembershipEvent[]) => MembershipEvent)[]): MembershipEvent[] {
+  const chain: MembershipEvent[] = [];
+  for (const step of steps) chain.push(step(chain));
+  return chain;
+}
+
+const create = (c: MembershipEvent[]) => next(c, social, 'create', { kind: 'case', label: 'Toimeentulo 2024', creator: socialInfo });
+const addClient = (c: MembershipEvent[]) => next(c, social, 'add_member', { member: clientInfo });
+const grantKela = (c: MembershipEvent[]) =>
+  next(c, client, 'grant_consent', { orgIds: ['kela'], purpose: 'perustoimeentulotuki', expiresAt: T0 + DAY });
+const addKela = (c: MembershipEvent[]) => next(c, social, 'add_member', { member: kelaInfo });
+
+/** The scenario of the brief: create, add social worker device, add client, consent, add Kela experts, remove one, rotate. */
+function validChain(): MembershipEvent[] {
+  return chainOf(
+    create,
+    (c) => next(c, social, 'add_device', { userId: 'sw-anna', deviceId: 2 }),
+    addClient,
+    grantKela,
+    addKela,
+    (c) => next(c, social2, 'add_member', { member: kela2Info }),
+    (c) => next(c, social, 'remove_member', { userId: 'kela-pekka' }),
+    (c) => next(c, kela, 'rotate_epoch', { epoch: 2 }),
+  );
+}
+
+function replayed(chain: readonly unknown[]): ChainState {
+  const r = replayChain(chain, identityOf);
+  if (!r.ok) throw new Error(`${r.code} at ${r.seq}: ${r.detail}`);
+  return r.state;
+}
+
+function expectRefused(chain: readonly unknown[], code: string, seq: number): void {
+  const r = replayChain(chain, identityOf);
+  expect(r.ok ? 'ok' : { code: r.code, seq: r.seq }, r.ok ? '' : r.detail).toEqual({ code, seq });
+}
+
+describe('a valid chain', () => {
+  it('yields the expected members, devices, epoch and consent', () => {
+    const chain = validChain();
+    const state = replayed(chain);
+    expect(state.workspaceId).toBe(WS);
+    expect(state.kind).toBe('case');
+    expect(state.label).toBe('Toimeentulo 2024');
+    expect(state.seq).toBe(7);
+    expect(state.epoch).toBe(2);
+    expect(state.closed).toBe(false);
+    expect(state.rotationRequired).toBe(false);
+    expect([...state.members.keys()].sort()).toEqual(['client-matti', 'kela-liisa', 'sw-anna']);
+    expect(state.members.get('sw-anna')?.devices).toEqual([1, 2]);
+    expect(state.devices).toEqual([
+      { userId: 'client-matti', deviceId: 1 },
+      { userId: 'kela-liisa', deviceId: 1 },
+      { userId: 'sw-anna', deviceId: 1 },
+      { userId: 'sw-anna', deviceId: 2 },
+    ]);
+    expect(state.consent).toEqual({ orgIds: ['kela'], purpose: 'perustoimeentulotuki', expiresAt: T0 + DAY, grantedBy: client.ref });
+    expect(state.headHash).toBe(eventHash(chain[7]!));
+  });
+
+  it('sets rotationRequired on removal and clears it on rotate_epoch', () => {
+    const chain = validChain();
+    expect(replayed(chain.slice(0, 6)).rotationRequired).toBe(false);
+    expect(replayed(chain.slice(0, 7)).rotationRequired).toBe(true);
+    expect(replayed(chain).rotationRequired).toBe(false);
+  });
+
+  it('survives a JSON round trip, as stored and served by the server', () => {
+    const json: unknown = JSON.parse(JSON.stringify(validChain()));
+    expect(replayed(json as unknown[]).devices).toEqual(replayed(validChain()).devices);
+  });
+
+  it('is what appendCheck computes one event at a time, without mutating earlier states', () => {
+    const chain = validChain();
+    let state: ChainState | null = null;
+    const seen: ChainState[] = [];
+    for (const event of chain) {
+      const r = appendCheck(state, event, identityOf);
+      if (!r.ok) throw new Error(r.detail);
+      expect(r.event).toEqual(event);
+      state = r.state;
+      seen.push(state);
+    }
+    expect(seen[2]?.members.size).toBe(2);
+    expect(seen[2]?.devices).toHaveLength(3);
+    expect(seen[5]?.members.size).toBe(4);
+    expect(state?.headHash).toBe(replayed(chain).headHash);
+  });
+
+  it('groups members by organisation', () => {
+    const byOrg = membersByOrg(replayed(validChain()));
+    expect([...byOrg.keys()].sort()).toEqual(['citizen', 'city-social', 'kela']);
+    expect(byOrg.get('kela')?.map((m) => m.userId)).toEqual(['kela-liisa']);
+  });
+
+  it('lets a professional join a case freely before any client is a member, and a consultation always', () => {
+    expect(replayed(chainOf(create, (c) => next(c, social, 'add_member', { member: husInfo }))).members.size).toBe(2);
+    const consultation = chainOf(
+      (c) => next(c, social, 'create', { kind: 'consultation', label: 'Konsultaatio A', creator: socialInfo }),
+      (c) => next(c, social, 'add_member', { member: husInfo }),
+    );
+    expect(replayed(consultation).members.has('hus-olli')).toBe(true);
+  });
+
+  it('lets a user add and remove his own devices', () => {
+    const chain = chainOf(
+      create,
+      addClient,
+      (c) => next(c, client, 'add_device', { userId: 'client-matti', deviceId: 5 }),
+      (c) => next(c, client, 'remove_device', { userId: 'client-matti', deviceId: 1 }),
+    );
+    const state = replayed(chain);
+    expect(state.members.get('client-matti')?.devices).toEqual([5]);
+    expect(state.rotationRequired).toBe(true);
+  });
+});
+
+describe('attacks are rejected with their code', () => {
+  it('bad signature: payload changed after signing', () => {
+    const chain = validChain();
+    const tampered = { ...chain[2]!, payload: { member: { ...clientInfo, owner: true } } };
+    expectRefused([...chain.slice(0, 2), tampered], 'bad_signature', 2);
+  });
+
+  it('bad signature: signed by another device than the author named', () => {
+    const chain = chainOf(create);
+    const forged = next(chain, kela, 'add_member', { member: husInfo }, { author: social.ref });
+    expectRefused([...chain, forged], 'bad_signature', 1);
+  });
+
+  it('fork: two events with seq 1', () => {
+    const chain = chainOf(create);
+    const a = next(chain, social, 'add_member', { member: clientInfo });
+    const b = next(chain, social, 'add_member', { member: husInfo });
+    expectRefused([...chain, a, b], 'fork', 1);
+  });
+
+  it('wrong prevHash', () => {
+    const chain = chainOf(create, addClient);
+    const bad = next(chain, social, 'add_member', { member: husInfo }, { prevHash: eventHash(chain[0]!) });
+    expectRefused([...chain, bad], 'bad_prev_hash', 2);
+    expectRefused([next([], social, 'create', { kind: 'case', label: 'x', creator: socialInfo }, { prevHash: 'a'.repeat(64) })], 'bad_prev_hash', 0);
+  });
+
+  it('gap: seq skips', () => {
+    const chain = chainOf(create);
+    const skip = next(chain, social, 'add_member', { member: clientInfo }, { seq: 2 });
+    expectRefused([...chain, skip], 'gap', 2);
+    expectRefused([next([], social, 'create', { kind: 'case', label: 'x', creator: socialInfo }, { seq: 1 })], 'gap', 1);
+  });
+
+  it('non-owner adds a member', () => {
+    const chain = chainOf(create, addClient, grantKela, addKela);
+    expectRefused([...chain, next(chain, kela, 'add_member', { member: kela2Info })], 'forbidden', 4);
+    expectRefused([...chain, next(chain, client, 'add_member', { member: kela2Info })], 'forbidden', 4);
+    expectRefused([...chain, next(chain, kela, 'remove_member', { userId: 'client-matti' })], 'forbidden', 4);
+    expectRefused([...chain, next(chain, kela, 'close', {})], 'forbidden', 4);
+  });
+
+  it('a professional grants or revokes consent', () => {
+    const chain = chainOf(create, addClient);
+    expectRefused([...chain, next(chain, social, 'grant_consent', { orgIds: ['hus'], purpose: 'hoito' })], 'forbidden', 2);
+    expectRefused([...chain, next(chain, social, 'revoke_consent', { orgIds: ['kela'] })], 'forbidden', 2);
+  });
+
+  it('an outsider organisation after a client joined, without consent or outside it', () => {
+    const noConsent = chainOf(create, addClient);
+    expectRefused([...noConsent, next(noConsent, social, 'add_member', { member: husInfo })], 'consent_scope', 2);
+    const kelaOnly = chainOf(create, addClient, grantKela);
+    expectRefused([...kelaOnly, next(kelaOnly, social, 'add_member', { member: husInfo })], 'consent_scope', 3);
+  });
+
+  it('expired consent', () => {
+    const chain = chainOf(create, addClient, grantKela);
+    const atExpiry = next(chain, social, 'add_member', { member: kelaInfo }, { at: T0 + DAY });
+    expectRefused([...chain, atExpiry], 'consent_scope', 3);
+    const justBefore = next(chain, social, 'add_member', { member: kelaInfo }, { at: T0 + DAY - 1 });
+    expect(replayed([...chain, justBefore]).members.has('kela-liisa')).toBe(true);
+  });
+
+  it('event after close', () => {
+    const chain = chainOf(create, addClient, (c) => next(c, social, 'close', {}));
+    expect(replayed(chain).closed).toBe(true);
+    expectRefused([...chain, next(chain, social, 'rotate_epoch', { epoch: 2 })], 'closed', 3);
+  });
+
+  it('rotate_epoch not exactly current + 1', () => {
+    const chain = chainOf(create);
+    expectRefused([...chain, next(chain, social, 'rotate_epoch', { epoch: 3 })], 'bad_epoch', 1);
+    const rotated = chainOf(create, (c) => next(c, social, 'rotate_epoch', { epoch: 2 }));
+    expectRefused([...rotated, next(rotated, social, 'rotate_epoch', { epoch: 2 })], 'bad_epoch', 2);
+  });
+
+  it('unknown author', () => {
+    const chain = chainOf(create);
+    expectRefused([...chain, next(chain, stranger, 'add_member', { member: husInfo })], 'unknown_author', 1);
+  });
+
+  it('an author who is known but not a member device', () => {
+    const chain = chainOf(create);
+    expectRefused([...chain, next(chain, outsider, 'rotate_epoch', { epoch: 2 })], 'forbidden', 1);
+    const removed = chainOf(create, addClient, (c) => next(c, social, 'remove_member', { userId: 'client-matti' }));
+    expectRefused([...removed, next(removed, client, 'rotate_epoch', { epoch: 2 })], 'forbidden', 3);
+  });
+
+  it('an event of another workspace', () => {
+    const chain = chainOf(create);
+    const other = next(chain, social, 'add_member', { member: husInfo }, { workspaceId: 'case-other' });
+    expectRefused([...chain, other], 'wrong_workspace', 1);
+    const r = replayChain(chain, identityOf, { workspaceId: 'case-other' });
+    expect(r).toMatchObject({ ok: false, code: 'wrong_workspace', seq: 0 });
+    expect(replayChain(chain, identityOf, { workspaceId: WS }).ok).toBe(true);
+  });
+
+  it('a create not signed by the owner-creator, and a second create', () => {
+    expectRefused([next([], kela, 'create', { kind: 'case', label: 'x', creator: socialInfo })], 'forbidden', 0);
+    expectRefused([next([], social, 'create', { kind: 'case', label: 'x', creator: { ...socialInfo, owner: false } })], 'forbidden', 0);
+    const chain = chainOf(create);
+    expectRefused([...chain, next(chain, social, 'create', { kind: 'case', label: 'x', creator: socialInfo })], 'invalid', 1);
+    expectRefused([next([], social, 'rotate_epoch', { epoch: 2 })], 'invalid', 0);
+  });
+
+  it('a client in a consultation', () => {
+    const consultation = chainOf((c) => next(c, social, 'create', { kind: 'consultation', label: 'K', creator: socialInfo }));
+    expectRefused([...consultation, next(consultation, social, 'add_member', { member: clientInfo })], 'invalid', 1);
+    expectRefused(
+      [next([], client, 'create', { kind: 'consultation', label: 'K', creator: { ...clientInfo, owner: true } })],
+      'invalid',
+      0,
+    );
+  });
+
+  it('invalid membership changes', () => {
+    const chain = chainOf(create, addClient);
+    const at = (e: MembershipEvent) => [...chain, e];
+    expectRefused(at(next(chain, social, 'add_member', { member: clientInfo })), 'invalid', 2);
+    expectRefused(at(next(chain, social, 'remove_member', { userId: 'ghost' })), 'invalid', 2);
+    expectRefused(at(next(chain, social, 'add_device', { userId: 'ghost', deviceId: 2 })), 'invalid', 2);
+    expectRefused(at(next(chain, social, 'add_device', { userId: 'client-matti', deviceId: 1 })), 'invalid', 2);
+    expectRefused(at(next(chain, social, 'remove_device', { userId: 'client-matti', deviceId: 9 })), 'invalid', 2);
+    expectRefused(at(next(chain, client, 'add_device', { userId: 'sw-anna', deviceId: 9 })), 'forbidden', 2);
+    expectRefused(at(next(chain, client, 'remove_device', { userId: 'sw-anna', deviceId: 1 })), 'forbidden', 2);
+  });
+
+  it('removing the last owner or the last owner device', () => {
+    const chain = chainOf(create, addClient);
+    expectRefused([...chain, next(chain, social, 'remove_member', { userId: 'sw-anna' })], 'invalid', 2);
+    expectRefused([...chain, next(chain, social, 'remove_device', { userId: 'sw-anna', deviceId: 1 })], 'invalid', 2);
+    const twoDevices = chainOf(create, (c) => next(c, social, 'add_device', { userId: 'sw-anna', deviceId: 2 }));
+    const drop = next(twoDevices, social2, 'remove_device', { userId: 'sw-anna', deviceId: 1 });
+    expect(replayed([...twoDevices, drop]).devices).toEqual([{ userId: 'sw-anna', deviceId: 2 }]);
+  });
+
+  it('a malformed event, with the expected seq', () => {
+    const chain = chainOf(create);
+    const bad = { ...next(chain, social, 'add_member', { member: husInfo }), extra: 1 };
+    expectRefused([...chain, bad], 'malformed', 1);
+    expectRefused([], 'malformed', 0);
+  });
+});
+
+describe('revoke_consent', () => {
+  it("removes the revoked organisations' professionals, narrows the consent and requires rotation", () => {
+    const chain = chainOf(
+      create,
+      addClient,
+      (c) => next(c, client, 'grant_consent', { orgIds: ['kela', 'hus', 'city-social'], purpose: 'yhteistyö' }),
+      addKela,
+      (c) => next(c, social, 'add_member', { member: kela2Info }),
+      (c) => next(c, social, 'add_member', { member: husInfo }),
+      (c) => next(c, client, 'revoke_consent', { orgIds: ['kela'] }),
+    );
+    const state = replayed(chain);
+    expect([...state.members.keys()].sort()).toEqual(['client-matti', 'hus-olli', 'sw-anna']);
+    expect(state.devices.some((d) => d.userId.startsWith('kela'))).toBe(false);
+    expect(state.consent?.orgIds).toEqual(['hus', 'city-social']);
+    expect(state.rotationRequired).toBe(true);
+    expectRefused([...chain, next(chain, social, 'add_member', { member: kelaInfo })], 'consent_scope', 7);
+  });
+
+  it('drops the consent entirely when nothing remains', () => {
+    const chain = chainOf(create, addClient, grantKela, addKela, (c) => next(c, client, 'revoke_consent', { orgIds: ['kela'] }));
+    const state = replayed(chain);
+    expect(state.consent).toBeNull();
+    expect(state.members.has('kela-liisa')).toBe(false);
+  });
+});
+
+describe('event encoding', () => {
+  it('signs domain-separated canonical JSON and hashes the whole event', () => {
+    const [e0] = chainOf(create);
+    if (e0 === undefined) throw new Error('unreachable');
+    const bytes = new TextDecoder().decode(eventSigningBytes(e0));
+    expect(bytes.startsWith('yhteispoyta/membership-event/v1\n{"at":')).toBe(true);
+    expect(bytes).not.toContain('signature');
+    expect(bytes).not.toEqual(new TextDecoder().decode(utf8(JSON.stringify(e0))));
+    expect(eventHash(e0)).toMatch(/^[0-9a-f]{64}$/);
+    // Key order does not matter; the signature does.
+    const reordered = Object.fromEntries(Object.entries(e0).reverse()) as MembershipEvent;
+    expect(eventHash(reordered)).toBe(eventHash(e0));
+    // XEdDSA signatures are randomized: the same event signed again hashes differently.
+    const resigned = chainOf(create)[0];
+    expect(resigned?.signature).not.toBe(e0.signature);
+    expect(eventHash({ ...e0, signature: resigned?.signature ?? '' })).not.toBe(eventHash(e0));
+  });
+
+  it('the signature covers every field', () => {
+    const e0 = next([], social, 'create', { kind: 'case', label: 'Toimeentulo 2024', creator: socialInfo });
+    const e1 = next([e0], social, 'add_member', { member: clientInfo });
+    const key = social.keys.publicKey;
+    expect(verifyEventSignature(e1, key)).toBe(true);
+    expect(verifyEventSignature(e1, client.keys.publicKey)).toBe(false);
+    const changed: MembershipEvent[] = [
+      { ...e1, workspaceId: 'case-other' },
+      { ...e1, seq: 2 },
+      { ...e1, prevHash: 'f'.repeat(64) },
+      { ...e1, author: { userId: 'sw-anna', deviceId: 2 } },
+      { ...e1, at: e1.at + 1 },
+      { ...e1, payload: { member: { ...clientInfo, orgId: 'kela' } } },
+      { ...e1, payload: { member: { ...clientInfo, devices: [1, 2] } } },
+      { ...e1, type: 'remove_member', payload: { userId: 'client-matti' } },
+      { ...e0, payload: { ...e0.payload, label: 'toinen' } },
+      { ...e0, payload: { ...e0.payload, kind: 'consultation' } },
+    ];
+    for (const e of changed) expect(verifyEventSignature(e, key), JSON.stringify(e)).toBe(false);
+  });
+
+  it('signEvent refuses events that would not parse', () => {
+    expect(() => next([], social, 'add_device', { userId: 'sw-anna', deviceId: 0 })).toThrow(RangeError);
+    expect(() => next([], social, 'grant_consent', { orgIds: [], purpose: 'x' })).toThrow(RangeError);
+  });
+
+  it('parseMembershipEvent is strict', () => {
+    const [e0, e1] = chainOf(create, addClient);
+    if (e0 === undefined || e1 === undefined) throw new Error('unreachable');
+    expect(parseMembershipEvent(JSON.parse(JSON.stringify(e1)))).toEqual({ ok: true, event: e1 });
+    const bad: unknown[] = [
+      { ...e1, extra: true },
+      { ...e1, payload: { member: { ...clientInfo, nickname: 'x' } } },
+      { ...e1, payload: { member: { ...clientInfo, role: 'admin' } } },
+      { ...e1, payload: { member: { ...clientInfo, devices: [1, 1] } } },
+      { ...e1, payload: { member: { ...clientInfo, devices: [128] } } },
+      { ...e1, payload: { member: { ...clientInfo, userId: '' } } },
+      { ...e1, payload: { member: { ...clientInfo, userId: 'x'.repeat(129) } } },
+      { ...e1, payload: { member: { ...clientInfo, orgId: 'lone\uD800' } } },
+      { ...e1, type: 'close' },
+      { ...e1, type: 'grant_consent', payload: { orgIds: ['a', 'a'], purpose: 'p' } },
+      { ...e1, type: 'grant_consent', payload: { orgIds: [], purpose: 'p' } },
+      { ...e1, type: 'close', payload: { x: 1 } },
+      { ...e1, type: 'rotate_epoch', payload: { epoch: 1 } },
+      { ...e1, seq: -1 },
+      { ...e1, seq: 1.5 },
+      { ...e1, at: Number.MAX_SAFE_INTEGER + 2 },
+      { ...e1, prevHash: 'A'.repeat(64) },
+      { ...e1, prevHash: '0'.repeat(63) },
+      { ...e1, signature: 'not base64!' },
+      { ...e1, signature: Buffer.from(new Uint8Array(63)).toString('base64') },
+      { ...e1, author: { userId: 'sw-anna', deviceId: 0 } },
+      { ...e0, payload: { kind: 'meeting', label: 'x', creator: socialInfo } },
+      null,
+      'event',
+      [e1],
+    ];
+    for (const x of bad) expect(parseMembershipEvent(x).ok, JSON.stringify(x)).toBe(false);
+  });
+
+  it('replayChain never throws on hostile input', () => {
+    const chain = validChain();
+    const hostile: unknown[] = [
+      undefined,
+      null,
+      42,
+      'chain',
+      {},
+      [null],
+      [chain[0], 'x'],
+      [chain[0], { ...chain[1], payload: null }],
+      [chain[0], { ...chain[1], author: { get userId(): string { throw new Error('boom'); }, deviceId: 1 } }],
+      [{ ...chain[0], signature: chain[1]?.signature }],
+    ];
+    for (const x of hostile) {
+      expect(() => replayChain(x as unknown[], identityOf)).not.toThrow();
+      expect(replayChain(x as unknown[], identityOf).ok).toBe(false);
+    }
+  });
+});

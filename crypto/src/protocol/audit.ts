@@ -1,0 +1,111 @@
+/**
+ * The audit log as the REST API exposes it (DESIGN §7: who did what on which workspace,
+ * hash-chained; a client may read the log of his own case, client-data act 703/2023).
+ */
+import { z } from 'zod';
+import { deviceRefSchema } from '../identity';
+import type { DeviceRef } from '../types';
+import {
+  boundedRecord,
+  detailKeySchema,
+  idSchema,
+  nonNegativeIntSchema,
+  queryIntSchema,
+  sha256HexSchema,
+  timestampMsSchema,
+} from './fields';
+
+/** Every action the server records. `denied` is any refused request worth recording. */
+export const AUDIT_ACTIONS = [
+  'join',
+  'fetch',
+  'membership_append',
+  'mailbox_send',
+  'mailbox_fetch',
+  'mailbox_ack',
+  'blob_upload',
+  'blob_download',
+  'admin_create_org',
+  'admin_issue_code',
+  'enrol',
+  'login',
+  'invitation_issue',
+  'link_code_issue',
+  'prekey_claim',
+  'prekey_upload',
+  'audit_query',
+  'denied',
+] as const;
+
+/** One of {@link AUDIT_ACTIONS}. */
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Parses an {@link AuditAction}. */
+export const auditActionSchema = z.enum(AUDIT_ACTIONS);
+
+/** Most entries one audit query returns. */
+export const MAX_AUDIT_PAGE = 1000;
+/** Page size of an audit query without `limit`. */
+export const DEFAULT_AUDIT_PAGE = 100;
+
+/** Most keys in one entry's `detail`. */
+export const MAX_AUDIT_DETAIL_ENTRIES = 32;
+/** Longest value in an entry's `detail`. */
+export const MAX_AUDIT_DETAIL_CHARS = 1024;
+
+/**
+ * `userId.deviceId` (types.ts `deviceKey`) in a query string, parsed to a DeviceRef.
+ * userIds never contain '.', so the last '.' splits unambiguously.
+ */
+export const deviceKeyQuerySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}\.(?:[1-9][0-9]{0,2})$/, 'must be userId.deviceId')
+  .transform((key) => {
+    const dot = key.lastIndexOf('.');
+    return { userId: key.slice(0, dot), deviceId: Number(key.slice(dot + 1)) };
+  })
+  .pipe(deviceRefSchema);
+
+/**
+ * `GET /v1/workspaces/:workspaceId/audit?from=&to=&device=&limit=`: entries with
+ * from ≤ at ≤ to (ms since epoch, both optional), optionally only by one device,
+ * oldest first, at most `limit` (default {@link DEFAULT_AUDIT_PAGE}).
+ */
+export const auditQuerySchema = z.strictObject({
+  from: queryIntSchema(0, Number.MAX_SAFE_INTEGER).optional(),
+  to: queryIntSchema(0, Number.MAX_SAFE_INTEGER).optional(),
+  device: deviceKeyQuerySchema.optional(),
+  limit: queryIntSchema(1, MAX_AUDIT_PAGE).default(DEFAULT_AUDIT_PAGE),
+}).refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, 'from must not be after to');
+/** Parsed audit query. */
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
+/** One audit entry. `hash` = SHA-256(previous hash ‖ canonical entry), the chain link. */
+export interface AuditEntry {
+  readonly seq: number;
+  readonly at: number;
+  /** null for actions without an authenticated device (admin API, failed login) */
+  readonly actor: DeviceRef | null;
+  readonly action: AuditAction;
+  readonly workspaceId: string;
+  readonly detail: Readonly<Record<string, string>>;
+  readonly hash: string;
+}
+
+/** Parses an {@link AuditEntry}. */
+export const auditEntrySchema: z.ZodType<AuditEntry> = z.strictObject({
+  seq: nonNegativeIntSchema,
+  at: timestampMsSchema,
+  actor: deviceRefSchema.nullable(),
+  action: auditActionSchema,
+  workspaceId: idSchema,
+  detail: boundedRecord(detailKeySchema, z.string().max(MAX_AUDIT_DETAIL_CHARS), MAX_AUDIT_DETAIL_ENTRIES),
+  hash: sha256HexSchema,
+});
+
+/** Response of the audit query. */
+export const auditResponseSchema = z.strictObject({
+  entries: z.array(auditEntrySchema).max(MAX_AUDIT_PAGE),
+});
+/** Response of the audit query. */
+export type AuditResponse = z.infer<typeof auditResponseSchema>;

@@ -1,0 +1,28 @@
+/**
+ * Blobs (DESIGN §5 attachments): opaque encrypted bytes, streamed as
+ * `application/octet-stream`; their key, hash, name and type travel inside an envelope.
+ */
+import { z } from 'zod';
+import { idSchema, nonNegativeIntSchema } from './fields';
+
+/** Largest blob the server accepts; an upload is cut off (413 too_large) once it passes this. */
+export const MAX_BLOB_BYTES = 64 * 1024 * 1024;
+
+/** The unit blobs are stored and streamed in; uploads may arrive in any chunking. */
+export const BLOB_CHUNK_BYTES = 256 * 1024;
+
+/** Content type of blob uploads and downloads. */
+export const BLOB_CONTENT_TYPE = 'application/octet-stream';
+
+/** `POST /v1/workspaces/:workspaceId/blobs` response. */
+export const blobUploadResponseSchema = z.strictObject({
+  blobId: idSchema,
+  size: nonNegativeIntSchema.max(MAX_BLOB_BYTES),
+});
+/** `POST /v1/workspaces/:workspaceId/blobs` response. */
+export type BlobUploadResponse = z.infer<typeof blobUploadResponseSchema>;
+
+/** `GET /v1/workspaces/:workspaceId/blobs/:blobId` response: the blob's bytes, whole, when buffered. */
+export const blobBytesSchema = z
+  .instanceof(Uint8Array)
+  .refine((bytes) => bytes.byteLength <= MAX_BLOB_BYTES, `must be at most ${MAX_BLOB_BYTES} bytes`);

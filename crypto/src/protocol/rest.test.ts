@@ -1,0 +1,296 @@
+import { PrivateKey } from '@signalapp/libsignal-client';
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
+import { toBase64 } from '../bytes';
+import { generateDeviceIdentity } from '../identity';
+import { GENESIS_PREV_HASH, signEvent } from '../membership';
+import { generatePrekeys } from '../prekeys';
+import type { ClaimedBundle, MembershipEvent, PrekeyUpload } from '../types';
+import { MAX_BLOB_BYTES } from './blobs';
+import { containsKey, extraKeyVariantsOf, mutationsOf } from './mutations.testkit';
+import type { RouteBody, RouteName, RouteQuery, RouteResponse, RouteSpec } from './rest';
+import { buildPath, REST_ROUTES } from './rest';
+import type { EnrolRequest, LoginResponse } from './rest-accounts';
+import type { ListWorkspacesResponse, MembershipQuery } from './rest-workspaces';
+
+type Part = 'params' | 'query' | 'body' | 'response';
+type Samples = { readonly [N in RouteName]: Partial<Record<Part, unknown>> };
+
+const at = 1_760_000_000_000;
+const sig64 = toBase64(new Uint8Array(64).fill(7));
+const device = { userId: 'user-1', deviceId: 1 };
+
+let upload: PrekeyUpload;
+let bundle: ClaimedBundle;
+let createEvent: MembershipEvent<'create'>;
+let addEvent: MembershipEvent<'add_member'>;
+let samples: Samples;
+
+beforeAll(() => {
+  const identity = generateDeviceIdentity(1);
+  upload = generatePrekeys(identity, { signedPreKeyId: 1, lastResortKyberId: 1, firstPreKeyId: 10, firstKyberId: 10, count: 2 }).upload;
+  bundle = {
+    device,
+    registrationId: upload.registrationId,
+    identityKey: upload.identityKey,
+    signedPreKey: upload.signedPreKey,
+    kyberPreKey: upload.oneTimeKyberPreKeys[0] ?? upload.lastResortKyberPreKey,
+    preKey: upload.oneTimePreKeys[0],
+  };
+  const key = identity.identityKeyPair.privateKey;
+  createEvent = signEvent({
+    workspaceId: 'ws-1', seq: 0, prevHash: GENESIS_PREV_HASH, type: 'create', author: device, at,
+    payload: { kind: 'case', label: 'Asiakkuus 17', creator: { userId: 'user-1', orgId: 'org-1', role: 'social_worker', owner: true, devices: [1] } },
+  }, key);
+  addEvent = signEvent({
+    workspaceId: 'ws-1', seq: 1, prevHash: 'a'.repeat(64), type: 'add_member', author: device, at: at + 1,
+    payload: { member: { userId: 'user-2', orgId: 'org-2', role: 'kela_expert', owner: false, devices: [1, 2] } },
+  }, key);
+  const code = 'ENROL-abcdefgh-1234';
+  const issued = { code, userId: 'user-9', expiresAt: at };
+  const mailboxItem = { id: 'm-1', from: device, to: { userId: 'user-2', deviceId: 3 }, message: { kind: 'prekey', body: toBase64(new Uint8Array(300).fill(3)) }, createdAt: at };
+  samples = {
+    health: { response: { status: 'ok', protocol: 1 } },
+    ready: { response: { ready: true } },
+    createOrg: { body: { name: 'Kela' }, response: { orgId: 'org-1' } },
+    issueEnrolmentCode: { body: { orgId: 'org-1', role: 'kela_expert', displayName: 'Maija Meikäläinen', ttlSeconds: 3600 }, response: issued },
+    listOrgs: { response: { orgs: [{ orgId: 'org-1', name: 'Kela' }] } },
+    listOrgUsers: { params: { orgId: 'org-1' }, response: { users: [{ userId: 'user-1', displayName: 'Maija', role: 'kela_expert', orgId: 'org-1' }] } },
+    createInvitation: { body: { workspaceId: 'ws-1', displayName: 'Asiakas A', ttlSeconds: 86_400 }, response: issued },
+    createLinkCode: { body: {}, response: { code, deviceId: 2, expiresAt: at } },
+    enrol: { body: { code, prekeys: upload }, response: { userId: 'user-1', deviceId: 1, orgId: 'org-1', role: 'social_worker', displayName: 'Maija' } },
+    authChallenge: { body: device, response: { challengeId: 'ch-1', nonce: toBase64(new Uint8Array(32).fill(1)), expiresAt: at } },
+    login: { body: { challengeId: 'ch-1', signature: sig64 }, response: { token: 'T'.repeat(43), expiresAt: at } },
+    topUpPrekeys: { body: { oneTimePreKeys: upload.oneTimePreKeys, oneTimeKyberPreKeys: upload.oneTimeKyberPreKeys }, response: { ec: 5, kyber: 0 } },
+    replaceSignedPreKey: { body: { signedPreKey: upload.signedPreKey }, response: {} },
+    countPrekeys: { response: { ec: 100, kyber: 100 } },
+    claimBundles: { body: { userId: 'user-1', deviceIds: [1, 2] }, response: { bundles: [bundle] } },
+    listUserDevices: { params: { userId: 'user-1' }, response: { devices: [{ deviceId: 1, identityKey: upload.identityKey, registrationId: upload.registrationId }] } },
+    createWorkspace: { body: { event: createEvent }, response: { workspaceId: 'ws-1' } },
+    listWorkspaces: { response: { workspaces: [{ workspaceId: 'ws-1', kind: 'case', label: 'Asiakkuus 17', membershipSeq: 3, lastActivityAt: at }] } },
+    listMembership: { params: { workspaceId: 'ws-1' }, query: { after: '4' }, response: { events: [createEvent, addEvent] } },
+    appendMembership: { params: { workspaceId: 'ws-1' }, body: { event: addEvent }, response: { seq: 1 } },
+    sendMailbox: { body: { items: [{ to: { userId: 'user-2', deviceId: 3 }, message: mailboxItem.message }] }, response: { ids: ['m-1'] } },
+    fetchMailbox: { query: { limit: '50' }, response: { items: [mailboxItem] } },
+    ackMailbox: { body: { ids: ['m-1', 'm-2'] }, response: { deleted: 2 } },
+    uploadBlob: { params: { workspaceId: 'ws-1' }, response: { blobId: 'b-1', size: 1234 } },
+    downloadBlob: { params: { workspaceId: 'ws-1', blobId: 'b-1' }, response: new Uint8Array(10) },
+    queryAudit: {
+      params: { workspaceId: 'ws-1' },
+      query: { from: '0', to: String(at), device: 'user-1.1', limit: '10' },
+      response: { entries: [{ seq: 7, at, actor: device, action: 'join', workspaceId: 'ws-1', detail: { stream: 'doc:plan' }, hash: 'f'.repeat(64) }] },
+    },
+  };
+});
+
+const PARTS: readonly Part[] = ['params', 'query', 'body', 'response'];
+const routes = Object.entries(REST_ROUTES) as [RouteName, RouteSpec][];
+
+function schemaOf(spec: RouteSpec, part: Part): z.ZodType | undefined {
+  return spec[part];
+}
+
+describe('route table', () => {
+  it('has a sample for exactly the parts each route declares', () => {
+    for (const [name, spec] of routes) {
+      for (const part of PARTS) {
+        expect(samples[name][part] !== undefined, `${name}.${part}`).toBe(schemaOf(spec, part) !== undefined);
+      }
+    }
+  });
+
+  it('lives under /v1 except the probes, with unique method and path', () => {
+    const seen = new Set<string>();
+    for (const [name, spec] of routes) {
+      if (name === 'health' || name === 'ready') expect(spec.auth).toBe('none');
+      else expect(spec.path.startsWith('/v1/'), name).toBe(true);
+      const key = `${spec.method} ${spec.path}`;
+      expect(seen.has(key), key).toBe(false);
+      seen.add(key);
+    }
+  });
+
+  it('declares a params schema for exactly the :segments of its path', () => {
+    for (const [name, spec] of routes) {
+      const names = [...spec.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]).sort();
+      const sample = samples[name].params;
+      const declared = sample === undefined ? [] : Object.keys(sample as object).sort();
+      expect(declared, name).toEqual(names);
+    }
+  });
+
+  it('sends no JSON body with GET and none with a streamed upload', () => {
+    for (const [name, spec] of routes) {
+      if (spec.method === 'GET' || spec.stream === 'upload') expect(spec.body, name).toBeUndefined();
+    }
+  });
+
+  it('keeps the admin API behind admin auth and enrolment/login open', () => {
+    for (const [name, spec] of routes) {
+      if (spec.path.startsWith('/v1/admin/')) expect(spec.auth, name).toBe('admin');
+    }
+    const open = routes.filter(([, spec]) => spec.auth === 'none').map(([name]) => name).sort();
+    expect(open).toEqual(['authChallenge', 'enrol', 'health', 'login', 'ready']);
+  });
+});
+
+describe('route schemas', () => {
+  it('accept their valid samples', () => {
+    for (const [name, spec] of routes) {
+      for (const part of PARTS) {
+        const schema = schemaOf(spec, part);
+        if (schema === undefined) continue;
+        const parsed = schema.safeParse(samples[name][part]);
+        expect(parsed.success, `${name}.${part}: ${parsed.error?.message ?? ''}`).toBe(true);
+      }
+    }
+  });
+
+  it('reject wrong types, oversize values, deep nesting, negative and NaN numbers at every depth', () => {
+    let checked = 0;
+    for (const [name, spec] of routes) {
+      for (const part of PARTS) {
+        const schema = schemaOf(spec, part);
+        if (schema === undefined || (name === 'downloadBlob' && part === 'response')) continue;
+        for (const m of mutationsOf(samples[name][part])) {
+          expect(schema.safeParse(m.input).success, `${name}.${part}: ${m.attack} at ${m.where}`).toBe(false);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
+  });
+
+  it('never let unknown keys through, at any depth', () => {
+    for (const [name, spec] of routes) {
+      for (const part of PARTS) {
+        const schema = schemaOf(spec, part);
+        if (schema === undefined) continue;
+        for (const v of extraKeyVariantsOf(samples[name][part], 'injected')) {
+          const parsed = schema.safeParse(v.input);
+          expect(parsed.success && containsKey(parsed.data, 'injected'), `${name}.${part} at ${v.where}`).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('reject a blob beyond the limit and anything but bytes', () => {
+    const schema = REST_ROUTES.downloadBlob.response;
+    expect(schema.safeParse(new Uint8Array(MAX_BLOB_BYTES)).success).toBe(true);
+    expect(schema.safeParse(new Uint8Array(MAX_BLOB_BYTES + 1)).success).toBe(false);
+    expect(schema.safeParse('AAAA').success).toBe(false);
+    expect(schema.safeParse(new Uint16Array(4)).success).toBe(false);
+  });
+});
+
+describe('specific rules', () => {
+  it('refuses bad base64 in nonces, signatures and keys', () => {
+    // 0xfb bytes encode as '+/v7…', so the base64url spelling differs from the standard one.
+    const nonce = toBase64(new Uint8Array(32).fill(0xfb));
+    const base64url = nonce.replace(/\+/g, '-').replace(/\//g, '_');
+    expect(base64url).not.toBe(nonce);
+    const challenge = REST_ROUTES.authChallenge.response;
+    expect(challenge.safeParse({ challengeId: 'c', nonce, expiresAt: 1 }).success).toBe(true);
+    for (const bad of [nonce.slice(1), `${nonce.slice(0, -1)}!`, toBase64(new Uint8Array(31)), toBase64(new Uint8Array(33)), base64url]) {
+      expect(challenge.safeParse({ challengeId: 'c', nonce: bad, expiresAt: 1 }).success, bad).toBe(false);
+    }
+    const login = REST_ROUTES.login.body;
+    expect(login.safeParse({ challengeId: 'c', signature: toBase64(new Uint8Array(63)) }).success).toBe(false);
+    expect(login.safeParse({ challengeId: 'c', signature: sig64.replace(/=+$/, '') }).success).toBe(false);
+    const devices = REST_ROUTES.listUserDevices.response;
+    expect(devices.safeParse({ devices: [{ deviceId: 1, identityKey: 'not base64!', registrationId: 1 }] }).success).toBe(false);
+  });
+
+  it('enrols professionals only through admin codes', () => {
+    const body = REST_ROUTES.issueEnrolmentCode.body;
+    expect(body.safeParse({ orgId: 'org-1', role: 'client', displayName: 'X' }).success).toBe(false);
+    expect(body.safeParse({ orgId: 'org-1', role: 'teacher', displayName: 'X' }).success).toBe(true);
+    expect(body.safeParse({ orgId: 'org-1', role: 'teacher', displayName: 'X', ttlSeconds: 59 }).success).toBe(false);
+  });
+
+  it('creates a workspace only from a create event with a displayable label', () => {
+    const body = REST_ROUTES.createWorkspace.body;
+    expect(body.safeParse({ event: addEvent }).success).toBe(false);
+    const bidi = { ...createEvent, payload: { ...createEvent.payload, label: 'case\u202Eevil' } };
+    expect(body.safeParse({ event: bidi }).success).toBe(false);
+  });
+
+  it('bounds mailbox batches exactly', () => {
+    const body = REST_ROUTES.sendMailbox.body;
+    const item = { to: device, message: { kind: 'signal', body: 'AAAA' } };
+    expect(body.safeParse({ items: Array.from({ length: 200 }, () => item) }).success).toBe(true);
+    expect(body.safeParse({ items: Array.from({ length: 201 }, () => item) }).success).toBe(false);
+    expect(body.safeParse({ items: [] }).success).toBe(false);
+  });
+
+  it('refuses duplicate device ids in a claim', () => {
+    expect(REST_ROUTES.claimBundles.body.safeParse({ userId: 'u', deviceIds: [1, 1] }).success).toBe(false);
+    expect(REST_ROUTES.claimBundles.body.safeParse({ userId: 'u' }).success).toBe(true);
+  });
+
+  it('parses queries from strings, with defaults and bounds', () => {
+    expect(REST_ROUTES.fetchMailbox.query.parse({})).toEqual({ limit: 100 });
+    expect(REST_ROUTES.listMembership.query.parse({})).toEqual({});
+    expect(REST_ROUTES.listMembership.query.parse({ after: '0' })).toEqual({ after: 0 });
+    for (const bad of [{ limit: '0' }, { limit: '501' }, { limit: '-5' }, { limit: '1e2' }, { limit: ['1', '2'] }, { other: '1' }]) {
+      expect(REST_ROUTES.fetchMailbox.query.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('parses the audit device filter and refuses an inverted time range', () => {
+    const query = REST_ROUTES.queryAudit.query;
+    expect(query.parse({ device: 'user-1.12' })).toEqual({ device: { userId: 'user-1', deviceId: 12 }, limit: 100 });
+    for (const bad of ['user-1', 'user-1.0', 'user-1.128', 'user-1.01', 'a.b.1', '.1', 'user 1.1']) {
+      expect(query.safeParse({ device: bad }).success, bad).toBe(false);
+    }
+    expect(query.safeParse({ from: '10', to: '9' }).success).toBe(false);
+    expect(query.safeParse({ from: '9', to: '9' }).success).toBe(true);
+  });
+
+  it('refuses control characters in audit detail keys and oversize details', () => {
+    const entries = REST_ROUTES.queryAudit.response;
+    const entry = { seq: 1, at, actor: null, action: 'denied', workspaceId: 'ws-1', detail: {}, hash: '0'.repeat(64) };
+    expect(entries.safeParse({ entries: [entry] }).success).toBe(true);
+    expect(entries.safeParse({ entries: [{ ...entry, action: 'export' }] }).success).toBe(false);
+    expect(entries.safeParse({ entries: [{ ...entry, detail: { 'a\nb': 'x' } }] }).success).toBe(false);
+    const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v']));
+    expect(entries.safeParse({ entries: [{ ...entry, detail: many }] }).success).toBe(false);
+  });
+
+  it('accepts a prekey upload at its largest (200 one-time prekeys of each kind)', () => {
+    const big = generatePrekeys(generateDeviceIdentity(2), { signedPreKeyId: 1, lastResortKyberId: 1, firstPreKeyId: 1, firstKyberId: 2, count: 200 }).upload;
+    expect(REST_ROUTES.enrol.body.safeParse({ code: 'code-1234', prekeys: big }).success).toBe(true);
+    expect(JSON.stringify({ code: 'code-1234', prekeys: big }).length).toBeLessThan(1_000_000);
+  });
+
+  it('the login signature field accepts a real XEdDSA signature', () => {
+    const signature = toBase64(PrivateKey.generate().sign(new Uint8Array([1, 2, 3])));
+    expect(REST_ROUTES.login.body.safeParse({ challengeId: 'ch-1', signature }).success).toBe(true);
+  });
+});
+
+describe('buildPath', () => {
+  it('fills and percent-encodes every parameter, matching the Express pattern', () => {
+    const path = buildPath(REST_ROUTES.downloadBlob.path, { workspaceId: 'ws-1', blobId: 'b_2' });
+    expect(path).toBe('/v1/workspaces/ws-1/blobs/b_2');
+    expect(buildPath(REST_ROUTES.listOrgUsers.path, { orgId: 'a/b c' })).toBe('/v1/orgs/a%2Fb%20c/users');
+    expect(buildPath(REST_ROUTES.listOrgs.path, {})).toBe('/v1/orgs');
+    const pattern = new RegExp(`^${REST_ROUTES.downloadBlob.path.replace(/:[A-Za-z]+/g, '([^/]+)')}$`);
+    expect(pattern.exec(path)?.slice(1)).toEqual(['ws-1', 'b_2']);
+  });
+
+  it('throws on a parameter missing at runtime (a programming error)', () => {
+    expect(() => buildPath('/v1/users/:userId/devices', {} as { userId: string })).toThrow(TypeError);
+  });
+});
+
+describe('types', () => {
+  it('route helpers resolve to the named request and response types', () => {
+    expectTypeOf<RouteBody<'enrol'>>().toEqualTypeOf<EnrolRequest>();
+    expectTypeOf<RouteResponse<'login'>>().toEqualTypeOf<LoginResponse>();
+    expectTypeOf<RouteResponse<'listWorkspaces'>>().toEqualTypeOf<ListWorkspacesResponse>();
+    expectTypeOf<RouteQuery<'listMembership'>>().toEqualTypeOf<MembershipQuery>();
+    expectTypeOf<RouteBody<'countPrekeys'>>().toEqualTypeOf<undefined>();
+    expectTypeOf<RouteBody<'createWorkspace'>['event']>().toEqualTypeOf<MembershipEvent<'create'>>();
+  });
+});

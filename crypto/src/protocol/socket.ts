@@ -1,0 +1,171 @@
+/**
+ * The socket.io contract (DESIGN §6, §7): event names, the typed event maps both ends
+ * give socket.io, the handshake, and a table of every event's schemas.
+ *
+ * Server: `new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(…)`;
+ * agent: `io(url, { auth }) as Socket<ServerToClientEvents, ClientToServerEvents>`.
+ * The maps give senders their types; receivers still parse every payload from
+ * `unknown` with {@link CLIENT_EVENT_SCHEMAS} / {@link SERVER_EVENT_SCHEMAS}. A server
+ * listener may declare its parameters `unknown` (a wider parameter type is accepted),
+ * and must check that the ack really is a function before calling it.
+ */
+import { z } from 'zod';
+import type { DeviceRef } from '../types';
+import { PROTOCOL_VERSION } from '../types';
+import type { Ack } from './errors';
+import { errorCodeSchema, MAX_ERROR_MESSAGE_CHARS } from './errors';
+import { sessionTokenSchema } from './fields';
+import {
+  envelopeNoticeSchema,
+  fetchAckSchema,
+  fetchRequestSchema,
+  joinAckSchema,
+  joinRequestSchema,
+  leaveAckSchema,
+  leaveRequestSchema,
+  mailboxNoticeSchema,
+  membershipNoticeSchema,
+  presenceAckSchema,
+  presenceNoticeSchema,
+  presenceRequestSchema,
+  pushAckSchema,
+  pushRequestSchema,
+  revokedNoticeSchema,
+  snapshotAckSchema,
+  snapshotRequestSchema,
+} from './socket-payloads';
+import type {
+  EmptyResult,
+  EnvelopeNotice,
+  FetchRequest,
+  FetchResult,
+  JoinRequest,
+  JoinResult,
+  LeaveRequest,
+  MailboxNotice,
+  MembershipNotice,
+  PresenceNotice,
+  PresenceRequest,
+  PushRequest,
+  RevokedNotice,
+  SnapshotRequest,
+  StoredResult,
+} from './socket-payloads';
+
+/** Every event name, for `socket.on(SOCKET_EVENTS.join, …)` without string typos. */
+export const SOCKET_EVENTS = {
+  join: 'join',
+  leave: 'leave',
+  push: 'push',
+  snapshot: 'snapshot',
+  presence: 'presence',
+  fetch: 'fetch',
+  envelope: 'envelope',
+  mailbox: 'mailbox',
+  membership: 'membership',
+  revoked: 'revoked',
+} as const;
+
+/** Events a client emits (each with an ack callback). */
+export const CLIENT_TO_SERVER_EVENTS = ['join', 'leave', 'push', 'snapshot', 'presence', 'fetch'] as const;
+/** Events the server emits. `presence` goes both ways. */
+export const SERVER_TO_CLIENT_EVENTS = ['envelope', 'presence', 'mailbox', 'membership', 'revoked'] as const;
+
+/** The callback a client passes last to every event; the server calls it exactly once. */
+export type AckCallback<T> = (response: Ack<T>) => void;
+
+/** What a client emits. */
+export interface ClientToServerEvents {
+  join: (request: JoinRequest, ack: AckCallback<JoinResult>) => void;
+  leave: (request: LeaveRequest, ack: AckCallback<EmptyResult>) => void;
+  push: (request: PushRequest, ack: AckCallback<StoredResult>) => void;
+  snapshot: (request: SnapshotRequest, ack: AckCallback<StoredResult>) => void;
+  presence: (request: PresenceRequest, ack: AckCallback<EmptyResult>) => void;
+  fetch: (request: FetchRequest, ack: AckCallback<FetchResult>) => void;
+}
+
+/** What the server emits. */
+export interface ServerToClientEvents {
+  envelope: (notice: EnvelopeNotice) => void;
+  presence: (notice: PresenceNotice) => void;
+  mailbox: (notice: MailboxNotice) => void;
+  membership: (notice: MembershipNotice) => void;
+  revoked: (notice: RevokedNotice) => void;
+}
+
+/**
+ * Events between server processes. None: with the Redis adapter, room broadcasts and
+ * `in(room).socketsLeave()/disconnectSockets()` already reach sockets on every process.
+ */
+export type InterServerEvents = Record<never, never>;
+
+/** What the server keeps on each authenticated socket (`socket.data`), set by the handshake middleware. */
+export interface SocketData {
+  device: DeviceRef;
+  /** ms since epoch: the session token's expiry; the server disconnects the socket then */
+  sessionExpiresAt: number;
+}
+
+/** Name of a client → server event. */
+export type ClientToServerEventName = (typeof CLIENT_TO_SERVER_EVENTS)[number];
+/** Name of a server → client event. */
+export type ServerToClientEventName = (typeof SERVER_TO_CLIENT_EVENTS)[number];
+
+// Compile-time proof that the name lists and the event maps name the same events.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _clientNamesComplete: SameKeys<ClientToServerEventName, keyof ClientToServerEvents> = true;
+const _serverNamesComplete: SameKeys<ServerToClientEventName, keyof ServerToClientEvents> = true;
+
+/** Request schema and ack schema of every client → server event. */
+export const CLIENT_EVENT_SCHEMAS = {
+  join: { request: joinRequestSchema, ack: joinAckSchema },
+  leave: { request: leaveRequestSchema, ack: leaveAckSchema },
+  push: { request: pushRequestSchema, ack: pushAckSchema },
+  snapshot: { request: snapshotRequestSchema, ack: snapshotAckSchema },
+  presence: { request: presenceRequestSchema, ack: presenceAckSchema },
+  fetch: { request: fetchRequestSchema, ack: fetchAckSchema },
+} as const satisfies Record<ClientToServerEventName, { request: z.ZodType; ack: z.ZodType }>;
+
+/** Payload schema of every server → client event. */
+export const SERVER_EVENT_SCHEMAS = {
+  envelope: envelopeNoticeSchema,
+  presence: presenceNoticeSchema,
+  mailbox: mailboxNoticeSchema,
+  membership: membershipNoticeSchema,
+  revoked: revokedNoticeSchema,
+} as const satisfies Record<ServerToClientEventName, z.ZodType>;
+
+/** socket.io handshake `auth`: the session token from login and the protocol version spoken. */
+export const handshakeAuthSchema = z.strictObject({ token: sessionTokenSchema, v: z.literal(PROTOCOL_VERSION) });
+/** socket.io handshake `auth`. */
+export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
+
+/** Result of {@link parseHandshakeAuth}. */
+export type HandshakeAuthResult =
+  | { readonly ok: true; readonly auth: HandshakeAuth }
+  | { readonly ok: false; readonly code: 'unsupported_version' | 'unauthenticated'; readonly message: string };
+
+/**
+ * Parses `socket.handshake.auth`, telling a client that speaks another protocol
+ * version (so it must upgrade, not re-login) from one without a usable token. Never throws.
+ */
+export function parseHandshakeAuth(auth: unknown): HandshakeAuthResult {
+  const parsed = handshakeAuthSchema.safeParse(auth);
+  if (parsed.success) return { ok: true, auth: parsed.data };
+  const version = typeof auth === 'object' && auth !== null ? (auth as { v?: unknown }).v : undefined;
+  if (version !== PROTOCOL_VERSION) {
+    return { ok: false, code: 'unsupported_version', message: `protocol version ${PROTOCOL_VERSION} required` };
+  }
+  return { ok: false, code: 'unauthenticated', message: 'missing or malformed token' };
+}
+
+/**
+ * `data` of the error a refused handshake produces (`connect_error` on the client):
+ * the server sets `err.data = { code, message }`.
+ */
+export const connectErrorDataSchema = z.strictObject({
+  code: errorCodeSchema,
+  message: z.string().max(MAX_ERROR_MESSAGE_CHARS),
+});
+/** `data` of a refused handshake's error. */
+export type ConnectErrorData = z.infer<typeof connectErrorDataSchema>;
