@@ -79,7 +79,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/**/*.test.ts'],
+    files: ['server/**/*.test.ts', 'server/**/*.testkit.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
 );

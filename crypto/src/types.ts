@@ -212,3 +212,11 @@ export type MembershipEvent<T extends MembershipEventType = MembershipEventType>
     readonly signature: string;
   };
 }[T];
+
+/**
+ * The organisation every client person belongs to. The server puts the `client` user an
+ * invitation creates into it (creating it with the first invitation) and never lists its
+ * users in the directory, so an owner adding an invited client to a chain
+ * (`add_member`, role `client`) names it from here.
+ */
+export const CLIENTS_ORG_ID = 'clients';

@@ -1,0 +1,111 @@
+/**
+ * Starting one server process: store, context, REST app, socket.io relay, one http
+ * server, and a periodic purge of expired codes, challenges, sessions and abandoned
+ * uploads. `main.ts` runs it from the environment; tests run it on port 0.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
+import type { ServerConfig } from './config';
+import { createHub } from './context';
+import type { ServerContext } from './context';
+import { createHttpApp } from './http/app';
+import { createRootLogger, moduleLogger } from './logger';
+import { attachSocketServer } from './socket/index';
+import { createStore } from './store/create-store';
+import type { Store } from './store/port';
+
+/** A listening server and how to stop it. */
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:8787` */
+  readonly url: string;
+  readonly port: number;
+  readonly ctx: ServerContext;
+  readonly httpServer: http.Server;
+  /** Stop accepting, disconnect every socket and connection, and close the store if this server opened it. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  readonly config: ServerConfig;
+  /** a store the caller opened (and closes); absent: opened from `config.store` and closed by `close()` */
+  readonly store?: Store;
+  /** where log lines go (tests capture them); default stdout */
+  readonly logDestination?: DestinationStream;
+  /** the clock, ms since epoch (tests move it); default Date.now */
+  readonly now?: () => number;
+}
+
+/** How often expired rows are purged. */
+const PURGE_INTERVAL_MS = 60_000;
+/** An upload still incomplete after this long was abandoned (a crash mid-upload). */
+const ABANDONED_UPLOAD_MS = 60 * 60_000;
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return host === '::' ? '[::1]' : '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeHttpServer(server: http.Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    // Idle keep-alive connections would hold close() open until they time out.
+    server.closeAllConnections();
+  });
+}
+
+/** Open the store (unless given), build the context and both APIs, and listen on config.host:config.port. */
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const { config } = opts;
+  const root = createRootLogger(config.logLevel, opts.logDestination);
+  const store = opts.store ?? (await createStore(config.store));
+  const ctx: ServerContext = { config, store, log: root, hub: createHub(), now: opts.now ?? (() => Date.now()) };
+  const httpServer = http.createServer(createHttpApp(ctx));
+  const sockets = attachSocketServer(ctx, httpServer);
+  try {
+    await listen(httpServer, config.host, config.port);
+  } catch (error) {
+    await sockets.close();
+    if (opts.store === undefined) await store.close();
+    throw error;
+  }
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${urlHost(config.host)}:${port}`;
+
+  const maintenance = moduleLogger(root, 'maintenance');
+  const purge = setInterval(() => {
+    const now = ctx.now();
+    Promise.all([store.purgeExpired(now), store.purgeIncompleteBlobs(now - ABANDONED_UPLOAD_MS)]).then(
+      ([rows, blobs]) => {
+        if (rows + blobs > 0) maintenance.debug({ rows, blobs }, 'purged expired rows');
+      },
+      (error: unknown) => maintenance.error({ err: error }, 'purge failed'),
+    );
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(purge);
+      await sockets.close();
+      await closeHttpServer(httpServer);
+      if (opts.store === undefined) await store.close();
+    })();
+    return closing;
+  };
+  root.info({ url, store: store.kind }, 'server listening');
+  return { url, port, ctx, httpServer, close };
+}

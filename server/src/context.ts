@@ -1,0 +1,35 @@
+/**
+ * What every server module is handed: configuration, the store, a logger factory, the
+ * clock, the audit writer and an in-process notification hub. Passing it explicitly
+ * (no globals) lets tests run several servers in one process.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { DeviceRef } from '@yhteispoyta/crypto/types';
+import type { ServerConfig } from './config';
+import type { Store } from './store/port';
+
+/** Notifications between the HTTP layer and the socket layer of one process. */
+export interface HubEvents {
+  /** a membership event was appended; `removed` lists devices that are no longer members */
+  membership: [{ workspaceId: string; seq: number; removed: DeviceRef[] }];
+  /** items were queued in a device's mailbox */
+  mailbox: [{ to: DeviceRef; pending: number }];
+}
+
+export type Hub = EventEmitter<HubEvents>;
+
+export interface ServerContext {
+  readonly config: ServerConfig;
+  readonly store: Store;
+  readonly log: Logger;
+  readonly hub: Hub;
+  /** ms since epoch; injectable so expiry rules can be tested */
+  now(): number;
+}
+
+export function createHub(): Hub {
+  const hub = new EventEmitter<HubEvents>();
+  hub.setMaxListeners(0);
+  return hub;
+}

@@ -1,0 +1,92 @@
+/**
+ * The verified membership state of each workspace, kept in memory per store and
+ * brought up to date from the store on every read: a read replays only the events stored
+ * after the cached one, so a state appended by another server process sharing the store
+ * is picked up on the next read, and a cold start replays the whole chain once.
+ */
+import { appendCheck } from '@yhteispoyta/crypto/membership';
+import type { ChainState, IdentityLookup } from '@yhteispoyta/crypto/membership';
+import type { DeviceRef } from '@yhteispoyta/crypto/types';
+import { deviceKey } from '@yhteispoyta/crypto/types';
+import type { ServerContext } from '../context';
+import type { Store } from '../store/port';
+
+/** Most workspaces whose state one process keeps; the least recently used goes first. */
+const MAX_CACHED_WORKSPACES = 10_000;
+/** Events read from the store per page when catching up. */
+const REPLAY_PAGE = 1000;
+
+// Keyed by the store, not the context: contexts are cheap to copy (e.g. with another
+// logger), and the state is a function of the store's chain.
+const caches = new WeakMap<Store, Map<string, ChainState>>();
+
+function cacheOf(ctx: ServerContext): Map<string, ChainState> {
+  let cache = caches.get(ctx.store);
+  if (cache === undefined) {
+    cache = new Map();
+    caches.set(ctx.store, cache);
+  }
+  return cache;
+}
+
+/** Thrown when a chain read back from the store no longer verifies: the store is corrupt. */
+export class StoredChainError extends Error {
+  override readonly name = 'StoredChainError';
+}
+
+/**
+ * Identity keys of the given authors as the directory holds them, removed devices
+ * included (they may have signed events before they were removed).
+ */
+export async function identityLookupFor(ctx: ServerContext, authors: readonly DeviceRef[]): Promise<IdentityLookup> {
+  const keys = new Map<string, Uint8Array>();
+  for (const author of authors) {
+    const id = deviceKey(author);
+    if (keys.has(id)) continue;
+    const device = await ctx.store.getDevice(author);
+    if (device !== null) keys.set(id, device.identityKey);
+  }
+  return (ref) => keys.get(deviceKey(ref));
+}
+
+/** Keep `state` unless the cache already holds a newer one (concurrent readers may race). */
+export function rememberChainState(ctx: ServerContext, state: ChainState): void {
+  const cache = cacheOf(ctx);
+  const cached = cache.get(state.workspaceId);
+  if (cached !== undefined && cached.seq > state.seq) return;
+  cache.delete(state.workspaceId);
+  cache.set(state.workspaceId, state);
+  if (cache.size > MAX_CACHED_WORKSPACES) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+}
+
+/** Drop a workspace's cached state (after the store refused an append as stale). */
+export function forgetChainState(ctx: ServerContext, workspaceId: string): void {
+  cacheOf(ctx).delete(workspaceId);
+}
+
+/**
+ * The current verified state of a workspace's chain: the cached state advanced by every
+ * event stored after it. null when the workspace has no chain. Rejects with
+ * {@link StoredChainError} when a stored event does not verify.
+ */
+export async function currentChainState(ctx: ServerContext, workspaceId: string): Promise<ChainState | null> {
+  let state = cacheOf(ctx).get(workspaceId) ?? null;
+  for (;;) {
+    const page = await ctx.store.listMembershipEvents(workspaceId, state?.seq ?? -1, REPLAY_PAGE);
+    if (page.length === 0) break;
+    const lookup = await identityLookupFor(ctx, page.map((stored) => stored.event.author));
+    for (const stored of page) {
+      const result = appendCheck(state, stored.event, lookup);
+      if (!result.ok) {
+        throw new StoredChainError(`stored membership chain fails verification at seq ${result.seq}: ${result.code}`);
+      }
+      state = result.state;
+    }
+    if (page.length < REPLAY_PAGE) break;
+  }
+  if (state !== null) rememberChainState(ctx, state);
+  return state;
+}

@@ -1,0 +1,137 @@
+/**
+ * The directory (DESIGN §3): organisations, the professionals of an organisation, the
+ * public keys of a user's devices, and the prekey directory. Every prekey that arrives is
+ * verified against the device's registered identity key before it is stored; each
+ * one-time prekey is handed out at most once (the store's atomic claim).
+ */
+import {
+  MAX_DIRECTORY_ORGS,
+  MAX_DIRECTORY_USERS,
+  ProtocolError,
+} from '@yhteispoyta/crypto/protocol';
+import type {
+  ClaimBundlesRequest,
+  ClaimBundlesResponse,
+  ListDevicesResponse,
+  ListOrgsResponse,
+  ListUsersResponse,
+  PrekeyCountResponse,
+  ReplaceSignedPreKeyRequest,
+  TopUpPrekeysRequest,
+} from '@yhteispoyta/crypto/protocol';
+import { toBase64 } from '@yhteispoyta/crypto/bytes';
+import { verifyPrekeyTopUp, verifySignedPreKey } from '@yhteispoyta/crypto/prekeys';
+import type { PrekeyRejection } from '@yhteispoyta/crypto/prekeys';
+import type { DeviceRef } from '@yhteispoyta/crypto/types';
+import type { ServerContext } from '../context';
+import type { DeviceRecord } from '../store/port';
+import { recordAudit } from './audit';
+import { randomId } from './ids';
+
+/** Create an organisation (admin API and CLI). Audited as an admin action. */
+export async function createOrg(ctx: ServerContext, name: string): Promise<{ orgId: string }> {
+  const orgId = randomId();
+  const created = await ctx.store.createOrg({ id: orgId, name, createdAt: ctx.now() });
+  // 128 random bits colliding means the random source is broken: fail loudly.
+  if (!created.ok) throw new Error('organisation id collision');
+  await recordAudit(ctx, { actor: null, action: 'admin_create_org', detail: { orgId } });
+  return { orgId };
+}
+
+/** Every organisation, oldest first. */
+export async function listOrgs(ctx: ServerContext): Promise<ListOrgsResponse> {
+  const orgs = await ctx.store.listOrgs();
+  return { orgs: orgs.slice(0, MAX_DIRECTORY_ORGS).map((o) => ({ orgId: o.id, name: o.name })) };
+}
+
+/**
+ * The professionals of an organisation, for inviting them into workspaces. Client
+ * persons are never listed: that someone is a client of social or health services is
+ * itself sensitive, and clients join by invitation, not from a directory.
+ */
+export async function listOrgUsers(ctx: ServerContext, orgId: string): Promise<ListUsersResponse> {
+  if ((await ctx.store.getOrg(orgId)) === null) throw new ProtocolError('not_found', 'no such organisation');
+  const users = (await ctx.store.listUsers(orgId)).filter((u) => u.role !== 'client');
+  return {
+    users: users.slice(0, MAX_DIRECTORY_USERS).map((u) => ({ userId: u.id, displayName: u.displayName, role: u.role, orgId: u.orgId })),
+  };
+}
+
+/** The active devices of a user with their public identity keys (for safety numbers and `add_device`). */
+export async function listUserDevices(ctx: ServerContext, userId: string): Promise<ListDevicesResponse> {
+  if ((await ctx.store.getUser(userId)) === null) throw new ProtocolError('not_found', 'no such user');
+  const devices = await ctx.store.listDevices(userId);
+  return {
+    devices: devices.map((d) => ({ deviceId: d.deviceId, identityKey: toBase64(d.identityKey), registrationId: d.registrationId })),
+  };
+}
+
+/**
+ * Claim bundles of a user's devices (the listed ones, or all active ones). Devices that
+ * do not exist or were removed are left out of the answer rather than failing the rest.
+ */
+export async function claimBundles(ctx: ServerContext, caller: DeviceRef, request: ClaimBundlesRequest): Promise<ClaimBundlesResponse> {
+  if ((await ctx.store.getUser(request.userId)) === null) throw new ProtocolError('not_found', 'no such user');
+  const deviceIds = request.deviceIds ?? (await ctx.store.listDevices(request.userId)).map((d) => d.deviceId);
+  const bundles = [];
+  for (const deviceId of deviceIds) {
+    const bundle = await ctx.store.claimBundle({ userId: request.userId, deviceId });
+    if (bundle !== null) bundles.push(bundle);
+  }
+  await recordAudit(ctx, {
+    actor: caller,
+    action: 'prekey_claim',
+    detail: { userId: request.userId, devices: bundles.map((b) => String(b.device.deviceId)).join(',') },
+  });
+  return { bundles };
+}
+
+/** The caller's own registered device; authentication already proved it is active. */
+async function ownDevice(ctx: ServerContext, caller: DeviceRef): Promise<DeviceRecord> {
+  const device = await ctx.store.getDevice(caller);
+  if (device === null || device.removedAt !== undefined) throw new ProtocolError('unauthenticated', 'device is not registered');
+  return device;
+}
+
+function prekeyRefusal(rejection: PrekeyRejection): ProtocolError {
+  return rejection.code === 'bad_signature'
+    ? new ProtocolError('bad_signature', 'a prekey signature does not verify')
+    : new ProtocolError('bad_request', `prekeys refused: ${rejection.code}`);
+}
+
+async function countsOf(ctx: ServerContext, caller: DeviceRef): Promise<PrekeyCountResponse> {
+  const counts = await ctx.store.prekeyCounts(caller);
+  if (counts === null) throw new ProtocolError('unauthenticated', 'device is not registered');
+  return { ec: counts.oneTimePreKeys, kyber: counts.oneTimeKyberPreKeys };
+}
+
+/** Add one-time prekeys (every Kyber signature verified first); answers the remaining counts. */
+export async function topUpPrekeys(ctx: ServerContext, caller: DeviceRef, request: TopUpPrekeysRequest): Promise<PrekeyCountResponse> {
+  const device = await ownDevice(ctx, caller);
+  const verified = verifyPrekeyTopUp(device.identityKey, request);
+  if (!verified.ok) throw prekeyRefusal(verified);
+  const added = await ctx.store.addOneTimePrekeys(caller, verified.topUp.oneTimePreKeys, verified.topUp.oneTimeKyberPreKeys);
+  if (!added.ok) throw new ProtocolError('unauthenticated', 'device is not registered');
+  await recordAudit(ctx, {
+    actor: caller,
+    action: 'prekey_upload',
+    detail: { ec: String(added.added.oneTimePreKeys), kyber: String(added.added.oneTimeKyberPreKeys) },
+  });
+  return countsOf(ctx, caller);
+}
+
+/** Replace the caller's signed EC prekey after verifying its signature. */
+export async function replaceSignedPreKey(ctx: ServerContext, caller: DeviceRef, request: ReplaceSignedPreKeyRequest): Promise<Record<string, never>> {
+  const device = await ownDevice(ctx, caller);
+  const verified = verifySignedPreKey(device.identityKey, request.signedPreKey);
+  if (!verified.ok) throw prekeyRefusal(verified);
+  const replaced = await ctx.store.replaceSignedPrekeys(caller, verified.signedPreKey);
+  if (!replaced.ok) throw new ProtocolError('unauthenticated', 'device is not registered');
+  await recordAudit(ctx, { actor: caller, action: 'prekey_upload', detail: { signedPreKeyId: String(verified.signedPreKey.id) } });
+  return {};
+}
+
+/** The caller's remaining one-time prekeys. */
+export async function countPrekeys(ctx: ServerContext, caller: DeviceRef): Promise<PrekeyCountResponse> {
+  return countsOf(ctx, caller);
+}

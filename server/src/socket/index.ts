@@ -1,0 +1,110 @@
+/**
+ * The server's socket.io side (DESIGN §6, §7): a blind relay of envelopes between the
+ * member devices of each workspace. app.ts calls {@link attachSocketServer} on its http
+ * server; this module builds the typed socket.io server, the handshake, the
+ * per-connection setup (device room, session expiry, the six events) and the hub bridge.
+ */
+import type http from 'node:http';
+import { Server } from 'socket.io';
+import { MAX_CLIENT_SOCKET_MESSAGE_BYTES } from '@yhteispoyta/crypto/protocol';
+import type { ServerContext } from '../context';
+import { createRateLimiter } from '../http/rate-limit';
+import { moduleLogger } from '../logger';
+import { registerEvent } from './event-dispatch';
+import { presenceEvent, pushEvent, snapshotEvent } from './envelope-events';
+import { fetchEvent } from './fetch';
+import { handshakeMiddleware } from './handshake';
+import { bridgeHub } from './hub-bridge';
+import { joinEvent } from './join';
+import { leaveEvent } from './leave';
+import type { Relay, RelayServer, RelaySocket } from './relay';
+import { deviceRoom } from './rooms';
+import { createSerialQueue } from './serial-queue';
+
+/** Requests one connection may have waiting (the running one included) before it is rate_limited. */
+export const MAX_PENDING_PER_SOCKET = 32;
+/** Denial audit entries per device (or client address) per minute. */
+export const DENIAL_AUDITS_PER_MINUTE = 120;
+/** setTimeout's largest delay; longer sessions re-arm the timer. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The running socket layer. */
+export interface SocketServer {
+  /** Disconnects every socket and stops listening for hub events. The http server stays open: it belongs to the caller. */
+  close(): Promise<void>;
+}
+
+/**
+ * Disconnects the socket when its session ends. The timer uses real time; the
+ * dispatcher also checks `ctx.now()` on every event, which is what tests with an
+ * injected clock exercise.
+ */
+function expireWithSession(relay: Relay, socket: RelaySocket): void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    const remaining = socket.data.sessionExpiresAt - relay.ctx.now();
+    if (remaining <= 0) {
+      socket.disconnect(true);
+      return;
+    }
+    timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
+    timer.unref();
+  };
+  arm();
+  socket.on('disconnect', () => clearTimeout(timer));
+}
+
+function onConnection(relay: Relay, socket: RelaySocket): void {
+  void socket.join(deviceRoom(socket.data.device));
+  expireWithSession(relay, socket);
+  const queue = createSerialQueue(MAX_PENDING_PER_SOCKET);
+  registerEvent(relay, socket, queue, joinEvent);
+  registerEvent(relay, socket, queue, leaveEvent);
+  registerEvent(relay, socket, queue, pushEvent);
+  registerEvent(relay, socket, queue, snapshotEvent);
+  registerEvent(relay, socket, queue, presenceEvent);
+  registerEvent(relay, socket, queue, fetchEvent);
+}
+
+/**
+ * Refuses requests that carry an Origin header: agents are Node processes, and a
+ * browser page has no business holding a socket to the central server (DESIGN §1).
+ * socket.io's CORS support is left off for the same reason.
+ */
+function refuseBrowsers(req: http.IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void {
+  if (req.headers.origin === undefined) callback(null, true);
+  else callback('browser origins are not served', false);
+}
+
+/**
+ * Attaches the socket.io relay to `httpServer`: authenticated handshake, the six client
+ * events, and hub notifications delivered to device and workspace rooms. `close()`
+ * disconnects every socket; the http server stays the caller's to close.
+ */
+export function attachSocketServer(ctx: ServerContext, httpServer: http.Server): SocketServer {
+  const io: RelayServer = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: MAX_CLIENT_SOCKET_MESSAGE_BYTES,
+    allowRequest: refuseBrowsers,
+  });
+  const relay: Relay = {
+    ctx,
+    io,
+    log: moduleLogger(ctx.log, 'socket'),
+    eventLimiter: createRateLimiter(ctx.config.ratePerDevicePerMinute),
+    handshakeLimiter: createRateLimiter(ctx.config.ratePerIpPerMinute),
+    denialAuditLimiter: createRateLimiter(DENIAL_AUDITS_PER_MINUTE),
+  };
+  io.use(handshakeMiddleware(relay));
+  io.on('connection', (socket) => onConnection(relay, socket));
+  const unbridge = bridgeHub(relay);
+  return {
+    // What io.close() does, except closing the http server, which the caller owns and closes itself.
+    async close() {
+      unbridge();
+      io.disconnectSockets(true);
+      await io.of('/').adapter.close();
+      io.engine.close();
+    },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * What the server pushes without being asked: presence of other devices (never stored,
+ * never logged), membership changes, `revoked` for removed devices — which from then on
+ * receive nothing of the workspace — and mailbox notices.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Socket as ClientSocket } from 'socket.io-client';
+import { SERVER_EVENT_SCHEMAS } from '@yhteispoyta/crypto/protocol';
+import { bytesEqual, randomBytes, toBase64, toHex } from '@yhteispoyta/crypto/bytes';
+import { sendMailbox } from '../services/mailbox';
+import {
+  appendEvent,
+  collect,
+  connectAs,
+  createTestWorkspace,
+  enrolDevice,
+  nextEvent,
+  request,
+  seal,
+  settle,
+  startTestServer,
+} from './relay.testkit';
+import type { TestDevice, TestServer } from './relay.testkit';
+
+let server: TestServer;
+let alice: TestDevice;
+let bob: TestDevice;
+let aliceSocket: ClientSocket;
+let bobSocket: ClientSocket;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  [alice, bob] = [await enrolDevice(server), await enrolDevice(server)];
+  aliceSocket = await connectAs(server, alice);
+  bobSocket = await connectAs(server, bob);
+});
+
+afterAll(async () => {
+  aliceSocket.close();
+  bobSocket.close();
+  await server.close();
+});
+
+async function join(socket: ClientSocket, workspaceId: string): Promise<unknown> {
+  return request(socket, 'join', { workspaceId, positions: {} });
+}
+
+describe('presence', () => {
+  it('is fanned out to the other members, never to the sender, never stored, never logged', async () => {
+    const workspaceId = await createTestWorkspace(server, alice, bob);
+    await join(aliceSocket, workspaceId);
+    await join(bobSocket, workspaceId);
+    const aliceSees = collect(aliceSocket, 'presence');
+    const marker = randomBytes(64);
+    const envelope = seal(alice, { workspaceId, kind: 'presence', clock: 1, plaintext: marker });
+    const notice = nextEvent(bobSocket, 'presence');
+    const auditBefore = (await server.ctx.store.queryAudit({ limit: 10_000 })).length;
+    const linesBefore = server.logLines.length;
+    expect(await request(aliceSocket, 'presence', { envelope })).toEqual({ ok: true });
+    const received = SERVER_EVENT_SCHEMAS.presence.parse(await notice);
+    expect(received.workspaceId).toBe(workspaceId);
+    expect(bytesEqual(received.envelope.ciphertext, envelope.ciphertext)).toBe(true);
+    await settle(aliceSocket, workspaceId);
+    expect(aliceSees).toEqual([]);
+    expect(await server.ctx.store.envelopesAfter(workspaceId, 'presence', 0, 100)).toEqual([]);
+    const state = await server.ctx.store.latestState(workspaceId, 'presence');
+    expect(state).toEqual({ snapshot: null, envelopes: [] });
+    // The only audit entry since is the fetch of settle(); no log line was written at all.
+    const audit = (await server.ctx.store.queryAudit({ limit: 10_000 })).slice(auditBefore);
+    expect(audit.map((e) => e.action)).toEqual(['fetch']);
+    const newLines = server.logLines.slice(linesBefore).join('');
+    expect(newLines).toBe('');
+    const anyTrace = server.logLines.join('');
+    expect(anyTrace.includes(toBase64(envelope.ciphertext)) || anyTrace.includes(toHex(envelope.ciphertext))).toBe(false);
+  });
+
+  it('of a device outside the workspace is refused and reaches nobody', async () => {
+    const workspaceId = await createTestWorkspace(server, alice);
+    await join(aliceSocket, workspaceId);
+    const aliceSees = collect(aliceSocket, 'presence');
+    const ack = await request(bobSocket, 'presence', { envelope: seal(bob, { workspaceId, kind: 'presence', clock: 1 }) });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    await settle(aliceSocket, workspaceId);
+    expect(aliceSees).toEqual([]);
+  });
+});
+
+describe('membership changes', () => {
+  it('notify the room; a removed member gets revoked, leaves the room at once and receives nothing more', async () => {
+    const workspaceId = await createTestWorkspace(server, alice, bob);
+    await join(aliceSocket, workspaceId);
+    await join(bobSocket, workspaceId);
+    let clock = 0;
+    const pushChat = async () => request(aliceSocket, 'push', { envelope: seal(alice, { workspaceId, kind: 'chat', clock: ++clock }) });
+    const firstNotice = nextEvent(bobSocket, 'envelope');
+    expect(await pushChat()).toMatchObject({ ok: true });
+    await firstNotice;
+
+    const bobEnvelopes = collect(bobSocket, 'envelope');
+    const bobPresence = collect(bobSocket, 'presence');
+    const revoked = nextEvent(bobSocket, 'revoked');
+    const aliceNotice = nextEvent(aliceSocket, 'membership');
+    const removedAt = await appendEvent(server, alice, workspaceId, 'remove_member', { userId: bob.ref.userId });
+    expect(SERVER_EVENT_SCHEMAS.revoked.parse(await revoked)).toEqual({ workspaceId, reason: 'member_removed' });
+    expect(SERVER_EVENT_SCHEMAS.membership.parse(await aliceNotice)).toEqual({ workspaceId, seq: removedAt });
+
+    expect(await pushChat()).toMatchObject({ ok: true });
+    expect(await request(aliceSocket, 'presence', { envelope: seal(alice, { workspaceId, kind: 'presence', clock: 1 }) })).toEqual({ ok: true });
+    await settle(bobSocket, workspaceId);
+    expect(bobEnvelopes).toEqual([]);
+    expect(bobPresence).toEqual([]);
+    // And the removed device can no longer come back in, read or write.
+    expect(await join(bobSocket, workspaceId)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await request(bobSocket, 'fetch', { workspaceId, stream: 'chat', afterSeq: 0, limit: 10 })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    const bobPush = await request(bobSocket, 'push', { envelope: seal(bob, { workspaceId, kind: 'chat', clock: 1 }) });
+    expect(bobPush).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect((await server.ctx.store.envelopesAfter(workspaceId, 'chat', 0, 100)).map((e) => e.authorKey)).toEqual([
+      `${alice.ref.userId}.1`,
+      `${alice.ref.userId}.1`,
+    ]);
+  });
+
+  it('keep out a device removed while its join was being checked', async () => {
+    const workspaceId = await createTestWorkspace(server, alice, bob);
+    await join(aliceSocket, workspaceId);
+    const { store } = server.ctx;
+    const getDevice = store.getDevice.bind(store);
+    // Bob's join has passed the membership check when the removal lands.
+    const removeDuringJoin = vi.spyOn(store, 'getDevice').mockImplementationOnce(async (ref) => {
+      await appendEvent(server, alice, workspaceId, 'remove_member', { userId: bob.ref.userId });
+      return getDevice(ref);
+    });
+    expect(await join(bobSocket, workspaceId)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    removeDuringJoin.mockRestore();
+    const bobEnvelopes = collect(bobSocket, 'envelope');
+    expect(await request(aliceSocket, 'push', { envelope: seal(alice, { workspaceId, kind: 'chat', clock: 1 }) })).toMatchObject({ ok: true });
+    await settle(bobSocket, workspaceId);
+    expect(bobEnvelopes).toEqual([]);
+  });
+
+  it('name the reason of a device removal', async () => {
+    const workspaceId = await createTestWorkspace(server, alice, bob);
+    await join(bobSocket, workspaceId);
+    const revoked = nextEvent(bobSocket, 'revoked');
+    await appendEvent(server, alice, workspaceId, 'remove_device', { userId: bob.ref.userId, deviceId: 1 });
+    expect(SERVER_EVENT_SCHEMAS.revoked.parse(await revoked)).toEqual({ workspaceId, reason: 'device_removed' });
+  });
+});
+
+describe('mailbox notices', () => {
+  it('reach every socket of the addressed device and no other', async () => {
+    const workspaceId = await createTestWorkspace(server, alice, bob);
+    const bobSecond = await connectAs(server, bob);
+    const aliceSees = collect(aliceSocket, 'mailbox');
+    const notices = [nextEvent(bobSocket, 'mailbox'), nextEvent(bobSecond, 'mailbox')];
+    await sendMailbox(server.ctx, alice.ref, { items: [{ to: bob.ref, message: { kind: 'signal', body: toBase64(randomBytes(48)) } }] });
+    for (const notice of await Promise.all(notices)) expect(SERVER_EVENT_SCHEMAS.mailbox.parse(notice)).toEqual({ pending: 1 });
+    await settle(aliceSocket, workspaceId);
+    expect(aliceSees).toEqual([]);
+    bobSecond.close();
+  });
+});

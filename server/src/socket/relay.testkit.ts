@@ -1,0 +1,264 @@
+/**
+ * Test support for the socket tests: the real server (`startServer`: REST and socket.io on
+ * one http server) on 127.0.0.1 port 0 with an in-memory sqlite store and captured logs, real devices (libsignal identities, registered with
+ * their prekeys, logged in by challenge–response), real membership chains, sealed
+ * envelopes, and a socket.io client that speaks the protocol.
+ */
+import { io } from 'socket.io-client';
+import type { Socket as ClientSocket } from 'socket.io-client';
+import * as socketParser from 'socket.io-parser';
+import { fromBase64, randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
+import type { Bytes } from '@yhteispoyta/crypto/bytes';
+import { GENESIS_PROOF, nextParentProof, sealEnvelope } from '@yhteispoyta/crypto/envelope';
+import { generateDeviceIdentity } from '@yhteispoyta/crypto/identity';
+import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
+import { signEvent } from '@yhteispoyta/crypto/membership';
+import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
+import { generatePrekeys } from '@yhteispoyta/crypto/prekeys';
+import { loginSigningBytes, MAX_JOIN_ENVELOPES_PER_STREAM, MAX_JOIN_STREAMS, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import type { DeviceRef, EnvelopeHeader, EnvelopeKind, MemberInfo, MembershipEventType, MembershipPayloads, Role, WireEnvelope } from '@yhteispoyta/crypto/types';
+import { startServer } from '../app';
+import { loadConfig } from '../config';
+import type { ServerContext } from '../context';
+import { appendMembership, chainStateOf, createWorkspace } from '../services/membership';
+import { issueChallenge, login } from '../services/sessions';
+
+/** A running test server. */
+export interface TestServer {
+  readonly url: string;
+  readonly ctx: ServerContext;
+  /** every log line written so far */
+  readonly logLines: string[];
+  /** the clock `ctx.now()` reads: real time plus this offset, so tests can move time on */
+  clockOffsetMs: number;
+  close(): Promise<void>;
+}
+
+/** Options of {@link startTestServer}. */
+export interface TestServerOptions {
+  readonly ratePerDevicePerMinute?: number;
+}
+
+/** Starts the real server (`startServer`): sqlite in memory, logs captured at debug level. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    SQLITE_PATH: ':memory:',
+    LOG_LEVEL: 'debug',
+    ...(options.ratePerDevicePerMinute === undefined ? {} : { RATE_PER_DEVICE_PER_MINUTE: String(options.ratePerDevicePerMinute) }),
+  });
+  const logLines: string[] = [];
+  const clock = { clockOffsetMs: 0 };
+  const running = await startServer({
+    config,
+    logDestination: { write: (line: string) => void logLines.push(line) },
+    now: () => Date.now() + clock.clockOffsetMs,
+  });
+  return Object.assign(clock, { url: running.url, ctx: running.ctx, logLines, close: running.close });
+}
+
+/** A registered, logged-in device of a user of its own organisation. */
+export interface TestDevice {
+  readonly ref: DeviceRef;
+  readonly identity: DeviceIdentity;
+  readonly member: MemberInfo;
+  readonly token: string;
+}
+
+let userCounter = 0;
+
+/** Registers a new user with one device (real prekeys) and logs it in by challenge–response. */
+export async function enrolDevice(server: TestServer, role: Role = 'social_worker'): Promise<TestDevice> {
+  const { ctx } = server;
+  userCounter += 1;
+  const orgId = `org${userCounter}`;
+  const userId = `user${userCounter}`;
+  const now = ctx.now();
+  await ctx.store.createOrg({ id: orgId, name: `Organisation ${userCounter}`, createdAt: now });
+  await ctx.store.createUser({ id: userId, orgId, role, displayName: `User ${userCounter}`, createdAt: now });
+  const identity = generateDeviceIdentity(1);
+  const { upload } = generatePrekeys(identity, { signedPreKeyId: 1, lastResortKyberId: 100, firstPreKeyId: 1, firstKyberId: 1, count: 1 });
+  const registered = await ctx.store.registerDevice(userId, upload, now);
+  if (!registered.ok) throw new Error(`registerDevice: ${registered.code}`);
+  const ref = { userId, deviceId: 1 };
+  const challenge = await issueChallenge(ctx, ref);
+  const nonce = fromBase64(challenge.nonce);
+  if (nonce === undefined) throw new Error('challenge nonce is not base64');
+  const signature = identity.identityKeyPair.privateKey.sign(loginSigningBytes(nonce, ref));
+  const { token } = await login(ctx, { challengeId: challenge.challengeId, signature: toBase64(signature) });
+  return { ref, identity, token, member: { userId, orgId, role, owner: false, devices: [1] } };
+}
+
+let workspaceCounter = 0;
+
+/** Signs and appends the next membership event of a workspace, authored by `author`. */
+export async function appendEvent<T extends MembershipEventType>(
+  server: TestServer,
+  author: TestDevice,
+  workspaceId: string,
+  type: T,
+  payload: MembershipPayloads[T],
+): Promise<number> {
+  const state = await chainStateOf(server.ctx, workspaceId);
+  if (state === null) throw new Error(`no workspace ${workspaceId}`);
+  const unsigned = { workspaceId, seq: state.seq + 1, prevHash: state.headHash, type, payload, author: author.ref, at: server.ctx.now() };
+  const event = signEvent(unsigned as UnsignedMembershipEvent, author.identity.identityKeyPair.privateKey);
+  return (await appendMembership(server.ctx, author.ref, workspaceId, event)).seq;
+}
+
+/** Creates a consultation workspace owned by `owner` with the other devices' users as members. */
+export async function createTestWorkspace(server: TestServer, owner: TestDevice, ...members: TestDevice[]): Promise<string> {
+  workspaceCounter += 1;
+  const workspaceId = `ws${workspaceCounter}`;
+  const create = signEvent<'create'>(
+    {
+      workspaceId,
+      seq: 0,
+      prevHash: '0'.repeat(64),
+      type: 'create',
+      payload: { kind: 'consultation', label: `Consultation ${workspaceCounter}`, creator: { ...owner.member, owner: true } },
+      author: owner.ref,
+      at: server.ctx.now(),
+    },
+    owner.identity.identityKeyPair.privateKey,
+  );
+  await createWorkspace(server.ctx, owner.ref, create);
+  for (const member of members) await appendEvent(server, owner, workspaceId, 'add_member', { member: member.member });
+  return workspaceId;
+}
+
+/** What varies between the envelopes of a test; the rest has workable defaults. */
+export interface EnvelopeSpec {
+  readonly workspaceId: string;
+  readonly kind?: EnvelopeKind;
+  readonly stream?: string;
+  readonly epoch?: number;
+  readonly clock?: number;
+  readonly snapshotId?: string;
+  readonly parentSnapshotId?: string;
+  readonly parentProof?: Bytes;
+  readonly coveredClocks?: Record<string, number>;
+  /** the header's author; defaults to the signer */
+  readonly author?: DeviceRef;
+  readonly plaintext?: Uint8Array;
+}
+
+/** The stream a kind travels on by default. */
+function defaultStream(kind: EnvelopeKind): string {
+  if (kind === 'chat') return 'chat';
+  if (kind === 'presence') return 'presence';
+  return 'doc:plan';
+}
+
+/** Seals an envelope signed by `signer` (the epoch key is random: the server never sees it). */
+export function seal(signer: TestDevice, spec: EnvelopeSpec): WireEnvelope {
+  const kind = spec.kind ?? 'update';
+  const snapshotFields =
+    kind === 'snapshot'
+      ? {
+          parentSnapshotId: spec.parentSnapshotId ?? '',
+          parentProof: spec.parentProof ?? GENESIS_PROOF,
+          coveredClocks: spec.coveredClocks ?? {},
+        }
+      : {};
+  const header: EnvelopeHeader = {
+    v: PROTOCOL_VERSION,
+    workspaceId: spec.workspaceId,
+    stream: spec.stream ?? defaultStream(kind),
+    kind,
+    epoch: spec.epoch ?? 1,
+    author: spec.author ?? signer.ref,
+    clock: spec.clock ?? (kind === 'snapshot' ? 0 : 1),
+    snapshotId: spec.snapshotId ?? '',
+    sentAt: Date.now(),
+    ...snapshotFields,
+  };
+  return sealEnvelope({
+    header,
+    plaintext: spec.plaintext ?? randomBytes(32),
+    epochKey: randomBytes(32),
+    identityKey: signer.identity.identityKeyPair.privateKey,
+  });
+}
+
+/** The parentProof of a snapshot extending the given snapshot envelope. */
+export function proofAfter(parent: WireEnvelope, parentProof: Bytes = GENESIS_PROOF): Bytes {
+  return nextParentProof(parentProof, parent.ciphertext);
+}
+
+/**
+ * The most binary attachments one server answer carries: a join at its limits, four
+ * byte fields per envelope. socket.io-parser's decoder refuses more than 10 by default
+ * (and closes the connection as a parse error), so every client of this protocol — the
+ * agent too — must raise the limit; the server keeps the default for what it receives.
+ */
+export const MAX_ANSWER_ATTACHMENTS = MAX_JOIN_STREAMS * (MAX_JOIN_ENVELOPES_PER_STREAM + 1) * 4;
+
+class AnswerDecoder extends socketParser.Decoder {
+  constructor() {
+    super({ maxAttachments: MAX_ANSWER_ATTACHMENTS });
+  }
+}
+
+/** socket.io-parser with {@link AnswerDecoder}, for socket.io-client's `parser` option. */
+export const clientParser = { ...socketParser, Decoder: AnswerDecoder };
+
+/** Connects a socket.io client with the device's token; rejects with the connect error. */
+export async function connect(server: TestServer, auth: unknown): Promise<ClientSocket> {
+  const socket = io(server.url, {
+    auth: auth as Record<string, unknown>,
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    parser: clientParser,
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+  return socket;
+}
+
+/** Connects as a device with its own session token. */
+export async function connectAs(server: TestServer, device: TestDevice): Promise<ClientSocket> {
+  return connect(server, { token: device.token, v: PROTOCOL_VERSION });
+}
+
+/** Emits an event with any payload (hostile ones included) and resolves with the raw ack. */
+export async function request(socket: ClientSocket, event: string, payload: unknown): Promise<unknown> {
+  return socket.timeout(10_000).emitWithAck(event, payload);
+}
+
+/** Resolves with the next payload of `event` on the socket, or rejects after `ms`. */
+export async function nextEvent(socket: ClientSocket, event: string, ms = 5000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`no ${event} within ${ms} ms`));
+    }, ms);
+    const listener = (payload: unknown): void => {
+      clearTimeout(timer);
+      resolve(payload);
+    };
+    socket.once(event, listener);
+  });
+}
+
+/** Collects every payload of `event` the socket receives from now on. */
+export function collect(socket: ClientSocket, event: string): unknown[] {
+  const seen: unknown[] = [];
+  socket.on(event, (payload: unknown) => void seen.push(payload));
+  return seen;
+}
+
+/**
+ * A round trip through the server on `socket`: once it is answered, everything the
+ * server emitted to this socket before it has arrived too.
+ */
+export async function settle(socket: ClientSocket, workspaceId: string): Promise<void> {
+  await request(socket, 'fetch', { workspaceId, stream: 'chat', afterSeq: 0, limit: 1 });
+}

@@ -1,0 +1,106 @@
+/**
+ * Contract: single-use codes, login challenges, sessions.
+ */
+import { describe, expect, it } from 'vitest';
+import { sha256, toHex, utf8 } from '@yhteispoyta/crypto/bytes';
+import type { ContractContext } from './context';
+
+const alice1 = { userId: 'alice', deviceId: 1 };
+const newCode = (code: string, expiresAt = 1000) => ({
+  code,
+  kind: 'enrolment' as const,
+  userId: 'alice',
+  detail: { issuedBy: 'admin', 'key.with.dots': '$value' },
+  createdAt: 1,
+  expiresAt,
+});
+
+/** Register the auth cases. */
+export function describeAuthContract({ store }: ContractContext): void {
+  describe('single-use codes', () => {
+    it('are used once, of their own kind only, and only their hash is kept', async () => {
+      const s = store();
+      expect(await s.createCode(newCode('ABCD-EFGH'))).toEqual({ ok: true });
+      expect(await s.createCode(newCode('ABCD-EFGH'))).toEqual({ ok: false, code: 'exists' });
+      expect(await s.consumeCode('ABCD-EFGH', 'invitation', 10)).toEqual({ ok: false, code: 'not_found' });
+      const used = await s.consumeCode('ABCD-EFGH', 'enrolment', 10);
+      expect(used).toEqual({
+        ok: true,
+        record: {
+          codeHash: toHex(sha256(utf8('ABCD-EFGH'))),
+          kind: 'enrolment',
+          userId: 'alice',
+          detail: { issuedBy: 'admin', 'key.with.dots': '$value' },
+          createdAt: 1,
+          expiresAt: 1000,
+          usedAt: 10,
+        },
+      });
+      expect(await s.consumeCode('ABCD-EFGH', 'enrolment', 11)).toEqual({ ok: false, code: 'used' });
+      expect(await s.consumeCode('nope', 'enrolment', 11)).toEqual({ ok: false, code: 'not_found' });
+    });
+
+    it('expire', async () => {
+      const s = store();
+      await s.createCode(newCode('late', 100));
+      expect(await s.consumeCode('late', 'enrolment', 100)).toEqual({ ok: false, code: 'expired' });
+      expect(await s.consumeCode('late', 'enrolment', 99)).toMatchObject({ ok: true });
+    });
+
+    it('two concurrent uses: exactly one succeeds', async () => {
+      const s = store();
+      await s.createCode(newCode('race'));
+      const results = await Promise.all([1, 2, 3].map(() => s.consumeCode('race', 'enrolment', 10)));
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.filter((r) => !r.ok && r.code === 'used')).toHaveLength(2);
+    });
+  });
+
+  describe('login challenges', () => {
+    it('are taken once and expire', async () => {
+      const s = store();
+      const nonce = new Uint8Array(new ArrayBuffer(32)).fill(7);
+      const challenge = { id: 'c1', device: alice1, nonce, createdAt: 1, expiresAt: 100 };
+      expect(await s.createChallenge(challenge)).toEqual({ ok: true });
+      expect(await s.createChallenge(challenge)).toEqual({ ok: false, code: 'exists' });
+      const [a, b] = await Promise.all([s.consumeChallenge('c1', 50), s.consumeChallenge('c1', 50)]);
+      expect([a, b].filter((r) => r.ok)).toHaveLength(1);
+      expect([a, b].find((r) => r.ok)).toEqual({ ok: true, record: challenge });
+      expect(await s.consumeChallenge('c1', 50)).toEqual({ ok: false, code: 'not_found' });
+      await s.createChallenge({ ...challenge, id: 'c2' });
+      expect(await s.consumeChallenge('c2', 100)).toEqual({ ok: false, code: 'expired' });
+      expect(await s.consumeChallenge('c2', 10)).toEqual({ ok: false, code: 'not_found' });
+    });
+  });
+
+  describe('sessions', () => {
+    it('are found by token until they expire, and only the token hash is kept', async () => {
+      const s = store();
+      const token = 'tok-0123456789abcdef';
+      const record = await s.createSession({ token, device: alice1, createdAt: 1, expiresAt: 100 });
+      expect(record).toEqual({ tokenHash: toHex(sha256(utf8(token))), device: alice1, createdAt: 1, expiresAt: 100 });
+      expect(await s.getSession(token, 99)).toEqual(record);
+      expect(await s.getSession(token, 100)).toBeNull();
+      expect(await s.getSession(record.tokenHash, 50)).toBeNull();
+      expect(await s.deleteSession(token)).toBe(true);
+      expect(await s.deleteSession(token)).toBe(false);
+      expect(await s.getSession(token, 50)).toBeNull();
+    });
+
+    it('end per device, and expired rows are purged', async () => {
+      const s = store();
+      await s.createSession({ token: 'a', device: alice1, createdAt: 1, expiresAt: 100 });
+      await s.createSession({ token: 'b', device: alice1, createdAt: 1, expiresAt: 300 });
+      await s.createSession({ token: 'c', device: { userId: 'alice', deviceId: 2 }, createdAt: 1, expiresAt: 300 });
+      await s.createChallenge({ id: 'ch', device: alice1, nonce: new Uint8Array(new ArrayBuffer(4)), createdAt: 1, expiresAt: 100 });
+      await s.createCode(newCode('old', 100));
+      await s.createCode(newCode('new', 300));
+      expect(await s.purgeExpired(200)).toBe(3);
+      expect(await s.getSession('b', 200)).not.toBeNull();
+      expect(await s.consumeCode('new', 'enrolment', 200)).toMatchObject({ ok: true });
+      expect(await s.deleteSessionsOfDevice(alice1)).toBe(1);
+      expect(await s.getSession('b', 200)).toBeNull();
+      expect(await s.getSession('c', 200)).not.toBeNull();
+    });
+  });
+}

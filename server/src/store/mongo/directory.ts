@@ -1,0 +1,218 @@
+/**
+ * mongo: organisations, users, devices and the prekey directory. A one-time prekey is
+ * claimed by deleting it: the caller whose deleteOne reports deletedCount 1 has it, so
+ * each key leaves the collection exactly once, whoever asks concurrently. (Not
+ * findOneAndDelete: FerretDB v1 runs it as find-then-delete and returns the same key to
+ * concurrent callers.)
+ *
+ * A removal is an insert into `device_removals` keyed by the device's generation, never an
+ * update of the device document, so a concurrent prekey replacement cannot undo it.
+ * Re-registering a removed id first deletes the old document (the deleter whose
+ * deletedCount is 1 owns the slot), then inserts under the unique (userId, deviceId) index.
+ *
+ * Without transactions, device registration writes in this order: device document, then
+ * one-time prekeys. A crash in between leaves a device without one-time prekeys, which is
+ * a state the rules already handle (bundles then carry the last-resort Kyber key and no EC
+ * one-time key; the device tops up when it sees its counts). A removal writes the marker
+ * first, then deletes prekeys and mailbox; a crash in between leaves leftovers that nothing
+ * hands out (the device is removed) and that re-registration deletes.
+ */
+import { fromBase64, randomBytes, toBase64, toHex } from '@yhteispoyta/crypto/bytes';
+import type { ClaimedBundle, DeviceRef, PublicPrekey, SignedPublicPrekey } from '@yhteispoyta/crypto/types';
+import type { DeviceRecord, Store } from '../port';
+import { readPrekey, readRole, readSignedPrekey } from '../record-schemas';
+import { isValidDeviceId } from '../rules';
+import type { DeviceDoc, MongoModels } from './models';
+import { asBuffer, isDuplicateKey, storedBytes } from './values';
+
+/** The directory part of the {@link Store} port. */
+export type DirectoryArea = Pick<
+  Store,
+  | 'createOrg' | 'getOrg' | 'listOrgs' | 'createUser' | 'getUser' | 'listUsers'
+  | 'registerDevice' | 'getDevice' | 'listDevices' | 'removeDevice' | 'claimBundle'
+  | 'prekeyCounts' | 'addOneTimePrekeys' | 'replaceSignedPrekeys'
+>;
+
+function toDevice(d: DeviceDoc, removedAt: number | undefined): DeviceRecord {
+  return {
+    userId: d.userId,
+    deviceId: d.deviceId,
+    identityKey: storedBytes(d.identityKey),
+    registrationId: d.registrationId,
+    signedPreKey: readSignedPrekey(JSON.parse(d.signedPreKey)),
+    lastResortKyberPreKey: readSignedPrekey(JSON.parse(d.lastResortKyberPreKey)),
+    createdAt: d.createdAt,
+    ...(removedAt === undefined ? {} : { removedAt }),
+  };
+}
+
+/** Build the directory methods over the adapter's models. */
+export function mongoDirectory(m: MongoModels): DirectoryArea {
+  const removalOf = async (d: DeviceDoc): Promise<number | undefined> =>
+    (await m.deviceRemovals.findById(d.generation).lean())?.removedAt;
+  const anyDevice = async (ref: DeviceRef): Promise<DeviceRecord | null> => {
+    const doc = await m.devices.findOne({ userId: ref.userId, deviceId: ref.deviceId }).lean();
+    return doc ? toDevice(doc, await removalOf(doc)) : null;
+  };
+  const activeDevice = async (ref: DeviceRef): Promise<DeviceRecord | null> => {
+    const device = await anyDevice(ref);
+    return device && device.removedAt === undefined ? device : null;
+  };
+
+  // Upserts with $setOnInsert: an id the device already has is left alone and not counted.
+  const insertPrekeys = async (ref: DeviceRef, ec: readonly PublicPrekey[], kyber: readonly SignedPublicPrekey[]) => {
+    const op = (kind: 'ec' | 'kyber', keyId: number, key: string) => ({
+      updateOne: {
+        filter: { userId: ref.userId, deviceId: ref.deviceId, kind, keyId },
+        update: { $setOnInsert: { userId: ref.userId, deviceId: ref.deviceId, kind, keyId, key } },
+        upsert: true,
+      },
+    });
+    const count = async (ops: ReturnType<typeof op>[]) => (ops.length === 0 ? 0 : (await m.prekeys.bulkWrite(ops, { ordered: false })).upsertedCount);
+    const oneTimePreKeys = await count(ec.map((k) => op('ec', k.id, JSON.stringify({ id: k.id, publicKey: k.publicKey }))));
+    const oneTimeKyberPreKeys = await count(
+      kyber.map((k) => op('kyber', k.id, JSON.stringify({ id: k.id, publicKey: k.publicKey, signature: k.signature }))),
+    );
+    return { oneTimePreKeys, oneTimeKyberPreKeys };
+  };
+
+  return {
+    async createOrg(org) {
+      try {
+        await m.orgs.create({ _id: org.id, name: org.name, createdAt: org.createdAt });
+        return { ok: true };
+      } catch (error) {
+        if (isDuplicateKey(error)) return { ok: false, code: 'exists' };
+        throw error;
+      }
+    },
+    async getOrg(id) {
+      const d = await m.orgs.findById(id).lean();
+      return d ? { id: d._id, name: d.name, createdAt: d.createdAt } : null;
+    },
+    async listOrgs() {
+      const docs = await m.orgs.find().sort({ createdAt: 1, _id: 1 }).lean();
+      return docs.map((d) => ({ id: d._id, name: d.name, createdAt: d.createdAt }));
+    },
+    async createUser(user) {
+      if (!(await m.orgs.exists({ _id: user.orgId }))) return { ok: false, code: 'unknown_org' };
+      try {
+        await m.users.create({
+          _id: user.id, orgId: user.orgId, role: user.role, displayName: user.displayName, createdAt: user.createdAt,
+        });
+        return { ok: true };
+      } catch (error) {
+        if (isDuplicateKey(error)) return { ok: false, code: 'exists' };
+        throw error;
+      }
+    },
+    async getUser(id) {
+      const d = await m.users.findById(id).lean();
+      return d ? { id: d._id, orgId: d.orgId, role: readRole(d.role), displayName: d.displayName, createdAt: d.createdAt } : null;
+    },
+    async listUsers(orgId) {
+      const docs = await m.users.find({ orgId }).sort({ createdAt: 1, _id: 1 }).lean();
+      return docs.map((d) => ({ id: d._id, orgId: d.orgId, role: readRole(d.role), displayName: d.displayName, createdAt: d.createdAt }));
+    },
+
+    async registerDevice(userId, upload, createdAt) {
+      if (!isValidDeviceId(upload.deviceId)) return { ok: false, code: 'invalid_device_id' };
+      const identityKey = fromBase64(upload.identityKey);
+      if (!identityKey || identityKey.byteLength === 0) return { ok: false, code: 'invalid_identity_key' };
+      if (!(await m.users.exists({ _id: userId }))) return { ok: false, code: 'unknown_user' };
+      const ref = { userId, deviceId: upload.deviceId };
+      const existing = await m.devices.findOne(ref).lean();
+      if (existing) {
+        if ((await removalOf(existing)) === undefined) return { ok: false, code: 'device_exists' };
+        // Only one concurrent re-registration deletes the removed document and goes on.
+        if ((await m.devices.deleteOne({ _id: existing._id })).deletedCount !== 1) return { ok: false, code: 'device_exists' };
+        await m.prekeys.deleteMany(ref);
+      }
+      try {
+        await m.devices.create({
+          userId,
+          deviceId: upload.deviceId,
+          generation: toHex(randomBytes(16)),
+          identityKey: asBuffer(identityKey),
+          registrationId: upload.registrationId,
+          signedPreKey: JSON.stringify(upload.signedPreKey),
+          lastResortKyberPreKey: JSON.stringify(upload.lastResortKyberPreKey),
+          createdAt,
+        });
+      } catch (error) {
+        if (isDuplicateKey(error)) return { ok: false, code: 'device_exists' };
+        throw error;
+      }
+      await insertPrekeys(ref, upload.oneTimePreKeys, upload.oneTimeKyberPreKeys);
+      return { ok: true };
+    },
+    async getDevice(ref) {
+      return anyDevice(ref);
+    },
+    async listDevices(userId, includeRemoved = false) {
+      const docs = await m.devices.find({ userId }).sort({ deviceId: 1 }).lean();
+      const removals = await m.deviceRemovals.find({ _id: { $in: docs.map((d) => d.generation) } }).lean();
+      const removedAt = new Map(removals.map((r) => [r._id, r.removedAt]));
+      const all = docs.map((d) => toDevice(d, removedAt.get(d.generation)));
+      return includeRemoved ? all : all.filter((d) => d.removedAt === undefined);
+    },
+    async removeDevice(ref, removedAt) {
+      const doc = await m.devices.findOne({ userId: ref.userId, deviceId: ref.deviceId }).lean();
+      if (!doc) return { ok: false, code: 'not_found' };
+      try {
+        await m.deviceRemovals.create({ _id: doc.generation, userId: ref.userId, deviceId: ref.deviceId, removedAt });
+      } catch (error) {
+        if (isDuplicateKey(error)) return { ok: false, code: 'not_found' };
+        throw error;
+      }
+      await m.prekeys.deleteMany({ userId: ref.userId, deviceId: ref.deviceId });
+      await m.mailbox.deleteMany({ toUser: ref.userId, toDevice: ref.deviceId });
+      return { ok: true };
+    },
+    async claimBundle(ref) {
+      const device = await activeDevice(ref);
+      if (!device) return null;
+      const take = async (kind: 'ec' | 'kyber') => {
+        // Each lost race means another caller got a key, so this ends when keys run out.
+        for (;;) {
+          const candidate = await m.prekeys.findOne({ userId: ref.userId, deviceId: ref.deviceId, kind }).sort({ keyId: 1 }).lean();
+          if (!candidate) return null;
+          if ((await m.prekeys.deleteOne({ _id: candidate._id })).deletedCount === 1) return candidate;
+        }
+      };
+      const ec = await take('ec');
+      const kyber = await take('kyber');
+      const bundle: ClaimedBundle = {
+        device: { userId: device.userId, deviceId: device.deviceId },
+        registrationId: device.registrationId,
+        identityKey: toBase64(device.identityKey),
+        signedPreKey: device.signedPreKey,
+        kyberPreKey: kyber ? readSignedPrekey(JSON.parse(kyber.key)) : device.lastResortKyberPreKey,
+        ...(ec ? { preKey: readPrekey(JSON.parse(ec.key)) } : {}),
+      };
+      return bundle;
+    },
+    async prekeyCounts(ref) {
+      if (!(await activeDevice(ref))) return null;
+      const base = { userId: ref.userId, deviceId: ref.deviceId };
+      const [oneTimePreKeys, oneTimeKyberPreKeys] = await Promise.all([
+        m.prekeys.countDocuments({ ...base, kind: 'ec' }),
+        m.prekeys.countDocuments({ ...base, kind: 'kyber' }),
+      ]);
+      return { oneTimePreKeys, oneTimeKyberPreKeys };
+    },
+    async addOneTimePrekeys(ref, preKeys, kyberPreKeys) {
+      if (!(await activeDevice(ref))) return { ok: false, code: 'not_found' };
+      return { ok: true, added: await insertPrekeys(ref, preKeys, kyberPreKeys) };
+    },
+    async replaceSignedPrekeys(ref, signedPreKey, lastResortKyberPreKey) {
+      const doc = await m.devices.findOne({ userId: ref.userId, deviceId: ref.deviceId }).lean();
+      if (!doc || (await removalOf(doc)) !== undefined) return { ok: false, code: 'not_found' };
+      const set: Record<string, string> = { signedPreKey: JSON.stringify(signedPreKey) };
+      if (lastResortKyberPreKey) set['lastResortKyberPreKey'] = JSON.stringify(lastResortKyberPreKey);
+      // By _id: if the document was replaced by a re-registration meanwhile, nothing changes.
+      const res = await m.devices.updateOne({ _id: doc._id }, { $set: set });
+      return res.matchedCount === 1 ? { ok: true } : { ok: false, code: 'not_found' };
+    },
+  };
+}

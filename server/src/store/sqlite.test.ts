@@ -1,0 +1,133 @@
+/**
+ * The storage contract on the sqlite adapter (a temp file per case, once without and once
+ * with an at-rest key), plus what only sqlite has: encryption at rest and migrations.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from '@signalapp/sqlcipher';
+import { afterAll, describe, expect, it } from 'vitest';
+import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
+import { describeStoreContract } from './contract';
+import type { StoreInspector } from './contract';
+import { createStore } from './create-store';
+import type { Store } from './port';
+import { openSqliteStore } from './sqlite/store';
+
+const dir = mkdtempSync(join(tmpdir(), 'yp-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let counter = 0;
+const opened = new Map<Store, { path: string; key?: string }>();
+
+/** A second, raw connection to the store's file (what an attacker with the file has). */
+function rawDb(store: Store): Database {
+  const where = opened.get(store);
+  if (!where) throw new Error('unknown store');
+  const db = new Database(where.path);
+  if (where.key) db.exec(`PRAGMA key = "x'${where.key}'"`);
+  db.exec('PRAGMA busy_timeout = 5000');
+  return db;
+}
+
+const inspector: StoreInspector = {
+  async tamperAuditAction(store, seq, action) {
+    const db = rawDb(store);
+    try {
+      db.prepare('UPDATE audit SET action = ? WHERE seq = ?').run([action, seq]);
+    } finally {
+      db.close();
+    }
+  },
+  async blobChunkCount(store) {
+    const db = rawDb(store);
+    try {
+      const row = db.prepare('SELECT count(*) AS n FROM blob_chunks').get();
+      return typeof row?.['n'] === 'number' ? row['n'] : -1;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+function makeMaker(key?: string) {
+  return async (): Promise<Store> => {
+    counter += 1;
+    const path = join(dir, `contract-${counter}.db`);
+    const store = openSqliteStore({ path, ...(key ? { key } : {}) });
+    opened.set(store, { path, ...(key ? { key } : {}) });
+    return store;
+  };
+}
+
+async function cleanup(store: Store): Promise<void> {
+  await store.close();
+  const where = opened.get(store);
+  opened.delete(store);
+  if (where) for (const suffix of ['', '-wal', '-shm']) rmSync(where.path + suffix, { force: true });
+}
+
+describeStoreContract('sqlite', makeMaker(), cleanup, inspector);
+describeStoreContract('sqlite with at-rest key', makeMaker(toHex(randomBytes(32))), cleanup, inspector);
+
+/** Every byte of the database file and its WAL, as latin1 text for substring search. */
+function fileText(path: string): string {
+  return ['', '-wal']
+    .filter((suffix) => existsSync(path + suffix))
+    .map((suffix) => readFileSync(path + suffix).toString('latin1'))
+    .join('');
+}
+
+describe('sqlite at rest', () => {
+  it('an unkeyed file shows a planted marker, a keyed file does not', async () => {
+    const marker = `CANARY-${toHex(randomBytes(8))}`;
+    const key = toHex(randomBytes(32));
+    for (const [name, withKey] of [['plain', undefined], ['keyed', key]] as const) {
+      const path = join(dir, `${name}.db`);
+      const store = await createStore({ kind: 'sqlite', path, ...(withKey ? { key: withKey } : {}) });
+      await store.createOrg({ id: 'org1', name: marker, createdAt: 1 });
+      await store.appendAudit({ at: 1, actor: null, action: 'enrol', detail: { note: marker } });
+      // Checked while open (data may sit in the WAL) and after close (checkpointed).
+      expect(fileText(path).includes(marker)).toBe(withKey === undefined);
+      await store.close();
+      expect(fileText(path).includes(marker)).toBe(withKey === undefined);
+    }
+    const reopened = openSqliteStore({ path: join(dir, 'keyed.db'), key });
+    expect((await reopened.getOrg('org1'))?.name).toBe(marker);
+    await reopened.close();
+  });
+
+  it('refuses a wrong or missing key and a malformed one', () => {
+    const path = join(dir, 'keyed.db');
+    expect(() => openSqliteStore({ path, key: toHex(randomBytes(32)) })).toThrow();
+    expect(() => openSqliteStore({ path })).toThrow();
+    expect(() => openSqliteStore({ path, key: 'abc' })).toThrow(RangeError);
+  });
+
+  it('never keeps a session token or code in plaintext', async () => {
+    const path = join(dir, 'secrets.db');
+    const store = openSqliteStore({ path });
+    const token = `TOKEN-${toHex(randomBytes(16))}`;
+    const code = `CODE-${toHex(randomBytes(8))}`;
+    await store.createSession({ token, device: { userId: 'u', deviceId: 1 }, createdAt: 1, expiresAt: 10 });
+    await store.createCode({ code, kind: 'invitation', userId: 'u', detail: {}, createdAt: 1, expiresAt: 10 });
+    await store.close();
+    const text = fileText(path);
+    expect(text.includes(token)).toBe(false);
+    expect(text.includes(code)).toBe(false);
+  });
+
+  it('migrates once: reopening keeps data and records one version per migration', async () => {
+    const path = join(dir, 'migrate.db');
+    const first = openSqliteStore({ path });
+    await first.createOrg({ id: 'o', name: 'n', createdAt: 1 });
+    await first.close();
+    const second = openSqliteStore({ path });
+    expect(await second.listOrgs()).toHaveLength(1);
+    await second.close();
+    const db = new Database(path);
+    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
+    db.close();
+    expect(versions).toEqual([{ version: 1 }]);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * The sqlite schema as an append-only list of migrations: entry i is version i + 1 and is
+ * applied once, in order, recorded in `schema_migrations`. Never edit a shipped entry;
+ * append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE orgs (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES orgs (id), role TEXT NOT NULL,
+    display_name TEXT NOT NULL, created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX users_by_org ON users (org_id);
+  CREATE TABLE devices (
+    user_id TEXT NOT NULL REFERENCES users (id), device_id INTEGER NOT NULL,
+    identity_key BLOB NOT NULL, registration_id INTEGER NOT NULL,
+    signed_prekey TEXT NOT NULL, last_resort_kyber TEXT NOT NULL,
+    created_at INTEGER NOT NULL, removed_at INTEGER,
+    PRIMARY KEY (user_id, device_id)
+  ) STRICT;
+  -- kind: 'ec' (one-time EC prekey) or 'kyber' (one-time Kyber prekey); key_json is the public part
+  CREATE TABLE one_time_prekeys (
+    user_id TEXT NOT NULL, device_id INTEGER NOT NULL, kind TEXT NOT NULL, key_id INTEGER NOT NULL,
+    key_json TEXT NOT NULL,
+    PRIMARY KEY (user_id, device_id, kind, key_id)
+  ) STRICT;
+
+  CREATE TABLE codes (
+    code_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, user_id TEXT NOT NULL, detail TEXT NOT NULL,
+    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER
+  ) STRICT;
+  CREATE TABLE challenges (
+    id TEXT PRIMARY KEY, user_id TEXT NOT NULL, device_id INTEGER NOT NULL, nonce BLOB NOT NULL,
+    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, device_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX sessions_by_device ON sessions (user_id, device_id);
+
+  CREATE TABLE workspaces (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, label TEXT NOT NULL,
+    created_at INTEGER NOT NULL, last_activity_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE membership_events (
+    workspace_id TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, event TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, seq)
+  ) STRICT;
+  CREATE TABLE membership_views (
+    workspace_id TEXT PRIMARY KEY, as_of_seq INTEGER NOT NULL, members TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE member_devices (
+    workspace_id TEXT NOT NULL, user_id TEXT NOT NULL, device_id INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, user_id, device_id)
+  ) STRICT;
+  -- a member whose devices were all removed is still a member: users are kept apart
+  CREATE TABLE member_users (
+    workspace_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (workspace_id, user_id)
+  ) STRICT;
+  CREATE INDEX member_users_by_user ON member_users (user_id, workspace_id);
+
+  CREATE TABLE mailbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    to_user TEXT NOT NULL, to_device INTEGER NOT NULL, from_user TEXT NOT NULL, from_device INTEGER NOT NULL,
+    kind TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX mailbox_by_recipient ON mailbox (to_user, to_device, id);
+
+  -- one sequence per workspace, shared by envelopes and snapshots
+  CREATE TABLE workspace_seq (workspace_id TEXT PRIMARY KEY, last INTEGER NOT NULL) STRICT;
+  CREATE TABLE streams (
+    workspace_id TEXT NOT NULL, stream TEXT NOT NULL, active_snapshot_id TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, stream)
+  ) STRICT;
+  -- the last accepted clock per author: survives pruning of the envelopes themselves
+  CREATE TABLE stream_clocks (
+    workspace_id TEXT NOT NULL, stream TEXT NOT NULL, author_key TEXT NOT NULL, last_clock INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, stream, author_key)
+  ) STRICT;
+  CREATE TABLE envelopes (
+    workspace_id TEXT NOT NULL, seq INTEGER NOT NULL, stream TEXT NOT NULL, kind TEXT NOT NULL,
+    author_key TEXT NOT NULL, clock INTEGER NOT NULL, snapshot_id TEXT NOT NULL, epoch INTEGER NOT NULL,
+    bytes BLOB NOT NULL, received_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, seq),
+    UNIQUE (workspace_id, stream, author_key, clock)
+  ) STRICT;
+  CREATE INDEX envelopes_by_stream ON envelopes (workspace_id, stream, seq);
+  CREATE INDEX envelopes_by_snapshot ON envelopes (workspace_id, stream, snapshot_id, author_key, clock);
+  CREATE TABLE snapshots (
+    workspace_id TEXT NOT NULL, stream TEXT NOT NULL, snapshot_id TEXT NOT NULL,
+    parent_snapshot_id TEXT NOT NULL, seq INTEGER NOT NULL, author_key TEXT NOT NULL,
+    epoch INTEGER NOT NULL, covered_clocks TEXT NOT NULL, bytes BLOB NOT NULL, received_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, stream, snapshot_id),
+    UNIQUE (workspace_id, stream, parent_snapshot_id)
+  ) STRICT;
+
+  -- complete = 0 while an upload is in progress (or was cut off by a crash)
+  CREATE TABLE blobs (
+    id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,
+    created_at INTEGER NOT NULL, complete INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE blob_chunks (
+    blob_id TEXT NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (blob_id, n)
+  ) STRICT;
+
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor_user TEXT, actor_device INTEGER,
+    action TEXT NOT NULL, workspace_id TEXT, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX audit_by_workspace ON audit (workspace_id, seq);
+  CREATE INDEX audit_by_actor ON audit (actor_user, actor_device, seq);
+  CREATE INDEX audit_by_time ON audit (at);
+  `,
+];

@@ -1,0 +1,51 @@
+/**
+ * The embedded default store: one SQLCipher file (WAL), optionally encrypted at rest.
+ */
+import type { Store } from '../port';
+import { sqliteAudit } from './audit';
+import { sqliteAuth } from './auth';
+import { sqliteBlobs } from './blobs';
+import { openSqlite } from './db';
+import { sqliteDirectory } from './directory';
+import { sqliteEnvelopes } from './envelopes';
+import { sqliteMailboxes } from './mailboxes';
+import { sqliteWorkspaces } from './workspaces';
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** database file path (':memory:' works for throwaway use) */
+  readonly path: string;
+  /** 64 hex characters: the raw SQLCipher key; absent = unencrypted file */
+  readonly key?: string;
+}
+
+/** Open the sqlite store (creating and migrating the file as needed). */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  const handle = openSqlite(options.path, options.key);
+  const probe = handle.db.prepare('SELECT count(*) AS n FROM schema_migrations');
+  let closed = false;
+  return {
+    kind: 'sqlite',
+    ...sqliteDirectory(handle),
+    ...sqliteAuth(handle),
+    ...sqliteWorkspaces(handle),
+    ...sqliteMailboxes(handle),
+    ...sqliteEnvelopes(handle),
+    ...sqliteBlobs(handle),
+    ...sqliteAudit(handle),
+    async health() {
+      try {
+        if (closed) throw new Error('store is closed');
+        probe.get();
+        return { ok: true, kind: 'sqlite' };
+      } catch (error) {
+        return { ok: false, code: 'unavailable', kind: 'sqlite', error: error instanceof Error ? error.message : String(error) };
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      handle.db.close();
+    },
+  };
+}
