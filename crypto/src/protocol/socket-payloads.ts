@@ -21,6 +21,14 @@ export const MAX_JOIN_ENVELOPES_PER_STREAM = 1000;
 /** Largest `limit` of a fetch. */
 export const MAX_FETCH_LIMIT = 1000;
 
+/**
+ * Most binary attachments one server answer can carry: a join at its limits, four byte
+ * fields per envelope. socket.io-parser's decoder refuses more than 10 by default (and
+ * drops the connection as a parse error), so every client of this protocol must raise
+ * its decoder's `maxAttachments` to this; the server keeps the default for what it receives.
+ */
+export const MAX_ANSWER_ATTACHMENTS = MAX_JOIN_STREAMS * (MAX_JOIN_ENVELOPES_PER_STREAM + 1) * 4;
+
 /** Where a client stands in one stream: its active snapshot ('' for none) and the last seq it holds. */
 export const streamPositionSchema = z.strictObject({ snapshotId: snapshotRefSchema, afterSeq: nonNegativeIntSchema });
 /** Where a client stands in one stream. */

@@ -15,7 +15,7 @@ import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
 import { signEvent } from '@yhteispoyta/crypto/membership';
 import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
 import { generatePrekeys } from '@yhteispoyta/crypto/prekeys';
-import { loginSigningBytes, MAX_JOIN_ENVELOPES_PER_STREAM, MAX_JOIN_STREAMS, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import { loginSigningBytes, MAX_ANSWER_ATTACHMENTS, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, EnvelopeHeader, EnvelopeKind, MemberInfo, MembershipEventType, MembershipPayloads, Role, WireEnvelope } from '@yhteispoyta/crypto/types';
 import { startServer } from '../app';
 import { loadConfig } from '../config';
@@ -187,13 +187,7 @@ export function proofAfter(parent: WireEnvelope, parentProof: Bytes = GENESIS_PR
   return nextParentProof(parentProof, parent.ciphertext);
 }
 
-/**
- * The most binary attachments one server answer carries: a join at its limits, four
- * byte fields per envelope. socket.io-parser's decoder refuses more than 10 by default
- * (and closes the connection as a parse error), so every client of this protocol — the
- * agent too — must raise the limit; the server keeps the default for what it receives.
- */
-export const MAX_ANSWER_ATTACHMENTS = MAX_JOIN_STREAMS * (MAX_JOIN_ENVELOPES_PER_STREAM + 1) * 4;
+export { MAX_ANSWER_ATTACHMENTS };
 
 class AnswerDecoder extends socketParser.Decoder {
   constructor() {

@@ -1,0 +1,76 @@
+/**
+ * Turning what the agent's parts throw into the API's typed errors. The UI gets a
+ * stable code and a plain-language message; internal details stay in the log.
+ */
+import type { Logger } from 'pino';
+import type { ErrorCode } from '@yhteispoyta/crypto/protocol';
+import { httpStatusOf } from '@yhteispoyta/crypto/protocol';
+import type { HostErrorCode } from '../agent';
+import { describeError } from '../agent';
+import { RestError } from '../contracts';
+import { MembershipError } from '../keys/membership-error';
+import type { MembershipErrorCode } from '../keys/membership-error';
+import { ApiError } from './http-util';
+
+/** Server codes that describe the user's request (shown as they are, with the server's status). */
+const USER_FACING_SERVER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'forbidden',
+  'not_found',
+  'conflict',
+  'too_large',
+  'rate_limited',
+  'expired',
+]);
+
+const HOST_STATUS: Record<HostErrorCode, number> = {
+  no_such_profile: 404,
+  wrong_passphrase: 403,
+  corrupt: 500,
+  in_use: 409,
+  newer_schema: 409,
+  invalid_name: 400,
+  empty_passphrase: 400,
+  exists: 409,
+  already_unlocked: 409,
+  locked: 409,
+  already_enrolled: 409,
+  enrolment_failed: 400,
+  session_failed: 500,
+};
+
+/** HTTP status of a refused membership operation; chain-rule refusals not listed are 409. */
+const MEMBERSHIP_STATUS: Partial<Record<MembershipErrorCode, number>> = {
+  unknown_workspace: 404,
+  unknown_user: 404,
+  unknown_device: 404,
+  forbidden: 403,
+  consent_scope: 403,
+  malformed: 400,
+  bad_response: 502,
+};
+
+/** The API error of a host refusal; its code is the host's code. */
+export function hostError(error: HostErrorCode, message: string): ApiError {
+  return new ApiError(HOST_STATUS[error], error, message);
+}
+
+/**
+ * Map anything a handler threw to an ApiError. Server refusals keep their code; the
+ * server being unreachable is 503; anything unexpected is logged and answered with a
+ * generic 500 so no internal detail reaches the page.
+ */
+export function toApiError(err: unknown, log: Logger): ApiError {
+  if (err instanceof ApiError) return err;
+  // Its message is written for people and names no secret.
+  if (err instanceof MembershipError) return new ApiError(MEMBERSHIP_STATUS[err.code] ?? 409, err.code, err.message);
+  if (err instanceof RestError) {
+    if (err.code === 'offline') return new ApiError(503, 'server_unreachable', 'The central server cannot be reached right now.');
+    if (err.code !== 'bad_response' && USER_FACING_SERVER_CODES.has(err.code)) {
+      return new ApiError(httpStatusOf(err.code), err.code, `The server refused: ${err.message}`);
+    }
+    log.warn({ serverError: err.code, status: err.status }, 'server error behind an API request');
+    return new ApiError(502, 'server_error', `The central server answered with an error (${err.code}).`);
+  }
+  log.error({ err: describeError(err), stack: err instanceof Error ? err.stack : undefined }, 'API request failed');
+  return new ApiError(500, 'internal', 'The agent could not complete the request; see its log.');
+}

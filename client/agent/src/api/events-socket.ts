@@ -1,0 +1,48 @@
+/**
+ * The `/events` WebSocket: a one-way stream of JSON {@link AgentEvent}s to the UI,
+ * starting with the current status. A UI that stops reading is disconnected rather than
+ * letting the agent buffer without bound; it reconnects and re-fetches.
+ */
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { AgentHost } from '../agent';
+import type { AgentEvent } from './event-hub';
+
+/** Unsent bytes after which a slow events client is dropped. */
+export const MAX_EVENTS_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Ping interval; a client that misses a pong until the next ping is dropped. */
+export const EVENTS_PING_MS = 30_000;
+
+/** Serve one connected events client until it closes. */
+export function serveEvents(socket: WebSocket, host: AgentHost, log: Logger): void {
+  let alive = true;
+  const send = (event: AgentEvent) => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > MAX_EVENTS_BUFFERED_BYTES) {
+      log.warn('events client too slow; disconnected');
+      socket.terminate();
+      return;
+    }
+    socket.send(JSON.stringify(event));
+  };
+  const unsubscribe = host.events.subscribe(send);
+  const ping = setInterval(() => {
+    if (!alive) {
+      socket.terminate();
+      return;
+    }
+    alive = false;
+    socket.ping();
+  }, EVENTS_PING_MS);
+  socket.on('pong', () => {
+    alive = true;
+  });
+  socket.on('close', () => {
+    clearInterval(ping);
+    unsubscribe();
+  });
+  socket.on('error', (err) => log.debug({ err: err.message }, 'events socket error'));
+  // The stream is one-way; whatever the page sends is ignored.
+  socket.on('message', () => undefined);
+  send({ type: 'status', status: host.status() });
+}

@@ -1,0 +1,65 @@
+/**
+ * The agent's ProblemSink: keeps the most recent problems in memory for the UI's list
+ * and hands each new one to subscribers (the `/events` stream). Problems are not
+ * persisted: they describe what this run of the agent saw, and the facts behind them
+ * (the bad envelope, the changed key) stay where the detecting part keeps them.
+ */
+import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
+import type { AgentProblem, NewProblem, ProblemSink } from '../contracts';
+
+/** How many problems the log keeps; older ones are dropped first. */
+export const PROBLEM_LOG_CAPACITY = 500;
+
+const MAX_MESSAGE_CHARS = 500;
+
+/** A bounded, observable list of problems. */
+export class ProblemLog implements ProblemSink {
+  readonly #capacity: number;
+  readonly #now: () => number;
+  #problems: AgentProblem[] = [];
+  readonly #listeners = new Set<(problem: AgentProblem) => void>();
+  readonly #onListenerError: (err: unknown) => void;
+
+  /** `now` is injectable for tests; `onListenerError` learns of a subscriber that threw. */
+  constructor(
+    opts: { capacity?: number; now?: () => number; onListenerError?: (err: unknown) => void } = {},
+  ) {
+    this.#capacity = opts.capacity ?? PROBLEM_LOG_CAPACITY;
+    this.#now = opts.now ?? Date.now;
+    this.#onListenerError = opts.onListenerError ?? (() => undefined);
+  }
+
+  /**
+   * Record a problem. Never throws: it is called from deep inside verification code,
+   * where an exception would turn a reported problem into a crash.
+   */
+  report(problem: NewProblem): void {
+    const message = problem.message.length > MAX_MESSAGE_CHARS ? `${problem.message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : problem.message;
+    const entry: AgentProblem = { ...problem, message, id: toHex(randomBytes(8)), at: this.#now() };
+    this.#problems.push(entry);
+    if (this.#problems.length > this.#capacity) this.#problems = this.#problems.slice(-this.#capacity);
+    for (const listener of this.#listeners) {
+      try {
+        listener(entry);
+      } catch (err) {
+        this.#onListenerError(err);
+      }
+    }
+  }
+
+  /** The kept problems, oldest first. */
+  list(): AgentProblem[] {
+    return [...this.#problems];
+  }
+
+  /** Forget every problem (a profile was locked: the next user must not see them). */
+  clear(): void {
+    this.#problems = [];
+  }
+
+  /** Be told of every new problem; returns the unsubscribe function. */
+  onProblem(listener: (problem: AgentProblem) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}

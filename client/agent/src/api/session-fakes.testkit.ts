@@ -1,0 +1,380 @@
+/**
+ * In-memory stand-ins for the session parts, for testing the host and the API without
+ * a central server. A FakeWorld plays the server and the other devices: codes to enrol
+ * with, workspaces, chat, blobs, and a relay that forwards document updates and
+ * presence between the FakeDocumentSyncs of every session started in it.
+ */
+import { PrivateKey } from '@signalapp/libsignal-client';
+import * as Y from 'yjs';
+import { randomBytes, sha256, toHex } from '@yhteispoyta/crypto/bytes';
+import type { ChainState } from '@yhteispoyta/crypto/membership';
+import type { DeviceRef, MemberInfo, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
+import type { SessionContext, SessionFactory, SessionParts } from '../agent';
+import type {
+  AttachmentRef,
+  ChatMessage,
+  ChatService,
+  DocumentSync,
+  IdentityInfo,
+  KeyRing,
+  LocalDevice,
+  MembershipService,
+  ServerLink,
+  SyncStatus,
+  TransferProgress,
+  WorkspaceSummary,
+} from '../contracts';
+import { RestError } from '../contracts';
+import type { ProfileDb } from '../profile/profile-db';
+
+/** A user a code enrols. */
+export interface FakeUser {
+  readonly userId: string;
+  readonly orgId: string;
+  readonly role: Role;
+  readonly displayName: string;
+}
+
+const id = () => Buffer.from(randomBytes(16)).toString('base64url');
+
+/** The shared state behind every fake session: the "server" and the other devices. */
+export class FakeWorld {
+  readonly codes = new Map<string, FakeUser>();
+  readonly users = new Map<string, FakeUser>();
+  readonly orgs = new Map<string, string>();
+  readonly workspaces = new Map<string, { kind: WorkspaceKind; label: string; members: MemberInfo[] }>();
+  readonly chat = new Map<string, ChatMessage[]>();
+  readonly blobs = new Map<string, Uint8Array>();
+  /** the relayed state of each document stream, by `workspaceId/stream` */
+  readonly docs = new Map<string, Y.Doc>();
+  readonly syncs = new Set<FakeDocumentSync>();
+  /** every started session's parts, in start order */
+  readonly sessions: SessionParts[] = [];
+  #seq = 0;
+
+  /** Register a user in an organisation and return a one-time code that enrols him. */
+  issueCode(user: FakeUser, code = `code-${id()}`): string {
+    this.orgs.set(user.orgId, this.orgs.get(user.orgId) ?? `Org ${user.orgId}`);
+    this.users.set(user.userId, user);
+    this.codes.set(code, user);
+    return code;
+  }
+
+  nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  /** A document update from `from`: applied to the relayed state and every other open copy. */
+  relayUpdate(from: FakeDocumentSync, workspaceId: string, stream: string, update: Uint8Array): void {
+    Y.applyUpdate(this.doc(workspaceId, stream), update, 'remote');
+    for (const sync of this.syncs) if (sync !== from) sync.receiveUpdate(workspaceId, stream, update);
+  }
+
+  relayPresence(from: FakeDocumentSync, workspaceId: string, stream: string, update: Uint8Array): void {
+    for (const sync of this.syncs) if (sync !== from) sync.receivePresence(workspaceId, stream, from.device, update);
+  }
+
+  doc(workspaceId: string, stream: string): Y.Doc {
+    const key = `${workspaceId}/${stream}`;
+    let doc = this.docs.get(key);
+    if (doc === undefined) {
+      doc = new Y.Doc();
+      this.docs.set(key, doc);
+    }
+    return doc;
+  }
+}
+
+/** A DocumentSync over the world's relay: local edits go to every other session at once. */
+export class FakeDocumentSync implements DocumentSync {
+  readonly #docs = new Map<string, Y.Doc>();
+  readonly #presence = new Set<(workspaceId: string, stream: string, from: DeviceRef, update: Uint8Array) => void>();
+  /** presence this session sent, for assertions */
+  readonly sentPresence: { workspaceId: string; stream: string; update: Uint8Array }[] = [];
+  flushed = 0;
+  closed = false;
+
+  constructor(
+    private readonly world: FakeWorld,
+    readonly device: DeviceRef,
+  ) {
+    world.syncs.add(this);
+  }
+
+  async open(workspaceId: string, stream: string): Promise<Y.Doc> {
+    const key = `${workspaceId}/${stream}`;
+    const existing = this.#docs.get(key);
+    if (existing !== undefined) return existing;
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(this.world.doc(workspaceId, stream)), 'remote');
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== 'remote') this.world.relayUpdate(this, workspaceId, stream, update);
+    });
+    this.#docs.set(key, doc);
+    return doc;
+  }
+
+  receiveUpdate(workspaceId: string, stream: string, update: Uint8Array): void {
+    const doc = this.#docs.get(`${workspaceId}/${stream}`);
+    if (doc !== undefined) Y.applyUpdate(doc, update, 'remote');
+  }
+
+  receivePresence(workspaceId: string, stream: string, from: DeviceRef, update: Uint8Array): void {
+    for (const listener of this.#presence) listener(workspaceId, stream, from, update);
+  }
+
+  async sendPresence(workspaceId: string, stream: string, update: Uint8Array): Promise<void> {
+    this.sentPresence.push({ workspaceId, stream, update });
+    this.world.relayPresence(this, workspaceId, stream, update);
+  }
+
+  onPresence(listener: (workspaceId: string, stream: string, from: DeviceRef, update: Uint8Array) => void): () => void {
+    this.#presence.add(listener);
+    return () => this.#presence.delete(listener);
+  }
+
+  async stateHash(workspaceId: string, stream: string): Promise<string> {
+    return toHex(sha256(Y.encodeStateAsUpdate(await this.open(workspaceId, stream))));
+  }
+
+  status(): SyncStatus {
+    return { link: 'online', pending: 0, syncing: [] };
+  }
+
+  onStatus(): () => void {
+    return () => undefined;
+  }
+
+  async flush(): Promise<void> {
+    this.flushed++;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.world.syncs.delete(this);
+  }
+}
+
+function fakeLink(): ServerLink {
+  const unsupported = async (): Promise<never> => {
+    throw new RestError('offline', 'the fake link has no server');
+  };
+  return {
+    rest: { call: unsupported, uploadBlob: unsupported, downloadBlob: unsupported },
+    status: () => 'online',
+    request: unsupported,
+    onNotice: () => () => undefined,
+    onOnline: () => () => undefined,
+    onOffline: () => () => undefined,
+    close: async () => undefined,
+  };
+}
+
+class FakeMembership implements MembershipService {
+  constructor(
+    private readonly world: FakeWorld,
+    private readonly me: FakeUser & { deviceId: number },
+  ) {}
+
+  #summary(workspaceId: string): WorkspaceSummary {
+    const ws = this.world.workspaces.get(workspaceId);
+    if (ws === undefined || !ws.members.some((m) => m.userId === this.me.userId)) throw new RestError('not_found', 'no such workspace', 404);
+    return { workspaceId, kind: ws.kind, label: ws.label, epoch: 1, closed: false, lastActivityAt: 0, members: [...ws.members] };
+  }
+
+  async list(): Promise<WorkspaceSummary[]> {
+    return [...this.world.workspaces.entries()]
+      .filter(([, ws]) => ws.members.some((m) => m.userId === this.me.userId))
+      .map(([workspaceId]) => this.#summary(workspaceId));
+  }
+
+  async create(kind: WorkspaceKind, label: string): Promise<WorkspaceSummary> {
+    const workspaceId = id();
+    const { userId, orgId, role, deviceId } = this.me;
+    this.world.workspaces.set(workspaceId, { kind, label, members: [{ userId, orgId, role, owner: true, devices: [deviceId] }] });
+    return this.#summary(workspaceId);
+  }
+
+  async addMember(workspaceId: string, userId: string, opts?: { owner?: boolean }): Promise<WorkspaceSummary> {
+    const user = this.world.users.get(userId);
+    if (user === undefined) throw new RestError('not_found', 'no such user', 404);
+    this.#summary(workspaceId);
+    this.world.workspaces.get(workspaceId)?.members.push({ userId, orgId: user.orgId, role: user.role, owner: opts?.owner ?? false, devices: [1] });
+    return this.#summary(workspaceId);
+  }
+
+  async inviteClient(workspaceId: string, displayName: string): Promise<{ code: string; userId: string; expiresAt: number }> {
+    this.#summary(workspaceId);
+    const user: FakeUser = { userId: id(), orgId: this.me.orgId, role: 'client', displayName };
+    return { code: this.world.issueCode(user), userId: user.userId, expiresAt: Date.now() + 3600_000 };
+  }
+
+  async removeMember(workspaceId: string, userId: string): Promise<WorkspaceSummary> {
+    const ws = this.world.workspaces.get(workspaceId);
+    if (ws !== undefined) ws.members = ws.members.filter((m) => m.userId !== userId);
+    return this.#summary(workspaceId);
+  }
+
+  async removeDevice(workspaceId: string, device: DeviceRef): Promise<WorkspaceSummary> {
+    const ws = this.world.workspaces.get(workspaceId);
+    if (ws !== undefined) {
+      ws.members = ws.members.map((m) => (m.userId === device.userId ? { ...m, devices: m.devices.filter((d) => d !== device.deviceId) } : m));
+    }
+    return this.#summary(workspaceId);
+  }
+
+  async grantConsent(workspaceId: string): Promise<WorkspaceSummary> {
+    if (this.me.role !== 'client') throw new RestError('forbidden', 'only the client grants consent', 403);
+    return this.#summary(workspaceId);
+  }
+
+  async revokeConsent(workspaceId: string, orgIds: string[]): Promise<WorkspaceSummary> {
+    if (this.me.role !== 'client') throw new RestError('forbidden', 'only the client revokes consent', 403);
+    const ws = this.world.workspaces.get(workspaceId);
+    if (ws !== undefined) ws.members = ws.members.filter((m) => !orgIds.includes(m.orgId));
+    return this.#summary(workspaceId);
+  }
+
+  async directory(): Promise<{ orgs: { orgId: string; name: string }[] }> {
+    return { orgs: [...this.world.orgs.entries()].map(([orgId, name]) => ({ orgId, name })) };
+  }
+
+  async orgUsers(orgId: string): Promise<{ userId: string; displayName: string; role: Role; orgId: string }[]> {
+    return [...this.world.users.values()].filter((u) => u.orgId === orgId);
+  }
+
+  async identities(workspaceId: string): Promise<IdentityInfo[]> {
+    return this.#summary(workspaceId)
+      .members.filter((m) => m.userId !== this.me.userId)
+      .map((m) => ({ device: { userId: m.userId, deviceId: m.devices[0] ?? 1 }, safetyNumber: '0'.repeat(60), verified: false, changed: false }));
+  }
+
+  readonly verified: { device: DeviceRef; verified: boolean }[] = [];
+  readonly accepted: DeviceRef[] = [];
+
+  async setVerified(device: DeviceRef, verified: boolean): Promise<void> {
+    this.verified.push({ device, verified });
+  }
+
+  async acceptIdentityChange(device: DeviceRef): Promise<void> {
+    this.accepted.push(device);
+  }
+}
+
+class FakeChat implements ChatService {
+  readonly #messageListeners = new Set<(workspaceId: string, message: ChatMessage) => void>();
+  readonly #progressListeners = new Set<(progress: TransferProgress) => void>();
+
+  constructor(
+    private readonly world: FakeWorld,
+    private readonly me: DeviceRef,
+  ) {}
+
+  async list(workspaceId: string): Promise<ChatMessage[]> {
+    return [...(this.world.chat.get(workspaceId) ?? [])];
+  }
+
+  async send(workspaceId: string, text: string, attachments: readonly AttachmentRef[] = []): Promise<ChatMessage> {
+    const message: ChatMessage = {
+      id: id(), workspaceId, author: this.me, text, attachments, sentAt: Date.now(), seq: this.world.nextSeq(),
+      deleted: false, verified: true, pending: false,
+    };
+    this.world.chat.set(workspaceId, [...(this.world.chat.get(workspaceId) ?? []), message]);
+    for (const listener of this.#messageListeners) listener(workspaceId, message);
+    return message;
+  }
+
+  async edit(workspaceId: string, messageId: string, text: string): Promise<void> {
+    this.#replace(workspaceId, messageId, (m) => ({ ...m, text, editedAt: Date.now() }));
+  }
+
+  async remove(workspaceId: string, messageId: string): Promise<void> {
+    this.#replace(workspaceId, messageId, (m) => ({ ...m, text: '', deleted: true }));
+  }
+
+  #replace(workspaceId: string, messageId: string, change: (m: ChatMessage) => ChatMessage): void {
+    const list = this.world.chat.get(workspaceId) ?? [];
+    const index = list.findIndex((m) => m.id === messageId);
+    const found = list[index];
+    if (found === undefined) throw new RestError('not_found', 'no such message', 404);
+    list[index] = change(found);
+  }
+
+  onMessage(listener: (workspaceId: string, message: ChatMessage) => void): () => void {
+    this.#messageListeners.add(listener);
+    return () => this.#messageListeners.delete(listener);
+  }
+
+  async uploadAttachment(_workspaceId: string, file: { name: string; type: string; bytes: Uint8Array }, transferId = id()): Promise<AttachmentRef> {
+    const blobId = id();
+    this.world.blobs.set(blobId, Uint8Array.from(file.bytes));
+    for (const listener of this.#progressListeners) {
+      listener({ transferId, direction: 'upload', name: file.name, doneBytes: file.bytes.byteLength, totalBytes: file.bytes.byteLength });
+    }
+    return { blobId, name: file.name, type: file.type, size: file.bytes.byteLength, sha256: toHex(sha256(file.bytes)) };
+  }
+
+  async downloadAttachment(_workspaceId: string, ref: AttachmentRef): Promise<Uint8Array> {
+    const bytes = this.world.blobs.get(ref.blobId);
+    if (bytes === undefined) throw new RestError('not_found', 'no such blob', 404);
+    return bytes;
+  }
+
+  onProgress(listener: (progress: TransferProgress) => void): () => void {
+    this.#progressListeners.add(listener);
+    return () => this.#progressListeners.delete(listener);
+  }
+}
+
+function fakeKeyRing(world: FakeWorld, me: DeviceRef): KeyRing {
+  return {
+    chainState(workspaceId: string): ChainState | undefined {
+      const ws = world.workspaces.get(workspaceId);
+      if (ws === undefined || !ws.members.some((m) => m.userId === me.userId)) return undefined;
+      return {
+        workspaceId, kind: ws.kind, label: ws.label, seq: ws.members.length - 1, headHash: '0'.repeat(64), epoch: 1, closed: false,
+        members: new Map(ws.members.map((m) => [m.userId, m])),
+        devices: ws.members.flatMap((m) => m.devices.map((deviceId) => ({ userId: m.userId, deviceId }))),
+        consent: null, rotationRequired: false,
+      };
+    },
+    currentEpoch: () => undefined,
+    epochKey: () => undefined,
+    identityOf: () => undefined,
+    onChange: () => () => undefined,
+  };
+}
+
+/** A SessionFactory over a FakeWorld; enrolment state lives in the profile's settings. */
+export function fakeSessionFactory(world: FakeWorld): SessionFactory {
+  return {
+    isEnrolled: (profile: ProfileDb) => profile.getSetting('fake.user') !== undefined,
+    async enrol(profile: ProfileDb, input: { serverUrl: string; code: string }): Promise<void> {
+      const user = world.codes.get(input.code);
+      if (user === undefined) throw new RestError('not_found', 'unknown or used code', 404);
+      world.codes.delete(input.code);
+      profile.setSetting('fake.user', JSON.stringify(user));
+    },
+    async start(profile: ProfileDb, ctx: SessionContext): Promise<SessionParts> {
+      const user = JSON.parse(profile.getSetting('fake.user') ?? 'null') as FakeUser;
+      const self: DeviceRef = { userId: user.userId, deviceId: 1 };
+      const identityKey = PrivateKey.generate();
+      const device: LocalDevice = {
+        self, orgId: user.orgId, role: user.role, displayName: user.displayName, identityKey, identityPublicKey: identityKey.getPublicKey(),
+      };
+      const documents = new FakeDocumentSync(world, self);
+      const parts: SessionParts = {
+        serverUrl: ctx.config.serverUrl,
+        device,
+        link: fakeLink(),
+        keys: fakeKeyRing(world, self),
+        membership: new FakeMembership(world, { ...user, deviceId: 1 }),
+        documents,
+        chat: new FakeChat(world, self),
+        close: () => documents.close(),
+      };
+      world.sessions.push(parts);
+      return parts;
+    },
+  };
+}

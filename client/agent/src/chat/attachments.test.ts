@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes } from '@yhteispoyta/crypto/bytes';
+import type { TransferProgress } from '../contracts';
+import { SyncWorld } from '../sync/testkit/sync-world';
+import { ATTACHMENT_CHUNK_BYTES, ciphertextSize } from './attachment-cipher';
+import { AttachmentError } from './attachment-transfer';
+
+const WS = 'ws1';
+let world: SyncWorld | undefined;
+
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function shared() {
+  const w = await SyncWorld.create(['anna', 'ben']);
+  world = w;
+  const [a, b] = [w.agent('anna'), w.agent('ben')];
+  await a.sync.chat.list(WS);
+  await b.sync.chat.list(WS);
+  await w.settle();
+  const bytes = randomBytes(2 * ATTACHMENT_CHUNK_BYTES + 1234);
+  const progress: TransferProgress[] = [];
+  a.sync.chat.onProgress((p) => progress.push(p));
+  const ref = await a.sync.chat.uploadAttachment(WS, { name: 'vuokrasopimus.pdf', type: 'application/pdf', bytes }, 'up-1');
+  await a.sync.chat.send(WS, 'Vuokrasopimus liitteenä', [ref]);
+  await w.settle();
+  const [received] = await b.sync.chat.list(WS);
+  const receivedRef = received?.attachments[0];
+  if (receivedRef === undefined) throw new Error('no attachment arrived');
+  return { w, a, b, bytes, ref, receivedRef, progress };
+}
+
+describe('attachments', () => {
+  it('round-trip encrypted, with progress, and the key never leaves an envelope', async () => {
+    const { w, b, bytes, ref, receivedRef, progress } = await shared();
+    expect(receivedRef).toEqual(ref);
+    const total = ciphertextSize(bytes.byteLength);
+    expect(progress.at(-1)).toEqual({ transferId: 'up-1', direction: 'upload', name: 'vuokrasopimus.pdf', doneBytes: total, totalBytes: total });
+    const downloads: TransferProgress[] = [];
+    b.sync.chat.onProgress((p) => downloads.push(p));
+    const downloaded = await b.sync.chat.downloadAttachment(WS, receivedRef, 'down-1');
+    expect(Buffer.from(downloaded).equals(bytes)).toBe(true);
+    expect(downloads.length).toBeGreaterThan(2);
+    expect(downloads.at(-1)).toMatchObject({ direction: 'download', doneBytes: total, totalBytes: total });
+    // The relay holds the blob and envelopes, none of which shows the file or its name.
+    const blob = w.relay.blobs.get(`${WS}/${ref.blobId}`);
+    expect(blob?.byteLength).toBe(total);
+    expect(Buffer.from(blob ?? []).includes(Buffer.from(bytes.subarray(0, 64)))).toBe(false);
+    const relayed = w.relay.records(WS).map((r) => Buffer.from(r.stored.envelope.ciphertext));
+    expect(relayed.some((c) => c.includes(Buffer.from('vuokrasopimus')))).toBe(false);
+  });
+
+  it('a tampered chunk is rejected and nothing of the file is returned', async () => {
+    const { w, b, ref, receivedRef } = await shared();
+    const blob = w.relay.blobs.get(`${WS}/${ref.blobId}`);
+    if (blob === undefined) throw new Error('no blob');
+    blob[ATTACHMENT_CHUNK_BYTES + 40] = (blob[ATTACHMENT_CHUNK_BYTES + 40] ?? 0) ^ 0x01;
+    await expect(b.sync.chat.downloadAttachment(WS, receivedRef)).rejects.toMatchObject({ name: 'AttachmentError', code: 'integrity' });
+    expect(b.problems.map((p) => p.code)).toEqual(['attachment_integrity']);
+  });
+
+  it('a truncated blob is rejected', async () => {
+    const { w, b, ref, receivedRef } = await shared();
+    const blob = w.relay.blobs.get(`${WS}/${ref.blobId}`);
+    if (blob === undefined) throw new Error('no blob');
+    w.relay.blobs.set(`${WS}/${ref.blobId}`, blob.subarray(0, ATTACHMENT_CHUNK_BYTES + 16));
+    const failure = await b.sync.chat.downloadAttachment(WS, receivedRef).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(AttachmentError);
+    expect(b.problems.map((p) => p.code)).toEqual(['attachment_integrity']);
+  });
+
+  it('refuses to send an attachment this device has no key for, and bad file metadata', async () => {
+    const { a, ref } = await shared();
+    await expect(a.sync.chat.send(WS, 'x', [{ ...ref, blobId: 'someoneElses' }])).rejects.toThrow(RangeError);
+    await expect(a.sync.chat.uploadAttachment(WS, { name: '', type: 'text/plain', bytes: new Uint8Array(1) })).rejects.toThrow(RangeError);
+    await expect(a.sync.chat.uploadAttachment(WS, { name: 'a.txt', type: 'not a type', bytes: new Uint8Array(1) })).rejects.toThrow(RangeError);
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * The contracts.ts `ChatService`: signed, encrypted chat per workspace, kept in the
+ * profile, ordered by server seq, with pending messages shown until the server has them,
+ * and encrypted attachments.
+ */
+import { randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
+import { idSchema } from '@yhteispoyta/crypto/protocol';
+import type { Logger } from 'pino';
+import type { AttachmentRef, ChatMessage, ChatService, TransferProgress } from '../contracts';
+import type { SyncEngine } from '../sync/sync-engine';
+import { AttachmentTransfers } from './attachment-transfer';
+import type { AttachmentFile } from './attachment-transfer';
+import { encodeChatPayload } from './chat-payload';
+import type { ChatPayload, SealedAttachment } from './chat-payload';
+import { CHAT_MIGRATIONS } from './chat-schema';
+import { ChatStore } from './chat-store';
+import type { StoredMessage } from './chat-store';
+import { CHAT_STREAM, ChatStream } from './chat-stream';
+
+/** ChatService on a {@link SyncEngine} (closed together with the engine). */
+export class EncryptedChatService implements ChatService {
+  readonly #engine: SyncEngine;
+  readonly #log: Logger;
+  readonly #store: ChatStore;
+  readonly #stream: ChatStream;
+  readonly #transfers: AttachmentTransfers;
+  readonly #listeners = new Set<(workspaceId: string, message: ChatMessage) => void>();
+
+  /** Applies the `chat` migrations, registers the chat stream and follows workspaces that still have queued messages. */
+  constructor(engine: SyncEngine) {
+    this.#engine = engine;
+    this.#log = engine.moduleLogger('chat/service');
+    engine.profile.migrate(CHAT_MIGRATIONS);
+    this.#store = new ChatStore(engine.profile);
+    this.#stream = new ChatStream(this.#store, engine.reporter, engine.selfKey, (workspaceId, authorKey, id) =>
+      this.#changed(workspaceId, authorKey, id),
+    );
+    this.#transfers = new AttachmentTransfers(engine.link.rest, this.#store, engine.reporter, engine.moduleLogger('chat/attachments'));
+    engine.register(this.#stream);
+    for (const { workspaceId, stream } of engine.outbox.streams()) {
+      if (stream === CHAT_STREAM) this.#follow(workspaceId);
+    }
+  }
+
+  /** The workspace's messages as this device holds them (and, from now on, follows). */
+  async list(workspaceId: string): Promise<ChatMessage[]> {
+    this.#follow(workspaceId);
+    return this.#store.list(workspaceId).map((m) => this.#toMessage(m));
+  }
+
+  /**
+   * Queue a message and send it as soon as possible; it is shown with `pending: true`
+   * until the server stored it. Attachments must have been uploaded from this device.
+   * Throws RangeError for invalid text or attachments.
+   */
+  async send(workspaceId: string, text: string, attachments: readonly AttachmentRef[] = []): Promise<ChatMessage> {
+    this.#follow(workspaceId);
+    const sealed = attachments.map((ref) => this.#sealedAttachment(workspaceId, ref));
+    const id = Buffer.from(randomBytes(16)).toString('base64url');
+    const payload = encodeChatPayload({ t: 'msg', id, text, attachments: sealed });
+    const engine = this.#engine;
+    const self = engine.device.self;
+    engine.profile.transaction(() => {
+      this.#store.insert({
+        workspaceId,
+        authorKey: engine.selfKey,
+        id,
+        authorUser: self.userId,
+        authorDevice: self.deviceId,
+        text,
+        attachments: attachments.map((a) => ({ blobId: a.blobId, name: a.name, type: a.type, size: a.size, sha256: a.sha256 })),
+        sentAt: engine.now(),
+        seq: undefined,
+        clock: undefined,
+        editedAt: undefined,
+        deleted: false,
+        pending: true,
+      });
+      engine.outbox.add(workspaceId, CHAT_STREAM, 'chat', payload, engine.now());
+    });
+    this.#changed(workspaceId, engine.selfKey, id);
+    void engine.kick(workspaceId, CHAT_STREAM);
+    const stored = this.#store.get(workspaceId, engine.selfKey, id);
+    if (stored === undefined) throw new Error('the message was not stored');
+    return this.#toMessage(stored);
+  }
+
+  /** Replace the text of one of this device's messages. Throws for a message that is not ours or is deleted. */
+  async edit(workspaceId: string, messageId: string, text: string): Promise<void> {
+    this.#changeOwn(workspaceId, messageId, { t: 'edit', id: messageId, text }, () =>
+      this.#store.edit(workspaceId, this.#engine.selfKey, messageId, text, this.#engine.now()),
+    );
+  }
+
+  /** Delete one of this device's messages for everyone. Throws for a message that is not ours or is deleted. */
+  async remove(workspaceId: string, messageId: string): Promise<void> {
+    this.#changeOwn(workspaceId, messageId, { t: 'delete', id: messageId }, () =>
+      this.#store.markDeleted(workspaceId, this.#engine.selfKey, messageId, this.#engine.now()),
+    );
+  }
+
+  /** Listen to new and changed messages (received, sent, acknowledged, edited, deleted). */
+  onMessage(listener: (workspaceId: string, message: ChatMessage) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Encrypt and upload a file; put the returned reference into a message. */
+  uploadAttachment(workspaceId: string, file: AttachmentFile, transferId?: string): Promise<AttachmentRef> {
+    checkWorkspaceId(workspaceId);
+    return this.#transfers.upload(workspaceId, file, transferId);
+  }
+
+  /** Download, verify and decrypt an attachment of a message of this workspace. */
+  downloadAttachment(workspaceId: string, ref: AttachmentRef, transferId?: string): Promise<Uint8Array> {
+    checkWorkspaceId(workspaceId);
+    return this.#transfers.download(workspaceId, ref, transferId);
+  }
+
+  /** Listen to upload and download progress. */
+  onProgress(listener: (progress: TransferProgress) => void): () => void {
+    return this.#transfers.onProgress(listener);
+  }
+
+  #follow(workspaceId: string): void {
+    checkWorkspaceId(workspaceId);
+    this.#engine.state.ensure(workspaceId, CHAT_STREAM);
+    if (!this.#stream.follow(workspaceId)) return;
+    void this.#engine.follow(workspaceId).catch((error: unknown) => {
+      this.#log.error({ err: error instanceof Error ? error.message : 'unknown', workspaceId }, 'chat catch-up failed');
+    });
+  }
+
+  #changeOwn(workspaceId: string, messageId: string, payload: ChatPayload, applyLocally: () => void): void {
+    this.#follow(workspaceId);
+    const engine = this.#engine;
+    const message = this.#store.get(workspaceId, engine.selfKey, messageId);
+    if (message === undefined) throw new RangeError('no such message from this device');
+    if (message.deleted) throw new RangeError('the message is deleted');
+    const bytes = encodeChatPayload(payload);
+    engine.profile.transaction(() => {
+      applyLocally();
+      engine.outbox.add(workspaceId, CHAT_STREAM, 'chat', bytes, engine.now());
+    });
+    this.#changed(workspaceId, engine.selfKey, messageId);
+    void engine.kick(workspaceId, CHAT_STREAM);
+  }
+
+  #sealedAttachment(workspaceId: string, ref: AttachmentRef): SealedAttachment {
+    const material = this.#store.keys(workspaceId, ref.blobId, ref.sha256)[0];
+    if (material === undefined) throw new RangeError(`attachment ${ref.blobId} was not uploaded to this workspace from this device`);
+    return { ...ref, key: toBase64(material.key), noncePrefix: toBase64(material.noncePrefix) };
+  }
+
+  #toMessage(m: StoredMessage): ChatMessage {
+    const engine = this.#engine;
+    const member = engine.keys.chainState(m.workspaceId)?.members.get(m.authorUser);
+    const own = m.authorKey === engine.selfKey;
+    return {
+      id: m.id,
+      workspaceId: m.workspaceId,
+      author: { userId: m.authorUser, deviceId: m.authorDevice },
+      ...(own ? { authorName: engine.device.displayName } : {}),
+      ...(member === undefined ? (own ? { authorOrgId: engine.device.orgId } : {}) : { authorOrgId: member.orgId }),
+      text: m.text,
+      attachments: m.attachments,
+      sentAt: m.sentAt,
+      // 0 = not sequenced by the server yet (server seqs start at 1)
+      seq: m.seq ?? 0,
+      ...(m.editedAt === undefined ? {} : { editedAt: m.editedAt }),
+      deleted: m.deleted,
+      verified: true,
+      pending: m.pending,
+    };
+  }
+
+  #changed(workspaceId: string, authorKey: string, id: string): void {
+    const stored = this.#store.get(workspaceId, authorKey, id);
+    if (stored === undefined) return;
+    const message = this.#toMessage(stored);
+    for (const listener of this.#listeners) {
+      try {
+        listener(workspaceId, message);
+      } catch (error) {
+        this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'message listener failed');
+      }
+    }
+  }
+}
+
+function checkWorkspaceId(workspaceId: string): void {
+  if (!idSchema.safeParse(workspaceId).success) throw new RangeError('not a workspace id');
+}

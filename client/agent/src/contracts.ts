@@ -1,0 +1,280 @@
+/**
+ * The seams between the agent's parts. Each part is written and tested on its own
+ * against these interfaces: `net/` + `account/` + `keys/` (the device, its server link and
+ * verified membership/keys), `sync/` + `chat/` (documents, chat and attachments over
+ * envelopes), and `api/` (what the UI talks to). `agent.ts` wires the real ones together.
+ */
+import type { PrivateKey, PublicKey } from '@signalapp/libsignal-client';
+import type { Socket } from 'socket.io-client';
+import type * as Y from 'yjs';
+import type { Bytes } from '@yhteispoyta/crypto/bytes';
+import type { ChainState } from '@yhteispoyta/crypto/membership';
+import type {
+  Ack,
+  ClientToServerEvents,
+  ErrorCode,
+  RouteBody,
+  RouteName,
+  RouteQuery,
+  RouteResponse,
+  ServerToClientEvents,
+} from '@yhteispoyta/crypto/protocol';
+import type { DeviceRef, MemberInfo, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
+
+// ---------------------------------------------------------------------------------------
+// Problems: every verification failure, refusal and sync error reaches the UI.
+
+export const PROBLEM_CODES = [
+  // envelope verification (openEnvelope codes)
+  'malformed',
+  'too_large',
+  'wrong_context',
+  'unknown_author',
+  'bad_signature',
+  'unknown_epoch',
+  'wrong_key',
+  // stream integrity
+  'clock_gap',
+  'replay',
+  'snapshot_chain',
+  // membership and identities
+  'chain_invalid',
+  'identity_changed',
+  'key_distribution',
+  // server relations
+  'forbidden',
+  'revoked',
+  'server_error',
+  'offline',
+  // attachments
+  'attachment_integrity',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+/** A problem as the UI sees it. */
+export interface AgentProblem {
+  readonly id: string;
+  /** ms since epoch */
+  readonly at: number;
+  readonly code: ProblemCode;
+  /** plain-language English sentence; never contains plaintext, keys or tokens */
+  readonly message: string;
+  readonly workspaceId?: string;
+  readonly stream?: string;
+  /** the device the problem concerns (author of a bad envelope, changed identity …) */
+  readonly device?: DeviceRef;
+}
+
+export type NewProblem = Omit<AgentProblem, 'id' | 'at'>;
+
+/** Where parts report problems; the api/ part lists them and pushes them to the UI. */
+export interface ProblemSink {
+  report(problem: NewProblem): void;
+}
+
+// ---------------------------------------------------------------------------------------
+// The device and its link to the central server (net/, account/)
+
+/** This device: who it is and its signing key. */
+export interface LocalDevice {
+  readonly self: DeviceRef;
+  readonly orgId: string;
+  readonly role: Role;
+  readonly displayName: string;
+  readonly identityKey: PrivateKey;
+  readonly identityPublicKey: PublicKey;
+}
+
+/** A REST failure: the server's typed error, or `offline` when it could not be reached. */
+export class RestError extends Error {
+  override readonly name = 'RestError';
+  constructor(
+    readonly code: ErrorCode | 'offline' | 'bad_response',
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Typed REST calls over the protocol module's route table; logs in again on 401. */
+export interface RestClient {
+  call<N extends RouteName>(
+    route: N,
+    input: { params?: Record<string, string>; query?: RouteQuery<N>; body?: RouteBody<N> },
+  ): Promise<RouteResponse<N>>;
+  /** streamed upload of opaque bytes; `onProgress(sentBytes)` */
+  uploadBlob(workspaceId: string, body: AsyncIterable<Uint8Array>, size: number, onProgress?: (sent: number) => void): Promise<{ blobId: string; size: number }>;
+  /** streamed download of opaque bytes */
+  downloadBlob(workspaceId: string, blobId: string): Promise<{ size: number; chunks: AsyncIterable<Uint8Array> }>;
+}
+
+export type ServerSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type LinkStatus = 'offline' | 'connecting' | 'online';
+
+type AckResult<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (
+  response: infer R,
+) => void
+  ? R
+  : never;
+
+/** The authenticated socket.io connection, reconnecting by itself. */
+export interface ServerLink {
+  readonly rest: RestClient;
+  status(): LinkStatus;
+  /**
+   * Emit with an ack, parsed with the protocol's ack schema. When offline or on timeout
+   * resolves `{ ok: false, error: { code: 'internal', message: 'offline' } }`-like failures
+   * whose `error.message` starts with `offline:` so callers can queue and retry.
+   */
+  request<E extends keyof ClientToServerEvents>(
+    event: E,
+    payload: Parameters<ClientToServerEvents[E]>[0],
+    timeoutMs?: number,
+  ): Promise<AckResult<E> extends Ack<infer T> ? Ack<T> : never>;
+  /** server notices, already parsed with the protocol's schemas (invalid ones are reported as problems) */
+  onNotice<E extends keyof ServerToClientEvents>(event: E, listener: (notice: Parameters<ServerToClientEvents[E]>[0]) => void): () => void;
+  /** called on every (re)connection, after authentication; sync re-joins here */
+  onOnline(listener: () => void): () => void;
+  onOffline(listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Verified membership and keys (keys/)
+
+/** Local, verified view of a workspace's membership chain and its epoch keys. */
+export interface KeyRing {
+  /** the chain state this device verified itself (replayChain), if it has the workspace */
+  chainState(workspaceId: string): ChainState | undefined;
+  /** the newest epoch this device holds a key for, if any */
+  currentEpoch(workspaceId: string): { epoch: number; key: Bytes } | undefined;
+  epochKey(workspaceId: string, epoch: number): Bytes | undefined;
+  /** the trusted identity key of a device (TOFU store); undefined if unknown */
+  identityOf(ref: DeviceRef): Bytes | undefined;
+  /** membership changed (after verification) or a new epoch key arrived */
+  onChange(listener: (workspaceId: string, what: 'membership' | 'epoch') => void): () => void;
+}
+
+// ---------------------------------------------------------------------------------------
+// Documents, presence, chat, attachments (sync/, chat/)
+
+export interface SyncStatus {
+  readonly link: LinkStatus;
+  /** local edits and chat messages not yet acknowledged by the server */
+  readonly pending: number;
+  /** workspaces whose catch-up is in progress */
+  readonly syncing: readonly string[];
+}
+
+/** Yjs documents of workspaces, synced as encrypted envelopes. */
+export interface DocumentSync {
+  /** the live Y.Doc of a document stream (`doc:plan`, `doc:<meetingId>`), loaded from the local cache first */
+  open(workspaceId: string, stream: string): Promise<Y.Doc>;
+  /** encrypted presence for the UI's awareness: send our awareness update */
+  sendPresence(workspaceId: string, stream: string, update: Uint8Array): Promise<void>;
+  /** decrypted, verified presence from other devices */
+  onPresence(listener: (workspaceId: string, stream: string, from: DeviceRef, update: Uint8Array) => void): () => void;
+  /** SHA-256 hex of the document's state vector + content, for convergence checks */
+  stateHash(workspaceId: string, stream: string): Promise<string>;
+  status(): SyncStatus;
+  onStatus(listener: (status: SyncStatus) => void): () => void;
+  /** send whatever is queued now (tests and shutdown) and resolve when acknowledged or offline */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AttachmentRef {
+  readonly blobId: string;
+  readonly name: string;
+  readonly type: string;
+  readonly size: number;
+  /** hex SHA-256 of the plaintext */
+  readonly sha256: string;
+}
+
+export interface ChatMessage {
+  /** random id chosen by the author */
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly author: DeviceRef;
+  readonly authorName?: string;
+  readonly authorOrgId?: string;
+  readonly text: string;
+  readonly attachments: readonly AttachmentRef[];
+  /** author's clock (ms) */
+  readonly sentAt: number;
+  /** server sequence: the order everybody sees */
+  readonly seq: number;
+  readonly editedAt?: number;
+  readonly deleted: boolean;
+  /** signature checked and author a member when sealed */
+  readonly verified: boolean;
+  /** not yet acknowledged by the server */
+  readonly pending: boolean;
+}
+
+export interface TransferProgress {
+  readonly transferId: string;
+  readonly direction: 'upload' | 'download';
+  readonly name: string;
+  readonly doneBytes: number;
+  readonly totalBytes: number;
+}
+
+export interface ChatService {
+  list(workspaceId: string): Promise<ChatMessage[]>;
+  send(workspaceId: string, text: string, attachments?: readonly AttachmentRef[]): Promise<ChatMessage>;
+  edit(workspaceId: string, messageId: string, text: string): Promise<void>;
+  remove(workspaceId: string, messageId: string): Promise<void>;
+  onMessage(listener: (workspaceId: string, message: ChatMessage) => void): () => void;
+  /** encrypt and upload; the returned ref goes into a message */
+  uploadAttachment(workspaceId: string, file: { name: string; type: string; bytes: Uint8Array }, transferId?: string): Promise<AttachmentRef>;
+  /** download, check the hash, decrypt */
+  downloadAttachment(workspaceId: string, ref: AttachmentRef, transferId?: string): Promise<Uint8Array>;
+  onProgress(listener: (progress: TransferProgress) => void): () => void;
+}
+
+// ---------------------------------------------------------------------------------------
+// Membership operations and identities (keys/)
+
+export interface WorkspaceSummary {
+  readonly workspaceId: string;
+  readonly kind: WorkspaceKind;
+  readonly label: string;
+  readonly epoch: number;
+  readonly closed: boolean;
+  readonly lastActivityAt: number;
+  readonly members: readonly MemberInfo[];
+}
+
+export interface IdentityInfo {
+  readonly device: DeviceRef;
+  readonly displayName?: string;
+  /** 60-digit safety number between this user and that user */
+  readonly safetyNumber: string;
+  readonly verified: boolean;
+  /** the server now announces a different key than the trusted one */
+  readonly changed: boolean;
+}
+
+export interface MembershipService {
+  list(): Promise<WorkspaceSummary[]>;
+  create(kind: WorkspaceKind, label: string): Promise<WorkspaceSummary>;
+  /** add a professional from the organisation directory (all his current devices) */
+  addMember(workspaceId: string, userId: string, opts?: { owner?: boolean }): Promise<WorkspaceSummary>;
+  /** create a client invitation (case workspaces); the client person enrols with the code */
+  inviteClient(workspaceId: string, displayName: string): Promise<{ code: string; userId: string; expiresAt: number }>;
+  removeMember(workspaceId: string, userId: string): Promise<WorkspaceSummary>;
+  removeDevice(workspaceId: string, device: DeviceRef): Promise<WorkspaceSummary>;
+  /** client only */
+  grantConsent(workspaceId: string, consent: { orgIds: string[]; purpose: string; expiresAt?: number }): Promise<WorkspaceSummary>;
+  /** client only; removes those organisations' members and rotates the epoch key */
+  revokeConsent(workspaceId: string, orgIds: string[]): Promise<WorkspaceSummary>;
+  directory(): Promise<{ orgs: { orgId: string; name: string }[] }>;
+  orgUsers(orgId: string): Promise<{ userId: string; displayName: string; role: Role; orgId: string }[]>;
+  identities(workspaceId: string): Promise<IdentityInfo[]>;
+  setVerified(device: DeviceRef, verified: boolean): Promise<void>;
+  /** the user saw the new safety number and accepts the changed key */
+  acceptIdentityChange(device: DeviceRef): Promise<void>;
+}

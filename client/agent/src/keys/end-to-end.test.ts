@@ -1,0 +1,162 @@
+/**
+ * The device core against the real server on 127.0.0.1 port 0, with four agents in this
+ * process (separate profiles): enrolment, login, a case workspace, a professional added,
+ * a client invited who enrols and consents to an organisation, a professional of that
+ * organisation added, and the consent revoked: his membership ends and the new epoch's key
+ * never reaches his device.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '@yhteispoyta/server/app';
+import type { RunningServer } from '@yhteispoyta/server/app';
+import { loadConfig } from '@yhteispoyta/server/config';
+import { bytesEqual } from '@yhteispoyta/crypto/bytes';
+import type { Role } from '@yhteispoyta/crypto/types';
+import type { Device } from '../account/device';
+import { enrolDevice } from '../account/enrol';
+import type { NewProblem } from '../contracts';
+import { HttpRestClient } from '../net/rest-client';
+import type { SocketServerLink } from '../net/server-link';
+import { createProfile } from '../profile/profile-db';
+import type { ProfileDb } from '../profile/profile-db';
+import { createKeysCore } from './keys-core';
+import type { KeysCore } from './keys-core';
+
+const ADMIN_TOKEN = 'end-to-end-admin-token-0123456789';
+
+interface Agent {
+  readonly device: Device;
+  readonly link: SocketServerLink;
+  readonly core: KeysCore;
+  readonly problems: NewProblem[];
+  readonly profile: ProfileDb;
+}
+
+let dir: string;
+let server: RunningServer;
+let admin: HttpRestClient;
+const agents: Agent[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'yp-e2e-keys-'));
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    SQLITE_PATH: join(dir, 'server.db'),
+    ADMIN_TOKEN,
+    LOG_LEVEL: 'silent',
+    RATE_PER_IP_PER_MINUTE: '1000000',
+    RATE_PER_DEVICE_PER_MINUTE: '1000000',
+  });
+  server = await startServer({ config });
+  admin = new HttpRestClient({ baseUrl: server.url, adminToken: ADMIN_TOKEN });
+});
+
+afterAll(async () => {
+  for (const agent of agents) {
+    agent.core.close();
+    await agent.link.close();
+    agent.device.close();
+    agent.profile.close();
+  }
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A new profile enrolled with `code`, logged in, linked, its keys module started. */
+async function startAgent(name: string, code: string): Promise<Agent> {
+  const created = await createProfile(dir, name, 'salasana', { unsafeWeakKdfForTests: true });
+  if (!created.ok) throw new Error(created.error);
+  const enrolled = await enrolDevice(created.profile, { serverUrl: server.url, code });
+  if (!enrolled.ok) throw new Error(`${enrolled.code}: ${enrolled.message}`);
+  const device = enrolled.device;
+  await device.login();
+  const problems: NewProblem[] = [];
+  const sink = { report: (p: NewProblem) => problems.push(p) };
+  const link = device.connect(sink, { reconnectDelayMs: 50 });
+  const core = createKeysCore({ device, link, problems: sink, clientPollMs: 100 });
+  const agent = { device, link, core, problems, profile: created.profile };
+  agents.push(agent);
+  await until(`${name} online`, () => link.status() === 'online');
+  await core.refresh();
+  return agent;
+}
+
+async function professional(name: string, orgId: string, role: Exclude<Role, 'client'>): Promise<Agent> {
+  const { code } = await admin.call('issueEnrolmentCode', { body: { orgId, role, displayName: name } });
+  return startAgent(name.toLowerCase(), code);
+}
+
+describe('agent core against the real server', () => {
+  it('case workspace: members, an invited client, consent and its revocation', async () => {
+    const { orgId: sote } = await admin.call('createOrg', { body: { name: 'Hyvinvointialue' } });
+    const { orgId: kela } = await admin.call('createOrg', { body: { name: 'Kela' } });
+    const sari = await professional('Sari', sote, 'social_worker');
+    const helmi = await professional('Helmi', sote, 'health_professional');
+    const kalle = await professional('Kalle', kela, 'kela_expert');
+
+    // Enrolment published the prekeys; login and maintenance agree with the server.
+    expect(await sari.device.rest.call('countPrekeys', {})).toEqual({ ec: 100, kyber: 100 });
+
+    const created = await sari.core.membership.create('case', 'Asiakassuunnitelma');
+    const ws = created.workspaceId;
+    expect(ws).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const epoch1 = sari.core.keyRing.epochKey(ws, 1);
+
+    await sari.core.membership.addMember(ws, helmi.device.self.userId);
+    await until('helmi has epoch 1', () => helmi.core.keyRing.epochKey(ws, 1) !== undefined);
+    expect(bytesEqual(helmi.core.keyRing.epochKey(ws, 1) ?? new Uint8Array(), epoch1 ?? new Uint8Array(1))).toBe(true);
+
+    // The client is invited, enrols, and the owner's agent brings her device in.
+    const invitation = await sari.core.membership.inviteClient(ws, 'Asta Asiakas');
+    const asta = await startAgent('asta', invitation.code);
+    expect(asta.device.role).toBe('client');
+    await until('asta has epoch 1', () => asta.core.keyRing.epochKey(ws, 1) !== undefined);
+    expect(asta.core.keyRing.chainState(ws)?.members.get(asta.device.self.userId)?.devices).toEqual([1]);
+
+    // Without consent no Kela professional can be added; with it he can.
+    await expect(sari.core.membership.addMember(ws, kalle.device.self.userId)).rejects.toMatchObject({ code: 'consent_scope' });
+    await asta.core.membership.grantConsent(ws, { orgIds: [kela], purpose: 'Toimeentulotuen yhteistyö' });
+    await sari.core.membership.addMember(ws, kalle.device.self.userId);
+    await until('kalle has epoch 1', () => kalle.core.keyRing.epochKey(ws, 1) !== undefined);
+
+    // The client revokes: Kalle is out, and the fresh epoch key goes to everyone else.
+    const revoked = await asta.core.membership.revokeConsent(ws, [kela]);
+    expect(revoked.epoch).toBe(2);
+    expect(revoked.members.map((m) => m.userId)).not.toContain(kalle.device.self.userId);
+    const epoch2 = asta.core.keyRing.epochKey(ws, 2);
+    await until('sari has epoch 2', () => sari.core.keyRing.epochKey(ws, 2) !== undefined);
+    await until('helmi has epoch 2', () => helmi.core.keyRing.epochKey(ws, 2) !== undefined);
+    expect(bytesEqual(sari.core.keyRing.epochKey(ws, 2) ?? new Uint8Array(), epoch2 ?? new Uint8Array(1))).toBe(true);
+    await until('kalle told', () => kalle.problems.some((p) => p.code === 'revoked'));
+    await kalle.core.refresh();
+    expect(kalle.core.keyRing.epochKey(ws, 2)).toBeUndefined();
+    expect(await kalle.device.rest.call('fetchMailbox', { query: { limit: 100 } })).toEqual({ items: [] });
+
+    // Every verified view agrees; nobody saw anything to complain about but Kalle's removal.
+    const head = sari.core.keyRing.chainState(ws)?.headHash;
+    await helmi.core.sync.syncAll();
+    expect(helmi.core.keyRing.chainState(ws)?.headHash).toBe(head);
+    expect(asta.core.keyRing.chainState(ws)?.headHash).toBe(head);
+    for (const agent of [sari, helmi, asta]) expect(agent.problems).toEqual([]);
+    expect(kalle.problems.map((p) => p.code)).toEqual(['revoked']);
+
+    // Safety numbers between Sari and the client are the same on both sides.
+    const sariView = (await sari.core.membership.identities(ws)).find((i) => i.device.userId === asta.device.self.userId);
+    const astaView = (await asta.core.membership.identities(ws)).find((i) => i.device.userId === sari.device.self.userId);
+    expect(sariView?.safetyNumber).toMatch(/^\d{60}$/);
+    expect(sariView?.safetyNumber).toBe(astaView?.safetyNumber);
+    await sari.core.membership.setVerified(asta.device.self, true);
+    expect((await sari.core.membership.identities(ws)).find((i) => i.device.userId === asta.device.self.userId)?.verified).toBe(true);
+  });
+});

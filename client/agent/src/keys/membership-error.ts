@@ -1,0 +1,29 @@
+/**
+ * Why a membership operation was refused before anything reached the server: the chain
+ * rules (crypto's ChainErrorCode, checked locally with appendCheck) or what this device
+ * knows (unknown workspace, user or device; a client-only operation).
+ */
+import type { ChainErrorCode } from '@yhteispoyta/crypto/membership';
+
+/** Codes of {@link MembershipError}. */
+export type MembershipErrorCode =
+  | ChainErrorCode
+  | 'unknown_workspace'
+  | 'unknown_user'
+  | 'unknown_device'
+  | 'identity_changed'
+  | 'no_change'
+  | 'bad_response';
+
+/** A refused membership operation; the message is a plain sentence for the UI. */
+export class MembershipError extends Error {
+  override readonly name = 'MembershipError';
+
+  /** `code` says why, `message` says it for people. */
+  constructor(
+    readonly code: MembershipErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

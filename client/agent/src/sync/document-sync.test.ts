@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type * as Y from 'yjs';
+import { SyncWorld } from './testkit/sync-world';
+import type { WorldAgent } from './testkit/sync-world';
+
+const PLAN = 'doc:plan';
+let world: SyncWorld | undefined;
+
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function text(agent: WorldAgent, stream = PLAN): Promise<Y.Text> {
+  const doc = await agent.sync.documents.open(world?.workspaceId ?? 'ws1', stream);
+  return doc.getText('t');
+}
+
+async function hashes(agents: readonly WorldAgent[], stream = PLAN): Promise<string[]> {
+  return Promise.all(agents.map((a) => a.sync.documents.stateHash('ws1', stream)));
+}
+
+function codes(agent: WorldAgent): string[] {
+  return agent.problems.map((p) => p.code);
+}
+
+describe('DocumentSync over the fake relay', () => {
+  it('converges concurrent edits of three agents to the same state and hash', async () => {
+    world = await SyncWorld.create(['anna', 'ben', 'cai']);
+    const [a, b, c] = world.agents as [WorldAgent, WorldAgent, WorldAgent];
+    const [ta, tb, tc] = [await text(a), await text(b), await text(c)];
+    await world.settle();
+    for (let round = 0; round < 5; round++) {
+      ta.insert(0, `a${round} `);
+      tb.insert(tb.length, ` b${round}`);
+      tc.insert(Math.floor(tc.length / 2), `c${round}`);
+      if (round % 2 === 1) {
+        const doc = await b.sync.documents.open('ws1', PLAN);
+        doc.getMap('facts').set(`k${round}`, round);
+        ta.format(0, 2, { bold: true });
+        tc.delete(0, 1);
+      }
+      await world.settle();
+    }
+    expect(ta.toString()).toBe(tb.toString());
+    expect(tb.toString()).toBe(tc.toString());
+    expect(ta.toString()).toContain('b4');
+    const [ha, hb, hc] = await hashes([a, b, c]);
+    expect(ha).toMatch(/^[0-9a-f]{64}$/);
+    expect(hb).toBe(ha);
+    expect(hc).toBe(ha);
+    expect([...codes(a), ...codes(b), ...codes(c)]).toEqual([]);
+    // The relay holds only ciphertext: the plan's words appear nowhere in what it stored.
+    const stored = world.relay.records('ws1').map((r) => Buffer.from(r.stored.envelope.ciphertext).toString('latin1'));
+    expect(stored.some((s) => s.includes('a4'))).toBe(false);
+  });
+
+  it('queues offline edits in the profile and sends them on reconnect, also after a restart', async () => {
+    world = await SyncWorld.create(['anna', 'ben']);
+    const [a, b] = world.agents as [WorldAgent, WorldAgent];
+    const tb = await text(b);
+    await text(a);
+    await world.settle();
+    a.link.setOnline(false);
+    (await text(a)).insert(0, 'kirjoitettu ilman yhteyttä');
+    await a.sync.documents.flush();
+    expect(a.sync.documents.status()).toMatchObject({ link: 'offline', pending: 1 });
+    await world.restart(a);
+    expect((await text(a)).toString()).toBe('kirjoitettu ilman yhteyttä');
+    expect(a.sync.documents.status().pending).toBe(1);
+    await world.settle();
+    expect(tb.toString()).toBe('');
+    a.link.setOnline(true);
+    await world.settle();
+    expect(tb.toString()).toBe('kirjoitettu ilman yhteyttä');
+    expect(a.sync.documents.status().pending).toBe(0);
+    const [ha, hb] = await hashes([a, b]);
+    expect(hb).toBe(ha);
+  });
+
+  it('converges under random concurrent inserts, deletions and formatting while agents drop offline and return', async () => {
+    world = await SyncWorld.create(['anna', 'ben', 'cai']);
+    const agents = world.agents;
+    const texts = await Promise.all(agents.map((a) => text(a)));
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let round = 0; round < 12; round++) {
+      texts.forEach((t, i) => {
+        for (let k = 0; k < 3; k++) {
+          const op = random();
+          if (op < 0.5 || t.length < 3) t.insert(Math.floor(random() * (t.length + 1)), `${i}${k}`);
+          else if (op < 0.7) t.delete(Math.floor(random() * (t.length - 1)), 1);
+          else t.format(Math.floor(random() * (t.length - 2)), 2, { bold: random() < 0.5 ? true : null });
+        }
+      });
+      agents.forEach((a) => a.link.setOnline(random() < 0.6));
+      await world.settle();
+    }
+    agents.forEach((a) => a.link.setOnline(true));
+    await world.settle();
+    const [first, ...rest] = await hashes(agents);
+    for (const h of rest) expect(h).toBe(first);
+    expect(new Set(texts.map((t) => JSON.stringify(t.toDelta()))).size).toBe(1);
+    expect(agents.flatMap((a) => a.problems)).toEqual([]);
+  });
+});

@@ -1,0 +1,332 @@
+/**
+ * Received envelopes of one stream, in server order: verification, the clock rule, the
+ * snapshot chain, and holding back what cannot be applied yet (a clock gap, a key that
+ * has not arrived). Nothing that fails a check is applied; every failure is reported.
+ * Callers hold the workspace's lane.
+ */
+import { sha256 } from '@yhteispoyta/crypto/bytes';
+import { MAX_FETCH_LIMIT } from '@yhteispoyta/crypto/protocol';
+import type { StoredEnvelope, StreamPosition } from '@yhteispoyta/crypto/protocol';
+import { deviceKey } from '@yhteispoyta/crypto/types';
+import type { EnvelopeHeader } from '@yhteispoyta/crypto/types';
+import { judgeEnvelopeClock } from './clock-rule';
+import type { EngineCore } from './engine-core';
+import { isOfflineFailure } from './engine-core';
+import { checkEnvelope } from './envelope-check';
+import { judgeSnapshotLink } from './snapshot-chain';
+import type { InboundEnvelope, StreamHandler } from './stream-handler';
+
+/** Most fetch pages one gap repair reads. */
+const MAX_FETCH_PAGES = 20;
+
+/** An envelope held back until it can be applied. */
+interface Held {
+  readonly item: StoredEnvelope;
+  readonly reason: 'gap' | 'no_key';
+  readonly header: EnvelopeHeader;
+}
+
+type Outcome = { readonly kind: 'applied' | 'done' } | { readonly kind: 'held'; readonly held: Held };
+
+const laneKey = (workspaceId: string, stream: string): string => `${workspaceId}\u0000${stream}`;
+
+/** Inbound processing of stored envelopes. */
+export class Inbound {
+  readonly #core: EngineCore;
+  readonly #held = new Map<string, Map<number, Held>>();
+  readonly #lastGapFetch = new Map<string, number>();
+  readonly #gapReported = new Map<string, number>();
+  readonly #keyWaits = new Map<string, ReturnType<typeof setTimeout>>();
+
+  /** Processes envelopes for the engine sharing `core`. */
+  constructor(core: EngineCore) {
+    this.#core = core;
+  }
+
+  /** Where this device stands in a stream, for `join`: never past an envelope it still holds back. */
+  position(workspaceId: string, stream: string): StreamPosition {
+    const row = this.#core.state.get(workspaceId, stream);
+    let afterSeq = row.lastSeq;
+    for (const seq of this.#held.get(laneKey(workspaceId, stream))?.keys() ?? []) afterSeq = Math.min(afterSeq, seq - 1);
+    return { snapshotId: row.active.id, afterSeq: Math.max(0, afterSeq) };
+  }
+
+  /** Envelopes currently held back in a stream. */
+  heldCount(workspaceId: string, stream: string): number {
+    return this.#held.get(laneKey(workspaceId, stream))?.size ?? 0;
+  }
+
+  /**
+   * Processes stored envelopes of a stream together with what is held back for it, in seq
+   * order, repeating while progress unblocks held envelopes. A clock gap is reported and,
+   * when `mayFetch`, repaired with `fetch` from the author's last position.
+   */
+  async process(workspaceId: string, stream: string, items: readonly StoredEnvelope[], mayFetch: boolean): Promise<void> {
+    const handler = this.#core.handlerFor(workspaceId, stream);
+    if (handler === undefined || this.#core.isClosed()) return;
+    const key = laneKey(workspaceId, stream);
+    const queue = new Map<number, StoredEnvelope>();
+    for (const held of this.#held.get(key)?.values() ?? []) queue.set(held.item.seq, held.item);
+    for (const item of items) if (!queue.has(item.seq)) queue.set(item.seq, item);
+    this.#held.delete(key);
+
+    let pending = [...queue.values()].sort((a, b) => a.seq - b.seq);
+    const held = new Map<number, Held>();
+    for (let round = 0; pending.length > 0 && round < 1000; round++) {
+      let progress = false;
+      held.clear();
+      for (const item of pending) {
+        const outcome = this.#processOne(handler, workspaceId, stream, item);
+        if (outcome.kind === 'held') held.set(item.seq, outcome.held);
+        else if (outcome.kind === 'applied') progress = true;
+      }
+      if (!progress || held.size === 0) break;
+      pending = [...held.values()].map((h) => h.item);
+    }
+    if (held.size > 0) this.#held.set(key, new Map(held));
+    if (queue.size > 0) handler.afterApply(workspaceId, stream);
+    const gaps = [...held.values()].filter((h) => h.reason === 'gap');
+    if (gaps.length === 0) return;
+    this.#reportGaps(workspaceId, stream, gaps);
+    if (mayFetch && this.#mayFetch(key)) {
+      const afterSeq = Math.min(...gaps.map((g) => this.#core.state.clock(workspaceId, stream, deviceKey(g.header.author)).seq));
+      const fetched = await this.fetchAfter(workspaceId, stream, afterSeq);
+      if (fetched.length > 0) await this.process(workspaceId, stream, fetched, false);
+    }
+  }
+
+  /** Re-runs everything held back in a workspace (a key or the membership changed). */
+  async retryHeld(workspaceId: string): Promise<void> {
+    for (const key of [...this.#held.keys()]) {
+      const [ws = '', stream = ''] = key.split('\u0000');
+      if (ws === workspaceId) await this.process(ws, stream, [], false);
+    }
+  }
+
+  /** Stored envelopes of a stream after a seq, page by page; stops at the first failure (reported unless offline). */
+  async fetchAfter(workspaceId: string, stream: string, afterSeq: number): Promise<StoredEnvelope[]> {
+    const out: StoredEnvelope[] = [];
+    let cursor = afterSeq;
+    for (let page = 0; page < MAX_FETCH_PAGES && !this.#core.isClosed(); page++) {
+      const res = await this.#core.link.request(
+        'fetch',
+        { workspaceId, stream, afterSeq: cursor, limit: MAX_FETCH_LIMIT },
+        this.#core.config.requestTimeoutMs,
+      );
+      if (!res.ok) {
+        if (!isOfflineFailure(res.error)) {
+          this.#core.reporter.report(res.error.code === 'forbidden' ? 'forbidden' : 'server_error', {
+            workspaceId,
+            stream,
+            detail: `fetch refused: ${res.error.code}`,
+          });
+        }
+        break;
+      }
+      out.push(...res.envelopes);
+      const last = res.envelopes.at(-1);
+      if (res.envelopes.length < MAX_FETCH_LIMIT || last === undefined || last.seq <= cursor) break;
+      cursor = last.seq;
+    }
+    return out;
+  }
+
+  /** Cancels timers. */
+  close(): void {
+    for (const timer of this.#keyWaits.values()) clearTimeout(timer);
+    this.#keyWaits.clear();
+  }
+
+  #processOne(handler: StreamHandler, workspaceId: string, stream: string, item: StoredEnvelope): Outcome {
+    const core = this.#core;
+    const checked = checkEnvelope(core.keys, core.state, workspaceId, stream, item.envelope);
+    switch (checked.status) {
+      case 'rejected':
+        core.reporter.report(checked.code, {
+          workspaceId,
+          stream,
+          ...(checked.author === undefined ? {} : { device: checked.author }),
+          detail: `seq ${item.seq}: ${checked.detail}`,
+        });
+        core.state.advanceSeq(workspaceId, stream, item.seq);
+        return { kind: 'done' };
+      case 'no_key':
+        this.#awaitKey(workspaceId, stream, checked.header.epoch);
+        return { kind: 'held', held: { item, reason: 'no_key', header: checked.header } };
+      case 'before_join':
+        return this.#clockOnly(workspaceId, stream, item, checked.header);
+      case 'ok':
+        break;
+    }
+    const { header, plaintext } = checked;
+    if (!handler.kinds.includes(header.kind)) {
+      core.reporter.report('malformed', { workspaceId, stream, device: header.author, detail: `a ${header.kind} envelope on ${stream}` });
+      core.state.advanceSeq(workspaceId, stream, item.seq);
+      return { kind: 'done' };
+    }
+    const inbound: InboundEnvelope = { workspaceId, stream, seq: item.seq, header, plaintext };
+    if (header.kind === 'snapshot') return this.#snapshot(handler, inbound, item);
+    const authorKey = deviceKey(header.author);
+    const own = authorKey === core.selfKey;
+    const verdict = judgeEnvelopeClock({
+      clock: header.clock,
+      lastClock: core.state.clock(workspaceId, stream, authorKey).clock,
+      seq: item.seq,
+      lastSeq: core.state.get(workspaceId, stream).lastSeq,
+      own,
+    });
+    switch (verdict) {
+      case 'gap':
+        return { kind: 'held', held: { item, reason: 'gap', header } };
+      case 'duplicate':
+        core.state.advanceSeq(workspaceId, stream, item.seq);
+        return { kind: 'done' };
+      case 'replay':
+        core.reporter.report('replay', { workspaceId, stream, device: header.author, detail: `clock ${header.clock} at seq ${item.seq}` });
+        core.state.advanceSeq(workspaceId, stream, item.seq);
+        return { kind: 'done' };
+      case 'echo':
+        core.profile.transaction(() => {
+          handler.echo(inbound);
+          core.state.advanceSeq(workspaceId, stream, item.seq);
+        });
+        return { kind: 'done' };
+      case 'apply':
+        break;
+    }
+    const invalid = handler.validate(inbound);
+    core.profile.transaction(() => {
+      if (invalid === undefined) handler.apply(inbound);
+      core.state.setClock(workspaceId, stream, authorKey, header.clock, item.seq);
+      core.state.advanceSeq(workspaceId, stream, item.seq);
+      if (header.kind === 'update') core.state.countUpdate(workspaceId, stream, header.epoch);
+      // Our own envelope, stored although its acknowledgement never reached us.
+      const inFlight = own ? core.outbox.bySentClock(workspaceId, stream, header.clock) : undefined;
+      if (inFlight !== undefined) {
+        core.outbox.remove([inFlight.id]);
+        handler.acknowledged(inFlight, header.clock, item.seq);
+      }
+    });
+    if (invalid !== undefined) {
+      core.reporter.report('malformed', { workspaceId, stream, device: header.author, detail: `seq ${item.seq}: ${invalid}` });
+    }
+    core.statusChanged();
+    return { kind: 'applied' };
+  }
+
+  /** An envelope from before this device joined: its clock counts, its content is unreadable by design. */
+  #clockOnly(workspaceId: string, stream: string, item: StoredEnvelope, header: EnvelopeHeader): Outcome {
+    const core = this.#core;
+    if (header.kind === 'snapshot') {
+      core.state.advanceSeq(workspaceId, stream, item.seq);
+      return { kind: 'done' };
+    }
+    const authorKey = deviceKey(header.author);
+    const verdict = judgeEnvelopeClock({
+      clock: header.clock,
+      lastClock: core.state.clock(workspaceId, stream, authorKey).clock,
+      seq: item.seq,
+      lastSeq: core.state.get(workspaceId, stream).lastSeq,
+      own: authorKey === core.selfKey,
+    });
+    if (verdict === 'gap') return { kind: 'held', held: { item, reason: 'gap', header } };
+    if (verdict === 'replay') {
+      core.reporter.report('replay', { workspaceId, stream, device: header.author, detail: `clock ${header.clock} at seq ${item.seq}` });
+    }
+    core.profile.transaction(() => {
+      if (verdict === 'apply') core.state.setClock(workspaceId, stream, authorKey, header.clock, item.seq);
+      core.state.advanceSeq(workspaceId, stream, item.seq);
+    });
+    return { kind: verdict === 'apply' ? 'applied' : 'done' };
+  }
+
+  #snapshot(handler: StreamHandler, inbound: InboundEnvelope, item: StoredEnvelope): Outcome {
+    const core = this.#core;
+    const { workspaceId, stream, header } = inbound;
+    const row = core.state.get(workspaceId, stream);
+    const link = judgeSnapshotLink(header, row.active, (id) => core.state.knownSnapshot(workspaceId, stream, id));
+    if (link.verdict === 'known') {
+      core.state.advanceSeq(workspaceId, stream, item.seq);
+      return { kind: 'done' };
+    }
+    if (link.verdict === 'broken') {
+      core.reporter.report('snapshot_chain', { workspaceId, stream, device: header.author, detail: link.detail });
+      core.state.advanceSeq(workspaceId, stream, item.seq);
+      return { kind: 'done' };
+    }
+    const invalid = handler.validate(inbound);
+    if (invalid !== undefined) {
+      core.reporter.report('malformed', { workspaceId, stream, device: header.author, detail: `snapshot: ${invalid}` });
+      core.state.advanceSeq(workspaceId, stream, item.seq);
+      return { kind: 'done' };
+    }
+    if (link.verdict === 'unverifiable' && row.active.id !== '') {
+      core.log.info({ workspaceId, stream }, 'adopting a snapshot whose parent this device never saw (it missed snapshots)');
+    }
+    core.profile.transaction(() => {
+      handler.applySnapshot(inbound);
+      core.state.adoptSnapshot(workspaceId, stream, {
+        id: header.snapshotId,
+        proof: header.parentProof ?? new Uint8Array(new ArrayBuffer(32)),
+        ciphertextHash: sha256(item.envelope.ciphertext),
+        epoch: header.epoch,
+        seq: item.seq,
+      });
+      // What the snapshot covers is in its state; our own clock stays ours to track.
+      for (const [author, clock] of Object.entries(header.coveredClocks ?? {})) {
+        if (author !== core.selfKey) core.state.raiseClock(workspaceId, stream, author, clock, item.seq);
+      }
+    });
+    return { kind: 'applied' };
+  }
+
+  #reportGaps(workspaceId: string, stream: string, gaps: readonly Held[]): void {
+    const now = this.#core.now();
+    // Only recent reports matter for the rate limit; forget the rest rather than grow forever.
+    if (this.#gapReported.size > 1000) this.#gapReported.clear();
+    const seen = new Set<string>();
+    for (const gap of gaps) {
+      const authorKey = deviceKey(gap.header.author);
+      if (seen.has(authorKey)) continue;
+      seen.add(authorKey);
+      const expected = this.#core.state.clock(workspaceId, stream, authorKey).clock + 1;
+      const key = `${workspaceId}\u0000${stream}\u0000${authorKey}\u0000${expected}`;
+      const last = this.#gapReported.get(key);
+      if (last !== undefined && now - last < this.#core.config.gapFetchIntervalMs) continue;
+      this.#gapReported.set(key, now);
+      this.#core.reporter.report('clock_gap', {
+        workspaceId,
+        stream,
+        device: gap.header.author,
+        detail: `expected clock ${expected}, received ${gap.header.clock}`,
+      });
+    }
+  }
+
+  #mayFetch(key: string): boolean {
+    const now = this.#core.now();
+    if (this.#lastGapFetch.size > 1000) this.#lastGapFetch.clear();
+    const last = this.#lastGapFetch.get(key);
+    if (last !== undefined && now - last < this.#core.config.gapFetchIntervalMs) return false;
+    this.#lastGapFetch.set(key, now);
+    return true;
+  }
+
+  /** After keyWaitMs, report the epoch as missing if envelopes still wait for it. */
+  #awaitKey(workspaceId: string, stream: string, epoch: number): void {
+    const key = `${workspaceId}\u0000${stream}\u0000${epoch}`;
+    if (this.#keyWaits.has(key)) return;
+    const timer = setTimeout(() => {
+      this.#keyWaits.delete(key);
+      if (this.#core.isClosed()) return;
+      const waiting = [...(this.#held.get(laneKey(workspaceId, stream))?.values() ?? [])].some(
+        (h) => h.reason === 'no_key' && h.header.epoch === epoch,
+      );
+      if (waiting) {
+        this.#core.reporter.report('unknown_epoch', { workspaceId, stream, detail: `no key for epoch ${epoch} after waiting` });
+      }
+    }, this.#core.config.keyWaitMs);
+    timer.unref();
+    this.#keyWaits.set(key, timer);
+  }
+}

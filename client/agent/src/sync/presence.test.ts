@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PresenceNotice } from '@yhteispoyta/crypto/protocol';
+import type { DeviceRef } from '@yhteispoyta/crypto/types';
+import { decodePresence, encodePresence } from './presence-codec';
+import { SyncWorld } from './testkit/sync-world';
+
+const WS = 'ws1';
+let world: SyncWorld | undefined;
+
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+describe('presence', () => {
+  it('round-trips the codec and refuses what is not a document presence', () => {
+    const encoded = encodePresence('doc:plan', new Uint8Array([1, 2, 3]));
+    expect(decodePresence(encoded)).toEqual({ stream: 'doc:plan', update: new Uint8Array([1, 2, 3]) });
+    expect(() => encodePresence('chat', new Uint8Array())).toThrow(RangeError);
+    expect(decodePresence(new Uint8Array([2, 0, 0]))).toBeUndefined();
+    expect(decodePresence(encoded.subarray(0, 5))).toBeUndefined();
+    const notDoc = encodePresence('doc:plan', new Uint8Array());
+    notDoc.set(new TextEncoder().encode('chat:pla'), 3);
+    expect(decodePresence(notDoc)).toBeUndefined();
+  });
+
+  it('is sealed, verified and delivered to the other members, never stored; replays and forgeries are reported', async () => {
+    world = await SyncWorld.create(['anna', 'ben']);
+    const [a, b] = [world.agent('anna'), world.agent('ben')];
+    await a.sync.documents.open(WS, 'doc:plan');
+    await b.sync.documents.open(WS, 'doc:plan');
+    await world.settle();
+    const seen: [string, string, DeviceRef, number[]][] = [];
+    b.sync.documents.onPresence((ws, stream, from, update) => seen.push([ws, stream, from, [...update]]));
+    const notices: PresenceNotice[] = [];
+    world.relay.intercept = (to, event, notice) => {
+      if (to === b.link && event === 'presence') notices.push(notice as PresenceNotice);
+      return 'deliver';
+    };
+    await a.sync.documents.sendPresence(WS, 'doc:plan', new Uint8Array([7, 7, 7]));
+    await world.settle();
+    expect(seen).toEqual([[WS, 'doc:plan', a.ref, [7, 7, 7]]]);
+    expect(world.relay.records(WS).filter((r) => r.stream === 'presence')).toEqual([]);
+    const first = notices[0];
+    if (first === undefined) throw new Error('no presence delivered');
+    world.relay.deliver(b.link, 'presence', first);
+    const flipped = new Uint8Array(first.envelope.signature);
+    flipped[0] = (flipped[0] ?? 0) ^ 1;
+    world.relay.deliver(b.link, 'presence', { ...first, envelope: { ...first.envelope, signature: flipped } });
+    await world.settle();
+    expect(b.problems.map((p) => p.code)).toEqual(['replay', 'bad_signature']);
+    expect(seen).toHaveLength(1);
+    await a.sync.documents.sendPresence(WS, 'doc:plan', new Uint8Array([8]));
+    await world.settle();
+    expect(seen.at(-1)?.[3]).toEqual([8]);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * What the sync engine is built from (the contracts.ts seams it consumes) and its tunables.
+ */
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import type { KeyRing, LocalDevice, ProblemSink, ServerLink } from '../contracts';
+import type { ProfileDb } from '../profile/profile-db';
+
+/** Tunables of the sync engine. */
+export interface SyncConfig {
+  /** local Yjs updates arriving within this window are merged into one envelope */
+  readonly mergeWindowMs: number;
+  /** a document stream gets a new snapshot once more than this many updates sit on its active one */
+  readonly compactionThreshold: number;
+  /**
+   * An envelope sealed under an epoch whose key has not arrived yet is held this long
+   * before `unknown_epoch` is reported: after a rotation the new key travels through the
+   * mailbox and usually lands a moment after the first envelopes sealed under it.
+   */
+  readonly keyWaitMs: number;
+  /**
+   * A snapshot starts after a random delay up to this long: every member sees the same
+   * updates and would otherwise all seal a snapshot at once, all but one in vain.
+   */
+  readonly compactionJitterMs: number;
+  /** a clock gap triggers at most one `fetch` per stream within this interval */
+  readonly gapFetchIntervalMs: number;
+  /** local document updates kept as separate rows before the stored state is rewritten as one */
+  readonly docLogCompactRows: number;
+  /** timeout of each socket request */
+  readonly requestTimeoutMs: number;
+}
+
+/** Defaults of {@link SyncConfig}; the merge window is the brief's starting point until the benchmark tunes it. */
+export const DEFAULT_SYNC_CONFIG: SyncConfig = Object.freeze({
+  mergeWindowMs: 50,
+  compactionThreshold: 200,
+  keyWaitMs: 10_000,
+  compactionJitterMs: 1_000,
+  gapFetchIntervalMs: 2_000,
+  docLogCompactRows: 200,
+  requestTimeoutMs: 15_000,
+});
+
+/** Everything the sync engine needs, as wired by agent.ts. */
+export interface SyncDeps {
+  readonly link: ServerLink;
+  readonly keys: KeyRing;
+  readonly device: LocalDevice;
+  readonly problems: ProblemSink;
+  /** the open profile; the engine applies its own migration sets to it */
+  readonly profile: ProfileDb;
+  readonly config?: Partial<SyncConfig>;
+  /** parent logger; each module takes a child named after itself */
+  readonly logger?: Logger;
+  /** ms since epoch; tests may move it */
+  readonly now?: () => number;
+}
+
+/** The config with defaults filled in; throws RangeError for values that cannot work. */
+export function resolveSyncConfig(partial: Partial<SyncConfig> | undefined): SyncConfig {
+  const config = { ...DEFAULT_SYNC_CONFIG, ...partial };
+  for (const [name, value] of Object.entries(config)) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`sync config ${name} must be a non-negative integer`);
+  }
+  if (config.compactionThreshold < 1) throw new RangeError('sync config compactionThreshold must be at least 1');
+  return config;
+}
+
+/** A child logger for one sync/chat module; silent when the agent gave no parent. */
+export function moduleLogger(parent: Logger | undefined, module: string): Logger {
+  return (parent ?? pino({ level: 'silent' })).child({ module });
+}

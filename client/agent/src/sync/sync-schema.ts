@@ -1,0 +1,93 @@
+/**
+ * The sync engine's tables in the encrypted profile. Plaintext document state and queued
+ * local changes live here on purpose: the profile is SQLCipher-encrypted, and queued
+ * changes are sealed only when sent, so they go out under whatever epoch key is current
+ * then (a rotation between edit and send must not leave them under the old key).
+ */
+import { defineMigrations } from '../profile/migrations';
+
+/** Migration set `sync`. Append steps; never edit shipped ones. */
+export const SYNC_MIGRATIONS = defineMigrations('sync', [
+  `
+  -- one row per (workspace, stream) this device follows: where it stands on the server
+  CREATE TABLE sync_streams (
+    workspace_id TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    -- the active snapshot ('' before the first one) with its own parentProof and the
+    -- SHA-256 of its ciphertext: the next snapshot's parentProof is H(proof || hash)
+    snapshot_id TEXT NOT NULL DEFAULT '',
+    snapshot_proof BLOB,
+    snapshot_hash BLOB,
+    snapshot_epoch INTEGER NOT NULL DEFAULT 0,
+    snapshot_seq INTEGER NOT NULL DEFAULT 0,
+    -- highest server seq processed in this stream
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    -- update envelopes seen on the active snapshot (compaction trigger)
+    updates_on_snapshot INTEGER NOT NULL DEFAULT 0,
+    -- oldest epoch of the content on the active snapshot (its own epoch, or an update's);
+    -- 0 for none. Content under an epoch older than the current one needs a new snapshot,
+    -- so that members who only hold the current key can read the whole document.
+    oldest_epoch INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (workspace_id, stream)
+  ) WITHOUT ROWID;
+
+  -- every snapshot this device adopted, to recognise a re-delivered one and to detect forks
+  CREATE TABLE sync_snapshots (
+    workspace_id TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    snapshot_id TEXT NOT NULL,
+    proof BLOB NOT NULL,
+    ciphertext_hash BLOB NOT NULL,
+    epoch INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, stream, snapshot_id)
+  ) WITHOUT ROWID;
+
+  -- last applied clock per author device (ours included) and the seq it came with
+  CREATE TABLE sync_clocks (
+    workspace_id TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    author_key TEXT NOT NULL,
+    last_clock INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (workspace_id, stream, author_key)
+  ) WITHOUT ROWID;
+
+  -- decrypted document state: a merged base update plus the updates applied since
+  CREATE TABLE sync_doc_state (
+    workspace_id TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    state BLOB NOT NULL,
+    PRIMARY KEY (workspace_id, stream)
+  ) WITHOUT ROWID;
+  CREATE TABLE sync_doc_updates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    workspace_id TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    data BLOB NOT NULL
+  );
+  CREATE INDEX sync_doc_updates_stream ON sync_doc_updates (workspace_id, stream, id);
+
+  -- local changes not yet acknowledged, as plaintext; sent_clock is set while a send is
+  -- in flight so that a lost acknowledgement is recognised instead of sent twice
+  CREATE TABLE sync_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    workspace_id TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('update', 'chat')),
+    payload BLOB NOT NULL,
+    sent_clock INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX sync_outbox_stream ON sync_outbox (workspace_id, stream, id);
+
+  -- device sets seen in the verified chain per epoch: an envelope's author must have been
+  -- a member device in the epoch it is sealed under
+  CREATE TABLE sync_epoch_devices (
+    workspace_id TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    device_key TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, epoch, device_key)
+  ) WITHOUT ROWID;
+  `,
+]);
