@@ -23,7 +23,14 @@ bin="$gobin/ferretdb"
 # version, it builds from a writable copy of the module source with version.txt filled in.
 # `go install` can also fail before building: the Go proxy refuses the module's version list
 # that `go install` reads for deprecation notices, while the tagged version downloads fine.
-installed_ok() { [[ -x "$bin" ]] && "$bin" --version 2>/dev/null | grep -q "^version: $FERRETDB_VERSION\$"; }
+# (The version is captured first: with pipefail, `grep -q` closing the pipe early would
+# turn the binary's SIGPIPE into a false "not installed".)
+installed_ok() {
+  [[ -x "$bin" ]] || return 1
+  local version
+  version="$("$bin" --version 2>/dev/null)" || return 1
+  grep -qx "version: $FERRETDB_VERSION" <<<"$version"
+}
 
 if ! installed_ok; then
   log "installing FerretDB $FERRETDB_VERSION (may take several minutes)"

@@ -10,7 +10,10 @@ import type { ServerConfig } from './config';
 import { createHub } from './context';
 import type { ServerContext } from './context';
 import { createHttpApp } from './http/app';
+import { answerClientErrors } from './http/client-errors';
 import { createRootLogger, moduleLogger } from './logger';
+import { connectRedisFanOut } from './scale-out/redis-fan-out';
+import type { RedisFanOut } from './scale-out/redis-fan-out';
 import { attachSocketServer } from './socket/index';
 import { createStore } from './store/create-store';
 import type { Store } from './store/port';
@@ -73,11 +76,20 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const store = opts.store ?? (await createStore(config.store));
   const ctx: ServerContext = { config, store, log: root, hub: createHub(), now: opts.now ?? (() => Date.now()) };
   const httpServer = http.createServer(createHttpApp(ctx));
-  const sockets = attachSocketServer(ctx, httpServer);
+  answerClientErrors(httpServer, moduleLogger(root, 'http'));
+  let fanOut: RedisFanOut | undefined;
+  try {
+    if (config.redisUrl !== undefined) fanOut = await connectRedisFanOut(config.redisUrl, moduleLogger(root, 'scale-out'));
+  } catch (error) {
+    if (opts.store === undefined) await store.close();
+    throw error;
+  }
+  const sockets = attachSocketServer(ctx, httpServer, fanOut === undefined ? {} : { adapter: fanOut.adapter });
   try {
     await listen(httpServer, config.host, config.port);
   } catch (error) {
     await sockets.close();
+    await fanOut?.close();
     if (opts.store === undefined) await store.close();
     throw error;
   }
@@ -102,10 +114,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       clearInterval(purge);
       await sockets.close();
       await closeHttpServer(httpServer);
+      await fanOut?.close();
       if (opts.store === undefined) await store.close();
     })();
     return closing;
   };
-  root.info({ url, store: store.kind }, 'server listening');
+  root.info({ url, store: store.kind, fanOut: fanOut === undefined ? 'process' : 'redis' }, 'server listening');
   return { url, port, ctx, httpServer, close };
 }

@@ -15,6 +15,7 @@ const envSchema = z.object({
     SQLITE_PATH: z.string().min(1).default('.data/server.db'),
     STORE_KEY: hex32.optional(),
     MONGODB_URI: z.string().startsWith('mongodb').optional(),
+    REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be a redis:// or rediss:// URL').optional(),
     MONGO_WRITE_CONCERN: z.union([z.literal('majority'), z.coerce.number().int().min(0)]).default('majority'),
     ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -33,6 +34,11 @@ export interface ServerConfig {
   host: string;
   port: number;
   store: StoreConfig;
+  /**
+   * Redis for socket.io fan-out between server processes (scale-out, DESIGN §8); absent:
+   * this process reaches only its own sockets (the one-process default).
+   */
+  redisUrl?: string;
   /** absent: the admin API is disabled (the CLI still works on the store directly) */
   adminToken?: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -67,6 +73,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     store,
+    ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
     logLevel: e.LOG_LEVEL,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,

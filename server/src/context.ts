@@ -11,8 +11,12 @@ import type { Store } from './store/port';
 
 /** Notifications between the HTTP layer and the socket layer of one process. */
 export interface HubEvents {
-  /** a membership event was appended; `removed` lists devices that are no longer members */
-  membership: [{ workspaceId: string; seq: number; removed: DeviceRef[] }];
+  /**
+   * a membership event was appended; `removed` lists devices that are no longer members,
+   * `members` every member device after the event (notified even when they have not
+   * joined the workspace's room)
+   */
+  membership: [{ workspaceId: string; seq: number; removed: DeviceRef[]; members: readonly DeviceRef[] }];
   /** items were queued in a device's mailbox */
   mailbox: [{ to: DeviceRef; pending: number }];
 }

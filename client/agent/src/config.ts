@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { MAX_BLOB_BYTES } from '@yhteispoyta/crypto/protocol';
 import { isValidProfileName } from './profile/profile-db';
+import { DEFAULT_SYNC_CONFIG } from './sync/sync-options';
 
 /** The validated configuration of one agent process. */
 export interface AgentConfig {
@@ -91,8 +92,8 @@ export const USAGE = `Usage: npm run agent -- --server URL [--profile NAME] [opt
   --dir DIR                      profiles directory (env YHTEISPOYTA_PROFILES_DIR,
                                  default ~/.yhteispoyta/profiles)
   --port N                       UI port on 127.0.0.1, 0 = any free port (env YHTEISPOYTA_PORT, default 0)
-  --merge-window-ms N            edit merge window (env YHTEISPOYTA_MERGE_WINDOW_MS, default 50)
-  --compaction-threshold N       updates before a snapshot (env YHTEISPOYTA_COMPACTION_THRESHOLD, default 200)
+  --merge-window-ms N            edit merge window (env YHTEISPOYTA_MERGE_WINDOW_MS, default ${DEFAULT_SYNC_CONFIG.mergeWindowMs})
+  --compaction-threshold N       updates before a snapshot (env YHTEISPOYTA_COMPACTION_THRESHOLD, default ${DEFAULT_SYNC_CONFIG.compactionThreshold})
   --signed-prekey-rotation-ms N  signed prekey rotation (env YHTEISPOYTA_SIGNED_PREKEY_ROTATION_MS, default 7 days)
   --max-attachment-bytes N       largest attachment (env YHTEISPOYTA_MAX_ATTACHMENT_BYTES, default 32 MiB)
   --log-level LEVEL              ${LOG_LEVELS.join('|')} (env LOG_LEVEL, default info)
@@ -155,8 +156,9 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     profile: pick(values.profile, env.YHTEISPOYTA_PROFILE),
     createProfile: values.create === true,
     port: pick(values.port, env.YHTEISPOYTA_PORT) ?? 0,
-    mergeWindowMs: pick(values['merge-window-ms'], env.YHTEISPOYTA_MERGE_WINDOW_MS) ?? 50,
-    compactionThreshold: pick(values['compaction-threshold'], env.YHTEISPOYTA_COMPACTION_THRESHOLD) ?? 200,
+    // The sync engine's defaults, tuned by `npm run bench` (see DEFAULT_SYNC_CONFIG).
+    mergeWindowMs: pick(values['merge-window-ms'], env.YHTEISPOYTA_MERGE_WINDOW_MS) ?? DEFAULT_SYNC_CONFIG.mergeWindowMs,
+    compactionThreshold: pick(values['compaction-threshold'], env.YHTEISPOYTA_COMPACTION_THRESHOLD) ?? DEFAULT_SYNC_CONFIG.compactionThreshold,
     signedPreKeyRotationMs: pick(values['signed-prekey-rotation-ms'], env.YHTEISPOYTA_SIGNED_PREKEY_ROTATION_MS) ?? 7 * DAY_MS,
     maxAttachmentBytes: pick(values['max-attachment-bytes'], env.YHTEISPOYTA_MAX_ATTACHMENT_BYTES) ?? 32 * 1024 * 1024,
     logLevel: pick(values['log-level'], env.LOG_LEVEL) ?? 'info',

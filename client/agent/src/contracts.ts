@@ -246,6 +246,20 @@ export interface WorkspaceSummary {
   readonly closed: boolean;
   readonly lastActivityAt: number;
   readonly members: readonly MemberInfo[];
+  /** userId of the member who created the workspace (the author of its chain's `create` event) */
+  readonly createdBy?: string;
+  /** the client's consent in force, as the verified chain records it (case workspaces) */
+  readonly consent?: ConsentInfo;
+}
+
+/** A client's consent: which organisations may take part, for what purpose, until when. */
+export interface ConsentInfo {
+  readonly orgIds: readonly string[];
+  readonly purpose: string;
+  /** ms since epoch; absent: until revoked */
+  readonly expiresAt?: number;
+  /** the client's device that signed it */
+  readonly grantedBy: DeviceRef;
 }
 
 export interface IdentityInfo {

@@ -62,6 +62,18 @@ type ErasedCall = {
 };
 type ErasedHandler = (call: ErasedCall) => Promise<unknown>;
 
+/**
+ * A workspace named in a parsed body (an invitation's `workspaceId`): a refusal is then
+ * audited under that workspace, as it is for one named in the path, so the workspace's
+ * members see in its log that someone tried. Only a body that passed its schema counts.
+ */
+function noteBodyWorkspace(req: Request, body: unknown): void {
+  const state = requestState(req);
+  if (state.workspaceId !== undefined || typeof body !== 'object' || body === null) return;
+  const workspaceId: unknown = (body as { workspaceId?: unknown }).workspaceId;
+  if (typeof workspaceId === 'string' && ID_PATTERN.test(workspaceId)) state.workspaceId = workspaceId;
+}
+
 function invoke(ctx: ServerContext, spec: RouteSpec, handler: ErasedHandler): RequestHandler {
   return async (req: Request, res: Response) => {
     const call: ErasedCall = {
@@ -73,6 +85,7 @@ function invoke(ctx: ServerContext, spec: RouteSpec, handler: ErasedHandler): Re
       req,
       res,
     };
+    noteBodyWorkspace(req, call.body);
     const result = await handler(call);
     if (spec.stream === 'download') return;
     const answer = spec.response.safeParse(result);

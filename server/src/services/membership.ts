@@ -114,6 +114,7 @@ async function publish(ctx: ServerContext, before: ChainState | null, after: Cha
     workspaceId: after.workspaceId,
     seq: after.seq,
     removed: before === null ? [] : removedDevices(before, after),
+    members: after.devices,
   });
   await recordAudit(ctx, {
     actor: event.author,

@@ -1,7 +1,13 @@
 /**
  * Hub notifications of the HTTP side delivered to sockets: mailbox notices to the
- * device's room, membership notices to the workspace's room, and for each removed
- * device `revoked` — after its sockets have already been taken out of the room.
+ * device's room, membership notices to the workspace's room and to every member device's
+ * own room, and for each removed device `revoked` — after its sockets have already been
+ * taken out of the room.
+ *
+ * Why member devices too: a device joins the workspace's room only while it syncs a
+ * document or the chat of that workspace, yet its verified member list, consent and the
+ * epoch must follow every change (a client who only looks at the member list would
+ * otherwise see a stale one until its next reconnection).
  */
 import type { MembershipEventType } from '@yhteispoyta/crypto/types';
 import type { RevokeReason } from '@yhteispoyta/crypto/protocol';
@@ -44,7 +50,8 @@ export function bridgeHub(relay: Relay): () => void {
     // Synchronously, before anything else can be fanned out: a removed device receives
     // nothing of this workspace from here on.
     for (const ref of change.removed) relay.io.in(deviceRoom(ref)).socketsLeave(room);
-    relay.io.to(room).emit('membership', { workspaceId: change.workspaceId, seq: change.seq });
+    // One emit to the union of the rooms: a device in several of them is told once.
+    relay.io.to([room, ...change.members.map(deviceRoom)]).emit('membership', { workspaceId: change.workspaceId, seq: change.seq });
     if (change.removed.length > 0) void notifyRevoked(relay, change);
   };
   hub.on('mailbox', onMailbox);

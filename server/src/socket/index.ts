@@ -6,6 +6,7 @@
  */
 import type http from 'node:http';
 import { Server } from 'socket.io';
+import type { ServerOptions } from 'socket.io';
 import { MAX_CLIENT_SOCKET_MESSAGE_BYTES } from '@yhteispoyta/crypto/protocol';
 import type { ServerContext } from '../context';
 import { createRateLimiter } from '../http/rate-limit';
@@ -76,16 +77,23 @@ function refuseBrowsers(req: http.IncomingMessage, callback: (err: string | null
   else callback('browser origins are not served', false);
 }
 
+/** Options of {@link attachSocketServer}. */
+export interface SocketServerOptions {
+  /** a room adapter reaching other server processes (scale-out: server/src/scale-out/); default in-process */
+  readonly adapter?: ServerOptions['adapter'];
+}
+
 /**
  * Attaches the socket.io relay to `httpServer`: authenticated handshake, the six client
  * events, and hub notifications delivered to device and workspace rooms. `close()`
  * disconnects every socket; the http server stays the caller's to close.
  */
-export function attachSocketServer(ctx: ServerContext, httpServer: http.Server): SocketServer {
+export function attachSocketServer(ctx: ServerContext, httpServer: http.Server, options: SocketServerOptions = {}): SocketServer {
   const io: RelayServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_CLIENT_SOCKET_MESSAGE_BYTES,
     allowRequest: refuseBrowsers,
+    ...(options.adapter === undefined ? {} : { adapter: options.adapter }),
   });
   const relay: Relay = {
     ctx,

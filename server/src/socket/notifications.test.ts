@@ -141,6 +141,25 @@ describe('membership changes', () => {
     expect(bobEnvelopes).toEqual([]);
   });
 
+  it('reach every member device once, also one that never joined the room, and no outsider', async () => {
+    const carol = await enrolDevice(server);
+    const carolSocket = await connectAs(server, carol);
+    const workspaceId = await createTestWorkspace(server, alice, bob);
+    // Alice is in the workspace's room and in her device room; Bob only in his device room.
+    await join(aliceSocket, workspaceId);
+    const aliceSees = collect(aliceSocket, 'membership');
+    const bobSees = collect(bobSocket, 'membership');
+    const carolSees = collect(carolSocket, 'membership');
+    const bobNotice = nextEvent(bobSocket, 'membership');
+    const seq = await appendEvent(server, alice, workspaceId, 'rotate_epoch', { epoch: 2 });
+    expect(SERVER_EVENT_SCHEMAS.membership.parse(await bobNotice)).toEqual({ workspaceId, seq });
+    for (const socket of [aliceSocket, bobSocket, carolSocket]) await settle(socket, workspaceId);
+    expect(aliceSees).toEqual([{ workspaceId, seq }]);
+    expect(bobSees).toEqual([{ workspaceId, seq }]);
+    expect(carolSees).toEqual([]);
+    carolSocket.close();
+  });
+
   it('name the reason of a device removal', async () => {
     const workspaceId = await createTestWorkspace(server, alice, bob);
     await join(bobSocket, workspaceId);

@@ -41,6 +41,8 @@ const uploadQuerySchema = z.strictObject({
   type: mimeTypeSchema.default('application/octet-stream'),
   transferId: idSchema.optional(),
 });
+// The UI names the download so it can follow its progress on the `/events` stream.
+const downloadQuerySchema = z.strictObject({ transferId: idSchema.optional() });
 
 function workspaceId({ params }: RouteRequest): string {
   return parseWith(idSchema, params.workspaceId, 'workspaceId');
@@ -87,10 +89,11 @@ export function registerChatRoutes(router: Router, host: AgentHost): void {
     .add('GET', '/api/workspaces/:workspaceId/attachments/:blobId', async (request) => {
       const id = workspaceId(request);
       const blobId = parseWith(idSchema, request.params.blobId, 'blobId');
+      const { transferId } = parseWith(downloadQuerySchema, Object.fromEntries(request.query), 'query');
       const service = chat();
       const ref = findAttachment(await service.list(id), blobId);
       if (ref === undefined) throw new ApiError(404, 'not_found', 'No message of this workspace carries that attachment.');
-      const bytes = await service.downloadAttachment(id, ref);
+      const bytes = await service.downloadAttachment(id, ref, transferId);
       request.res.writeHead(200, {
         ...baseHeaders(),
         'content-type': 'application/octet-stream',

@@ -22,6 +22,7 @@ import { JsonReply, RESPONDED, Router } from './router';
 import { registerChatRoutes } from './routes-chat';
 import { registerHostRoutes } from './routes-host';
 import { registerWorkspaceRoutes } from './routes-workspaces';
+import { PresenceTracker } from './presence-tracker';
 import { defaultUiDir, serveUi } from './static-ui';
 import { YjsRooms } from './yjs-rooms';
 
@@ -72,6 +73,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   let port = 0;
   const rooms = new SessionRooms(host, log);
+  // Who has a workspace open: the tracker lives with the session's rooms (see SessionRooms).
+  router.add('GET', '/api/presence', async () => {
+    const current = rooms.current();
+    if (current === undefined) throw new ApiError(409, 'not_ready', 'Unlock a profile and enrol its device first.');
+    return { presence: current.presence.online() };
+  });
   const eventsWss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const yjsWss = new WebSocketServer({ noServer: true, maxPayload: MAX_YJS_MESSAGE_BYTES });
 
@@ -192,9 +199,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   };
 }
 
-/** The y-websocket rooms of whichever session is running; rebuilt when the session changes. */
+/**
+ * The y-websocket rooms and the presence tracker of whichever session is running; rebuilt
+ * when the session changes. The status event of a starting session creates them, so the
+ * tracker hears presence from the start, not only once a browser opened a room.
+ */
 class SessionRooms {
-  #current: { session: AgentSession; rooms: YjsRooms } | undefined;
+  #current: { session: AgentSession; rooms: YjsRooms; presence: PresenceTracker } | undefined;
   #closing: Promise<void>[] = [];
   readonly #offStatus: () => void;
 
@@ -208,9 +219,10 @@ class SessionRooms {
     });
   }
 
-  current(): { session: AgentSession; rooms: YjsRooms } | undefined {
+  current(): { session: AgentSession; rooms: YjsRooms; presence: PresenceTracker } | undefined {
     const session = this.host.session();
     if (this.#current !== undefined && this.#current.session !== session) {
+      this.#current.presence.close();
       this.#closing.push(this.#current.rooms.close());
       this.#current = undefined;
     }
@@ -218,14 +230,19 @@ class SessionRooms {
     if (this.#current === undefined) {
       const rooms = new YjsRooms(session.parts.documents, this.host.problems, this.log.child({ part: 'yjs' }));
       // Browsers must stop editing through the rooms before the DocumentSync closes.
-      session.beforeClose(() => rooms.close());
-      this.#current = { session, rooms };
+      const presence = new PresenceTracker(session.parts.documents);
+      session.beforeClose(async () => {
+        presence.close();
+        await rooms.close();
+      });
+      this.#current = { session, rooms, presence };
     }
     return this.#current;
   }
 
   dispose(): void {
     this.#offStatus();
+    this.#current?.presence.close();
     if (this.#current !== undefined) this.#closing.push(this.#current.rooms.close());
     this.#current = undefined;
   }

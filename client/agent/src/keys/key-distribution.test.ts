@@ -105,7 +105,7 @@ describe('key distribution between three devices', () => {
     expect(server.mailbox.filter((m) => m.to.userId === 'carol')).toEqual([]);
   });
 
-  it('a key for an epoch the chain has not reached waits, then is accepted', async () => {
+  it('a key for an epoch the chain has not reached waits, then is accepted; a chain withheld short of it is reported', async () => {
     const alice = await make('alice', 'social_worker', 'sote');
     const carol = await make('carol', 'kela_expert', 'kela');
     await make('dave', 'kela_expert', 'kela');
@@ -116,11 +116,13 @@ describe('key distribution between three devices', () => {
 
     await alice.core.membership.addMember(workspaceId, 'dave');
     await alice.core.membership.removeMember(workspaceId, 'dave');
-    // The server holds back the chain from carol while delivering the new key.
+    // The server holds back the chain from carol while delivering the new key: the key
+    // waits, and the chain, stopping short of an epoch a member already keyed, is refused.
     server.serveChain = () => served;
     await carol.core.receiver.receive();
     expect(carol.core.keyRing.epochKey(workspaceId, 2)).toBeUndefined();
-    expect(carol.problems).toEqual([]);
+    expect(carol.problems.map((p) => p.code)).toEqual(['chain_invalid']);
+    expect(carol.problems[0]?.message).toMatch(/withheld/);
 
     server.serveChain = undefined;
     await carol.core.sync.syncAll();

@@ -16,6 +16,7 @@ import { establishSession, hasSession } from '@yhteispoyta/crypto/sessions';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { ClaimedBundle, ControlMessage, DeviceRef } from '@yhteispoyta/crypto/types';
 import type { SerialQueue } from '../account/serial-queue';
+import { BackoffTimers, MAX_REPAIR_RETRY_MS } from '../backoff-timers';
 import type { ProblemSink, RestClient } from '../contracts';
 import { RestError } from '../contracts';
 import type { SqlSignalStores } from '../profile/signal-stores';
@@ -40,6 +41,13 @@ export interface KeySenderDeps {
   readonly log: Logger;
 }
 
+/**
+ * First wait before keys left owed by a round (a refused or substituted bundle, an
+ * identity change, a refusal) are tried again, doubling up to a minute: nothing else
+ * would try before the next reconnection or membership change.
+ */
+export const REDELIVERY_MS = 1_000;
+
 /** Outcome of one delivery round. */
 export interface DeliveryReport {
   readonly sent: number;
@@ -52,12 +60,20 @@ export class KeySender {
   readonly #deps: KeySenderDeps;
   readonly #log: Logger;
   readonly #rounds: SerialQueue;
+  readonly #redelivery = new BackoffTimers(MAX_REPAIR_RETRY_MS);
+  readonly #redeliveryMs: number;
 
-  /** A sender for the device of `deps`. */
-  constructor(deps: KeySenderDeps, rounds: SerialQueue) {
+  /** A sender for the device of `deps`; keys left owed are tried again after `redeliveryMs` (doubling). */
+  constructor(deps: KeySenderDeps, rounds: SerialQueue, redeliveryMs = REDELIVERY_MS) {
     this.#deps = deps;
     this.#log = deps.log.child({ module: 'keys/key-sender' });
     this.#rounds = rounds;
+    this.#redeliveryMs = redeliveryMs;
+  }
+
+  /** Stop trying again. */
+  close(): void {
+    this.#redelivery.close();
   }
 
   /** Owe the key of `epoch` to `recipients` (this device excluded) and deliver what is owed in that workspace. */
@@ -69,7 +85,26 @@ export class KeySender {
 
   /** Deliver owed grants, one round at a time. Rejects `offline` when the server cannot be reached. */
   deliver(filter: { workspaceId?: string; device?: DeviceRef } = {}): Promise<DeliveryReport> {
-    return this.#rounds.run(() => this.#deliverRound(filter));
+    return this.#rounds.run(async () => {
+      const report = await this.#deliverRound(filter);
+      this.#scheduleRedelivery();
+      return report;
+    });
+  }
+
+  /** While keys this device holds are still owed, try again later; once none are, forget the backoff. */
+  #scheduleRedelivery(): void {
+    const { keys } = this.#deps;
+    const owed = keys.owed().filter((g) => keys.get(g.workspaceId, g.epoch) !== undefined);
+    if (owed.length === 0) {
+      this.#redelivery.reset('owed');
+      return;
+    }
+    this.#redelivery.schedule('owed', this.#redeliveryMs, () => {
+      this.deliver().catch((error: unknown) => {
+        this.#log.info({ reason: error instanceof RestError ? error.code : 'error' }, 'redelivery postponed');
+      });
+    });
   }
 
   async #deliverRound(filter: { workspaceId?: string; device?: DeviceRef }): Promise<DeliveryReport> {

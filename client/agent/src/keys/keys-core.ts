@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { SerialQueue } from '../account/serial-queue';
+import { BackoffTimers, MAX_REPAIR_RETRY_MS } from '../backoff-timers';
 import type { ProblemSink, ServerLink } from '../contracts';
 import { RestError } from '../contracts';
 import { ChainStore } from './chain-store';
@@ -40,7 +41,12 @@ export interface KeysCoreOptions {
   readonly log?: Logger;
   /** how often an owner looks for the first device of an invited client; default 30 s */
   readonly clientPollMs?: number;
+  /** first wait before a refused chain is pulled again (doubling up to a minute); default {@link CHAIN_RESYNC_MS} */
+  readonly chainResyncMs?: number;
 }
+
+/** Default first wait before a workspace whose chain answer was refused is pulled again. */
+export const CHAIN_RESYNC_MS = 1_000;
 
 /** The assembled keys module of one device. */
 export interface KeysCore {
@@ -65,7 +71,9 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   const keys = new EpochKeyStore(device.profile);
   const directory = new Directory(device.rest);
   const identities = new TrustedIdentities(device.profile, device.stores, device.signalQueue, device.self, device.identityPublicKey);
-  const sync = new MembershipSync({ self: device.self, rest: device.rest, chains, directory, identities, problems, log });
+  const sync = new MembershipSync({
+    self: device.self, rest: device.rest, chains, directory, identities, problems, log, pendingKeys: (workspaceId) => keys.pending(workspaceId),
+  });
   const common = { self: device.self, stores: device.stores, signalQueue: device.signalQueue, rest: device.rest, keys, sync, identities, directory, problems, log };
   const sender = new KeySender(common, new SerialQueue());
   const receiver = new MailboxReceiver({ ...common, profile: device.profile });
@@ -98,7 +106,18 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
     }
   };
 
-  const unsubscribe: (() => void)[] = [];
+  // A refused chain answer leaves this device on its last verified state; nothing else
+  // would ask again until the next notice or reconnection, so ask again with backoff.
+  const resyncs = new BackoffTimers(MAX_REPAIR_RETRY_MS);
+  const unsubscribe: (() => void)[] = [
+    sync.onPullOutcome((workspaceId, refused) => {
+      if (!refused) {
+        resyncs.reset(workspaceId);
+        return;
+      }
+      resyncs.schedule(workspaceId, opts.chainResyncMs ?? CHAIN_RESYNC_MS, () => quietly('chain re-sync', () => sync.syncWorkspace(workspaceId)));
+    }),
+  ];
   const link = opts.link;
   if (link !== undefined) {
     unsubscribe.push(
@@ -131,6 +150,8 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
     refresh,
     close() {
       clearInterval(poll);
+      resyncs.close();
+      sender.close();
       for (const off of unsubscribe.splice(0)) off();
     },
   };

@@ -37,6 +37,8 @@ export interface MembershipServiceParts {
 export class LocalMembershipService implements MembershipService {
   readonly #device: KeysDevice;
   readonly #p: MembershipServiceParts;
+  /** workspaceId → creator's userId; a chain's first event never changes */
+  readonly #creators = new Map<string, string>();
 
   /** The service of `device`. */
   constructor(device: KeysDevice, parts: MembershipServiceParts) {
@@ -206,6 +208,8 @@ export class LocalMembershipService implements MembershipService {
     const state = this.#p.sync.state(workspaceId);
     if (state === undefined) return undefined;
     const record = this.#p.chains.workspaces().find((w) => w.workspaceId === workspaceId);
+    const createdBy = this.#creator(workspaceId);
+    const consent = state.consent;
     return {
       workspaceId,
       kind: state.kind,
@@ -214,7 +218,28 @@ export class LocalMembershipService implements MembershipService {
       closed: state.closed,
       lastActivityAt: record?.lastActivityAt ?? 0,
       members: [...state.members.values()],
+      ...(createdBy === undefined ? {} : { createdBy }),
+      ...(consent === null
+        ? {}
+        : {
+            consent: {
+              orgIds: [...consent.orgIds],
+              purpose: consent.purpose,
+              ...(consent.expiresAt === undefined ? {} : { expiresAt: consent.expiresAt }),
+              grantedBy: consent.grantedBy,
+            },
+          }),
     };
+  }
+
+  /** The author of the verified `create` event, read once from the stored chain. */
+  #creator(workspaceId: string): string | undefined {
+    const known = this.#creators.get(workspaceId);
+    if (known !== undefined) return known;
+    const first = this.#p.chains.events(workspaceId)[0]?.event;
+    if (first?.type !== 'create') return undefined;
+    this.#creators.set(workspaceId, first.author.userId);
+    return first.author.userId;
   }
 
   #require(workspaceId: string): WorkspaceSummary {

@@ -36,7 +36,16 @@ export interface MembershipSyncDeps {
   readonly identities: TrustedIdentities;
   readonly problems: ProblemSink;
   readonly log: Logger;
+  /**
+   * Epoch keys received for epochs the verified chain has not reached (the epoch key
+   * store's pending keys). A member device sends such a key only after the event opening
+   * its epoch is stored, so a chain answer that still stops short of it is withheld.
+   */
+  readonly pendingKeys?: (workspaceId: string) => readonly { readonly epoch: number; readonly sender: DeviceRef }[];
 }
+
+/** Told after every pull of a workspace's chain whether the server's answer was refused. */
+export type PullOutcomeListener = (workspaceId: string, refused: boolean) => void;
 
 /** Whether `ref` is a current member device in `state`. */
 export function isMemberDevice(state: ChainState, ref: DeviceRef): boolean {
@@ -62,6 +71,9 @@ export class MembershipSync {
   readonly #changed = new Set<(workspaceId: string) => void>();
   /** the last refusal reported per workspace, so a server repeating itself is reported once */
   readonly #reported = new Map<string, string>();
+  readonly #outcomes = new Set<PullOutcomeListener>();
+  /** whether the pull running now (pulls never overlap: they run in the chain task) refused the answer */
+  #refusedNow = false;
 
   /** Load and re-verify the stored chains. */
   constructor(deps: MembershipSyncDeps) {
@@ -121,11 +133,52 @@ export class MembershipSync {
     return this.exclusive(() => this.pullLocked(workspaceId));
   }
 
+  /** Register a listener told after every pull whether it refused the server's answer; returns the unsubscribe function. */
+  onPullOutcome(listener: PullOutcomeListener): () => void {
+    this.#outcomes.add(listener);
+    return () => this.#outcomes.delete(listener);
+  }
+
   /**
    * Fetch and verify the events after what this device holds. Only inside `exclusive`.
-   * `announcedSeq` is the newest seq the server's listing claims.
+   * `announcedSeq` is the newest seq the server's listing claims. Listeners of
+   * {@link onPullOutcome} hear whether the answer was refused (not when the pull failed).
    */
   async pullLocked(workspaceId: string, announcedSeq?: number): Promise<ChainState | undefined> {
+    this.#refusedNow = false;
+    // Keys received before the request: the events opening their epochs were stored before they were sent.
+    const pendingBefore = this.#deps.pendingKeys?.(workspaceId) ?? [];
+    let state = await this.#pull(workspaceId, announcedSeq);
+    if (!this.#refusedNow && state !== undefined) state = this.#checkWithheld(workspaceId, state, pendingBefore);
+    const refused = this.#refusedNow;
+    for (const listener of [...this.#outcomes]) {
+      try {
+        listener(workspaceId, refused);
+      } catch (error) {
+        this.#log.warn({ workspaceId, reason: error instanceof Error ? error.message : 'unknown' }, 'pull outcome listener failed');
+      }
+    }
+    return state;
+  }
+
+  /**
+   * A verified state that stops short of an epoch whose key a member device already sent
+   * is a chain the server withholds (a hidden removal, typically): refused, so that the
+   * user knows and the chain is pulled again. A chain waiting for an identity decision is
+   * short for another reason and is left alone.
+   */
+  #checkWithheld(workspaceId: string, state: ChainState, pending: readonly { readonly epoch: number; readonly sender: DeviceRef }[]): ChainState {
+    const ahead = pending.filter((p) => p.epoch > state.epoch && isMemberDevice(state, p.sender));
+    if (ahead.length === 0 || this.#deps.identities.changes().length > 0) return state;
+    const epoch = Math.max(...ahead.map((p) => p.epoch));
+    return this.#refuse(
+      workspaceId,
+      state,
+      `a member device sent the key of epoch ${epoch}, but the chain the server serves stops at epoch ${state.epoch} (membership events withheld)`,
+    ) ?? state;
+  }
+
+  async #pull(workspaceId: string, announcedSeq?: number): Promise<ChainState | undefined> {
     const held = this.#states.get(workspaceId);
     if (held !== undefined && announcedSeq !== undefined && announcedSeq < held.seq) {
       return this.#refuse(workspaceId, held, `the server lists the chain up to seq ${announcedSeq}, but this device verified it up to seq ${held.seq} (truncated)`);
@@ -263,6 +316,7 @@ export class MembershipSync {
   }
 
   #refuse(workspaceId: string, held: ChainState | undefined, detail: string): ChainState | undefined {
+    this.#refusedNow = true;
     this.#log.warn({ workspaceId }, 'membership chain refused');
     if (this.#reported.get(workspaceId) !== detail) {
       this.#reported.set(workspaceId, detail);

@@ -6,13 +6,15 @@
  */
 import { sha256 } from '@yhteispoyta/crypto/bytes';
 import { MAX_FETCH_LIMIT } from '@yhteispoyta/crypto/protocol';
-import type { StoredEnvelope, StreamPosition } from '@yhteispoyta/crypto/protocol';
+import type { StoredEnvelope, StreamCatchUp, StreamPosition } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { EnvelopeHeader } from '@yhteispoyta/crypto/types';
 import { judgeEnvelopeClock } from './clock-rule';
 import type { EngineCore } from './engine-core';
 import { isOfflineFailure } from './engine-core';
+import { BackoffTimers, MAX_REPAIR_RETRY_MS, MIN_REPAIR_RETRY_MS } from '../backoff-timers';
 import { checkEnvelope } from './envelope-check';
+import { RejectedRechecks } from './rejected-rechecks';
 import { judgeSnapshotLink } from './snapshot-chain';
 import type { InboundEnvelope, StreamHandler } from './stream-handler';
 
@@ -37,10 +39,13 @@ export class Inbound {
   readonly #lastGapFetch = new Map<string, number>();
   readonly #gapReported = new Map<string, number>();
   readonly #keyWaits = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #gapRetries = new BackoffTimers(MAX_REPAIR_RETRY_MS);
+  readonly #rechecks: RejectedRechecks;
 
   /** Processes envelopes for the engine sharing `core`. */
   constructor(core: EngineCore) {
     this.#core = core;
+    this.#rechecks = new RejectedRechecks(core, (workspaceId, stream, items) => this.process(workspaceId, stream, items, true));
   }
 
   /** Where this device stands in a stream, for `join`: never past an envelope it still holds back. */
@@ -59,9 +64,11 @@ export class Inbound {
   /**
    * Processes stored envelopes of a stream together with what is held back for it, in seq
    * order, repeating while progress unblocks held envelopes. A clock gap is reported and,
-   * when `mayFetch`, repaired with `fetch` from the author's last position.
+   * when `mayFetch`, repaired with `fetch` from the author's last position; a gap still
+   * held afterwards is tried again later by itself (`retrying`: such a later attempt,
+   * which does not report the gap again).
    */
-  async process(workspaceId: string, stream: string, items: readonly StoredEnvelope[], mayFetch: boolean): Promise<void> {
+  async process(workspaceId: string, stream: string, items: readonly StoredEnvelope[], mayFetch: boolean, retrying = false): Promise<void> {
     const handler = this.#core.handlerFor(workspaceId, stream);
     if (handler === undefined || this.#core.isClosed()) return;
     const key = laneKey(workspaceId, stream);
@@ -85,14 +92,48 @@ export class Inbound {
     }
     if (held.size > 0) this.#held.set(key, new Map(held));
     if (queue.size > 0) handler.afterApply(workspaceId, stream);
+    this.#rechecks.schedule(workspaceId, stream);
     const gaps = [...held.values()].filter((h) => h.reason === 'gap');
-    if (gaps.length === 0) return;
-    this.#reportGaps(workspaceId, stream, gaps);
+    if (gaps.length === 0) {
+      this.#settleGapRetry(workspaceId, stream);
+      return;
+    }
+    if (!retrying) this.#reportGaps(workspaceId, stream, gaps);
     if (mayFetch && this.#mayFetch(key)) {
       const afterSeq = Math.min(...gaps.map((g) => this.#core.state.clock(workspaceId, stream, deviceKey(g.header.author)).seq));
       const fetched = await this.fetchAfter(workspaceId, stream, afterSeq);
-      if (fetched.length > 0) await this.process(workspaceId, stream, fetched, false);
+      if (fetched.length > 0) await this.process(workspaceId, stream, fetched, false, retrying);
     }
+    this.#settleGapRetry(workspaceId, stream);
+  }
+
+  /**
+   * Processes a stream's part of a join answer. The server names the stream's active
+   * snapshot when it differs from ours; naming an authentic snapshot this device adopted
+   * before, and has since moved past, is a rollback: reported, and nothing of that
+   * answer is applied (its envelopes build on the old snapshot).
+   */
+  async catchUp(workspaceId: string, stream: string, catchUp: StreamCatchUp): Promise<void> {
+    const offered = catchUp.snapshot;
+    if (offered !== null && this.#core.handlerFor(workspaceId, stream) !== undefined) {
+      const checked = checkEnvelope(this.#core.keys, this.#core.state, workspaceId, stream, offered.envelope);
+      const active = this.#core.state.get(workspaceId, stream).active;
+      if (
+        checked.status === 'ok' &&
+        checked.header.kind === 'snapshot' &&
+        checked.header.snapshotId !== active.id &&
+        this.#core.state.knownSnapshot(workspaceId, stream, checked.header.snapshotId) !== undefined
+      ) {
+        this.#core.reporter.report('snapshot_chain', {
+          workspaceId,
+          stream,
+          message: 'The server presented an older document snapshot as the current one (a rollback); it was not applied.',
+          detail: `offered ${checked.header.snapshotId}, active ${active.id}`,
+        });
+        return;
+      }
+    }
+    await this.process(workspaceId, stream, offered === null ? catchUp.envelopes : [offered, ...catchUp.envelopes], true);
   }
 
   /** Re-runs everything held back in a workspace (a key or the membership changed). */
@@ -135,6 +176,28 @@ export class Inbound {
   close(): void {
     for (const timer of this.#keyWaits.values()) clearTimeout(timer);
     this.#keyWaits.clear();
+    this.#gapRetries.close();
+    this.#rechecks.close();
+  }
+
+  /**
+   * After processing a stream: while a gap is still held, make sure a later repair is
+   * scheduled (backing off while it keeps failing; the server withheld the envelope or
+   * was offline, and nothing else would look again until the same author sends more);
+   * once none is held, forget the backoff.
+   */
+  #settleGapRetry(workspaceId: string, stream: string): void {
+    const key = laneKey(workspaceId, stream);
+    if (![...(this.#held.get(key)?.values() ?? [])].some((h) => h.reason === 'gap')) {
+      this.#gapRetries.reset(key);
+      return;
+    }
+    if (this.#core.isClosed()) return;
+    this.#gapRetries.schedule(key, Math.max(MIN_REPAIR_RETRY_MS, this.#core.config.gapFetchIntervalMs), () => {
+      void this.#core.lanes
+        .run(workspaceId, () => this.process(workspaceId, stream, [], true, true))
+        .catch((error: unknown) => this.#core.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'gap repair failed'));
+    });
   }
 
   #processOne(handler: StreamHandler, workspaceId: string, stream: string, item: StoredEnvelope): Outcome {
@@ -149,6 +212,7 @@ export class Inbound {
           detail: `seq ${item.seq}: ${checked.detail}`,
         });
         core.state.advanceSeq(workspaceId, stream, item.seq);
+        this.#rechecks.note(workspaceId, stream, item);
         return { kind: 'done' };
       case 'no_key':
         this.#awaitKey(workspaceId, stream, checked.header.epoch);

@@ -223,8 +223,7 @@ export class SyncEngine implements EngineCore {
       for (const stream of streams) {
         const catchUp = res.streams[stream];
         if (catchUp === undefined) continue;
-        const items = catchUp.snapshot === null ? catchUp.envelopes : [catchUp.snapshot, ...catchUp.envelopes];
-        await this.inbound.process(workspaceId, stream, items, true);
+        await this.inbound.catchUp(workspaceId, stream, catchUp);
         const last = catchUp.envelopes.at(-1);
         if (catchUp.envelopes.length >= MAX_JOIN_ENVELOPES_PER_STREAM && last !== undefined) {
           const rest = await this.inbound.fetchAfter(workspaceId, stream, last.seq);

@@ -128,15 +128,16 @@ describe('removal', () => {
     const reads = [`/membership`, `/audit`, `/blobs/${blobId}`].map((p) => `/v1/workspaces/${workspaceId}${p}`);
     for (const path of reads) expect((await call(server, 'GET', path, { token: colleague.token })).status).toBe(200);
 
-    const notified: { workspaceId: string; seq: number; removed: DeviceRef[] }[] = [];
-    const listener = (event: { workspaceId: string; seq: number; removed: DeviceRef[] }) => notified.push(event);
+    type Notice = { workspaceId: string; seq: number; removed: DeviceRef[]; members: readonly DeviceRef[] };
+    const notified: Notice[] = [];
+    const listener = (event: Notice) => notified.push(event);
     server.running.ctx.hub.on('membership', listener);
     try {
       expect((await append(server, owner, workspaceId, 'remove_member', { userId: colleague.ref.userId })).status).toBe(200);
     } finally {
       server.running.ctx.hub.off('membership', listener);
     }
-    expect(notified).toEqual([{ workspaceId, seq: 2, removed: [colleague.ref] }]);
+    expect(notified).toEqual([{ workspaceId, seq: 2, removed: [colleague.ref], members: [owner.ref] }]);
 
     for (const path of reads) expectError(await call(server, 'GET', path, { token: colleague.token }), 403, 'forbidden');
     expectError(await call(server, 'POST', `/v1/workspaces/${workspaceId}/blobs`, { token: colleague.token, raw: randomBytes(10) }), 403, 'forbidden');

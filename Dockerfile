@@ -1,0 +1,27 @@
+# The Yhteispöytä server image (used by docker-compose.yml for both replicas). The
+# server runs from its TypeScript sources under tsx, exactly as `npm run server` does.
+# libsignal and SQLCipher ship prebuilt linux-x64 glibc binaries: a Debian base is needed.
+FROM node:20-bookworm-slim
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+# Manifests first, so dependencies are a cached layer of their own.
+COPY package.json package-lock.json ./
+COPY crypto/package.json crypto/
+COPY server/package.json server/
+COPY client/agent/package.json client/agent/
+COPY client/ui/package.json client/ui/
+COPY test/package.json test/
+# The server's and the protocol core's dependencies, and the root's tools (tsx).
+RUN npm ci --workspace server --workspace crypto --include-workspace-root --no-audit --no-fund \
+  && npm cache clean --force
+
+COPY tsconfig.json ./
+COPY crypto/src crypto/src
+COPY server/src server/src
+
+USER node
+EXPOSE 8787
+# node itself is PID 1, so SIGTERM reaches the server's graceful shutdown.
+CMD ["node", "--import", "tsx", "server/src/main.ts"]

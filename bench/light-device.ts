@@ -1,0 +1,120 @@
+/**
+ * Bench devices without an agent: a real libsignal identity registered through the
+ * server's REST API (enrolment code, prekey upload, challenge–response login), a
+ * signed membership chain, and an authenticated socket.io connection. They are what
+ * the relay sees from an agent, minus the agent's own work, so relay throughput and
+ * per-connection memory can be measured without client-side crypto capping them.
+ */
+import { io } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { fromBase64, randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
+import { generateDeviceIdentity } from '@yhteispoyta/crypto/identity';
+import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
+import { GENESIS_PREV_HASH, eventHash, signEvent } from '@yhteispoyta/crypto/membership';
+import { generatePrekeys } from '@yhteispoyta/crypto/prekeys';
+import { loginSigningBytes, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import type { RouteBody } from '@yhteispoyta/crypto/protocol';
+import type { DeviceRef, MemberInfo, MembershipEvent } from '@yhteispoyta/crypto/types';
+import { HttpRestClient } from '@yhteispoyta/agent/net/rest-client';
+import { protocolParser } from '@yhteispoyta/agent/net/socket-parser';
+
+/** A registered, logged-in bench device. */
+export interface LightDevice {
+  readonly ref: DeviceRef;
+  readonly identity: DeviceIdentity;
+  readonly member: MemberInfo;
+  readonly token: string;
+}
+
+/** Run `task` over `items` with at most `limit` at a time, keeping the order of results. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await task(items[i] as T, i);
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** Enrol `count` devices (one user each, in `orgId`) through REST and log each in. */
+export async function enrolLightDevices(serverUrl: string, adminToken: string, orgId: string, count: number): Promise<LightDevice[]> {
+  const admin = new HttpRestClient({ baseUrl: serverUrl, adminToken });
+  const anonymous = new HttpRestClient({ baseUrl: serverUrl });
+  return mapLimit(Array.from({ length: count }, (_, i) => i), 8, async (i) => {
+    const { code, userId } = await admin.call('issueEnrolmentCode', { body: { orgId, role: 'social_worker', displayName: `Bench ${i}` } });
+    const identity = generateDeviceIdentity(1);
+    // One one-time prekey of each kind: nobody opens a pairwise session with these devices.
+    const { upload } = generatePrekeys(identity, { signedPreKeyId: 1, lastResortKyberId: 100, firstPreKeyId: 1, firstKyberId: 1, count: 1 });
+    await anonymous.call('enrol', { body: { code, prekeys: { ...upload, oneTimePreKeys: [...upload.oneTimePreKeys], oneTimeKyberPreKeys: [...upload.oneTimeKyberPreKeys] } } });
+    const ref = { userId, deviceId: 1 };
+    const challenge = await anonymous.call('authChallenge', { body: ref });
+    const nonce = fromBase64(challenge.nonce);
+    if (nonce === undefined) throw new Error('challenge nonce is not base64');
+    const signature = identity.identityKeyPair.privateKey.sign(loginSigningBytes(nonce, ref));
+    const { token } = await anonymous.call('login', { body: { challengeId: challenge.challengeId, signature: toBase64(signature) } });
+    return { ref, identity, token, member: { userId, orgId, role: 'social_worker', owner: false, devices: [1] } };
+  });
+}
+
+function restAs(serverUrl: string, device: LightDevice): HttpRestClient {
+  const token = async () => device.token;
+  return new HttpRestClient({ baseUrl: serverUrl, tokens: { current: token, renew: token } });
+}
+
+/** Create a consultation workspace owned by `owner` with `members` added: a real signed chain. */
+export async function createLightWorkspace(serverUrl: string, owner: LightDevice, members: readonly LightDevice[]): Promise<string> {
+  const rest = restAs(serverUrl, owner);
+  const workspaceId = Buffer.from(randomBytes(16)).toString('base64url');
+  const privateKey = owner.identity.identityKeyPair.privateKey;
+  const event = signEvent<'create'>(
+    {
+      workspaceId,
+      seq: 0,
+      prevHash: GENESIS_PREV_HASH,
+      type: 'create',
+      payload: { kind: 'consultation', label: 'Bench', creator: { ...owner.member, owner: true } },
+      author: owner.ref,
+      at: Date.now(),
+    },
+    privateKey,
+  );
+  await rest.call('createWorkspace', { body: { event } });
+  let prev: MembershipEvent = event;
+  for (const [index, member] of members.entries()) {
+    const next: MembershipEvent = signEvent<'add_member'>(
+      { workspaceId, seq: index + 1, prevHash: eventHash(prev), type: 'add_member', payload: { member: member.member }, author: owner.ref, at: Date.now() },
+      privateKey,
+    );
+    // The route's body type is the schema's output (mutable arrays); the signed event has that shape.
+    await rest.call('appendMembership', { params: { workspaceId }, body: { event: next as RouteBody<'appendMembership'>['event'] } });
+    prev = next;
+  }
+  return workspaceId;
+}
+
+/** An authenticated socket.io connection of a device (websocket transport, no reconnection). */
+export async function connectLight(serverUrl: string, device: LightDevice): Promise<Socket> {
+  const socket = io(serverUrl, {
+    auth: { token: device.token, v: PROTOCOL_VERSION },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    parser: protocolParser,
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+  return socket;
+}
+
+/** `join` a workspace on an open socket; throws unless the server acknowledges it. */
+export async function joinLight(socket: Socket, workspaceId: string, streams: readonly string[] = []): Promise<void> {
+  const positions = Object.fromEntries(streams.map((stream) => [stream, { snapshotId: '', afterSeq: 0 }]));
+  const ack = (await socket.timeout(30_000).emitWithAck('join', { workspaceId, positions })) as { ok?: unknown };
+  if (ack.ok !== true) throw new Error(`join refused: ${JSON.stringify(ack)}`);
+}

@@ -1,0 +1,178 @@
+/**
+ * Edit propagation latency (BENCHMARKS: p50/p95/p99 from a local Yjs change on one
+ * client to its arrival in another client's Y.Doc), at several numbers of concurrent
+ * workspaces with five typing clients each, for three set-ups fed the same traces:
+ *
+ * - Yhteispöytä, in-process agents: each client is an agent's own document; an edit is
+ *   merged, sealed, pushed, stored, fanned out, verified, decrypted and applied.
+ * - Yhteispöytä, agent processes: `npm run agent` children, each client a stock
+ *   WebsocketProvider on its agent's y-websocket endpoint (adds the two local hops a
+ *   browser UI has).
+ * - Baseline: stock WebsocketProviders on the stock y-websocket relay.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import { HttpRestClient } from '@yhteispoyta/agent/net/rest-client';
+import { cpuMeter } from './cpu';
+import { mapLimit } from './light-device';
+import { sessionOf, until } from './agents';
+import type { BenchAgent } from './agents';
+import { startAgentProcess } from './processes';
+import type { AgentProcess, MeasuredProcess } from './processes';
+import { summarize } from './stats';
+import type { LatencySummary } from './stats';
+import { runTypingWorkload, warmUp } from './workload';
+import type { WorkloadPlan } from './workload';
+
+/** One measured propagation configuration. */
+export interface PropagationRow {
+  readonly system: 'yhteispoyta' | 'baseline';
+  /** how the clients are run */
+  readonly setup: string;
+  readonly workspaces: number;
+  readonly clientsPerWorkspace: number;
+  readonly latency: LatencySummary;
+  /** every latency sample (ms) */
+  readonly samples: readonly number[];
+  readonly edits: number;
+  readonly lost: number;
+  readonly generatorLateP99: number;
+  readonly clientCpu: number;
+  readonly serverCpu: number;
+}
+
+async function measure(
+  system: PropagationRow['system'],
+  setup: string,
+  groups: readonly (readonly Y.Doc[])[],
+  server: MeasuredProcess,
+  plan: WorkloadPlan,
+): Promise<PropagationRow> {
+  await warmUp(groups);
+  const meter = cpuMeter(server.pid);
+  const result = await runTypingWorkload(groups, plan);
+  return {
+    system,
+    setup,
+    workspaces: groups.length,
+    clientsPerWorkspace: groups[0]?.length ?? 0,
+    latency: summarize(result.latencies),
+    samples: result.latencies,
+    edits: result.edits,
+    lost: result.lost,
+    generatorLateP99: result.generatorLateP99,
+    clientCpu: result.clientCpu,
+    serverCpu: meter.stop(),
+  };
+}
+
+/** Yhteispöytä with in-process agents: the agents' own plan documents, one group per workspace. */
+export async function ypInProcess(
+  workspaces: readonly { readonly workspaceId: string; readonly agents: readonly BenchAgent[] }[],
+  server: MeasuredProcess,
+  plan: WorkloadPlan,
+): Promise<PropagationRow> {
+  const groups = await Promise.all(
+    workspaces.map(({ workspaceId, agents }) => Promise.all(agents.map((agent) => sessionOf(agent).parts.documents.open(workspaceId, 'doc:plan')))),
+  );
+  return measure('yhteispoyta', 'in-process agents', groups, server, plan);
+}
+
+/** A stock WebsocketProvider on `url` (ws polyfill for Node), without BroadcastChannel. */
+export function provider(url: string, room: string, params: Record<string, string> = {}): WebsocketProvider {
+  return new WebsocketProvider(url, room, new Y.Doc(), {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    params,
+    disableBc: true,
+  });
+}
+
+/** Resolves once the provider has completed its first sync. */
+export function synced(p: WebsocketProvider): Promise<void> {
+  return p.synced ? Promise.resolve() : new Promise((resolve) => p.once('sync', (isSynced: boolean) => isSynced && resolve()));
+}
+
+/** The baseline: stock WebsocketProviders on the stock relay, `clients` per room. */
+export async function baselineRun(relay: MeasuredProcess, workspaces: number, clients: number, plan: WorkloadPlan): Promise<PropagationRow> {
+  const providers: WebsocketProvider[] = [];
+  try {
+    const groups: Y.Doc[][] = [];
+    for (let w = 0; w < workspaces; w++) {
+      const group: WebsocketProvider[] = [];
+      for (let c = 0; c < clients; c++) group.push(provider(relay.url, `workspace-${w}`));
+      providers.push(...group);
+      groups.push(group.map((p) => p.doc));
+    }
+    await Promise.all(providers.map(synced));
+    return await measure('baseline', 'WebsocketProvider clients', groups, relay, plan);
+  } finally {
+    for (const p of providers) {
+      p.destroy();
+      p.doc.destroy();
+    }
+  }
+}
+
+/**
+ * Yhteispöytä with agent processes: `clients` `npm run agent` children enrolled at the
+ * server, one workspace, and a stock WebsocketProvider on each agent's y-websocket room.
+ */
+export async function ypAgentProcesses(opts: {
+  readonly server: MeasuredProcess;
+  readonly adminToken: string;
+  readonly orgId: string;
+  readonly dir: string;
+  readonly clients: number;
+  readonly mergeWindowMs: number;
+  readonly compactionThreshold: number;
+  readonly plan: WorkloadPlan;
+}): Promise<PropagationRow> {
+  const admin = new HttpRestClient({ baseUrl: opts.server.url, adminToken: opts.adminToken });
+  const root = join(opts.dir, 'agent-processes');
+  mkdirSync(root, { recursive: true });
+  const agents: AgentProcess[] = [];
+  const providers: WebsocketProvider[] = [];
+  try {
+    const started = await mapLimit(Array.from({ length: opts.clients }, (_, i) => i), opts.clients, (i) =>
+      startAgentProcess({
+        name: `proc${i}`,
+        serverUrl: opts.server.url,
+        profilesDir: join(root, `proc${i}`),
+        args: ['--merge-window-ms', String(opts.mergeWindowMs), '--compaction-threshold', String(opts.compactionThreshold)],
+      }),
+    );
+    agents.push(...started);
+    const userIds: string[] = [];
+    for (const agent of agents) {
+      const { code, userId } = await admin.call('issueEnrolmentCode', { body: { orgId: opts.orgId, role: 'social_worker', displayName: `Bench ${agent.name}` } });
+      const enrolled = await agent.call('POST', '/api/account/enrol', { code });
+      if (enrolled.status !== 200) throw new Error(`${agent.name} enrolment: ${JSON.stringify(enrolled.body)}`);
+      userIds.push(userId);
+    }
+    const [owner, ...others] = agents;
+    if (owner === undefined) throw new Error('no agents');
+    await until('the owner agent online', async () => JSON.stringify((await owner.call('GET', '/api/status')).body).includes('"link":"online"'));
+    const created = await owner.call('POST', '/api/workspaces', { kind: 'consultation', label: 'Bench processes' });
+    const workspaceId = (created.body as { workspace?: { workspaceId?: string } }).workspace?.workspaceId;
+    if (workspaceId === undefined) throw new Error(`workspace creation: ${JSON.stringify(created.body)}`);
+    for (const userId of userIds.slice(1)) {
+      const added = await owner.call('POST', `/api/workspaces/${workspaceId}/members`, { userId });
+      if (added.status !== 200) throw new Error(`adding a member: ${JSON.stringify(added.body)}`);
+    }
+    for (const agent of others) {
+      await until(`${agent.name} sees the workspace`, async () => JSON.stringify((await agent.call('GET', '/api/workspaces')).body).includes(workspaceId));
+    }
+    for (const agent of agents) providers.push(provider(`ws://127.0.0.1:${agent.port}/yjs`, `${workspaceId}/plan`, { token: agent.token }));
+    await Promise.all(providers.map(synced));
+    return await measure('yhteispoyta', 'agent processes, WebsocketProvider on each', [providers.map((p) => p.doc)], opts.server, opts.plan);
+  } finally {
+    for (const p of providers) {
+      p.destroy();
+      p.doc.destroy();
+    }
+    await Promise.all(agents.map((agent) => agent.close()));
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * What a workspace summary tells the UI beyond the member list: who created the
+ * workspace (the UI lets only the creator insert the plan template, so two clients never
+ * insert it twice) and the client's consent in force, as every member's own verified
+ * chain records it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Role } from '@yhteispoyta/crypto/types';
+import { FakeKeysServer } from './fake-server.testkit';
+import { makeTestDevice } from './test-device.testkit';
+import type { TestDevice } from './test-device.testkit';
+
+let dir: string;
+let server: FakeKeysServer;
+let opened: TestDevice[];
+
+async function make(userId: string, role: Role, orgId: string): Promise<TestDevice> {
+  const made = await makeTestDevice(
+    dir,
+    { userId, orgId, role },
+    (upload) => server.register({ userId, orgId, role }, upload),
+    (self) => server.restFor(self),
+  );
+  opened.push(made);
+  return made;
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'yp-summary-'));
+  server = new FakeKeysServer();
+  opened = [];
+});
+afterEach(() => {
+  for (const d of opened) {
+    d.core.close();
+    d.profile.close();
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('workspace summary', () => {
+  it('names the creator to every member', async () => {
+    const alice = await make('alice', 'social_worker', 'sote');
+    const bob = await make('bob', 'social_worker', 'sote');
+    const created = await alice.core.membership.create('consultation', 'Konsultaatio');
+    expect(created.createdBy).toBe('alice');
+    expect(created.consent).toBeUndefined();
+    await alice.core.membership.addMember(created.workspaceId, 'bob', { owner: true });
+    await bob.core.sync.syncAll();
+    const seen = (await bob.core.membership.list()).find((w) => w.workspaceId === created.workspaceId);
+    expect(seen?.createdBy).toBe('alice');
+  });
+
+  it("carries the client's consent once granted, with its scope, purpose and expiry", async () => {
+    const alice = await make('alice', 'social_worker', 'sote');
+    const { workspaceId } = await alice.core.membership.create('case', 'Yhteinen asiakassuunnitelma');
+    const invitation = await alice.core.membership.inviteClient(workspaceId, 'Asta Asiakas');
+    const asta = await make(invitation.userId, 'client', 'clients');
+    await until('asta joins the chain', async () => {
+      await alice.core.sync.syncAll();
+      await asta.core.sync.syncAll();
+      return asta.core.keyRing.chainState(workspaceId)?.members.get(invitation.userId)?.devices.includes(1) === true;
+    });
+
+    const expiresAt = Date.now() + 30 * 24 * 3600 * 1000;
+    const granted = await asta.core.membership.grantConsent(workspaceId, { orgIds: ['kela', 'sote'], purpose: 'Toimeentulotuen yhteistyö', expiresAt });
+    expect(granted.consent).toEqual({ orgIds: ['kela', 'sote'], purpose: 'Toimeentulotuen yhteistyö', expiresAt, grantedBy: { userId: invitation.userId, deviceId: 1 } });
+
+    await alice.core.sync.syncAll();
+    const seen = (await alice.core.membership.list()).find((w) => w.workspaceId === workspaceId);
+    expect(seen?.consent).toMatchObject({ orgIds: ['kela', 'sote'], purpose: 'Toimeentulotuen yhteistyö', expiresAt });
+    expect(seen?.createdBy).toBe('alice');
+  });
+});

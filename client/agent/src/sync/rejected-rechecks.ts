@@ -1,0 +1,112 @@
+/**
+ * Looking again at the seqs whose envelopes failed verification. A server (or anything
+ * between it and this device) that altered an envelope in transit leaves the genuine one
+ * in storage; without a second look it would only come back once its author sent again
+ * and the clock gap showed. So each refused seq is fetched again later, with backoff:
+ * the same bytes mean the server still serves the forgery (try later); other bytes are
+ * processed like any envelope; no envelope at that seq means the refused one never
+ * existed there (an injection or a replay under an invented seq) and nothing is owed.
+ */
+import { sha256, toHex } from '@yhteispoyta/crypto/bytes';
+import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
+import { BackoffTimers, MAX_REPAIR_RETRY_MS, MIN_REPAIR_RETRY_MS } from '../backoff-timers';
+import type { EngineCore } from './engine-core';
+import { isOfflineFailure } from './engine-core';
+
+/** Refused seqs remembered per stream; beyond this the oldest are given up. */
+const MAX_RECHECKS_PER_STREAM = 64;
+/** Attempts per stream before the remaining seqs are given up (the last ones a minute apart). */
+const MAX_ATTEMPTS = 12;
+
+/** Processes envelopes of a stream as the inbound path does (in the workspace lane). */
+export type Reprocess = (workspaceId: string, stream: string, items: readonly StoredEnvelope[]) => Promise<void>;
+
+interface StreamRechecks {
+  readonly workspaceId: string;
+  readonly stream: string;
+  /** refused seq → digest of the refused bytes */
+  readonly seqs: Map<number, string>;
+  attempts: number;
+}
+
+const streamKey = (workspaceId: string, stream: string): string => `${workspaceId}\u0000${stream}`;
+
+/** A digest of all four parts: any change anywhere makes it differ. */
+function digestOf(item: StoredEnvelope): string {
+  const { header, nonce, ciphertext, signature } = item.envelope;
+  return toHex(sha256(header, nonce, ciphertext, signature));
+}
+
+/** Second looks at refused envelopes. */
+export class RejectedRechecks {
+  readonly #core: EngineCore;
+  readonly #reprocess: Reprocess;
+  readonly #streams = new Map<string, StreamRechecks>();
+  readonly #timers = new BackoffTimers(MAX_REPAIR_RETRY_MS);
+
+  /** Rechecks for the engine sharing `core`; what arrives genuine goes to `reprocess`. */
+  constructor(core: EngineCore, reprocess: Reprocess) {
+    this.#core = core;
+    this.#reprocess = reprocess;
+  }
+
+  /** Remember a refused envelope (its bytes, to tell a repeat of it from the genuine one). */
+  note(workspaceId: string, stream: string, item: StoredEnvelope): void {
+    if (!Number.isSafeInteger(item.seq) || item.seq < 1) return;
+    const key = streamKey(workspaceId, stream);
+    let entry = this.#streams.get(key);
+    if (entry === undefined) {
+      entry = { workspaceId, stream, seqs: new Map(), attempts: 0 };
+      this.#streams.set(key, entry);
+    }
+    entry.seqs.set(item.seq, digestOf(item));
+    while (entry.seqs.size > MAX_RECHECKS_PER_STREAM) {
+      const oldest = Math.min(...entry.seqs.keys());
+      entry.seqs.delete(oldest);
+    }
+  }
+
+  /** Schedule a second look at the stream's refused seqs, if it has any. */
+  schedule(workspaceId: string, stream: string): void {
+    const key = streamKey(workspaceId, stream);
+    const entry = this.#streams.get(key);
+    if (entry === undefined || entry.seqs.size === 0 || this.#core.isClosed()) return;
+    this.#timers.schedule(key, Math.max(MIN_REPAIR_RETRY_MS, this.#core.config.gapFetchIntervalMs), () => {
+      void this.#core.lanes
+        .run(workspaceId, () => this.#recheck(key, entry))
+        .catch((error: unknown) => this.#core.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'recheck failed'));
+    });
+  }
+
+  /** Cancel every timer. */
+  close(): void {
+    this.#timers.close();
+    this.#streams.clear();
+  }
+
+  async #recheck(key: string, entry: StreamRechecks): Promise<void> {
+    const core = this.#core;
+    const { workspaceId, stream } = entry;
+    entry.attempts += 1;
+    const genuine: StoredEnvelope[] = [];
+    for (const [seq, refused] of [...entry.seqs].sort((a, b) => a[0] - b[0])) {
+      if (core.isClosed()) return;
+      const res = await core.link.request('fetch', { workspaceId, stream, afterSeq: seq - 1, limit: 1 }, core.config.requestTimeoutMs);
+      if (!res.ok) {
+        if (!isOfflineFailure(res.error)) entry.seqs.clear();
+        break;
+      }
+      const found = res.envelopes[0];
+      if (found !== undefined && found.seq === seq && digestOf(found) === refused) continue;
+      entry.seqs.delete(seq);
+      if (found !== undefined && found.seq === seq) genuine.push(found);
+    }
+    if (genuine.length > 0) await this.#reprocess(workspaceId, stream, genuine);
+    if (entry.seqs.size === 0 || entry.attempts >= MAX_ATTEMPTS) {
+      this.#streams.delete(key);
+      this.#timers.reset(key);
+      return;
+    }
+    this.schedule(workspaceId, stream);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Regression (hostile-relay harness, test/hostile): a join answer that named an older
+ * snapshot — one this device had adopted and moved past — as the stream's active one was
+ * silently taken for a re-delivery. A server rolling a document back must be reported.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JoinResult } from '@yhteispoyta/crypto/protocol';
+import { SyncWorld } from './testkit/sync-world';
+
+const WS = 'ws1';
+const PLAN = 'doc:plan';
+let world: SyncWorld | undefined;
+
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+describe('a join answer rolling a document back to an older snapshot', () => {
+  it('is reported as snapshot_chain and nothing of it is applied; an honest answer afterwards is quiet', async () => {
+    const w = await SyncWorld.create(['anna', 'ben'], { config: { compactionThreshold: 2 } });
+    world = w;
+    const [a, b] = [w.agent('anna'), w.agent('ben')];
+    const ta = (await a.sync.documents.open(WS, PLAN)).getText('t');
+    const tb = (await b.sync.documents.open(WS, PLAN)).getText('t');
+    for (let i = 0; i < 12 && w.relay.records(WS, PLAN).filter((r) => r.kind === 'snapshot').length < 2; i++) {
+      ta.insert(ta.length, `${i} `);
+      await w.settle();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await w.settle();
+    const snapshots = w.relay.records(WS, PLAN).filter((r) => r.kind === 'snapshot');
+    expect(snapshots.length).toBeGreaterThanOrEqual(2);
+    expect(tb.toString()).toBe(ta.toString());
+    const older = snapshots[0];
+    if (older === undefined) throw new Error('no snapshot');
+    const hash = await b.sync.documents.stateHash(WS, PLAN);
+
+    let rollBack = true;
+    const handle = w.relay.handle.bind(w.relay);
+    w.relay.handle = async (from, event, payload) => {
+      const answer = await handle(from, event, payload);
+      if (from !== b.link || event !== 'join' || !rollBack) return answer;
+      const result = answer as { ok: true } & JoinResult;
+      return { ...result, streams: { ...result.streams, [PLAN]: { snapshot: older.stored, envelopes: [] } } };
+    };
+    b.link.setOnline(false);
+    b.link.setOnline(true);
+    await w.settle();
+    expect(b.problems.map((p) => p.code)).toEqual(['snapshot_chain']);
+    expect(await b.sync.documents.stateHash(WS, PLAN)).toBe(hash);
+
+    rollBack = false;
+    b.link.setOnline(false);
+    b.link.setOnline(true);
+    await w.settle();
+    ta.insert(0, '> ');
+    await w.settle();
+    expect(b.problems.map((p) => p.code)).toEqual(['snapshot_chain']);
+    expect(tb.toString()).toBe(ta.toString());
+  });
+});

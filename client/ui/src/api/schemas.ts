@@ -1,0 +1,152 @@
+/**
+ * The shapes the agent's local API and `/events` stream send, as zod schemas. The UI
+ * parses every response from `unknown` with these: a response that does not match is a
+ * visible error, never a half-rendered screen. Objects are not strict, so a newer agent
+ * may add fields without breaking an older page.
+ */
+import { z } from 'zod';
+
+/** Roles of people (mirrors the agent's; `client` is the client person). */
+export const ROLES = ['kela_expert', 'social_worker', 'health_professional', 'employment_advisor', 'teacher', 'interpreter', 'client'] as const;
+/** A role. */
+export type Role = (typeof ROLES)[number];
+/** The organisation every client person belongs to. */
+export const CLIENTS_ORG_ID = 'clients';
+
+const roleSchema = z.enum(ROLES);
+const deviceRefSchema = z.object({ userId: z.string(), deviceId: z.number().int() });
+/** A device: a user id and a device number. */
+export type DeviceRef = z.infer<typeof deviceRefSchema>;
+
+const syncSchema = z.object({ link: z.enum(['offline', 'connecting', 'online']), pending: z.number().int().min(0), syncing: z.array(z.string()) });
+/** The sync engine's counters. */
+export type SyncStatus = z.infer<typeof syncSchema>;
+
+/** The agent's state as `GET /api/status` and the `status` event tell it. */
+export const hostStatusSchema = z.object({
+  state: z.enum(['locked', 'unlocked', 'ready']),
+  profile: z.string().optional(),
+  serverUrl: z.string(),
+  device: z
+    .object({ userId: z.string(), deviceId: z.number().int(), orgId: z.string(), role: roleSchema, displayName: z.string() })
+    .optional(),
+  link: z.enum(['offline', 'connecting', 'online']).optional(),
+  sync: syncSchema.optional(),
+});
+/** The agent's state. */
+export type HostStatus = z.infer<typeof hostStatusSchema>;
+
+const memberSchema = z.object({ userId: z.string(), orgId: z.string(), role: roleSchema, owner: z.boolean(), devices: z.array(z.number().int()) });
+/** A member as the verified chain records it. */
+export type Member = z.infer<typeof memberSchema>;
+
+const consentSchema = z.object({
+  orgIds: z.array(z.string()),
+  purpose: z.string(),
+  expiresAt: z.number().optional(),
+  grantedBy: deviceRefSchema,
+});
+/** The client's consent in force. */
+export type Consent = z.infer<typeof consentSchema>;
+
+/** A workspace as `GET /api/workspaces` lists it. */
+export const workspaceSchema = z.object({
+  workspaceId: z.string(),
+  kind: z.enum(['case', 'consultation']),
+  label: z.string(),
+  epoch: z.number().int(),
+  closed: z.boolean(),
+  lastActivityAt: z.number(),
+  members: z.array(memberSchema),
+  createdBy: z.string().optional(),
+  consent: consentSchema.optional(),
+});
+/** A workspace summary. */
+export type Workspace = z.infer<typeof workspaceSchema>;
+/** The two kinds of workspace. */
+export type WorkspaceKind = Workspace['kind'];
+
+const attachmentSchema = z.object({ blobId: z.string(), name: z.string(), type: z.string(), size: z.number().int().min(0), sha256: z.string() });
+/** An attachment a message carries. */
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+/** A chat message. */
+export const chatMessageSchema = z.object({
+  id: z.string(),
+  workspaceId: z.string(),
+  author: deviceRefSchema,
+  authorName: z.string().optional(),
+  authorOrgId: z.string().optional(),
+  text: z.string(),
+  attachments: z.array(attachmentSchema),
+  sentAt: z.number(),
+  seq: z.number().int(),
+  editedAt: z.number().optional(),
+  deleted: z.boolean(),
+  verified: z.boolean(),
+  pending: z.boolean(),
+});
+/** A chat message. */
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+const transferSchema = z.object({
+  transferId: z.string(),
+  direction: z.enum(['upload', 'download']),
+  name: z.string(),
+  doneBytes: z.number().min(0),
+  totalBytes: z.number().min(0),
+});
+/** Progress of an attachment transfer. */
+export type TransferProgress = z.infer<typeof transferSchema>;
+
+/** A problem the agent reports. */
+export const problemSchema = z.object({
+  id: z.string(),
+  at: z.number(),
+  code: z.string(),
+  message: z.string(),
+  workspaceId: z.string().optional(),
+  stream: z.string().optional(),
+  device: deviceRefSchema.optional(),
+});
+/** A problem the agent reports. */
+export type Problem = z.infer<typeof problemSchema>;
+
+/** A member's device, its safety number and whether it is verified or changed. */
+export const identitySchema = z.object({
+  device: deviceRefSchema,
+  displayName: z.string().optional(),
+  safetyNumber: z.string(),
+  verified: z.boolean(),
+  changed: z.boolean(),
+});
+/** Identity of another member's device. */
+export type Identity = z.infer<typeof identitySchema>;
+
+/** A person in the organisation directory. */
+export const directoryUserSchema = z.object({ userId: z.string(), displayName: z.string(), role: roleSchema, orgId: z.string() });
+/** A person in the organisation directory. */
+export type DirectoryUser = z.infer<typeof directoryUserSchema>;
+
+/** Who else has a workspace open. */
+export const presenceSchema = z.object({
+  workspaceId: z.string(),
+  devices: z.array(z.object({ userId: z.string(), deviceId: z.number().int(), lastSeenAt: z.number() })),
+});
+/** Who else has a workspace open. */
+export type WorkspacePresence = z.infer<typeof presenceSchema>;
+
+/** One event of the `/events` stream. Unknown event types are ignored by the reader. */
+export const agentEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('status'), status: hostStatusSchema }),
+  z.object({ type: z.literal('sync'), sync: syncSchema }),
+  z.object({ type: z.literal('problem'), problem: problemSchema }),
+  z.object({ type: z.literal('chat'), workspaceId: z.string(), message: chatMessageSchema }),
+  z.object({ type: z.literal('membership'), workspaceId: z.string(), what: z.enum(['membership', 'epoch']) }),
+  z.object({ type: z.literal('transfer'), progress: transferSchema }),
+]);
+/** One event of the `/events` stream. */
+export type AgentEvent = z.infer<typeof agentEventSchema>;
+
+/** The error body every refused API request carries. */
+export const apiErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

@@ -1,0 +1,132 @@
+/**
+ * The page's live view of its agent: state (locked, unlocked, ready), sync counters,
+ * problems, and the events other parts of the UI follow (chat, membership, transfers).
+ * One `/events` connection feeds everything; on every (re)connection the state and the
+ * problem list are fetched again, so nothing said while the connection was down is lost.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
+import { profilesApi } from '../api/agent-api';
+import { connectEvents } from '../api/events';
+import type { AgentEvent, ChatMessage, HostStatus, Problem, TransferProgress } from '../api/schemas';
+
+/** Whether the page can hear its agent. */
+export type EventsState = 'connecting' | 'open' | 'closed';
+
+type ChatListener = (workspaceId: string, message: ChatMessage) => void;
+type MembershipListener = (workspaceId: string) => void;
+
+/** What the agent context offers. */
+export interface AgentContextValue {
+  /** undefined until the first answer */
+  readonly status: HostStatus | undefined;
+  readonly events: EventsState;
+  /** problems not dismissed on this page, oldest first */
+  readonly problems: readonly Problem[];
+  /** transfers seen on this page, by transferId */
+  readonly transfers: ReadonlyMap<string, TransferProgress>;
+  /** a new status from an API answer (unlock, enrol …), before the event arrives */
+  setStatus(status: HostStatus): void;
+  dismissProblem(id: string): void;
+  dismissAllProblems(): void;
+  onChat(listener: ChatListener): () => void;
+  onMembership(listener: MembershipListener): () => void;
+}
+
+const AgentContext = createContext<AgentContextValue | undefined>(undefined);
+
+/** Keeps the connection to the agent and shares what it says. */
+export function AgentProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<HostStatus | undefined>(undefined);
+  const [events, setEvents] = useState<EventsState>('connecting');
+  const [problems, setProblems] = useState<Problem[]>([]);
+  const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
+  const [transfers, setTransfers] = useState<ReadonlyMap<string, TransferProgress>>(new Map());
+  const chatListeners = useRef(new Set<ChatListener>());
+  const membershipListeners = useRef(new Set<MembershipListener>());
+
+  const refetch = useCallback(async () => {
+    try {
+      const fresh = await profilesApi.status();
+      setStatus(fresh);
+      setProblems(fresh.state === 'ready' ? await profilesApi.problems() : []);
+    } catch {
+      // The events connection reports reachability; the next (re)connection fetches again.
+    }
+  }, []);
+
+  useEffect(() => {
+    const handle = (event: AgentEvent) => {
+      switch (event.type) {
+        case 'status':
+          setStatus(event.status);
+          // A locked profile's problems are not the next profile's.
+          if (event.status.state !== 'ready') setProblems([]);
+          break;
+        case 'sync':
+          setStatus((previous) => (previous === undefined ? previous : { ...previous, sync: event.sync, link: event.sync.link }));
+          break;
+        case 'problem':
+          setProblems((previous) => (previous.some((p) => p.id === event.problem.id) ? previous : [...previous, event.problem]));
+          break;
+        case 'chat':
+          for (const listener of chatListeners.current) listener(event.workspaceId, event.message);
+          break;
+        case 'membership':
+          for (const listener of membershipListeners.current) listener(event.workspaceId);
+          break;
+        case 'transfer':
+          setTransfers((previous) => new Map(previous).set(event.progress.transferId, event.progress));
+          break;
+      }
+    };
+    return connectEvents({
+      onEvent: handle,
+      onOpen: () => {
+        setEvents('open');
+        void refetch();
+      },
+      onClose: () => setEvents('closed'),
+    });
+  }, [refetch]);
+
+  // Stable across renders, so subscribers' effects do not re-subscribe on every event.
+  const onChat = useCallback((listener: ChatListener) => {
+    chatListeners.current.add(listener);
+    return () => void chatListeners.current.delete(listener);
+  }, []);
+  const onMembership = useCallback((listener: MembershipListener) => {
+    membershipListeners.current.add(listener);
+    return () => void membershipListeners.current.delete(listener);
+  }, []);
+
+  const value = useMemo<AgentContextValue>(
+    () => ({
+      status,
+      events,
+      problems: problems.filter((p) => !dismissed.has(p.id)),
+      transfers,
+      setStatus,
+      dismissProblem: (id) => setDismissed((previous) => new Set(previous).add(id)),
+      dismissAllProblems: () => setDismissed(new Set(problems.map((p) => p.id))),
+      onChat,
+      onMembership,
+    }),
+    [status, events, problems, dismissed, transfers, onChat, onMembership],
+  );
+  return <AgentContext.Provider value={value}>{children}</AgentContext.Provider>;
+}
+
+/** The agent context; only inside {@link AgentProvider}. */
+export function useAgent(): AgentContextValue {
+  const value = useContext(AgentContext);
+  if (value === undefined) throw new Error('useAgent outside AgentProvider');
+  return value;
+}
+
+/** The running session's device; only where the state is `ready`. */
+export function useSelf(): NonNullable<HostStatus['device']> & { readonly profile: string } {
+  const { status } = useAgent();
+  if (status?.device === undefined || status.profile === undefined) throw new Error('useSelf without a ready session');
+  return { ...status.device, profile: status.profile };
+}

@@ -1,0 +1,59 @@
+/**
+ * Turning a failed call into a sentence in the user's language. The agent's error codes
+ * that people meet are translated; anything else says so plainly and keeps the agent's
+ * own (English) explanation visible, so no failure is ever silent or vague.
+ */
+import type { TFunction } from 'i18next';
+import { ApiFailure } from '../api/agent-api';
+
+/** The agent's error codes the UI explains in its own words. */
+export const KNOWN_ERROR_CODES = [
+  'agent_unreachable',
+  'bad_response',
+  'wrong_passphrase',
+  'no_such_profile',
+  'exists',
+  'invalid_name',
+  'empty_passphrase',
+  'in_use',
+  'corrupt',
+  'newer_schema',
+  'already_unlocked',
+  'enrolment_failed',
+  'already_enrolled',
+  'session_failed',
+  'not_ready',
+  'server_unreachable',
+  'server_error',
+  'forbidden',
+  'consent_scope',
+  'not_found',
+  'conflict',
+  'too_large',
+  'rate_limited',
+  'expired',
+  'bad_request',
+  'identity_changed',
+  'unknown_user',
+  'internal',
+] as const;
+
+/** A failure as the user reads it: a translated sentence and, when useful, the agent's own words. */
+export interface DescribedError {
+  readonly text: string;
+  /** the agent's English detail, shown for codes without a translation of their own */
+  readonly detail?: string;
+}
+
+/** Describe any thrown value. */
+export function describeFailure(t: TFunction, error: unknown): DescribedError {
+  if (error instanceof ApiFailure) {
+    const known = KNOWN_ERROR_CODES.find((code) => code === error.code);
+    if (known !== undefined) {
+      // Enrolment failures carry the server's reason, which the user needs to act on.
+      return known === 'enrolment_failed' || known === 'server_error' || known === 'internal' ? { text: t(`errors.${known}`), detail: error.message } : { text: t(`errors.${known}`) };
+    }
+    return { text: t('errors.unknown'), detail: error.message };
+  }
+  return { text: t('errors.unknown'), detail: error instanceof Error ? error.message : undefined };
+}

@@ -1,0 +1,103 @@
+/**
+ * Names for ids: organisations and professionals from the server's directory (through
+ * the agent), read once per session and again when membership changes. Client persons
+ * are not listed in the directory: their name is learned from what their own device
+ * announces in a workspace (its awareness, which reaches us only through the agent's
+ * verified presence), and until then they are shown by role. The directory always wins.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import type { ReactNode } from 'react';
+import { workspacesApi } from '../api/agent-api';
+import type { DirectoryUser } from '../api/schemas';
+import { useAgent } from './agent-context';
+
+/** What the people context offers. */
+export interface PeopleContextValue {
+  readonly orgs: readonly { readonly orgId: string; readonly name: string }[];
+  /** the organisation's name, if the directory lists it */
+  orgName(orgId: string): string | undefined;
+  /** a person's display name from the directory (or this device's own) */
+  personName(userId: string): string | undefined;
+  /**
+   * The directory name, or else the name the person's device announced in a workspace.
+   * An announced name is the device's own claim: fine for lists and chat, never used next
+   * to a safety number.
+   */
+  announcedName(userId: string): string | undefined;
+  /** remember the name a person's own device announced */
+  learnName(userId: string, name: string): void;
+  /** the professionals of an organisation (as last read) */
+  usersOf(orgId: string): readonly DirectoryUser[];
+  /** read the directory again */
+  refresh(): void;
+}
+
+const PeopleContext = createContext<PeopleContextValue | undefined>(undefined);
+
+/** Reads the directory for the running session. */
+export function PeopleProvider({ children }: { children: ReactNode }) {
+  const { status, onMembership } = useAgent();
+  const [orgs, setOrgs] = useState<{ orgId: string; name: string }[]>([]);
+  const [users, setUsers] = useState<ReadonlyMap<string, DirectoryUser[]>>(new Map());
+  const [generation, setGeneration] = useState(0);
+  const [learned, setLearned] = useState<ReadonlyMap<string, string>>(new Map());
+  const ready = status?.state === 'ready';
+  const self = status?.device;
+
+  const refresh = useCallback(() => setGeneration((g) => g + 1), []);
+  const learnName = useCallback((userId: string, name: string) => {
+    const clean = name.trim().slice(0, 100);
+    if (clean === '') return;
+    setLearned((previous) => (previous.get(userId) === clean ? previous : new Map(previous).set(userId, clean)));
+  }, []);
+  // Another profile starts without the names the previous one learned.
+  useEffect(() => setLearned(new Map()), [status?.profile]);
+  useEffect(() => onMembership(refresh), [onMembership, refresh]);
+
+  useEffect(() => {
+    if (!ready) return;
+    let cancelled = false;
+    void (async () => {
+      try {
+        const listed = await workspacesApi.orgs();
+        const byOrg = new Map<string, DirectoryUser[]>();
+        // One at a time, stopping as soon as the profile is locked.
+        for (const org of listed) {
+          if (cancelled) return;
+          byOrg.set(org.orgId, await workspacesApi.orgUsers(org.orgId).catch(() => []));
+        }
+        if (cancelled) return;
+        setOrgs(listed);
+        setUsers(byOrg);
+      } catch {
+        // Offline: ids are shown until the directory can be read.
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [ready, generation]);
+
+  const value = useMemo<PeopleContextValue>(() => {
+    const names = new Map<string, string>();
+    for (const list of users.values()) for (const user of list) names.set(user.userId, user.displayName);
+    if (self !== undefined) names.set(self.userId, self.displayName);
+    return {
+      orgs,
+      orgName: (orgId) => orgs.find((o) => o.orgId === orgId)?.name,
+      personName: (userId) => names.get(userId),
+      announcedName: (userId) => names.get(userId) ?? learned.get(userId),
+      usersOf: (orgId) => users.get(orgId) ?? [],
+      learnName,
+      refresh,
+    };
+  }, [orgs, users, self, refresh, learned, learnName]);
+  return <PeopleContext.Provider value={value}>{children}</PeopleContext.Provider>;
+}
+
+/** The people context; only inside {@link PeopleProvider}. */
+export function usePeople(): PeopleContextValue {
+  const value = useContext(PeopleContext);
+  if (value === undefined) throw new Error('usePeople outside PeopleProvider');
+  return value;
+}

@@ -1,0 +1,129 @@
+/**
+ * The workspace chat: signed messages in the order the server sequenced them, each with
+ * its author, organisation, time and whether its signature was verified; one's own can
+ * be edited and deleted. Attachments are encrypted by the agent; their transfers show
+ * progress bars fed by the agent's events. New messages of others are announced to
+ * screen readers.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { chatApi } from '../api/agent-api';
+import type { Attachment, ChatMessage, Workspace } from '../api/schemas';
+import { useAgent } from '../app/agent-context';
+import { ErrorNotice } from '../app/ErrorNotice';
+import { useAction } from '../app/use-action';
+import { randomId } from '../lib/ids';
+import { Composer } from './Composer';
+import { MessageItem } from './MessageItem';
+import { TransferList } from './TransferList';
+import type { LocalTransfer } from './transfers';
+
+/** Messages in display order: sequenced ones by seq, not yet acknowledged ones after them by time. */
+export function orderMessages(messages: Iterable<ChatMessage>): ChatMessage[] {
+  return [...messages].sort((a, b) => {
+    if (a.seq === 0 || b.seq === 0) return a.seq === 0 && b.seq === 0 ? a.sentAt - b.sentAt : a.seq === 0 ? 1 : -1;
+    return a.seq - b.seq;
+  });
+}
+
+/** The chat of one workspace. */
+export function ChatView({ workspace, selfUserId }: { workspace: Workspace; selfUserId: string }) {
+  const { t } = useTranslation();
+  const { onChat, transfers } = useAgent();
+  const workspaceId = workspace.workspaceId;
+  const [messages, setMessages] = useState<ReadonlyMap<string, ChatMessage> | undefined>(undefined);
+  const [announcement, setAnnouncement] = useState('');
+  const [local, setLocal] = useState<ReadonlyMap<string, LocalTransfer>>(new Map());
+  const load = useAction();
+  const loadRun = load.run;
+
+  useEffect(() => {
+    setMessages(undefined);
+    void loadRun(async () => {
+      const list = await chatApi.list(workspaceId);
+      setMessages((previous) => {
+        const merged = new Map(list.map((m) => [m.id, m]));
+        // Events that arrived while the list was loading are newer.
+        for (const [id, m] of previous ?? []) merged.set(id, m);
+        return merged;
+      });
+    });
+  }, [workspaceId, loadRun]);
+
+  const current = useRef(messages);
+  useEffect(() => {
+    current.current = messages;
+  }, [messages]);
+
+  useEffect(
+    () =>
+      onChat((from, message) => {
+        if (from !== workspaceId) return;
+        const known = current.current?.has(message.id) ?? false;
+        if (!known && message.author.userId !== selfUserId && !message.deleted) {
+          setAnnouncement(t('chat.announce', { text: message.text.slice(0, 200) }));
+        }
+        setMessages((previous) => new Map(previous ?? []).set(message.id, message));
+      }),
+    [onChat, workspaceId, selfUserId, t],
+  );
+
+  const track = useCallback((transfer: LocalTransfer) => setLocal((previous) => new Map(previous).set(transfer.transferId, transfer)), []);
+
+  const download = useCallback(
+    async (attachment: Attachment) => {
+      const transferId = randomId();
+      const started: LocalTransfer = { transferId, direction: 'download', name: attachment.name, size: attachment.size, outcome: 'running', startedAt: Date.now() };
+      track(started);
+      try {
+        const blob = await chatApi.download(workspaceId, attachment.blobId, transferId);
+        saveBlob(blob, attachment.name);
+        track({ ...started, outcome: 'done' });
+      } catch (error) {
+        track({ ...started, outcome: 'failed' });
+        throw error;
+      }
+    },
+    [workspaceId, track],
+  );
+
+  const ordered = useMemo(() => orderMessages(messages?.values() ?? []), [messages]);
+  const workspaceTransfers = [...local.values()];
+
+  return (
+    <div className="chat-view">
+      <h2 id="chat-title">{t('chat.title')}</h2>
+      <div className="visually-hidden" aria-live="polite" data-testid="chat-announcer">
+        {announcement}
+      </div>
+      <ErrorNotice error={load.error} />
+      {messages === undefined ? (
+        <p role="status">{t('common.loading')}</p>
+      ) : ordered.length === 0 ? (
+        <p className="empty">{t('chat.none')}</p>
+      ) : (
+        <ol className="messages" aria-labelledby="chat-title">
+          {ordered.map((message) => (
+            <MessageItem key={message.id} message={message} workspace={workspace} own={message.author.userId === selfUserId} onDownload={download} />
+          ))}
+        </ol>
+      )}
+      <TransferList rows={workspaceTransfers} progress={transfers} />
+      <Composer workspaceId={workspaceId} onTransfer={track} />
+    </div>
+  );
+}
+
+/** Hand a downloaded file to the browser's download manager. */
+function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.rel = 'noopener';
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download has started from the URL; keep it alive a moment for slow disks.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

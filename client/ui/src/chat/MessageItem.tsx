@@ -1,0 +1,145 @@
+/**
+ * One chat message: who wrote it (name, organisation), when, whether its signature was
+ * verified, its text and attachments; for one's own messages, editing and deleting.
+ */
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { chatApi } from '../api/agent-api';
+import { CLIENTS_ORG_ID } from '../api/schemas';
+import type { Attachment, ChatMessage, Workspace } from '../api/schemas';
+import { usePeople } from '../app/people-context';
+import { ErrorNotice } from '../app/ErrorNotice';
+import { useAction } from '../app/use-action';
+import { formatBytes, formatDateTime } from '../lib/format';
+
+/** Props of {@link MessageItem}. */
+export interface MessageItemProps {
+  readonly message: ChatMessage;
+  readonly workspace: Workspace;
+  readonly own: boolean;
+  onDownload(attachment: Attachment): Promise<void>;
+}
+
+/** A message in the list. */
+export function MessageItem({ message, workspace, own, onDownload }: MessageItemProps) {
+  const { t, i18n } = useTranslation();
+  const { announcedName, orgName } = usePeople();
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(message.text);
+  const edit = useAction();
+  const remove = useAction();
+  const download = useAction();
+  const editId = useId();
+
+  const member = workspace.members.find((m) => m.userId === message.author.userId);
+  const author = message.authorName ?? announcedName(message.author.userId) ?? (member?.role === 'client' ? t('roles.client') : message.author.userId);
+  const orgId = message.authorOrgId ?? member?.orgId;
+  const org = orgId === undefined ? undefined : orgId === CLIENTS_ORG_ID ? t('roles.client') : (orgName(orgId) ?? orgId);
+
+  if (message.deleted) {
+    return (
+      <li className="message message-deleted">
+        <p className="message-meta">
+          <span className="message-author">{author}</span> · <time dateTime={new Date(message.sentAt).toISOString()}>{formatDateTime(message.sentAt, i18n.language)}</time>
+        </p>
+        <p className="muted">{t('chat.deleted')}</p>
+      </li>
+    );
+  }
+
+  return (
+    <li className={own ? 'message message-own' : 'message'}>
+      <article aria-label={t('chat.messageFrom', { author })}>
+        <p className="message-meta">
+          <span className="message-author">{author}</span>
+          {org === undefined ? null : <span className="message-org"> · {org}</span>}
+          {' · '}
+          <time dateTime={new Date(message.sentAt).toISOString()}>{formatDateTime(message.sentAt, i18n.language)}</time>
+          {message.verified ? (
+            <span className="verified-mark" title={t('chat.verifiedTitle')}>
+              <span aria-hidden="true">✓ </span>
+              {t('chat.verified')}
+            </span>
+          ) : (
+            <span className="unverified-mark">
+              <span aria-hidden="true">⚠ </span>
+              {t('chat.unverified')}
+            </span>
+          )}
+          {message.pending ? <span className="pending-mark"> · {t('chat.pending')}</span> : null}
+          {message.editedAt === undefined ? null : <span className="muted"> · {t('chat.edited')}</span>}
+        </p>
+        {editing ? (
+          <form
+            className="message-edit"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void edit.run(async () => {
+                await chatApi.edit(workspace.workspaceId, message.id, draft);
+                setEditing(false);
+              });
+            }}
+          >
+            <label htmlFor={editId}>{t('chat.editLabel')}</label>
+            <textarea id={editId} value={draft} onChange={(e) => setDraft(e.target.value)} rows={3} />
+            <ErrorNotice error={edit.error} />
+            <div className="button-row">
+              <button type="submit" disabled={edit.busy || draft.trim() === ''}>
+                {t('chat.save')}
+              </button>
+              <button type="button" className="button-secondary" onClick={() => setEditing(false)}>
+                {t('common.cancel')}
+              </button>
+            </div>
+          </form>
+        ) : message.text === '' ? null : (
+          <p className="message-text">{message.text}</p>
+        )}
+        {message.attachments.length === 0 ? null : (
+          <ul className="attachments" aria-label={t('chat.attachments')}>
+            {message.attachments.map((attachment) => (
+              <li key={attachment.blobId}>
+                <span className="attachment-name">{attachment.name}</span> <span className="muted">({formatBytes(attachment.size, i18n.language)})</span>{' '}
+                <button
+                  type="button"
+                  className="button-secondary"
+                  aria-label={`${t('chat.download')}: ${attachment.name}`}
+                  disabled={download.busy}
+                  onClick={() => void download.run(() => onDownload(attachment))}
+                >
+                  {t('chat.download')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <ErrorNotice error={download.error} />
+        {own && !editing ? (
+          <div className="button-row message-tools">
+            <button
+              type="button"
+              className="button-link"
+              onClick={() => {
+                setDraft(message.text);
+                setEditing(true);
+              }}
+            >
+              {t('chat.edit')}
+            </button>
+            <button
+              type="button"
+              className="button-link"
+              disabled={remove.busy}
+              onClick={() => {
+                if (window.confirm(t('chat.confirmDelete'))) void remove.run(() => chatApi.remove(workspace.workspaceId, message.id));
+              }}
+            >
+              {t('chat.delete')}
+            </button>
+          </div>
+        ) : null}
+        <ErrorNotice error={remove.error} />
+      </article>
+    </li>
+  );
+}

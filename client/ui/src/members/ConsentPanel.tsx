@@ -1,0 +1,130 @@
+/**
+ * The client's own consent panel (shown only to the client): which organisations may
+ * take part in his case and for what purpose, optionally until a date; and revoking an
+ * organisation, which removes its people from the case and changes the keys so they
+ * cannot read anything written afterwards.
+ */
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { workspacesApi } from '../api/agent-api';
+import { CLIENTS_ORG_ID } from '../api/schemas';
+import type { Workspace } from '../api/schemas';
+import { usePeople } from '../app/people-context';
+import { ErrorNotice } from '../app/ErrorNotice';
+import { useAction } from '../app/use-action';
+import { useWorkspaces } from '../app/workspaces-context';
+import { consentActive } from './member-groups';
+
+/** Longest purpose text the agent accepts. */
+const MAX_PURPOSE_CHARS = 500;
+
+/** The end of a calendar day (YYYY-MM-DD) in local time, in ms; undefined for an empty or invalid date. */
+export function endOfDay(date: string): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (match === null) return undefined;
+  const end = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 23, 59, 59, 999).getTime();
+  return Number.isFinite(end) ? end : undefined;
+}
+
+/** The consent panel of the client. */
+export function ConsentPanel({ workspace }: { workspace: Workspace }) {
+  const { t } = useTranslation();
+  const { orgs, orgName } = usePeople();
+  const { upsert } = useWorkspaces();
+  const current = consentActive(workspace.consent) ? workspace.consent : undefined;
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(() => new Set(current?.orgIds ?? []));
+  const [purpose, setPurpose] = useState(current?.purpose ?? '');
+  const [until, setUntil] = useState('');
+  const grant = useAction();
+  const revoke = useAction();
+  const ids = { purpose: useId(), until: useId(), untilHint: useId() };
+  const candidates = orgs.filter((o) => o.orgId !== CLIENTS_ORG_ID);
+  const expiresAt = endOfDay(until);
+  const expiryInPast = expiresAt !== undefined && expiresAt <= Date.now();
+
+  return (
+    <section className="card consent-panel" aria-labelledby="consent-panel-title">
+      <h3 id="consent-panel-title">{t('consent.panelTitle')}</h3>
+      <p>{t('consent.panelLead')}</p>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void grant.run(async () => {
+            const consent = { orgIds: [...chosen], purpose: purpose.trim(), ...(expiresAt === undefined ? {} : { expiresAt }) };
+            upsert(await workspacesApi.grantConsent(workspace.workspaceId, consent));
+          });
+        }}
+      >
+        <fieldset>
+          <legend>{t('consent.chooseOrgs')}</legend>
+          {candidates.length === 0 ? <p>{t('common.loading')}</p> : null}
+          {candidates.map((org) => (
+            <label key={org.orgId} className="choice">
+              <input
+                type="checkbox"
+                checked={chosen.has(org.orgId)}
+                onChange={(event) => {
+                  const next = new Set(chosen);
+                  if (event.target.checked) next.add(org.orgId);
+                  else next.delete(org.orgId);
+                  setChosen(next);
+                }}
+              />
+              {org.name}
+            </label>
+          ))}
+        </fieldset>
+        <label htmlFor={ids.purpose}>{t('consent.purposeLabel')}</label>
+        <textarea id={ids.purpose} rows={2} maxLength={MAX_PURPOSE_CHARS} value={purpose} onChange={(e) => setPurpose(e.target.value)} required />
+        <label htmlFor={ids.until}>{t('consent.untilLabel')}</label>
+        <p id={ids.untilHint} className="hint">
+          {t('consent.untilHint')}
+        </p>
+        <input id={ids.until} type="date" aria-describedby={ids.untilHint} aria-invalid={expiryInPast} value={until} onChange={(e) => setUntil(e.target.value)} />
+        {expiryInPast ? (
+          <p className="notice notice-error" role="alert">
+            {t('consent.untilPast')}
+          </p>
+        ) : null}
+        <ErrorNotice error={grant.error} />
+        <button type="submit" disabled={grant.busy || chosen.size === 0 || purpose.trim() === '' || expiryInPast} aria-busy={grant.busy}>
+          {grant.busy ? t('consent.granting') : t('consent.grant')}
+        </button>
+      </form>
+      {current === undefined || current.orgIds.length === 0 ? null : (
+        <div className="revoke">
+          <h4>{t('consent.revokeTitle')}</h4>
+          <p className="hint">{t('consent.revokeHint')}</p>
+          <ul>
+            {current.orgIds.map((orgId) => {
+              const name = orgName(orgId) ?? orgId;
+              return (
+                <li key={orgId}>
+                  <button
+                    type="button"
+                    className="button-danger"
+                    disabled={revoke.busy}
+                    onClick={() => {
+                      if (!window.confirm(t('consent.confirmRevoke', { org: name }))) return;
+                      void revoke.run(async () => {
+                        upsert(await workspacesApi.revokeConsent(workspace.workspaceId, [orgId]));
+                        setChosen((previous) => {
+                          const next = new Set(previous);
+                          next.delete(orgId);
+                          return next;
+                        });
+                      });
+                    }}
+                  >
+                    {t('consent.revoke', { org: name })}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          <ErrorNotice error={revoke.error} />
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * Inviting the client person into a case: the agent asks the server for a one-time code,
+ * which is shown once here to hand to the client (in person, by phone); the client
+ * creates a profile on his own device and takes it into use with the code.
+ */
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { workspacesApi } from '../api/agent-api';
+import type { Workspace } from '../api/schemas';
+import { ErrorNotice } from '../app/ErrorNotice';
+import { useAction } from '../app/use-action';
+import { formatDateTime } from '../lib/format';
+
+/**
+ * The invite-client form (owners of a case). Once the client is a member no new code is
+ * offered, but a code just created stays on screen: it is shown only this once.
+ */
+export function InviteClientForm({ workspace, clientPresent }: { workspace: Workspace; clientPresent: boolean }) {
+  const { t, i18n } = useTranslation();
+  const [name, setName] = useState('');
+  const [invitation, setInvitation] = useState<{ code: string; expiresAt: number; name: string } | undefined>(undefined);
+  const [copied, setCopied] = useState(false);
+  const invite = useAction();
+  const ids = { name: useId(), code: useId() };
+  return (
+    <div className="card" aria-labelledby="invite-client-title" role="group">
+      <h3 id="invite-client-title">{t('invite.title')}</h3>
+      {clientPresent && invitation === undefined ? <p>{t('invite.alreadyClient')}</p> : null}
+      {clientPresent ? null : (
+        <>
+          <p className="hint">{t('invite.lead')}</p>
+          <form
+            onSubmit={(event) => {
+              event.preventDefault();
+              void invite.run(async () => {
+                const created = await workspacesApi.inviteClient(workspace.workspaceId, name.trim());
+                setInvitation({ code: created.code, expiresAt: created.expiresAt, name: name.trim() });
+                setCopied(false);
+                setName('');
+              });
+            }}
+          >
+            <label htmlFor={ids.name}>{t('invite.name')}</label>
+            <input id={ids.name} maxLength={100} value={name} onChange={(e) => setName(e.target.value)} required />
+            <ErrorNotice error={invite.error} />
+            <button type="submit" disabled={invite.busy || name.trim() === ''} aria-busy={invite.busy}>
+              {invite.busy ? t('invite.creating') : t('invite.create')}
+            </button>
+          </form>
+        </>
+      )}
+      {invitation === undefined ? null : (
+        <div className="notice notice-success invitation" role="status">
+          <p>
+            <strong>{t('invite.created', { name: invitation.name })}</strong>
+          </p>
+          <label htmlFor={ids.code}>{t('invite.code')}</label>
+          <div className="code-row">
+            <input id={ids.code} className="code" readOnly value={invitation.code} onFocus={(e) => e.target.select()} data-testid="invitation-code" />
+            <button
+              type="button"
+              onClick={() => {
+                void navigator.clipboard.writeText(invitation.code).then(
+                  () => setCopied(true),
+                  () => setCopied(false),
+                );
+              }}
+            >
+              {copied ? t('invite.copied') : t('invite.copy')}
+            </button>
+          </div>
+          <p className="hint">{t('invite.once', { until: formatDateTime(invitation.expiresAt, i18n.language) })}</p>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,146 @@
+/**
+ * Safety numbers between this person and each member's device. Comparing the number
+ * with the other person (face to face or on the phone) proves nobody, not even the
+ * server, slipped in a key of their own; after that it can be marked as verified.
+ * A changed key is shown as a warning: nothing is sent to that device until the user has
+ * compared the new number and accepted it.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { workspacesApi } from '../api/agent-api';
+import type { Identity, Workspace } from '../api/schemas';
+import { useAgent } from '../app/agent-context';
+import { usePeople } from '../app/people-context';
+import { ErrorNotice } from '../app/ErrorNotice';
+import { useAction } from '../app/use-action';
+import { safetyNumberGroups } from '../lib/safety-number';
+
+/** The safety-number view of a workspace. */
+export function SafetyView({ workspace }: { workspace: Workspace }) {
+  const { t } = useTranslation();
+  const { onMembership } = useAgent();
+  const [identities, setIdentities] = useState<Identity[] | undefined>(undefined);
+  const load = useAction();
+  const loadRun = load.run;
+  const workspaceId = workspace.workspaceId;
+
+  const reload = useCallback(() => {
+    void loadRun(async () => setIdentities(await workspacesApi.identities(workspaceId)));
+  }, [loadRun, workspaceId]);
+  useEffect(reload, [reload]);
+  useEffect(() => onMembership((id) => id === workspaceId && reload()), [onMembership, workspaceId, reload]);
+
+  const changed = identities?.filter((i) => i.changed).length ?? 0;
+  const unverified = identities?.filter((i) => !i.changed && !i.verified).length ?? 0;
+  return (
+    <div className="safety-view">
+      <h2>{t('safety.title')}</h2>
+      <p className="lead">{t('safety.lead')}</p>
+      <ErrorNotice error={load.error} />
+      {changed > 0 ? (
+        <div className="notice notice-danger" role="alert">
+          <p>
+            <strong>{t('safety.changedWarning', { count: changed })}</strong>
+          </p>
+        </div>
+      ) : null}
+      {unverified > 0 ? (
+        <div className="notice notice-warning">
+          <p>{t('safety.unverifiedWarning', { count: unverified })}</p>
+        </div>
+      ) : null}
+      {identities === undefined ? (
+        <p role="status">{t('common.loading')}</p>
+      ) : identities.length === 0 ? (
+        <p className="empty">{t('safety.none')}</p>
+      ) : (
+        <ul className="identity-list">
+          {identities.map((identity) => (
+            <IdentityCard key={`${identity.device.userId}.${identity.device.deviceId}`} identity={identity} workspace={workspace} onChanged={reload} />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function IdentityCard({ identity, workspace, onChanged }: { identity: Identity; workspace: Workspace; onChanged(): void }) {
+  const { t } = useTranslation();
+  const { personName } = usePeople();
+  const action = useAction();
+  const member = workspace.members.find((m) => m.userId === identity.device.userId);
+  const name = identity.displayName ?? personName(identity.device.userId) ?? (member?.role === 'client' ? t('roles.client') : identity.device.userId);
+  const groups = safetyNumberGroups(identity.safetyNumber);
+  const state = identity.changed ? 'changed' : identity.verified ? 'verified' : 'unverified';
+  const titleId = `identity-${identity.device.userId}-${identity.device.deviceId}`;
+  return (
+    <li className={`identity identity-${state}`} aria-labelledby={titleId}>
+      <h3 id={titleId}>
+        {name} <span className="muted">· {t('safety.device', { id: identity.device.deviceId })}</span>
+      </h3>
+      <p className={`identity-state state-${state}`}>
+        <span aria-hidden="true">{state === 'verified' ? '✓ ' : state === 'changed' ? '⚠ ' : '○ '}</span>
+        {t(`safety.states.${state}`)}
+      </p>
+      {state === 'changed' ? <p className="notice notice-danger">{t('safety.changedExplain', { name })}</p> : null}
+      {groups === undefined ? (
+        <p className="notice notice-error">{t('safety.malformed')}</p>
+      ) : (
+        <p className="safety-number" aria-label={t('safety.numberLabel', { name })} data-testid="safety-number">
+          {groups.map((group, index) => (
+            <span key={index} className="digit-group">
+              {group}
+            </span>
+          ))}
+        </p>
+      )}
+      <ErrorNotice error={action.error} />
+      <div className="button-row">
+        {state === 'changed' ? (
+          <button
+            type="button"
+            className="button-danger"
+            disabled={action.busy}
+            onClick={() => {
+              if (!window.confirm(t('safety.confirmAccept', { name }))) return;
+              void action.run(async () => {
+                await workspacesApi.acceptIdentity(identity.device);
+                onChanged();
+              });
+            }}
+          >
+            {t('safety.accept')}
+          </button>
+        ) : identity.verified ? (
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={action.busy}
+            onClick={() =>
+              void action.run(async () => {
+                await workspacesApi.setVerified(identity.device, false);
+                onChanged();
+              })
+            }
+          >
+            {t('safety.unverify')}
+          </button>
+        ) : (
+          <button
+            type="button"
+            aria-label={`${t('safety.verify')}: ${name}`}
+            disabled={action.busy}
+            onClick={() =>
+              void action.run(async () => {
+                await workspacesApi.setVerified(identity.device, true);
+                onChanged();
+              })
+            }
+          >
+            {t('safety.verify')}
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * The agreed actions (sovitut toimenpiteet) of the plan as a table everyone edits at the
+ * same time: what is done, who is responsible and from which organisation, by when, and
+ * how far it is. Each cell is its own field in the shared document, so two people
+ * editing different cells never overwrite each other.
+ */
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type * as Y from 'yjs';
+import { randomId } from '../lib/ids';
+import { CommitInput } from './CommitInput';
+import { ACTION_STATUSES, MAX_ACTION_FIELD_CHARS, addAction, removeAction, updateAction } from './plan-doc';
+import type { ActionStatus } from './plan-doc';
+import { useActions } from './use-actions';
+
+/** The actions table and the form that adds one. */
+export function ActionItems({ doc }: { doc: Y.Doc }) {
+  const { t } = useTranslation();
+  const { items, unreadable } = useActions(doc);
+  return (
+    <section className="actions" aria-labelledby="actions-title">
+      <h2 id="actions-title">{t('plan.actions.title')}</h2>
+      <p className="hint">{t('plan.actions.hint')}</p>
+      {unreadable > 0 ? (
+        <p className="notice notice-warning" role="status">
+          {t('plan.actions.unreadable', { count: unreadable })}
+        </p>
+      ) : null}
+      {items.length === 0 ? (
+        <p className="empty">{t('plan.actions.none')}</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="actions-table">
+            <caption className="visually-hidden">{t('plan.actions.title')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('plan.actions.what')}</th>
+                <th scope="col">{t('plan.actions.owner')}</th>
+                <th scope="col">{t('plan.actions.organisation')}</th>
+                <th scope="col">{t('plan.actions.due')}</th>
+                <th scope="col">{t('plan.actions.status')}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('plan.actions.tools')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((item, index) => {
+                const row = index + 1;
+                return (
+                  <tr key={item.id} data-action-id={item.id}>
+                    <td>
+                      <CommitInput
+                        aria-label={t('plan.actions.whatRow', { row })}
+                        maxLength={MAX_ACTION_FIELD_CHARS}
+                        value={item.what}
+                        onCommit={(v) => updateAction(doc, item.id, 'what', v)}
+                      />
+                    </td>
+                    <td>
+                      <CommitInput
+                        aria-label={t('plan.actions.ownerRow', { row })}
+                        maxLength={MAX_ACTION_FIELD_CHARS}
+                        value={item.owner}
+                        onCommit={(v) => updateAction(doc, item.id, 'owner', v)}
+                      />
+                    </td>
+                    <td>
+                      <CommitInput
+                        aria-label={t('plan.actions.organisationRow', { row })}
+                        maxLength={MAX_ACTION_FIELD_CHARS}
+                        value={item.organisation}
+                        onCommit={(v) => updateAction(doc, item.id, 'organisation', v)}
+                      />
+                    </td>
+                    <td>
+                      <input
+                        type="date"
+                        aria-label={t('plan.actions.dueRow', { row })}
+                        value={item.due}
+                        onChange={(event) => updateAction(doc, item.id, 'due', event.target.value)}
+                      />
+                    </td>
+                    <td>
+                      <select
+                        aria-label={t('plan.actions.statusRow', { row })}
+                        value={item.status}
+                        className={`status-select status-${item.status}`}
+                        onChange={(event) => updateAction(doc, item.id, 'status', event.target.value)}
+                      >
+                        {ACTION_STATUSES.map((s) => (
+                          <option key={s} value={s}>
+                            {t(`plan.actions.statuses.${s}`)}
+                          </option>
+                        ))}
+                      </select>
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        className="button-secondary"
+                        aria-label={`${t('plan.actions.remove')}: ${item.what}`}
+                        onClick={() => {
+                          if (window.confirm(t('plan.actions.confirmRemove', { what: item.what }))) removeAction(doc, item.id);
+                        }}
+                      >
+                        {t('plan.actions.remove')}
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <AddActionForm doc={doc} />
+    </section>
+  );
+}
+
+function AddActionForm({ doc }: { doc: Y.Doc }) {
+  const { t } = useTranslation();
+  const [what, setWhat] = useState('');
+  const [owner, setOwner] = useState('');
+  const [organisation, setOrganisation] = useState('');
+  const [due, setDue] = useState('');
+  const [status, setStatus] = useState<ActionStatus>('planned');
+  const ids = { what: useId(), owner: useId(), organisation: useId(), due: useId(), status: useId() };
+  return (
+    <form
+      className="add-action"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (what.trim() === '') return;
+        addAction(doc, { id: randomId(), what: what.trim(), owner: owner.trim(), organisation: organisation.trim(), due, status });
+        setWhat('');
+        setOwner('');
+        setOrganisation('');
+        setDue('');
+        setStatus('planned');
+      }}
+    >
+      <fieldset>
+        <legend>{t('plan.actions.add')}</legend>
+        <div className="field-row">
+          <div className="field wide">
+            <label htmlFor={ids.what}>{t('plan.actions.what')}</label>
+            <input id={ids.what} maxLength={MAX_ACTION_FIELD_CHARS} value={what} onChange={(e) => setWhat(e.target.value)} required />
+          </div>
+          <div className="field">
+            <label htmlFor={ids.owner}>{t('plan.actions.owner')}</label>
+            <input id={ids.owner} maxLength={MAX_ACTION_FIELD_CHARS} value={owner} onChange={(e) => setOwner(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={ids.organisation}>{t('plan.actions.organisation')}</label>
+            <input id={ids.organisation} maxLength={MAX_ACTION_FIELD_CHARS} value={organisation} onChange={(e) => setOrganisation(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={ids.due}>{t('plan.actions.due')}</label>
+            <input id={ids.due} type="date" value={due} onChange={(e) => setDue(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={ids.status}>{t('plan.actions.status')}</label>
+            <select
+              id={ids.status}
+              value={status}
+              onChange={(e) => setStatus(ACTION_STATUSES.find((s) => s === e.target.value) ?? 'planned')}
+            >
+              {ACTION_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {t(`plan.actions.statuses.${s}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <button type="submit" disabled={what.trim() === ''}>
+          {t('plan.actions.addButton')}
+        </button>
+      </fieldset>
+    </form>
+  );
+}

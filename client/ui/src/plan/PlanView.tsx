@@ -1,0 +1,54 @@
+/**
+ * The joint client plan (yhteinen asiakassuunnitelma): the shared text with the sections
+ * every plan needs, and the agreed actions. The workspace's creator writes the section
+ * template into a new, empty plan once; everyone else just sees it arrive.
+ */
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Workspace } from '../api/schemas';
+import { ActionItems } from './ActionItems';
+import { PlanEditor } from './PlanEditor';
+import { TEMPLATE_SECTIONS, insertTemplateOnce } from './plan-doc';
+import type { TemplateSection } from './plan-doc';
+import type { AwarenessUser, PlanRoom } from './use-plan-room';
+
+/** The plan view. */
+export function PlanView({ workspace, room, user }: { workspace: Workspace; room: PlanRoom | undefined; user: AwarenessUser }) {
+  const { t } = useTranslation();
+  const isCreator = workspace.createdBy === user.userId;
+  const synced = room?.synced === true;
+  const doc = room?.doc;
+
+  useEffect(() => {
+    if (!synced || doc === undefined || !isCreator) return;
+    const sections: TemplateSection[] = TEMPLATE_SECTIONS.map((key) => ({
+      heading: t(`plan.template.${key}.heading`),
+      guidance: t(`plan.template.${key}.guidance`),
+    }));
+    insertTemplateOnce(doc, sections);
+  }, [synced, doc, isCreator, t]);
+
+  return (
+    <div className="plan-view">
+      <div className="plan-head">
+        <h2 id="plan-title">{t('plan.title')}</h2>
+        <p className="hint">{t('plan.hint')}</p>
+      </div>
+      {room === undefined || !room.synced ? (
+        <p role="status" className="loading">
+          {room?.connection === 'disconnected' ? t('plan.disconnected') : t('plan.loading')}
+        </p>
+      ) : (
+        <>
+          {room.connection === 'connected' ? null : (
+            <p role="status" className="notice notice-warning">
+              {t('plan.disconnected')}
+            </p>
+          )}
+          <PlanEditor room={room} user={user} labelledBy="plan-title" />
+          <ActionItems doc={room.doc} />
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  PLAN_ACTIONS,
+  PLAN_FRAGMENT,
+  PLAN_META,
+  TEMPLATE_FLAG,
+  addAction,
+  insertTemplateOnce,
+  readActions,
+  removeAction,
+  updateAction,
+} from './plan-doc';
+
+const sections = [
+  { heading: 'Asiakkaan tilanne omin sanoin', guidance: 'Miten asiakas kuvaa tilannettaan?' },
+  { heading: 'Palvelutarve', guidance: 'Mitä palveluja tarvitaan?' },
+];
+
+/** Two replicas that exchange every update, as two browsers through their agents. */
+function pair(): [Y.Doc, Y.Doc] {
+  const a = new Y.Doc();
+  const b = new Y.Doc();
+  a.on('update', (u: Uint8Array, origin: unknown) => origin !== 'peer' && Y.applyUpdate(b, u, 'peer'));
+  b.on('update', (u: Uint8Array, origin: unknown) => origin !== 'peer' && Y.applyUpdate(a, u, 'peer'));
+  return [a, b];
+}
+
+function headings(doc: Y.Doc): string[] {
+  return doc
+    .getXmlFragment(PLAN_FRAGMENT)
+    .toArray()
+    .filter((n): n is Y.XmlElement => n instanceof Y.XmlElement && n.nodeName === 'heading')
+    .map((n) => n.toArray().map((t) => (t instanceof Y.XmlText ? t.toString() : '')).join(''));
+}
+
+describe('insertTemplateOnce', () => {
+  it('writes level-2 headings with guidance and sets the flag in the same transaction', () => {
+    const doc = new Y.Doc();
+    let transactions = 0;
+    doc.on('afterTransaction', () => transactions++);
+    expect(insertTemplateOnce(doc, sections)).toBe(true);
+    expect(transactions).toBe(1);
+    expect(headings(doc)).toEqual(['Asiakkaan tilanne omin sanoin', 'Palvelutarve']);
+    const first = doc.getXmlFragment(PLAN_FRAGMENT).get(0) as Y.XmlElement;
+    expect(first.getAttribute('level')).toBe(2);
+    expect(doc.getXmlFragment(PLAN_FRAGMENT).length).toBe(4);
+    expect(doc.getMap(PLAN_META).get(TEMPLATE_FLAG)).toBe(true);
+  });
+
+  it('does nothing a second time, on a replica that received it, or over existing text', () => {
+    const [a, b] = pair();
+    expect(insertTemplateOnce(a, sections)).toBe(true);
+    expect(insertTemplateOnce(a, sections)).toBe(false);
+    expect(insertTemplateOnce(b, sections)).toBe(false);
+    expect(headings(b)).toEqual(headings(a));
+
+    const written = new Y.Doc();
+    const paragraph = new Y.XmlElement('paragraph');
+    paragraph.insert(0, [new Y.XmlText('Jo kirjoitettu')]);
+    written.getXmlFragment(PLAN_FRAGMENT).insert(0, [paragraph]);
+    expect(insertTemplateOnce(written, sections)).toBe(false);
+    expect(written.getXmlFragment(PLAN_FRAGMENT).length).toBe(1);
+  });
+});
+
+describe('agreed actions', () => {
+  const base = { what: 'Hakemus kuntoutusrahasta', owner: 'Kalle', organisation: 'Kela', due: '2026-12-01', status: 'planned' as const };
+
+  it('are added, edited field by field and removed', () => {
+    const doc = new Y.Doc();
+    addAction(doc, { id: 'a1', ...base }, 1000);
+    addAction(doc, { id: 'a2', ...base, what: 'Verkostoneuvottelu' }, 2000);
+    expect(readActions(doc)).toEqual({ items: [{ id: 'a1', ...base, createdAt: 1000 }, { id: 'a2', ...base, what: 'Verkostoneuvottelu', createdAt: 2000 }], unreadable: 0 });
+
+    expect(updateAction(doc, 'a1', 'status', 'in_progress')).toBe(true);
+    expect(updateAction(doc, 'a1', 'due', '')).toBe(true);
+    expect(readActions(doc).items[0]).toMatchObject({ status: 'in_progress', due: '' });
+
+    expect(updateAction(doc, 'a1', 'status', 'lost')).toBe(false);
+    expect(updateAction(doc, 'a1', 'due', '1.12.2026')).toBe(false);
+    expect(updateAction(doc, 'nope', 'what', 'x')).toBe(false);
+    expect(readActions(doc).items[0]).toMatchObject({ status: 'in_progress', due: '' });
+
+    expect(removeAction(doc, 'a1')).toBe(true);
+    expect(removeAction(doc, 'a1')).toBe(false);
+    expect(readActions(doc).items.map((i) => i.id)).toEqual(['a2']);
+  });
+
+  it('merge concurrent edits of different fields and different actions', () => {
+    const [a, b] = pair();
+    addAction(a, { id: 'a1', ...base });
+    // Both replicas go offline, edit, and come back: the updates are exchanged afterwards.
+    const offA = new Y.Doc();
+    const offB = new Y.Doc();
+    Y.applyUpdate(offA, Y.encodeStateAsUpdate(a));
+    Y.applyUpdate(offB, Y.encodeStateAsUpdate(b));
+    updateAction(offA, 'a1', 'owner', 'Sini');
+    updateAction(offB, 'a1', 'status', 'done');
+    addAction(offB, { id: 'b1', ...base, what: 'Lausunto Kelalle' });
+    Y.applyUpdate(offA, Y.encodeStateAsUpdate(offB));
+    Y.applyUpdate(offB, Y.encodeStateAsUpdate(offA));
+    expect(readActions(offA)).toEqual(readActions(offB));
+    expect(readActions(offA).items).toMatchObject([{ id: 'a1', owner: 'Sini', status: 'done' }, { id: 'b1', what: 'Lausunto Kelalle' }]);
+  });
+
+  it('count entries another member wrote in a foreign shape instead of showing them', () => {
+    const doc = new Y.Doc();
+    addAction(doc, { id: 'a1', ...base });
+    const bad = new Y.Map<unknown>();
+    bad.set('id', 'x');
+    bad.set('status', 'whatever');
+    doc.getArray(PLAN_ACTIONS).push([bad, 'just a string']);
+    expect(readActions(doc)).toMatchObject({ items: [{ id: 'a1' }], unreadable: 2 });
+  });
+
+  it('cut over-long text and refuse a malformed new action', () => {
+    const doc = new Y.Doc();
+    addAction(doc, { id: 'a1', ...base, what: 'x'.repeat(2000) });
+    expect(readActions(doc).items[0]?.what).toHaveLength(500);
+    expect(() => addAction(doc, { id: 'bad id!', ...base })).toThrow();
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * One open workspace: its name and kind, who is here now, and its four parts — the joint
+ * plan, the chat, the members (with consent) and the safety numbers — as tabs that are
+ * plain links (so they work with the keyboard, the back button and a reload). The plan's
+ * room stays open on every tab, so the others see this person as present.
+ */
+import { useEffect, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSelf } from '../app/agent-context';
+import { usePeople } from '../app/people-context';
+import { ErrorNotice } from '../app/ErrorNotice';
+import { WORKSPACE_TABS, routeHash } from '../app/route';
+import type { WorkspaceTab } from '../app/route';
+import { useWorkspaces } from '../app/workspaces-context';
+import { ChatView } from '../chat/ChatView';
+import { userColour } from '../lib/colour';
+import { MembersView } from '../members/MembersView';
+import { SafetyView } from '../members/SafetyView';
+import { PlanView } from '../plan/PlanView';
+import { usePlanRoom } from '../plan/use-plan-room';
+
+/** The workspace view. */
+export function WorkspaceView({ workspaceId, tab }: { workspaceId: string; tab: WorkspaceTab }) {
+  const { t } = useTranslation();
+  const self = useSelf();
+  const { workspaces, loadError, setOpen } = useWorkspaces();
+  const workspace = workspaces?.find((w) => w.workspaceId === workspaceId);
+  const user = useMemo(() => ({ name: self.displayName, color: userColour(self.userId), userId: self.userId }), [self.displayName, self.userId]);
+
+  useEffect(() => {
+    setOpen(workspaceId);
+    return () => setOpen(undefined);
+  }, [workspaceId, setOpen]);
+
+  if (workspace === undefined) {
+    return (
+      <div>
+        <ErrorNotice error={loadError} />
+        {workspaces === undefined ? (
+          <p role="status">{t('common.loading')}</p>
+        ) : (
+          <>
+            <h1>{t('workspace.notFound')}</h1>
+            <p>
+              <a href="#/">{t('workspace.back')}</a>
+            </p>
+          </>
+        )}
+      </div>
+    );
+  }
+  return <OpenWorkspace key={workspaceId} workspaceId={workspaceId} tab={tab} user={user} selfRole={self.role} />;
+}
+
+function OpenWorkspace({
+  workspaceId,
+  tab,
+  user,
+  selfRole,
+}: {
+  workspaceId: string;
+  tab: WorkspaceTab;
+  user: { name: string; color: string; userId: string };
+  selfRole: string;
+}) {
+  const { t } = useTranslation();
+  const { workspaces, online } = useWorkspaces();
+  const { announcedName, learnName } = usePeople();
+  const room = usePlanRoom(workspaceId, user);
+  const workspace = workspaces?.find((w) => w.workspaceId === workspaceId);
+  const peers = room?.peers;
+  const onlineIds = new Set(online(workspaceId).map((d) => d.userId));
+  const onlineKey = [...onlineIds].sort().join(',');
+  useEffect(() => {
+    // Only a client member (clients are not in the directory) whom the agent sees present.
+    const present = new Set(onlineKey.split(','));
+    for (const peer of peers ?? []) {
+      const member = workspace?.members.find((m) => m.userId === peer.userId);
+      if (member?.role === 'client' && present.has(peer.userId)) learnName(peer.userId, peer.name);
+    }
+  }, [peers, workspace, learnName, onlineKey]);
+  if (workspace === undefined) return null;
+  // Who is here: the agent's verified presence (kept across reloads of this page) and the room's awareness.
+  const present = new Map<string, string>();
+  for (const device of online(workspaceId)) {
+    const member = workspace.members.find((m) => m.userId === device.userId);
+    present.set(device.userId, announcedName(device.userId) ?? (member?.role === 'client' ? t('roles.client') : device.userId));
+  }
+  for (const peer of peers ?? []) if (peer.userId !== user.userId && !present.has(peer.userId)) present.set(peer.userId, announcedName(peer.userId) ?? peer.name);
+  const peerNames = [...new Set(present.values())];
+
+  return (
+    <div className="workspace">
+      <div className="workspace-head">
+        <p className="breadcrumb">
+          <a href="#/">{t('workspace.back')}</a>
+        </p>
+        <h1>
+          {workspace.label} <span className={`badge badge-${workspace.kind}`}>{t(`workspaces.kinds.${workspace.kind}`)}</span>
+        </h1>
+        <p className="here-now" data-testid="here-now">
+          {peerNames.length === 0 ? t('workspace.aloneHere') : t('workspace.hereNow', { names: peerNames.join(', ') })}
+        </p>
+      </div>
+      <nav className="tabs" aria-label={t('workspace.sections')}>
+        <ul>
+          {WORKSPACE_TABS.map((name) => (
+            <li key={name}>
+              <a href={routeHash({ name: 'workspace', workspaceId, tab: name })} aria-current={name === tab ? 'page' : undefined}>
+                {t(`workspace.tabs.${name}`)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="tab-panel">
+        {tab === 'plan' ? <PlanView workspace={workspace} room={room} user={user} /> : null}
+        {tab === 'chat' ? <ChatView workspace={workspace} selfUserId={user.userId} /> : null}
+        {tab === 'members' ? <MembersView workspace={workspace} self={{ userId: user.userId, role: selfRole }} present={new Set(present.keys())} /> : null}
+        {tab === 'safety' ? <SafetyView workspace={workspace} /> : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,125 @@
+/**
+ * The authorization matrix: every REST route and every client socket event against five
+ * callers who must be refused — no token, an expired token, a member of another
+ * workspace, a removed member, and the client person where a professional (an owner) is
+ * required. Each cell names the protocol error code the refusal must carry, or says in
+ * words why the column does not apply. The tables are typed by the protocol's own
+ * route and event lists, so a route or event added without a row does not compile.
+ */
+import type { ClientToServerEventName, ErrorCode, RouteName } from '@yhteispoyta/crypto/protocol';
+
+/** The callers of the matrix. */
+export const COLUMNS = ['noToken', 'expiredToken', 'otherWorkspace', 'removedMember', 'clientRole'] as const;
+/** One caller. */
+export type Column = (typeof COLUMNS)[number];
+
+/** What a cell demands: a refusal with this code, or nothing because the column does not apply (and why). */
+export type Cell = { readonly deny: ErrorCode } | { readonly na: string };
+
+/** One row: a cell per column. */
+export type Row = { readonly [C in Column]: Cell };
+
+const unauthenticated: Cell = { deny: 'unauthenticated' };
+const forbidden: Cell = { deny: 'forbidden' };
+const na = (reason: string): Cell => ({ na: reason });
+
+const PUBLIC = 'public route: no session, nothing to refuse';
+const NO_WORKSPACE = 'concerns no workspace';
+const OWN_DEVICE = "acts on the caller's own device only";
+const DIRECTORY = 'the directory is open to every enrolled device (as Signal\'s prekey directory is); no workspace involved';
+
+/** A device route that concerns no workspace: only the session is checked. */
+const sessionOnly = (reason: string, client = reason): Row => ({
+  noToken: unauthenticated,
+  expiredToken: unauthenticated,
+  otherWorkspace: na(reason),
+  removedMember: na(reason),
+  clientRole: na(client),
+});
+
+/** An admin route: every device token, valid or not, is not the operator's token. */
+const adminOnly: Row = {
+  noToken: unauthenticated,
+  expiredToken: unauthenticated,
+  otherWorkspace: unauthenticated,
+  removedMember: unauthenticated,
+  clientRole: unauthenticated,
+};
+
+/** A route of one workspace's content, open to every current member, the client included. */
+const memberContent = (client: string): Row => ({
+  noToken: unauthenticated,
+  expiredToken: unauthenticated,
+  otherWorkspace: forbidden,
+  removedMember: forbidden,
+  clientRole: na(client),
+});
+
+/** Every REST route. */
+export const REST_MATRIX: { readonly [N in RouteName]: Row } = {
+  health: { noToken: na(PUBLIC), expiredToken: na(PUBLIC), otherWorkspace: na(PUBLIC), removedMember: na(PUBLIC), clientRole: na(PUBLIC) },
+  ready: { noToken: na(PUBLIC), expiredToken: na(PUBLIC), otherWorkspace: na(PUBLIC), removedMember: na(PUBLIC), clientRole: na(PUBLIC) },
+  createOrg: adminOnly,
+  issueEnrolmentCode: adminOnly,
+  listOrgs: sessionOnly(NO_WORKSPACE, 'the client chooses the organisations of his consent from this list'),
+  listOrgUsers: sessionOnly(NO_WORKSPACE, 'a client may own a case of his own (chain rules) and add professionals from it; clients are never listed'),
+  createInvitation: { noToken: unauthenticated, expiredToken: unauthenticated, otherWorkspace: forbidden, removedMember: forbidden, clientRole: forbidden },
+  createLinkCode: sessionOnly(`${OWN_DEVICE}: a code for another device of the caller's user`),
+  enrol: { noToken: na(PUBLIC), expiredToken: na(`${PUBLIC}: the one-time code authenticates`), otherWorkspace: na(PUBLIC), removedMember: na(PUBLIC), clientRole: na(PUBLIC) },
+  authChallenge: { noToken: na(PUBLIC), expiredToken: na(PUBLIC), otherWorkspace: na(PUBLIC), removedMember: na(PUBLIC), clientRole: na(PUBLIC) },
+  login: { noToken: na(PUBLIC), expiredToken: na(`${PUBLIC}: the identity-key signature authenticates`), otherWorkspace: na(PUBLIC), removedMember: na(PUBLIC), clientRole: na(PUBLIC) },
+  topUpPrekeys: sessionOnly(OWN_DEVICE),
+  replaceSignedPreKey: sessionOnly(OWN_DEVICE),
+  countPrekeys: sessionOnly(OWN_DEVICE),
+  claimBundles: sessionOnly(DIRECTORY),
+  listUserDevices: sessionOnly(DIRECTORY),
+  createWorkspace: {
+    noToken: unauthenticated,
+    expiredToken: unauthenticated,
+    otherWorkspace: na('creates a new workspace'),
+    removedMember: na('creates a new workspace'),
+    // A client may be a member of a case only; a consultation is for professionals.
+    clientRole: { deny: 'invalid_chain' },
+  },
+  listWorkspaces: sessionOnly("lists the caller's own workspaces (a removed member's list is checked separately)", "lists the caller's own workspaces"),
+  listMembership: memberContent('the client reads the chain of his own case'),
+  appendMembership: { noToken: unauthenticated, expiredToken: unauthenticated, otherWorkspace: forbidden, removedMember: forbidden, clientRole: forbidden },
+  sendMailbox: {
+    noToken: unauthenticated,
+    expiredToken: unauthenticated,
+    otherWorkspace: forbidden,
+    removedMember: forbidden,
+    clientRole: na('a client device distributes epoch keys of his case too (rotation after revoking consent)'),
+  },
+  fetchMailbox: sessionOnly(`${OWN_DEVICE}: its own mailbox`),
+  ackMailbox: sessionOnly(`${OWN_DEVICE}: its own mailbox`),
+  uploadBlob: memberContent('the client shares attachments in his case'),
+  downloadBlob: memberContent('the client reads attachments of his case'),
+  queryAudit: memberContent('the client may read the log of his own case (client-data act 703/2023)'),
+};
+
+const CLIENT_MEMBER = 'the client is a full member of his case for documents, chat and presence';
+
+/** A socket event on one workspace: no/expired sessions are refused at the handshake or on the event, strangers forbidden. */
+const workspaceEvent: Row = {
+  noToken: unauthenticated,
+  expiredToken: unauthenticated,
+  otherWorkspace: forbidden,
+  removedMember: forbidden,
+  clientRole: na(CLIENT_MEMBER),
+};
+
+/** Every client → server socket event. */
+export const SOCKET_MATRIX: { readonly [E in ClientToServerEventName]: Row } = {
+  join: workspaceEvent,
+  leave: workspaceEvent,
+  push: workspaceEvent,
+  snapshot: workspaceEvent,
+  presence: workspaceEvent,
+  fetch: workspaceEvent,
+};
+
+/** Whether a cell demands a refusal. */
+export function isDenial(cell: Cell): cell is { readonly deny: ErrorCode } {
+  return 'deny' in cell;
+}

@@ -1,0 +1,134 @@
+/**
+ * For every REST route, the request a caller makes to reach workspace W (or the
+ * directory, or its own device): otherwise valid, so that a refusal can only come from
+ * who is asking. Signed bodies are signed by the acting device; the token is whatever
+ * credential the matrix column gives (none, expired, another device's).
+ */
+import { randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
+import { eventHash, GENESIS_PREV_HASH, signEvent } from '@yhteispoyta/crypto/membership';
+import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
+import { generateOneTimePrekeys, generateSignedPreKey } from '@yhteispoyta/crypto/prekeys';
+import type { RouteName } from '@yhteispoyta/crypto/protocol';
+import type { MembershipEvent } from '@yhteispoyta/crypto/types';
+import { memberOf } from '@yhteispoyta/server/http/api.testkit';
+import type { ApiRequest, TestDevice } from '@yhteispoyta/server/http/api.testkit';
+import type { AuthzWorld } from './world';
+
+/** One REST call: method, path, and the request (token included). */
+export interface RestCall {
+  readonly method: string;
+  readonly path: string;
+  readonly request: ApiRequest;
+  /** the workspace the request concerns, when the server can know it before refusing */
+  readonly workspaceId?: string;
+}
+
+/** Who calls: the credential sent, and the device whose keys sign the body. */
+export interface Caller {
+  readonly token: string | undefined;
+  readonly device: TestDevice;
+}
+
+let prekeyId = 100_000;
+
+/** The next event of W's chain as `author` would sign it: a rotation by the owner, an add_member by anyone else. */
+async function nextEventOfW(world: AuthzWorld, author: TestDevice): Promise<MembershipEvent> {
+  const state = await world.chain();
+  const stored = await world.server.running.ctx.store.listMembershipEvents(world.W, state.seq - 1, 1);
+  const head = stored[0]?.event;
+  if (head === undefined) throw new Error('W has no head event');
+  const owner = author.ref.userId === world.alice.ref.userId;
+  const body = owner
+    ? { type: 'rotate_epoch' as const, payload: { epoch: state.epoch + 1 } }
+    : { type: 'add_member' as const, payload: { member: memberOf(world.carol) } };
+  const unsigned = { workspaceId: world.W, seq: head.seq + 1, prevHash: eventHash(head), ...body, author: author.ref, at: Date.now() };
+  return signEvent(unsigned as UnsignedMembershipEvent, author.identity.identityKeyPair.privateKey);
+}
+
+/** A create event by `author`: a case for professionals, a consultation for the client (which the chain forbids). */
+function createEventBy(author: TestDevice): MembershipEvent<'create'> {
+  const kind = author.role === 'client' ? 'consultation' : 'case';
+  return signEvent<'create'>(
+    {
+      workspaceId: `authz-${Buffer.from(randomBytes(8)).toString('hex')}`,
+      seq: 0,
+      prevHash: GENESIS_PREV_HASH,
+      type: 'create',
+      payload: { kind, label: 'Konsultaatio', creator: memberOf(author, true) },
+      author: author.ref,
+      at: Date.now(),
+    },
+    author.identity.identityKeyPair.privateKey,
+  );
+}
+
+/** The request of `route` by `caller`. */
+export async function restCallFor(route: RouteName, world: AuthzWorld, caller: Caller): Promise<RestCall> {
+  const { W } = world;
+  const auth = caller.token === undefined ? {} : { token: caller.token };
+  const json = (method: string, path: string, body: unknown, workspaceId?: string): RestCall => ({
+    method, path, request: { ...auth, json: body }, ...(workspaceId === undefined ? {} : { workspaceId }),
+  });
+  const get = (path: string, workspaceId?: string): RestCall => ({ method: 'GET', path, request: auth, ...(workspaceId === undefined ? {} : { workspaceId }) });
+  const identity = caller.device.identity;
+  switch (route) {
+    case 'health':
+      return get('/health');
+    case 'ready':
+      return get('/ready');
+    case 'createOrg':
+      return json('POST', '/v1/admin/orgs', { name: 'Uusi organisaatio' });
+    case 'issueEnrolmentCode':
+      return json('POST', '/v1/admin/enrolment-codes', { orgId: world.orgA, role: 'social_worker', displayName: 'Uusi Työntekijä' });
+    case 'listOrgs':
+      return get('/v1/orgs');
+    case 'listOrgUsers':
+      return get(`/v1/orgs/${world.orgA}/users`);
+    case 'createInvitation':
+      return json('POST', '/v1/invitations', { workspaceId: W, displayName: 'Toinen Asiakas' }, W);
+    case 'createLinkCode':
+      return json('POST', '/v1/devices/link-codes', {});
+    case 'enrol':
+      return json('POST', '/v1/enrol', { code: 'enr_nosuchcode0123456789', prekeys: {} });
+    case 'authChallenge':
+      return json('POST', '/v1/auth/challenge', caller.device.ref);
+    case 'login':
+      return json('POST', '/v1/auth/login', { challengeId: 'nosuchchallenge', signature: toBase64(randomBytes(64)) });
+    case 'topUpPrekeys': {
+      prekeyId += 10;
+      return json('POST', '/v1/prekeys', generateOneTimePrekeys(identity, { firstPreKeyId: prekeyId, firstKyberId: prekeyId, count: 1 }).upload);
+    }
+    case 'replaceSignedPreKey':
+      prekeyId += 10;
+      return { method: 'PUT', path: '/v1/prekeys/signed', request: { ...auth, json: { signedPreKey: generateSignedPreKey(identity, prekeyId).upload } } };
+    case 'countPrekeys':
+      return get('/v1/prekeys/count');
+    case 'claimBundles':
+      return json('POST', '/v1/bundles/claim', { userId: world.alice.ref.userId });
+    case 'listUserDevices':
+      return get(`/v1/users/${world.alice.ref.userId}/devices`);
+    case 'createWorkspace':
+      return json('POST', '/v1/workspaces', { event: createEventBy(caller.device) });
+    case 'listWorkspaces':
+      return get('/v1/workspaces');
+    case 'listMembership':
+      return get(`/v1/workspaces/${W}/membership`, W);
+    case 'appendMembership':
+      return json('POST', `/v1/workspaces/${W}/membership`, { event: await nextEventOfW(world, caller.device) }, W);
+    case 'sendMailbox': {
+      // To a device of W: alice, or the client when alice herself sends.
+      const to = caller.device.ref.userId === world.alice.ref.userId ? world.client.ref : world.alice.ref;
+      return json('POST', '/v1/mailbox', { items: [{ to, message: { kind: 'signal', body: toBase64(randomBytes(120)) } }] });
+    }
+    case 'fetchMailbox':
+      return get('/v1/mailbox');
+    case 'ackMailbox':
+      return json('POST', '/v1/mailbox/ack', { ids: ['nosuchitem'] });
+    case 'uploadBlob':
+      return { method: 'POST', path: `/v1/workspaces/${W}/blobs`, request: { ...auth, raw: randomBytes(1024) }, workspaceId: W };
+    case 'downloadBlob':
+      return get(`/v1/workspaces/${W}/blobs/${world.blobId}`, W);
+    case 'queryAudit':
+      return get(`/v1/workspaces/${W}/audit`, W);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The faults the hostile relay can be armed with, and the handle a test holds on an
+ * armed fault: how often it acted and what it captured. Every fault names its victim by
+ * relay door (one door per agent).
+ */
+import type { PrivateKey } from '@signalapp/libsignal-client';
+import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
+import type { ClaimedBundle, DeviceRef, EnvelopeHeader, EnvelopeKind, MailboxItem, WireEnvelope } from '@yhteispoyta/crypto/types';
+import type { EnvelopePart } from './envelope-tamper';
+
+/** Which envelopes an envelope fault picks: every given field must match. */
+export interface EnvelopeSelector {
+  readonly workspaceId?: string;
+  readonly stream?: string;
+  /** the author's userId */
+  readonly author?: string;
+  readonly kind?: EnvelopeKind;
+}
+
+/** What happens to the envelope an envelope fault picked. */
+export type EnvelopeAction =
+  | { readonly action: 'drop' }
+  | { readonly action: 'flip'; readonly part: EnvelopePart }
+  | { readonly action: 'truncate' }
+  /** signed again by `signer`; with `author`, the header names that device */
+  | { readonly action: 'resign'; readonly signer: PrivateKey; readonly author?: DeviceRef };
+
+/** A fault the relay applies while it is armed. */
+export type FaultSpec =
+  /**
+   * The first envelope matching `select` that travels to the victim (live, in a join or a
+   * fetch answer) is picked; that envelope suffers `action` on every delivery to the
+   * victim until the fault is disarmed.
+   */
+  | { readonly type: 'envelope'; readonly victim: string; readonly select: EnvelopeSelector; readonly do: EnvelopeAction }
+  /** the first matching live envelope is held back and delivered right after the next matching one */
+  | { readonly type: 'reorder'; readonly victim: string; readonly select: EnvelopeSelector }
+  /** the victim's join answers present `snapshot` as the stream's active snapshot, with the envelopes logged on it */
+  | { readonly type: 'present_snapshot'; readonly victim: string; readonly workspaceId: string; readonly stream: string; readonly snapshot: StoredEnvelope }
+  /**
+   * the next snapshot an agent (of `door`, or any) sends for the stream is kept and
+   * answered stale_snapshot, so the server never sees it: the agent then seals another
+   * on the same parent, and the relay holds an authentic fork
+   */
+  | { readonly type: 'capture_snapshot'; readonly door?: string; readonly workspaceId: string; readonly stream: string }
+  /** membership answers to the victim carry the event the victim builds on with a changed field */
+  | { readonly type: 'fork_chain'; readonly victim: string; readonly workspaceId: string }
+  /** membership answers to the victim end before `fromSeq`; listings, joins and notices agree */
+  | { readonly type: 'truncate_chain'; readonly victim: string; readonly workspaceId: string; readonly fromSeq: number }
+  /** the `remove_member` of `userId` and everything after it are hidden from the victim; listings, joins and notices agree */
+  | { readonly type: 'hide_removal'; readonly victim: string; readonly workspaceId: string; readonly userId: string }
+  /** claim answers to the victim carry `bundle` in place of `target`'s bundle */
+  | { readonly type: 'swap_bundle'; readonly victim: string; readonly target: DeviceRef; readonly bundle: ClaimedBundle }
+  /** the victim's next mailbox answer also carries `item` */
+  | { readonly type: 'inject_mailbox'; readonly victim: string; readonly item: MailboxItem };
+
+/** An armed fault as the test sees it. */
+export class FaultHandle {
+  readonly spec: FaultSpec;
+  #hits = 0;
+  #armed = true;
+  #onHit: (() => void) | undefined;
+  readonly #firstHit: Promise<void>;
+  /** the envelope an `envelope` fault picked (its envelopeId) */
+  target: string | undefined;
+  /** what a `capture_snapshot` fault kept */
+  captured: { readonly envelope: WireEnvelope; readonly header: EnvelopeHeader } | undefined;
+
+  constructor(spec: FaultSpec) {
+    this.spec = spec;
+    this.#firstHit = new Promise((resolve) => {
+      this.#onHit = resolve;
+    });
+  }
+
+  /** How many times the fault changed what an agent received. */
+  get hits(): number {
+    return this.#hits;
+  }
+
+  /** Whether the relay still applies it. */
+  get armed(): boolean {
+    return this.#armed;
+  }
+
+  /** Resolves when the fault first acted; rejects after `ms`. */
+  async hit(ms = 20_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`fault ${this.spec.type} never acted within ${ms} ms`)), ms);
+    });
+    try {
+      await Promise.race([this.#firstHit, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Count one action (the relay calls this). */
+  count(): void {
+    this.#hits += 1;
+    this.#onHit?.();
+  }
+
+  /** Stop applying the fault (the relay calls this). */
+  disarm(): void {
+    this.#armed = false;
+  }
+}

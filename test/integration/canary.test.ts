@@ -1,0 +1,108 @@
+/**
+ * Canary: unique random strings are planted in the plan text, in a chat message, in an
+ * attachment's file name and in its content, and in a presence (awareness) state. Three
+ * agents share them through a real server logging at `trace`. None of them may appear in
+ * any byte the server wrote — its store file and -wal/-shm, its captured stdout/stderr,
+ * everything in its TMPDIR — in UTF-8, UTF-16LE, hex or base64, neither while it runs nor
+ * after it stopped. The controls: every canary IS in the agents' own decrypted views, and
+ * the workspace label (which the server stores in the clear by design) IS found by the
+ * same scan, so the scan demonstrably reads the right bytes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
+import { filesUnder, scanFiles, totalBytes } from './byte-scan';
+import { waitForSameChat, waitForSameHash } from './convergence';
+import { Cluster, waitFor } from './harness';
+import type { ClusterAgent } from './harness';
+
+const unique = () => toHex(randomBytes(16));
+const canaries = {
+  plan: `kanaria-suunnitelma-${unique()}`,
+  chat: `kanaria-viesti-äö-${unique()}`,
+  fileName: `kanaria-liite-${unique()}`,
+  fileContent: `kanaria-sisältö-${unique()}`,
+  presence: `kanaria-läsnäolo-${unique()}`,
+};
+const label = `Näkyvä-tunniste-${unique()}`;
+
+let cluster: Cluster;
+let anna: ClusterAgent;
+let sini: ClusterAgent;
+let tero: ClusterAgent;
+
+beforeAll(async () => {
+  cluster = await Cluster.start({ logLevel: 'trace' });
+  const kela = await cluster.createOrg('Kela');
+  const county = await cluster.createOrg('Hyvinvointialue');
+  // A low compaction threshold makes the agents seal snapshots too: more ciphertext kinds to scan.
+  const args = ['--compaction-threshold', '5'];
+  anna = await cluster.professional('anna', kela, 'kela_expert', 'Anna Asiantuntija', { args });
+  sini = await cluster.professional('sini', county, 'social_worker', 'Sini Sosiaalityöntekijä', { args });
+  tero = await cluster.professional('tero', county, 'health_professional', 'Tero Terveydenhoitaja', { args });
+}, 240_000);
+
+afterAll(async () => {
+  await cluster?.close();
+}, 60_000);
+
+function scanServer(needles: string[]) {
+  const files = filesUnder(cluster.server.dir);
+  return { files, bytes: totalBytes(files), hits: scanFiles(files, needles) };
+}
+
+describe('canary', () => {
+  it('no planted plaintext reaches any byte the server wrote, while every agent reads all of it', async () => {
+    const agents = [anna, sini, tero];
+    const { workspaceId } = await anna.api.createWorkspace('case', label);
+    await anna.api.addMember(workspaceId, sini.userId);
+    await anna.api.addMember(workspaceId, tero.userId);
+    const [ea, es, et] = await Promise.all(agents.map((agent) => cluster.openEditor(agent, workspaceId)));
+    if (ea === undefined || es === undefined || et === undefined) throw new Error('editors missing');
+
+    ea.appendParagraph(`Asiakkaan oma kuvaus: ${canaries.plan} `);
+    for (let i = 0; i < 12; i++) es.insertWord(`muokkaus${i}`);
+    ea.provider.awareness.setLocalStateField('user', { name: canaries.presence, color: '#1a7f37' });
+
+    const content = Buffer.from(`Liitteen alku\n${canaries.fileContent}\n${'täytettä '.repeat(20_000)}\n${canaries.fileContent}\nloppu`, 'utf8');
+    const attachment = await sini.api.uploadAttachment(workspaceId, `${canaries.fileName}.txt`, 'text/plain', content);
+    await sini.api.sendChat(workspaceId, `Katso liite: ${canaries.chat}`, [attachment]);
+
+    // Controls: each canary is readable in the agents' own decrypted views.
+    await waitForSameHash(agents, workspaceId);
+    await waitFor(() => et.text().includes(canaries.plan), { what: 'the plan canary on tero' });
+    const messages = await waitForSameChat(agents, workspaceId, 1);
+    expect(messages[0]?.text).toContain(canaries.chat);
+    expect(messages[0]?.attachments[0]?.name).toBe(`${canaries.fileName}.txt`);
+    const downloaded = await tero.api.downloadAttachment(workspaceId, attachment.blobId);
+    expect(downloaded.equals(content)).toBe(true);
+    expect(downloaded.toString('utf8')).toContain(canaries.fileContent);
+    await waitFor(
+      () => [...et.provider.awareness.getStates().values()].some((state) => JSON.stringify(state).includes(canaries.presence)),
+      { timeoutMs: 30_000, what: 'the presence canary on tero' },
+    );
+
+    const needles = Object.values(canaries);
+    const running = scanServer([...needles, label]);
+    expect(running.files.map((f) => f.slice(cluster.server.dir.length))).toEqual(
+      expect.arrayContaining(['/server.db', '/server.db-wal', '/server.stdout.log', '/server.stderr.log']),
+    );
+    expect(running.hits.filter((h) => h.needle !== label)).toEqual([]);
+    // Control of the scan itself: the label is stored in the clear, and found.
+    expect(running.hits.some((h) => h.needle === label && (h.file.endsWith('server.db') || h.file.endsWith('server.db-wal')))).toBe(true);
+    // The server did log the requests that carried the canaries: a logged body would have been caught.
+    expect(cluster.server.output().stdout).toContain('"route":"uploadBlob"');
+
+    // After a clean stop the WAL is folded into the store file: scan once more.
+    await cluster.server.stop();
+    const stopped = scanServer([...needles, label]);
+    expect(stopped.hits.filter((h) => h.needle !== label)).toEqual([]);
+    expect(stopped.hits.some((h) => h.needle === label)).toBe(true);
+    expect(stopped.bytes).toBeGreaterThan(content.length);
+
+    // The agents' own logs must not carry plaintext either.
+    for (const agent of agents) {
+      const hits = scanFiles(filesUnder(agent.process.dir).filter((f) => f.endsWith('.log')), needles);
+      expect(hits, agent.name).toEqual([]);
+    }
+  }, 300_000);
+});
