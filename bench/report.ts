@@ -282,7 +282,7 @@ Baseline cold open (fresh \`WebsocketProvider\` syncing from the relay): ${r.bas
 
 ${table(['Threshold', 'Snapshots / trailing updates', 'Cold opens (ms)', 'Fetch (join)', 'Verify', 'Decrypt', 'Apply', 'Rest: local writes + bookkeeping', 'Warm open (local)', 'Warm + catch-up', 'Build (s)'], timing)}
 
-The breakdown repeats a cold open's work piece by piece on what the server returned (medians of 3 joins and 5 passes): the \`join\` round trip, the signature check of every envelope, AEAD decryption, and \`Y.applyUpdate\` into a fresh document. *Rest* is the cold open's median minus those: what the agent does besides — one durable profile transaction per received envelope (state, clock, document row), the lane and status bookkeeping.
+The breakdown repeats a cold open's work piece by piece on what the server returned (medians of 3 joins and 5 passes): the \`join\` round trip, the signature check of every envelope, AEAD decryption alone (stream key derivation and AES-256-GCM-SIV), and \`Y.applyUpdate\` into a fresh document. *Rest* is the cold open's median minus those: what the agent does besides — its durable local writes (one profile transaction per received envelope, with the document row and the stream state), and the bookkeeping of a device that was added a moment before.
 
 ### Bytes on the server for that document
 
@@ -318,9 +318,9 @@ function whereTimeGoes(r: BenchResults): string {
     );
     for (const row of inProcess(r).filter((p) => p.generatorLateP99 > 100 || p.clientCpu > 0.9)) {
       const why =
-        row.clientCpu > 0.85
-          ? `used ${pct(row.clientCpu)} of a core — every agent's sealing, verification, decryption and local writes share its one event loop, where real users each have their own machine —`
-          : `got only ${pct(row.clientCpu)} of a core while wanting more: other processes on the shared machine took the rest (see the load averages) —`;
+        row.clientCpu >= 0.75
+          ? `used ${pct(row.clientCpu)} of a core, close to all it can: every agent's sealing, verification, decryption and local writes share its one event loop, where real users each have their own machine,`
+          : `got only ${pct(row.clientCpu)} of a core although it was behind, so other processes on the shared machine took CPU from it too (see the load averages),`;
       lines.push(
         `- **${row.workspaces} × ${row.clientsPerWorkspace} in-process agents: bound by the load generator, not the relay.** The one bench process running all ${row.workspaces * row.clientsPerWorkspace} agents ${why} and it ran its edits up to ${ms(row.generatorLateP99)} ms late (p99), while the server used ${pct(row.serverCpu)} of a core. The latency here is queueing in the clients' process; the relay's own capacity is in the throughput section.`,
       );
