@@ -17,6 +17,7 @@ const serial = [
   'test/hostile/**/*.test.ts',
   'test/e2e/**/*.test.ts',
   'test/scale-out/**/*.test.ts',
+  'bench/**/*.test.ts',
 ];
 
 export default defineConfig({

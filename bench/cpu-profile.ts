@@ -14,6 +14,7 @@ const profileSchema = z.object({
       id: z.number(),
       callFrame: z.object({ functionName: z.string(), url: z.string(), lineNumber: z.number() }),
       hitCount: z.number().optional(),
+      children: z.array(z.number()).optional(),
     }),
   ),
   samples: z.array(z.number()),
@@ -34,18 +35,15 @@ export interface ProfileSummary {
   readonly byFunction: readonly ProfileEntry[];
 }
 
-/** Native frames (no script URL) named after what they are. */
-function nativeModuleOf(functionName: string): string {
-  // libsignal's Rust code is bound to JavaScript with neon.
-  if (functionName.includes('neon::')) return 'pkg:@signalapp/libsignal-client (native)';
-  if (/^(writev|writeBuffer|writeUtf8String|writeLatin1String|shutdown)$/.test(functionName)) return '(socket writes)';
-  if (functionName === '(garbage collector)' || functionName.startsWith('(')) return functionName;
-  return '(other native)';
-}
+/** Bucket of the profiler's own frames, left out of the shares. */
+const PROFILER = '(profiler)';
 
-/** The module a frame belongs to: `pkg:<name>`, a repository path, or a built-in bucket. */
+/** Socket writes are native frames under Node's stream code; they are named as what they are. */
+const SOCKET_WRITES = /^(writev|writeBuffer|writeUtf8String|writeLatin1String|shutdown)$/;
+
+/** The module a frame with a script URL belongs to: `pkg:<name>`, a repository path, or Node's internals. */
 function moduleOf(url: string, functionName: string): string {
-  if (url === '') return nativeModuleOf(functionName);
+  if (url === '') return functionName;
   const path = url.replace(/^file:\/\//, '');
   const nm = path.lastIndexOf('node_modules/');
   if (nm >= 0) {
@@ -69,22 +67,41 @@ function top(map: Map<string, number>, total: number, count: number): ProfileEnt
 export function summarizeCpuProfile(file: string, count = 8): ProfileSummary {
   const profile = profileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  // A native frame (libsignal's Rust, SQLCipher's C, V8 built-ins) has no script URL and
+  // its symbol name varies between runs; it is charged to the nearest caller that has one
+  // (e.g. libsignal's JavaScript wrapper), so the module table names the library.
+  const owner = (id: number): { module: string; name: string } => {
+    const node = byId.get(id);
+    const { functionName, url, lineNumber } = node?.callFrame ?? { functionName: '?', url: '', lineNumber: 0 };
+    if (url !== '') return { module: moduleOf(url, functionName), name: `${functionName || '(anonymous)'} (${moduleOf(url, functionName)}:${lineNumber + 1})` };
+    if (functionName.startsWith('(')) return { module: functionName, name: functionName };
+    if (SOCKET_WRITES.test(functionName)) return { module: '(socket writes)', name: functionName };
+    for (let up = parentOf.get(id); up !== undefined; up = parentOf.get(up)) {
+      const caller = byId.get(up)?.callFrame;
+      // The inspector session that starts and stops the profiler is not the program's own work.
+      if (caller?.url.startsWith('node:inspector') === true) return { module: PROFILER, name: PROFILER };
+      if (caller !== undefined && caller.url !== '') {
+        const module = `${moduleOf(caller.url, caller.functionName)} (native code)`;
+        return { module, name: `native code under ${caller.functionName || '(anonymous)'} (${moduleOf(caller.url, caller.functionName)}:${caller.lineNumber + 1})` };
+      }
+    }
+    return { module: '(native, no caller)', name: functionName || '(anonymous)' };
+  };
   const selfMs = new Map<number, number>();
   profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
   const modules = new Map<string, number>();
   const functions = new Map<string, number>();
   let total = 0;
   for (const [id, ms] of selfMs) {
-    const node = byId.get(id);
-    if (node === undefined) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
-    if (functionName === '(idle)' || functionName === '(program)') continue;
+    const functionName = byId.get(id)?.callFrame.functionName;
+    if (functionName === undefined || functionName === '(idle)' || functionName === '(program)') continue;
+    const { module, name } = owner(id);
+    if (module === PROFILER) continue;
     total += ms;
-    const module = moduleOf(url, functionName);
     modules.set(module, (modules.get(module) ?? 0) + ms);
-    const name = functionName.includes('neon::') ? 'libsignal native call' : functionName || '(anonymous)';
-    const fn = `${name} ${url === '' ? '' : `(${module}:${lineNumber + 1})`}`.trim();
-    functions.set(fn, (functions.get(fn) ?? 0) + ms);
+    functions.set(name, (functions.get(name) ?? 0) + ms);
   }
   return { totalMs: total, byModule: top(modules, total, count), byFunction: top(functions, total, count) };
 }
