@@ -462,7 +462,7 @@ describe('the UI in Chromium with a real server and two agents', () => {
       await clientRow.waitFor({ state: 'detached', timeout: 60_000 });
       const problems = b.getByRole('region', { name: /ongelma/ });
       await problems.getByText('Pääsysi työtilaan on päättynyt.').waitFor({ timeout: 90_000 });
-      await b.getByRole('link', { name: /ongelma – katso luettelo/ }).waitFor();
+      await b.getByRole('link', { name: /ongelmaa? – katso luettelo/ }).waitFor();
       await expectAccessible(b, 'problem list');
       await screenshot(b, '16-removed-problem');
       const before = await b.locator('.problem').count();
