@@ -112,4 +112,17 @@ describe('epoch keys', () => {
     expect(parseEpochKeyPayload(new Uint8Array([0xff, 0x00]))).toBeUndefined();
     expect(parseEpochKeyPayload(utf8('not json'))).toBeUndefined();
   });
+
+  it('carries client names with their salts, and refuses malformed ones', () => {
+    const key = generateEpochKey();
+    const salt = new Uint8Array(16).fill(9);
+    const payload = encodeEpochKeyPayload({ workspaceId: 'ws-1', epoch: 2, key, names: [{ userId: 'matti', name: 'Matti Meikäläinen', salt }] });
+    const parsed = parseEpochKeyPayload(payload);
+    expect(parsed?.names).toEqual([{ userId: 'matti', name: 'Matti Meikäläinen', salt }]);
+    expect(parseEpochKeyPayload(encodeEpochKeyPayload({ workspaceId: 'ws-1', epoch: 2, key }))?.names).toBeUndefined();
+    const base = { t: 'epoch_key', v: 1, workspaceId: 'ws-1', epoch: 2, key: toBase64(key) };
+    for (const names of [[], [{ userId: 'matti', name: '', salt: toBase64(salt) }], [{ userId: 'matti', name: 'M', salt: toBase64(new Uint8Array(8)) }], [{ userId: 'a.b', name: 'M', salt: toBase64(salt) }]]) {
+      expect(parseEpochKeyPayload(utf8(canonicalJson({ ...base, names } as never)))).toBeUndefined();
+    }
+  });
 });

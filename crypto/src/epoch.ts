@@ -20,6 +20,26 @@ export function generateEpochKey(): Bytes {
   return randomBytes(EPOCH_KEY_BYTES);
 }
 
+/** Most client names one key message carries. */
+export const MAX_NAMES_PER_GRANT = 64;
+
+/**
+ * A client's name as his inviter typed it, with the salt of the commitment in his client
+ * certificate: it travels only inside pairwise-encrypted key messages, so members learn
+ * the name and can check it against the certificate while the server never sees it.
+ */
+export interface ClientName {
+  readonly userId: string;
+  readonly name: string;
+  readonly salt: Bytes;
+}
+
+const clientNameSchema = z.strictObject({
+  userId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  name: z.string().min(1).max(100),
+  salt: z.string().length(24).refine((text) => fromBase64(text)?.byteLength === 16, 'not a base64 salt of 16 bytes'),
+});
+
 /** The decrypted control payload that carries an epoch key. */
 export const epochKeyPayloadSchema = z.strictObject({
   t: z.literal('epoch_key'),
@@ -30,6 +50,7 @@ export const epochKeyPayloadSchema = z.strictObject({
     .string()
     .length(Math.ceil(EPOCH_KEY_BYTES / 3) * 4)
     .refine((text) => fromBase64(text)?.byteLength === EPOCH_KEY_BYTES, 'not a base64 key of 32 bytes'),
+  names: z.array(clientNameSchema).min(1).max(MAX_NAMES_PER_GRANT).optional(),
 });
 
 /** The typed content of a key-distribution payload. */
@@ -37,12 +58,27 @@ export interface EpochKeyGrant {
   readonly workspaceId: string;
   readonly epoch: number;
   readonly key: Bytes;
+  /** client names the sender knows for this workspace (checked by the receiver against certificates) */
+  readonly names?: readonly ClientName[];
+}
+
+/** What a sender puts into a key message. */
+export interface EpochKeyGrantInput {
+  readonly workspaceId: string;
+  readonly epoch: number;
+  readonly key: Uint8Array;
+  readonly names?: readonly ClientName[];
 }
 
 /** The plaintext of a key-distribution control message. Throws RangeError for a key that is not 32 bytes. */
-export function encodeEpochKeyPayload(grant: { workspaceId: string; epoch: number; key: Uint8Array }): Bytes {
+export function encodeEpochKeyPayload(grant: EpochKeyGrantInput): Bytes {
   if (grant.key.byteLength !== EPOCH_KEY_BYTES) throw new RangeError(`epoch key must be ${EPOCH_KEY_BYTES} bytes`);
-  return utf8(canonicalJson({ t: 'epoch_key', v: 1, workspaceId: grant.workspaceId, epoch: grant.epoch, key: toBase64(grant.key) }));
+  const names = (grant.names ?? []).map((n) => ({ userId: n.userId, name: n.name, salt: toBase64(n.salt) }));
+  return utf8(
+    canonicalJson({
+      t: 'epoch_key', v: 1, workspaceId: grant.workspaceId, epoch: grant.epoch, key: toBase64(grant.key), ...(names.length === 0 ? {} : { names }),
+    }),
+  );
 }
 
 /**
@@ -60,7 +96,11 @@ export function parseEpochKeyPayload(plaintext: Uint8Array): EpochKeyGrant | und
   if (!parsed.success) return undefined;
   const key = fromBase64(parsed.data.key);
   if (key === undefined) return undefined;
-  return { workspaceId: parsed.data.workspaceId, epoch: parsed.data.epoch, key };
+  const names = (parsed.data.names ?? []).flatMap((n) => {
+    const salt = fromBase64(n.salt);
+    return salt === undefined ? [] : [{ userId: n.userId, name: n.name, salt }];
+  });
+  return { workspaceId: parsed.data.workspaceId, epoch: parsed.data.epoch, key, ...(names.length === 0 ? {} : { names }) };
 }
 
 /**
@@ -71,7 +111,7 @@ export async function wrapEpochKey(
   stores: SignalStores,
   local: DeviceRef,
   recipient: DeviceRef,
-  grant: { workspaceId: string; epoch: number; key: Uint8Array },
+  grant: EpochKeyGrantInput,
 ): Promise<{ ok: true; message: ControlMessage } | EncryptFailure> {
   let plaintext: Bytes;
   try {

@@ -6,7 +6,7 @@
 import { parseMembershipEvent } from './membership-schema';
 import { eventHash, GENESIS_PREV_HASH, verifyEventSignature } from './membership-signing';
 import type { IdentityKeyInput } from './signature-check';
-import type { DeviceRef, MemberInfo, MembershipEvent, WorkspaceKind } from './types';
+import type { DeviceRef, MemberDevice, MemberInfo, MembershipEvent, WorkspaceKind } from './types';
 
 /** The client's consent currently in force in a case workspace (the latest grant, minus revocations). */
 export interface Consent {
@@ -90,7 +90,7 @@ export function appendCheck(state: ChainState | null, value: unknown, identityOf
   }
   if (state.closed) return refuse({ code: 'closed', detail: 'workspace is closed' }, event.seq);
   const author = state.members.get(event.author.userId);
-  if (author === undefined || !author.devices.includes(event.author.deviceId)) {
+  if (author === undefined || !hasDevice(author, event.author.deviceId)) {
     return refuse({ code: 'forbidden', detail: 'author is not a current member device' }, event.seq);
   }
   const change = applyEvent(state, event, author);
@@ -135,7 +135,7 @@ function checkAuthorKey(event: MembershipEvent, identityOf: IdentityLookup): Ref
 
 function applyCreate(event: MembershipEvent<'create'>): ChainState | Refusal {
   const { kind, label, creator } = event.payload;
-  if (creator.userId !== event.author.userId || !creator.devices.includes(event.author.deviceId)) {
+  if (creator.userId !== event.author.userId || !hasDevice(creator, event.author.deviceId)) {
     return { code: 'forbidden', detail: 'create must be signed by a device of the creator' };
   }
   if (!creator.owner) return { code: 'forbidden', detail: 'the creator must be an owner' };
@@ -173,7 +173,7 @@ function applyEvent(state: ChainState, event: MembershipEvent, author: MemberInf
     case 'remove_member':
       return ownerOnly() ?? removeMember(state, event.payload.userId);
     case 'add_device':
-      return ownerOrSelf(event.payload.userId) ?? addDevice(state, event.payload.userId, event.payload.deviceId);
+      return ownerOrSelf(event.payload.userId) ?? addDevice(state, event.payload.userId, { deviceId: event.payload.deviceId, keyHash: event.payload.keyHash });
     case 'remove_device':
       return ownerOrSelf(event.payload.userId) ?? removeDevice(state, event.payload.userId, event.payload.deviceId);
     case 'grant_consent': {
@@ -214,19 +214,19 @@ function removeMember(state: ChainState, userId: string): Change | Refusal {
   return keepsAnOwnerDevice(members) ?? { members, rotationRequired: true };
 }
 
-function addDevice(state: ChainState, userId: string, deviceId: number): Change | Refusal {
+function addDevice(state: ChainState, userId: string, device: MemberDevice): Change | Refusal {
   const member = state.members.get(userId);
   if (member === undefined) return { code: 'invalid', detail: `${userId} is not a member` };
-  if (member.devices.includes(deviceId)) return { code: 'invalid', detail: `device ${userId}.${deviceId} already present` };
-  return { members: withMember(state.members, { ...member, devices: [...member.devices, deviceId] }) };
+  if (hasDevice(member, device.deviceId)) return { code: 'invalid', detail: `device ${userId}.${device.deviceId} already present` };
+  return { members: withMember(state.members, { ...member, devices: [...member.devices, device] }) };
 }
 
 function removeDevice(state: ChainState, userId: string, deviceId: number): Change | Refusal {
   const member = state.members.get(userId);
-  if (member === undefined || !member.devices.includes(deviceId)) {
+  if (member === undefined || !hasDevice(member, deviceId)) {
     return { code: 'invalid', detail: `device ${userId}.${deviceId} is not present` };
   }
-  const members = withMember(state.members, { ...member, devices: member.devices.filter((d) => d !== deviceId) });
+  const members = withMember(state.members, { ...member, devices: member.devices.filter((d) => d.deviceId !== deviceId) });
   return keepsAnOwnerDevice(members) ?? { members, rotationRequired: true };
 }
 
@@ -247,6 +247,16 @@ function keepsAnOwnerDevice(members: ReadonlyMap<string, MemberInfo>): Refusal |
   return { code: 'invalid', detail: 'would leave no owner device' };
 }
 
+/** Whether the member has the device `deviceId` in the chain. */
+export function hasDevice(member: MemberInfo, deviceId: number): boolean {
+  return member.devices.some((d) => d.deviceId === deviceId);
+}
+
+/** The key hash the chain records for a device, if it is a current member device. */
+export function chainKeyHash(state: ChainState, ref: DeviceRef): string | undefined {
+  return state.members.get(ref.userId)?.devices.find((d) => d.deviceId === ref.deviceId)?.keyHash;
+}
+
 function hasClient(members: ReadonlyMap<string, MemberInfo>): boolean {
   for (const m of members.values()) if (m.role === 'client') return true;
   return false;
@@ -259,5 +269,5 @@ function withMember(members: ReadonlyMap<string, MemberInfo>, member: MemberInfo
 function devicesOf(members: ReadonlyMap<string, MemberInfo>): DeviceRef[] {
   return [...members.values()]
     .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
-    .flatMap((m) => [...m.devices].sort((a, b) => a - b).map((deviceId) => ({ userId: m.userId, deviceId })));
+    .flatMap((m) => m.devices.map((d) => d.deviceId).sort((a, b) => a - b).map((deviceId) => ({ userId: m.userId, deviceId })));
 }

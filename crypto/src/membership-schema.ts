@@ -35,13 +35,21 @@ const deviceIdSchema = z.int().min(MIN_DEVICE_ID).max(MAX_DEVICE_ID);
 const timestampSchema = z.int().min(0);
 const orgIdsSchema = z.array(idSchema).min(1).max(MAX_CONSENT_ORGS).refine(allUnique, 'orgIds must be unique');
 
+const keyHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
+
+/** A device named by the chain: its id and the hash of its identity key. */
+export const memberDeviceSchema = z.strictObject({ deviceId: deviceIdSchema, keyHash: keyHashSchema });
+
 /** A member as recorded in the chain (creator of `create`, member of `add_member`). */
 export const memberInfoSchema = z.strictObject({
   userId: idSchema,
   orgId: idSchema,
   role: z.enum(ROLES),
   owner: z.boolean(),
-  devices: z.array(deviceIdSchema).max(MAX_DEVICE_ID).refine(allUnique, 'devices must be unique'),
+  devices: z
+    .array(memberDeviceSchema)
+    .max(MAX_DEVICE_ID)
+    .refine((devices) => allUnique(devices.map((d) => d.deviceId)), 'devices must be unique'),
 });
 
 const deviceRefSchema = z.strictObject({ userId: idSchema, deviceId: deviceIdSchema });
@@ -64,7 +72,7 @@ export const membershipEventSchema = z.discriminatedUnion('type', [
   variant('create', z.strictObject({ kind: z.enum(WORKSPACE_KINDS), label: textSchema(MAX_LABEL_LENGTH), creator: memberInfoSchema })),
   variant('add_member', z.strictObject({ member: memberInfoSchema })),
   variant('remove_member', z.strictObject({ userId: idSchema })),
-  variant('add_device', z.strictObject({ userId: idSchema, deviceId: deviceIdSchema })),
+  variant('add_device', z.strictObject({ userId: idSchema, deviceId: deviceIdSchema, keyHash: keyHashSchema })),
   variant('remove_device', z.strictObject({ userId: idSchema, deviceId: deviceIdSchema })),
   variant(
     'grant_consent',

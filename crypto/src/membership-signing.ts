@@ -27,7 +27,7 @@ function deviceJson(ref: DeviceRef): JsonValue {
 }
 
 function memberJson(m: MemberInfo): JsonValue {
-  return { userId: m.userId, orgId: m.orgId, role: m.role, owner: m.owner, devices: [...m.devices] };
+  return { userId: m.userId, orgId: m.orgId, role: m.role, owner: m.owner, devices: m.devices.map((d) => ({ deviceId: d.deviceId, keyHash: d.keyHash })) };
 }
 
 function payloadJson(event: UnsignedMembershipEvent): JsonValue {
@@ -39,6 +39,7 @@ function payloadJson(event: UnsignedMembershipEvent): JsonValue {
     case 'remove_member':
       return { userId: event.payload.userId };
     case 'add_device':
+      return { userId: event.payload.userId, deviceId: event.payload.deviceId, keyHash: event.payload.keyHash };
     case 'remove_device':
       return { userId: event.payload.userId, deviceId: event.payload.deviceId };
     case 'grant_consent': {

@@ -42,12 +42,14 @@ const hus = actor('hus-olli');
 const outsider = actor('nobody');
 const stranger = { ref: { userId: 'ghost', deviceId: 1 }, keys: IdentityKeyPair.generate() }; // key never registered
 
+/** A chain device entry; the key hash is a fixed test value per device id (the rules only compare ids). */
+const dev = (deviceId: number) => ({ deviceId, keyHash: deviceId.toString(16).padStart(64, '0') });
 const member = (a: Actor, orgId: string, role: MemberInfo['role'], owner = false): MemberInfo => ({
   userId: a.ref.userId,
   orgId,
   role,
   owner,
-  devices: [a.ref.deviceId],
+  devices: [dev(a.ref.deviceId)],
 });
 const socialInfo = member(social, 'city-social', 'social_worker', true);
 const clientInfo = member(client, 'citizen', 'client');
@@ -93,7 +95,7 @@ const addKela = (c: MembershipEvent[]) => next(c, social, 'add_member', { member
 function validChain(): MembershipEvent[] {
   return chainOf(
     create,
-    (c) => next(c, social, 'add_device', { userId: 'sw-anna', deviceId: 2 }),
+    (c) => next(c, social, 'add_device', { userId: 'sw-anna', ...dev(2) }),
     addClient,
     grantKela,
     addKela,
@@ -126,7 +128,7 @@ describe('a valid chain', () => {
     expect(state.closed).toBe(false);
     expect(state.rotationRequired).toBe(false);
     expect([...state.members.keys()].sort()).toEqual(['client-matti', 'kela-liisa', 'sw-anna']);
-    expect(state.members.get('sw-anna')?.devices).toEqual([1, 2]);
+    expect(state.members.get('sw-anna')?.devices).toEqual([dev(1), dev(2)]);
     expect(state.devices).toEqual([
       { userId: 'client-matti', deviceId: 1 },
       { userId: 'kela-liisa', deviceId: 1 },
@@ -185,11 +187,11 @@ describe('a valid chain', () => {
     const chain = chainOf(
       create,
       addClient,
-      (c) => next(c, client, 'add_device', { userId: 'client-matti', deviceId: 5 }),
+      (c) => next(c, client, 'add_device', { userId: 'client-matti', ...dev(5) }),
       (c) => next(c, client, 'remove_device', { userId: 'client-matti', deviceId: 1 }),
     );
     const state = replayed(chain);
-    expect(state.members.get('client-matti')?.devices).toEqual([5]);
+    expect(state.members.get('client-matti')?.devices).toEqual([dev(5)]);
     expect(state.rotationRequired).toBe(true);
   });
 });
@@ -314,10 +316,10 @@ describe('attacks are rejected with their code', () => {
     const at = (e: MembershipEvent) => [...chain, e];
     expectRefused(at(next(chain, social, 'add_member', { member: clientInfo })), 'invalid', 2);
     expectRefused(at(next(chain, social, 'remove_member', { userId: 'ghost' })), 'invalid', 2);
-    expectRefused(at(next(chain, social, 'add_device', { userId: 'ghost', deviceId: 2 })), 'invalid', 2);
-    expectRefused(at(next(chain, social, 'add_device', { userId: 'client-matti', deviceId: 1 })), 'invalid', 2);
+    expectRefused(at(next(chain, social, 'add_device', { userId: 'ghost', ...dev(2) })), 'invalid', 2);
+    expectRefused(at(next(chain, social, 'add_device', { userId: 'client-matti', ...dev(1) })), 'invalid', 2);
     expectRefused(at(next(chain, social, 'remove_device', { userId: 'client-matti', deviceId: 9 })), 'invalid', 2);
-    expectRefused(at(next(chain, client, 'add_device', { userId: 'sw-anna', deviceId: 9 })), 'forbidden', 2);
+    expectRefused(at(next(chain, client, 'add_device', { userId: 'sw-anna', ...dev(9) })), 'forbidden', 2);
     expectRefused(at(next(chain, client, 'remove_device', { userId: 'sw-anna', deviceId: 1 })), 'forbidden', 2);
   });
 
@@ -325,7 +327,7 @@ describe('attacks are rejected with their code', () => {
     const chain = chainOf(create, addClient);
     expectRefused([...chain, next(chain, social, 'remove_member', { userId: 'sw-anna' })], 'invalid', 2);
     expectRefused([...chain, next(chain, social, 'remove_device', { userId: 'sw-anna', deviceId: 1 })], 'invalid', 2);
-    const twoDevices = chainOf(create, (c) => next(c, social, 'add_device', { userId: 'sw-anna', deviceId: 2 }));
+    const twoDevices = chainOf(create, (c) => next(c, social, 'add_device', { userId: 'sw-anna', ...dev(2) }));
     const drop = next(twoDevices, social2, 'remove_device', { userId: 'sw-anna', deviceId: 1 });
     expect(replayed([...twoDevices, drop]).devices).toEqual([{ userId: 'sw-anna', deviceId: 2 }]);
   });
@@ -396,7 +398,7 @@ describe('event encoding', () => {
       { ...e1, author: { userId: 'sw-anna', deviceId: 2 } },
       { ...e1, at: e1.at + 1 },
       { ...e1, payload: { member: { ...clientInfo, orgId: 'kela' } } },
-      { ...e1, payload: { member: { ...clientInfo, devices: [1, 2] } } },
+      { ...e1, payload: { member: { ...clientInfo, devices: [dev(1), dev(2)] } } },
       { ...e1, type: 'remove_member', payload: { userId: 'client-matti' } },
       { ...e0, payload: { ...e0.payload, label: 'toinen' } },
       { ...e0, payload: { ...e0.payload, kind: 'consultation' } },
@@ -405,7 +407,7 @@ describe('event encoding', () => {
   });
 
   it('signEvent refuses events that would not parse', () => {
-    expect(() => next([], social, 'add_device', { userId: 'sw-anna', deviceId: 0 })).toThrow(RangeError);
+    expect(() => next([], social, 'add_device', { userId: 'sw-anna', deviceId: 0, keyHash: dev(1).keyHash })).toThrow(RangeError);
     expect(() => next([], social, 'grant_consent', { orgIds: [], purpose: 'x' })).toThrow(RangeError);
   });
 
@@ -417,8 +419,8 @@ describe('event encoding', () => {
       { ...e1, extra: true },
       { ...e1, payload: { member: { ...clientInfo, nickname: 'x' } } },
       { ...e1, payload: { member: { ...clientInfo, role: 'admin' } } },
-      { ...e1, payload: { member: { ...clientInfo, devices: [1, 1] } } },
-      { ...e1, payload: { member: { ...clientInfo, devices: [128] } } },
+      { ...e1, payload: { member: { ...clientInfo, devices: [dev(1), dev(1)] } } },
+      { ...e1, payload: { member: { ...clientInfo, devices: [dev(128)] } } },
       { ...e1, payload: { member: { ...clientInfo, userId: '' } } },
       { ...e1, payload: { member: { ...clientInfo, userId: 'x'.repeat(129) } } },
       { ...e1, payload: { member: { ...clientInfo, orgId: 'lone\uD800' } } },

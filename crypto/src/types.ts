@@ -169,6 +169,16 @@ export const MEMBERSHIP_EVENT_TYPES = [
 ] as const;
 export type MembershipEventType = (typeof MEMBERSHIP_EVENT_TYPES)[number];
 
+/**
+ * A device as the chain names it: by id and by the hash of its identity key (hex SHA-256
+ * of the serialized key), so the chain admits exactly the certified device its author
+ * verified, never another key that later appears under the same id.
+ */
+export interface MemberDevice {
+  readonly deviceId: number;
+  readonly keyHash: string;
+}
+
 /** A member as recorded in the chain. */
 export interface MemberInfo {
   readonly userId: string;
@@ -176,7 +186,7 @@ export interface MemberInfo {
   readonly role: Role;
   /** owners may add and remove members */
   readonly owner: boolean;
-  readonly devices: readonly number[];
+  readonly devices: readonly MemberDevice[];
 }
 
 export interface MembershipPayloads {
@@ -184,7 +194,7 @@ export interface MembershipPayloads {
   create: { kind: WorkspaceKind; label: string; creator: MemberInfo };
   add_member: { member: MemberInfo };
   remove_member: { userId: string };
-  add_device: { userId: string; deviceId: number };
+  add_device: { userId: string; deviceId: number; keyHash: string };
   remove_device: { userId: string; deviceId: number };
   /** by the client's own device: which organisations may take part, for what purpose, until when */
   grant_consent: { orgIds: string[]; purpose: string; expiresAt?: number };

@@ -52,8 +52,14 @@ export const displayNameSchema = textSchema(100);
 /** The name of an organisation. */
 export const orgNameSchema = textSchema(200);
 
-/** A one-time code (enrolment, invitation, device link) as the server issues it. */
-export const oneTimeCodeSchema = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'malformed code');
+/**
+ * The id of a one-time code (enrolment, invitation, device link): `enr_`, `inv_` or `lnk_`
+ * and 12 base64url characters. The code's secret never reaches the server.
+ */
+export const codeIdSchema = z.string().regex(/^(?:enr|inv|lnk)_[A-Za-z0-9_-]{12}$/, 'malformed code id');
+
+/** A one-time code as a person types it (`<id>.<secret>.<root fingerprint>`); parsed with certificates/codes. */
+export const oneTimeCodeSchema = z.string().max(200).regex(/^\s*(?:enr|inv|lnk)_[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}\s*$/, 'malformed code');
 
 /** A session token issued by `POST /v1/auth/login`; opaque to clients, stored hashed by the server. */
 export const sessionTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'malformed token');

@@ -11,6 +11,7 @@ export * from './audit';
 export * from './blobs';
 export * from './rest-accounts';
 export * from './rest-keys';
+export * from './rest-certificates';
 export * from './rest-workspaces';
 export * from './rest';
 export * from './wire-envelope';

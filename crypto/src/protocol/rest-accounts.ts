@@ -1,17 +1,20 @@
 /**
- * REST bodies of accounts (DESIGN §3): organisations, enrolment and invitation codes,
- * device linking, the directory, and challenge–response login.
+ * REST bodies of accounts (docs/design.md "Identities"): the deployment root, organisations,
+ * enrolment, invitation and link code ids, enrolment with a proof of the code's secret, the
+ * directory, and challenge–response login.
  */
 import { z } from 'zod';
 import { SIGNATURE_BYTES } from '../envelope';
+import { certificateSchema, publicKeyFieldSchema } from '../certificates/schema';
 import { prekeyUploadSchema } from '../prekeys';
 import {
   base64BytesSchema,
   deviceIdSchema,
   displayNameSchema,
   idSchema,
-  oneTimeCodeSchema,
+  codeIdSchema,
   orgNameSchema,
+  sha256HexSchema,
   professionalRoleSchema,
   roleSchema,
   sessionTokenSchema,
@@ -31,8 +34,18 @@ export const MAX_DIRECTORY_USERS = 5000;
 
 const ttlSecondsSchema = z.int().min(MIN_CODE_TTL_SECONDS).max(MAX_CODE_TTL_SECONDS);
 
-/** `POST /v1/admin/orgs` body. */
-export const createOrgRequestSchema = z.strictObject({ name: orgNameSchema });
+/** `PUT /v1/admin/root` body: the deployment root's public key (set once; the same key again is a no-op). */
+export const setRootRequestSchema = z.strictObject({ rootKey: publicKeyFieldSchema });
+/** `PUT /v1/admin/root` body. */
+export type SetRootRequest = z.infer<typeof setRootRequestSchema>;
+
+/** `GET /v1/root` response: the deployment root; an agent checks it against the fingerprint its code carried. */
+export const rootResponseSchema = z.strictObject({ rootKey: publicKeyFieldSchema });
+/** `GET /v1/root` response. */
+export type RootResponse = z.infer<typeof rootResponseSchema>;
+
+/** `POST /v1/admin/orgs` body: the organisation certificate the deployment root signed. */
+export const createOrgRequestSchema = z.strictObject({ certificate: certificateSchema });
 /** `POST /v1/admin/orgs` body. */
 export type CreateOrgRequest = z.infer<typeof createOrgRequestSchema>;
 /** `POST /v1/admin/orgs` response. */
@@ -40,8 +53,13 @@ export const createOrgResponseSchema = z.strictObject({ orgId: idSchema });
 /** `POST /v1/admin/orgs` response. */
 export type CreateOrgResponse = z.infer<typeof createOrgResponseSchema>;
 
-/** `POST /v1/admin/enrolment-codes` body: a one-time code that enrols a new professional. */
+/**
+ * `POST /v1/admin/enrolment-codes` body: the organisation's admin tool registers the id of
+ * a one-time code it made (the secret stays with the tool); the server creates the user
+ * the code enrols.
+ */
 export const issueEnrolmentCodeRequestSchema = z.strictObject({
+  codeId: codeIdSchema,
   orgId: idSchema,
   role: professionalRoleSchema,
   displayName: displayNameSchema,
@@ -50,18 +68,23 @@ export const issueEnrolmentCodeRequestSchema = z.strictObject({
 /** `POST /v1/admin/enrolment-codes` body. */
 export type IssueEnrolmentCodeRequest = z.infer<typeof issueEnrolmentCodeRequestSchema>;
 
-/** A freshly issued enrolment or invitation code, for the user it creates. */
+/** A registered code id: the user it enrols (or, for a link code, names) and when it expires. */
 export const issuedCodeResponseSchema = z.strictObject({
-  code: oneTimeCodeSchema,
   userId: idSchema,
   expiresAt: timestampMsSchema,
 });
-/** A freshly issued enrolment or invitation code. */
+/** A registered code id. */
 export type IssuedCodeResponse = z.infer<typeof issuedCodeResponseSchema>;
+
+/**
+ * One organisation as the directory lists it, with the certificate the deployment root
+ * signed: an agent shows the name only after verifying that certificate.
+ */
+export const orgSummarySchema = z.strictObject({ orgId: idSchema, name: orgNameSchema, certificate: certificateSchema });
 
 /** `GET /v1/orgs` response. */
 export const listOrgsResponseSchema = z.strictObject({
-  orgs: z.array(z.strictObject({ orgId: idSchema, name: orgNameSchema })).max(MAX_DIRECTORY_ORGS),
+  orgs: z.array(orgSummarySchema).max(MAX_DIRECTORY_ORGS),
 });
 /** `GET /v1/orgs` response. */
 export type ListOrgsResponse = z.infer<typeof listOrgsResponseSchema>;
@@ -76,41 +99,52 @@ export const listUsersResponseSchema = z.strictObject({
 export type ListUsersResponse = z.infer<typeof listUsersResponseSchema>;
 
 /**
- * `POST /v1/invitations` body: a case owner invites a client person into a case
- * workspace; the server creates a `client` user in the clients organisation. Single use.
+ * `POST /v1/invitations` body: a case owner's agent registers the id of an invitation code
+ * it made for a client person; the server creates a `client` user. The client's name is
+ * never sent: the owner's agent keeps it and certifies it as a commitment.
  */
 export const createInvitationRequestSchema = z.strictObject({
   workspaceId: idSchema,
-  displayName: displayNameSchema,
+  codeId: codeIdSchema,
   ttlSeconds: ttlSecondsSchema.optional(),
 });
 /** `POST /v1/invitations` body. */
 export type CreateInvitationRequest = z.infer<typeof createInvitationRequestSchema>;
 
-/** `POST /v1/devices/link-codes` body (empty: the user is the logged-in device's). */
-export const createLinkCodeRequestSchema = z.strictObject({});
+/** `POST /v1/devices/link-codes` body: the id of a link code the calling device made for the user's next device. */
+export const createLinkCodeRequestSchema = z.strictObject({ codeId: codeIdSchema });
 /** `POST /v1/devices/link-codes` body. */
 export type CreateLinkCodeRequest = z.infer<typeof createLinkCodeRequestSchema>;
 /** `POST /v1/devices/link-codes` response: the code enrols the user's next free device id. */
 export const createLinkCodeResponseSchema = z.strictObject({
-  code: oneTimeCodeSchema,
   deviceId: deviceIdSchema,
   expiresAt: timestampMsSchema,
 });
 /** `POST /v1/devices/link-codes` response. */
 export type CreateLinkCodeResponse = z.infer<typeof createLinkCodeResponseSchema>;
 
-/** `POST /v1/enrol` body: redeem a code and register this device's public keys. */
-export const enrolRequestSchema = z.strictObject({ code: oneTimeCodeSchema, prekeys: prekeyUploadSchema });
+/**
+ * `POST /v1/enrol` body: redeem a code id and register this device's public keys. `proof`
+ * is the HMAC under the code's secret over the keys (certificates/codes `enrolmentProof`);
+ * the server cannot check it, the code's issuer does. A first device of a person also
+ * sends the person's new user key and the device certificate it signed with it.
+ */
+export const enrolRequestSchema = z.strictObject({
+  codeId: codeIdSchema,
+  prekeys: prekeyUploadSchema,
+  userKey: publicKeyFieldSchema.optional(),
+  deviceCertificate: certificateSchema.optional(),
+  proof: sha256HexSchema,
+});
 /** `POST /v1/enrol` body. */
 export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
-/** `POST /v1/enrol` response: who this device now is. */
+/** `POST /v1/enrol` response: which user and device this is; who the person is, certificates tell. */
 export const enrolResponseSchema = z.strictObject({
   userId: idSchema,
   deviceId: deviceIdSchema,
+  kind: z.enum(['enrolment', 'invitation', 'device_link']),
   orgId: idSchema,
   role: roleSchema,
-  displayName: displayNameSchema,
 });
 /** `POST /v1/enrol` response. */
 export type EnrolResponse = z.infer<typeof enrolResponseSchema>;

@@ -5,6 +5,8 @@ import { toBase64 } from '../bytes';
 import { generateDeviceIdentity } from '../identity';
 import { GENESIS_PREV_HASH, signEvent } from '../membership';
 import { generatePrekeys } from '../prekeys';
+import { signCertificate } from '../certificates/signing';
+import type { Certificate } from '../certificates/types';
 import type { ClaimedBundle, MembershipEvent, PrekeyUpload } from '../types';
 import { MAX_BLOB_BYTES } from './blobs';
 import { containsKey, extraKeyVariantsOf, mutationsOf } from './mutations.testkit';
@@ -25,6 +27,8 @@ let bundle: ClaimedBundle;
 let createEvent: MembershipEvent<'create'>;
 let addEvent: MembershipEvent<'add_member'>;
 let samples: Samples;
+let orgCert: Certificate<'org'>;
+let deviceCert: Certificate<'device'>;
 
 beforeAll(() => {
   const identity = generateDeviceIdentity(1);
@@ -40,25 +44,50 @@ beforeAll(() => {
   const key = identity.identityKeyPair.privateKey;
   createEvent = signEvent({
     workspaceId: 'ws-1', seq: 0, prevHash: GENESIS_PREV_HASH, type: 'create', author: device, at,
-    payload: { kind: 'case', label: 'Asiakkuus 17', creator: { userId: 'user-1', orgId: 'org-1', role: 'social_worker', owner: true, devices: [1] } },
+    payload: { kind: 'case', label: 'Asiakkuus 17', creator: { userId: 'user-1', orgId: 'org-1', role: 'social_worker', owner: true, devices: [{ deviceId: 1, keyHash: 'a'.repeat(64) }] } },
   }, key);
   addEvent = signEvent({
     workspaceId: 'ws-1', seq: 1, prevHash: 'a'.repeat(64), type: 'add_member', author: device, at: at + 1,
-    payload: { member: { userId: 'user-2', orgId: 'org-2', role: 'kela_expert', owner: false, devices: [1, 2] } },
+    payload: { member: { userId: 'user-2', orgId: 'org-2', role: 'kela_expert', owner: false, devices: [{ deviceId: 1, keyHash: 'b'.repeat(64) }, { deviceId: 2, keyHash: 'c'.repeat(64) }] } },
   }, key);
-  const code = 'ENROL-abcdefgh-1234';
-  const issued = { code, userId: 'user-9', expiresAt: at };
+  const codeId = 'enr_abcdefghijkl';
+  const issued = { userId: 'user-9', expiresAt: at };
+  const root = PrivateKey.generate();
+  const orgKey = PrivateKey.generate();
+  const userKey = PrivateKey.generate();
+  const b64 = (k: PrivateKey) => toBase64(k.getPublicKey().serialize());
+  orgCert = signCertificate({ t: 'org', v: 1, orgId: 'org-1', name: 'Kela', orgKey: b64(orgKey), notBefore: at, notAfter: at + 1000 }, root);
+  deviceCert = signCertificate({ t: 'device', v: 1, userId: 'user-1', deviceId: 1, identityKey: upload.identityKey, created: at }, userKey);
+  const proof = 'e'.repeat(64);
+  const pending = {
+    codeId, kind: 'enrolment', userId: 'user-1', deviceId: 1, identityKey: upload.identityKey, registrationId: upload.registrationId,
+    userKey: b64(userKey), deviceCertificate: deviceCert, proof, enrolledAt: at, role: 'kela_expert', displayName: 'Maija',
+  };
+  const { role: _role, displayName: _name, ...anonymous } = pending;
+  const invited = { ...anonymous, codeId: 'inv_abcdefghijkl', kind: 'invitation' };
   const mailboxItem = { id: 'm-1', from: device, to: { userId: 'user-2', deviceId: 3 }, message: { kind: 'prekey', body: toBase64(new Uint8Array(300).fill(3)) }, createdAt: at };
   samples = {
     health: { response: { status: 'ok', protocol: 1 } },
     ready: { response: { ready: true } },
-    createOrg: { body: { name: 'Kela' }, response: { orgId: 'org-1' } },
-    issueEnrolmentCode: { body: { orgId: 'org-1', role: 'kela_expert', displayName: 'Maija Meikäläinen', ttlSeconds: 3600 }, response: issued },
-    listOrgs: { response: { orgs: [{ orgId: 'org-1', name: 'Kela' }] } },
+    setRoot: { body: { rootKey: b64(root) }, response: {} },
+    createOrg: { body: { certificate: orgCert }, response: { orgId: 'org-1' } },
+    adminListOrgs: { response: { orgs: [{ orgId: 'org-1', name: 'Kela', certificate: orgCert }] } },
+    issueEnrolmentCode: { body: { codeId, orgId: 'org-1', role: 'kela_expert', displayName: 'Maija Meikäläinen', ttlSeconds: 3600 }, response: issued },
+    listOrgEnrolments: { params: { orgId: 'org-1' }, response: { enrolments: [pending] } },
+    adminStoreCertificate: { body: { certificate: deviceCert }, response: { id: 'd'.repeat(64) } },
+    getRoot: { response: { rootKey: b64(root) } },
+    listOrgs: { response: { orgs: [{ orgId: 'org-1', name: 'Kela', certificate: orgCert }] } },
     listOrgUsers: { params: { orgId: 'org-1' }, response: { users: [{ userId: 'user-1', displayName: 'Maija', role: 'kela_expert', orgId: 'org-1' }] } },
-    createInvitation: { body: { workspaceId: 'ws-1', displayName: 'Asiakas A', ttlSeconds: 86_400 }, response: issued },
-    createLinkCode: { body: {}, response: { code, deviceId: 2, expiresAt: at } },
-    enrol: { body: { code, prekeys: upload }, response: { userId: 'user-1', deviceId: 1, orgId: 'org-1', role: 'social_worker', displayName: 'Maija' } },
+    createInvitation: { body: { workspaceId: 'ws-1', codeId: 'inv_abcdefghijkl', ttlSeconds: 86_400 }, response: issued },
+    invitationEnrolment: { params: { codeId: 'inv_abcdefghijkl' }, response: { enrolment: invited } },
+    createLinkCode: { body: { codeId: 'lnk_abcdefghijkl' }, response: { deviceId: 2, expiresAt: at } },
+    pendingDevices: { response: { enrolments: [] } },
+    storeCertificate: { body: { certificate: deviceCert }, response: { id: 'd'.repeat(64) } },
+    queryCertificates: { body: { userIds: ['user-1'], orgIds: ['org-1'] }, response: { certificates: [orgCert, deviceCert] } },
+    enrol: {
+      body: { codeId, prekeys: upload, userKey: b64(userKey), deviceCertificate: deviceCert, proof },
+      response: { userId: 'user-1', deviceId: 1, kind: 'enrolment', orgId: 'org-1', role: 'social_worker' },
+    },
     authChallenge: { body: device, response: { challengeId: 'ch-1', nonce: toBase64(new Uint8Array(32).fill(1)), expiresAt: at } },
     login: { body: { challengeId: 'ch-1', signature: sig64 }, response: { token: 'T'.repeat(43), expiresAt: at } },
     topUpPrekeys: { body: { oneTimePreKeys: upload.oneTimePreKeys, oneTimeKyberPreKeys: upload.oneTimeKyberPreKeys }, response: { ec: 5, kyber: 0 } },
@@ -130,7 +159,7 @@ describe('route table', () => {
       if (spec.path.startsWith('/v1/admin/')) expect(spec.auth, name).toBe('admin');
     }
     const open = routes.filter(([, spec]) => spec.auth === 'none').map(([name]) => name).sort();
-    expect(open).toEqual(['authChallenge', 'enrol', 'health', 'login', 'ready']);
+    expect(open).toEqual(['authChallenge', 'enrol', 'getRoot', 'health', 'login', 'ready']);
   });
 });
 
@@ -203,9 +232,19 @@ describe('specific rules', () => {
 
   it('enrols professionals only through admin codes', () => {
     const body = REST_ROUTES.issueEnrolmentCode.body;
-    expect(body.safeParse({ orgId: 'org-1', role: 'client', displayName: 'X' }).success).toBe(false);
-    expect(body.safeParse({ orgId: 'org-1', role: 'teacher', displayName: 'X' }).success).toBe(true);
-    expect(body.safeParse({ orgId: 'org-1', role: 'teacher', displayName: 'X', ttlSeconds: 59 }).success).toBe(false);
+    const codeId = 'enr_abcdefghijkl';
+    expect(body.safeParse({ codeId, orgId: 'org-1', role: 'client', displayName: 'X' }).success).toBe(false);
+    expect(body.safeParse({ codeId, orgId: 'org-1', role: 'teacher', displayName: 'X' }).success).toBe(true);
+    expect(body.safeParse({ codeId, orgId: 'org-1', role: 'teacher', displayName: 'X', ttlSeconds: 59 }).success).toBe(false);
+    expect(body.safeParse({ codeId: 'enr_short', orgId: 'org-1', role: 'teacher', displayName: 'X' }).success).toBe(false);
+  });
+
+  it('never carries a code secret or a client name to the server', () => {
+    // The full code (id.secret.fingerprint) is refused where only the id belongs.
+    const full = 'inv_abcdefghijkl.AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB';
+    expect(REST_ROUTES.createInvitation.body.safeParse({ workspaceId: 'ws-1', codeId: full }).success).toBe(false);
+    expect(REST_ROUTES.createInvitation.body.safeParse({ workspaceId: 'ws-1', codeId: 'inv_abcdefghijkl', displayName: 'Matti' }).success).toBe(false);
+    expect(REST_ROUTES.enrol.body.safeParse({ codeId: full, prekeys: upload, proof: 'e'.repeat(64) }).success).toBe(false);
   });
 
   it('creates a workspace only from a create event with a displayable label', () => {
@@ -259,8 +298,9 @@ describe('specific rules', () => {
 
   it('accepts a prekey upload at its largest (200 one-time prekeys of each kind)', () => {
     const big = generatePrekeys(generateDeviceIdentity(2), { signedPreKeyId: 1, lastResortKyberId: 1, firstPreKeyId: 1, firstKyberId: 2, count: 200 }).upload;
-    expect(REST_ROUTES.enrol.body.safeParse({ code: 'code-1234', prekeys: big }).success).toBe(true);
-    expect(JSON.stringify({ code: 'code-1234', prekeys: big }).length).toBeLessThan(1_000_000);
+    const body = { codeId: 'enr_abcdefghijkl', prekeys: big, userKey: toBase64(PrivateKey.generate().getPublicKey().serialize()), deviceCertificate: deviceCert, proof: 'e'.repeat(64) };
+    expect(REST_ROUTES.enrol.body.safeParse(body).success).toBe(true);
+    expect(JSON.stringify(body).length).toBeLessThan(1_000_000);
   });
 
   it('the login signature field accepts a real XEdDSA signature', () => {

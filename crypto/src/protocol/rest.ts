@@ -26,7 +26,18 @@ import {
   listUsersResponseSchema,
   loginRequestSchema,
   loginResponseSchema,
+  rootResponseSchema,
+  setRootRequestSchema,
 } from './rest-accounts';
+import {
+  codeParamsSchema,
+  invitationEnrolmentResponseSchema,
+  pendingEnrolmentsResponseSchema,
+  queryCertificatesRequestSchema,
+  queryCertificatesResponseSchema,
+  storeCertificateRequestSchema,
+  storeCertificateResponseSchema,
+} from './rest-certificates';
 import {
   claimBundlesRequestSchema,
   claimBundlesResponseSchema,
@@ -114,14 +125,29 @@ export const REST_ROUTES = {
   health: { method: 'GET', path: '/health', auth: 'none', response: healthResponseSchema },
   ready: { method: 'GET', path: '/ready', auth: 'none', response: readyResponseSchema },
 
+  setRoot: {
+    method: 'PUT', path: '/v1/admin/root', auth: 'admin',
+    body: setRootRequestSchema, response: emptyResponseSchema,
+  },
   createOrg: {
     method: 'POST', path: '/v1/admin/orgs', auth: 'admin',
     body: createOrgRequestSchema, response: createOrgResponseSchema,
   },
+  adminListOrgs: { method: 'GET', path: '/v1/admin/orgs', auth: 'admin', response: listOrgsResponseSchema },
   issueEnrolmentCode: {
     method: 'POST', path: '/v1/admin/enrolment-codes', auth: 'admin',
     body: issueEnrolmentCodeRequestSchema, response: issuedCodeResponseSchema,
   },
+  listOrgEnrolments: {
+    method: 'GET', path: '/v1/admin/orgs/:orgId/enrolments', auth: 'admin',
+    params: orgParamsSchema, response: pendingEnrolmentsResponseSchema,
+  },
+  adminStoreCertificate: {
+    method: 'POST', path: '/v1/admin/certificates', auth: 'admin',
+    body: storeCertificateRequestSchema, response: storeCertificateResponseSchema,
+  },
+
+  getRoot: { method: 'GET', path: '/v1/root', auth: 'none', response: rootResponseSchema },
 
   listOrgs: { method: 'GET', path: '/v1/orgs', auth: 'device', response: listOrgsResponseSchema },
   listOrgUsers: {
@@ -132,9 +158,22 @@ export const REST_ROUTES = {
     method: 'POST', path: '/v1/invitations', auth: 'device',
     body: createInvitationRequestSchema, response: issuedCodeResponseSchema,
   },
+  invitationEnrolment: {
+    method: 'GET', path: '/v1/invitations/:codeId/enrolment', auth: 'device',
+    params: codeParamsSchema, response: invitationEnrolmentResponseSchema,
+  },
   createLinkCode: {
     method: 'POST', path: '/v1/devices/link-codes', auth: 'device',
     body: createLinkCodeRequestSchema, response: createLinkCodeResponseSchema,
+  },
+  pendingDevices: { method: 'GET', path: '/v1/devices/pending', auth: 'device', response: pendingEnrolmentsResponseSchema },
+  storeCertificate: {
+    method: 'POST', path: '/v1/certificates', auth: 'device',
+    body: storeCertificateRequestSchema, response: storeCertificateResponseSchema,
+  },
+  queryCertificates: {
+    method: 'POST', path: '/v1/certificates/query', auth: 'device',
+    body: queryCertificatesRequestSchema, response: queryCertificatesResponseSchema,
   },
   enrol: { method: 'POST', path: '/v1/enrol', auth: 'none', body: enrolRequestSchema, response: enrolResponseSchema },
   authChallenge: {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ackSchema } from './errors';
 import {
   boundedRecord,
+  codeIdSchema,
   idSchema,
   nonNegativeIntSchema,
   snapshotRefSchema,
@@ -168,3 +169,17 @@ export type RevokeReason = (typeof REVOKE_REASONS)[number];
 export const revokedNoticeSchema = z.strictObject({ workspaceId: idSchema, reason: z.enum(REVOKE_REASONS) });
 /** Server → client `revoked`. */
 export type RevokedNotice = z.infer<typeof revokedNoticeSchema>;
+
+/**
+ * Server → client `certificates`: certificates of `userId` changed (a new device, a
+ * certification, a revocation). The agent fetches and verifies them; the notice itself
+ * proves nothing.
+ */
+export const certificatesNoticeSchema = z.strictObject({ userId: idSchema });
+/** Server → client `certificates`. */
+export type CertificatesNotice = z.infer<typeof certificatesNoticeSchema>;
+
+/** Server → client `enrolment`: a device redeemed a code this device issued (invitation or device link). */
+export const enrolmentNoticeSchema = z.strictObject({ codeId: codeIdSchema });
+/** Server → client `enrolment`. */
+export type EnrolmentNotice = z.infer<typeof enrolmentNoticeSchema>;

@@ -78,6 +78,8 @@ function serverSamples(): Record<ServerToClientEventName, unknown> {
     mailbox: { pending: 2 },
     membership: { workspaceId: 'ws-1', seq: 4 },
     revoked: { workspaceId: 'ws-1', reason: 'consent_revoked' },
+    certificates: { userId: 'user-1' },
+    enrolment: { codeId: 'inv_abcdefghijkl' },
   };
 }
 

@@ -31,6 +31,8 @@ import {
   pushAckSchema,
   pushRequestSchema,
   revokedNoticeSchema,
+  certificatesNoticeSchema,
+  enrolmentNoticeSchema,
   snapshotAckSchema,
   snapshotRequestSchema,
 } from './socket-payloads';
@@ -48,6 +50,8 @@ import type {
   PresenceRequest,
   PushRequest,
   RevokedNotice,
+  CertificatesNotice,
+  EnrolmentNotice,
   SnapshotRequest,
   StoredResult,
 } from './socket-payloads';
@@ -64,12 +68,14 @@ export const SOCKET_EVENTS = {
   mailbox: 'mailbox',
   membership: 'membership',
   revoked: 'revoked',
+  certificates: 'certificates',
+  enrolment: 'enrolment',
 } as const;
 
 /** Events a client emits (each with an ack callback). */
 export const CLIENT_TO_SERVER_EVENTS = ['join', 'leave', 'push', 'snapshot', 'presence', 'fetch'] as const;
 /** Events the server emits. `presence` goes both ways. */
-export const SERVER_TO_CLIENT_EVENTS = ['envelope', 'presence', 'mailbox', 'membership', 'revoked'] as const;
+export const SERVER_TO_CLIENT_EVENTS = ['envelope', 'presence', 'mailbox', 'membership', 'revoked', 'certificates', 'enrolment'] as const;
 
 /** The callback a client passes last to every event; the server calls it exactly once. */
 export type AckCallback<T> = (response: Ack<T>) => void;
@@ -91,6 +97,8 @@ export interface ServerToClientEvents {
   mailbox: (notice: MailboxNotice) => void;
   membership: (notice: MembershipNotice) => void;
   revoked: (notice: RevokedNotice) => void;
+  certificates: (notice: CertificatesNotice) => void;
+  enrolment: (notice: EnrolmentNotice) => void;
 }
 
 /**
@@ -133,6 +141,8 @@ export const SERVER_EVENT_SCHEMAS = {
   mailbox: mailboxNoticeSchema,
   membership: membershipNoticeSchema,
   revoked: revokedNoticeSchema,
+  certificates: certificatesNoticeSchema,
+  enrolment: enrolmentNoticeSchema,
 } as const satisfies Record<ServerToClientEventName, z.ZodType>;
 
 /** socket.io handshake `auth`: the session token from login and the protocol version spoken. */
