@@ -20,9 +20,10 @@ const fp = rootFingerprint(root.pub);
 describe('one-time codes', () => {
   it('round-trip through their typed form, whitespace around them ignored', () => {
     for (const kind of ['enrolment', 'invitation', 'device_link'] as const) {
-      const code = newOneTimeCode(kind, fp);
+      const fresh = newOneTimeCode(kind, fp);
+      const code = kind === 'device_link' ? { ...fresh, deviceId: 2 } : fresh;
       const text = formatOneTimeCode(code);
-      expect(text.length).toBeLessThan(64);
+      expect(text.length).toBeLessThanOrEqual(66);
       expect(parseOneTimeCode(`  ${text}\n`)).toEqual(code);
       expect(codeKindOfId(code.codeId)).toBe(kind);
     }
@@ -34,7 +35,10 @@ describe('one-time codes', () => {
       '', 'x', text.slice(1), `${text}x`, text.replace('.', ':'), text.replace('enr_', 'abc_'), text.split('.').slice(0, 2).join('.'),
       `${text.split('.')[0]}.${'A'.repeat(21)}B.${fp}`, // non-canonical base64url (stray bits)
       'a'.repeat(300), 5, null, undefined, {},
+      `${text}.2`, // a device id on a code that is not a link code
     ];
+    const link = formatOneTimeCode(newOneTimeCode('device_link', fp));
+    bad.push(link, `${link}.0`, `${link}.128`, `${link}.02`);
     for (const value of bad) expect(parseOneTimeCode(value), String(value)).toBeUndefined();
   });
 

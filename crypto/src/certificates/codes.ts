@@ -1,6 +1,7 @@
 /**
  * One-time codes and what is derived from their secrets. A code is
- * `<kind>_<id>.<secret>.<root fingerprint>`:
+ * `<kind>_<id>.<secret>.<root fingerprint>`, and a device-link code adds `.<device id>`
+ * (the id the server reserved for the new device, which its keys are generated for):
  * - the id (with its kind prefix) is all the server ever learns;
  * - the secret stays with whoever issued the code (the organisation's admin tool, the
  *   inviting professional's agent, the approving device) and with whoever redeems it; the
@@ -26,7 +27,7 @@ const ROOT_FINGERPRINT_BYTES = 16;
 
 /** A code id as the server sees it: kind prefix, `_`, 12 base64url characters. */
 export const CODE_ID_PATTERN = /^(enr|inv|lnk)_[A-Za-z0-9_-]{12}$/;
-const CODE_PATTERN = /^((?:enr|inv|lnk)_[A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})$/;
+const CODE_PATTERN = /^((?:enr|inv|lnk)_[A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})(?:\.([1-9][0-9]{0,2}))?$/;
 
 /** A parsed one-time code. */
 export interface OneTimeCode {
@@ -36,6 +37,8 @@ export interface OneTimeCode {
   readonly secret: Bytes;
   /** base64url fingerprint of the deployment root the redeemer pins */
   readonly rootFingerprint: string;
+  /** device-link codes only: the device id reserved for the new device */
+  readonly deviceId?: number;
 }
 
 function toBase64Url(bytes: Uint8Array): string {
@@ -65,7 +68,8 @@ export function newOneTimeCode(kind: CodeKind, rootFingerprint: string): OneTime
 
 /** The code as the person types or pastes it. */
 export function formatOneTimeCode(code: OneTimeCode): string {
-  return `${code.codeId}.${toBase64Url(code.secret)}.${code.rootFingerprint}`;
+  const base = `${code.codeId}.${toBase64Url(code.secret)}.${code.rootFingerprint}`;
+  return code.deviceId === undefined ? base : `${base}.${code.deviceId}`;
 }
 
 /**
@@ -76,11 +80,15 @@ export function parseOneTimeCode(text: unknown): OneTimeCode | undefined {
   if (typeof text !== 'string' || text.length > 200) return undefined;
   const match = CODE_PATTERN.exec(text.trim());
   if (match === null) return undefined;
-  const [, codeId, secretText, rootFingerprint] = match as unknown as [string, string, string, string];
+  const [, codeId, secretText, rootFingerprint, deviceText] = match as unknown as [string, string, string, string, string | undefined];
   const kind = codeKindOfId(codeId);
   const secret = fromBase64Url(secretText, CODE_SECRET_BYTES);
   if (kind === undefined || secret === undefined || fromBase64Url(rootFingerprint, ROOT_FINGERPRINT_BYTES) === undefined) return undefined;
-  return { kind, codeId, secret, rootFingerprint };
+  // A device id belongs to link codes, and link codes need one.
+  if ((kind === 'device_link') !== (deviceText !== undefined)) return undefined;
+  const deviceId = deviceText === undefined ? undefined : Number(deviceText);
+  if (deviceId !== undefined && deviceId > 127) return undefined;
+  return { kind, codeId, secret, rootFingerprint, ...(deviceId === undefined ? {} : { deviceId }) };
 }
 
 /** The fingerprint of a deployment root public key (serialized, 33 bytes) that codes carry. */

@@ -29,6 +29,8 @@ export interface CertifiedDevice {
   readonly keyHash: string;
   /** signed creation time of the device certificate */
   readonly created: number;
+  /** for a revoked device: the earliest signed revocation time */
+  readonly revokedAt?: number;
 }
 
 interface PersonBase {
@@ -210,13 +212,13 @@ class BundleVerifier {
       const identityKey = keyOf(body.identityKey)[0];
       if (identityKey === undefined) continue;
       const device: CertifiedDevice = { deviceId: body.deviceId, identityKey, keyHash: identityKeyHash(identityKey), created: body.created };
-      const revocation = this.#certs.deviceRevocation.some(
+      const revocations = this.#certs.deviceRevocation.filter(
         (r) =>
           r.body.userId === userId && r.body.deviceId === body.deviceId && r.body.identityKey === body.identityKey &&
           r.body.revokedAt <= at && this.#signedBy(r, userKey),
       );
-      if (revocation) {
-        revoked.push(device);
+      if (revocations.length > 0) {
+        revoked.push({ ...device, revokedAt: Math.min(...revocations.map((r) => r.body.revokedAt)) });
         continue;
       }
       const held = live.get(body.deviceId);

@@ -58,8 +58,8 @@ export const orgNameSchema = textSchema(200);
  */
 export const codeIdSchema = z.string().regex(/^(?:enr|inv|lnk)_[A-Za-z0-9_-]{12}$/, 'malformed code id');
 
-/** A one-time code as a person types it (`<id>.<secret>.<root fingerprint>`); parsed with certificates/codes. */
-export const oneTimeCodeSchema = z.string().max(200).regex(/^\s*(?:enr|inv|lnk)_[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}\s*$/, 'malformed code');
+/** A one-time code as a person types it (`<id>.<secret>.<root fingerprint>[.<device id>]`); parsed with certificates/codes. */
+export const oneTimeCodeSchema = z.string().max(200).regex(/^\s*(?:enr|inv|lnk)_[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}(?:\.[1-9][0-9]{0,2})?\s*$/, 'malformed code');
 
 /** A session token issued by `POST /v1/auth/login`; opaque to clients, stored hashed by the server. */
 export const sessionTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'malformed token');
