@@ -12,6 +12,7 @@ import {
   newOneTimeCode,
   parseOneTimeCode,
   rootFingerprint,
+  userIdForCode,
 } from './codes';
 
 const root = testKey();
@@ -26,6 +27,7 @@ describe('one-time codes', () => {
       expect(text.length).toBeLessThanOrEqual(66);
       expect(parseOneTimeCode(`  ${text}\n`)).toEqual(code);
       expect(codeKindOfId(code.codeId)).toBe(kind);
+      expect(userIdForCode(code.codeId)).toMatch(/^u_[A-Za-z0-9_-]{12}$/);
     }
   });
 

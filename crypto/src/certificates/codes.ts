@@ -60,6 +60,15 @@ export function codeKindOfId(codeId: string): CodeKind | undefined {
   return KIND_OF_PREFIX[codeId.slice(0, 3)];
 }
 
+/**
+ * The user id an enrolment or invitation code creates: derived from the code id, so the
+ * redeeming device knows whom it is before the server answers and can sign its first
+ * device certificate in the same request (the server must create the user under this id).
+ */
+export function userIdForCode(codeId: string): string {
+  return `u${codeId.slice(3)}`;
+}
+
 /** A fresh code of `kind` for the deployment with `rootFingerprint`. */
 export function newOneTimeCode(kind: CodeKind, rootFingerprint: string): OneTimeCode {
   const codeId = `${CODE_KIND_PREFIXES[kind]}_${toBase64Url(randomBytes(CODE_ID_BYTES))}`;
