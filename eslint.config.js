@@ -79,6 +79,21 @@ export default tseslint.config(
     },
   },
   {
+    // The admin tooling holds the root and organisation keys: it reaches the server only
+    // through the admin REST API, so that it works against any server it does not trust.
+    files: ['admin/**/*.ts'],
+    ignores: ['admin/**/*.test.ts', 'admin/**/*.testkit.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          forbid('admin/ talks to the server only over its REST API: no server/ or client/ code.',
+            '@yhteispoyta/server', '@yhteispoyta/server/*', '@yhteispoyta/agent', '@yhteispoyta/agent/*',
+            '@yhteispoyta/ui', '@yhteispoyta/ui/*', '**/server/**', '**/client/**'),
+        ],
+      }],
+    },
+  },
+  {
     files: ['server/**/*.test.ts', 'server/**/*.testkit.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },

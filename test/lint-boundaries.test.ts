@@ -45,6 +45,17 @@ describe('import boundaries', () => {
     expect(stores.length).toBeGreaterThan(0);
   });
 
+  it('admin/ never imports the server or the client (outside its tests)', async () => {
+    const app = await boundaryErrors('admin/src/fixture.ts', "import { startServer } from '@yhteispoyta/server/app';\nexport const y = startServer;\n");
+    expect(app.join()).toMatch(/admin\/ talks to the server only over its REST API/);
+    const store = await boundaryErrors('admin/src/cli/fixture.ts', "import type { Store } from '../../../server/src/store/port';\nexport type Y = Store;\n");
+    expect(store).toHaveLength(1);
+    const agent = await boundaryErrors('admin/src/fixture.ts', "import { AgentHost } from '@yhteispoyta/agent/agent';\nexport const y = AgentHost;\n");
+    expect(agent).toHaveLength(1);
+    expect(await boundaryErrors('admin/src/fixture.test.ts', "import { startServer } from '@yhteispoyta/server/app';\nexport const y = startServer;\n")).toEqual([]);
+    expect(await boundaryErrors('admin/src/fixture.ts', "import { signCertificate } from '@yhteispoyta/crypto/certificates/index';\nimport { z } from 'zod';\nexport const y = [signCertificate, z];\n")).toEqual([]);
+  });
+
   it('allowed imports pass', async () => {
     expect(await boundaryErrors('server/src/fixture.ts', "import { PublicKey } from '@signalapp/libsignal-client';\nexport const y = PublicKey;\n")).toEqual([]);
     expect(await boundaryErrors('server/src/fixture.ts', "import { verifyEnvelopeSignature } from '@yhteispoyta/crypto/envelope';\nexport const y = verifyEnvelopeSignature;\n")).toEqual([]);
