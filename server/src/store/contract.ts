@@ -7,7 +7,9 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { describeAuditContract } from './contract/audit';
 import { describeAuthContract } from './contract/auth';
 import { describeBlobContract } from './contract/blobs';
+import { describeCertificateContract } from './contract/certificates';
 import { describeDirectoryContract } from './contract/directory';
+import { describeEnrolmentContract } from './contract/enrolments';
 import { describeEnvelopeContract } from './contract/envelopes';
 import type { ContractContext, StoreInspector } from './contract/context';
 import { describeWorkspaceContract } from './contract/workspaces';
@@ -44,6 +46,8 @@ export function describeStoreContract(
     };
     describeDirectoryContract(ctx);
     describeAuthContract(ctx);
+    describeCertificateContract(ctx);
+    describeEnrolmentContract(ctx);
     describeWorkspaceContract(ctx);
     describeEnvelopeContract(ctx);
     describeBlobContract(ctx);

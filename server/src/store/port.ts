@@ -16,6 +16,7 @@
  * store, so expiry rules can be tested.
  */
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
+import type { Certificate, CertificateType } from '@yhteispoyta/crypto/certificates/types';
 import type {
   ClaimedBundle,
   ControlMessage,
@@ -42,8 +43,15 @@ export type Fail<C extends string, T extends object = object> = { readonly ok: f
 /** An organisation (municipality, Kela office, health district …). */
 export interface OrgRecord {
   readonly id: string;
+  /** the name its certificate gives it */
   readonly name: string;
   readonly createdAt: number;
+  /**
+   * the newest organisation certificate the deployment root signed for it; absent only
+   * for the built-in clients organisation, which no root certifies (clients are
+   * certified one by one by the professionals who invite them)
+   */
+  readonly certificate?: Certificate<'org'>;
 }
 
 /** A person: a professional of an organisation or a client person. */
@@ -84,29 +92,24 @@ export const CODE_KINDS = ['enrolment', 'invitation', 'device_link'] as const;
 export type CodeKind = (typeof CODE_KINDS)[number];
 
 /**
- * A single-use code as stored: only SHA-256 of the code is persisted (`codeHash`, hex).
- * `userId` is the user a device registered with this code belongs to.
+ * A single-use code as stored, keyed by its id (`enr_…`, `inv_…`, `lnk_…`). The code's
+ * secret never reaches the server: the issuer keeps it, and the redeeming device proves
+ * knowledge of it to the issuer, not to the server. `userId` is the user a device
+ * registered with this code belongs to.
  */
 export interface CodeRecord {
-  readonly codeHash: string;
+  readonly codeId: string;
   readonly kind: CodeKind;
   readonly userId: string;
-  /** free-form context for the issuer (workspace of an invitation, issuing device …) */
+  /** context for the issuer: the workspace of an invitation, the issuing device, a link code's device id */
   readonly detail: Readonly<Record<string, string>>;
   readonly createdAt: number;
   readonly expiresAt: number;
   readonly usedAt?: number;
 }
 
-/** Input of {@link Store.createCode}: the plaintext code is hashed, never stored. */
-export interface NewCode {
-  readonly code: string;
-  readonly kind: CodeKind;
-  readonly userId: string;
-  readonly detail: Readonly<Record<string, string>>;
-  readonly createdAt: number;
-  readonly expiresAt: number;
-}
+/** Input of {@link Store.createCode}. */
+export type NewCode = Omit<CodeRecord, 'usedAt'>;
 
 /** A login challenge: the device must sign `nonce` with its identity key. */
 export interface ChallengeRecord {
@@ -132,6 +135,78 @@ export interface NewSession {
   readonly createdAt: number;
   readonly expiresAt: number;
 }
+
+// ---------------------------------------------------------------------------------------
+// The deployment root, certificates and pending enrolments
+
+/** The deployment root's public key, set once by the service owner's tooling. */
+export interface RootRecord {
+  /** serialized public key */
+  readonly key: Bytes;
+  readonly setAt: number;
+}
+
+/**
+ * A stored certificate (signature checked by the caller before it was put). The subject
+ * columns are derived from the body by the store (see certificate-columns.ts), so both
+ * adapters look certificates up by the same rules.
+ */
+export interface CertificateRecord {
+  /** hex SHA-256 of the certificate's canonical JSON (`certificateId`) */
+  readonly id: string;
+  readonly type: CertificateType;
+  /** the person the certificate is about (user, device, client, both revocations) */
+  readonly userId?: string;
+  /** the organisation it is about or issued under (org, user, user revocation) */
+  readonly orgId?: string;
+  /** device certificates and device revocations */
+  readonly deviceId?: number;
+  readonly certificate: Certificate;
+  readonly storedAt: number;
+}
+
+/**
+ * A device that redeemed a code, waiting for the code's issuer to check its proof and
+ * certify it. It stays as a record after it is closed (its device certificate stored).
+ */
+export interface EnrolmentRecord {
+  readonly codeId: string;
+  readonly kind: CodeKind;
+  readonly userId: string;
+  /** the user's organisation when the device enrolled */
+  readonly orgId: string;
+  readonly deviceId: number;
+  /** serialized identity key the device registered */
+  readonly identityKey: Bytes;
+  readonly registrationId: number;
+  /** the person's new user key (enrolment and invitation codes) */
+  readonly userKey?: Bytes;
+  /** the device certificate the device signed with that user key */
+  readonly deviceCertificate?: Certificate<'device'>;
+  /** hex HMAC under the code's secret: the server cannot check it, the issuer does */
+  readonly proof: string;
+  readonly enrolledAt: number;
+  /** the device that issued the code (invitations, link codes) */
+  readonly issuedBy?: DeviceRef;
+  /** invitations: the case workspace the client was invited into */
+  readonly workspaceId?: string;
+  /** when the device certificate of this (user, device, identity key) was stored */
+  readonly closedAt?: number;
+}
+
+/** Input of {@link Store.createEnrolment}. */
+export type NewEnrolment = Omit<EnrolmentRecord, 'closedAt'>;
+
+/**
+ * Filter of {@link Store.listEnrolments}: by organisation or by user (one of them, so the
+ * query always has an index to use), and optionally by kind and open ones only.
+ */
+export type EnrolmentQuery = ({ readonly orgId: string; readonly userId?: never } | { readonly userId: string; readonly orgId?: never }) & {
+  readonly kind?: CodeKind;
+  /** only enrolments not closed yet */
+  readonly openOnly?: boolean;
+  readonly limit: number;
+};
 
 // ---------------------------------------------------------------------------------------
 // Workspaces and membership
@@ -325,6 +400,16 @@ export type StoreKind = 'sqlite' | 'mongo';
 export interface Store {
   readonly kind: StoreKind;
 
+  // the deployment root
+  /** The deployment root, or null before it is set. */
+  getRoot(): Promise<RootRecord | null>;
+  /**
+   * Set the deployment root once. The same key again is `ok` (a retried set-up); another
+   * key is `conflict` with the key already set: the root never changes under agents that
+   * pinned it. Of concurrent first sets exactly one key wins.
+   */
+  setRoot(root: RootRecord): Promise<Ok | Fail<'conflict', { current: RootRecord }>>;
+
   // organisations and users
   /** Create an organisation. */
   createOrg(org: OrgRecord): Promise<Ok | Fail<'exists'>>;
@@ -332,6 +417,12 @@ export interface Store {
   getOrg(id: string): Promise<OrgRecord | null>;
   /** Every organisation, oldest first. */
   listOrgs(): Promise<OrgRecord[]>;
+  /**
+   * Replace the certificate (and the name) of the organisation a renewal names. `stale` when the
+   * stored certificate has a later `notBefore`: an older certificate never replaces a
+   * newer one, whatever order renewals arrive in.
+   */
+  setOrgCertificate(certificate: Certificate<'org'>): Promise<Ok | Fail<'not_found' | 'stale'>>;
   /** Create a user in an existing organisation. */
   createUser(user: UserRecord): Promise<Ok | Fail<'exists' | 'unknown_org'>>;
   /** A user, or null. */
@@ -383,17 +474,41 @@ export interface Store {
   ): Promise<Ok | Fail<'not_found'>>;
 
   // single-use codes
-  /** Store a new code (only its SHA-256). */
+  /** Register a new code id (`exists` if the id is taken, used or not). */
   createCode(code: NewCode): Promise<Ok | Fail<'exists'>>;
   /**
    * Atomically use a code of the given kind: exactly one caller ever gets `ok`.
    * A code of another kind is `not_found`.
    */
   consumeCode(
-    code: string,
+    codeId: string,
     kind: CodeKind,
     now: number,
   ): Promise<Ok<{ record: CodeRecord }> | Fail<'not_found' | 'expired' | 'used'>>;
+
+  // certificates
+  /**
+   * Store a certificate. Idempotent by certificate id: storing the same certificate again
+   * is `ok` with `created: false` and changes nothing.
+   */
+  putCertificate(certificate: Certificate, storedAt: number): Promise<Ok<{ id: string; created: boolean }>>;
+  /** Certificates whose subject is one of these users (user, client, device, revocations), oldest first, at most `limit`. */
+  listCertificatesOfUsers(userIds: readonly string[], limit: number): Promise<CertificateRecord[]>;
+  /** Organisation certificates of these organisations, oldest first, at most `limit`. */
+  listOrgCertificates(orgIds: readonly string[], limit: number): Promise<CertificateRecord[]>;
+
+  // pending enrolments
+  /** Record the enrolment of a device with a code; one per code id (`exists` otherwise). */
+  createEnrolment(enrolment: NewEnrolment): Promise<Ok | Fail<'exists'>>;
+  /** The enrolment made with a code, open or closed, or null. */
+  getEnrolment(codeId: string): Promise<EnrolmentRecord | null>;
+  /** Enrolments matching the query, oldest first. */
+  listEnrolments(query: EnrolmentQuery): Promise<EnrolmentRecord[]>;
+  /**
+   * Close the open enrolments of exactly this device and identity key (its device
+   * certificate was stored). Returns how many were closed; closing again closes none.
+   */
+  closeEnrolments(device: DeviceRef, identityKey: Bytes, closedAt: number): Promise<number>;
 
   // login challenges and sessions
   /** Store a login challenge. */

@@ -4,6 +4,10 @@
  * of flowing on as a wrongly typed value.
  */
 import { z } from 'zod';
+import { parseCertificate } from '@yhteispoyta/crypto/certificates/schema';
+import { certificateId } from '@yhteispoyta/crypto/certificates/signing';
+import { CERTIFICATE_TYPES } from '@yhteispoyta/crypto/certificates/types';
+import type { Certificate, CertificateType } from '@yhteispoyta/crypto/certificates/types';
 import { MEMBERSHIP_EVENT_TYPES, ROLES, WORKSPACE_KINDS } from '@yhteispoyta/crypto/types';
 import type {
   MemberInfo,
@@ -30,7 +34,7 @@ const memberSchema = z.object({
   orgId: z.string(),
   role: z.enum(ROLES),
   owner: z.boolean(),
-  devices: z.array(z.number().int()),
+  devices: z.array(z.object({ deviceId: z.number().int(), keyHash: z.string() })),
 });
 // The chain's content was verified by the server before it was stored; on the way back
 // only the envelope of the event is checked.
@@ -66,6 +70,31 @@ export const readMembers = (v: unknown): MemberInfo[] => parseWith(z.array(membe
 /** A stored membership event. */
 export const readMembershipEvent = (v: unknown): MembershipEvent =>
   parseWith(membershipEventSchema, v, 'membership event') as unknown as MembershipEvent;
+
+/**
+ * A stored certificate (JSON text already parsed): it must parse as the protocol's
+ * certificate, of the expected type when given, with the id it is stored under when given.
+ */
+export function readCertificate<T extends CertificateType>(value: unknown, type?: T, id?: string): Certificate<T> {
+  const parsed = parseCertificate(value);
+  if (!parsed.ok) throw new StoredValueError('stored certificate does not parse');
+  if (type !== undefined && parsed.certificate.body.t !== type) throw new StoredValueError(`stored certificate is not of type ${type}`);
+  if (id !== undefined && certificateId(parsed.certificate) !== id) throw new StoredValueError('stored certificate does not match its id');
+  return parsed.certificate as Certificate<T>;
+}
+
+/** A stored certificate type. */
+export const readCertificateType = (v: unknown): CertificateType =>
+  member(CERTIFICATE_TYPES, v, 'certificate type');
+
+/** JSON text of a stored value, parsed; a corrupt text is a {@link StoredValueError}. */
+export function parseStoredJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new StoredValueError(`stored ${what} is not JSON`);
+  }
+}
 
 function member<T extends string>(values: readonly T[], value: unknown, what: string): T {
   const found = values.find((v) => v === value);

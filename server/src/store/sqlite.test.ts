@@ -12,6 +12,7 @@ import { describeStoreContract } from './contract';
 import type { StoreInspector } from './contract';
 import { createStore } from './create-store';
 import type { Store } from './port';
+import { MIGRATIONS } from './sqlite/schema';
 import { openSqliteStore } from './sqlite/store';
 
 const dir = mkdtempSync(join(tmpdir(), 'yp-store-'));
@@ -104,17 +105,13 @@ describe('sqlite at rest', () => {
     expect(() => openSqliteStore({ path, key: 'abc' })).toThrow(RangeError);
   });
 
-  it('never keeps a session token or code in plaintext', async () => {
+  it('never keeps a session token in plaintext', async () => {
     const path = join(dir, 'secrets.db');
     const store = openSqliteStore({ path });
     const token = `TOKEN-${toHex(randomBytes(16))}`;
-    const code = `CODE-${toHex(randomBytes(8))}`;
     await store.createSession({ token, device: { userId: 'u', deviceId: 1 }, createdAt: 1, expiresAt: 10 });
-    await store.createCode({ code, kind: 'invitation', userId: 'u', detail: {}, createdAt: 1, expiresAt: 10 });
     await store.close();
-    const text = fileText(path);
-    expect(text.includes(token)).toBe(false);
-    expect(text.includes(code)).toBe(false);
+    expect(fileText(path).includes(token)).toBe(false);
   });
 
   it('migrates once: reopening keeps data and records one version per migration', async () => {
@@ -128,6 +125,22 @@ describe('sqlite at rest', () => {
     const db = new Database(path);
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
     db.close();
-    expect(versions).toEqual([{ version: 1 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+  });
+
+  it('migrates a version-1 file: organisations stay (without a certificate), hashed codes go', async () => {
+    const path = join(dir, 'v1.db');
+    const old = new Database(path);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    old.exec(MIGRATIONS[0] ?? '');
+    old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (1, 1)').run();
+    old.prepare("INSERT INTO orgs (id, name, created_at) VALUES ('o', 'Vanha', 1)").run();
+    old.prepare("INSERT INTO codes (code_hash, kind, user_id, detail, created_at, expires_at) VALUES ('h', 'enrolment', 'u', '{}', 1, 99)").run();
+    old.close();
+    const store = openSqliteStore({ path });
+    expect(await store.listOrgs()).toEqual([{ id: 'o', name: 'Vanha', createdAt: 1 }]);
+    expect(await store.consumeCode('h', 'enrolment', 2)).toEqual({ ok: false, code: 'not_found' });
+    expect(await store.getRoot()).toBeNull();
+    await store.close();
   });
 });

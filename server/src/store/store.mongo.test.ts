@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import { describeStoreContract } from './contract';
 import type { StoreInspector } from './contract';
+import { TestAuthority } from '@yhteispoyta/crypto/certificates/authority.testkit';
 import { makeUpload } from './contract/context';
 import { createStore } from './create-store';
 import type { Store } from './port';
@@ -90,7 +91,7 @@ describe('mongo adapter shared by two stores (as two server processes)', () => {
       expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
 
       for (let i = 0; i < 5; i += 1) {
-        await one.createCode({ code: `code${i}`, kind: 'invitation', userId: 'alice', detail: {}, createdAt: 1, expiresAt: 100 });
+        await one.createCode({ codeId: `code${i}`, kind: 'invitation', userId: 'alice', detail: {}, createdAt: 1, expiresAt: 100 });
         const uses = await Promise.all([one, two, one, two].map((s) => s.consumeCode(`code${i}`, 'invitation', 2)));
         expect(uses.filter((u) => u.ok)).toHaveLength(1);
       }
@@ -111,6 +112,39 @@ describe('mongo adapter shared by two stores (as two server processes)', () => {
 
       await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).appendAudit({ at: i, actor: null, action: 'x', detail: {} })));
       expect(await one.verifyAuditChain()).toEqual({ ok: true, entries: 10 });
+    } finally {
+      await one.close();
+      await two.close();
+      await admin.useDb(dbName).dropDatabase();
+    }
+  });
+});
+
+describe('mongo adapter shared by two stores: identities', () => {
+  it('the root is set once, a certificate stored once and an enrolment recorded once between them', async () => {
+    const dbName = `yp_shared_ids_${runId}`;
+    const one = await createStore({ kind: 'mongo', uri: uri ?? '', dbName });
+    const two = await createStore({ kind: 'mongo', uri: uri ?? '', dbName });
+    try {
+      const [a, b] = [new TestAuthority(), new TestAuthority()];
+      const roots = await Promise.all([one.setRoot({ key: a.root.pub, setAt: 1 }), two.setRoot({ key: b.root.pub, setAt: 1 })]);
+      expect(roots.filter((r) => r.ok)).toHaveLength(1);
+      expect((await one.getRoot())?.key).toEqual((await two.getRoot())?.key);
+
+      const org = a.org('kela');
+      const puts = await Promise.all([one, two, one, two].map((s) => s.putCertificate(org.cert, 5)));
+      expect(puts.filter((p) => p.created)).toHaveLength(1);
+
+      const anna = a.professional(org, 'anna');
+      const laptop = a.device(anna, 1);
+      const enrolment = {
+        codeId: 'enr_sharedabcdef', kind: 'enrolment' as const, userId: 'anna', orgId: 'kela', deviceId: 1,
+        identityKey: laptop.key.pub, registrationId: 1, proof: 'f'.repeat(64), enrolledAt: 1,
+      };
+      const created = await Promise.all([one.createEnrolment(enrolment), two.createEnrolment(enrolment)]);
+      expect(created.filter((c) => c.ok)).toHaveLength(1);
+      await Promise.all([one.closeEnrolments(laptop.ref, laptop.key.pub, 9), two.closeEnrolments(laptop.ref, laptop.key.pub, 9)]);
+      expect((await one.getEnrolment(enrolment.codeId))?.closedAt).toBe(9);
     } finally {
       await one.close();
       await two.close();

@@ -6,8 +6,8 @@ import { sha256, toHex, utf8 } from '@yhteispoyta/crypto/bytes';
 import type { ContractContext } from './context';
 
 const alice1 = { userId: 'alice', deviceId: 1 };
-const newCode = (code: string, expiresAt = 1000) => ({
-  code,
+const newCode = (codeId: string, expiresAt = 1000) => ({
+  codeId,
   kind: 'enrolment' as const,
   userId: 'alice',
   detail: { issuedBy: 'admin', 'key.with.dots': '$value' },
@@ -18,7 +18,7 @@ const newCode = (code: string, expiresAt = 1000) => ({
 /** Register the auth cases. */
 export function describeAuthContract({ store }: ContractContext): void {
   describe('single-use codes', () => {
-    it('are used once, of their own kind only, and only their hash is kept', async () => {
+    it('are used once, of their own kind only, and kept by their id', async () => {
       const s = store();
       expect(await s.createCode(newCode('ABCD-EFGH'))).toEqual({ ok: true });
       expect(await s.createCode(newCode('ABCD-EFGH'))).toEqual({ ok: false, code: 'exists' });
@@ -27,7 +27,7 @@ export function describeAuthContract({ store }: ContractContext): void {
       expect(used).toEqual({
         ok: true,
         record: {
-          codeHash: toHex(sha256(utf8('ABCD-EFGH'))),
+          codeId: 'ABCD-EFGH',
           kind: 'enrolment',
           userId: 'alice',
           detail: { issuedBy: 'admin', 'key.with.dots': '$value' },
@@ -53,6 +53,25 @@ export function describeAuthContract({ store }: ContractContext): void {
       const results = await Promise.all([1, 2, 3].map(() => s.consumeCode('race', 'enrolment', 10)));
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(results.filter((r) => !r.ok && r.code === 'used')).toHaveLength(2);
+    });
+
+    it('two concurrent uses of one code id (as two redeeming devices): one wins, many times over', async () => {
+      const s = store();
+      for (let i = 0; i < 5; i += 1) {
+        const codeId = `enr_race${i}abcdefg`;
+        await s.createCode(newCode(codeId));
+        const [a, b] = await Promise.all([s.consumeCode(codeId, 'enrolment', 10), s.consumeCode(codeId, 'enrolment', 10)]);
+        expect([a, b].filter((r) => r.ok)).toHaveLength(1);
+        expect([a, b].find((r) => !r.ok)).toEqual({ ok: false, code: 'used' });
+      }
+    });
+
+    it('a code id is registered once, even after it was used', async () => {
+      const s = store();
+      await s.createCode(newCode('inv_onceonlyabc'));
+      expect(await s.consumeCode('inv_onceonlyabc', 'enrolment', 5)).toMatchObject({ ok: true });
+      expect(await s.createCode(newCode('inv_onceonlyabc', 2000))).toEqual({ ok: false, code: 'exists' });
+      expect(await s.consumeCode('inv_onceonlyabc', 'enrolment', 6)).toEqual({ ok: false, code: 'used' });
     });
   });
 

@@ -10,6 +10,8 @@ import type { ContractContext } from './context';
 const alice1 = { userId: 'alice', deviceId: 1 };
 const bob1 = { userId: 'bob', deviceId: 1 };
 const hashOf = (n: number) => n.toString(16).padStart(64, '0');
+/** A chain device: id and a stand-in key hash (the store treats it as opaque). */
+const dev = (deviceId: number) => ({ deviceId, keyHash: hashOf(1000 + deviceId) });
 
 /** A chain entry; `hash` is a stand-in (the store treats hashes as opaque). */
 function entry(seq: number, prevHash: string, userId = 'bob'): StoredMembershipEvent {
@@ -19,7 +21,7 @@ function entry(seq: number, prevHash: string, userId = 'bob'): StoredMembershipE
           workspaceId: 'w1', seq, prevHash, type: 'create', author: alice1, at: 100 + seq, signature: 'c2ln',
           payload: {
             kind: 'case', label: 'Asia 1',
-            creator: { userId: 'alice', orgId: 'org1', role: 'social_worker', owner: true, devices: [1] },
+            creator: { userId: 'alice', orgId: 'org1', role: 'social_worker', owner: true, devices: [dev(1)] },
           },
         }
       : { workspaceId: 'w1', seq, prevHash, type: 'remove_member', author: alice1, at: 100 + seq, signature: 'c2ln', payload: { userId } };
@@ -80,8 +82,8 @@ export function describeWorkspaceContract({ store }: ContractContext): void {
     it('answers membership questions and never moves back', async () => {
       const s = store();
       const members = [
-        { userId: 'alice', orgId: 'org1', role: 'social_worker' as const, owner: true, devices: [1, 2] },
-        { userId: 'bob', orgId: 'org2', role: 'kela_expert' as const, owner: false, devices: [1] },
+        { userId: 'alice', orgId: 'org1', role: 'social_worker' as const, owner: true, devices: [dev(1), dev(2)] },
+        { userId: 'bob', orgId: 'org2', role: 'kela_expert' as const, owner: false, devices: [dev(1)] },
         { userId: 'carol', orgId: 'org2', role: 'client' as const, owner: false, devices: [] },
       ];
       expect(await s.getMembershipView('w1')).toBeNull();

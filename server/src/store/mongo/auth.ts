@@ -1,5 +1,6 @@
 /**
- * mongo: single-use codes, login challenges and sessions, keyed by SHA-256 of the secret.
+ * mongo: single-use codes (keyed by their id: the server never sees a code's secret),
+ * login challenges, and sessions (keyed by SHA-256 of the bearer token).
  *
  * Single use rests on the two primitives that are atomic on MongoDB and on FerretDB v1
  * alike: an insert under a unique _id (a code's use) and a delete whose deletedCount says
@@ -8,7 +9,7 @@
  * to concurrent callers.
  */
 import type { ChallengeRecord, CodeRecord, SessionRecord, Store } from '../port';
-import { readCodeKind, readStringRecord } from '../record-schemas';
+import { parseStoredJson, readCodeKind, readStringRecord } from '../record-schemas';
 import { hashSecret } from '../secrets';
 import type { CodeDoc, MongoModels } from './models';
 import { asBuffer, isDuplicateKey, storedBytes } from './values';
@@ -21,10 +22,10 @@ export type AuthArea = Pick<
 >;
 
 const toCode = (d: CodeDoc, usedAt: number): CodeRecord => ({
-  codeHash: d._id,
+  codeId: d._id,
   kind: readCodeKind(d.kind),
   userId: d.userId,
-  detail: readStringRecord(JSON.parse(d.detail)),
+  detail: readStringRecord(parseStoredJson(d.detail, 'code detail')),
   createdAt: d.createdAt,
   expiresAt: d.expiresAt,
   usedAt,
@@ -36,7 +37,7 @@ export function mongoAuth(m: MongoModels): AuthArea {
     async createCode(code) {
       try {
         await m.codes.create({
-          _id: hashSecret(code.code),
+          _id: code.codeId,
           kind: code.kind,
           userId: code.userId,
           detail: JSON.stringify(code.detail),
@@ -49,14 +50,13 @@ export function mongoAuth(m: MongoModels): AuthArea {
         throw error;
       }
     },
-    async consumeCode(code, kind, now) {
-      const hash = hashSecret(code);
-      const doc = await m.codes.findById(hash).lean();
+    async consumeCode(codeId, kind, now) {
+      const doc = await m.codes.findById(codeId).lean();
       if (!doc || doc.kind !== kind) return { ok: false, code: 'not_found' };
-      if (await m.codeUses.exists({ _id: hash })) return { ok: false, code: 'used' };
+      if (await m.codeUses.exists({ _id: codeId })) return { ok: false, code: 'used' };
       if (doc.expiresAt <= now) return { ok: false, code: 'expired' };
       try {
-        await m.codeUses.create({ _id: hash, usedAt: now, expiresAt: doc.expiresAt });
+        await m.codeUses.create({ _id: codeId, usedAt: now, expiresAt: doc.expiresAt });
       } catch (error) {
         if (isDuplicateKey(error)) return { ok: false, code: 'used' };
         throw error;

@@ -19,19 +19,27 @@
  */
 import { fromBase64, randomBytes, toBase64, toHex } from '@yhteispoyta/crypto/bytes';
 import type { ClaimedBundle, DeviceRef, PublicPrekey, SignedPublicPrekey } from '@yhteispoyta/crypto/types';
-import type { DeviceRecord, Store } from '../port';
-import { readPrekey, readRole, readSignedPrekey } from '../record-schemas';
+import { certificateColumns } from '../certificate-columns';
+import type { DeviceRecord, OrgRecord, Store } from '../port';
+import { parseStoredJson, readCertificate, readPrekey, readRole, readSignedPrekey } from '../record-schemas';
 import { isValidDeviceId } from '../rules';
-import type { DeviceDoc, MongoModels } from './models';
+import type { DeviceDoc, MongoModels, OrgDoc } from './models';
 import { asBuffer, isDuplicateKey, storedBytes } from './values';
 
 /** The directory part of the {@link Store} port. */
 export type DirectoryArea = Pick<
   Store,
-  | 'createOrg' | 'getOrg' | 'listOrgs' | 'createUser' | 'getUser' | 'listUsers'
+  | 'createOrg' | 'getOrg' | 'listOrgs' | 'setOrgCertificate' | 'createUser' | 'getUser' | 'listUsers'
   | 'registerDevice' | 'getDevice' | 'listDevices' | 'removeDevice' | 'claimBundle'
   | 'prekeyCounts' | 'addOneTimePrekeys' | 'replaceSignedPrekeys'
 >;
+
+function toOrg(d: OrgDoc): OrgRecord {
+  const certificate = d.certificate === undefined || d.certificate === null
+    ? undefined
+    : readCertificate(parseStoredJson(d.certificate, 'certificate'), 'org');
+  return { id: d._id, name: d.name, createdAt: d.createdAt, ...(certificate === undefined ? {} : { certificate }) };
+}
 
 function toDevice(d: DeviceDoc, removedAt: number | undefined): DeviceRecord {
   return {
@@ -78,8 +86,11 @@ export function mongoDirectory(m: MongoModels): DirectoryArea {
 
   return {
     async createOrg(org) {
+      const certified = org.certificate === undefined
+        ? {}
+        : { certificate: certificateColumns(org.certificate).json, certificateNotBefore: org.certificate.body.notBefore };
       try {
-        await m.orgs.create({ _id: org.id, name: org.name, createdAt: org.createdAt });
+        await m.orgs.create({ _id: org.id, name: org.name, createdAt: org.createdAt, ...certified });
         return { ok: true };
       } catch (error) {
         if (isDuplicateKey(error)) return { ok: false, code: 'exists' };
@@ -88,11 +99,23 @@ export function mongoDirectory(m: MongoModels): DirectoryArea {
     },
     async getOrg(id) {
       const d = await m.orgs.findById(id).lean();
-      return d ? { id: d._id, name: d.name, createdAt: d.createdAt } : null;
+      return d ? toOrg(d) : null;
     },
     async listOrgs() {
       const docs = await m.orgs.find().sort({ createdAt: 1, _id: 1 }).lean();
-      return docs.map((d) => ({ id: d._id, name: d.name, createdAt: d.createdAt }));
+      return docs.map(toOrg);
+    },
+    async setOrgCertificate(certificate) {
+      const { orgId, notBefore, name } = certificate.body;
+      // One conditional update: on MongoDB the notBefore condition and the write are atomic.
+      // FerretDB v1 writes the whole document back without re-checking the filter, so two
+      // renewals racing there could leave the older one; renewals are rare admin actions.
+      const res = await m.orgs.updateOne(
+        { _id: orgId, $or: [{ certificateNotBefore: { $exists: false } }, { certificateNotBefore: { $lte: notBefore } }] },
+        { $set: { certificate: certificateColumns(certificate).json, certificateNotBefore: notBefore, name } },
+      );
+      if (res.matchedCount === 1) return { ok: true };
+      return (await m.orgs.exists({ _id: orgId })) ? { ok: false, code: 'stale' } : { ok: false, code: 'not_found' };
     },
     async createUser(user) {
       if (!(await m.orgs.exists({ _id: user.orgId }))) return { ok: false, code: 'unknown_org' };

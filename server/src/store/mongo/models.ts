@@ -7,8 +7,24 @@
 import { Schema } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
 
-/** An organisation; _id is its id. */
-export interface OrgDoc { _id: string; name: string; createdAt: number }
+/**
+ * An organisation; _id is its id. `certificate` is the canonical JSON of its newest
+ * organisation certificate (absent for the clients organisation), `certificateNotBefore`
+ * that certificate's notBefore, the condition a renewal is written under.
+ */
+export interface OrgDoc { _id: string; name: string; createdAt: number; certificate?: string; certificateNotBefore?: number }
+/** The deployment root; _id is always 'root', so the unique _id makes it set-once. */
+export interface RootDoc { _id: string; key: Buffer; setAt: number }
+/** A stored certificate; _id is its id, `json` its canonical JSON, the rest derived lookup fields. */
+export interface CertificateDoc {
+  _id: string; type: string; userId?: string; orgId?: string; deviceId?: number; json: string; storedAt: number;
+}
+/** An enrolment waiting for its code's issuer; _id is the code id (a code enrols one device). */
+export interface EnrolmentDoc {
+  _id: string; kind: string; userId: string; orgId: string; deviceId: number; identityKey: Buffer; keyHash: string;
+  registrationId: number; userKey?: Buffer; deviceCertificate?: string; proof: string; enrolledAt: number;
+  issuedByUser?: string; issuedByDevice?: number; workspaceId?: string; closedAt?: number;
+}
 /** A user; _id is its id. */
 export interface UserDoc { _id: string; orgId: string; role: string; displayName: string; createdAt: number }
 /** A registered device; `generation` is random per registration (a reused id gets a new one). */
@@ -24,9 +40,9 @@ export interface DeviceDoc {
 export interface DeviceRemovalDoc { _id: string; userId: string; deviceId: number; removedAt: number }
 /** A one-time prekey. kind: 'ec' | 'kyber'; key is the JSON of the public prekey. */
 export interface PrekeyDoc { userId: string; deviceId: number; kind: string; keyId: number; key: string }
-/** A single-use code; _id is SHA-256 (hex) of the code. */
+/** A single-use code; _id is the code id (the server never sees the code's secret). */
 export interface CodeDoc { _id: string; kind: string; userId: string; detail: string; createdAt: number; expiresAt: number }
-/** The use of a code: inserting it under the code's hash as _id is the single-use claim. */
+/** The use of a code: inserting it under the code id as _id is the single-use claim. */
 export interface CodeUseDoc { _id: string; usedAt: number; expiresAt: number }
 /** A login challenge; _id is its id. */
 export interface ChallengeDoc {
@@ -83,7 +99,30 @@ const opts = { versionKey: false, minimize: false, autoIndex: false, autoCreate:
 const req = <T>(type: T) => ({ type, required: true }) as const;
 
 function orgSchema() {
-  return new Schema<OrgDoc>({ _id: String, name: req(String), createdAt: req(Number) }, opts);
+  return new Schema<OrgDoc>(
+    { _id: String, name: req(String), createdAt: req(Number), certificate: String, certificateNotBefore: Number }, opts);
+}
+function rootSchema() {
+  return new Schema<RootDoc>({ _id: String, key: req(Buffer), setAt: req(Number) }, opts);
+}
+function certificateSchema() {
+  const s = new Schema<CertificateDoc>({
+    _id: String, type: req(String), userId: String, orgId: String, deviceId: Number, json: req(String), storedAt: req(Number),
+  }, opts);
+  s.index({ userId: 1, storedAt: 1 });
+  s.index({ orgId: 1, type: 1, storedAt: 1 });
+  return s;
+}
+function enrolmentSchema() {
+  const s = new Schema<EnrolmentDoc>({
+    _id: String, kind: req(String), userId: req(String), orgId: req(String), deviceId: req(Number), identityKey: req(Buffer),
+    keyHash: req(String), registrationId: req(Number), userKey: Buffer, deviceCertificate: String, proof: req(String),
+    enrolledAt: req(Number), issuedByUser: String, issuedByDevice: Number, workspaceId: String, closedAt: Number,
+  }, opts);
+  s.index({ userId: 1, enrolledAt: 1 });
+  s.index({ orgId: 1, kind: 1, enrolledAt: 1 });
+  s.index({ userId: 1, deviceId: 1, keyHash: 1 });
+  return s;
 }
 function userSchema() {
   const s = new Schema<UserDoc>(
@@ -207,6 +246,9 @@ function auditSchema() {
 function registerModels(conn: Connection) {
   return {
     orgs: conn.model('Org', orgSchema(), 'orgs'),
+    roots: conn.model('Root', rootSchema(), 'roots'),
+    certificates: conn.model('Certificate', certificateSchema(), 'certificates'),
+    enrolments: conn.model('Enrolment', enrolmentSchema(), 'enrolments'),
     users: conn.model('User', userSchema(), 'users'),
     devices: conn.model('Device', deviceSchema(), 'devices'),
     deviceRemovals: conn.model('DeviceRemoval', deviceRemovalSchema(), 'device_removals'),

@@ -10,18 +10,23 @@
  * "query in Go, then write the whole document back by _id", without re-checking the
  * filter, so conditional updates are not atomic between connections. Inserts under unique
  * indexes and deletes (deletedCount) are atomic there too, so prekey claims, codes,
- * challenges, device removal, the membership chain and the audit chain use only those.
+ * challenges, device removal, the deployment root, certificates, enrolments, the
+ * membership chain and the audit chain use only those.
  * The snapshot chain, per-author clock bookkeeping, the workspace sequence and the
  * membership view rely on conditional updates (atomic on MongoDB); within one process
  * they are additionally queued per workspace, so on FerretDB they are correct for a single
  * server process but not for several processes writing to the same workspace.
+ * Organisation renewals and closing enrolments are conditional updates too; on FerretDB
+ * a race between two of them can only pick the later writer (see their files).
  */
 import mongoose from 'mongoose';
 import type { Store } from '../port';
 import { mongoAudit } from './audit';
 import { mongoAuth } from './auth';
 import { mongoBlobs } from './blobs';
+import { mongoCertificates } from './certificates';
 import { mongoDirectory } from './directory';
+import { mongoEnrolments } from './enrolments';
 import { mongoEnvelopes } from './envelopes';
 import { mongoMailboxes } from './mailboxes';
 import { defineModels } from './models';
@@ -55,6 +60,8 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       kind: 'mongo',
       ...mongoDirectory(models),
       ...mongoAuth(models),
+      ...mongoCertificates(models),
+      ...mongoEnrolments(models),
       ...mongoWorkspaces(models),
       ...mongoMailboxes(models),
       ...mongoEnvelopes(models),

@@ -85,7 +85,7 @@ export function mongoWorkspaces(m: MongoModels): WorkspaceArea {
         asOfSeq: view.asOfSeq,
         members: JSON.stringify(view.members),
         userIds: view.members.map((mb) => mb.userId),
-        deviceKeys: view.members.flatMap((mb) => mb.devices.map((deviceId) => deviceKey({ userId: mb.userId, deviceId }))),
+        deviceKeys: view.members.flatMap((mb) => mb.devices.map((d) => deviceKey({ userId: mb.userId, deviceId: d.deviceId }))),
       };
       return viewLock.run(workspaceId, async () => {
         try {
@@ -110,7 +110,7 @@ export function mongoWorkspaces(m: MongoModels): WorkspaceArea {
       const d = await m.membershipViews.findById(workspaceId).lean();
       if (!d) return [];
       return readMembers(JSON.parse(d.members))
-        .flatMap((mb) => mb.devices.map((deviceId) => ({ userId: mb.userId, deviceId })))
+        .flatMap((mb) => mb.devices.map((d) => ({ userId: mb.userId, deviceId: d.deviceId })))
         .sort((a, b) => (a.userId === b.userId ? a.deviceId - b.deviceId : a.userId < b.userId ? -1 : 1));
     },
     async workspacesOfUser(userId) {

@@ -1,6 +1,6 @@
 /**
- * sqlite: single-use codes, login challenges and sessions. Codes and tokens are stored
- * only as SHA-256 (see secrets.ts).
+ * sqlite: single-use codes (by id: their secret never reaches the server), login
+ * challenges and sessions (tokens stored only as SHA-256, see secrets.ts).
  */
 import type { ChallengeRecord, CodeRecord, SessionRecord, Store } from '../port';
 import { readCodeKind, readStringRecord } from '../record-schemas';
@@ -20,7 +20,7 @@ type Row = Record<string, unknown>;
 function toCode(r: Row): CodeRecord {
   const usedAt = colOptInt(r, 'used_at');
   return {
-    codeHash: colStr(r, 'code_hash'),
+    codeId: colStr(r, 'code_id'),
     kind: readCodeKind(colStr(r, 'kind')),
     userId: colStr(r, 'user_id'),
     detail: readStringRecord(colJson(r, 'detail')),
@@ -46,13 +46,13 @@ const toSession = (r: Row): SessionRecord => ({
 /** Build the auth methods over an open database. */
 export function sqliteAuth({ db, immediate }: SqliteDb): AuthArea {
   const insertCode = db.prepare(
-    `INSERT INTO codes (code_hash, kind, user_id, detail, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+    `INSERT INTO codes (code_id, kind, user_id, detail, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT DO NOTHING`,
   );
-  const selectCode = db.prepare('SELECT * FROM codes WHERE code_hash = ?');
+  const selectCode = db.prepare('SELECT * FROM codes WHERE code_id = ?');
   // The conditional UPDATE is the single-use guarantee: only one caller can flip used_at.
   const useCode = db.prepare(
-    `UPDATE codes SET used_at = ? WHERE code_hash = ? AND kind = ? AND used_at IS NULL AND expires_at > ?
+    `UPDATE codes SET used_at = ? WHERE code_id = ? AND kind = ? AND used_at IS NULL AND expires_at > ?
      RETURNING *`,
   );
   const insertChallenge = db.prepare(
@@ -73,7 +73,7 @@ export function sqliteAuth({ db, immediate }: SqliteDb): AuthArea {
   return {
     async createCode(code) {
       const { changes } = insertCode.run([
-        hashSecret(code.code),
+        code.codeId,
         code.kind,
         code.userId,
         JSON.stringify(code.detail),
@@ -82,12 +82,11 @@ export function sqliteAuth({ db, immediate }: SqliteDb): AuthArea {
       ]);
       return changes === 1 ? { ok: true } : { ok: false, code: 'exists' };
     },
-    async consumeCode(code, kind, now) {
-      const hash = hashSecret(code);
-      const used = useCode.get([now, hash, kind, now]);
+    async consumeCode(codeId, kind, now) {
+      const used = useCode.get([now, codeId, kind, now]);
       if (used) return { ok: true, record: toCode(used) };
       // Why it failed is read afterwards; the decision itself was the UPDATE above.
-      const row = selectCode.get([hash]);
+      const row = selectCode.get([codeId]);
       if (!row || toCode(row).kind !== kind) return { ok: false, code: 'not_found' };
       return { ok: false, code: row['used_at'] === null ? 'expired' : 'used' };
     },

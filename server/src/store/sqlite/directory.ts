@@ -4,7 +4,8 @@
 import { fromBase64, toBase64 } from '@yhteispoyta/crypto/bytes';
 import type { ClaimedBundle, DeviceRef, PublicPrekey, SignedPublicPrekey } from '@yhteispoyta/crypto/types';
 import type { DeviceRecord, OrgRecord, PrekeyCounts, Store, UserRecord } from '../port';
-import { readPrekey, readRole, readSignedPrekey } from '../record-schemas';
+import { parseStoredJson, readCertificate, readPrekey, readRole, readSignedPrekey } from '../record-schemas';
+import { certificateColumns } from '../certificate-columns';
 import { isValidDeviceId } from '../rules';
 import type { SqliteDb } from './db';
 import { colBytes, colInt, colJson, colOptInt, colStr } from './db';
@@ -12,14 +13,17 @@ import { colBytes, colInt, colJson, colOptInt, colStr } from './db';
 /** The directory part of the {@link Store} port. */
 export type DirectoryArea = Pick<
   Store,
-  | 'createOrg' | 'getOrg' | 'listOrgs' | 'createUser' | 'getUser' | 'listUsers'
+  | 'createOrg' | 'getOrg' | 'listOrgs' | 'setOrgCertificate' | 'createUser' | 'getUser' | 'listUsers'
   | 'registerDevice' | 'getDevice' | 'listDevices' | 'removeDevice' | 'claimBundle'
   | 'prekeyCounts' | 'addOneTimePrekeys' | 'replaceSignedPrekeys'
 >;
 
 type Row = Record<string, unknown>;
 
-const toOrg = (r: Row): OrgRecord => ({ id: colStr(r, 'id'), name: colStr(r, 'name'), createdAt: colInt(r, 'created_at') });
+function toOrg(r: Row): OrgRecord {
+  const certificate = r['certificate'] === null ? undefined : readCertificate(parseStoredJson(colStr(r, 'certificate'), 'certificate'), 'org');
+  return { id: colStr(r, 'id'), name: colStr(r, 'name'), createdAt: colInt(r, 'created_at'), ...(certificate === undefined ? {} : { certificate }) };
+}
 const toUser = (r: Row): UserRecord => ({
   id: colStr(r, 'id'),
   orgId: colStr(r, 'org_id'),
@@ -43,7 +47,15 @@ function toDevice(r: Row): DeviceRecord {
 
 /** Build the directory methods over an open database. */
 export function sqliteDirectory({ db, immediate }: SqliteDb): DirectoryArea {
-  const insertOrg = db.prepare('INSERT INTO orgs (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  const insertOrg = db.prepare(
+    `INSERT INTO orgs (id, name, created_at, certificate, certificate_not_before) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT DO NOTHING`,
+  );
+  // The notBefore condition is the whole rule: an older renewal never overwrites a newer one.
+  const renewOrg = db.prepare(
+    `UPDATE orgs SET certificate = ?, certificate_not_before = ?, name = ?
+     WHERE id = ? AND (certificate_not_before IS NULL OR certificate_not_before <= ?)`,
+  );
   const selectOrg = db.prepare('SELECT * FROM orgs WHERE id = ?');
   const selectOrgs = db.prepare('SELECT * FROM orgs ORDER BY created_at, id');
   const insertUser = db.prepare(
@@ -115,8 +127,16 @@ export function sqliteDirectory({ db, immediate }: SqliteDb): DirectoryArea {
 
   return {
     async createOrg(org) {
-      const { changes } = insertOrg.run([org.id, org.name, org.createdAt]);
+      const certificate = org.certificate === undefined ? null : certificateColumns(org.certificate).json;
+      const notBefore = org.certificate?.body.notBefore ?? null;
+      const { changes } = insertOrg.run([org.id, org.name, org.createdAt, certificate, notBefore]);
       return changes === 1 ? { ok: true } : { ok: false, code: 'exists' };
+    },
+    async setOrgCertificate(certificate) {
+      const { orgId, notBefore, name } = certificate.body;
+      const { changes } = renewOrg.run([certificateColumns(certificate).json, notBefore, name, orgId, notBefore]);
+      if (changes === 1) return { ok: true };
+      return selectOrg.get([orgId]) ? { ok: false, code: 'stale' } : { ok: false, code: 'not_found' };
     },
     async getOrg(id) {
       const row = selectOrg.get([id]);

@@ -114,4 +114,44 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_by_actor ON audit (actor_user, actor_device, seq);
   CREATE INDEX audit_by_time ON audit (at);
   `,
+  // 2: identities the server cannot forge. Codes are keyed by their id (the secret never
+  // reaches the server; the old hashed codes could not be redeemed under the new protocol
+  // anyway, so they are dropped), the deployment root, organisations carry their
+  // certificate, stored certificates, and enrolments waiting for their issuer.
+  `
+  DROP TABLE codes;
+  CREATE TABLE codes (
+    code_id TEXT PRIMARY KEY, kind TEXT NOT NULL, user_id TEXT NOT NULL, detail TEXT NOT NULL,
+    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER
+  ) STRICT;
+  CREATE INDEX codes_by_expiry ON codes (expires_at);
+
+  -- at most one row: the CHECK makes a second root impossible, not just unlikely
+  CREATE TABLE deployment_root (
+    id INTEGER PRIMARY KEY CHECK (id = 1), key BLOB NOT NULL, set_at INTEGER NOT NULL
+  ) STRICT;
+
+  -- NULL for the clients organisation, which no root certifies
+  ALTER TABLE orgs ADD COLUMN certificate TEXT;
+  ALTER TABLE orgs ADD COLUMN certificate_not_before INTEGER;
+
+  -- json is the canonical JSON of the whole certificate; the other columns are derived from it
+  CREATE TABLE certificates (
+    id TEXT PRIMARY KEY, type TEXT NOT NULL, user_id TEXT, org_id TEXT, device_id INTEGER,
+    json TEXT NOT NULL, stored_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX certificates_by_user ON certificates (user_id, stored_at);
+  CREATE INDEX certificates_by_org ON certificates (org_id, type, stored_at);
+
+  CREATE TABLE enrolments (
+    code_id TEXT PRIMARY KEY, kind TEXT NOT NULL, user_id TEXT NOT NULL, org_id TEXT NOT NULL,
+    device_id INTEGER NOT NULL, identity_key BLOB NOT NULL, key_hash TEXT NOT NULL,
+    registration_id INTEGER NOT NULL, user_key BLOB, device_certificate TEXT, proof TEXT NOT NULL,
+    enrolled_at INTEGER NOT NULL, issued_by_user TEXT, issued_by_device INTEGER, workspace_id TEXT,
+    closed_at INTEGER
+  ) STRICT;
+  CREATE INDEX enrolments_by_user ON enrolments (user_id, enrolled_at);
+  CREATE INDEX enrolments_by_org ON enrolments (org_id, kind, enrolled_at);
+  CREATE INDEX enrolments_by_device ON enrolments (user_id, device_id, key_hash);
+  `,
 ];

@@ -5,8 +5,10 @@ import type { Store } from '../port';
 import { sqliteAudit } from './audit';
 import { sqliteAuth } from './auth';
 import { sqliteBlobs } from './blobs';
+import { sqliteCertificates } from './certificates';
 import { openSqlite } from './db';
 import { sqliteDirectory } from './directory';
+import { sqliteEnrolments } from './enrolments';
 import { sqliteEnvelopes } from './envelopes';
 import { sqliteMailboxes } from './mailboxes';
 import { sqliteWorkspaces } from './workspaces';
@@ -28,6 +30,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     kind: 'sqlite',
     ...sqliteDirectory(handle),
     ...sqliteAuth(handle),
+    ...sqliteCertificates(handle),
+    ...sqliteEnrolments(handle),
     ...sqliteWorkspaces(handle),
     ...sqliteMailboxes(handle),
     ...sqliteEnvelopes(handle),

@@ -108,7 +108,7 @@ export function sqliteWorkspaces({ db, immediate }: SqliteDb): WorkspaceArea {
         clearUsers.run([workspaceId]);
         for (const m of view.members) {
           insertMemberUser.run([workspaceId, m.userId]);
-          for (const deviceId of m.devices) insertMemberDevice.run([workspaceId, m.userId, deviceId]);
+          for (const device of m.devices) insertMemberDevice.run([workspaceId, m.userId, device.deviceId]);
         }
         return { ok: true } as const;
       });
