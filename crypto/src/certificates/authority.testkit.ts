@@ -48,14 +48,19 @@ export interface TestDevice {
   readonly cert: Certificate<'device'>;
 }
 
-/** A root and helpers that sign with it and with what it certified. */
+/** A root and helpers that sign with it and with what it certified; validity windows are around `now` (default T0). */
 export class TestAuthority {
   readonly root = testKey();
+  readonly now: number;
+
+  constructor(now = T0) {
+    this.now = now;
+  }
 
   org(orgId: string, opts: { name?: string; notBefore?: number; notAfter?: number; root?: TestKey } = {}): TestOrg {
     const key = testKey();
     const cert = signCertificate(
-      { t: 'org', v: 1, orgId, name: opts.name ?? `Org ${orgId}`, orgKey: key.b64, notBefore: opts.notBefore ?? T0 - YEAR, notAfter: opts.notAfter ?? T0 + YEAR },
+      { t: 'org', v: 1, orgId, name: opts.name ?? `Org ${orgId}`, orgKey: key.b64, notBefore: opts.notBefore ?? this.now - YEAR, notAfter: opts.notAfter ?? this.now + YEAR },
       (opts.root ?? this.root).priv,
     );
     return { orgId, key, cert };
@@ -70,7 +75,7 @@ export class TestAuthority {
     const cert = signCertificate(
       {
         t: 'user', v: 1, userId, orgId: org.orgId, role: opts.role ?? 'social_worker', displayName: opts.displayName ?? `Person ${userId}`,
-        userKey: userKey.b64, notBefore: opts.notBefore ?? T0 - YEAR, notAfter: opts.notAfter ?? T0 + YEAR, serial: opts.serial ?? 1,
+        userKey: userKey.b64, notBefore: opts.notBefore ?? this.now - YEAR, notAfter: opts.notAfter ?? this.now + YEAR, serial: opts.serial ?? 1,
       },
       (opts.signer ?? org.key).priv,
     );
@@ -80,10 +85,15 @@ export class TestAuthority {
   device(person: TestPerson, deviceId: number, opts: { created?: number; signer?: TestKey; key?: TestKey } = {}): TestDevice {
     const key = opts.key ?? testKey();
     const cert = signCertificate(
-      { t: 'device', v: 1, userId: person.userId, deviceId, identityKey: key.b64, created: opts.created ?? T0 },
+      { t: 'device', v: 1, userId: person.userId, deviceId, identityKey: key.b64, created: opts.created ?? this.now },
       (opts.signer ?? person.userKey).priv,
     );
     return { ref: { userId: person.userId, deviceId }, key, cert };
+  }
+
+  /** A device certificate for an identity key made elsewhere (base64 of the serialized public key). */
+  deviceFor(person: TestPerson, deviceId: number, identityKey: string, created = this.now): Certificate<'device'> {
+    return signCertificate({ t: 'device', v: 1, userId: person.userId, deviceId, identityKey, created }, person.userKey.priv);
   }
 
   client(inviter: TestDevice, userId: string, workspaceId: string, opts: { name?: string; created?: number; signer?: TestKey } = {}): TestPerson {
@@ -92,18 +102,18 @@ export class TestAuthority {
     const cert = signCertificate(
       {
         t: 'client', v: 1, clientUserId: userId, nameCommitment: nameCommitment(opts.name ?? 'Asiakas', salt), userKey: userKey.b64,
-        workspaceId, invitedBy: inviter.ref, created: opts.created ?? T0,
+        workspaceId, invitedBy: inviter.ref, created: opts.created ?? this.now,
       },
       (opts.signer ?? inviter.key).priv,
     );
     return { userId, userKey, cert };
   }
 
-  revokeUser(org: TestOrg, person: TestPerson, serial: number, revokedAt = T0): Certificate<'user_revocation'> {
+  revokeUser(org: TestOrg, person: TestPerson, serial: number, revokedAt = this.now): Certificate<'user_revocation'> {
     return signCertificate({ t: 'user_revocation', v: 1, orgId: org.orgId, userId: person.userId, serial, revokedAt }, org.key.priv);
   }
 
-  revokeDevice(person: TestPerson, device: TestDevice, revokedAt = T0): Certificate<'device_revocation'> {
+  revokeDevice(person: TestPerson, device: TestDevice, revokedAt = this.now): Certificate<'device_revocation'> {
     return signCertificate(
       { t: 'device_revocation', v: 1, userId: person.userId, deviceId: device.ref.deviceId, identityKey: device.key.b64, revokedAt },
       person.userKey.priv,
