@@ -6,12 +6,14 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 
-# Manifests first, so dependencies are a cached layer of their own.
+# Manifests first, so dependencies are a cached layer of their own (every workspace's,
+# which `npm ci` needs to match the lockfile, though only the server's are installed).
 COPY package.json package-lock.json ./
 COPY crypto/package.json crypto/
 COPY server/package.json server/
 COPY client/agent/package.json client/agent/
 COPY client/ui/package.json client/ui/
+COPY admin/package.json admin/
 COPY test/package.json test/
 # The server's and the protocol core's dependencies, and the root's tools (tsx).
 RUN npm ci --workspace server --workspace crypto --include-workspace-root --no-audit --no-fund \
@@ -20,6 +22,8 @@ RUN npm ci --workspace server --workspace crypto --include-workspace-root --no-a
 COPY tsconfig.json ./
 COPY crypto/src crypto/src
 COPY server/src server/src
+# No admin/ sources: the admin tool holds the root and organisation keys and runs on the
+# admins' own machines against the server's admin API, never inside the server's image.
 
 USER node
 EXPOSE 8787
