@@ -313,7 +313,8 @@ export class KeyFile {
   /** The payload as the file holds it now (another process may have updated it). */
   async read(): Promise<unknown> {
     const envelope = await readEnvelope(this.path);
-    if (envelope.kind !== this.kind || envelope.kdf.salt !== this.#kdf.salt || envelope.kdf.N !== this.#kdf.N) {
+    const kdf = envelope.kdf;
+    if (envelope.kind !== this.kind || kdf.salt !== this.#kdf.salt || kdf.N !== this.#kdf.N || kdf.r !== this.#kdf.r || kdf.p !== this.#kdf.p) {
       throw new AdminError('corrupt_key_file', `${this.path} was replaced by another key file while open`);
     }
     return unseal(this.path, envelope, this.#key);

@@ -10,7 +10,7 @@ import { fromBase64, toBase64, toBytes } from '@yhteispoyta/crypto/bytes';
 import type { JsonValue } from '@yhteispoyta/crypto/bytes';
 import { certificateJson, certificateSchema, MAX_SERIAL, publicKeyFieldSchema, rootFingerprint } from '@yhteispoyta/crypto/certificates/index';
 import type { Certificate } from '@yhteispoyta/crypto/certificates/index';
-import { codeIdSchema, displayNameSchema, idSchema, orgNameSchema, professionalRoleSchema, timestampMsSchema } from '@yhteispoyta/crypto/protocol';
+import { codeIdSchema, deviceIdSchema, displayNameSchema, idSchema, orgNameSchema, professionalRoleSchema, timestampMsSchema } from '@yhteispoyta/crypto/protocol';
 import { AdminError } from './errors';
 import { KeyFile } from './key-file';
 import type { CreateKeyFileOptions } from './key-file';
@@ -23,7 +23,7 @@ const serialSchema = z.int().min(1).max(MAX_SERIAL);
  * that a retry uploads the same certificate (same serial) instead of signing another.
  */
 const signedForCodeSchema = z.strictObject({
-  deviceId: z.int(),
+  deviceId: deviceIdSchema,
   identityKey: publicKeyFieldSchema,
   userKey: publicKeyFieldSchema,
   userCertificate: certificateSchema,
