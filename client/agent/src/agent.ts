@@ -13,7 +13,9 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { AgentConfig } from './config';
 import type {
+  Certification,
   ChatService,
+  DeviceService,
   DocumentSync,
   KeyRing,
   LinkStatus,
@@ -23,7 +25,7 @@ import type {
   ServerLink,
   SyncStatus,
 } from './contracts';
-import { loadAccount } from './account/account-record';
+import { LegacyProfileError, loadAccount } from './account/account-record';
 import { Device } from './account/device';
 import { enrolDevice } from './account/enrol';
 import { EventHub } from './api/event-hub';
@@ -43,6 +45,8 @@ export interface SessionParts {
   readonly link: ServerLink;
   readonly keys: KeyRing;
   readonly membership: MembershipService;
+  /** this device's certification and the person's devices */
+  readonly devices: DeviceService;
   readonly documents: DocumentSync;
   readonly chat: ChatService;
   /** Stop everything the parts run (documents, background maintenance, the link). The profile stays open. */
@@ -74,7 +78,16 @@ export interface HostStatus {
   readonly state: HostState;
   readonly profile?: string;
   readonly serverUrl: string;
-  readonly device?: { readonly userId: string; readonly deviceId: number; readonly orgId: string; readonly role: Role; readonly displayName: string };
+  readonly device?: {
+    readonly userId: string;
+    readonly deviceId: number;
+    readonly orgId: string;
+    readonly role: Role;
+    /** '' until certificates (or, for a client, the inviter's key messages) give the name */
+    readonly displayName: string;
+    /** certified by its organisation, inviter or own person; waiting; or revoked */
+    readonly certification: Certification;
+  };
   readonly link?: LinkStatus;
   readonly sync?: SyncStatus;
 }
@@ -87,7 +100,8 @@ export type HostErrorCode =
   | 'locked'
   | 'already_enrolled'
   | 'enrolment_failed'
-  | 'session_failed';
+  | 'session_failed'
+  | 'reenrol_required';
 
 /** Outcome of a host operation: the new status, or a typed refusal with a plain-language message. */
 export type HostResult =
@@ -108,6 +122,7 @@ const MESSAGES: Record<HostErrorCode, string> = {
   already_enrolled: 'This profile already has an enrolled device.',
   enrolment_failed: 'Enrolment did not succeed:',
   session_failed: 'The device could not be started.',
+  reenrol_required: 'This profile was enrolled before identities were certified. Create a new profile and enrol it with a new code.',
 };
 
 function refuse(error: HostErrorCode, detail?: string): HostResult {
@@ -152,6 +167,10 @@ export class AgentSession {
       parts.chat.onMessage((workspaceId, message) => events.publish({ type: 'chat', workspaceId, message })),
       parts.chat.onProgress((progress) => events.publish({ type: 'transfer', progress })),
       parts.keys.onChange((workspaceId, what) => events.publish({ type: 'membership', workspaceId, what })),
+      parts.devices.onChange(() => {
+        events.publish({ type: 'devices' });
+        onStatusChange();
+      }),
       parts.link.onOnline(onStatusChange),
       parts.link.onOffline(onStatusChange),
     );
@@ -245,7 +264,7 @@ export class AgentHost {
       serverUrl,
       state: 'ready',
       profile: profile.name,
-      device: { ...device.self, orgId: device.orgId, role: device.role, displayName: device.displayName },
+      device: { ...device.self, orgId: device.orgId, role: device.role, displayName: device.displayName, certification: session.parts.devices.certification() },
       link: link.status(),
       sync: documents.status(),
     };
@@ -318,7 +337,7 @@ export class AgentHost {
     } catch (err) {
       this.#log.error({ err: describeError(err) }, 'reading the enrolment state failed');
       await this.#lockNow();
-      return refuse('session_failed', describeError(err));
+      return err instanceof LegacyProfileError ? refuse('reenrol_required') : refuse('session_failed', describeError(err));
     }
     if (!enrolled) {
       this.#publishStatus();
@@ -431,6 +450,7 @@ export function createSessionFactory(): SessionFactory {
           link,
           keys: core.keyRing,
           membership: core.membership,
+          devices: core.devices,
           documents,
           chat,
           close: async () => {

@@ -41,6 +41,10 @@ export const PROBLEM_CODES = [
   'chain_invalid',
   'identity_changed',
   'key_distribution',
+  // certificates: a device or person the chain names that certificates do not back, or a
+  // redeemed code whose keys do not carry the proof of its secret (possible substitution)
+  'uncertified',
+  'enrolment_refused',
   // server relations
   'forbidden',
   'revoked',
@@ -238,6 +242,31 @@ export interface ChatService {
 // ---------------------------------------------------------------------------------------
 // Membership operations and identities (keys/)
 
+/** A member as the verified chain records him, with what certificates say about him. */
+export interface MemberView extends MemberInfo {
+  /** from his certificate; for a client, the name his inviter gave (checked against the certificate) */
+  readonly displayName?: string;
+  /** his organisation's name as the deployment root certifies it */
+  readonly orgName?: string;
+  /** certificates back this person (organisation, role) and at least one of his devices in the chain */
+  readonly certified: boolean;
+  /** device ids the chain names for him that certificates do not back (never certified, revoked, another key) */
+  readonly uncertifiedDevices: readonly number[];
+}
+
+/** Something members see in a workspace: a person's device added or removed (from the verified chain). */
+export interface WorkspaceNotice {
+  /** the event's signed time (ms) */
+  readonly at: number;
+  readonly kind: 'device_added' | 'device_removed';
+  readonly userId: string;
+  readonly deviceId: number;
+  /** who signed the change */
+  readonly by: DeviceRef;
+  /** the person's name, when known */
+  readonly displayName?: string;
+}
+
 export interface WorkspaceSummary {
   readonly workspaceId: string;
   readonly kind: WorkspaceKind;
@@ -245,7 +274,9 @@ export interface WorkspaceSummary {
   readonly epoch: number;
   readonly closed: boolean;
   readonly lastActivityAt: number;
-  readonly members: readonly MemberInfo[];
+  readonly members: readonly MemberView[];
+  /** device additions and removals, oldest first */
+  readonly notices: readonly WorkspaceNotice[];
   /** userId of the member who created the workspace (the author of its chain's `create` event) */
   readonly createdBy?: string;
   /** the client's consent in force, as the verified chain records it (case workspaces) */
@@ -262,14 +293,20 @@ export interface ConsentInfo {
   readonly grantedBy: DeviceRef;
 }
 
+/** One person of a workspace as safety numbers show him: one number covers all his certified devices. */
 export interface IdentityInfo {
-  readonly device: DeviceRef;
+  readonly userId: string;
+  readonly kind: 'professional' | 'client';
   readonly displayName?: string;
-  /** 60-digit safety number between this user and that user */
+  readonly orgName?: string;
+  readonly role?: Role;
+  /** 60-digit safety number between this person's user key and the other's */
   readonly safetyNumber: string;
   readonly verified: boolean;
-  /** the server now announces a different key than the trusted one */
+  /** certificates now give this person another user key than the one first seen: compare before accepting */
   readonly changed: boolean;
+  /** his certified devices (the number covers them all) */
+  readonly devices: readonly number[];
 }
 
 export interface MembershipService {
@@ -288,7 +325,48 @@ export interface MembershipService {
   directory(): Promise<{ orgs: { orgId: string; name: string }[] }>;
   orgUsers(orgId: string): Promise<{ userId: string; displayName: string; role: Role; orgId: string }[]>;
   identities(workspaceId: string): Promise<IdentityInfo[]>;
-  setVerified(device: DeviceRef, verified: boolean): Promise<void>;
-  /** the user saw the new safety number and accepts the changed key */
-  acceptIdentityChange(device: DeviceRef): Promise<void>;
+  setVerified(userId: string, verified: boolean): Promise<void>;
+  /** the user saw the new safety number and accepts the person's changed user key */
+  acceptIdentityChange(userId: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------
+// This person's devices and this device's certification (identity/)
+
+/** Where this device stands: certified by its organisation / inviter / own person, waiting, or revoked. */
+export interface Certification {
+  readonly state: 'pending' | 'certified' | 'revoked';
+  /** a further device waiting for approval: the digits to compare on the approving device */
+  readonly approvalCode?: string;
+  /** the organisation's certified name, once certified */
+  readonly orgName?: string;
+}
+
+/** One certified device of this person. */
+export interface OwnDevice {
+  readonly deviceId: number;
+  /** this very device */
+  readonly current: boolean;
+  readonly created: number;
+  readonly revoked: boolean;
+}
+
+/** A device that redeemed one of this device's link codes and waits for approval. */
+export interface PendingOwnDevice {
+  readonly deviceId: number;
+  readonly approvalCode: string;
+  readonly enrolledAt: number;
+}
+
+export interface DeviceService {
+  certification(): Certification;
+  list(): Promise<{ devices: OwnDevice[]; pending: PendingOwnDevice[]; canApprove: boolean }>;
+  /** a code for the person's next device (this device must hold the user key) */
+  createLinkCode(): Promise<{ code: string; deviceId: number; expiresAt: number }>;
+  /** sign the pending device's certificate and add it to every workspace of this person */
+  approve(deviceId: number): Promise<void>;
+  /** revoke one of this person's devices and remove it from every workspace */
+  revoke(deviceId: number): Promise<void>;
+  /** certification or the person's devices may have changed */
+  onChange(listener: () => void): () => void;
 }

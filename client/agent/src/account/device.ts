@@ -4,6 +4,8 @@
  * client, prekey maintenance, and the factory of its server link.
  */
 import type { PrivateKey, PublicKey } from '@signalapp/libsignal-client';
+import { fromBase64 } from '@yhteispoyta/crypto/bytes';
+import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
@@ -14,7 +16,8 @@ import { SocketServerLink } from '../net/server-link';
 import type { ServerLinkOptions } from '../net/server-link';
 import type { ProfileDb } from '../profile/profile-db';
 import { SqlSignalStores } from '../profile/signal-stores';
-import { loadAccount } from './account-record';
+import { loadAccount, loadUserKey, saveDisplayName } from './account-record';
+import type { AccountRecord } from './account-record';
 import { LoginSession } from './login-session';
 import { PrekeyMaintenance } from './prekey-maintenance';
 import type { PrekeyMaintenanceOptions } from './prekey-maintenance';
@@ -36,7 +39,14 @@ export class Device implements LocalDevice {
   readonly self: DeviceRef;
   readonly orgId: string;
   readonly role: Role;
-  readonly displayName: string;
+  /** the name certificates give this person ('' until known) */
+  displayName: string;
+  /** which code enrolled this device */
+  readonly kind: AccountRecord['kind'];
+  /** the deployment root pinned at enrolment (serialized public key) */
+  readonly rootKey: Bytes;
+  /** device_link: the digits to compare on the approving device */
+  readonly approvalCode: string | undefined;
   readonly identityKey: PrivateKey;
   readonly identityPublicKey: PublicKey;
   readonly serverUrl: string;
@@ -59,7 +69,12 @@ export class Device implements LocalDevice {
     this.self = { userId: account.userId, deviceId: account.deviceId };
     this.orgId = account.orgId;
     this.role = account.role;
-    this.displayName = account.displayName;
+    this.displayName = account.displayName ?? '';
+    this.kind = account.kind;
+    const rootKey = fromBase64(account.rootKey);
+    if (rootKey === undefined) throw new Error('the pinned root in the account record does not decode');
+    this.rootKey = rootKey;
+    this.approvalCode = account.approvalCode;
     this.serverUrl = account.serverUrl;
     this.identityKey = identity.identityKeyPair.privateKey;
     this.identityPublicKey = identity.identityKeyPair.publicKey;
@@ -81,6 +96,18 @@ export class Device implements LocalDevice {
     if (identity === undefined) throw new Error('enrolled profile without a device identity');
     if (identity.deviceId !== loadAccount(profile)?.deviceId) throw new Error('profile identity and account disagree on the device id');
     return new Device(profile, identity, opts);
+  }
+
+  /** The person's private user key, on the device that made it (it signs his device certificates). */
+  userKey(): PrivateKey | undefined {
+    return loadUserKey(this.profile);
+  }
+
+  /** Remember the name certificates give this person. */
+  setDisplayName(name: string): void {
+    if (name === this.displayName) return;
+    this.displayName = name;
+    saveDisplayName(this.profile, name);
   }
 
   /** Log in now (the REST client and the link otherwise log in on first use), then maintain prekeys. */

@@ -36,6 +36,7 @@ const HOST_STATUS: Record<HostErrorCode, number> = {
   already_enrolled: 409,
   enrolment_failed: 400,
   session_failed: 500,
+  reenrol_required: 409,
 };
 
 /** HTTP status of a refused membership operation; chain-rule refusals not listed are 409. */
@@ -47,6 +48,8 @@ const MEMBERSHIP_STATUS: Partial<Record<MembershipErrorCode, number>> = {
   consent_scope: 403,
   malformed: 400,
   bad_response: 502,
+  uncertified: 409,
+  not_certified: 409,
 };
 
 /** The API error of a host refusal; its code is the host's code. */

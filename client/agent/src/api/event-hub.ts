@@ -17,7 +17,9 @@ export type AgentEvent =
   | { readonly type: 'chat'; readonly workspaceId: string; readonly message: ChatMessage }
   /** verified membership changed or a new epoch key arrived */
   | { readonly type: 'membership'; readonly workspaceId: string; readonly what: 'membership' | 'epoch' }
-  | { readonly type: 'transfer'; readonly progress: TransferProgress };
+  | { readonly type: 'transfer'; readonly progress: TransferProgress }
+  /** this device's certification or the person's devices (pending approvals) changed */
+  | { readonly type: 'devices' };
 
 /** Fan-out of agent events to the connected UIs. */
 export class EventHub {

@@ -1,7 +1,8 @@
 /**
  * API routes of workspaces: list and create, members (add from the directory, invite a
  * client, remove a member or one device), consent, the organisation directory,
- * identities with their safety numbers, and a document's convergence fingerprint.
+ * identities with their safety numbers (one per person), and a document's convergence
+ * fingerprint.
  */
 import { z } from 'zod';
 import { displayNameSchema, idSchema, streamNameSchema, textSchema, timestampMsSchema, workspaceLabelSchema } from '@yhteispoyta/crypto/protocol';
@@ -13,7 +14,6 @@ import { JsonReply } from './router';
 import { requireSession } from './routes-host';
 
 const deviceIdSchema = z.int().min(MIN_DEVICE_ID).max(MAX_DEVICE_ID);
-const deviceSchema = z.strictObject({ userId: idSchema, deviceId: deviceIdSchema });
 // Path segments are strings: only the path form converts digits to a number.
 const pathDeviceSchema = z.strictObject({ userId: idSchema, deviceId: z.string().regex(/^[0-9]{1,3}$/).transform(Number).pipe(deviceIdSchema) });
 
@@ -23,7 +23,8 @@ const inviteSchema = z.strictObject({ displayName: displayNameSchema });
 const orgIdsSchema = z.array(idSchema).min(1).max(100);
 const grantSchema = z.strictObject({ orgIds: orgIdsSchema, purpose: textSchema(500), expiresAt: timestampMsSchema.optional() });
 const revokeSchema = z.strictObject({ orgIds: orgIdsSchema });
-const verifiedSchema = z.strictObject({ userId: idSchema, deviceId: deviceIdSchema, verified: z.boolean() });
+const verifiedSchema = z.strictObject({ userId: idSchema, verified: z.boolean() });
+const personSchema = z.strictObject({ userId: idSchema });
 // The name after `doc:`, as in the y-websocket path `/yjs/<workspaceId>/<docName>`.
 const docNameSchema = z.string().refine((name) => streamNameSchema.safeParse(`doc:${name}`).success, 'must be 1-64 characters of A-Z, a-z, 0-9, _ and -');
 
@@ -94,13 +95,13 @@ export function registerWorkspaceRoutes(router: Router, host: AgentHost): void {
       users: await membership().orgUsers(parseWith(idSchema, params.orgId, 'orgId')),
     }))
     .add('POST', '/api/identities/verified', async ({ req }) => {
-      const { userId, deviceId, verified } = await readJson(req, verifiedSchema);
-      await membership().setVerified({ userId, deviceId }, verified);
+      const { userId, verified } = await readJson(req, verifiedSchema);
+      await membership().setVerified(userId, verified);
       return {};
     })
     .add('POST', '/api/identities/accept', async ({ req }) => {
-      const device = await readJson(req, deviceSchema);
-      await membership().acceptIdentityChange(device);
+      const { userId } = await readJson(req, personSchema);
+      await membership().acceptIdentityChange(userId);
       return {};
     });
 }

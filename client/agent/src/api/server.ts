@@ -20,6 +20,7 @@ import { serveEvents } from './events-socket';
 import { ApiError, baseHeaders, sendError, sendJson } from './http-util';
 import { JsonReply, RESPONDED, Router } from './router';
 import { registerChatRoutes } from './routes-chat';
+import { registerDeviceRoutes } from './routes-devices';
 import { registerHostRoutes } from './routes-host';
 import { registerWorkspaceRoutes } from './routes-workspaces';
 import { PresenceTracker } from './presence-tracker';
@@ -69,6 +70,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const router = new Router();
   registerHostRoutes(router, host);
   registerWorkspaceRoutes(router, host);
+  registerDeviceRoutes(router, host);
   registerChatRoutes(router, host);
 
   let port = 0;

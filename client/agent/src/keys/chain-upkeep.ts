@@ -1,25 +1,25 @@
 /**
  * What this device does after a chain was verified or changed (inside the chain task):
  * accept the pending keys the chain now allows; finish a rotation it owes (it removed
- * someone and the rotation did not get through); as an owner, bring an invited client's
- * first device into the chain once that device is in the server's directory; and deliver
- * keys still owed in the background.
- *
- * Bringing the invited client's device in trusts the server's directory for which
- * device belongs to that client (there is no earlier key to compare with): the owner's
- * TOFU store records the key the directory announced, and the safety number the owner
- * and the client compare (identities()/setVerified) is what detects a substituted key.
+ * someone and the rotation did not get through); as an owner, remove members and devices
+ * whose certificates were revoked, and bring in the first device of a client it invited
+ * once that device redeemed the invitation with a valid proof of its secret (this device
+ * then certifies the client: identity/invitations.ts); and deliver keys still owed in the
+ * background.
  */
 import type { Logger } from 'pino';
+import { hasDevice } from '@yhteispoyta/crypto/membership';
 import type { ChainState } from '@yhteispoyta/crypto/membership';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MembershipEvent } from '@yhteispoyta/crypto/types';
 import type { ProblemSink } from '../contracts';
+import type { Invitations } from '../identity/invitations';
 import type { ChainStore } from './chain-store';
 import type { ChainWriter, KeysDevice } from './chain-writer';
-import type { Directory } from './directory';
 import type { MailboxReceiver } from './mailbox-receiver';
+import { MembershipError } from './membership-error';
 import { isMemberDevice } from './membership-sync';
+import type { MembershipSync } from './membership-sync';
 import type { TrustedIdentities } from './trusted-identities';
 
 const REMOVALS = new Set(['remove_member', 'remove_device', 'revoke_consent']);
@@ -27,7 +27,7 @@ const REMOVALS = new Set(['remove_member', 'remove_device', 'revoke_consent']);
 /** Whether this device is an owner device of the workspace. */
 export function isOwnerDevice(state: ChainState, self: DeviceRef): boolean {
   const member = state.members.get(self.userId);
-  return member !== undefined && member.owner && member.devices.includes(self.deviceId);
+  return member !== undefined && member.owner && hasDevice(member, self.deviceId);
 }
 
 /** Client members that have never had a device in the chain: invited, not yet enrolled. */
@@ -40,25 +40,25 @@ export function awaitingClients(state: ChainState, events: readonly MembershipEv
   return [...state.members.values()].filter((m) => m.role === 'client' && m.devices.length === 0 && !hadDevice.has(m.userId)).map((m) => m.userId);
 }
 
+/** What upkeep works with. */
+export interface UpkeepParts {
+  readonly sync: MembershipSync;
+  readonly chains: ChainStore;
+  readonly writer: ChainWriter;
+  readonly receiver: MailboxReceiver;
+  readonly identities: TrustedIdentities;
+  readonly invitations: Invitations;
+  readonly problems: ProblemSink;
+}
+
 /** The after-verification steps of one device. */
 export class ChainUpkeep {
   readonly #device: KeysDevice;
-  readonly #parts: {
-    chains: ChainStore;
-    writer: ChainWriter;
-    receiver: MailboxReceiver;
-    directory: Directory;
-    identities: TrustedIdentities;
-    problems: ProblemSink;
-  };
+  readonly #parts: UpkeepParts;
   readonly #log: Logger;
 
   /** Upkeep for `device`. */
-  constructor(
-    device: KeysDevice,
-    parts: { chains: ChainStore; writer: ChainWriter; receiver: MailboxReceiver; directory: Directory; identities: TrustedIdentities; problems: ProblemSink },
-    log: Logger,
-  ) {
+  constructor(device: KeysDevice, parts: UpkeepParts, log: Logger) {
     this.#device = device;
     this.#parts = parts;
     this.#log = log.child({ module: 'keys/upkeep' });
@@ -72,7 +72,10 @@ export class ChainUpkeep {
     if (current.rotationRequired && this.#owesRotation(workspaceId)) {
       current = await this.#parts.writer.rotateLocked(workspaceId);
     }
-    if (isOwnerDevice(current, this.#device.self)) await this.#admitClientDevices(workspaceId, current);
+    if (isOwnerDevice(current, this.#device.self)) {
+      current = (await this.removeRevokedLocked(workspaceId)) ?? current;
+      await this.#admitClientDevices(workspaceId, current);
+    }
     // Not awaited: delivery takes the network and must not hold up the chain task.
     this.#parts.writer.deliver(workspaceId).catch((error: unknown) => {
       this.#log.warn({ workspaceId, reason: error instanceof Error ? error.message : 'unknown' }, 'key delivery failed');
@@ -90,24 +93,80 @@ export class ChainUpkeep {
     return false;
   }
 
+  /**
+   * As an owner: remove the members whose certificate was revoked and the devices their
+   * person revoked, then rotate, so that they read nothing written afterwards. Other
+   * agents already refuse everything they send. Only inside `exclusive`.
+   */
+  async removeRevokedLocked(workspaceId: string): Promise<ChainState | undefined> {
+    const { sync, writer, identities } = this.#parts;
+    const self = this.#device.self;
+    let state = sync.state(workspaceId);
+    if (state === undefined || state.closed || !isOwnerDevice(state, self)) return state;
+    const before = state.seq;
+    for (const member of [...state.members.values()]) {
+      const status = identities.book.status(member.userId);
+      if (member.userId !== self.userId && !status.ok && status.code === 'revoked') {
+        state = await this.#tryAppend(workspaceId, state, () => ({ type: 'remove_member', payload: { userId: member.userId } }), `member ${member.userId}`);
+        continue;
+      }
+      if (!status.ok) continue;
+      for (const device of member.devices) {
+        const revoked = status.person.revokedDevices.some((d) => d.deviceId === device.deviceId && d.keyHash === device.keyHash);
+        if (!revoked || deviceKey({ userId: member.userId, deviceId: device.deviceId }) === deviceKey(self)) continue;
+        state = await this.#tryAppend(
+          workspaceId,
+          state,
+          () => ({ type: 'remove_device', payload: { userId: member.userId, deviceId: device.deviceId } }),
+          `device ${member.userId}.${device.deviceId}`,
+        );
+      }
+    }
+    // Rotate only after removing someone here; a rotation owed for another's removal is that device's job.
+    if (state.seq !== before) await writer.ensureRotatedLocked(workspaceId);
+    return sync.state(workspaceId) ?? state;
+  }
+
+  /** Append a removal; a refusal (another owner was faster, the last owner device) leaves the state as it is. */
+  async #tryAppend(workspaceId: string, state: ChainState, build: Parameters<ChainWriter['appendLocked']>[1], what: string): Promise<ChainState> {
+    try {
+      const next = await this.#parts.writer.appendLocked(workspaceId, build);
+      this.#log.info({ workspaceId, what }, 'revoked certificate: removed from the workspace');
+      return next;
+    } catch (error) {
+      if (!(error instanceof MembershipError)) throw error;
+      this.#log.info({ workspaceId, what, code: error.code }, 'revoked certificate: removal not appended');
+      return this.#parts.sync.state(workspaceId) ?? state;
+    }
+  }
+
+  /** Certify and add the first device of each client this device invited, once it redeemed the invitation. */
   async #admitClientDevices(workspaceId: string, state: ChainState): Promise<void> {
-    const { chains, directory, identities, writer, problems } = this.#parts;
+    const { chains, invitations, identities, writer, problems } = this.#parts;
     const waiting = awaitingClients(state, chains.events(workspaceId).map((s) => s.event));
     for (const userId of waiting) {
-      const listed = await directory.devices(userId);
-      const refs = listed.map((d) => ({ userId, deviceId: d.deviceId }));
-      for (const change of await identities.ensureKnown(refs, directory)) {
-        problems.report({ code: 'identity_changed', message: `The identity key of device ${deviceKey(change.device)} changed.`, device: change.device, workspaceId });
+      const invitation = invitations.forUser(userId);
+      // Only the inviting device holds the secret that checks the client's proof.
+      if (invitation === undefined || invitation.state !== 'open' || invitation.workspaceId !== workspaceId) continue;
+      const admitted = await invitations.admit(invitation.codeId);
+      if (!admitted.ok) {
+        if (admitted.reason === 'refused') {
+          problems.report({
+            code: 'enrolment_refused',
+            message: `The device that redeemed your invitation of ${invitation.displayName} does not prove the invitation secret: its keys may have been substituted. It was not admitted; invite the client again.`,
+            workspaceId,
+          });
+        }
+        continue;
       }
-      for (const ref of refs) {
-        if (identities.changed(ref) !== undefined || identities.trusted(ref) === undefined) continue;
-        await writer.appendLocked(
-          workspaceId,
-          () => ({ type: 'add_device', payload: { userId, deviceId: ref.deviceId } }),
-          (s) => writer.oweCurrent(workspaceId, s, [ref]),
-        );
-        this.#log.info({ workspaceId, device: deviceKey(ref) }, 'invited client device added');
-      }
+      await identities.adopt([userId]);
+      const ref = { userId, deviceId: admitted.device.deviceId };
+      await writer.appendLocked(
+        workspaceId,
+        () => ({ type: 'add_device', payload: { userId, deviceId: admitted.device.deviceId, keyHash: admitted.device.keyHash } }),
+        (s) => writer.oweCurrent(workspaceId, s, [ref]),
+      );
+      this.#log.info({ workspaceId, device: deviceKey(ref) }, 'invited client certified and added');
     }
   }
 }

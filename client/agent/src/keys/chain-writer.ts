@@ -14,7 +14,7 @@ import { GENESIS_PREV_HASH, appendCheck, signEvent } from '@yhteispoyta/crypto/m
 import type { ChainState, UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { RouteBody } from '@yhteispoyta/crypto/protocol';
-import type { DeviceRef, MemberInfo, MembershipEvent, MembershipPayloads, MembershipEventType, WorkspaceKind } from '@yhteispoyta/crypto/types';
+import type { DeviceRef, MemberDevice, MemberInfo, MembershipEvent, MembershipPayloads, MembershipEventType, WorkspaceKind } from '@yhteispoyta/crypto/types';
 import type { SerialQueue } from '../account/serial-queue';
 import type { LocalDevice, RestClient } from '../contracts';
 import { RestError } from '../contracts';
@@ -70,11 +70,20 @@ export class ChainWriter {
     this.#ownKey = toBytes(device.identityPublicKey.serialize());
   }
 
-  /** Start a workspace: a signed `create` naming this user (with `devices`) as its owner, and the key of epoch 1. Only inside `exclusive`. */
-  async createLocked(kind: WorkspaceKind, label: string, devices: readonly number[]): Promise<{ workspaceId: string; state: ChainState }> {
+  /**
+   * Start a workspace: a signed `create` naming this user as its owner with the
+   * organisation, role and devices his certificates give, and the key of epoch 1. Only
+   * inside `exclusive`.
+   */
+  async createLocked(
+    kind: WorkspaceKind,
+    label: string,
+    creatorInfo: { orgId: string; role: MemberInfo['role']; devices: readonly MemberDevice[] },
+  ): Promise<{ workspaceId: string; state: ChainState }> {
     const d = this.#device;
     const workspaceId = newWorkspaceId();
-    const creator: MemberInfo = { userId: d.self.userId, orgId: d.orgId, role: d.role, owner: true, devices: [...devices].sort((a, b) => a - b) };
+    const devices = [...creatorInfo.devices].sort((a, b) => a.deviceId - b.deviceId);
+    const creator: MemberInfo = { userId: d.self.userId, orgId: creatorInfo.orgId, role: creatorInfo.role, owner: true, devices };
     const unsigned: UnsignedMembershipEvent<'create'> = {
       workspaceId, seq: 0, prevHash: GENESIS_PREV_HASH, type: 'create', payload: { kind, label, creator }, author: d.self, at: Date.now(),
     };

@@ -1,14 +1,22 @@
 /**
- * FOR TESTS: the server's directory, membership chains and mailboxes in memory, as a
- * RestClient per device. It applies the server's rules (appendCheck on every append,
- * member devices only), and lets a test make it hostile: serve a chain it has rewritten,
- * drop or inject mailbox items, announce another identity key.
+ * FOR TESTS: the server's directory, certificates, membership chains and mailboxes in
+ * memory, as a RestClient per device. Registered professionals are certified by a test
+ * organisation under the fake's deployment root (`ca`); an invited client's device waits
+ * as a pending enrolment until its inviter's agent certifies it. It applies the server's
+ * chain rules (appendCheck on every append, member devices only), and lets a test make it
+ * hostile: serve a chain it has rewritten, drop or inject mailbox items, hand out another
+ * identity key in a bundle, add certificates of its own.
  */
 import { fromBase64 } from '@yhteispoyta/crypto/bytes';
+import { TestAuthority } from '@yhteispoyta/crypto/certificates/authority.testkit';
+import type { TestOrg, TestPerson } from '@yhteispoyta/crypto/certificates/authority.testkit';
+import { userIdForCode } from '@yhteispoyta/crypto/certificates/codes';
+import { certificateId, certificateJson } from '@yhteispoyta/crypto/certificates/signing';
+import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
 import { appendCheck } from '@yhteispoyta/crypto/membership';
 import type { ChainState } from '@yhteispoyta/crypto/membership';
 import { bundleFromUpload } from '@yhteispoyta/crypto/memory-stores';
-import type { RouteBody, RouteName, RouteQuery, RouteResponse } from '@yhteispoyta/crypto/protocol';
+import type { PendingEnrolment, RouteBody, RouteName, RouteQuery, RouteResponse } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MailboxItem, MembershipEvent, PrekeyUpload, Role } from '@yhteispoyta/crypto/types';
 import type { RestClient } from '../contracts';
@@ -19,12 +27,22 @@ interface FakeDevice {
   claimed: number;
   /** the key the directory announces (a test may swap it) */
   announcedKey: string;
+  /** another device's upload handed out in this device's bundles (a test may set it) */
+  substitute?: PrekeyUpload;
 }
 
 type Input<N extends RouteName> = { params?: Record<string, string>; query?: RouteQuery<N>; body?: RouteBody<N> };
 
 /** An in-memory server for the keys module. */
 export class FakeKeysServer {
+  /** the deployment root and its organisations; certificates are valid around now */
+  readonly ca = new TestAuthority(Date.now());
+  readonly testOrgs = new Map<string, TestOrg>();
+  /** certified professionals (their user keys sign their device certificates) */
+  readonly people = new Map<string, TestPerson>();
+  certificates: Certificate[] = [];
+  /** client devices waiting for their inviter, by invitation code id */
+  readonly enrolments = new Map<string, PendingEnrolment>();
   readonly orgs = new Map<string, string>();
   readonly users = new Map<string, { orgId: string; role: Role; displayName: string }>();
   readonly devices = new Map<string, FakeDevice>();
@@ -38,11 +56,50 @@ export class FakeKeysServer {
   #nextId = 1;
   invitations = 0;
 
-  /** Register a user with one device's public prekeys. */
-  register(user: { userId: string; orgId: string; role: Role; displayName?: string }, upload: PrekeyUpload): void {
+  /**
+   * Register a user with one device's public prekeys. A professional (with `certify`, the
+   * default) gets a user certificate of his organisation and a device certificate; a
+   * client passes his `enrolment` (keys, device certificate, proof) for his inviter.
+   */
+  register(
+    user: { userId: string; orgId: string; role: Role; displayName?: string },
+    upload: PrekeyUpload,
+    opts: { certify?: boolean; enrolment?: Omit<PendingEnrolment, 'kind' | 'userId' | 'deviceId' | 'identityKey' | 'registrationId' | 'enrolledAt'> } = {},
+  ): void {
     if (!this.orgs.has(user.orgId)) this.orgs.set(user.orgId, `Org ${user.orgId}`);
     this.users.set(user.userId, { orgId: user.orgId, role: user.role, displayName: user.displayName ?? user.userId });
     this.devices.set(`${user.userId}.${upload.deviceId}`, { upload, claimed: 0, announcedKey: upload.identityKey });
+    if (opts.enrolment !== undefined) {
+      this.enrolments.set(opts.enrolment.codeId, {
+        ...opts.enrolment, kind: 'invitation', userId: user.userId, deviceId: upload.deviceId, identityKey: upload.identityKey,
+        registrationId: upload.registrationId, enrolledAt: Date.now(),
+      });
+    }
+    if (user.role === 'client' || opts.certify === false) return;
+    const person = this.certifyPerson(user.userId, user.orgId, user.role, user.displayName);
+    this.certificates.push(this.ca.deviceFor(person, upload.deviceId, upload.identityKey));
+  }
+
+  /** The organisation certified under the fake's root (made on first use). */
+  org(orgId: string): TestOrg {
+    let org = this.testOrgs.get(orgId);
+    if (org === undefined) {
+      org = this.ca.org(orgId, { name: this.orgs.get(orgId) ?? `Org ${orgId}` });
+      this.testOrgs.set(orgId, org);
+      this.certificates.push(org.cert);
+    }
+    return org;
+  }
+
+  /** A professional's user certificate (made on first use). */
+  certifyPerson(userId: string, orgId: string, role: Role, displayName?: string): TestPerson {
+    let person = this.people.get(userId);
+    if (person === undefined) {
+      person = this.ca.professional(this.org(orgId), userId, { role: role as Exclude<Role, 'client'>, displayName: displayName ?? userId });
+      this.people.set(userId, person);
+      this.certificates.push(person.cert);
+    }
+    return person;
   }
 
   /** The REST client of one device. */
@@ -60,7 +117,7 @@ export class FakeKeysServer {
 
   #isMemberDevice(workspaceId: string, ref: DeviceRef): boolean {
     const state = this.states.get(workspaceId);
-    return state?.members.get(ref.userId)?.devices.includes(ref.deviceId) ?? false;
+    return state?.members.get(ref.userId)?.devices.some((d) => d.deviceId === ref.deviceId) ?? false;
   }
 
   #identity(ref: DeviceRef): Uint8Array | undefined {
@@ -84,7 +141,17 @@ export class FakeKeysServer {
     const params = input.params ?? {};
     switch (route) {
       case 'listOrgs':
-        return { orgs: [...this.orgs].map(([orgId, name]) => ({ orgId, name })) };
+        return { orgs: [...this.testOrgs.values()].map((o) => ({ orgId: o.orgId, name: o.cert.body.name, certificate: certificateJson(o.cert) })) };
+      case 'queryCertificates':
+        return { certificates: this.certificates.map(certificateJson) };
+      case 'storeCertificate': {
+        // The fake checks nothing: agents must not rely on the server's checks.
+        const certificate = (body as { certificate: Certificate }).certificate;
+        this.certificates.push(certificate);
+        return { id: certificateId(certificate) };
+      }
+      case 'invitationEnrolment':
+        return { enrolment: this.enrolments.get(params.codeId ?? '') ?? null };
       case 'listOrgUsers':
         // As the real server: client persons are never listed.
         return { users: [...this.users].filter(([, u]) => u.orgId === params.orgId && u.role !== 'client').map(([userId, u]) => ({ userId, ...u })) };
@@ -101,6 +168,7 @@ export class FakeKeysServer {
             if (d === undefined) return [];
             const index = d.claimed++;
             const take = index < d.upload.oneTimePreKeys.length ? { preKeyIndex: index, kyberIndex: index } : {};
+            if (d.substitute !== undefined) return [{ ...bundleFromUpload(userId, { ...d.substitute, deviceId }, take), device: { userId, deviceId } }];
             return [{ ...bundleFromUpload(userId, d.upload, take), identityKey: d.announcedKey }];
           }),
         };
@@ -137,10 +205,9 @@ export class FakeKeysServer {
       }
       case 'createInvitation': {
         this.invitations += 1;
-        const userId = `client${this.invitations}`;
-        if (!this.orgs.has('clients')) this.orgs.set('clients', 'Asiakkaat');
-        this.users.set(userId, { orgId: 'clients', role: 'client', displayName: String(body?.displayName) });
-        return { code: `inv_${'x'.repeat(20)}${this.invitations}`, userId, expiresAt: Date.now() + 60_000 };
+        const userId = userIdForCode(String(body?.codeId));
+        this.users.set(userId, { orgId: 'clients', role: 'client', displayName: 'Asiakas' });
+        return { userId, expiresAt: Date.now() + 60_000 };
       }
       case 'sendMailbox': {
         const items = (body as { items: { to: DeviceRef; message: MailboxItem['message'] }[] }).items;

@@ -18,15 +18,9 @@ let opened: TestDevice[];
 const uploads = new Map<string, PrekeyUpload>();
 
 async function make(userId: string, role: Role, orgId: string): Promise<TestDevice> {
-  const made = await makeTestDevice(
-    dir,
-    { userId, orgId, role },
-    (upload) => {
-      uploads.set(userId, upload);
-      server.register({ userId, orgId, role }, upload);
-    },
-    (self) => server.restFor(self),
-  );
+  const made = await makeTestDevice(dir, { userId, orgId, role }, server);
+  const registered = server.devices.get(`${userId}.1`);
+  if (registered !== undefined) uploads.set(userId, registered.upload);
   opened.push(made);
   return made;
 }
@@ -141,26 +135,45 @@ describe('key distribution between three devices', () => {
     expect(server.mailbox.filter((m) => deviceKey(m.to) === deviceKey(carol.device.self))).toEqual([]);
   });
 
-  it('no key goes to a device whose announced identity changed; the grant stays owed', async () => {
+  it('no key goes to a device whose bundle carries another key than its certificate; the grant stays owed', async () => {
     const alice = await make('alice', 'social_worker', 'sote');
     const carol = await make('carol', 'kela_expert', 'kela');
-    await make('dave', 'kela_expert', 'kela');
     const impostor = await make('impostor', 'kela_expert', 'kela');
     const { workspaceId } = await alice.core.membership.create('consultation', 'Konsultaatio');
-    await alice.core.membership.addMember(workspaceId, 'carol');
-    await carol.core.receiver.receive();
-    // The directory now announces another key for carol.1.
+    // The server hands out, as carol.1's bundle, a valid bundle of the impostor's device.
     const entry = server.devices.get('carol.1');
-    if (entry === undefined) throw new Error('setup');
-    entry.announcedKey = Buffer.from(impostor.device.identityPublicKey.serialize()).toString('base64');
-    await alice.core.membership.addMember(workspaceId, 'dave');
-    await alice.core.membership.removeMember(workspaceId, 'dave');
-    expect(alice.problems.map((p) => p.code)).toEqual(['identity_changed']);
+    const impostorUpload = server.devices.get('impostor.1')?.upload;
+    if (entry === undefined || impostorUpload === undefined) throw new Error('setup');
+    entry.substitute = impostorUpload;
+    await alice.core.membership.addMember(workspaceId, 'carol');
+    expect(alice.problems.length).toBeGreaterThan(0);
+    expect(new Set(alice.problems.map((p) => p.code))).toEqual(new Set(['uncertified']));
+    expect(alice.problems[0]?.device).toEqual(carol.device.self);
+    expect(impostor.device.self.userId).toBe('impostor');
     expect(server.mailbox.filter((m) => m.to.userId === 'carol')).toEqual([]);
     await expect(alice.core.sender.deliver({ workspaceId })).resolves.toEqual({ sent: 0, pending: 1 });
-    const identities = await alice.core.membership.identities(workspaceId);
-    expect(identities.find((i) => i.device.userId === 'carol')).toMatchObject({ changed: true, verified: false });
     await carol.core.receiver.receive();
-    expect(carol.core.keyRing.epochKey(workspaceId, 2)).toBeUndefined();
+    expect(carol.core.keyRing.epochKey(workspaceId, 1)).toBeUndefined();
+    // Once the server hands out the genuine bundle, the owed key goes through.
+    delete entry.substitute;
+    await expect(alice.core.sender.deliver({ workspaceId })).resolves.toEqual({ sent: 1, pending: 0 });
+    await carol.core.receiver.receive();
+    expect(same(carol.core.keyRing.epochKey(workspaceId, 1), alice.core.keyRing.epochKey(workspaceId, 1))).toBe(true);
+  });
+
+  it('a device the server registered for a person without his certificate gets no key and is reported', async () => {
+    const alice = await make('alice', 'social_worker', 'sote');
+    const carol = await make('carol', 'kela_expert', 'kela');
+    // The operator adds a device of its own to carol's account: no device certificate exists for it.
+    const rogue = await makeTestDevice(dir, { userId: 'carol', deviceId: 2, orgId: 'kela', role: 'kela_expert', certify: false }, server);
+    opened.push(rogue);
+    const created = await alice.core.membership.create('consultation', 'Konsultaatio');
+    const added = await alice.core.membership.addMember(created.workspaceId, 'carol');
+    expect(added.members.find((m) => m.userId === 'carol')?.devices.map((d) => d.deviceId)).toEqual([1]);
+    await carol.core.receiver.receive();
+    await rogue.core.receiver.receive();
+    expect(carol.core.keyRing.epochKey(created.workspaceId, 1)).toBeDefined();
+    expect(rogue.core.keyRing.epochKey(created.workspaceId, 1)).toBeUndefined();
+    expect(server.mailbox.filter((m) => m.to.deviceId === 2)).toEqual([]);
   });
 });

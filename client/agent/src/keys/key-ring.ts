@@ -49,6 +49,11 @@ export class LocalKeyRing implements KeyRing {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Tell listeners that what certificates say about a workspace's members changed. */
+  notifyMembership(workspaceId: string): void {
+    this.#emit(workspaceId, 'membership');
+  }
+
   /** Tell listeners about a key this device made itself (create, rotation). */
   notifyEpoch(workspaceId: string): void {
     this.#emit(workspaceId, 'epoch');

@@ -1,14 +1,15 @@
 /**
  * Delivery of epoch keys (DESIGN §5): each key goes to each recipient device as a
- * pairwise libsignal message through the server's mailbox. A session is built from a
- * claimed bundle the first time; a bundle whose identity key differs from the trusted
- * one is refused (`identity_changed`) and nothing is sent to that device until the user
- * accepts the change. What could not be delivered stays owed and is retried.
+ * pairwise libsignal message through the server's mailbox, and only to devices that
+ * certificates back (identity/certificate-book.ts): a device the chain names without a
+ * valid certificate gets nothing. A session is built from a claimed bundle the first
+ * time; a bundle whose identity key is not the certified one is refused (`uncertified`:
+ * the server substituted it). Each key message also carries the names of the workspace's
+ * clients this device knows (checked by the receiver against the clients' certificates).
+ * What could not be delivered stays owed and is retried.
  */
 import type { Logger } from 'pino';
 import { bytesEqual, fromBase64 } from '@yhteispoyta/crypto/bytes';
-import type { Bytes } from '@yhteispoyta/crypto/bytes';
-import { publicKeyFromBytes } from '@yhteispoyta/crypto/identity';
 import { wrapEpochKey } from '@yhteispoyta/crypto/epoch';
 import { verifyClaimedBundle } from '@yhteispoyta/crypto/prekeys';
 import { MAX_MAILBOX_SEND } from '@yhteispoyta/crypto/protocol';
@@ -19,8 +20,8 @@ import type { SerialQueue } from '../account/serial-queue';
 import { BackoffTimers, MAX_REPAIR_RETRY_MS } from '../backoff-timers';
 import type { ProblemSink, RestClient } from '../contracts';
 import { RestError } from '../contracts';
+import type { ClientNames } from '../identity/client-names';
 import type { SqlSignalStores } from '../profile/signal-stores';
-import type { Directory } from './directory';
 import type { EpochKeyStore, Grant } from './epoch-key-store';
 import { isMemberDevice } from './membership-sync';
 import type { MembershipSync } from './membership-sync';
@@ -36,7 +37,7 @@ export interface KeySenderDeps {
   readonly keys: EpochKeyStore;
   readonly sync: MembershipSync;
   readonly identities: TrustedIdentities;
-  readonly directory: Directory;
+  readonly names: ClientNames;
   readonly problems: ProblemSink;
   readonly log: Logger;
 }
@@ -108,18 +109,28 @@ export class KeySender {
   }
 
   async #deliverRound(filter: { workspaceId?: string; device?: DeviceRef }): Promise<DeliveryReport> {
-    const { keys, sync } = this.#deps;
+    const { keys, sync, identities } = this.#deps;
     const owed = keys.owed(filter);
-    // A device that left the chain since is owed nothing any more.
+    // A device that left the chain since, or whose certificate was revoked, is owed nothing any more.
     const stale = owed.filter((g) => {
       const state = sync.state(g.workspaceId);
-      return state === undefined || !isMemberDevice(state, g.device);
+      return state === undefined || !isMemberDevice(state, g.device) || this.#revoked(g.device);
     });
     keys.cancel(stale);
+    await this.#checkIdentities([...new Map(owed.filter((g) => !stale.includes(g)).map((g) => [deviceKey(g.device), g.device])).values()]);
+    // Only devices certificates back get keys; the others stay owed until a certificate arrives.
+    const trusted = new Map<string, Set<string>>();
+    const isTrusted = (g: Grant): boolean => {
+      let set = trusted.get(g.workspaceId);
+      if (set === undefined) {
+        set = new Set(sync.trustedDevices(g.workspaceId).map(deviceKey));
+        trusted.set(g.workspaceId, set);
+      }
+      return set.has(deviceKey(g.device)) && identities.usable(g.device) !== undefined;
+    };
     // A key this device does not hold yet stays owed until it arrives.
-    const live = owed.filter((g) => !stale.includes(g) && keys.get(g.workspaceId, g.epoch) !== undefined);
+    const live = owed.filter((g) => !stale.includes(g) && keys.get(g.workspaceId, g.epoch) !== undefined && isTrusted(g));
     const recipients = [...new Map(live.map((g) => [deviceKey(g.device), g.device])).values()];
-    await this.#checkIdentities(recipients);
     const ready = await this.#sessionsFor(recipients);
     const items: { to: DeviceRef; message: ControlMessage }[] = [];
     const wrapped: Grant[] = [];
@@ -147,18 +158,21 @@ export class KeySender {
     return { sent, pending: live.length - sent };
   }
 
-  /**
-   * Compare the recipients' keys with what the directory announces now: a device that was
-   * reinstalled (or is being impersonated) must not get keys over the old session either.
-   */
+  /** Make sure the recipients' certificates are known; a person whose user key changed gets nothing until the user accepts it. */
   async #checkIdentities(devices: readonly DeviceRef[]): Promise<void> {
-    for (const change of await this.#deps.identities.ensureKnown(devices, this.#deps.directory)) {
+    for (const change of await this.#deps.identities.ensureKnown(devices)) {
       this.#deps.problems.report({
         code: 'identity_changed',
-        message: `The identity key of device ${deviceKey(change.device)} changed. Keys are not sent to it until you compare the new safety number and accept the change.`,
-        device: change.device,
+        message: `The certified key of ${change.userId} changed. Keys are not sent to that person until you compare the new safety number and accept the change.`,
       });
     }
+  }
+
+  /** Whether certificates say the device (or its whole person) was revoked. */
+  #revoked(device: DeviceRef): boolean {
+    const status = this.#deps.identities.book.status(device.userId);
+    if (!status.ok) return status.code === 'revoked';
+    return status.person.revokedDevices.some((d) => d.deviceId === device.deviceId) && !status.person.devices.some((d) => d.deviceId === device.deviceId);
   }
 
   /** The devices (of `devices`) with a usable session after claiming bundles for the others. */
@@ -197,19 +211,18 @@ export class KeySender {
       return false;
     }
     const announced = fromBase64(bundle.identityKey);
-    const trusted = identities.trusted(device);
-    if (announced !== undefined && trusted !== undefined && !bytesEqual(announced, trusted)) {
-      this.#identityChanged(device, announced);
+    const certified = identities.usable(device);
+    if (announced === undefined || certified === undefined || !bytesEqual(announced, certified)) {
+      problems.report({
+        code: 'uncertified',
+        message: `The server handed out a prekey bundle for ${deviceKey(device)} whose identity key is not the certified one; no key was sent to it.`,
+        device,
+      });
       return false;
     }
     const result = await signalQueue.run(() => establishSession(stores, self, checked.bundle));
     if (result.ok) return true;
-    if (result.code === 'identity_changed') {
-      const key = result.newIdentityKey === undefined ? undefined : fromBase64(result.newIdentityKey);
-      if (key !== undefined) this.#identityChanged(device, key);
-    } else {
-      problems.report({ code: 'key_distribution', message: `No session with ${deviceKey(device)} (${result.code}).`, device });
-    }
+    problems.report({ code: 'key_distribution', message: `No session with ${deviceKey(device)} (${result.code}).`, device });
     return false;
   }
 
@@ -217,20 +230,13 @@ export class KeySender {
     const { stores, signalQueue, keys, self, problems } = this.#deps;
     const key = keys.get(grant.workspaceId, grant.epoch);
     if (key === undefined) return undefined;
-    const result = await signalQueue.run(() => wrapEpochKey(stores, self, grant.device, { workspaceId: grant.workspaceId, epoch: grant.epoch, key }));
+    const names = this.#deps.names.namesFor(grant.workspaceId);
+    const result = await signalQueue.run(() =>
+      wrapEpochKey(stores, self, grant.device, { workspaceId: grant.workspaceId, epoch: grant.epoch, key, ...(names.length === 0 ? {} : { names }) }),
+    );
     if (result.ok) return result.message;
     problems.report({ code: 'key_distribution', message: `The epoch key could not be encrypted for ${deviceKey(grant.device)} (${result.code}).`, workspaceId: grant.workspaceId, device: grant.device });
     return undefined;
   }
 
-  #identityChanged(device: DeviceRef, newKey: Bytes): void {
-    if (publicKeyFromBytes(newKey) === undefined) return;
-    if (this.#deps.identities.noteAnnounced(device, newKey)) {
-      this.#deps.problems.report({
-        code: 'identity_changed',
-        message: `The identity key of device ${deviceKey(device)} changed. Keys are not sent to it until you compare the new safety number and accept the change.`,
-        device,
-      });
-    }
-  }
 }

@@ -1,11 +1,16 @@
 /**
- * The keys module assembled for one device: verified membership, epoch keys, their
- * distribution, and the MembershipService, wired to the server link's notices. Chains
- * are synced at start, on every (re)connection and `membership` notice, the mailbox on
- * every `mailbox` notice, and owed keys are delivered whenever the link comes online.
+ * The keys module assembled for one device: certificates (who people are), verified
+ * membership, epoch keys, their distribution, the MembershipService and this person's
+ * devices, wired to the server link's notices. Chains are synced at start, on every
+ * (re)connection and `membership` notice, the mailbox on every `mailbox` notice,
+ * certificates on every `certificates` notice and (re)connection and every few minutes,
+ * and owed keys are delivered whenever the link comes online.
  */
+import type { PrivateKey } from '@signalapp/libsignal-client';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import { rootFingerprint } from '@yhteispoyta/crypto/certificates/codes';
+import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { SerialQueue } from '../account/serial-queue';
 import { BackoffTimers, MAX_REPAIR_RETRY_MS } from '../backoff-timers';
 import type { ProblemSink, ServerLink } from '../contracts';
@@ -14,6 +19,11 @@ import { ChainStore } from './chain-store';
 import { ChainUpkeep, awaitingClients, isOwnerDevice } from './chain-upkeep';
 import { ChainWriter } from './chain-writer';
 import type { KeysDevice } from './chain-writer';
+import { CertificateBook } from '../identity/certificate-book';
+import { ClientNames } from '../identity/client-names';
+import { DeviceLinks } from '../identity/device-links';
+import { Invitations } from '../identity/invitations';
+import { IDENTITY_MIGRATIONS } from '../identity/schema';
 import { Directory } from './directory';
 import { EpochKeyStore } from './epoch-key-store';
 import { KeySender } from './key-sender';
@@ -21,6 +31,7 @@ import { LocalKeyRing } from './key-ring';
 import { MailboxReceiver } from './mailbox-receiver';
 import { LocalMembershipService } from './membership-service';
 import { MembershipSync } from './membership-sync';
+import { OwnDevices } from './own-devices';
 import { KEYS_MIGRATIONS } from './schema';
 import { TrustedIdentities } from './trusted-identities';
 
@@ -32,9 +43,21 @@ export function reportRefusal(problems: ProblemSink, what: string, error: RestEr
   });
 }
 
+/** The device as the keys module needs it: identity, profile, stores, REST, the pinned root and the person's user key. */
+export interface KeysCoreDevice extends KeysDevice {
+  readonly kind: 'enrolment' | 'invitation' | 'device_link';
+  readonly rootKey: Bytes;
+  readonly approvalCode: string | undefined;
+  userKey(): PrivateKey | undefined;
+  setDisplayName(name: string): void;
+}
+
+/** Default interval of the certificate refresh of every known person (revocations, new devices). */
+export const CERTIFICATE_REFRESH_MS = 10 * 60_000;
+
 /** Options of {@link createKeysCore}. */
 export interface KeysCoreOptions {
-  readonly device: KeysDevice;
+  readonly device: KeysCoreDevice;
   readonly problems: ProblemSink;
   /** the server link whose notices drive sync; tests may drive the core by hand instead */
   readonly link?: ServerLink;
@@ -43,6 +66,8 @@ export interface KeysCoreOptions {
   readonly clientPollMs?: number;
   /** first wait before a refused chain is pulled again (doubling up to a minute); default {@link CHAIN_RESYNC_MS} */
   readonly chainResyncMs?: number;
+  /** how often every known person's certificates are fetched again; default {@link CERTIFICATE_REFRESH_MS} */
+  readonly certificateRefreshMs?: number;
 }
 
 /** Default first wait before a workspace whose chain answer was refused is pulled again. */
@@ -56,7 +81,8 @@ export interface KeysCore {
   readonly receiver: MailboxReceiver;
   readonly sender: KeySender;
   readonly identities: TrustedIdentities;
-  /** Sync chains, read the mailbox, deliver owed keys. Offline is not an error (the next connection retries). */
+  readonly devices: OwnDevices;
+  /** Sync certificates and chains, read the mailbox, deliver owed keys. Offline is not an error (the next connection retries). */
   refresh(): Promise<void>;
   /** Stop timers and notice handlers. */
   close(): void;
@@ -67,21 +93,28 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   const { device, problems } = opts;
   const log = (opts.log ?? pino({ level: 'silent' })).child({ module: 'keys/core' });
   device.profile.migrate(KEYS_MIGRATIONS);
+  device.profile.migrate(IDENTITY_MIGRATIONS);
   const chains = new ChainStore(device.profile);
   const keys = new EpochKeyStore(device.profile);
   const directory = new Directory(device.rest);
-  const identities = new TrustedIdentities(device.profile, device.stores, device.signalQueue, device.self, device.identityPublicKey);
+  const book = new CertificateBook({ profile: device.profile, rest: device.rest, root: device.rootKey, log });
+  const names = new ClientNames(device.profile, book);
+  const identities = new TrustedIdentities(device.profile, device.stores, device.signalQueue, device.self, device.identityPublicKey, book);
+  const fingerprint = rootFingerprint(device.rootKey);
+  const invitations = new Invitations({ profile: device.profile, rest: device.rest, self: device.self, identityKey: device.identityKey, rootFingerprint: fingerprint, book, names, log });
+  const links = new DeviceLinks({ profile: device.profile, rest: device.rest, self: device.self, userKey: () => device.userKey(), rootFingerprint: fingerprint, book, problems, log });
   const sync = new MembershipSync({
-    self: device.self, rest: device.rest, chains, directory, identities, problems, log, pendingKeys: (workspaceId) => keys.pending(workspaceId),
+    self: device.self, rest: device.rest, chains, identities, problems, log, pendingKeys: (workspaceId) => keys.pending(workspaceId),
   });
-  const common = { self: device.self, stores: device.stores, signalQueue: device.signalQueue, rest: device.rest, keys, sync, identities, directory, problems, log };
+  const common = { self: device.self, stores: device.stores, signalQueue: device.signalQueue, rest: device.rest, keys, sync, identities, names, problems, log };
   const sender = new KeySender(common, new SerialQueue());
   const receiver = new MailboxReceiver({ ...common, profile: device.profile });
   const keyRing = new LocalKeyRing(sync, keys, identities, receiver);
   const writer = new ChainWriter(device, { sync, keys, sender, onOwnEpoch: (id) => keyRing.notifyEpoch(id), log });
-  const upkeep = new ChainUpkeep(device, { chains, writer, receiver, directory, identities, problems }, log);
+  const upkeep = new ChainUpkeep(device, { sync, chains, writer, receiver, identities, invitations, problems }, log);
   sync.onVerified(upkeep.afterVerified);
-  const membership = new LocalMembershipService(device, { sync, chains, writer, sender, receiver, directory, identities, problems });
+  const membership = new LocalMembershipService(device, { sync, chains, writer, sender, receiver, directory, identities, invitations, names, problems });
+  const devices = new OwnDevices(device, { sync, chains, writer, links, identities, names, problems, log });
 
   const quietly = (what: string, task: () => Promise<unknown>): void => {
     task().catch((error: unknown) => {
@@ -95,8 +128,22 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
     });
   };
 
+  /** Everyone whose certificates matter to this device: itself and every member of its workspaces. */
+  const knownPeople = (): string[] => {
+    const ids = new Set<string>([device.self.userId]);
+    for (const workspaceId of sync.workspaceIds()) for (const userId of sync.state(workspaceId)?.members.keys() ?? []) ids.add(userId);
+    return [...ids];
+  };
+
+  const refreshCertificates = async (userIds: readonly string[]): Promise<void> => {
+    for (const change of await identities.refresh(userIds)) {
+      problems.report({ code: 'identity_changed', message: `The certified key of ${change.userId} changed. Compare the new safety number before accepting it.` });
+    }
+  };
+
   const refresh = async (): Promise<void> => {
     try {
+      await refreshCertificates(knownPeople());
       await sync.syncAll();
       await receiver.receive();
       await sender.deliver();
@@ -105,6 +152,32 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
       throw error;
     }
   };
+
+  /**
+   * Certificates of these people changed (a certification, a new device, a revocation):
+   * install their keys, read what was held for them, let owners remove what was revoked,
+   * tell the user about untrusted devices, and hand owed keys to newly certified ones.
+   */
+  const afterCertificates = async (userIds: readonly string[]): Promise<void> => {
+    for (const change of await identities.adopt(userIds)) {
+      problems.report({ code: 'identity_changed', message: `The certified key of ${change.userId} changed. Compare the new safety number before accepting it.` });
+    }
+    for (const held of receiver.heldSenders()) if (userIds.includes(held.userId)) await receiver.releaseHeld(held);
+    if (userIds.includes(device.self.userId)) {
+      devices.notify();
+      // A device just certified (or added by its approver) may already be named in chains.
+      await sync.syncAll();
+    }
+    for (const workspaceId of sync.workspaceIds()) {
+      const state = sync.state(workspaceId);
+      if (state === undefined || !userIds.some((id) => state.members.has(id))) continue;
+      await sync.exclusive(() => upkeep.removeRevokedLocked(workspaceId));
+      sync.reportUntrusted(workspaceId);
+      keyRing.notifyMembership(workspaceId);
+    }
+    await sender.deliver();
+  };
+  const offBook = book.onChange((userIds) => quietly('certificates changed', () => afterCertificates(userIds)));
 
   // A refused chain answer leaves this device on its last verified state; nothing else
   // would ask again until the next notice or reconnection, so ask again with backoff.
@@ -126,8 +199,20 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
       // The server's word is not taken for it: the chain decides whether access was lost.
       link.onNotice('revoked', (n) => quietly('revoked', () => sync.syncWorkspace(n.workspaceId))),
       link.onNotice('mailbox', () => quietly('mailbox', () => receiver.receive())),
+      // The notice only says where to look; what counts is what the certificates verify to.
+      link.onNotice('certificates', (n) => quietly('certificates', () => refreshCertificates([n.userId]))),
+      link.onNotice('enrolment', (n) => {
+        const invitation = invitations.forCode(n.codeId);
+        if (invitation !== undefined) quietly('invitation redeemed', () => sync.syncWorkspace(invitation.workspaceId));
+        else devices.notify();
+      }),
     );
   }
+  unsubscribe.push(offBook);
+
+  // Revocations and new devices of people this device works with, even without a notice.
+  const certificateTimer = setInterval(() => quietly('certificate refresh', () => refreshCertificates(knownPeople())), opts.certificateRefreshMs ?? CERTIFICATE_REFRESH_MS);
+  certificateTimer.unref();
 
   // An invited client enrols without any notice reaching the owner: look now and then.
   const poll = setInterval(() => {
@@ -147,9 +232,11 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
     receiver,
     sender,
     identities,
+    devices,
     refresh,
     close() {
       clearInterval(poll);
+      clearInterval(certificateTimer);
       resyncs.close();
       sender.close();
       for (const off of unsubscribe.splice(0)) off();

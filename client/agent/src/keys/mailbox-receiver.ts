@@ -3,12 +3,16 @@
  * queue and every item acknowledged once handled (an undecryptable one after its problem
  * was reported, so a poisoned item never blocks the queue). A decrypted key is first kept
  * as pending, durably, and accepted only when the sender is a member device in THIS
- * device's verified chain and the chain has reached the key's epoch. Items from a device
- * whose identity changed are kept (still encrypted) until the user decides.
+ * device's verified chain and the chain has reached the key's epoch. The sender must be a
+ * device certificates back: libsignal's identity store holds exactly the certified keys
+ * (keys/trusted-identities.ts), so a message under another identity does not decrypt.
+ * Items from a person whose key changed, or whose certificate has not arrived, are kept
+ * (still encrypted) until the user decides or the certificate arrives. Client names in a
+ * key message are taken only when they match the clients' certificates.
  */
 import type { Logger } from 'pino';
-import { fromBase64 } from '@yhteispoyta/crypto/bytes';
 import { unwrapEpochKey } from '@yhteispoyta/crypto/epoch';
+import type { ClientName } from '@yhteispoyta/crypto/epoch';
 import { MAX_MAILBOX_FETCH, controlMessageSchema } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MailboxItem } from '@yhteispoyta/crypto/types';
@@ -16,8 +20,8 @@ import type { SerialQueue } from '../account/serial-queue';
 import type { ProblemSink, RestClient } from '../contracts';
 import { RestError } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';
+import type { ClientNames } from '../identity/client-names';
 import type { SqlSignalStores } from '../profile/signal-stores';
-import type { Directory } from './directory';
 import type { EpochKeyStore } from './epoch-key-store';
 import { isMemberDevice } from './membership-sync';
 import type { MembershipSync } from './membership-sync';
@@ -36,7 +40,7 @@ export interface MailboxReceiverDeps {
   readonly keys: EpochKeyStore;
   readonly sync: MembershipSync;
   readonly identities: TrustedIdentities;
-  readonly directory: Directory;
+  readonly names: ClientNames;
   readonly problems: ProblemSink;
   readonly log: Logger;
 }
@@ -46,6 +50,8 @@ export class MailboxReceiver {
   readonly #deps: MailboxReceiverDeps;
   readonly #log: Logger;
   readonly #epochListeners = new Set<(workspaceId: string, epoch: number) => void>();
+  /** senders whose uncertified messages were already reported */
+  readonly #reportedUncertified = new Set<string>();
   #running: Promise<void> | undefined;
   #again = false;
 
@@ -110,7 +116,7 @@ export class MailboxReceiver {
     return accepted;
   }
 
-  /** Decrypt again the items held back from `device`, after the user accepted its new identity. */
+  /** Decrypt again the items held back from `device`, after the user accepted its new identity or its certificate arrived. */
   async releaseHeld(device: DeviceRef): Promise<void> {
     const { profile } = this.#deps;
     const rows = profile.db
@@ -147,16 +153,27 @@ export class MailboxReceiver {
     }
   }
 
-  /** Trust the senders' directory keys on first sight, so a forged first message cannot plant its own identity. */
+  /** Learn the senders' certified keys first, so a forged first message cannot plant its own identity. */
   async #learnSenders(items: readonly MailboxItem[]): Promise<void> {
-    const { identities, directory, problems } = this.#deps;
-    for (const change of await identities.ensureKnown(items.map((i) => i.from), directory)) {
+    const { identities, problems } = this.#deps;
+    for (const change of await identities.ensureKnown(items.map((i) => i.from))) {
       problems.report({
         code: 'identity_changed',
-        message: `The identity key of device ${deviceKey(change.device)} changed. Its messages are held until you compare the new safety number and accept the change.`,
-        device: change.device,
+        message: `The certified key of ${change.userId} changed. That person's messages are held until you compare the new safety number and accept the change.`,
       });
     }
+  }
+
+  /** Devices whose messages are held back (for releasing them once their certificate arrives). */
+  heldSenders(): DeviceRef[] {
+    return this.#deps.profile.db
+      .prepare('SELECT DISTINCT sender FROM keys_held_mailbox ORDER BY sender', { pluck: true })
+      .all()
+      .map((key) => {
+        const text = String(key);
+        const dot = text.lastIndexOf('.');
+        return { userId: text.slice(0, dot), deviceId: Number(text.slice(dot + 1)) };
+      });
   }
 
   /** Decrypt one item and keep its key as pending; returns the key's workspace. */
@@ -170,18 +187,28 @@ export class MailboxReceiver {
       this.#hold(item);
       return undefined;
     }
+    if (identities.usable(item.from) === undefined) {
+      // No valid certificate for the sender (yet): keep the item; it is read once one arrives.
+      this.#hold(item);
+      if (!this.#reportedUncertified.has(deviceKey(item.from))) {
+        this.#reportedUncertified.add(deviceKey(item.from));
+        problems.report({
+          code: 'uncertified',
+          message: `A key message from ${deviceKey(item.from)} is held: that device has no valid certificate.`,
+          device: item.from,
+        });
+      }
+      return undefined;
+    }
     const result = await signalQueue.run(() => unwrapEpochKey(stores, self, item.from, item.message));
     if (!result.ok) {
       if (result.code === 'identity_changed') {
-        const key = result.newIdentityKey === undefined ? undefined : fromBase64(result.newIdentityKey);
-        if (key !== undefined && identities.noteAnnounced(item.from, key)) {
-          problems.report({
-            code: 'identity_changed',
-            message: `The identity key of device ${deviceKey(item.from)} changed. Its messages are held until you accept the change.`,
-            device: item.from,
-          });
-        }
-        this.#hold(item);
+        // The message was made with another identity than the certified one: forged.
+        problems.report({
+          code: 'uncertified',
+          message: `A key message claiming to be from ${deviceKey(item.from)} was made with a key that is not its certified one; it was discarded.`,
+          device: item.from,
+        });
         return undefined;
       }
       this.#log.info({ from: deviceKey(item.from), code: result.code }, 'mailbox item not readable');
@@ -189,7 +216,21 @@ export class MailboxReceiver {
       return undefined;
     }
     keys.addPending({ workspaceId: result.workspaceId, epoch: result.epoch, sender: item.from, key: result.key });
+    if (result.names !== undefined) await this.#learnNames(result.workspaceId, item.from, result.names);
     return result.workspaceId;
+  }
+
+  /** Take the client names a key message carried, each only if it matches the client's certificate. */
+  async #learnNames(workspaceId: string, from: DeviceRef, names: readonly ClientName[]): Promise<void> {
+    const { identities, problems } = this.#deps;
+    try {
+      await identities.book.ensure(names.map((n) => n.userId));
+    } catch (error) {
+      if (!(error instanceof RestError)) throw error;
+    }
+    for (const refused of this.#deps.names.learn(workspaceId, names)) {
+      problems.report({ code: 'uncertified', message: `${deviceKey(from)} sent a client name that was refused: ${refused.detail}.`, workspaceId, device: from });
+    }
   }
 
   /** Bring the chains of the touched workspaces up to the keys' epochs, then accept what they allow. */

@@ -13,7 +13,11 @@ export type MembershipErrorCode =
   | 'unknown_device'
   | 'identity_changed'
   | 'no_change'
-  | 'bad_response';
+  | 'bad_response'
+  /** the person (or this device) has no valid certificate */
+  | 'uncertified'
+  /** this device is not certified yet, so it can take part in nothing */
+  | 'not_certified';
 
 /** A refused membership operation; the message is a plain sentence for the UI. */
 export class MembershipError extends Error {

@@ -4,14 +4,22 @@
  * it is sent; removals and consent revocations are followed by a rotation whose fresh key
  * reaches the remaining devices only; a new member receives the key of the current epoch
  * only, so he reads the current state but nothing sealed under earlier epochs.
+ *
+ * Who a person is — organisation, role, devices — comes from certificates only: a
+ * professional is added with the organisation and role his organisation's certificate
+ * gives and exactly his certified devices (named by key hash); the server's directory is
+ * only a list of candidates to choose from.
  */
 import { PublicKey } from '@signalapp/libsignal-client';
+import { certifiedMembership } from '@yhteispoyta/crypto/certificates/membership-check';
 import { workspaceLabelSchema } from '@yhteispoyta/crypto/protocol';
 import { safetyNumber } from '@yhteispoyta/crypto/safety';
-import { CLIENTS_ORG_ID, deviceKey } from '@yhteispoyta/crypto/types';
-import type { DeviceRef, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
-import type { IdentityInfo, MembershipService, ProblemSink, WorkspaceSummary } from '../contracts';
+import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
+import type { DeviceRef, MemberDevice, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
+import type { IdentityInfo, MemberView, MembershipService, ProblemSink, WorkspaceNotice, WorkspaceSummary } from '../contracts';
 import { RestError } from '../contracts';
+import type { ClientNames } from '../identity/client-names';
+import type { Invitations } from '../identity/invitations';
 import type { ChainStore } from './chain-store';
 import type { ChainWriter, KeysDevice } from './chain-writer';
 import type { Directory } from './directory';
@@ -30,6 +38,8 @@ export interface MembershipServiceParts {
   readonly receiver: MailboxReceiver;
   readonly directory: Directory;
   readonly identities: TrustedIdentities;
+  readonly invitations: Invitations;
+  readonly names: ClientNames;
   readonly problems: ProblemSink;
 }
 
@@ -56,22 +66,32 @@ export class LocalMembershipService implements MembershipService {
 
   async create(kind: WorkspaceKind, label: string): Promise<WorkspaceSummary> {
     if (!workspaceLabelSchema.safeParse(label).success) throw new MembershipError('malformed', 'the label must be 1-200 characters without control characters');
-    const own = await this.#usableDevices(this.#device.self.userId);
-    const devices = [...new Set([this.#device.self.deviceId, ...own])];
-    const { workspaceId } = await this.#p.sync.exclusive(() => this.#p.writer.createLocked(kind, label, devices));
+    const creator = await this.#ownCertifiedDevices();
+    if (creator.role === 'client' && kind !== 'case') throw new MembershipError('invalid', 'a client may only take part in case workspaces');
+    const { workspaceId } = await this.#p.sync.exclusive(() => this.#p.writer.createLocked(kind, label, creator));
     await this.#p.writer.deliver(workspaceId);
     return this.#require(workspaceId);
   }
 
   async addMember(workspaceId: string, userId: string, opts: { owner?: boolean } = {}): Promise<WorkspaceSummary> {
-    const user = await this.#p.directory.findUser(userId);
-    if (user === undefined) throw new MembershipError('unknown_user', `no user ${userId} in the directory`);
-    const devices = await this.#usableDevices(userId);
+    const { identities } = this.#p;
+    await this.#freshCertificates([userId]);
+    const status = identities.book.status(userId);
+    if (!status.ok) throw new MembershipError('uncertified', `${userId} has no valid certificate (${status.code}): ${status.detail}`);
+    const person = status.person;
+    if (person.kind !== 'professional') throw new MembershipError('invalid', 'clients join a case by invitation, not from the directory');
+    if (identities.changedPerson(userId) !== undefined) {
+      throw new MembershipError('identity_changed', `the certified key of ${userId} changed; compare the new safety number and accept it first`);
+    }
+    const devices: MemberDevice[] = person.devices.map((d) => ({ deviceId: d.deviceId, keyHash: d.keyHash }));
+    if (devices.length === 0) throw new MembershipError('uncertified', `${userId} has no certified device yet`);
+    // Organisation and role from the organisation-signed certificate: the consent scope is checked against these.
+    const member = { userId, orgId: person.orgId, role: person.role, owner: opts.owner ?? false, devices };
     await this.#p.sync.exclusive(() =>
       this.#p.writer.appendLocked(
         workspaceId,
-        () => ({ type: 'add_member', payload: { member: { userId, orgId: user.orgId, role: user.role, owner: opts.owner ?? false, devices } } }),
-        (state) => this.#p.writer.oweCurrent(workspaceId, state, devices.map((deviceId) => ({ userId, deviceId }))),
+        () => ({ type: 'add_member', payload: { member } }),
+        (state) => this.#p.writer.oweCurrent(workspaceId, state, devices.map((d) => ({ userId, deviceId: d.deviceId }))),
       ),
     );
     await this.#p.writer.deliver(workspaceId);
@@ -82,9 +102,8 @@ export class LocalMembershipService implements MembershipService {
     const state = this.#p.sync.state(workspaceId);
     if (state === undefined) throw new MembershipError('unknown_workspace', 'this device does not hold that workspace');
     if (state.kind !== 'case') throw new MembershipError('invalid', 'clients are invited into case workspaces only');
-    const invitation = await this.#device.rest.call('createInvitation', { body: { workspaceId, displayName } });
-    // Clients are never listed in the directory; they all belong to the clients organisation.
-    // The client enrols later; its device joins the chain then (see chain-upkeep.ts).
+    const invitation = await this.#p.invitations.create(workspaceId, displayName);
+    // The client enrols later; this device checks his proof and certifies him then (see chain-upkeep.ts).
     const member = { userId: invitation.userId, orgId: CLIENTS_ORG_ID, role: 'client' as const, owner: false, devices: [] };
     await this.#p.sync.exclusive(() => this.#p.writer.appendLocked(workspaceId, () => ({ type: 'add_member', payload: { member } })));
     return invitation;
@@ -126,7 +145,16 @@ export class LocalMembershipService implements MembershipService {
   }
 
   async directory(): Promise<{ orgs: { orgId: string; name: string }[] }> {
-    return { orgs: await this.#p.directory.orgs() };
+    const listed = await this.#p.directory.orgsWithCertificates();
+    const { book } = this.#p.identities;
+    book.noteOrgCertificates(listed.map((o) => o.certificate));
+    // Only organisations the deployment root certifies are offered, under their certified names.
+    return {
+      orgs: listed.flatMap((o) => {
+        const name = book.orgName(o.orgId);
+        return name === undefined ? [] : [{ orgId: o.orgId, name }];
+      }),
+    };
   }
 
   async orgUsers(orgId: string): Promise<{ userId: string; displayName: string; role: Role; orgId: string }[]> {
@@ -136,68 +164,88 @@ export class LocalMembershipService implements MembershipService {
   async identities(workspaceId: string): Promise<IdentityInfo[]> {
     const state = this.#p.sync.state(workspaceId);
     if (state === undefined) throw new MembershipError('unknown_workspace', 'this device does not hold that workspace');
-    const { identities, directory } = this.#p;
+    const { identities, names } = this.#p;
     const self = this.#device.self;
-    const others = state.devices.filter((d) => deviceKey(d) !== deviceKey(self));
-    await identities.ensureKnown(others.filter((d) => identities.trusted(d) === undefined), directory);
+    const own = identities.book.person(self.userId);
+    if (own === undefined) throw new MembershipError('not_certified', 'this device is not certified yet');
+    const others = [...state.members.values()].filter((m) => m.userId !== self.userId);
+    await identities.ensureKnown(others.flatMap((m) => m.devices.map((d) => ({ userId: m.userId, deviceId: d.deviceId }))));
     const out: IdentityInfo[] = [];
-    for (const device of others) {
-      const trusted = identities.trusted(device);
-      if (trusted === undefined) continue;
-      const newKey = identities.changed(device);
+    for (const member of others) {
+      const person = identities.book.person(member.userId);
+      const pinned = identities.pinnedUserKey(member.userId);
+      const newKey = identities.changedPerson(member.userId);
       // With a change waiting, the number to compare is the one of the NEW key.
-      const shown = PublicKey.deserialize(newKey ?? trusted);
+      const shown = newKey ?? pinned ?? person?.userKey;
+      if (shown === undefined) continue;
       const number = safetyNumber({
         localUserId: self.userId,
-        localIdentityKey: this.#device.identityPublicKey,
-        remoteUserId: device.userId,
-        remoteIdentityKey: shown,
+        localIdentityKey: PublicKey.deserialize(own.userKey),
+        remoteUserId: member.userId,
+        remoteIdentityKey: PublicKey.deserialize(shown),
       }).displayString;
-      const user = directory.cachedUser(device.userId) ?? (await directory.findUser(device.userId).catch(() => undefined));
+      const displayName = person?.kind === 'professional' ? person.displayName : names.nameOf(member.userId);
       out.push({
-        device,
-        ...(user === undefined ? {} : { displayName: user.displayName }),
+        userId: member.userId,
+        kind: member.role === 'client' ? 'client' : 'professional',
+        ...(displayName === undefined ? {} : { displayName }),
+        ...(person?.kind === 'professional' ? { orgName: person.orgName, role: person.role } : { role: member.role }),
         safetyNumber: number,
-        verified: newKey === undefined && this.#device.stores.identity.getVerified(device),
+        verified: newKey === undefined && identities.isVerified(member.userId),
         changed: newKey !== undefined,
+        devices: (person?.devices ?? []).map((d) => d.deviceId),
       });
     }
     return out;
   }
 
-  async setVerified(device: DeviceRef, verified: boolean): Promise<void> {
-    const trusted = this.#p.identities.trusted(device);
-    if (trusted === undefined) throw new MembershipError('unknown_device', `no identity on record for ${deviceKey(device)}`);
-    // The number shown for a changed device is the new key's: it is verified by accepting it.
-    if (this.#p.identities.changed(device) !== undefined) {
-      throw new MembershipError('identity_changed', `the identity of ${deviceKey(device)} changed; accept the new key first`);
+  async setVerified(userId: string, verified: boolean): Promise<void> {
+    const { identities } = this.#p;
+    // The number shown for a changed person is the new key's: it is verified by accepting it.
+    if (identities.changedPerson(userId) !== undefined) {
+      throw new MembershipError('identity_changed', `the certified key of ${userId} changed; accept the new key first`);
     }
-    if (!this.#device.stores.identity.setVerified(device, verified, PublicKey.deserialize(trusted))) {
-      throw new MembershipError('unknown_device', `no identity on record for ${deviceKey(device)}`);
-    }
+    if (!identities.setVerified(userId, verified)) throw new MembershipError('unknown_user', `no certified key on record for ${userId}`);
   }
 
-  async acceptIdentityChange(device: DeviceRef): Promise<void> {
-    if (!(await this.#p.identities.accept(device))) throw new MembershipError('no_change', `no identity change of ${deviceKey(device)} is waiting`);
+  async acceptIdentityChange(userId: string): Promise<void> {
+    if (!(await this.#p.identities.accept(userId))) throw new MembershipError('no_change', `no key change of ${userId} is waiting`);
     // Re-run what waited for this decision: held key messages, chain events, owed keys.
     try {
-      await this.#p.receiver.releaseHeld(device);
+      const person = this.#p.identities.book.person(userId);
+      for (const device of person?.devices ?? []) await this.#p.receiver.releaseHeld({ userId, deviceId: device.deviceId });
       await this.#p.sync.syncAll();
-      await this.#p.sender.deliver({ device });
+      await this.#p.sender.deliver();
     } catch (error) {
       // The decision is recorded; what it unblocks runs again on the next connection.
       if (!(error instanceof RestError && error.code === 'offline')) throw error;
     }
   }
 
-  /** Device ids of a user from the directory whose identities are not in dispute. */
-  async #usableDevices(userId: string): Promise<number[]> {
-    const { directory, identities, problems } = this.#p;
-    const refs = (await directory.devices(userId)).map((d) => ({ userId, deviceId: d.deviceId }));
-    for (const change of await identities.ensureKnown(refs, directory)) {
-      problems.report({ code: 'identity_changed', message: `The identity key of device ${deviceKey(change.device)} changed; it is left out until you accept the change.`, device: change.device });
+  /**
+   * Who this person is for a new workspace's `create`: organisation, role and certified
+   * devices from his own certificates. Refuses while this device is not certified.
+   */
+  async #ownCertifiedDevices(): Promise<{ orgId: string; role: Role; devices: MemberDevice[] }> {
+    const self = this.#device.self;
+    await this.#freshCertificates([self.userId]);
+    const own = this.#p.identities.book.person(self.userId);
+    const devices = (own?.devices ?? []).map((d) => ({ deviceId: d.deviceId, keyHash: d.keyHash }));
+    if (own === undefined || !devices.some((d) => d.deviceId === self.deviceId)) {
+      throw new MembershipError('not_certified', 'this device is not certified yet: it cannot create workspaces until its certificate arrives');
     }
-    return refs.filter((r) => identities.changed(r) === undefined && (deviceKey(r) === deviceKey(this.#device.self) || identities.trusted(r) !== undefined)).map((r) => r.deviceId);
+    const orgId = own.kind === 'professional' ? own.orgId : CLIENTS_ORG_ID;
+    const role: Role = own.kind === 'professional' ? own.role : 'client';
+    return { orgId, role, devices: devices.sort((a, b) => a.deviceId - b.deviceId) };
+  }
+
+  /** Fetch people's current certificates; offline, the stored ones are used. */
+  async #freshCertificates(userIds: readonly string[]): Promise<void> {
+    try {
+      await this.#p.identities.refresh(userIds);
+    } catch (error) {
+      if (!(error instanceof RestError && error.code === 'offline')) throw error;
+    }
   }
 
   #clientOnly(what: string): void {
@@ -217,7 +265,8 @@ export class LocalMembershipService implements MembershipService {
       epoch: state.epoch,
       closed: state.closed,
       lastActivityAt: record?.lastActivityAt ?? 0,
-      members: [...state.members.values()],
+      members: this.#memberViews(workspaceId),
+      notices: this.#notices(workspaceId),
       ...(createdBy === undefined ? {} : { createdBy }),
       ...(consent === null
         ? {}
@@ -230,6 +279,50 @@ export class LocalMembershipService implements MembershipService {
             },
           }),
     };
+  }
+
+  /** The chain's members with what certificates say about each. */
+  #memberViews(workspaceId: string): MemberView[] {
+    const state = this.#p.sync.state(workspaceId);
+    if (state === undefined) return [];
+    const { identities, names } = this.#p;
+    const { findings } = certifiedMembership(state, (userId) => identities.book.person(userId));
+    return [...state.members.values()].map((member) => {
+      const person = identities.book.person(member.userId);
+      const personFinding = findings.some((f) => f.userId === member.userId && f.deviceId === undefined);
+      const uncertifiedDevices = findings.filter((f) => f.userId === member.userId && f.deviceId !== undefined).map((f) => f.deviceId as number);
+      const displayName = person?.kind === 'professional' ? person.displayName : names.nameOf(member.userId) ?? (member.userId === this.#device.self.userId && this.#device.displayName !== '' ? this.#device.displayName : undefined);
+      const orgName = person?.kind === 'professional' ? person.orgName : undefined;
+      return {
+        ...member,
+        ...(displayName === undefined ? {} : { displayName }),
+        ...(orgName === undefined ? {} : { orgName }),
+        certified: !personFinding && member.devices.length > uncertifiedDevices.length,
+        uncertifiedDevices,
+      };
+    });
+  }
+
+  /** Device additions and removals from the verified chain. */
+  #notices(workspaceId: string): WorkspaceNotice[] {
+    const { identities, names } = this.#p;
+    const nameOf = (userId: string): string | undefined => {
+      const person = identities.book.person(userId);
+      return person?.kind === 'professional' ? person.displayName : names.nameOf(userId);
+    };
+    return this.#p.chains.events(workspaceId).flatMap(({ event }) => {
+      if (event.type !== 'add_device' && event.type !== 'remove_device') return [];
+      const { userId, deviceId } = event.payload;
+      const displayName = nameOf(userId);
+      return [{
+        at: event.at,
+        kind: event.type === 'add_device' ? ('device_added' as const) : ('device_removed' as const),
+        userId,
+        deviceId,
+        by: event.author,
+        ...(displayName === undefined ? {} : { displayName }),
+      }];
+    });
   }
 
   /** The author of the verified `create` event, read once from the stored chain. */
@@ -248,3 +341,4 @@ export class LocalMembershipService implements MembershipService {
     return summary;
   }
 }
+

@@ -17,13 +17,8 @@ let dir: string;
 let server: FakeKeysServer;
 let opened: TestDevice[];
 
-async function make(userId: string, role: Role, orgId: string): Promise<TestDevice> {
-  const made = await makeTestDevice(
-    dir,
-    { userId, orgId, role },
-    (upload) => server.register({ userId, orgId, role }, upload),
-    (self) => server.restFor(self),
-  );
+async function make(userId: string, role: Role, orgId: string, code?: string): Promise<TestDevice> {
+  const made = await makeTestDevice(dir, { userId, orgId, role, ...(code === undefined ? {} : { code }) }, server);
   opened.push(made);
   return made;
 }
@@ -66,11 +61,11 @@ describe('workspace summary', () => {
     const alice = await make('alice', 'social_worker', 'sote');
     const { workspaceId } = await alice.core.membership.create('case', 'Yhteinen asiakassuunnitelma');
     const invitation = await alice.core.membership.inviteClient(workspaceId, 'Asta Asiakas');
-    const asta = await make(invitation.userId, 'client', 'clients');
+    const asta = await make(invitation.userId, 'client', 'clients', invitation.code);
     await until('asta joins the chain', async () => {
       await alice.core.sync.syncAll();
       await asta.core.sync.syncAll();
-      return asta.core.keyRing.chainState(workspaceId)?.members.get(invitation.userId)?.devices.includes(1) === true;
+      return asta.core.keyRing.chainState(workspaceId)?.members.get(invitation.userId)?.devices.some((d) => d.deviceId === 1) === true;
     });
 
     const expiresAt = Date.now() + 30 * 24 * 3600 * 1000;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signEvent } from '@yhteispoyta/crypto/membership';
 import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
+import { toBase64 } from '@yhteispoyta/crypto/bytes';
 import type { MembershipEvent } from '@yhteispoyta/crypto/types';
 import { ChainStore } from './chain-store';
 import { FakeKeysServer } from './fake-server.testkit';
@@ -24,7 +25,7 @@ beforeEach(async () => {
   server = new FakeKeysServer();
   opened = [];
   const make = async (userId: string, role: 'social_worker' | 'kela_expert', orgId: string): Promise<TestDevice> => {
-    const made = await makeTestDevice(dir, { userId, orgId, role }, (upload) => server.register({ userId, orgId, role }, upload), (self) => server.restFor(self));
+    const made = await makeTestDevice(dir, { userId, orgId, role }, server);
     opened.push(made);
     return made;
   };
@@ -83,7 +84,7 @@ describe('membership sync', () => {
   });
 
   it('refuses a forged event (signature by another key): chain_invalid, nothing applied', async () => {
-    const forged = nextEvent({ type: 'add_member', payload: { member: { userId: 'carol', orgId: 'kela', role: 'kela_expert', owner: true, devices: [1] } } }, PrivateKey.generate());
+    const forged = nextEvent({ type: 'add_member', payload: { member: { userId: 'carol', orgId: 'kela', role: 'kela_expert', owner: true, devices: [{ deviceId: 1, keyHash: 'c'.repeat(64) }] } } }, PrivateKey.generate());
     server.serveChain = () => [...chainOf(workspaceId), forged];
     await bob.core.sync.syncAll();
     expect(bob.problems.map((p) => p.code)).toEqual(['chain_invalid']);
@@ -104,7 +105,7 @@ describe('membership sync', () => {
         seq: 1,
         prevHash: chain[1]?.prevHash ?? '',
         type: 'add_member',
-        payload: { member: { userId: 'carol', orgId: 'kela', role: 'kela_expert', owner: false, devices: [1] } },
+        payload: { member: { userId: 'carol', orgId: 'kela', role: 'kela_expert', owner: false, devices: [{ deviceId: 1, keyHash: 'c'.repeat(64) }] } },
         author: alice.device.self,
         at: Date.now(),
       },
@@ -135,12 +136,7 @@ describe('membership sync', () => {
     await alice.core.membership.addMember(workspaceId, 'carol');
     const chain = chainOf(workspaceId);
     server.serveChain = () => [chain[0], chain[2], chain[1]].filter((e): e is MembershipEvent => e !== undefined);
-    const fresh = await makeTestDevice(
-      dir,
-      { userId: 'bob', deviceId: 2, orgId: 'kela', role: 'kela_expert' },
-      () => undefined,
-      () => server.restFor(bob.device.self),
-    );
+    const fresh = await makeTestDevice(dir, { userId: 'bob', deviceId: 2, orgId: 'kela', role: 'kela_expert' }, server, { rest: () => server.restFor(bob.device.self) });
     opened.push(fresh);
     await fresh.core.sync.syncWorkspace(workspaceId);
     expect(fresh.problems.map((p) => p.code)).toEqual(['chain_invalid']);
@@ -170,26 +166,40 @@ describe('membership sync', () => {
     again.close();
   });
 
-  it('an author whose identity key changed: identity_changed, its events wait until the user accepts', async () => {
-    // Alice's device is reinstalled with a new key (the directory announces it) and appends.
+  it('a person whose certified user key changed: identity_changed, events signed under it wait until the user accepts', async () => {
+    // Alice's organisation certifies her anew (another user key) with a reinstalled device key under the same id.
     const { generateDeviceIdentity } = await import('@yhteispoyta/crypto/identity');
     const reinstalled = generateDeviceIdentity(1).identityKeyPair;
-    const entry = server.devices.get('alice.1');
-    if (entry === undefined) throw new Error('no device');
-    entry.announcedKey = Buffer.from(reinstalled.publicKey.serialize()).toString('base64');
+    const renewed = server.ca.professional(server.org('sote'), 'alice', { role: 'social_worker', serial: 2 });
+    server.certificates.push(renewed.cert, server.ca.deviceFor(renewed, 1, toBase64(reinstalled.publicKey.serialize())));
     const event = nextEvent({ type: 'close', payload: {} }, reinstalled.privateKey);
     server.serveChain = () => [...chainOf(workspaceId), event];
-    await bob.core.sync.syncAll();
-    expect(bob.problems.map((p) => p.code)).toEqual(['identity_changed']);
+    await bob.core.refresh();
+    // The person's key changed, and the chain's alice.1 (the old key) is no longer backed by her certificate.
+    expect(bob.problems.map((p) => p.code).sort()).toEqual(['identity_changed', 'uncertified']);
     expect(bob.core.sync.state(workspaceId)?.closed).toBe(false);
     expect(bob.core.keyRing.identityOf(alice.device.self)).toBeUndefined();
     const identities = await bob.core.membership.identities(workspaceId);
-    expect(identities.find((i) => i.device.userId === 'alice')).toMatchObject({ changed: true, verified: false });
+    expect(identities.find((i) => i.userId === 'alice')).toMatchObject({ changed: true, verified: false });
 
-    await expect(bob.core.membership.setVerified(alice.device.self, true)).rejects.toMatchObject({ code: 'identity_changed' });
+    await expect(bob.core.membership.setVerified('alice', true)).rejects.toMatchObject({ code: 'identity_changed' });
 
-    await bob.core.membership.acceptIdentityChange(alice.device.self);
+    await bob.core.membership.acceptIdentityChange('alice');
     expect(bob.core.sync.state(workspaceId)?.closed).toBe(true);
     expect(bob.problems.filter((p) => p.code === 'chain_invalid')).toEqual([]);
+  });
+
+  it('an event signed by a key no certificate backs is refused, whatever the directory says', async () => {
+    const { generateDeviceIdentity } = await import('@yhteispoyta/crypto/identity');
+    const forged = generateDeviceIdentity(1).identityKeyPair;
+    // The server announces the forged key as alice's in its directory and bundles.
+    const entry = server.devices.get('alice.1');
+    if (entry === undefined) throw new Error('no device');
+    entry.announcedKey = Buffer.from(forged.publicKey.serialize()).toString('base64');
+    const event = nextEvent({ type: 'close', payload: {} }, forged.privateKey);
+    server.serveChain = () => [...chainOf(workspaceId), event];
+    await bob.core.sync.syncAll();
+    expect(bob.problems.map((p) => p.code)).toEqual(['chain_invalid']);
+    expect(bob.core.sync.state(workspaceId)?.closed).toBe(false);
   });
 });

@@ -1,27 +1,31 @@
 /**
  * Membership sync: this device's own verified view of every workspace's chain. New
  * events from the server are checked with crypto's appendCheck against the state THIS
- * device verified, with identity keys from its TOFU store, never against what the server
- * says the state is. A server that forks, truncates, reorders or rewrites the chain, or
- * serves an event that does not verify, gets a `chain_invalid` problem and nothing of
- * that answer is applied. Events by a device whose identity changed wait until the user
- * accepts the change.
+ * device verified, with identity keys from certificates (the author's device must have
+ * been certified when it signed), never against what the server says the state is. A
+ * server that forks, truncates, reorders or rewrites the chain, or serves an event that
+ * does not verify, gets a `chain_invalid` problem and nothing of that answer is applied;
+ * so does an event that names a person with another organisation or role than his
+ * certificate. Devices the chain names but certificates do not back (never certified,
+ * revoked, another key) stay in the chain but are not trusted: `trustedDevices` leaves
+ * them out, an `uncertified` problem tells the user. Events by a person whose user key
+ * changed wait until the user accepts the change.
  *
  * Chain work runs one task at a time (`exclusive`); listeners registered with
  * `onVerified` run inside that task and must not call `exclusive` themselves.
  */
 import type { Logger } from 'pino';
+import { certifiedMembership, checkMemberPerson } from '@yhteispoyta/crypto/certificates/membership-check';
 import { appendCheck, eventHash } from '@yhteispoyta/crypto/membership';
 import type { ChainState } from '@yhteispoyta/crypto/membership';
 import { MAX_MEMBERSHIP_PAGE } from '@yhteispoyta/crypto/protocol';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { DeviceRef, MembershipEvent } from '@yhteispoyta/crypto/types';
+import type { DeviceRef, MemberInfo, MembershipEvent } from '@yhteispoyta/crypto/types';
 import { SerialQueue } from '../account/serial-queue';
 import type { ProblemSink, RestClient } from '../contracts';
 import { RestError } from '../contracts';
 import type { ChainStore, StoredEvent } from './chain-store';
-import type { Directory } from './directory';
 import type { TrustedIdentities } from './trusted-identities';
 
 /** Called after a workspace's verified state changed or was re-checked; runs inside the chain task. */
@@ -32,7 +36,6 @@ export interface MembershipSyncDeps {
   readonly self: DeviceRef;
   readonly rest: RestClient;
   readonly chains: ChainStore;
-  readonly directory: Directory;
   readonly identities: TrustedIdentities;
   readonly problems: ProblemSink;
   readonly log: Logger;
@@ -52,13 +55,20 @@ export function isMemberDevice(state: ChainState, ref: DeviceRef): boolean {
   return state.devices.some((d) => d.userId === ref.userId && d.deviceId === ref.deviceId);
 }
 
-/** Devices an event introduces or signs with: their keys must be known before it is checked. */
+/** Devices an event introduces or signs with: their certificates must be known before it is checked. */
 function devicesOf(event: MembershipEvent): DeviceRef[] {
   const refs: DeviceRef[] = [event.author];
-  if (event.type === 'create') refs.push(...event.payload.creator.devices.map((deviceId) => ({ userId: event.payload.creator.userId, deviceId })));
-  if (event.type === 'add_member') refs.push(...event.payload.member.devices.map((deviceId) => ({ userId: event.payload.member.userId, deviceId })));
+  if (event.type === 'create') refs.push(...event.payload.creator.devices.map((d) => ({ userId: event.payload.creator.userId, deviceId: d.deviceId })));
+  if (event.type === 'add_member') refs.push(...event.payload.member.devices.map((d) => ({ userId: event.payload.member.userId, deviceId: d.deviceId })));
   if (event.type === 'add_device') refs.push({ userId: event.payload.userId, deviceId: event.payload.deviceId });
   return refs;
+}
+
+/** The member an event brings in, whose organisation and role must match his certificate. */
+function memberOf(event: MembershipEvent): MemberInfo | undefined {
+  if (event.type === 'create') return event.payload.creator;
+  if (event.type === 'add_member') return event.payload.member;
+  return undefined;
 }
 
 /** The verified membership chains of this device, kept in step with the server. */
@@ -72,6 +82,8 @@ export class MembershipSync {
   /** the last refusal reported per workspace, so a server repeating itself is reported once */
   readonly #reported = new Map<string, string>();
   readonly #outcomes = new Set<PullOutcomeListener>();
+  /** findings about untrusted chain devices already reported, per workspace */
+  readonly #findingsReported = new Map<string, Set<string>>();
   /** whether the pull running now (pulls never overlap: they run in the chain task) refused the answer */
   #refusedNow = false;
 
@@ -85,6 +97,43 @@ export class MembershipSync {
   /** The verified state of a workspace, if this device holds its chain. */
   state(workspaceId: string): ChainState | undefined {
     return this.#states.get(workspaceId);
+  }
+
+  /**
+   * The current member devices of a workspace that certificates back (the person's
+   * organisation and role, the device's id and key, not revoked): only these get keys.
+   */
+  trustedDevices(workspaceId: string): DeviceRef[] {
+    const state = this.#states.get(workspaceId);
+    if (state === undefined) return [];
+    const { identities } = this.#deps;
+    // A person whose user key changed is trusted again only once the user accepted the change.
+    return [...certifiedMembership(state, (userId) => (identities.changedPerson(userId) === undefined ? identities.book.person(userId) : undefined)).trusted];
+  }
+
+  /** Report (once each) the chain's devices and members that certificates do not back. */
+  reportUntrusted(workspaceId: string): void {
+    const state = this.#states.get(workspaceId);
+    if (state === undefined) return;
+    const { book } = this.#deps.identities;
+    const { findings } = certifiedMembership(state, (userId) => book.person(userId));
+    const reported = this.#findingsReported.get(workspaceId) ?? new Set<string>();
+    this.#findingsReported.set(workspaceId, reported);
+    const current = new Set<string>();
+    for (const finding of findings) {
+      const key = `${finding.code}:${finding.userId}:${finding.deviceId ?? ''}`;
+      current.add(key);
+      if (reported.has(key)) continue;
+      reported.add(key);
+      this.#deps.problems.report({
+        code: 'uncertified',
+        message: `In "${state.label}": ${finding.detail}. That ${finding.deviceId === undefined ? 'person' : 'device'} gets no keys and nothing it sends is accepted.`,
+        workspaceId,
+        ...(finding.deviceId === undefined ? {} : { device: { userId: finding.userId, deviceId: finding.deviceId } }),
+      });
+    }
+    // A finding that went away (certificate arrived, device removed) may be reported again if it comes back.
+    for (const key of [...reported]) if (!current.has(key)) reported.delete(key);
   }
 
   /** Workspaces whose chain this device holds. */
@@ -217,6 +266,7 @@ export class MembershipSync {
     if (state === undefined) return undefined;
     // Envelopes of any member device are checked against these keys later: learn them now.
     await this.#learnIdentities(state.devices.filter((d) => this.#deps.identities.trusted(d) === undefined));
+    this.reportUntrusted(workspaceId);
     await this.#afterVerified(workspaceId, held, state, verified.accepted.map((a) => a.event));
     return state;
   }
@@ -241,7 +291,7 @@ export class MembershipSync {
     let state: ChainState | null = held ?? null;
     const accepted: StoredEvent[] = [];
     for (const event of fresh) {
-      const key = identities.usable(event.author);
+      const key = identities.chainAuthorKey(event.author, event.at);
       const result = appendCheck(state, event, (ref) => (deviceKey(ref) === deviceKey(event.author) ? key : undefined));
       if (!result.ok) {
         if (identities.changed(event.author) !== undefined) {
@@ -249,8 +299,19 @@ export class MembershipSync {
           this.#log.info({ workspaceId, seq: event.seq }, 'chain waits for an identity decision');
           break;
         }
-        this.#refuse(workspaceId, held, `membership event ${result.seq} refused (${result.code}): ${result.detail}`);
+        const why = result.code === 'unknown_author' ? 'the author device has no valid certificate' : result.detail;
+        this.#refuse(workspaceId, held, `membership event ${result.seq} refused (${result.code}): ${why}`);
         return 'refused';
+      }
+      const member = memberOf(result.event);
+      if (member !== undefined) {
+        // The signer named an organisation and role: the person's certificate must say the same.
+        const person = identities.book.personAt(member.userId, result.event.at) ?? identities.book.person(member.userId);
+        const finding = checkMemberPerson(member, person, workspaceId);
+        if (finding !== undefined && finding.code !== 'uncertified') {
+          this.#refuse(workspaceId, held, `membership event ${result.event.seq} refused: ${finding.detail}`);
+          return 'refused';
+        }
       }
       // usable() returned the key appendCheck verified with.
       accepted.push({ event: result.event, authorKey: key as Bytes });
@@ -274,11 +335,10 @@ export class MembershipSync {
 
   async #learnIdentities(refs: readonly DeviceRef[]): Promise<void> {
     if (refs.length === 0) return;
-    for (const change of await this.#deps.identities.ensureKnown(refs, this.#deps.directory)) {
+    for (const change of await this.#deps.identities.ensureKnown(refs)) {
       this.#deps.problems.report({
         code: 'identity_changed',
-        message: `The identity key of device ${deviceKey(change.device)} changed. Compare the new safety number before accepting it; until then nothing signed by that device is accepted.`,
-        device: change.device,
+        message: `The certified key of ${change.userId} changed. Compare the new safety number before accepting it; until then nothing of that person is accepted.`,
       });
     }
   }

@@ -30,7 +30,7 @@ function refusing(rest: RestClient): RestClient {
 }
 
 async function make(userId: string, role: Role, orgId: string): Promise<TestDevice> {
-  const made = await makeTestDevice(dir, { userId, orgId, role }, (upload) => server.register({ userId, orgId, role }, upload), (self) => refusing(server.restFor(self)));
+  const made = await makeTestDevice(dir, { userId, orgId, role }, server, { rest: (self) => refusing(server.restFor(self)) });
   opened.push(made);
   return made;
 }

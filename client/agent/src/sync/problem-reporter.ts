@@ -21,6 +21,8 @@ const SENTENCES: Record<ProblemCode, string> = {
   chain_invalid: 'The membership history of this workspace does not verify.',
   identity_changed: 'The security key of a device changed.',
   key_distribution: 'A workspace key could not be delivered or read.',
+  uncertified: 'A device or person has no valid certificate; it gets no keys and nothing it sends is accepted.',
+  enrolment_refused: 'A device that used one of your codes could not prove the code; it was not admitted.',
   forbidden: 'The server refused: this device may not do that in this workspace.',
   revoked: 'This device no longer has access to the workspace.',
   server_error: 'The server answered with an error.',
