@@ -18,6 +18,8 @@ export const PROBLEM_CODES = [
   'chain_invalid',
   'identity_changed',
   'key_distribution',
+  'uncertified',
+  'enrolment_refused',
   'forbidden',
   'revoked',
   'server_error',
