@@ -1,10 +1,15 @@
 /**
- * FOR TESTS: the account routes of the server (enrolment, challenge–response login,
- * prekey count, top-up, signed-prekey replacement) as an in-memory `fetch`, verifying
- * what a real server verifies: every prekey signature and the login signature.
+ * FOR TESTS: the account routes of the server (the deployment root, enrolment,
+ * challenge–response login, prekey count, top-up, signed-prekey replacement) as an
+ * in-memory `fetch`, verifying what a real server verifies: every prekey signature and
+ * the login signature. It also plays the codes' issuer: it keeps each code's secret and
+ * records whether an enrolment's proof and device certificate check out.
  */
-import { PublicKey } from '@signalapp/libsignal-client';
-import { fromBase64, randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
+import { PrivateKey, PublicKey } from '@signalapp/libsignal-client';
+import { checkEnrolmentProof, formatOneTimeCode, newOneTimeCode, rootFingerprint, userIdForCode } from '@yhteispoyta/crypto/certificates/codes';
+import type { CodeKind, OneTimeCode } from '@yhteispoyta/crypto/certificates/codes';
+import { verifyCertificateSignature } from '@yhteispoyta/crypto/certificates/signing';
+import { fromBase64, randomBytes, toBase64, toBytes } from '@yhteispoyta/crypto/bytes';
 import { verifyPrekeyTopUp, verifyPrekeyUpload, verifySignedPreKey } from '@yhteispoyta/crypto/prekeys';
 import { enrolRequestSchema, loginRequestSchema, loginSigningBytes } from '@yhteispoyta/crypto/protocol';
 import type { ErrorCode } from '@yhteispoyta/crypto/protocol';
@@ -13,6 +18,11 @@ import type { DeviceRef, PrekeyUpload, Role, SignedPublicPrekey } from '@yhteisp
 interface Registered {
   readonly device: DeviceRef;
   readonly upload: PrekeyUpload;
+  /** whether the enrolment proved the code's secret over exactly these keys */
+  readonly proofValid: boolean;
+  /** whether the device certificate was for this device and signed by the presented user key */
+  readonly certificateValid: boolean;
+  readonly userKey?: string;
   ec: number;
   kyber: number;
   signedPreKey: SignedPublicPrekey;
@@ -21,7 +31,10 @@ interface Registered {
 
 /** An in-memory stand-in for the account half of the server. */
 export class FakeAccountServer {
-  readonly codes = new Map<string, { userId: string; orgId: string; role: Role; displayName: string }>();
+  /** the deployment root; `servedRoot` is what GET /v1/root answers (a test may swap it) */
+  readonly root = PrivateKey.generate();
+  servedRoot = toBase64(toBytes(this.root.getPublicKey().serialize()));
+  readonly codes = new Map<string, { code: OneTimeCode; userId: string; orgId: string; role: Role }>();
   readonly devices = new Map<string, Registered>();
   readonly challenges = new Map<string, { device: DeviceRef; nonce: Uint8Array }>();
   readonly tokens = new Map<string, { device: DeviceRef; expiresAt: number }>();
@@ -32,9 +45,14 @@ export class FakeAccountServer {
   /** while true every request fails like a network error */
   down = false;
 
-  /** Issue an enrolment code for a new user. */
-  issueCode(code: string, user: { userId: string; orgId?: string; role?: Role; displayName?: string }): void {
-    this.codes.set(code, { orgId: 'org1', role: 'social_worker', displayName: 'Maija Meikäläinen', ...user });
+  /** Issue a code (an enrolment code by default); returns it as a person types it. */
+  issueCode(opts: { kind?: CodeKind; orgId?: string; role?: Role; userId?: string; deviceId?: number } = {}): string {
+    const kind = opts.kind ?? 'enrolment';
+    const fresh = newOneTimeCode(kind, rootFingerprint(this.root.getPublicKey().serialize()));
+    const code = kind === 'device_link' ? { ...fresh, deviceId: opts.deviceId ?? 2 } : fresh;
+    const userId = kind === 'device_link' ? (opts.userId ?? 'maija') : userIdForCode(code.codeId);
+    this.codes.set(code.codeId, { code, userId, orgId: opts.orgId ?? 'org1', role: opts.role ?? (kind === 'invitation' ? 'client' : 'social_worker') });
+    return formatOneTimeCode(code);
   }
 
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
@@ -45,6 +63,7 @@ export class FakeAccountServer {
     const body: unknown = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
     const auth = new Headers(init?.headers).get('authorization') ?? '';
     const route = `${method} ${url.pathname}`;
+    if (route === 'GET /v1/root') return ok({ rootKey: this.servedRoot });
     if (route === 'POST /v1/enrol') return this.#enrol(body);
     if (route === 'POST /v1/auth/challenge') return this.#challenge(body);
     if (route === 'POST /v1/auth/login') return this.#login(body);
@@ -61,22 +80,32 @@ export class FakeAccountServer {
   #enrol(body: unknown): Response {
     const parsed = enrolRequestSchema.safeParse(body);
     if (!parsed.success) return error(400, 'bad_request');
-    const user = this.codes.get(parsed.data.code);
+    const user = this.codes.get(parsed.data.codeId);
     if (user === undefined) return error(404, 'not_found');
     const identityKey = fromBase64(parsed.data.prekeys.identityKey);
     if (identityKey === undefined || !verifyPrekeyUpload(identityKey, parsed.data.prekeys).ok) return error(400, 'bad_signature');
-    this.codes.delete(parsed.data.code);
+    this.codes.delete(parsed.data.codeId);
     const upload = parsed.data.prekeys;
+    const { userKey, deviceCertificate, proof } = parsed.data;
+    const claim = { codeId: parsed.data.codeId, deviceId: upload.deviceId, identityKey: upload.identityKey, ...(userKey === undefined ? {} : { userKey }) };
+    const userKeyBytes = userKey === undefined ? undefined : fromBase64(userKey);
+    const cert = deviceCertificate?.body.t === 'device' ? deviceCertificate.body : undefined;
     const device = { userId: user.userId, deviceId: upload.deviceId };
     this.devices.set(`${device.userId}.${device.deviceId}`, {
       device,
       upload,
+      proofValid: checkEnrolmentProof(user.code.secret, claim, proof),
+      certificateValid:
+        cert !== undefined && userKeyBytes !== undefined && deviceCertificate !== undefined &&
+        cert.userId === user.userId && cert.deviceId === upload.deviceId && cert.identityKey === upload.identityKey &&
+        verifyCertificateSignature(deviceCertificate, userKeyBytes),
+      ...(userKey === undefined ? {} : { userKey }),
       ec: upload.oneTimePreKeys.length,
       kyber: upload.oneTimeKyberPreKeys.length,
       signedPreKey: upload.signedPreKey,
       topUps: 0,
     });
-    return ok({ userId: user.userId, deviceId: upload.deviceId, orgId: user.orgId, role: user.role, displayName: user.displayName });
+    return ok({ userId: user.userId, deviceId: upload.deviceId, kind: user.code.kind, orgId: user.orgId, role: user.role });
   }
 
   #challenge(body: unknown): Response {

@@ -64,13 +64,22 @@ describe('profiles over the API', () => {
 
   it('enrols with a code: a bad code is refused, a good one starts the session', async () => {
     await callJson(agent.api, 'POST', '/api/profiles', { name: 'anna', passphrase: PASS });
-    const bad = await callJson(agent.api, 'POST', '/api/account/enrol', { code: 'not-a-real-code' });
+    const malformed = await callJson(agent.api, 'POST', '/api/account/enrol', { code: 'not-a-real-code' });
+    expect(malformed).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+    const unknown = `enr_${'A'.repeat(12)}.${'B'.repeat(22)}.${'C'.repeat(22)}`;
+    const bad = await callJson(agent.api, 'POST', '/api/account/enrol', { code: unknown });
     expect(bad).toMatchObject({ status: 400, body: { error: { code: 'enrolment_failed' } } });
     const code = world.issueCode({ userId: 'u-anna', orgId: 'kela', role: 'kela_expert', displayName: 'Anna' });
     const good = await callJson(agent.api, 'POST', '/api/account/enrol', { code });
     expect(good).toMatchObject({
       status: 200,
-      body: { status: { state: 'ready', device: { userId: 'u-anna', deviceId: 1, orgId: 'kela', role: 'kela_expert', displayName: 'Anna' }, link: 'online' } },
+      body: {
+        status: {
+          state: 'ready',
+          device: { userId: 'u-anna', deviceId: 1, orgId: 'kela', role: 'kela_expert', displayName: 'Anna', certification: { state: 'certified' } },
+          link: 'online',
+        },
+      },
     });
     expect(await callJson(agent.api, 'POST', '/api/account/enrol', { code })).toMatchObject({ status: 409, body: { error: { code: 'already_enrolled' } } });
 
@@ -113,8 +122,18 @@ describe('workspaces, members, chat and attachments over the API', () => {
     const directory = await callJson(agent.api, 'GET', '/api/directory');
     expect(directory.body).toMatchObject({ orgs: expect.arrayContaining([{ orgId: 'hva', name: 'Org hva' }]) });
     expect(await callJson(agent.api, 'GET', '/api/directory/hva/users')).toMatchObject({ body: { users: [{ userId: 'u-sini' }] } });
-    expect(await callJson(agent.api, 'POST', '/api/identities/verified', { userId: 'u-sini', deviceId: 1, verified: true })).toMatchObject({ status: 200 });
-    expect(await callJson(agent.api, 'POST', '/api/identities/verified', { userId: 'u-sini', deviceId: '1', verified: true })).toMatchObject({ status: 400 });
+    expect(await callJson(agent.api, 'POST', '/api/identities/verified', { userId: 'u-sini', verified: true })).toMatchObject({ status: 200 });
+    expect(await callJson(agent.api, 'POST', '/api/identities/verified', { userId: 'u-sini', deviceId: 1, verified: true })).toMatchObject({ status: 400 });
+    expect(await callJson(agent.api, 'POST', '/api/identities/accept', { userId: 'u-sini' })).toMatchObject({ status: 200 });
+
+    // This person's devices: a link code, approving and revoking a device.
+    expect(await callJson(agent.api, 'GET', '/api/devices')).toMatchObject({ status: 200, body: { devices: [{ deviceId: 1, current: true }], pending: [], canApprove: true } });
+    expect(await callJson(agent.api, 'POST', '/api/devices/link-code', {})).toMatchObject({ status: 201, body: { link: { code: expect.stringMatching(/^lnk_/), deviceId: 2 } } });
+    expect(await callJson(agent.api, 'POST', '/api/devices/2/approve', {})).toMatchObject({ status: 200, body: { canApprove: true } });
+    expect(await callJson(agent.api, 'POST', '/api/devices/2/revoke', {})).toMatchObject({ status: 200 });
+    expect((await callJson(agent.api, 'POST', '/api/devices/0/approve', {})).status).toBe(400);
+    expect((await callJson(agent.api, 'POST', '/api/devices/two/revoke', {})).status).toBe(400);
+    expect((await callJson(agent.api, 'POST', '/api/devices/2/approve', { extra: 1 })).status).toBe(400);
   });
 
   it('sends, edits and deletes chat messages, round-trips an attachment, and pushes events', async () => {

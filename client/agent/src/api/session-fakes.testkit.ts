@@ -8,17 +8,21 @@ import { PrivateKey } from '@signalapp/libsignal-client';
 import * as Y from 'yjs';
 import { randomBytes, sha256, toHex } from '@yhteispoyta/crypto/bytes';
 import type { ChainState } from '@yhteispoyta/crypto/membership';
-import type { DeviceRef, MemberInfo, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
+import type { DeviceRef, MemberDevice, MemberInfo, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
 import type { SessionContext, SessionFactory, SessionParts } from '../agent';
 import type {
   AttachmentRef,
+  Certification,
   ChatMessage,
   ChatService,
+  DeviceService,
   DocumentSync,
   IdentityInfo,
   KeyRing,
   LocalDevice,
   MembershipService,
+  OwnDevice,
+  PendingOwnDevice,
   ServerLink,
   SyncStatus,
   TransferProgress,
@@ -53,7 +57,7 @@ export class FakeWorld {
   #seq = 0;
 
   /** Register a user in an organisation and return a one-time code that enrols him. */
-  issueCode(user: FakeUser, code = `code-${id()}`): string {
+  issueCode(user: FakeUser, code = fakeCode()): string {
     this.orgs.set(user.orgId, this.orgs.get(user.orgId) ?? `Org ${user.orgId}`);
     this.users.set(user.userId, user);
     this.codes.set(code, user);
@@ -170,6 +174,51 @@ function fakeLink(): ServerLink {
   };
 }
 
+/** A code in the typed form (`enr_<id>.<secret>.<root fingerprint>`); the fake world only matches it as a string. */
+function fakeCode(): string {
+  const part = (n: number): string => Buffer.from(randomBytes(n)).toString('base64url');
+  return `enr_${part(9)}.${part(16)}.${part(16)}`;
+}
+
+/** A chain device entry of the fake world (the key hash is a placeholder: nothing here verifies). */
+function fakeDevice(deviceId: number): MemberDevice {
+  return { deviceId, keyHash: deviceId.toString(16).padStart(64, '0') };
+}
+
+/** This person's devices in the fake world: always certified, one device, nothing pending. */
+class FakeDevices implements DeviceService {
+  readonly #listeners = new Set<() => void>();
+  readonly approved: number[] = [];
+  readonly revoked: number[] = [];
+
+  constructor(private readonly me: DeviceRef) {}
+
+  certification(): Certification {
+    return { state: 'certified', orgName: 'Fake organisation' };
+  }
+
+  async list(): Promise<{ devices: OwnDevice[]; pending: PendingOwnDevice[]; canApprove: boolean }> {
+    return { devices: [{ deviceId: this.me.deviceId, current: true, created: 0, revoked: false }], pending: [], canApprove: true };
+  }
+
+  async createLinkCode(): Promise<{ code: string; deviceId: number; expiresAt: number }> {
+    return { code: `lnk_${'a'.repeat(12)}.${'b'.repeat(22)}.${'c'.repeat(22)}.2`, deviceId: 2, expiresAt: Date.now() + 600_000 };
+  }
+
+  async approve(deviceId: number): Promise<void> {
+    this.approved.push(deviceId);
+  }
+
+  async revoke(deviceId: number): Promise<void> {
+    this.revoked.push(deviceId);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
 class FakeMembership implements MembershipService {
   constructor(
     private readonly world: FakeWorld,
@@ -179,7 +228,8 @@ class FakeMembership implements MembershipService {
   #summary(workspaceId: string): WorkspaceSummary {
     const ws = this.world.workspaces.get(workspaceId);
     if (ws === undefined || !ws.members.some((m) => m.userId === this.me.userId)) throw new RestError('not_found', 'no such workspace', 404);
-    return { workspaceId, kind: ws.kind, label: ws.label, epoch: 1, closed: false, lastActivityAt: 0, members: [...ws.members] };
+    const members = ws.members.map((m) => ({ ...m, displayName: this.world.users.get(m.userId)?.displayName ?? m.userId, certified: true, uncertifiedDevices: [] }));
+    return { workspaceId, kind: ws.kind, label: ws.label, epoch: 1, closed: false, lastActivityAt: 0, members, notices: [] };
   }
 
   async list(): Promise<WorkspaceSummary[]> {
@@ -191,7 +241,7 @@ class FakeMembership implements MembershipService {
   async create(kind: WorkspaceKind, label: string): Promise<WorkspaceSummary> {
     const workspaceId = id();
     const { userId, orgId, role, deviceId } = this.me;
-    this.world.workspaces.set(workspaceId, { kind, label, members: [{ userId, orgId, role, owner: true, devices: [deviceId] }] });
+    this.world.workspaces.set(workspaceId, { kind, label, members: [{ userId, orgId, role, owner: true, devices: [fakeDevice(deviceId)] }] });
     return this.#summary(workspaceId);
   }
 
@@ -199,7 +249,7 @@ class FakeMembership implements MembershipService {
     const user = this.world.users.get(userId);
     if (user === undefined) throw new RestError('not_found', 'no such user', 404);
     this.#summary(workspaceId);
-    this.world.workspaces.get(workspaceId)?.members.push({ userId, orgId: user.orgId, role: user.role, owner: opts?.owner ?? false, devices: [1] });
+    this.world.workspaces.get(workspaceId)?.members.push({ userId, orgId: user.orgId, role: user.role, owner: opts?.owner ?? false, devices: [fakeDevice(1)] });
     return this.#summary(workspaceId);
   }
 
@@ -218,7 +268,7 @@ class FakeMembership implements MembershipService {
   async removeDevice(workspaceId: string, device: DeviceRef): Promise<WorkspaceSummary> {
     const ws = this.world.workspaces.get(workspaceId);
     if (ws !== undefined) {
-      ws.members = ws.members.map((m) => (m.userId === device.userId ? { ...m, devices: m.devices.filter((d) => d !== device.deviceId) } : m));
+      ws.members = ws.members.map((m) => (m.userId === device.userId ? { ...m, devices: m.devices.filter((d) => d.deviceId !== device.deviceId) } : m));
     }
     return this.#summary(workspaceId);
   }
@@ -246,18 +296,21 @@ class FakeMembership implements MembershipService {
   async identities(workspaceId: string): Promise<IdentityInfo[]> {
     return this.#summary(workspaceId)
       .members.filter((m) => m.userId !== this.me.userId)
-      .map((m) => ({ device: { userId: m.userId, deviceId: m.devices[0] ?? 1 }, safetyNumber: '0'.repeat(60), verified: false, changed: false }));
+      .map((m) => ({
+        userId: m.userId, kind: m.role === 'client' ? ('client' as const) : ('professional' as const), role: m.role,
+        safetyNumber: '0'.repeat(60), verified: false, changed: false, devices: m.devices.map((d) => d.deviceId),
+      }));
   }
 
-  readonly verified: { device: DeviceRef; verified: boolean }[] = [];
-  readonly accepted: DeviceRef[] = [];
+  readonly verified: { userId: string; verified: boolean }[] = [];
+  readonly accepted: string[] = [];
 
-  async setVerified(device: DeviceRef, verified: boolean): Promise<void> {
-    this.verified.push({ device, verified });
+  async setVerified(userId: string, verified: boolean): Promise<void> {
+    this.verified.push({ userId, verified });
   }
 
-  async acceptIdentityChange(device: DeviceRef): Promise<void> {
-    this.accepted.push(device);
+  async acceptIdentityChange(userId: string): Promise<void> {
+    this.accepted.push(userId);
   }
 }
 
@@ -334,7 +387,7 @@ function fakeKeyRing(world: FakeWorld, me: DeviceRef): KeyRing {
       return {
         workspaceId, kind: ws.kind, label: ws.label, seq: ws.members.length - 1, headHash: '0'.repeat(64), epoch: 1, closed: false,
         members: new Map(ws.members.map((m) => [m.userId, m])),
-        devices: ws.members.flatMap((m) => m.devices.map((deviceId) => ({ userId: m.userId, deviceId }))),
+        devices: ws.members.flatMap((m) => m.devices.map((d) => ({ userId: m.userId, deviceId: d.deviceId }))),
         consent: null, rotationRequired: false,
       };
     },
@@ -369,6 +422,7 @@ export function fakeSessionFactory(world: FakeWorld): SessionFactory {
         link: fakeLink(),
         keys: fakeKeyRing(world, self),
         membership: new FakeMembership(world, { ...user, deviceId: 1 }),
+        devices: new FakeDevices(self),
         documents,
         chat: new FakeChat(world, self),
         close: () => documents.close(),

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TestAuthority } from '@yhteispoyta/crypto/certificates/authority.testkit';
 import { RestError } from '../contracts';
 import { HttpRestClient } from './rest-client';
 import type { TokenSource } from './token-source';
@@ -53,7 +54,8 @@ function countingTokens(): TokenSource & { logins: number } {
   return source;
 }
 
-const ORGS = { orgs: [{ orgId: 'org1', name: 'Kela' }] };
+const ORG_CERTIFICATE = new TestAuthority().org('org1', { name: 'Kela' }).cert;
+const ORGS = { orgs: [{ orgId: 'org1', name: 'Kela', certificate: ORG_CERTIFICATE }] };
 
 describe('HttpRestClient.call', () => {
   it('sends the bearer token, fills path params and query, parses the answer', async () => {

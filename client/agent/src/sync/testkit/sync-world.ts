@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IdentityKeyPair } from '@signalapp/libsignal-client';
 import { randomBytes } from '@yhteispoyta/crypto/bytes';
+import { identityKeyHash } from '@yhteispoyta/crypto/certificates/signing';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { eventHash, GENESIS_PREV_HASH, replayChain, signEvent } from '@yhteispoyta/crypto/membership';
 import type { ChainState, UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
@@ -124,7 +125,10 @@ export class SyncWorld {
 
   /** The member record of an agent. */
   memberInfo(agent: WorldAgent): MemberInfo {
-    return { userId: agent.ref.userId, orgId: agent.device.orgId, role: agent.device.role, owner: false, devices: [agent.ref.deviceId] };
+    return {
+      userId: agent.ref.userId, orgId: agent.device.orgId, role: agent.device.role, owner: false,
+      devices: [{ deviceId: agent.ref.deviceId, keyHash: identityKeyHash(agent.keyPair.publicKey.serialize()) }],
+    };
   }
 
   /** Sign and append a membership event by `author`; the relay and every agent adopt the new chain state. */
