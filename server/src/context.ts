@@ -19,6 +19,10 @@ export interface HubEvents {
   membership: [{ workspaceId: string; seq: number; removed: DeviceRef[]; members: readonly DeviceRef[] }];
   /** items were queued in a device's mailbox */
   mailbox: [{ to: DeviceRef; pending: number }];
+  /** certificates of `userId` changed; `to` are the devices to tell (his own and those sharing a workspace with him) */
+  certificates: [{ userId: string; to: readonly DeviceRef[] }];
+  /** a device redeemed code `codeId`; `to` are the devices that may certify it (the issuer, or the person's devices) */
+  enrolment: [{ codeId: string; to: readonly DeviceRef[] }];
 }
 
 export type Hub = EventEmitter<HubEvents>;

@@ -1,29 +1,25 @@
 /**
  * Test support for the REST tests: the real server (`startServer`) on 127.0.0.1 port 0
  * with a throwaway sqlite file and captured logs, a movable clock, a small fetch client,
- * and real devices enrolled and logged in through the API itself. Every secret the kit
- * sees (tokens, codes, nonces, signatures) is collected so tests can scan logs for it.
+ * and real certified devices enrolled and logged in through the API itself
+ * (certified.testkit.ts). Every secret the kit sees (tokens, code secrets, nonces,
+ * signatures) is collected so tests can scan logs for it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromBase64, randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
-import type { Bytes } from '@yhteispoyta/crypto/bytes';
-import { generateDeviceIdentity } from '@yhteispoyta/crypto/identity';
-import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
+import { randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
+import type { OneTimeCode } from '@yhteispoyta/crypto/certificates/codes';
+import type { ProfessionalRole } from '@yhteispoyta/crypto/certificates/types';
 import { eventHash, GENESIS_PREV_HASH, signEvent } from '@yhteispoyta/crypto/membership';
 import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
-import { generatePrekeys } from '@yhteispoyta/crypto/prekeys';
-import { errorBodySchema, loginSigningBytes } from '@yhteispoyta/crypto/protocol';
-import type { ErrorCode } from '@yhteispoyta/crypto/protocol';
+import { issuedCodeResponseSchema } from '@yhteispoyta/crypto/protocol';
 import type {
-  DeviceRef,
+  MemberDevice,
   MemberInfo,
   MembershipEvent,
   MembershipEventType,
   MembershipPayloads,
-  PrekeyUpload,
-  Role,
   WorkspaceKind,
 } from '@yhteispoyta/crypto/types';
 import { expect } from 'vitest';
@@ -32,9 +28,32 @@ import type { RunningServer } from '../app';
 import { loadConfig } from '../config';
 import { createStore } from '../store/create-store';
 import type { Store } from '../store/port';
+import { call } from './api-call.testkit';
+import type { ApiAnswer } from './api-call.testkit';
+import { TEST_ADMIN_TOKEN, certifyOrg, chainDevice, enrolCertifiedDevice, inviteCertifiedClient, linkCertifiedDevice, newCode } from './certified.testkit';
+import type { CertifiedDevice } from './certified.testkit';
 
-/** The admin token of every test server that has one. */
-export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export { call, expectError, expectOk } from './api-call.testkit';
+export type { ApiAnswer, ApiRequest } from './api-call.testkit';
+export {
+  TEST_ADMIN_TOKEN,
+  certifyOrg,
+  chainDevice,
+  deploymentOf,
+  enrol,
+  enrolBody,
+  enrolCertifiedDevice,
+  freshUpload,
+  identityTestKey,
+  inviteCertifiedClient,
+  linkCertifiedDevice,
+  logIn,
+  newCode,
+  registerRoot,
+  shareDeployment,
+  storeCertificate,
+} from './certified.testkit';
+export type { CertifiedDevice } from './certified.testkit';
 
 /** A running server plus what the tests observe of it. */
 export interface ApiServer {
@@ -88,139 +107,45 @@ export async function startApiServer(env: TestEnv = {}, wrapStore?: (store: Stor
   });
 }
 
-/** An answer of the API: status and parsed JSON (or raw bytes for octet-stream). */
-export interface ApiAnswer {
-  readonly status: number;
-  readonly body: unknown;
-  readonly bytes?: Uint8Array;
-  readonly headers: Headers;
-}
+/** A device of a user as a test holds it: a certified, logged-in device (certified.testkit.ts). */
+export type TestDevice = CertifiedDevice;
 
-/** A request: JSON (`json`), raw bytes (`raw`), or nothing; `token` goes into `Authorization: Bearer`. */
-export interface ApiRequest {
-  readonly token?: string;
-  readonly json?: unknown;
-  readonly text?: string;
-  readonly raw?: Bytes;
-  readonly contentType?: string;
-}
-
-/** Send one request to the server. */
-export async function call(server: ApiServer, method: string, path: string, request: ApiRequest = {}): Promise<ApiAnswer> {
-  const headers: Record<string, string> = {};
-  if (request.token !== undefined) headers['authorization'] = `Bearer ${request.token}`;
-  let body: string | Bytes | undefined;
-  if (request.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(request.json);
-  } else if (request.text !== undefined) {
-    headers['content-type'] = request.contentType ?? 'application/json';
-    body = request.text;
-  } else if (request.raw !== undefined) {
-    headers['content-type'] = request.contentType ?? 'application/octet-stream';
-    body = request.raw;
-  }
-  const response = await fetch(`${server.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
-  const type = response.headers.get('content-type') ?? '';
-  if (type.startsWith('application/json')) {
-    return { status: response.status, body: await response.json(), headers: response.headers };
-  }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  return { status: response.status, body: undefined, bytes, headers: response.headers };
-}
-
-/** Assert an error answer: the status of `code`, a typed ErrorBody with that code, and the request id header. */
-export function expectError(answer: ApiAnswer, status: number, code: ErrorCode): void {
-  expect({ status: answer.status, body: answer.body }).toMatchObject({ status, body: { error: { code } } });
-  const parsed = errorBodySchema.safeParse(answer.body);
-  expect(parsed.success).toBe(true);
-  if (parsed.success) expect(answer.headers.get('x-request-id')).toBe(parsed.data.error.id);
-}
-
-/** Assert a 200 answer whose body parses with `schema`; returns the parsed body. */
-export function expectOk<T>(answer: ApiAnswer, schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }): T {
-  expect({ status: answer.status, body: answer.body }).toMatchObject({ status: 200 });
-  const parsed = schema.safeParse(answer.body);
-  if (!parsed.success) throw new Error(`answer does not parse: ${JSON.stringify(answer.body)}`);
-  return parsed.data;
-}
-
-/** A device of a user as a test holds it: identity (private), token, and its member info. */
-export interface TestDevice {
-  readonly ref: DeviceRef;
-  readonly identity: DeviceIdentity;
-  readonly orgId: string;
-  readonly role: Role;
-  token: string;
-}
-
-/** The member info of a device's user for membership events. */
-export function memberOf(device: TestDevice, owner = false, devices: readonly number[] = [device.ref.deviceId]): MemberInfo {
+/** The member info of a device's user for membership events (by default naming just this device). */
+export function memberOf(device: TestDevice, owner = false, devices: readonly MemberDevice[] = [chainDevice(device)]): MemberInfo {
   return { userId: device.ref.userId, orgId: device.orgId, role: device.role, owner, devices: [...devices] };
 }
 
-let prekeyIds = 1;
-
-/** A fresh identity and its full prekey upload with `count` one-time prekeys of each kind. */
-export function freshUpload(deviceId: number, count = 2): { identity: DeviceIdentity; upload: PrekeyUpload } {
-  const identity = generateDeviceIdentity(deviceId);
-  const base = prekeyIds;
-  prekeyIds += count + 2;
-  const { upload } = generatePrekeys(identity, {
-    signedPreKeyId: base, lastResortKyberId: base + count + 1, firstPreKeyId: base, firstKyberId: base, count,
-  });
-  return { identity, upload };
-}
-
-/** Create an organisation through the admin API. */
+/** Create a certified organisation through the admin API (the root is registered first). */
 export async function createOrg(server: ApiServer, name = 'Kela, Helsinki'): Promise<string> {
-  const answer = await call(server, 'POST', '/v1/admin/orgs', { token: TEST_ADMIN_TOKEN, json: { name } });
-  expect(answer.status).toBe(200);
-  return (answer.body as { orgId: string }).orgId;
+  return (await certifyOrg(server, undefined, name)).orgId;
 }
 
-/** Issue an enrolment code through the admin API; the code is remembered as a secret. */
-export async function issueCode(server: ApiServer, orgId: string, role: Role = 'social_worker'): Promise<{ code: string; userId: string }> {
+/**
+ * Register an enrolment code id through the admin API, as the organisation's admin tool
+ * does; the code (secret included) stays with the test.
+ */
+export async function issueCode(server: ApiServer, orgId: string, role: ProfessionalRole = 'social_worker'): Promise<{ code: OneTimeCode; userId: string }> {
+  const code = newCode(server, 'enrolment');
   const answer = await call(server, 'POST', '/v1/admin/enrolment-codes', {
-    token: TEST_ADMIN_TOKEN, json: { orgId, role, displayName: 'Maija Meikäläinen' },
+    token: TEST_ADMIN_TOKEN, json: { codeId: code.codeId, orgId, role, displayName: 'Maija Meikäläinen' },
   });
   expect(answer.status).toBe(200);
-  const issued = answer.body as { code: string; userId: string };
-  server.secrets.add(issued.code);
-  return issued;
+  return { code, userId: issuedCodeResponseSchema.parse(answer.body).userId };
 }
 
-/** Sign a login challenge for a device and return the session token (remembered as a secret). */
-export async function logIn(server: ApiServer, ref: DeviceRef, identity: DeviceIdentity): Promise<string> {
-  const challenge = await call(server, 'POST', '/v1/auth/challenge', { json: ref });
-  expect(challenge.status).toBe(200);
-  const { challengeId, nonce } = challenge.body as { challengeId: string; nonce: string };
-  const nonceBytes = fromBase64(nonce);
-  if (nonceBytes === undefined) throw new Error('nonce is not base64');
-  const signature = toBase64(identity.identityKeyPair.privateKey.sign(loginSigningBytes(nonceBytes, ref)));
-  server.secrets.add(nonce).add(signature);
-  const answer = await call(server, 'POST', '/v1/auth/login', { json: { challengeId, signature } });
-  expect(answer.status).toBe(200);
-  const { token } = answer.body as { token: string };
-  server.secrets.add(token);
-  return token;
+/** A certified professional of `orgId` (an organisation of this server's deployment), enrolled and logged in through the API. */
+export async function enrolProfessional(server: ApiServer, orgId: string, role: ProfessionalRole = 'social_worker'): Promise<TestDevice> {
+  return enrolCertifiedDevice(server, { orgId, role });
 }
 
-/** Enrol a device with a code and log it in. */
-export async function enrolWithCode(server: ApiServer, code: string, deviceId = 1): Promise<TestDevice> {
-  const { identity, upload } = freshUpload(deviceId);
-  const answer = await call(server, 'POST', '/v1/enrol', { json: { code, prekeys: upload } });
-  expect(answer.status).toBe(200);
-  const enrolled = answer.body as { userId: string; deviceId: number; orgId: string; role: Role };
-  const ref = { userId: enrolled.userId, deviceId: enrolled.deviceId };
-  for (const p of [upload.signedPreKey, upload.lastResortKyberPreKey, ...upload.oneTimeKyberPreKeys]) server.secrets.add(p.signature);
-  return { ref, identity, orgId: enrolled.orgId, role: enrolled.role, token: await logIn(server, ref, identity) };
+/** A certified client of case workspace `workspaceId`, invited by its owner `inviter` (not yet added to the chain). */
+export async function inviteClient(server: ApiServer, inviter: TestDevice, workspaceId: string): Promise<TestDevice> {
+  return inviteCertifiedClient(server, inviter, workspaceId);
 }
 
-/** A professional of `orgId`, enrolled and logged in through the API. */
-export async function enrolProfessional(server: ApiServer, orgId: string, role: Role = 'social_worker'): Promise<TestDevice> {
-  const { code } = await issueCode(server, orgId, role);
-  return enrolWithCode(server, code);
+/** A further certified device of `existing`'s person, approved by `existing`. */
+export async function linkDevice(server: ApiServer, existing: TestDevice): Promise<TestDevice> {
+  return linkCertifiedDevice(server, existing);
 }
 
 let workspaceCounter = 0;

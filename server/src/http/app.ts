@@ -16,6 +16,7 @@ import { bindRoutes } from './route-binding';
 import type { RouteHandlers } from './route-binding';
 import { accountRoutes } from './routes/accounts';
 import { blobRoutes } from './routes/blobs';
+import { certificateRoutes } from './routes/certificates';
 import { healthRoutes } from './routes/health';
 import { keyRoutes } from './routes/keys';
 import { mailboxRoutes } from './routes/mailbox';
@@ -25,6 +26,7 @@ import { workspaceRoutes } from './routes/workspaces';
 export const ROUTE_HANDLERS: RouteHandlers = {
   ...healthRoutes,
   ...accountRoutes,
+  ...certificateRoutes,
   ...keyRoutes,
   ...workspaceRoutes,
   ...mailboxRoutes,

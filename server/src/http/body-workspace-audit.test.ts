@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditResponseSchema } from '@yhteispoyta/crypto/protocol';
-import { call, createOrg, createWorkspace, enrolProfessional, expectError, expectOk, startApiServer } from './api.testkit';
+import { call, createOrg, createWorkspace, enrolProfessional, expectError, expectOk, newCode, startApiServer } from './api.testkit';
 import type { ApiServer } from './api.testkit';
 
 let server: ApiServer;
@@ -25,7 +25,8 @@ describe('a refused request naming a workspace in its body', () => {
     const stranger = await enrolProfessional(server, org, 'health_professional');
     const workspaceId = await createWorkspace(server, owner);
 
-    expectError(await call(server, 'POST', '/v1/invitations', { token: stranger.token, json: { workspaceId, displayName: 'Asiakas' } }), 403, 'forbidden');
+    const codeId = newCode(server, 'invitation').codeId;
+    expectError(await call(server, 'POST', '/v1/invitations', { token: stranger.token, json: { workspaceId, codeId } }), 403, 'forbidden');
 
     const log = expectOk(await call(server, 'GET', `/v1/workspaces/${workspaceId}/audit?limit=1000`, { token: owner.token }), auditResponseSchema);
     const denial = log.entries.find((e) => e.action === 'denied' && e.detail.route === 'createInvitation');
@@ -36,7 +37,7 @@ describe('a refused request naming a workspace in its body', () => {
     const org = await createOrg(server);
     const owner = await enrolProfessional(server, org);
     const workspaceId = await createWorkspace(server, owner);
-    // displayName missing: refused before any rule ran, so the claim is not trusted.
+    // codeId missing: refused before any rule ran, so the claim is not trusted.
     expectError(await call(server, 'POST', '/v1/invitations', { token: owner.token, json: { workspaceId } }), 400, 'bad_request');
     const log = expectOk(await call(server, 'GET', `/v1/workspaces/${workspaceId}/audit?limit=1000`, { token: owner.token }), auditResponseSchema);
     expect(log.entries.filter((e) => e.action === 'denied')).toEqual([]);

@@ -111,6 +111,10 @@ export function bindRoutes(app: Express, ctx: ServerContext, handlers: RouteHand
   const device = requireDevice(ctx, deviceLimiter);
   for (const name of Object.keys(REST_ROUTES) as RouteName[]) {
     const spec: RouteSpec = REST_ROUTES[name];
+    // The type already demands a handler per route; this catches one lost through a cast
+    // or a table that grew after the handlers were built, at start-up instead of at the
+    // first request.
+    if (typeof handlers[name] !== 'function') throw new Error(`no handler for route ${name}`);
     const chain: RequestHandler[] = [nameRoute(name)];
     if (spec.auth === 'admin') chain.push(admin);
     if (spec.auth === 'device') chain.push(device);

@@ -14,19 +14,24 @@ import { MAX_BLOB_BYTES, REST_ROUTES, errorBodySchema, loginSigningBytes } from 
 import { mutationsOf } from '@yhteispoyta/crypto/protocol/mutations.testkit';
 import type { RouteName } from '@yhteispoyta/crypto/protocol';
 import { fromBase64 } from '@yhteispoyta/crypto/bytes';
+import { testKey } from '@yhteispoyta/crypto/certificates/authority.testkit';
+import { signCertificate } from '@yhteispoyta/crypto/certificates/signing';
 import {
   TEST_ADMIN_TOKEN,
   append,
   call,
   createOrg,
   createWorkspace,
+  deploymentOf,
+  enrolBody,
   enrolProfessional,
-  enrolWithCode,
   expectError,
   expectLogsFreeOfSecrets,
   freshUpload,
+  inviteClient,
   issueCode,
   memberOf,
+  newCode,
   nextEvent,
   startApiServer,
 } from './api.testkit';
@@ -42,6 +47,8 @@ let outsider: TestDevice;
 let client: TestDevice;
 let workspaceId: string;
 let blobId: string;
+let invitationCodeId: string;
+let orgCounter = 0;
 const blobBytes = randomBytes(300_000);
 let prekeyIds = 10_000;
 
@@ -80,13 +87,43 @@ const CASES: Record<RouteName, RouteCase> = {
     invalid: async () => ({ path: '/ready?probe=1' }),
     check: (body) => expect(body).toEqual({ ready: true }),
   },
+  setRoot: {
+    // The same root again: set-once, and setting it again is a harmless retry.
+    valid: async () => ({ path: '/v1/admin/root', json: { rootKey: deploymentOf(server).authority.root.b64 } }),
+    invalid: async () => ({ path: '/v1/admin/root', json: { rootKey: 'AAAA' } }),
+    check: (body) => expect(body).toEqual({}),
+  },
+  getRoot: {
+    valid: async () => ({ path: '/v1/root' }),
+    invalid: async () => ({ path: '/v1/root?v=1' }),
+    check: (body) => expect(body).toEqual({ rootKey: deploymentOf(server).authority.root.b64 }),
+  },
   createOrg: {
-    valid: async () => ({ path: '/v1/admin/orgs', json: { name: 'Hyvinvointialue' } }),
-    invalid: async () => ({ path: '/v1/admin/orgs', json: { name: '\u202Eevil' } }),
+    valid: async () => ({ path: '/v1/admin/orgs', json: { certificate: deploymentOf(server).authority.org(`route-org-${(orgCounter += 1)}`).cert } }),
+    invalid: async () => ({ path: '/v1/admin/orgs', json: { name: 'Hyvinvointialue' } }),
+  },
+  adminListOrgs: {
+    valid: async () => ({ path: '/v1/admin/orgs' }),
+    invalid: async () => ({ path: '/v1/admin/orgs?all=1' }),
+    check: (body) => expect((body as { orgs: { orgId: string }[] }).orgs.map((o) => o.orgId)).toContain(orgId),
   },
   issueEnrolmentCode: {
-    valid: async () => ({ path: '/v1/admin/enrolment-codes', json: { orgId, role: 'health_professional', displayName: 'Liisa' } }),
-    invalid: async () => ({ path: '/v1/admin/enrolment-codes', json: { orgId, role: 'client', displayName: 'Liisa' } }),
+    valid: async () => ({
+      path: '/v1/admin/enrolment-codes',
+      json: { codeId: newCode(server, 'enrolment').codeId, orgId, role: 'health_professional', displayName: 'Liisa' },
+    }),
+    invalid: async () => ({
+      path: '/v1/admin/enrolment-codes',
+      json: { codeId: newCode(server, 'enrolment').codeId, orgId, role: 'client', displayName: 'Liisa' },
+    }),
+  },
+  listOrgEnrolments: {
+    valid: async () => ({ path: `/v1/admin/orgs/${orgId}/enrolments` }),
+    invalid: async () => ({ path: '/v1/admin/orgs/not%20an%20id/enrolments' }),
+  },
+  adminStoreCertificate: {
+    valid: async () => ({ path: '/v1/admin/certificates', json: { certificate: owner.person.cert } }),
+    invalid: async () => ({ path: '/v1/admin/certificates', json: { certificate: { body: { t: 'user' }, signature: 'AAAA' } } }),
   },
   listOrgs: {
     valid: async () => ({ path: '/v1/orgs' }),
@@ -103,18 +140,44 @@ const CASES: Record<RouteName, RouteCase> = {
     },
   },
   createInvitation: {
-    valid: async () => ({ path: '/v1/invitations', json: { workspaceId, displayName: 'Matti Asiakas' } }),
-    invalid: async () => ({ path: '/v1/invitations', json: { workspaceId, displayName: 'Matti', ttlSeconds: 1 } }),
+    valid: async () => ({ path: '/v1/invitations', json: { workspaceId, codeId: newCode(server, 'invitation').codeId } }),
+    invalid: async () => ({ path: '/v1/invitations', json: { workspaceId, codeId: newCode(server, 'invitation').codeId, displayName: 'Matti' } }),
     workspace: true,
   },
+  invitationEnrolment: {
+    valid: async () => ({ path: `/v1/invitations/${invitationCodeId}/enrolment` }),
+    invalid: async () => ({ path: '/v1/invitations/inv_short/enrolment' }),
+    check: (body) => expect(body).toMatchObject({ enrolment: { codeId: invitationCodeId, kind: 'invitation', userId: client.ref.userId } }),
+  },
   createLinkCode: {
-    valid: async () => ({ path: '/v1/devices/link-codes', json: {} }),
-    invalid: async () => ({ path: '/v1/devices/link-codes', json: { deviceId: 5 } }),
+    valid: async () => ({ path: '/v1/devices/link-codes', json: { codeId: newCode(server, 'device_link').codeId } }),
+    invalid: async () => ({ path: '/v1/devices/link-codes', json: { codeId: newCode(server, 'device_link').codeId, deviceId: 5 } }),
     check: (body) => expect(body).toMatchObject({ deviceId: 2 }),
   },
+  pendingDevices: {
+    valid: async () => ({ path: '/v1/devices/pending' }),
+    invalid: async () => ({ path: '/v1/devices/pending?all=1' }),
+    check: (body) => expect(body).toEqual({ enrolments: [] }),
+  },
+  storeCertificate: {
+    valid: async () => ({ path: '/v1/certificates', json: { certificate: owner.device.cert } }),
+    invalid: async () => ({ path: '/v1/certificates', json: { certificate: owner.device.cert, extra: 1 } }),
+  },
+  queryCertificates: {
+    valid: async () => ({ path: '/v1/certificates/query', json: { userIds: [outsider.ref.userId], orgIds: [orgId] } }),
+    invalid: async () => ({ path: '/v1/certificates/query', json: { userIds: outsider.ref.userId } }),
+    check: (body) => expect((body as { certificates: unknown[] }).certificates.length).toBeGreaterThanOrEqual(3),
+  },
   enrol: {
-    valid: async () => ({ path: '/v1/enrol', json: { code: (await issueCode(server, orgId)).code, prekeys: freshUpload(1).upload } }),
-    invalid: async () => ({ path: '/v1/enrol', json: { code: 'short', prekeys: freshUpload(1).upload } }),
+    valid: async () => {
+      const { code, userId } = await issueCode(server, orgId);
+      const { upload } = freshUpload(1);
+      const userKey = testKey();
+      const deviceCertificate = signCertificate({ t: 'device', v: 1, userId, deviceId: 1, identityKey: upload.identityKey, created: Date.now() }, userKey.priv);
+      return { path: '/v1/enrol', json: enrolBody(code, upload, { userKey: userKey.b64, deviceCertificate }) };
+    },
+    invalid: async () => ({ path: '/v1/enrol', json: { codeId: 'short', prekeys: freshUpload(1).upload, proof: 'a'.repeat(64) } }),
+    check: (body) => expect(body).toMatchObject({ deviceId: 1, kind: 'enrolment', orgId }),
   },
   authChallenge: {
     valid: async () => ({ path: '/v1/auth/challenge', json: owner.ref }),
@@ -254,10 +317,9 @@ beforeAll(async () => {
   owner = await enrolProfessional(server, orgId, 'kela_expert');
   outsider = await enrolProfessional(server, orgId);
   workspaceId = await createWorkspace(server, owner, 'case');
-  const invitation = await call(server, 'POST', '/v1/invitations', { token: owner.token, json: { workspaceId, displayName: 'Asiakas' } });
-  const { code } = invitation.body as { code: string };
-  server.secrets.add(code);
-  client = await enrolWithCode(server, code);
+  client = await inviteClient(server, owner, workspaceId);
+  const invitations = await server.running.ctx.store.listEnrolments({ userId: client.ref.userId, kind: 'invitation', limit: 1 });
+  invitationCodeId = invitations[0]?.codeId ?? '';
   expect((await append(server, owner, workspaceId, 'add_member', { member: memberOf(client) })).status).toBe(200);
   const upload = await call(server, 'POST', `${ws()}/blobs`, { token: owner.token, raw: blobBytes });
   blobId = (upload.body as { blobId: string }).blobId;

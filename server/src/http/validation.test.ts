@@ -3,7 +3,7 @@
  * repeat the caller's values or invented keys.
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolError, createOrgRequestSchema, sendMailboxRequestSchema } from '@yhteispoyta/crypto/protocol';
+import { ProtocolError, createLinkCodeRequestSchema, sendMailboxRequestSchema } from '@yhteispoyta/crypto/protocol';
 import { z } from 'zod';
 import { parseRequestPart } from './validation';
 
@@ -19,7 +19,7 @@ function refusal(schema: z.ZodType, value: unknown): ProtocolError {
 
 describe('parseRequestPart', () => {
   it('returns the parsed value', () => {
-    expect(parseRequestPart(createOrgRequestSchema, { name: 'Kela' }, 'body')).toEqual({ name: 'Kela' });
+    expect(parseRequestPart(createLinkCodeRequestSchema, { codeId: 'lnk_abcdefghijkl' }, 'body')).toEqual({ codeId: 'lnk_abcdefghijkl' });
   });
 
   it('names issue paths with their part, and never echoes values or invented keys', () => {

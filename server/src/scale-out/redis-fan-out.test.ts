@@ -13,6 +13,7 @@ import { bytesEqual } from '@yhteispoyta/crypto/bytes';
 import { startServer } from '../app';
 import type { RunningServer } from '../app';
 import { ConfigError, loadConfig } from '../config';
+import { TEST_ADMIN_TOKEN, shareDeployment } from '../http/certified.testkit';
 import { appendEvent, collect, connectAs, createTestWorkspace, enrolDevice, nextEvent, request, seal, settle } from '../socket/relay.testkit';
 import type { TestDevice, TestServer } from '../socket/relay.testkit';
 import { startRedisServer } from './redis-process.testkit';
@@ -20,6 +21,8 @@ import type { RedisProcess } from './redis-process.testkit';
 
 let dir: string;
 let redis: RedisProcess;
+/** Every server here shares one store, so one deployment root: they share its test deployment. */
+const deployment = {};
 const running: RunningServer[] = [];
 const sockets: ClientSocket[] = [];
 
@@ -35,11 +38,14 @@ async function start(redisUrl: string | undefined): Promise<TestServer> {
       PORT: '0',
       SQLITE_PATH: join(dir, 'shared.db'),
       LOG_LEVEL: 'silent',
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
     }),
   });
   running.push(server);
-  return asTestServer(server);
+  const testServer = asTestServer(server);
+  shareDeployment(testServer, deployment);
+  return testServer;
 }
 
 async function connect(server: TestServer, device: TestDevice, workspaceId: string): Promise<ClientSocket> {

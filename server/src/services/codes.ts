@@ -1,72 +1,81 @@
 /**
- * One-time codes (DESIGN §3): enrolment codes an org admin issues for a professional,
- * invitation codes a case owner issues for a client person, and device-link codes a user
- * issues for a further device. Each code creates or names the user that redeems it at
- * `POST /v1/enrol`. Only the code's hash is stored; the code exists once, in the answer.
+ * One-time codes (DESIGN §3): enrolment codes an organisation's admin tool registers for a
+ * professional, invitation codes a case owner's agent registers for a client person, and
+ * device-link codes a device registers for its person's next device. The issuer made the
+ * code and keeps its secret; the server learns only the code id, creates or names the
+ * user the code enrols, and later records the redeeming device's keys and proof for the
+ * issuer to check (enrolment.ts).
  */
+import { codeKindOfId, userIdForCode } from '@yhteispoyta/crypto/certificates/codes';
 import { ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type {
   CreateInvitationRequest,
+  CreateLinkCodeRequest,
   CreateLinkCodeResponse,
   IssueEnrolmentCodeRequest,
   IssuedCodeResponse,
 } from '@yhteispoyta/crypto/protocol';
-import type { DeviceRef } from '@yhteispoyta/crypto/types';
+import type { DeviceRef, Role } from '@yhteispoyta/crypto/types';
 import { CLIENTS_ORG_ID, MAX_DEVICE_ID, MIN_DEVICE_ID, deviceKey } from '@yhteispoyta/crypto/types';
 import type { ServerContext } from '../context';
 import type { CodeKind } from '../store/port';
 import { recordAudit } from './audit';
-import { randomId, randomSecret } from './ids';
 import { requireMemberState } from './membership';
-
-/** The prefix that tells, from the code alone, which kind of code it is. */
-export const CODE_PREFIXES: Readonly<Record<CodeKind, string>> = { enrolment: 'enr_', invitation: 'inv_', device_link: 'lnk_' };
-
-/** Random bytes of a code after its prefix (base64url: 32 characters). */
-const CODE_SECRET_BYTES = 24;
 
 export { CLIENTS_ORG_ID };
 const CLIENTS_ORG_NAME = 'Asiakkaat';
 
-/** The kind a code claims by its prefix, or undefined for a code the server never issued. */
-export function codeKindOf(code: string): CodeKind | undefined {
-  for (const [kind, prefix] of Object.entries(CODE_PREFIXES) as [CodeKind, string][]) {
-    if (code.startsWith(prefix)) return kind;
-  }
-  return undefined;
+/**
+ * The name the server stores for every client person. The real name is typed into the
+ * inviting professional's agent, certified only as a commitment, and travels in clear
+ * only inside the workspace's encrypted traffic: the server never learns it.
+ */
+export const CLIENT_PLACEHOLDER_NAME = 'Asiakas';
+
+/** The code id must name the kind of code the route registers (its prefix says which). */
+function requireKind(codeId: string, kind: CodeKind): void {
+  if (codeKindOfId(codeId) !== kind) throw new ProtocolError('bad_request', `the code id is not a ${kind} code id`);
 }
 
-async function storeNewCode(
+async function registerCode(
   ctx: ServerContext,
+  codeId: string,
   kind: CodeKind,
   userId: string,
   detail: Record<string, string>,
   ttlSeconds: number | undefined,
-): Promise<{ code: string; expiresAt: number }> {
-  const code = randomSecret(CODE_PREFIXES[kind], CODE_SECRET_BYTES);
+): Promise<number> {
   const createdAt = ctx.now();
   const expiresAt = createdAt + (ttlSeconds ?? ctx.config.codeTtlSeconds) * 1000;
-  const created = await ctx.store.createCode({ code, kind, userId, detail, createdAt, expiresAt });
-  // 192 random bits colliding means the random source is broken: fail loudly.
-  if (!created.ok) throw new Error('code collision');
-  return { code, expiresAt };
+  const created = await ctx.store.createCode({ codeId, kind, userId, detail, createdAt, expiresAt });
+  if (!created.ok) throw new ProtocolError('conflict', 'this code id is already registered');
+  return expiresAt;
+}
+
+/** Create the user a code enrols, under the id derived from the code id; 409 if it exists. */
+async function createCodeUser(ctx: ServerContext, codeId: string, orgId: string, role: Role, displayName: string): Promise<string> {
+  const userId = userIdForCode(codeId);
+  const created = await ctx.store.createUser({ id: userId, orgId, role, displayName, createdAt: ctx.now() });
+  if (!created.ok) {
+    if (created.code === 'exists') throw new ProtocolError('conflict', 'this code id is already registered');
+    throw new ProtocolError('not_found', 'no such organisation');
+  }
+  return userId;
 }
 
 /**
- * An org admin's enrolment code: creates the professional's user in the organisation
- * and a code that registers the user's first device. Audited as an admin action.
+ * The admin tool registers an enrolment code id: the professional's user is created in a
+ * certified organisation with the role and name the admin gave, and the code registers
+ * the person's first device. Audited as an admin action.
  */
 export async function issueEnrolmentCode(ctx: ServerContext, request: IssueEnrolmentCodeRequest): Promise<IssuedCodeResponse> {
+  requireKind(request.codeId, 'enrolment');
   const org = await ctx.store.getOrg(request.orgId);
-  if (org === null) throw new ProtocolError('not_found', 'no such organisation');
-  const userId = randomId();
-  const created = await ctx.store.createUser({
-    id: userId, orgId: org.id, role: request.role, displayName: request.displayName, createdAt: ctx.now(),
-  });
-  if (!created.ok) throw new Error(`user creation failed: ${created.code}`);
-  const { code, expiresAt } = await storeNewCode(ctx, 'enrolment', userId, { orgId: org.id }, request.ttlSeconds);
+  if (org === null || org.certificate === undefined) throw new ProtocolError('not_found', 'no such organisation');
+  const userId = await createCodeUser(ctx, request.codeId, org.id, request.role, request.displayName);
+  const expiresAt = await registerCode(ctx, request.codeId, 'enrolment', userId, { orgId: org.id }, request.ttlSeconds);
   await recordAudit(ctx, { actor: null, action: 'admin_issue_code', detail: { orgId: org.id, userId, role: request.role } });
-  return { code, userId, expiresAt };
+  return { userId, expiresAt };
 }
 
 async function ensureClientsOrg(ctx: ServerContext): Promise<void> {
@@ -75,25 +84,22 @@ async function ensureClientsOrg(ctx: ServerContext): Promise<void> {
 }
 
 /**
- * A case owner invites a client person: a `client` user in the clients organisation and
- * a code that registers the client's first device. The owner then adds the client to
- * the chain with `add_member` once the device is enrolled.
+ * A case owner's agent registers an invitation code id for a client person: a `client`
+ * user (named only by the placeholder) and a code that registers the client's first
+ * device, remembering the workspace and the inviting device, which certifies the client.
  */
 export async function issueInvitation(ctx: ServerContext, caller: DeviceRef, request: CreateInvitationRequest): Promise<IssuedCodeResponse> {
   const state = await requireMemberState(ctx, caller, request.workspaceId);
   if (state.kind !== 'case') throw new ProtocolError('bad_request', 'clients are invited into case workspaces only');
   if (state.closed) throw new ProtocolError('forbidden', 'the workspace is closed');
   if (state.members.get(caller.userId)?.owner !== true) throw new ProtocolError('forbidden', 'only an owner may invite');
+  requireKind(request.codeId, 'invitation');
   await ensureClientsOrg(ctx);
-  const userId = randomId();
-  const created = await ctx.store.createUser({
-    id: userId, orgId: CLIENTS_ORG_ID, role: 'client', displayName: request.displayName, createdAt: ctx.now(),
-  });
-  if (!created.ok) throw new Error(`user creation failed: ${created.code}`);
+  const userId = await createCodeUser(ctx, request.codeId, CLIENTS_ORG_ID, 'client', CLIENT_PLACEHOLDER_NAME);
   const detail = { workspaceId: state.workspaceId, issuedBy: deviceKey(caller) };
-  const { code, expiresAt } = await storeNewCode(ctx, 'invitation', userId, detail, request.ttlSeconds);
+  const expiresAt = await registerCode(ctx, request.codeId, 'invitation', userId, detail, request.ttlSeconds);
   await recordAudit(ctx, { actor: caller, action: 'invitation_issue', workspaceId: state.workspaceId, detail: { userId } });
-  return { code, userId, expiresAt };
+  return { userId, expiresAt };
 }
 
 /**
@@ -108,11 +114,13 @@ async function nextDeviceId(ctx: ServerContext, userId: string): Promise<number 
   return devices.filter((d) => d.removedAt !== undefined).map((d) => d.deviceId).sort((a, b) => a - b)[0];
 }
 
-/** A code with which the calling device's user registers one more device, under the returned device id. */
-export async function issueLinkCode(ctx: ServerContext, caller: DeviceRef): Promise<CreateLinkCodeResponse> {
+/** A device registers a link code id with which its person adds one more device, under the returned device id. */
+export async function issueLinkCode(ctx: ServerContext, caller: DeviceRef, request: CreateLinkCodeRequest): Promise<CreateLinkCodeResponse> {
+  requireKind(request.codeId, 'device_link');
   const deviceId = await nextDeviceId(ctx, caller.userId);
   if (deviceId === undefined) throw new ProtocolError('conflict', 'the user has no free device id');
-  const { code, expiresAt } = await storeNewCode(ctx, 'device_link', caller.userId, { deviceId: String(deviceId) }, undefined);
+  const detail = { deviceId: String(deviceId), issuedBy: deviceKey(caller) };
+  const expiresAt = await registerCode(ctx, request.codeId, 'device_link', caller.userId, detail, undefined);
   await recordAudit(ctx, { actor: caller, action: 'link_code_issue', detail: { deviceId: String(deviceId) } });
-  return { code, deviceId, expiresAt };
+  return { deviceId, expiresAt };
 }

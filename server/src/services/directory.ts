@@ -1,19 +1,15 @@
 /**
- * The directory (DESIGN §3): organisations, the professionals of an organisation, the
- * public keys of a user's devices, and the prekey directory. Every prekey that arrives is
- * verified against the device's registered identity key before it is stored; each
- * one-time prekey is handed out at most once (the store's atomic claim).
+ * The directory (DESIGN §3): the professionals of an organisation, the public keys of a
+ * user's devices, and the prekey directory (organisations: orgs.ts). Every prekey that
+ * arrives is verified against the device's registered identity key before it is stored;
+ * each one-time prekey is handed out at most once (the store's atomic claim). None of it
+ * says who a person is or which devices are his: certificates do.
  */
-import {
-  MAX_DIRECTORY_ORGS,
-  MAX_DIRECTORY_USERS,
-  ProtocolError,
-} from '@yhteispoyta/crypto/protocol';
+import { MAX_DIRECTORY_USERS, ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type {
   ClaimBundlesRequest,
   ClaimBundlesResponse,
   ListDevicesResponse,
-  ListOrgsResponse,
   ListUsersResponse,
   PrekeyCountResponse,
   ReplaceSignedPreKeyRequest,
@@ -26,23 +22,9 @@ import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import type { ServerContext } from '../context';
 import type { DeviceRecord } from '../store/port';
 import { recordAudit } from './audit';
-import { randomId } from './ids';
 
-/** Create an organisation (admin API and CLI). Audited as an admin action. */
-export async function createOrg(ctx: ServerContext, name: string): Promise<{ orgId: string }> {
-  const orgId = randomId();
-  const created = await ctx.store.createOrg({ id: orgId, name, createdAt: ctx.now() });
-  // 128 random bits colliding means the random source is broken: fail loudly.
-  if (!created.ok) throw new Error('organisation id collision');
-  await recordAudit(ctx, { actor: null, action: 'admin_create_org', detail: { orgId } });
-  return { orgId };
-}
-
-/** Every organisation, oldest first. */
-export async function listOrgs(ctx: ServerContext): Promise<ListOrgsResponse> {
-  const orgs = await ctx.store.listOrgs();
-  return { orgs: orgs.slice(0, MAX_DIRECTORY_ORGS).map((o) => ({ orgId: o.id, name: o.name })) };
-}
+// Kept here too: callers outside the server import organisations from the directory.
+export { createOrg, listOrgs } from './orgs';
 
 /**
  * The professionals of an organisation, for inviting them into workspaces. Client
@@ -57,7 +39,10 @@ export async function listOrgUsers(ctx: ServerContext, orgId: string): Promise<L
   };
 }
 
-/** The active devices of a user with their public identity keys (for safety numbers and `add_device`). */
+/**
+ * The active devices of a user with their public identity keys, certified or not. Kept
+ * for compatibility; agents learn a person's devices from his certificates.
+ */
 export async function listUserDevices(ctx: ServerContext, userId: string): Promise<ListDevicesResponse> {
   if ((await ctx.store.getUser(userId)) === null) throw new ProtocolError('not_found', 'no such user');
   const devices = await ctx.store.listDevices(userId);

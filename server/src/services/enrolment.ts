@@ -1,29 +1,43 @@
 /**
- * Enrolment (DESIGN §3): a device redeems a one-time code and registers its public keys.
- * Every prekey signature is verified BEFORE the code is touched, so a forged or broken
- * upload leaves the code usable; only then is the code consumed (atomically: of two
- * concurrent redemptions exactly one wins) and the device stored.
+ * Enrolment (DESIGN §3): a device redeems a code id and registers its public keys.
+ *
+ * Everything that can be checked without the code's record is checked BEFORE the code is
+ * touched, so a forged or broken request leaves the code usable: every prekey signature,
+ * and for the first device of a person (enrolment and invitation codes) the device
+ * certificate it signed with its new user key — exactly this device id and identity key,
+ * signed by exactly that user key, for the user the code id names. Only then is the code
+ * consumed (atomically: of two concurrent redemptions exactly one wins) and the device
+ * stored, NOT certified: its proof of the code's secret waits in an enrolment for the
+ * code's issuer, who alone can check it and sign the certificate. Until then the device
+ * can log in but never be named in a membership event.
  */
-import { ProtocolError } from '@yhteispoyta/crypto/protocol';
-import type { EnrolRequest, EnrolResponse, ErrorCode } from '@yhteispoyta/crypto/protocol';
-import { fromBase64 } from '@yhteispoyta/crypto/bytes';
+import { bytesEqual, fromBase64 } from '@yhteispoyta/crypto/bytes';
+import type { Bytes } from '@yhteispoyta/crypto/bytes';
+import { codeKindOfId, userIdForCode } from '@yhteispoyta/crypto/certificates/codes';
+import { verifyCertificateSignature } from '@yhteispoyta/crypto/certificates/signing';
+import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
 import { verifyPrekeyUpload } from '@yhteispoyta/crypto/prekeys';
+import { ID_PATTERN, ProtocolError } from '@yhteispoyta/crypto/protocol';
+import type { EnrolRequest, EnrolResponse, ErrorCode } from '@yhteispoyta/crypto/protocol';
+import type { DeviceRef, PrekeyUpload } from '@yhteispoyta/crypto/types';
 import type { ServerContext } from '../context';
+import type { CodeKind, CodeRecord, UserRecord } from '../store/port';
 import { recordAudit } from './audit';
-import { codeKindOf } from './codes';
+import { notifyEnrolment } from './notices';
 
 /** A refusal with a short reason in `details`: REST bodies never show details, the denial's audit entry does. */
 function refusal(code: ErrorCode, message: string, reason: string): ProtocolError {
   return new ProtocolError(code, message, { reason });
 }
 
-/**
- * Redeem a code and register the device. Errors that depend on the code's stored record
- * (a link code's device id not matching the upload, a device id already taken) can only
- * be known after the code is consumed, so they use the code up; the store offers no
- * read-before-consume, and such a request comes from the code's holder anyway.
- */
-export async function enrol(ctx: ServerContext, request: EnrolRequest): Promise<EnrolResponse> {
+/** What a first device brings besides its prekeys: its person's user key and its own certificate. */
+interface FirstDeviceClaim {
+  readonly userKey: Bytes;
+  readonly deviceCertificate: Certificate<'device'>;
+}
+
+/** Every prekey signature against the claimed identity key; the verified upload. */
+function verifiedUpload(request: EnrolRequest): { identityKey: Bytes; upload: PrekeyUpload } {
   const identityKey = fromBase64(request.prekeys.identityKey);
   if (identityKey === undefined) throw refusal('bad_request', 'identityKey is not base64', 'malformed');
   const verified = verifyPrekeyUpload(identityKey, request.prekeys);
@@ -33,34 +47,111 @@ export async function enrol(ctx: ServerContext, request: EnrolRequest): Promise<
       ? refusal('bad_signature', 'a prekey signature does not verify', reason)
       : refusal('bad_request', `prekey upload refused: ${verified.code}`, reason);
   }
-  const upload = verified.upload;
-  const kind = codeKindOf(request.code);
-  if (kind === undefined) throw refusal('unauthenticated', 'unknown code', 'code_not_found');
-  const consumed = await ctx.store.consumeCode(request.code, kind, ctx.now());
-  if (!consumed.ok) {
-    const reason = `code_${consumed.code}`;
-    if (consumed.code === 'expired') throw refusal('expired', 'the code has expired', reason);
-    if (consumed.code === 'used') throw refusal('conflict', 'the code has already been used', reason);
-    throw refusal('unauthenticated', 'unknown code', reason);
+  return { identityKey, upload: verified.upload };
+}
+
+/**
+ * The first-device claim of an enrolment or invitation code (required), or nothing for a
+ * link code (refused if present: a further device is certified by its person's existing
+ * device, never by itself).
+ */
+function firstDeviceClaim(kind: CodeKind, request: EnrolRequest, upload: PrekeyUpload, identityKey: Bytes): FirstDeviceClaim | undefined {
+  if (kind === 'device_link') {
+    if (request.userKey !== undefined || request.deviceCertificate !== undefined) {
+      throw refusal('bad_request', 'a linked device sends no user key and no certificate', 'link_with_certificate');
+    }
+    return undefined;
   }
-  const record = consumed.record;
+  const { userKey: userKeyText, deviceCertificate: cert } = request;
+  if (userKeyText === undefined || cert === undefined) {
+    throw refusal('bad_request', 'a first device sends its user key and its device certificate', 'certificate_missing');
+  }
+  const userKey = fromBase64(userKeyText);
+  if (cert.body.t !== 'device' || userKey === undefined) throw refusal('bad_request', 'deviceCertificate is not a device certificate', 'not_device_certificate');
+  const body = cert.body;
+  const certifiedKey = fromBase64(body.identityKey);
+  if (body.deviceId !== upload.deviceId || certifiedKey === undefined || !bytesEqual(certifiedKey, identityKey)) {
+    throw refusal('bad_request', 'the device certificate is for another device or key', 'certificate_mismatch');
+  }
+  if (body.userId !== userIdForCode(request.codeId)) {
+    throw refusal('bad_request', 'the device certificate is for another user than the code enrols', 'user_mismatch');
+  }
+  if (!verifyCertificateSignature(cert, userKey)) throw refusal('bad_signature', 'the device certificate is not signed by the user key', 'certificate_signature');
+  return { userKey, deviceCertificate: cert as Certificate<'device'> };
+}
+
+async function consume(ctx: ServerContext, codeId: string, kind: CodeKind): Promise<CodeRecord> {
+  const consumed = await ctx.store.consumeCode(codeId, kind, ctx.now());
+  if (consumed.ok) return consumed.record;
+  const reason = `code_${consumed.code}`;
+  if (consumed.code === 'expired') throw refusal('expired', 'the code has expired', reason);
+  if (consumed.code === 'used') throw refusal('conflict', 'the code has already been used', reason);
+  throw refusal('unauthenticated', 'unknown code', reason);
+}
+
+/** `userId.deviceId` of a code's detail back as a device, or undefined. */
+function parseDeviceKey(text: string | undefined): DeviceRef | undefined {
+  const match = text === undefined ? null : /^(.+)\.([1-9][0-9]{0,2})$/.exec(text);
+  if (match === null || !ID_PATTERN.test(match[1] ?? '')) return undefined;
+  return { userId: match[1] ?? '', deviceId: Number(match[2]) };
+}
+
+/** The devices told that the code was redeemed: the inviting device, or the person's other devices. */
+async function certifiers(ctx: ServerContext, record: CodeRecord, user: UserRecord, newDevice: number): Promise<DeviceRef[]> {
+  if (record.kind === 'invitation') {
+    const issuer = parseDeviceKey(record.detail['issuedBy']);
+    return issuer === undefined ? [] : [issuer];
+  }
+  if (record.kind === 'device_link') {
+    const devices = await ctx.store.listDevices(user.id);
+    return devices.filter((d) => d.deviceId !== newDevice).map((d) => ({ userId: d.userId, deviceId: d.deviceId }));
+  }
+  return [];
+}
+
+/**
+ * Redeem a code and register the device. Errors that depend on the code's stored record
+ * (a link code's device id not matching the upload, a device id already taken) can only
+ * be known after the code is consumed, so they use the code up; the store offers no
+ * read-before-consume, and such a request comes from the code's holder anyway.
+ */
+export async function enrol(ctx: ServerContext, request: EnrolRequest): Promise<EnrolResponse> {
+  const { identityKey, upload } = verifiedUpload(request);
+  const kind = codeKindOfId(request.codeId);
+  if (kind === undefined) throw refusal('unauthenticated', 'unknown code', 'code_not_found');
+  const claim = firstDeviceClaim(kind, request, upload, identityKey);
+  const record = await consume(ctx, request.codeId, kind);
   if (record.kind === 'device_link' && record.detail['deviceId'] !== String(upload.deviceId)) {
     throw refusal('bad_request', 'the link code is for another device id', 'device_id_mismatch');
   }
   const user = await ctx.store.getUser(record.userId);
   if (user === null) throw new Error('the user of a code no longer exists');
+  if (claim !== undefined && claim.deviceCertificate.body.userId !== user.id) {
+    throw refusal('bad_request', 'the device certificate is for another user than the code enrols', 'user_mismatch');
+  }
   const registered = await ctx.store.registerDevice(user.id, upload, ctx.now());
   if (!registered.ok) {
     throw registered.code === 'device_exists'
       ? refusal('conflict', 'this device id is already registered', registered.code)
       : refusal('bad_request', `device refused: ${registered.code}`, registered.code);
   }
+  const issuedBy = parseDeviceKey(record.detail['issuedBy']);
   const workspaceId = record.kind === 'invitation' ? record.detail['workspaceId'] : undefined;
+  const pending = await ctx.store.createEnrolment({
+    codeId: record.codeId, kind: record.kind, userId: user.id, orgId: user.orgId, deviceId: upload.deviceId, identityKey,
+    registrationId: upload.registrationId, proof: request.proof, enrolledAt: ctx.now(),
+    ...(claim === undefined ? {} : { userKey: claim.userKey, deviceCertificate: claim.deviceCertificate }),
+    ...(issuedBy === undefined ? {} : { issuedBy }),
+    ...(workspaceId === undefined ? {} : { workspaceId }),
+  });
+  // A code is consumed once, so its enrolment can only exist already if the store is broken.
+  if (!pending.ok) throw new Error('an enrolment for a freshly consumed code exists');
   await recordAudit(ctx, {
     actor: { userId: user.id, deviceId: upload.deviceId },
     action: 'enrol',
     ...(workspaceId === undefined ? {} : { workspaceId }),
-    detail: { kind: record.kind, orgId: user.orgId },
+    detail: { kind: record.kind, orgId: user.orgId, codeId: record.codeId },
   });
-  return { userId: user.id, deviceId: upload.deviceId, orgId: user.orgId, role: user.role, displayName: user.displayName };
+  notifyEnrolment(ctx, record.codeId, await certifiers(ctx, record, user, upload.deviceId));
+  return { userId: user.id, deviceId: upload.deviceId, kind: record.kind, orgId: user.orgId, role: user.role };
 }

@@ -1,18 +1,20 @@
 /**
- * What the server adds to the chain rules (DESIGN §4): the chain says who a member is;
- * only the server's directory can say whether that is true. An event that names a user
- * with another organisation or role than the directory's, or a device that is not a
- * registered, active device of that user, is refused before it is stored.
+ * What the server adds to the chain rules (DESIGN §3–4): the chain says who a member is;
+ * the store's directory and certificates say whether that can be true. An event that
+ * names a user with another organisation or role than the directory's, or a device that
+ * is not a registered, active, certified and unrevoked device of that user with exactly
+ * the identity key the event names (by its hash), is refused before it is stored. Agents
+ * re-check all of it against certificates they verify themselves; this keeps the stored
+ * chain free of members no agent would accept.
  */
 import { ProtocolError } from '@yhteispoyta/crypto/protocol';
-import type { MemberInfo, MembershipEvent } from '@yhteispoyta/crypto/types';
+import type { MemberDevice, MemberInfo, MembershipEvent } from '@yhteispoyta/crypto/types';
 import type { ServerContext } from '../context';
+import { deviceStanding } from './device-standing';
 
-async function requireActiveDevice(ctx: ServerContext, userId: string, deviceId: number): Promise<void> {
-  const device = await ctx.store.getDevice({ userId, deviceId });
-  if (device === null || device.removedAt !== undefined) {
-    throw new ProtocolError('invalid_chain', `device ${userId}.${deviceId} is not a registered device`);
-  }
+async function requireCertifiedDevice(ctx: ServerContext, userId: string, device: MemberDevice): Promise<void> {
+  const standing = await deviceStanding(ctx, { userId, deviceId: device.deviceId }, device.keyHash);
+  if (!standing.ok) throw new ProtocolError('invalid_chain', standing.reason);
 }
 
 async function requireTruthfulMember(ctx: ServerContext, member: MemberInfo): Promise<void> {
@@ -21,12 +23,12 @@ async function requireTruthfulMember(ctx: ServerContext, member: MemberInfo): Pr
   if (user.orgId !== member.orgId || user.role !== member.role) {
     throw new ProtocolError('invalid_chain', `organisation or role of ${member.userId} does not match the directory`);
   }
-  for (const deviceId of member.devices) await requireActiveDevice(ctx, member.userId, deviceId);
+  for (const device of member.devices) await requireCertifiedDevice(ctx, member.userId, device);
 }
 
 /**
- * Check the members and devices an event brings in against the directory. Events that
- * bring nobody in pass. Throws `invalid_chain` on a mismatch.
+ * Check the members and devices an event brings in against the directory and the stored
+ * certificates. Events that bring nobody in pass. Throws `invalid_chain` on a mismatch.
  */
 export async function checkEventAgainstDirectory(ctx: ServerContext, event: MembershipEvent): Promise<void> {
   switch (event.type) {
@@ -35,7 +37,7 @@ export async function checkEventAgainstDirectory(ctx: ServerContext, event: Memb
     case 'add_member':
       return requireTruthfulMember(ctx, event.payload.member);
     case 'add_device':
-      return requireActiveDevice(ctx, event.payload.userId, event.payload.deviceId);
+      return requireCertifiedDevice(ctx, event.payload.userId, { deviceId: event.payload.deviceId, keyHash: event.payload.keyHash });
     default:
       return undefined;
   }

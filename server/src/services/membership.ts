@@ -5,7 +5,7 @@
  * directory, stored with compare-and-set, and reflected in the store's member view.
  * Clients re-verify the whole chain themselves; these checks keep the stored chain valid.
  */
-import { appendCheck } from '@yhteispoyta/crypto/membership';
+import { appendCheck, hasDevice } from '@yhteispoyta/crypto/membership';
 import type { ChainError, ChainState } from '@yhteispoyta/crypto/membership';
 import { ID_PATTERN, ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MembershipEvent } from '@yhteispoyta/crypto/types';
@@ -49,7 +49,8 @@ export async function chainStateOf(ctx: ServerContext, workspaceId: string): Pro
 
 /** Whether `ref` is one of the current member devices of the chain state. */
 export function isMemberDevice(state: ChainState, ref: DeviceRef): boolean {
-  return state.members.get(ref.userId)?.devices.includes(ref.deviceId) ?? false;
+  const member = state.members.get(ref.userId);
+  return member !== undefined && hasDevice(member, ref.deviceId);
 }
 
 /**

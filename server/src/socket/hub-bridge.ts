@@ -2,7 +2,8 @@
  * Hub notifications of the HTTP side delivered to sockets: mailbox notices to the
  * device's room, membership notices to the workspace's room and to every member device's
  * own room, and for each removed device `revoked` — after its sockets have already been
- * taken out of the room.
+ * taken out of the room; `certificates` and `enrolment` notices to the device rooms the
+ * service chose.
  *
  * Why member devices too: a device joins the workspace's room only while it syncs a
  * document or the chat of that workspace, yet its verified member list, consent and the
@@ -54,10 +55,20 @@ export function bridgeHub(relay: Relay): () => void {
     relay.io.to([room, ...change.members.map(deviceRoom)]).emit('membership', { workspaceId: change.workspaceId, seq: change.seq });
     if (change.removed.length > 0) void notifyRevoked(relay, change);
   };
+  const onCertificates = (notice: HubEvents['certificates'][0]): void => {
+    if (notice.to.length > 0) relay.io.to(notice.to.map(deviceRoom)).emit('certificates', { userId: notice.userId });
+  };
+  const onEnrolment = (notice: HubEvents['enrolment'][0]): void => {
+    if (notice.to.length > 0) relay.io.to(notice.to.map(deviceRoom)).emit('enrolment', { codeId: notice.codeId });
+  };
   hub.on('mailbox', onMailbox);
   hub.on('membership', onMembership);
+  hub.on('certificates', onCertificates);
+  hub.on('enrolment', onEnrolment);
   return () => {
     hub.off('mailbox', onMailbox);
     hub.off('membership', onMembership);
+    hub.off('certificates', onCertificates);
+    hub.off('enrolment', onEnrolment);
   };
 }

@@ -1,18 +1,23 @@
 /**
  * What the server pushes without being asked: presence of other devices (never stored,
  * never logged), membership changes, `revoked` for removed devices — which from then on
- * receive nothing of the workspace — and mailbox notices.
+ * receive nothing of the workspace — mailbox notices, changed certificates of a person
+ * (to him and to whoever shares a workspace with him) and redeemed codes (to the devices
+ * that may certify the new device).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { SERVER_EVENT_SCHEMAS } from '@yhteispoyta/crypto/protocol';
 import { bytesEqual, randomBytes, toBase64, toHex } from '@yhteispoyta/crypto/bytes';
+import { call } from '../http/api-call.testkit';
+import { enrol, enrolBody, freshUpload, inviteCertifiedClient, linkCertifiedDevice, newCode } from '../http/certified.testkit';
 import { sendMailbox } from '../services/mailbox';
 import {
   appendEvent,
   collect,
   connectAs,
   createTestWorkspace,
+  createTestWorkspaceOfKind,
   enrolDevice,
   nextEvent,
   request,
@@ -180,5 +185,44 @@ describe('mailbox notices', () => {
     await settle(aliceSocket, workspaceId);
     expect(aliceSees).toEqual([]);
     bobSecond.close();
+  });
+});
+
+describe('certificate and enrolment notices', () => {
+  it('tell a person and everyone sharing a workspace with him that his certificates changed, and nobody else', async () => {
+    const carol = await enrolDevice(server);
+    const carolSocket = await connectAs(server, carol);
+    const workspaceId = await createTestWorkspace(server, alice, bob);
+    const [aliceSees, bobSees, carolSees] = [aliceSocket, bobSocket, carolSocket].map((socket) => collect(socket, 'certificates'));
+    const toAlice = nextEvent(aliceSocket, 'certificates');
+    const phone = await linkCertifiedDevice(server, bob);
+    expect(SERVER_EVENT_SCHEMAS.certificates.parse(await toAlice)).toEqual({ userId: bob.ref.userId });
+    for (const socket of [aliceSocket, bobSocket, carolSocket]) await settle(socket, workspaceId);
+    expect(aliceSees).toEqual([{ userId: bob.ref.userId }]);
+    expect(bobSees).toEqual([{ userId: bob.ref.userId }]);
+    expect(carolSees).toEqual([]);
+    expect(phone.ref.userId).toBe(bob.ref.userId);
+    carolSocket.close();
+  });
+
+  it("tell the issuing device, and only the code's people, that a code was redeemed", async () => {
+    const workspaceId = await createTestWorkspace(server, alice, bob);
+    const aliceSees = collect(aliceSocket, 'enrolment');
+    const bobSees = collect(bobSocket, 'enrolment');
+    // A link code of alice's: every device of alice hears of it.
+    const code = newCode(server, 'device_link');
+    const link = await call(server, 'POST', '/v1/devices/link-codes', { token: alice.token, json: { codeId: code.codeId } });
+    const { deviceId } = link.body as { deviceId: number };
+    const { upload } = freshUpload(deviceId);
+    const heard = nextEvent(aliceSocket, 'enrolment');
+    await enrol(server, enrolBody(code, upload), upload);
+    expect(SERVER_EVENT_SCHEMAS.enrolment.parse(await heard)).toEqual({ codeId: code.codeId });
+    // An invitation of bob's into a case of his: bob's inviting device hears of it.
+    const caseId = await createTestWorkspaceOfKind(server, 'case', bob);
+    await inviteCertifiedClient(server, bob, caseId);
+    for (const socket of [aliceSocket, bobSocket]) await settle(socket, workspaceId);
+    expect(aliceSees).toEqual([{ codeId: code.codeId }]);
+    expect(bobSees).toHaveLength(1);
+    expect(bobSees[0]).toEqual({ codeId: expect.stringMatching(/^inv_/) });
   });
 });

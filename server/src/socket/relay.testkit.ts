@@ -1,27 +1,37 @@
 /**
  * Test support for the socket tests: the real server (`startServer`: REST and socket.io on
- * one http server) on 127.0.0.1 port 0 with an in-memory sqlite store and captured logs, real devices (libsignal identities, registered with
- * their prekeys, logged in by challenge–response), real membership chains, sealed
- * envelopes, and a socket.io client that speaks the protocol.
+ * one http server) on 127.0.0.1 port 0 with an in-memory sqlite store and captured logs,
+ * real certified devices (libsignal identities enrolled with a proof of their code,
+ * certified through the admin API and logged in by challenge–response: the shared
+ * helper of http/certified.testkit.ts), real membership chains, sealed envelopes, and a
+ * socket.io client that speaks the protocol.
  */
 import { io } from 'socket.io-client';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import * as socketParser from 'socket.io-parser';
-import { fromBase64, randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
+import { randomBytes } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
+import type { ProfessionalRole } from '@yhteispoyta/crypto/certificates/types';
 import { GENESIS_PROOF, nextParentProof, sealEnvelope } from '@yhteispoyta/crypto/envelope';
-import { generateDeviceIdentity } from '@yhteispoyta/crypto/identity';
-import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
 import { signEvent } from '@yhteispoyta/crypto/membership';
 import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
-import { generatePrekeys } from '@yhteispoyta/crypto/prekeys';
-import { loginSigningBytes, MAX_ANSWER_ATTACHMENTS, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
-import type { DeviceRef, EnvelopeHeader, EnvelopeKind, MemberInfo, MembershipEventType, MembershipPayloads, Role, WireEnvelope } from '@yhteispoyta/crypto/types';
+import { MAX_ANSWER_ATTACHMENTS, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import type {
+  DeviceRef,
+  EnvelopeHeader,
+  EnvelopeKind,
+  MemberInfo,
+  MembershipEventType,
+  MembershipPayloads,
+  WireEnvelope,
+  WorkspaceKind,
+} from '@yhteispoyta/crypto/types';
 import { startServer } from '../app';
 import { loadConfig } from '../config';
 import type { ServerContext } from '../context';
+import { TEST_ADMIN_TOKEN, chainDevice, enrolCertifiedDevice } from '../http/certified.testkit';
+import type { CertifiedDevice } from '../http/certified.testkit';
 import { appendMembership, chainStateOf, createWorkspace } from '../services/membership';
-import { issueChallenge, login } from '../services/sessions';
 
 /** A running test server. */
 export interface TestServer {
@@ -39,13 +49,17 @@ export interface TestServerOptions {
   readonly ratePerDevicePerMinute?: number;
 }
 
-/** Starts the real server (`startServer`): sqlite in memory, logs captured at debug level. */
+/**
+ * Starts the real server (`startServer`): sqlite in memory, logs captured at debug level,
+ * the admin API on (TEST_ADMIN_TOKEN) so devices can be certified.
+ */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
     SQLITE_PATH: ':memory:',
     LOG_LEVEL: 'debug',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...(options.ratePerDevicePerMinute === undefined ? {} : { RATE_PER_DEVICE_PER_MINUTE: String(options.ratePerDevicePerMinute) }),
   });
   const logLines: string[] = [];
@@ -58,36 +72,21 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return Object.assign(clock, { url: running.url, ctx: running.ctx, logLines, close: running.close });
 }
 
-/** A registered, logged-in device of a user of its own organisation. */
-export interface TestDevice {
-  readonly ref: DeviceRef;
-  readonly identity: DeviceIdentity;
+/** A certified, logged-in device of a professional of his own organisation, with its member info. */
+export interface TestDevice extends CertifiedDevice {
+  /** the member info of the device's user, naming this device (owner: false) */
   readonly member: MemberInfo;
-  readonly token: string;
 }
 
-let userCounter = 0;
-
-/** Registers a new user with one device (real prekeys) and logs it in by challenge–response. */
-export async function enrolDevice(server: TestServer, role: Role = 'social_worker'): Promise<TestDevice> {
-  const { ctx } = server;
-  userCounter += 1;
-  const orgId = `org${userCounter}`;
-  const userId = `user${userCounter}`;
-  const now = ctx.now();
-  await ctx.store.createOrg({ id: orgId, name: `Organisation ${userCounter}`, createdAt: now });
-  await ctx.store.createUser({ id: userId, orgId, role, displayName: `User ${userCounter}`, createdAt: now });
-  const identity = generateDeviceIdentity(1);
-  const { upload } = generatePrekeys(identity, { signedPreKeyId: 1, lastResortKyberId: 100, firstPreKeyId: 1, firstKyberId: 1, count: 1 });
-  const registered = await ctx.store.registerDevice(userId, upload, now);
-  if (!registered.ok) throw new Error(`registerDevice: ${registered.code}`);
-  const ref = { userId, deviceId: 1 };
-  const challenge = await issueChallenge(ctx, ref);
-  const nonce = fromBase64(challenge.nonce);
-  if (nonce === undefined) throw new Error('challenge nonce is not base64');
-  const signature = identity.identityKeyPair.privateKey.sign(loginSigningBytes(nonce, ref));
-  const { token } = await login(ctx, { challengeId: challenge.challengeId, signature: toBase64(signature) });
-  return { ref, identity, token, member: { userId, orgId, role, owner: false, devices: [1] } };
+/**
+ * A new professional in a new organisation with one certified device, logged in: the
+ * shared helper `enrolCertifiedDevice` (root, organisation, code id, enrolment with a real
+ * proof, user and device certificates through the admin API).
+ */
+export async function enrolDevice(server: { readonly url: string }, role: ProfessionalRole = 'social_worker'): Promise<TestDevice> {
+  const device = await enrolCertifiedDevice(server, { role });
+  const member: MemberInfo = { userId: device.ref.userId, orgId: device.orgId, role: device.role, owner: false, devices: [chainDevice(device)] };
+  return Object.assign(device, { member });
 }
 
 let workspaceCounter = 0;
@@ -109,6 +108,11 @@ export async function appendEvent<T extends MembershipEventType>(
 
 /** Creates a consultation workspace owned by `owner` with the other devices' users as members. */
 export async function createTestWorkspace(server: TestServer, owner: TestDevice, ...members: TestDevice[]): Promise<string> {
+  return createTestWorkspaceOfKind(server, 'consultation', owner, ...members);
+}
+
+/** Creates a workspace of `kind` owned by `owner` with the other devices' users as members. */
+export async function createTestWorkspaceOfKind(server: TestServer, kind: WorkspaceKind, owner: TestDevice, ...members: TestDevice[]): Promise<string> {
   workspaceCounter += 1;
   const workspaceId = `ws${workspaceCounter}`;
   const create = signEvent<'create'>(
@@ -117,7 +121,7 @@ export async function createTestWorkspace(server: TestServer, owner: TestDevice,
       seq: 0,
       prevHash: '0'.repeat(64),
       type: 'create',
-      payload: { kind: 'consultation', label: `Consultation ${workspaceCounter}`, creator: { ...owner.member, owner: true } },
+      payload: { kind, label: `Workspace ${workspaceCounter}`, creator: { ...owner.member, owner: true } },
       author: owner.ref,
       at: server.ctx.now(),
     },

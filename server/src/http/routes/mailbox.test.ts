@@ -13,10 +13,10 @@ import {
   createOrg,
   createWorkspace,
   enrolProfessional,
-  enrolWithCode,
   expectError,
   expectLogsFreeOfSecrets,
   expectOk,
+  linkDevice,
   memberOf,
   startApiServer,
 } from '../api.testkit';
@@ -88,10 +88,7 @@ describe('mailbox', () => {
   });
 
   it("delivers to the sender's own other device without any shared workspace", async () => {
-    const link = await call(server, 'POST', '/v1/devices/link-codes', { token: stranger.token, json: {} });
-    const { code, deviceId } = link.body as { code: string; deviceId: number };
-    server.secrets.add(code);
-    const second = await enrolWithCode(server, code, deviceId);
+    const second = await linkDevice(server, stranger);
     expect((await send(stranger, [second.ref])).status).toBe(200);
     expect(await inbox(second)).toHaveLength(1);
   });

@@ -18,10 +18,11 @@ import {
   createEvent,
   createOrg,
   createWorkspace,
+  chainDevice,
   enrolProfessional,
-  enrolWithCode,
   expectError,
   expectLogsFreeOfSecrets,
+  inviteClient,
   memberOf,
   nextEvent,
   startApiServer,
@@ -77,7 +78,7 @@ describe('membership appends', () => {
   it('refuses members and devices the directory does not confirm (400 invalid_chain), storing nothing', async () => {
     const workspaceId = await createWorkspace(server, owner, 'consultation');
     const before = await seqOf(workspaceId);
-    const unregistered = { ...memberOf(colleague), devices: [1, 7] };
+    const unregistered = { ...memberOf(colleague), devices: [chainDevice(colleague), { deviceId: 7, keyHash: colleague.keyHash }] };
     expectError(await append(server, owner, workspaceId, 'add_member', { member: unregistered }), 400, 'invalid_chain');
     const wrongRole = { ...memberOf(colleague), role: 'kela_expert' as const };
     expectError(await append(server, owner, workspaceId, 'add_member', { member: wrongRole }), 400, 'invalid_chain');
@@ -85,7 +86,7 @@ describe('membership appends', () => {
     expectError(await append(server, owner, workspaceId, 'add_member', { member: wrongOrg }), 400, 'invalid_chain');
     const ghost = { userId: 'no-such-user', orgId, role: 'teacher' as const, owner: false, devices: [] };
     expectError(await append(server, owner, workspaceId, 'add_member', { member: ghost }), 400, 'invalid_chain');
-    expectError(await append(server, owner, workspaceId, 'add_device', { userId: owner.ref.userId, deviceId: 5 }), 400, 'invalid_chain');
+    expectError(await append(server, owner, workspaceId, 'add_device', { userId: owner.ref.userId, deviceId: 5, keyHash: owner.keyHash }), 400, 'invalid_chain');
     expect(await seqOf(workspaceId)).toBe(before);
   });
 
@@ -108,10 +109,7 @@ describe('membership appends', () => {
 
   it('enforces the client consent in a case: adding a professional outside it is 403', async () => {
     const workspaceId = await createWorkspace(server, owner, 'case');
-    const invitation = await call(server, 'POST', '/v1/invitations', { token: owner.token, json: { workspaceId, displayName: 'Asiakas' } });
-    const { code } = invitation.body as { code: string };
-    server.secrets.add(code);
-    const client = await enrolWithCode(server, code);
+    const client = await inviteClient(server, owner, workspaceId);
     expect((await append(server, owner, workspaceId, 'add_member', { member: memberOf(client) })).status).toBe(200);
     expectError(await append(server, owner, workspaceId, 'add_member', { member: memberOf(colleague) }), 403, 'forbidden');
     expect((await append(server, client, workspaceId, 'grant_consent', { orgIds: [orgId], purpose: 'palveluntarpeen arviointi' }, owner)).status).toBe(200);
@@ -150,10 +148,7 @@ describe('removal', () => {
 describe('audit log of a case', () => {
   it('is readable by the client member, filtered by device and time, oldest first', async () => {
     const workspaceId = await createWorkspace(server, owner, 'case');
-    const invitation = await call(server, 'POST', '/v1/invitations', { token: owner.token, json: { workspaceId, displayName: 'Asiakas' } });
-    const { code } = invitation.body as { code: string };
-    server.secrets.add(code);
-    const client = await enrolWithCode(server, code);
+    const client = await inviteClient(server, owner, workspaceId);
     expect((await append(server, owner, workspaceId, 'add_member', { member: memberOf(client) })).status).toBe(200);
     const all = auditResponseSchema.parse((await call(server, 'GET', `/v1/workspaces/${workspaceId}/audit`, { token: client.token })).body);
     // The membership read is the test's own fetch of the chain before it signs add_member.
