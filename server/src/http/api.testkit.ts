@@ -46,6 +46,7 @@ export {
   freshUpload,
   identityTestKey,
   inviteCertifiedClient,
+  issueProfessionalCode,
   linkCertifiedDevice,
   logIn,
   newCode,
@@ -53,7 +54,7 @@ export {
   shareDeployment,
   storeCertificate,
 } from './certified.testkit';
-export type { CertifiedDevice } from './certified.testkit';
+export type { CertifiedDevice, ProfessionalCode, ProfessionalOptions } from './certified.testkit';
 
 /** A running server plus what the tests observe of it. */
 export interface ApiServer {

@@ -17,11 +17,11 @@
  * secrets never go over the wire and are added too, to prove it.
  */
 import { fromBase64, toBase64, toBytes } from '@yhteispoyta/crypto/bytes';
-import { TestAuthority, YEAR } from '@yhteispoyta/crypto/certificates/authority.testkit';
+import { TestAuthority } from '@yhteispoyta/crypto/certificates/authority.testkit';
 import type { TestDevice as AuthorityDevice, TestKey, TestOrg, TestPerson } from '@yhteispoyta/crypto/certificates/authority.testkit';
 import { checkEnrolmentProof, enrolmentProof, formatOneTimeCode, newOneTimeCode, rootFingerprint } from '@yhteispoyta/crypto/certificates/codes';
 import type { CodeKind, EnrolmentClaim, OneTimeCode } from '@yhteispoyta/crypto/certificates/codes';
-import { identityKeyHash } from '@yhteispoyta/crypto/certificates/signing';
+import { identityKeyHash, signCertificate } from '@yhteispoyta/crypto/certificates/signing';
 import type { Certificate, ProfessionalRole } from '@yhteispoyta/crypto/certificates/types';
 import { generateDeviceIdentity } from '@yhteispoyta/crypto/identity';
 import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
@@ -80,7 +80,8 @@ const deployments = new WeakMap<object, TestDeployment>();
 export function deploymentOf(server: object): TestDeployment {
   let deployment = deployments.get(server);
   if (deployment === undefined) {
-    deployment = { authority: new TestAuthority(), orgs: new Map(), rootSet: false };
+    // Validity windows around the real now: agents verifying these certificates today accept them.
+    deployment = { authority: new TestAuthority(Date.now()), orgs: new Map(), rootSet: false };
     deployments.set(server, deployment);
   }
   return deployment;
@@ -94,12 +95,6 @@ export function shareDeployment(server: object, other: object): TestDeployment {
   const deployment = deploymentOf(other);
   deployments.set(server, deployment);
   return deployment;
-}
-
-/** Validity of the test certificates: around now, so agents verifying them today accept them. */
-function validity(): { notBefore: number; notAfter: number } {
-  const now = Date.now();
-  return { notBefore: now - YEAR, notAfter: now + YEAR };
 }
 
 /** The answer's JSON when it has `status` 200, else an error that shows what came back. */
@@ -150,7 +145,7 @@ export async function certifyOrg(server: CertTarget, orgId = `org-${++orgCounter
   const known = deployment.orgs.get(orgId);
   if (known !== undefined) return known;
   const authority = await registerRoot(server);
-  const org = authority.org(orgId, { name, ...validity() });
+  const org = authority.org(orgId, { name });
   ok(await call(server, 'POST', '/v1/admin/orgs', { token: TEST_ADMIN_TOKEN, json: { certificate: org.cert } }), 'create org');
   deployment.orgs.set(orgId, org);
   return org;
@@ -234,7 +229,7 @@ export async function enrolCertifiedDevice(server: CertTarget, options: Professi
     ok(await call(server, 'POST', '/v1/admin/enrolment-codes', { token: TEST_ADMIN_TOKEN, json: { codeId: code.codeId, orgId: org.orgId, role, displayName } }), 'issue code'),
   );
   const { identity, upload } = freshUpload(1);
-  const person = authority.professional(org, issued.userId, { role, displayName, ...validity() });
+  const person = authority.professional(org, issued.userId, { role, displayName });
   const device = authority.device(person, 1, { key: identityTestKey(identity), created: Date.now() });
   await enrol(server, enrolBody(code, upload, { userKey: person.userKey.b64, deviceCertificate: device.cert }), upload);
   // The admin tool: the organisation's pending enrolments, the proof, then both certificates.
@@ -295,6 +290,54 @@ export async function inviteCertifiedClient(server: CertTarget, inviter: Certifi
     ref, identity, orgId: CLIENTS_ORG_ID, role: 'client', keyHash: identityKeyHash(device.key.pub), person, device,
     token: await logIn(server, ref, identity),
   };
+}
+
+/** A code for a real agent to redeem, and the admin tool's half of the enrolment. */
+export interface ProfessionalCode {
+  /** the code as the person types it (`<codeId>.<secret>.<root fingerprint>`) */
+  readonly code: string;
+  readonly userId: string;
+  readonly orgId: string;
+  /**
+   * Do what the organisation's admin tool does once the agent enrolled with the code:
+   * find the pending enrolment, check its proof, sign a user certificate for the user
+   * key it presented and store it together with the device certificate the agent signed.
+   * Rejects when nobody redeemed the code yet or the proof does not check out.
+   */
+  certify(): Promise<void>;
+}
+
+/**
+ * Register an enrolment code for a professional of organisation `options.orgId` (certified
+ * on first use) whose first device a real agent enrols itself; `certify()` afterwards
+ * completes the admin side. For tests that run agents against an in-process server.
+ */
+export async function issueProfessionalCode(server: CertTarget, options: ProfessionalOptions = {}): Promise<ProfessionalCode> {
+  const org = await certifyOrg(server, options.orgId);
+  const role = options.role ?? 'social_worker';
+  const displayName = options.displayName ?? 'Maija Meikäläinen';
+  const code = newCode(server, 'enrolment');
+  const issued = issuedCodeResponseSchema.parse(
+    ok(await call(server, 'POST', '/v1/admin/enrolment-codes', { token: TEST_ADMIN_TOKEN, json: { codeId: code.codeId, orgId: org.orgId, role, displayName } }), 'issue code'),
+  );
+  const certify = async (): Promise<void> => {
+    const pending = pendingEnrolmentsResponseSchema.parse(
+      ok(await call(server, 'GET', `/v1/admin/orgs/${org.orgId}/enrolments`, { token: TEST_ADMIN_TOKEN }), 'list enrolments'),
+    );
+    const enrolment = requireProof(code, pending.enrolments.find((e) => e.codeId === code.codeId));
+    if (enrolment.userKey === undefined || enrolment.deviceCertificate === undefined) throw new Error(`${code.codeId}: no user key or device certificate`);
+    const now = Date.now();
+    const userCert = signCertificate(
+      {
+        t: 'user', v: 1, userId: issued.userId, orgId: org.orgId, role, displayName, userKey: enrolment.userKey,
+        notBefore: now - 3600_000, notAfter: now + 365 * 24 * 3600_000, serial: 1,
+      },
+      org.key.priv,
+    );
+    await storeCertificate(server, userCert);
+    await storeCertificate(server, enrolment.deviceCertificate);
+  };
+  return { code: formatOneTimeCode(code), userId: issued.userId, orgId: org.orgId, certify };
 }
 
 /** How a membership event names the device. */

@@ -35,7 +35,7 @@ export async function queryCertificates(ctx: ServerContext, request: QueryCertif
   const inviterIds = unique(invitersOf(people)).filter((id) => !request.userIds.includes(id));
   const inviters = await ctx.store.listCertificatesOfUsers(inviterIds, limit);
   const orgIds = unique([...(request.orgIds ?? []), ...people.flatMap(orgOf), ...inviters.flatMap(orgOf)]);
-  const orgs = await ctx.store.listOrgCertificates(orgIds, limit);
+  const orgs = await ctx.store.listCertificatesOfOrgs(orgIds, 'org', limit);
   const seen = new Set<string>();
   const bundle = [...orgs, ...people, ...inviters].filter((r) => !seen.has(r.id) && seen.add(r.id));
   if (bundle.length > limit) ctx.log.warn({ users: request.userIds.length, certificates: bundle.length }, 'certificate bundle cut short');

@@ -37,7 +37,7 @@ const signedByAny = (certificate: Certificate, keys: readonly Uint8Array[]): boo
 
 /** Keys of the organisation's stored certificates (each checked against the root when stored). */
 async function orgKeys(ctx: ServerContext, orgId: string): Promise<Bytes[]> {
-  const records = await ctx.store.listOrgCertificates([orgId], MAX_BUNDLE_CERTIFICATES);
+  const records = await ctx.store.listCertificatesOfOrgs([orgId], 'org', MAX_BUNDLE_CERTIFICATES);
   return records.flatMap((r) => (r.certificate.body.t === 'org' ? [fromBase64(r.certificate.body.orgKey)] : [])).filter((k) => k !== undefined);
 }
 

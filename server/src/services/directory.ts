@@ -26,14 +26,23 @@ import { recordAudit } from './audit';
 // Kept here too: callers outside the server import organisations from the directory.
 export { createOrg, listOrgs } from './orgs';
 
+/** Most user certificates of one organisation read to build its directory (renewals included). */
+const MAX_DIRECTORY_CERTIFICATES = 10 * MAX_DIRECTORY_USERS;
+
 /**
- * The professionals of an organisation, for inviting them into workspaces. Client
- * persons are never listed: that someone is a client of social or health services is
- * itself sensitive, and clients join by invitation, not from a directory.
+ * The certified professionals of an organisation, for inviting them into workspaces.
+ * Client persons are never listed: that someone is a client of social or health services
+ * is itself sensitive, and clients join by invitation, not from a directory. Nor are
+ * professionals without a user certificate: no chain may name them yet, and a user id
+ * whose enrolment code is still unredeemed names that code (certificates/codes
+ * `userIdForCode`), which anyone who read it could redeem first.
  */
 export async function listOrgUsers(ctx: ServerContext, orgId: string): Promise<ListUsersResponse> {
   if ((await ctx.store.getOrg(orgId)) === null) throw new ProtocolError('not_found', 'no such organisation');
-  const users = (await ctx.store.listUsers(orgId)).filter((u) => u.role !== 'client');
+  const certified = new Set(
+    (await ctx.store.listCertificatesOfOrgs([orgId], 'user', MAX_DIRECTORY_CERTIFICATES)).map((r) => r.userId),
+  );
+  const users = (await ctx.store.listUsers(orgId)).filter((u) => u.role !== 'client' && certified.has(u.id));
   return {
     users: users.slice(0, MAX_DIRECTORY_USERS).map((u) => ({ userId: u.id, displayName: u.displayName, role: u.role, orgId: u.orgId })),
   };

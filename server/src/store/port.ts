@@ -165,6 +165,9 @@ export interface CertificateRecord {
   readonly storedAt: number;
 }
 
+/** The types of certificate filed under an organisation (see {@link Store.listCertificatesOfOrgs}). */
+export type OrgCertificateType = Extract<CertificateType, 'org' | 'user' | 'user_revocation'>;
+
 /**
  * A device that redeemed a code, waiting for the code's issuer to check its proof and
  * certify it. It stays as a record after it is closed (its device certificate stored).
@@ -494,8 +497,11 @@ export interface Store {
   putCertificate(certificate: Certificate, storedAt: number): Promise<Ok<{ id: string; created: boolean }>>;
   /** Certificates whose subject is one of these users (user, client, device, revocations), oldest first, at most `limit`. */
   listCertificatesOfUsers(userIds: readonly string[], limit: number): Promise<CertificateRecord[]>;
-  /** Organisation certificates of these organisations, oldest first, at most `limit`. */
-  listOrgCertificates(orgIds: readonly string[], limit: number): Promise<CertificateRecord[]>;
+  /**
+   * Certificates of `type` issued under these organisations (`org`: the organisations'
+   * own; `user`, `user_revocation`: of their people), oldest first, at most `limit`.
+   */
+  listCertificatesOfOrgs(orgIds: readonly string[], type: OrgCertificateType, limit: number): Promise<CertificateRecord[]>;
 
   // pending enrolments
   /** Record the enrolment of a device with a code; one per code id (`exists` otherwise). */

@@ -150,8 +150,13 @@ describe('enrolment', () => {
 
   it('stores the enrolment for the admin tool, uncertified: the device logs in but cannot be named in a chain', async () => {
     const { code, userId } = await issueCode(server, orgId, 'teacher');
+    const listedUsers = async () => ((await call(server, 'GET', `/v1/orgs/${orgId}/users`, { token: owner.token })).body as { users: { userId: string }[] }).users.map((u) => u.userId);
+    // Not in the directory while uncertified: its user id names the unredeemed code id.
+    expect(await listedUsers()).not.toContain(userId);
     const device = firstDevice(code, userId);
     expect((await enrol(device.body)).status).toBe(200);
+    expect(await listedUsers()).not.toContain(userId);
+    expect(await listedUsers()).toContain(owner.ref.userId);
     const listed = pendingEnrolmentsResponseSchema.parse((await call(server, 'GET', `/v1/admin/orgs/${orgId}/enrolments`, { token: TEST_ADMIN_TOKEN })).body);
     expect(listed.enrolments.find((e) => e.codeId === code.codeId)).toEqual({
       codeId: code.codeId, kind: 'enrolment', userId, deviceId: 1, identityKey: device.upload.identityKey,

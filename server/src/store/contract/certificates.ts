@@ -94,12 +94,12 @@ export function describeCertificateContract({ store }: ContractContext): void {
         { id: certificateId(anna.cert), type: 'user', userId: 'anna', orgId: 'kela', certificate: anna.cert, storedAt: 100 },
         { id: certificateId(laptop.cert), type: 'device', userId: 'anna', deviceId: 1, certificate: laptop.cert, storedAt: 101 },
       ]);
-      expect(await s.listOrgCertificates(['kela'], 10)).toEqual([
+      expect(await s.listCertificatesOfOrgs(['kela'], 'org', 10)).toEqual([
         { id: certificateId(org.cert), type: 'org', orgId: 'kela', certificate: org.cert, storedAt: 102 },
       ]);
     });
 
-    it('are looked up by subject user (every kind) and organisation (org certificates only)', async () => {
+    it('are looked up by subject user (every kind) and by organisation and type', async () => {
       const s = store();
       const w = world();
       const all = [w.org.cert, w.other.cert, w.anna.cert, w.laptop.cert, w.phone.cert, w.matti.cert, w.mattiPhone.cert, w.revokedPhone, w.revokedAnna];
@@ -110,10 +110,13 @@ export function describeCertificateContract({ store }: ContractContext): void {
       );
       expect(ids(await s.listCertificatesOfUsers(['matti', 'nobody'], 100))).toEqual([w.matti.cert, w.mattiPhone.cert].map(certificateId));
       expect(ids(await s.listCertificatesOfUsers(['anna', 'matti'], 3))).toEqual([w.anna.cert, w.laptop.cert, w.phone.cert].map(certificateId));
-      expect(ids(await s.listOrgCertificates(['kela', 'sote'], 100))).toEqual([w.org.cert, w.other.cert].map(certificateId));
-      expect(ids(await s.listOrgCertificates(['sote'], 100))).toEqual([certificateId(w.other.cert)]);
+      expect(ids(await s.listCertificatesOfOrgs(['kela', 'sote'], 'org', 100))).toEqual([w.org.cert, w.other.cert].map(certificateId));
+      expect(ids(await s.listCertificatesOfOrgs(['sote'], 'org', 100))).toEqual([certificateId(w.other.cert)]);
+      expect(ids(await s.listCertificatesOfOrgs(['kela'], 'user', 100))).toEqual([certificateId(w.anna.cert)]);
+      expect(ids(await s.listCertificatesOfOrgs(['kela'], 'user_revocation', 100))).toEqual([certificateId(w.revokedAnna)]);
+      expect(await s.listCertificatesOfOrgs(['sote'], 'user', 100)).toEqual([]);
       expect(await s.listCertificatesOfUsers([], 100)).toEqual([]);
-      expect(await s.listOrgCertificates([], 100)).toEqual([]);
+      expect(await s.listCertificatesOfOrgs([], 'org', 100)).toEqual([]);
       const [client] = await s.listCertificatesOfUsers(['matti'], 1);
       expect(client).toMatchObject({ type: 'client', userId: 'matti' });
       const revocation = (await s.listCertificatesOfUsers(['anna'], 100)).find((r) => r.type === 'device_revocation');

@@ -12,7 +12,7 @@ import type { CertificateDoc, MongoModels } from './models';
 import { asBuffer, isDuplicateKey, storedBytes } from './values';
 
 /** The root and certificate part of the {@link Store} port. */
-export type CertificateArea = Pick<Store, 'getRoot' | 'setRoot' | 'putCertificate' | 'listCertificatesOfUsers' | 'listOrgCertificates'>;
+export type CertificateArea = Pick<Store, 'getRoot' | 'setRoot' | 'putCertificate' | 'listCertificatesOfUsers' | 'listCertificatesOfOrgs'>;
 
 const ROOT_ID = 'root';
 
@@ -69,9 +69,9 @@ export function mongoCertificates(m: MongoModels): CertificateArea {
       const docs = await m.certificates.find({ userId: { $in: [...userIds] } }).sort({ storedAt: 1, _id: 1 }).limit(limit).lean();
       return docs.map(toCertificate);
     },
-    async listOrgCertificates(orgIds, limit) {
+    async listCertificatesOfOrgs(orgIds, type, limit) {
       if (orgIds.length === 0) return [];
-      const docs = await m.certificates.find({ type: 'org', orgId: { $in: [...orgIds] } }).sort({ storedAt: 1, _id: 1 }).limit(limit).lean();
+      const docs = await m.certificates.find({ type, orgId: { $in: [...orgIds] } }).sort({ storedAt: 1, _id: 1 }).limit(limit).lean();
       return docs.map(toCertificate);
     },
   };

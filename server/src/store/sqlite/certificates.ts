@@ -11,7 +11,7 @@ import type { SqliteDb } from './db';
 import { colBytes, colInt, colOptInt, colStr } from './db';
 
 /** The root and certificate part of the {@link Store} port. */
-export type CertificateArea = Pick<Store, 'getRoot' | 'setRoot' | 'putCertificate' | 'listCertificatesOfUsers' | 'listOrgCertificates'>;
+export type CertificateArea = Pick<Store, 'getRoot' | 'setRoot' | 'putCertificate' | 'listCertificatesOfUsers' | 'listCertificatesOfOrgs'>;
 
 type Row = Record<string, unknown>;
 
@@ -47,7 +47,7 @@ export function sqliteCertificates({ db }: SqliteDb): CertificateArea {
      ORDER BY stored_at, id LIMIT ?`,
   );
   const selectOfOrgs = db.prepare(
-    `SELECT * FROM certificates WHERE type = 'org' AND org_id IN (SELECT value FROM json_each(?))
+    `SELECT * FROM certificates WHERE type = ? AND org_id IN (SELECT value FROM json_each(?))
      ORDER BY stored_at, id LIMIT ?`,
   );
   const root = (): RootRecord | null => {
@@ -75,9 +75,9 @@ export function sqliteCertificates({ db }: SqliteDb): CertificateArea {
       if (userIds.length === 0) return [];
       return selectOfUsers.all([JSON.stringify(userIds), limit]).map(toCertificate);
     },
-    async listOrgCertificates(orgIds, limit) {
+    async listCertificatesOfOrgs(orgIds, type, limit) {
       if (orgIds.length === 0) return [];
-      return selectOfOrgs.all([JSON.stringify(orgIds), limit]).map(toCertificate);
+      return selectOfOrgs.all([type, JSON.stringify(orgIds), limit]).map(toCertificate);
     },
   };
 }
