@@ -3,6 +3,7 @@
  * usage error is found before a passphrase is asked for or a server is called.
  */
 import { parseArgs } from 'node:util';
+import { displayNameSchema, idSchema, MAX_CODE_TTL_SECONDS, MIN_CODE_TTL_SECONDS, orgNameSchema, professionalRoleSchema } from '@yhteispoyta/crypto/protocol';
 
 /** The default server of every command that talks to one. */
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
@@ -111,6 +112,13 @@ function required(values: Values, name: OptionName): string {
   return value;
 }
 
+/** A required option that must parse with `schema` (checked here so that a typo costs no passphrase derivation). */
+function checked(values: Values, name: OptionName, schema: { safeParse(value: unknown): { success: boolean } }, rule: string): string {
+  const value = required(values, name);
+  if (!schema.safeParse(value).success) throw new UsageError(`--${name} ${rule}`);
+  return value;
+}
+
 function integer(values: Values, name: OptionName, min: number, max: number): number | undefined {
   const value = text(values, name);
   if (value === undefined) return undefined;
@@ -147,15 +155,18 @@ export function parseCommand(argv: readonly string[]): CliCommand {
       return { ...common, command: name, out: required(values, 'out') };
     case 'create-org':
       return {
-        ...common, command: name, root: required(values, 'root'), name: required(values, 'name'), out: required(values, 'out'),
+        ...common, command: name, root: required(values, 'root'), name: checked(values, 'name', orgNameSchema, 'must be 1-200 characters, not blank, without control characters'),
+        out: required(values, 'out'),
         validDays: integer(values, 'valid-days', 1, 3650), orgPassphraseFile: text(values, 'org-passphrase-file'),
       };
     case 'register-org':
       return { ...common, command: name, orgKey: required(values, 'org-key') };
     case 'issue-code':
       return {
-        ...common, command: name, orgKey: required(values, 'org-key'), role: required(values, 'role'), name: required(values, 'name'),
-        ttlSeconds: integer(values, 'ttl', 1, 10 ** 9),
+        ...common, command: name, orgKey: required(values, 'org-key'),
+        role: checked(values, 'role', professionalRoleSchema, `must be one of ${professionalRoleSchema.options.join(', ')}`),
+        name: checked(values, 'name', displayNameSchema, 'must be 1-100 characters, not blank, without control characters'),
+        ttlSeconds: integer(values, 'ttl', MIN_CODE_TTL_SECONDS, MAX_CODE_TTL_SECONDS),
       };
     case 'certify': {
       const watch = values.watch === true;
@@ -166,7 +177,7 @@ export function parseCommand(argv: readonly string[]): CliCommand {
       };
     }
     case 'revoke-user':
-      return { ...common, command: name, orgKey: required(values, 'org-key'), userId: required(values, 'user') };
+      return { ...common, command: name, orgKey: required(values, 'org-key'), userId: checked(values, 'user', idSchema, 'must be a user id (1-64 characters of A-Z a-z 0-9 _ -)') };
     case 'list-orgs':
       return { ...common, command: name };
   }

@@ -60,6 +60,11 @@ describe('usage', () => {
     'a lifetime that is not a number': ['issue-code', '--org-key', 'k', '--role', 'teacher', '--name', 'X', '--ttl', '1h'],
     '--interval-ms without --watch': ['certify', '--org-key', 'k', '--interval-ms', '500'],
     'a validity out of range': ['create-org', '--root', 'r', '--name', 'X', '--out', 'o', '--valid-days', '0'],
+    'an unknown role': ['issue-code', '--org-key', 'k', '--role', 'boss', '--name', 'X'],
+    'a name with a bidirectional override': ['issue-code', '--org-key', 'k', '--role', 'teacher', '--name', '\u202Eevil'],
+    'a lifetime below the protocol minimum': ['issue-code', '--org-key', 'k', '--role', 'teacher', '--name', 'X', '--ttl', '5'],
+    'a malformed user id': ['revoke-user', '--org-key', 'k', '--user', 'a/b'],
+    'a blank organisation name': ['create-org', '--root', 'r', '--name', ' ', '--out', 'o'],
   };
   for (const [what, args] of Object.entries(cases)) {
     it(`${what} is a usage error (exit 2, usage on stderr, no stack)`, async () => {
