@@ -13,11 +13,13 @@ import {
   directoryUserSchema,
   hostStatusSchema,
   identitySchema,
+  linkCodeSchema,
+  ownDevicesSchema,
   presenceSchema,
   problemSchema,
   workspaceSchema,
 } from './schemas';
-import type { Attachment, ChatMessage, DeviceRef, WorkspaceKind } from './schemas';
+import type { Attachment, ChatMessage, OwnDevices, WorkspaceKind } from './schemas';
 
 /** A refused or failed API call: the agent's error code, or `agent_unreachable` / `bad_response`. */
 export class ApiFailure extends Error {
@@ -126,21 +128,33 @@ export const workspacesApi = {
   /** The client revokes consent of organisations. */
   revokeConsent: async (workspaceId: string, orgIds: string[]) =>
     (await call('POST', `/api/workspaces/${enc(workspaceId)}/consent/revoke`, workspaceReply, { orgIds })).workspace,
-  /** The other members' devices with their safety numbers. */
+  /** The other members, one safety number per person (it covers all his certified devices). */
   identities: async (workspaceId: string) =>
     (await call('GET', `/api/workspaces/${enc(workspaceId)}/identities`, z.object({ identities: z.array(identitySchema) }))).identities,
-  /** Mark a device's identity as verified (or not). */
-  setVerified: async (device: DeviceRef, verified: boolean) => {
-    await call('POST', '/api/identities/verified', empty, { ...device, verified });
+  /** Mark a person's safety number as verified (or not). */
+  setVerified: async (userId: string, verified: boolean) => {
+    await call('POST', '/api/identities/verified', empty, { userId, verified });
   },
-  /** Accept a device's changed identity key after comparing the new safety number. */
-  acceptIdentity: async (device: DeviceRef) => {
-    await call('POST', '/api/identities/accept', empty, device);
+  /** Accept a person's changed key after comparing the NEW safety number. */
+  acceptIdentity: async (userId: string) => {
+    await call('POST', '/api/identities/accept', empty, { userId });
   },
   /** The organisations of the directory. */
   orgs: async () => (await call('GET', '/api/directory', z.object({ orgs: z.array(z.object({ orgId: z.string(), name: z.string() })) }))).orgs,
   /** The professionals of an organisation. */
   orgUsers: async (orgId: string) => (await call('GET', `/api/directory/${enc(orgId)}/users`, z.object({ users: z.array(directoryUserSchema) }))).users,
+};
+
+/** This person's devices: the list, a link code for a new one, approving and revoking. */
+export const devicesApi = {
+  /** Certified and revoked devices, devices waiting for approval, and whether this device approves. */
+  list: async (): Promise<OwnDevices> => call('GET', '/api/devices', ownDevicesSchema),
+  /** A one-time code to type into the new device (this device must hold the user key). */
+  linkCode: async () => (await call('POST', '/api/devices/link-code', z.object({ link: linkCodeSchema }), {})).link,
+  /** Approve a waiting device, after the person compared its six digits. */
+  approve: async (deviceId: number): Promise<OwnDevices> => call('POST', `/api/devices/${deviceId}/approve`, ownDevicesSchema, {}),
+  /** Revoke a device (a lost laptop): it is removed from every workspace. */
+  revoke: async (deviceId: number): Promise<OwnDevices> => call('POST', `/api/devices/${deviceId}/revoke`, ownDevicesSchema, {}),
 };
 
 /** Chat and attachments of a workspace. */

@@ -22,13 +22,34 @@ const syncSchema = z.object({ link: z.enum(['offline', 'connecting', 'online']),
 /** The sync engine's counters. */
 export type SyncStatus = z.infer<typeof syncSchema>;
 
+/**
+ * Where this device's identity stands: certified (by its organisation, its inviter or the
+ * person's own first device), waiting for that, or revoked. A further device of a person
+ * waits with `approvalCode`, the six digits the person compares on the approving device.
+ */
+export const certificationSchema = z.object({
+  state: z.enum(['pending', 'certified', 'revoked']),
+  approvalCode: z.string().optional(),
+  orgName: z.string().optional(),
+});
+/** This device's certification. */
+export type Certification = z.infer<typeof certificationSchema>;
+
 /** The agent's state as `GET /api/status` and the `status` event tell it. */
 export const hostStatusSchema = z.object({
   state: z.enum(['locked', 'unlocked', 'ready']),
   profile: z.string().optional(),
   serverUrl: z.string(),
   device: z
-    .object({ userId: z.string(), deviceId: z.number().int(), orgId: z.string(), role: roleSchema, displayName: z.string() })
+    .object({
+      userId: z.string(),
+      deviceId: z.number().int(),
+      orgId: z.string(),
+      role: roleSchema,
+      /** '' until certificates give the name */
+      displayName: z.string(),
+      certification: certificationSchema,
+    })
     .optional(),
   link: z.enum(['offline', 'connecting', 'online']).optional(),
   sync: syncSchema.optional(),
@@ -36,9 +57,38 @@ export const hostStatusSchema = z.object({
 /** The agent's state. */
 export type HostStatus = z.infer<typeof hostStatusSchema>;
 
-const memberSchema = z.object({ userId: z.string(), orgId: z.string(), role: roleSchema, owner: z.boolean(), devices: z.array(z.number().int()) });
-/** A member as the verified chain records it. */
+const memberDeviceSchema = z.object({ deviceId: z.number().int(), keyHash: z.string() });
+/** A device of a member as the chain names it (its number and the hash of its identity key). */
+export type MemberDevice = z.infer<typeof memberDeviceSchema>;
+
+const memberSchema = z.object({
+  userId: z.string(),
+  orgId: z.string(),
+  role: roleSchema,
+  owner: z.boolean(),
+  devices: z.array(memberDeviceSchema),
+  /** from his certificate; for a client, the name his inviter gave */
+  displayName: z.string().optional(),
+  /** his organisation's name as the deployment root certifies it */
+  orgName: z.string().optional(),
+  /** certificates back this person and at least one of his devices in the chain */
+  certified: z.boolean(),
+  /** devices the chain names for him that no certificate backs: they get no keys */
+  uncertifiedDevices: z.array(z.number().int()),
+});
+/** A member as the verified chain records him, with what certificates say about him. */
 export type Member = z.infer<typeof memberSchema>;
+
+const noticeSchema = z.object({
+  at: z.number(),
+  kind: z.enum(['device_added', 'device_removed']),
+  userId: z.string(),
+  deviceId: z.number().int(),
+  by: deviceRefSchema,
+  displayName: z.string().optional(),
+});
+/** A person's device added to or removed from a workspace, from the verified chain. */
+export type WorkspaceNotice = z.infer<typeof noticeSchema>;
 
 const consentSchema = z.object({
   orgIds: z.array(z.string()),
@@ -58,6 +108,8 @@ export const workspaceSchema = z.object({
   closed: z.boolean(),
   lastActivityAt: z.number(),
   members: z.array(memberSchema),
+  /** device additions and removals, oldest first */
+  notices: z.array(noticeSchema),
   createdBy: z.string().optional(),
   consent: consentSchema.optional(),
 });
@@ -112,16 +164,46 @@ export const problemSchema = z.object({
 /** A problem the agent reports. */
 export type Problem = z.infer<typeof problemSchema>;
 
-/** A member's device, its safety number and whether it is verified or changed. */
+/** Another member as safety numbers show him: one number covers all his certified devices. */
 export const identitySchema = z.object({
-  device: deviceRefSchema,
+  userId: z.string(),
+  kind: z.enum(['professional', 'client']),
   displayName: z.string().optional(),
+  orgName: z.string().optional(),
+  role: roleSchema.optional(),
   safetyNumber: z.string(),
   verified: z.boolean(),
+  /** certificates now give him another key than the one first seen: compare the NEW number */
   changed: z.boolean(),
+  devices: z.array(z.number().int()),
 });
-/** Identity of another member's device. */
+/** Identity of another member. */
 export type Identity = z.infer<typeof identitySchema>;
+
+/** One certified (or revoked) device of this person. */
+export const ownDeviceSchema = z.object({ deviceId: z.number().int(), current: z.boolean(), created: z.number(), revoked: z.boolean() });
+/** One device of this person. */
+export type OwnDevice = z.infer<typeof ownDeviceSchema>;
+
+/** A new device that used one of this person's link codes and waits for approval. */
+export const pendingDeviceSchema = z.object({ deviceId: z.number().int(), approvalCode: z.string(), enrolledAt: z.number() });
+/** A device waiting for approval. */
+export type PendingDevice = z.infer<typeof pendingDeviceSchema>;
+
+/** This person's devices as `GET /api/devices` lists them. */
+export const ownDevicesSchema = z.object({
+  devices: z.array(ownDeviceSchema),
+  pending: z.array(pendingDeviceSchema),
+  /** this device holds the person's user key: it approves and revokes devices */
+  canApprove: z.boolean(),
+});
+/** This person's devices. */
+export type OwnDevices = z.infer<typeof ownDevicesSchema>;
+
+/** A code for the person's next device. */
+export const linkCodeSchema = z.object({ code: z.string(), deviceId: z.number().int(), expiresAt: z.number() });
+/** A link code. */
+export type LinkCode = z.infer<typeof linkCodeSchema>;
 
 /** A person in the organisation directory. */
 export const directoryUserSchema = z.object({ userId: z.string(), displayName: z.string(), role: roleSchema, orgId: z.string() });
@@ -144,6 +226,7 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chat'), workspaceId: z.string(), message: chatMessageSchema }),
   z.object({ type: z.literal('membership'), workspaceId: z.string(), what: z.enum(['membership', 'epoch']) }),
   z.object({ type: z.literal('transfer'), progress: transferSchema }),
+  z.object({ type: z.literal('devices') }),
 ]);
 /** One event of the `/events` stream. */
 export type AgentEvent = z.infer<typeof agentEventSchema>;

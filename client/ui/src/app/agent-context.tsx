@@ -1,6 +1,7 @@
 /**
- * The page's live view of its agent: state (locked, unlocked, ready), sync counters,
- * problems, and the events other parts of the UI follow (chat, membership, transfers).
+ * The page's live view of its agent: state (locked, unlocked, ready; this device's
+ * certification), sync counters, problems, and the events other parts of the UI follow
+ * (chat, membership, this person's devices, transfers).
  * One `/events` connection feeds everything; on every (re)connection the state and the
  * problem list are fetched again, so nothing said while the connection was down is lost.
  */
@@ -15,6 +16,7 @@ export type EventsState = 'connecting' | 'open' | 'closed';
 
 type ChatListener = (workspaceId: string, message: ChatMessage) => void;
 type MembershipListener = (workspaceId: string) => void;
+type DevicesListener = () => void;
 
 /** What the agent context offers. */
 export interface AgentContextValue {
@@ -31,6 +33,8 @@ export interface AgentContextValue {
   dismissAllProblems(): void;
   onChat(listener: ChatListener): () => void;
   onMembership(listener: MembershipListener): () => void;
+  /** this device's certification or the person's devices changed (also called after every reconnection) */
+  onDevices(listener: DevicesListener): () => void;
 }
 
 const AgentContext = createContext<AgentContextValue | undefined>(undefined);
@@ -44,6 +48,18 @@ export function AgentProvider({ children }: { children: ReactNode }) {
   const [transfers, setTransfers] = useState<ReadonlyMap<string, TransferProgress>>(new Map());
   const chatListeners = useRef(new Set<ChatListener>());
   const membershipListeners = useRef(new Set<MembershipListener>());
+  const devicesListeners = useRef(new Set<DevicesListener>());
+  const tellDevices = useCallback(() => {
+    for (const listener of devicesListeners.current) listener();
+  }, []);
+
+  const refetchStatus = useCallback(async () => {
+    try {
+      setStatus(await profilesApi.status());
+    } catch {
+      // The events connection reports reachability; the next event or reconnection reads again.
+    }
+  }, []);
 
   const refetch = useCallback(async () => {
     try {
@@ -78,6 +94,11 @@ export function AgentProvider({ children }: { children: ReactNode }) {
         case 'transfer':
           setTransfers((previous) => new Map(previous).set(event.progress.transferId, event.progress));
           break;
+        case 'devices':
+          // The certification travels in the status; the device list is re-read by its view.
+          void refetchStatus();
+          tellDevices();
+          break;
       }
     };
     return connectEvents({
@@ -85,10 +106,11 @@ export function AgentProvider({ children }: { children: ReactNode }) {
       onOpen: () => {
         setEvents('open');
         void refetch();
+        tellDevices();
       },
       onClose: () => setEvents('closed'),
     });
-  }, [refetch]);
+  }, [refetch, refetchStatus, tellDevices]);
 
   // Stable across renders, so subscribers' effects do not re-subscribe on every event.
   const onChat = useCallback((listener: ChatListener) => {
@@ -98,6 +120,10 @@ export function AgentProvider({ children }: { children: ReactNode }) {
   const onMembership = useCallback((listener: MembershipListener) => {
     membershipListeners.current.add(listener);
     return () => void membershipListeners.current.delete(listener);
+  }, []);
+  const onDevices = useCallback((listener: DevicesListener) => {
+    devicesListeners.current.add(listener);
+    return () => void devicesListeners.current.delete(listener);
   }, []);
 
   const value = useMemo<AgentContextValue>(
@@ -111,8 +137,9 @@ export function AgentProvider({ children }: { children: ReactNode }) {
       dismissAllProblems: () => setDismissed(new Set(problems.map((p) => p.id))),
       onChat,
       onMembership,
+      onDevices,
     }),
-    [status, events, problems, dismissed, transfers, onChat, onMembership],
+    [status, events, problems, dismissed, transfers, onChat, onMembership, onDevices],
   );
   return <AgentContext.Provider value={value}>{children}</AgentContext.Provider>;
 }

@@ -36,7 +36,18 @@ export const KNOWN_ERROR_CODES = [
   'identity_changed',
   'unknown_user',
   'internal',
+  // certificates: an old profile, this device or a person not (yet) certified
+  'reenrol_required',
+  'not_certified',
+  'uncertified',
+  // this person's devices and identities
+  'unknown_device',
+  'invalid',
+  'no_change',
 ] as const;
+
+/** Codes whose sentence needs the agent's own words next to it (the reason lives there). */
+const WITH_DETAIL: ReadonlySet<string> = new Set(['enrolment_failed', 'server_error', 'internal', 'invalid']);
 
 /** A failure as the user reads it: a translated sentence and, when useful, the agent's own words. */
 export interface DescribedError {
@@ -51,7 +62,7 @@ export function describeFailure(t: TFunction, error: unknown): DescribedError {
     const known = KNOWN_ERROR_CODES.find((code) => code === error.code);
     if (known !== undefined) {
       // Enrolment failures carry the server's reason, which the user needs to act on.
-      return known === 'enrolment_failed' || known === 'server_error' || known === 'internal' ? { text: t(`errors.${known}`), detail: error.message } : { text: t(`errors.${known}`) };
+      return WITH_DETAIL.has(known) ? { text: t(`errors.${known}`), detail: error.message } : { text: t(`errors.${known}`) };
     }
     return { text: t('errors.unknown'), detail: error.message };
   }

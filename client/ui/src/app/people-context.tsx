@@ -1,9 +1,11 @@
 /**
  * Names for ids: organisations and professionals from the server's directory (through
- * the agent), read once per session and again when membership changes. Client persons
- * are not listed in the directory: their name is learned from what their own device
- * announces in a workspace (its awareness, which reaches us only through the agent's
- * verified presence), and until then they are shown by role. The directory always wins.
+ * the agent; only organisations the deployment root certifies, by their certified names),
+ * read once per session and again when membership or this person's devices change.
+ * Workspace members carry their certified names themselves (a client's is the name his
+ * inviter gave) and those come first. Failing that, a client's name is learned from what
+ * his own device announces in a workspace (its awareness, which reaches us only through
+ * the agent's verified presence), and until then he is shown by role.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
@@ -36,12 +38,13 @@ const PeopleContext = createContext<PeopleContextValue | undefined>(undefined);
 
 /** Reads the directory for the running session. */
 export function PeopleProvider({ children }: { children: ReactNode }) {
-  const { status, onMembership } = useAgent();
+  const { status, onMembership, onDevices } = useAgent();
   const [orgs, setOrgs] = useState<{ orgId: string; name: string }[]>([]);
   const [users, setUsers] = useState<ReadonlyMap<string, DirectoryUser[]>>(new Map());
   const [generation, setGeneration] = useState(0);
   const [learned, setLearned] = useState<ReadonlyMap<string, string>>(new Map());
-  const ready = status?.state === 'ready';
+  // The directory lists only certified organisations, to a certified device.
+  const ready = status?.state === 'ready' && status.device?.certification.state === 'certified';
   const self = status?.device;
 
   const refresh = useCallback(() => setGeneration((g) => g + 1), []);
@@ -53,6 +56,7 @@ export function PeopleProvider({ children }: { children: ReactNode }) {
   // Another profile starts without the names the previous one learned.
   useEffect(() => setLearned(new Map()), [status?.profile]);
   useEffect(() => onMembership(refresh), [onMembership, refresh]);
+  useEffect(() => onDevices(refresh), [onDevices, refresh]);
 
   useEffect(() => {
     if (!ready) return;
@@ -81,7 +85,8 @@ export function PeopleProvider({ children }: { children: ReactNode }) {
   const value = useMemo<PeopleContextValue>(() => {
     const names = new Map<string, string>();
     for (const list of users.values()) for (const user of list) names.set(user.userId, user.displayName);
-    if (self !== undefined) names.set(self.userId, self.displayName);
+    // Until certificates give it, this device's own name is '' (not a name).
+    if (self !== undefined && self.displayName.trim() !== '') names.set(self.userId, self.displayName);
     return {
       orgs,
       orgName: (orgId) => orgs.find((o) => o.orgId === orgId)?.name,

@@ -38,8 +38,9 @@ const WorkspacesContext = createContext<WorkspacesContextValue | undefined>(unde
 
 /** Keeps the workspace list, presence and unread counts. */
 export function WorkspacesProvider({ children }: { children: ReactNode }) {
-  const { status, onChat, onMembership } = useAgent();
-  const ready = status?.state === 'ready';
+  const { status, onChat, onMembership, onDevices } = useAgent();
+  // A device that is not certified is in no workspace: nothing to read until it is.
+  const ready = status?.state === 'ready' && status.device?.certification.state === 'certified';
   const profile = status?.profile;
   const selfUserId = status?.device?.userId;
   const [workspaces, setWorkspaces] = useState<Workspace[] | undefined>(undefined);
@@ -60,6 +61,8 @@ export function WorkspacesProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(() => setGeneration((g) => g + 1), []);
   useEffect(() => onMembership(refresh), [onMembership, refresh]);
+  // A device just certified, approved or revoked changes what this device is a member of.
+  useEffect(() => onDevices(refresh), [onDevices, refresh]);
 
   // A different profile starts from nothing.
   useEffect(() => {

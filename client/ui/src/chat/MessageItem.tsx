@@ -11,6 +11,7 @@ import { usePeople } from '../app/people-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { formatBytes, formatDateTime } from '../lib/format';
+import { memberName } from '../members/member-groups';
 
 /** Props of {@link MessageItem}. */
 export interface MessageItemProps {
@@ -32,9 +33,10 @@ export function MessageItem({ message, workspace, own, onDownload }: MessageItem
   const editId = useId();
 
   const member = workspace.members.find((m) => m.userId === message.author.userId);
-  const author = message.authorName ?? announcedName(message.author.userId) ?? (member?.role === 'client' ? t('roles.client') : message.author.userId);
+  // The certified name first; a message's own claim only for someone no longer a member.
+  const author = memberName({ userId: message.author.userId, role: member?.role, displayName: member?.displayName ?? message.authorName }, announcedName, t('roles.client'));
   const orgId = message.authorOrgId ?? member?.orgId;
-  const org = orgId === undefined ? undefined : orgId === CLIENTS_ORG_ID ? t('roles.client') : (orgName(orgId) ?? orgId);
+  const org = orgId === undefined ? undefined : orgId === CLIENTS_ORG_ID ? t('roles.client') : (member?.orgId === orgId ? member.orgName : undefined) ?? orgName(orgId) ?? orgId;
 
   if (message.deleted) {
     return (

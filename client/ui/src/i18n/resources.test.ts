@@ -13,6 +13,7 @@ import { ROLES } from '../api/schemas';
 import { STRENGTH_LEVELS } from '../lib/passphrase-strength';
 import { ACTION_STATUSES, TEMPLATE_SECTIONS } from '../plan/plan-doc';
 import { LINK_STATES } from '../shell/link-state';
+import { NOTICE_KEYS } from '../members/notices';
 import { PROBLEM_CODES } from '../shell/problem-codes';
 import en from './en.json';
 import fi from './fi.json';
@@ -96,6 +97,7 @@ describe('language resources', () => {
       ...(['verified', 'unverified', 'changed'] as const).map((s) => `safety.states.${s}`),
       ...(['case', 'consultation'] as const).flatMap((k) => [`workspaces.kinds.${k}`, `workspaces.kindHelp.${k}`]),
       ...(['upload', 'download'] as const).map((d) => `chat.transfers.${d}`),
+      ...NOTICE_KEYS,
     ];
     for (const language of Object.keys(resources) as (keyof typeof resources)[]) {
       expect(built.filter((key) => !has(flat[language], key)), language).toEqual([]);

@@ -1,7 +1,9 @@
 /**
- * Inviting the client person into a case: the agent asks the server for a one-time code,
- * which is shown once here to hand to the client (in person, by phone); the client
- * creates a profile on his own device and takes it into use with the code.
+ * Inviting the client person into a case: the agent makes a one-time code, which is
+ * shown once here to hand to the client (in person, by phone); the client creates a
+ * profile on his own device and takes it into use with the code, and this agent then
+ * certifies him under the name typed here. The name stays on this device and reaches the
+ * members only inside the workspace's encryption: the server never learns it.
  */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +11,7 @@ import { workspacesApi } from '../api/agent-api';
 import type { Workspace } from '../api/schemas';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
+import { CopyableCode } from '../app/CopyableCode';
 import { formatDateTime } from '../lib/format';
 
 /**
@@ -19,9 +22,8 @@ export function InviteClientForm({ workspace, clientPresent }: { workspace: Work
   const { t, i18n } = useTranslation();
   const [name, setName] = useState('');
   const [invitation, setInvitation] = useState<{ code: string; expiresAt: number; name: string } | undefined>(undefined);
-  const [copied, setCopied] = useState(false);
   const invite = useAction();
-  const ids = { name: useId(), code: useId() };
+  const ids = { name: useId(), nameHint: useId() };
   return (
     <div className="card" aria-labelledby="invite-client-title" role="group">
       <h3 id="invite-client-title">{t('invite.title')}</h3>
@@ -35,13 +37,15 @@ export function InviteClientForm({ workspace, clientPresent }: { workspace: Work
               void invite.run(async () => {
                 const created = await workspacesApi.inviteClient(workspace.workspaceId, name.trim());
                 setInvitation({ code: created.code, expiresAt: created.expiresAt, name: name.trim() });
-                setCopied(false);
                 setName('');
               });
             }}
           >
             <label htmlFor={ids.name}>{t('invite.name')}</label>
-            <input id={ids.name} maxLength={100} value={name} onChange={(e) => setName(e.target.value)} required />
+            <p id={ids.nameHint} className="hint">
+              {t('invite.namePrivate')}
+            </p>
+            <input id={ids.name} aria-describedby={ids.nameHint} maxLength={100} value={name} onChange={(e) => setName(e.target.value)} required />
             <ErrorNotice error={invite.error} />
             <button type="submit" disabled={invite.busy || name.trim() === ''} aria-busy={invite.busy}>
               {invite.busy ? t('invite.creating') : t('invite.create')}
@@ -54,22 +58,9 @@ export function InviteClientForm({ workspace, clientPresent }: { workspace: Work
           <p>
             <strong>{t('invite.created', { name: invitation.name })}</strong>
           </p>
-          <label htmlFor={ids.code}>{t('invite.code')}</label>
-          <div className="code-row">
-            <input id={ids.code} className="code" readOnly value={invitation.code} onFocus={(e) => e.target.select()} data-testid="invitation-code" />
-            <button
-              type="button"
-              onClick={() => {
-                void navigator.clipboard.writeText(invitation.code).then(
-                  () => setCopied(true),
-                  () => setCopied(false),
-                );
-              }}
-            >
-              {copied ? t('invite.copied') : t('invite.copy')}
-            </button>
-          </div>
+          <CopyableCode label={t('invite.code')} code={invitation.code} testId="invitation-code" />
           <p className="hint">{t('invite.once', { until: formatDateTime(invitation.expiresAt, i18n.language) })}</p>
+          <p className="hint">{t('invite.certifies', { name: invitation.name })}</p>
         </div>
       )}
     </div>

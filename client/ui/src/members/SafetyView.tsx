@@ -1,24 +1,25 @@
 /**
- * Safety numbers between this person and each member's device. Comparing the number
- * with the other person (face to face or on the phone) proves nobody, not even the
- * server, slipped in a key of their own; after that it can be marked as verified.
- * A changed key is shown as a warning: nothing is sent to that device until the user has
- * compared the new number and accepted it.
+ * Safety numbers between this person and each other member: one number per person,
+ * covering all his certified devices (a new device of his does not change it). Comparing
+ * the number with the other person (face to face or on the phone) proves nobody, not
+ * even the server, slipped in a key of their own; after that it can be marked as
+ * verified. A changed key is shown as a warning: nothing is sent to that person until
+ * the user has compared the NEW number shown and accepted it.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { workspacesApi } from '../api/agent-api';
 import type { Identity, Workspace } from '../api/schemas';
 import { useAgent } from '../app/agent-context';
-import { usePeople } from '../app/people-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { safetyNumberGroups } from '../lib/safety-number';
+import { useMemberName } from './use-member-name';
 
 /** The safety-number view of a workspace. */
 export function SafetyView({ workspace }: { workspace: Workspace }) {
   const { t } = useTranslation();
-  const { onMembership } = useAgent();
+  const { onMembership, onDevices } = useAgent();
   const [identities, setIdentities] = useState<Identity[] | undefined>(undefined);
   const load = useAction();
   const loadRun = load.run;
@@ -29,6 +30,7 @@ export function SafetyView({ workspace }: { workspace: Workspace }) {
   }, [loadRun, workspaceId]);
   useEffect(reload, [reload]);
   useEffect(() => onMembership((id) => id === workspaceId && reload()), [onMembership, workspaceId, reload]);
+  useEffect(() => onDevices(reload), [onDevices, reload]);
 
   const changed = identities?.filter((i) => i.changed).length ?? 0;
   const unverified = identities?.filter((i) => !i.changed && !i.verified).length ?? 0;
@@ -56,7 +58,7 @@ export function SafetyView({ workspace }: { workspace: Workspace }) {
       ) : (
         <ul className="identity-list">
           {identities.map((identity) => (
-            <IdentityCard key={`${identity.device.userId}.${identity.device.deviceId}`} identity={identity} workspace={workspace} onChanged={reload} />
+            <IdentityCard key={identity.userId} identity={identity} workspace={workspace} onChanged={reload} />
           ))}
         </ul>
       )}
@@ -66,18 +68,26 @@ export function SafetyView({ workspace }: { workspace: Workspace }) {
 
 function IdentityCard({ identity, workspace, onChanged }: { identity: Identity; workspace: Workspace; onChanged(): void }) {
   const { t } = useTranslation();
-  const { personName } = usePeople();
+  const nameOf = useMemberName(workspace.members);
   const action = useAction();
-  const member = workspace.members.find((m) => m.userId === identity.device.userId);
-  const name = identity.displayName ?? personName(identity.device.userId) ?? (member?.role === 'client' ? t('roles.client') : identity.device.userId);
+  const certifiedName = identity.displayName?.trim();
+  const name = certifiedName === undefined || certifiedName === '' ? nameOf(identity.userId) : certifiedName;
   const groups = safetyNumberGroups(identity.safetyNumber);
   const state = identity.changed ? 'changed' : identity.verified ? 'verified' : 'unverified';
-  const titleId = `identity-${identity.device.userId}-${identity.device.deviceId}`;
+  const titleId = `identity-${identity.userId}`;
+  const role = identity.role ?? (identity.kind === 'client' ? 'client' : undefined);
   return (
-    <li className={`identity identity-${state}`} aria-labelledby={titleId}>
-      <h3 id={titleId}>
-        {name} <span className="muted">· {t('safety.device', { id: identity.device.deviceId })}</span>
-      </h3>
+    <li className={`identity identity-${state}`} aria-labelledby={titleId} data-user-id={identity.userId}>
+      <h3 id={titleId}>{name}</h3>
+      <p className="identity-who">
+        {role === undefined ? null : t(`roles.${role}`)}
+        {identity.kind === 'professional' && identity.orgName !== undefined ? (
+          <>
+            {role === undefined ? '' : ' · '}
+            {identity.orgName} <span className="muted">({t('safety.orgCertified')})</span>
+          </>
+        ) : null}
+      </p>
       <p className={`identity-state state-${state}`}>
         <span aria-hidden="true">{state === 'verified' ? '✓ ' : state === 'changed' ? '⚠ ' : '○ '}</span>
         {t(`safety.states.${state}`)}
@@ -86,7 +96,7 @@ function IdentityCard({ identity, workspace, onChanged }: { identity: Identity; 
       {groups === undefined ? (
         <p className="notice notice-error">{t('safety.malformed')}</p>
       ) : (
-        <p className="safety-number" aria-label={t('safety.numberLabel', { name })} data-testid="safety-number">
+        <p className="safety-number" aria-label={t(state === 'changed' ? 'safety.newNumberLabel' : 'safety.numberLabel', { name })} data-testid="safety-number">
           {groups.map((group, index) => (
             <span key={index} className="digit-group">
               {group}
@@ -94,6 +104,7 @@ function IdentityCard({ identity, workspace, onChanged }: { identity: Identity; 
           ))}
         </p>
       )}
+      <p className="hint">{identity.devices.length === 0 ? t('safety.noDevices') : t('safety.covers', { count: identity.devices.length })}</p>
       <ErrorNotice error={action.error} />
       <div className="button-row">
         {state === 'changed' ? (
@@ -104,7 +115,7 @@ function IdentityCard({ identity, workspace, onChanged }: { identity: Identity; 
             onClick={() => {
               if (!window.confirm(t('safety.confirmAccept', { name }))) return;
               void action.run(async () => {
-                await workspacesApi.acceptIdentity(identity.device);
+                await workspacesApi.acceptIdentity(identity.userId);
                 onChanged();
               });
             }}
@@ -118,7 +129,7 @@ function IdentityCard({ identity, workspace, onChanged }: { identity: Identity; 
             disabled={action.busy}
             onClick={() =>
               void action.run(async () => {
-                await workspacesApi.setVerified(identity.device, false);
+                await workspacesApi.setVerified(identity.userId, false);
                 onChanged();
               })
             }
@@ -132,7 +143,7 @@ function IdentityCard({ identity, workspace, onChanged }: { identity: Identity; 
             disabled={action.busy}
             onClick={() =>
               void action.run(async () => {
-                await workspacesApi.setVerified(identity.device, true);
+                await workspacesApi.setVerified(identity.userId, true);
                 onChanged();
               })
             }

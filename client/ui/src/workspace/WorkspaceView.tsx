@@ -6,6 +6,7 @@
  */
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Member } from '../api/schemas';
 import { useSelf } from '../app/agent-context';
 import { usePeople } from '../app/people-context';
 import { ErrorNotice } from '../app/ErrorNotice';
@@ -15,9 +16,12 @@ import { useWorkspaces } from '../app/workspaces-context';
 import { ChatView } from '../chat/ChatView';
 import { userColour } from '../lib/colour';
 import { MembersView } from '../members/MembersView';
+import { useMemberName } from '../members/use-member-name';
 import { SafetyView } from '../members/SafetyView';
 import { PlanView } from '../plan/PlanView';
 import { usePlanRoom } from '../plan/use-plan-room';
+
+const NO_MEMBERS: readonly Member[] = [];
 
 /** The workspace view. */
 export function WorkspaceView({ workspaceId, tab }: { workspaceId: string; tab: WorkspaceTab }) {
@@ -25,7 +29,9 @@ export function WorkspaceView({ workspaceId, tab }: { workspaceId: string; tab: 
   const self = useSelf();
   const { workspaces, loadError, setOpen } = useWorkspaces();
   const workspace = workspaces?.find((w) => w.workspaceId === workspaceId);
-  const user = useMemo(() => ({ name: self.displayName, color: userColour(self.userId), userId: self.userId }), [self.displayName, self.userId]);
+  // Until certificates give the name, the profile's name is what others see next to the caret.
+  const name = self.displayName.trim() === '' ? self.profile : self.displayName;
+  const user = useMemo(() => ({ name, color: userColour(self.userId), userId: self.userId }), [name, self.userId]);
 
   useEffect(() => {
     setOpen(workspaceId);
@@ -68,25 +74,27 @@ function OpenWorkspace({
   const { announcedName, learnName } = usePeople();
   const room = usePlanRoom(workspaceId, user);
   const workspace = workspaces?.find((w) => w.workspaceId === workspaceId);
+  const nameOf = useMemberName(workspace?.members ?? NO_MEMBERS);
   const peers = room?.peers;
   const onlineIds = new Set(online(workspaceId).map((d) => d.userId));
   const onlineKey = [...onlineIds].sort().join(',');
   useEffect(() => {
-    // Only a client member (clients are not in the directory) whom the agent sees present.
+    // Only a client member without a certified name (clients are not in the directory) whom the agent sees present.
     const present = new Set(onlineKey.split(','));
     for (const peer of peers ?? []) {
       const member = workspace?.members.find((m) => m.userId === peer.userId);
-      if (member?.role === 'client' && present.has(peer.userId)) learnName(peer.userId, peer.name);
+      if (member?.role === 'client' && member.displayName === undefined && present.has(peer.userId)) learnName(peer.userId, peer.name);
     }
   }, [peers, workspace, learnName, onlineKey]);
   if (workspace === undefined) return null;
   // Who is here: the agent's verified presence (kept across reloads of this page) and the room's awareness.
   const present = new Map<string, string>();
-  for (const device of online(workspaceId)) {
-    const member = workspace.members.find((m) => m.userId === device.userId);
-    present.set(device.userId, announcedName(device.userId) ?? (member?.role === 'client' ? t('roles.client') : device.userId));
+  for (const device of online(workspaceId)) present.set(device.userId, nameOf(device.userId));
+  for (const peer of peers ?? []) {
+    if (peer.userId === user.userId || present.has(peer.userId)) continue;
+    const member = workspace.members.find((m) => m.userId === peer.userId);
+    present.set(peer.userId, member?.displayName ?? announcedName(peer.userId) ?? peer.name);
   }
-  for (const peer of peers ?? []) if (peer.userId !== user.userId && !present.has(peer.userId)) present.set(peer.userId, announcedName(peer.userId) ?? peer.name);
   const peerNames = [...new Set(present.values())];
 
   return (

@@ -4,11 +4,11 @@
  */
 import { useTranslation } from 'react-i18next';
 import type { Workspace } from '../api/schemas';
-import { usePeople } from '../app/people-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { routeHash } from '../app/route';
 import { useWorkspaces } from '../app/workspaces-context';
 import { formatAgo } from '../lib/format';
+import { useMemberName } from '../members/use-member-name';
 import { CreateWorkspaceForm } from './CreateWorkspaceForm';
 
 /** The list view. */
@@ -47,13 +47,9 @@ function WorkspaceCard({ workspace }: { workspace: Workspace }) {
   const { t, i18n } = useTranslation();
   const { unread, online, lastActivity } = useWorkspaces();
   const active = lastActivity(workspace.workspaceId);
-  const { announcedName } = usePeople();
+  const nameOf = useMemberName(workspace.members);
   const count = unread(workspace.workspaceId);
   const here = [...new Set(online(workspace.workspaceId).map((d) => d.userId))];
-  const nameOf = (userId: string) => {
-    const member = workspace.members.find((m) => m.userId === userId);
-    return announcedName(userId) ?? (member?.role === 'client' ? t('roles.client') : userId);
-  };
   return (
     <li className="workspace-card">
       <h3>
