@@ -15,6 +15,7 @@ import { ACTION_STATUSES, TEMPLATE_SECTIONS } from '../plan/plan-doc';
 import { LINK_STATES } from '../shell/link-state';
 import { NOTICE_KEYS } from '../members/notices';
 import { PROBLEM_CODES } from '../shell/problem-codes';
+import { CODE_KINDS } from '../start/one-time-code';
 import en from './en.json';
 import fi from './fi.json';
 import sv from './sv.json';
@@ -97,6 +98,7 @@ describe('language resources', () => {
       ...(['verified', 'unverified', 'changed'] as const).map((s) => `safety.states.${s}`),
       ...(['case', 'consultation'] as const).flatMap((k) => [`workspaces.kinds.${k}`, `workspaces.kindHelp.${k}`]),
       ...(['upload', 'download'] as const).map((d) => `chat.transfers.${d}`),
+      ...CODE_KINDS.flatMap((k) => [`enrol.kinds.${k}.hint`, `enrol.kinds.${k}.recognised`]),
       ...NOTICE_KEYS,
     ];
     for (const language of Object.keys(resources) as (keyof typeof resources)[]) {

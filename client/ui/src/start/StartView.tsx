@@ -1,6 +1,7 @@
 /**
  * Before work begins: open an existing profile with its passphrase, create a new one, or
- * (for a new profile) take the device into use with the one-time code the user was given.
+ * (for a new profile) take the device into use with the one-time code the user was given
+ * (pasted whitespace is dropped, and the page says which kind of code it recognises).
  * A profile is one person on this computer; locking it is how another person, or the same
  * person with another role, switches.
  */
@@ -12,6 +13,7 @@ import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { CreateProfileForm } from './CreateProfileForm';
+import { CODE_KINDS, checkCode } from './one-time-code';
 
 /** The start view for a locked or not yet enrolled agent. */
 export function StartView({ status }: { status: HostStatus }) {
@@ -99,10 +101,14 @@ function EnrolView({ status }: { status: HostStatus }) {
   const { t } = useTranslation();
   const { setStatus } = useAgent();
   const [code, setCode] = useState('');
+  const [tried, setTried] = useState(false);
   const enrol = useAction();
   const lock = useAction();
   const codeId = useId();
   const hintId = useId();
+  const kindId = useId();
+  const checked = checkCode(code);
+  const invalid = tried && checked.state === 'malformed';
   return (
     <div className="start">
       <h1>{t('enrol.title')}</h1>
@@ -110,26 +116,41 @@ function EnrolView({ status }: { status: HostStatus }) {
       <section className="card narrow" aria-labelledby="enrol-title">
         <h2 id="enrol-title">{t('enrol.codeTitle')}</h2>
         <form
+          noValidate
           onSubmit={(event) => {
             event.preventDefault();
-            void enrol.run(async () => setStatus(await profilesApi.enrol(code.trim())));
+            setTried(true);
+            if (checked.state !== 'valid') return;
+            void enrol.run(async () => setStatus(await profilesApi.enrol(checked.code)));
           }}
         >
           <label htmlFor={codeId}>{t('enrol.code')}</label>
-          <p id={hintId} className="hint">
-            {t('enrol.codeHint')}
-          </p>
+          <div id={hintId} className="hint">
+            <p>{t('enrol.codeHint')}</p>
+            <ul className="code-kinds">
+              {CODE_KINDS.map((kind) => (
+                <li key={kind}>{t(`enrol.kinds.${kind}.hint`)}</li>
+              ))}
+            </ul>
+          </div>
           <input
             id={codeId}
-            aria-describedby={hintId}
+            className="code"
+            aria-describedby={`${hintId} ${kindId}`}
+            aria-invalid={invalid}
             autoComplete="one-time-code"
+            autoCapitalize="off"
+            autoCorrect="off"
             spellCheck={false}
             value={code}
             onChange={(event) => setCode(event.target.value)}
             required
           />
+          <p id={kindId} className={invalid ? 'hint code-check code-check-invalid' : 'hint code-check'} aria-live="polite">
+            {checked.state === 'valid' ? t(`enrol.kinds.${checked.kind}.recognised`) : invalid ? t('enrol.malformed') : ''}
+          </p>
           <ErrorNotice error={enrol.error} />
-          <button type="submit" disabled={enrol.busy || code.trim() === ''} aria-busy={enrol.busy}>
+          <button type="submit" disabled={enrol.busy || checked.state === 'empty'} aria-busy={enrol.busy}>
             {enrol.busy ? t('enrol.enrolling') : t('enrol.submit')}
           </button>
         </form>
