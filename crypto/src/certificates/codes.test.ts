@@ -27,7 +27,10 @@ describe('one-time codes', () => {
       expect(text.length).toBeLessThanOrEqual(66);
       expect(parseOneTimeCode(`  ${text}\n`)).toEqual(code);
       expect(codeKindOfId(code.codeId)).toBe(kind);
-      expect(userIdForCode(code.codeId)).toMatch(/^u_[A-Za-z0-9_-]{12}$/);
+      expect(userIdForCode(code.codeId)).toMatch(/^u_[A-Za-z0-9_-]{16}$/);
+      // One-way and kind-specific: the user id shows nothing of the code id.
+      expect(userIdForCode(code.codeId)).not.toContain(code.codeId.slice(4));
+      expect(userIdForCode(`inv_${code.codeId.slice(4)}`)).not.toBe(userIdForCode(`enr_${code.codeId.slice(4)}`));
     }
   });
 

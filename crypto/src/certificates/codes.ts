@@ -64,9 +64,11 @@ export function codeKindOfId(codeId: string): CodeKind | undefined {
  * The user id an enrolment or invitation code creates: derived from the code id, so the
  * redeeming device knows whom it is before the server answers and can sign its first
  * device certificate in the same request (the server must create the user under this id).
+ * One-way, so that a user id seen anywhere never reveals a code id that could still be
+ * redeemed by someone else first.
  */
 export function userIdForCode(codeId: string): string {
-  return `u${codeId.slice(3)}`;
+  return `u_${toBase64Url(sha256(utf8('yhteispoyta/code-user-id/v1\n'), utf8(codeId)).subarray(0, 12))}`;
 }
 
 /** A fresh code of `kind` for the deployment with `rootFingerprint`. */

@@ -33,9 +33,7 @@ const MAX_DIRECTORY_CERTIFICATES = 10 * MAX_DIRECTORY_USERS;
  * The certified professionals of an organisation, for inviting them into workspaces.
  * Client persons are never listed: that someone is a client of social or health services
  * is itself sensitive, and clients join by invitation, not from a directory. Nor are
- * professionals without a user certificate: no chain may name them yet, and a user id
- * whose enrolment code is still unredeemed names that code (certificates/codes
- * `userIdForCode`), which anyone who read it could redeem first.
+ * professionals without a user certificate: no chain may name them yet.
  */
 export async function listOrgUsers(ctx: ServerContext, orgId: string): Promise<ListUsersResponse> {
   if ((await ctx.store.getOrg(orgId)) === null) throw new ProtocolError('not_found', 'no such organisation');
