@@ -1,5 +1,5 @@
 /**
- * Where the user is, kept in the address's hash (`#/`, `#/w/<workspaceId>/<tab>`), so the
+ * Where the user is, kept in the address's hash (`#/`, `#/devices`, `#/w/<workspaceId>/<tab>`), so the
  * browser's back and forward buttons work and a reload returns to the same view. The
  * agent serves the page for any path, but the hash never reaches it at all.
  */
@@ -11,7 +11,11 @@ export const WORKSPACE_TABS = ['plan', 'chat', 'members', 'safety'] as const;
 export type WorkspaceTab = (typeof WORKSPACE_TABS)[number];
 
 /** A view of the app. */
-export type Route = { readonly name: 'list' } | { readonly name: 'workspace'; readonly workspaceId: string; readonly tab: WorkspaceTab };
+export type Route =
+  | { readonly name: 'list' }
+  /** this person's devices */
+  | { readonly name: 'devices' }
+  | { readonly name: 'workspace'; readonly workspaceId: string; readonly tab: WorkspaceTab };
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -22,12 +26,20 @@ export function parseRoute(hash: string): Route {
     const tab = WORKSPACE_TABS.find((t) => t === parts[2]) ?? 'plan';
     return { name: 'workspace', workspaceId: parts[1], tab };
   }
+  if (parts[0] === 'devices' && parts.length === 1) return { name: 'devices' };
   return { name: 'list' };
 }
 
 /** The hash of a route. */
 export function routeHash(route: Route): string {
-  return route.name === 'list' ? '#/' : `#/w/${route.workspaceId}/${route.tab}`;
+  switch (route.name) {
+    case 'list':
+      return '#/';
+    case 'devices':
+      return '#/devices';
+    case 'workspace':
+      return `#/w/${route.workspaceId}/${route.tab}`;
+  }
 }
 
 /** The current route, following hash changes. */

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CERTIFICATION_STEPS, CERTIFICATION_VIEWS } from '../app/certification';
 import { KNOWN_ERROR_CODES } from '../app/errors';
 import { WORKSPACE_TABS } from '../app/route';
 import { ROLES } from '../api/schemas';
@@ -98,6 +99,9 @@ describe('language resources', () => {
       ...(['verified', 'unverified', 'changed'] as const).map((s) => `safety.states.${s}`),
       ...(['case', 'consultation'] as const).flatMap((k) => [`workspaces.kinds.${k}`, `workspaces.kindHelp.${k}`]),
       ...(['upload', 'download'] as const).map((d) => `chat.transfers.${d}`),
+      ...CERTIFICATION_VIEWS.filter((v) => v !== 'certified').flatMap((v) => [`certification.${v}.title`, `certification.${v}.lead`]),
+      ...Object.entries(CERTIFICATION_STEPS).flatMap(([view, steps]) => steps.map((step) => `certification.${view}.${step}`)),
+      ...(['pending', 'revoked'] as const).map((s) => `header.certification.${s}`),
       ...CODE_KINDS.flatMap((k) => [`enrol.kinds.${k}.hint`, `enrol.kinds.${k}.recognised`]),
       ...NOTICE_KEYS,
     ];

@@ -1,21 +1,25 @@
 /**
  * The page header (banner landmark): the product name linking home, who is signed in and
- * in which organisation, the language switch, and locking the profile (which is also how
- * to switch to another profile).
+ * in which organisation (marked verified when this device's certificate names it), this
+ * person's devices (with how many new ones wait for approval), the language switch, and
+ * locking the profile (which is also how to switch to another profile).
  */
 import { useTranslation } from 'react-i18next';
 import { profilesApi } from '../api/agent-api';
+import type { HostStatus } from '../api/schemas';
 import { useAgent } from '../app/agent-context';
+import { useDevices } from '../app/devices-context';
 import { usePeople } from '../app/people-context';
 import { ErrorNotice } from '../app/ErrorNotice';
+import { routeHash, useRoute } from '../app/route';
 import { useAction } from '../app/use-action';
+import { waitingCount } from '../devices/devices-state';
 import { LanguageSwitch } from './LanguageSwitch';
 
 /** The header. */
 export function Header() {
   const { t } = useTranslation();
   const { status, setStatus } = useAgent();
-  const { orgName } = usePeople();
   const lock = useAction();
   const device = status?.state === 'ready' ? status.device : undefined;
   return (
@@ -25,15 +29,8 @@ export function Header() {
         Yhteispöytä
       </a>
       <div className="header-tools">
-        {device === undefined ? null : (
-          <p className="whoami">
-            <span className="whoami-name">{device.displayName}</span>
-            <span className="whoami-detail">
-              {t(`roles.${device.role}`)}
-              {device.role === 'client' ? '' : ` · ${orgName(device.orgId) ?? device.orgId}`}
-            </span>
-          </p>
-        )}
+        {device === undefined ? null : <WhoAmI device={device} profile={status?.profile ?? ''} />}
+        {device?.certification.state === 'certified' ? <DevicesLink /> : null}
         <LanguageSwitch />
         {status?.state === 'locked' || status === undefined ? null : (
           <button
@@ -48,5 +45,51 @@ export function Header() {
       </div>
       <ErrorNotice error={lock.error} />
     </header>
+  );
+}
+
+type Device = NonNullable<HostStatus['device']>;
+
+function WhoAmI({ device, profile }: { device: Device; profile: string }) {
+  const { t } = useTranslation();
+  const { orgName } = usePeople();
+  const certifiedOrg = device.certification.orgName;
+  // Until the certificate names it, the organisation is shown only if the directory does (never a bare id).
+  const org = certifiedOrg ?? orgName(device.orgId);
+  // The name comes with the certificate; until then the profile's name says who this is.
+  const name = device.displayName.trim() === '' ? profile : device.displayName;
+  return (
+    <p className="whoami">
+      <span className="whoami-name">{name}</span>
+      <span className="whoami-detail">
+        {t(`roles.${device.role}`)}
+        {device.role === 'client' || org === undefined ? '' : ` · ${org}`}
+        {device.certification.state === 'certified'
+          ? certifiedOrg === undefined
+            ? ''
+            : ` (${t('header.certified')})`
+          : ` · ${t(`header.certification.${device.certification.state}`)}`}
+      </span>
+    </p>
+  );
+}
+
+function DevicesLink() {
+  const { t } = useTranslation();
+  const route = useRoute();
+  const { list } = useDevices();
+  const waiting = waitingCount(list);
+  return (
+    <a className="header-link" href={routeHash({ name: 'devices' })} aria-current={route.name === 'devices' ? 'page' : undefined}>
+      {t('header.devices')}
+      {waiting === 0 ? null : (
+        <>
+          <span className="badge badge-unread header-badge" aria-hidden="true">
+            {waiting}
+          </span>
+          <span className="visually-hidden">{` (${t('header.waiting', { count: waiting })})`}</span>
+        </>
+      )}
+    </a>
   );
 }
