@@ -78,6 +78,8 @@ export function certifiedMembership(state: ChainState, personOf: PersonLookup): 
   const trusted: DeviceRef[] = [];
   const findings: MemberFinding[] = [];
   for (const member of state.members.values()) {
+    // A member without devices (an invited client who has not enrolled) holds and sends nothing.
+    if (member.devices.length === 0) continue;
     const person = personOf(member.userId);
     const personFinding = checkMemberPerson(member, person, state.workspaceId);
     if (personFinding !== undefined) {

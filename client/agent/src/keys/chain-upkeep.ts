@@ -164,7 +164,11 @@ export class ChainUpkeep {
       await writer.appendLocked(
         workspaceId,
         () => ({ type: 'add_device', payload: { userId, deviceId: admitted.device.deviceId, keyHash: admitted.device.keyHash } }),
-        (s) => writer.oweCurrent(workspaceId, s, [ref]),
+        (s) => {
+          writer.oweCurrent(workspaceId, s, [ref]);
+          // The other members learn the client's name with the key message this sends them.
+          writer.resendCurrent(workspaceId, s, s.devices.filter((d) => deviceKey(d) !== deviceKey(ref)));
+        },
       );
       this.#log.info({ workspaceId, device: deviceKey(ref) }, 'invited client certified and added');
     }

@@ -166,6 +166,16 @@ export class ChainWriter {
     this.#owe(workspaceId, state.epoch, devices);
   }
 
+  /**
+   * Send the current epoch's key again to `devices`: the key messages carry the names of
+   * the workspace's clients, so members who already hold the key learn a newly admitted
+   * client's name this way (the server never sees it).
+   */
+  resendCurrent(workspaceId: string, state: ChainState, devices: readonly DeviceRef[]): void {
+    const self = deviceKey(this.#device.self);
+    this.#keys.oweAgain(devices.filter((d) => deviceKey(d) !== self).map((device) => ({ workspaceId, epoch: state.epoch, device })));
+  }
+
   /** Deliver what is owed in a workspace now; offline leaves it owed for the next connection. */
   async deliver(workspaceId: string): Promise<void> {
     try {

@@ -12,19 +12,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '@yhteispoyta/server/app';
 import type { RunningServer } from '@yhteispoyta/server/app';
 import { loadConfig } from '@yhteispoyta/server/config';
+import { TEST_ADMIN_TOKEN, issueProfessionalCode } from '@yhteispoyta/server/http/certified.testkit';
 import { bytesEqual } from '@yhteispoyta/crypto/bytes';
 import type { Role } from '@yhteispoyta/crypto/types';
 import type { Device } from '../account/device';
 import { enrolDevice } from '../account/enrol';
 import type { NewProblem } from '../contracts';
-import { HttpRestClient } from '../net/rest-client';
 import type { SocketServerLink } from '../net/server-link';
 import { createProfile } from '../profile/profile-db';
 import type { ProfileDb } from '../profile/profile-db';
 import { createKeysCore } from './keys-core';
 import type { KeysCore } from './keys-core';
 
-const ADMIN_TOKEN = 'end-to-end-admin-token-0123456789';
 
 interface Agent {
   readonly device: Device;
@@ -36,7 +35,6 @@ interface Agent {
 
 let dir: string;
 let server: RunningServer;
-let admin: HttpRestClient;
 const agents: Agent[] = [];
 
 beforeAll(async () => {
@@ -45,13 +43,12 @@ beforeAll(async () => {
     HOST: '127.0.0.1',
     PORT: '0',
     SQLITE_PATH: join(dir, 'server.db'),
-    ADMIN_TOKEN,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
     RATE_PER_IP_PER_MINUTE: '1000000',
     RATE_PER_DEVICE_PER_MINUTE: '1000000',
   });
   server = await startServer({ config });
-  admin = new HttpRestClient({ baseUrl: server.url, adminToken: ADMIN_TOKEN });
 });
 
 afterAll(async () => {
@@ -92,15 +89,20 @@ async function startAgent(name: string, code: string): Promise<Agent> {
   return agent;
 }
 
+/** A professional's agent: enrolled with a code of his organisation, then certified as its admin tool does. */
 async function professional(name: string, orgId: string, role: Exclude<Role, 'client'>): Promise<Agent> {
-  const { code } = await admin.call('issueEnrolmentCode', { body: { orgId, role, displayName: name } });
-  return startAgent(name.toLowerCase(), code);
+  const issued = await issueProfessionalCode(server, { orgId, role, displayName: name });
+  const agent = await startAgent(name.toLowerCase(), issued.code);
+  expect(agent.core.devices.certification().state).toBe('pending');
+  await issued.certify();
+  await until(`${name} certified`, () => agent.core.devices.certification().state === 'certified');
+  return agent;
 }
 
 describe('agent core against the real server', () => {
   it('case workspace: members, an invited client, consent and its revocation', async () => {
-    const { orgId: sote } = await admin.call('createOrg', { body: { name: 'Hyvinvointialue' } });
-    const { orgId: kela } = await admin.call('createOrg', { body: { name: 'Kela' } });
+    const sote = 'hyvinvointialue';
+    const kela = 'kela';
     const sari = await professional('Sari', sote, 'social_worker');
     const helmi = await professional('Helmi', sote, 'health_professional');
     const kalle = await professional('Kalle', kela, 'kela_expert');
@@ -122,7 +124,10 @@ describe('agent core against the real server', () => {
     const asta = await startAgent('asta', invitation.code);
     expect(asta.device.role).toBe('client');
     await until('asta has epoch 1', () => asta.core.keyRing.epochKey(ws, 1) !== undefined);
-    expect(asta.core.keyRing.chainState(ws)?.members.get(asta.device.self.userId)?.devices).toEqual([1]);
+    expect(asta.core.keyRing.chainState(ws)?.members.get(asta.device.self.userId)?.devices.map((d) => d.deviceId)).toEqual([1]);
+    // Sari's agent certified her; the name Sari typed reached her (and Helmi) only inside key messages.
+    expect(asta.core.devices.certification().state).toBe('certified');
+    await until('helmi knows the client by name', async () => (await helmi.core.membership.list())[0]?.members.find((m) => m.role === 'client')?.displayName === 'Asta Asiakas');
 
     // Without consent no Kela professional can be added; with it he can.
     await expect(sari.core.membership.addMember(ws, kalle.device.self.userId)).rejects.toMatchObject({ code: 'consent_scope' });
@@ -152,11 +157,12 @@ describe('agent core against the real server', () => {
     expect(kalle.problems.map((p) => p.code)).toEqual(['revoked']);
 
     // Safety numbers between Sari and the client are the same on both sides.
-    const sariView = (await sari.core.membership.identities(ws)).find((i) => i.device.userId === asta.device.self.userId);
-    const astaView = (await asta.core.membership.identities(ws)).find((i) => i.device.userId === sari.device.self.userId);
+    const sariView = (await sari.core.membership.identities(ws)).find((i) => i.userId === asta.device.self.userId);
+    const astaView = (await asta.core.membership.identities(ws)).find((i) => i.userId === sari.device.self.userId);
     expect(sariView?.safetyNumber).toMatch(/^\d{60}$/);
     expect(sariView?.safetyNumber).toBe(astaView?.safetyNumber);
-    await sari.core.membership.setVerified(asta.device.self, true);
-    expect((await sari.core.membership.identities(ws)).find((i) => i.device.userId === asta.device.self.userId)?.verified).toBe(true);
+    expect(sariView).toMatchObject({ kind: 'client', displayName: 'Asta Asiakas', devices: [1] });
+    await sari.core.membership.setVerified(asta.device.self.userId, true);
+    expect((await sari.core.membership.identities(ws)).find((i) => i.userId === asta.device.self.userId)?.verified).toBe(true);
   });
 });

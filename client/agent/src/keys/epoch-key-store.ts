@@ -103,6 +103,17 @@ export class EpochKeyStore {
   }
 
   /** Record keys owed (idempotent: a grant already sent stays sent). */
+  /** Owe these keys again even if they were sent (a message that carries news beside the key, such as a client's name). */
+  oweAgain(grants: readonly Grant[]): void {
+    const upsert = this.#profile.db.prepare(
+      `INSERT INTO keys_grants (workspace_id, epoch, device, state, updated_at) VALUES (?, ?, ?, 'pending', ?)
+       ON CONFLICT DO UPDATE SET state = 'pending', updated_at = excluded.updated_at`,
+    );
+    this.#profile.transaction(() => {
+      for (const g of grants) upsert.run([g.workspaceId, g.epoch, deviceKey(g.device), Date.now()]);
+    });
+  }
+
   owe(grants: readonly Grant[]): void {
     const insert = this.#profile.db.prepare(
       `INSERT INTO keys_grants (workspace_id, epoch, device, state, updated_at) VALUES (?, ?, ?, 'pending', ?)
