@@ -8,15 +8,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { startServer } from '@yhteispoyta/server/app';
 import type { RunningServer } from '@yhteispoyta/server/app';
 import { loadConfig } from '@yhteispoyta/server/config';
-import { issueEnrolmentCode } from '@yhteispoyta/server/services/codes';
-import { createOrg } from '@yhteispoyta/server/services/directory';
+import { TEST_ADMIN_TOKEN, issueProfessionalCode } from '@yhteispoyta/server/http/certified.testkit';
 import { createSessionFactory } from '../agent';
 import { callJson, startTestAgent } from './test-agent.testkit';
 import type { TestAgent } from './test-agent.testkit';
@@ -36,21 +35,32 @@ beforeAll(async () => {
       PORT: '0',
       SQLITE_PATH: join(dir, 'server.db'),
       LOG_LEVEL: 'silent',
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       RATE_PER_IP_PER_MINUTE: '1000000',
       RATE_PER_DEVICE_PER_MINUTE: '1000000',
     }),
   });
-  const { orgId: kela } = await createOrg(server.ctx, 'Kela');
-  const { orgId: county } = await createOrg(server.ctx, 'Hyvinvointialue');
-  const anna = await issueEnrolmentCode(server.ctx, { orgId: kela, role: 'kela_expert', displayName: 'Anna Asiantuntija' });
-  const siniCode = await issueEnrolmentCode(server.ctx, { orgId: county, role: 'social_worker', displayName: 'Sini Sosiaalityöntekijä' });
+  const anna = await issueProfessionalCode(server, { orgId: 'kela', role: 'kela_expert', displayName: 'Anna Asiantuntija' });
+  const siniCode = await issueProfessionalCode(server, { orgId: 'county', role: 'social_worker', displayName: 'Sini Sosiaalityöntekijä' });
   sini = siniCode.userId;
 
   a = await startTestAgent(createSessionFactory(), { serverUrl: server.url });
   b = await startTestAgent(createSessionFactory(), { serverUrl: server.url });
-  for (const [agent, name, code] of [[a, 'anna', anna.code], [b, 'sini', siniCode.code]] as const) {
+  for (const [agent, name, issued] of [[a, 'anna', anna], [b, 'sini', siniCode]] as const) {
     expect((await callJson(agent.api, 'POST', '/api/profiles', { name, passphrase: `${name} salasana` })).status).toBe(201);
-    expect(await callJson(agent.api, 'POST', '/api/account/enrol', { code })).toMatchObject({ status: 200, body: { status: { state: 'ready' } } });
+    expect(await callJson(agent.api, 'POST', '/api/account/enrol', { code: issued.code })).toMatchObject({
+      status: 200,
+      body: { status: { state: 'ready', device: { certification: { state: 'pending' } } } },
+    });
+    // The organisation's admin tool certifies the enrolment; the agent learns it from the certificates.
+    await issued.certify();
+    await vi.waitFor(
+      async () => {
+        const { status } = (await callJson(agent.api, 'GET', '/api/status')).body as { status: { device?: { certification: { state: string } } } };
+        if (status.device?.certification.state !== 'certified') throw new Error(`${name} not certified yet`);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
   }
 });
 
