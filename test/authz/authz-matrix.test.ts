@@ -3,13 +3,17 @@
  * store): every denial cell is refused with its typed code and recorded in the audit
  * log as `denied` with the right actor and workspace; every "n/a" cell of a device route
  * really is allowed for that caller; and every refused request succeeds for the
- * legitimate owner, so each refusal is about who asks and nothing else.
+ * legitimate owner, so each refusal is about who asks and nothing else. Routes whose
+ * answer depends on who asks without refusing anyone (an invitation's enrolment, a
+ * person's pending devices) and the who-may-store rules of certificates are checked
+ * caller by caller after the matrix.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_EVENT_SCHEMAS, CLIENT_TO_SERVER_EVENTS, httpStatusOf, PROTOCOL_VERSION, REST_ROUTES } from '@yhteispoyta/crypto/protocol';
 import type { ClientToServerEventName, RouteName } from '@yhteispoyta/crypto/protocol';
-import { call, expectError, startApiServer } from '@yhteispoyta/server/http/api.testkit';
-import type { ApiServer } from '@yhteispoyta/server/http/api.testkit';
+import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
+import { TEST_ADMIN_TOKEN, call, deploymentOf, enrol, enrolBody, expectError, freshUpload, newCode, startApiServer } from '@yhteispoyta/server/http/api.testkit';
+import type { ApiServer, TestDevice } from '@yhteispoyta/server/http/api.testkit';
 import { connectSocket } from '../fuzz/send-socket';
 import { AuditProbe, denialView } from './audit-probe';
 import { callerFor, expectedRestActor, expectedRestWorkspace, hasSession } from './callers';
@@ -196,5 +200,96 @@ describe('socket denials', () => {
       socket.close();
     }
     verified.set(`socket ${event} ${column}`, 'n/a (allowed ✓)');
+  });
+});
+
+describe('answers that depend on who asks', () => {
+  it("an invitation's enrolment is shown to the inviting device only; everyone else gets null, as for an unredeemed code", async () => {
+    const path = `/v1/invitations/${world.invitationCodeId}/enrolment`;
+    const seen = async (device: TestDevice) => {
+      const answer = await call(server, 'GET', path, { token: device.token });
+      expect(answer.status).toBe(200);
+      return (answer.body as { enrolment: { codeId: string; kind: string; userId: string; deviceId: number } | null }).enrolment;
+    };
+    expect(await seen(world.alice)).toMatchObject({ codeId: world.invitationCodeId, kind: 'invitation', userId: world.client.ref.userId, deviceId: 1 });
+    for (const other of [world.carol, world.eve, world.client]) expect(await seen(other)).toBeNull();
+    // An invitation of nobody answers the same null.
+    const unknown = await call(server, 'GET', `/v1/invitations/${newCode(server, 'invitation').codeId}/enrolment`, { token: world.alice.token });
+    expect(unknown.body).toEqual({ enrolment: null });
+  });
+
+  it("a person's device waiting for approval is listed to that person's devices only", async () => {
+    // Alice registers a link code; a new device of hers enrols with it and waits, uncertified.
+    const code = newCode(server, 'device_link');
+    const linked = await call(server, 'POST', '/v1/devices/link-codes', { token: world.alice.token, json: { codeId: code.codeId } });
+    expect(linked.status).toBe(200);
+    const { deviceId } = linked.body as { deviceId: number };
+    const { upload } = freshUpload(deviceId);
+    await enrol(server, enrolBody(code, upload), upload);
+    const pending = async (device: TestDevice) => {
+      const answer = await call(server, 'GET', '/v1/devices/pending', { token: device.token });
+      expect(answer.status).toBe(200);
+      return (answer.body as { enrolments: { codeId: string; userId: string; deviceId: number }[] }).enrolments;
+    };
+    expect(await pending(world.alice)).toEqual([expect.objectContaining({ codeId: code.codeId, userId: world.alice.ref.userId, deviceId })]);
+    for (const other of [world.carol, world.eve, world.client]) expect(await pending(other)).toEqual([]);
+    // Nor do the organisation's admin listings show it: a linked device is its person's to approve.
+    const admin = await call(server, 'GET', `/v1/admin/orgs/${world.orgA}/enrolments`, { token: TEST_ADMIN_TOKEN });
+    expect((admin.body as { enrolments: { codeId: string }[] }).enrolments.map((e) => e.codeId)).not.toContain(code.codeId);
+  });
+});
+
+describe('who may store which certificate', () => {
+  type Storer = 'admin' | 'alice' | 'carol' | 'eve' | 'client';
+  const storerToken = (storer: Storer): string => (storer === 'admin' ? TEST_ADMIN_TOKEN : world[storer].token);
+  const actorOf = (storer: Storer): string | null => (storer === 'admin' ? null : `${world[storer].ref.userId}.${world[storer].ref.deviceId}`);
+  /** Each certificate by name, built when the test runs (the world exists then). */
+  const certificates: Record<string, () => Certificate> = {
+    "alice's device": () => world.alice.device.cert,
+    "alice's user": () => world.alice.person.cert,
+    "the client's client certificate": () => world.client.person.cert,
+    "the client's device": () => world.client.device.cert,
+    "carol's device": () => world.carol.device.cert,
+    "a revocation of alice's device": () => deploymentOf(server).authority.revokeDevice(world.alice.person, world.alice.device, Date.now()),
+    "alice's organisation": () => {
+      const org = deploymentOf(server).orgs.get(world.orgA);
+      if (org === undefined) throw new Error('orgA is not in the deployment');
+      return org.cert;
+    },
+  };
+  const cases: { storer: Storer; certificate: string; allowed: boolean }[] = [
+    // The admin tool stores organisation, user and device certificates, never a client certificate.
+    { storer: 'admin', certificate: "alice's user", allowed: true },
+    { storer: 'admin', certificate: "alice's device", allowed: true },
+    { storer: 'admin', certificate: "the client's client certificate", allowed: false },
+    // A device stores its own person's device certificates and those of a client it invited …
+    { storer: 'alice', certificate: "alice's device", allowed: true },
+    { storer: 'alice', certificate: "the client's device", allowed: true },
+    { storer: 'client', certificate: "the client's device", allowed: true },
+    // … and nothing of anybody else's, nor what only organisations and the root sign.
+    { storer: 'carol', certificate: "alice's device", allowed: false },
+    { storer: 'client', certificate: "alice's device", allowed: false },
+    { storer: 'alice', certificate: "carol's device", allowed: false },
+    { storer: 'carol', certificate: "the client's device", allowed: false },
+    { storer: 'eve', certificate: "the client's client certificate", allowed: false },
+    { storer: 'client', certificate: "the client's client certificate", allowed: false },
+    { storer: 'eve', certificate: "alice's user", allowed: false },
+    { storer: 'alice', certificate: "alice's user", allowed: false },
+    { storer: 'alice', certificate: "alice's organisation", allowed: false },
+    { storer: 'carol', certificate: "a revocation of alice's device", allowed: false },
+  ];
+
+  it.each(cases)('$storer storing $certificate: allowed $allowed', async ({ storer, certificate, allowed }) => {
+    const path = storer === 'admin' ? '/v1/admin/certificates' : '/v1/certificates';
+    await probe.skip();
+    const answer = await call(server, 'POST', path, { token: storerToken(storer), json: { certificate: certificates[certificate]?.() } });
+    if (allowed) {
+      expect({ status: answer.status, body: answer.body }).toMatchObject({ status: 200, body: { id: expect.any(String) } });
+      return;
+    }
+    expectError(answer, httpStatusOf('forbidden'), 'forbidden');
+    expect(await newDenials()).toContainEqual({
+      actor: actorOf(storer), workspaceId: null, route: storer === 'admin' ? 'adminStoreCertificate' : 'storeCertificate', event: null, error: 'forbidden',
+    });
   });
 });

@@ -27,6 +27,7 @@ const PUBLIC = 'public route: no session, nothing to refuse';
 const NO_WORKSPACE = 'concerns no workspace';
 const OWN_DEVICE = "acts on the caller's own device only";
 const DIRECTORY = 'the directory is open to every enrolled device (as Signal\'s prekey directory is); no workspace involved';
+const CERTIFICATES = 'certificates are signed public statements every agent needs to verify anyone it meets; they prove themselves, the server only serves them';
 
 /** A device route that concerns no workspace: only the session is checked. */
 const sessionOnly = (reason: string, client = reason): Row => ({
@@ -55,19 +56,38 @@ const memberContent = (client: string): Row => ({
   clientRole: na(client),
 });
 
+/** A route nobody signs in for. */
+const publicRow = (expired: string = PUBLIC): Row => ({
+  noToken: na(PUBLIC), expiredToken: na(expired), otherWorkspace: na(PUBLIC), removedMember: na(PUBLIC), clientRole: na(PUBLIC),
+});
+
 /** Every REST route. */
 export const REST_MATRIX: { readonly [N in RouteName]: Row } = {
-  health: { noToken: na(PUBLIC), expiredToken: na(PUBLIC), otherWorkspace: na(PUBLIC), removedMember: na(PUBLIC), clientRole: na(PUBLIC) },
-  ready: { noToken: na(PUBLIC), expiredToken: na(PUBLIC), otherWorkspace: na(PUBLIC), removedMember: na(PUBLIC), clientRole: na(PUBLIC) },
+  health: publicRow(),
+  ready: publicRow(),
+  // The deployment owner's and the organisations' admin tools (docs/design.md §3).
+  setRoot: adminOnly,
   createOrg: adminOnly,
+  adminListOrgs: adminOnly,
   issueEnrolmentCode: adminOnly,
+  listOrgEnrolments: adminOnly,
+  adminStoreCertificate: adminOnly,
+  // Agents fetch the root before they have a device (they pin it against their code's fingerprint).
+  getRoot: publicRow(`${PUBLIC}: agents compare it with the fingerprint their code carries`),
   listOrgs: sessionOnly(NO_WORKSPACE, 'the client chooses the organisations of his consent from this list'),
   listOrgUsers: sessionOnly(NO_WORKSPACE, 'a client may own a case of his own (chain rules) and add professionals from it; clients are never listed'),
   createInvitation: { noToken: unauthenticated, expiredToken: unauthenticated, otherWorkspace: forbidden, removedMember: forbidden, clientRole: forbidden },
+  invitationEnrolment: sessionOnly(
+    'answers null for an invitation the caller did not issue, exactly as before it is redeemed (no oracle; checked separately)',
+  ),
   createLinkCode: sessionOnly(`${OWN_DEVICE}: a code for another device of the caller's user`),
-  enrol: { noToken: na(PUBLIC), expiredToken: na(`${PUBLIC}: the one-time code authenticates`), otherWorkspace: na(PUBLIC), removedMember: na(PUBLIC), clientRole: na(PUBLIC) },
-  authChallenge: { noToken: na(PUBLIC), expiredToken: na(PUBLIC), otherWorkspace: na(PUBLIC), removedMember: na(PUBLIC), clientRole: na(PUBLIC) },
-  login: { noToken: na(PUBLIC), expiredToken: na(`${PUBLIC}: the identity-key signature authenticates`), otherWorkspace: na(PUBLIC), removedMember: na(PUBLIC), clientRole: na(PUBLIC) },
+  pendingDevices: sessionOnly(`${OWN_DEVICE}: the caller's own person's devices waiting for approval (checked separately)`),
+  // The certificate stored is the client certificate alice's device signed when it certified W's client.
+  storeCertificate: { noToken: unauthenticated, expiredToken: unauthenticated, otherWorkspace: forbidden, removedMember: forbidden, clientRole: forbidden },
+  queryCertificates: sessionOnly(CERTIFICATES),
+  enrol: publicRow(`${PUBLIC}: the code id and the proof of its secret authenticate, for the code's issuer to check`),
+  authChallenge: publicRow(),
+  login: publicRow(`${PUBLIC}: the identity-key signature authenticates`),
   topUpPrekeys: sessionOnly(OWN_DEVICE),
   replaceSignedPreKey: sessionOnly(OWN_DEVICE),
   countPrekeys: sessionOnly(OWN_DEVICE),

@@ -10,7 +10,7 @@ import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
 import { generateOneTimePrekeys, generateSignedPreKey } from '@yhteispoyta/crypto/prekeys';
 import type { RouteName } from '@yhteispoyta/crypto/protocol';
 import type { MembershipEvent } from '@yhteispoyta/crypto/types';
-import { memberOf } from '@yhteispoyta/server/http/api.testkit';
+import { deploymentOf, enrolBody, freshUpload, memberOf, newCode } from '@yhteispoyta/server/http/api.testkit';
 import type { ApiRequest, TestDevice } from '@yhteispoyta/server/http/api.testkit';
 import type { AuthzWorld } from './world';
 
@@ -30,6 +30,7 @@ export interface Caller {
 }
 
 let prekeyId = 100_000;
+let orgCounter = 0;
 
 /** The next event of W's chain as `author` would sign it: a rotation by the owner, an add_member by anyone else. */
 async function nextEventOfW(world: AuthzWorld, author: TestDevice): Promise<MembershipEvent> {
@@ -76,20 +77,52 @@ export async function restCallFor(route: RouteName, world: AuthzWorld, caller: C
       return get('/health');
     case 'ready':
       return get('/ready');
-    case 'createOrg':
-      return json('POST', '/v1/admin/orgs', { name: 'Uusi organisaatio' });
+    case 'setRoot':
+      // The deployment's own root again: set once, and the same key again is a harmless retry.
+      return { method: 'PUT', path: '/v1/admin/root', request: { ...auth, json: { rootKey: deploymentOf(world.server).authority.root.b64 } } };
+    case 'createOrg': {
+      // A fresh organisation certificate signed by the deployment root (valid once: a second one is a conflict).
+      orgCounter += 1;
+      const org = deploymentOf(world.server).authority.org(`authz-org-${orgCounter}-${Date.now().toString(36)}`, { name: 'Uusi organisaatio' });
+      return json('POST', '/v1/admin/orgs', { certificate: org.cert });
+    }
+    case 'adminListOrgs':
+      return get('/v1/admin/orgs');
     case 'issueEnrolmentCode':
-      return json('POST', '/v1/admin/enrolment-codes', { orgId: world.orgA, role: 'social_worker', displayName: 'Uusi Työntekijä' });
+      // A fresh code id; its secret stays with the test, as with the admin tool.
+      return json('POST', '/v1/admin/enrolment-codes', {
+        codeId: newCode(world.server, 'enrolment').codeId, orgId: world.orgA, role: 'social_worker', displayName: 'Uusi Työntekijä',
+      });
+    case 'listOrgEnrolments':
+      return get(`/v1/admin/orgs/${world.orgA}/enrolments`);
+    case 'adminStoreCertificate':
+      // Alice's user certificate, signed by her organisation's key: storing it again answers its id.
+      return json('POST', '/v1/admin/certificates', { certificate: world.alice.person.cert });
+    case 'getRoot':
+      return get('/v1/root');
     case 'listOrgs':
       return get('/v1/orgs');
     case 'listOrgUsers':
       return get(`/v1/orgs/${world.orgA}/users`);
     case 'createInvitation':
-      return json('POST', '/v1/invitations', { workspaceId: W, displayName: 'Toinen Asiakas' }, W);
+      return json('POST', '/v1/invitations', { workspaceId: W, codeId: newCode(world.server, 'invitation').codeId }, W);
+    case 'invitationEnrolment':
+      // The invitation alice issued and W's client redeemed.
+      return get(`/v1/invitations/${world.invitationCodeId}/enrolment`);
     case 'createLinkCode':
-      return json('POST', '/v1/devices/link-codes', {});
-    case 'enrol':
-      return json('POST', '/v1/enrol', { code: 'enr_nosuchcode0123456789', prekeys: {} });
+      return json('POST', '/v1/devices/link-codes', { codeId: newCode(world.server, 'device_link').codeId });
+    case 'pendingDevices':
+      return get('/v1/devices/pending');
+    case 'storeCertificate':
+      // The client certificate alice's device signed for W's client: only the inviting device stores it.
+      return json('POST', '/v1/certificates', { certificate: world.client.person.cert });
+    case 'queryCertificates':
+      return json('POST', '/v1/certificates/query', { userIds: [world.alice.ref.userId, world.client.ref.userId], orgIds: [world.orgA] });
+    case 'enrol': {
+      // A well-formed link enrolment (proof included) under a code id nobody registered.
+      const { upload } = freshUpload(2);
+      return json('POST', '/v1/enrol', enrolBody(newCode(world.server, 'device_link'), upload));
+    }
     case 'authChallenge':
       return json('POST', '/v1/auth/challenge', caller.device.ref);
     case 'login':

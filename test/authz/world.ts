@@ -1,9 +1,12 @@
 /**
  * The people of the authorization matrix, made through the real API of an in-process
- * server (server/src/http/api.testkit.ts): alice owns case workspace W; eve was a member
- * of W and was removed (the epoch rotated); the client person was invited by alice and is
- * a member of W; carol owns consultation W2 and has nothing to do with W. Alice also
- * holds a second token whose session has already expired.
+ * server (server/src/http/api.testkit.ts): every one of them a certified device, enrolled
+ * with a proof of its code's secret and certified by its issuer (the organisation's admin
+ * tool for professionals, the inviting device for the client). Alice owns case workspace
+ * W; eve was a member of W and was removed (the epoch rotated); the client person was
+ * invited by alice (the invitation code id is kept) and is a member of W; carol owns
+ * consultation W2 and has nothing to do with W. Alice also holds a second token whose
+ * session has already expired.
  */
 import { randomBytes } from '@yhteispoyta/crypto/bytes';
 import { GENESIS_PROOF, sealEnvelope } from '@yhteispoyta/crypto/envelope';
@@ -17,7 +20,7 @@ import {
   createOrg,
   createWorkspace,
   enrolProfessional,
-  enrolWithCode,
+  inviteClient,
   logIn,
   memberOf,
   TEST_ADMIN_TOKEN,
@@ -45,6 +48,8 @@ export interface AuthzWorld {
   readonly W2: string;
   /** a blob stored in W */
   readonly blobId: string;
+  /** the code id of alice's invitation the client enrolled with */
+  readonly invitationCodeId: string;
   /** the verified chain state of W now */
   chain(): Promise<ChainState>;
   /** seal an envelope by `author` for W under W's current epoch (the key is random: the server never has it) */
@@ -72,10 +77,12 @@ export async function buildWorld(server: ApiServer): Promise<AuthzWorld> {
   const rotated = await append(server, alice, W, 'rotate_epoch', { epoch: 2 });
   if (rotated.status !== 200) throw new Error(`rotate: ${rotated.status}`);
 
-  const invitation = await call(server, 'POST', '/v1/invitations', { token: alice.token, json: { workspaceId: W, displayName: 'Asiakas, 21 v' } });
-  if (invitation.status !== 200) throw new Error(`invitation: ${invitation.status}`);
-  const client = await enrolWithCode(server, (invitation.body as { code: string }).code);
+  // Alice registers an invitation code id, the client's device enrols with a proof of its
+  // secret, and alice's device checks the proof and certifies the client.
+  const client = await inviteClient(server, alice, W);
   if (client.orgId !== CLIENTS_ORG_ID || client.role !== 'client') throw new Error('the invitation did not make a client person');
+  const [invitation] = await server.running.ctx.store.listEnrolments({ userId: client.ref.userId, kind: 'invitation', limit: 1 });
+  if (invitation === undefined || invitation.closedAt === undefined) throw new Error('the client\'s invitation enrolment is missing or was not closed by its certificate');
   const clientAdded = await append(server, alice, W, 'add_member', { member: memberOf(client) });
   if (clientAdded.status !== 200) throw new Error(`add client: ${clientAdded.status}`);
 
@@ -96,7 +103,7 @@ export async function buildWorld(server: ApiServer): Promise<AuthzWorld> {
     return state;
   };
   return {
-    server, orgA, orgB, alice, expiredToken, eve, client, carol, W, W2, blobId, chain,
+    server, orgA, orgB, alice, expiredToken, eve, client, carol, W, W2, blobId, invitationCodeId: invitation.codeId, chain,
     async seal(author, header) {
       const { epoch } = await chain();
       const snapshot = header.kind === 'snapshot';
