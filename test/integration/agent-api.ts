@@ -15,7 +15,11 @@ const memberSchema = z.object({
   orgId: z.string(),
   role: z.enum(ROLES),
   owner: z.boolean(),
-  devices: z.array(z.number()),
+  devices: z.array(z.object({ deviceId: z.number(), keyHash: z.string() })),
+  displayName: z.string().optional(),
+  orgName: z.string().optional(),
+  certified: z.boolean(),
+  uncertifiedDevices: z.array(z.number()),
 });
 /** A member as the agent's verified chain lists it. */
 export type Member = z.infer<typeof memberSchema>;
@@ -40,7 +44,16 @@ const statusSchema = z.object({
   profile: z.string().optional(),
   link: z.string().optional(),
   sync: syncSchema.optional(),
-  device: z.object({ userId: z.string(), deviceId: z.number(), orgId: z.string(), role: z.enum(ROLES), displayName: z.string() }).optional(),
+  device: z
+    .object({
+      userId: z.string(),
+      deviceId: z.number(),
+      orgId: z.string(),
+      role: z.enum(ROLES),
+      displayName: z.string(),
+      certification: z.object({ state: z.enum(['pending', 'certified', 'revoked']), approvalCode: z.string().optional(), orgName: z.string().optional() }),
+    })
+    .optional(),
 });
 /** What the agent says about itself. */
 export type AgentStatus = z.infer<typeof statusSchema>;
@@ -69,6 +82,14 @@ const problemSchema = z.object({ code: z.string(), message: z.string(), workspac
 export type Problem = z.infer<typeof problemSchema>;
 
 const invitationSchema = z.object({ code: z.string(), userId: z.string(), expiresAt: z.number() });
+const devicesSchema = z.object({
+  devices: z.array(z.object({ deviceId: z.number(), current: z.boolean(), created: z.number(), revoked: z.boolean() })),
+  pending: z.array(z.object({ deviceId: z.number(), approvalCode: z.string(), enrolledAt: z.number() })),
+  canApprove: z.boolean(),
+});
+/** This person's devices as the agent lists them. */
+export type OwnDevices = z.infer<typeof devicesSchema>;
+const linkSchema = z.object({ link: z.object({ code: z.string(), deviceId: z.number(), expiresAt: z.number() }) });
 const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 /** A refusal by the agent's API. */
@@ -183,6 +204,26 @@ export class AgentApi {
   }
 
   /** The problems the agent reported since unlock. */
+  /** `GET /api/devices`: this person's certified, revoked and waiting devices. */
+  async devices(): Promise<OwnDevices> {
+    return this.#json('GET', '/api/devices', devicesSchema);
+  }
+
+  /** `POST /api/devices/link-code`: a code for this person's next device. */
+  async linkCode(): Promise<{ code: string; deviceId: number }> {
+    return (await this.#json('POST', '/api/devices/link-code', linkSchema, {})).link;
+  }
+
+  /** `POST /api/devices/:id/approve`: certify a waiting device (after comparing its digits). */
+  async approveDevice(deviceId: number): Promise<OwnDevices> {
+    return this.#json('POST', `/api/devices/${deviceId}/approve`, devicesSchema, {});
+  }
+
+  /** `POST /api/devices/:id/revoke`: revoke one of this person's devices. */
+  async revokeDevice(deviceId: number): Promise<OwnDevices> {
+    return this.#json('POST', `/api/devices/${deviceId}/revoke`, devicesSchema, {});
+  }
+
   async problems(): Promise<Problem[]> {
     return (await this.#json('GET', '/api/problems', z.object({ problems: z.array(problemSchema) }))).problems;
   }

@@ -52,7 +52,7 @@ describe('consent', () => {
     expect((await asta.api.status()).device).toMatchObject({ role: 'client' });
 
     // The owner's agent brings the client's first device into the chain once it is enrolled.
-    await waitFor(async () => (await anna.api.members(workspaceId)).find((m) => m.userId === asta.userId)?.devices.includes(1), {
+    await waitFor(async () => (await anna.api.members(workspaceId)).find((m) => m.userId === asta.userId)?.devices.some((d) => d.deviceId === 1), {
       timeoutMs: 120_000,
       what: "the client's device to join the chain",
     });

@@ -1,9 +1,10 @@
 /**
  * The cross-process test harness: one real server process and any number of real agent
  * processes on 127.0.0.1 (port 0 everywhere), each agent behind its own cuttable TCP
- * proxy, all inside one temporary directory. Organisations and enrolment codes come from
- * the server's admin API; agents are driven through their local API and edited through
- * stock y-websocket providers.
+ * proxy, all inside one temporary directory. Organisations, enrolment codes and
+ * certificates come from the organisations' admin tooling against the server's admin API
+ * (server-process.ts); agents are driven through their local API and edited through stock
+ * y-websocket providers.
  *
  * `close()` stops every process and removes the directory, whatever state a failed test
  * left behind; call it from `afterAll`. The smaller modules are re-exported here so a
@@ -111,20 +112,27 @@ export class Cluster {
     return agent;
   }
 
-  /** Enrol an agent's device with a code (enrolment or invitation) and wait until it is online. */
+  /**
+   * Enrol an agent's device with a code and wait until it is online. An invitation code is
+   * certified by the inviting agent by itself: this waits for that too. An enrolment code
+   * waits for its organisation's admin (see {@link professional}).
+   */
   async enrol(agent: ClusterAgent, code: string): Promise<void> {
     const status = await agent.api.enrol(code);
     if (status.state !== 'ready' || status.device === undefined) throw new Error(`agent ${agent.name}: not ready after enrolment`);
     agent.userId = status.device.userId;
     agent.orgId = status.device.orgId;
     await waitOnline(agent);
+    if (code.trim().startsWith('inv_')) await waitCertified(agent);
   }
 
-  /** Start an agent and enrol it as a new professional of `orgId`. */
+  /** Start an agent, enrol it as a new professional of `orgId`, and certify it as the organisation's admin would. */
   async professional(name: string, orgId: string, role: Exclude<Role, 'client'>, displayName: string, opts: AgentOptions = {}): Promise<ClusterAgent> {
     const { code } = await this.server.issueEnrolmentCode({ orgId, role, displayName });
     const agent = await this.startAgent(name, opts);
     await this.enrol(agent, code);
+    await this.server.certifyPending();
+    await waitCertified(agent);
     return agent;
   }
 
@@ -175,6 +183,11 @@ export class Cluster {
     await this.server.kill().catch(() => undefined);
     rmSync(this.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
+}
+
+/** Wait until the agent's device is certified (it learns so from the certificates the server serves). */
+export async function waitCertified(agent: ClusterAgent, timeoutMs = 60_000): Promise<void> {
+  await waitFor(async () => (await agent.api.status()).device?.certification.state === 'certified', { timeoutMs, what: `${agent.name} to be certified` });
 }
 
 /** Wait until the agent's link to the server is online. */

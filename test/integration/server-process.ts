@@ -2,14 +2,16 @@
  * The central server as a real process (`server/src/main.ts`, as `npm run server` runs
  * it) on 127.0.0.1, with its sqlite store, its logs and its TMPDIR all inside one
  * directory, so a test can kill it, restart it on the same port and store, and scan
- * every byte it wrote. Organisations and enrolment codes are made through its admin REST
- * API, as an operator would.
+ * every byte it wrote. Organisations, enrolment codes and certificates are made by the
+ * organisations' admin tooling (`@yhteispoyta/admin`, the library `npm run admin` runs):
+ * one deployment root per server, an organisation key per organisation, the code secrets
+ * kept here, only code ids and signed certificates sent to the server's admin API.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
-import { createOrgResponseSchema, issuedCodeResponseSchema, REST_ROUTES } from '@yhteispoyta/crypto/protocol';
-import type { IssueEnrolmentCodeRequest, IssuedCodeResponse } from '@yhteispoyta/crypto/protocol';
+import { AdminClient, MemoryOrgStateStore, OrgAuthority, createOrganisation, createRoot } from '@yhteispoyta/admin/index';
+import type { CertifyReport, IssuedCode, RootKey } from '@yhteispoyta/admin/index';
+import type { IssueEnrolmentCodeRequest } from '@yhteispoyta/crypto/protocol';
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import { spawnProduct } from './child-process';
 import type { ProcessExit, ProductProcess } from './child-process';
@@ -35,6 +37,10 @@ export class ServerProcess {
   /** the directory the server's TMPDIR points at */
   readonly tmpDir: string;
   readonly #adminToken = toHex(randomBytes(24));
+  /** the deployment root (its private key stays in the test, as with the service owner) */
+  readonly #root: RootKey = createRoot();
+  /** each organisation's admin tooling, by orgId */
+  readonly #authorities = new Map<string, OrgAuthority>();
   readonly #opts: ServerStartOptions;
   #process: ProductProcess | undefined;
   #port = 0;
@@ -96,27 +102,41 @@ export class ServerProcess {
     await this.#launch(this.#port);
   }
 
-  /** Create an organisation through the admin API. */
+  /** The admin API of this server, as the admin tooling reaches it. */
+  adminClient(): AdminClient {
+    return new AdminClient({ baseUrl: this.url, token: this.#adminToken });
+  }
+
+  /** The root fingerprint every code of this deployment carries. */
+  get rootFingerprint(): string {
+    return this.#root.fingerprint;
+  }
+
+  /** Create an organisation: its key, the root-signed certificate, registration through the admin API. */
   async createOrg(name: string): Promise<string> {
-    const { orgId } = await this.#admin('createOrg', { name }, createOrgResponseSchema);
-    return orgId;
+    const state = await createOrganisation({ root: this.#root, name, admin: this.adminClient() });
+    const authority = await OrgAuthority.open({ store: new MemoryOrgStateStore(state), admin: this.adminClient() });
+    this.#authorities.set(authority.orgId, authority);
+    return authority.orgId;
   }
 
-  /** Issue a one-time enrolment code for a new professional through the admin API. */
-  issueEnrolmentCode(request: IssueEnrolmentCodeRequest): Promise<IssuedCodeResponse> {
-    return this.#admin('issueEnrolmentCode', request, issuedCodeResponseSchema);
+  /** The admin tooling of an organisation made by {@link createOrg}. */
+  authority(orgId: string): OrgAuthority {
+    const authority = this.#authorities.get(orgId);
+    if (authority === undefined) throw new Error(`no organisation ${orgId} was created here`);
+    return authority;
   }
 
-  async #admin<T>(route: 'createOrg' | 'issueEnrolmentCode', body: unknown, schema: z.ZodType<T>): Promise<T> {
-    const spec = REST_ROUTES[route];
-    const res = await fetch(`${this.url}${spec.path}`, {
-      method: spec.method,
-      headers: { authorization: `Bearer ${this.#adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const json: unknown = await res.json();
-    if (!res.ok) throw new Error(`admin ${route} failed with ${res.status}: ${JSON.stringify(json)}`);
-    return schema.parse(json);
+  /** Issue a one-time enrolment code for a new professional (the secret stays with the organisation's tooling). */
+  issueEnrolmentCode(request: Omit<IssueEnrolmentCodeRequest, 'codeId'>): Promise<IssuedCode> {
+    return this.authority(request.orgId).issueCode({ role: request.role, displayName: request.displayName, ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }) });
+  }
+
+  /** Certify every pending enrolment of every organisation whose proof checks out, as their admins would. */
+  async certifyPending(): Promise<CertifyReport[]> {
+    const reports: CertifyReport[] = [];
+    for (const authority of this.#authorities.values()) reports.push(await authority.certifyPending());
+    return reports;
   }
 
   async #launch(port: number): Promise<void> {
