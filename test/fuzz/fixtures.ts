@@ -1,20 +1,41 @@
 /**
- * The valid world a fuzz run mutates: an organisation, four enrolled and logged-in
- * devices (alice owns workspace W, bob is a member of W, carol owns W2 only, dave is
- * nobody's member), a blob and a mailbox item, spare prekeys, signed membership events
- * and sealed envelopes. Everything is made through the server's own REST API with real
- * libsignal keys, so a one-field mutant of a template differs from an accepted request
- * in exactly that field.
+ * The valid world a fuzz run mutates: a certified organisation, four certified and
+ * logged-in devices (alice owns workspace W, bob is a member of W, carol owns W2 only,
+ * dave is nobody's member), a client invited into W by alice and certified by her device,
+ * a blob and a mailbox item, spare prekeys, signed membership events, sealed envelopes,
+ * and for the identity routes fresh code ids, an organisation certificate and an
+ * enrolment body with a real proof of its code's secret. Everything is made through the
+ * server's own REST API with real libsignal keys (server/src/http/certified.testkit.ts:
+ * code ids registered, devices enrolled with a proof, certificates signed by the test
+ * deployment's root and organisation keys), so a one-field mutant of a template differs
+ * from an accepted request in exactly that field.
  */
 import { fromBase64, randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
+import { identityKeyHash } from '@yhteispoyta/crypto/certificates/signing';
+import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
 import { GENESIS_PROOF, sealEnvelope } from '@yhteispoyta/crypto/envelope';
-import { generateDeviceIdentity } from '@yhteispoyta/crypto/identity';
 import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
 import { eventHash, GENESIS_PREV_HASH, signEvent } from '@yhteispoyta/crypto/membership';
 import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
-import { generateOneTimePrekeys, generatePrekeys, generateSignedPreKey } from '@yhteispoyta/crypto/prekeys';
+import { generateOneTimePrekeys, generateSignedPreKey } from '@yhteispoyta/crypto/prekeys';
 import { loginSigningBytes, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
-import type { DeviceRef, EnvelopeHeader, MemberInfo, MembershipEvent, PrekeyUpload, Role, WireEnvelope } from '@yhteispoyta/crypto/types';
+import type { DeviceRef, EnvelopeHeader, MemberInfo, MembershipEvent, PrekeyUpload, WireEnvelope } from '@yhteispoyta/crypto/types';
+import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
+import {
+  certifyOrg,
+  chainDevice,
+  deploymentOf,
+  enrol,
+  enrolBody,
+  enrolCertifiedDevice,
+  freshUpload,
+  identityTestKey,
+  logIn,
+  newCode,
+  storeCertificate,
+  TEST_ADMIN_TOKEN,
+} from '@yhteispoyta/server/http/certified.testkit';
+import type { CertifiedDevice, CertTarget } from '@yhteispoyta/server/http/certified.testkit';
 
 /** An answer of the server: status, content type and the JSON body (undefined when not JSON). */
 export interface RestAnswer {
@@ -48,46 +69,19 @@ async function expectOk(answer: Promise<RestAnswer>, what: string): Promise<Reco
   return done.json as Record<string, unknown>;
 }
 
-/** An enrolled, logged-in device. */
+/** A certified, logged-in device. */
 export interface FixtureDevice {
   readonly ref: DeviceRef;
   readonly identity: DeviceIdentity;
+  /** the member info naming this device by id and key hash (owner: false) */
   readonly member: MemberInfo;
   readonly token: string;
 }
 
-let prekeyBase = 1;
-
-/** A fresh identity and a full prekey upload. */
-export function freshPrekeys(deviceId = 1, count = 2): { identity: DeviceIdentity; upload: PrekeyUpload } {
-  const identity = generateDeviceIdentity(deviceId);
-  const base = prekeyBase;
-  prekeyBase += count + 2;
-  const { upload } = generatePrekeys(identity, { signedPreKeyId: base, lastResortKyberId: base + count + 1, firstPreKeyId: base, firstKyberId: base, count });
-  return { identity, upload };
-}
-
-/** Log a device in by challenge–response. */
-export async function logIn(url: string, ref: DeviceRef, identity: DeviceIdentity): Promise<string> {
-  const challenge = await expectOk(restJson(url, 'POST', '/v1/auth/challenge', { body: ref }), 'challenge');
-  const nonce = fromBase64(String(challenge.nonce));
-  if (nonce === undefined) throw new Error('challenge nonce is not base64');
-  const signature = toBase64(identity.identityKeyPair.privateKey.sign(loginSigningBytes(nonce, ref)));
-  const login = await expectOk(restJson(url, 'POST', '/v1/auth/login', { body: { challengeId: challenge.challengeId, signature } }), 'login');
-  return String(login.token);
-}
-
-/** Issue a code through the admin API and enrol a new device with it. */
-export async function enrolDevice(url: string, adminToken: string, orgId: string, role: Role, displayName: string): Promise<FixtureDevice> {
-  const issued = await expectOk(
-    restJson(url, 'POST', '/v1/admin/enrolment-codes', { token: adminToken, body: { orgId, role, displayName } }),
-    'issue code',
-  );
-  const { identity, upload } = freshPrekeys();
-  const enrolled = await expectOk(restJson(url, 'POST', '/v1/enrol', { body: { code: issued.code, prekeys: upload } }), 'enrol');
-  const ref = { userId: String(enrolled.userId), deviceId: Number(enrolled.deviceId) };
-  const member: MemberInfo = { userId: ref.userId, orgId, role, owner: false, devices: [ref.deviceId] };
-  return { ref, identity, member, token: await logIn(url, ref, identity) };
+/** The fixture view of a certified device: its member info names it by id and key hash. */
+function asFixture(device: CertifiedDevice): FixtureDevice {
+  const member: MemberInfo = { userId: device.ref.userId, orgId: device.orgId, role: device.role, owner: false, devices: [chainDevice(device)] };
+  return { ref: device.ref, identity: device.identity, member, token: device.token };
 }
 
 let workspaceCounter = 0;
@@ -124,6 +118,8 @@ export interface FuzzFixtures {
   readonly bob: FixtureDevice;
   readonly carol: FixtureDevice;
   readonly dave: FixtureDevice;
+  /** invited into W by alice and certified by her device (not a member of W's chain) */
+  readonly client: FixtureDevice;
   /** alice (owner) and bob */
   readonly workspaceId: string;
   /** carol only */
@@ -134,22 +130,44 @@ export interface FuzzFixtures {
   /** a signed create event (valid once) and an add_member of dave to W (valid once) */
   readonly createEvent: MembershipEvent<'create'>;
   readonly appendEvent: MembershipEvent;
-  readonly spareUpload: PrekeyUpload;
   readonly topUp: Pick<PrekeyUpload, 'oneTimePreKeys' | 'oneTimeKyberPreKeys'>;
   readonly signedPreKey: PrekeyUpload['signedPreKey'];
   readonly controlBody: string;
+  /** base64 of the deployment root's public key (the server holds it) */
+  readonly rootKey: string;
+  /** a root-signed certificate of an organisation the server does not know yet (valid once) */
+  readonly newOrgCertificate: Certificate<'org'>;
+  /** fresh code ids nobody registered yet (each valid once): an enrolment, an invitation and a link code */
+  readonly freshCodeIds: { readonly enrolment: string; readonly invitation: string; readonly link: string };
+  /** the invitation code id the client redeemed (alice's) */
+  readonly redeemedInvitationCodeId: string;
+  /** `POST /v1/enrol` of a registered enrolment code: prekeys, user key, device certificate and the proof of the code's secret (valid once) */
+  readonly enrolBody: Readonly<Record<string, unknown>>;
+  /** `POST /v1/auth/login` answering a challenge of alice's with her signature (valid once, within the challenge's minute) */
+  readonly loginRequest: { readonly challengeId: string; readonly signature: string };
+  /** alice's user certificate (organisation-signed) and device certificate (signed with her user key): storing either again is valid */
+  readonly aliceUserCertificate: Certificate;
+  readonly aliceDeviceCertificate: Certificate;
   /** seal an envelope by alice for W with the given header fields (epoch key random: the server never has it) */
   seal(header: Partial<EnvelopeHeader>, plaintextBytes?: number): WireEnvelope;
 }
 
-/** Build the fixtures against a running server with an admin token. */
+/**
+ * Build the fixtures against a running server whose ADMIN_TOKEN is the testkit's
+ * (`TEST_ADMIN_TOKEN`): the certified devices are made the way the admin tool and agents
+ * make them, through the admin API with that token.
+ */
 export async function buildFixtures(url: string, adminToken: string): Promise<FuzzFixtures> {
-  const org = await expectOk(restJson(url, 'POST', '/v1/admin/orgs', { token: adminToken, body: { name: 'Fuzz-organisaatio' } }), 'create org');
-  const orgId = String(org.orgId);
-  const alice = await enrolDevice(url, adminToken, orgId, 'social_worker', 'Alice');
-  const bob = await enrolDevice(url, adminToken, orgId, 'kela_expert', 'Bob');
-  const carol = await enrolDevice(url, adminToken, orgId, 'health_professional', 'Carol');
-  const dave = await enrolDevice(url, adminToken, orgId, 'teacher', 'Dave');
+  if (adminToken !== TEST_ADMIN_TOKEN) throw new Error('the fuzz server must run with ADMIN_TOKEN = TEST_ADMIN_TOKEN (the testkit certifies through it)');
+  const target: CertTarget = { url };
+  const { authority } = deploymentOf(target);
+  const org = await certifyOrg(target, undefined, 'Fuzz-organisaatio');
+  const orgId = org.orgId;
+  const certifiedAlice = await enrolCertifiedDevice(target, { orgId, role: 'social_worker', displayName: 'Alice' });
+  const alice = asFixture(certifiedAlice);
+  const bob = asFixture(await enrolCertifiedDevice(target, { orgId, role: 'kela_expert', displayName: 'Bob' }));
+  const carol = asFixture(await enrolCertifiedDevice(target, { orgId, role: 'health_professional', displayName: 'Carol' }));
+  const dave = asFixture(await enrolCertifiedDevice(target, { orgId, role: 'teacher', displayName: 'Dave' }));
 
   const create = createEventFor(alice);
   const created = await expectOk(restJson(url, 'POST', '/v1/workspaces', { token: alice.token, body: { event: create } }), 'create W');
@@ -158,6 +176,42 @@ export async function buildFixtures(url: string, adminToken: string): Promise<Fu
   await expectOk(restJson(url, 'POST', `/v1/workspaces/${workspaceId}/membership`, { token: alice.token, body: { event: addBob } }), 'add bob');
   const otherCreate = createEventFor(carol);
   const other = await expectOk(restJson(url, 'POST', '/v1/workspaces', { token: carol.token, body: { event: otherCreate } }), 'create W2');
+
+  // A client invited into W: alice registers the code id, the client's device enrols with
+  // its user key, device certificate and proof, alice's device certifies it.
+  const invitation = newCode(target, 'invitation');
+  const invited = await expectOk(restJson(url, 'POST', '/v1/invitations', { token: alice.token, body: { workspaceId, codeId: invitation.codeId } }), 'invitation');
+  const clientUserId = String(invited.userId);
+  const clientKeys = freshUpload(1);
+  const clientPerson = authority.client(certifiedAlice.device, clientUserId, workspaceId, { name: 'Fuzz Asiakas', created: Date.now() });
+  const clientDevice = authority.device(clientPerson, 1, { key: identityTestKey(clientKeys.identity), created: Date.now() });
+  await enrol(target, enrolBody(invitation, clientKeys.upload, { userKey: clientPerson.userKey.b64, deviceCertificate: clientDevice.cert }), clientKeys.upload);
+  await storeCertificate(target, clientPerson.cert, alice.token);
+  await storeCertificate(target, clientDevice.cert, alice.token);
+  const clientRef = { userId: clientUserId, deviceId: 1 };
+  const client: FixtureDevice = {
+    ref: clientRef, identity: clientKeys.identity, token: await logIn(target, clientRef, clientKeys.identity),
+    member: { userId: clientUserId, orgId: CLIENTS_ORG_ID, role: 'client', owner: false, devices: [{ deviceId: 1, keyHash: identityKeyHash(clientDevice.key.pub) }] },
+  };
+
+  // A registered enrolment code and the whole valid request that redeems it.
+  const enrolment = newCode(target, 'enrolment');
+  const issued = await expectOk(
+    restJson(url, 'POST', '/v1/admin/enrolment-codes', { token: adminToken, body: { codeId: enrolment.codeId, orgId, role: 'teacher', displayName: 'Eero' } }),
+    'issue code',
+  );
+  const newcomer = freshUpload(1);
+  const newcomerPerson = authority.professional(org, String(issued.userId), { role: 'teacher', displayName: 'Eero' });
+  const newcomerDevice = authority.device(newcomerPerson, 1, { key: identityTestKey(newcomer.identity), created: Date.now() });
+  const enrolRequest = enrolBody(enrolment, newcomer.upload, { userKey: newcomerPerson.userKey.b64, deviceCertificate: newcomerDevice.cert });
+
+  const challenge = await expectOk(restJson(url, 'POST', '/v1/auth/challenge', { body: alice.ref }), 'challenge');
+  const nonce = fromBase64(String(challenge.nonce));
+  if (nonce === undefined) throw new Error('challenge nonce is not base64');
+  const loginRequest = {
+    challengeId: String(challenge.challengeId),
+    signature: toBase64(alice.identity.identityKeyPair.privateKey.sign(loginSigningBytes(nonce, alice.ref))),
+  };
 
   const upload = await fetch(`${url}/v1/workspaces/${workspaceId}/blobs`, {
     method: 'POST',
@@ -177,7 +231,6 @@ export async function buildFixtures(url: string, adminToken: string): Promise<Fu
   const mailboxItemId = items[0]?.id;
   if (mailboxItemId === undefined) throw new Error('fixture mailbox item missing');
 
-  const spare = freshPrekeys();
   const topUp = generateOneTimePrekeys(alice.identity, { firstPreKeyId: 5000, firstKyberId: 5000, count: 2 }).upload;
   const signedPreKey = generateSignedPreKey(alice.identity, 6000).upload;
   const epochKey = randomBytes(32);
@@ -190,6 +243,7 @@ export async function buildFixtures(url: string, adminToken: string): Promise<Fu
     bob,
     carol,
     dave,
+    client,
     workspaceId,
     otherWorkspaceId: String(other.workspaceId),
     blobId: blob.blobId,
@@ -197,10 +251,17 @@ export async function buildFixtures(url: string, adminToken: string): Promise<Fu
     chainHead: addBob,
     createEvent: createEventFor(alice),
     appendEvent: nextEventAfter(addBob, alice, { type: 'add_member', payload: { member: dave.member } }),
-    spareUpload: spare.upload,
     topUp,
     signedPreKey,
     controlBody,
+    rootKey: authority.root.b64,
+    newOrgCertificate: authority.org(`fuzz-org-${Date.now().toString(36)}`, { name: 'Uusi organisaatio' }).cert,
+    freshCodeIds: { enrolment: newCode(target, 'enrolment').codeId, invitation: newCode(target, 'invitation').codeId, link: newCode(target, 'device_link').codeId },
+    redeemedInvitationCodeId: invitation.codeId,
+    enrolBody: enrolRequest,
+    loginRequest,
+    aliceUserCertificate: certifiedAlice.person.cert,
+    aliceDeviceCertificate: certifiedAlice.device.cert,
     seal(header, plaintextBytes = 48) {
       const kind = header.kind ?? 'update';
       const snapshotFields = kind === 'snapshot' ? { parentSnapshotId: '', parentProof: GENESIS_PROOF, coveredClocks: {} } : {};

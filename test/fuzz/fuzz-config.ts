@@ -48,6 +48,8 @@ export function fuzzSeed(env: NodeJS.ProcessEnv = process.env): number {
 /** A failing case kept forever: its seed regenerates it. */
 export const regressionSchema = z.strictObject({
   seed: z.int().min(0).max(0xffff_ffff),
+  /** the route generation (rest-cases.ts ROUTE_GENERATIONS) the seed was found with: it regenerates the same case */
+  generation: z.int().min(1),
   transport: z.enum(['rest', 'socket', 'handshake', 'raw']),
   note: z.string(),
   problem: z.string(),
@@ -74,7 +76,7 @@ export function recordRegressions(failures: readonly FuzzFailure[], path = REGRE
   const found = new Date().toISOString().slice(0, 10);
   const added = failures
     .filter((f) => f.seed >= 0 && !seeds.has(f.seed) && !f.note.startsWith('sentinel'))
-    .map((f): Regression => ({ seed: f.seed, transport: f.transport, note: f.note, problem: f.problem.slice(0, 500), found }));
+    .map((f): Regression => ({ seed: f.seed, generation: f.generation, transport: f.transport, note: f.note, problem: f.problem.slice(0, 500), found }));
   if (added.length > 0) writeFileSync(path, `${JSON.stringify([...known, ...added], null, 2)}\n`);
   return added.length;
 }

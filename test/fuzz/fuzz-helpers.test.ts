@@ -4,10 +4,13 @@
  * judge must refuse every answer the protocol does not allow.
  */
 import { describe, expect, it } from 'vitest';
+import { REST_ROUTES } from '@yhteispoyta/crypto/protocol';
+import { readRegressions } from './fuzz-config';
 import { nodesOf, mutateOnce } from './mutate';
 import { caseSeed, Prng } from './prng';
 import { checkAck, checkRawFrames, checkRestReply } from './reply-check';
 import type { RestReply } from './reply-check';
+import { CURRENT_GENERATION, ROUTE_GENERATIONS } from './rest-cases';
 import { growthOf, summarize } from './rss-stats';
 
 describe('Prng', () => {
@@ -43,6 +46,21 @@ describe('Prng', () => {
     const picks = new Set(Array.from({ length: 50 }, () => p.pick([undefined, 'x'])));
     expect(picks).toEqual(new Set([undefined, 'x']));
     expect(() => p.pick([])).toThrow(RangeError);
+  });
+});
+
+describe('route generations', () => {
+  it('the newest covers exactly the protocol\'s route table, each route once (a new route needs a new generation)', () => {
+    const newest = ROUTE_GENERATIONS[CURRENT_GENERATION - 1] ?? [];
+    expect(new Set(newest).size).toBe(newest.length);
+    expect([...newest].sort()).toEqual(Object.keys(REST_ROUTES).sort());
+  });
+
+  it('every older generation still names only existing routes, and every kept seed names a generation that exists', () => {
+    for (const generation of ROUTE_GENERATIONS) for (const route of generation) expect(Object.keys(REST_ROUTES)).toContain(route);
+    // Generation 1 is the table the first kept seeds were found with: 26 routes, never to change.
+    expect(ROUTE_GENERATIONS[0]).toHaveLength(26);
+    for (const kept of readRegressions()) expect(kept.generation).toBeLessThanOrEqual(CURRENT_GENERATION);
   });
 });
 

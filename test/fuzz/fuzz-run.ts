@@ -12,7 +12,7 @@ import type { FuzzServer } from './fuzz-server';
 import { caseSeed, Prng } from './prng';
 import { checkAck, checkRestReply } from './reply-check';
 import type { Verdict } from './reply-check';
-import { restCase } from './rest-cases';
+import { CURRENT_GENERATION, restCase } from './rest-cases';
 import type { RestCase } from './rest-cases';
 import { restAgent, sendRest } from './send-rest';
 import { connectSocket, runHandshakeCase, runRawFramesCase, runSocketCase, WorkerSockets } from './send-socket';
@@ -22,17 +22,22 @@ import type { SocketSideCase } from './socket-cases';
 /** One generated case. */
 export type FuzzCase = RestCase | SocketSideCase;
 
-/** The case of a seed: the first draw picks the transport, the rest of the generator the case. */
-export function caseFromSeed(seed: number, fx: FuzzFixtures): FuzzCase {
+/**
+ * The case of a seed: the first draw picks the transport, the rest of the generator the
+ * case; REST cases draw their route from route generation `generation` (rest-cases.ts).
+ */
+export function caseFromSeed(seed: number, fx: FuzzFixtures, generation = CURRENT_GENERATION): FuzzCase {
   const prng = new Prng(seed);
   const rest = prng.chance(0.5);
   const inner = prng.next();
-  return rest ? restCase(inner, fx) : socketCase(inner, fx);
+  return rest ? restCase(inner, fx, generation) : socketCase(inner, fx);
 }
 
 /** A case that failed, and how to get it back. */
 export interface FuzzFailure {
   readonly seed: number;
+  /** the route generation the seed was drawn with */
+  readonly generation: number;
   readonly transport: FuzzCase['transport'];
   readonly note: string;
   readonly problem: string;
@@ -144,12 +149,12 @@ export async function runFuzz(opts: FuzzRunOptions): Promise<FuzzReport> {
         byTransport[c.transport] = (byTransport[c.transport] ?? 0) + 1;
         const verdict = await executeCase(c, server, fx, sockets, agent);
         if (verdict.ok) outcomes[verdict.outcome] = (outcomes[verdict.outcome] ?? 0) + 1;
-        else failures.push({ seed, transport: c.transport, note: c.note, problem: verdict.problem });
+        else failures.push({ seed, generation: CURRENT_GENERATION, transport: c.transport, note: c.note, problem: verdict.problem });
         done += 1;
         if (done % SENTINEL_EVERY === 0) {
           healthChecks += 1;
           const check = await sentinel(server, fx);
-          if (!check.ok) failures.push({ seed, transport: c.transport, note: `sentinel after case ${index}: ${c.note}`, problem: check.problem });
+          if (!check.ok) failures.push({ seed, generation: CURRENT_GENERATION, transport: c.transport, note: `sentinel after case ${index}: ${c.note}`, problem: check.problem });
           opts.onProgress?.(done);
         }
       }
@@ -161,7 +166,7 @@ export async function runFuzz(opts: FuzzRunOptions): Promise<FuzzReport> {
     await Promise.all(Array.from({ length: opts.concurrency }, () => worker()));
     healthChecks += 1;
     const check = await sentinel(server, fx);
-    if (!check.ok) failures.push({ seed: -1, transport: 'rest', note: 'final sentinel', problem: check.problem });
+    if (!check.ok) failures.push({ seed: -1, generation: CURRENT_GENERATION, transport: 'rest', note: 'final sentinel', problem: check.problem });
   } finally {
     clearInterval(sampler);
     agent.destroy();

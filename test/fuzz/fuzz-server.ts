@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
+import { TEST_ADMIN_TOKEN } from '@yhteispoyta/server/http/certified.testkit';
 import { spawnProduct } from '../integration/child-process';
 import type { ProductProcess } from '../integration/child-process';
 import { WaitAborted, waitFor } from '../integration/wait-for';
@@ -51,7 +51,7 @@ export const FUZZ_SERVER_HEAP_MB = 256;
 
 /** Start the server in `dir` (store, logs, TMPDIR) on a free port. */
 export async function startFuzzServer(dir: string, env: Readonly<Record<string, string>> = {}, heapMb = FUZZ_SERVER_HEAP_MB): Promise<FuzzServer> {
-  const adminToken = toHex(randomBytes(24));
+  const adminToken = TEST_ADMIN_TOKEN;
   const storePath = join(dir, 'server.db');
   const base: Record<string, string> = {};
   for (const name of ['PATH', 'HOME', 'LANG']) {

@@ -3,8 +3,10 @@
  * its seed against a fresh server process: each must now be answered in type, and the
  * server must stay healthy and serving. The regenerated case must still be the one that
  * was recorded (same transport and description), or the seed would silently test
- * something else after a change to the generators. `FUZZ_REPLAY=seed,seed` replays
- * arbitrary seeds instead (debugging a run's failures).
+ * something else after a change to the generators; REST seeds draw their route from the
+ * route generation they were found with (rest-cases.ts), so routes added since do not
+ * move them. `FUZZ_REPLAY=seed,seed` replays arbitrary seeds of the newest generation
+ * instead (debugging a run's failures).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +47,7 @@ describe('fuzz regressions', () => {
   });
 
   it.each(entries)('seed $seed is answered in type and the server keeps serving', async ({ seed, recorded }) => {
-    const c = caseFromSeed(seed, fixtures);
+    const c = caseFromSeed(seed, fixtures, recorded?.generation);
     if (recorded !== undefined) expect({ transport: c.transport, note: c.note }).toEqual({ transport: recorded.transport, note: recorded.note });
     const sockets = new WorkerSockets(server.url, fixtures);
     const agent = restAgent(1);

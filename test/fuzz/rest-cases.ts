@@ -4,6 +4,14 @@
  * parameter or query value broken, the wrong credentials, a wrong content type or
  * method, raw bytes instead of JSON (invalid UTF-8, truncated, huge), or a request made
  * up from nothing. Requests are plain data so they can be logged and replayed.
+ *
+ * A seed picks its route by an index into a route list, so adding a route to the
+ * protocol would move every later seed onto another route and a kept seed would
+ * silently test something else. The lists are therefore frozen in generations
+ * ({@link ROUTE_GENERATIONS}); a kept seed records the generation it was found with and
+ * is regenerated from that list, while new runs draw from the newest one. A route's
+ * template is always today's valid request: a seed of an older generation whose route
+ * changed shape runs against the route's new shape.
  */
 import { REST_ROUTES } from '@yhteispoyta/crypto/protocol';
 import type { RouteName } from '@yhteispoyta/crypto/protocol';
@@ -38,25 +46,45 @@ export function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
   switch (name) {
     case 'health':
     case 'ready':
+    case 'getRoot':
       return { token: undefined, ...none, body: undefined };
+    case 'setRoot':
+      return { token: fx.adminToken, ...none, body: { rootKey: fx.rootKey } };
     case 'createOrg':
-      return { token: fx.adminToken, ...none, body: { name: 'Uusi organisaatio' } };
+      return { token: fx.adminToken, ...none, body: { certificate: fx.newOrgCertificate } };
+    case 'adminListOrgs':
+      return { token: fx.adminToken, ...none, body: undefined };
     case 'issueEnrolmentCode':
-      return { token: fx.adminToken, ...none, body: { orgId: fx.orgId, role: 'social_worker', displayName: 'Ville Virtanen', ttlSeconds: 3600 } };
+      return {
+        token: fx.adminToken, ...none,
+        body: { codeId: fx.freshCodeIds.enrolment, orgId: fx.orgId, role: 'social_worker', displayName: 'Ville Virtanen', ttlSeconds: 3600 },
+      };
+    case 'listOrgEnrolments':
+      return { token: fx.adminToken, params: { orgId: fx.orgId }, query: {}, body: undefined };
+    case 'adminStoreCertificate':
+      return { token: fx.adminToken, ...none, body: { certificate: fx.aliceUserCertificate } };
     case 'listOrgs':
       return { token: a, ...none, body: undefined };
     case 'listOrgUsers':
       return { token: a, params: { orgId: fx.orgId }, query: {}, body: undefined };
     case 'createInvitation':
-      return { token: a, ...none, body: { workspaceId: fx.workspaceId, displayName: 'Asiakas Esimerkki', ttlSeconds: 3600 } };
+      return { token: a, ...none, body: { workspaceId: fx.workspaceId, codeId: fx.freshCodeIds.invitation, ttlSeconds: 3600 } };
+    case 'invitationEnrolment':
+      return { token: a, params: { codeId: fx.redeemedInvitationCodeId }, query: {}, body: undefined };
     case 'createLinkCode':
-      return { token: a, ...none, body: {} };
+      return { token: a, ...none, body: { codeId: fx.freshCodeIds.link } };
+    case 'pendingDevices':
+      return { token: a, ...none, body: undefined };
+    case 'storeCertificate':
+      return { token: a, ...none, body: { certificate: fx.aliceDeviceCertificate } };
+    case 'queryCertificates':
+      return { token: a, ...none, body: { userIds: [fx.bob.ref.userId, fx.client.ref.userId], orgIds: [fx.orgId] } };
     case 'enrol':
-      return { token: undefined, ...none, body: { code: 'enr_0123456789abcdefghijklmnopqrstuv', prekeys: fx.spareUpload } };
+      return { token: undefined, ...none, body: fx.enrolBody };
     case 'authChallenge':
       return { token: undefined, ...none, body: fx.alice.ref };
     case 'login':
-      return { token: undefined, ...none, body: { challengeId: 'nosuchchallenge0123', signature: Buffer.alloc(64, 7).toString('base64') } };
+      return { token: undefined, ...none, body: fx.loginRequest };
     case 'topUpPrekeys':
       return { token: a, ...none, body: fx.topUp };
     case 'replaceSignedPreKey':
@@ -90,7 +118,44 @@ export function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
   }
 }
 
-const ROUTE_NAMES = Object.keys(REST_ROUTES) as RouteName[];
+/**
+ * The route lists seeds draw from, oldest first; never change a list once seeds were kept
+ * with it (test/fuzz/regressions.json), add a generation instead. 1: the table before
+ * identities (docs/design.md §3); 2: with the root, organisation, code-id, enrolment and
+ * certificate routes.
+ */
+export const ROUTE_GENERATIONS: readonly (readonly RouteName[])[] = [
+  [
+    'health', 'ready', 'createOrg', 'issueEnrolmentCode', 'listOrgs', 'listOrgUsers', 'createInvitation', 'createLinkCode', 'enrol',
+    'authChallenge', 'login', 'topUpPrekeys', 'replaceSignedPreKey', 'countPrekeys', 'claimBundles', 'listUserDevices', 'createWorkspace',
+    'listWorkspaces', 'listMembership', 'appendMembership', 'sendMailbox', 'fetchMailbox', 'ackMailbox', 'uploadBlob', 'downloadBlob',
+    'queryAudit',
+  ],
+  [
+    'health', 'ready', 'setRoot', 'createOrg', 'adminListOrgs', 'issueEnrolmentCode', 'listOrgEnrolments', 'adminStoreCertificate', 'getRoot',
+    'listOrgs', 'listOrgUsers', 'createInvitation', 'invitationEnrolment', 'createLinkCode', 'pendingDevices', 'storeCertificate',
+    'queryCertificates', 'enrol', 'authChallenge', 'login', 'topUpPrekeys', 'replaceSignedPreKey', 'countPrekeys', 'claimBundles',
+    'listUserDevices', 'createWorkspace', 'listWorkspaces', 'listMembership', 'appendMembership', 'sendMailbox', 'fetchMailbox', 'ackMailbox',
+    'uploadBlob', 'downloadBlob', 'queryAudit',
+  ],
+];
+
+/** The generation new runs draw from (1-based, as recorded in regressions.json). */
+export const CURRENT_GENERATION = ROUTE_GENERATIONS.length;
+
+/** Path segments made-up requests are built from, by generation (the newest adds the identity routes' words). */
+const MADE_UP_SEGMENTS: readonly (readonly string[])[] = [
+  ['v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready'],
+  [
+    'v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready',
+    'root', 'enrolment-codes', 'enrolments', 'certificates', 'query', 'pending', 'enrolment',
+  ],
+];
+
+function generationIndex(generation: number): number {
+  if (!Number.isInteger(generation) || generation < 1 || generation > ROUTE_GENERATIONS.length) throw new RangeError(`no route generation ${generation}`);
+  return generation - 1;
+}
 
 /**
  * Percent-encodes the UTF-8 bytes of `text` except the characters `keep` matches (lone
@@ -248,9 +313,27 @@ function templateMutant(prng: Prng, fx: FuzzFixtures, name: RouteName): RestCase
   return { transport: 'rest', method, path, headers, ...(body === undefined ? {} : { body }), note: `${name}: ${note}` };
 }
 
+/** The template of `name` as it is, unmutated: what every mutant of the route differs from in one place. */
+export function templateRequest(name: RouteName, fx: FuzzFixtures): RestCase {
+  const spec = REST_ROUTES[name];
+  const t = restTemplate(name, fx);
+  const headers: Record<string, string> = {};
+  if (t.token !== undefined) headers.authorization = `Bearer ${t.token}`;
+  let body: Uint8Array | undefined;
+  if (name === 'uploadBlob') {
+    body = Buffer.alloc(1024, 7);
+    headers['content-type'] = 'application/octet-stream';
+  } else if (t.body !== undefined) {
+    body = jsonBytes(t.body);
+    headers['content-type'] = 'application/json';
+  }
+  const path = `${fillPath(spec.path, t.params, false)}${queryString(t.query)}`;
+  return { transport: 'rest', method: spec.method, path, headers, ...(body === undefined ? {} : { body }), note: `${name}: template` };
+}
+
 /** A request made up from the route table's vocabulary and hostile strings. */
-function madeUp(prng: Prng, fx: FuzzFixtures): RestCase {
-  const segments = ['v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready', fx.workspaceId, fx.blobId, '..', '%2e%2e', 'socket.io'];
+function madeUp(prng: Prng, fx: FuzzFixtures, generation: number): RestCase {
+  const segments = [...(MADE_UP_SEGMENTS[generationIndex(generation)] ?? []), fx.workspaceId, fx.blobId, '..', '%2e%2e', 'socket.io'];
   const n = prng.int(0, 7);
   const parts = Array.from({ length: n }, () => (prng.chance(0.8) ? prng.pick(segments) : encodeLoosely(hostileString(prng, 100))));
   const method = prng.pick(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS']);
@@ -279,9 +362,10 @@ function engineIo(prng: Prng): RestCase {
   return { transport: 'rest', method, path: `/socket.io/?${query}`, headers, ...(body === undefined ? {} : { body }), note: 'engine.io polling endpoint' };
 }
 
-/** The REST case of a seed. */
-export function restCase(seed: number, fx: FuzzFixtures): RestCase {
+/** The REST case of a seed, drawn from route generation `generation` (default: the newest). */
+export function restCase(seed: number, fx: FuzzFixtures, generation = CURRENT_GENERATION): RestCase {
+  const routes = ROUTE_GENERATIONS[generationIndex(generation)] ?? [];
   const prng = new Prng(seed);
-  if (prng.chance(0.12)) return prng.chance(0.25) ? engineIo(prng) : madeUp(prng, fx);
-  return templateMutant(prng, fx, prng.pick(ROUTE_NAMES));
+  if (prng.chance(0.12)) return prng.chance(0.25) ? engineIo(prng) : madeUp(prng, fx, generation);
+  return templateMutant(prng, fx, prng.pick(routes));
 }
