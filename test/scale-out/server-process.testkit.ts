@@ -2,9 +2,15 @@
  * Test support: the real server as its own OS process (`server/src/main.ts` under tsx,
  * exactly what `npm run server` runs), configured through the environment, stopped
  * with SIGTERM. Scale-out tests run two of them side by side.
+ *
+ * The admin API is on with the testkits' token (`TEST_ADMIN_TOKEN`) unless `env` sets
+ * another, so server/src/http/certified.testkit.ts can register a root
+ * and certify professionals through any of these processes; processes on one store share
+ * one deployment root (`shareDeployment`).
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { TEST_ADMIN_TOKEN } from '@yhteispoyta/server/http/certified.testkit';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -22,11 +28,14 @@ export interface ServerProcess {
 /** The ready line main.ts prints: `Yhteispöytä server listening on URL`. */
 const READY = /server listening on (http:\/\/\S+)/;
 
-/** Start `server/src/main.ts` with `env` added to this process's environment; resolves once it listens (60 s at most). */
+/**
+ * Start `server/src/main.ts` with `env` added to this process's environment (ADMIN_TOKEN
+ * defaulting to TEST_ADMIN_TOKEN); resolves once it listens (60 s at most).
+ */
 export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

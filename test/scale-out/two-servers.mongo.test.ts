@@ -3,6 +3,11 @@
  * through one Redis. Agent A is connected to server 1 and agent B to server 2; plan
  * edits, chat messages and presence cross between them, end-to-end encrypted.
  *
+ * The two processes share one store and so one deployment root (`shareDeployment`):
+ * anna's code is registered and certified through server 1's admin API, berta's through
+ * server 2's, each agent waits until it is certified, and each verifies the other's
+ * certificates, served by the other process from the shared store.
+ *
  * Runs when MONGODB_URI is set (CI: FerretDB v1 from .ci/ferretdb.sh). FerretDB v1 runs
  * conditional updates as read-then-write, so the workspace sequence, clocks and the
  * snapshot chain are not atomic across processes there (server/src/store/mongo/store.ts);
@@ -20,14 +25,13 @@ import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import { AgentHost, createSessionFactory } from '@yhteispoyta/agent/agent';
 import type { AgentSession } from '@yhteispoyta/agent/agent';
 import { testConfig } from '@yhteispoyta/agent/api/test-agent.testkit';
-import { HttpRestClient } from '@yhteispoyta/agent/net/rest-client';
+import { issueProfessionalCode, shareDeployment, TEST_ADMIN_TOKEN } from '@yhteispoyta/server/http/certified.testkit';
 import { startRedisServer } from '@yhteispoyta/server/scale-out/redis-process.testkit';
 import type { RedisProcess } from '@yhteispoyta/server/scale-out/redis-process.testkit';
 import { freePort } from '@yhteispoyta/server/scale-out/redis-process.testkit';
 import { startServerProcess } from './server-process.testkit';
 import type { ServerProcess } from './server-process.testkit';
 
-const ADMIN_TOKEN = 'scale-out-admin-token-0123456789abcdef';
 const baseUri = process.env['MONGODB_URI'];
 if (!baseUri) throw new Error('two-servers.mongo.test.ts needs MONGODB_URI (eval "$(bash .ci/ferretdb.sh)")');
 const dbName = `yp_scaleout_${process.pid}_${toHex(randomBytes(4))}`;
@@ -52,7 +56,8 @@ beforeAll(async () => {
     STORE: 'mongo',
     MONGODB_URI: uriWithDatabase(baseUri, dbName),
     REDIS_URL: redis.url,
-    ADMIN_TOKEN,
+    // The testkit certifies professionals through the admin API with this token.
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LOG_LEVEL: 'warn',
     RATE_PER_IP_PER_MINUTE: '100000',
     RATE_PER_DEVICE_PER_MINUTE: '100000',
@@ -60,6 +65,8 @@ beforeAll(async () => {
   // One after the other: the first creates the collections and indexes.
   servers.push(await startServerProcess({ ...env, PORT: String(await freePort()) }));
   servers.push(await startServerProcess({ ...env, PORT: String(await freePort()) }));
+  const [one, two] = servers;
+  if (one !== undefined && two !== undefined) shareDeployment(two, one);
 }, 120_000);
 
 afterAll(async () => {
@@ -72,8 +79,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-/** An in-process agent (weak test KDF) enrolled at `serverUrl` with a code. */
-async function agent(name: string, serverUrl: string, code: string): Promise<AgentSession> {
+/**
+ * An in-process agent (weak test KDF) of a professional of `orgId` enrolled at `server`
+ * with a code registered through that server's admin API, then certified there as the
+ * organisation's admin tool does; resolves once the agent knows itself certified.
+ */
+async function agent(name: string, server: ServerProcess, orgId: string | undefined, role: 'social_worker' | 'health_professional'): Promise<{ session: AgentSession; userId: string; orgId: string }> {
+  const displayName = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+  const issued = await issueProfessionalCode(server, { ...(orgId === undefined ? {} : { orgId }), role, displayName });
+  const serverUrl = server.url;
+  const code = issued.code;
   const host = new AgentHost({ config: testConfig(join(dir, name), serverUrl), factory: createSessionFactory(), unsafeWeakKdfForTests: true });
   hosts.push(host);
   const created = await host.createProfile(name, `${name} salasana`);
@@ -83,7 +98,10 @@ async function agent(name: string, serverUrl: string, code: string): Promise<Age
   const session = host.session();
   if (session === undefined) throw new Error(`${name} has no session`);
   await expect.poll(() => session.parts.link.status(), { timeout: 20_000 }).toBe('online');
-  return session;
+  expect(session.parts.devices.certification().state).toBe('pending');
+  await issued.certify();
+  await expect.poll(() => session.parts.devices.certification().state, { timeout: 20_000 }).toBe('certified');
+  return { session, userId: issued.userId, orgId: issued.orgId };
 }
 
 describe('two server processes, one MongoDB, one Redis', () => {
@@ -91,16 +109,15 @@ describe('two server processes, one MongoDB, one Redis', () => {
     const [one, two] = servers;
     if (one === undefined || two === undefined) throw new Error('servers did not start');
     expect(one.url).not.toBe(two.url);
-    const admin = new HttpRestClient({ baseUrl: one.url, adminToken: ADMIN_TOKEN });
-    const { orgId } = await admin.call('createOrg', { body: { name: 'Hyvinvointialue' } });
-    const annaCode = await admin.call('issueEnrolmentCode', { body: { orgId, role: 'social_worker', displayName: 'Anna' } });
-    const bertaCode = await admin.call('issueEnrolmentCode', { body: { orgId, role: 'health_professional', displayName: 'Berta' } });
-    const a = await agent('anna', one.url, annaCode.code);
-    const b = await agent('berta', two.url, bertaCode.code);
+    // The organisation is registered through server 1; berta's code through server 2 finds it in the shared store.
+    const anna = await agent('anna', one, undefined, 'social_worker');
+    const berta = await agent('berta', two, anna.orgId, 'health_professional');
+    const a = anna.session;
+    const b = berta.session;
 
     // A's membership change goes through server 1; B's key arrives through server 2's mailbox.
     const { workspaceId } = await a.parts.membership.create('case', 'Asiakas');
-    await a.parts.membership.addMember(workspaceId, bertaCode.userId);
+    await a.parts.membership.addMember(workspaceId, berta.userId);
     await expect.poll(() => b.parts.keys.currentEpoch(workspaceId)?.epoch, { timeout: 30_000 }).toBe(1);
 
     const docA = await a.parts.documents.open(workspaceId, 'doc:plan');
@@ -136,7 +153,7 @@ describe('two server processes, one MongoDB, one Redis', () => {
       .toBeGreaterThan(0);
     off();
     awareness.destroy();
-    expect(seen[0]?.from).toBe(bertaCode.userId);
+    expect(seen[0]?.from).toBe(berta.userId);
     expect(Buffer.from(seen[0]?.update ?? []).equals(Buffer.from(update))).toBe(true);
 
     for (const host of hosts) expect(host.problems.list()).toEqual([]);
