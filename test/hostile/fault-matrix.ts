@@ -28,6 +28,11 @@ export const FAULT_KINDS = [
   'truncate_chain',
   'hide_removal',
   'swap_bundle',
+  'rogue_device',
+  'relabel_org',
+  'substitute_professional',
+  'substitute_client',
+  'revoked_device',
 ] as const;
 /** One of {@link FAULT_KINDS}. */
 export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -52,7 +52,14 @@ export type FaultSpec =
   /** claim answers to the victim carry `bundle` in place of `target`'s bundle */
   | { readonly type: 'swap_bundle'; readonly victim: string; readonly target: DeviceRef; readonly bundle: ClaimedBundle }
   /** the victim's next mailbox answer also carries `item` */
-  | { readonly type: 'inject_mailbox'; readonly victim: string; readonly item: MailboxItem };
+  | { readonly type: 'inject_mailbox'; readonly victim: string; readonly item: MailboxItem }
+  /**
+   * the victim's enrolment request reaches the server with `substitute(body)` in its place:
+   * the operator's own keys under the victim's code (the proof cannot be made anew)
+   */
+  | { readonly type: 'substitute_enrolment'; readonly victim: string; readonly substitute: (body: Record<string, unknown>) => Record<string, unknown> }
+  /** directory answers to the victim list `user` (of another organisation) among `orgId`'s people, under that organisation */
+  | { readonly type: 'relabel_directory'; readonly victim: string; readonly orgId: string; readonly user: { userId: string; displayName: string; role: string } };
 
 /** An armed fault as the test sees it. */
 export class FaultHandle {

@@ -1,8 +1,11 @@
 /**
  * FOR TESTS: the real server, the hostile relay in front of it, and whole in-process
  * agents (each with its own profile and its local UI API) pointed at the relay, plus an
- * enrolled attacker device. Agents are driven and observed only through what the UI
- * uses: the JSON API (problems, members, chat, document hashes) and their live Y.Docs.
+ * enrolled, certified attacker device. The organisations (Kela and a county) are run by
+ * the real admin tooling (`@yhteispoyta/admin`) under a deployment root held here: the
+ * relay and the server — the operator — never hold a key that signs a certificate.
+ * Agents are driven and observed only through what the UI uses: the JSON API (problems,
+ * members, chat, document hashes) and their live Y.Docs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +18,10 @@ import type { RunningApi } from '@yhteispoyta/agent/api/server';
 import { callJson, testConfig } from '@yhteispoyta/agent/api/test-agent.testkit';
 import type { AgentProblem, ChatMessage, ProblemCode } from '@yhteispoyta/agent/contracts';
 import type { DeviceRef, MemberInfo, Role } from '@yhteispoyta/crypto/types';
+import { AdminClient, MemoryOrgStateStore, OrgAuthority, createOrganisation, createRoot } from '@yhteispoyta/admin/index';
 import { startServer } from '@yhteispoyta/server/app';
 import type { RunningServer } from '@yhteispoyta/server/app';
 import { loadConfig } from '@yhteispoyta/server/config';
-import { issueEnrolmentCode } from '@yhteispoyta/server/services/codes';
-import { createOrg } from '@yhteispoyta/server/services/directory';
 import { AttackerDevice } from './attacker-device';
 import { HostileRelay } from './hostile-relay';
 
@@ -51,6 +53,9 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** The admin API token of every world's server. */
+const ADMIN_TOKEN = 'hostile-world-admin-token-0123456789';
+
 /** One agent of the world. */
 export class WorldAgent {
   readonly name: string;
@@ -63,6 +68,13 @@ export class WorldAgent {
     this.userId = userId;
     this.host = host;
     this.api = api;
+  }
+
+  /** `GET /api/status`: this device's certification. */
+  async certification(): Promise<{ state: string; approvalCode?: string }> {
+    const res = await callJson(this.api, 'GET', '/api/status');
+    const device = (res.body as { status: { device?: { certification: { state: string; approvalCode?: string } } } }).status.device;
+    return device?.certification ?? { state: 'none' };
   }
 
   /** This agent's device. */
@@ -160,23 +172,36 @@ export class WorldAgent {
   }
 }
 
-/** The server, the relay, the agents behind it and an attacker device. */
+/** The server, the relay, the agents behind it, the organisations' admin tooling and an attacker device. */
 export class HostileWorld {
   readonly dir: string;
   readonly server: RunningServer;
   readonly relay: HostileRelay;
   readonly attacker: AttackerDevice;
+  /** the organisations' admin tooling (their keys never reach the server or the relay) */
+  readonly orgs: { readonly kela: OrgAuthority; readonly county: OrgAuthority };
   readonly #agents: Map<string, WorldAgent>;
+  readonly #compactionThreshold: number | undefined;
 
-  private constructor(dir: string, server: RunningServer, relay: HostileRelay, attacker: AttackerDevice, agents: Map<string, WorldAgent>) {
+  private constructor(
+    dir: string,
+    server: RunningServer,
+    relay: HostileRelay,
+    attacker: AttackerDevice,
+    orgs: { kela: OrgAuthority; county: OrgAuthority },
+    agents: Map<string, WorldAgent>,
+    compactionThreshold: number | undefined,
+  ) {
     this.dir = dir;
     this.server = server;
     this.relay = relay;
     this.attacker = attacker;
+    this.orgs = orgs;
     this.#agents = agents;
+    this.#compactionThreshold = compactionThreshold;
   }
 
-  /** Start everything; every agent is enrolled through its relay door and online. */
+  /** Start everything; every agent is enrolled through its relay door, certified by its organisation and online. */
   static async start(opts: WorldOptions): Promise<HostileWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'yp-hostile-'));
     const server = await startServer({
@@ -185,31 +210,31 @@ export class HostileWorld {
         PORT: '0',
         SQLITE_PATH: join(dir, 'server.db'),
         LOG_LEVEL: 'silent',
+        ADMIN_TOKEN,
         RATE_PER_IP_PER_MINUTE: '1000000',
         RATE_PER_DEVICE_PER_MINUTE: '1000000',
       }),
     });
     const relay = new HostileRelay(server.url);
-    const orgs = { kela: (await createOrg(server.ctx, 'Kela')).orgId, county: (await createOrg(server.ctx, 'Hyvinvointialue')).orgId };
     const agents = new Map<string, WorldAgent>();
     try {
+      const admin = new AdminClient({ baseUrl: server.url, token: ADMIN_TOKEN });
+      const root = createRoot();
+      const organisation = async (name: string): Promise<OrgAuthority> =>
+        OrgAuthority.open({ store: new MemoryOrgStateStore(await createOrganisation({ root, name, admin })), admin });
+      const orgs = { kela: await organisation('Kela'), county: await organisation('Hyvinvointialue') };
       for (const spec of opts.agents) {
-        const code = await issueEnrolmentCode(server.ctx, { orgId: orgs[spec.org], role: spec.role, displayName: spec.name });
-        const url = await relay.door(spec.name);
-        const config = { ...testConfig(join(dir, spec.name), url), ...(opts.compactionThreshold === undefined ? {} : { compactionThreshold: opts.compactionThreshold }) };
-        const host = new AgentHost({ config, factory: createSessionFactory(), unsafeWeakKdfForTests: true });
-        const api = await startApiServer({ host, port: 0, uiDir: join(dir, 'no-ui') });
-        const agent = new WorldAgent(spec.name, code.userId, host, api);
-        agents.set(spec.name, agent);
-        const created = await callJson(api, 'POST', '/api/profiles', { name: spec.name, passphrase: `${spec.name} salasana` });
-        if (created.status !== 201) throw new Error(`profile of ${spec.name}: ${created.status}`);
-        const enrolled = await callJson(api, 'POST', '/api/account/enrol', { code: code.code });
-        if (enrolled.status !== 200) throw new Error(`enrolment of ${spec.name}: ${JSON.stringify(enrolled.body)}`);
+        const code = await orgs[spec.org].issueCode({ role: spec.role, displayName: spec.name });
+        agents.set(spec.name, await startAgent(dir, relay, spec.name, code.userId, code.code, opts.compactionThreshold));
       }
-      const attackerCode = await issueEnrolmentCode(server.ctx, { orgId: orgs.county, role: 'social_worker', displayName: 'Mallory' });
+      const attackerCode = await orgs.county.issueCode({ role: 'social_worker', displayName: 'Mallory' });
       const attacker = await AttackerDevice.enrol(server.url, attackerCode.code);
-      const world = new HostileWorld(dir, server, relay, attacker, agents);
-      await until('every agent online', () => [...agents.values()].every((a) => a.online()));
+      for (const org of Object.values(orgs)) await org.certifyPending();
+      const world = new HostileWorld(dir, server, relay, attacker, orgs, agents, opts.compactionThreshold);
+      await until('every agent online and certified', async () => {
+        for (const agent of agents.values()) if (!agent.online() || (await agent.certification()).state !== 'certified') return false;
+        return true;
+      });
       return world;
     } catch (error) {
       for (const agent of agents.values()) {
@@ -221,6 +246,39 @@ export class HostileWorld {
       rmSync(dir, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /** Start an agent named `name` behind its own door and enrol it with `code` (certification is up to the code's issuer). */
+  async enrolAgent(name: string, userId: string, code: string): Promise<WorldAgent> {
+    const agent = await startAgent(this.dir, this.relay, name, userId, code, this.#compactionThreshold);
+    this.#agents.set(name, agent);
+    return agent;
+  }
+
+  /**
+   * A further device of `of`'s person, in a new agent named `name`: `of` makes a link
+   * code, the new agent enrols with it and shows six digits, `of` sees the same digits
+   * next to the waiting device and approves it. Resolves once the new device is certified.
+   */
+  async addDevice(name: string, of: string): Promise<WorldAgent> {
+    const owner = this.agent(of);
+    const link = await callJson(owner.api, 'POST', '/api/devices/link-code', {});
+    if (link.status !== 201) throw new Error(`link code of ${of}: ${JSON.stringify(link.body)}`);
+    const { code } = (link.body as { link: { code: string } }).link;
+    const agent = await startAgent(this.dir, this.relay, name, owner.userId, code, this.#compactionThreshold);
+    this.#agents.set(name, agent);
+    const shown = (await agent.certification()).approvalCode;
+    let waiting: { deviceId: number; approvalCode: string } | undefined;
+    await until(`${of} sees the waiting device`, async () => {
+      const listed = await callJson(owner.api, 'GET', '/api/devices');
+      waiting = (listed.body as { pending: { deviceId: number; approvalCode: string }[] }).pending.find((p) => p.deviceId === agent.ref.deviceId);
+      return waiting !== undefined;
+    });
+    if (waiting === undefined || shown === undefined || waiting.approvalCode !== shown) throw new Error('the approval codes differ');
+    const approved = await callJson(owner.api, 'POST', `/api/devices/${waiting.deviceId}/approve`, {});
+    if (approved.status !== 200) throw new Error(`approval: ${JSON.stringify(approved.body)}`);
+    await until(`${name} certified`, async () => (await agent.certification()).state === 'certified');
+    return agent;
   }
 
   /** The agent named `name`. */
@@ -263,6 +321,14 @@ export class HostileWorld {
     return hash;
   }
 
+  /** Stop one agent (its profile stays in the world's directory). */
+  async stopAgent(name: string): Promise<void> {
+    const agent = this.agent(name);
+    await agent.api.close();
+    await agent.host.close();
+    this.#agents.delete(name);
+  }
+
   /** Stop everything and delete the temporary files. */
   async close(): Promise<void> {
     for (const agent of this.#agents.values()) {
@@ -273,4 +339,24 @@ export class HostileWorld {
     await this.server.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** An in-process agent behind its own relay door, its profile created and enrolled with `code`. */
+async function startAgent(dir: string, relay: HostileRelay, name: string, userId: string, code: string, compactionThreshold: number | undefined): Promise<WorldAgent> {
+  const url = await relay.door(name);
+  const config = { ...testConfig(join(dir, name), url), ...(compactionThreshold === undefined ? {} : { compactionThreshold }) };
+  const host = new AgentHost({ config, factory: createSessionFactory(), unsafeWeakKdfForTests: true });
+  const api = await startApiServer({ host, port: 0, uiDir: join(dir, 'no-ui') });
+  const agent = new WorldAgent(name, userId, host, api);
+  try {
+    const created = await callJson(api, 'POST', '/api/profiles', { name, passphrase: `${name} salasana` });
+    if (created.status !== 201) throw new Error(`profile of ${name}: ${created.status}`);
+    const enrolled = await callJson(api, 'POST', '/api/account/enrol', { code });
+    if (enrolled.status !== 200) throw new Error(`enrolment of ${name}: ${JSON.stringify(enrolled.body)}`);
+  } catch (error) {
+    await api.close();
+    await host.close();
+    throw error;
+  }
+  return agent;
 }

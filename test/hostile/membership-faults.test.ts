@@ -100,16 +100,16 @@ describe('membership faults', () => {
       t.recovered = true;
     }), 90_000);
 
-  it('swap_bundle: a claim answer carrying the attacker\'s bundle for a new member is refused as a changed identity', () =>
+  it('swap_bundle: a claim answer carrying the attacker\'s bundle for a professional nobody has met is refused as uncertified', () =>
     runTrial(matrix, world.relay, 'swap_bundle', async (t) => {
       const erik = world.agent('erik');
       const mark = await anna.mark();
       const fault = world.relay.arm({ type: 'swap_bundle', victim: 'anna', target: erik.ref, bundle: world.attacker.bundleAs(erik.ref) });
       await addMember('erik');
       await fault.hit();
-      const problem = await anna.awaitProblem(mark, ['identity_changed']);
+      const problem = await anna.awaitProblem(mark, ['uncertified']);
       t.detected = problem?.device !== undefined && deviceKey(problem.device) === deviceKey(erik.ref);
-      t.note("identity_changed at the key sender (the directory's key differs from the bundle's)");
+      t.note("uncertified at the key sender (the bundle's identity key is not the one erik's device certificate names)");
       expect(t.detected).toBe(true);
       // No key went to the attacker's session: erik never received the epoch key.
       await sleep(500);
@@ -121,7 +121,7 @@ describe('membership faults', () => {
       await anna.write(ws, word());
       await world.converged(ws, ['anna', 'sini', 'erik']);
       t.recovered = true;
-      t.note('recovered by the retried key delivery (the honest directory key clears the recorded change)');
+      t.note('recovered by the retried key delivery (the honest bundle carries the certified key)');
     }), 90_000);
 
   it('hide_removal: a member kept from seeing a removal learns of it from the next epoch key and refuses the chain', () =>

@@ -1,7 +1,8 @@
 /**
- * The armed faults applied to REST answers: membership chains forked, truncated or
+ * The armed faults applied to REST traffic: membership chains forked, truncated or
  * missing a removal (with the workspace listing agreeing), prekey bundles swapped in
- * claim answers, and items slipped into mailbox answers. Membership events that pass in
+ * claim answers, items slipped into mailbox answers, an enrolment's keys substituted on
+ * the way in, and people of one organisation listed in another's directory. Membership events that pass in
  * either direction are learnt first, so a hidden removal is known by its seq.
  */
 import {
@@ -9,6 +10,7 @@ import {
   claimBundlesResponseSchema,
   createWorkspaceRequestSchema,
   fetchMailboxResponseSchema,
+  listUsersResponseSchema,
   listWorkspacesResponseSchema,
   membershipEventsResponseSchema,
 } from '@yhteispoyta/crypto/protocol';
@@ -72,7 +74,30 @@ export function restFaults(board: FaultBoard): RestHooks {
     return { items };
   };
 
+  const directory = (exchange: RestExchange, body: unknown): unknown => {
+    const parsed = listUsersResponseSchema.safeParse(body);
+    const orgId = exchange.route?.params.orgId;
+    if (!parsed.success || orgId === undefined) return body;
+    const users = [...parsed.data.users];
+    for (const h of board.armed('relabel_directory', exchange.door)) {
+      if (h.spec.orgId !== orgId) continue;
+      users.push({ ...h.spec.user, orgId } as (typeof users)[number]);
+      h.count();
+    }
+    return { users };
+  };
+
   return {
+    request(exchange, body) {
+      if (exchange.route?.name !== 'enrol' || typeof body !== 'object' || body === null) return body;
+      let sent = body as Record<string, unknown>;
+      for (const h of board.armed('substitute_enrolment', exchange.door)) {
+        sent = h.spec.substitute(sent);
+        h.count();
+        h.disarm();
+      }
+      return sent;
+    },
     response(exchange, status, body, request) {
       if (status !== 200) return body;
       switch (exchange.route?.name) {
@@ -94,6 +119,8 @@ export function restFaults(board: FaultBoard): RestHooks {
           return claims(exchange, body);
         case 'fetchMailbox':
           return mailbox(exchange, body);
+        case 'listOrgUsers':
+          return directory(exchange, body);
         default:
           return body;
       }
