@@ -1,7 +1,9 @@
 /**
  * Canary: unique random strings are planted in the plan text, in a chat message, in an
- * attachment's file name and in its content, and in a presence (awareness) state. Three
- * agents share them through a real server logging at `trace`. None of them may appear in
+ * attachment's file name and in its content, in a presence (awareness) state, and as the
+ * name of an invited client (which travels only as a commitment in his certificate and
+ * inside key messages). Three agents and the client share them through a real server
+ * logging at `trace`. None of them may appear in
  * any byte the server wrote — its store file and -wal/-shm, its captured stdout/stderr,
  * everything in its TMPDIR — in UTF-8, UTF-16LE, hex or base64, neither while it runs nor
  * after it stopped. The controls: every canary IS in the agents' own decrypted views, and
@@ -22,6 +24,7 @@ const canaries = {
   fileName: `kanaria-liite-${unique()}`,
   fileContent: `kanaria-sisältö-${unique()}`,
   presence: `kanaria-läsnäolo-${unique()}`,
+  clientName: `Kanaria Asiakas ${unique()}`,
 };
 const label = `Näkyvä-tunniste-${unique()}`;
 
@@ -80,6 +83,14 @@ describe('canary', () => {
       () => [...et.provider.awareness.getStates().values()].some((state) => JSON.stringify(state).includes(canaries.presence)),
       { timeoutMs: 30_000, what: 'the presence canary on tero' },
     );
+    // The invited client: anna's agent certifies him; the name she typed reaches the members encrypted.
+    const invitation = await anna.api.invite(workspaceId, canaries.clientName);
+    const client = await cluster.startAgent('client');
+    await cluster.enrol(client, invitation.code);
+    await waitFor(async () => (await sini.api.members(workspaceId)).some((m) => m.displayName === canaries.clientName), {
+      timeoutMs: 60_000,
+      what: "the client's name in sini's member list",
+    });
 
     const needles = Object.values(canaries);
     const running = scanServer([...needles, label]);
