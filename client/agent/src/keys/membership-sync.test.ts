@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signEvent } from '@yhteispoyta/crypto/membership';
 import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
-import { toBase64 } from '@yhteispoyta/crypto/bytes';
+import { fromBase64, toBase64 } from '@yhteispoyta/crypto/bytes';
+import { identityKeyHash } from '@yhteispoyta/crypto/certificates/signing';
 import type { MembershipEvent } from '@yhteispoyta/crypto/types';
 import { ChainStore } from './chain-store';
 import { FakeKeysServer } from './fake-server.testkit';
@@ -201,5 +202,18 @@ describe('membership sync', () => {
     await bob.core.sync.syncAll();
     expect(bob.problems.map((p) => p.code)).toEqual(['chain_invalid']);
     expect(bob.core.sync.state(workspaceId)?.closed).toBe(false);
+  });
+
+  it('refuses an event that names a member with another organisation than his certificate (a relabelled professional)', async () => {
+    // Signed by a real owner device, valid by the chain rules: only certificates can tell the lie.
+    const carolDevice = server.devices.get('carol.1');
+    if (carolDevice === undefined) throw new Error('no carol');
+    const keyHash = identityKeyHash(fromBase64(carolDevice.upload.identityKey) ?? new Uint8Array());
+    const relabelled = nextEvent({ type: 'add_member', payload: { member: { userId: 'carol', orgId: 'sote', role: 'kela_expert', owner: false, devices: [{ deviceId: 1, keyHash }] } } });
+    server.serveChain = () => [...chainOf(workspaceId), relabelled];
+    await bob.core.sync.syncAll();
+    expect(bob.problems.map((p) => p.code)).toEqual(['chain_invalid']);
+    expect(bob.problems[0]?.message).toContain('certificate says kela_expert of kela');
+    expect(bob.core.sync.state(workspaceId)?.members.has('carol')).toBe(false);
   });
 });
