@@ -2,15 +2,18 @@
  * In-process agents for the bench: the real AgentHost with the real session factory
  * (keys, SQLCipher profile, sync engine, socket.io link), many in this process, each on
  * its own profile. Profiles use the weak test KDF (scrypt N = 2^10): KDF cost is paid
- * once at unlock and is no part of what is measured.
+ * once at unlock and is no part of what is measured. Each agent enrols with a code of the
+ * bench organisation's admin tool and is certified by it (bench/organisation.ts) before
+ * it takes part: agents give keys only to certified devices.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentHost, createSessionFactory } from '@yhteispoyta/agent/agent';
 import type { AgentSession } from '@yhteispoyta/agent/agent';
 import type { AgentConfig } from '@yhteispoyta/agent/config';
-import { HttpRestClient } from '@yhteispoyta/agent/net/rest-client';
 import { mapLimit } from './light-device';
+import { benchCode, certifyAll } from './organisation';
+import type { BenchOrg } from './organisation';
 
 /** Sync tunables a bench agent runs with. */
 export interface AgentTuning {
@@ -61,20 +64,22 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
-/** Create and enrol `count` agents (users of `orgId`) at the server, three at a time. */
+/**
+ * Create and enrol `count` agents (users of `org`) at the server, three at a time; each is
+ * certified by the organisation's admin tool and knows itself certified before it counts
+ * as started.
+ */
 export async function startAgents(opts: {
   readonly count: number;
   readonly prefix: string;
   readonly serverUrl: string;
-  readonly adminToken: string;
-  readonly orgId: string;
+  readonly org: BenchOrg;
   readonly dir: string;
   readonly tuning: AgentTuning;
 }): Promise<BenchAgent[]> {
-  const admin = new HttpRestClient({ baseUrl: opts.serverUrl, adminToken: opts.adminToken });
   return mapLimit(Array.from({ length: opts.count }, (_, i) => i), 3, async (i) => {
     const name = `${opts.prefix}${i}`;
-    const { code, userId } = await admin.call('issueEnrolmentCode', { body: { orgId: opts.orgId, role: 'social_worker', displayName: `Bench ${name}` } });
+    const { code, codeId, userId } = await benchCode(opts.org, `Bench ${name}`);
     const profilesDir = join(opts.dir, name);
     mkdirSync(profilesDir, { recursive: true });
     const host = new AgentHost({ config: agentConfig(opts.serverUrl, profilesDir, opts.tuning), factory: createSessionFactory(), unsafeWeakKdfForTests: true });
@@ -84,6 +89,8 @@ export async function startAgents(opts: {
     if (!enrolled.ok) throw new Error(`${name}: ${enrolled.message}`);
     const agent: BenchAgent = { name, userId, profilesDir, host };
     await until(`${name} online`, () => sessionOf(agent).parts.link.status() === 'online');
+    await certifyAll(opts.org, [codeId]);
+    await until(`${name} certified`, () => sessionOf(agent).parts.devices.certification().state === 'certified');
     return agent;
   });
 }

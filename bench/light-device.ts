@@ -1,13 +1,19 @@
 /**
  * Bench devices without an agent: a real libsignal identity registered through the
- * server's REST API (enrolment code, prekey upload, challenge–response login), a
- * signed membership chain, and an authenticated socket.io connection. They are what
- * the relay sees from an agent, minus the agent's own work, so relay throughput and
- * per-connection memory can be measured without client-side crypto capping them.
+ * server's REST API as an agent registers it (a code from the organisation's admin tool,
+ * prekeys, the person's user key and the device certificate signed with it, the proof of
+ * the code's secret), certified by the admin tool, logged in by challenge–response; a
+ * signed membership chain naming each device by id and key hash; and an authenticated
+ * socket.io connection. They are what the relay sees from an agent, minus the agent's own
+ * work, so relay throughput and per-connection memory can be measured without
+ * client-side crypto capping them.
  */
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
-import { fromBase64, randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
+import { PrivateKey } from '@signalapp/libsignal-client';
+import { fromBase64, randomBytes, toBase64, toBytes } from '@yhteispoyta/crypto/bytes';
+import { enrolmentProof, parseOneTimeCode } from '@yhteispoyta/crypto/certificates/codes';
+import { identityKeyHash, signCertificate } from '@yhteispoyta/crypto/certificates/signing';
 import { generateDeviceIdentity } from '@yhteispoyta/crypto/identity';
 import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
 import { GENESIS_PREV_HASH, eventHash, signEvent } from '@yhteispoyta/crypto/membership';
@@ -17,6 +23,8 @@ import type { RouteBody } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MemberInfo, MembershipEvent } from '@yhteispoyta/crypto/types';
 import { HttpRestClient } from '@yhteispoyta/agent/net/rest-client';
 import { protocolParser } from '@yhteispoyta/agent/net/socket-parser';
+import { benchCode, certifyAll } from './organisation';
+import type { BenchOrg } from './organisation';
 
 /** A registered, logged-in bench device. */
 export interface LightDevice {
@@ -37,23 +45,38 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (
   return results;
 }
 
-/** Enrol `count` devices (one user each, in `orgId`) through REST and log each in. */
-export async function enrolLightDevices(serverUrl: string, adminToken: string, orgId: string, count: number): Promise<LightDevice[]> {
-  const admin = new HttpRestClient({ baseUrl: serverUrl, adminToken });
+/**
+ * Enrol `count` devices (one user each, in `org`) through REST with codes of the
+ * organisation's admin tool, have the admin tool certify them all, and log each in.
+ */
+export async function enrolLightDevices(serverUrl: string, org: BenchOrg, count: number): Promise<LightDevice[]> {
   const anonymous = new HttpRestClient({ baseUrl: serverUrl });
-  return mapLimit(Array.from({ length: count }, (_, i) => i), 8, async (i) => {
-    const { code, userId } = await admin.call('issueEnrolmentCode', { body: { orgId, role: 'social_worker', displayName: `Bench ${i}` } });
+  const enrolled = await mapLimit(Array.from({ length: count }, (_, i) => i), 8, async (i) => {
+    const issued = await benchCode(org, `Bench ${i}`);
+    const code = parseOneTimeCode(issued.code);
+    if (code === undefined) throw new Error('the admin tool made a code that does not parse');
     const identity = generateDeviceIdentity(1);
     // One one-time prekey of each kind: nobody opens a pairwise session with these devices.
     const { upload } = generatePrekeys(identity, { signedPreKeyId: 1, lastResortKyberId: 100, firstPreKeyId: 1, firstKyberId: 1, count: 1 });
-    await anonymous.call('enrol', { body: { code, prekeys: { ...upload, oneTimePreKeys: [...upload.oneTimePreKeys], oneTimeKyberPreKeys: [...upload.oneTimeKyberPreKeys] } } });
+    // The person's first device: a new user key, the device certificate signed with it, and the proof over both keys.
+    const userKey = PrivateKey.generate();
+    const userKeyText = toBase64(toBytes(userKey.getPublicKey().serialize()));
+    const deviceCertificate = signCertificate({ t: 'device', v: 1, userId: issued.userId, deviceId: 1, identityKey: upload.identityKey, created: Date.now() }, userKey);
+    const proof = enrolmentProof(code.secret, { codeId: code.codeId, deviceId: 1, identityKey: upload.identityKey, userKey: userKeyText });
+    const prekeys = { ...upload, oneTimePreKeys: [...upload.oneTimePreKeys], oneTimeKyberPreKeys: [...upload.oneTimeKyberPreKeys] };
+    await anonymous.call('enrol', { body: { codeId: code.codeId, prekeys, userKey: userKeyText, deviceCertificate, proof } });
+    return { codeId: code.codeId, userId: issued.userId, identity };
+  });
+  await certifyAll(org, enrolled.map((e) => e.codeId));
+  return mapLimit(enrolled, 8, async ({ userId, identity }) => {
     const ref = { userId, deviceId: 1 };
     const challenge = await anonymous.call('authChallenge', { body: ref });
     const nonce = fromBase64(challenge.nonce);
     if (nonce === undefined) throw new Error('challenge nonce is not base64');
     const signature = identity.identityKeyPair.privateKey.sign(loginSigningBytes(nonce, ref));
     const { token } = await anonymous.call('login', { body: { challengeId: challenge.challengeId, signature: toBase64(signature) } });
-    return { ref, identity, token, member: { userId, orgId, role: 'social_worker', owner: false, devices: [1] } };
+    const keyHash = identityKeyHash(toBytes(identity.identityKeyPair.publicKey.serialize()));
+    return { ref, identity, token, member: { userId, orgId: org.orgId, role: 'social_worker', owner: false, devices: [{ deviceId: 1, keyHash }] } };
   });
 }
 

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import type { WebsocketProvider } from 'y-websocket';
-import { HttpRestClient } from '@yhteispoyta/agent/net/rest-client';
 import type { MemorySample } from './child';
 import { connectLight, createLightWorkspace, enrolLightDevices, joinLight, mapLimit } from './light-device';
+import { benchOrganisation } from './organisation';
 import { startMeasured } from './processes';
 import { provider, synced } from './propagation';
 import { BENCH_ADMIN_TOKEN, benchServerEnv } from './throughput';
@@ -46,9 +46,8 @@ export async function ypMemory(devices: number, perWorkspace: number): Promise<M
   let server = await startMeasured('server', { env: benchServerEnv(dir) });
   const sockets: Socket[] = [];
   try {
-    const admin = new HttpRestClient({ baseUrl: server.url, adminToken: BENCH_ADMIN_TOKEN });
-    const { orgId } = await admin.call('createOrg', { body: { name: 'Bench' } });
-    const enrolled = await enrolLightDevices(server.url, BENCH_ADMIN_TOKEN, orgId, devices);
+    const org = await benchOrganisation(server.url, BENCH_ADMIN_TOKEN);
+    const enrolled = await enrolLightDevices(server.url, org, devices);
     const groups = Array.from({ length: Math.ceil(devices / perWorkspace) }, (_, g) => enrolled.slice(g * perWorkspace, (g + 1) * perWorkspace));
     const workspaceIds = await mapLimit(groups, 4, ([owner, ...members]) => {
       if (owner === undefined) throw new Error('empty group');

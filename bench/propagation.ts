@@ -15,9 +15,10 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import { HttpRestClient } from '@yhteispoyta/agent/net/rest-client';
 import { cpuMeter } from './cpu';
 import { mapLimit } from './light-device';
+import { benchCode, certifyAll } from './organisation';
+import type { BenchOrg } from './organisation';
 import { sessionOf, until } from './agents';
 import type { BenchAgent } from './agents';
 import { startAgentProcess } from './processes';
@@ -118,19 +119,18 @@ export async function baselineRun(relay: MeasuredProcess, workspaces: number, cl
 
 /**
  * Yhteispöytä with agent processes: `clients` `npm run agent` children enrolled at the
- * server, one workspace, and a stock WebsocketProvider on each agent's y-websocket room.
+ * server with codes of the organisation's admin tool and certified by it, one workspace,
+ * and a stock WebsocketProvider on each agent's y-websocket room.
  */
 export async function ypAgentProcesses(opts: {
   readonly server: MeasuredProcess;
-  readonly adminToken: string;
-  readonly orgId: string;
+  readonly org: BenchOrg;
   readonly dir: string;
   readonly clients: number;
   readonly mergeWindowMs: number;
   readonly compactionThreshold: number;
   readonly plan: WorkloadPlan;
 }): Promise<PropagationRow> {
-  const admin = new HttpRestClient({ baseUrl: opts.server.url, adminToken: opts.adminToken });
   const root = join(opts.dir, 'agent-processes');
   mkdirSync(root, { recursive: true });
   const agents: AgentProcess[] = [];
@@ -146,11 +146,20 @@ export async function ypAgentProcesses(opts: {
     );
     agents.push(...started);
     const userIds: string[] = [];
+    const codeIds: string[] = [];
     for (const agent of agents) {
-      const { code, userId } = await admin.call('issueEnrolmentCode', { body: { orgId: opts.orgId, role: 'social_worker', displayName: `Bench ${agent.name}` } });
+      const { code, codeId, userId } = await benchCode(opts.org, `Bench ${agent.name}`);
       const enrolled = await agent.call('POST', '/api/account/enrol', { code });
       if (enrolled.status !== 200) throw new Error(`${agent.name} enrolment: ${JSON.stringify(enrolled.body)}`);
       userIds.push(userId);
+      codeIds.push(codeId);
+    }
+    await certifyAll(opts.org, codeIds);
+    for (const agent of agents) {
+      await until(`${agent.name} certified`, async () => {
+        const { status } = (await agent.call('GET', '/api/status')).body as { status?: { device?: { certification?: { state?: string } } } };
+        return status?.device?.certification?.state === 'certified';
+      });
     }
     const [owner, ...others] = agents;
     if (owner === undefined) throw new Error('no agents');

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SYNC_CONFIG } from '@yhteispoyta/agent/sync/sync-options';
-import { HttpRestClient } from '@yhteispoyta/agent/net/rest-client';
 import { createStore } from '@yhteispoyta/server/store/create-store';
 import { closeAgents, formWorkspace, problemCount, restartAgent, startAgents } from './agents';
 import type { AgentTuning, BenchAgent } from './agents';
@@ -19,6 +18,7 @@ import { measureHops } from './hops';
 import { mapLimit } from './light-device';
 import { agentScratchRoot, commitCostMs } from './local-commit';
 import { baselineMemory, ypMemory } from './memory';
+import { benchOrganisation } from './organisation';
 import { baselineOpen, buildDocument, measureOpen } from './open';
 import type { BuiltDocument, OpenRow } from './open';
 import { REPO_ROOT, startMeasured } from './processes';
@@ -126,14 +126,13 @@ async function runBench(quick: boolean): Promise<BenchResults> {
     children.push(server);
     const relay = await startMeasured('baseline');
     children.push(relay);
-    const admin = new HttpRestClient({ baseUrl: server.url, adminToken: BENCH_ADMIN_TOKEN });
-    const { orgId } = await admin.call('createOrg', { body: { name: 'Bench' } });
+    // The bench's deployment root and organisation, kept by the real admin tooling.
+    const org = await benchOrganisation(server.url, BENCH_ADMIN_TOKEN);
     // Before the in-process agents exist, so that they do not share this process's time with it.
     phase('agent processes');
     const processes = await ypAgentProcesses({
       server,
-      adminToken: BENCH_ADMIN_TOKEN,
-      orgId,
+      org,
       dir: diskRoot,
       clients: sizes.propagation.processClients,
       mergeWindowMs: defaults.mergeWindowMs,
@@ -145,7 +144,7 @@ async function runBench(quick: boolean): Promise<BenchResults> {
     phase('in-process agents and workspaces');
     const { clientsPerWorkspace: clients } = sizes.propagation;
     const maxScale = Math.max(...sizes.propagation.scales, sizes.propagation.sweepScale);
-    const agents = await startAgents({ count: maxScale * clients, prefix: 'a', serverUrl: server.url, adminToken: BENCH_ADMIN_TOKEN, orgId, dir: agentRoot, tuning: defaults });
+    const agents = await startAgents({ count: maxScale * clients, prefix: 'a', serverUrl: server.url, org, dir: agentRoot, tuning: defaults });
     everyAgent.push(...agents);
     live.push(...agents);
     const workspaces = await mapLimit(Array.from({ length: maxScale }, (_, w) => w), 4, async (w) => {
@@ -167,7 +166,7 @@ async function runBench(quick: boolean): Promise<BenchResults> {
     propagation.push(processes);
 
     phase('one edit hop by hop');
-    const hopAgents = await startAgents({ count: 2, prefix: 'hop', serverUrl: server.url, adminToken: BENCH_ADMIN_TOKEN, orgId, dir: diskRoot, tuning: defaults });
+    const hopAgents = await startAgents({ count: 2, prefix: 'hop', serverUrl: server.url, org, dir: diskRoot, tuning: defaults });
     everyAgent.push(...hopAgents);
     live.push(...hopAgents);
     const [hopA, hopB] = hopAgents as [BenchAgent, BenchAgent];
@@ -207,11 +206,11 @@ async function runBench(quick: boolean): Promise<BenchResults> {
     phase('open and stored bytes');
     const thresholds = [...new Set([...sizes.open.thresholds, defaults.compactionThreshold])].sort((a, b) => a - b);
     const roles = await mapLimit(thresholds, 1, async (threshold) => {
-      const [writer] = await startAgents({ count: 1, prefix: `w${threshold}-`, serverUrl: server.url, adminToken: BENCH_ADMIN_TOKEN, orgId, dir: agentRoot, tuning: { mergeWindowMs: 0, compactionThreshold: threshold } });
+      const [writer] = await startAgents({ count: 1, prefix: `w${threshold}-`, serverUrl: server.url, org, dir: agentRoot, tuning: { mergeWindowMs: 0, compactionThreshold: threshold } });
       if (writer === undefined) throw new Error('no writer');
       // Readers use the same threshold: a reader with a lower one would seal a snapshot of its own after the first trial.
       const readerTuning = { ...defaults, compactionThreshold: threshold };
-      const readers = await startAgents({ count: sizes.open.coldTrials, prefix: `r${threshold}-`, serverUrl: server.url, adminToken: BENCH_ADMIN_TOKEN, orgId, dir: diskRoot, tuning: readerTuning });
+      const readers = await startAgents({ count: sizes.open.coldTrials, prefix: `r${threshold}-`, serverUrl: server.url, org, dir: diskRoot, tuning: readerTuning });
       everyAgent.push(writer, ...readers);
       live.push(writer, ...readers);
       return { threshold, writer, readers, readerTuning, workspaceId: await formWorkspace(writer, [], `Open ${threshold}`) };

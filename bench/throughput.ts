@@ -21,10 +21,10 @@ import { randomBytes } from '@yhteispoyta/crypto/bytes';
 import { encodeWireEnvelope, sealEnvelope } from '@yhteispoyta/crypto/envelope';
 import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
 import type { WireEnvelope } from '@yhteispoyta/crypto/types';
-import { HttpRestClient } from '@yhteispoyta/agent/net/rest-client';
 import { cpuMeter } from './cpu';
 import { connectLight, createLightWorkspace, enrolLightDevices, joinLight } from './light-device';
 import type { LightDevice } from './light-device';
+import { benchOrganisation } from './organisation';
 import { startMeasured } from './processes';
 import type { MeasuredProcess } from './processes';
 import { textUpdates } from './yjs-updates';
@@ -146,9 +146,8 @@ export async function ypThroughput(plan: ThroughputPlan, profileFile?: string): 
   const server = await startMeasured('server', { env: benchServerEnv(dir) });
   const sockets: Socket[] = [];
   try {
-    const admin = new HttpRestClient({ baseUrl: server.url, adminToken: ADMIN_TOKEN });
-    const { orgId } = await admin.call('createOrg', { body: { name: 'Bench' } });
-    const devices = await enrolLightDevices(server.url, ADMIN_TOKEN, orgId, plan.workspaces * (plan.receivers + 1));
+    const org = await benchOrganisation(server.url, ADMIN_TOKEN);
+    const devices = await enrolLightDevices(server.url, org, plan.workspaces * (plan.receivers + 1));
     const counter = new WindowCounter();
     const senders: { socket: Socket; envelopes: WireEnvelope[] }[] = [];
     let wireBytes = 0;
