@@ -3,14 +3,16 @@
  * each person in their own Chromium context on their own agent. In order, as people
  * would use it:
  *
- * 1. first run — create a profile (passphrase twice, strength hint), enrol with a code;
- *    lock, a wrong passphrase is refused with a clear message, the right one opens;
+ * 1. first run — create a profile (passphrase twice, strength hint), enrol with a code,
+ *    wait for the organisation's certification (the view says so); lock, a wrong
+ *    passphrase is refused with a clear message, the right one opens;
  * 2. a social worker creates a case, adds a Kela expert; both co-edit the plan and see
  *    each other's text and named caret; an agreed action added on one side appears on
  *    the other and a status change comes back;
  * 3. chat both ways, unread count and presence in the list, an attachment with upload
  *    and download progress bars, downloaded bytes equal to the uploaded ones;
- * 4. a professional added from the directory and removed again;
+ * 4. a professional added from the directory (his organisation shown as certified) and
+ *    removed again;
  * 5. the client is invited; on the second agent the profile is switched to a new one
  *    enrolled with the invitation code; the client grants consent, which everyone sees;
  * 6. safety numbers agree on both sides and one is marked verified;
@@ -89,7 +91,18 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-async function createProfileAndEnrol(person: PersonPage, who: { profile: string; passphrase: string }, code: string, checks: boolean): Promise<void> {
+/**
+ * Create a profile and enrol it with `code`. A professional then waits for his
+ * organisation's admin (`certify` does what the admin tool does); a client is certified by
+ * his inviter's agent by itself.
+ */
+async function createProfileAndEnrol(
+  person: PersonPage,
+  who: { profile: string; passphrase: string },
+  code: string,
+  checks: boolean,
+  certify?: () => Promise<unknown>,
+): Promise<void> {
   const { page } = person;
   // With profiles on the agent the unlock form is beside it: work inside the create form.
   const form = page.getByRole('region', { name: 'Luo uusi profiili' });
@@ -114,6 +127,14 @@ async function createProfileAndEnrol(person: PersonPage, who: { profile: string;
   if (checks) await screenshot(page, '02-enrol');
   await page.getByLabel('Koodi', { exact: true }).fill(code);
   await page.getByRole('button', { name: 'Ota käyttöön' }).click();
+  if (certify !== undefined) {
+    await page.getByTestId('certification-view').waitFor({ timeout: 60_000 });
+    if (checks) {
+      await expectAccessible(page, 'waiting for certification');
+      await screenshot(page, '02b-certification-pending');
+    }
+    await certify();
+  }
   await page.getByRole('heading', { name: 'Työtilat' }).waitFor({ timeout: 60_000 });
 }
 
@@ -121,9 +142,13 @@ beforeAll(async () => {
   await ensureUiBuilt();
   cluster = await UiCluster.start();
   orgs = { hva: await cluster.server.createOrg('Hyvinvointialue'), kela: await cluster.server.createOrg('Kela') };
-  // A colleague who is in the directory but never takes a device into use.
-  await cluster.server.issueEnrolmentCode({ orgId: orgs.hva, role: 'health_professional', displayName: HELMI });
   [agentA, agentB] = await Promise.all([cluster.startAgent('a'), cluster.startAgent('b')]);
+  // A certified colleague in the directory who never opens the UI here: his agent runs headless.
+  const helmi = await cluster.startAgent('c');
+  const helmiCode = await cluster.server.issueEnrolmentCode({ orgId: orgs.hva, role: 'health_professional', displayName: HELMI });
+  await helmi.api.createProfile('helmi', 'helmi helmi helmi helmi');
+  await helmi.api.enrol(helmiCode.code);
+  await cluster.server.certifyPending();
 }, 300_000);
 
 afterEach(async (context) => {
@@ -151,12 +176,12 @@ describe('the UI in Chromium with a real server and two agents', () => {
       await expectAccessible(sari.page, 'start');
       await screenshot(sari.page, '01-start');
       const sariCode = await cluster.server.issueEnrolmentCode({ orgId: orgs.hva, role: 'social_worker', displayName: SARI.name });
-      await createProfileAndEnrol(sari, SARI, sariCode.code, true);
+      await createProfileAndEnrol(sari, SARI, sariCode.code, true, () => cluster.server.certifyPending());
       await visible(sari.page, SARI.name);
 
       kalle = await cluster.openPage('kalle', agentB);
       const kalleCode = await cluster.server.issueEnrolmentCode({ orgId: orgs.kela, role: 'kela_expert', displayName: KALLE.name });
-      await createProfileAndEnrol(kalle, KALLE, kalleCode.code, false);
+      await createProfileAndEnrol(kalle, KALLE, kalleCode.code, false, () => cluster.server.certifyPending());
       await expectAccessible(kalle.page, 'workspace list');
 
       // Lock (the way to switch profiles), a wrong passphrase, then the right one.
@@ -314,7 +339,8 @@ describe('the UI in Chromium with a real server and two agents', () => {
       await a.getByRole('button', { name: 'Lisää työtilaan' }).click();
       const row = a.locator('.member', { hasText: HELMI });
       await row.waitFor({ timeout: 60_000 });
-      await visible(a, 'ei vielä liittynyt');
+      // Her organisation's name comes from its certificate, not from the server's directory.
+      await a.locator('.member-group', { hasText: HELMI }).locator('.badge-certified').waitFor({ timeout: 30_000 });
       await row.getByRole('button', { name: `Poista: ${HELMI}` }).click();
       await row.waitFor({ state: 'detached', timeout: 60_000 });
       const names = await a.locator('.member-name').allTextContents();
@@ -334,7 +360,7 @@ describe('the UI in Chromium with a real server and two agents', () => {
       const codeField = a.getByTestId('invitation-code');
       await codeField.waitFor({ timeout: 60_000 });
       invitationCode = await codeField.inputValue();
-      expect(invitationCode).toMatch(/^[A-Za-z0-9_-]{8,128}$/);
+      expect(invitationCode).toMatch(/^inv_[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/);
       await screenshot(a, '09-invitation');
 
       // The second agent switches from Kalle's profile to a new one for the client.
@@ -359,7 +385,7 @@ describe('the UI in Chromium with a real server and two agents', () => {
       await ownerStatus.getByText('Suostumus voimassa').waitFor({ timeout: 90_000 });
       await expect.poll(() => ownerStatus.textContent()).toMatch(/Kela/);
       await expect.poll(() => ownerStatus.textContent()).toMatch(/Toimeentulotuen ja kuntoutuksen yhteistyö/);
-      // The client is not in the directory: her name comes from her own device's presence.
+      // The client is not in the directory: her name is the one Sari typed, checked against her certificate.
       await a.locator('.member', { hasText: ASTA.name }).waitFor({ timeout: 60_000 });
       await expectAccessible(a, 'members (owner)');
       await screenshot(a, '11-members-owner');

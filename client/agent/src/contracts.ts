@@ -365,6 +365,8 @@ export interface DeviceService {
   createLinkCode(): Promise<{ code: string; deviceId: number; expiresAt: number }>;
   /** sign the pending device's certificate and add it to every workspace of this person */
   approve(deviceId: number): Promise<void>;
+  /** refuse a pending device (its digits did not match): it is not offered again */
+  reject(deviceId: number): Promise<void>;
   /** revoke one of this person's devices and remove it from every workspace */
   revoke(deviceId: number): Promise<void>;
   /** certification or the person's devices may have changed */

@@ -50,6 +50,8 @@ const MEMBERSHIP_STATUS: Partial<Record<MembershipErrorCode, number>> = {
   bad_response: 502,
   uncertified: 409,
   not_certified: 409,
+  no_user_key: 409,
+  cannot_revoke_self: 400,
 };
 
 /** The API error of a host refusal; its code is the host's code. */

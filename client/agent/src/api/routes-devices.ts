@@ -1,7 +1,7 @@
 /**
  * API routes of this person's devices: the list (certified, revoked, waiting for
  * approval), a link code for a further device, approving a waiting device after
- * comparing its six digits, and revoking a lost one.
+ * comparing its six digits (or refusing it when they differ), and revoking a lost one.
  */
 import { z } from 'zod';
 import { MAX_DEVICE_ID, MIN_DEVICE_ID } from '@yhteispoyta/crypto/types';
@@ -31,6 +31,12 @@ export function registerDeviceRoutes(router: Router, host: AgentHost): void {
       const id = deviceId(request);
       await readJson(request.req, emptySchema);
       await devices().approve(id);
+      return devices().list();
+    })
+    .add('POST', '/api/devices/:deviceId/reject', async (request) => {
+      const id = deviceId(request);
+      await readJson(request.req, emptySchema);
+      await devices().reject(id);
       return devices().list();
     })
     .add('POST', '/api/devices/:deviceId/revoke', async (request) => {

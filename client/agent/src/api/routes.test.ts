@@ -131,6 +131,7 @@ describe('workspaces, members, chat and attachments over the API', () => {
     expect(await callJson(agent.api, 'POST', '/api/devices/link-code', {})).toMatchObject({ status: 201, body: { link: { code: expect.stringMatching(/^lnk_/), deviceId: 2 } } });
     expect(await callJson(agent.api, 'POST', '/api/devices/2/approve', {})).toMatchObject({ status: 200, body: { canApprove: true } });
     expect(await callJson(agent.api, 'POST', '/api/devices/2/revoke', {})).toMatchObject({ status: 200 });
+    expect(await callJson(agent.api, 'POST', '/api/devices/3/reject', {})).toMatchObject({ status: 200 });
     expect((await callJson(agent.api, 'POST', '/api/devices/0/approve', {})).status).toBe(400);
     expect((await callJson(agent.api, 'POST', '/api/devices/two/revoke', {})).status).toBe(400);
     expect((await callJson(agent.api, 'POST', '/api/devices/2/approve', { extra: 1 })).status).toBe(400);

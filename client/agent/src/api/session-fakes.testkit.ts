@@ -209,6 +209,12 @@ class FakeDevices implements DeviceService {
     this.approved.push(deviceId);
   }
 
+  readonly rejected: number[] = [];
+
+  async reject(deviceId: number): Promise<void> {
+    this.rejected.push(deviceId);
+  }
+
   async revoke(deviceId: number): Promise<void> {
     this.revoked.push(deviceId);
   }

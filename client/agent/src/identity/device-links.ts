@@ -110,6 +110,18 @@ export class DeviceLinks {
     return { deviceId, keyHash: identityKeyHash(fromBase64(enrolment.identityKey) as Uint8Array) };
   }
 
+  /**
+   * Refuse a waiting device (its digits did not match the new device's, or nobody asked
+   * for it): its link code is closed here, so it is never offered for approval again.
+   */
+  async reject(deviceId: number): Promise<void> {
+    this.#requireUserKey();
+    const { enrolments } = await this.#deps.rest.call('pendingDevices', {});
+    const enrolment = enrolments.find((e) => e.deviceId === deviceId && this.#check(e) !== undefined);
+    if (enrolment === undefined) throw new DeviceLinkError('unknown_device', `device ${deviceId} is not waiting for approval with a link code of this device`);
+    this.#deps.profile.db.prepare("UPDATE identity_link_codes SET state = 'refused' WHERE code_id = ?").run([enrolment.codeId]);
+  }
+
   /** Revoke one of this person's certified devices (lost laptop). */
   async revoke(deviceId: number): Promise<void> {
     const userKey = this.#requireUserKey();

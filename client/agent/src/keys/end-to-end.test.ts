@@ -165,4 +165,64 @@ describe('agent core against the real server', () => {
     await sari.core.membership.setVerified(asta.device.self.userId, true);
     expect((await sari.core.membership.identities(ws)).find((i) => i.userId === asta.device.self.userId)?.verified).toBe(true);
   });
+
+  it('a further device: approved after comparing digits it joins every workspace; forged and refused ones never are; revoked it leaves', async () => {
+    const pia = await professional('Pia', 'hyvinvointialue', 'social_worker');
+    const { workspaceId: ws } = await pia.core.membership.create('consultation', 'Pian konsultaatio');
+
+    // The laptop enrols with a link code of Pia's first device and shows six digits.
+    const link = await pia.core.devices.createLinkCode();
+    const laptop = await startAgent('pia-laptop', link.code);
+    expect(laptop.device.self).toEqual({ userId: pia.device.self.userId, deviceId: link.deviceId });
+    const shown = laptop.core.devices.certification();
+    expect(shown).toMatchObject({ state: 'pending', approvalCode: expect.stringMatching(/^\d{3} \d{3}$/) });
+    await until('pia sees the laptop waiting', async () => (await pia.core.devices.list()).pending.some((p) => p.deviceId === link.deviceId));
+    expect((await pia.core.devices.list()).pending.find((p) => p.deviceId === link.deviceId)?.approvalCode).toBe(shown.approvalCode);
+    // Not certified yet: it is in no chain and holds no key.
+    expect(laptop.core.keyRing.epochKey(ws, 1)).toBeUndefined();
+
+    await pia.core.devices.approve(link.deviceId);
+    await until('the laptop is certified', async () => {
+      await laptop.core.refresh();
+      return laptop.core.devices.certification().state === 'certified';
+    });
+    await until('the laptop holds the workspace key', () => laptop.core.keyRing.epochKey(ws, 1) !== undefined);
+    expect(pia.core.keyRing.chainState(ws)?.members.get(pia.device.self.userId)?.devices.map((d) => d.deviceId)).toEqual([1, link.deviceId]);
+
+    // A device that enrolled with a link code but without its secret (the server's own keys) is never offered, and Pia is told.
+    const forgedLink = await pia.core.devices.createLinkCode();
+    const parts = forgedLink.code.split('.');
+    const wrongSecret = [parts[0], 'A'.repeat(22), parts[2], parts[3]].join('.');
+    const forged = await startAgent('pia-forged', wrongSecret);
+    await until('pia reports the forged enrolment', async () => {
+      await pia.core.devices.list();
+      return pia.problems.some((p) => p.code === 'enrolment_refused');
+    });
+    expect((await pia.core.devices.list()).pending.map((p) => p.deviceId)).not.toContain(forgedLink.deviceId);
+    await expect(pia.core.devices.approve(forgedLink.deviceId)).rejects.toMatchObject({ code: 'unknown_device' });
+    expect(forged.core.devices.certification().state).toBe('pending');
+
+    // A device whose digits did not match is refused and not offered again.
+    const tabletLink = await pia.core.devices.createLinkCode();
+    await startAgent('pia-tablet', tabletLink.code);
+    await until('the tablet waits', async () => (await pia.core.devices.list()).pending.some((p) => p.deviceId === tabletLink.deviceId));
+    await pia.core.devices.reject(tabletLink.deviceId);
+    expect((await pia.core.devices.list()).pending.map((p) => p.deviceId)).not.toContain(tabletLink.deviceId);
+    await expect(pia.core.devices.approve(tabletLink.deviceId)).rejects.toMatchObject({ code: 'unknown_device' });
+
+    // The laptop is lost: Pia revokes it; it is removed from the workspace and the key rotates.
+    await expect(pia.core.devices.revoke(pia.device.self.deviceId)).rejects.toMatchObject({ code: 'cannot_revoke_self' });
+    await pia.core.devices.revoke(link.deviceId);
+    expect(pia.core.keyRing.chainState(ws)?.members.get(pia.device.self.userId)?.devices.map((d) => d.deviceId)).toEqual([1]);
+    expect(pia.core.keyRing.currentEpoch(ws)?.epoch).toBe(2);
+    await until('the laptop knows it was revoked', async () => {
+      await laptop.core.refresh();
+      return laptop.core.devices.certification().state === 'revoked';
+    });
+    expect(laptop.core.keyRing.epochKey(ws, 2)).toBeUndefined();
+    expect((await pia.core.devices.list()).devices).toEqual([
+      expect.objectContaining({ deviceId: 1, current: true, revoked: false }),
+      expect.objectContaining({ deviceId: link.deviceId, current: false, revoked: true }),
+    ]);
+  });
 });

@@ -17,7 +17,11 @@ export type MembershipErrorCode =
   /** the person (or this device) has no valid certificate */
   | 'uncertified'
   /** this device is not certified yet, so it can take part in nothing */
-  | 'not_certified';
+  | 'not_certified'
+  /** approving or revoking devices needs the person's user key, which this device does not hold */
+  | 'no_user_key'
+  /** a device cannot revoke itself */
+  | 'cannot_revoke_self';
 
 /** A refused membership operation; the message is a plain sentence for the UI. */
 export class MembershipError extends Error {

@@ -95,8 +95,13 @@ export class OwnDevices implements DeviceService {
     this.notify();
   }
 
+  async reject(deviceId: number): Promise<void> {
+    await this.#linkErrors(() => this.#p.links.reject(deviceId));
+    this.notify();
+  }
+
   async revoke(deviceId: number): Promise<void> {
-    if (deviceId === this.#device.self.deviceId) throw new MembershipError('invalid', 'this device cannot revoke itself; revoke it from another of your devices');
+    if (deviceId === this.#device.self.deviceId) throw new MembershipError('cannot_revoke_self', 'this device cannot revoke itself; revoke it from another of your devices');
     await this.#linkErrors(() => this.#p.links.revoke(deviceId));
     await this.#removeFromWorkspaces(deviceId);
     this.notify();
@@ -178,7 +183,7 @@ export class OwnDevices implements DeviceService {
       return await task();
     } catch (error) {
       if (error instanceof DeviceLinkError) {
-        throw new MembershipError(error.code === 'unknown_device' ? 'unknown_device' : error.code === 'no_user_key' ? 'forbidden' : 'not_certified', error.message);
+        throw new MembershipError(error.code, error.message);
       }
       throw error;
     }

@@ -153,6 +153,8 @@ export const devicesApi = {
   linkCode: async () => (await call('POST', '/api/devices/link-code', z.object({ link: linkCodeSchema }), {})).link,
   /** Approve a waiting device, after the person compared its six digits. */
   approve: async (deviceId: number): Promise<OwnDevices> => call('POST', `/api/devices/${deviceId}/approve`, ownDevicesSchema, {}),
+  /** Refuse a waiting device whose digits did not match: it is not offered again. */
+  reject: async (deviceId: number): Promise<OwnDevices> => call('POST', `/api/devices/${deviceId}/reject`, ownDevicesSchema, {}),
   /** Revoke a device (a lost laptop): it is removed from every workspace. */
   revoke: async (deviceId: number): Promise<OwnDevices> => call('POST', `/api/devices/${deviceId}/revoke`, ownDevicesSchema, {}),
 };

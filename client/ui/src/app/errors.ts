@@ -40,6 +40,8 @@ export const KNOWN_ERROR_CODES = [
   'reenrol_required',
   'not_certified',
   'uncertified',
+  'no_user_key',
+  'cannot_revoke_self',
   // this person's devices and identities
   'unknown_device',
   'invalid',

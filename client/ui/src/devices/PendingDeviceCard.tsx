@@ -21,6 +21,7 @@ export function PendingDeviceCard({ device, onApproved }: { device: PendingDevic
   const { replace } = useDevices();
   const [comparison, setComparison] = useState<CodeComparison>('unanswered');
   const approve = useAction();
+  const reject = useAction();
   const ids = { title: useId(), code: useId() };
   return (
     <li className="card pending-device" aria-labelledby={ids.title}>
@@ -49,6 +50,16 @@ export function PendingDeviceCard({ device, onApproved }: { device: PendingDevic
               <strong>{t('devices.differentTitle')}</strong>
             </p>
             <p>{t('devices.differentExplain')}</p>
+            <ErrorNotice error={reject.error} />
+            <button
+              type="button"
+              className="danger"
+              disabled={reject.busy}
+              aria-busy={reject.busy}
+              onClick={() => void reject.run(async () => replace(await devicesApi.reject(device.deviceId)))}
+            >
+              {t('devices.reject')}
+            </button>
           </div>
         ) : null}
       </div>

@@ -16,7 +16,7 @@ import { spokenDigits } from '../devices/devices-state';
 export function CertificationView({ view, certification }: { view: Exclude<View, 'certified'>; certification: Certification }) {
   const { t } = useTranslation();
   return (
-    <div className="certification">
+    <div className="certification" data-testid="certification-view">
       <h1>{t(`certification.${view}.title`)}</h1>
       <p className="lead">{t(`certification.${view}.lead`)}</p>
       {view === 'pending_link' && certification.approvalCode !== undefined ? <ApprovalCode code={certification.approvalCode} /> : null}
