@@ -37,6 +37,8 @@ export class TrustedIdentities {
   readonly #queue: SerialQueue;
   readonly #self: DeviceRef;
   readonly #ownKey: Bytes;
+  /** people with a user-key change waiting (read on every envelope check, so kept in memory) */
+  #changed: Map<string, Bytes> | undefined;
   readonly book: CertificateBook;
 
   /** Identities of the device `self` (whose own key is `ownKey`), verified with `book`. */
@@ -79,16 +81,22 @@ export class TrustedIdentities {
 
   /** The newly certified user key of a person, while the change waits for the user. */
   changedPerson(userId: string): Bytes | undefined {
-    const key = this.#profile.db.prepare('SELECT new_key FROM identity_person_keys WHERE user_id = ?', { pluck: true }).get([userId]);
-    return key instanceof Uint8Array ? toBytes(key) : undefined;
+    return this.#changes().get(userId);
   }
 
   /** Every person with a change waiting. */
   changes(): IdentityChange[] {
-    return this.#profile.db
-      .prepare('SELECT user_id, new_key FROM identity_person_keys WHERE new_key IS NOT NULL ORDER BY user_id')
-      .all()
-      .flatMap((row) => (row.new_key instanceof Uint8Array ? [{ userId: String(row.user_id), newKey: toBytes(row.new_key) }] : []));
+    return [...this.#changes()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([userId, newKey]) => ({ userId, newKey }));
+  }
+
+  #changes(): Map<string, Bytes> {
+    this.#changed ??= new Map(
+      this.#profile.db
+        .prepare('SELECT user_id, new_key FROM identity_person_keys WHERE new_key IS NOT NULL')
+        .all()
+        .flatMap((row) => (row.new_key instanceof Uint8Array ? [[String(row.user_id), toBytes(row.new_key)] as const] : [])),
+    );
+    return this.#changed;
   }
 
   /** The user key pinned for a person (the one his safety number is computed from). */
@@ -147,6 +155,7 @@ export class TrustedIdentities {
     this.#profile.db
       .prepare('UPDATE identity_person_keys SET user_key = ?, new_key = NULL, verified = 0, changed_at = ? WHERE user_id = ?')
       .run([newKey, Date.now(), userId]);
+    this.#changed = undefined;
     const person = this.book.person(userId);
     if (person !== undefined) await this.#install(person);
     return true;
@@ -163,12 +172,16 @@ export class TrustedIdentities {
     }
     const pinned = row.user_key instanceof Uint8Array ? toBytes(row.user_key) : undefined;
     if (pinned !== undefined && bytesEqual(pinned, person.userKey)) {
-      if (row.new_key !== null) this.#profile.db.prepare('UPDATE identity_person_keys SET new_key = NULL WHERE user_id = ?').run([person.userId]);
+      if (row.new_key !== null) {
+        this.#profile.db.prepare('UPDATE identity_person_keys SET new_key = NULL WHERE user_id = ?').run([person.userId]);
+        this.#changed = undefined;
+      }
       return false;
     }
     const known = row.new_key instanceof Uint8Array ? toBytes(row.new_key) : undefined;
     if (known !== undefined && bytesEqual(known, person.userKey)) return false;
     this.#profile.db.prepare('UPDATE identity_person_keys SET new_key = ?, verified = 0 WHERE user_id = ?').run([person.userKey, person.userId]);
+    this.#changed = undefined;
     return true;
   }
 
