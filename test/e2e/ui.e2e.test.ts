@@ -16,6 +16,8 @@
  * 5. the client is invited; on the second agent the profile is switched to a new one
  *    enrolled with the invitation code; the client grants consent, which everyone sees;
  * 6. safety numbers agree on both sides and one is marked verified;
+ * 6b. a person's second device: a link code, the same six digits on both devices, the
+ *    approval on the first one; the other members are told;
  * 7. the language switches to English and Swedish and is remembered over a reload.
  *
  * axe-core checks each main view; screenshots go to test-artifacts/e2e/.
@@ -417,6 +419,42 @@ describe('the UI in Chromium with a real server and two agents', () => {
       await readmeShot(a, 'safety-numbers', 800);
     },
     STEP_MS,
+  );
+
+  it(
+    "a second device of Sari's: a link code, the same six digits on both, approval, and the others are told",
+    async () => {
+      const a = sari.page;
+      const b = kalle.page;
+      const agentC = await cluster.startAgent('laptop');
+      const laptop = await cluster.openPage('laptop', agentC);
+      await a.getByRole('link', { name: 'Laitteet' }).click();
+      await a.getByRole('heading', { name: 'Laitteesi' }).waitFor({ timeout: 30_000 });
+      await a.getByRole('button', { name: 'Luo koodi uudelle laitteelle' }).click();
+      const code = await a.getByTestId('link-code').inputValue();
+      expect(code).toMatch(/^lnk_[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}\.\d+$/);
+      await createProfileAndEnrol(laptop, { profile: 'sari-kannettava', passphrase: SARI.passphrase }, code, false, async () => {
+        const shown = await laptop.page.getByTestId('own-approval-code').locator('[aria-hidden="true"]').textContent();
+        expect(shown).toMatch(/^\d{3} \d{3}$/);
+        await screenshot(laptop.page, '12b-second-device-waiting');
+        const card = a.locator('.pending-device');
+        await card.waitFor({ timeout: 60_000 });
+        expect(await card.getByTestId('approval-code').locator('[aria-hidden="true"]').textContent()).toBe(shown);
+        await expectAccessible(a, 'devices (approval)');
+        await screenshot(a, '12c-devices-approve');
+        await card.getByRole('radio', { name: 'Kyllä, koodit ovat samat' }).check();
+        await card.getByRole('button', { name: 'Hyväksy uusi laite' }).click();
+      });
+      // The laptop joins the case with its key; the client is told in the members view.
+      await laptop.page.getByRole('link', { name: CASE_LABEL }).waitFor({ timeout: 120_000 });
+      await openTab(b, 'Jäsenet ja suostumus');
+      await b.getByText(`${SARI.name} lisäsi uuden laitteen`).waitFor({ timeout: 60_000 });
+      await screenshot(b, '12d-device-notice');
+      // Back where the next step expects Sari: the case's safety numbers.
+      await a.goBack();
+      await a.getByRole('heading', { name: 'Turvanumerot' }).waitFor({ timeout: 30_000 });
+    },
+    STEP_MS * 2,
   );
 
   it(
