@@ -20,6 +20,7 @@ export interface NameRefusal {
 export class ClientNames {
   readonly #profile: ProfileDb;
   readonly #book: CertificateBook;
+  readonly #listeners = new Set<(userId: string) => void>();
 
   constructor(profile: ProfileDb, book: CertificateBook) {
     this.#profile = profile;
@@ -52,6 +53,12 @@ export class ClientNames {
     return refused;
   }
 
+  /** Listen to names becoming known (or changing); returns the unsubscribe function. */
+  onChange(listener: (userId: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   /** The checked name of a client, if known. */
   nameOf(userId: string): string | undefined {
     const name = this.#profile.db.prepare('SELECT name FROM identity_client_names WHERE user_id = ?', { pluck: true }).get([userId]);
@@ -67,8 +74,17 @@ export class ClientNames {
   }
 
   #store(userId: string, workspaceId: string, name: string, salt: Uint8Array): void {
+    const known = this.nameOf(userId);
     this.#profile.db
       .prepare('INSERT INTO identity_client_names (user_id, workspace_id, name, salt) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET workspace_id = excluded.workspace_id, name = excluded.name, salt = excluded.salt')
       .run([userId, workspaceId, name, toBytes(salt)]);
+    if (known === name) return;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(userId);
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
   }
 }

@@ -128,6 +128,8 @@ describe('agent core against the real server', () => {
     // Sari's agent certified her; the name Sari typed reached her (and Helmi) only inside key messages.
     expect(asta.core.devices.certification().state).toBe('certified');
     await until('helmi knows the client by name', async () => (await helmi.core.membership.list())[0]?.members.find((m) => m.role === 'client')?.displayName === 'Asta Asiakas');
+    // The client learns her own name the same way; her status shows it.
+    await until('asta knows her own name', () => asta.core.devices.certification().state === 'certified' && asta.device.displayName === 'Asta Asiakas');
 
     // Without consent no Kela professional can be added; with it he can.
     await expect(sari.core.membership.addMember(ws, kalle.device.self.userId)).rejects.toMatchObject({ code: 'consent_scope' });

@@ -178,6 +178,10 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
     await sender.deliver();
   };
   const offBook = book.onChange((userIds) => quietly('certificates changed', () => afterCertificates(userIds)));
+  // A client learns his own name (the one his inviter typed) from a key message: his status shows it.
+  const offNames = names.onChange((userId) => {
+    if (userId === device.self.userId) devices.notify();
+  });
 
   // A refused chain answer leaves this device on its last verified state; nothing else
   // would ask again until the next notice or reconnection, so ask again with backoff.
@@ -208,7 +212,7 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
       }),
     );
   }
-  unsubscribe.push(offBook);
+  unsubscribe.push(offBook, offNames);
 
   // Revocations and new devices of people this device works with, even without a notice.
   const certificateTimer = setInterval(() => quietly('certificate refresh', () => refreshCertificates(knownPeople())), opts.certificateRefreshMs ?? CERTIFICATE_REFRESH_MS);
