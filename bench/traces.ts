@@ -4,20 +4,15 @@
  * characters. The same seed gives the same trace, so both systems are fed identical
  * edits at identical times.
  */
+import { Prng } from '@yhteispoyta/test-support/prng';
 
-/** A deterministic PRNG (mulberry32) returning floats in [0, 1). */
+/** A deterministic generator of floats in [0, 1). */
 export type Rng = () => number;
 
-/** mulberry32: tiny, fast, and good enough to vary a workload (not for cryptography). */
+/** The project's seeded PRNG (test-support's sfc32), as a function: good enough to vary a workload, not for cryptography. */
 export function seededRng(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Prng(seed);
+  return () => rng.float();
 }
 
 /** One edit of a trace. Positions are relative, so a trace applies to any document. */

@@ -6,7 +6,7 @@
  */
 import type { ClusterAgent, PlanEditor } from '../integration/harness';
 import { sleep, wordsOf } from '../integration/harness';
-import type { Prng } from '../fuzz/prng';
+import type { Prng } from '@yhteispoyta/test-support/prng';
 
 /** An agent and the editor typing through it. */
 export interface Participant {

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Prng } from '../fuzz/prng';
+import { Prng } from '@yhteispoyta/test-support/prng';
 import { waitForSameChat, waitForSameHash } from '../integration/convergence';
 import { Cluster, PlanEditor, WaitAborted, waitFor, wordsOf } from '../integration/harness';
 import type { ClusterAgent } from '../integration/harness';

@@ -8,7 +8,7 @@
  * the same state hash, no chat message is duplicated, and the store file is intact.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Prng } from '../fuzz/prng';
+import { Prng } from '@yhteispoyta/test-support/prng';
 import { waitForSameChat, waitForSameHash } from '../integration/convergence';
 import { Cluster, sleep, waitFor, wordsOf } from '../integration/harness';
 import type { ClusterAgent } from '../integration/harness';

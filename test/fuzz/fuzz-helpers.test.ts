@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { REST_ROUTES } from '@yhteispoyta/crypto/protocol';
 import { readRegressions } from './fuzz-config';
 import { nodesOf, mutateOnce } from './mutate';
-import { caseSeed, Prng } from './prng';
+import { caseSeed, Prng } from '@yhteispoyta/test-support/prng';
 import { checkAck, checkRawFrames, checkRestReply } from './reply-check';
 import type { RestReply } from './reply-check';
 import { CURRENT_GENERATION, ROUTE_GENERATIONS } from './rest-cases';

@@ -9,7 +9,7 @@ import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import type { FuzzFixtures } from './fixtures';
 import { restJson } from './fixtures';
 import type { FuzzServer } from './fuzz-server';
-import { caseSeed, Prng } from './prng';
+import { caseSeed, Prng } from '@yhteispoyta/test-support/prng';
 import { checkAck, checkRestReply } from './reply-check';
 import type { Verdict } from './reply-check';
 import { CURRENT_GENERATION, restCase } from './rest-cases';

@@ -3,7 +3,7 @@
  * byte arrays of every size, long arrays, deep nesting and prototype-pollution keys.
  * Every value is derived from the generator alone, so it is reproducible from its seed.
  */
-import type { Prng } from './prng';
+import type { Prng } from '@yhteispoyta/test-support/prng';
 
 /** Keys that have hurt JavaScript servers before: prototype pollution and thenable tricks. */
 export const POLLUTION_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'then', 'toJSON'] as const;

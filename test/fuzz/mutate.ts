@@ -6,7 +6,7 @@
  */
 import { hostileNumber, hostileString, hostileValue, POLLUTION_KEYS } from './hostile-values';
 import type { HostileOptions } from './hostile-values';
-import type { Prng } from './prng';
+import type { Prng } from '@yhteispoyta/test-support/prng';
 
 /** A path into a value: object keys and array indexes. */
 export type ValuePath = readonly (string | number)[];

@@ -18,7 +18,7 @@ import type { RouteName } from '@yhteispoyta/crypto/protocol';
 import type { FuzzFixtures } from './fixtures';
 import { hostileString, hostileValue } from './hostile-values';
 import { mutateOnce } from './mutate';
-import { Prng } from './prng';
+import { Prng } from '@yhteispoyta/test-support/prng';
 
 /** One REST request to send. `body` is sent as is; `headers` completely (no defaults added). */
 export interface RestCase {

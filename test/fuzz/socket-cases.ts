@@ -10,7 +10,7 @@ import type { EnvelopeHeader, EnvelopeKind, WireEnvelope } from '@yhteispoyta/cr
 import type { FuzzFixtures } from './fixtures';
 import { hostileString, hostileValue } from './hostile-values';
 import { mutateOnce } from './mutate';
-import { Prng } from './prng';
+import { Prng } from '@yhteispoyta/test-support/prng';
 
 /** Which fixture device a socket belongs to: alice and bob are members of W, carol and dave are not. */
 export type SocketIdentity = 'alice' | 'bob' | 'carol' | 'dave';

@@ -5,6 +5,7 @@
  * round must end with all agents converged (documents and chat). `npm test` runs a few
  * rounds; `STRESS=1` runs many. `SOAK_SEED` replays a run (the seed is printed).
  */
+import { Prng } from '@yhteispoyta/test-support/prng';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProblemCode } from '@yhteispoyta/agent/contracts';
 import { ENVELOPE_PARTS } from './envelope-tamper';
@@ -28,18 +29,8 @@ let world: HostileWorld;
 let ws: string;
 let counter = 0;
 
-/** mulberry32: small, seedable, good enough to pick faults. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(SEED);
+const rng = new Prng(SEED);
+const random = (): number => rng.float();
 function pick<T>(list: readonly T[]): T {
   const item = list[Math.floor(random() * list.length)];
   if (item === undefined) throw new Error('empty list');

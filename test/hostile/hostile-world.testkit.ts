@@ -8,6 +8,7 @@
  * members, chat, document hashes) and their live Y.Docs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { waitUntil } from '@yhteispoyta/test-support/wait';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Y from 'yjs';
@@ -39,13 +40,9 @@ export interface WorldOptions {
   readonly compactionThreshold?: number;
 }
 
-/** Poll `check` until it is true; throws with `what` after `ms`. */
-export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Wait until `check` holds (test-support's waitUntil, with the timeout as a number). */
+export function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  return waitUntil(what, check, { timeoutMs: ms, intervalMs: 50 });
 }
 
 /** Wait `ms`. */

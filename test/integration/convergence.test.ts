@@ -4,6 +4,7 @@
  * is listed identically everywhere (server order, right authors, verified), and an edit
  * made with the stock WebsocketProvider through one agent reaches another.
  */
+import { Prng } from '@yhteispoyta/test-support/prng';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForSameChat, waitForSameHash } from './convergence';
 import { Cluster, sleep, waitFor, wordsOf } from './harness';
@@ -36,14 +37,8 @@ afterAll(async () => {
 
 /** A seeded generator, so a failing interleaving can be reproduced from the logged seed. */
 function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Prng(seed);
+  return () => rng.float();
 }
 
 describe('three agents converge', () => {

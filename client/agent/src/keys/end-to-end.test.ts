@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from '@yhteispoyta/test-support/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '@yhteispoyta/server/app';
 import type { RunningServer } from '@yhteispoyta/server/app';
@@ -62,13 +63,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** A new profile enrolled with `code`, logged in, linked, its keys module started. */
 async function startAgent(name: string, code: string): Promise<Agent> {
@@ -84,7 +78,7 @@ async function startAgent(name: string, code: string): Promise<Agent> {
   const core = createKeysCore({ device, link, problems: sink, clientPollMs: 100 });
   const agent = { device, link, core, problems, profile: created.profile };
   agents.push(agent);
-  await until(`${name} online`, () => link.status() === 'online');
+  await waitUntil(`${name} online`, () => link.status() === 'online');
   await core.refresh();
   return agent;
 }
@@ -95,7 +89,7 @@ async function professional(name: string, orgId: string, role: Exclude<Role, 'cl
   const agent = await startAgent(name.toLowerCase(), issued.code);
   expect(agent.core.devices.certification().state).toBe('pending');
   await issued.certify();
-  await until(`${name} certified`, () => agent.core.devices.certification().state === 'certified');
+  await waitUntil(`${name} certified`, () => agent.core.devices.certification().state === 'certified');
   return agent;
 }
 
@@ -116,36 +110,36 @@ describe('agent core against the real server', () => {
     const epoch1 = sari.core.keyRing.epochKey(ws, 1);
 
     await sari.core.membership.addMember(ws, helmi.device.self.userId);
-    await until('helmi has epoch 1', () => helmi.core.keyRing.epochKey(ws, 1) !== undefined);
+    await waitUntil('helmi has epoch 1', () => helmi.core.keyRing.epochKey(ws, 1) !== undefined);
     expect(bytesEqual(helmi.core.keyRing.epochKey(ws, 1) ?? new Uint8Array(), epoch1 ?? new Uint8Array(1))).toBe(true);
 
     // The client is invited, enrols, and the owner's agent brings her device in.
     const invitation = await sari.core.membership.inviteClient(ws, 'Asta Asiakas');
     const asta = await startAgent('asta', invitation.code);
     expect(asta.device.role).toBe('client');
-    await until('asta has epoch 1', () => asta.core.keyRing.epochKey(ws, 1) !== undefined);
+    await waitUntil('asta has epoch 1', () => asta.core.keyRing.epochKey(ws, 1) !== undefined);
     expect(asta.core.keyRing.chainState(ws)?.members.get(asta.device.self.userId)?.devices.map((d) => d.deviceId)).toEqual([1]);
     // Sari's agent certified her; the name Sari typed reached her (and Helmi) only inside key messages.
     expect(asta.core.devices.certification().state).toBe('certified');
-    await until('helmi knows the client by name', async () => (await helmi.core.membership.list())[0]?.members.find((m) => m.role === 'client')?.displayName === 'Asta Asiakas');
+    await waitUntil('helmi knows the client by name', async () => (await helmi.core.membership.list())[0]?.members.find((m) => m.role === 'client')?.displayName === 'Asta Asiakas');
     // The client learns her own name the same way; her status shows it.
-    await until('asta knows her own name', () => asta.core.devices.certification().state === 'certified' && asta.device.displayName === 'Asta Asiakas');
+    await waitUntil('asta knows her own name', () => asta.core.devices.certification().state === 'certified' && asta.device.displayName === 'Asta Asiakas');
 
     // Without consent no Kela professional can be added; with it he can.
     await expect(sari.core.membership.addMember(ws, kalle.device.self.userId)).rejects.toMatchObject({ code: 'consent_scope' });
     await asta.core.membership.grantConsent(ws, { orgIds: [kela], purpose: 'Toimeentulotuen yhteistyö' });
     await sari.core.membership.addMember(ws, kalle.device.self.userId);
-    await until('kalle has epoch 1', () => kalle.core.keyRing.epochKey(ws, 1) !== undefined);
+    await waitUntil('kalle has epoch 1', () => kalle.core.keyRing.epochKey(ws, 1) !== undefined);
 
     // The client revokes: Kalle is out, and the fresh epoch key goes to everyone else.
     const revoked = await asta.core.membership.revokeConsent(ws, [kela]);
     expect(revoked.epoch).toBe(2);
     expect(revoked.members.map((m) => m.userId)).not.toContain(kalle.device.self.userId);
     const epoch2 = asta.core.keyRing.epochKey(ws, 2);
-    await until('sari has epoch 2', () => sari.core.keyRing.epochKey(ws, 2) !== undefined);
-    await until('helmi has epoch 2', () => helmi.core.keyRing.epochKey(ws, 2) !== undefined);
+    await waitUntil('sari has epoch 2', () => sari.core.keyRing.epochKey(ws, 2) !== undefined);
+    await waitUntil('helmi has epoch 2', () => helmi.core.keyRing.epochKey(ws, 2) !== undefined);
     expect(bytesEqual(sari.core.keyRing.epochKey(ws, 2) ?? new Uint8Array(), epoch2 ?? new Uint8Array(1))).toBe(true);
-    await until('kalle told', () => kalle.problems.some((p) => p.code === 'revoked'));
+    await waitUntil('kalle told', () => kalle.problems.some((p) => p.code === 'revoked'));
     await kalle.core.refresh();
     expect(kalle.core.keyRing.epochKey(ws, 2)).toBeUndefined();
     expect(await kalle.device.rest.call('fetchMailbox', { query: { limit: 100 } })).toEqual({ items: [] });
@@ -178,17 +172,17 @@ describe('agent core against the real server', () => {
     expect(laptop.device.self).toEqual({ userId: pia.device.self.userId, deviceId: link.deviceId });
     const shown = laptop.core.devices.certification();
     expect(shown).toMatchObject({ state: 'pending', approvalCode: expect.stringMatching(/^\d{3} \d{3}$/) });
-    await until('pia sees the laptop waiting', async () => (await pia.core.devices.list()).pending.some((p) => p.deviceId === link.deviceId));
+    await waitUntil('pia sees the laptop waiting', async () => (await pia.core.devices.list()).pending.some((p) => p.deviceId === link.deviceId));
     expect((await pia.core.devices.list()).pending.find((p) => p.deviceId === link.deviceId)?.approvalCode).toBe(shown.approvalCode);
     // Not certified yet: it is in no chain and holds no key.
     expect(laptop.core.keyRing.epochKey(ws, 1)).toBeUndefined();
 
     await pia.core.devices.approve(link.deviceId);
-    await until('the laptop is certified', async () => {
+    await waitUntil('the laptop is certified', async () => {
       await laptop.core.refresh();
       return laptop.core.devices.certification().state === 'certified';
     });
-    await until('the laptop holds the workspace key', () => laptop.core.keyRing.epochKey(ws, 1) !== undefined);
+    await waitUntil('the laptop holds the workspace key', () => laptop.core.keyRing.epochKey(ws, 1) !== undefined);
     expect(pia.core.keyRing.chainState(ws)?.members.get(pia.device.self.userId)?.devices.map((d) => d.deviceId)).toEqual([1, link.deviceId]);
 
     // A device that enrolled with a link code but without its secret (the server's own keys) is never offered, and Pia is told.
@@ -196,7 +190,7 @@ describe('agent core against the real server', () => {
     const parts = forgedLink.code.split('.');
     const wrongSecret = [parts[0], 'A'.repeat(22), parts[2], parts[3]].join('.');
     const forged = await startAgent('pia-forged', wrongSecret);
-    await until('pia reports the forged enrolment', async () => {
+    await waitUntil('pia reports the forged enrolment', async () => {
       await pia.core.devices.list();
       return pia.problems.some((p) => p.code === 'enrolment_refused');
     });
@@ -207,7 +201,7 @@ describe('agent core against the real server', () => {
     // A device whose digits did not match is refused and not offered again.
     const tabletLink = await pia.core.devices.createLinkCode();
     await startAgent('pia-tablet', tabletLink.code);
-    await until('the tablet waits', async () => (await pia.core.devices.list()).pending.some((p) => p.deviceId === tabletLink.deviceId));
+    await waitUntil('the tablet waits', async () => (await pia.core.devices.list()).pending.some((p) => p.deviceId === tabletLink.deviceId));
     await pia.core.devices.reject(tabletLink.deviceId);
     expect((await pia.core.devices.list()).pending.map((p) => p.deviceId)).not.toContain(tabletLink.deviceId);
     await expect(pia.core.devices.approve(tabletLink.deviceId)).rejects.toMatchObject({ code: 'unknown_device' });
@@ -217,7 +211,7 @@ describe('agent core against the real server', () => {
     await pia.core.devices.revoke(link.deviceId);
     expect(pia.core.keyRing.chainState(ws)?.members.get(pia.device.self.userId)?.devices.map((d) => d.deviceId)).toEqual([1]);
     expect(pia.core.keyRing.currentEpoch(ws)?.epoch).toBe(2);
-    await until('the laptop knows it was revoked', async () => {
+    await waitUntil('the laptop knows it was revoked', async () => {
       await laptop.core.refresh();
       return laptop.core.devices.certification().state === 'revoked';
     });

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from '@yhteispoyta/test-support/wait';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Role } from '@yhteispoyta/crypto/types';
 import { FakeKeysServer } from './fake-server.testkit';
@@ -23,13 +24,6 @@ async function make(userId: string, role: Role, orgId: string, code?: string): P
   return made;
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'yp-summary-'));
@@ -62,7 +56,7 @@ describe('workspace summary', () => {
     const { workspaceId } = await alice.core.membership.create('case', 'Yhteinen asiakassuunnitelma');
     const invitation = await alice.core.membership.inviteClient(workspaceId, 'Asta Asiakas');
     const asta = await make(invitation.userId, 'client', 'clients', invitation.code);
-    await until('asta joins the chain', async () => {
+    await waitUntil('asta joins the chain', async () => {
       await alice.core.sync.syncAll();
       await asta.core.sync.syncAll();
       return asta.core.keyRing.chainState(workspaceId)?.members.get(invitation.userId)?.devices.some((d) => d.deviceId === 1) === true;

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from '@yhteispoyta/test-support/wait';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesEqual } from '@yhteispoyta/crypto/bytes';
 import type { Role } from '@yhteispoyta/crypto/types';
@@ -35,14 +36,6 @@ async function make(userId: string, role: Role, orgId: string): Promise<TestDevi
   return made;
 }
 
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return true;
-}
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'yp-keys-recovery-'));
@@ -73,7 +66,7 @@ describe('recovery after a refusal, without outside help', () => {
     expect(carol.problems.map((p) => p.code)).toEqual(['chain_invalid']);
     expect(carol.core.sync.state(workspaceId)?.seq).toBe(head);
     server.serveChain = undefined;
-    expect(await until(() => carol.core.sync.state(workspaceId)?.seq === head + 1, 5_000)).toBe(true);
+    await waitUntil('the repair', () => carol.core.sync.state(workspaceId)?.seq === head + 1, { timeoutMs: 5_000 });
     expect(carol.core.sync.state(workspaceId)?.members.has('dave')).toBe(true);
     expect(carol.problems.map((p) => p.code)).toEqual(['chain_invalid']);
   });
@@ -92,7 +85,7 @@ describe('recovery after a refusal, without outside help', () => {
     await carol.core.receiver.receive();
     expect(carol.problems.map((p) => p.code)).toEqual(['chain_invalid']);
     server.serveChain = undefined;
-    expect(await until(() => carol.core.keyRing.epochKey(workspaceId, 2) !== undefined, 5_000)).toBe(true);
+    await waitUntil('the repair', () => carol.core.keyRing.epochKey(workspaceId, 2) !== undefined, { timeoutMs: 5_000 });
     const keys = [carol.core.keyRing.epochKey(workspaceId, 2), alice.core.keyRing.epochKey(workspaceId, 2)];
     expect(keys[0] !== undefined && keys[1] !== undefined && bytesEqual(keys[0], keys[1])).toBe(true);
     expect(carol.core.sync.state(workspaceId)?.members.has('dave')).toBe(false);
@@ -108,7 +101,7 @@ describe('recovery after a refusal, without outside help', () => {
     expect(alice.problems.every((p) => p.code === 'key_distribution')).toBe(true);
     expect(server.mailbox).toEqual([]);
     refuseClaims = false;
-    expect(await until(() => server.mailbox.some((m) => m.to.userId === 'carol'), 5_000)).toBe(true);
+    await waitUntil('the repair', () => server.mailbox.some((m) => m.to.userId === 'carol'), { timeoutMs: 5_000 });
     await carol.core.receiver.receive();
     expect(carol.core.keyRing.currentEpoch(workspaceId)?.epoch).toBe(1);
   });
