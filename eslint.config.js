@@ -47,6 +47,20 @@ export default tseslint.config(
     },
   },
   {
+    // The local-API contract is imported by the browser UI: zod and its own files only,
+    // so that nothing of crypto/, libsignal or Node's I/O can reach the page through it.
+    files: ['client/local-api/**/*.ts'],
+    ignores: ['client/local-api/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^(?!zod$|\\./)', message: 'client/local-api/ imports zod and its own files only: the browser UI imports it.' },
+        ],
+      }],
+    },
+  },
+  {
+    // The UI may import the local-API contract (@yhteispoyta/local-api), nothing else of the project.
     files: ['client/ui/**/*.ts', 'client/ui/**/*.tsx'],
     rules: {
       'no-restricted-imports': ['error', {

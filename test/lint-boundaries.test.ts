@@ -34,6 +34,24 @@ describe('import boundaries', () => {
     expect(signal).toHaveLength(1);
   });
 
+  it('client/local-api/ imports zod and its own files only', async () => {
+    const crypto = await boundaryErrors('client/local-api/src/fixture.ts', "import { idSchema } from '@yhteispoyta/crypto/protocol';\nexport const y = idSchema;\n");
+    expect(crypto.join()).toMatch(/client\/local-api\/ imports zod and its own files only/);
+    const agent = await boundaryErrors('client/local-api/src/fixture.ts', "import type { AgentHost } from '../../agent/src/agent';\nexport type Y = AgentHost;\n");
+    expect(agent).toHaveLength(1);
+    const fs = await boundaryErrors('client/local-api/src/fixture.ts', "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n");
+    expect(fs).toHaveLength(1);
+    const signal = await boundaryErrors('client/local-api/src/fixture.ts', "import { PublicKey } from '@signalapp/libsignal-client';\nexport const y = PublicKey;\n");
+    expect(signal).toHaveLength(1);
+    expect(await boundaryErrors('client/local-api/src/fixture.ts', "import { z } from 'zod';\nimport { idSchema } from './fields';\nexport const y = [z, idSchema];\n")).toEqual([]);
+  });
+
+  it('client/ui/ may import the local-API contract, and still not the agent', async () => {
+    expect(await boundaryErrors('client/ui/src/fixture.ts', "import { LOCAL_API_ROUTES } from '@yhteispoyta/local-api';\nexport const y = LOCAL_API_ROUTES;\n")).toEqual([]);
+    const agent = await boundaryErrors('client/ui/src/fixture.ts', "import { AgentHost } from '@yhteispoyta/agent/agent';\nexport const y = AgentHost;\n");
+    expect(agent.join()).toMatch(/client\/ui\/ talks only to its agent/);
+  });
+
   it('server/ never uses private keys or decryption', async () => {
     const priv = await boundaryErrors('server/src/fixture.ts', "import { PrivateKey } from '@signalapp/libsignal-client';\nexport const y = PrivateKey;\n");
     expect(priv.join()).toMatch(/never holds a private key/);

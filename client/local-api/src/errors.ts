@@ -1,0 +1,80 @@
+/**
+ * How the agent refuses: a status and the body `{ error: { code, message } }`. The code
+ * is stable (the UI translates the ones people meet); the message is an English sentence
+ * for the log and for codes the UI has no words of its own for.
+ */
+import { z } from 'zod';
+
+/** Every code an error body of the agent carries. */
+export const API_ERROR_CODES = [
+  // the request itself (auth.ts, the router, the body readers)
+  'unauthorized',
+  'forbidden_host',
+  'forbidden_origin',
+  'not_found',
+  'method_not_allowed',
+  'bad_request',
+  'unsupported_media_type',
+  'too_large',
+  // no profile unlocked or no device enrolled yet
+  'not_ready',
+  // anything unexpected; the detail stays in the agent's log
+  'internal',
+  // the central server: unreachable, failing, or refusing for a reason the user can act on
+  'server_unreachable',
+  'server_error',
+  'forbidden',
+  'conflict',
+  'rate_limited',
+  'expired',
+  // profiles and enrolment
+  'no_such_profile',
+  'wrong_passphrase',
+  'corrupt',
+  'in_use',
+  'newer_schema',
+  'invalid_name',
+  'empty_passphrase',
+  'exists',
+  'already_unlocked',
+  'locked',
+  'already_enrolled',
+  'enrolment_failed',
+  'session_failed',
+  'reenrol_required',
+  // membership operations, identities and this person's devices
+  'unknown_workspace',
+  'unknown_user',
+  'unknown_device',
+  'identity_changed',
+  'no_change',
+  'bad_response',
+  'uncertified',
+  'not_certified',
+  'no_user_key',
+  'cannot_revoke_self',
+  // the membership chain's rules refused the change
+  'malformed',
+  'bad_signature',
+  'unknown_author',
+  'fork',
+  'gap',
+  'bad_prev_hash',
+  'wrong_workspace',
+  'consent_scope',
+  'closed',
+  'bad_epoch',
+  'invalid',
+] as const;
+/** A code of an error body. */
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+/**
+ * The body of every refused request. The agent sends only {@link API_ERROR_CODES}; the
+ * code is read as any string so that a page meeting a newer agent still shows its message.
+ */
+export const apiErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+/** The body of a refused request, as the agent sends it. */
+export interface ApiErrorBody {
+  readonly error: { readonly code: ApiErrorCode; readonly message: string };
+}

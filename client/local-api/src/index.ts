@@ -1,0 +1,17 @@
+/**
+ * The contract between the agent and its browser UI: the local HTTP API's route table,
+ * the `/events` stream, problem codes and error codes, and the shapes the UI reads.
+ * Only zod: the browser imports it.
+ */
+export * from './fields';
+export * from './problems';
+export * from './errors';
+export * from './status';
+export * from './workspaces';
+export * from './devices';
+export * from './chat';
+export * from './presence';
+export * from './events';
+export * from './route-spec';
+export * from './routes';
+export * from './client';

@@ -1,0 +1,60 @@
+/**
+ * Problems: every verification failure, refusal and sync error the agent meets reaches
+ * the UI as one of these, listed by `GET /api/problems` and pushed as `problem` events.
+ * The UI explains each code in its own words (fi/sv/en).
+ */
+import { z } from 'zod';
+import { deviceRefSchema } from './fields';
+
+/** Every code a problem has. */
+export const PROBLEM_CODES = [
+  // envelope verification (openEnvelope codes)
+  'malformed',
+  'too_large',
+  'wrong_context',
+  'unknown_author',
+  'bad_signature',
+  'unknown_epoch',
+  'wrong_key',
+  // stream integrity
+  'clock_gap',
+  'replay',
+  'snapshot_chain',
+  // membership and identities
+  'chain_invalid',
+  'identity_changed',
+  'key_distribution',
+  // certificates: a device or person the chain names that certificates do not back, or a
+  // redeemed code whose keys do not carry the proof of its secret (possible substitution)
+  'uncertified',
+  'enrolment_refused',
+  // server relations
+  'forbidden',
+  'revoked',
+  'server_error',
+  'offline',
+  // attachments
+  'attachment_integrity',
+] as const;
+/** A problem code. */
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+/**
+ * A problem the agent reports. The agent sends only {@link PROBLEM_CODES} (its types say
+ * so); the code is read as any string because an open page may outlive its agent's
+ * upgrade and must still show a newer agent's problem, in general words.
+ */
+export const problemSchema = z.object({
+  id: z.string(),
+  /** ms since epoch */
+  at: z.number(),
+  code: z.string(),
+  /** a plain-language English sentence; never plaintext, keys or tokens */
+  message: z.string(),
+  workspaceId: z.string().optional(),
+  stream: z.string().optional(),
+  /** the device the problem concerns (author of a bad envelope, changed identity …) */
+  device: deviceRefSchema.optional(),
+});
+/** A problem as the UI reads it. */
+export type Problem = z.infer<typeof problemSchema>;

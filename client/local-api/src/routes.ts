@@ -1,0 +1,194 @@
+/**
+ * The agent's local HTTP API as one typed table. The agent binds a handler to every
+ * entry and parses `params`, `query` and `body` with the entry's schemas and its own
+ * answer with `response` (client/agent/src/api/route-binding.ts); the UI and the
+ * cross-process tests call a route by its name and parse the answer with the same
+ * `response` (client.ts). Request schemas are strict (an unknown field is a 400); answer
+ * schemas are not, so a page can read a newer agent that added a field.
+ *
+ * Outside the table: the `/events` WebSocket (events.ts), the y-websocket rooms under
+ * `/yjs/<workspaceId>/<docName>`, and the built UI's files.
+ */
+import { z } from 'zod';
+import {
+  attachmentParamsSchema,
+  chatMessageSchema,
+  downloadQuerySchema,
+  editChatRequestSchema,
+  messageParamsSchema,
+  sendChatRequestSchema,
+  uploadQuerySchema,
+  uploadResponseSchema,
+} from './chat';
+import { deviceParamsSchema, linkCodeSchema, ownDevicesSchema } from './devices';
+import { workspacePresenceSchema } from './presence';
+import { problemSchema } from './problems';
+import type { LocalRouteSpec } from './route-spec';
+import {
+  credentialsSchema,
+  emptyRequestSchema,
+  emptyResponseSchema,
+  enrolRequestSchema,
+  statusResponseSchema,
+  syncStatusSchema,
+} from './status';
+import {
+  addMemberRequestSchema,
+  createWorkspaceRequestSchema,
+  directoryOrgSchema,
+  directoryUserSchema,
+  documentParamsSchema,
+  grantConsentRequestSchema,
+  identitySchema,
+  inviteClientRequestSchema,
+  invitationSchema,
+  memberDeviceParamsSchema,
+  memberParamsSchema,
+  memberSchema,
+  orgParamsSchema,
+  personRequestSchema,
+  revokeConsentRequestSchema,
+  setVerifiedRequestSchema,
+  workspaceParamsSchema,
+  workspaceResponseSchema,
+  workspaceSchema,
+} from './workspaces';
+
+/** Every route of the local API, by name. */
+export const LOCAL_API_ROUTES = {
+  // the agent itself: profiles, enrolment, status, sync, problems, presence
+  listProfiles: { method: 'GET', path: '/api/profiles', status: 200, response: z.object({ profiles: z.array(z.string()) }) },
+  createProfile: { method: 'POST', path: '/api/profiles', status: 201, body: credentialsSchema, response: statusResponseSchema },
+  unlockProfile: { method: 'POST', path: '/api/profiles/unlock', status: 200, body: credentialsSchema, response: statusResponseSchema },
+  /** queued edits are flushed first */
+  lockProfile: { method: 'POST', path: '/api/profiles/lock', status: 200, body: emptyRequestSchema, response: statusResponseSchema },
+  status: { method: 'GET', path: '/api/status', status: 200, response: statusResponseSchema },
+  enrol: { method: 'POST', path: '/api/account/enrol', status: 200, body: enrolRequestSchema, response: statusResponseSchema },
+  sync: { method: 'GET', path: '/api/sync', status: 200, response: z.object({ sync: syncStatusSchema }) },
+  problems: { method: 'GET', path: '/api/problems', status: 200, response: z.object({ problems: z.array(problemSchema) }) },
+  presence: { method: 'GET', path: '/api/presence', status: 200, response: z.object({ presence: z.array(workspacePresenceSchema) }) },
+
+  // workspaces, members, consent, identities, the directory
+  listWorkspaces: { method: 'GET', path: '/api/workspaces', status: 200, response: z.object({ workspaces: z.array(workspaceSchema) }) },
+  createWorkspace: {
+    method: 'POST', path: '/api/workspaces', status: 201,
+    body: createWorkspaceRequestSchema, response: workspaceResponseSchema,
+  },
+  listMembers: {
+    method: 'GET', path: '/api/workspaces/:workspaceId/members', status: 200,
+    params: workspaceParamsSchema, response: z.object({ members: z.array(memberSchema) }),
+  },
+  addMember: {
+    method: 'POST', path: '/api/workspaces/:workspaceId/members', status: 200,
+    params: workspaceParamsSchema, body: addMemberRequestSchema, response: workspaceResponseSchema,
+  },
+  /** the epoch key is rotated */
+  removeMember: {
+    method: 'DELETE', path: '/api/workspaces/:workspaceId/members/:userId', status: 200,
+    params: memberParamsSchema, response: workspaceResponseSchema,
+  },
+  removeMemberDevice: {
+    method: 'DELETE', path: '/api/workspaces/:workspaceId/members/:userId/devices/:deviceId', status: 200,
+    params: memberDeviceParamsSchema, response: workspaceResponseSchema,
+  },
+  inviteClient: {
+    method: 'POST', path: '/api/workspaces/:workspaceId/invitations', status: 201,
+    params: workspaceParamsSchema, body: inviteClientRequestSchema, response: z.object({ invitation: invitationSchema }),
+  },
+  grantConsent: {
+    method: 'POST', path: '/api/workspaces/:workspaceId/consent', status: 200,
+    params: workspaceParamsSchema, body: grantConsentRequestSchema, response: workspaceResponseSchema,
+  },
+  revokeConsent: {
+    method: 'POST', path: '/api/workspaces/:workspaceId/consent/revoke', status: 200,
+    params: workspaceParamsSchema, body: revokeConsentRequestSchema, response: workspaceResponseSchema,
+  },
+  identities: {
+    method: 'GET', path: '/api/workspaces/:workspaceId/identities', status: 200,
+    params: workspaceParamsSchema, response: z.object({ identities: z.array(identitySchema) }),
+  },
+  /** the document's convergence fingerprint (SHA-256 hex of its state) */
+  documentHash: {
+    method: 'GET', path: '/api/workspaces/:workspaceId/documents/:docName/hash', status: 200,
+    params: documentParamsSchema, response: z.object({ hash: z.string() }),
+  },
+  directory: { method: 'GET', path: '/api/directory', status: 200, response: z.object({ orgs: z.array(directoryOrgSchema) }) },
+  orgUsers: {
+    method: 'GET', path: '/api/directory/:orgId/users', status: 200,
+    params: orgParamsSchema, response: z.object({ users: z.array(directoryUserSchema) }),
+  },
+  setVerified: { method: 'POST', path: '/api/identities/verified', status: 200, body: setVerifiedRequestSchema, response: emptyResponseSchema },
+  /** after comparing the NEW safety number */
+  acceptIdentity: { method: 'POST', path: '/api/identities/accept', status: 200, body: personRequestSchema, response: emptyResponseSchema },
+
+  // this person's devices
+  listDevices: { method: 'GET', path: '/api/devices', status: 200, response: ownDevicesSchema },
+  /** this device must hold the person's user key */
+  createLinkCode: {
+    method: 'POST', path: '/api/devices/link-code', status: 201,
+    body: emptyRequestSchema, response: z.object({ link: linkCodeSchema }),
+  },
+  approveDevice: {
+    method: 'POST', path: '/api/devices/:deviceId/approve', status: 200,
+    params: deviceParamsSchema, body: emptyRequestSchema, response: ownDevicesSchema,
+  },
+  /** its digits did not match: it is not offered again */
+  rejectDevice: {
+    method: 'POST', path: '/api/devices/:deviceId/reject', status: 200,
+    params: deviceParamsSchema, body: emptyRequestSchema, response: ownDevicesSchema,
+  },
+  /** a lost device: it is removed from every workspace */
+  revokeDevice: {
+    method: 'POST', path: '/api/devices/:deviceId/revoke', status: 200,
+    params: deviceParamsSchema, body: emptyRequestSchema, response: ownDevicesSchema,
+  },
+
+  // chat and attachments
+  listChat: {
+    method: 'GET', path: '/api/workspaces/:workspaceId/chat', status: 200,
+    params: workspaceParamsSchema, response: z.object({ messages: z.array(chatMessageSchema) }),
+  },
+  sendChat: {
+    method: 'POST', path: '/api/workspaces/:workspaceId/chat', status: 201,
+    params: workspaceParamsSchema, body: sendChatRequestSchema, response: z.object({ message: chatMessageSchema }),
+  },
+  editChat: {
+    method: 'PUT', path: '/api/workspaces/:workspaceId/chat/:messageId', status: 200,
+    params: messageParamsSchema, body: editChatRequestSchema, response: emptyResponseSchema,
+  },
+  deleteChat: {
+    method: 'DELETE', path: '/api/workspaces/:workspaceId/chat/:messageId', status: 200,
+    params: messageParamsSchema, response: emptyResponseSchema,
+  },
+  /** progress arrives as `transfer` events under the query's (or the answer's) transferId */
+  uploadAttachment: {
+    method: 'POST', path: '/api/workspaces/:workspaceId/attachments', status: 201, stream: 'upload',
+    params: workspaceParamsSchema, query: uploadQuerySchema, response: uploadResponseSchema,
+  },
+  /** verified and decrypted; always `application/octet-stream` as an attachment */
+  downloadAttachment: {
+    method: 'GET', path: '/api/workspaces/:workspaceId/attachments/:blobId', status: 200, stream: 'download',
+    params: attachmentParamsSchema, query: downloadQuerySchema,
+  },
+} as const satisfies Record<string, LocalRouteSpec>;
+
+/** Name of a route of {@link LOCAL_API_ROUTES}. */
+export type LocalRouteName = keyof typeof LOCAL_API_ROUTES;
+
+type Spec<N extends LocalRouteName> = (typeof LOCAL_API_ROUTES)[N];
+type Part = 'params' | 'query' | 'body' | 'response';
+type Output<N extends LocalRouteName, F extends Part> = Spec<N> extends { readonly [K in F]: infer S extends z.ZodType } ? z.output<S> : undefined;
+type Input<N extends LocalRouteName, F extends Part> = Spec<N> extends { readonly [K in F]: infer S extends z.ZodType } ? z.input<S> : undefined;
+
+/** Parsed path parameters of route `N` (`undefined` when its path has none). */
+export type LocalRouteParams<N extends LocalRouteName> = Output<N, 'params'>;
+/** Parsed query of route `N` (`undefined` when it reads none). */
+export type LocalRouteQuery<N extends LocalRouteName> = Output<N, 'query'>;
+/** Parsed JSON body of route `N` (`undefined` when it takes none). */
+export type LocalRouteBody<N extends LocalRouteName> = Output<N, 'body'>;
+/** The JSON answer of route `N` (`undefined` for a download). */
+export type LocalRouteResponse<N extends LocalRouteName> = Output<N, 'response'>;
+/** The query a caller of route `N` gives (defaults may be left out). */
+export type LocalRouteQueryInput<N extends LocalRouteName> = Input<N, 'query'>;
+/** The JSON body a caller of route `N` sends. */
+export type LocalRouteBodyInput<N extends LocalRouteName> = Input<N, 'body'>;
