@@ -20,40 +20,14 @@ import type {
   ServerToClientEvents,
 } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MemberInfo, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
+import type { ProblemCode } from '@yhteispoyta/local-api';
 
 // ---------------------------------------------------------------------------------------
 // Problems: every verification failure, refusal and sync error reaches the UI.
 
-export const PROBLEM_CODES = [
-  // envelope verification (openEnvelope codes)
-  'malformed',
-  'too_large',
-  'wrong_context',
-  'unknown_author',
-  'bad_signature',
-  'unknown_epoch',
-  'wrong_key',
-  // stream integrity
-  'clock_gap',
-  'replay',
-  'snapshot_chain',
-  // membership and identities
-  'chain_invalid',
-  'identity_changed',
-  'key_distribution',
-  // certificates: a device or person the chain names that certificates do not back, or a
-  // redeemed code whose keys do not carry the proof of its secret (possible substitution)
-  'uncertified',
-  'enrolment_refused',
-  // server relations
-  'forbidden',
-  'revoked',
-  'server_error',
-  'offline',
-  // attachments
-  'attachment_integrity',
-] as const;
-export type ProblemCode = (typeof PROBLEM_CODES)[number];
+// The codes are part of the UI's contract (the UI explains each one): they live there.
+export { PROBLEM_CODES } from '@yhteispoyta/local-api';
+export type { ProblemCode } from '@yhteispoyta/local-api';
 
 /** A problem as the UI sees it. */
 export interface AgentProblem {
