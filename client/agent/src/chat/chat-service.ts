@@ -5,6 +5,7 @@
  */
 import { randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
 import { idSchema } from '@yhteispoyta/crypto/protocol';
+import { CHAT_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import type { Logger } from 'pino';
 import type { AttachmentRef, ChatMessage, ChatService, TransferProgress } from '../contracts';
 import type { SyncEngine } from '../sync/sync-engine';
@@ -15,7 +16,7 @@ import type { ChatPayload, SealedAttachment } from './chat-payload';
 import { CHAT_MIGRATIONS } from './chat-schema';
 import { ChatStore } from './chat-store';
 import type { StoredMessage } from './chat-store';
-import { CHAT_STREAM, ChatStream } from './chat-stream';
+import { ChatStream } from './chat-stream';
 
 /** ChatService on a {@link SyncEngine} (closed together with the engine). */
 export class EncryptedChatService implements ChatService {

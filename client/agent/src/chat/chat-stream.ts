@@ -6,15 +6,13 @@
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { EnvelopeKind } from '@yhteispoyta/crypto/types';
 import { fromBase64 } from '@yhteispoyta/crypto/bytes';
+import { CHAT_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import type { OutboxEntry } from '../sync/outbox';
 import type { ProblemReporter } from '../sync/problem-reporter';
 import type { InboundEnvelope, StreamHandler } from '../sync/stream-handler';
 import { parseChatPayload } from './chat-payload';
 import type { SealedAttachment } from './chat-payload';
 import type { ChatStore } from './chat-store';
-
-/** The stream chat travels on. */
-export const CHAT_STREAM = 'chat';
 
 /** A message changed: (workspace, author device key, message id). */
 export type MessageChanged = (workspaceId: string, authorKey: string, messageId: string) => void;

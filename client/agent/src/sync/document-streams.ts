@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { EnvelopeKind } from '@yhteispoyta/crypto/types';
 import { MAX_PLAINTEXT_BYTES } from '@yhteispoyta/crypto/envelope';
 import type { OutboxEntry } from './outbox';
-import { isDocumentStream } from './presence-codec';
+import { streamNameSchema } from '@yhteispoyta/crypto/protocol';
+import { isDocStream } from '@yhteispoyta/crypto/stream-rules';
 import type { InboundEnvelope, StreamHandler } from './stream-handler';
 import type { SyncEngine } from './sync-engine';
 
@@ -71,7 +72,7 @@ export class DocumentStreams implements StreamHandler {
 
   /** The open document of a stream, loading it from the profile on first use. Throws RangeError for a non-document stream. */
   open(workspaceId: string, stream: string): OpenDocument {
-    if (!isDocumentStream(stream)) throw new RangeError(`not a document stream: ${stream}`);
+    if (!isDocStream(stream) || !streamNameSchema.safeParse(stream).success) throw new RangeError(`not a document stream: ${stream}`);
     const existing = this.#slots.get(slotKey(workspaceId, stream));
     if (existing !== undefined) return existing;
     const doc = new Y.Doc();
@@ -116,7 +117,7 @@ export class DocumentStreams implements StreamHandler {
   }
 
   owns(stream: string): boolean {
-    return isDocumentStream(stream);
+    return isDocStream(stream);
   }
 
   streamsOf(workspaceId: string): readonly string[] {

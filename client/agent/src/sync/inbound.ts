@@ -9,7 +9,7 @@ import { MAX_FETCH_LIMIT } from '@yhteispoyta/crypto/protocol';
 import type { StoredEnvelope, StreamCatchUp, StreamPosition } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { EnvelopeHeader } from '@yhteispoyta/crypto/types';
-import { judgeEnvelopeClock } from './clock-rule';
+import { judgeEnvelopeClock } from '@yhteispoyta/crypto/stream-rules';
 import type { EngineCore } from './engine-core';
 import { isOfflineFailure } from './engine-core';
 import { BackoffTimers, MAX_REPAIR_RETRY_MS, MIN_REPAIR_RETRY_MS } from '../backoff-timers';

@@ -8,15 +8,13 @@ import type { Logger } from 'pino';
 import { AEAD_TAG_BYTES, sealEnvelope } from '@yhteispoyta/crypto/envelope';
 import { MAX_PRESENCE_CIPHERTEXT_BYTES } from '@yhteispoyta/crypto/protocol';
 import type { PresenceNotice } from '@yhteispoyta/crypto/protocol';
+import { PRESENCE_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import { deviceKey, PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { isOfflineFailure } from './engine-core';
 import { checkEnvelope } from './envelope-check';
 import { decodePresence, encodePresence } from './presence-codec';
 import type { SyncEngine } from './sync-engine';
-
-/** The presence stream of a workspace. */
-export const PRESENCE_STREAM = 'presence';
 
 /** Receives presence: workspace, document stream, sending device, awareness update. */
 export type PresenceListener = (workspaceId: string, stream: string, from: DeviceRef, update: Uint8Array) => void;

@@ -6,17 +6,13 @@
 import { concatBytes, fromUtf8, utf8 } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { streamNameSchema } from '@yhteispoyta/crypto/protocol';
+import { isDocStream } from '@yhteispoyta/crypto/stream-rules';
 
 const VERSION = 1;
 
-/** Whether a stream name is a document stream (`doc:<id>`). */
-export function isDocumentStream(stream: string): boolean {
-  return stream.startsWith('doc:') && streamNameSchema.safeParse(stream).success;
-}
-
 /** Encodes a presence plaintext. Throws RangeError for a stream that is not a document stream. */
 export function encodePresence(stream: string, update: Uint8Array): Bytes {
-  if (!isDocumentStream(stream)) throw new RangeError(`not a document stream: ${stream}`);
+  if (!isDocStream(stream)) throw new RangeError(`not a document stream: ${stream}`);
   const name = utf8(stream);
   const head = new Uint8Array(3);
   head[0] = VERSION;
@@ -35,6 +31,7 @@ export function decodePresence(plaintext: Uint8Array): { stream: string; update:
   } catch {
     return undefined;
   }
-  if (!isDocumentStream(stream)) return undefined;
+  // Untrusted: a well-formed stream name, and a document's.
+  if (!streamNameSchema.safeParse(stream).success || !isDocStream(stream)) return undefined;
   return { stream, update: concatBytes(plaintext.subarray(3 + length)) };
 }

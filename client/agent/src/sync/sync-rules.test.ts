@@ -3,23 +3,10 @@ import * as Y from 'yjs';
 import { randomBytes, sha256 } from '@yhteispoyta/crypto/bytes';
 import { GENESIS_PROOF, nextParentProof } from '@yhteispoyta/crypto/envelope';
 import type { EnvelopeHeader } from '@yhteispoyta/crypto/types';
-import { judgeEnvelopeClock } from './clock-rule';
 import { deletesBeyond } from './document-streams';
 import { expectedParentProof, judgeSnapshotLink, newSnapshotId, proofAfter } from './snapshot-chain';
 import { documentStateHash } from './state-hash';
 import type { ActiveSnapshot, KnownSnapshot } from './stream-state';
-
-describe('clock rule', () => {
-  const facts = { clock: 5, lastClock: 4, seq: 20, lastSeq: 10, own: false };
-  it('applies exactly last + 1, holds gaps, tells re-deliveries from replays', () => {
-    expect(judgeEnvelopeClock(facts)).toBe('apply');
-    expect(judgeEnvelopeClock({ ...facts, clock: 7 })).toBe('gap');
-    expect(judgeEnvelopeClock({ ...facts, clock: 4 })).toBe('replay');
-    expect(judgeEnvelopeClock({ ...facts, clock: 4, seq: 9 })).toBe('duplicate');
-    expect(judgeEnvelopeClock({ ...facts, clock: 2, own: true })).toBe('echo');
-    expect(judgeEnvelopeClock({ ...facts, clock: 1, lastClock: 0 })).toBe('apply');
-  });
-});
 
 describe('snapshot chain', () => {
   const snapshotHeader = (id: string, parent: string, proof: Uint8Array): EnvelopeHeader => ({

@@ -13,6 +13,7 @@ import { verifyEnvelopeSignature } from '@yhteispoyta/crypto/envelope';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { MAX_JOIN_ENVELOPES_PER_STREAM } from '@yhteispoyta/crypto/protocol';
 import type { AckFailure, ErrorCode, ErrorDetails, StoredEnvelope, StreamCatchUp } from '@yhteispoyta/crypto/protocol';
+import { clockRefusal, isDocStream, PRESENCE_STREAM, streamFitsKind, uncoveredAuthor } from '@yhteispoyta/crypto/stream-rules';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, EnvelopeHeader, EnvelopeKind, WireEnvelope } from '@yhteispoyta/crypto/types';
 import { FakeLink } from './fake-link';
@@ -169,8 +170,8 @@ export class FakeRelay {
     from.rooms.add(workspaceId);
     const streams: Record<string, StreamCatchUp> = {};
     for (const [stream, position] of Object.entries(positions)) {
-      if (stream === 'presence') streams[stream] = { snapshot: null, envelopes: [] };
-      else if (!stream.startsWith('doc:')) {
+      if (stream === PRESENCE_STREAM) streams[stream] = { snapshot: null, envelopes: [] };
+      else if (!isDocStream(stream)) {
         const after = this.#visible(workspaceId, stream).filter((r) => r.kind !== 'snapshot' && r.stored.seq > position.afterSeq);
         streams[stream] = { snapshot: null, envelopes: after.slice(0, MAX_JOIN_ENVELOPES_PER_STREAM).map((r) => r.stored) };
       } else {
@@ -195,6 +196,7 @@ export class FakeRelay {
     if (!decoded.ok) throw new Refusal('bad_request', 'envelope header does not decode');
     const header = decoded.header;
     if (!kinds.includes(header.kind)) throw new Refusal('bad_request', 'wrong kind');
+    if (!streamFitsKind(header.kind, header.stream)) throw new Refusal('bad_request', 'kind does not fit the stream');
     if (deviceKey(header.author) !== deviceKey(from.device)) throw new Refusal('forbidden', 'author must be the connected device');
     const chain = this.#member(header.workspaceId, from.device);
     const identity = this.#identities.get(deviceKey(from.device));
@@ -234,10 +236,8 @@ export class FakeRelay {
   #push(from: FakeLink, envelope: WireEnvelope): unknown {
     const header = this.#admit(from, envelope, ['update', 'chat']);
     const clockKey = `${header.workspaceId}\u0000${header.stream}\u0000${deviceKey(header.author)}`;
-    const expected = (this.#clocks.get(clockKey) ?? 0) + 1;
-    if (header.clock !== expected) {
-      throw new Refusal(header.clock < expected ? 'clock_replay' : 'clock_gap', 'clock', { expected });
-    }
+    const refusal = clockRefusal(this.#clocks.get(clockKey) ?? 0, header.clock);
+    if (refusal !== null) throw new Refusal(refusal.code, 'clock', { expected: refusal.expected });
     const active = this.activeSnapshot(header.workspaceId, header.stream);
     if (header.snapshotId !== active) throw new Refusal('stale_snapshot', 'stale', { activeSnapshotId: active });
     const record = this.#store(header, envelope);
@@ -255,11 +255,12 @@ export class FakeRelay {
     if (this.records(workspaceId, stream).some((r) => r.kind === 'snapshot' && r.snapshotId === header.snapshotId)) {
       throw new Refusal('conflict', 'duplicate', { reason: 'duplicate_snapshot' });
     }
+    const lastClocks: Record<string, number> = {};
     for (const r of this.records(workspaceId, stream)) {
-      if (r.kind === 'snapshot' || r.snapshotId !== parent) continue;
-      if ((header.coveredClocks?.[r.authorKey] ?? 0) < r.clock) {
-        throw new Refusal('stale_snapshot', 'not covering', { activeSnapshotId: parent, reason: 'not_covering' });
-      }
+      if (r.kind !== 'snapshot' && r.snapshotId === parent) lastClocks[r.authorKey] = Math.max(lastClocks[r.authorKey] ?? 0, r.clock);
+    }
+    if (uncoveredAuthor(lastClocks, header.coveredClocks ?? {}) !== null) {
+      throw new Refusal('stale_snapshot', 'not covering', { activeSnapshotId: parent, reason: 'not_covering' });
     }
     const record = this.#store(header, envelope);
     this.#active.set(key2(workspaceId, stream), header.snapshotId);
