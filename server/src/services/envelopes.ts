@@ -13,6 +13,7 @@ import { bytesEqual } from '@yhteispoyta/crypto/bytes';
 import type { ChainState } from '@yhteispoyta/crypto/membership';
 import type { StoredEnvelope as WireStoredEnvelope } from '@yhteispoyta/crypto/protocol';
 import { idSchema, ProtocolError, snapshotRefSchema, streamNameSchema } from '@yhteispoyta/crypto/protocol';
+import { streamFitsKind } from '@yhteispoyta/crypto/stream-rules';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, EnvelopeHeader, EnvelopeKind, WireEnvelope } from '@yhteispoyta/crypto/types';
 import type { ServerContext } from '../context';
@@ -31,13 +32,6 @@ export interface AcceptedEnvelope {
   readonly workspaceId: string;
   readonly stream: string;
   readonly stored: WireStoredEnvelope;
-}
-
-/** Which stream each kind may travel on: documents are `doc:<id>`, the rest have their own stream. */
-function streamFitsKind(kind: EnvelopeKind, stream: string): boolean {
-  if (kind === 'chat') return stream === 'chat';
-  if (kind === 'presence') return stream === 'presence';
-  return stream.startsWith('doc:');
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { joinRequestSchema, MAX_JOIN_ENVELOPES_PER_STREAM, ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type { JoinRequest, JoinResult, StreamCatchUp, StreamPosition } from '@yhteispoyta/crypto/protocol';
+import { isDocStream, PRESENCE_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import type { ServerContext } from '../context';
 import { recordAudit } from '../services/audit';
 import { toWireStored } from '../services/envelopes';
@@ -36,8 +37,8 @@ async function documentCatchUp(ctx: ServerContext, workspaceId: string, stream: 
 
 /** The catch-up of one named stream: chat is a plain log; presence is never stored. */
 async function catchUp(ctx: ServerContext, workspaceId: string, stream: string, position: StreamPosition): Promise<StreamCatchUp> {
-  if (stream === 'presence') return NOTHING;
-  if (stream.startsWith('doc:')) return documentCatchUp(ctx, workspaceId, stream, position);
+  if (stream === PRESENCE_STREAM) return NOTHING;
+  if (isDocStream(stream)) return documentCatchUp(ctx, workspaceId, stream, position);
   const envelopes = await ctx.store.envelopesAfter(workspaceId, stream, position.afterSeq, MAX_JOIN_ENVELOPES_PER_STREAM);
   return { snapshot: null, envelopes: envelopes.map(toWireStored) };
 }

@@ -26,6 +26,7 @@ import type {
   WireEnvelope,
   WorkspaceKind,
 } from '@yhteispoyta/crypto/types';
+import { CHAT_STREAM, PLAN_STREAM, PRESENCE_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import { startServer } from '../app';
 import { loadConfig } from '../config';
 import type { ServerContext } from '../context';
@@ -150,9 +151,9 @@ export interface EnvelopeSpec {
 
 /** The stream a kind travels on by default. */
 function defaultStream(kind: EnvelopeKind): string {
-  if (kind === 'chat') return 'chat';
-  if (kind === 'presence') return 'presence';
-  return 'doc:plan';
+  if (kind === 'chat') return CHAT_STREAM;
+  if (kind === 'presence') return PRESENCE_STREAM;
+  return PLAN_STREAM;
 }
 
 /** Seals an envelope signed by `signer` (the epoch key is random: the server never sees it). */

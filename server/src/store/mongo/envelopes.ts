@@ -27,10 +27,10 @@
  * - after the stream update, before `accepted = true`: reads treat the active id as
  *   accepted and mark it so, and the next snapshot marks its parent.
  */
+import { clockRefusal, uncoveredAuthor } from '@yhteispoyta/crypto/stream-rules';
 import { KeyedLock } from '../keyed-lock';
 import type { AppendEnvelopeResult, AppendSnapshotResult, SnapshotInfo, Store, StoredEnvelope, StoredSnapshot } from '../port';
 import { readClockRecord, readStoredEnvelopeKind } from '../record-schemas';
-import { judgeClock, judgeCoverage } from '../rules';
 import type { EnvelopeDoc, MongoModels, SnapshotDoc, StreamDoc } from './models';
 import { allocateSeq, asBuffer, escapeKey, isDuplicateKey, readEscapedClocks, storedBytes } from './values';
 
@@ -106,7 +106,8 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeArea {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const doc = await readStream(e.workspaceId, e.stream);
       const last = readEscapedClocks(doc.clocks)[e.authorKey] ?? 0;
-      const refused = judgeClock(last, e.clock);
+      const clock = clockRefusal(last, e.clock);
+      const refused = clock === null ? null : ({ ok: false, ...clock } as const);
       const repair =
         refused?.code === 'clock_replay' && last > 0 && e.clock === last && doc.active === e.snapshotId &&
         readEscapedClocks(doc.pending)[e.authorKey] === last &&
@@ -137,8 +138,8 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeArea {
       if (s.snapshotId === '' || (await m.snapshots.exists({ workspaceId: s.workspaceId, stream: s.stream, snapshotId: s.snapshotId }))) {
         return { ok: false, code: 'duplicate_snapshot' };
       }
-      const uncovered = judgeCoverage(readEscapedClocks(doc.pending), s.coveredClocks);
-      if (uncovered) return uncovered;
+      const uncovered = uncoveredAuthor(readEscapedClocks(doc.pending), s.coveredClocks);
+      if (uncovered) return { ok: false, code: 'not_covering', ...uncovered };
       const seq = await allocateSeq(m.counters, s.workspaceId);
       try {
         await m.snapshots.create({

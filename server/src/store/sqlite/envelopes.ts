@@ -4,6 +4,7 @@
  * the snapshot chain (compare-and-set on `streams.active_snapshot_id`). Every check and
  * its write run in one BEGIN IMMEDIATE transaction.
  */
+import { clockRefusal, uncoveredAuthor } from '@yhteispoyta/crypto/stream-rules';
 import type {
   AppendEnvelopeResult,
   AppendSnapshotResult,
@@ -13,7 +14,6 @@ import type {
   StoredSnapshot,
 } from '../port';
 import { readClockRecord, readStoredEnvelopeKind } from '../record-schemas';
-import { judgeClock, judgeCoverage } from '../rules';
 import type { SqliteDb } from './db';
 import { colBytes, colInt, colJson, colStr } from './db';
 
@@ -112,8 +112,8 @@ export function sqliteEnvelopes({ db, immediate, read }: SqliteDb): EnvelopeArea
     async appendEnvelope(e) {
       return immediate((): AppendEnvelopeResult => {
         const clockRow = selectClock.get([e.workspaceId, e.stream, e.authorKey]);
-        const refused = judgeClock(clockRow ? colInt(clockRow, 'last_clock') : 0, e.clock);
-        if (refused) return refused;
+        const refused = clockRefusal(clockRow ? colInt(clockRow, 'last_clock') : 0, e.clock);
+        if (refused) return { ok: false, ...refused };
         const activeSnapshotId = activeOf(e.workspaceId, e.stream);
         if (e.snapshotId !== activeSnapshotId) return { ok: false, code: 'stale_snapshot', activeSnapshotId };
         const seq = allocateSeq(e.workspaceId);
@@ -138,8 +138,8 @@ export function sqliteEnvelopes({ db, immediate, read }: SqliteDb): EnvelopeArea
         for (const r of selectMaxClocks.all([s.workspaceId, s.stream, s.parentSnapshotId])) {
           lastClocks[colStr(r, 'author_key')] = colInt(r, 'last');
         }
-        const uncovered = judgeCoverage(lastClocks, s.coveredClocks);
-        if (uncovered) return uncovered;
+        const uncovered = uncoveredAuthor(lastClocks, s.coveredClocks);
+        if (uncovered) return { ok: false, code: 'not_covering', ...uncovered };
         const seq = allocateSeq(s.workspaceId);
         insertSnapshot.run([
           s.workspaceId, s.stream, s.snapshotId, s.parentSnapshotId, seq, s.authorKey, s.epoch,
