@@ -33,7 +33,7 @@ import { ProblemLog } from './api/problem-log';
 import { createKeysCore } from './keys/keys-core';
 import type { KeysCore } from './keys/keys-core';
 import { createProfile, listProfiles, openProfile } from './profile/profile-db';
-import { startSync } from './sync/index';
+import { startSync } from './start-sync';
 import type { CreateProfileError, OpenProfileError, ProfileDb } from './profile/profile-db';
 import type { Role } from '@yhteispoyta/crypto/types';
 
@@ -433,7 +433,7 @@ export function createSessionFactory(): SessionFactory {
       let keys: KeysCore | undefined;
       try {
         keys = createKeysCore({ device, problems, link, log: logger });
-        const { documents, chat } = startSync({
+        const sync = startSync({
           link,
           keys: keys.keyRing,
           device,
@@ -451,11 +451,11 @@ export function createSessionFactory(): SessionFactory {
           keys: core.keyRing,
           membership: core.membership,
           devices: core.devices,
-          documents,
-          chat,
+          documents: sync.documents,
+          chat: sync.chat,
           close: async () => {
-            // Documents first (their last acknowledgements need the link), the link last.
-            await documents.close();
+            // Documents and chat first (their last acknowledgements need the link), the link last.
+            await sync.close();
             core.close();
             device.close();
             await link.close();

@@ -7,7 +7,7 @@
 import { randomBytes, sha256, toHex } from '@yhteispoyta/crypto/bytes';
 import type { Logger } from 'pino';
 import type { AttachmentRef, RestClient, TransferProgress } from '../contracts';
-import type { ProblemReporter } from '../sync/problem-reporter';
+import type { StreamContext } from '../streams/stream-context';
 import {
   ATTACHMENT_KEY_BYTES,
   ATTACHMENT_NONCE_PREFIX_BYTES,
@@ -44,12 +44,12 @@ export interface AttachmentFile {
 export class AttachmentTransfers {
   readonly #rest: RestClient;
   readonly #store: ChatStore;
-  readonly #reporter: ProblemReporter;
+  readonly #reporter: Pick<StreamContext, 'report'>;
   readonly #log: Logger;
   readonly #listeners = new Set<(progress: TransferProgress) => void>();
 
   /** Transfers over `rest`, keys kept in `store`. */
-  constructor(rest: RestClient, store: ChatStore, reporter: ProblemReporter, log: Logger) {
+  constructor(rest: RestClient, store: ChatStore, reporter: Pick<StreamContext, 'report'>, log: Logger) {
     this.#rest = rest;
     this.#store = store;
     this.#reporter = reporter;

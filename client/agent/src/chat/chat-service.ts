@@ -1,14 +1,18 @@
 /**
  * The contracts.ts `ChatService`: signed, encrypted chat per workspace, kept in the
  * profile, ordered by server seq, with pending messages shown until the server has them,
- * and encrypted attachments.
+ * and encrypted attachments. It has its own lifecycle: closing it leaves the engine and
+ * the documents running.
  */
 import { randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
 import { idSchema } from '@yhteispoyta/crypto/protocol';
 import { CHAT_STREAM } from '@yhteispoyta/crypto/stream-rules';
+import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { Logger } from 'pino';
-import type { AttachmentRef, ChatMessage, ChatService, TransferProgress } from '../contracts';
-import type { SyncEngine } from '../sync/sync-engine';
+import type { AttachmentRef, ChatMessage, ChatService, KeyRing, LocalDevice, RestClient, TransferProgress } from '../contracts';
+import type { ProfileDb } from '../profile/profile-db';
+import { moduleLogger } from '../streams/module-logger';
+import type { StreamContext } from '../streams/stream-context';
 import { AttachmentTransfers } from './attachment-transfer';
 import type { AttachmentFile } from './attachment-transfer';
 import { encodeChatPayload } from './chat-payload';
@@ -18,27 +22,54 @@ import { ChatStore } from './chat-store';
 import type { StoredMessage } from './chat-store';
 import { ChatStream } from './chat-stream';
 
-/** ChatService on a {@link SyncEngine} (closed together with the engine). */
-export class EncryptedChatService implements ChatService {
-  readonly #engine: SyncEngine;
+/** What the chat is built with. */
+export interface ChatDeps {
+  readonly context: Pick<StreamContext, 'now' | 'log' | 'report' | 'transaction' | 'enqueue' | 'send' | 'follow' | 'queuedStreams' | 'register'>;
+  /** the open profile: the chat applies its `chat` migrations and keeps its messages there */
+  readonly profile: ProfileDb;
+  /** this device, as its own messages show it */
+  readonly device: Pick<LocalDevice, 'self' | 'displayName' | 'orgId'>;
+  /** verified membership: the organisation a message's author belongs to */
+  readonly members: Pick<KeyRing, 'chainState'>;
+  /** attachments travel over REST */
+  readonly rest: RestClient;
+  /** parent logger of the chat's modules */
+  readonly logger?: Logger;
+}
+
+/** A ChatService that can be closed on its own. */
+export interface ChatSession extends ChatService {
+  /** Unplug the chat stream and drop listeners; queued messages stay in the outbox. */
+  close(): Promise<void>;
+}
+
+/** ChatService over the engine's {@link StreamContext}. */
+export class EncryptedChatService implements ChatSession {
+  readonly #context: ChatDeps['context'];
+  readonly #device: ChatDeps['device'];
+  readonly #members: ChatDeps['members'];
+  readonly #selfKey: string;
   readonly #log: Logger;
   readonly #store: ChatStore;
   readonly #stream: ChatStream;
   readonly #transfers: AttachmentTransfers;
+  readonly #unplug: () => void;
   readonly #listeners = new Set<(workspaceId: string, message: ChatMessage) => void>();
 
-  /** Applies the `chat` migrations, registers the chat stream and follows workspaces that still have queued messages. */
-  constructor(engine: SyncEngine) {
-    this.#engine = engine;
-    this.#log = engine.moduleLogger('chat/service');
-    engine.profile.migrate(CHAT_MIGRATIONS);
-    this.#store = new ChatStore(engine.profile);
-    this.#stream = new ChatStream(this.#store, engine.reporter, engine.selfKey, (workspaceId, authorKey, id) =>
-      this.#changed(workspaceId, authorKey, id),
-    );
-    this.#transfers = new AttachmentTransfers(engine.link.rest, this.#store, engine.reporter, engine.moduleLogger('chat/attachments'));
-    engine.register(this.#stream);
-    for (const { workspaceId, stream } of engine.outbox.streams()) {
+  /** Applies the `chat` migrations, plugs in the chat stream and follows workspaces that still have queued messages. */
+  constructor(deps: ChatDeps) {
+    const { context } = deps;
+    this.#context = context;
+    this.#device = deps.device;
+    this.#members = deps.members;
+    this.#selfKey = deviceKey(deps.device.self);
+    this.#log = context.log;
+    deps.profile.migrate(CHAT_MIGRATIONS);
+    this.#store = new ChatStore(deps.profile);
+    this.#stream = new ChatStream(this.#store, context, this.#selfKey, (workspaceId, authorKey, id) => this.#changed(workspaceId, authorKey, id));
+    this.#transfers = new AttachmentTransfers(deps.rest, this.#store, context, moduleLogger(deps.logger, 'chat/attachments'));
+    this.#unplug = context.register(this.#stream);
+    for (const { workspaceId, stream } of context.queuedStreams()) {
       if (stream === CHAT_STREAM) this.#follow(workspaceId);
     }
   }
@@ -59,29 +90,29 @@ export class EncryptedChatService implements ChatService {
     const sealed = attachments.map((ref) => this.#sealedAttachment(workspaceId, ref));
     const id = Buffer.from(randomBytes(16)).toString('base64url');
     const payload = encodeChatPayload({ t: 'msg', id, text, attachments: sealed });
-    const engine = this.#engine;
-    const self = engine.device.self;
-    engine.profile.transaction(() => {
+    const context = this.#context;
+    const self = this.#device.self;
+    context.transaction(() => {
       this.#store.insert({
         workspaceId,
-        authorKey: engine.selfKey,
+        authorKey: this.#selfKey,
         id,
         authorUser: self.userId,
         authorDevice: self.deviceId,
         text,
         attachments: attachments.map((a) => ({ blobId: a.blobId, name: a.name, type: a.type, size: a.size, sha256: a.sha256 })),
-        sentAt: engine.now(),
+        sentAt: context.now(),
         seq: undefined,
         clock: undefined,
         editedAt: undefined,
         deleted: false,
         pending: true,
       });
-      engine.outbox.add(workspaceId, CHAT_STREAM, 'chat', payload, engine.now());
+      context.enqueue(workspaceId, CHAT_STREAM, 'chat', payload);
     });
-    this.#changed(workspaceId, engine.selfKey, id);
-    void engine.kick(workspaceId, CHAT_STREAM);
-    const stored = this.#store.get(workspaceId, engine.selfKey, id);
+    this.#changed(workspaceId, this.#selfKey, id);
+    context.send(workspaceId, CHAT_STREAM);
+    const stored = this.#store.get(workspaceId, this.#selfKey, id);
     if (stored === undefined) throw new Error('the message was not stored');
     return this.#toMessage(stored);
   }
@@ -89,14 +120,14 @@ export class EncryptedChatService implements ChatService {
   /** Replace the text of one of this device's messages. Throws for a message that is not ours or is deleted. */
   async edit(workspaceId: string, messageId: string, text: string): Promise<void> {
     this.#changeOwn(workspaceId, messageId, { t: 'edit', id: messageId, text }, () =>
-      this.#store.edit(workspaceId, this.#engine.selfKey, messageId, text, this.#engine.now()),
+      this.#store.edit(workspaceId, this.#selfKey, messageId, text, this.#context.now()),
     );
   }
 
   /** Delete one of this device's messages for everyone. Throws for a message that is not ours or is deleted. */
   async remove(workspaceId: string, messageId: string): Promise<void> {
     this.#changeOwn(workspaceId, messageId, { t: 'delete', id: messageId }, () =>
-      this.#store.markDeleted(workspaceId, this.#engine.selfKey, messageId, this.#engine.now()),
+      this.#store.markDeleted(workspaceId, this.#selfKey, messageId, this.#context.now()),
     );
   }
 
@@ -123,28 +154,30 @@ export class EncryptedChatService implements ChatService {
     return this.#transfers.onProgress(listener);
   }
 
+  /** Unplug the chat stream and drop the listeners; queued messages stay in the outbox for the next start. */
+  async close(): Promise<void> {
+    this.#unplug();
+    this.#listeners.clear();
+  }
+
   #follow(workspaceId: string): void {
     checkWorkspaceId(workspaceId);
-    this.#engine.state.ensure(workspaceId, CHAT_STREAM);
-    if (!this.#stream.follow(workspaceId)) return;
-    void this.#engine.follow(workspaceId).catch((error: unknown) => {
-      this.#log.error({ err: error instanceof Error ? error.message : 'unknown', workspaceId }, 'chat catch-up failed');
-    });
+    if (this.#stream.follow(workspaceId)) this.#context.follow(workspaceId);
   }
 
   #changeOwn(workspaceId: string, messageId: string, payload: ChatPayload, applyLocally: () => void): void {
     this.#follow(workspaceId);
-    const engine = this.#engine;
-    const message = this.#store.get(workspaceId, engine.selfKey, messageId);
+    const context = this.#context;
+    const message = this.#store.get(workspaceId, this.#selfKey, messageId);
     if (message === undefined) throw new RangeError('no such message from this device');
     if (message.deleted) throw new RangeError('the message is deleted');
     const bytes = encodeChatPayload(payload);
-    engine.profile.transaction(() => {
+    context.transaction(() => {
       applyLocally();
-      engine.outbox.add(workspaceId, CHAT_STREAM, 'chat', bytes, engine.now());
+      context.enqueue(workspaceId, CHAT_STREAM, 'chat', bytes);
     });
-    this.#changed(workspaceId, engine.selfKey, messageId);
-    void engine.kick(workspaceId, CHAT_STREAM);
+    this.#changed(workspaceId, this.#selfKey, messageId);
+    context.send(workspaceId, CHAT_STREAM);
   }
 
   #sealedAttachment(workspaceId: string, ref: AttachmentRef): SealedAttachment {
@@ -154,15 +187,14 @@ export class EncryptedChatService implements ChatService {
   }
 
   #toMessage(m: StoredMessage): ChatMessage {
-    const engine = this.#engine;
-    const member = engine.keys.chainState(m.workspaceId)?.members.get(m.authorUser);
-    const own = m.authorKey === engine.selfKey;
+    const member = this.#members.chainState(m.workspaceId)?.members.get(m.authorUser);
+    const own = m.authorKey === this.#selfKey;
     return {
       id: m.id,
       workspaceId: m.workspaceId,
       author: { userId: m.authorUser, deviceId: m.authorDevice },
-      ...(own ? { authorName: engine.device.displayName } : {}),
-      ...(member === undefined ? (own ? { authorOrgId: engine.device.orgId } : {}) : { authorOrgId: member.orgId }),
+      ...(own ? { authorName: this.#device.displayName } : {}),
+      ...(member === undefined ? (own ? { authorOrgId: this.#device.orgId } : {}) : { authorOrgId: member.orgId }),
       text: m.text,
       attachments: m.attachments,
       sentAt: m.sentAt,

@@ -7,8 +7,8 @@ import { toBytes } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import type { AttachmentRef } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';
-import { rowBytes, rowInt, rowOptInt, rowText } from '../sync/sql-row';
-import type { SqlRow } from '../sync/sql-row';
+import { rowBytes, rowInt, rowOptInt, rowText } from '../streams/sql-row';
+import type { SqlRow } from '../streams/sql-row';
 
 /** A stored message. */
 export interface StoredMessage {

@@ -7,9 +7,9 @@ import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { EnvelopeKind } from '@yhteispoyta/crypto/types';
 import { fromBase64 } from '@yhteispoyta/crypto/bytes';
 import { CHAT_STREAM } from '@yhteispoyta/crypto/stream-rules';
-import type { OutboxEntry } from '../sync/outbox';
-import type { ProblemReporter } from '../sync/problem-reporter';
-import type { InboundEnvelope, StreamHandler } from '../sync/stream-handler';
+import type { OutboxEntry } from '../streams/outbox-entry';
+import type { StreamContext } from '../streams/stream-context';
+import type { InboundEnvelope, StreamHandler } from '../streams/stream-handler';
 import { parseChatPayload } from './chat-payload';
 import type { SealedAttachment } from './chat-payload';
 import type { ChatStore } from './chat-store';
@@ -26,14 +26,14 @@ export function attachmentRefOf(a: SealedAttachment): { blobId: string; name: st
 export class ChatStream implements StreamHandler {
   readonly kinds: readonly EnvelopeKind[] = ['chat'];
   readonly #store: ChatStore;
-  readonly #reporter: ProblemReporter;
+  readonly #reporter: Pick<StreamContext, 'report'>;
   readonly #selfKey: string;
   readonly #followed = new Set<string>();
   readonly #changed: [string, string, string][] = [];
   readonly #onChanged: MessageChanged;
 
   /** Chat of this device (`selfKey`), stored in `store`; `onChanged` hears of every change after it is committed. */
-  constructor(store: ChatStore, reporter: ProblemReporter, selfKey: string, onChanged: MessageChanged) {
+  constructor(store: ChatStore, reporter: Pick<StreamContext, 'report'>, selfKey: string, onChanged: MessageChanged) {
     this.#store = store;
     this.#reporter = reporter;
     this.#selfKey = selfKey;

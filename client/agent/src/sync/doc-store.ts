@@ -7,7 +7,7 @@
 import { toBytes } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import type { ProfileDb } from '../profile/profile-db';
-import { rowBytes } from './sql-row';
+import { rowBytes } from '../streams/sql-row';
 
 /** SQL over sync_doc_state and sync_doc_updates. */
 export class DocStore {

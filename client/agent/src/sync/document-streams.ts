@@ -8,11 +8,13 @@ import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import type { EnvelopeKind } from '@yhteispoyta/crypto/types';
 import { MAX_PLAINTEXT_BYTES } from '@yhteispoyta/crypto/envelope';
-import type { OutboxEntry } from './outbox';
 import { streamNameSchema } from '@yhteispoyta/crypto/protocol';
 import { isDocStream } from '@yhteispoyta/crypto/stream-rules';
-import type { InboundEnvelope, StreamHandler } from './stream-handler';
-import type { SyncEngine } from './sync-engine';
+import type { OutboxEntry } from '../streams/outbox-entry';
+import type { StreamContext } from '../streams/stream-context';
+import type { InboundEnvelope, StreamHandler } from '../streams/stream-handler';
+import type { DocStore } from './doc-store';
+import type { SyncConfig } from './sync-options';
 
 /** Transaction origin of updates that came from other devices; everything else is a local change. */
 export const REMOTE_ORIGIN = 'remote';
@@ -55,19 +57,30 @@ export function deletesBeyond(applied: Uint8Array, transaction: Y.Transaction): 
   return false;
 }
 
+/** What document streams work with. */
+export interface DocumentStreamsDeps {
+  readonly context: Pick<StreamContext, 'transaction' | 'enqueue' | 'send' | 'report' | 'log'>;
+  /** the decrypted document state in the profile */
+  readonly store: DocStore;
+  readonly config: Pick<SyncConfig, 'mergeWindowMs' | 'docLogCompactRows'>;
+}
+
 /** The StreamHandler of document streams, and the registry of open Y.Docs. */
 export class DocumentStreams implements StreamHandler {
   readonly kinds: readonly EnvelopeKind[] = ['update', 'snapshot'];
-  readonly #engine: SyncEngine;
+  readonly #context: DocumentStreamsDeps['context'];
+  readonly #store: DocStore;
+  readonly #config: DocumentStreamsDeps['config'];
   readonly #log: Logger;
   readonly #slots = new Map<string, DocSlot>();
-  readonly #onChanged: (workspaceId: string, stream: string) => void;
+  #closed = false;
 
-  /** Documents on `engine`; `onChanged` runs after a stream's state moved (compaction checks). */
-  constructor(engine: SyncEngine, onChanged: (workspaceId: string, stream: string) => void) {
-    this.#engine = engine;
-    this.#log = engine.moduleLogger('sync/documents');
-    this.#onChanged = onChanged;
+  /** Documents with `deps`. */
+  constructor(deps: DocumentStreamsDeps) {
+    this.#context = deps.context;
+    this.#store = deps.store;
+    this.#config = deps.config;
+    this.#log = deps.context.log;
   }
 
   /** The open document of a stream, loading it from the profile on first use. Throws RangeError for a non-document stream. */
@@ -75,8 +88,9 @@ export class DocumentStreams implements StreamHandler {
     if (!isDocStream(stream) || !streamNameSchema.safeParse(stream).success) throw new RangeError(`not a document stream: ${stream}`);
     const existing = this.#slots.get(slotKey(workspaceId, stream));
     if (existing !== undefined) return existing;
+    if (this.#closed) throw new Error('the documents are closed');
     const doc = new Y.Doc();
-    const stored = this.#engine.docs.load(workspaceId, stream);
+    const stored = this.#store.load(workspaceId, stream);
     Y.transact(doc, () => {
       for (const update of stored) Y.applyUpdate(doc, update, LOAD_ORIGIN);
     }, LOAD_ORIGIN);
@@ -89,7 +103,6 @@ export class DocumentStreams implements StreamHandler {
       }
       this.#collect(slot, update);
     });
-    this.#engine.state.ensure(workspaceId, stream);
     this.#slots.set(slotKey(workspaceId, stream), slot);
     return slot;
   }
@@ -112,6 +125,7 @@ export class DocumentStreams implements StreamHandler {
   /** Store what is pending and drop the documents. */
   close(): void {
     this.flushWindows();
+    this.#closed = true;
     for (const slot of this.#slots.values()) slot.doc.destroy();
     this.#slots.clear();
   }
@@ -134,15 +148,17 @@ export class DocumentStreams implements StreamHandler {
   }
 
   apply(item: InboundEnvelope): void {
+    // Stored even when the document closed a moment ago: its next open loads it.
     const slot = this.#slots.get(slotKey(item.workspaceId, item.stream));
-    if (slot === undefined) return;
-    slot.applying = item.plaintext;
-    try {
-      Y.applyUpdate(slot.doc, item.plaintext, REMOTE_ORIGIN);
-    } finally {
-      slot.applying = undefined;
+    if (slot !== undefined) {
+      slot.applying = item.plaintext;
+      try {
+        Y.applyUpdate(slot.doc, item.plaintext, REMOTE_ORIGIN);
+      } finally {
+        slot.applying = undefined;
+      }
     }
-    this.#engine.docs.append(item.workspaceId, item.stream, item.plaintext);
+    this.#store.append(item.workspaceId, item.stream, item.plaintext);
   }
 
   echo(): void {
@@ -176,46 +192,48 @@ export class DocumentStreams implements StreamHandler {
     return { ids, payload: Y.mergeUpdates(updates) };
   }
 
-  afterApply(workspaceId: string, stream: string): void {
+  snapshotState(workspaceId: string, stream: string): Uint8Array | undefined {
     const slot = this.#slots.get(slotKey(workspaceId, stream));
-    if (slot === undefined) return;
-    this.#foldIfLong(slot);
-    this.#onChanged(workspaceId, stream);
+    return slot === undefined ? undefined : Y.encodeStateAsUpdate(slot.doc);
   }
 
-  afterCatchUp(workspaceId: string): void {
-    for (const stream of this.streamsOf(workspaceId)) this.#onChanged(workspaceId, stream);
+  afterApply(workspaceId: string, stream: string): void {
+    const slot = this.#slots.get(slotKey(workspaceId, stream));
+    if (slot !== undefined) this.#foldIfLong(slot);
+  }
+
+  afterCatchUp(): void {
+    // Nothing beyond what afterApply did; the engine looks at snapshots itself.
   }
 
   #collect(slot: DocSlot, update: Uint8Array): void {
     slot.pending.push(update);
     if (slot.timer !== undefined) return;
-    slot.timer = setTimeout(() => this.#flushWindow(slot), this.#engine.config.mergeWindowMs);
+    slot.timer = setTimeout(() => this.#flushWindow(slot), this.#config.mergeWindowMs);
   }
 
   #flushWindow(slot: DocSlot): void {
     if (slot.timer !== undefined) clearTimeout(slot.timer);
     slot.timer = undefined;
-    if (slot.pending.length === 0 || this.#engine.isClosed()) return;
+    if (slot.pending.length === 0 || this.#closed) return;
     const merged = Y.mergeUpdates(slot.pending);
     slot.pending = [];
     if (merged.byteLength > MAX_PLAINTEXT_BYTES) {
       // Too big for one envelope: it stays in the local document and reaches the others with the next snapshot.
-      this.#engine.reporter.report('too_large', { workspaceId: slot.workspaceId, stream: slot.stream, detail: 'local change over the envelope limit' });
+      this.#context.report('too_large', { workspaceId: slot.workspaceId, stream: slot.stream, detail: 'local change over the envelope limit' });
     }
-    const engine = this.#engine;
-    engine.profile.transaction(() => {
-      engine.docs.append(slot.workspaceId, slot.stream, merged);
-      if (merged.byteLength <= MAX_PLAINTEXT_BYTES) engine.outbox.add(slot.workspaceId, slot.stream, 'update', merged, engine.now());
+    const context = this.#context;
+    context.transaction(() => {
+      this.#store.append(slot.workspaceId, slot.stream, merged);
+      if (merged.byteLength <= MAX_PLAINTEXT_BYTES) context.enqueue(slot.workspaceId, slot.stream, 'update', merged);
     });
     this.#foldIfLong(slot);
-    void engine.kick(slot.workspaceId, slot.stream);
+    context.send(slot.workspaceId, slot.stream);
   }
 
   #foldIfLong(slot: DocSlot): void {
-    const engine = this.#engine;
-    if (engine.docs.rowCount(slot.workspaceId, slot.stream) > engine.config.docLogCompactRows) {
-      engine.docs.fold(slot.workspaceId, slot.stream, Y.encodeStateAsUpdate(slot.doc));
+    if (this.#store.rowCount(slot.workspaceId, slot.stream) > this.#config.docLogCompactRows) {
+      this.#store.fold(slot.workspaceId, slot.stream, Y.encodeStateAsUpdate(slot.doc));
     }
   }
 }

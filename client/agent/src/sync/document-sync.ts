@@ -1,39 +1,49 @@
 /**
  * The contracts.ts `DocumentSync`: Yjs documents of workspaces, synced as encrypted
- * envelopes, with encrypted presence and convergence fingerprints.
+ * envelopes, with encrypted presence and convergence fingerprints. It has its own
+ * lifecycle: closing it closes the documents, not the engine or the chat.
  */
 import type * as Y from 'yjs';
-import type { Logger } from 'pino';
 import { idSchema } from '@yhteispoyta/crypto/protocol';
-import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import type { DocumentSync, SyncStatus } from '../contracts';
+import type { StreamContext } from '../streams/stream-context';
+import type { DocStore } from './doc-store';
 import { DocumentStreams } from './document-streams';
-import { PresenceChannel } from './presence-channel';
-import { SnapshotMaker } from './snapshot-maker';
+import type { OpenDocument } from './document-streams';
+import type { PresenceChannel, PresenceListener } from './presence-channel';
 import { documentStateHash } from './state-hash';
-import type { SyncEngine } from './sync-engine';
+import type { SyncConfig } from './sync-options';
+import type { SyncStatusBoard } from './sync-status';
 
-/** DocumentSync on a {@link SyncEngine}. `close()` shuts the whole engine down. */
+/** What the documents are built with. */
+export interface DocumentSyncDeps {
+  readonly context: Pick<StreamContext, 'transaction' | 'enqueue' | 'send' | 'report' | 'log' | 'follow' | 'queuedStreams' | 'register' | 'flush'>;
+  /** the decrypted document state in the profile */
+  readonly store: DocStore;
+  readonly config: Pick<SyncConfig, 'mergeWindowMs' | 'docLogCompactRows'>;
+  readonly presence: Pick<PresenceChannel, 'send' | 'onPresence'>;
+  readonly status: Pick<SyncStatusBoard, 'status' | 'onStatus'>;
+}
+
+/** DocumentSync over the engine's {@link StreamContext}. */
 export class EncryptedDocumentSync implements DocumentSync {
-  readonly #engine: SyncEngine;
-  readonly #log: Logger;
+  readonly #deps: DocumentSyncDeps;
   readonly #documents: DocumentStreams;
-  readonly #snapshots: SnapshotMaker;
-  readonly #presence: PresenceChannel;
+  readonly #unplug: () => void;
+  /** presence and status subscriptions made through this object, dropped on close */
+  readonly #subscriptions = new Set<() => void>();
+  #closed = false;
 
   /**
-   * Registers document streams on `engine` and reopens every document that still has
+   * Plugs document streams into the engine and reopens every document that still has
    * queued changes, so that they are sent on the next connection even if the user does
    * not open that document again.
    */
-  constructor(engine: SyncEngine) {
-    this.#engine = engine;
-    this.#log = engine.moduleLogger('sync/document-sync');
-    this.#documents = new DocumentStreams(engine, (workspaceId, stream) => this.#snapshots.consider(workspaceId, stream));
-    this.#snapshots = new SnapshotMaker(engine, this.#documents);
-    this.#presence = new PresenceChannel(engine);
-    engine.register(this.#documents);
-    for (const { workspaceId, stream } of engine.outbox.streams()) {
+  constructor(deps: DocumentSyncDeps) {
+    this.#deps = deps;
+    this.#documents = new DocumentStreams(deps);
+    this.#unplug = deps.context.register(this.#documents);
+    for (const { workspaceId, stream } of deps.context.queuedStreams()) {
       if (this.#documents.owns(stream)) this.#openAndFollow(workspaceId, stream);
     }
   }
@@ -43,15 +53,16 @@ export class EncryptedDocumentSync implements DocumentSync {
     return this.#openAndFollow(workspaceId, stream).doc;
   }
 
-  /** Seal and send our awareness update for a document stream. */
-  sendPresence(workspaceId: string, stream: string, update: Uint8Array): Promise<void> {
+  /** Seal and send our awareness update for a document stream (nothing once closed). */
+  async sendPresence(workspaceId: string, stream: string, update: Uint8Array): Promise<void> {
     checkWorkspaceId(workspaceId);
-    return this.#presence.send(workspaceId, stream, update);
+    if (this.#closed) return;
+    await this.#deps.presence.send(workspaceId, stream, update);
   }
 
   /** Listen to verified presence from other devices. */
-  onPresence(listener: (workspaceId: string, stream: string, from: DeviceRef, update: Uint8Array) => void): () => void {
-    return this.#presence.onPresence(listener);
+  onPresence(listener: PresenceListener): () => void {
+    return this.#track(this.#deps.presence.onPresence(listener));
   }
 
   /** The document's convergence fingerprint (state-hash.ts describes the method). */
@@ -61,41 +72,45 @@ export class EncryptedDocumentSync implements DocumentSync {
 
   /** Link status, queued changes, workspaces catching up. */
   status(): SyncStatus {
-    return this.#engine.status();
+    return this.#deps.status.status();
   }
 
   /** Listen to status changes. */
   onStatus(listener: (status: SyncStatus) => void): () => void {
-    return this.#engine.onStatus(listener);
+    return this.#track(this.#deps.status.onStatus(listener));
   }
 
-  /** Send what the merge windows hold and everything queued; resolves when acknowledged or nothing more can be sent now. */
+  /** Send what the merge windows hold, then everything queued; resolves when acknowledged or nothing more can be sent now. */
   async flush(): Promise<void> {
     this.#documents.flushWindows();
-    await this.#engine.lanes.idle();
-    await this.#engine.flush();
-    await this.#snapshots.flush();
-    await this.#engine.flush();
+    await this.#deps.context.flush();
   }
 
-  /** Keep pending local edits in the outbox, stop the engine (chat included) and drop the documents. */
+  /** Keep pending local edits in the outbox, unplug the documents and drop them. The engine and the chat keep running. */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#documents.flushWindows();
-    await this.#snapshots.close();
-    this.#presence.close();
-    await this.#engine.close();
+    this.#unplug();
+    for (const off of this.#subscriptions) off();
+    this.#subscriptions.clear();
     this.#documents.close();
   }
 
-  #openAndFollow(workspaceId: string, stream: string) {
+  #track(off: () => void): () => void {
+    const tracked = (): void => {
+      off();
+      this.#subscriptions.delete(tracked);
+    };
+    this.#subscriptions.add(tracked);
+    return tracked;
+  }
+
+  #openAndFollow(workspaceId: string, stream: string): OpenDocument {
     checkWorkspaceId(workspaceId);
     const known = this.#documents.get(workspaceId, stream) !== undefined;
     const open = this.#documents.open(workspaceId, stream);
-    if (!known) {
-      void this.#engine.follow(workspaceId).catch((error: unknown) => {
-        this.#log.error({ err: error instanceof Error ? error.message : 'unknown', workspaceId }, 'catch-up failed');
-      });
-    }
+    if (!known) this.#deps.context.follow(workspaceId);
     return open;
   }
 }

@@ -10,13 +10,22 @@ import type { StoredEnvelope, StreamCatchUp, StreamPosition } from '@yhteispoyta
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { EnvelopeHeader } from '@yhteispoyta/crypto/types';
 import { judgeEnvelopeClock } from '@yhteispoyta/crypto/stream-rules';
-import type { EngineCore } from './engine-core';
-import { isOfflineFailure } from './engine-core';
+import type { Logger } from 'pino';
 import { BackoffTimers, MAX_REPAIR_RETRY_MS, MIN_REPAIR_RETRY_MS } from '../backoff-timers';
-import { checkEnvelope } from './envelope-check';
+import type { ProblemReporter } from '../streams/problem-reporter';
+import type { InboundEnvelope, StreamHandler } from '../streams/stream-handler';
+import type { CheckedEnvelope } from './envelope-check';
+import type { HandlerRegistry } from './handler-registry';
+import type { KeyedLanes } from './keyed-lanes';
+import type { Outbox } from './outbox';
+import { isOfflineFailure } from './relay-requests';
+import type { RelayRequests } from './relay-requests';
 import { RejectedRechecks } from './rejected-rechecks';
+import type { SnapshotMaker } from './snapshot-maker';
 import { judgeSnapshotLink } from './snapshot-chain';
-import type { InboundEnvelope, StreamHandler } from './stream-handler';
+import type { StreamStateStore } from './stream-state';
+import type { SyncConfig } from './sync-options';
+import type { SyncStatusBoard } from './sync-status';
 
 /** Most fetch pages one gap repair reads. */
 const MAX_FETCH_PAGES = 20;
@@ -32,25 +41,49 @@ type Outcome = { readonly kind: 'applied' | 'done' } | { readonly kind: 'held'; 
 
 const laneKey = (workspaceId: string, stream: string): string => `${workspaceId}\u0000${stream}`;
 
+/** What inbound processing works with. */
+export interface InboundDeps {
+  readonly state: StreamStateStore;
+  /** our own envelopes coming back settle their outbox entries */
+  readonly outbox: Pick<Outbox, 'bySentClock' | 'remove'>;
+  readonly handlers: Pick<HandlerRegistry, 'handlerFor'>;
+  /** verification against this device's view of the workspace (envelope-check.ts) */
+  readonly verify: (workspaceId: string, stream: string, envelope: unknown) => CheckedEnvelope;
+  readonly relay: Pick<RelayRequests, 'fetch'>;
+  /** later repairs run in the workspace's lane */
+  readonly lanes: Pick<KeyedLanes, 'run'>;
+  readonly transaction: <T>(work: () => T) => T;
+  readonly reporter: Pick<ProblemReporter, 'report'>;
+  readonly status: Pick<SyncStatusBoard, 'changed'>;
+  /** a stream that moved may be due a snapshot */
+  readonly snapshots: Pick<SnapshotMaker, 'consider'>;
+  /** this device's `userId.deviceId` */
+  readonly selfKey: string;
+  readonly config: Pick<SyncConfig, 'gapFetchIntervalMs' | 'keyWaitMs'>;
+  now(): number;
+  readonly log: Logger;
+}
+
 /** Inbound processing of stored envelopes. */
 export class Inbound {
-  readonly #core: EngineCore;
+  readonly #deps: InboundDeps;
   readonly #held = new Map<string, Map<number, Held>>();
   readonly #lastGapFetch = new Map<string, number>();
   readonly #gapReported = new Map<string, number>();
   readonly #keyWaits = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #gapRetries = new BackoffTimers(MAX_REPAIR_RETRY_MS);
   readonly #rechecks: RejectedRechecks;
+  #closed = false;
 
-  /** Processes envelopes for the engine sharing `core`. */
-  constructor(core: EngineCore) {
-    this.#core = core;
-    this.#rechecks = new RejectedRechecks(core, (workspaceId, stream, items) => this.process(workspaceId, stream, items, true));
+  /** Processes envelopes with `deps`. */
+  constructor(deps: InboundDeps) {
+    this.#deps = deps;
+    this.#rechecks = new RejectedRechecks(deps, (workspaceId, stream, items) => this.process(workspaceId, stream, items, true));
   }
 
   /** Where this device stands in a stream, for `join`: never past an envelope it still holds back. */
   position(workspaceId: string, stream: string): StreamPosition {
-    const row = this.#core.state.get(workspaceId, stream);
+    const row = this.#deps.state.get(workspaceId, stream);
     let afterSeq = row.lastSeq;
     for (const seq of this.#held.get(laneKey(workspaceId, stream))?.keys() ?? []) afterSeq = Math.min(afterSeq, seq - 1);
     return { snapshotId: row.active.id, afterSeq: Math.max(0, afterSeq) };
@@ -69,8 +102,8 @@ export class Inbound {
    * which does not report the gap again).
    */
   async process(workspaceId: string, stream: string, items: readonly StoredEnvelope[], mayFetch: boolean, retrying = false): Promise<void> {
-    const handler = this.#core.handlerFor(workspaceId, stream);
-    if (handler === undefined || this.#core.isClosed()) return;
+    const handler = this.#deps.handlers.handlerFor(workspaceId, stream);
+    if (handler === undefined || this.#closed) return;
     const key = laneKey(workspaceId, stream);
     const queue = new Map<number, StoredEnvelope>();
     for (const held of this.#held.get(key)?.values() ?? []) queue.set(held.item.seq, held.item);
@@ -91,7 +124,10 @@ export class Inbound {
       pending = [...held.values()].map((h) => h.item);
     }
     if (held.size > 0) this.#held.set(key, new Map(held));
-    if (queue.size > 0) handler.afterApply(workspaceId, stream);
+    if (queue.size > 0) {
+      handler.afterApply(workspaceId, stream);
+      this.#deps.snapshots.consider(workspaceId, stream);
+    }
     this.#rechecks.schedule(workspaceId, stream);
     const gaps = [...held.values()].filter((h) => h.reason === 'gap');
     if (gaps.length === 0) {
@@ -100,7 +136,7 @@ export class Inbound {
     }
     if (!retrying) this.#reportGaps(workspaceId, stream, gaps);
     if (mayFetch && this.#mayFetch(key)) {
-      const afterSeq = Math.min(...gaps.map((g) => this.#core.state.clock(workspaceId, stream, deviceKey(g.header.author)).seq));
+      const afterSeq = Math.min(...gaps.map((g) => this.#deps.state.clock(workspaceId, stream, deviceKey(g.header.author)).seq));
       const fetched = await this.fetchAfter(workspaceId, stream, afterSeq);
       if (fetched.length > 0) await this.process(workspaceId, stream, fetched, false, retrying);
     }
@@ -115,16 +151,16 @@ export class Inbound {
    */
   async catchUp(workspaceId: string, stream: string, catchUp: StreamCatchUp): Promise<void> {
     const offered = catchUp.snapshot;
-    if (offered !== null && this.#core.handlerFor(workspaceId, stream) !== undefined) {
-      const checked = checkEnvelope(this.#core.keys, this.#core.state, workspaceId, stream, offered.envelope);
-      const active = this.#core.state.get(workspaceId, stream).active;
+    if (offered !== null && this.#deps.handlers.handlerFor(workspaceId, stream) !== undefined) {
+      const checked = this.#deps.verify(workspaceId, stream, offered.envelope);
+      const active = this.#deps.state.get(workspaceId, stream).active;
       if (
         checked.status === 'ok' &&
         checked.header.kind === 'snapshot' &&
         checked.header.snapshotId !== active.id &&
-        this.#core.state.knownSnapshot(workspaceId, stream, checked.header.snapshotId) !== undefined
+        this.#deps.state.knownSnapshot(workspaceId, stream, checked.header.snapshotId) !== undefined
       ) {
-        this.#core.reporter.report('snapshot_chain', {
+        this.#deps.reporter.report('snapshot_chain', {
           workspaceId,
           stream,
           message: 'The server presented an older document snapshot as the current one (a rollback); it was not applied.',
@@ -148,15 +184,11 @@ export class Inbound {
   async fetchAfter(workspaceId: string, stream: string, afterSeq: number): Promise<StoredEnvelope[]> {
     const out: StoredEnvelope[] = [];
     let cursor = afterSeq;
-    for (let page = 0; page < MAX_FETCH_PAGES && !this.#core.isClosed(); page++) {
-      const res = await this.#core.link.request(
-        'fetch',
-        { workspaceId, stream, afterSeq: cursor, limit: MAX_FETCH_LIMIT },
-        this.#core.config.requestTimeoutMs,
-      );
+    for (let page = 0; page < MAX_FETCH_PAGES && !this.#closed; page++) {
+      const res = await this.#deps.relay.fetch(workspaceId, stream, cursor, MAX_FETCH_LIMIT);
       if (!res.ok) {
         if (!isOfflineFailure(res.error)) {
-          this.#core.reporter.report(res.error.code === 'forbidden' ? 'forbidden' : 'server_error', {
+          this.#deps.reporter.report(res.error.code === 'forbidden' ? 'forbidden' : 'server_error', {
             workspaceId,
             stream,
             detail: `fetch refused: ${res.error.code}`,
@@ -172,8 +204,9 @@ export class Inbound {
     return out;
   }
 
-  /** Cancels timers. */
+  /** Stops: nothing more is processed; timers are cancelled. */
   close(): void {
+    this.#closed = true;
     for (const timer of this.#keyWaits.values()) clearTimeout(timer);
     this.#keyWaits.clear();
     this.#gapRetries.close();
@@ -192,17 +225,17 @@ export class Inbound {
       this.#gapRetries.reset(key);
       return;
     }
-    if (this.#core.isClosed()) return;
-    this.#gapRetries.schedule(key, Math.max(MIN_REPAIR_RETRY_MS, this.#core.config.gapFetchIntervalMs), () => {
-      void this.#core.lanes
+    if (this.#closed) return;
+    this.#gapRetries.schedule(key, Math.max(MIN_REPAIR_RETRY_MS, this.#deps.config.gapFetchIntervalMs), () => {
+      void this.#deps.lanes
         .run(workspaceId, () => this.process(workspaceId, stream, [], true, true))
-        .catch((error: unknown) => this.#core.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'gap repair failed'));
+        .catch((error: unknown) => this.#deps.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'gap repair failed'));
     });
   }
 
   #processOne(handler: StreamHandler, workspaceId: string, stream: string, item: StoredEnvelope): Outcome {
-    const core = this.#core;
-    const checked = checkEnvelope(core.keys, core.state, workspaceId, stream, item.envelope);
+    const core = this.#deps;
+    const checked = core.verify(workspaceId, stream, item.envelope);
     switch (checked.status) {
       case 'rejected':
         core.reporter.report(checked.code, {
@@ -250,7 +283,7 @@ export class Inbound {
         core.state.advanceSeq(workspaceId, stream, item.seq);
         return { kind: 'done' };
       case 'echo':
-        core.profile.transaction(() => {
+        core.transaction(() => {
           handler.echo(inbound);
           core.state.advanceSeq(workspaceId, stream, item.seq);
         });
@@ -259,7 +292,7 @@ export class Inbound {
         break;
     }
     const invalid = handler.validate(inbound);
-    core.profile.transaction(() => {
+    core.transaction(() => {
       if (invalid === undefined) handler.apply(inbound);
       core.state.setClock(workspaceId, stream, authorKey, header.clock, item.seq);
       core.state.advanceSeq(workspaceId, stream, item.seq);
@@ -274,13 +307,13 @@ export class Inbound {
     if (invalid !== undefined) {
       core.reporter.report('malformed', { workspaceId, stream, device: header.author, detail: `seq ${item.seq}: ${invalid}` });
     }
-    core.statusChanged();
+    core.status.changed();
     return { kind: 'applied' };
   }
 
   /** An envelope from before this device joined: its clock counts, its content is unreadable by design. */
   #clockOnly(workspaceId: string, stream: string, item: StoredEnvelope, header: EnvelopeHeader): Outcome {
-    const core = this.#core;
+    const core = this.#deps;
     if (header.kind === 'snapshot') {
       core.state.advanceSeq(workspaceId, stream, item.seq);
       return { kind: 'done' };
@@ -297,7 +330,7 @@ export class Inbound {
     if (verdict === 'replay') {
       core.reporter.report('replay', { workspaceId, stream, device: header.author, detail: `clock ${header.clock} at seq ${item.seq}` });
     }
-    core.profile.transaction(() => {
+    core.transaction(() => {
       if (verdict === 'apply') core.state.setClock(workspaceId, stream, authorKey, header.clock, item.seq);
       core.state.advanceSeq(workspaceId, stream, item.seq);
     });
@@ -305,7 +338,7 @@ export class Inbound {
   }
 
   #snapshot(handler: StreamHandler, inbound: InboundEnvelope, item: StoredEnvelope): Outcome {
-    const core = this.#core;
+    const core = this.#deps;
     const { workspaceId, stream, header } = inbound;
     const row = core.state.get(workspaceId, stream);
     const link = judgeSnapshotLink(header, row.active, (id) => core.state.knownSnapshot(workspaceId, stream, id));
@@ -327,7 +360,7 @@ export class Inbound {
     if (link.verdict === 'unverifiable' && row.active.id !== '') {
       core.log.info({ workspaceId, stream }, 'adopting a snapshot whose parent this device never saw (it missed snapshots)');
     }
-    core.profile.transaction(() => {
+    core.transaction(() => {
       handler.applySnapshot(inbound);
       core.state.adoptSnapshot(workspaceId, stream, {
         id: header.snapshotId,
@@ -345,7 +378,7 @@ export class Inbound {
   }
 
   #reportGaps(workspaceId: string, stream: string, gaps: readonly Held[]): void {
-    const now = this.#core.now();
+    const now = this.#deps.now();
     // Only recent reports matter for the rate limit; forget the rest rather than grow forever.
     if (this.#gapReported.size > 1000) this.#gapReported.clear();
     const seen = new Set<string>();
@@ -353,12 +386,12 @@ export class Inbound {
       const authorKey = deviceKey(gap.header.author);
       if (seen.has(authorKey)) continue;
       seen.add(authorKey);
-      const expected = this.#core.state.clock(workspaceId, stream, authorKey).clock + 1;
+      const expected = this.#deps.state.clock(workspaceId, stream, authorKey).clock + 1;
       const key = `${workspaceId}\u0000${stream}\u0000${authorKey}\u0000${expected}`;
       const last = this.#gapReported.get(key);
-      if (last !== undefined && now - last < this.#core.config.gapFetchIntervalMs) continue;
+      if (last !== undefined && now - last < this.#deps.config.gapFetchIntervalMs) continue;
       this.#gapReported.set(key, now);
-      this.#core.reporter.report('clock_gap', {
+      this.#deps.reporter.report('clock_gap', {
         workspaceId,
         stream,
         device: gap.header.author,
@@ -368,10 +401,10 @@ export class Inbound {
   }
 
   #mayFetch(key: string): boolean {
-    const now = this.#core.now();
+    const now = this.#deps.now();
     if (this.#lastGapFetch.size > 1000) this.#lastGapFetch.clear();
     const last = this.#lastGapFetch.get(key);
-    if (last !== undefined && now - last < this.#core.config.gapFetchIntervalMs) return false;
+    if (last !== undefined && now - last < this.#deps.config.gapFetchIntervalMs) return false;
     this.#lastGapFetch.set(key, now);
     return true;
   }
@@ -382,14 +415,14 @@ export class Inbound {
     if (this.#keyWaits.has(key)) return;
     const timer = setTimeout(() => {
       this.#keyWaits.delete(key);
-      if (this.#core.isClosed()) return;
+      if (this.#closed) return;
       const waiting = [...(this.#held.get(laneKey(workspaceId, stream))?.values() ?? [])].some(
         (h) => h.reason === 'no_key' && h.header.epoch === epoch,
       );
       if (waiting) {
-        this.#core.reporter.report('unknown_epoch', { workspaceId, stream, detail: `no key for epoch ${epoch} after waiting` });
+        this.#deps.reporter.report('unknown_epoch', { workspaceId, stream, detail: `no key for epoch ${epoch} after waiting` });
       }
-    }, this.#core.config.keyWaitMs);
+    }, this.#deps.config.keyWaitMs);
     timer.unref();
     this.#keyWaits.set(key, timer);
   }

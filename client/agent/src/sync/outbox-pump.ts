@@ -5,15 +5,24 @@
  * are resolved where they can be (resync the clock, rebase on a new snapshot) and
  * reported where they cannot.
  */
-import { sealEnvelope } from '@yhteispoyta/crypto/envelope';
+import type { Logger } from 'pino';
 import { clockDetailsSchema } from '@yhteispoyta/crypto/protocol';
 import type { Ack, StoredResult } from '@yhteispoyta/crypto/protocol';
-import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
 import type { EnvelopeHeader, WireEnvelope } from '@yhteispoyta/crypto/types';
-import type { EngineCore } from './engine-core';
-import { isOfflineFailure, sendGate } from './engine-core';
-import type { OutboxEntry } from './outbox';
-import type { StreamHandler } from './stream-handler';
+import type { ServerLink } from '../contracts';
+import type { OutboxEntry } from '../streams/outbox-entry';
+import type { ProblemReporter } from '../streams/problem-reporter';
+import type { StreamHandler } from '../streams/stream-handler';
+import type { WorkspaceCatchUp } from './catch-up';
+import type { HandlerRegistry } from './handler-registry';
+import type { KeyedLanes } from './keyed-lanes';
+import type { Outbox } from './outbox';
+import { isOfflineFailure } from './relay-requests';
+import type { RelayRequests } from './relay-requests';
+import type { Sealer } from './sealer';
+import type { SnapshotMaker } from './snapshot-maker';
+import type { StreamStateStore } from './stream-state';
+import type { SyncStatusBoard } from './sync-status';
 
 /** How many refusals in a row one entry may meet before the stream pauses until the next reconnect or flush. */
 const MAX_ATTEMPTS = 4;
@@ -24,20 +33,38 @@ const MERGE_CANDIDATES = 256;
 
 type Step = 'next' | 'retry' | 'rebase' | 'backoff' | 'stop';
 
-/** Catch-up of one workspace, run by the engine in the workspace lane. */
-export type CatchUp = (workspaceId: string) => Promise<void>;
+/** What the outbox pump works with. */
+export interface PumpDeps {
+  readonly outbox: Outbox;
+  readonly state: StreamStateStore;
+  readonly handlers: Pick<HandlerRegistry, 'handlerFor'>;
+  readonly sealer: Pick<Sealer, 'gate' | 'header' | 'seal' | 'selfKey'>;
+  readonly relay: Pick<RelayRequests, 'push'>;
+  readonly link: Pick<ServerLink, 'status'>;
+  /** a push answered `stale_snapshot` rebases: the workspace is joined again (in its lane) */
+  readonly rebase: Pick<WorkspaceCatchUp, 'join'>;
+  readonly lanes: Pick<KeyedLanes, 'run'>;
+  readonly transaction: <T>(work: () => T) => T;
+  /** workspaces refused with `forbidden`: nothing is pushed to them until membership changes */
+  readonly blocked: Set<string>;
+  readonly reporter: Pick<ProblemReporter, 'report'>;
+  readonly status: Pick<SyncStatusBoard, 'changed'>;
+  /** a stream that moved may be due a snapshot */
+  readonly snapshots: Pick<SnapshotMaker, 'consider'>;
+  now(): number;
+  readonly log: Logger;
+}
 
 /** The outbox sender. */
 export class OutboxPump {
-  readonly #core: EngineCore;
-  readonly #catchUp: CatchUp;
+  readonly #deps: PumpDeps;
   readonly #running = new Map<string, Promise<void>>();
   readonly #again = new Set<string>();
+  #closed = false;
 
-  /** Sends for the engine sharing `core`; `catchUp` rebases after stale_snapshot. */
-  constructor(core: EngineCore, catchUp: CatchUp) {
-    this.#core = core;
-    this.#catchUp = catchUp;
+  /** Sends with `deps`. */
+  constructor(deps: PumpDeps) {
+    this.#deps = deps;
   }
 
   /** Start sending a stream's outbox (or make the running sender look again); resolves when it stops. */
@@ -53,7 +80,7 @@ export class OutboxPump {
         do {
           this.#again.delete(key);
           await this.#drain(workspaceId, stream);
-        } while (this.#again.has(key) && !this.#core.isClosed());
+        } while (this.#again.has(key) && !this.#closed);
       } finally {
         this.#running.delete(key);
       }
@@ -67,38 +94,40 @@ export class OutboxPump {
     while (this.#running.size > 0) await Promise.all([...this.#running.values()]);
   }
 
+  /** Stop: no new request starts; running senders stop at their next step. */
+  close(): void {
+    this.#closed = true;
+  }
+
   async #drain(workspaceId: string, stream: string): Promise<void> {
-    const core = this.#core;
+    const core = this.#deps;
     let attempts = 0;
-    while (!core.isClosed() && core.link.status() === 'online' && !core.blocked.has(workspaceId)) {
-      const handler = core.handlerFor(workspaceId, stream);
-      const gate = sendGate(core, workspaceId);
+    while (!this.#closed && core.link.status() === 'online' && !core.blocked.has(workspaceId)) {
+      const handler = core.handlers.handlerFor(workspaceId, stream);
+      const gate = core.sealer.gate(workspaceId);
       if (handler === undefined || !gate.ok) return;
       const entry = this.#nextEntry(handler, workspaceId, stream);
       if (entry === undefined) return;
-      const clock = entry.sentClock ?? core.state.clock(workspaceId, stream, core.selfKey).clock + 1;
+      const clock = entry.sentClock ?? core.state.clock(workspaceId, stream, core.sealer.selfKey).clock + 1;
       core.outbox.setSentClock(entry.id, clock);
-      const header: EnvelopeHeader = {
-        v: PROTOCOL_VERSION,
+      const header = core.sealer.header(gate, {
         workspaceId,
         stream,
         kind: entry.kind,
-        epoch: gate.epoch,
-        author: core.device.self,
         clock,
         snapshotId: core.state.get(workspaceId, stream).active.id,
         sentAt: core.now(),
-      };
+      });
       let envelope: WireEnvelope;
       try {
-        envelope = sealEnvelope({ header, plaintext: entry.payload, epochKey: gate.key, identityKey: core.device.identityKey });
+        envelope = core.sealer.seal(gate, header, entry.payload);
       } catch (error) {
         core.reporter.report('too_large', { workspaceId, stream, detail: error instanceof Error ? error.message : 'cannot seal' });
         this.#drop(handler, entry);
         continue;
       }
-      const res = await core.link.request('push', { envelope }, core.config.requestTimeoutMs);
-      if (core.isClosed()) return;
+      const res = await core.relay.push(envelope);
+      if (this.#closed) return;
       const step = await core.lanes.run(workspaceId, () => this.#record(handler, entry, header, res));
       if (step === 'stop') return;
       if (step === 'next') {
@@ -110,14 +139,14 @@ export class OutboxPump {
         core.reporter.report('server_error', { workspaceId, stream, detail: 'the server kept refusing; sending paused until reconnect' });
         return;
       }
-      if (step === 'rebase') await core.lanes.run(workspaceId, () => this.#catchUp(workspaceId));
+      if (step === 'rebase') await core.lanes.run(workspaceId, () => core.rebase.join(workspaceId));
       if (step === 'backoff') await new Promise((resolve) => setTimeout(resolve, RATE_LIMIT_BACKOFF_MS));
     }
   }
 
   /** The next entry to send: an entry in flight alone, else the unsent head merged as far as the handler merges. */
   #nextEntry(handler: StreamHandler, workspaceId: string, stream: string): OutboxEntry | undefined {
-    const core = this.#core;
+    const core = this.#deps;
     const head = core.outbox.head(workspaceId, stream, MERGE_CANDIDATES);
     const first = head[0];
     if (first === undefined || first.sentClock !== undefined) return first;
@@ -130,7 +159,7 @@ export class OutboxPump {
     if (merged === undefined || merged.ids.length < 2) return first;
     const [keep, ...rest] = merged.ids;
     if (keep === undefined) return first;
-    core.profile.transaction(() => {
+    core.transaction(() => {
       core.outbox.replacePayload(keep, merged.payload);
       core.outbox.remove(rest);
     });
@@ -139,7 +168,7 @@ export class OutboxPump {
 
   /** Applies the server's answer to a push. Runs in the workspace lane. */
   #record(handler: StreamHandler, entry: OutboxEntry, header: EnvelopeHeader, res: Ack<StoredResult>): Step {
-    const core = this.#core;
+    const core = this.#deps;
     const { workspaceId, stream } = entry;
     if (core.outbox.get(entry.id) === undefined) return 'next'; // settled meanwhile by a catch-up that returned it
     if (res.ok) {
@@ -170,8 +199,8 @@ export class OutboxPump {
             message: 'The server has lost messages this device sent; sending continues from where the server stands.',
           });
         }
-        core.profile.transaction(() => {
-          core.state.setClock(workspaceId, stream, core.selfKey, Math.max(0, expected - 1), 0);
+        core.transaction(() => {
+          core.state.setClock(workspaceId, stream, core.sealer.selfKey, Math.max(0, expected - 1), 0);
           core.outbox.setSentClock(entry.id, undefined);
         });
         return 'retry';
@@ -181,7 +210,7 @@ export class OutboxPump {
       case 'forbidden':
         core.reporter.report('forbidden', where);
         core.blocked.add(workspaceId);
-        core.statusChanged();
+        core.status.changed();
         return 'stop';
       case 'conflict':
         // Sealed under an epoch the server's chain is not at: wait for the KeyRing to catch up.
@@ -201,22 +230,23 @@ export class OutboxPump {
   }
 
   #stored(handler: StreamHandler, entry: OutboxEntry, header: EnvelopeHeader, seq: number | undefined): void {
-    const core = this.#core;
-    core.profile.transaction(() => {
+    const core = this.#deps;
+    core.transaction(() => {
       core.outbox.remove([entry.id]);
-      core.state.setClock(entry.workspaceId, entry.stream, core.selfKey, header.clock, seq ?? 0);
+      core.state.setClock(entry.workspaceId, entry.stream, core.sealer.selfKey, header.clock, seq ?? 0);
       if (header.kind === 'update') core.state.countUpdate(entry.workspaceId, entry.stream, header.epoch);
       handler.acknowledged(entry, header.clock, seq);
     });
-    core.statusChanged();
+    core.status.changed();
     handler.afterApply(entry.workspaceId, entry.stream);
+    core.snapshots.consider(entry.workspaceId, entry.stream);
   }
 
   #drop(handler: StreamHandler, entry: OutboxEntry): void {
-    this.#core.profile.transaction(() => {
-      this.#core.outbox.remove([entry.id]);
+    this.#deps.transaction(() => {
+      this.#deps.outbox.remove([entry.id]);
       handler.dropped(entry);
     });
-    this.#core.statusChanged();
+    this.#deps.status.changed();
   }
 }

@@ -4,25 +4,10 @@
  * only when the server stored it (or refused it for good, which is reported).
  */
 import { toBytes } from '@yhteispoyta/crypto/bytes';
-import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import type { ProfileDb } from '../profile/profile-db';
-import { rowBytes, rowInt, rowOptInt, rowText } from './sql-row';
-import type { SqlRow } from './sql-row';
-
-/** Kinds of stored envelopes an outbox entry becomes. */
-export type OutboxKind = 'update' | 'chat';
-
-/** One queued change. */
-export interface OutboxEntry {
-  readonly id: number;
-  readonly workspaceId: string;
-  readonly stream: string;
-  readonly kind: OutboxKind;
-  readonly payload: Bytes;
-  /** the clock of a send whose outcome is not known yet */
-  readonly sentClock: number | undefined;
-  readonly createdAt: number;
-}
+import type { OutboxEntry, OutboxKind } from '../streams/outbox-entry';
+import { rowBytes, rowInt, rowOptInt, rowText } from '../streams/sql-row';
+import type { SqlRow } from '../streams/sql-row';
 
 function toEntry(row: SqlRow): OutboxEntry {
   const kind = rowText(row, 'kind');

@@ -5,33 +5,53 @@
  * its clocks must only increase: a gap is normal, a repeat is a replay.
  */
 import type { Logger } from 'pino';
-import { AEAD_TAG_BYTES, sealEnvelope } from '@yhteispoyta/crypto/envelope';
+import { AEAD_TAG_BYTES } from '@yhteispoyta/crypto/envelope';
 import { MAX_PRESENCE_CIPHERTEXT_BYTES } from '@yhteispoyta/crypto/protocol';
 import type { PresenceNotice } from '@yhteispoyta/crypto/protocol';
 import { PRESENCE_STREAM } from '@yhteispoyta/crypto/stream-rules';
-import { deviceKey, PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
+import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
-import { isOfflineFailure } from './engine-core';
-import { checkEnvelope } from './envelope-check';
+import type { ServerLink } from '../contracts';
+import type { ProblemReporter } from '../streams/problem-reporter';
+import type { CheckedEnvelope } from './envelope-check';
 import { decodePresence, encodePresence } from './presence-codec';
-import type { SyncEngine } from './sync-engine';
+import { isOfflineFailure } from './relay-requests';
+import type { RelayRequests } from './relay-requests';
+import type { Sealer } from './sealer';
+import type { StreamStateStore } from './stream-state';
 
 /** Receives presence: workspace, document stream, sending device, awareness update. */
 export type PresenceListener = (workspaceId: string, stream: string, from: DeviceRef, update: Uint8Array) => void;
 
+/** What presence is sent and received with. */
+export interface PresenceDeps {
+  /** presence notices arrive here; nothing is sent while it is not online */
+  readonly link: Pick<ServerLink, 'onNotice' | 'status'>;
+  readonly relay: Pick<RelayRequests, 'presence'>;
+  readonly sealer: Pick<Sealer, 'gate' | 'header' | 'seal' | 'selfKey'>;
+  /** verification against this device's view of the workspace (envelope-check.ts) */
+  readonly verify: (workspaceId: string, stream: string, envelope: unknown) => CheckedEnvelope;
+  /** this device's presence clock per workspace, kept across restarts so it only ever increases */
+  readonly clocks: Pick<StreamStateStore, 'clock' | 'setClock'>;
+  /** whether the engine follows a workspace (presence of others is only taken for those) */
+  follows(workspaceId: string): boolean;
+  readonly reporter: Pick<ProblemReporter, 'report'>;
+  now(): number;
+  readonly log: Logger;
+}
+
 /** Sending and receiving presence for the engine's workspaces. */
 export class PresenceChannel {
-  readonly #engine: SyncEngine;
-  readonly #log: Logger;
+  readonly #deps: PresenceDeps;
   readonly #listeners = new Set<PresenceListener>();
   readonly #lastClock = new Map<string, number>();
   readonly #off: () => void;
+  #closed = false;
 
-  /** Presence on `engine`'s link. */
-  constructor(engine: SyncEngine) {
-    this.#engine = engine;
-    this.#log = engine.moduleLogger('sync/presence');
-    this.#off = engine.link.onNotice('presence', (notice) => this.#receive(notice));
+  /** Presence with `deps`. */
+  constructor(deps: PresenceDeps) {
+    this.#deps = deps;
+    this.#off = deps.link.onNotice('presence', (notice) => this.#receive(notice));
   }
 
   /**
@@ -40,34 +60,21 @@ export class PresenceChannel {
    * worth its moment. Throws RangeError for a non-document stream or an oversized update.
    */
   async send(workspaceId: string, stream: string, update: Uint8Array): Promise<void> {
-    const engine = this.#engine;
+    const deps = this.#deps;
     const plaintext = encodePresence(stream, update);
     if (plaintext.byteLength + AEAD_TAG_BYTES > MAX_PRESENCE_CIPHERTEXT_BYTES) {
       throw new RangeError(`presence update of ${update.byteLength} bytes is over the limit`);
     }
-    const gate = engine.gate(workspaceId);
-    if (engine.isClosed() || engine.link.status() !== 'online' || !gate.ok) return;
-    const clock = engine.state.clock(workspaceId, PRESENCE_STREAM, engine.selfKey).clock + 1;
-    engine.state.setClock(workspaceId, PRESENCE_STREAM, engine.selfKey, clock, 0);
-    const envelope = sealEnvelope({
-      header: {
-        v: PROTOCOL_VERSION,
-        workspaceId,
-        stream: PRESENCE_STREAM,
-        kind: 'presence',
-        epoch: gate.epoch,
-        author: engine.device.self,
-        clock,
-        snapshotId: '',
-        sentAt: engine.now(),
-      },
-      plaintext,
-      epochKey: gate.key,
-      identityKey: engine.device.identityKey,
-    });
-    const res = await engine.link.request('presence', { envelope }, engine.config.requestTimeoutMs);
-    if (res.ok || isOfflineFailure(res.error) || engine.isClosed()) return;
-    engine.reporter.report(res.error.code === 'forbidden' ? 'forbidden' : 'server_error', {
+    const gate = deps.sealer.gate(workspaceId);
+    if (this.#closed || deps.link.status() !== 'online' || !gate.ok) return;
+    const selfKey = deps.sealer.selfKey;
+    const clock = deps.clocks.clock(workspaceId, PRESENCE_STREAM, selfKey).clock + 1;
+    deps.clocks.setClock(workspaceId, PRESENCE_STREAM, selfKey, clock, 0);
+    const header = deps.sealer.header(gate, { workspaceId, stream: PRESENCE_STREAM, kind: 'presence', clock, snapshotId: '', sentAt: deps.now() });
+    const envelope = deps.sealer.seal(gate, header, plaintext);
+    const res = await deps.relay.presence(envelope);
+    if (res.ok || isOfflineFailure(res.error) || this.#closed) return;
+    deps.reporter.report(res.error.code === 'forbidden' ? 'forbidden' : 'server_error', {
       workspaceId,
       stream: PRESENCE_STREAM,
       detail: `presence refused: ${res.error.code}`,
@@ -80,49 +87,50 @@ export class PresenceChannel {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Stop receiving. */
+  /** Stop sending and receiving. */
   close(): void {
+    this.#closed = true;
     this.#off();
     this.#listeners.clear();
   }
 
   #receive(notice: PresenceNotice): void {
-    const engine = this.#engine;
+    const deps = this.#deps;
     const { workspaceId } = notice;
-    if (engine.isClosed() || !engine.follows(workspaceId)) return;
+    if (this.#closed || !deps.follows(workspaceId)) return;
     const where = { workspaceId, stream: PRESENCE_STREAM };
-    const checked = checkEnvelope(engine.keys, engine.state, workspaceId, PRESENCE_STREAM, notice.envelope);
+    const checked = deps.verify(workspaceId, PRESENCE_STREAM, notice.envelope);
     if (checked.status === 'rejected') {
-      engine.reporter.report(checked.code, { ...where, ...(checked.author === undefined ? {} : { device: checked.author }), detail: checked.detail });
+      deps.reporter.report(checked.code, { ...where, ...(checked.author === undefined ? {} : { device: checked.author }), detail: checked.detail });
       return;
     }
     if (checked.status !== 'ok') {
-      this.#log.debug(where, 'presence under an epoch without key ignored');
+      this.#deps.log.debug(where, 'presence under an epoch without key ignored');
       return;
     }
     const { header, plaintext } = checked;
     const authorKey = deviceKey(header.author);
     if (header.kind !== 'presence') {
-      engine.reporter.report('malformed', { ...where, device: header.author, detail: `a ${header.kind} envelope as presence` });
+      deps.reporter.report('malformed', { ...where, device: header.author, detail: `a ${header.kind} envelope as presence` });
       return;
     }
-    if (authorKey === engine.selfKey) return;
+    if (authorKey === deps.sealer.selfKey) return;
     const clockKey = `${workspaceId}\u0000${authorKey}`;
     if (header.clock <= (this.#lastClock.get(clockKey) ?? 0)) {
-      engine.reporter.report('replay', { ...where, device: header.author, detail: `presence clock ${header.clock}` });
+      deps.reporter.report('replay', { ...where, device: header.author, detail: `presence clock ${header.clock}` });
       return;
     }
     this.#lastClock.set(clockKey, header.clock);
     const decoded = decodePresence(plaintext);
     if (decoded === undefined) {
-      engine.reporter.report('malformed', { ...where, device: header.author, detail: 'unreadable presence content' });
+      deps.reporter.report('malformed', { ...where, device: header.author, detail: 'unreadable presence content' });
       return;
     }
     for (const listener of this.#listeners) {
       try {
         listener(workspaceId, decoded.stream, header.author, decoded.update);
       } catch (error) {
-        this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'presence listener failed');
+        this.#deps.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'presence listener failed');
       }
     }
   }

@@ -18,8 +18,8 @@ import { HttpRestClient } from '../net/rest-client';
 import { SocketServerLink } from '../net/server-link';
 import { createProfile } from '../profile/profile-db';
 import type { ProfileDb } from '../profile/profile-db';
-import { startSync } from './index';
-import type { SyncServices } from './index';
+import { startSync } from '../start-sync';
+import type { SyncServices } from '../start-sync';
 import { FakeKeyRing } from './testkit/fake-key-ring';
 
 interface Agent {
@@ -88,7 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const agent of agents) {
-    await agent.sync.documents.close();
+    await agent.sync.close();
     await agent.link.close();
     agent.profile.close();
   }
@@ -112,7 +112,7 @@ describe('two agents on the real server', () => {
     });
     expect(da.getText('t').toString()).toBe(db.getText('t').toString());
     // Ten updates passed the threshold of six: the server holds a snapshot of the plan.
-    const state = await server.ctx.store.latestState(workspaceId, 'doc:plan');
+    const state = await server.ctx.store.envelopes.latestState(workspaceId, 'doc:plan');
     expect(state.snapshot).not.toBeNull();
 
     await a.sync.chat.list(workspaceId);

@@ -9,14 +9,25 @@
  */
 import { sha256, toHex } from '@yhteispoyta/crypto/bytes';
 import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
+import type { Logger } from 'pino';
 import { BackoffTimers, MAX_REPAIR_RETRY_MS, MIN_REPAIR_RETRY_MS } from '../backoff-timers';
-import type { EngineCore } from './engine-core';
-import { isOfflineFailure } from './engine-core';
+import type { KeyedLanes } from './keyed-lanes';
+import { isOfflineFailure } from './relay-requests';
+import type { RelayRequests } from './relay-requests';
+import type { SyncConfig } from './sync-options';
 
 /** Refused seqs remembered per stream; beyond this the oldest are given up. */
 const MAX_RECHECKS_PER_STREAM = 64;
 /** Attempts per stream before the remaining seqs are given up (the last ones a minute apart). */
 const MAX_ATTEMPTS = 12;
+
+/** What second looks work with. */
+export interface RecheckDeps {
+  readonly relay: Pick<RelayRequests, 'fetch'>;
+  readonly lanes: Pick<KeyedLanes, 'run'>;
+  readonly config: Pick<SyncConfig, 'gapFetchIntervalMs'>;
+  readonly log: Logger;
+}
 
 /** Processes envelopes of a stream as the inbound path does (in the workspace lane). */
 export type Reprocess = (workspaceId: string, stream: string, items: readonly StoredEnvelope[]) => Promise<void>;
@@ -39,14 +50,15 @@ function digestOf(item: StoredEnvelope): string {
 
 /** Second looks at refused envelopes. */
 export class RejectedRechecks {
-  readonly #core: EngineCore;
+  readonly #deps: RecheckDeps;
   readonly #reprocess: Reprocess;
   readonly #streams = new Map<string, StreamRechecks>();
   readonly #timers = new BackoffTimers(MAX_REPAIR_RETRY_MS);
+  #closed = false;
 
-  /** Rechecks for the engine sharing `core`; what arrives genuine goes to `reprocess`. */
-  constructor(core: EngineCore, reprocess: Reprocess) {
-    this.#core = core;
+  /** Rechecks with `deps`; what arrives genuine goes to `reprocess`. */
+  constructor(deps: RecheckDeps, reprocess: Reprocess) {
+    this.#deps = deps;
     this.#reprocess = reprocess;
   }
 
@@ -70,28 +82,29 @@ export class RejectedRechecks {
   schedule(workspaceId: string, stream: string): void {
     const key = streamKey(workspaceId, stream);
     const entry = this.#streams.get(key);
-    if (entry === undefined || entry.seqs.size === 0 || this.#core.isClosed()) return;
-    this.#timers.schedule(key, Math.max(MIN_REPAIR_RETRY_MS, this.#core.config.gapFetchIntervalMs), () => {
-      void this.#core.lanes
+    if (entry === undefined || entry.seqs.size === 0 || this.#closed) return;
+    this.#timers.schedule(key, Math.max(MIN_REPAIR_RETRY_MS, this.#deps.config.gapFetchIntervalMs), () => {
+      void this.#deps.lanes
         .run(workspaceId, () => this.#recheck(key, entry))
-        .catch((error: unknown) => this.#core.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'recheck failed'));
+        .catch((error: unknown) => this.#deps.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'recheck failed'));
     });
   }
 
-  /** Cancel every timer. */
+  /** Stop: cancel every timer. */
   close(): void {
+    this.#closed = true;
     this.#timers.close();
     this.#streams.clear();
   }
 
   async #recheck(key: string, entry: StreamRechecks): Promise<void> {
-    const core = this.#core;
+    const core = this.#deps;
     const { workspaceId, stream } = entry;
     entry.attempts += 1;
     const genuine: StoredEnvelope[] = [];
     for (const [seq, refused] of [...entry.seqs].sort((a, b) => a[0] - b[0])) {
-      if (core.isClosed()) return;
-      const res = await core.link.request('fetch', { workspaceId, stream, afterSeq: seq - 1, limit: 1 }, core.config.requestTimeoutMs);
+      if (this.#closed) return;
+      const res = await core.relay.fetch(workspaceId, stream, seq - 1, 1);
       if (!res.ok) {
         if (!isOfflineFailure(res.error)) entry.seqs.clear();
         break;

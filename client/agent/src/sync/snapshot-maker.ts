@@ -6,17 +6,22 @@
  * that extends the active one and names the clocks it covers. Of concurrent snapshots the
  * server keeps one; a loser catches up and adopts the winner's.
  */
-import * as Y from 'yjs';
+import type { Logger } from 'pino';
 import { sha256 } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
-import { MAX_PLAINTEXT_BYTES, sealEnvelope } from '@yhteispoyta/crypto/envelope';
+import { MAX_PLAINTEXT_BYTES } from '@yhteispoyta/crypto/envelope';
 import type { Ack, StoredResult } from '@yhteispoyta/crypto/protocol';
-import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
 import type { EnvelopeHeader, WireEnvelope } from '@yhteispoyta/crypto/types';
-import type { DocumentStreams } from './document-streams';
-import { isOfflineFailure } from './engine-core';
+import type { ServerLink } from '../contracts';
+import type { ProblemReporter } from '../streams/problem-reporter';
+import type { HandlerRegistry } from './handler-registry';
+import type { KeyedLanes } from './keyed-lanes';
+import { isOfflineFailure } from './relay-requests';
+import type { RelayRequests } from './relay-requests';
+import type { Sealer } from './sealer';
 import { expectedParentProof, newSnapshotId } from './snapshot-chain';
-import type { SyncEngine } from './sync-engine';
+import type { StreamStateStore } from './stream-state';
+import type { SyncConfig } from './sync-options';
 
 /** Most snapshot attempts per trigger (a lost race, a duplicate id, a missed update). */
 const MAX_ATTEMPTS = 3;
@@ -30,24 +35,40 @@ interface Sealed {
   readonly envelope: WireEnvelope;
 }
 
-/** Decides when document streams need a snapshot, and makes it. */
+/** What snapshots are made with. */
+export interface SnapshotDeps {
+  /** whose `snapshotState` gives a stream's full state */
+  readonly handlers: Pick<HandlerRegistry, 'handlerFor'>;
+  readonly state: Pick<StreamStateStore, 'get' | 'clocks' | 'adoptSnapshot'>;
+  readonly sealer: Pick<Sealer, 'gate' | 'header' | 'seal'>;
+  readonly relay: Pick<RelayRequests, 'snapshot'>;
+  readonly link: Pick<ServerLink, 'status'>;
+  readonly lanes: Pick<KeyedLanes, 'run'>;
+  /** a lost race catches the workspace up before judging again */
+  catchUp(workspaceId: string): Promise<void>;
+  readonly reporter: Pick<ProblemReporter, 'report'>;
+  readonly config: Pick<SyncConfig, 'compactionThreshold' | 'compactionJitterMs'>;
+  now(): number;
+  readonly log: Logger;
+}
+
+/** Decides when streams with snapshots (documents) need one, and makes it. */
 export class SnapshotMaker {
-  readonly #engine: SyncEngine;
-  readonly #documents: DocumentStreams;
+  readonly #deps: SnapshotDeps;
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  #closed = false;
 
-  /** Snapshots of `documents`' streams on `engine`. */
-  constructor(engine: SyncEngine, documents: DocumentStreams) {
-    this.#engine = engine;
-    this.#documents = documents;
+  /** Snapshots with `deps`. */
+  constructor(deps: SnapshotDeps) {
+    this.#deps = deps;
   }
 
   /** Schedule a snapshot of the stream if it needs one. */
   consider(workspaceId: string, stream: string): void {
     const key = `${workspaceId}\u0000${stream}`;
-    if (this.#inFlight.has(key) || this.#timers.has(key) || !this.#needs(workspaceId, stream)) return;
-    const jitter = Math.floor(Math.random() * this.#engine.config.compactionJitterMs);
+    if (this.#closed || this.#inFlight.has(key) || this.#timers.has(key) || !this.#needs(workspaceId, stream)) return;
+    const jitter = Math.floor(Math.random() * this.#deps.config.compactionJitterMs);
     const timer = setTimeout(() => {
       this.#timers.delete(key);
       this.#start(key, workspaceId, stream);
@@ -66,8 +87,9 @@ export class SnapshotMaker {
     await Promise.all([...this.#inFlight.values()]);
   }
 
-  /** Cancel scheduled snapshots and wait for those in flight. */
+  /** Stop: cancel scheduled snapshots and wait for those in flight. */
   async close(): Promise<void> {
+    this.#closed = true;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     await Promise.all([...this.#inFlight.values()]);
@@ -77,84 +99,82 @@ export class SnapshotMaker {
     if (this.#inFlight.has(key)) return;
     const run = this.#run(workspaceId, stream)
       .catch((error: unknown) => {
-        this.#engine.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'snapshot failed');
+        this.#deps.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'snapshot failed');
       })
       .finally(() => this.#inFlight.delete(key));
     this.#inFlight.set(key, run);
   }
 
   #needs(workspaceId: string, stream: string): boolean {
-    const gate = this.#engine.gate(workspaceId);
-    if (!gate.ok || this.#documents.get(workspaceId, stream) === undefined) return false;
-    const row = this.#engine.state.get(workspaceId, stream);
-    if (row.updatesOnSnapshot > this.#engine.config.compactionThreshold) return true;
+    const gate = this.#deps.sealer.gate(workspaceId);
+    if (!gate.ok || this.#deps.handlers.handlerFor(workspaceId, stream)?.snapshotState === undefined) return false;
+    const row = this.#deps.state.get(workspaceId, stream);
+    if (row.updatesOnSnapshot > this.#deps.config.compactionThreshold) return true;
     return row.oldestEpoch > 0 && row.oldestEpoch < gate.epoch;
   }
 
   async #run(workspaceId: string, stream: string): Promise<void> {
-    const engine = this.#engine;
+    const deps = this.#deps;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (engine.isClosed() || engine.link.status() !== 'online') return;
-      const sealed = await engine.lanes.run(workspaceId, () => this.#seal(workspaceId, stream));
+      if (this.#closed || deps.link.status() !== 'online') return;
+      const sealed = await deps.lanes.run(workspaceId, () => this.#seal(workspaceId, stream));
       if (sealed === undefined) return;
-      const res = await engine.link.request('snapshot', { envelope: sealed.envelope }, engine.config.requestTimeoutMs);
-      if (engine.isClosed()) return;
-      const step = await engine.lanes.run(workspaceId, () => this.#record(sealed, res));
+      const res = await deps.relay.snapshot(sealed.envelope);
+      if (this.#closed) return;
+      const step = await deps.lanes.run(workspaceId, () => this.#record(sealed, res));
       if (step === 'done' || step === 'stop') return;
-      if (step === 'catch_up') await engine.catchUp(workspaceId);
+      if (step === 'catch_up') await deps.catchUp(workspaceId);
     }
   }
 
   /** Seals the full state on the active snapshot, if a snapshot is still needed. Runs in the lane. */
   #seal(workspaceId: string, stream: string): Sealed | undefined {
-    const engine = this.#engine;
-    const open = this.#documents.get(workspaceId, stream);
-    const gate = engine.gate(workspaceId);
-    if (open === undefined || !gate.ok || !this.#needs(workspaceId, stream)) return undefined;
-    const row = engine.state.get(workspaceId, stream);
-    const plaintext = Y.encodeStateAsUpdate(open.doc);
+    const deps = this.#deps;
+    const gate = deps.sealer.gate(workspaceId);
+    if (!gate.ok || !this.#needs(workspaceId, stream)) return undefined;
+    // Looked up now, in the lane: a family that closed meanwhile has no state to give.
+    const plaintext = deps.handlers.handlerFor(workspaceId, stream)?.snapshotState?.(workspaceId, stream);
+    if (plaintext === undefined) return undefined;
+    const row = deps.state.get(workspaceId, stream);
     const proof = expectedParentProof(row.active);
-    const header: EnvelopeHeader = {
-      v: PROTOCOL_VERSION,
+    const header = deps.sealer.header(gate, {
       workspaceId,
       stream,
       kind: 'snapshot',
-      epoch: gate.epoch,
-      author: engine.device.self,
       clock: 0,
       snapshotId: newSnapshotId(),
       parentSnapshotId: row.active.id,
       parentProof: proof,
-      coveredClocks: engine.state.clocks(workspaceId, stream),
-      sentAt: engine.now(),
-    };
+      coveredClocks: deps.state.clocks(workspaceId, stream),
+      sentAt: deps.now(),
+    });
     if (plaintext.byteLength > MAX_PLAINTEXT_BYTES) {
-      engine.reporter.report('too_large', { workspaceId, stream, detail: 'document state over the snapshot limit' });
+      deps.reporter.report('too_large', { workspaceId, stream, detail: 'document state over the snapshot limit' });
       return undefined;
     }
     try {
-      const envelope = sealEnvelope({ header, plaintext, epochKey: gate.key, identityKey: engine.device.identityKey });
+      const envelope = deps.sealer.seal(gate, header, plaintext);
       return { header, proof, envelope };
     } catch (error) {
-      engine.reporter.report('too_large', { workspaceId, stream, detail: error instanceof Error ? error.message : 'cannot seal' });
+      deps.reporter.report('too_large', { workspaceId, stream, detail: error instanceof Error ? error.message : 'cannot seal' });
       return undefined;
     }
   }
 
   /** Applies the server's answer. Runs in the lane. */
   #record(sealed: Sealed, res: Ack<StoredResult>): Step {
-    const engine = this.#engine;
+    const deps = this.#deps;
     const { header, proof, envelope } = sealed;
     const where = { workspaceId: header.workspaceId, stream: header.stream };
     if (res.ok) {
-      engine.state.adoptSnapshot(header.workspaceId, header.stream, {
+      deps.state.adoptSnapshot(header.workspaceId, header.stream, {
         id: header.snapshotId,
         proof,
         ciphertextHash: sha256(envelope.ciphertext),
         epoch: header.epoch,
         seq: res.seq,
       });
-      engine.log.info({ ...where, seq: res.seq }, 'snapshot stored');
+      deps.log.info({ ...where, seq: res.seq }, 'snapshot stored');
       return 'done';
     }
     const { error } = res;
@@ -168,10 +188,10 @@ export class SnapshotMaker {
       case 'rate_limited':
         return 'stop';
       case 'forbidden':
-        engine.reporter.report('forbidden', { ...where, detail: 'snapshot refused: forbidden' });
+        deps.reporter.report('forbidden', { ...where, detail: 'snapshot refused: forbidden' });
         return 'stop';
       default:
-        engine.reporter.report(error.code === 'too_large' ? 'too_large' : 'server_error', { ...where, detail: `snapshot refused: ${error.code}` });
+        deps.reporter.report(error.code === 'too_large' ? 'too_large' : 'server_error', { ...where, detail: `snapshot refused: ${error.code}` });
         return 'stop';
     }
   }

@@ -6,7 +6,7 @@
  */
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import type { ProfileDb } from '../profile/profile-db';
-import { rowBytes, rowInt, rowOptBytes, rowText } from './sql-row';
+import { rowBytes, rowInt, rowOptBytes, rowText } from '../streams/sql-row';
 
 /** The snapshot a stream currently builds on. */
 export interface ActiveSnapshot {

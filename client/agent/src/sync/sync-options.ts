@@ -1,10 +1,6 @@
 /**
- * What the sync engine is built from (the contracts.ts seams it consumes) and its tunables.
+ * The sync engine's and the documents' tunables.
  */
-import { pino } from 'pino';
-import type { Logger } from 'pino';
-import type { KeyRing, LocalDevice, ProblemSink, ServerLink } from '../contracts';
-import type { ProfileDb } from '../profile/profile-db';
 
 /** Tunables of the sync engine. */
 export interface SyncConfig {
@@ -54,21 +50,6 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = Object.freeze({
   requestTimeoutMs: 15_000,
 });
 
-/** Everything the sync engine needs, as wired by agent.ts. */
-export interface SyncDeps {
-  readonly link: ServerLink;
-  readonly keys: KeyRing;
-  readonly device: LocalDevice;
-  readonly problems: ProblemSink;
-  /** the open profile; the engine applies its own migration sets to it */
-  readonly profile: ProfileDb;
-  readonly config?: Partial<SyncConfig>;
-  /** parent logger; each module takes a child named after itself */
-  readonly logger?: Logger;
-  /** ms since epoch; tests may move it */
-  readonly now?: () => number;
-}
-
 /** The config with defaults filled in; throws RangeError for values that cannot work. */
 export function resolveSyncConfig(partial: Partial<SyncConfig> | undefined): SyncConfig {
   const config = { ...DEFAULT_SYNC_CONFIG, ...partial };
@@ -77,9 +58,4 @@ export function resolveSyncConfig(partial: Partial<SyncConfig> | undefined): Syn
   }
   if (config.compactionThreshold < 1) throw new RangeError('sync config compactionThreshold must be at least 1');
   return config;
-}
-
-/** A child logger for one sync/chat module; silent when the agent gave no parent. */
-export function moduleLogger(parent: Logger | undefined, module: string): Logger {
-  return (parent ?? pino({ level: 'silent' })).child({ module });
 }

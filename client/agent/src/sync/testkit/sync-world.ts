@@ -17,8 +17,8 @@ import type { DeviceRef, MemberInfo, MembershipEvent, MembershipEventType, Membe
 import type { LocalDevice, NewProblem } from '../../contracts';
 import { createProfile, openProfile } from '../../profile/profile-db';
 import type { ProfileDb } from '../../profile/profile-db';
-import { startSync } from '../index';
-import type { SyncServices } from '../index';
+import { startSync } from '../../start-sync';
+import type { SyncServices } from '../../start-sync';
 import type { SyncConfig } from '../sync-options';
 import { FakeKeyRing } from './fake-key-ring';
 import type { FakeLink } from './fake-link';
@@ -175,7 +175,7 @@ export class SyncWorld {
 
   /** Close an agent's sync engine and profile, then reopen both (a restart of the agent). */
   async restart(agent: WorldAgent): Promise<void> {
-    await agent.sync.documents.close();
+    await agent.sync.close();
     agent.profile.close();
     const opened = await openProfile(this.#dir, agent.name, PASSPHRASE);
     if (!opened.ok) throw new Error(`reopen ${agent.name}: ${opened.error}`);
@@ -186,7 +186,7 @@ export class SyncWorld {
   /** Close every agent and remove the profiles. */
   async close(): Promise<void> {
     for (const agent of this.agents) {
-      await agent.sync.documents.close();
+      await agent.sync.close();
       agent.profile.close();
     }
     rmSync(this.#dir, { recursive: true, force: true });

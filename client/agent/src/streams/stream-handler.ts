@@ -1,11 +1,11 @@
 /**
  * How a family of streams (documents, chat) plugs into the sync engine. The engine owns
- * transport, verification, clocks, the outbox and catch-up; a handler owns what the
- * plaintext means.
+ * transport, verification, clocks, the outbox, catch-up and snapshots; a handler owns what
+ * the plaintext means.
  */
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import type { EnvelopeHeader, EnvelopeKind } from '@yhteispoyta/crypto/types';
-import type { OutboxEntry } from './outbox';
+import type { OutboxEntry } from './outbox-entry';
 
 /** A received envelope that passed every check, in order. */
 export interface InboundEnvelope {
@@ -46,6 +46,12 @@ export interface StreamHandler {
    * family sends entries one by one. `entries` are the oldest unsent ones, oldest first.
    */
   coalesce(entries: readonly OutboxEntry[]): { readonly ids: readonly number[]; readonly payload: Uint8Array } | undefined;
+  /**
+   * The stream's full state, sealed as a snapshot when the engine compacts the stream;
+   * undefined when there is none to give (the stream is not open). Families whose `kinds`
+   * include `snapshot` implement it.
+   */
+  snapshotState?(workspaceId: string, stream: string): Uint8Array | undefined;
   /** After a batch of envelopes of a stream was applied (outside any transaction). */
   afterApply(workspaceId: string, stream: string): void;
   /** After a workspace's catch-up completed, or its epoch or membership changed. */

@@ -1,0 +1,79 @@
+/**
+ * The sync services of one unlocked profile: the engine (sync/), the documents on it
+ * (sync/) and the chat on it (chat/). This is the one place that knows all three; the
+ * documents and the chat each get a narrow context from the engine and know nothing of
+ * each other, and each has its own lifecycle.
+ */
+import type { Logger } from 'pino';
+import { EncryptedChatService } from './chat/chat-service';
+import type { ChatSession } from './chat/chat-service';
+import type { DocumentSync, KeyRing, LocalDevice, ProblemSink, ServerLink } from './contracts';
+import type { ProfileDb } from './profile/profile-db';
+import { DocStore } from './sync/doc-store';
+import { EncryptedDocumentSync } from './sync/document-sync';
+import { SyncEngine } from './sync/sync-engine';
+import { resolveSyncConfig } from './sync/sync-options';
+import type { SyncConfig } from './sync/sync-options';
+
+/** Everything the sync services need, as wired by agent.ts. */
+export interface SyncDeps {
+  readonly link: ServerLink;
+  readonly keys: KeyRing;
+  readonly device: LocalDevice;
+  readonly problems: ProblemSink;
+  /** the open profile; the services apply their own migration sets to it */
+  readonly profile: ProfileDb;
+  readonly config?: Partial<SyncConfig>;
+  /** parent logger; each module takes a child named after itself */
+  readonly logger?: Logger;
+  /** ms since epoch; tests may move it */
+  readonly now?: () => number;
+}
+
+/** The sync services of one profile. */
+export interface SyncServices {
+  /** closing the documents leaves the chat and the engine running */
+  readonly documents: DocumentSync;
+  /** closing the chat leaves the documents and the engine running */
+  readonly chat: ChatSession;
+  /** Close the documents, the chat and the engine; queued changes stay in the profile. Call `documents.flush()` first to send them. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the engine on an open profile (applying its `sync` and `chat` migrations) with
+ * the documents and the chat on it. The engine follows a workspace once a document of it
+ * is opened or its chat is used, and catches up on every `onOnline` of the link.
+ */
+export function startSync(deps: SyncDeps): SyncServices {
+  const config = resolveSyncConfig(deps.config);
+  const engine = new SyncEngine({ ...deps, config });
+  const documents = new EncryptedDocumentSync({
+    context: engine.context('sync/documents'),
+    store: new DocStore(deps.profile),
+    config,
+    presence: engine.presence,
+    status: engine.status,
+  });
+  const chat = new EncryptedChatService({
+    context: engine.context('chat/service'),
+    profile: deps.profile,
+    device: deps.device,
+    members: deps.keys,
+    rest: deps.link.rest,
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    documents,
+    chat,
+    close: () => {
+      closing ??= (async () => {
+        await documents.close();
+        await chat.close();
+        await engine.close();
+      })();
+      return closing;
+    },
+  };
+}
