@@ -1,10 +1,13 @@
 /**
  * Turning what the agent's parts throw into the API's typed errors. The UI gets a
- * stable code and a plain-language message; internal details stay in the log.
+ * stable code and a plain-language message; internal details stay in the log. Every
+ * code here must be one of the contract's API_ERROR_CODES: ApiError's type says so, so a
+ * new host or membership refusal does not compile until the contract lists it.
  */
 import type { Logger } from 'pino';
 import type { ErrorCode } from '@yhteispoyta/crypto/protocol';
 import { httpStatusOf } from '@yhteispoyta/crypto/protocol';
+import type { ApiErrorCode } from '@yhteispoyta/local-api';
 import type { HostErrorCode } from '../agent';
 import { describeError } from '../agent';
 import { RestError } from '../contracts';
@@ -13,14 +16,12 @@ import type { MembershipErrorCode } from '../keys/membership-error';
 import { ApiError } from './http-util';
 
 /** Server codes that describe the user's request (shown as they are, with the server's status). */
-const USER_FACING_SERVER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'forbidden',
-  'not_found',
-  'conflict',
-  'too_large',
-  'rate_limited',
-  'expired',
-]);
+const USER_FACING_SERVER_CODES = ['forbidden', 'not_found', 'conflict', 'too_large', 'rate_limited', 'expired'] as const satisfies readonly (ErrorCode & ApiErrorCode)[];
+type UserFacingServerCode = (typeof USER_FACING_SERVER_CODES)[number];
+
+function isUserFacing(code: ErrorCode): code is UserFacingServerCode {
+  return (USER_FACING_SERVER_CODES as readonly string[]).includes(code);
+}
 
 const HOST_STATUS: Record<HostErrorCode, number> = {
   no_such_profile: 404,
@@ -70,7 +71,7 @@ export function toApiError(err: unknown, log: Logger): ApiError {
   if (err instanceof MembershipError) return new ApiError(MEMBERSHIP_STATUS[err.code] ?? 409, err.code, err.message);
   if (err instanceof RestError) {
     if (err.code === 'offline') return new ApiError(503, 'server_unreachable', 'The central server cannot be reached right now.');
-    if (err.code !== 'bad_response' && USER_FACING_SERVER_CODES.has(err.code)) {
+    if (err.code !== 'bad_response' && isUserFacing(err.code)) {
       return new ApiError(httpStatusOf(err.code), err.code, `The server refused: ${err.message}`);
     }
     log.warn({ serverError: err.code, status: err.status }, 'server error behind an API request');

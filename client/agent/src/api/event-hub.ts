@@ -1,25 +1,13 @@
 /**
- * What the agent pushes to the UI over the `/events` WebSocket: one JSON object per
- * event, tagged by `type`. The UI re-fetches details over the JSON API when it needs
- * more than the event carries.
+ * The fan-out of what the agent pushes to the UI over the `/events` WebSocket. The
+ * events themselves are the local-API contract's: a publisher that sends anything else
+ * does not compile.
  */
-import type { AgentProblem, ChatMessage, SyncStatus, TransferProgress } from '../contracts';
-import type { HostStatus } from '../agent';
+import type { AgentEvent as ContractEvent } from '@yhteispoyta/local-api';
+import type { DeepReadonly } from './route-binding';
 
-/** One event for the UI. */
-export type AgentEvent =
-  /** the agent's state changed (locked/unlocked/ready, link, pending edits) */
-  | { readonly type: 'status'; readonly status: HostStatus }
-  /** sync counters changed while a session runs */
-  | { readonly type: 'sync'; readonly sync: SyncStatus }
-  | { readonly type: 'problem'; readonly problem: AgentProblem }
-  /** a chat message arrived, was acknowledged, edited or deleted */
-  | { readonly type: 'chat'; readonly workspaceId: string; readonly message: ChatMessage }
-  /** verified membership changed or a new epoch key arrived */
-  | { readonly type: 'membership'; readonly workspaceId: string; readonly what: 'membership' | 'epoch' }
-  | { readonly type: 'transfer'; readonly progress: TransferProgress }
-  /** this device's certification or the person's devices (pending approvals) changed */
-  | { readonly type: 'devices' };
+/** One event for the UI, as the agent's read-only shapes give it. */
+export type AgentEvent = DeepReadonly<ContractEvent>;
 
 /** Fan-out of agent events to the connected UIs. */
 export class EventHub {

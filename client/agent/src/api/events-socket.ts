@@ -1,10 +1,13 @@
 /**
  * The `/events` WebSocket: a one-way stream of JSON {@link AgentEvent}s to the UI,
- * starting with the current status. A UI that stops reading is disconnected rather than
- * letting the agent buffer without bound; it reconnects and re-fetches.
+ * starting with the current status. Each event is parsed with the contract's schema on
+ * its way out, so what the page reads is exactly the contract (as the routes' answers
+ * are). A UI that stops reading is disconnected rather than letting the agent buffer
+ * without bound; it reconnects and re-fetches.
  */
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
+import { agentEventSchema } from '@yhteispoyta/local-api';
 import type { AgentHost } from '../agent';
 import type { AgentEvent } from './event-hub';
 
@@ -23,7 +26,13 @@ export function serveEvents(socket: WebSocket, host: AgentHost, log: Logger): vo
       socket.terminate();
       return;
     }
-    socket.send(JSON.stringify(event));
+    const parsed = agentEventSchema.safeParse(event);
+    if (!parsed.success) {
+      // A bug in the agent, not in the page: the page must not get it, the log must.
+      log.error({ type: event.type, path: parsed.error.issues[0]?.path.join('.') }, 'event does not match the contract; not sent');
+      return;
+    }
+    socket.send(JSON.stringify(parsed.data));
   };
   const unsubscribe = host.events.subscribe(send);
   const ping = setInterval(() => {

@@ -5,32 +5,17 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import type { ApiErrorBody, ApiErrorCode } from '@yhteispoyta/local-api';
 
 /** Default limit of a JSON request body. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
-/** Every error code the local API answers with. */
-export type ApiErrorCode =
-  | 'unauthorized'
-  | 'forbidden_host'
-  | 'forbidden_origin'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'bad_request'
-  | 'unsupported_media_type'
-  | 'too_large'
-  | 'not_ready'
-  | 'refused'
-  | 'server_unreachable'
-  | 'server_error'
-  | 'internal';
-
-/** An error the API reports as `{ error: { code, message } }` with `status`. */
+/** An error the API reports as `{ error: { code, message } }` with `status`; the codes are the contract's. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
     readonly status: number,
-    readonly code: ApiErrorCode | string,
+    readonly code: ApiErrorCode,
     message: string,
   ) {
     super(message);
@@ -62,7 +47,8 @@ export function sendError(res: ServerResponse, error: ApiError): void {
   }
   // The client may still be sending a body we will not read: do not reuse the connection.
   if (error.status === 413) res.shouldKeepAlive = false;
-  sendJson(res, error.status, { error: { code: error.code, message: error.message } });
+  const body: ApiErrorBody = { error: { code: error.code, message: error.message } };
+  sendJson(res, error.status, body);
 }
 
 /**
@@ -108,12 +94,15 @@ export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema
   return parseWith(schema, value, 'body');
 }
 
-/** Parse `value` with `schema`; a failure is a 400 naming the first bad field. */
+/**
+ * Parse `value` with `schema`; a failure is a 400 naming the first bad field, under
+ * `what` (`body.text`, `query.name`), or by itself for path parameters (`what` '').
+ */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue !== undefined && issue.path.length > 0 ? `${what}.${issue.path.join('.')}` : what;
+    const where = [what, ...(issue?.path ?? [])].filter((part) => part !== '').join('.') || 'request';
     throw new ApiError(400, 'bad_request', `Invalid ${where}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;

@@ -1,59 +1,36 @@
 /**
- * A minimal method + path router for the JSON API: patterns like
- * `/api/workspaces/:workspaceId/chat` with `:name` segments. Handlers return the JSON
- * body to send, or {@link RESPONDED} when they wrote the response themselves (downloads).
+ * A minimal method + path matcher: patterns like `/api/workspaces/:workspaceId/chat`
+ * with `:name` segments. It only finds what is registered for a request path; what a
+ * route is and how it is served is route-binding.ts's business.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
-/** What a handler gets. Path parameters are raw strings: handlers parse them with zod. */
-export interface RouteRequest {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  readonly params: Readonly<Record<string, string>>;
-  readonly query: URLSearchParams;
-}
-
-/** Returned by a handler that wrote the response itself. */
-export const RESPONDED: unique symbol = Symbol('responded');
-
-/** A JSON body with an explicit status; a plain returned value is sent with 200. */
-export class JsonReply {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {}
-}
-
-/** A route handler: the 200 JSON body, a {@link JsonReply}, or {@link RESPONDED}. */
-export type RouteHandler = (request: RouteRequest) => Promise<unknown>;
 
 /** The HTTP methods the API routes. */
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-interface Route {
+interface Route<T> {
   readonly method: Method;
   readonly segments: readonly string[];
-  readonly handler: RouteHandler;
+  readonly target: T;
 }
 
-/** Outcome of {@link Router.match}. */
-export type RouteMatch =
-  | { readonly kind: 'found'; readonly handler: RouteHandler; readonly params: Record<string, string> }
+/** Outcome of {@link Router.match}. Path parameters are the raw (decoded) segments. */
+export type RouteMatch<T> =
+  | { readonly kind: 'found'; readonly target: T; readonly params: Record<string, string> }
   | { readonly kind: 'method_not_allowed'; readonly allowed: readonly Method[] }
   | { readonly kind: 'not_found' };
 
-/** Routes by method and path pattern. */
-export class Router {
-  readonly #routes: Route[] = [];
+/** Targets by method and path pattern. */
+export class Router<T> {
+  readonly #routes: Route<T>[] = [];
 
-  /** Register `handler` for `method` on `pattern`. */
-  add(method: Method, pattern: string, handler: RouteHandler): this {
-    this.#routes.push({ method, segments: pattern.split('/').filter(Boolean), handler });
+  /** Register `target` for `method` on `pattern`. */
+  add(method: Method, pattern: string, target: T): this {
+    this.#routes.push({ method, segments: pattern.split('/').filter(Boolean), target });
     return this;
   }
 
-  /** Find the handler of a request path (already without its query). */
-  match(method: string, pathname: string): RouteMatch {
+  /** Find the target of a request path (already without its query). HEAD finds GET's. */
+  match(method: string, pathname: string): RouteMatch<T> {
     let segments: string[];
     try {
       segments = pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
@@ -65,7 +42,7 @@ export class Router {
       const params = matchSegments(route.segments, segments);
       if (params === undefined) continue;
       if (route.method === method || (method === 'HEAD' && route.method === 'GET')) {
-        return { kind: 'found', handler: route.handler, params };
+        return { kind: 'found', target: route.target, params };
       }
       allowed.push(route.method);
     }

@@ -1,24 +1,11 @@
 /**
- * API routes of the agent itself: profiles (list, create, unlock, lock), the account
+ * Handlers of the agent's own routes: profiles (list, create, unlock, lock), the account
  * (status, enrolment with a code), sync status and the problem list.
  */
-import { z } from 'zod';
-import { oneTimeCodeSchema } from '@yhteispoyta/crypto/protocol';
-import type { AgentHost, HostResult, SessionParts } from '../agent';
+import type { AgentHost, HostResult, HostStatus, SessionParts } from '../agent';
 import { hostError } from './errors';
-import { ApiError, readJson } from './http-util';
-import type { Router } from './router';
-import { JsonReply } from './router';
-
-/** Longest passphrase accepted; scrypt takes any length, but a megabyte is not a passphrase. */
-export const MAX_PASSPHRASE_CHARS = 1024;
-
-const credentialsSchema = z.strictObject({
-  name: z.string().max(64),
-  passphrase: z.string().min(1).max(MAX_PASSPHRASE_CHARS),
-});
-const enrolSchema = z.strictObject({ code: oneTimeCodeSchema });
-const emptySchema = z.strictObject({});
+import { ApiError } from './http-util';
+import type { RouteHandlers } from './route-binding';
 
 /** The running session's parts, or a 409 telling the UI to unlock and enrol first. */
 export function requireSession(host: AgentHost): SessionParts {
@@ -31,32 +18,21 @@ export function requireSession(host: AgentHost): SessionParts {
   return session.parts;
 }
 
-function reply(result: HostResult, created = false): unknown {
+function statusOf(result: HostResult): { status: HostStatus } {
   if (!result.ok) throw hostError(result.error, result.message);
-  return created ? new JsonReply(201, { status: result.status }) : { status: result.status };
+  return { status: result.status };
 }
 
-/** Register the profile, account, sync and problem routes. */
-export function registerHostRoutes(router: Router, host: AgentHost): void {
-  router
-    .add('GET', '/api/profiles', async () => ({ profiles: host.listProfiles() }))
-    .add('POST', '/api/profiles', async ({ req }) => {
-      const { name, passphrase } = await readJson(req, credentialsSchema);
-      return reply(await host.createProfile(name, passphrase), true);
-    })
-    .add('POST', '/api/profiles/unlock', async ({ req }) => {
-      const { name, passphrase } = await readJson(req, credentialsSchema);
-      return reply(await host.unlock(name, passphrase));
-    })
-    .add('POST', '/api/profiles/lock', async ({ req }) => {
-      await readJson(req, emptySchema);
-      return { status: await host.lock() };
-    })
-    .add('GET', '/api/status', async () => ({ status: host.status() }))
-    .add('POST', '/api/account/enrol', async ({ req }) => {
-      const { code } = await readJson(req, enrolSchema);
-      return reply(await host.enrol(code));
-    })
-    .add('GET', '/api/sync', async () => ({ sync: requireSession(host).documents.status() }))
-    .add('GET', '/api/problems', async () => ({ problems: host.problems.list() }));
+/** The profile, account, sync and problem routes. */
+export function hostRoutes(host: AgentHost) {
+  return {
+    listProfiles: async () => ({ profiles: host.listProfiles() }),
+    createProfile: async ({ body }) => statusOf(await host.createProfile(body.name, body.passphrase)),
+    unlockProfile: async ({ body }) => statusOf(await host.unlock(body.name, body.passphrase)),
+    lockProfile: async () => ({ status: await host.lock() }),
+    status: async () => ({ status: host.status() }),
+    enrol: async ({ body }) => statusOf(await host.enrol(body.code)),
+    sync: async () => ({ sync: requireSession(host).documents.status() }),
+    problems: async () => ({ problems: host.problems.list() }),
+  } satisfies Partial<RouteHandlers>;
 }

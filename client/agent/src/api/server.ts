@@ -17,12 +17,12 @@ import type { AgentHost, AgentSession } from '../agent';
 import { checkRequest, generateApiToken, tokenCookie } from './auth';
 import { toApiError } from './errors';
 import { serveEvents } from './events-socket';
-import { ApiError, baseHeaders, sendError, sendJson } from './http-util';
-import { JsonReply, RESPONDED, Router } from './router';
-import { registerChatRoutes } from './routes-chat';
-import { registerDeviceRoutes } from './routes-devices';
-import { registerHostRoutes } from './routes-host';
-import { registerWorkspaceRoutes } from './routes-workspaces';
+import { ApiError, baseHeaders, sendError } from './http-util';
+import { bindRoutes } from './route-binding';
+import { chatRoutes } from './routes-chat';
+import { deviceRoutes } from './routes-devices';
+import { hostRoutes } from './routes-host';
+import { workspaceRoutes } from './routes-workspaces';
 import { PresenceTracker } from './presence-tracker';
 import { defaultUiDir, serveUi } from './static-ui';
 import { YjsRooms } from './yjs-rooms';
@@ -67,19 +67,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'api' });
   const uiDir = opts.uiDir ?? defaultUiDir();
   const token = generateApiToken();
-  const router = new Router();
-  registerHostRoutes(router, host);
-  registerWorkspaceRoutes(router, host);
-  registerDeviceRoutes(router, host);
-  registerChatRoutes(router, host);
 
   let port = 0;
   const rooms = new SessionRooms(host, log);
-  // Who has a workspace open: the tracker lives with the session's rooms (see SessionRooms).
-  router.add('GET', '/api/presence', async () => {
-    const current = rooms.current();
-    if (current === undefined) throw new ApiError(409, 'not_ready', 'Unlock a profile and enrol its device first.');
-    return { presence: current.presence.online() };
+  const router = bindRoutes({
+    ...hostRoutes(host),
+    ...workspaceRoutes(host),
+    ...deviceRoutes(host),
+    ...chatRoutes(host),
+    // Who has a workspace open: the tracker lives with the session's rooms (see SessionRooms).
+    presence: async () => {
+      const current = rooms.current();
+      if (current === undefined) throw new ApiError(409, 'not_ready', 'Unlock a profile and enrol its device first.');
+      return { presence: current.presence.online() };
+    },
   });
   const eventsWss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const yjsWss = new WebSocketServer({ noServer: true, maxPayload: MAX_YJS_MESSAGE_BYTES });
@@ -123,10 +124,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       res.setHeader('allow', match.allowed.join(', '));
       throw new ApiError(405, 'method_not_allowed', `Use ${match.allowed.join(' or ')}.`);
     }
-    const result = await match.handler({ req, res, params: match.params, query: url.searchParams });
-    if (result === RESPONDED) return;
-    if (result instanceof JsonReply) sendJson(res, result.status, result.body);
-    else sendJson(res, 200, result);
+    await match.target.serve(req, res, match.params, url.searchParams);
   }
 
   async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
