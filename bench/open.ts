@@ -237,12 +237,12 @@ function sum(values: readonly { byteLength: number }[]): number {
 async function storedBytes(serverDbPath: string, workspaceId: string): Promise<StoredBytes> {
   const store = await createStore({ kind: 'sqlite', path: serverDbPath });
   try {
-    const snapshotInfos = await store.listSnapshots(workspaceId, STREAM);
-    const snapshots = await Promise.all(snapshotInfos.map(async (info) => (await store.getSnapshot(workspaceId, STREAM, info.snapshotId))?.bytes ?? new Uint8Array()));
-    const before = await store.envelopesAfter(workspaceId, STREAM, 0, 1_000_000);
-    const live = await store.latestState(workspaceId, STREAM);
-    await store.pruneCoveredUpdates(workspaceId, STREAM, Date.now() + 1);
-    const after = await store.envelopesAfter(workspaceId, STREAM, 0, 1_000_000);
+    const snapshotInfos = await store.envelopes.listSnapshots(workspaceId, STREAM);
+    const snapshots = await Promise.all(snapshotInfos.map(async (info) => (await store.envelopes.getSnapshot(workspaceId, STREAM, info.snapshotId))?.bytes ?? new Uint8Array()));
+    const before = await store.envelopes.envelopesAfter(workspaceId, STREAM, 0, 1_000_000);
+    const live = await store.envelopes.latestState(workspaceId, STREAM);
+    await store.envelopes.pruneCoveredUpdates(workspaceId, STREAM, Date.now() + 1);
+    const after = await store.envelopes.envelopesAfter(workspaceId, STREAM, 0, 1_000_000);
     const snapshotBytes = sum(snapshots);
     return {
       heldNow: snapshotBytes + sum(before.map((e) => e.bytes)),

@@ -44,7 +44,7 @@ async function storedUpdates(dbPath: string, workspaceIds: readonly string[]): P
   const store = await createStore({ kind: 'sqlite', path: dbPath });
   try {
     let count = 0;
-    for (const id of workspaceIds) count += (await store.envelopesAfter(id, 'doc:plan', 0, 10_000_000)).length;
+    for (const id of workspaceIds) count += (await store.envelopes.envelopesAfter(id, 'doc:plan', 0, 10_000_000)).length;
     return count;
   } finally {
     await store.close();

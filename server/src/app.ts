@@ -99,7 +99,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const maintenance = moduleLogger(root, 'maintenance');
   const purge = setInterval(() => {
     const now = ctx.now();
-    Promise.all([store.purgeExpired(now), store.purgeIncompleteBlobs(now - ABANDONED_UPLOAD_MS)]).then(
+    Promise.all([store.auth.purgeExpired(now), store.blobs.purgeIncompleteBlobs(now - ABANDONED_UPLOAD_MS)]).then(
       ([rows, blobs]) => {
         if (rows + blobs > 0) maintenance.debug({ rows, blobs }, 'purged expired rows');
       },

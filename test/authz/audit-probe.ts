@@ -16,7 +16,7 @@ export class AuditProbe {
   async newEntries(): Promise<AuditEntry[]> {
     const out: AuditEntry[] = [];
     for (;;) {
-      const page = await this.store.queryAudit({ afterSeq: this.#afterSeq, limit: PAGE });
+      const page = await this.store.audit.queryAudit({ afterSeq: this.#afterSeq, limit: PAGE });
       out.push(...page);
       const last = page[page.length - 1];
       if (last !== undefined) this.#afterSeq = last.seq;

@@ -35,7 +35,7 @@ let orgCounter = 0;
 /** The next event of W's chain as `author` would sign it: a rotation by the owner, an add_member by anyone else. */
 async function nextEventOfW(world: AuthzWorld, author: TestDevice): Promise<MembershipEvent> {
   const state = await world.chain();
-  const stored = await world.server.running.ctx.store.listMembershipEvents(world.W, state.seq - 1, 1);
+  const stored = await world.server.running.ctx.store.workspaces.listMembershipEvents(world.W, state.seq - 1, 1);
   const head = stored[0]?.event;
   if (head === undefined) throw new Error('W has no head event');
   const owner = author.ref.userId === world.alice.ref.userId;

@@ -81,7 +81,7 @@ export async function buildWorld(server: ApiServer): Promise<AuthzWorld> {
   // secret, and alice's device checks the proof and certifies the client.
   const client = await inviteClient(server, alice, W);
   if (client.orgId !== CLIENTS_ORG_ID || client.role !== 'client') throw new Error('the invitation did not make a client person');
-  const [invitation] = await server.running.ctx.store.listEnrolments({ userId: client.ref.userId, kind: 'invitation', limit: 1 });
+  const [invitation] = await server.running.ctx.store.enrolments.listEnrolments({ userId: client.ref.userId, kind: 'invitation', limit: 1 });
   if (invitation === undefined || invitation.closedAt === undefined) throw new Error('the client\'s invitation enrolment is missing or was not closed by its certificate');
   const clientAdded = await append(server, alice, W, 'add_member', { member: memberOf(client) });
   if (clientAdded.status !== 200) throw new Error(`add client: ${clientAdded.status}`);

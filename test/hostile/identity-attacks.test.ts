@@ -88,9 +88,9 @@ describe('identities the server cannot forge', () => {
       const rogueRef = { userId: sini.userId, deviceId: 2 };
       const rogue = await AttackerDevice.rogue(world.server.url, rogueRef);
       // The operator registers the device in its own store, with a "device certificate" it signed itself.
-      expect((await store.registerDevice(sini.userId, { ...rogue.upload, deviceId: 2 }, Date.now())).ok).toBe(true);
+      expect((await store.directory.registerDevice(sini.userId, { ...rogue.upload, deviceId: 2 }, Date.now())).ok).toBe(true);
       const forged = signCertificate({ t: 'device', v: 1, userId: sini.userId, deviceId: 2, identityKey: rogue.upload.identityKey, created: Date.now() }, PrivateKey.generate());
-      await store.putCertificate(forged, Date.now());
+      await store.certificates.putCertificate(forged, Date.now());
       t.injected += 1;
 
       const mark = await anna.mark();
@@ -106,7 +106,7 @@ describe('identities the server cannot forge', () => {
       // The operator slips a key for the workspace from the rogue device into anna's mailbox: held as uncertified, never accepted.
       const held = anna.session().keys.epochKey(ws, 1);
       const item = await rogue.epochKeyItem(anna.ref, { workspaceId: ws, epoch: 1, key: randomBytes(32) });
-      await store.enqueueMailbox([{ from: rogueRef, to: anna.ref, message: item.message, createdAt: Date.now() }]);
+      await store.mailbox.enqueueMailbox([{ from: rogueRef, to: anna.ref, message: item.message, createdAt: Date.now() }]);
       world.server.ctx.hub.emit('mailbox', { to: anna.ref, pending: 1 });
       const problem = await anna.awaitProblem(mark, ['uncertified']);
       t.detected = problem?.device?.userId === sini.userId && problem.device.deviceId === 2;

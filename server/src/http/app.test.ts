@@ -23,7 +23,10 @@ const INTERNAL_DETAIL = 'internal-detail-that-must-not-leak';
 function faultyStore(store: Store, healthy: { value: boolean }): Store {
   return new Proxy(store, {
     get(target, property, receiver) {
-      if (property === 'listOrgs') return async () => Promise.reject(new Error(INTERNAL_DETAIL));
+      if (property === 'directory') {
+        const failingListOrgs = async () => Promise.reject(new Error(INTERNAL_DETAIL));
+        return { ...target.directory, listOrgs: failingListOrgs };
+      }
       if (property === 'health') {
         return async () => (healthy.value ? target.health() : { ok: false, code: 'unavailable', kind: target.kind, error: INTERNAL_DETAIL });
       }
@@ -114,7 +117,7 @@ describe('rate limits', () => {
       for (let i = 0; i < 5; i++) expect((await call(limited, 'GET', '/health')).status).toBe(200);
       expectError(await call(limited, 'GET', '/health'), 429, 'rate_limited');
       expectError(await call(limited, 'POST', '/v1/admin/orgs', { token: TEST_ADMIN_TOKEN, json: { name: 'X' } }), 429, 'rate_limited');
-      expect(await limited.running.ctx.store.listOrgs()).toEqual([]);
+      expect(await limited.running.ctx.store.directory.listOrgs()).toEqual([]);
     } finally {
       await limited.close();
     }
@@ -130,7 +133,7 @@ describe('rate limits', () => {
       expectError(await call(limited, 'GET', '/v1/prekeys/count', { token: busy.token }), 429, 'rate_limited');
       expect((await call(limited, 'GET', '/v1/prekeys/count', { token: calm.token })).status).toBe(200);
       // Shedding load writes no audit entries.
-      const denied = (await limited.running.ctx.store.queryAudit({ limit: 1000 })).filter((e) => e.action === 'denied');
+      const denied = (await limited.running.ctx.store.audit.queryAudit({ limit: 1000 })).filter((e) => e.action === 'denied');
       expect(denied).toEqual([]);
     } finally {
       await limited.close();

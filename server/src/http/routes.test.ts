@@ -318,7 +318,7 @@ beforeAll(async () => {
   outsider = await enrolProfessional(server, orgId);
   workspaceId = await createWorkspace(server, owner, 'case');
   client = await inviteClient(server, owner, workspaceId);
-  const invitations = await server.running.ctx.store.listEnrolments({ userId: client.ref.userId, kind: 'invitation', limit: 1 });
+  const invitations = await server.running.ctx.store.enrolments.listEnrolments({ userId: client.ref.userId, kind: 'invitation', limit: 1 });
   invitationCodeId = invitations[0]?.codeId ?? '';
   expect((await append(server, owner, workspaceId, 'add_member', { member: memberOf(client) })).status).toBe(200);
   const upload = await call(server, 'POST', `${ws()}/blobs`, { token: owner.token, raw: blobBytes });
@@ -417,9 +417,9 @@ describe.each(Object.keys(CASES) as RouteName[])('%s', (name) => {
 
 describe('after every route was exercised', () => {
   it('the audit chain verifies and holds the denials', async () => {
-    const verified = await server.running.ctx.store.verifyAuditChain();
+    const verified = await server.running.ctx.store.audit.verifyAuditChain();
     expect(verified.ok).toBe(true);
-    const entries = await server.running.ctx.store.queryAudit({ limit: 100_000 });
+    const entries = await server.running.ctx.store.audit.queryAudit({ limit: 100_000 });
     const denials = entries.filter((e) => e.action === 'denied');
     const codes = new Set(denials.map((e) => e.detail['error']));
     expect([...codes].sort()).toEqual(expect.arrayContaining(['bad_request', 'forbidden', 'too_large', 'unauthenticated']));

@@ -43,9 +43,9 @@ describe('recordAudit', () => {
       expect(await queryWorkspaceAudit(ctx, 'w1', { to: 1_000, limit: 10 })).toHaveLength(1);
       expect(await queryWorkspaceAudit(ctx, 'w1', { from: 1_001, limit: 10 })).toHaveLength(1);
       expect(await queryWorkspaceAudit(ctx, 'w1', { device: { userId: 'u1', deviceId: 1 }, limit: 10 })).toHaveLength(1);
-      const stored = await store.queryAudit({ limit: 10 });
+      const stored = await store.audit.queryAudit({ limit: 10 });
       expect(stored[1]?.workspaceId).toBeUndefined();
-      expect((await store.verifyAuditChain()).ok).toBe(true);
+      expect((await store.audit.verifyAuditChain()).ok).toBe(true);
     } finally {
       await store.close();
     }

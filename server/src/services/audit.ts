@@ -58,7 +58,7 @@ export async function recordAudit(
   entry: { actor: DeviceRef | null; action: AuditAction; workspaceId?: string; detail?: Record<string, string> },
 ): Promise<void> {
   const workspaceId = entry.workspaceId !== undefined && ID_PATTERN.test(entry.workspaceId) ? entry.workspaceId : undefined;
-  await ctx.store.appendAudit({
+  await ctx.store.audit.appendAudit({
     at: ctx.now(),
     actor: entry.actor === null ? null : { userId: entry.actor.userId, deviceId: entry.actor.deviceId },
     action: entry.action,
@@ -111,7 +111,7 @@ export async function queryWorkspaceAudit(
   workspaceId: string,
   query: WorkspaceAuditQuery,
 ): Promise<WireAuditEntry[]> {
-  const stored = await ctx.store.queryAudit({
+  const stored = await ctx.store.audit.queryAudit({
     workspaceId,
     ...(query.device === undefined ? {} : { actor: query.device }),
     ...(query.from === undefined ? {} : { fromAt: query.from }),

@@ -30,9 +30,9 @@ export async function storeBlob(
   workspaceId: string,
   source: AsyncIterable<Uint8Array>,
 ): Promise<BlobUploadResponse> {
-  const put = await ctx.store.putBlob(workspaceId, source, MAX_BLOB_BYTES, ctx.now());
+  const put = await ctx.store.blobs.putBlob(workspaceId, source, MAX_BLOB_BYTES, ctx.now());
   if (!put.ok) throw new ProtocolError('too_large', `a blob may have at most ${MAX_BLOB_BYTES} bytes`);
-  await ctx.store.touchWorkspace(workspaceId, ctx.now());
+  await ctx.store.workspaces.touchWorkspace(workspaceId, ctx.now());
   await recordAudit(ctx, {
     actor: caller,
     action: 'blob_upload',
@@ -45,7 +45,7 @@ export async function storeBlob(
 /** Open a blob of the workspace for reading; the caller must be a current member device. */
 export async function openBlob(ctx: ServerContext, caller: DeviceRef, workspaceId: string, blobId: string): Promise<BlobReader> {
   await requireMemberState(ctx, caller, workspaceId);
-  const reader = await ctx.store.getBlob(workspaceId, blobId);
+  const reader = await ctx.store.blobs.getBlob(workspaceId, blobId);
   if (reader === null) throw new ProtocolError('not_found', 'no such blob');
   await recordAudit(ctx, { actor: caller, action: 'blob_download', workspaceId, detail: { blobId, size: String(reader.info.size) } });
   return reader;

@@ -31,11 +31,11 @@ function invitersOf(records: readonly CertificateRecord[]): string[] {
  */
 export async function queryCertificates(ctx: ServerContext, request: QueryCertificatesRequest): Promise<QueryCertificatesResponse> {
   const limit = MAX_BUNDLE_CERTIFICATES;
-  const people = await ctx.store.listCertificatesOfUsers(request.userIds, limit);
+  const people = await ctx.store.certificates.listCertificatesOfUsers(request.userIds, limit);
   const inviterIds = unique(invitersOf(people)).filter((id) => !request.userIds.includes(id));
-  const inviters = await ctx.store.listCertificatesOfUsers(inviterIds, limit);
+  const inviters = await ctx.store.certificates.listCertificatesOfUsers(inviterIds, limit);
   const orgIds = unique([...(request.orgIds ?? []), ...people.flatMap(orgOf), ...inviters.flatMap(orgOf)]);
-  const orgs = await ctx.store.listCertificatesOfOrgs(orgIds, 'org', limit);
+  const orgs = await ctx.store.certificates.listCertificatesOfOrgs(orgIds, 'org', limit);
   const seen = new Set<string>();
   const bundle = [...orgs, ...people, ...inviters].filter((r) => !seen.has(r.id) && seen.add(r.id));
   if (bundle.length > limit) ctx.log.warn({ users: request.userIds.length, certificates: bundle.length }, 'certificate bundle cut short');

@@ -37,7 +37,7 @@ const signedByAny = (certificate: Certificate, keys: readonly Uint8Array[]): boo
 
 /** Keys of the organisation's stored certificates (each checked against the root when stored). */
 async function orgKeys(ctx: ServerContext, orgId: string): Promise<Bytes[]> {
-  const records = await ctx.store.listCertificatesOfOrgs([orgId], 'org', MAX_BUNDLE_CERTIFICATES);
+  const records = await ctx.store.certificates.listCertificatesOfOrgs([orgId], 'org', MAX_BUNDLE_CERTIFICATES);
   return records.flatMap((r) => (r.certificate.body.t === 'org' ? [fromBase64(r.certificate.body.orgKey)] : [])).filter((k) => k !== undefined);
 }
 
@@ -50,7 +50,7 @@ async function checkUser(ctx: ServerContext, cert: Certificate<'user'> | Certifi
   const keys = await orgKeys(ctx, cert.body.orgId);
   if (keys.length === 0) throw mismatch('the organisation has no certificate', 'org_uncertified');
   if (!signedByAny(cert, keys)) throw badSignature(cert.body.t === 'user' ? 'user' : 'user revocation');
-  const user = await ctx.store.getUser(cert.body.userId);
+  const user = await ctx.store.directory.getUser(cert.body.userId);
   if (user === null || user.orgId !== cert.body.orgId) throw mismatch('no such user in this organisation', 'unknown_user');
   if (cert.body.t === 'user' && user.role !== cert.body.role) throw mismatch('the role differs from the registered one', 'role_mismatch');
 }
@@ -61,7 +61,7 @@ async function checkDevice(ctx: ServerContext, cert: Certificate<'device'> | Cer
   if (keys.length === 0) throw mismatch('the user has no certificate to sign with', 'user_uncertified');
   if (!signedByAny(cert, keys)) throw badSignature(cert.body.t === 'device' ? 'device' : 'device revocation');
   if (cert.body.t === 'device_revocation') return;
-  const device = await ctx.store.getDevice({ userId: cert.body.userId, deviceId: cert.body.deviceId });
+  const device = await ctx.store.directory.getDevice({ userId: cert.body.userId, deviceId: cert.body.deviceId });
   const key = fromBase64(cert.body.identityKey);
   if (device === null || device.removedAt !== undefined || key === undefined || !bytesEqual(device.identityKey, key)) {
     throw mismatch('no registered device with this id and identity key', 'device_mismatch');
@@ -74,9 +74,9 @@ async function checkClient(ctx: ServerContext, cert: Certificate<'client'>): Pro
   if (!inviter.ok) throw mismatch('the inviting device is not a certified device', 'inviter_uncertified');
   if (inviter.person.users.length === 0) throw mismatch('only professionals invite clients', 'inviter_not_professional');
   if (!verifyCertificateSignature(cert, inviter.device.identityKey)) throw badSignature('client');
-  const user = await ctx.store.getUser(clientUserId);
+  const user = await ctx.store.directory.getUser(clientUserId);
   if (user === null || user.role !== 'client' || user.orgId !== CLIENTS_ORG_ID) throw mismatch('no such client user', 'unknown_user');
-  const enrolments = await ctx.store.listEnrolments({ userId: clientUserId, kind: 'invitation', limit: 10 });
+  const enrolments = await ctx.store.enrolments.listEnrolments({ userId: clientUserId, kind: 'invitation', limit: 10 });
   const invited = enrolments.find(
     (e) => e.issuedBy !== undefined && deviceKey(e.issuedBy) === deviceKey(invitedBy) && e.workspaceId === workspaceId,
   );

@@ -69,11 +69,11 @@ async function applyStored(ctx: ServerContext, certificate: Certificate): Promis
   const body = certificate.body;
   if (body.t === 'org') {
     // `stale`: a newer renewal is already in force; this one stays stored as history.
-    await ctx.store.setOrgCertificate(certificate as Certificate<'org'>);
+    await ctx.store.directory.setOrgCertificate(certificate as Certificate<'org'>);
   }
   if (body.t === 'device') {
     const key = fromBase64(body.identityKey);
-    if (key !== undefined) await ctx.store.closeEnrolments({ userId: body.userId, deviceId: body.deviceId }, key, ctx.now());
+    if (key !== undefined) await ctx.store.enrolments.closeEnrolments({ userId: body.userId, deviceId: body.deviceId }, key, ctx.now());
   }
 }
 
@@ -85,10 +85,10 @@ async function applyStored(ctx: ServerContext, certificate: Certificate): Promis
 export async function storeCertificate(ctx: ServerContext, storer: CertificateStorer, certificate: Certificate): Promise<StoreCertificateResponse> {
   await requireMayStore(ctx, storer, certificate);
   await checkCertificate(ctx, certificate);
-  if (certificate.body.t === 'org' && (await ctx.store.getOrg(certificate.body.orgId)) === null) {
+  if (certificate.body.t === 'org' && (await ctx.store.directory.getOrg(certificate.body.orgId)) === null) {
     throw new ProtocolError('not_found', 'no such organisation: organisations are created with POST /v1/admin/orgs');
   }
-  const stored = await ctx.store.putCertificate(certificate, ctx.now());
+  const stored = await ctx.store.certificates.putCertificate(certificate, ctx.now());
   await applyStored(ctx, certificate);
   const body = certificate.body;
   const userId = subjectOf(certificate);

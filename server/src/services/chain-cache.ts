@@ -43,7 +43,7 @@ export async function identityLookupFor(ctx: ServerContext, authors: readonly De
   for (const author of authors) {
     const id = deviceKey(author);
     if (keys.has(id)) continue;
-    const device = await ctx.store.getDevice(author);
+    const device = await ctx.store.directory.getDevice(author);
     if (device !== null) keys.set(id, device.identityKey);
   }
   return (ref) => keys.get(deviceKey(ref));
@@ -75,7 +75,7 @@ export function forgetChainState(ctx: ServerContext, workspaceId: string): void 
 export async function currentChainState(ctx: ServerContext, workspaceId: string): Promise<ChainState | null> {
   let state = cacheOf(ctx).get(workspaceId) ?? null;
   for (;;) {
-    const page = await ctx.store.listMembershipEvents(workspaceId, state?.seq ?? -1, REPLAY_PAGE);
+    const page = await ctx.store.workspaces.listMembershipEvents(workspaceId, state?.seq ?? -1, REPLAY_PAGE);
     if (page.length === 0) break;
     const lookup = await identityLookupFor(ctx, page.map((stored) => stored.event.author));
     for (const stored of page) {

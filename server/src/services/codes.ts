@@ -47,7 +47,7 @@ async function registerCode(
 ): Promise<number> {
   const createdAt = ctx.now();
   const expiresAt = createdAt + (ttlSeconds ?? ctx.config.codeTtlSeconds) * 1000;
-  const created = await ctx.store.createCode({ codeId, kind, userId, detail, createdAt, expiresAt });
+  const created = await ctx.store.auth.createCode({ codeId, kind, userId, detail, createdAt, expiresAt });
   if (!created.ok) throw new ProtocolError('conflict', 'this code id is already registered');
   return expiresAt;
 }
@@ -55,7 +55,7 @@ async function registerCode(
 /** Create the user a code enrols, under the id derived from the code id; 409 if it exists. */
 async function createCodeUser(ctx: ServerContext, codeId: string, orgId: string, role: Role, displayName: string): Promise<string> {
   const userId = userIdForCode(codeId);
-  const created = await ctx.store.createUser({ id: userId, orgId, role, displayName, createdAt: ctx.now() });
+  const created = await ctx.store.directory.createUser({ id: userId, orgId, role, displayName, createdAt: ctx.now() });
   if (!created.ok) {
     if (created.code === 'exists') throw new ProtocolError('conflict', 'this code id is already registered');
     throw new ProtocolError('not_found', 'no such organisation');
@@ -70,7 +70,7 @@ async function createCodeUser(ctx: ServerContext, codeId: string, orgId: string,
  */
 export async function issueEnrolmentCode(ctx: ServerContext, request: IssueEnrolmentCodeRequest): Promise<IssuedCodeResponse> {
   requireKind(request.codeId, 'enrolment');
-  const org = await ctx.store.getOrg(request.orgId);
+  const org = await ctx.store.directory.getOrg(request.orgId);
   if (org === null || org.certificate === undefined) throw new ProtocolError('not_found', 'no such organisation');
   const userId = await createCodeUser(ctx, request.codeId, org.id, request.role, request.displayName);
   const expiresAt = await registerCode(ctx, request.codeId, 'enrolment', userId, { orgId: org.id }, request.ttlSeconds);
@@ -80,7 +80,7 @@ export async function issueEnrolmentCode(ctx: ServerContext, request: IssueEnrol
 
 async function ensureClientsOrg(ctx: ServerContext): Promise<void> {
   // `exists` is the normal case after the first invitation.
-  await ctx.store.createOrg({ id: CLIENTS_ORG_ID, name: CLIENTS_ORG_NAME, createdAt: ctx.now() });
+  await ctx.store.directory.createOrg({ id: CLIENTS_ORG_ID, name: CLIENTS_ORG_NAME, createdAt: ctx.now() });
 }
 
 /**
@@ -108,7 +108,7 @@ export async function issueInvitation(ctx: ServerContext, caller: DeviceRef, req
  * flagged by peers as a changed key, which is the truth).
  */
 async function nextDeviceId(ctx: ServerContext, userId: string): Promise<number | undefined> {
-  const devices = await ctx.store.listDevices(userId, true);
+  const devices = await ctx.store.directory.listDevices(userId, true);
   const used = new Set(devices.map((d) => d.deviceId));
   for (let id = MIN_DEVICE_ID; id <= MAX_DEVICE_ID; id++) if (!used.has(id)) return id;
   return devices.filter((d) => d.removedAt !== undefined).map((d) => d.deviceId).sort((a, b) => a - b)[0];

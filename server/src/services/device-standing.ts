@@ -24,7 +24,7 @@ export type DeviceStanding =
  */
 export async function deviceStanding(ctx: ServerContext, ref: DeviceRef, keyHash?: string): Promise<DeviceStanding> {
   const name = deviceKey(ref);
-  const device = await ctx.store.getDevice(ref);
+  const device = await ctx.store.directory.getDevice(ref);
   if (device === null || device.removedAt !== undefined) return { ok: false, reason: `device ${name} is not a registered, active device` };
   if (keyHash !== undefined && identityKeyHash(device.identityKey) !== keyHash) {
     return { ok: false, reason: `device ${name} has another identity key than the one named` };

@@ -36,11 +36,11 @@ const MAX_DIRECTORY_CERTIFICATES = 10 * MAX_DIRECTORY_USERS;
  * professionals without a user certificate: no chain may name them yet.
  */
 export async function listOrgUsers(ctx: ServerContext, orgId: string): Promise<ListUsersResponse> {
-  if ((await ctx.store.getOrg(orgId)) === null) throw new ProtocolError('not_found', 'no such organisation');
+  if ((await ctx.store.directory.getOrg(orgId)) === null) throw new ProtocolError('not_found', 'no such organisation');
   const certified = new Set(
-    (await ctx.store.listCertificatesOfOrgs([orgId], 'user', MAX_DIRECTORY_CERTIFICATES)).map((r) => r.userId),
+    (await ctx.store.certificates.listCertificatesOfOrgs([orgId], 'user', MAX_DIRECTORY_CERTIFICATES)).map((r) => r.userId),
   );
-  const users = (await ctx.store.listUsers(orgId)).filter((u) => u.role !== 'client' && certified.has(u.id));
+  const users = (await ctx.store.directory.listUsers(orgId)).filter((u) => u.role !== 'client' && certified.has(u.id));
   return {
     users: users.slice(0, MAX_DIRECTORY_USERS).map((u) => ({ userId: u.id, displayName: u.displayName, role: u.role, orgId: u.orgId })),
   };
@@ -51,8 +51,8 @@ export async function listOrgUsers(ctx: ServerContext, orgId: string): Promise<L
  * for compatibility; agents learn a person's devices from his certificates.
  */
 export async function listUserDevices(ctx: ServerContext, userId: string): Promise<ListDevicesResponse> {
-  if ((await ctx.store.getUser(userId)) === null) throw new ProtocolError('not_found', 'no such user');
-  const devices = await ctx.store.listDevices(userId);
+  if ((await ctx.store.directory.getUser(userId)) === null) throw new ProtocolError('not_found', 'no such user');
+  const devices = await ctx.store.directory.listDevices(userId);
   return {
     devices: devices.map((d) => ({ deviceId: d.deviceId, identityKey: toBase64(d.identityKey), registrationId: d.registrationId })),
   };
@@ -63,11 +63,11 @@ export async function listUserDevices(ctx: ServerContext, userId: string): Promi
  * do not exist or were removed are left out of the answer rather than failing the rest.
  */
 export async function claimBundles(ctx: ServerContext, caller: DeviceRef, request: ClaimBundlesRequest): Promise<ClaimBundlesResponse> {
-  if ((await ctx.store.getUser(request.userId)) === null) throw new ProtocolError('not_found', 'no such user');
-  const deviceIds = request.deviceIds ?? (await ctx.store.listDevices(request.userId)).map((d) => d.deviceId);
+  if ((await ctx.store.directory.getUser(request.userId)) === null) throw new ProtocolError('not_found', 'no such user');
+  const deviceIds = request.deviceIds ?? (await ctx.store.directory.listDevices(request.userId)).map((d) => d.deviceId);
   const bundles = [];
   for (const deviceId of deviceIds) {
-    const bundle = await ctx.store.claimBundle({ userId: request.userId, deviceId });
+    const bundle = await ctx.store.directory.claimBundle({ userId: request.userId, deviceId });
     if (bundle !== null) bundles.push(bundle);
   }
   await recordAudit(ctx, {
@@ -80,7 +80,7 @@ export async function claimBundles(ctx: ServerContext, caller: DeviceRef, reques
 
 /** The caller's own registered device; authentication already proved it is active. */
 async function ownDevice(ctx: ServerContext, caller: DeviceRef): Promise<DeviceRecord> {
-  const device = await ctx.store.getDevice(caller);
+  const device = await ctx.store.directory.getDevice(caller);
   if (device === null || device.removedAt !== undefined) throw new ProtocolError('unauthenticated', 'device is not registered');
   return device;
 }
@@ -92,7 +92,7 @@ function prekeyRefusal(rejection: PrekeyRejection): ProtocolError {
 }
 
 async function countsOf(ctx: ServerContext, caller: DeviceRef): Promise<PrekeyCountResponse> {
-  const counts = await ctx.store.prekeyCounts(caller);
+  const counts = await ctx.store.directory.prekeyCounts(caller);
   if (counts === null) throw new ProtocolError('unauthenticated', 'device is not registered');
   return { ec: counts.oneTimePreKeys, kyber: counts.oneTimeKyberPreKeys };
 }
@@ -102,7 +102,7 @@ export async function topUpPrekeys(ctx: ServerContext, caller: DeviceRef, reques
   const device = await ownDevice(ctx, caller);
   const verified = verifyPrekeyTopUp(device.identityKey, request);
   if (!verified.ok) throw prekeyRefusal(verified);
-  const added = await ctx.store.addOneTimePrekeys(caller, verified.topUp.oneTimePreKeys, verified.topUp.oneTimeKyberPreKeys);
+  const added = await ctx.store.directory.addOneTimePrekeys(caller, verified.topUp.oneTimePreKeys, verified.topUp.oneTimeKyberPreKeys);
   if (!added.ok) throw new ProtocolError('unauthenticated', 'device is not registered');
   await recordAudit(ctx, {
     actor: caller,
@@ -117,7 +117,7 @@ export async function replaceSignedPreKey(ctx: ServerContext, caller: DeviceRef,
   const device = await ownDevice(ctx, caller);
   const verified = verifySignedPreKey(device.identityKey, request.signedPreKey);
   if (!verified.ok) throw prekeyRefusal(verified);
-  const replaced = await ctx.store.replaceSignedPrekeys(caller, verified.signedPreKey);
+  const replaced = await ctx.store.directory.replaceSignedPrekeys(caller, verified.signedPreKey);
   if (!replaced.ok) throw new ProtocolError('unauthenticated', 'device is not registered');
   await recordAudit(ctx, { actor: caller, action: 'prekey_upload', detail: { signedPreKeyId: String(verified.signedPreKey.id) } });
   return {};

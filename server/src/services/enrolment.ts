@@ -81,7 +81,7 @@ function firstDeviceClaim(kind: CodeKind, request: EnrolRequest, upload: PrekeyU
 }
 
 async function consume(ctx: ServerContext, codeId: string, kind: CodeKind): Promise<CodeRecord> {
-  const consumed = await ctx.store.consumeCode(codeId, kind, ctx.now());
+  const consumed = await ctx.store.auth.consumeCode(codeId, kind, ctx.now());
   if (consumed.ok) return consumed.record;
   const reason = `code_${consumed.code}`;
   if (consumed.code === 'expired') throw refusal('expired', 'the code has expired', reason);
@@ -103,7 +103,7 @@ async function certifiers(ctx: ServerContext, record: CodeRecord, user: UserReco
     return issuer === undefined ? [] : [issuer];
   }
   if (record.kind === 'device_link') {
-    const devices = await ctx.store.listDevices(user.id);
+    const devices = await ctx.store.directory.listDevices(user.id);
     return devices.filter((d) => d.deviceId !== newDevice).map((d) => ({ userId: d.userId, deviceId: d.deviceId }));
   }
   return [];
@@ -124,12 +124,12 @@ export async function enrol(ctx: ServerContext, request: EnrolRequest): Promise<
   if (record.kind === 'device_link' && record.detail['deviceId'] !== String(upload.deviceId)) {
     throw refusal('bad_request', 'the link code is for another device id', 'device_id_mismatch');
   }
-  const user = await ctx.store.getUser(record.userId);
+  const user = await ctx.store.directory.getUser(record.userId);
   if (user === null) throw new Error('the user of a code no longer exists');
   if (claim !== undefined && claim.deviceCertificate.body.userId !== user.id) {
     throw refusal('bad_request', 'the device certificate is for another user than the code enrols', 'user_mismatch');
   }
-  const registered = await ctx.store.registerDevice(user.id, upload, ctx.now());
+  const registered = await ctx.store.directory.registerDevice(user.id, upload, ctx.now());
   if (!registered.ok) {
     throw registered.code === 'device_exists'
       ? refusal('conflict', 'this device id is already registered', registered.code)
@@ -137,7 +137,7 @@ export async function enrol(ctx: ServerContext, request: EnrolRequest): Promise<
   }
   const issuedBy = parseDeviceKey(record.detail['issuedBy']);
   const workspaceId = record.kind === 'invitation' ? record.detail['workspaceId'] : undefined;
-  const pending = await ctx.store.createEnrolment({
+  const pending = await ctx.store.enrolments.createEnrolment({
     codeId: record.codeId, kind: record.kind, userId: user.id, orgId: user.orgId, deviceId: upload.deviceId, identityKey,
     registrationId: upload.registrationId, proof: request.proof, enrolledAt: ctx.now(),
     ...(claim === undefined ? {} : { userKey: claim.userKey, deviceCertificate: claim.deviceCertificate }),

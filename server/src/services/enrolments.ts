@@ -32,11 +32,11 @@ function toWire(e: EnrolmentRecord, user?: UserRecord): PendingEnrolment {
 
 /** Professionals of the organisation who redeemed an enrolment code and are not certified yet (admin). */
 export async function listOrgEnrolments(ctx: ServerContext, orgId: string): Promise<PendingEnrolmentsResponse> {
-  if ((await ctx.store.getOrg(orgId)) === null) throw new ProtocolError('not_found', 'no such organisation');
-  const open = await ctx.store.listEnrolments({ orgId, kind: 'enrolment', openOnly: true, limit: MAX_PENDING_ENROLMENTS });
+  if ((await ctx.store.directory.getOrg(orgId)) === null) throw new ProtocolError('not_found', 'no such organisation');
+  const open = await ctx.store.enrolments.listEnrolments({ orgId, kind: 'enrolment', openOnly: true, limit: MAX_PENDING_ENROLMENTS });
   const enrolments: PendingEnrolment[] = [];
   for (const e of open) {
-    const user = await ctx.store.getUser(e.userId);
+    const user = await ctx.store.directory.getUser(e.userId);
     // A user whose organisation changed since is no longer this organisation's to certify.
     if (user !== null && user.orgId === orgId) enrolments.push(toWire(e, user));
   }
@@ -45,7 +45,7 @@ export async function listOrgEnrolments(ctx: ServerContext, orgId: string): Prom
 
 /** The caller's person's further devices that redeemed link codes and are not certified yet. */
 export async function pendingDevices(ctx: ServerContext, caller: DeviceRef): Promise<PendingEnrolmentsResponse> {
-  const open = await ctx.store.listEnrolments({ userId: caller.userId, kind: 'device_link', openOnly: true, limit: MAX_PENDING_ENROLMENTS });
+  const open = await ctx.store.enrolments.listEnrolments({ userId: caller.userId, kind: 'device_link', openOnly: true, limit: MAX_PENDING_ENROLMENTS });
   return { enrolments: open.map((e) => toWire(e)) };
 }
 
@@ -55,7 +55,7 @@ export async function pendingDevices(ctx: ServerContext, caller: DeviceRef): Pro
  * oracle for other devices' invitations).
  */
 export async function invitationEnrolment(ctx: ServerContext, caller: DeviceRef, codeId: string): Promise<InvitationEnrolmentResponse> {
-  const e = await ctx.store.getEnrolment(codeId);
+  const e = await ctx.store.enrolments.getEnrolment(codeId);
   if (e === null || e.kind !== 'invitation' || e.issuedBy === undefined || deviceKey(e.issuedBy) !== deviceKey(caller)) {
     return { enrolment: null };
   }

@@ -90,7 +90,7 @@ export async function admitEnvelope(
     throw new ProtocolError('forbidden', 'not a member device of this workspace');
   }
   if (chain.closed) throw new ProtocolError('forbidden', 'the workspace is closed');
-  const record = await ctx.store.getDevice(device);
+  const record = await ctx.store.directory.getDevice(device);
   if (record === null || record.removedAt !== undefined) throw new ProtocolError('forbidden', 'the device is not registered');
   const verified = verifyEnvelopeSignature(envelope, record.identityKey);
   if (!verified.ok) {
@@ -127,7 +127,7 @@ export async function pushEnvelope(ctx: ServerContext, device: DeviceRef, envelo
   // admitEnvelope only lets these two kinds through; the narrowing is for the compiler.
   const kind = header.kind === 'chat' ? 'chat' : 'update';
   const receivedAt = ctx.now();
-  const result = await ctx.store.appendEnvelope({
+  const result = await ctx.store.envelopes.appendEnvelope({
     workspaceId: header.workspaceId,
     stream: header.stream,
     kind,
@@ -150,7 +150,7 @@ export async function pushEnvelope(ctx: ServerContext, device: DeviceRef, envelo
 async function expectedParentProof(ctx: ServerContext, header: EnvelopeHeader): Promise<Uint8Array | undefined> {
   const parentId = header.parentSnapshotId ?? '';
   if (parentId === '') return GENESIS_PROOF;
-  const parent = await ctx.store.getSnapshot(header.workspaceId, header.stream, parentId);
+  const parent = await ctx.store.envelopes.getSnapshot(header.workspaceId, header.stream, parentId);
   if (parent === null) return undefined;
   const decoded = decodeWireEnvelope(parent.bytes);
   const parentProof = decoded.ok ? decoded.header.parentProof : undefined;
@@ -196,7 +196,7 @@ export async function pushSnapshot(ctx: ServerContext, device: DeviceRef, envelo
     throw new ProtocolError('bad_request', 'parentProof does not extend the parent snapshot');
   }
   const receivedAt = ctx.now();
-  const result = await ctx.store.appendSnapshot({
+  const result = await ctx.store.envelopes.appendSnapshot({
     workspaceId: header.workspaceId,
     stream: header.stream,
     snapshotId: header.snapshotId,

@@ -26,7 +26,7 @@ import { recordAudit } from './audit';
 import { chainStateOf, isMemberDevice } from './membership';
 
 async function isActiveDevice(ctx: ServerContext, ref: DeviceRef): Promise<boolean> {
-  const device = await ctx.store.getDevice(ref);
+  const device = await ctx.store.directory.getDevice(ref);
   return device !== null && device.removedAt === undefined;
 }
 
@@ -34,7 +34,7 @@ async function isActiveDevice(ctx: ServerContext, ref: DeviceRef): Promise<boole
 async function mayWrite(ctx: ServerContext, sender: DeviceRef, recipient: DeviceRef, senderWorkspaces: readonly string[]): Promise<boolean> {
   if (!(await isActiveDevice(ctx, recipient))) return false;
   if (recipient.userId === sender.userId) return true;
-  const recipientWorkspaces = new Set(await ctx.store.workspacesOfUser(recipient.userId));
+  const recipientWorkspaces = new Set(await ctx.store.workspaces.workspacesOfUser(recipient.userId));
   for (const workspaceId of senderWorkspaces) {
     if (!recipientWorkspaces.has(workspaceId)) continue;
     const state = await chainStateOf(ctx, workspaceId);
@@ -45,7 +45,7 @@ async function mayWrite(ctx: ServerContext, sender: DeviceRef, recipient: Device
 
 /** Queue the items for their recipients, notify them through the hub, and audit one entry per recipient user. */
 export async function sendMailbox(ctx: ServerContext, sender: DeviceRef, request: SendMailboxRequest): Promise<SendMailboxResponse> {
-  const senderWorkspaces = await ctx.store.workspacesOfUser(sender.userId);
+  const senderWorkspaces = await ctx.store.workspaces.workspacesOfUser(sender.userId);
   const recipients = new Map<string, DeviceRef>();
   for (const item of request.items) recipients.set(deviceKey(item.to), { userId: item.to.userId, deviceId: item.to.deviceId });
   for (const recipient of recipients.values()) {
@@ -54,10 +54,10 @@ export async function sendMailbox(ctx: ServerContext, sender: DeviceRef, request
     }
   }
   const createdAt = ctx.now();
-  const ids = await ctx.store.enqueueMailbox(
+  const ids = await ctx.store.mailbox.enqueueMailbox(
     request.items.map((item) => ({ from: sender, to: item.to, message: item.message, createdAt })),
   );
-  for (const to of recipients.values()) ctx.hub.emit('mailbox', { to, pending: await ctx.store.mailboxCount(to) });
+  for (const to of recipients.values()) ctx.hub.emit('mailbox', { to, pending: await ctx.store.mailbox.mailboxCount(to) });
   const byUser = new Map<string, { devices: Set<number>; items: number }>();
   for (const item of request.items) {
     const entry = byUser.get(item.to.userId) ?? { devices: new Set<number>(), items: 0 };
@@ -80,14 +80,14 @@ export async function sendMailbox(ctx: ServerContext, sender: DeviceRef, request
  * audited: an agent checks its mailbox on every reconnect, and empty reads say nothing.
  */
 export async function fetchMailbox(ctx: ServerContext, caller: DeviceRef, limit: number): Promise<FetchMailboxResponse> {
-  const items = await ctx.store.fetchMailbox(caller, limit);
+  const items = await ctx.store.mailbox.fetchMailbox(caller, limit);
   if (items.length > 0) await recordAudit(ctx, { actor: caller, action: 'mailbox_fetch', detail: { items: String(items.length) } });
   return { items };
 }
 
 /** Delete acknowledged items; only the caller's own items are touched. */
 export async function ackMailbox(ctx: ServerContext, caller: DeviceRef, ids: readonly string[]): Promise<AckMailboxResponse> {
-  const deleted = await ctx.store.ackMailbox(caller, ids);
+  const deleted = await ctx.store.mailbox.ackMailbox(caller, ids);
   await recordAudit(ctx, { actor: caller, action: 'mailbox_ack', detail: { deleted: String(deleted) } });
   return { deleted };
 }

@@ -18,7 +18,7 @@ async function requireCertifiedDevice(ctx: ServerContext, userId: string, device
 }
 
 async function requireTruthfulMember(ctx: ServerContext, member: MemberInfo): Promise<void> {
-  const user = await ctx.store.getUser(member.userId);
+  const user = await ctx.store.directory.getUser(member.userId);
   if (user === null) throw new ProtocolError('invalid_chain', `user ${member.userId} is not registered`);
   if (user.orgId !== member.orgId || user.role !== member.role) {
     throw new ProtocolError('invalid_chain', `organisation or role of ${member.userId} does not match the directory`);

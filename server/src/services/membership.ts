@@ -106,11 +106,11 @@ function removedDevices(before: ChainState, after: ChainState): DeviceRef[] {
 }
 
 async function publish(ctx: ServerContext, before: ChainState | null, after: ChainState, event: MembershipEvent): Promise<void> {
-  const view = await ctx.store.setMembershipView(after.workspaceId, { asOfSeq: after.seq, members: [...after.members.values()] });
+  const view = await ctx.store.workspaces.setMembershipView(after.workspaceId, { asOfSeq: after.seq, members: [...after.members.values()] });
   // `stale` means another process already stored a newer view: nothing to do.
   if (!view.ok) ctx.log.debug({ workspaceId: after.workspaceId, seq: after.seq }, 'membership view already newer');
   rememberChainState(ctx, after);
-  await ctx.store.touchWorkspace(after.workspaceId, ctx.now());
+  await ctx.store.workspaces.touchWorkspace(after.workspaceId, ctx.now());
   ctx.hub.emit('membership', {
     workspaceId: after.workspaceId,
     seq: after.seq,
@@ -135,9 +135,9 @@ export async function createWorkspace(ctx: ServerContext, caller: DeviceRef, eve
   if (!checked.ok) throw chainRefusal(checked);
   await checkEventAgainstDirectory(ctx, checked.event);
   const workspaceId = checked.state.workspaceId;
-  const created = await ctx.store.createWorkspace({ id: workspaceId, kind: checked.state.kind, label: checked.state.label, createdAt: ctx.now() });
+  const created = await ctx.store.workspaces.createWorkspace({ id: workspaceId, kind: checked.state.kind, label: checked.state.label, createdAt: ctx.now() });
   if (!created.ok) throw new ProtocolError('conflict', 'a workspace with this id exists');
-  const stored = await ctx.store.appendMembershipEvent(workspaceId, { event: checked.event, hash: checked.state.headHash }, 0, ZERO_HASH_HEX);
+  const stored = await ctx.store.workspaces.appendMembershipEvent(workspaceId, { event: checked.event, hash: checked.state.headHash }, 0, ZERO_HASH_HEX);
   if (!stored.ok) throw new ProtocolError('conflict', 'the workspace chain already started');
   await publish(ctx, null, checked.state, checked.event);
   return { workspaceId };
@@ -160,7 +160,7 @@ export async function appendMembership(
     const checked = appendCheck(state, event, await identityLookupFor(ctx, [event.author]));
     if (!checked.ok) throw chainRefusal(checked);
     await checkEventAgainstDirectory(ctx, checked.event);
-    const stored = await ctx.store.appendMembershipEvent(
+    const stored = await ctx.store.workspaces.appendMembershipEvent(
       workspaceId,
       { event: checked.event, hash: checked.state.headHash },
       state.seq + 1,

@@ -15,9 +15,9 @@ import type { ServerContext } from '../context';
 export async function notifyCertificates(ctx: ServerContext, userId: string): Promise<void> {
   const to = new Map<string, DeviceRef>();
   const add = (ref: DeviceRef): void => void to.set(deviceKey(ref), { userId: ref.userId, deviceId: ref.deviceId });
-  for (const device of await ctx.store.listDevices(userId)) add(device);
-  for (const workspaceId of await ctx.store.workspacesOfUser(userId)) {
-    for (const ref of await ctx.store.memberDevices(workspaceId)) add(ref);
+  for (const device of await ctx.store.directory.listDevices(userId)) add(device);
+  for (const workspaceId of await ctx.store.workspaces.workspacesOfUser(userId)) {
+    for (const ref of await ctx.store.workspaces.memberDevices(workspaceId)) add(ref);
   }
   ctx.hub.emit('certificates', { userId, to: [...to.values()] });
 }

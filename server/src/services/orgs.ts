@@ -21,15 +21,15 @@ export async function createOrg(ctx: ServerContext, certificate: Certificate): P
   const cert = certificate as Certificate<'org'>;
   await checkCertificate(ctx, cert);
   const { orgId, name } = cert.body;
-  const created = await ctx.store.createOrg({ id: orgId, name, createdAt: ctx.now(), certificate: cert });
+  const created = await ctx.store.directory.createOrg({ id: orgId, name, createdAt: ctx.now(), certificate: cert });
   if (!created.ok) throw new ProtocolError('conflict', 'the organisation exists; renew its certificate instead');
-  await ctx.store.putCertificate(cert, ctx.now());
+  await ctx.store.certificates.putCertificate(cert, ctx.now());
   await recordAudit(ctx, { actor: null, action: 'admin_create_org', detail: { orgId } });
   return { orgId };
 }
 
 /** Every certified organisation with its certificate, oldest first. */
 export async function listOrgs(ctx: ServerContext): Promise<ListOrgsResponse> {
-  const orgs = (await ctx.store.listOrgs()).flatMap((o) => (o.certificate === undefined ? [] : [{ orgId: o.id, name: o.name, certificate: o.certificate }]));
+  const orgs = (await ctx.store.directory.listOrgs()).flatMap((o) => (o.certificate === undefined ? [] : [{ orgId: o.id, name: o.name, certificate: o.certificate }]));
   return { orgs: orgs.slice(0, MAX_DIRECTORY_ORGS) };
 }

@@ -16,7 +16,7 @@ export async function setRoot(ctx: ServerContext, rootKey: string): Promise<Reco
   const key = fromBase64(rootKey);
   // The route's schema already checked that it deserializes as a public key.
   if (key === undefined) throw new ProtocolError('bad_request', 'rootKey is not base64');
-  const set = await ctx.store.setRoot({ key, setAt: ctx.now() });
+  const set = await ctx.store.certificates.setRoot({ key, setAt: ctx.now() });
   if (!set.ok) throw new ProtocolError('conflict', 'another deployment root is already set');
   await recordAudit(ctx, { actor: null, action: 'admin_set_root', detail: {} });
   return {};
@@ -24,14 +24,14 @@ export async function setRoot(ctx: ServerContext, rootKey: string): Promise<Reco
 
 /** The root for agents; 404 until it is set. */
 export async function getRoot(ctx: ServerContext): Promise<RootResponse> {
-  const root = await ctx.store.getRoot();
+  const root = await ctx.store.certificates.getRoot();
   if (root === null) throw new ProtocolError('not_found', 'no deployment root is set');
   return { rootKey: toBase64(root.key) };
 }
 
 /** The root key, or 409 when certificates cannot be checked yet because no root is set. */
 export async function requireRootKey(ctx: ServerContext): Promise<Bytes> {
-  const root = await ctx.store.getRoot();
+  const root = await ctx.store.certificates.getRoot();
   if (root === null) throw new ProtocolError('conflict', 'no deployment root is set yet');
   return root.key;
 }

@@ -44,7 +44,7 @@ export async function issueChallenge(ctx: ServerContext, device: DeviceRef): Pro
   const now = ctx.now();
   const nonce = randomBytes(LOGIN_NONCE_BYTES);
   const challenge = { id: randomId(), device: { userId: device.userId, deviceId: device.deviceId }, nonce, createdAt: now, expiresAt: now + CHALLENGE_TTL_MS };
-  const created = await ctx.store.createChallenge(challenge);
+  const created = await ctx.store.auth.createChallenge(challenge);
   // 128 random bits colliding means the random source is broken: fail loudly.
   if (!created.ok) throw new Error('challenge id collision');
   return { challengeId: challenge.id, nonce: toBase64(nonce), expiresAt: challenge.expiresAt };
@@ -58,15 +58,15 @@ export async function issueChallenge(ctx: ServerContext, device: DeviceRef): Pro
  */
 export async function login(ctx: ServerContext, request: LoginRequest): Promise<LoginResponse> {
   const now = ctx.now();
-  const taken = await ctx.store.consumeChallenge(request.challengeId, now);
+  const taken = await ctx.store.auth.consumeChallenge(request.challengeId, now);
   if (!taken.ok) {
     const reason = { reason: `challenge_${taken.code}` };
     if (taken.code === 'expired') throw new ProtocolError('expired', 'the challenge has expired', reason);
     throw new ProtocolError('unauthenticated', 'unknown or already used challenge', reason);
   }
   const { device, nonce } = taken.record;
-  const registered = await ctx.store.getDevice(device);
-  const user = registered === null ? null : await ctx.store.getUser(device.userId);
+  const registered = await ctx.store.directory.getDevice(device);
+  const user = registered === null ? null : await ctx.store.directory.getUser(device.userId);
   const signature = fromBase64(request.signature);
   const valid =
     registered !== null &&
@@ -80,7 +80,7 @@ export async function login(ctx: ServerContext, request: LoginRequest): Promise<
   }
   const token = randomSecret('', TOKEN_BYTES);
   const expiresAt = now + ctx.config.sessionTtlSeconds * 1000;
-  await ctx.store.createSession({ token, device, createdAt: now, expiresAt });
+  await ctx.store.auth.createSession({ token, device, createdAt: now, expiresAt });
   await recordAudit(ctx, { actor: device, action: 'login', detail: { expiresAt: String(expiresAt) } });
   return { token, expiresAt };
 }
@@ -92,11 +92,11 @@ export async function login(ctx: ServerContext, request: LoginRequest): Promise<
  */
 export async function authenticateToken(ctx: ServerContext, token: string): Promise<AuthenticatedDevice | null> {
   if (!sessionTokenSchema.safeParse(token).success) return null;
-  const session = await ctx.store.getSession(token, ctx.now());
+  const session = await ctx.store.auth.getSession(token, ctx.now());
   if (session === null) return null;
-  const device = await ctx.store.getDevice(session.device);
+  const device = await ctx.store.directory.getDevice(session.device);
   if (device === null || device.removedAt !== undefined) return null;
-  const user = await ctx.store.getUser(session.device.userId);
+  const user = await ctx.store.directory.getUser(session.device.userId);
   if (user === null) return null;
   return {
     userId: user.id,

@@ -53,7 +53,7 @@ export function storedPersonOf(userId: string, records: readonly CertificateReco
 
 /** Load one person's stored certificates. */
 export async function loadStoredPerson(ctx: ServerContext, userId: string): Promise<StoredPerson> {
-  return storedPersonOf(userId, await ctx.store.listCertificatesOfUsers([userId], MAX_BUNDLE_CERTIFICATES));
+  return storedPersonOf(userId, await ctx.store.certificates.listCertificatesOfUsers([userId], MAX_BUNDLE_CERTIFICATES));
 }
 
 /** Whether the organisation revoked this user certificate (by its serial). */

@@ -11,13 +11,13 @@ import { chainStateOf, isMemberDevice, requireMemberState } from './membership';
 
 /** The workspaces the calling device is a current member device of. */
 export async function listWorkspaces(ctx: ServerContext, caller: DeviceRef): Promise<ListWorkspacesResponse> {
-  const ids = await ctx.store.workspacesOfUser(caller.userId);
+  const ids = await ctx.store.workspaces.workspacesOfUser(caller.userId);
   const workspaces: WorkspaceSummary[] = [];
   for (const workspaceId of ids) {
     if (workspaces.length >= MAX_WORKSPACES_LISTED) break;
     const state = await chainStateOf(ctx, workspaceId);
     if (state === null || !isMemberDevice(state, caller)) continue;
-    const record = await ctx.store.getWorkspace(workspaceId);
+    const record = await ctx.store.workspaces.getWorkspace(workspaceId);
     workspaces.push({
       workspaceId,
       kind: state.kind,
@@ -37,7 +37,7 @@ export async function listMembership(
   after: number | undefined,
 ): Promise<{ events: readonly MembershipEvent[] }> {
   await requireMemberState(ctx, caller, workspaceId);
-  const stored = await ctx.store.listMembershipEvents(workspaceId, after ?? -1, MAX_MEMBERSHIP_PAGE);
+  const stored = await ctx.store.workspaces.listMembershipEvents(workspaceId, after ?? -1, MAX_MEMBERSHIP_PAGE);
   await recordAudit(ctx, {
     actor: caller,
     action: 'fetch',

@@ -35,7 +35,7 @@ describe('the dispatcher', () => {
   it('answers an unexpected failure as internal with an id that is logged, without the payload', async () => {
     const socket = await connectAs(server, alice);
     const envelope = seal(alice, { workspaceId, kind: 'chat', clock: 1 });
-    const failing = vi.spyOn(server.ctx.store, 'appendEnvelope').mockRejectedValueOnce(new Error('disk write failed'));
+    const failing = vi.spyOn(server.ctx.store.envelopes, 'appendEnvelope').mockRejectedValueOnce(new Error('disk write failed'));
     const ack = ackFailureSchema.parse(await request(socket, 'push', { envelope }));
     failing.mockRestore();
     expect(ack.error.code).toBe('internal');
@@ -47,7 +47,7 @@ describe('the dispatcher', () => {
     expect(logged[0]).toContain('disk write failed');
     const all = server.logLines.join('');
     expect(all.includes(toBase64(envelope.ciphertext)) || all.includes(toHex(envelope.ciphertext))).toBe(false);
-    expect(await server.ctx.store.envelopesAfter(workspaceId, 'chat', 0, 10)).toEqual([]);
+    expect(await server.ctx.store.envelopes.envelopesAfter(workspaceId, 'chat', 0, 10)).toEqual([]);
     await stillServing(socket);
     // The envelope itself was fine: once the store works again it is accepted.
     expect(await request(socket, 'push', { envelope })).toMatchObject({ ok: true });
@@ -83,7 +83,7 @@ describe('the dispatcher', () => {
     for (let i = 0; i < RATE + 2; i++) acks.push(await request(socket, 'fetch', fetchChat(bobsWorkspace)));
     expect(acks.slice(0, RATE).every((ack) => (ack as { ok: boolean }).ok)).toBe(true);
     for (const ack of acks.slice(RATE)) expect(ackFailureSchema.parse(ack).error.code).toBe('rate_limited');
-    const denials = await server.ctx.store.queryAudit({ actor: bob.ref, limit: 1000 });
+    const denials = await server.ctx.store.audit.queryAudit({ actor: bob.ref, limit: 1000 });
     expect(denials.filter((e) => e.action === 'denied' && e.detail.error === 'rate_limited')).toHaveLength(2);
     // Another device has its own budget.
     const aliceSocket = await connectAs(server, alice);

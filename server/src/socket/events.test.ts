@@ -109,7 +109,7 @@ async function stillServing(socket: ClientSocket): Promise<void> {
 }
 
 async function deniedAuditCount(): Promise<number> {
-  return (await server.ctx.store.queryAudit({ limit: 10_000 })).filter((e) => e.action === 'denied').length;
+  return (await server.ctx.store.audit.queryAudit({ limit: 10_000 })).filter((e) => e.action === 'denied').length;
 }
 
 describe.each(EVENTS)('the %s event', (event) => {
@@ -139,7 +139,7 @@ describe.each(EVENTS)('the %s event', (event) => {
 
   it('refuses a device that is not a member as forbidden, audited with the workspace', async () => {
     expect(typedAck(event, await request(outsiderSocket, event, cases.byOutsider()))).toEqual({ ok: false, code: 'forbidden' });
-    const denials = await server.ctx.store.queryAudit({ workspaceId, actor: outsider.ref, limit: 100 });
+    const denials = await server.ctx.store.audit.queryAudit({ workspaceId, actor: outsider.ref, limit: 100 });
     expect(denials.some((e) => e.action === 'denied' && e.detail.event === event && e.detail.error === 'forbidden')).toBe(true);
     expect(outsiderSocket.connected).toBe(true);
     await stillServing(memberSocket);
@@ -152,9 +152,9 @@ describe.each(EVENTS)('the %s event', (event) => {
 });
 
 it('stores nothing from refused requests', async () => {
-  const chat = await server.ctx.store.envelopesAfter(workspaceId, 'chat', 0, 100);
+  const chat = await server.ctx.store.envelopes.envelopesAfter(workspaceId, 'chat', 0, 100);
   // Exactly the one valid chat push of the matrix, by the member.
   expect(chat.map((e) => [e.authorKey, e.clock])).toEqual([[`${member.ref.userId}.1`, 1]]);
-  const snapshots = await server.ctx.store.listSnapshots(workspaceId, 'doc:matrix');
+  const snapshots = await server.ctx.store.envelopes.listSnapshots(workspaceId, 'doc:matrix');
   expect(snapshots.map((s) => s.snapshotId)).toEqual(['snap1']);
 });

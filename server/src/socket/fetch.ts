@@ -20,7 +20,7 @@ export const fetchEvent: EventDefinition<FetchRequest, FetchResult> = {
     const { ctx } = call.relay;
     call.workspaceId = request.workspaceId;
     await requireMemberDevice(call, request.workspaceId);
-    const stored = await ctx.store.envelopesAfter(request.workspaceId, request.stream, request.afterSeq, request.limit);
+    const stored = await ctx.store.envelopes.envelopesAfter(request.workspaceId, request.stream, request.afterSeq, request.limit);
     const envelopes = stored.map(toWireStored);
     await recordAudit(ctx, {
       actor: call.device,

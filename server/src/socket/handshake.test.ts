@@ -60,9 +60,9 @@ describe('the handshake', () => {
   });
 
   it('audits refusals as denied without an actor, and never logs the token', async () => {
-    const before = await server.ctx.store.queryAudit({ limit: 10_000 });
+    const before = await server.ctx.store.audit.queryAudit({ limit: 10_000 });
     await refusalOf({ token: 'C'.repeat(43), v: PROTOCOL_VERSION });
-    const added = (await server.ctx.store.queryAudit({ limit: 10_000 })).slice(before.length);
+    const added = (await server.ctx.store.audit.queryAudit({ limit: 10_000 })).slice(before.length);
     expect(added.map((e) => [e.action, e.actor, e.detail])).toEqual([['denied', null, { event: 'handshake', error: 'unauthenticated' }]]);
     expect(server.logLines.join('')).not.toContain(alice.token);
     expect(server.logLines.join('')).not.toContain('C'.repeat(43));

@@ -30,7 +30,7 @@ function reasonOf(type: MembershipEventType | undefined): RevokeReason {
 async function notifyRevoked(relay: Relay, change: HubEvents['membership'][0]): Promise<void> {
   let type: MembershipEventType | undefined;
   try {
-    const [entry] = await relay.ctx.store.listMembershipEvents(change.workspaceId, change.seq - 1, 1);
+    const [entry] = await relay.ctx.store.workspaces.listMembershipEvents(change.workspaceId, change.seq - 1, 1);
     type = entry?.event.type;
   } catch (err) {
     relay.log.error({ err, workspaceId: change.workspaceId }, 'could not read the membership event behind a removal');

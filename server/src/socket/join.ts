@@ -25,7 +25,7 @@ const NOTHING: StreamCatchUp = { snapshot: null, envelopes: [] };
  * MAX_JOIN_ENVELOPES_PER_STREAM envelopes; a full page means "fetch the rest".
  */
 async function documentCatchUp(ctx: ServerContext, workspaceId: string, stream: string, position: StreamPosition): Promise<StreamCatchUp> {
-  const state = await ctx.store.latestState(workspaceId, stream);
+  const state = await ctx.store.envelopes.latestState(workspaceId, stream);
   const activeSnapshotId = state.snapshot?.snapshotId ?? '';
   const behind = position.snapshotId !== activeSnapshotId;
   const envelopes = behind ? state.envelopes : state.envelopes.filter((e) => e.seq > position.afterSeq);
@@ -39,7 +39,7 @@ async function documentCatchUp(ctx: ServerContext, workspaceId: string, stream: 
 async function catchUp(ctx: ServerContext, workspaceId: string, stream: string, position: StreamPosition): Promise<StreamCatchUp> {
   if (stream === PRESENCE_STREAM) return NOTHING;
   if (isDocStream(stream)) return documentCatchUp(ctx, workspaceId, stream, position);
-  const envelopes = await ctx.store.envelopesAfter(workspaceId, stream, position.afterSeq, MAX_JOIN_ENVELOPES_PER_STREAM);
+  const envelopes = await ctx.store.envelopes.envelopesAfter(workspaceId, stream, position.afterSeq, MAX_JOIN_ENVELOPES_PER_STREAM);
   return { snapshot: null, envelopes: envelopes.map(toWireStored) };
 }
 

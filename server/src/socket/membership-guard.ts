@@ -15,7 +15,7 @@ import type { EventCall } from './event-dispatch';
 export async function requireMemberDevice(call: EventCall, workspaceId: string): Promise<ChainState> {
   const { ctx } = call.relay;
   const chain = await requireMemberState(ctx, call.device, workspaceId);
-  const record = await ctx.store.getDevice(call.device);
+  const record = await ctx.store.directory.getDevice(call.device);
   if (record === null || record.removedAt !== undefined) throw new ProtocolError('forbidden', 'the device is not registered');
   return chain;
 }

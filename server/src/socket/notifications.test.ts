@@ -59,7 +59,7 @@ describe('presence', () => {
     const marker = randomBytes(64);
     const envelope = seal(alice, { workspaceId, kind: 'presence', clock: 1, plaintext: marker });
     const notice = nextEvent(bobSocket, 'presence');
-    const auditBefore = (await server.ctx.store.queryAudit({ limit: 10_000 })).length;
+    const auditBefore = (await server.ctx.store.audit.queryAudit({ limit: 10_000 })).length;
     const linesBefore = server.logLines.length;
     expect(await request(aliceSocket, 'presence', { envelope })).toEqual({ ok: true });
     const received = SERVER_EVENT_SCHEMAS.presence.parse(await notice);
@@ -67,11 +67,11 @@ describe('presence', () => {
     expect(bytesEqual(received.envelope.ciphertext, envelope.ciphertext)).toBe(true);
     await settle(aliceSocket, workspaceId);
     expect(aliceSees).toEqual([]);
-    expect(await server.ctx.store.envelopesAfter(workspaceId, 'presence', 0, 100)).toEqual([]);
-    const state = await server.ctx.store.latestState(workspaceId, 'presence');
+    expect(await server.ctx.store.envelopes.envelopesAfter(workspaceId, 'presence', 0, 100)).toEqual([]);
+    const state = await server.ctx.store.envelopes.latestState(workspaceId, 'presence');
     expect(state).toEqual({ snapshot: null, envelopes: [] });
     // The only audit entry since is the fetch of settle(); no log line was written at all.
-    const audit = (await server.ctx.store.queryAudit({ limit: 10_000 })).slice(auditBefore);
+    const audit = (await server.ctx.store.audit.queryAudit({ limit: 10_000 })).slice(auditBefore);
     expect(audit.map((e) => e.action)).toEqual(['fetch']);
     const newLines = server.logLines.slice(linesBefore).join('');
     expect(newLines).toBe('');
@@ -122,7 +122,7 @@ describe('membership changes', () => {
     });
     const bobPush = await request(bobSocket, 'push', { envelope: seal(bob, { workspaceId, kind: 'chat', clock: 1 }) });
     expect(bobPush).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect((await server.ctx.store.envelopesAfter(workspaceId, 'chat', 0, 100)).map((e) => e.authorKey)).toEqual([
+    expect((await server.ctx.store.envelopes.envelopesAfter(workspaceId, 'chat', 0, 100)).map((e) => e.authorKey)).toEqual([
       `${alice.ref.userId}.1`,
       `${alice.ref.userId}.1`,
     ]);
@@ -131,10 +131,10 @@ describe('membership changes', () => {
   it('keep out a device removed while its join was being checked', async () => {
     const workspaceId = await createTestWorkspace(server, alice, bob);
     await join(aliceSocket, workspaceId);
-    const { store } = server.ctx;
-    const getDevice = store.getDevice.bind(store);
+    const { directory } = server.ctx.store;
+    const getDevice = directory.getDevice.bind(directory);
     // Bob's join has passed the membership check when the removal lands.
-    const removeDuringJoin = vi.spyOn(store, 'getDevice').mockImplementationOnce(async (ref) => {
+    const removeDuringJoin = vi.spyOn(directory, 'getDevice').mockImplementationOnce(async (ref) => {
       await appendEvent(server, alice, workspaceId, 'remove_member', { userId: bob.ref.userId });
       return getDevice(ref);
     });

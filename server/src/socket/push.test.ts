@@ -54,7 +54,7 @@ async function join(socket: ClientSocket, workspaceId: string): Promise<void> {
 
 /** The stored envelopes of a stream, as (author, clock) pairs. */
 async function storedClocks(workspaceId: string, stream: string): Promise<[string, number][]> {
-  return (await server.ctx.store.envelopesAfter(workspaceId, stream, 0, 1000)).map((e) => [e.authorKey, e.clock]);
+  return (await server.ctx.store.envelopes.envelopesAfter(workspaceId, stream, 0, 1000)).map((e) => [e.authorKey, e.clock]);
 }
 
 function refusal(ack: Awaited<ReturnType<typeof push>>) {
@@ -77,7 +77,7 @@ describe('a valid push', () => {
     expect(bytesEqual(encodeWireEnvelope(received.stored.envelope), encodeWireEnvelope(envelope))).toBe(true);
     await settle(aliceSocket, workspaceId);
     expect(aliceSees).toEqual([]);
-    const [stored] = await server.ctx.store.envelopesAfter(workspaceId, 'doc:plan', 0, 10);
+    const [stored] = await server.ctx.store.envelopes.envelopesAfter(workspaceId, 'doc:plan', 0, 10);
     expect(stored?.seq).toBe(ack.seq);
     expect(bytesEqual(stored?.bytes ?? new Uint8Array(), encodeWireEnvelope(envelope))).toBe(true);
   });
@@ -86,10 +86,10 @@ describe('a valid push', () => {
     const workspaceId = await createTestWorkspace(server, alice);
     // The first push's store read takes longer than the others': handled concurrently,
     // clock 2 would reach the store before clock 1 and be refused as a gap.
-    const { store } = server.ctx;
-    const getDevice = store.getDevice.bind(store);
+    const { directory } = server.ctx.store;
+    const getDevice = directory.getDevice.bind(directory);
     let reads = 0;
-    const slowFirst = vi.spyOn(store, 'getDevice').mockImplementation(async (ref) => {
+    const slowFirst = vi.spyOn(directory, 'getDevice').mockImplementation(async (ref) => {
       reads += 1;
       if (reads === 1) await new Promise((resolve) => setTimeout(resolve, 50));
       return getDevice(ref);
@@ -220,7 +220,7 @@ describe('reading back', () => {
     expect(page.envelopes.map((e) => e.seq)).toEqual([seqs[1]]);
     const [only] = page.envelopes;
     expect(only !== undefined && sent[1] !== undefined && bytesEqual(encodeWireEnvelope(only.envelope), encodeWireEnvelope(sent[1]))).toBe(true);
-    const audit = await server.ctx.store.queryAudit({ workspaceId, actor: bob.ref, limit: 10 });
+    const audit = await server.ctx.store.audit.queryAudit({ workspaceId, actor: bob.ref, limit: 10 });
     expect(audit.map((e) => [e.action, e.detail.stream, e.detail.count])).toContainEqual(['fetch', 'chat', '1']);
   });
 });

@@ -58,7 +58,7 @@ describe('snapshot', () => {
     expect(winners).toHaveLength(1);
     const winnerId = a.ok ? 'by-alice' : 'by-bob';
     expect(losers).toEqual([expect.objectContaining({ code: 'stale_snapshot', details: { activeSnapshotId: winnerId } })]);
-    expect((await server.ctx.store.listSnapshots(workspaceId, 'doc:plan')).map((s) => s.snapshotId)).toEqual([winnerId]);
+    expect((await server.ctx.store.envelopes.listSnapshots(workspaceId, 'doc:plan')).map((s) => s.snapshotId)).toEqual([winnerId]);
   });
 
   it('must cover every update on its parent, or it is stale with reason not_covering', async () => {
@@ -84,7 +84,7 @@ describe('snapshot', () => {
     expect(refused.ok ? null : refused.error.code).toBe('bad_request');
     const second = seal(alice, { workspaceId, kind: 'snapshot', snapshotId: 'second', parentSnapshotId: 'first', parentProof: proofAfter(first) });
     expect((await snapshot(aliceSocket, second)).ok).toBe(true);
-    expect((await server.ctx.store.listSnapshots(workspaceId, 'doc:plan')).map((s) => s.snapshotId)).toEqual(['first', 'second']);
+    expect((await server.ctx.store.envelopes.listSnapshots(workspaceId, 'doc:plan')).map((s) => s.snapshotId)).toEqual(['first', 'second']);
   });
 
   it('refuses a repeated snapshot id as conflict, and updates on a superseded snapshot as stale', async () => {
@@ -134,7 +134,7 @@ describe('join catch-up', () => {
     if (!current.ok) throw new Error(current.error.code);
     expect(current.streams['doc:plan']?.snapshot).toBeNull();
     expect(current.streams['doc:plan']?.envelopes.map((e) => e.seq)).toEqual([seq3]);
-    const audit = await server.ctx.store.queryAudit({ workspaceId, actor: bob.ref, limit: 10 });
+    const audit = await server.ctx.store.audit.queryAudit({ workspaceId, actor: bob.ref, limit: 10 });
     expect(audit.filter((e) => e.action === 'join')).toHaveLength(2);
   });
 });

@@ -86,15 +86,15 @@ describe('sqlite at rest', () => {
     for (const [name, withKey] of [['plain', undefined], ['keyed', key]] as const) {
       const path = join(dir, `${name}.db`);
       const store = await createStore({ kind: 'sqlite', path, ...(withKey ? { key: withKey } : {}) });
-      await store.createOrg({ id: 'org1', name: marker, createdAt: 1 });
-      await store.appendAudit({ at: 1, actor: null, action: 'enrol', detail: { note: marker } });
+      await store.directory.createOrg({ id: 'org1', name: marker, createdAt: 1 });
+      await store.audit.appendAudit({ at: 1, actor: null, action: 'enrol', detail: { note: marker } });
       // Checked while open (data may sit in the WAL) and after close (checkpointed).
       expect(fileText(path).includes(marker)).toBe(withKey === undefined);
       await store.close();
       expect(fileText(path).includes(marker)).toBe(withKey === undefined);
     }
     const reopened = openSqliteStore({ path: join(dir, 'keyed.db'), key });
-    expect((await reopened.getOrg('org1'))?.name).toBe(marker);
+    expect((await reopened.directory.getOrg('org1'))?.name).toBe(marker);
     await reopened.close();
   });
 
@@ -109,7 +109,7 @@ describe('sqlite at rest', () => {
     const path = join(dir, 'secrets.db');
     const store = openSqliteStore({ path });
     const token = `TOKEN-${toHex(randomBytes(16))}`;
-    await store.createSession({ token, device: { userId: 'u', deviceId: 1 }, createdAt: 1, expiresAt: 10 });
+    await store.auth.createSession({ token, device: { userId: 'u', deviceId: 1 }, createdAt: 1, expiresAt: 10 });
     await store.close();
     expect(fileText(path).includes(token)).toBe(false);
   });
@@ -117,10 +117,10 @@ describe('sqlite at rest', () => {
   it('migrates once: reopening keeps data and records one version per migration', async () => {
     const path = join(dir, 'migrate.db');
     const first = openSqliteStore({ path });
-    await first.createOrg({ id: 'o', name: 'n', createdAt: 1 });
+    await first.directory.createOrg({ id: 'o', name: 'n', createdAt: 1 });
     await first.close();
     const second = openSqliteStore({ path });
-    expect(await second.listOrgs()).toHaveLength(1);
+    expect(await second.directory.listOrgs()).toHaveLength(1);
     await second.close();
     const db = new Database(path);
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
@@ -138,9 +138,9 @@ describe('sqlite at rest', () => {
     old.prepare("INSERT INTO codes (code_hash, kind, user_id, detail, created_at, expires_at) VALUES ('h', 'enrolment', 'u', '{}', 1, 99)").run();
     old.close();
     const store = openSqliteStore({ path });
-    expect(await store.listOrgs()).toEqual([{ id: 'o', name: 'Vanha', createdAt: 1 }]);
-    expect(await store.consumeCode('h', 'enrolment', 2)).toEqual({ ok: false, code: 'not_found' });
-    expect(await store.getRoot()).toBeNull();
+    expect(await store.directory.listOrgs()).toEqual([{ id: 'o', name: 'Vanha', createdAt: 1 }]);
+    expect(await store.auth.consumeCode('h', 'enrolment', 2)).toEqual({ ok: false, code: 'not_found' });
+    expect(await store.certificates.getRoot()).toBeNull();
     await store.close();
   });
 });

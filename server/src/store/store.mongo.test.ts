@@ -63,7 +63,7 @@ describe('mongo adapter', () => {
     const dbName = `yp_wc_${runId}`;
     const store = await createStore({ kind: 'mongo', uri: uri ?? '', dbName, writeConcern: 1 });
     try {
-      expect(await store.createOrg({ id: 'o', name: 'n', createdAt: 1 })).toEqual({ ok: true });
+      expect(await store.directory.createOrg({ id: 'o', name: 'n', createdAt: 1 })).toEqual({ ok: true });
       expect(await store.health()).toEqual({ ok: true, kind: 'mongo' });
     } finally {
       await store.close();
@@ -81,22 +81,22 @@ describe('mongo adapter shared by two stores (as two server processes)', () => {
     const one = await createStore({ kind: 'mongo', uri: uri ?? '', dbName });
     const two = await createStore({ kind: 'mongo', uri: uri ?? '', dbName });
     try {
-      await one.createOrg({ id: 'org1', name: 'Org', createdAt: 1 });
-      await one.createUser({ id: 'alice', orgId: 'org1', role: 'social_worker', displayName: 'A', createdAt: 1 });
-      expect(await one.registerDevice('alice', makeUpload(1, 10, 0), 1)).toEqual({ ok: true });
+      await one.directory.createOrg({ id: 'org1', name: 'Org', createdAt: 1 });
+      await one.directory.createUser({ id: 'alice', orgId: 'org1', role: 'social_worker', displayName: 'A', createdAt: 1 });
+      expect(await one.directory.registerDevice('alice', makeUpload(1, 10, 0), 1)).toEqual({ ok: true });
       const ref = { userId: 'alice', deviceId: 1 };
-      const bundles = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? one : two).claimBundle(ref)));
-      const more = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? two : one).claimBundle(ref)));
+      const bundles = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? one : two).directory.claimBundle(ref)));
+      const more = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? two : one).directory.claimBundle(ref)));
       const ids = [...bundles, ...more].flatMap((b) => (b?.preKey ? [b.preKey.id] : [])).sort((a, b) => a - b);
       expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
 
       for (let i = 0; i < 5; i += 1) {
-        await one.createCode({ codeId: `code${i}`, kind: 'invitation', userId: 'alice', detail: {}, createdAt: 1, expiresAt: 100 });
-        const uses = await Promise.all([one, two, one, two].map((s) => s.consumeCode(`code${i}`, 'invitation', 2)));
+        await one.auth.createCode({ codeId: `code${i}`, kind: 'invitation', userId: 'alice', detail: {}, createdAt: 1, expiresAt: 100 });
+        const uses = await Promise.all([one, two, one, two].map((s) => s.auth.consumeCode(`code${i}`, 'invitation', 2)));
         expect(uses.filter((u) => u.ok)).toHaveLength(1);
       }
 
-      await one.createWorkspace({ id: 'w1', kind: 'case', label: 'x', createdAt: 1 });
+      await one.workspaces.createWorkspace({ id: 'w1', kind: 'case', label: 'x', createdAt: 1 });
       const event = (userId: string) => ({
         event: {
           workspaceId: 'w1', seq: 0, prevHash: ZERO_HASH_HEX, type: 'remove_member' as const, payload: { userId },
@@ -105,13 +105,13 @@ describe('mongo adapter shared by two stores (as two server processes)', () => {
         hash: userId.padEnd(64, '0'),
       });
       const appended = await Promise.all([
-        one.appendMembershipEvent('w1', event('b'), 0, ZERO_HASH_HEX),
-        two.appendMembershipEvent('w1', event('c'), 0, ZERO_HASH_HEX),
+        one.workspaces.appendMembershipEvent('w1', event('b'), 0, ZERO_HASH_HEX),
+        two.workspaces.appendMembershipEvent('w1', event('c'), 0, ZERO_HASH_HEX),
       ]);
       expect(appended.filter((r) => r.ok)).toHaveLength(1);
 
-      await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).appendAudit({ at: i, actor: null, action: 'x', detail: {} })));
-      expect(await one.verifyAuditChain()).toEqual({ ok: true, entries: 10 });
+      await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).audit.appendAudit({ at: i, actor: null, action: 'x', detail: {} })));
+      expect(await one.audit.verifyAuditChain()).toEqual({ ok: true, entries: 10 });
     } finally {
       await one.close();
       await two.close();
@@ -127,12 +127,12 @@ describe('mongo adapter shared by two stores: identities', () => {
     const two = await createStore({ kind: 'mongo', uri: uri ?? '', dbName });
     try {
       const [a, b] = [new TestAuthority(), new TestAuthority()];
-      const roots = await Promise.all([one.setRoot({ key: a.root.pub, setAt: 1 }), two.setRoot({ key: b.root.pub, setAt: 1 })]);
+      const roots = await Promise.all([one.certificates.setRoot({ key: a.root.pub, setAt: 1 }), two.certificates.setRoot({ key: b.root.pub, setAt: 1 })]);
       expect(roots.filter((r) => r.ok)).toHaveLength(1);
-      expect((await one.getRoot())?.key).toEqual((await two.getRoot())?.key);
+      expect((await one.certificates.getRoot())?.key).toEqual((await two.certificates.getRoot())?.key);
 
       const org = a.org('kela');
-      const puts = await Promise.all([one, two, one, two].map((s) => s.putCertificate(org.cert, 5)));
+      const puts = await Promise.all([one, two, one, two].map((s) => s.certificates.putCertificate(org.cert, 5)));
       expect(puts.filter((p) => p.created)).toHaveLength(1);
 
       const anna = a.professional(org, 'anna');
@@ -141,10 +141,10 @@ describe('mongo adapter shared by two stores: identities', () => {
         codeId: 'enr_sharedabcdef', kind: 'enrolment' as const, userId: 'anna', orgId: 'kela', deviceId: 1,
         identityKey: laptop.key.pub, registrationId: 1, proof: 'f'.repeat(64), enrolledAt: 1,
       };
-      const created = await Promise.all([one.createEnrolment(enrolment), two.createEnrolment(enrolment)]);
+      const created = await Promise.all([one.enrolments.createEnrolment(enrolment), two.enrolments.createEnrolment(enrolment)]);
       expect(created.filter((c) => c.ok)).toHaveLength(1);
-      await Promise.all([one.closeEnrolments(laptop.ref, laptop.key.pub, 9), two.closeEnrolments(laptop.ref, laptop.key.pub, 9)]);
-      expect((await one.getEnrolment(enrolment.codeId))?.closedAt).toBe(9);
+      await Promise.all([one.enrolments.closeEnrolments(laptop.ref, laptop.key.pub, 9), two.enrolments.closeEnrolments(laptop.ref, laptop.key.pub, 9)]);
+      expect((await one.enrolments.getEnrolment(enrolment.codeId))?.closedAt).toBe(9);
     } finally {
       await one.close();
       await two.close();

@@ -46,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   expectLogsFreeOfSecrets(server);
-  expect((await server.running.ctx.store.verifyAuditChain()).ok).toBe(true);
+  expect((await server.running.ctx.store.audit.verifyAuditChain()).ok).toBe(true);
   await server.close();
 });
 
@@ -58,7 +58,7 @@ function forgeSignature(signature: string): string {
 }
 
 async function deniedReasons(): Promise<string[]> {
-  const entries = await server.running.ctx.store.queryAudit({ limit: 100_000 });
+  const entries = await server.running.ctx.store.audit.queryAudit({ limit: 100_000 });
   return entries.filter((e) => e.action === 'denied').map((e) => `${e.detail['route']}:${e.detail['reason'] ?? e.detail['text']}`);
 }
 
@@ -115,7 +115,7 @@ describe('enrolment', () => {
     const org = signCertificate({ t: 'org', v: 1, orgId, name: 'X', orgKey: good.userKey.b64, notBefore: 0, notAfter: 1000 }, good.userKey.priv);
     expectError(await enrol({ ...good.body, deviceCertificate: org }), 400, 'bad_request');
     expectError(await enrol({ ...good.body, deviceCertificate: { body: { t: 'device' }, signature: 'AAAA' } }), 400, 'bad_request');
-    expect(await server.running.ctx.store.listDevices(userId)).toEqual([]);
+    expect(await server.running.ctx.store.directory.listDevices(userId)).toEqual([]);
     expect((await enrol(good.body)).status).toBe(200);
     expect(await deniedReasons()).toEqual(
       expect.arrayContaining(['enrol:certificate_missing', 'enrol:certificate_mismatch', 'enrol:user_mismatch', 'enrol:certificate_signature']),
@@ -126,7 +126,7 @@ describe('enrolment', () => {
     const { code, userId } = await issueCode(server, orgId);
     expect((await enrol(firstDevice(code, userId).body)).status).toBe(200);
     expectError(await enrol(firstDevice(code, userId).body), 409, 'conflict');
-    expect((await server.running.ctx.store.listDevices(userId)).map((d) => d.deviceId)).toEqual([1]);
+    expect((await server.running.ctx.store.directory.listDevices(userId)).map((d) => d.deviceId)).toEqual([1]);
   });
 
   it('refuses an unknown code id with 401 and an expired one with 410', async () => {
@@ -145,7 +145,7 @@ describe('enrolment', () => {
     const { code, userId } = await issueCode(server, orgId);
     const answers = await Promise.all([1, 2, 3].map(() => enrol(firstDevice(code, userId).body)));
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
-    expect(await server.running.ctx.store.listDevices(userId)).toHaveLength(1);
+    expect(await server.running.ctx.store.directory.listDevices(userId)).toHaveLength(1);
   });
 
   it('stores the enrolment for the admin tool, uncertified: the device logs in but cannot be named in a chain', async () => {
@@ -306,8 +306,8 @@ describe('admin API', () => {
       expectError(await call(bare, 'POST', '/v1/admin/enrolment-codes', { json: {} }), 404, 'not_found');
       expectError(await call(bare, 'PUT', '/v1/admin/root', { token: TEST_ADMIN_TOKEN, json: { rootKey: testKey().b64 } }), 404, 'not_found');
       expectError(await call(bare, 'POST', '/v1/admin/certificates', { token: TEST_ADMIN_TOKEN, json: {} }), 404, 'not_found');
-      expect(await bare.running.ctx.store.listOrgs()).toEqual([]);
-      expect(await bare.running.ctx.store.getRoot()).toBeNull();
+      expect(await bare.running.ctx.store.directory.listOrgs()).toEqual([]);
+      expect(await bare.running.ctx.store.certificates.getRoot()).toBeNull();
     } finally {
       await bare.close();
     }
@@ -330,7 +330,7 @@ describe('admin API', () => {
       404,
       'not_found',
     );
-    const actions = (await server.running.ctx.store.queryAudit({ limit: 100_000 })).map((e) => e.action);
+    const actions = (await server.running.ctx.store.audit.queryAudit({ limit: 100_000 })).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['admin_set_root', 'admin_create_org', 'admin_issue_code', 'certificate_store', 'enrol', 'login']));
   });
 });

@@ -81,8 +81,8 @@ describe('blob upload limit', () => {
     expect(answer).toMatchObject({ status: 413, body: { error: { code: 'too_large' } } });
     expect(answer.written).toBeLessThan(limit);
     // Nothing half-written remains: no incomplete upload is left to purge.
-    expect(await server.running.ctx.store.purgeIncompleteBlobs(Date.now() + 60_000)).toBe(0);
-    const uploads = (await server.running.ctx.store.queryAudit({ workspaceId, limit: 1000 })).filter((e) => e.action === 'blob_upload');
+    expect(await server.running.ctx.store.blobs.purgeIncompleteBlobs(Date.now() + 60_000)).toBe(0);
+    const uploads = (await server.running.ctx.store.audit.queryAudit({ workspaceId, limit: 1000 })).filter((e) => e.action === 'blob_upload');
     expect(uploads).toEqual([]);
     expect((await call(server, 'GET', '/ready')).status).toBe(200);
   });

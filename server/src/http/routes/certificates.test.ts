@@ -61,7 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   expectLogsFreeOfSecrets(server);
-  expect((await server.running.ctx.store.verifyAuditChain()).ok).toBe(true);
+  expect((await server.running.ctx.store.audit.verifyAuditChain()).ok).toBe(true);
   await server.close();
 });
 
@@ -72,7 +72,7 @@ const org = (orgId: string) => {
 };
 const adminStore = (certificate: unknown) => call(server, 'POST', '/v1/admin/certificates', { token: TEST_ADMIN_TOKEN, json: { certificate } });
 const deviceStore = (device: TestDevice, certificate: unknown) => call(server, 'POST', '/v1/certificates', { token: device.token, json: { certificate } });
-const storedIds = async (userId: string) => (await server.running.ctx.store.listCertificatesOfUsers([userId], 1000)).map((r) => r.id);
+const storedIds = async (userId: string) => (await server.running.ctx.store.certificates.listCertificatesOfUsers([userId], 1000)).map((r) => r.id);
 const query = async (device: TestDevice, body: unknown) =>
   expectOk(await call(server, 'POST', '/v1/certificates/query', { token: device.token, json: body }), queryCertificatesResponseSchema).certificates;
 
@@ -101,7 +101,7 @@ describe('deployment root', () => {
       expectError(await call(fresh, 'PUT', '/v1/admin/root', { token: TEST_ADMIN_TOKEN, json: { rootKey: testKey().b64 } }), 409, 'conflict');
       expect((await call(fresh, 'GET', '/v1/root')).body).toEqual({ rootKey: root.root.b64 });
       expectError(await call(fresh, 'PUT', '/v1/admin/root', { token: TEST_ADMIN_TOKEN, json: { rootKey: 'AAAA' } }), 400, 'bad_request');
-      const actions = (await fresh.running.ctx.store.queryAudit({ limit: 100 })).map((e) => e.action);
+      const actions = (await fresh.running.ctx.store.audit.queryAudit({ limit: 100 })).map((e) => e.action);
       expect(actions.filter((a) => a === 'admin_set_root')).toHaveLength(2);
     } finally {
       await fresh.close();
@@ -113,7 +113,7 @@ describe('organisations', () => {
   it('are created only from a certificate of the pinned root, once, never as the clients organisation', async () => {
     const stranger = new TestAuthority().org('vieras');
     expectError(await call(server, 'POST', '/v1/admin/orgs', { token: TEST_ADMIN_TOKEN, json: { certificate: stranger.cert } }), 400, 'bad_signature');
-    expect(await server.running.ctx.store.getOrg('vieras')).toBeNull();
+    expect(await server.running.ctx.store.directory.getOrg('vieras')).toBeNull();
     expectError(await call(server, 'POST', '/v1/admin/orgs', { token: TEST_ADMIN_TOKEN, json: { certificate: anna.person.cert } }), 400, 'bad_request');
     const clients = ca.org('clients');
     expectError(await call(server, 'POST', '/v1/admin/orgs', { token: TEST_ADMIN_TOKEN, json: { certificate: clients.cert } }), 400, 'bad_request');
@@ -123,7 +123,7 @@ describe('organisations', () => {
   it('are listed with their certificate, to devices and to the admin, without the clients organisation', async () => {
     const workspaceId = await createWorkspace(server, anna, 'case');
     await inviteClient(server, anna, workspaceId);
-    expect(await server.running.ctx.store.getOrg('clients')).not.toBeNull();
+    expect(await server.running.ctx.store.directory.getOrg('clients')).not.toBeNull();
     for (const answer of [await call(server, 'GET', '/v1/orgs', { token: bob.token }), await call(server, 'GET', '/v1/admin/orgs', { token: TEST_ADMIN_TOKEN })]) {
       const { orgs } = expectOk(answer, listOrgsResponseSchema);
       expect(orgs.map((o) => o.orgId)).toEqual(['kela', 'sote']);
@@ -200,7 +200,7 @@ describe('storing certificates', () => {
     // the admin API stores no client certificates and no device revocations
     expectError(await adminStore(client.person.cert), 403, 'forbidden');
     expectError(await adminStore(ca.revokeDevice(other.person, other.device)), 403, 'forbidden');
-    const denials = (await server.running.ctx.store.queryAudit({ limit: 100_000 })).filter((e) => e.action === 'denied' && e.detail['error'] === 'forbidden');
+    const denials = (await server.running.ctx.store.audit.queryAudit({ limit: 100_000 })).filter((e) => e.action === 'denied' && e.detail['error'] === 'forbidden');
     expect(denials.map((e) => e.detail['route'])).toEqual(expect.arrayContaining(['storeCertificate', 'adminStoreCertificate']));
   });
 
@@ -208,7 +208,7 @@ describe('storing certificates', () => {
     const first = expectOk(await adminStore(anna.person.cert), storeCertificateResponseSchema);
     expect(first).toEqual({ id: certificateId(anna.person.cert) });
     expect(expectOk(await adminStore(anna.person.cert), storeCertificateResponseSchema)).toEqual(first);
-    const stores = (await server.running.ctx.store.queryAudit({ limit: 100_000 })).filter((e) => e.action === 'certificate_store' && e.detail['id'] === first.id);
+    const stores = (await server.running.ctx.store.audit.queryAudit({ limit: 100_000 })).filter((e) => e.action === 'certificate_store' && e.detail['id'] === first.id);
     expect(stores.map((e) => e.detail)).toContainEqual({ id: first.id, type: 'user', userId: anna.ref.userId, again: 'true' });
   });
 
@@ -252,7 +252,7 @@ describe('storing certificates', () => {
     expectError(await deviceStore(self, device.cert), 400, 'bad_request');
     expect((await deviceStore(anna, person.cert)).status).toBe(200);
     expect((await deviceStore(self, device.cert)).status).toBe(200);
-    expect(await server.running.ctx.store.getEnrolment(code.codeId)).toMatchObject({ closedAt: expect.any(Number) });
+    expect(await server.running.ctx.store.enrolments.getEnrolment(code.codeId)).toMatchObject({ closedAt: expect.any(Number) });
   });
 });
 
@@ -298,7 +298,7 @@ describe('invitations keep no client name', () => {
     const codeId = newCode(server, 'invitation').codeId;
     expectError(await call(server, 'POST', '/v1/invitations', { token: anna.token, json: { workspaceId, codeId, displayName: 'Matti Asiakas' } }), 400, 'bad_request');
     const client = await inviteClient(server, anna, workspaceId);
-    expect((await server.running.ctx.store.getUser(client.ref.userId))?.displayName).toBe('Asiakas');
+    expect((await server.running.ctx.store.directory.getUser(client.ref.userId))?.displayName).toBe('Asiakas');
     expect((await call(server, 'GET', '/v1/orgs/clients/users', { token: anna.token })).body).toEqual({ users: [] });
     const config = server.running.ctx.config.store;
     if (config.kind !== 'sqlite') throw new Error('the test server runs on sqlite');

@@ -60,7 +60,7 @@ describe('bundle claims', () => {
     const kyberIds = bundles.map((b) => b?.kyberPreKey.id);
     expect(new Set(kyberIds.slice(0, 2)).size).toBe(2);
     expect(await counts(target)).toEqual({ ec: 0, kyber: 0 });
-    const device = await server.running.ctx.store.getDevice(target.ref);
+    const device = await server.running.ctx.store.directory.getDevice(target.ref);
     expect(kyberIds[2]).toBe(device?.lastResortKyberPreKey.id);
   });
 

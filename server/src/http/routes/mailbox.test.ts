@@ -83,7 +83,7 @@ describe('mailbox', () => {
     expectError(await send(sender, [{ userId: peer.ref.userId, deviceId: 2 }]), 403, 'forbidden');
     expect(await inbox(peer)).toEqual([]);
     expect(await inbox(stranger)).toEqual([]);
-    const denial = (await server.running.ctx.store.queryAudit({ limit: 100_000 })).filter((e) => e.action === 'denied' && e.detail['route'] === 'sendMailbox');
+    const denial = (await server.running.ctx.store.audit.queryAudit({ limit: 100_000 })).filter((e) => e.action === 'denied' && e.detail['route'] === 'sendMailbox');
     expect(denial.map((e) => e.detail['to'])).toContain(`${stranger.ref.userId}.1`);
   });
 
@@ -104,7 +104,7 @@ describe('mailbox', () => {
   });
 
   it('audits deliveries per recipient user without message contents', async () => {
-    const entries = (await server.running.ctx.store.queryAudit({ limit: 100_000 })).filter((e) => e.action === 'mailbox_send');
+    const entries = (await server.running.ctx.store.audit.queryAudit({ limit: 100_000 })).filter((e) => e.action === 'mailbox_send');
     expect(entries[0]?.detail).toEqual({ toUser: peer.ref.userId, devices: '1', items: '2' });
   });
 });

@@ -43,7 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   expectLogsFreeOfSecrets(server);
-  expect((await server.running.ctx.store.verifyAuditChain()).ok).toBe(true);
+  expect((await server.running.ctx.store.audit.verifyAuditChain()).ok).toBe(true);
   await server.close();
 });
 
@@ -60,7 +60,7 @@ describe('membership appends', () => {
     expectError(await append(server, colleague, workspaceId, 'add_member', { member: memberOf(third) }, owner), 403, 'forbidden');
     expectError(await append(server, colleague, workspaceId, 'remove_member', { userId: owner.ref.userId }, owner), 403, 'forbidden');
     expect(await seqOf(workspaceId)).toBe(before);
-    const denied = (await server.running.ctx.store.queryAudit({ workspaceId, limit: 100 })).filter((e) => e.action === 'denied');
+    const denied = (await server.running.ctx.store.audit.queryAudit({ workspaceId, limit: 100 })).filter((e) => e.action === 'denied');
     expect(denied.map((e) => e.actor)).toContainEqual(colleague.ref);
   });
 
@@ -141,7 +141,7 @@ describe('removal', () => {
     expectError(await call(server, 'POST', `/v1/workspaces/${workspaceId}/blobs`, { token: colleague.token, raw: randomBytes(10) }), 403, 'forbidden');
     const listed = await call(server, 'GET', '/v1/workspaces', { token: colleague.token });
     expect((listed.body as { workspaces: { workspaceId: string }[] }).workspaces.map((w) => w.workspaceId)).not.toContain(workspaceId);
-    expect(await server.running.ctx.store.isMemberDevice(workspaceId, colleague.ref)).toBe(false);
+    expect(await server.running.ctx.store.workspaces.isMemberDevice(workspaceId, colleague.ref)).toBe(false);
   });
 });
 
@@ -164,7 +164,7 @@ describe('audit log of a case', () => {
     expect(window.entries.every((e) => e.at === at)).toBe(true);
     expectError(await call(server, 'GET', `/v1/workspaces/${workspaceId}/audit?from=10&to=5`, { token: client.token }), 400, 'bad_request');
     // The query itself is audited.
-    const after = await server.running.ctx.store.queryAudit({ workspaceId, limit: 100 });
+    const after = await server.running.ctx.store.audit.queryAudit({ workspaceId, limit: 100 });
     expect(after.filter((e) => e.action === 'audit_query').map((e) => e.actor)).toContainEqual(client.ref);
   });
 });

@@ -22,7 +22,7 @@ export function describeAuditContract({ store, inspector }: ContractContext): vo
   describe('audit log', () => {
     it('chains entries: hash = SHA-256(prevHash ‖ canonical entry)', async () => {
       const s = store();
-      const first = await s.appendAudit(join);
+      const first = await s.audit.appendAudit(join);
       const expectedHash = toHex(
         sha256(
           concatBytes(fromHex(ZERO_HASH_HEX) ?? new Uint8Array(32), utf8(canonicalJson({
@@ -31,16 +31,16 @@ export function describeAuditContract({ store, inspector }: ContractContext): vo
         ),
       );
       expect(first).toEqual({ ...join, seq: 1, prevHash: ZERO_HASH_HEX, hash: expectedHash });
-      const second = await s.appendAudit(fetch);
+      const second = await s.audit.appendAudit(fetch);
       expect(second.seq).toBe(2);
       expect(second.prevHash).toBe(first.hash);
-      expect(await s.verifyAuditChain()).toEqual({ ok: true, entries: 2 });
+      expect(await s.audit.verifyAuditChain()).toEqual({ ok: true, entries: 2 });
     });
 
     it('answers queries by workspace, actor device, time range and limit', async () => {
       const s = store();
-      for (const e of entries) await s.appendAudit(e);
-      const seqs = async (q: Parameters<typeof s.queryAudit>[0]) => (await s.queryAudit(q)).map((e) => e.seq);
+      for (const e of entries) await s.audit.appendAudit(e);
+      const seqs = async (q: Parameters<typeof s.audit.queryAudit>[0]) => (await s.audit.queryAudit(q)).map((e) => e.seq);
       expect(await seqs({ limit: 10 })).toEqual([1, 2, 3, 4]);
       expect(await seqs({ workspaceId: 'w1', limit: 10 })).toEqual([1, 2]);
       expect(await seqs({ actor: alice1, limit: 10 })).toEqual([1, 4]);
@@ -48,7 +48,7 @@ export function describeAuditContract({ store, inspector }: ContractContext): vo
       expect(await seqs({ fromAt: 200, toAt: 400, limit: 10 })).toEqual([2, 3]);
       expect(await seqs({ afterSeq: 1, limit: 2 })).toEqual([2, 3]);
       expect(await seqs({ actor: alice1, workspaceId: 'w2', limit: 10 })).toEqual([4]);
-      const [third] = await s.queryAudit({ afterSeq: 2, limit: 1 });
+      const [third] = await s.audit.queryAudit({ afterSeq: 2, limit: 1 });
       expect(third).toMatchObject({ actor: null, action: 'enrol', detail: { 'org.id': 'org1', $note: 'admin' } });
       expect(third && 'workspaceId' in third).toBe(false);
     });
@@ -56,18 +56,18 @@ export function describeAuditContract({ store, inspector }: ContractContext): vo
     it('stays one unbroken chain under concurrent appends', async () => {
       const s = store();
       const written = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => s.appendAudit({ at: 1000 + i, actor: alice1, action: `a${i}`, detail: { i: String(i) } })),
+        Array.from({ length: 12 }, (_, i) => s.audit.appendAudit({ at: 1000 + i, actor: alice1, action: `a${i}`, detail: { i: String(i) } })),
       );
       expect(written.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-      expect(await s.verifyAuditChain()).toEqual({ ok: true, entries: 12 });
+      expect(await s.audit.verifyAuditChain()).toEqual({ ok: true, entries: 12 });
     });
 
     it('detects an entry changed in the database', async () => {
       const s = store();
-      for (const e of entries) await s.appendAudit(e);
-      expect(await s.verifyAuditChain()).toEqual({ ok: true, entries: 4 });
+      for (const e of entries) await s.audit.appendAudit(e);
+      expect(await s.audit.verifyAuditChain()).toEqual({ ok: true, entries: 4 });
       await inspector.tamperAuditAction(s, 3, 'nothing-happened');
-      expect(await s.verifyAuditChain()).toEqual({ ok: false, code: 'broken', seq: 3 });
+      expect(await s.audit.verifyAuditChain()).toEqual({ ok: false, code: 'broken', seq: 3 });
     });
   });
 

@@ -20,10 +20,10 @@ export function describeAuthContract({ store }: ContractContext): void {
   describe('single-use codes', () => {
     it('are used once, of their own kind only, and kept by their id', async () => {
       const s = store();
-      expect(await s.createCode(newCode('ABCD-EFGH'))).toEqual({ ok: true });
-      expect(await s.createCode(newCode('ABCD-EFGH'))).toEqual({ ok: false, code: 'exists' });
-      expect(await s.consumeCode('ABCD-EFGH', 'invitation', 10)).toEqual({ ok: false, code: 'not_found' });
-      const used = await s.consumeCode('ABCD-EFGH', 'enrolment', 10);
+      expect(await s.auth.createCode(newCode('ABCD-EFGH'))).toEqual({ ok: true });
+      expect(await s.auth.createCode(newCode('ABCD-EFGH'))).toEqual({ ok: false, code: 'exists' });
+      expect(await s.auth.consumeCode('ABCD-EFGH', 'invitation', 10)).toEqual({ ok: false, code: 'not_found' });
+      const used = await s.auth.consumeCode('ABCD-EFGH', 'enrolment', 10);
       expect(used).toEqual({
         ok: true,
         record: {
@@ -36,21 +36,21 @@ export function describeAuthContract({ store }: ContractContext): void {
           usedAt: 10,
         },
       });
-      expect(await s.consumeCode('ABCD-EFGH', 'enrolment', 11)).toEqual({ ok: false, code: 'used' });
-      expect(await s.consumeCode('nope', 'enrolment', 11)).toEqual({ ok: false, code: 'not_found' });
+      expect(await s.auth.consumeCode('ABCD-EFGH', 'enrolment', 11)).toEqual({ ok: false, code: 'used' });
+      expect(await s.auth.consumeCode('nope', 'enrolment', 11)).toEqual({ ok: false, code: 'not_found' });
     });
 
     it('expire', async () => {
       const s = store();
-      await s.createCode(newCode('late', 100));
-      expect(await s.consumeCode('late', 'enrolment', 100)).toEqual({ ok: false, code: 'expired' });
-      expect(await s.consumeCode('late', 'enrolment', 99)).toMatchObject({ ok: true });
+      await s.auth.createCode(newCode('late', 100));
+      expect(await s.auth.consumeCode('late', 'enrolment', 100)).toEqual({ ok: false, code: 'expired' });
+      expect(await s.auth.consumeCode('late', 'enrolment', 99)).toMatchObject({ ok: true });
     });
 
     it('two concurrent uses: exactly one succeeds', async () => {
       const s = store();
-      await s.createCode(newCode('race'));
-      const results = await Promise.all([1, 2, 3].map(() => s.consumeCode('race', 'enrolment', 10)));
+      await s.auth.createCode(newCode('race'));
+      const results = await Promise.all([1, 2, 3].map(() => s.auth.consumeCode('race', 'enrolment', 10)));
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(results.filter((r) => !r.ok && r.code === 'used')).toHaveLength(2);
     });
@@ -59,8 +59,8 @@ export function describeAuthContract({ store }: ContractContext): void {
       const s = store();
       for (let i = 0; i < 5; i += 1) {
         const codeId = `enr_race${i}abcdefg`;
-        await s.createCode(newCode(codeId));
-        const [a, b] = await Promise.all([s.consumeCode(codeId, 'enrolment', 10), s.consumeCode(codeId, 'enrolment', 10)]);
+        await s.auth.createCode(newCode(codeId));
+        const [a, b] = await Promise.all([s.auth.consumeCode(codeId, 'enrolment', 10), s.auth.consumeCode(codeId, 'enrolment', 10)]);
         expect([a, b].filter((r) => r.ok)).toHaveLength(1);
         expect([a, b].find((r) => !r.ok)).toEqual({ ok: false, code: 'used' });
       }
@@ -68,10 +68,10 @@ export function describeAuthContract({ store }: ContractContext): void {
 
     it('a code id is registered once, even after it was used', async () => {
       const s = store();
-      await s.createCode(newCode('inv_onceonlyabc'));
-      expect(await s.consumeCode('inv_onceonlyabc', 'enrolment', 5)).toMatchObject({ ok: true });
-      expect(await s.createCode(newCode('inv_onceonlyabc', 2000))).toEqual({ ok: false, code: 'exists' });
-      expect(await s.consumeCode('inv_onceonlyabc', 'enrolment', 6)).toEqual({ ok: false, code: 'used' });
+      await s.auth.createCode(newCode('inv_onceonlyabc'));
+      expect(await s.auth.consumeCode('inv_onceonlyabc', 'enrolment', 5)).toMatchObject({ ok: true });
+      expect(await s.auth.createCode(newCode('inv_onceonlyabc', 2000))).toEqual({ ok: false, code: 'exists' });
+      expect(await s.auth.consumeCode('inv_onceonlyabc', 'enrolment', 6)).toEqual({ ok: false, code: 'used' });
     });
   });
 
@@ -80,15 +80,15 @@ export function describeAuthContract({ store }: ContractContext): void {
       const s = store();
       const nonce = new Uint8Array(new ArrayBuffer(32)).fill(7);
       const challenge = { id: 'c1', device: alice1, nonce, createdAt: 1, expiresAt: 100 };
-      expect(await s.createChallenge(challenge)).toEqual({ ok: true });
-      expect(await s.createChallenge(challenge)).toEqual({ ok: false, code: 'exists' });
-      const [a, b] = await Promise.all([s.consumeChallenge('c1', 50), s.consumeChallenge('c1', 50)]);
+      expect(await s.auth.createChallenge(challenge)).toEqual({ ok: true });
+      expect(await s.auth.createChallenge(challenge)).toEqual({ ok: false, code: 'exists' });
+      const [a, b] = await Promise.all([s.auth.consumeChallenge('c1', 50), s.auth.consumeChallenge('c1', 50)]);
       expect([a, b].filter((r) => r.ok)).toHaveLength(1);
       expect([a, b].find((r) => r.ok)).toEqual({ ok: true, record: challenge });
-      expect(await s.consumeChallenge('c1', 50)).toEqual({ ok: false, code: 'not_found' });
-      await s.createChallenge({ ...challenge, id: 'c2' });
-      expect(await s.consumeChallenge('c2', 100)).toEqual({ ok: false, code: 'expired' });
-      expect(await s.consumeChallenge('c2', 10)).toEqual({ ok: false, code: 'not_found' });
+      expect(await s.auth.consumeChallenge('c1', 50)).toEqual({ ok: false, code: 'not_found' });
+      await s.auth.createChallenge({ ...challenge, id: 'c2' });
+      expect(await s.auth.consumeChallenge('c2', 100)).toEqual({ ok: false, code: 'expired' });
+      expect(await s.auth.consumeChallenge('c2', 10)).toEqual({ ok: false, code: 'not_found' });
     });
   });
 
@@ -96,30 +96,30 @@ export function describeAuthContract({ store }: ContractContext): void {
     it('are found by token until they expire, and only the token hash is kept', async () => {
       const s = store();
       const token = 'tok-0123456789abcdef';
-      const record = await s.createSession({ token, device: alice1, createdAt: 1, expiresAt: 100 });
+      const record = await s.auth.createSession({ token, device: alice1, createdAt: 1, expiresAt: 100 });
       expect(record).toEqual({ tokenHash: toHex(sha256(utf8(token))), device: alice1, createdAt: 1, expiresAt: 100 });
-      expect(await s.getSession(token, 99)).toEqual(record);
-      expect(await s.getSession(token, 100)).toBeNull();
-      expect(await s.getSession(record.tokenHash, 50)).toBeNull();
-      expect(await s.deleteSession(token)).toBe(true);
-      expect(await s.deleteSession(token)).toBe(false);
-      expect(await s.getSession(token, 50)).toBeNull();
+      expect(await s.auth.getSession(token, 99)).toEqual(record);
+      expect(await s.auth.getSession(token, 100)).toBeNull();
+      expect(await s.auth.getSession(record.tokenHash, 50)).toBeNull();
+      expect(await s.auth.deleteSession(token)).toBe(true);
+      expect(await s.auth.deleteSession(token)).toBe(false);
+      expect(await s.auth.getSession(token, 50)).toBeNull();
     });
 
     it('end per device, and expired rows are purged', async () => {
       const s = store();
-      await s.createSession({ token: 'a', device: alice1, createdAt: 1, expiresAt: 100 });
-      await s.createSession({ token: 'b', device: alice1, createdAt: 1, expiresAt: 300 });
-      await s.createSession({ token: 'c', device: { userId: 'alice', deviceId: 2 }, createdAt: 1, expiresAt: 300 });
-      await s.createChallenge({ id: 'ch', device: alice1, nonce: new Uint8Array(new ArrayBuffer(4)), createdAt: 1, expiresAt: 100 });
-      await s.createCode(newCode('old', 100));
-      await s.createCode(newCode('new', 300));
-      expect(await s.purgeExpired(200)).toBe(3);
-      expect(await s.getSession('b', 200)).not.toBeNull();
-      expect(await s.consumeCode('new', 'enrolment', 200)).toMatchObject({ ok: true });
-      expect(await s.deleteSessionsOfDevice(alice1)).toBe(1);
-      expect(await s.getSession('b', 200)).toBeNull();
-      expect(await s.getSession('c', 200)).not.toBeNull();
+      await s.auth.createSession({ token: 'a', device: alice1, createdAt: 1, expiresAt: 100 });
+      await s.auth.createSession({ token: 'b', device: alice1, createdAt: 1, expiresAt: 300 });
+      await s.auth.createSession({ token: 'c', device: { userId: 'alice', deviceId: 2 }, createdAt: 1, expiresAt: 300 });
+      await s.auth.createChallenge({ id: 'ch', device: alice1, nonce: new Uint8Array(new ArrayBuffer(4)), createdAt: 1, expiresAt: 100 });
+      await s.auth.createCode(newCode('old', 100));
+      await s.auth.createCode(newCode('new', 300));
+      expect(await s.auth.purgeExpired(200)).toBe(3);
+      expect(await s.auth.getSession('b', 200)).not.toBeNull();
+      expect(await s.auth.consumeCode('new', 'enrolment', 200)).toMatchObject({ ok: true });
+      expect(await s.auth.deleteSessionsOfDevice(alice1)).toBe(1);
+      expect(await s.auth.getSession('b', 200)).toBeNull();
+      expect(await s.auth.getSession('c', 200)).not.toBeNull();
     });
   });
 }

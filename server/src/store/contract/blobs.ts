@@ -32,45 +32,45 @@ export function describeBlobContract({ store, inspector }: ContractContext): voi
     it('store a stream in 256 KiB chunks and read it back', async () => {
       const s = store();
       const data = patterned(2 * BLOB_CHUNK_BYTES + 12_345, 3);
-      const put = await s.putBlob('w1', pieces(data, [100_000, 7, 65_536]), data.byteLength, 42);
+      const put = await s.blobs.putBlob('w1', pieces(data, [100_000, 7, 65_536]), data.byteLength, 42);
       if (!put.ok) throw new Error(put.code);
       expect(put.blob).toEqual({ id: put.blob.id, workspaceId: 'w1', size: data.byteLength, sha256: toHex(sha256(data)), createdAt: 42 });
       expect(await inspector.blobChunkCount(s)).toBe(3);
-      const reader = await s.getBlob('w1', put.blob.id);
+      const reader = await s.blobs.getBlob('w1', put.blob.id);
       expect(reader?.info).toEqual(put.blob);
       const chunks = await collect(reader?.chunks ?? pieces(new Uint8Array(0), [1]));
       expect(chunks.map((c) => c.byteLength)).toEqual([BLOB_CHUNK_BYTES, BLOB_CHUNK_BYTES, 12_345]);
       // bytesEqual, not toEqual: a deep comparison of ~0.5 MB element by element takes seconds
       expect(bytesEqual(concatBytes(...chunks), data)).toBe(true);
-      expect(await s.getBlob('w2', put.blob.id)).toBeNull();
-      expect(await s.deleteBlob('w2', put.blob.id)).toBe(false);
-      expect(await s.deleteBlob('w1', put.blob.id)).toBe(true);
-      expect(await s.getBlob('w1', put.blob.id)).toBeNull();
+      expect(await s.blobs.getBlob('w2', put.blob.id)).toBeNull();
+      expect(await s.blobs.deleteBlob('w2', put.blob.id)).toBe(false);
+      expect(await s.blobs.deleteBlob('w1', put.blob.id)).toBe(true);
+      expect(await s.blobs.getBlob('w1', put.blob.id)).toBeNull();
       expect(await inspector.blobChunkCount(s)).toBe(0);
     });
 
     it('refuse more than maxBytes and leave nothing behind; exactly maxBytes is fine', async () => {
       const s = store();
       const data = patterned(BLOB_CHUNK_BYTES + 10, 5);
-      const refused = await s.putBlob('w1', pieces(data, [BLOB_CHUNK_BYTES / 2]), data.byteLength - 1, 1);
+      const refused = await s.blobs.putBlob('w1', pieces(data, [BLOB_CHUNK_BYTES / 2]), data.byteLength - 1, 1);
       expect(refused).toEqual({ ok: false, code: 'too_large', maxBytes: data.byteLength - 1 });
       expect(await inspector.blobChunkCount(s)).toBe(0);
-      expect(await s.purgeIncompleteBlobs(Number.MAX_SAFE_INTEGER)).toBe(0);
-      const exact = await s.putBlob('w1', pieces(data, [BLOB_CHUNK_BYTES / 2]), data.byteLength, 1);
+      expect(await s.blobs.purgeIncompleteBlobs(Number.MAX_SAFE_INTEGER)).toBe(0);
+      const exact = await s.blobs.putBlob('w1', pieces(data, [BLOB_CHUNK_BYTES / 2]), data.byteLength, 1);
       expect(exact).toMatchObject({ ok: true, blob: { size: data.byteLength } });
-      const empty = await s.putBlob('w1', pieces(new Uint8Array(0), [1]), 10, 1);
+      const empty = await s.blobs.putBlob('w1', pieces(new Uint8Array(0), [1]), 10, 1);
       if (!empty.ok) throw new Error(empty.code);
       expect(empty.blob.size).toBe(0);
-      expect(await collect((await s.getBlob('w1', empty.blob.id))?.chunks ?? pieces(data, [1]))).toEqual([]);
+      expect(await collect((await s.blobs.getBlob('w1', empty.blob.id))?.chunks ?? pieces(data, [1]))).toEqual([]);
     });
 
     it('a failing source rejects and leaves nothing behind', async () => {
       const s = store();
       const data = patterned(3 * BLOB_CHUNK_BYTES, 9);
       const failing = pieces(data, [BLOB_CHUNK_BYTES], 2);
-      await expect(s.putBlob('w1', failing, data.byteLength, 1)).rejects.toThrow('source broke');
+      await expect(s.blobs.putBlob('w1', failing, data.byteLength, 1)).rejects.toThrow('source broke');
       expect(await inspector.blobChunkCount(s)).toBe(0);
-      expect(await s.purgeIncompleteBlobs(Number.MAX_SAFE_INTEGER)).toBe(0);
+      expect(await s.blobs.purgeIncompleteBlobs(Number.MAX_SAFE_INTEGER)).toBe(0);
     });
   });
 }

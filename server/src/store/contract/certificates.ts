@@ -32,22 +32,22 @@ export function describeCertificateContract({ store }: ContractContext): void {
     it('is null until set, then set once: the same key again is ok, another key a conflict', async () => {
       const s = store();
       const { ca, org } = world();
-      expect(await s.getRoot()).toBeNull();
-      expect(await s.setRoot({ key: ca.root.pub, setAt: 10 })).toEqual({ ok: true });
-      expect(await s.getRoot()).toEqual({ key: ca.root.pub, setAt: 10 });
-      expect(await s.setRoot({ key: ca.root.pub, setAt: 11 })).toEqual({ ok: true });
-      expect(await s.setRoot({ key: org.key.pub, setAt: 12 })).toEqual({ ok: false, code: 'conflict', current: { key: ca.root.pub, setAt: 10 } });
-      expect(await s.getRoot()).toEqual({ key: ca.root.pub, setAt: 10 });
+      expect(await s.certificates.getRoot()).toBeNull();
+      expect(await s.certificates.setRoot({ key: ca.root.pub, setAt: 10 })).toEqual({ ok: true });
+      expect(await s.certificates.getRoot()).toEqual({ key: ca.root.pub, setAt: 10 });
+      expect(await s.certificates.setRoot({ key: ca.root.pub, setAt: 11 })).toEqual({ ok: true });
+      expect(await s.certificates.setRoot({ key: org.key.pub, setAt: 12 })).toEqual({ ok: false, code: 'conflict', current: { key: ca.root.pub, setAt: 10 } });
+      expect(await s.certificates.getRoot()).toEqual({ key: ca.root.pub, setAt: 10 });
     });
 
     it('two concurrent first sets with different keys: exactly one key wins', async () => {
       const s = store();
       const one = new TestAuthority();
       const two = new TestAuthority();
-      const results = await Promise.all([s.setRoot({ key: one.root.pub, setAt: 1 }), s.setRoot({ key: two.root.pub, setAt: 2 })]);
+      const results = await Promise.all([s.certificates.setRoot({ key: one.root.pub, setAt: 1 }), s.certificates.setRoot({ key: two.root.pub, setAt: 2 })]);
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       const winner = results[0]?.ok === true ? one : two;
-      expect((await s.getRoot())?.key).toEqual(winner.root.pub);
+      expect((await s.certificates.getRoot())?.key).toEqual(winner.root.pub);
       expect(results.find((r) => !r.ok)).toMatchObject({ ok: false, code: 'conflict', current: { key: winner.root.pub } });
     });
   });
@@ -56,11 +56,11 @@ export function describeCertificateContract({ store }: ContractContext): void {
     it('carry their certificate; the clients organisation has none', async () => {
       const s = store();
       const { org } = world();
-      expect(await s.createOrg({ id: 'kela', name: 'Kela', createdAt: 5, certificate: org.cert })).toEqual({ ok: true });
-      expect(await s.createOrg({ id: CLIENTS_ORG_ID, name: 'Asiakkaat', createdAt: 6 })).toEqual({ ok: true });
-      expect(await s.getOrg('kela')).toEqual({ id: 'kela', name: 'Kela', createdAt: 5, certificate: org.cert });
-      expect(await s.getOrg(CLIENTS_ORG_ID)).toEqual({ id: CLIENTS_ORG_ID, name: 'Asiakkaat', createdAt: 6 });
-      expect(await s.listOrgs()).toEqual([
+      expect(await s.directory.createOrg({ id: 'kela', name: 'Kela', createdAt: 5, certificate: org.cert })).toEqual({ ok: true });
+      expect(await s.directory.createOrg({ id: CLIENTS_ORG_ID, name: 'Asiakkaat', createdAt: 6 })).toEqual({ ok: true });
+      expect(await s.directory.getOrg('kela')).toEqual({ id: 'kela', name: 'Kela', createdAt: 5, certificate: org.cert });
+      expect(await s.directory.getOrg(CLIENTS_ORG_ID)).toEqual({ id: CLIENTS_ORG_ID, name: 'Asiakkaat', createdAt: 6 });
+      expect(await s.directory.listOrgs()).toEqual([
         { id: 'kela', name: 'Kela', createdAt: 5, certificate: org.cert },
         { id: CLIENTS_ORG_ID, name: 'Asiakkaat', createdAt: 6 },
       ]);
@@ -69,15 +69,15 @@ export function describeCertificateContract({ store }: ContractContext): void {
     it('take a renewal with a later notBefore, never an older one', async () => {
       const s = store();
       const { ca, org } = world();
-      await s.createOrg({ id: 'kela', name: 'Kela', createdAt: 5, certificate: org.cert });
+      await s.directory.createOrg({ id: 'kela', name: 'Kela', createdAt: 5, certificate: org.cert });
       const renewed = ca.org('kela', { name: 'Kela, Itä-Suomi', notBefore: T0, notAfter: T0 + 2 * YEAR, root: ca.root });
-      expect(await s.setOrgCertificate(renewed.cert)).toEqual({ ok: true });
-      expect(await s.getOrg('kela')).toEqual({ id: 'kela', name: 'Kela, Itä-Suomi', createdAt: 5, certificate: renewed.cert });
-      expect(await s.setOrgCertificate(org.cert)).toEqual({ ok: false, code: 'stale' });
-      expect((await s.getOrg('kela'))?.certificate).toEqual(renewed.cert);
-      expect(await s.setOrgCertificate(renewed.cert)).toEqual({ ok: true });
+      expect(await s.directory.setOrgCertificate(renewed.cert)).toEqual({ ok: true });
+      expect(await s.directory.getOrg('kela')).toEqual({ id: 'kela', name: 'Kela, Itä-Suomi', createdAt: 5, certificate: renewed.cert });
+      expect(await s.directory.setOrgCertificate(org.cert)).toEqual({ ok: false, code: 'stale' });
+      expect((await s.directory.getOrg('kela'))?.certificate).toEqual(renewed.cert);
+      expect(await s.directory.setOrgCertificate(renewed.cert)).toEqual({ ok: true });
       const stranger = ca.org('nowhere');
-      expect(await s.setOrgCertificate(stranger.cert)).toEqual({ ok: false, code: 'not_found' });
+      expect(await s.directory.setOrgCertificate(stranger.cert)).toEqual({ ok: false, code: 'not_found' });
     });
   });
 
@@ -85,16 +85,16 @@ export function describeCertificateContract({ store }: ContractContext): void {
     it('are stored once per id and read back exactly, with their subject', async () => {
       const s = store();
       const { org, anna, laptop } = world();
-      const put = await s.putCertificate(anna.cert, 100);
+      const put = await s.certificates.putCertificate(anna.cert, 100);
       expect(put).toEqual({ ok: true, id: certificateId(anna.cert), created: true });
-      expect(await s.putCertificate(anna.cert, 200)).toEqual({ ok: true, id: certificateId(anna.cert), created: false });
-      await s.putCertificate(laptop.cert, 101);
-      await s.putCertificate(org.cert, 102);
-      expect(await s.listCertificatesOfUsers(['anna'], 10)).toEqual([
+      expect(await s.certificates.putCertificate(anna.cert, 200)).toEqual({ ok: true, id: certificateId(anna.cert), created: false });
+      await s.certificates.putCertificate(laptop.cert, 101);
+      await s.certificates.putCertificate(org.cert, 102);
+      expect(await s.certificates.listCertificatesOfUsers(['anna'], 10)).toEqual([
         { id: certificateId(anna.cert), type: 'user', userId: 'anna', orgId: 'kela', certificate: anna.cert, storedAt: 100 },
         { id: certificateId(laptop.cert), type: 'device', userId: 'anna', deviceId: 1, certificate: laptop.cert, storedAt: 101 },
       ]);
-      expect(await s.listCertificatesOfOrgs(['kela'], 'org', 10)).toEqual([
+      expect(await s.certificates.listCertificatesOfOrgs(['kela'], 'org', 10)).toEqual([
         { id: certificateId(org.cert), type: 'org', orgId: 'kela', certificate: org.cert, storedAt: 102 },
       ]);
     });
@@ -103,33 +103,33 @@ export function describeCertificateContract({ store }: ContractContext): void {
       const s = store();
       const w = world();
       const all = [w.org.cert, w.other.cert, w.anna.cert, w.laptop.cert, w.phone.cert, w.matti.cert, w.mattiPhone.cert, w.revokedPhone, w.revokedAnna];
-      for (const [i, cert] of all.entries()) await s.putCertificate(cert, 1000 + i);
+      for (const [i, cert] of all.entries()) await s.certificates.putCertificate(cert, 1000 + i);
       const ids = (records: { id: string }[]) => records.map((r) => r.id);
-      expect(ids(await s.listCertificatesOfUsers(['anna'], 100))).toEqual(
+      expect(ids(await s.certificates.listCertificatesOfUsers(['anna'], 100))).toEqual(
         [w.anna.cert, w.laptop.cert, w.phone.cert, w.revokedPhone, w.revokedAnna].map(certificateId),
       );
-      expect(ids(await s.listCertificatesOfUsers(['matti', 'nobody'], 100))).toEqual([w.matti.cert, w.mattiPhone.cert].map(certificateId));
-      expect(ids(await s.listCertificatesOfUsers(['anna', 'matti'], 3))).toEqual([w.anna.cert, w.laptop.cert, w.phone.cert].map(certificateId));
-      expect(ids(await s.listCertificatesOfOrgs(['kela', 'sote'], 'org', 100))).toEqual([w.org.cert, w.other.cert].map(certificateId));
-      expect(ids(await s.listCertificatesOfOrgs(['sote'], 'org', 100))).toEqual([certificateId(w.other.cert)]);
-      expect(ids(await s.listCertificatesOfOrgs(['kela'], 'user', 100))).toEqual([certificateId(w.anna.cert)]);
-      expect(ids(await s.listCertificatesOfOrgs(['kela'], 'user_revocation', 100))).toEqual([certificateId(w.revokedAnna)]);
-      expect(await s.listCertificatesOfOrgs(['sote'], 'user', 100)).toEqual([]);
-      expect(await s.listCertificatesOfUsers([], 100)).toEqual([]);
-      expect(await s.listCertificatesOfOrgs([], 'org', 100)).toEqual([]);
-      const [client] = await s.listCertificatesOfUsers(['matti'], 1);
+      expect(ids(await s.certificates.listCertificatesOfUsers(['matti', 'nobody'], 100))).toEqual([w.matti.cert, w.mattiPhone.cert].map(certificateId));
+      expect(ids(await s.certificates.listCertificatesOfUsers(['anna', 'matti'], 3))).toEqual([w.anna.cert, w.laptop.cert, w.phone.cert].map(certificateId));
+      expect(ids(await s.certificates.listCertificatesOfOrgs(['kela', 'sote'], 'org', 100))).toEqual([w.org.cert, w.other.cert].map(certificateId));
+      expect(ids(await s.certificates.listCertificatesOfOrgs(['sote'], 'org', 100))).toEqual([certificateId(w.other.cert)]);
+      expect(ids(await s.certificates.listCertificatesOfOrgs(['kela'], 'user', 100))).toEqual([certificateId(w.anna.cert)]);
+      expect(ids(await s.certificates.listCertificatesOfOrgs(['kela'], 'user_revocation', 100))).toEqual([certificateId(w.revokedAnna)]);
+      expect(await s.certificates.listCertificatesOfOrgs(['sote'], 'user', 100)).toEqual([]);
+      expect(await s.certificates.listCertificatesOfUsers([], 100)).toEqual([]);
+      expect(await s.certificates.listCertificatesOfOrgs([], 'org', 100)).toEqual([]);
+      const [client] = await s.certificates.listCertificatesOfUsers(['matti'], 1);
       expect(client).toMatchObject({ type: 'client', userId: 'matti' });
-      const revocation = (await s.listCertificatesOfUsers(['anna'], 100)).find((r) => r.type === 'device_revocation');
+      const revocation = (await s.certificates.listCertificatesOfUsers(['anna'], 100)).find((r) => r.type === 'device_revocation');
       expect(revocation).toMatchObject({ userId: 'anna', deviceId: 2 });
     });
 
     it('concurrent puts of one certificate store it once', async () => {
       const s = store();
       const { laptop } = world();
-      const results = await Promise.all([1, 2, 3].map((i) => s.putCertificate(laptop.cert, i)));
+      const results = await Promise.all([1, 2, 3].map((i) => s.certificates.putCertificate(laptop.cert, i)));
       expect(results.every((r) => r.ok && r.id === certificateId(laptop.cert))).toBe(true);
       expect(results.filter((r) => r.created)).toHaveLength(1);
-      expect(await s.listCertificatesOfUsers(['anna'], 10)).toHaveLength(1);
+      expect(await s.certificates.listCertificatesOfUsers(['anna'], 10)).toHaveLength(1);
     });
   });
 }

@@ -45,11 +45,11 @@ export function makeUpload(deviceId: number, ec: number, kyber: number): PrekeyU
 
 /** Create org `org1`, user `alice` (social worker) and, if asked, her device 1. */
 export async function seedUser(store: Store, device?: { ec: number; kyber: number }): Promise<PrekeyUpload | null> {
-  await store.createOrg({ id: 'org1', name: 'Kaupunki', createdAt: 1 });
-  await store.createUser({ id: 'alice', orgId: 'org1', role: 'social_worker', displayName: 'Alice', createdAt: 2 });
+  await store.directory.createOrg({ id: 'org1', name: 'Kaupunki', createdAt: 1 });
+  await store.directory.createUser({ id: 'alice', orgId: 'org1', role: 'social_worker', displayName: 'Alice', createdAt: 2 });
   if (!device) return null;
   const upload = makeUpload(1, device.ec, device.kyber);
-  const res = await store.registerDevice('alice', upload, 3);
+  const res = await store.directory.registerDevice('alice', upload, 3);
   if (!res.ok) throw new Error(`seed: registerDevice failed: ${res.code}`);
   return upload;
 }

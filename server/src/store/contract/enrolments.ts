@@ -36,41 +36,41 @@ export function describeEnrolmentContract({ store }: ContractContext): void {
     it('are recorded once per code id and read back exactly', async () => {
       const s = store();
       const { enrolment, link, invitation } = fixtures();
-      for (const e of [enrolment, link, invitation]) expect(await s.createEnrolment(e)).toEqual({ ok: true });
-      expect(await s.createEnrolment({ ...link, deviceId: 3 })).toEqual({ ok: false, code: 'exists' });
-      expect(await s.getEnrolment(enrolment.codeId)).toEqual(enrolment);
-      expect(await s.getEnrolment(link.codeId)).toEqual(link);
-      expect(await s.getEnrolment(invitation.codeId)).toEqual(invitation);
-      expect(await s.getEnrolment('enr_nonexistent0')).toBeNull();
+      for (const e of [enrolment, link, invitation]) expect(await s.enrolments.createEnrolment(e)).toEqual({ ok: true });
+      expect(await s.enrolments.createEnrolment({ ...link, deviceId: 3 })).toEqual({ ok: false, code: 'exists' });
+      expect(await s.enrolments.getEnrolment(enrolment.codeId)).toEqual(enrolment);
+      expect(await s.enrolments.getEnrolment(link.codeId)).toEqual(link);
+      expect(await s.enrolments.getEnrolment(invitation.codeId)).toEqual(invitation);
+      expect(await s.enrolments.getEnrolment('enr_nonexistent0')).toBeNull();
     });
 
     it('are listed by organisation or user, by kind, open only, oldest first, bounded', async () => {
       const s = store();
       const { enrolment, link, invitation } = fixtures();
-      for (const e of [invitation, link, enrolment]) await s.createEnrolment(e);
+      for (const e of [invitation, link, enrolment]) await s.enrolments.createEnrolment(e);
       const codes = (list: { codeId: string }[]) => list.map((e) => e.codeId);
-      expect(codes(await s.listEnrolments({ orgId: 'kela', limit: 10 }))).toEqual([enrolment.codeId, link.codeId]);
-      expect(codes(await s.listEnrolments({ orgId: 'kela', kind: 'enrolment', openOnly: true, limit: 10 }))).toEqual([enrolment.codeId]);
-      expect(codes(await s.listEnrolments({ userId: 'anna', kind: 'device_link', limit: 10 }))).toEqual([link.codeId]);
-      expect(codes(await s.listEnrolments({ userId: 'anna', limit: 1 }))).toEqual([enrolment.codeId]);
-      expect(codes(await s.listEnrolments({ userId: 'matti', limit: 10 }))).toEqual([invitation.codeId]);
-      expect(await s.listEnrolments({ orgId: 'nowhere', limit: 10 })).toEqual([]);
+      expect(codes(await s.enrolments.listEnrolments({ orgId: 'kela', limit: 10 }))).toEqual([enrolment.codeId, link.codeId]);
+      expect(codes(await s.enrolments.listEnrolments({ orgId: 'kela', kind: 'enrolment', openOnly: true, limit: 10 }))).toEqual([enrolment.codeId]);
+      expect(codes(await s.enrolments.listEnrolments({ userId: 'anna', kind: 'device_link', limit: 10 }))).toEqual([link.codeId]);
+      expect(codes(await s.enrolments.listEnrolments({ userId: 'anna', limit: 1 }))).toEqual([enrolment.codeId]);
+      expect(codes(await s.enrolments.listEnrolments({ userId: 'matti', limit: 10 }))).toEqual([invitation.codeId]);
+      expect(await s.enrolments.listEnrolments({ orgId: 'nowhere', limit: 10 })).toEqual([]);
     });
 
     it('close for exactly the device and identity key that was certified, once', async () => {
       const s = store();
       const { enrolment, link, laptop, phone } = fixtures();
-      await s.createEnrolment(enrolment);
-      await s.createEnrolment(link);
+      await s.enrolments.createEnrolment(enrolment);
+      await s.enrolments.createEnrolment(link);
       // Another key under the same device id closes nothing: it is not the device that enrolled.
-      expect(await s.closeEnrolments(laptop.ref, phone.key.pub, 50)).toBe(0);
-      expect(await s.closeEnrolments({ userId: 'anna', deviceId: 3 }, phone.key.pub, 50)).toBe(0);
-      expect(await s.closeEnrolments(phone.ref, phone.key.pub, 50)).toBe(1);
-      expect(await s.closeEnrolments(phone.ref, phone.key.pub, 60)).toBe(0);
-      expect(await s.getEnrolment(link.codeId)).toEqual({ ...link, closedAt: 50 });
-      const open = await s.listEnrolments({ userId: 'anna', openOnly: true, limit: 10 });
+      expect(await s.enrolments.closeEnrolments(laptop.ref, phone.key.pub, 50)).toBe(0);
+      expect(await s.enrolments.closeEnrolments({ userId: 'anna', deviceId: 3 }, phone.key.pub, 50)).toBe(0);
+      expect(await s.enrolments.closeEnrolments(phone.ref, phone.key.pub, 50)).toBe(1);
+      expect(await s.enrolments.closeEnrolments(phone.ref, phone.key.pub, 60)).toBe(0);
+      expect(await s.enrolments.getEnrolment(link.codeId)).toEqual({ ...link, closedAt: 50 });
+      const open = await s.enrolments.listEnrolments({ userId: 'anna', openOnly: true, limit: 10 });
       expect(open.map((e) => e.codeId)).toEqual([enrolment.codeId]);
-      expect((await s.listEnrolments({ userId: 'anna', limit: 10 })).map((e) => e.closedAt)).toEqual([undefined, 50]);
+      expect((await s.enrolments.listEnrolments({ userId: 'anna', limit: 10 })).map((e) => e.closedAt)).toEqual([undefined, 50]);
     });
   });
 }

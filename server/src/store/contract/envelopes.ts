@@ -36,7 +36,7 @@ const snapshot = (snapshotId: string, parentSnapshotId: string, coveredClocks: R
 });
 
 async function appendOk(s: Store, e: NewEnvelope): Promise<number> {
-  const r = await s.appendEnvelope(e);
+  const r = await s.envelopes.appendEnvelope(e);
   if (!r.ok) throw new Error(`append refused: ${r.code}`);
   return r.seq;
 }
@@ -46,24 +46,24 @@ export function describeEnvelopeContract({ store }: ContractContext): void {
   describe('envelope clocks', () => {
     it('accept exactly last + 1 per author and stream; refuse gaps and replays with the expected clock', async () => {
       const s = store();
-      expect(await s.appendEnvelope(update(A, 2))).toEqual({ ok: false, code: 'clock_gap', expected: 1 });
-      expect(await s.appendEnvelope(update(A, 0))).toEqual({ ok: false, code: 'clock_replay', expected: 1 });
+      expect(await s.envelopes.appendEnvelope(update(A, 2))).toEqual({ ok: false, code: 'clock_gap', expected: 1 });
+      expect(await s.envelopes.appendEnvelope(update(A, 0))).toEqual({ ok: false, code: 'clock_replay', expected: 1 });
       const s1 = await appendOk(s, update(A, 1));
       const s2 = await appendOk(s, update(A, 2));
       expect(s2).toBeGreaterThan(s1);
-      expect(await s.appendEnvelope(update(A, 2))).toEqual({ ok: false, code: 'clock_replay', expected: 3 });
-      expect(await s.appendEnvelope(update(A, 1))).toEqual({ ok: false, code: 'clock_replay', expected: 3 });
-      expect(await s.appendEnvelope(update(A, 5))).toEqual({ ok: false, code: 'clock_gap', expected: 3 });
+      expect(await s.envelopes.appendEnvelope(update(A, 2))).toEqual({ ok: false, code: 'clock_replay', expected: 3 });
+      expect(await s.envelopes.appendEnvelope(update(A, 1))).toEqual({ ok: false, code: 'clock_replay', expected: 3 });
+      expect(await s.envelopes.appendEnvelope(update(A, 5))).toEqual({ ok: false, code: 'clock_gap', expected: 3 });
       // independent per author, per stream and per workspace
       const s3 = await appendOk(s, update(B, 1));
       const s4 = await appendOk(s, update(A, 1, '', { stream: 'chat', kind: 'chat' }));
       await appendOk(s, update(A, 1, '', { workspaceId: 'w2' }));
       expect(s3).toBeGreaterThan(s2);
       expect(s4).toBeGreaterThan(s3);
-      const stored = await s.envelopesAfter('w1', 'doc:plan', 0, 10);
+      const stored = await s.envelopes.envelopesAfter('w1', 'doc:plan', 0, 10);
       expect(stored.map((e) => [e.authorKey, e.clock])).toEqual([[A, 1], [A, 2], [B, 1]]);
       expect(stored[0]).toEqual({ ...update(A, 1), seq: s1 });
-      expect((await s.envelopesAfter('w1', 'chat', 0, 10)).map((e) => e.kind)).toEqual(['chat']);
+      expect((await s.envelopes.envelopesAfter('w1', 'chat', 0, 10)).map((e) => e.kind)).toEqual(['chat']);
     });
 
     it('two concurrent appends with the same clock: one is stored', async () => {
@@ -71,10 +71,10 @@ export function describeEnvelopeContract({ store }: ContractContext): void {
       await appendOk(s, update(A, 1));
       const one = update(A, 2, '', { bytes: patterned(10, 1) });
       const two = update(A, 2, '', { bytes: patterned(10, 2) });
-      const results = await Promise.all([s.appendEnvelope(one), s.appendEnvelope(two)]);
+      const results = await Promise.all([s.envelopes.appendEnvelope(one), s.envelopes.appendEnvelope(two)]);
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(results.find((r) => !r.ok)).toEqual({ ok: false, code: 'clock_replay', expected: 3 });
-      const stored = await s.envelopesAfter('w1', 'doc:plan', 0, 10);
+      const stored = await s.envelopes.envelopesAfter('w1', 'doc:plan', 0, 10);
       expect(stored.map((e) => e.clock)).toEqual([1, 2]);
       expect(stored[1]?.bytes).toEqual(results[0]?.ok ? one.bytes : two.bytes);
     });
@@ -82,9 +82,9 @@ export function describeEnvelopeContract({ store }: ContractContext): void {
     it('many concurrent authors each get increasing, distinct seqs', async () => {
       const s = store();
       const authors = ['a.1', 'b.1', 'c.1', 'd.1', 'e.1'];
-      const results = await Promise.all(authors.flatMap((a) => [s.appendEnvelope(update(a, 1))]));
+      const results = await Promise.all(authors.flatMap((a) => [s.envelopes.appendEnvelope(update(a, 1))]));
       expect(results.every((r) => r.ok)).toBe(true);
-      const stored = await s.envelopesAfter('w1', 'doc:plan', 0, 100);
+      const stored = await s.envelopes.envelopesAfter('w1', 'doc:plan', 0, 100);
       expect(stored).toHaveLength(5);
       const seqs = stored.map((e) => e.seq);
       expect(new Set(seqs).size).toBe(5);
@@ -94,63 +94,63 @@ export function describeEnvelopeContract({ store }: ContractContext): void {
       const s = store();
       const seqs: number[] = [];
       for (let c = 1; c <= 5; c += 1) seqs.push(await appendOk(s, update(A, c)));
-      const page1 = await s.envelopesAfter('w1', 'doc:plan', 0, 2);
+      const page1 = await s.envelopes.envelopesAfter('w1', 'doc:plan', 0, 2);
       expect(page1.map((e) => e.clock)).toEqual([1, 2]);
-      const page2 = await s.envelopesAfter('w1', 'doc:plan', page1.at(-1)?.seq ?? 0, 10);
+      const page2 = await s.envelopes.envelopesAfter('w1', 'doc:plan', page1.at(-1)?.seq ?? 0, 10);
       expect(page2.map((e) => e.clock)).toEqual([3, 4, 5]);
-      expect(await s.envelopesAfter('w1', 'doc:plan', seqs.at(-1) ?? 0, 10)).toEqual([]);
+      expect(await s.envelopes.envelopesAfter('w1', 'doc:plan', seqs.at(-1) ?? 0, 10)).toEqual([]);
     });
   });
 
   describe('snapshot chain', () => {
     it('accepts a snapshot only on the active parent and only if it covers every update on the parent', async () => {
       const s = store();
-      expect(await s.latestState('w1', 'doc:plan')).toEqual({ snapshot: null, envelopes: [] });
+      expect(await s.envelopes.latestState('w1', 'doc:plan')).toEqual({ snapshot: null, envelopes: [] });
       await appendOk(s, update(A, 1));
       await appendOk(s, update(A, 2));
       await appendOk(s, update(B, 1));
-      expect(await s.appendSnapshot(snapshot('s1', '', { [A]: 1, [B]: 1 }))).toEqual({
+      expect(await s.envelopes.appendSnapshot(snapshot('s1', '', { [A]: 1, [B]: 1 }))).toEqual({
         ok: false, code: 'not_covering', authorKey: A, required: 2,
       });
-      expect(await s.appendSnapshot(snapshot('s1', '', { [A]: 2 }))).toEqual({ ok: false, code: 'not_covering', authorKey: B, required: 1 });
-      expect(await s.appendSnapshot(snapshot('s1', 'elsewhere', { [A]: 2, [B]: 1 }))).toEqual({
+      expect(await s.envelopes.appendSnapshot(snapshot('s1', '', { [A]: 2 }))).toEqual({ ok: false, code: 'not_covering', authorKey: B, required: 1 });
+      expect(await s.envelopes.appendSnapshot(snapshot('s1', 'elsewhere', { [A]: 2, [B]: 1 }))).toEqual({
         ok: false, code: 'stale_snapshot', activeSnapshotId: '',
       });
-      const accepted = await s.appendSnapshot(snapshot('s1', '', { [A]: 2, [B]: 1 }));
+      const accepted = await s.envelopes.appendSnapshot(snapshot('s1', '', { [A]: 2, [B]: 1 }));
       expect(accepted).toMatchObject({ ok: true });
       // updates must now build on s1
-      expect(await s.appendEnvelope(update(A, 3))).toEqual({ ok: false, code: 'stale_snapshot', activeSnapshotId: 's1' });
+      expect(await s.envelopes.appendEnvelope(update(A, 3))).toEqual({ ok: false, code: 'stale_snapshot', activeSnapshotId: 's1' });
       await appendOk(s, update(A, 3, 's1'));
-      const state = await s.latestState('w1', 'doc:plan');
+      const state = await s.envelopes.latestState('w1', 'doc:plan');
       expect(state.snapshot).toEqual({ ...snapshot('s1', '', { [A]: 2, [B]: 1 }), seq: accepted.ok ? accepted.seq : -1 });
       expect(state.envelopes.map((e) => [e.authorKey, e.clock, e.snapshotId])).toEqual([[A, 3, 's1']]);
-      expect(await s.appendSnapshot(snapshot('s1', 's1', { [A]: 3 }))).toEqual({ ok: false, code: 'duplicate_snapshot' });
-      expect(await s.appendSnapshot(snapshot('s2', '', { [A]: 3 }))).toEqual({ ok: false, code: 'stale_snapshot', activeSnapshotId: 's1' });
-      expect(await s.appendSnapshot(snapshot('s2', 's1', { [A]: 3 }))).toMatchObject({ ok: true });
-      expect((await s.listSnapshots('w1', 'doc:plan')).map((x) => [x.snapshotId, x.parentSnapshotId])).toEqual([['s1', ''], ['s2', 's1']]);
-      expect((await s.getSnapshot('w1', 'doc:plan', 's1'))?.bytes).toEqual(snapshot('s1', '', {}).bytes);
-      expect(await s.getSnapshot('w1', 'doc:plan', 's9')).toBeNull();
+      expect(await s.envelopes.appendSnapshot(snapshot('s1', 's1', { [A]: 3 }))).toEqual({ ok: false, code: 'duplicate_snapshot' });
+      expect(await s.envelopes.appendSnapshot(snapshot('s2', '', { [A]: 3 }))).toEqual({ ok: false, code: 'stale_snapshot', activeSnapshotId: 's1' });
+      expect(await s.envelopes.appendSnapshot(snapshot('s2', 's1', { [A]: 3 }))).toMatchObject({ ok: true });
+      expect((await s.envelopes.listSnapshots('w1', 'doc:plan')).map((x) => [x.snapshotId, x.parentSnapshotId])).toEqual([['s1', ''], ['s2', 's1']]);
+      expect((await s.envelopes.getSnapshot('w1', 'doc:plan', 's1'))?.bytes).toEqual(snapshot('s1', '', {}).bytes);
+      expect(await s.envelopes.getSnapshot('w1', 'doc:plan', 's9')).toBeNull();
     });
 
     it('two concurrent snapshots on the same parent: exactly one wins', async () => {
       const s = store();
       await appendOk(s, update(A, 1));
       const results = await Promise.all([
-        s.appendSnapshot(snapshot('left', '', { [A]: 1 })),
-        s.appendSnapshot(snapshot('right', '', { [A]: 1 })),
+        s.envelopes.appendSnapshot(snapshot('left', '', { [A]: 1 })),
+        s.envelopes.appendSnapshot(snapshot('right', '', { [A]: 1 })),
       ]);
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       const winner = results[0]?.ok ? 'left' : 'right';
       expect(results.find((r) => !r.ok)).toEqual({ ok: false, code: 'stale_snapshot', activeSnapshotId: winner });
-      expect((await s.latestState('w1', 'doc:plan')).snapshot?.snapshotId).toBe(winner);
-      expect((await s.listSnapshots('w1', 'doc:plan')).map((x) => x.snapshotId)).toEqual([winner]);
+      expect((await s.envelopes.latestState('w1', 'doc:plan')).snapshot?.snapshotId).toBe(winner);
+      expect((await s.envelopes.listSnapshots('w1', 'doc:plan')).map((x) => x.snapshotId)).toEqual([winner]);
     });
 
     it('an update and a snapshot racing: the snapshot never silently loses the update', async () => {
       const s = store();
       await appendOk(s, update(A, 1));
-      const [u, snap] = await Promise.all([s.appendEnvelope(update(B, 1)), s.appendSnapshot(snapshot('s1', '', { [A]: 1 }))]);
-      const state = await s.latestState('w1', 'doc:plan');
+      const [u, snap] = await Promise.all([s.envelopes.appendEnvelope(update(B, 1)), s.envelopes.appendSnapshot(snapshot('s1', '', { [A]: 1 }))]);
+      const state = await s.envelopes.latestState('w1', 'doc:plan');
       if (snap.ok) {
         // the update either landed before (then the snapshot would have had to cover it) or must build on s1
         expect(u).toEqual({ ok: false, code: 'stale_snapshot', activeSnapshotId: 's1' });
@@ -167,16 +167,16 @@ export function describeEnvelopeContract({ store }: ContractContext): void {
       await appendOk(s, update(A, 1));
       await appendOk(s, update(A, 2));
       await appendOk(s, update(A, 1, '', { stream: 'chat', kind: 'chat' }));
-      await s.appendSnapshot(snapshot('s1', '', { [A]: 2 }, 5000));
+      await s.envelopes.appendSnapshot(snapshot('s1', '', { [A]: 2 }, 5000));
       await appendOk(s, update(A, 3, 's1'));
-      expect(await s.pruneCoveredUpdates('w1', 'doc:plan', 5000)).toBe(0);
-      expect(await s.pruneCoveredUpdates('w1', 'doc:plan', 5001)).toBe(2);
-      expect((await s.envelopesAfter('w1', 'doc:plan', 0, 10)).map((e) => e.clock)).toEqual([3]);
-      expect(await s.envelopesAfter('w1', 'chat', 0, 10)).toHaveLength(1);
-      expect(await s.appendEnvelope(update(A, 2, 's1'))).toEqual({ ok: false, code: 'clock_replay', expected: 4 });
-      expect(await s.appendEnvelope(update(A, 1, 's1'))).toEqual({ ok: false, code: 'clock_replay', expected: 4 });
+      expect(await s.envelopes.pruneCoveredUpdates('w1', 'doc:plan', 5000)).toBe(0);
+      expect(await s.envelopes.pruneCoveredUpdates('w1', 'doc:plan', 5001)).toBe(2);
+      expect((await s.envelopes.envelopesAfter('w1', 'doc:plan', 0, 10)).map((e) => e.clock)).toEqual([3]);
+      expect(await s.envelopes.envelopesAfter('w1', 'chat', 0, 10)).toHaveLength(1);
+      expect(await s.envelopes.appendEnvelope(update(A, 2, 's1'))).toEqual({ ok: false, code: 'clock_replay', expected: 4 });
+      expect(await s.envelopes.appendEnvelope(update(A, 1, 's1'))).toEqual({ ok: false, code: 'clock_replay', expected: 4 });
       await appendOk(s, update(A, 4, 's1'));
-      const state = await s.latestState('w1', 'doc:plan');
+      const state = await s.envelopes.latestState('w1', 'doc:plan');
       expect(state.snapshot?.snapshotId).toBe('s1');
       expect(state.envelopes.map((e) => e.clock)).toEqual([3, 4]);
     });

@@ -33,12 +33,12 @@ export function describeWorkspaceContract({ store }: ContractContext): void {
   describe('workspaces', () => {
     it('are created once and their activity only moves forward', async () => {
       const s = store();
-      expect(await s.createWorkspace({ id: 'w1', kind: 'consultation', label: 'Konsultaatio', createdAt: 10 })).toEqual({ ok: true });
-      expect(await s.createWorkspace({ id: 'w1', kind: 'case', label: 'x', createdAt: 11 })).toEqual({ ok: false, code: 'exists' });
-      await s.touchWorkspace('w1', 50);
-      await s.touchWorkspace('w1', 20);
-      expect(await s.getWorkspace('w1')).toEqual({ id: 'w1', kind: 'consultation', label: 'Konsultaatio', createdAt: 10, lastActivityAt: 50 });
-      expect(await s.getWorkspace('w2')).toBeNull();
+      expect(await s.workspaces.createWorkspace({ id: 'w1', kind: 'consultation', label: 'Konsultaatio', createdAt: 10 })).toEqual({ ok: true });
+      expect(await s.workspaces.createWorkspace({ id: 'w1', kind: 'case', label: 'x', createdAt: 11 })).toEqual({ ok: false, code: 'exists' });
+      await s.workspaces.touchWorkspace('w1', 50);
+      await s.workspaces.touchWorkspace('w1', 20);
+      expect(await s.workspaces.getWorkspace('w1')).toEqual({ id: 'w1', kind: 'consultation', label: 'Konsultaatio', createdAt: 10, lastActivityAt: 50 });
+      expect(await s.workspaces.getWorkspace('w2')).toBeNull();
     });
   });
 
@@ -46,33 +46,33 @@ export function describeWorkspaceContract({ store }: ContractContext): void {
     it('appends only the next seq on the right prevHash', async () => {
       const s = store();
       const e0 = entry(0, ZERO_HASH_HEX);
-      expect(await s.appendMembershipEvent('w1', e0, 0, ZERO_HASH_HEX)).toEqual({ ok: false, code: 'unknown_workspace' });
-      await s.createWorkspace({ id: 'w1', kind: 'case', label: 'Asia 1', createdAt: 1 });
-      expect(await s.appendMembershipEvent('w1', e0, 1, ZERO_HASH_HEX)).toEqual({ ok: false, code: 'mismatch' });
-      expect(await s.appendMembershipEvent('w2', e0, 0, ZERO_HASH_HEX)).toEqual({ ok: false, code: 'mismatch' });
-      expect(await s.appendMembershipEvent('w1', e0, 0, ZERO_HASH_HEX)).toEqual({ ok: true });
-      expect(await s.appendMembershipEvent('w1', e0, 0, ZERO_HASH_HEX)).toEqual({ ok: false, code: 'conflict', headSeq: 0, headHash: hashOf(1) });
+      expect(await s.workspaces.appendMembershipEvent('w1', e0, 0, ZERO_HASH_HEX)).toEqual({ ok: false, code: 'unknown_workspace' });
+      await s.workspaces.createWorkspace({ id: 'w1', kind: 'case', label: 'Asia 1', createdAt: 1 });
+      expect(await s.workspaces.appendMembershipEvent('w1', e0, 1, ZERO_HASH_HEX)).toEqual({ ok: false, code: 'mismatch' });
+      expect(await s.workspaces.appendMembershipEvent('w2', e0, 0, ZERO_HASH_HEX)).toEqual({ ok: false, code: 'mismatch' });
+      expect(await s.workspaces.appendMembershipEvent('w1', e0, 0, ZERO_HASH_HEX)).toEqual({ ok: true });
+      expect(await s.workspaces.appendMembershipEvent('w1', e0, 0, ZERO_HASH_HEX)).toEqual({ ok: false, code: 'conflict', headSeq: 0, headHash: hashOf(1) });
       const wrongPrev = entry(1, hashOf(77));
-      expect(await s.appendMembershipEvent('w1', wrongPrev, 1, hashOf(77))).toEqual({ ok: false, code: 'conflict', headSeq: 0, headHash: hashOf(1) });
+      expect(await s.workspaces.appendMembershipEvent('w1', wrongPrev, 1, hashOf(77))).toEqual({ ok: false, code: 'conflict', headSeq: 0, headHash: hashOf(1) });
       const skip = entry(2, hashOf(2));
-      expect(await s.appendMembershipEvent('w1', skip, 2, hashOf(2))).toEqual({ ok: false, code: 'conflict', headSeq: 0, headHash: hashOf(1) });
+      expect(await s.workspaces.appendMembershipEvent('w1', skip, 2, hashOf(2))).toEqual({ ok: false, code: 'conflict', headSeq: 0, headHash: hashOf(1) });
       const e1 = entry(1, hashOf(1));
-      expect(await s.appendMembershipEvent('w1', e1, 1, hashOf(1))).toEqual({ ok: true });
-      expect(await s.listMembershipEvents('w1', -1)).toEqual([e0, e1]);
-      expect(await s.listMembershipEvents('w1', 0)).toEqual([e1]);
-      expect(await s.listMembershipEvents('w1', -1, 1)).toEqual([e0]);
+      expect(await s.workspaces.appendMembershipEvent('w1', e1, 1, hashOf(1))).toEqual({ ok: true });
+      expect(await s.workspaces.listMembershipEvents('w1', -1)).toEqual([e0, e1]);
+      expect(await s.workspaces.listMembershipEvents('w1', 0)).toEqual([e1]);
+      expect(await s.workspaces.listMembershipEvents('w1', -1, 1)).toEqual([e0]);
     });
 
     it('two concurrent appends of the same seq: exactly one wins', async () => {
       const s = store();
-      await s.createWorkspace({ id: 'w1', kind: 'case', label: 'Asia 1', createdAt: 1 });
-      await s.appendMembershipEvent('w1', entry(0, ZERO_HASH_HEX), 0, ZERO_HASH_HEX);
+      await s.workspaces.createWorkspace({ id: 'w1', kind: 'case', label: 'Asia 1', createdAt: 1 });
+      await s.workspaces.appendMembershipEvent('w1', entry(0, ZERO_HASH_HEX), 0, ZERO_HASH_HEX);
       const a = entry(1, hashOf(1), 'bob');
       const b = { ...entry(1, hashOf(1), 'carol'), hash: hashOf(99) };
-      const results = await Promise.all([s.appendMembershipEvent('w1', a, 1, hashOf(1)), s.appendMembershipEvent('w1', b, 1, hashOf(1))]);
+      const results = await Promise.all([s.workspaces.appendMembershipEvent('w1', a, 1, hashOf(1)), s.workspaces.appendMembershipEvent('w1', b, 1, hashOf(1))]);
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(results.filter((r) => !r.ok && r.code === 'conflict')).toHaveLength(1);
-      const events = await s.listMembershipEvents('w1', 0);
+      const events = await s.workspaces.listMembershipEvents('w1', 0);
       expect(events).toHaveLength(1);
       expect(events[0]).toEqual(results[0]?.ok ? a : b);
     });
@@ -86,49 +86,49 @@ export function describeWorkspaceContract({ store }: ContractContext): void {
         { userId: 'bob', orgId: 'org2', role: 'kela_expert' as const, owner: false, devices: [dev(1)] },
         { userId: 'carol', orgId: 'org2', role: 'client' as const, owner: false, devices: [] },
       ];
-      expect(await s.getMembershipView('w1')).toBeNull();
-      expect(await s.setMembershipView('w1', { asOfSeq: 3, members })).toEqual({ ok: true });
-      await s.setMembershipView('w2', { asOfSeq: 0, members: members.slice(0, 1) });
-      expect(await s.getMembershipView('w1')).toEqual({ asOfSeq: 3, members });
-      expect(await s.isMemberDevice('w1', { userId: 'alice', deviceId: 2 })).toBe(true);
-      expect(await s.isMemberDevice('w1', { userId: 'alice', deviceId: 3 })).toBe(false);
-      expect(await s.isMemberDevice('w2', bob1)).toBe(false);
-      expect(await s.memberDevices('w1')).toEqual([{ userId: 'alice', deviceId: 1 }, { userId: 'alice', deviceId: 2 }, bob1]);
-      expect(await s.workspacesOfUser('alice')).toEqual(['w1', 'w2']);
-      expect(await s.workspacesOfUser('carol')).toEqual(['w1']);
-      expect(await s.setMembershipView('w1', { asOfSeq: 3, members: [] })).toEqual({ ok: false, code: 'stale', asOfSeq: 3 });
-      expect(await s.setMembershipView('w1', { asOfSeq: 2, members: [] })).toEqual({ ok: false, code: 'stale', asOfSeq: 3 });
-      expect(await s.setMembershipView('w1', { asOfSeq: 4, members: members.slice(0, 1) })).toEqual({ ok: true });
-      expect(await s.isMemberDevice('w1', bob1)).toBe(false);
-      expect(await s.workspacesOfUser('bob')).toEqual([]);
-      expect(await s.memberDevices('w3')).toEqual([]);
+      expect(await s.workspaces.getMembershipView('w1')).toBeNull();
+      expect(await s.workspaces.setMembershipView('w1', { asOfSeq: 3, members })).toEqual({ ok: true });
+      await s.workspaces.setMembershipView('w2', { asOfSeq: 0, members: members.slice(0, 1) });
+      expect(await s.workspaces.getMembershipView('w1')).toEqual({ asOfSeq: 3, members });
+      expect(await s.workspaces.isMemberDevice('w1', { userId: 'alice', deviceId: 2 })).toBe(true);
+      expect(await s.workspaces.isMemberDevice('w1', { userId: 'alice', deviceId: 3 })).toBe(false);
+      expect(await s.workspaces.isMemberDevice('w2', bob1)).toBe(false);
+      expect(await s.workspaces.memberDevices('w1')).toEqual([{ userId: 'alice', deviceId: 1 }, { userId: 'alice', deviceId: 2 }, bob1]);
+      expect(await s.workspaces.workspacesOfUser('alice')).toEqual(['w1', 'w2']);
+      expect(await s.workspaces.workspacesOfUser('carol')).toEqual(['w1']);
+      expect(await s.workspaces.setMembershipView('w1', { asOfSeq: 3, members: [] })).toEqual({ ok: false, code: 'stale', asOfSeq: 3 });
+      expect(await s.workspaces.setMembershipView('w1', { asOfSeq: 2, members: [] })).toEqual({ ok: false, code: 'stale', asOfSeq: 3 });
+      expect(await s.workspaces.setMembershipView('w1', { asOfSeq: 4, members: members.slice(0, 1) })).toEqual({ ok: true });
+      expect(await s.workspaces.isMemberDevice('w1', bob1)).toBe(false);
+      expect(await s.workspaces.workspacesOfUser('bob')).toEqual([]);
+      expect(await s.workspaces.memberDevices('w3')).toEqual([]);
     });
   });
 
   describe('mailboxes', () => {
     it('deliver oldest first, count, and let a device ack only its own items', async () => {
       const s = store();
-      const ids = await s.enqueueMailbox([
+      const ids = await s.mailbox.enqueueMailbox([
         { from: alice1, to: bob1, message: { kind: 'prekey', body: 'AQ==' }, createdAt: 10 },
         { from: alice1, to: bob1, message: { kind: 'signal', body: 'Ag==' }, createdAt: 11 },
         { from: bob1, to: alice1, message: { kind: 'signal', body: 'Aw==' }, createdAt: 12 },
       ]);
       expect(ids).toHaveLength(3);
       expect(new Set(ids).size).toBe(3);
-      const more = await s.enqueueMailbox([{ from: alice1, to: bob1, message: { kind: 'signal', body: 'BA==' }, createdAt: 13 }]);
-      expect(await s.mailboxCount(bob1)).toBe(3);
-      const page = await s.fetchMailbox(bob1, 2);
+      const more = await s.mailbox.enqueueMailbox([{ from: alice1, to: bob1, message: { kind: 'signal', body: 'BA==' }, createdAt: 13 }]);
+      expect(await s.mailbox.mailboxCount(bob1)).toBe(3);
+      const page = await s.mailbox.fetchMailbox(bob1, 2);
       expect(page).toEqual([
         { id: ids[0], from: alice1, to: bob1, message: { kind: 'prekey', body: 'AQ==' }, createdAt: 10 },
         { id: ids[1], from: alice1, to: bob1, message: { kind: 'signal', body: 'Ag==' }, createdAt: 11 },
       ]);
       // bob cannot delete alice's item; hostile ids are ignored
-      expect(await s.ackMailbox(bob1, [ids[2] ?? '', 'x', '{"$gt":""}', '0'.repeat(24)])).toBe(0);
-      expect(await s.mailboxCount(alice1)).toBe(1);
-      expect(await s.ackMailbox(bob1, [ids[0] ?? '', ids[1] ?? ''])).toBe(2);
-      expect(await s.ackMailbox(bob1, [ids[0] ?? ''])).toBe(0);
-      expect((await s.fetchMailbox(bob1, 10)).map((i) => i.id)).toEqual(more);
-      expect(await s.enqueueMailbox([])).toEqual([]);
+      expect(await s.mailbox.ackMailbox(bob1, [ids[2] ?? '', 'x', '{"$gt":""}', '0'.repeat(24)])).toBe(0);
+      expect(await s.mailbox.mailboxCount(alice1)).toBe(1);
+      expect(await s.mailbox.ackMailbox(bob1, [ids[0] ?? '', ids[1] ?? ''])).toBe(2);
+      expect(await s.mailbox.ackMailbox(bob1, [ids[0] ?? ''])).toBe(0);
+      expect((await s.mailbox.fetchMailbox(bob1, 10)).map((i) => i.id)).toEqual(more);
+      expect(await s.mailbox.enqueueMailbox([])).toEqual([]);
     });
   });
 }

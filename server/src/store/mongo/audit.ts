@@ -7,13 +7,10 @@
  */
 import { AuditChainVerifier, nextAuditEntry } from '../audit-chain';
 import { KeyedLock } from '../keyed-lock';
-import type { AuditEntry, Store } from '../port';
+import type { AuditEntry, AuditStore } from '../port';
 import { readStringRecord } from '../record-schemas';
 import type { AuditDoc, MongoModels } from './models';
 import { isDuplicateKey } from './values';
-
-/** The audit part of the {@link Store} port. */
-export type AuditArea = Pick<Store, 'appendAudit' | 'queryAudit' | 'verifyAuditChain'>;
 
 const MAX_ATTEMPTS = 50;
 const VERIFY_PAGE = 1000;
@@ -30,7 +27,7 @@ const toEntry = (d: AuditDoc): AuditEntry => ({
 });
 
 /** Build the audit methods over the adapter's models. */
-export function mongoAudit(m: MongoModels): AuditArea {
+export function mongoAudit(m: MongoModels): AuditStore {
   const lock = new KeyedLock();
   return {
     async appendAudit(entry) {

@@ -8,18 +8,11 @@
  * not used for this: FerretDB v1 runs them as read-then-write and hands the same document
  * to concurrent callers.
  */
-import type { ChallengeRecord, CodeRecord, SessionRecord, Store } from '../port';
+import type { AuthStore, ChallengeRecord, CodeRecord, SessionRecord } from '../port';
 import { parseStoredJson, readCodeKind, readStringRecord } from '../record-schemas';
 import { hashSecret } from '../secrets';
 import type { CodeDoc, MongoModels } from './models';
 import { asBuffer, isDuplicateKey, storedBytes } from './values';
-
-/** The auth part of the {@link Store} port. */
-export type AuthArea = Pick<
-  Store,
-  | 'createCode' | 'consumeCode' | 'createChallenge' | 'consumeChallenge' | 'createSession'
-  | 'getSession' | 'deleteSession' | 'deleteSessionsOfDevice' | 'purgeExpired'
->;
 
 const toCode = (d: CodeDoc, usedAt: number): CodeRecord => ({
   codeId: d._id,
@@ -32,7 +25,7 @@ const toCode = (d: CodeDoc, usedAt: number): CodeRecord => ({
 });
 
 /** Build the auth methods over the adapter's models. */
-export function mongoAuth(m: MongoModels): AuthArea {
+export function mongoAuth(m: MongoModels): AuthStore {
   return {
     async createCode(code) {
       try {

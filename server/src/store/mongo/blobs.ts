@@ -9,16 +9,13 @@ import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { BlobTooLargeError, rechunk } from '../blob-chunks';
 import type { ChunkTally } from '../blob-chunks';
-import type { BlobInfo, Store } from '../port';
+import type { BlobInfo, BlobStore } from '../port';
 import { BLOB_CHUNK_BYTES } from '../port';
 import type { MongoModels } from './models';
 import { asBuffer, storedBytes } from './values';
 
-/** The blob part of the {@link Store} port. */
-export type BlobArea = Pick<Store, 'putBlob' | 'getBlob' | 'deleteBlob' | 'purgeIncompleteBlobs'>;
-
 /** Build the blob methods over the adapter's models. */
-export function mongoBlobs(m: MongoModels): BlobArea {
+export function mongoBlobs(m: MongoModels): BlobStore {
   const discard = async (id: string): Promise<void> => {
     await m.blobs.updateOne({ _id: id }, { $set: { complete: false } });
     await m.blobChunks.deleteMany({ blobId: id });

@@ -6,13 +6,10 @@
  */
 import { bytesEqual } from '@yhteispoyta/crypto/bytes';
 import { certificateColumns } from '../certificate-columns';
-import type { CertificateRecord, RootRecord, Store } from '../port';
+import type { CertificateRecord, CertificateStore, RootRecord } from '../port';
 import { parseStoredJson, readCertificate, readCertificateType } from '../record-schemas';
 import type { CertificateDoc, MongoModels } from './models';
 import { asBuffer, isDuplicateKey, storedBytes } from './values';
-
-/** The root and certificate part of the {@link Store} port. */
-export type CertificateArea = Pick<Store, 'getRoot' | 'setRoot' | 'putCertificate' | 'listCertificatesOfUsers' | 'listCertificatesOfOrgs'>;
 
 const ROOT_ID = 'root';
 
@@ -29,7 +26,7 @@ function toCertificate(d: CertificateDoc): CertificateRecord {
 }
 
 /** Build the root and certificate methods over the adapter's models. */
-export function mongoCertificates(m: MongoModels): CertificateArea {
+export function mongoCertificates(m: MongoModels): CertificateStore {
   const root = async (): Promise<RootRecord | null> => {
     const d = await m.roots.findById(ROOT_ID).lean();
     return d ? { key: storedBytes(d.key), setAt: d.setAt } : null;

@@ -20,19 +20,11 @@
 import { fromBase64, randomBytes, toBase64, toHex } from '@yhteispoyta/crypto/bytes';
 import type { ClaimedBundle, DeviceRef, PublicPrekey, SignedPublicPrekey } from '@yhteispoyta/crypto/types';
 import { certificateColumns } from '../certificate-columns';
-import type { DeviceRecord, OrgRecord, Store } from '../port';
+import type { DeviceRecord, DirectoryStore, OrgRecord } from '../port';
 import { parseStoredJson, readCertificate, readPrekey, readRole, readSignedPrekey } from '../record-schemas';
 import { isValidDeviceId } from '../rules';
 import type { DeviceDoc, MongoModels, OrgDoc } from './models';
 import { asBuffer, isDuplicateKey, storedBytes } from './values';
-
-/** The directory part of the {@link Store} port. */
-export type DirectoryArea = Pick<
-  Store,
-  | 'createOrg' | 'getOrg' | 'listOrgs' | 'setOrgCertificate' | 'createUser' | 'getUser' | 'listUsers'
-  | 'registerDevice' | 'getDevice' | 'listDevices' | 'removeDevice' | 'claimBundle'
-  | 'prekeyCounts' | 'addOneTimePrekeys' | 'replaceSignedPrekeys'
->;
 
 function toOrg(d: OrgDoc): OrgRecord {
   const certificate = d.certificate === undefined || d.certificate === null
@@ -55,7 +47,7 @@ function toDevice(d: DeviceDoc, removedAt: number | undefined): DeviceRecord {
 }
 
 /** Build the directory methods over the adapter's models. */
-export function mongoDirectory(m: MongoModels): DirectoryArea {
+export function mongoDirectory(m: MongoModels): DirectoryStore {
   const removalOf = async (d: DeviceDoc): Promise<number | undefined> =>
     (await m.deviceRemovals.findById(d.generation).lean())?.removedAt;
   const anyDevice = async (ref: DeviceRef): Promise<DeviceRecord | null> => {

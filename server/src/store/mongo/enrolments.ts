@@ -7,13 +7,10 @@
  */
 import { identityKeyHash } from '@yhteispoyta/crypto/certificates/signing';
 import { certificateColumns } from '../certificate-columns';
-import type { EnrolmentRecord, Store } from '../port';
+import type { EnrolmentRecord, EnrolmentStore } from '../port';
 import { parseStoredJson, readCertificate, readCodeKind } from '../record-schemas';
 import type { EnrolmentDoc, MongoModels } from './models';
 import { asBuffer, isDuplicateKey, storedBytes } from './values';
-
-/** The enrolment part of the {@link Store} port. */
-export type EnrolmentArea = Pick<Store, 'createEnrolment' | 'getEnrolment' | 'listEnrolments' | 'closeEnrolments'>;
 
 const present = <T>(value: T | null | undefined): value is T => value !== undefined && value !== null;
 
@@ -39,7 +36,7 @@ function toEnrolment(d: EnrolmentDoc): EnrolmentRecord {
 }
 
 /** Build the enrolment methods over the adapter's models. */
-export function mongoEnrolments(m: MongoModels): EnrolmentArea {
+export function mongoEnrolments(m: MongoModels): EnrolmentStore {
   return {
     async createEnrolment(e) {
       try {

@@ -29,16 +29,19 @@
  */
 import { clockRefusal, uncoveredAuthor } from '@yhteispoyta/crypto/stream-rules';
 import { KeyedLock } from '../keyed-lock';
-import type { AppendEnvelopeResult, AppendSnapshotResult, SnapshotInfo, Store, StoredEnvelope, StoredSnapshot } from '../port';
+import type {
+  AppendEnvelopeResult,
+  AppendSnapshotResult,
+  EnvelopeStore,
+  NewEnvelope,
+  NewSnapshot,
+  SnapshotInfo,
+  StoredEnvelope,
+  StoredSnapshot,
+} from '../port';
 import { readClockRecord, readStoredEnvelopeKind } from '../record-schemas';
 import type { EnvelopeDoc, MongoModels, SnapshotDoc, StreamDoc } from './models';
 import { allocateSeq, asBuffer, escapeKey, isDuplicateKey, readEscapedClocks, storedBytes } from './values';
-
-/** The envelope/snapshot part of the {@link Store} port. */
-export type EnvelopeArea = Pick<
-  Store,
-  'appendEnvelope' | 'envelopesAfter' | 'appendSnapshot' | 'latestState' | 'getSnapshot' | 'listSnapshots' | 'pruneCoveredUpdates'
->;
 
 /** How often a compare-and-set that lost only to an unrelated change is re-judged. */
 const MAX_ATTEMPTS = 20;
@@ -69,7 +72,7 @@ const toSnapshotInfo = (d: Omit<SnapshotDoc, 'bytes'>): SnapshotInfo => ({
 const toSnapshot = (d: SnapshotDoc): StoredSnapshot => ({ ...toSnapshotInfo(d), bytes: storedBytes(d.bytes) });
 
 /** Build the envelope and snapshot methods over the adapter's models. */
-export function mongoEnvelopes(m: MongoModels): EnvelopeArea {
+export function mongoEnvelopes(m: MongoModels): EnvelopeStore {
   // Per workspace, in this process: a seq is allocated and its document inserted before
   // the next append starts, so readers of this process's writes never see seq n+1 before n.
   const lock = new KeyedLock();
@@ -87,7 +90,7 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeArea {
     return created;
   };
 
-  const insertEnvelope = async (e: Parameters<Store['appendEnvelope']>[0]): Promise<AppendEnvelopeResult | null> => {
+  const insertEnvelope = async (e: NewEnvelope): Promise<AppendEnvelopeResult | null> => {
     const seq = await allocateSeq(m.counters, e.workspaceId);
     try {
       await m.envelopes.create({ ...e, bytes: asBuffer(e.bytes), seq });
@@ -101,7 +104,7 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeArea {
   const envelopeExists = async (workspaceId: string, stream: string, authorKey: string, clock: number) =>
     (await m.envelopes.exists({ workspaceId, stream, authorKey, clock })) !== null;
 
-  async function appendEnvelope(e: Parameters<Store['appendEnvelope']>[0]): Promise<AppendEnvelopeResult> {
+  async function appendEnvelope(e: NewEnvelope): Promise<AppendEnvelopeResult> {
     const field = escapeKey(e.authorKey);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const doc = await readStream(e.workspaceId, e.stream);
@@ -131,7 +134,7 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeArea {
     return { ok: false, code: 'stale_snapshot', activeSnapshotId: doc.active };
   }
 
-  async function appendSnapshot(s: Parameters<Store['appendSnapshot']>[0]): Promise<AppendSnapshotResult> {
+  async function appendSnapshot(s: NewSnapshot): Promise<AppendSnapshotResult> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const doc = await readStream(s.workspaceId, s.stream);
       if (doc.active !== s.parentSnapshotId) return { ok: false, code: 'stale_snapshot', activeSnapshotId: doc.active };

@@ -4,17 +4,14 @@
  */
 import { isValidObjectId, Types } from 'mongoose';
 import type { MailboxItem } from '@yhteispoyta/crypto/types';
-import type { Store } from '../port';
+import type { MailboxStore } from '../port';
 import { readControlKind } from '../record-schemas';
 import type { MongoModels } from './models';
-
-/** The mailbox part of the {@link Store} port. */
-export type MailboxArea = Pick<Store, 'enqueueMailbox' | 'fetchMailbox' | 'ackMailbox' | 'mailboxCount'>;
 
 const OBJECT_ID_HEX = /^[0-9a-f]{24}$/;
 
 /** Build the mailbox methods over the adapter's models. */
-export function mongoMailboxes(m: MongoModels): MailboxArea {
+export function mongoMailboxes(m: MongoModels): MailboxStore {
   return {
     async enqueueMailbox(items) {
       if (items.length === 0) return [];

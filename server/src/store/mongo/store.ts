@@ -58,15 +58,15 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
     let closed = false;
     return {
       kind: 'mongo',
-      ...mongoDirectory(models),
-      ...mongoAuth(models),
-      ...mongoCertificates(models),
-      ...mongoEnrolments(models),
-      ...mongoWorkspaces(models),
-      ...mongoMailboxes(models),
-      ...mongoEnvelopes(models),
-      ...mongoBlobs(models),
-      ...mongoAudit(models),
+      directory: mongoDirectory(models),
+      auth: mongoAuth(models),
+      certificates: mongoCertificates(models),
+      enrolments: mongoEnrolments(models),
+      workspaces: mongoWorkspaces(models),
+      mailbox: mongoMailboxes(models),
+      envelopes: mongoEnvelopes(models),
+      blobs: mongoBlobs(models),
+      audit: mongoAudit(models),
       async health() {
         try {
           if (closed) throw new Error('store is closed');

@@ -11,18 +11,11 @@
  */
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import { KeyedLock } from '../keyed-lock';
-import type { Store, StoredMembershipEvent } from '../port';
+import type { StoredMembershipEvent, WorkspaceStore } from '../port';
 import { ZERO_HASH_HEX } from '../port';
 import { readMembers, readMembershipEvent, readWorkspaceKind } from '../record-schemas';
 import type { MembershipEventDoc, MongoModels } from './models';
 import { isDuplicateKey } from './values';
-
-/** The workspace part of the {@link Store} port. */
-export type WorkspaceArea = Pick<
-  Store,
-  | 'createWorkspace' | 'getWorkspace' | 'touchWorkspace' | 'appendMembershipEvent' | 'listMembershipEvents'
-  | 'setMembershipView' | 'getMembershipView' | 'isMemberDevice' | 'memberDevices' | 'workspacesOfUser'
->;
 
 const toEvent = (d: MembershipEventDoc): StoredMembershipEvent => ({
   event: readMembershipEvent(JSON.parse(d.event)),
@@ -30,7 +23,7 @@ const toEvent = (d: MembershipEventDoc): StoredMembershipEvent => ({
 });
 
 /** Build the workspace methods over the adapter's models. */
-export function mongoWorkspaces(m: MongoModels): WorkspaceArea {
+export function mongoWorkspaces(m: MongoModels): WorkspaceStore {
   const viewLock = new KeyedLock();
   const head = async (workspaceId: string) => {
     const d = await m.membershipEvents.findOne({ workspaceId }).sort({ seq: -1 }).lean();

@@ -3,13 +3,10 @@
  * happen in one BEGIN IMMEDIATE transaction, so the chain never forks.
  */
 import { nextAuditEntry, AuditChainVerifier } from '../audit-chain';
-import type { AuditEntry, Store } from '../port';
+import type { AuditEntry, AuditStore } from '../port';
 import { readStringRecord } from '../record-schemas';
 import type { SqliteDb } from './db';
 import { colInt, colJson, colOptInt, colStr } from './db';
-
-/** The audit part of the {@link Store} port. */
-export type AuditArea = Pick<Store, 'appendAudit' | 'queryAudit' | 'verifyAuditChain'>;
 
 type Row = Record<string, unknown>;
 
@@ -32,7 +29,7 @@ function toEntry(r: Row): AuditEntry {
 const VERIFY_PAGE = 1000;
 
 /** Build the audit methods over an open database. */
-export function sqliteAudit({ db, immediate }: SqliteDb): AuditArea {
+export function sqliteAudit({ db, immediate }: SqliteDb): AuditStore {
   const selectHead = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
   const insert = db.prepare(
     `INSERT INTO audit (seq, at, actor_user, actor_device, action, workspace_id, detail, prev_hash, hash)

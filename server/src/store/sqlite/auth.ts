@@ -2,18 +2,11 @@
  * sqlite: single-use codes (by id: their secret never reaches the server), login
  * challenges and sessions (tokens stored only as SHA-256, see secrets.ts).
  */
-import type { ChallengeRecord, CodeRecord, SessionRecord, Store } from '../port';
+import type { AuthStore, ChallengeRecord, CodeRecord, SessionRecord } from '../port';
 import { readCodeKind, readStringRecord } from '../record-schemas';
 import { hashSecret } from '../secrets';
 import type { SqliteDb } from './db';
 import { colBytes, colInt, colJson, colOptInt, colStr } from './db';
-
-/** The auth part of the {@link Store} port. */
-export type AuthArea = Pick<
-  Store,
-  | 'createCode' | 'consumeCode' | 'createChallenge' | 'consumeChallenge' | 'createSession'
-  | 'getSession' | 'deleteSession' | 'deleteSessionsOfDevice' | 'purgeExpired'
->;
 
 type Row = Record<string, unknown>;
 
@@ -44,7 +37,7 @@ const toSession = (r: Row): SessionRecord => ({
 });
 
 /** Build the auth methods over an open database. */
-export function sqliteAuth({ db, immediate }: SqliteDb): AuthArea {
+export function sqliteAuth({ db, immediate }: SqliteDb): AuthStore {
   const insertCode = db.prepare(
     `INSERT INTO codes (code_id, kind, user_id, detail, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT DO NOTHING`,

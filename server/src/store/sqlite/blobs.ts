@@ -10,16 +10,13 @@ import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { BlobTooLargeError, rechunk } from '../blob-chunks';
 import type { ChunkTally } from '../blob-chunks';
-import type { BlobInfo, Store } from '../port';
+import type { BlobInfo, BlobStore } from '../port';
 import { BLOB_CHUNK_BYTES } from '../port';
 import type { SqliteDb } from './db';
 import { colBytes, colInt, colStr } from './db';
 
-/** The blob part of the {@link Store} port. */
-export type BlobArea = Pick<Store, 'putBlob' | 'getBlob' | 'deleteBlob' | 'purgeIncompleteBlobs'>;
-
 /** Build the blob methods over an open database. */
-export function sqliteBlobs({ db, immediate }: SqliteDb): BlobArea {
+export function sqliteBlobs({ db, immediate }: SqliteDb): BlobStore {
   const insertBlob = db.prepare(
     'INSERT INTO blobs (id, workspace_id, size, sha256, created_at, complete) VALUES (?, ?, 0, \'\', ?, 0)',
   );

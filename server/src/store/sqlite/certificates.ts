@@ -5,13 +5,10 @@
  */
 import { bytesEqual } from '@yhteispoyta/crypto/bytes';
 import { certificateColumns } from '../certificate-columns';
-import type { CertificateRecord, RootRecord, Store } from '../port';
+import type { CertificateRecord, CertificateStore, RootRecord } from '../port';
 import { parseStoredJson, readCertificate, readCertificateType } from '../record-schemas';
 import type { SqliteDb } from './db';
 import { colBytes, colInt, colOptInt, colStr } from './db';
-
-/** The root and certificate part of the {@link Store} port. */
-export type CertificateArea = Pick<Store, 'getRoot' | 'setRoot' | 'putCertificate' | 'listCertificatesOfUsers' | 'listCertificatesOfOrgs'>;
 
 type Row = Record<string, unknown>;
 
@@ -34,7 +31,7 @@ function toCertificate(r: Row): CertificateRecord {
 }
 
 /** Build the root and certificate methods over an open database. */
-export function sqliteCertificates({ db }: SqliteDb): CertificateArea {
+export function sqliteCertificates({ db }: SqliteDb): CertificateStore {
   const selectRoot = db.prepare('SELECT key, set_at FROM deployment_root WHERE id = 1');
   const insertRoot = db.prepare('INSERT INTO deployment_root (id, key, set_at) VALUES (1, ?, ?) ON CONFLICT DO NOTHING');
   const insertCertificate = db.prepare(

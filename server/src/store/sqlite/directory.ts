@@ -3,20 +3,12 @@
  */
 import { fromBase64, toBase64 } from '@yhteispoyta/crypto/bytes';
 import type { ClaimedBundle, DeviceRef, PublicPrekey, SignedPublicPrekey } from '@yhteispoyta/crypto/types';
-import type { DeviceRecord, OrgRecord, PrekeyCounts, Store, UserRecord } from '../port';
+import type { DeviceRecord, DirectoryStore, OrgRecord, PrekeyCounts, UserRecord } from '../port';
 import { parseStoredJson, readCertificate, readPrekey, readRole, readSignedPrekey } from '../record-schemas';
 import { certificateColumns } from '../certificate-columns';
 import { isValidDeviceId } from '../rules';
 import type { SqliteDb } from './db';
 import { colBytes, colInt, colJson, colOptInt, colStr } from './db';
-
-/** The directory part of the {@link Store} port. */
-export type DirectoryArea = Pick<
-  Store,
-  | 'createOrg' | 'getOrg' | 'listOrgs' | 'setOrgCertificate' | 'createUser' | 'getUser' | 'listUsers'
-  | 'registerDevice' | 'getDevice' | 'listDevices' | 'removeDevice' | 'claimBundle'
-  | 'prekeyCounts' | 'addOneTimePrekeys' | 'replaceSignedPrekeys'
->;
 
 type Row = Record<string, unknown>;
 
@@ -46,7 +38,7 @@ function toDevice(r: Row): DeviceRecord {
 }
 
 /** Build the directory methods over an open database. */
-export function sqliteDirectory({ db, immediate }: SqliteDb): DirectoryArea {
+export function sqliteDirectory({ db, immediate }: SqliteDb): DirectoryStore {
   const insertOrg = db.prepare(
     `INSERT INTO orgs (id, name, created_at, certificate, certificate_not_before) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT DO NOTHING`,

@@ -5,13 +5,10 @@
  */
 import { identityKeyHash } from '@yhteispoyta/crypto/certificates/signing';
 import { certificateColumns } from '../certificate-columns';
-import type { EnrolmentRecord, Store } from '../port';
+import type { EnrolmentRecord, EnrolmentStore } from '../port';
 import { parseStoredJson, readCertificate, readCodeKind } from '../record-schemas';
 import type { SqliteDb } from './db';
 import { colBytes, colInt, colOptInt, colStr } from './db';
-
-/** The enrolment part of the {@link Store} port. */
-export type EnrolmentArea = Pick<Store, 'createEnrolment' | 'getEnrolment' | 'listEnrolments' | 'closeEnrolments'>;
 
 type Row = Record<string, unknown>;
 
@@ -44,7 +41,7 @@ function toEnrolment(r: Row): EnrolmentRecord {
 const CONDITIONS = 'AND (? IS NULL OR kind = ?) AND (? = 0 OR closed_at IS NULL) ORDER BY enrolled_at, code_id LIMIT ?';
 
 /** Build the enrolment methods over an open database. */
-export function sqliteEnrolments({ db }: SqliteDb): EnrolmentArea {
+export function sqliteEnrolments({ db }: SqliteDb): EnrolmentStore {
   const insert = db.prepare(
     `INSERT INTO enrolments (code_id, kind, user_id, org_id, device_id, identity_key, key_hash, registration_id, user_key,
        device_certificate, proof, enrolled_at, issued_by_user, issued_by_device, workspace_id)

@@ -5,23 +5,10 @@
  * its write run in one BEGIN IMMEDIATE transaction.
  */
 import { clockRefusal, uncoveredAuthor } from '@yhteispoyta/crypto/stream-rules';
-import type {
-  AppendEnvelopeResult,
-  AppendSnapshotResult,
-  SnapshotInfo,
-  Store,
-  StoredEnvelope,
-  StoredSnapshot,
-} from '../port';
+import type { AppendEnvelopeResult, AppendSnapshotResult, EnvelopeStore, SnapshotInfo, StoredEnvelope, StoredSnapshot } from '../port';
 import { readClockRecord, readStoredEnvelopeKind } from '../record-schemas';
 import type { SqliteDb } from './db';
 import { colBytes, colInt, colJson, colStr } from './db';
-
-/** The envelope/snapshot part of the {@link Store} port. */
-export type EnvelopeArea = Pick<
-  Store,
-  'appendEnvelope' | 'envelopesAfter' | 'appendSnapshot' | 'latestState' | 'getSnapshot' | 'listSnapshots' | 'pruneCoveredUpdates'
->;
 
 type Row = Record<string, unknown>;
 
@@ -51,7 +38,7 @@ const toSnapshotInfo = (r: Row): SnapshotInfo => ({
 const toSnapshot = (r: Row): StoredSnapshot => ({ ...toSnapshotInfo(r), bytes: colBytes(r, 'bytes') });
 
 /** Build the envelope and snapshot methods over an open database. */
-export function sqliteEnvelopes({ db, immediate, read }: SqliteDb): EnvelopeArea {
+export function sqliteEnvelopes({ db, immediate, read }: SqliteDb): EnvelopeStore {
   const nextSeq = db.prepare(
     `INSERT INTO workspace_seq (workspace_id, last) VALUES (?, 1)
      ON CONFLICT (workspace_id) DO UPDATE SET last = last + 1 RETURNING last`,

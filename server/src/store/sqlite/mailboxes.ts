@@ -3,18 +3,15 @@
  * decimal strings, so "oldest first" is simply ascending id.
  */
 import type { MailboxItem } from '@yhteispoyta/crypto/types';
-import type { Store } from '../port';
+import type { MailboxStore } from '../port';
 import { readControlKind } from '../record-schemas';
 import type { SqliteDb } from './db';
 import { colInt, colStr } from './db';
 
-/** The mailbox part of the {@link Store} port. */
-export type MailboxArea = Pick<Store, 'enqueueMailbox' | 'fetchMailbox' | 'ackMailbox' | 'mailboxCount'>;
-
 const ID = /^[1-9][0-9]{0,15}$/;
 
 /** Build the mailbox methods over an open database. */
-export function sqliteMailboxes({ db, immediate }: SqliteDb): MailboxArea {
+export function sqliteMailboxes({ db, immediate }: SqliteDb): MailboxStore {
   const insert = db.prepare(
     `INSERT INTO mailbox (to_user, to_device, from_user, from_device, kind, body, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,

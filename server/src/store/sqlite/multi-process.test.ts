@@ -34,9 +34,9 @@ describe('sqlite store shared by several processes', () => {
   it('hands out each one-time prekey once and keeps envelope clocks linear', async () => {
     const path = join(dir, 'shared.db');
     const setup = openSqliteStore({ path });
-    await setup.createOrg({ id: 'org1', name: 'Org', createdAt: 1 });
-    await setup.createUser({ id: 'alice', orgId: 'org1', role: 'social_worker', displayName: 'A', createdAt: 1 });
-    expect(await setup.registerDevice('alice', makeUpload(1, 40, 0), 1)).toEqual({ ok: true });
+    await setup.directory.createOrg({ id: 'org1', name: 'Org', createdAt: 1 });
+    await setup.directory.createUser({ id: 'alice', orgId: 'org1', role: 'social_worker', displayName: 'A', createdAt: 1 });
+    expect(await setup.directory.registerDevice('alice', makeUpload(1, 40, 0), 1)).toEqual({ ok: true });
     await setup.close();
 
     // Three processes claim 20 bundles each and race to append clocks 1..20 of one author.
@@ -44,10 +44,10 @@ describe('sqlite store shared by several processes', () => {
       const ids = [];
       const accepted = [];
       for (let i = 0; i < 20; i += 1) {
-        const b = await store.claimBundle({ userId: 'alice', deviceId: 1 });
+        const b = await store.directory.claimBundle({ userId: 'alice', deviceId: 1 });
         if (b && b.preKey) ids.push(b.preKey.id);
         for (let clock = 1; clock <= 20; clock += 1) {
-          const r = await store.appendEnvelope({ workspaceId: 'w', stream: 'chat', kind: 'chat', authorKey: 'alice.1',
+          const r = await store.envelopes.appendEnvelope({ workspaceId: 'w', stream: 'chat', kind: 'chat', authorKey: 'alice.1',
             clock, snapshotId: '', epoch: 1, bytes: new Uint8Array([clock]), receivedAt: 1 });
           if (r.ok) accepted.push(clock);
         }
@@ -63,7 +63,7 @@ describe('sqlite store shared by several processes', () => {
     expect(accepted).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
 
     const check = openSqliteStore({ path });
-    const stored = await check.envelopesAfter('w', 'chat', 0, 100);
+    const stored = await check.envelopes.envelopesAfter('w', 'chat', 0, 100);
     await check.close();
     expect(stored.map((e) => e.clock)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });

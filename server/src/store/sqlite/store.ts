@@ -28,15 +28,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   let closed = false;
   return {
     kind: 'sqlite',
-    ...sqliteDirectory(handle),
-    ...sqliteAuth(handle),
-    ...sqliteCertificates(handle),
-    ...sqliteEnrolments(handle),
-    ...sqliteWorkspaces(handle),
-    ...sqliteMailboxes(handle),
-    ...sqliteEnvelopes(handle),
-    ...sqliteBlobs(handle),
-    ...sqliteAudit(handle),
+    directory: sqliteDirectory(handle),
+    auth: sqliteAuth(handle),
+    certificates: sqliteCertificates(handle),
+    enrolments: sqliteEnrolments(handle),
+    workspaces: sqliteWorkspaces(handle),
+    mailbox: sqliteMailboxes(handle),
+    envelopes: sqliteEnvelopes(handle),
+    blobs: sqliteBlobs(handle),
+    audit: sqliteAudit(handle),
     async health() {
       try {
         if (closed) throw new Error('store is closed');

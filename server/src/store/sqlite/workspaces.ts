@@ -2,18 +2,11 @@
  * sqlite: workspaces, the membership chain, and the materialised membership view.
  */
 import type { MembershipEvent } from '@yhteispoyta/crypto/types';
-import type { Store, StoredMembershipEvent, WorkspaceRecord } from '../port';
+import type { StoredMembershipEvent, WorkspaceRecord, WorkspaceStore } from '../port';
 import { ZERO_HASH_HEX } from '../port';
 import { readMembers, readMembershipEvent, readWorkspaceKind } from '../record-schemas';
 import type { SqliteDb } from './db';
 import { colInt, colJson, colStr } from './db';
-
-/** The workspace part of the {@link Store} port. */
-export type WorkspaceArea = Pick<
-  Store,
-  | 'createWorkspace' | 'getWorkspace' | 'touchWorkspace' | 'appendMembershipEvent' | 'listMembershipEvents'
-  | 'setMembershipView' | 'getMembershipView' | 'isMemberDevice' | 'memberDevices' | 'workspacesOfUser'
->;
 
 type Row = Record<string, unknown>;
 
@@ -30,7 +23,7 @@ const toEvent = (r: Row): StoredMembershipEvent => ({
 });
 
 /** Build the workspace methods over an open database. */
-export function sqliteWorkspaces({ db, immediate }: SqliteDb): WorkspaceArea {
+export function sqliteWorkspaces({ db, immediate }: SqliteDb): WorkspaceStore {
   const insertWorkspace = db.prepare(
     `INSERT INTO workspaces (id, kind, label, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT DO NOTHING`,

@@ -1,0 +1,119 @@
+/**
+ * The envelope part of the storage port: each stream's ciphertext log with its two rules,
+ * per-author clocks (exactly last + 1) and the snapshot chain (compare-and-set on the
+ * active snapshot, covering every update on its parent).
+ */
+import type { Bytes } from '@yhteispoyta/crypto/bytes';
+import type { EnvelopeKind } from '@yhteispoyta/crypto/types';
+import type { Fail, Ok } from './results';
+
+/** Kinds of envelope that {@link EnvelopeStore.appendEnvelope} stores (presence is never stored). */
+export type StoredEnvelopeKind = Extract<EnvelopeKind, 'update' | 'chat'>;
+
+/** Input of {@link EnvelopeStore.appendEnvelope}; the header fields come from the verified header. */
+export interface NewEnvelope {
+  readonly workspaceId: string;
+  readonly stream: string;
+  readonly kind: StoredEnvelopeKind;
+  /** `userId.deviceId` of the author */
+  readonly authorKey: string;
+  /** per (workspace, stream, author): exactly last + 1, the first one is 1 */
+  readonly clock: number;
+  /** the active snapshot this envelope builds on ('' before the first snapshot) */
+  readonly snapshotId: string;
+  readonly epoch: number;
+  /** the whole encoded envelope, opaque to the store */
+  readonly bytes: Bytes;
+  readonly receivedAt: number;
+}
+
+/**
+ * A stored update/chat envelope. `seq` is a per-workspace server sequence shared with
+ * snapshots, starting at 1: it only increases, but it may have holes (with the mongo
+ * adapter a number is taken before the insert, and an insert that then fails, a lost
+ * snapshot compare-and-set or a crash leaves its number unused; pruning deletes envelopes
+ * too). With the mongo adapter and several server processes writing to the same
+ * workspace, an envelope can become readable a few milliseconds after one with a higher
+ * seq; readers paging by seq should therefore re-read a little behind their cursor and
+ * de-duplicate by (authorKey, clock). Per-author clocks, not seq, are the ground truth for
+ * completeness.
+ */
+export interface StoredEnvelope extends NewEnvelope {
+  readonly seq: number;
+}
+
+/** Result of {@link EnvelopeStore.appendEnvelope}. */
+export type AppendEnvelopeResult =
+  | Ok<{ seq: number }>
+  /** `expected` is the clock the store would accept next (last + 1) */
+  | Fail<'clock_gap' | 'clock_replay', { expected: number }>
+  | Fail<'stale_snapshot', { activeSnapshotId: string }>;
+
+/** Input of {@link EnvelopeStore.appendSnapshot}. */
+export interface NewSnapshot {
+  readonly workspaceId: string;
+  readonly stream: string;
+  /** non-empty, unique within the stream */
+  readonly snapshotId: string;
+  /** the snapshot this one extends ('' for the first) */
+  readonly parentSnapshotId: string;
+  readonly authorKey: string;
+  readonly epoch: number;
+  /** for each author key, the last clock of that author's updates this snapshot includes */
+  readonly coveredClocks: Readonly<Record<string, number>>;
+  /** the whole encoded snapshot envelope, opaque to the store */
+  readonly bytes: Bytes;
+  readonly receivedAt: number;
+}
+
+/** A stored snapshot; `seq` comes from the same per-workspace sequence as envelopes. */
+export interface StoredSnapshot extends NewSnapshot {
+  readonly seq: number;
+}
+
+/** Snapshot history entry (no bytes). */
+export type SnapshotInfo = Omit<StoredSnapshot, 'bytes'>;
+
+/** Result of {@link EnvelopeStore.appendSnapshot}. */
+export type AppendSnapshotResult =
+  | Ok<{ seq: number }>
+  /** the parent is not the active snapshot (another snapshot won, or the caller is behind) */
+  | Fail<'stale_snapshot', { activeSnapshotId: string }>
+  /** an update from `authorKey` up to `required` references the parent but is not covered */
+  | Fail<'not_covering', { authorKey: string; required: number }>
+  /** a snapshot with this id already exists in the stream */
+  | Fail<'duplicate_snapshot'>;
+
+/** The state a joining device needs: the active snapshot and the envelopes built on it. */
+export interface StreamState {
+  readonly snapshot: StoredSnapshot | null;
+  /** envelopes whose snapshotId is the active snapshot's id ('' if none), by seq */
+  readonly envelopes: readonly StoredEnvelope[];
+}
+
+/** Envelopes and snapshots. Every method is safe to call concurrently. */
+export interface EnvelopeStore {
+  /** Store an update/chat envelope if its clock and snapshot reference are right. */
+  appendEnvelope(envelope: NewEnvelope): Promise<AppendEnvelopeResult>;
+  /** Envelopes of a stream with seq > afterSeq, by seq. */
+  envelopesAfter(workspaceId: string, stream: string, afterSeq: number, limit: number): Promise<StoredEnvelope[]>;
+  /**
+   * Compare-and-set the stream's active snapshot: accepted only if `parentSnapshotId` is
+   * the active snapshot ('' before any) and `coveredClocks[a]` reaches the last clock of
+   * every author `a` with updates referencing the parent. Of concurrent snapshots on the
+   * same parent exactly one wins; older snapshots stay as history.
+   */
+  appendSnapshot(snapshot: NewSnapshot): Promise<AppendSnapshotResult>;
+  /** The active snapshot and the envelopes that reference it. */
+  latestState(workspaceId: string, stream: string): Promise<StreamState>;
+  /** An accepted snapshot with its bytes, or null. */
+  getSnapshot(workspaceId: string, stream: string, snapshotId: string): Promise<StoredSnapshot | null>;
+  /** Accepted snapshots of a stream, oldest first (version history). */
+  listSnapshots(workspaceId: string, stream: string): Promise<SnapshotInfo[]>;
+  /**
+   * Delete envelopes covered by a snapshot accepted before `olderThan` (they reference
+   * that snapshot's parent). Clock rules are unaffected: last clocks survive pruning.
+   * Returns how many were deleted.
+   */
+  pruneCoveredUpdates(workspaceId: string, stream: string, olderThan: number): Promise<number>;
+}
