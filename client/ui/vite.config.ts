@@ -5,7 +5,8 @@
  *
  * Yjs and the ProseMirror packages are deduplicated: a second copy of Yjs breaks its
  * constructor checks (TipTap's binding and y-websocket must share one), and a second
- * ProseMirror model breaks the editor's schema checks.
+ * ProseMirror model breaks the editor's schema checks. The local-API contract
+ * (client/local-api) is bundled from its TypeScript sources like the UI's own.
  */
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
@@ -16,7 +17,9 @@ export default defineConfig({
   base: '/',
   plugins: [react()],
   resolve: {
-    dedupe: ['yjs', 'y-protocols', 'lib0', 'react', 'react-dom', 'prosemirror-model', 'prosemirror-state', 'prosemirror-view', 'prosemirror-transform'],
+    // zod too: zod-config.ts switches off its eval-compiled parsers on the one copy the
+    // local-API contract's schemas must also use, or they would trip the CSP.
+    dedupe: ['yjs', 'y-protocols', 'lib0', 'react', 'react-dom', 'prosemirror-model', 'prosemirror-state', 'prosemirror-view', 'prosemirror-transform', 'zod'],
   },
   build: {
     outDir: 'dist',

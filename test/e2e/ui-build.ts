@@ -1,7 +1,8 @@
 /**
  * The browser tests run against the real built UI (client/ui/dist, which the agent
  * serves). It is built once per run: when dist is missing or older than any source of
- * the UI. A lock directory keeps two test files from building at the same time.
+ * the UI or of the local-API contract it bundles. A lock directory keeps two test files
+ * from building at the same time.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -11,6 +12,8 @@ import { waitFor } from '../integration/wait-for';
 
 /** The UI package. */
 export const UI_DIR = join(REPO_ROOT, 'client', 'ui');
+/** The local-API contract, which the UI bundles. */
+const LOCAL_API_SRC = join(REPO_ROOT, 'client', 'local-api', 'src');
 /** The built page the agent serves. */
 export const UI_INDEX = join(UI_DIR, 'dist', 'index.html');
 
@@ -26,7 +29,9 @@ function newestMtime(path: string): number {
 export function uiBuildIsStale(): boolean {
   if (!existsSync(UI_INDEX)) return true;
   const built = statSync(UI_INDEX).mtimeMs;
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'].map((p) => join(UI_DIR, p)).filter((p) => existsSync(p));
+  const own = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'].map((p) => join(UI_DIR, p));
+  // The page bundles the local-API contract's schemas too.
+  const sources = [...own, LOCAL_API_SRC].filter((p) => existsSync(p));
   return sources.some((p) => newestMtime(p) > built);
 }
 

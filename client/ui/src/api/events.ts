@@ -4,8 +4,8 @@
  * with a growing pause when it drops (the agent restarts, a slow tab was cut off); each
  * (re)connection is announced so the UI re-fetches what it may have missed.
  */
-import { agentEventSchema } from './schemas';
-import type { AgentEvent } from './schemas';
+import { agentEventSchema } from '@yhteispoyta/local-api';
+import type { AgentEvent } from '@yhteispoyta/local-api';
 
 /** What the events connection tells its user. */
 export interface EventsHandlers {

@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { HostStatus } from '../api/schemas';
+import type { HostStatus } from '@yhteispoyta/local-api';
 import { DevicesView } from '../devices/DevicesView';
 import { WaitingDevicesNotice } from '../devices/WaitingDevicesNotice';
 import { Header } from '../shell/Header';

@@ -7,9 +7,9 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
+import type { AgentEvent, ChatMessage, HostStatus, Problem, TransferProgress } from '@yhteispoyta/local-api';
 import { profilesApi } from '../api/agent-api';
 import { connectEvents } from '../api/events';
-import type { AgentEvent, ChatMessage, HostStatus, Problem, TransferProgress } from '../api/schemas';
 
 /** Whether the page can hear its agent. */
 export type EventsState = 'connecting' | 'open' | 'closed';

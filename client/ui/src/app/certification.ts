@@ -3,7 +3,7 @@
  * is not certified is in no workspace and can do nothing useful, so the page explains
  * why and what happens next instead of showing an empty list.
  */
-import type { Certification, Role } from '../api/schemas';
+import type { Certification, Role } from '@yhteispoyta/local-api';
 
 /** The situations the page tells apart. */
 export const CERTIFICATION_VIEWS = ['certified', 'pending_org', 'pending_client', 'pending_link', 'revoked'] as const;

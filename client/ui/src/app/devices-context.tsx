@@ -6,8 +6,8 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
+import type { OwnDevices } from '@yhteispoyta/local-api';
 import { devicesApi } from '../api/agent-api';
-import type { OwnDevices } from '../api/schemas';
 import { useAgent } from './agent-context';
 
 /** What the devices context offers. */

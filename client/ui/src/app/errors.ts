@@ -4,9 +4,10 @@
  * own (English) explanation visible, so no failure is ever silent or vague.
  */
 import type { TFunction } from 'i18next';
-import { ApiFailure } from '../api/agent-api';
+import { ApiFailure } from '@yhteispoyta/local-api';
+import type { ApiErrorCode } from '@yhteispoyta/local-api';
 
-/** The agent's error codes the UI explains in its own words. */
+/** The agent's error codes (and this page's own two) the UI explains in its own words. */
 export const KNOWN_ERROR_CODES = [
   'agent_unreachable',
   'bad_response',
@@ -46,7 +47,7 @@ export const KNOWN_ERROR_CODES = [
   'unknown_device',
   'invalid',
   'no_change',
-] as const;
+] as const satisfies readonly (ApiErrorCode | 'agent_unreachable' | 'bad_response')[];
 
 /** Codes whose sentence needs the agent's own words next to it (the reason lives there). */
 const WITH_DETAIL: ReadonlySet<string> = new Set(['enrolment_failed', 'server_error', 'internal', 'invalid']);

@@ -9,8 +9,8 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
+import type { DirectoryUser } from '@yhteispoyta/local-api';
 import { workspacesApi } from '../api/agent-api';
-import type { DirectoryUser } from '../api/schemas';
 import { useAgent } from './agent-context';
 
 /** What the people context offers. */

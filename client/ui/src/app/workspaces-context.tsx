@@ -6,8 +6,8 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
+import type { ChatMessage, Workspace, WorkspacePresence } from '@yhteispoyta/local-api';
 import { chatApi, profilesApi, workspacesApi } from '../api/agent-api';
-import type { ChatMessage, Workspace, WorkspacePresence } from '../api/schemas';
 import { LastSeenStore, highestSeq, latestSentAt, unreadCount } from '../lib/unread';
 import type { CountableMessage } from '../lib/unread';
 import { useAgent } from './agent-context';

@@ -7,8 +7,8 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Attachment, ChatMessage, Workspace } from '@yhteispoyta/local-api';
 import { chatApi } from '../api/agent-api';
-import type { Attachment, ChatMessage, Workspace } from '../api/schemas';
 import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';

@@ -5,8 +5,8 @@
  */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Attachment } from '@yhteispoyta/local-api';
 import { chatApi } from '../api/agent-api';
-import type { Attachment } from '../api/schemas';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { formatBytes } from '../lib/format';

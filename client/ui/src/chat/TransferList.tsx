@@ -4,7 +4,7 @@
  * read, not just glimpsed.
  */
 import { useTranslation } from 'react-i18next';
-import type { TransferProgress } from '../api/schemas';
+import type { TransferProgress } from '@yhteispoyta/local-api';
 import { formatBytes } from '../lib/format';
 import { transferRows } from './transfers';
 import type { LocalTransfer } from './transfers';

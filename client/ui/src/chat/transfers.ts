@@ -4,7 +4,7 @@
  * agent's encrypted upload to, or verified download from, the central server; a
  * transfer is only "done" when the page's own request finished too.
  */
-import type { TransferProgress } from '../api/schemas';
+import type { TransferProgress } from '@yhteispoyta/local-api';
 import { percent } from '../lib/format';
 
 /** A transfer this page started. */

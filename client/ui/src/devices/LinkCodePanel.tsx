@@ -5,8 +5,8 @@
  */
 import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
+import type { LinkCode } from '@yhteispoyta/local-api';
 import { devicesApi } from '../api/agent-api';
-import type { LinkCode } from '../api/schemas';
 import { CopyableCode } from '../app/CopyableCode';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';

@@ -3,8 +3,8 @@
  * and (from the first device) revoking it — asked in plain words in the page first.
  */
 import { useTranslation } from 'react-i18next';
+import type { OwnDevice } from '@yhteispoyta/local-api';
 import { devicesApi } from '../api/agent-api';
-import type { OwnDevice } from '../api/schemas';
 import { useDevices } from '../app/devices-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { InlineConfirm } from '../app/InlineConfirm';

@@ -6,8 +6,8 @@
  */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { PendingDevice } from '@yhteispoyta/local-api';
 import { devicesApi } from '../api/agent-api';
-import type { PendingDevice } from '../api/schemas';
 import { useDevices } from '../app/devices-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';

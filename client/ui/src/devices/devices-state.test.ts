@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OwnDevices } from '../api/schemas';
+import type { OwnDevices } from '@yhteispoyta/local-api';
 import { devicesViewState, mayApprove, mayRevoke, spokenDigits, waitingCount } from './devices-state';
 
 const list: OwnDevices = {

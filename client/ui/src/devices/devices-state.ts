@@ -5,7 +5,7 @@
  * A waiting device is approved only after the person has said that the six digits shown
  * on the new device are the ones shown here. Pure, so it is tested without a page.
  */
-import type { OwnDevice, OwnDevices, PendingDevice } from '../api/schemas';
+import type { OwnDevice, OwnDevices, PendingDevice } from '@yhteispoyta/local-api';
 
 /** What the view shows. */
 export interface DevicesViewState {

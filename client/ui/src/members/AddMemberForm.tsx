@@ -5,9 +5,9 @@
  */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CLIENTS_ORG_ID } from '@yhteispoyta/local-api';
+import type { Workspace } from '@yhteispoyta/local-api';
 import { workspacesApi } from '../api/agent-api';
-import { CLIENTS_ORG_ID } from '../api/schemas';
-import type { Workspace } from '../api/schemas';
 import { usePeople } from '../app/people-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';

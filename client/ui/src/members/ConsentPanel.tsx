@@ -6,17 +6,14 @@
  */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CLIENTS_ORG_ID, MAX_CONSENT_PURPOSE_CHARS } from '@yhteispoyta/local-api';
+import type { Workspace } from '@yhteispoyta/local-api';
 import { workspacesApi } from '../api/agent-api';
-import { CLIENTS_ORG_ID } from '../api/schemas';
-import type { Workspace } from '../api/schemas';
 import { usePeople } from '../app/people-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { useWorkspaces } from '../app/workspaces-context';
 import { consentActive } from './member-groups';
-
-/** Longest purpose text the agent accepts. */
-const MAX_PURPOSE_CHARS = 500;
 
 /** The end of a calendar day (YYYY-MM-DD) in local time, in ms; undefined for an empty or invalid date. */
 export function endOfDay(date: string): number | undefined {
@@ -75,7 +72,7 @@ export function ConsentPanel({ workspace }: { workspace: Workspace }) {
           ))}
         </fieldset>
         <label htmlFor={ids.purpose}>{t('consent.purposeLabel')}</label>
-        <textarea id={ids.purpose} rows={2} maxLength={MAX_PURPOSE_CHARS} value={purpose} onChange={(e) => setPurpose(e.target.value)} required />
+        <textarea id={ids.purpose} rows={2} maxLength={MAX_CONSENT_PURPOSE_CHARS} value={purpose} onChange={(e) => setPurpose(e.target.value)} required />
         <label htmlFor={ids.until}>{t('consent.untilLabel')}</label>
         <p id={ids.untilHint} className="hint">
           {t('consent.untilHint')}

@@ -4,7 +4,7 @@
  * verified itself, signed by the client's own device.
  */
 import { useTranslation } from 'react-i18next';
-import type { Workspace } from '../api/schemas';
+import type { Workspace } from '@yhteispoyta/local-api';
 import { usePeople } from '../app/people-context';
 import { formatDate } from '../lib/format';
 import { consentActive } from './member-groups';

@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Workspace } from '../api/schemas';
+import type { Workspace } from '@yhteispoyta/local-api';
 import { formatDateTime } from '../lib/format';
 import { describeNotice, recentNotices } from './notices';
 import { useMemberName } from './use-member-name';

@@ -7,8 +7,8 @@
  */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Workspace } from '@yhteispoyta/local-api';
 import { workspacesApi } from '../api/agent-api';
-import type { Workspace } from '../api/schemas';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { CopyableCode } from '../app/CopyableCode';

@@ -5,8 +5,8 @@
  * owners adding a professional, inviting the client and removing members.
  */
 import { useTranslation } from 'react-i18next';
-import { CLIENTS_ORG_ID } from '../api/schemas';
-import type { Workspace } from '../api/schemas';
+import { CLIENTS_ORG_ID } from '@yhteispoyta/local-api';
+import type { Workspace } from '@yhteispoyta/local-api';
 import { usePeople } from '../app/people-context';
 import { AddMemberForm } from './AddMemberForm';
 import { ConsentPanel } from './ConsentPanel';

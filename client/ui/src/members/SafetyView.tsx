@@ -8,8 +8,8 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Identity, Workspace } from '@yhteispoyta/local-api';
 import { workspacesApi } from '../api/agent-api';
-import type { Identity, Workspace } from '../api/schemas';
 import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';

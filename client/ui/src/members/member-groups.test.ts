@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Member } from '../api/schemas';
+import type { Member } from '@yhteispoyta/local-api';
 import { consentActive, flaggedCount, groupMembers, mayAddFrom, memberName, standingOf } from './member-groups';
 
 const device = (deviceId: number) => ({ deviceId, keyHash: `h${deviceId}` });

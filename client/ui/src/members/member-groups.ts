@@ -6,8 +6,8 @@
  * not certified gets no keys and nothing he sends is accepted, so the page flags him.
  * Pure, so the grouping is tested without a page.
  */
-import { CLIENTS_ORG_ID } from '../api/schemas';
-import type { Member } from '../api/schemas';
+import { CLIENTS_ORG_ID } from '@yhteispoyta/local-api';
+import type { Member } from '@yhteispoyta/local-api';
 
 /**
  * `certified`: certificates back the person and a device; `not_joined`: the chain names

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkspaceNotice } from '../api/schemas';
+import type { WorkspaceNotice } from '@yhteispoyta/local-api';
 import { describeNotice, recentNotices } from './notices';
 
 const names: Record<string, string> = { maija: 'Maija Virtanen', sini: 'Sini Sosiaali' };

@@ -5,7 +5,7 @@
  * signed (an owner removing a revoked device, an inviter adding a client's first device)
  * reads in the passive, with who made it on a line of its own.
  */
-import type { WorkspaceNotice } from '../api/schemas';
+import type { WorkspaceNotice } from '@yhteispoyta/local-api';
 
 /** The sentence keys of a notice. */
 export const NOTICE_KEYS = ['members.notices.addedOwn', 'members.notices.added', 'members.notices.removedOwn', 'members.notices.removed'] as const;

@@ -6,7 +6,7 @@
  */
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Member } from '../api/schemas';
+import type { Member } from '@yhteispoyta/local-api';
 import { usePeople } from '../app/people-context';
 import { memberName } from './member-groups';
 

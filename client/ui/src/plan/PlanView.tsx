@@ -5,7 +5,7 @@
  */
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Workspace } from '../api/schemas';
+import type { Workspace } from '@yhteispoyta/local-api';
 import { ActionItems } from './ActionItems';
 import { PlanEditor } from './PlanEditor';
 import { TEMPLATE_SECTIONS, insertTemplateOnce } from './plan-doc';

@@ -5,8 +5,8 @@
  * locking the profile (which is also how to switch to another profile).
  */
 import { useTranslation } from 'react-i18next';
+import type { HostStatus } from '@yhteispoyta/local-api';
 import { profilesApi } from '../api/agent-api';
-import type { HostStatus } from '../api/schemas';
 import { useAgent } from '../app/agent-context';
 import { useDevices } from '../app/devices-context';
 import { usePeople } from '../app/people-context';

@@ -5,12 +5,12 @@
  * the agent's own words. New problems are announced to screen readers.
  */
 import { useTranslation } from 'react-i18next';
-import type { Problem } from '../api/schemas';
+import { PROBLEM_CODES } from '@yhteispoyta/local-api';
+import type { Problem } from '@yhteispoyta/local-api';
 import { useAgent } from '../app/agent-context';
 import { formatDateTime } from '../lib/format';
-import { PROBLEM_CODES } from './problem-codes';
 
-
+/** The translation of a problem's code; a newer agent's code the page does not know gets the general one. */
 function explanationKey(problem: Problem): string {
   const code = PROBLEM_CODES.find((c) => c === problem.code);
   return code === undefined ? 'problems.codes.unknown' : `problems.codes.${code}`;

@@ -7,7 +7,7 @@
  * the certificate arrives (the agent says so in its status).
  */
 import { useTranslation } from 'react-i18next';
-import type { Certification } from '../api/schemas';
+import type { Certification } from '@yhteispoyta/local-api';
 import { CERTIFICATION_STEPS } from '../app/certification';
 import type { CertificationView as View } from '../app/certification';
 import { spokenDigits } from '../devices/devices-state';

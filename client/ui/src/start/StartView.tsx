@@ -7,8 +7,8 @@
  */
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { HostStatus } from '@yhteispoyta/local-api';
 import { profilesApi } from '../api/agent-api';
-import type { HostStatus } from '../api/schemas';
 import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';

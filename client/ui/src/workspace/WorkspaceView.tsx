@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Member } from '../api/schemas';
+import type { Member } from '@yhteispoyta/local-api';
 import { useSelf } from '../app/agent-context';
 import { usePeople } from '../app/people-context';
 import { ErrorNotice } from '../app/ErrorNotice';

@@ -5,15 +5,13 @@
  */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { MAX_WORKSPACE_LABEL_CHARS } from '@yhteispoyta/local-api';
+import type { WorkspaceKind } from '@yhteispoyta/local-api';
 import { workspacesApi } from '../api/agent-api';
-import type { WorkspaceKind } from '../api/schemas';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { navigate } from '../app/route';
 import { useAction } from '../app/use-action';
 import { useWorkspaces } from '../app/workspaces-context';
-
-/** Longest workspace name the server accepts. */
-export const MAX_LABEL_CHARS = 200;
 
 /** The create-workspace form. */
 export function CreateWorkspaceForm() {
@@ -58,7 +56,7 @@ export function CreateWorkspaceForm() {
       <input
         id={labelId}
         aria-describedby={noticeId}
-        maxLength={MAX_LABEL_CHARS}
+        maxLength={MAX_WORKSPACE_LABEL_CHARS}
         value={label}
         onChange={(event) => setLabel(event.target.value)}
         required

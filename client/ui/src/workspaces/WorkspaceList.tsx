@@ -3,7 +3,7 @@
  * unread chat messages, who else has it open now, and its members at a glance.
  */
 import { useTranslation } from 'react-i18next';
-import type { Workspace } from '../api/schemas';
+import type { Workspace } from '@yhteispoyta/local-api';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { routeHash } from '../app/route';
 import { useWorkspaces } from '../app/workspaces-context';
