@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import type { ServerConfig } from './config';
-import type { Store } from './store/port';
+import type { Store, StorePart, StoreParts } from './store/port';
 
 /** Notifications between the HTTP layer and the socket layer of one process. */
 export interface HubEvents {
@@ -35,6 +35,15 @@ export interface ServerContext {
   /** ms since epoch; injectable so expiry rules can be tested */
   now(): number;
 }
+
+/**
+ * The slice of the context a service uses: the store parts it names and the other
+ * context fields it names. A ServerContext is one; so is anything a test builds with just
+ * those parts, and the type says at a glance what a service can touch.
+ */
+export type Needs<P extends StorePart = never, F extends Exclude<keyof ServerContext, 'store'> = never> = {
+  readonly store: Pick<StoreParts, P>;
+} & Pick<ServerContext, F>;
 
 export function createHub(): Hub {
   const hub = new EventEmitter<HubEvents>();

@@ -13,7 +13,7 @@ import {
 } from '@yhteispoyta/crypto/protocol';
 import type { AuditAction, AuditEntry as WireAuditEntry } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import type { AuditEntry as StoredAuditEntry } from '../store/port';
 
 /** What a service records: the acting device (null for admin or anonymous), the action, where, and short facts. */
@@ -54,7 +54,7 @@ export function sanitizeAuditDetail(detail: Readonly<Record<string, string>> | u
  * only when the store itself fails.
  */
 export async function recordAudit(
-  ctx: ServerContext,
+  ctx: Needs<'audit', 'now'>,
   entry: { actor: DeviceRef | null; action: AuditAction; workspaceId?: string; detail?: Record<string, string> },
 ): Promise<void> {
   const workspaceId = entry.workspaceId !== undefined && ID_PATTERN.test(entry.workspaceId) ? entry.workspaceId : undefined;
@@ -71,7 +71,7 @@ export async function recordAudit(
  * {@link recordAudit} for paths that must not fail because of the audit write (recording
  * a denial while answering it): a store failure is logged, not thrown.
  */
-export async function recordAuditSafely(ctx: ServerContext, entry: AuditRecord): Promise<void> {
+export async function recordAuditSafely(ctx: Needs<'audit', 'now' | 'log'>, entry: AuditRecord): Promise<void> {
   try {
     await recordAudit(ctx, entry);
   } catch (error) {
@@ -107,7 +107,7 @@ function toWireEntry(entry: StoredAuditEntry, workspaceId: string): WireAuditEnt
  * see this workspace's log (a current member; for a case that includes the client).
  */
 export async function queryWorkspaceAudit(
-  ctx: ServerContext,
+  ctx: Needs<'audit'>,
   workspaceId: string,
   query: WorkspaceAuditQuery,
 ): Promise<WireAuditEntry[]> {

@@ -6,16 +6,17 @@
 import { MAX_BLOB_BYTES, ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type { BlobUploadResponse } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import type { BlobReader } from '../store/port';
 import { recordAudit } from './audit';
+import type { ChainReader } from './chain-cache';
 import { requireMemberState } from './membership';
 
 /**
  * Check that the caller may upload into the workspace (a current member device of an
  * open workspace), before a single byte of the body is read.
  */
-export async function authorizeBlobUpload(ctx: ServerContext, caller: DeviceRef, workspaceId: string): Promise<void> {
+export async function authorizeBlobUpload(ctx: ChainReader, caller: DeviceRef, workspaceId: string): Promise<void> {
   const state = await requireMemberState(ctx, caller, workspaceId);
   if (state.closed) throw new ProtocolError('forbidden', 'the workspace is closed');
 }
@@ -25,7 +26,7 @@ export async function authorizeBlobUpload(ctx: ServerContext, caller: DeviceRef,
  * More than {@link MAX_BLOB_BYTES} → `too_large`, with nothing stored.
  */
 export async function storeBlob(
-  ctx: ServerContext,
+  ctx: Needs<'blobs' | 'workspaces' | 'audit', 'now'>,
   caller: DeviceRef,
   workspaceId: string,
   source: AsyncIterable<Uint8Array>,
@@ -43,7 +44,7 @@ export async function storeBlob(
 }
 
 /** Open a blob of the workspace for reading; the caller must be a current member device. */
-export async function openBlob(ctx: ServerContext, caller: DeviceRef, workspaceId: string, blobId: string): Promise<BlobReader> {
+export async function openBlob(ctx: Needs<'workspaces' | 'directory' | 'blobs' | 'audit', 'now'>, caller: DeviceRef, workspaceId: string, blobId: string): Promise<BlobReader> {
   await requireMemberState(ctx, caller, workspaceId);
   const reader = await ctx.store.blobs.getBlob(workspaceId, blobId);
   if (reader === null) throw new ProtocolError('not_found', 'no such blob');

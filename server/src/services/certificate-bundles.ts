@@ -7,7 +7,7 @@
  */
 import { MAX_BUNDLE_CERTIFICATES } from '@yhteispoyta/crypto/certificates/person';
 import type { QueryCertificatesRequest, QueryCertificatesResponse } from '@yhteispoyta/crypto/protocol';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import type { CertificateRecord } from '../store/port';
 
 const unique = (values: Iterable<string>): string[] => [...new Set(values)];
@@ -29,7 +29,7 @@ function invitersOf(records: readonly CertificateRecord[]): string[] {
  * bundle cut short is logged; the agent then finds someone unverifiable and asks again
  * for fewer people).
  */
-export async function queryCertificates(ctx: ServerContext, request: QueryCertificatesRequest): Promise<QueryCertificatesResponse> {
+export async function queryCertificates(ctx: Needs<'certificates', 'log'>, request: QueryCertificatesRequest): Promise<QueryCertificatesResponse> {
   const limit = MAX_BUNDLE_CERTIFICATES;
   const people = await ctx.store.certificates.listCertificatesOfUsers(request.userIds, limit);
   const inviterIds = unique(invitersOf(people)).filter((id) => !request.userIds.includes(id));

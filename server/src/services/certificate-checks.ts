@@ -18,10 +18,13 @@ import { verifyCertificateSignature } from '@yhteispoyta/crypto/certificates/sig
 import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
 import { ProtocolError } from '@yhteispoyta/crypto/protocol';
 import { CLIENTS_ORG_ID, deviceKey } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import { deviceStanding } from './device-standing';
 import { requireRootKey } from './root';
 import { loadStoredPerson, userKeysOf } from './stored-person';
+
+/** What checking a certificate reads: the root and stored certificates, the directory, and enrolments (a client's invitation). */
+export type CertificateChecker = Needs<'certificates' | 'directory' | 'enrolments'>;
 
 function badSignature(what: string): ProtocolError {
   return new ProtocolError('bad_signature', `the ${what} certificate is not signed by a key that may sign it`, { reason: 'wrong_signer' });
@@ -36,17 +39,17 @@ const signedByAny = (certificate: Certificate, keys: readonly Uint8Array[]): boo
   keys.some((key) => verifyCertificateSignature(certificate, key));
 
 /** Keys of the organisation's stored certificates (each checked against the root when stored). */
-async function orgKeys(ctx: ServerContext, orgId: string): Promise<Bytes[]> {
+async function orgKeys(ctx: Needs<'certificates'>, orgId: string): Promise<Bytes[]> {
   const records = await ctx.store.certificates.listCertificatesOfOrgs([orgId], 'org', MAX_BUNDLE_CERTIFICATES);
   return records.flatMap((r) => (r.certificate.body.t === 'org' ? [fromBase64(r.certificate.body.orgKey)] : [])).filter((k) => k !== undefined);
 }
 
-async function checkOrg(ctx: ServerContext, cert: Certificate<'org'>): Promise<void> {
+async function checkOrg(ctx: Needs<'certificates'>, cert: Certificate<'org'>): Promise<void> {
   if (cert.body.orgId === CLIENTS_ORG_ID) throw mismatch('the clients organisation is not certified by the root', 'clients_org');
   if (!verifyCertificateSignature(cert, await requireRootKey(ctx))) throw badSignature('organisation');
 }
 
-async function checkUser(ctx: ServerContext, cert: Certificate<'user'> | Certificate<'user_revocation'>): Promise<void> {
+async function checkUser(ctx: Needs<'certificates' | 'directory'>, cert: Certificate<'user'> | Certificate<'user_revocation'>): Promise<void> {
   const keys = await orgKeys(ctx, cert.body.orgId);
   if (keys.length === 0) throw mismatch('the organisation has no certificate', 'org_uncertified');
   if (!signedByAny(cert, keys)) throw badSignature(cert.body.t === 'user' ? 'user' : 'user revocation');
@@ -55,7 +58,7 @@ async function checkUser(ctx: ServerContext, cert: Certificate<'user'> | Certifi
   if (cert.body.t === 'user' && user.role !== cert.body.role) throw mismatch('the role differs from the registered one', 'role_mismatch');
 }
 
-async function checkDevice(ctx: ServerContext, cert: Certificate<'device'> | Certificate<'device_revocation'>): Promise<void> {
+async function checkDevice(ctx: Needs<'certificates' | 'directory'>, cert: Certificate<'device'> | Certificate<'device_revocation'>): Promise<void> {
   const person = await loadStoredPerson(ctx, cert.body.userId);
   const keys = userKeysOf(person, cert.body.t === 'device_revocation');
   if (keys.length === 0) throw mismatch('the user has no certificate to sign with', 'user_uncertified');
@@ -68,7 +71,7 @@ async function checkDevice(ctx: ServerContext, cert: Certificate<'device'> | Cer
   }
 }
 
-async function checkClient(ctx: ServerContext, cert: Certificate<'client'>): Promise<void> {
+async function checkClient(ctx: CertificateChecker, cert: Certificate<'client'>): Promise<void> {
   const { invitedBy, clientUserId, workspaceId } = cert.body;
   const inviter = await deviceStanding(ctx, invitedBy);
   if (!inviter.ok) throw mismatch('the inviting device is not a certified device', 'inviter_uncertified');
@@ -91,7 +94,7 @@ async function checkClient(ctx: ServerContext, cert: Certificate<'client'>): Pro
  * Check a certificate's signer and subject against the store. Throws `bad_signature`
  * (wrong signer), `bad_request` (does not match the store) or `conflict` (no root set yet).
  */
-export async function checkCertificate(ctx: ServerContext, certificate: Certificate): Promise<void> {
+export async function checkCertificate(ctx: CertificateChecker, certificate: Certificate): Promise<void> {
   switch (certificate.body.t) {
     case 'org':
       return checkOrg(ctx, certificate as Certificate<'org'>);

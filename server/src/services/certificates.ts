@@ -13,7 +13,7 @@ import type { StoreCertificateResponse } from '@yhteispoyta/crypto/protocol';
 import { fromBase64 } from '@yhteispoyta/crypto/bytes';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import { recordAudit } from './audit';
 import { checkCertificate } from './certificate-checks';
 import { notifyCertificates } from './notices';
@@ -29,13 +29,13 @@ function notYours(message: string): ProtocolError {
 }
 
 /** Whether `caller` invited the client `userId` (per the client's stored certificates). */
-async function invitedBy(ctx: ServerContext, userId: string, caller: DeviceRef): Promise<boolean> {
+async function invitedBy(ctx: Needs<'certificates'>, userId: string, caller: DeviceRef): Promise<boolean> {
   const person = await loadStoredPerson(ctx, userId);
   return person.clients.some((c) => deviceKey(c.body.invitedBy) === deviceKey(caller));
 }
 
 /** Refuse (403) a certificate this storer may not store, before anything is checked or stored. */
-async function requireMayStore(ctx: ServerContext, storer: CertificateStorer, certificate: Certificate): Promise<void> {
+async function requireMayStore(ctx: Needs<'certificates'>, storer: CertificateStorer, certificate: Certificate): Promise<void> {
   const body = certificate.body;
   if (storer.kind === 'admin') {
     if (!ADMIN_TYPES.has(body.t)) throw notYours(`the admin API does not store ${body.t} certificates`);
@@ -65,7 +65,7 @@ function subjectOf(certificate: Certificate): string | undefined {
 }
 
 /** What storing the certificate changes besides the certificate itself. */
-async function applyStored(ctx: ServerContext, certificate: Certificate): Promise<void> {
+async function applyStored(ctx: Needs<'directory' | 'enrolments', 'now'>, certificate: Certificate): Promise<void> {
   const body = certificate.body;
   if (body.t === 'org') {
     // `stale`: a newer renewal is already in force; this one stays stored as history.
@@ -82,7 +82,7 @@ async function applyStored(ctx: ServerContext, certificate: Certificate): Promis
  * same certificate again answers the same id. Throws `forbidden`, `bad_signature`,
  * `bad_request`, `not_found` (a renewal of an unknown organisation) or `conflict`.
  */
-export async function storeCertificate(ctx: ServerContext, storer: CertificateStorer, certificate: Certificate): Promise<StoreCertificateResponse> {
+export async function storeCertificate(ctx: Needs<'certificates' | 'directory' | 'enrolments' | 'workspaces' | 'audit', 'now' | 'hub'>, storer: CertificateStorer, certificate: Certificate): Promise<StoreCertificateResponse> {
   await requireMayStore(ctx, storer, certificate);
   await checkCertificate(ctx, certificate);
   if (certificate.body.t === 'org' && (await ctx.store.directory.getOrg(certificate.body.orgId)) === null) {

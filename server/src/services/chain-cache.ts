@@ -8,23 +8,26 @@ import { appendCheck } from '@yhteispoyta/crypto/membership';
 import type { ChainState, IdentityLookup } from '@yhteispoyta/crypto/membership';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
-import type { Store } from '../store/port';
+import type { Needs } from '../context';
+import type { WorkspaceStore } from '../store/port';
 
 /** Most workspaces whose state one process keeps; the least recently used goes first. */
 const MAX_CACHED_WORKSPACES = 10_000;
 /** Events read from the store per page when catching up. */
 const REPLAY_PAGE = 1000;
 
-// Keyed by the store, not the context: contexts are cheap to copy (e.g. with another
-// logger), and the state is a function of the store's chain.
-const caches = new WeakMap<Store, Map<string, ChainState>>();
+/** What reading a workspace's verified chain needs: the chain, and the identity keys of its authors. */
+export type ChainReader = Needs<'workspaces' | 'directory'>;
 
-function cacheOf(ctx: ServerContext): Map<string, ChainState> {
-  let cache = caches.get(ctx.store);
+// Keyed by the store's workspace part, not the context: contexts are cheap to copy (e.g.
+// with another logger), and the state is a function of the stored chain.
+const caches = new WeakMap<WorkspaceStore, Map<string, ChainState>>();
+
+function cacheOf(ctx: Needs<'workspaces'>): Map<string, ChainState> {
+  let cache = caches.get(ctx.store.workspaces);
   if (cache === undefined) {
     cache = new Map();
-    caches.set(ctx.store, cache);
+    caches.set(ctx.store.workspaces, cache);
   }
   return cache;
 }
@@ -38,7 +41,7 @@ export class StoredChainError extends Error {
  * Identity keys of the given authors as the directory holds them, removed devices
  * included (they may have signed events before they were removed).
  */
-export async function identityLookupFor(ctx: ServerContext, authors: readonly DeviceRef[]): Promise<IdentityLookup> {
+export async function identityLookupFor(ctx: Needs<'directory'>, authors: readonly DeviceRef[]): Promise<IdentityLookup> {
   const keys = new Map<string, Uint8Array>();
   for (const author of authors) {
     const id = deviceKey(author);
@@ -50,7 +53,7 @@ export async function identityLookupFor(ctx: ServerContext, authors: readonly De
 }
 
 /** Keep `state` unless the cache already holds a newer one (concurrent readers may race). */
-export function rememberChainState(ctx: ServerContext, state: ChainState): void {
+export function rememberChainState(ctx: Needs<'workspaces'>, state: ChainState): void {
   const cache = cacheOf(ctx);
   const cached = cache.get(state.workspaceId);
   if (cached !== undefined && cached.seq > state.seq) return;
@@ -63,7 +66,7 @@ export function rememberChainState(ctx: ServerContext, state: ChainState): void 
 }
 
 /** Drop a workspace's cached state (after the store refused an append as stale). */
-export function forgetChainState(ctx: ServerContext, workspaceId: string): void {
+export function forgetChainState(ctx: Needs<'workspaces'>, workspaceId: string): void {
   cacheOf(ctx).delete(workspaceId);
 }
 
@@ -72,7 +75,7 @@ export function forgetChainState(ctx: ServerContext, workspaceId: string): void 
  * event stored after it. null when the workspace has no chain. Rejects with
  * {@link StoredChainError} when a stored event does not verify.
  */
-export async function currentChainState(ctx: ServerContext, workspaceId: string): Promise<ChainState | null> {
+export async function currentChainState(ctx: ChainReader, workspaceId: string): Promise<ChainState | null> {
   let state = cacheOf(ctx).get(workspaceId) ?? null;
   for (;;) {
     const page = await ctx.store.workspaces.listMembershipEvents(workspaceId, state?.seq ?? -1, REPLAY_PAGE);

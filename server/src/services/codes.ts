@@ -17,7 +17,7 @@ import type {
 } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, Role } from '@yhteispoyta/crypto/types';
 import { CLIENTS_ORG_ID, MAX_DEVICE_ID, MIN_DEVICE_ID, deviceKey } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import type { CodeKind } from '../store/port';
 import { recordAudit } from './audit';
 import { requireMemberState } from './membership';
@@ -38,7 +38,7 @@ function requireKind(codeId: string, kind: CodeKind): void {
 }
 
 async function registerCode(
-  ctx: ServerContext,
+  ctx: Needs<'auth', 'now' | 'config'>,
   codeId: string,
   kind: CodeKind,
   userId: string,
@@ -53,7 +53,7 @@ async function registerCode(
 }
 
 /** Create the user a code enrols, under the id derived from the code id; 409 if it exists. */
-async function createCodeUser(ctx: ServerContext, codeId: string, orgId: string, role: Role, displayName: string): Promise<string> {
+async function createCodeUser(ctx: Needs<'directory', 'now'>, codeId: string, orgId: string, role: Role, displayName: string): Promise<string> {
   const userId = userIdForCode(codeId);
   const created = await ctx.store.directory.createUser({ id: userId, orgId, role, displayName, createdAt: ctx.now() });
   if (!created.ok) {
@@ -68,7 +68,7 @@ async function createCodeUser(ctx: ServerContext, codeId: string, orgId: string,
  * certified organisation with the role and name the admin gave, and the code registers
  * the person's first device. Audited as an admin action.
  */
-export async function issueEnrolmentCode(ctx: ServerContext, request: IssueEnrolmentCodeRequest): Promise<IssuedCodeResponse> {
+export async function issueEnrolmentCode(ctx: Needs<'directory' | 'auth' | 'audit', 'now' | 'config'>, request: IssueEnrolmentCodeRequest): Promise<IssuedCodeResponse> {
   requireKind(request.codeId, 'enrolment');
   const org = await ctx.store.directory.getOrg(request.orgId);
   if (org === null || org.certificate === undefined) throw new ProtocolError('not_found', 'no such organisation');
@@ -78,7 +78,7 @@ export async function issueEnrolmentCode(ctx: ServerContext, request: IssueEnrol
   return { userId, expiresAt };
 }
 
-async function ensureClientsOrg(ctx: ServerContext): Promise<void> {
+async function ensureClientsOrg(ctx: Needs<'directory', 'now'>): Promise<void> {
   // `exists` is the normal case after the first invitation.
   await ctx.store.directory.createOrg({ id: CLIENTS_ORG_ID, name: CLIENTS_ORG_NAME, createdAt: ctx.now() });
 }
@@ -88,7 +88,7 @@ async function ensureClientsOrg(ctx: ServerContext): Promise<void> {
  * user (named only by the placeholder) and a code that registers the client's first
  * device, remembering the workspace and the inviting device, which certifies the client.
  */
-export async function issueInvitation(ctx: ServerContext, caller: DeviceRef, request: CreateInvitationRequest): Promise<IssuedCodeResponse> {
+export async function issueInvitation(ctx: Needs<'workspaces' | 'directory' | 'auth' | 'audit', 'now' | 'config'>, caller: DeviceRef, request: CreateInvitationRequest): Promise<IssuedCodeResponse> {
   const state = await requireMemberState(ctx, caller, request.workspaceId);
   if (state.kind !== 'case') throw new ProtocolError('bad_request', 'clients are invited into case workspaces only');
   if (state.closed) throw new ProtocolError('forbidden', 'the workspace is closed');
@@ -107,7 +107,7 @@ export async function issueInvitation(ctx: ServerContext, caller: DeviceRef, req
  * when all are used, the lowest id of a removed device (a new identity there is
  * flagged by peers as a changed key, which is the truth).
  */
-async function nextDeviceId(ctx: ServerContext, userId: string): Promise<number | undefined> {
+async function nextDeviceId(ctx: Needs<'directory'>, userId: string): Promise<number | undefined> {
   const devices = await ctx.store.directory.listDevices(userId, true);
   const used = new Set(devices.map((d) => d.deviceId));
   for (let id = MIN_DEVICE_ID; id <= MAX_DEVICE_ID; id++) if (!used.has(id)) return id;
@@ -115,7 +115,7 @@ async function nextDeviceId(ctx: ServerContext, userId: string): Promise<number 
 }
 
 /** A device registers a link code id with which its person adds one more device, under the returned device id. */
-export async function issueLinkCode(ctx: ServerContext, caller: DeviceRef, request: CreateLinkCodeRequest): Promise<CreateLinkCodeResponse> {
+export async function issueLinkCode(ctx: Needs<'directory' | 'auth' | 'audit', 'now' | 'config'>, caller: DeviceRef, request: CreateLinkCodeRequest): Promise<CreateLinkCodeResponse> {
   requireKind(request.codeId, 'device_link');
   const deviceId = await nextDeviceId(ctx, caller.userId);
   if (deviceId === undefined) throw new ProtocolError('conflict', 'the user has no free device id');

@@ -8,7 +8,7 @@
 import { identityKeyHash } from '@yhteispoyta/crypto/certificates/signing';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import type { DeviceRecord } from '../store/port';
 import { hasDeviceCertificate, isDeviceRevoked, isPersonRevoked, loadStoredPerson } from './stored-person';
 import type { StoredPerson } from './stored-person';
@@ -22,7 +22,7 @@ export type DeviceStanding =
  * The standing of `ref`. With `keyHash`, the registered identity key must also be the one
  * the caller names (a membership event names devices by the hash of their key).
  */
-export async function deviceStanding(ctx: ServerContext, ref: DeviceRef, keyHash?: string): Promise<DeviceStanding> {
+export async function deviceStanding(ctx: Needs<'directory' | 'certificates'>, ref: DeviceRef, keyHash?: string): Promise<DeviceStanding> {
   const name = deviceKey(ref);
   const device = await ctx.store.directory.getDevice(ref);
   if (device === null || device.removedAt !== undefined) return { ok: false, reason: `device ${name} is not a registered, active device` };

@@ -19,7 +19,7 @@ import { toBase64 } from '@yhteispoyta/crypto/bytes';
 import { verifyPrekeyTopUp, verifySignedPreKey } from '@yhteispoyta/crypto/prekeys';
 import type { PrekeyRejection } from '@yhteispoyta/crypto/prekeys';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import type { DeviceRecord } from '../store/port';
 import { recordAudit } from './audit';
 
@@ -35,7 +35,7 @@ const MAX_DIRECTORY_CERTIFICATES = 10 * MAX_DIRECTORY_USERS;
  * is itself sensitive, and clients join by invitation, not from a directory. Nor are
  * professionals without a user certificate: no chain may name them yet.
  */
-export async function listOrgUsers(ctx: ServerContext, orgId: string): Promise<ListUsersResponse> {
+export async function listOrgUsers(ctx: Needs<'directory' | 'certificates'>, orgId: string): Promise<ListUsersResponse> {
   if ((await ctx.store.directory.getOrg(orgId)) === null) throw new ProtocolError('not_found', 'no such organisation');
   const certified = new Set(
     (await ctx.store.certificates.listCertificatesOfOrgs([orgId], 'user', MAX_DIRECTORY_CERTIFICATES)).map((r) => r.userId),
@@ -50,7 +50,7 @@ export async function listOrgUsers(ctx: ServerContext, orgId: string): Promise<L
  * The active devices of a user with their public identity keys, certified or not. Kept
  * for compatibility; agents learn a person's devices from his certificates.
  */
-export async function listUserDevices(ctx: ServerContext, userId: string): Promise<ListDevicesResponse> {
+export async function listUserDevices(ctx: Needs<'directory'>, userId: string): Promise<ListDevicesResponse> {
   if ((await ctx.store.directory.getUser(userId)) === null) throw new ProtocolError('not_found', 'no such user');
   const devices = await ctx.store.directory.listDevices(userId);
   return {
@@ -62,7 +62,7 @@ export async function listUserDevices(ctx: ServerContext, userId: string): Promi
  * Claim bundles of a user's devices (the listed ones, or all active ones). Devices that
  * do not exist or were removed are left out of the answer rather than failing the rest.
  */
-export async function claimBundles(ctx: ServerContext, caller: DeviceRef, request: ClaimBundlesRequest): Promise<ClaimBundlesResponse> {
+export async function claimBundles(ctx: Needs<'directory' | 'audit', 'now'>, caller: DeviceRef, request: ClaimBundlesRequest): Promise<ClaimBundlesResponse> {
   if ((await ctx.store.directory.getUser(request.userId)) === null) throw new ProtocolError('not_found', 'no such user');
   const deviceIds = request.deviceIds ?? (await ctx.store.directory.listDevices(request.userId)).map((d) => d.deviceId);
   const bundles = [];
@@ -79,7 +79,7 @@ export async function claimBundles(ctx: ServerContext, caller: DeviceRef, reques
 }
 
 /** The caller's own registered device; authentication already proved it is active. */
-async function ownDevice(ctx: ServerContext, caller: DeviceRef): Promise<DeviceRecord> {
+async function ownDevice(ctx: Needs<'directory'>, caller: DeviceRef): Promise<DeviceRecord> {
   const device = await ctx.store.directory.getDevice(caller);
   if (device === null || device.removedAt !== undefined) throw new ProtocolError('unauthenticated', 'device is not registered');
   return device;
@@ -91,14 +91,14 @@ function prekeyRefusal(rejection: PrekeyRejection): ProtocolError {
     : new ProtocolError('bad_request', `prekeys refused: ${rejection.code}`);
 }
 
-async function countsOf(ctx: ServerContext, caller: DeviceRef): Promise<PrekeyCountResponse> {
+async function countsOf(ctx: Needs<'directory'>, caller: DeviceRef): Promise<PrekeyCountResponse> {
   const counts = await ctx.store.directory.prekeyCounts(caller);
   if (counts === null) throw new ProtocolError('unauthenticated', 'device is not registered');
   return { ec: counts.oneTimePreKeys, kyber: counts.oneTimeKyberPreKeys };
 }
 
 /** Add one-time prekeys (every Kyber signature verified first); answers the remaining counts. */
-export async function topUpPrekeys(ctx: ServerContext, caller: DeviceRef, request: TopUpPrekeysRequest): Promise<PrekeyCountResponse> {
+export async function topUpPrekeys(ctx: Needs<'directory' | 'audit', 'now'>, caller: DeviceRef, request: TopUpPrekeysRequest): Promise<PrekeyCountResponse> {
   const device = await ownDevice(ctx, caller);
   const verified = verifyPrekeyTopUp(device.identityKey, request);
   if (!verified.ok) throw prekeyRefusal(verified);
@@ -113,7 +113,7 @@ export async function topUpPrekeys(ctx: ServerContext, caller: DeviceRef, reques
 }
 
 /** Replace the caller's signed EC prekey after verifying its signature. */
-export async function replaceSignedPreKey(ctx: ServerContext, caller: DeviceRef, request: ReplaceSignedPreKeyRequest): Promise<Record<string, never>> {
+export async function replaceSignedPreKey(ctx: Needs<'directory' | 'audit', 'now'>, caller: DeviceRef, request: ReplaceSignedPreKeyRequest): Promise<Record<string, never>> {
   const device = await ownDevice(ctx, caller);
   const verified = verifySignedPreKey(device.identityKey, request.signedPreKey);
   if (!verified.ok) throw prekeyRefusal(verified);
@@ -124,6 +124,6 @@ export async function replaceSignedPreKey(ctx: ServerContext, caller: DeviceRef,
 }
 
 /** The caller's remaining one-time prekeys. */
-export async function countPrekeys(ctx: ServerContext, caller: DeviceRef): Promise<PrekeyCountResponse> {
+export async function countPrekeys(ctx: Needs<'directory'>, caller: DeviceRef): Promise<PrekeyCountResponse> {
   return countsOf(ctx, caller);
 }

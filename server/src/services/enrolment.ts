@@ -20,7 +20,7 @@ import { verifyPrekeyUpload } from '@yhteispoyta/crypto/prekeys';
 import { ID_PATTERN, ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type { EnrolRequest, EnrolResponse, ErrorCode } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, PrekeyUpload } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import type { CodeKind, CodeRecord, UserRecord } from '../store/port';
 import { recordAudit } from './audit';
 import { notifyEnrolment } from './notices';
@@ -80,7 +80,7 @@ function firstDeviceClaim(kind: CodeKind, request: EnrolRequest, upload: PrekeyU
   return { userKey, deviceCertificate: cert as Certificate<'device'> };
 }
 
-async function consume(ctx: ServerContext, codeId: string, kind: CodeKind): Promise<CodeRecord> {
+async function consume(ctx: Needs<'auth', 'now'>, codeId: string, kind: CodeKind): Promise<CodeRecord> {
   const consumed = await ctx.store.auth.consumeCode(codeId, kind, ctx.now());
   if (consumed.ok) return consumed.record;
   const reason = `code_${consumed.code}`;
@@ -97,7 +97,7 @@ function parseDeviceKey(text: string | undefined): DeviceRef | undefined {
 }
 
 /** The devices told that the code was redeemed: the inviting device, or the person's other devices. */
-async function certifiers(ctx: ServerContext, record: CodeRecord, user: UserRecord, newDevice: number): Promise<DeviceRef[]> {
+async function certifiers(ctx: Needs<'directory'>, record: CodeRecord, user: UserRecord, newDevice: number): Promise<DeviceRef[]> {
   if (record.kind === 'invitation') {
     const issuer = parseDeviceKey(record.detail['issuedBy']);
     return issuer === undefined ? [] : [issuer];
@@ -115,7 +115,7 @@ async function certifiers(ctx: ServerContext, record: CodeRecord, user: UserReco
  * be known after the code is consumed, so they use the code up; the store offers no
  * read-before-consume, and such a request comes from the code's holder anyway.
  */
-export async function enrol(ctx: ServerContext, request: EnrolRequest): Promise<EnrolResponse> {
+export async function enrol(ctx: Needs<'auth' | 'directory' | 'enrolments' | 'audit', 'now' | 'hub'>, request: EnrolRequest): Promise<EnrolResponse> {
   const { identityKey, upload } = verifiedUpload(request);
   const kind = codeKindOfId(request.codeId);
   if (kind === undefined) throw refusal('unauthenticated', 'unknown code', 'code_not_found');

@@ -10,7 +10,7 @@ import { MAX_PENDING_ENROLMENTS, ProtocolError } from '@yhteispoyta/crypto/proto
 import type { InvitationEnrolmentResponse, PendingEnrolment, PendingEnrolmentsResponse } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import type { EnrolmentRecord, UserRecord } from '../store/port';
 
 /** An enrolment in its wire form; `user` adds the role and name the admin registered (enrolment codes). */
@@ -31,7 +31,7 @@ function toWire(e: EnrolmentRecord, user?: UserRecord): PendingEnrolment {
 }
 
 /** Professionals of the organisation who redeemed an enrolment code and are not certified yet (admin). */
-export async function listOrgEnrolments(ctx: ServerContext, orgId: string): Promise<PendingEnrolmentsResponse> {
+export async function listOrgEnrolments(ctx: Needs<'directory' | 'enrolments'>, orgId: string): Promise<PendingEnrolmentsResponse> {
   if ((await ctx.store.directory.getOrg(orgId)) === null) throw new ProtocolError('not_found', 'no such organisation');
   const open = await ctx.store.enrolments.listEnrolments({ orgId, kind: 'enrolment', openOnly: true, limit: MAX_PENDING_ENROLMENTS });
   const enrolments: PendingEnrolment[] = [];
@@ -44,7 +44,7 @@ export async function listOrgEnrolments(ctx: ServerContext, orgId: string): Prom
 }
 
 /** The caller's person's further devices that redeemed link codes and are not certified yet. */
-export async function pendingDevices(ctx: ServerContext, caller: DeviceRef): Promise<PendingEnrolmentsResponse> {
+export async function pendingDevices(ctx: Needs<'enrolments'>, caller: DeviceRef): Promise<PendingEnrolmentsResponse> {
   const open = await ctx.store.enrolments.listEnrolments({ userId: caller.userId, kind: 'device_link', openOnly: true, limit: MAX_PENDING_ENROLMENTS });
   return { enrolments: open.map((e) => toWire(e)) };
 }
@@ -54,7 +54,7 @@ export async function pendingDevices(ctx: ServerContext, caller: DeviceRef): Pro
  * redeemed it, and for a code the caller did not issue (the same answer, so this is no
  * oracle for other devices' invitations).
  */
-export async function invitationEnrolment(ctx: ServerContext, caller: DeviceRef, codeId: string): Promise<InvitationEnrolmentResponse> {
+export async function invitationEnrolment(ctx: Needs<'enrolments'>, caller: DeviceRef, codeId: string): Promise<InvitationEnrolmentResponse> {
   const e = await ctx.store.enrolments.getEnrolment(codeId);
   if (e === null || e.kind !== 'invitation' || e.issuedBy === undefined || deviceKey(e.issuedBy) !== deviceKey(caller)) {
     return { enrolment: null };

@@ -16,7 +16,8 @@ import { idSchema, ProtocolError, snapshotRefSchema, streamNameSchema } from '@y
 import { streamFitsKind } from '@yhteispoyta/crypto/stream-rules';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, EnvelopeHeader, EnvelopeKind, WireEnvelope } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
+import type { ChainReader } from './chain-cache';
 import type { AppendEnvelopeResult, AppendSnapshotResult } from '../store/port';
 import { chainStateOf, isMemberDevice } from './membership';
 
@@ -68,7 +69,7 @@ function sameDevice(a: DeviceRef, b: DeviceRef): boolean {
  * sender that lost the race re-seals under the new epoch when told `currentEpoch`.
  */
 export async function admitEnvelope(
-  ctx: ServerContext,
+  ctx: ChainReader,
   device: DeviceRef,
   envelope: WireEnvelope,
   kinds: readonly EnvelopeKind[],
@@ -122,7 +123,7 @@ function envelopeRefusal(result: Extract<AppendEnvelopeResult, { ok: false }>): 
  * refusals become clock_gap / clock_replay (`details.expected`) and stale_snapshot
  * (`details.activeSnapshotId`). Throws ProtocolError; stores nothing on any failure.
  */
-export async function pushEnvelope(ctx: ServerContext, device: DeviceRef, envelope: WireEnvelope): Promise<AcceptedEnvelope> {
+export async function pushEnvelope(ctx: Needs<'workspaces' | 'directory' | 'envelopes', 'now'>, device: DeviceRef, envelope: WireEnvelope): Promise<AcceptedEnvelope> {
   const { header } = await admitEnvelope(ctx, device, envelope, ['update', 'chat']);
   // admitEnvelope only lets these two kinds through; the narrowing is for the compiler.
   const kind = header.kind === 'chat' ? 'chat' : 'update';
@@ -147,7 +148,7 @@ export async function pushEnvelope(ctx: ServerContext, device: DeviceRef, envelo
  * `nextParentProof`), or undefined when that snapshot is not stored; the store's
  * compare-and-set then refuses the snapshot as stale.
  */
-async function expectedParentProof(ctx: ServerContext, header: EnvelopeHeader): Promise<Uint8Array | undefined> {
+async function expectedParentProof(ctx: Needs<'envelopes'>, header: EnvelopeHeader): Promise<Uint8Array | undefined> {
   const parentId = header.parentSnapshotId ?? '';
   if (parentId === '') return GENESIS_PROOF;
   const parent = await ctx.store.envelopes.getSnapshot(header.workspaceId, header.stream, parentId);
@@ -188,7 +189,7 @@ function snapshotRefusal(result: Extract<AppendSnapshotResult, { ok: false }>, p
  * A snapshot that misses updates on its parent is stale_snapshot with
  * `details.reason = 'not_covering'`. Throws ProtocolError; stores nothing on any failure.
  */
-export async function pushSnapshot(ctx: ServerContext, device: DeviceRef, envelope: WireEnvelope): Promise<AcceptedEnvelope> {
+export async function pushSnapshot(ctx: Needs<'workspaces' | 'directory' | 'envelopes', 'now'>, device: DeviceRef, envelope: WireEnvelope): Promise<AcceptedEnvelope> {
   const { header } = await admitEnvelope(ctx, device, envelope, ['snapshot']);
   const parentSnapshotId = header.parentSnapshotId ?? '';
   const expectedProof = await expectedParentProof(ctx, header);
@@ -216,7 +217,7 @@ export async function pushSnapshot(ctx: ServerContext, device: DeviceRef, envelo
  * signed and sealed under the current epoch), and nothing else: presence is never
  * stored. Returns the workspace to fan out to. Throws ProtocolError.
  */
-export async function admitPresence(ctx: ServerContext, device: DeviceRef, envelope: WireEnvelope): Promise<{ readonly workspaceId: string }> {
+export async function admitPresence(ctx: ChainReader, device: DeviceRef, envelope: WireEnvelope): Promise<{ readonly workspaceId: string }> {
   const { header } = await admitEnvelope(ctx, device, envelope, ['presence']);
   return { workspaceId: header.workspaceId };
 }

@@ -21,17 +21,17 @@ import type {
 } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import { recordAudit } from './audit';
 import { chainStateOf, isMemberDevice } from './membership';
 
-async function isActiveDevice(ctx: ServerContext, ref: DeviceRef): Promise<boolean> {
+async function isActiveDevice(ctx: Needs<'directory'>, ref: DeviceRef): Promise<boolean> {
   const device = await ctx.store.directory.getDevice(ref);
   return device !== null && device.removedAt === undefined;
 }
 
 /** Whether `sender` may queue items for `recipient` (see the module comment). */
-async function mayWrite(ctx: ServerContext, sender: DeviceRef, recipient: DeviceRef, senderWorkspaces: readonly string[]): Promise<boolean> {
+async function mayWrite(ctx: Needs<'directory' | 'workspaces'>, sender: DeviceRef, recipient: DeviceRef, senderWorkspaces: readonly string[]): Promise<boolean> {
   if (!(await isActiveDevice(ctx, recipient))) return false;
   if (recipient.userId === sender.userId) return true;
   const recipientWorkspaces = new Set(await ctx.store.workspaces.workspacesOfUser(recipient.userId));
@@ -44,7 +44,7 @@ async function mayWrite(ctx: ServerContext, sender: DeviceRef, recipient: Device
 }
 
 /** Queue the items for their recipients, notify them through the hub, and audit one entry per recipient user. */
-export async function sendMailbox(ctx: ServerContext, sender: DeviceRef, request: SendMailboxRequest): Promise<SendMailboxResponse> {
+export async function sendMailbox(ctx: Needs<'directory' | 'workspaces' | 'mailbox' | 'audit', 'now' | 'hub'>, sender: DeviceRef, request: SendMailboxRequest): Promise<SendMailboxResponse> {
   const senderWorkspaces = await ctx.store.workspaces.workspacesOfUser(sender.userId);
   const recipients = new Map<string, DeviceRef>();
   for (const item of request.items) recipients.set(deviceKey(item.to), { userId: item.to.userId, deviceId: item.to.deviceId });
@@ -79,14 +79,14 @@ export async function sendMailbox(ctx: ServerContext, sender: DeviceRef, request
  * The oldest items of the caller's mailbox. Only fetches that deliver something are
  * audited: an agent checks its mailbox on every reconnect, and empty reads say nothing.
  */
-export async function fetchMailbox(ctx: ServerContext, caller: DeviceRef, limit: number): Promise<FetchMailboxResponse> {
+export async function fetchMailbox(ctx: Needs<'mailbox' | 'audit', 'now'>, caller: DeviceRef, limit: number): Promise<FetchMailboxResponse> {
   const items = await ctx.store.mailbox.fetchMailbox(caller, limit);
   if (items.length > 0) await recordAudit(ctx, { actor: caller, action: 'mailbox_fetch', detail: { items: String(items.length) } });
   return { items };
 }
 
 /** Delete acknowledged items; only the caller's own items are touched. */
-export async function ackMailbox(ctx: ServerContext, caller: DeviceRef, ids: readonly string[]): Promise<AckMailboxResponse> {
+export async function ackMailbox(ctx: Needs<'mailbox' | 'audit', 'now'>, caller: DeviceRef, ids: readonly string[]): Promise<AckMailboxResponse> {
   const deleted = await ctx.store.mailbox.ackMailbox(caller, ids);
   await recordAudit(ctx, { actor: caller, action: 'mailbox_ack', detail: { deleted: String(deleted) } });
   return { deleted };

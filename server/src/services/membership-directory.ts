@@ -9,15 +9,15 @@
  */
 import { ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type { MemberDevice, MemberInfo, MembershipEvent } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import { deviceStanding } from './device-standing';
 
-async function requireCertifiedDevice(ctx: ServerContext, userId: string, device: MemberDevice): Promise<void> {
+async function requireCertifiedDevice(ctx: Needs<'directory' | 'certificates'>, userId: string, device: MemberDevice): Promise<void> {
   const standing = await deviceStanding(ctx, { userId, deviceId: device.deviceId }, device.keyHash);
   if (!standing.ok) throw new ProtocolError('invalid_chain', standing.reason);
 }
 
-async function requireTruthfulMember(ctx: ServerContext, member: MemberInfo): Promise<void> {
+async function requireTruthfulMember(ctx: Needs<'directory' | 'certificates'>, member: MemberInfo): Promise<void> {
   const user = await ctx.store.directory.getUser(member.userId);
   if (user === null) throw new ProtocolError('invalid_chain', `user ${member.userId} is not registered`);
   if (user.orgId !== member.orgId || user.role !== member.role) {
@@ -30,7 +30,7 @@ async function requireTruthfulMember(ctx: ServerContext, member: MemberInfo): Pr
  * Check the members and devices an event brings in against the directory and the stored
  * certificates. Events that bring nobody in pass. Throws `invalid_chain` on a mismatch.
  */
-export async function checkEventAgainstDirectory(ctx: ServerContext, event: MembershipEvent): Promise<void> {
+export async function checkEventAgainstDirectory(ctx: Needs<'directory' | 'certificates'>, event: MembershipEvent): Promise<void> {
   switch (event.type) {
     case 'create':
       return requireTruthfulMember(ctx, event.payload.creator);

@@ -10,12 +10,13 @@ import type { ChainError, ChainState } from '@yhteispoyta/crypto/membership';
 import { ID_PATTERN, ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MembershipEvent } from '@yhteispoyta/crypto/types';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import { KeyedLock } from '../store/keyed-lock';
 import { ZERO_HASH_HEX } from '../store/port';
-import type { Store } from '../store/port';
+import type { WorkspaceStore } from '../store/port';
 import { recordAudit } from './audit';
 import { currentChainState, forgetChainState, identityLookupFor, rememberChainState } from './chain-cache';
+import type { ChainReader } from './chain-cache';
 import { checkEventAgainstDirectory } from './membership-directory';
 
 /**
@@ -25,15 +26,21 @@ import { checkEventAgainstDirectory } from './membership-directory';
  */
 export const MAX_EVENT_CLOCK_SKEW_MS = 10 * 60_000;
 
-// Keyed by the store, like the chain cache: copies of a context share their locks.
-const locks = new WeakMap<Store, KeyedLock>();
+/**
+ * What appending to a chain needs: the chain, the directory and certificates the event is
+ * checked against, the audit log, and the hub that tells the relay.
+ */
+export type MembershipWriter = Needs<'workspaces' | 'directory' | 'certificates' | 'audit', 'now' | 'log' | 'hub'>;
+
+// Keyed by the store's workspace part, like the chain cache: copies of a context share their locks.
+const locks = new WeakMap<WorkspaceStore, KeyedLock>();
 
 /** Appends to one workspace run one at a time in this process (other processes: compare-and-set). */
-function lockOf(ctx: ServerContext): KeyedLock {
-  let lock = locks.get(ctx.store);
+function lockOf(ctx: Needs<'workspaces'>): KeyedLock {
+  let lock = locks.get(ctx.store.workspaces);
   if (lock === undefined) {
     lock = new KeyedLock();
-    locks.set(ctx.store, lock);
+    locks.set(ctx.store.workspaces, lock);
   }
   return lock;
 }
@@ -42,7 +49,7 @@ function lockOf(ctx: ServerContext): KeyedLock {
  * The verified current state of a workspace's membership chain, or null when there is
  * no such workspace. Uses a cached state that is advanced by every event stored after it.
  */
-export async function chainStateOf(ctx: ServerContext, workspaceId: string): Promise<ChainState | null> {
+export async function chainStateOf(ctx: ChainReader, workspaceId: string): Promise<ChainState | null> {
   if (!ID_PATTERN.test(workspaceId)) return null;
   return currentChainState(ctx, workspaceId);
 }
@@ -58,7 +65,7 @@ export function isMemberDevice(state: ChainState, ref: DeviceRef): boolean {
  * workspace and a foreign one get the same answer (403), so this is no oracle for which
  * workspace ids exist.
  */
-export async function requireMemberState(ctx: ServerContext, device: DeviceRef, workspaceId: string): Promise<ChainState> {
+export async function requireMemberState(ctx: ChainReader, device: DeviceRef, workspaceId: string): Promise<ChainState> {
   const state = await chainStateOf(ctx, workspaceId);
   if (state === null || !isMemberDevice(state, device)) {
     throw new ProtocolError('forbidden', 'not a member device of this workspace');
@@ -105,7 +112,7 @@ function removedDevices(before: ChainState, after: ChainState): DeviceRef[] {
   return before.devices.filter((d) => !remaining.has(deviceKey(d)));
 }
 
-async function publish(ctx: ServerContext, before: ChainState | null, after: ChainState, event: MembershipEvent): Promise<void> {
+async function publish(ctx: MembershipWriter, before: ChainState | null, after: ChainState, event: MembershipEvent): Promise<void> {
   const view = await ctx.store.workspaces.setMembershipView(after.workspaceId, { asOfSeq: after.seq, members: [...after.members.values()] });
   // `stale` means another process already stored a newer view: nothing to do.
   if (!view.ok) ctx.log.debug({ workspaceId: after.workspaceId, seq: after.seq }, 'membership view already newer');
@@ -126,7 +133,7 @@ async function publish(ctx: ServerContext, before: ChainState | null, after: Cha
 }
 
 /** Create a workspace from its signed `create` event, authored by the calling device. */
-export async function createWorkspace(ctx: ServerContext, caller: DeviceRef, event: MembershipEvent<'create'>): Promise<{ workspaceId: string }> {
+export async function createWorkspace(ctx: MembershipWriter, caller: DeviceRef, event: MembershipEvent<'create'>): Promise<{ workspaceId: string }> {
   if (!ID_PATTERN.test(event.workspaceId)) {
     throw new ProtocolError('bad_request', 'workspaceId must be 1-64 characters of [A-Za-z0-9_-]');
   }
@@ -148,7 +155,7 @@ export async function createWorkspace(ctx: ServerContext, caller: DeviceRef, eve
  * which must be a current member device. Returns the stored seq.
  */
 export async function appendMembership(
-  ctx: ServerContext,
+  ctx: MembershipWriter,
   caller: DeviceRef,
   workspaceId: string,
   event: MembershipEvent,

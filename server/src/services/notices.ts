@@ -5,14 +5,14 @@
  */
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 
 /**
  * `certificates` {userId} to the user's own active devices and to every member device of
  * every workspace he is a member of (per the member views): exactly the agents whose
  * verified view of him may change.
  */
-export async function notifyCertificates(ctx: ServerContext, userId: string): Promise<void> {
+export async function notifyCertificates(ctx: Needs<'directory' | 'workspaces', 'hub'>, userId: string): Promise<void> {
   const to = new Map<string, DeviceRef>();
   const add = (ref: DeviceRef): void => void to.set(deviceKey(ref), { userId: ref.userId, deviceId: ref.deviceId });
   for (const device of await ctx.store.directory.listDevices(userId)) add(device);
@@ -23,6 +23,6 @@ export async function notifyCertificates(ctx: ServerContext, userId: string): Pr
 }
 
 /** `enrolment` {codeId} to the devices that may certify the device that redeemed it. */
-export function notifyEnrolment(ctx: ServerContext, codeId: string, to: readonly DeviceRef[]): void {
+export function notifyEnrolment(ctx: Needs<never, 'hub'>, codeId: string, to: readonly DeviceRef[]): void {
   if (to.length > 0) ctx.hub.emit('enrolment', { codeId, to });
 }

@@ -8,7 +8,7 @@
 import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
 import { MAX_DIRECTORY_ORGS, ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type { CreateOrgResponse, ListOrgsResponse } from '@yhteispoyta/crypto/protocol';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import { recordAudit } from './audit';
 import { checkCertificate } from './certificate-checks';
 
@@ -16,7 +16,7 @@ import { checkCertificate } from './certificate-checks';
  * Create an organisation from the certificate the deployment root signed (admin). A
  * renewal of an existing organisation goes through the admin certificate route instead.
  */
-export async function createOrg(ctx: ServerContext, certificate: Certificate): Promise<CreateOrgResponse> {
+export async function createOrg(ctx: Needs<'certificates' | 'directory' | 'enrolments' | 'audit', 'now'>, certificate: Certificate): Promise<CreateOrgResponse> {
   if (certificate.body.t !== 'org') throw new ProtocolError('bad_request', 'an organisation is created from an organisation certificate');
   const cert = certificate as Certificate<'org'>;
   await checkCertificate(ctx, cert);
@@ -29,7 +29,7 @@ export async function createOrg(ctx: ServerContext, certificate: Certificate): P
 }
 
 /** Every certified organisation with its certificate, oldest first. */
-export async function listOrgs(ctx: ServerContext): Promise<ListOrgsResponse> {
+export async function listOrgs(ctx: Needs<'directory'>): Promise<ListOrgsResponse> {
   const orgs = (await ctx.store.directory.listOrgs()).flatMap((o) => (o.certificate === undefined ? [] : [{ orgId: o.id, name: o.name, certificate: o.certificate }]));
   return { orgs: orgs.slice(0, MAX_DIRECTORY_ORGS) };
 }

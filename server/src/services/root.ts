@@ -8,11 +8,11 @@ import { fromBase64, toBase64 } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type { RootResponse } from '@yhteispoyta/crypto/protocol';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import { recordAudit } from './audit';
 
 /** Set the root (admin). The same key again is a no-op; another key is 409: the root never changes. */
-export async function setRoot(ctx: ServerContext, rootKey: string): Promise<Record<string, never>> {
+export async function setRoot(ctx: Needs<'certificates' | 'audit', 'now'>, rootKey: string): Promise<Record<string, never>> {
   const key = fromBase64(rootKey);
   // The route's schema already checked that it deserializes as a public key.
   if (key === undefined) throw new ProtocolError('bad_request', 'rootKey is not base64');
@@ -23,14 +23,14 @@ export async function setRoot(ctx: ServerContext, rootKey: string): Promise<Reco
 }
 
 /** The root for agents; 404 until it is set. */
-export async function getRoot(ctx: ServerContext): Promise<RootResponse> {
+export async function getRoot(ctx: Needs<'certificates'>): Promise<RootResponse> {
   const root = await ctx.store.certificates.getRoot();
   if (root === null) throw new ProtocolError('not_found', 'no deployment root is set');
   return { rootKey: toBase64(root.key) };
 }
 
 /** The root key, or 409 when certificates cannot be checked yet because no root is set. */
-export async function requireRootKey(ctx: ServerContext): Promise<Bytes> {
+export async function requireRootKey(ctx: Needs<'certificates'>): Promise<Bytes> {
   const root = await ctx.store.certificates.getRoot();
   if (root === null) throw new ProtocolError('conflict', 'no deployment root is set yet');
   return root.key;

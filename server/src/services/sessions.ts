@@ -10,7 +10,7 @@ import { fromBase64, randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
 import { verifySignature } from '@yhteispoyta/crypto/signature-check';
 import type { DeviceRef, Role } from '@yhteispoyta/crypto/types';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import { recordAudit } from './audit';
 import { randomId, randomSecret } from './ids';
 
@@ -40,7 +40,7 @@ export function deviceRefOf(device: AuthenticatedDevice): DeviceRef {
  * reference, registered or not, so that this unauthenticated route is no oracle for
  * which devices exist; an unknown device simply cannot answer it.
  */
-export async function issueChallenge(ctx: ServerContext, device: DeviceRef): Promise<AuthChallengeResponse> {
+export async function issueChallenge(ctx: Needs<'auth', 'now'>, device: DeviceRef): Promise<AuthChallengeResponse> {
   const now = ctx.now();
   const nonce = randomBytes(LOGIN_NONCE_BYTES);
   const challenge = { id: randomId(), device: { userId: device.userId, deviceId: device.deviceId }, nonce, createdAt: now, expiresAt: now + CHALLENGE_TTL_MS };
@@ -56,7 +56,7 @@ export async function issueChallenge(ctx: ServerContext, device: DeviceRef): Pro
  * Every failure is thrown as a {@link ProtocolError} (the HTTP layer audits it as a
  * denial); unknown device and wrong signature give the same answer.
  */
-export async function login(ctx: ServerContext, request: LoginRequest): Promise<LoginResponse> {
+export async function login(ctx: Needs<'auth' | 'directory' | 'audit', 'now' | 'config'>, request: LoginRequest): Promise<LoginResponse> {
   const now = ctx.now();
   const taken = await ctx.store.auth.consumeChallenge(request.challengeId, now);
   if (!taken.ok) {
@@ -90,7 +90,7 @@ export async function login(ctx: ServerContext, request: LoginRequest): Promise<
  * a removed device, or a user that no longer exists. Never throws on hostile input
  * (store failures still reject).
  */
-export async function authenticateToken(ctx: ServerContext, token: string): Promise<AuthenticatedDevice | null> {
+export async function authenticateToken(ctx: Needs<'auth' | 'directory', 'now'>, token: string): Promise<AuthenticatedDevice | null> {
   if (!sessionTokenSchema.safeParse(token).success) return null;
   const session = await ctx.store.auth.getSession(token, ctx.now());
   if (session === null) return null;

@@ -9,7 +9,7 @@ import { bytesEqual, fromBase64 } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { MAX_BUNDLE_CERTIFICATES } from '@yhteispoyta/crypto/certificates/person';
 import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import type { CertificateRecord } from '../store/port';
 
 /** One person's stored certificates, sorted by type. */
@@ -52,7 +52,7 @@ export function storedPersonOf(userId: string, records: readonly CertificateReco
 }
 
 /** Load one person's stored certificates. */
-export async function loadStoredPerson(ctx: ServerContext, userId: string): Promise<StoredPerson> {
+export async function loadStoredPerson(ctx: Needs<'certificates'>, userId: string): Promise<StoredPerson> {
   return storedPersonOf(userId, await ctx.store.certificates.listCertificatesOfUsers([userId], MAX_BUNDLE_CERTIFICATES));
 }
 

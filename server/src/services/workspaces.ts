@@ -5,12 +5,13 @@
 import { MAX_MEMBERSHIP_PAGE, MAX_WORKSPACES_LISTED } from '@yhteispoyta/crypto/protocol';
 import type { ListWorkspacesResponse, WorkspaceSummary } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MembershipEvent } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs } from '../context';
 import { recordAudit } from './audit';
+import type { ChainReader } from './chain-cache';
 import { chainStateOf, isMemberDevice, requireMemberState } from './membership';
 
 /** The workspaces the calling device is a current member device of. */
-export async function listWorkspaces(ctx: ServerContext, caller: DeviceRef): Promise<ListWorkspacesResponse> {
+export async function listWorkspaces(ctx: ChainReader, caller: DeviceRef): Promise<ListWorkspacesResponse> {
   const ids = await ctx.store.workspaces.workspacesOfUser(caller.userId);
   const workspaces: WorkspaceSummary[] = [];
   for (const workspaceId of ids) {
@@ -31,7 +32,7 @@ export async function listWorkspaces(ctx: ServerContext, caller: DeviceRef): Pro
 
 /** Membership events with seq > `after` (all from `create` without it), one page, oldest first. */
 export async function listMembership(
-  ctx: ServerContext,
+  ctx: Needs<'workspaces' | 'directory' | 'audit', 'now'>,
   caller: DeviceRef,
   workspaceId: string,
   after: number | undefined,
