@@ -22,7 +22,7 @@ function connectError(code: ErrorCode, message: string): ExtendedError {
 
 /** Audits a refused handshake. No device is known yet, so the budget is per client address. */
 async function auditRefusal(relay: Relay, socket: RelaySocket, code: ErrorCode): Promise<void> {
-  if (!relay.denialAuditLimiter.take(`address:${socket.handshake.address}`, relay.ctx.now())) return;
+  if (!relay.runtime.denialAuditLimiter.take(`address:${socket.handshake.address}`, relay.ctx.now())) return;
   await recordAuditSafely(relay.ctx, { actor: null, action: 'denied', detail: { event: 'handshake', error: code } });
 }
 

@@ -1,23 +1,22 @@
 /**
- * The server's socket.io side (DESIGN §6, §7): a blind relay of envelopes between the
- * member devices of each workspace. app.ts calls {@link attachSocketServer} on its http
- * server; this module builds the typed socket.io server, the handshake, the
- * per-connection setup (device room, session expiry, the six events) and the hub bridge.
+ * The server's socket.io side (docs/design.md §6, §7): a thin adapter of the relay core
+ * (server/src/relay/), which relays envelopes between the member devices of each
+ * workspace. app.ts calls {@link attachSocketServer} on its http server; this module
+ * builds the typed socket.io server, the handshake, the per-connection setup (device
+ * room, session expiry, one listener per client event of the core's request table) and
+ * carries the core's hub notices out to the rooms.
  */
 import type http from 'node:http';
 import { Server } from 'socket.io';
 import type { ServerOptions } from 'socket.io';
-import { MAX_CLIENT_SOCKET_MESSAGE_BYTES } from '@yhteispoyta/crypto/protocol';
+import { CLIENT_TO_SERVER_EVENTS, MAX_CLIENT_SOCKET_MESSAGE_BYTES } from '@yhteispoyta/crypto/protocol';
 import type { ServerContext } from '../context';
 import { createRateLimiter } from '../http/rate-limit';
 import { moduleLogger } from '../logger';
+import { relayHubNotices } from '../relay/notices';
 import { registerEvent } from './event-dispatch';
-import { presenceEvent, pushEvent, snapshotEvent } from './envelope-events';
-import { fetchEvent } from './fetch';
+import { emitFanOut } from './fan-out';
 import { handshakeMiddleware } from './handshake';
-import { bridgeHub } from './hub-bridge';
-import { joinEvent } from './join';
-import { leaveEvent } from './leave';
 import type { Relay, RelayServer, RelaySocket } from './relay';
 import { deviceRoom } from './rooms';
 import { createSerialQueue } from './serial-queue';
@@ -59,12 +58,7 @@ function onConnection(relay: Relay, socket: RelaySocket): void {
   void socket.join(deviceRoom(socket.data.device));
   expireWithSession(relay, socket);
   const queue = createSerialQueue(MAX_PENDING_PER_SOCKET);
-  registerEvent(relay, socket, queue, joinEvent);
-  registerEvent(relay, socket, queue, leaveEvent);
-  registerEvent(relay, socket, queue, pushEvent);
-  registerEvent(relay, socket, queue, snapshotEvent);
-  registerEvent(relay, socket, queue, presenceEvent);
-  registerEvent(relay, socket, queue, fetchEvent);
+  for (const event of CLIENT_TO_SERVER_EVENTS) registerEvent(relay, socket, queue, event);
 }
 
 /**
@@ -95,17 +89,18 @@ export function attachSocketServer(ctx: ServerContext, httpServer: http.Server, 
     allowRequest: refuseBrowsers,
     ...(options.adapter === undefined ? {} : { adapter: options.adapter }),
   });
+  const log = moduleLogger(ctx.log, 'socket');
   const relay: Relay = {
     ctx,
     io,
-    log: moduleLogger(ctx.log, 'socket'),
+    log,
+    runtime: { deps: ctx, log, denialAuditLimiter: createRateLimiter(DENIAL_AUDITS_PER_MINUTE) },
     eventLimiter: createRateLimiter(ctx.config.ratePerDevicePerMinute),
     handshakeLimiter: createRateLimiter(ctx.config.ratePerIpPerMinute),
-    denialAuditLimiter: createRateLimiter(DENIAL_AUDITS_PER_MINUTE),
   };
   io.use(handshakeMiddleware(relay));
   io.on('connection', (socket) => onConnection(relay, socket));
-  const unbridge = bridgeHub(relay);
+  const unbridge = relayHubNotices(ctx, (fanOut) => emitFanOut(io, undefined, fanOut));
   return {
     // What io.close() does, except closing the http server, which the caller owns and closes itself.
     async close() {

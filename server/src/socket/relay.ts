@@ -1,5 +1,5 @@
 /**
- * The typed socket.io server and socket of the relay, and what every handler is given.
+ * The typed socket.io server and socket of the relay, and what every connection shares.
  */
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
@@ -11,6 +11,7 @@ import type {
 } from '@yhteispoyta/crypto/protocol';
 import type { ServerContext } from '../context';
 import type { RateLimiter } from '../http/rate-limit';
+import type { RelayRuntime } from '../relay/handle-request';
 
 /** The socket.io server, typed with the protocol module's event maps. */
 export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -24,13 +25,10 @@ export interface Relay {
   readonly io: RelayServer;
   /** the `socket` module logger */
   readonly log: Logger;
+  /** the relay core's request path (with the denial audit budget per device or client address) */
+  readonly runtime: RelayRuntime;
   /** events per device per minute (config.ratePerDevicePerMinute) */
   readonly eventLimiter: RateLimiter;
   /** handshakes per client address per minute (config.ratePerIpPerMinute) */
   readonly handshakeLimiter: RateLimiter;
-  /**
-   * Denial audit entries per device per minute: every refusal is audited, but a device
-   * flooding refused requests must not turn each of them into a hash-chained write.
-   */
-  readonly denialAuditLimiter: RateLimiter;
 }

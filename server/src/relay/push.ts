@@ -1,0 +1,62 @@
+/**
+ * `push`: an update or chat envelope is admitted, appended to its stream under the clock
+ * rule (exactly last + 1 per author and stream, crypto's stream-rules) and the snapshot
+ * reference, acknowledged with its seq, and fanned out to the workspace's room.
+ */
+import { encodeWireEnvelope } from '@yhteispoyta/crypto/envelope';
+import { ProtocolError } from '@yhteispoyta/crypto/protocol';
+import type { PushRequest, StoredResult } from '@yhteispoyta/crypto/protocol';
+import { deviceKey } from '@yhteispoyta/crypto/types';
+import type { Needs } from '../context';
+import type { AppendEnvelopeResult } from '../store/port';
+import { admitEnvelope } from './admission';
+import type { RelayConnection } from './connection';
+import { toWorkspaceButSender } from './fan-out';
+import type { RelayOutcome } from './fan-out';
+
+function envelopeRefusal(result: Extract<AppendEnvelopeResult, { ok: false }>): ProtocolError {
+  switch (result.code) {
+    case 'clock_gap':
+      return new ProtocolError('clock_gap', 'the clock skips values: send the missing envelopes first', { expected: result.expected });
+    case 'clock_replay':
+      return new ProtocolError('clock_replay', 'this clock was already used', { expected: result.expected });
+    case 'stale_snapshot':
+      return new ProtocolError('stale_snapshot', 'the envelope does not build on the active snapshot', {
+        activeSnapshotId: result.activeSnapshotId,
+      });
+  }
+}
+
+/**
+ * `push`. The store enforces the clock and the snapshot reference atomically; its
+ * refusals become clock_gap / clock_replay (`details.expected`) and stale_snapshot
+ * (`details.activeSnapshotId`). Throws ProtocolError; stores nothing on any failure.
+ */
+export async function push(
+  deps: Needs<'workspaces' | 'directory' | 'envelopes', 'now'>,
+  connection: RelayConnection,
+  request: PushRequest,
+): Promise<RelayOutcome<StoredResult>> {
+  const { envelope } = request;
+  const { header } = await admitEnvelope(deps, connection.device, envelope, ['update', 'chat']);
+  // admitEnvelope only lets these two kinds through; the narrowing is for the compiler.
+  const kind = header.kind === 'chat' ? 'chat' : 'update';
+  const receivedAt = deps.now();
+  const appended = await deps.store.envelopes.appendEnvelope({
+    workspaceId: header.workspaceId,
+    stream: header.stream,
+    kind,
+    authorKey: deviceKey(header.author),
+    clock: header.clock,
+    snapshotId: header.snapshotId,
+    epoch: header.epoch,
+    bytes: encodeWireEnvelope(envelope),
+    receivedAt,
+  });
+  if (!appended.ok) throw envelopeRefusal(appended);
+  const stored = { seq: appended.seq, envelope, receivedAt };
+  return {
+    result: { seq: appended.seq },
+    fanOut: [toWorkspaceButSender(header.workspaceId, { event: 'envelope', payload: { workspaceId: header.workspaceId, stream: header.stream, stored } })],
+  };
+}
