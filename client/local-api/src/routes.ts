@@ -8,6 +8,11 @@
  *
  * Outside the table: the `/events` WebSocket (events.ts), the y-websocket rooms under
  * `/yjs/<workspaceId>/<docName>`, and the built UI's files.
+ *
+ * A new route is an entry here (its schemas in the area's file: status.ts,
+ * workspaces.ts, devices.ts, chat.ts), its handler in the agent's
+ * `client/agent/src/api/routes-<area>.ts` (the agent does not compile without it), and,
+ * when the page uses it, a function in the UI's `client/ui/src/api/agent-api.ts`.
  */
 import { z } from 'zod';
 import {
