@@ -1,9 +1,12 @@
 /**
  * Applying an {@link EditOp} to a Y.Text as one local transaction, the way an editor
  * would: a cursor per typist that moves when the trace says so and otherwise follows
- * what the typist typed.
+ * what the typist typed. Transactions carry the agent's origin of a user's edit
+ * (LOCAL_EDIT), without which an agent's document does not send them; a provider's
+ * document sends them whatever their origin.
  */
 import type * as Y from 'yjs';
+import { LOCAL_EDIT } from '@yhteispoyta/agent/sync/doc-origin';
 import type { EditOp } from './traces';
 
 /** A typist's cursor into one Y.Text. */
@@ -22,11 +25,11 @@ export class Typist {
     if (doc === null) throw new Error('the text is not in a document');
     if (op.kind === 'delete') {
       if (this.#cursor === 0) return 0;
-      doc.transact(() => this.text.delete(this.#cursor - 1, 1));
+      doc.transact(() => this.text.delete(this.#cursor - 1, 1), LOCAL_EDIT);
       this.#cursor -= 1;
       return 0;
     }
-    doc.transact(() => this.text.insert(this.#cursor, op.text));
+    doc.transact(() => this.text.insert(this.#cursor, op.text), LOCAL_EDIT);
     this.#cursor += op.text.length;
     return op.text.length;
   }

@@ -4,6 +4,7 @@
  * came back, when the receiver got the `envelope` notice, and when the edit was in the
  * receiver's document — each counted from the local Yjs change.
  */
+import { LOCAL_EDIT } from '@yhteispoyta/agent/sync/doc-origin';
 import type { BenchAgent } from './agents';
 import { sessionOf } from './agents';
 import { median } from './stats';
@@ -55,7 +56,7 @@ export async function measureHops(sender: BenchAgent, receiver: BenchAgent, work
     for (let i = 0; i < samples; i++) {
       marks = {};
       t0 = performance.now();
-      docFrom.getText(TEXT_NAME).insert(0, 'x');
+      docFrom.transact(() => docFrom.getText(TEXT_NAME).insert(0, 'x'), LOCAL_EDIT);
       const deadline = Date.now() + 10_000;
       while (marks.applied === undefined && Date.now() < deadline) await sleep(5);
       await sleep(150);

@@ -10,6 +10,7 @@
  * Deletions do not advance a clock, so they are replayed but not timed.
  */
 import * as Y from 'yjs';
+import { LOCAL_EDIT } from '@yhteispoyta/agent/sync/doc-origin';
 import { Typist } from './edit-apply';
 import { typingTrace } from './traces';
 import type { EditOp } from './traces';
@@ -59,7 +60,7 @@ export async function awaitConvergence(groups: readonly (readonly Y.Doc[])[], ti
 
 /** Every client types one character and waits for the others: connections, keys and catch-up are warm before timing starts. */
 export async function warmUp(groups: readonly (readonly Y.Doc[])[], timeoutMs = 120_000): Promise<void> {
-  for (const group of groups) for (const doc of group) doc.getText(TEXT_NAME).insert(0, '·');
+  for (const group of groups) for (const doc of group) doc.transact(() => doc.getText(TEXT_NAME).insert(0, '·'), LOCAL_EDIT);
   await awaitConvergence(groups, timeoutMs);
 }
 

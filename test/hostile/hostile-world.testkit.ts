@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type * as Y from 'yjs';
 import { AgentHost, createSessionFactory } from '@yhteispoyta/agent/agent';
 import type { SessionParts } from '@yhteispoyta/agent/agent';
+import { LOCAL_EDIT } from '@yhteispoyta/agent/sync/doc-origin';
 import { startApiServer } from '@yhteispoyta/agent/api/server';
 import type { RunningApi } from '@yhteispoyta/agent/api/server';
 import { callJson, testConfig } from '@yhteispoyta/agent/api/test-agent.testkit';
@@ -128,8 +129,9 @@ export class WorldAgent {
 
   /** Append `text` to the plan, as a local edit. */
   async write(workspaceId: string, text: string): Promise<void> {
-    const plan = (await this.plan(workspaceId)).getText('plan');
-    plan.insert(plan.length, text);
+    const doc = await this.plan(workspaceId);
+    const plan = doc.getText('plan');
+    doc.transact(() => plan.insert(plan.length, text), LOCAL_EDIT);
   }
 
   /** `GET …/documents/plan/hash`: the convergence fingerprint. */

@@ -24,6 +24,7 @@ import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import { AgentHost, createSessionFactory } from '@yhteispoyta/agent/agent';
 import type { AgentSession } from '@yhteispoyta/agent/agent';
+import { LOCAL_EDIT } from '@yhteispoyta/agent/sync/doc-origin';
 import { testConfig } from '@yhteispoyta/agent/api/test-agent.testkit';
 import { issueProfessionalCode, shareDeployment, TEST_ADMIN_TOKEN } from '@yhteispoyta/server/http/certified.testkit';
 import { startRedisServer } from '@yhteispoyta/server/scale-out/redis-process.testkit';
@@ -122,9 +123,9 @@ describe('two server processes, one MongoDB, one Redis', () => {
 
     const docA = await a.parts.documents.open(workspaceId, 'doc:plan');
     const docB = await b.parts.documents.open(workspaceId, 'doc:plan');
-    docA.getText('plan').insert(0, 'Tavoite: kuntoutus');
+    docA.transact(() => docA.getText('plan').insert(0, 'Tavoite: kuntoutus'), LOCAL_EDIT);
     await expect.poll(() => docB.getText('plan').toString(), { timeout: 30_000 }).toBe('Tavoite: kuntoutus');
-    docB.getText('plan').insert(0, 'Sovittu. ');
+    docB.transact(() => docB.getText('plan').insert(0, 'Sovittu. '), LOCAL_EDIT);
     await expect.poll(() => docA.getText('plan').toString(), { timeout: 30_000 }).toBe('Sovittu. Tavoite: kuntoutus');
     await expect
       .poll(async () => (await a.parts.documents.stateHash(workspaceId, 'doc:plan')) === (await b.parts.documents.stateHash(workspaceId, 'doc:plan')), { timeout: 30_000 })

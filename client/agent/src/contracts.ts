@@ -147,7 +147,12 @@ export interface SyncStatus {
 
 /** Yjs documents of workspaces, synced as encrypted envelopes. */
 export interface DocumentSync {
-  /** the live Y.Doc of a document stream (`doc:plan`, `doc:<meetingId>`), loaded from the local cache first */
+  /**
+   * The live Y.Doc of a document stream (`doc:plan`, `doc:<meetingId>`), loaded from the
+   * local cache first: the one document the browsers' room and the sync engine share.
+   * Only changes in a transaction whose origin says `{ source: 'browser' }` are this
+   * device's edits and sent (sync/doc-origin.ts; in-process editors use `LOCAL_EDIT`).
+   */
   open(workspaceId: string, stream: string): Promise<Y.Doc>;
   /** encrypted presence for the UI's awareness: send our awareness update */
   sendPresence(workspaceId: string, stream: string, update: Uint8Array): Promise<void>;
@@ -157,8 +162,9 @@ export interface DocumentSync {
   stateHash(workspaceId: string, stream: string): Promise<string>;
   status(): SyncStatus;
   onStatus(listener: (status: SyncStatus) => void): () => void;
-  /** send whatever is queued now (tests and shutdown) and resolve when acknowledged or offline */
+  /** send whatever is queued now — the outbox is shared with the chat — and resolve when acknowledged or offline (tests and shutdown) */
   flush(): Promise<void>;
+  /** close the documents (pending edits stay queued); the chat and the engine keep running */
   close(): Promise<void>;
 }
 

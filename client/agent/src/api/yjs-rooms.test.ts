@@ -3,12 +3,11 @@ import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
-import { docs } from '@y/websocket-server/utils';
 import { FakeWorld, fakeSessionFactory } from './session-fakes.testkit';
 import type { FakeDocumentSync } from './session-fakes.testkit';
 import { callJson, startTestAgent } from './test-agent.testkit';
 import type { TestAgent } from './test-agent.testkit';
-import { decodeAwarenessUpdate, encodeAwarenessEntries } from './yjs-rooms';
+import { decodeAwarenessUpdate, encodeAwarenessEntries } from '../sync/awareness-entries';
 
 const PASS = 'salasana salasana';
 let world: FakeWorld;
@@ -124,21 +123,40 @@ describe('y-websocket endpoint', () => {
   });
 
   it('refuses documents of workspaces this device is not in, and closes rooms when the profile locks', async () => {
-    const refused = await new Promise<number>((resolve) => {
-      const socket = new WebSocket(`ws://127.0.0.1:${a.api.port}/yjs/not-my-workspace/plan?token=${a.api.token}`);
-      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      socket.on('error', () => undefined);
-    });
-    expect(refused).toBe(404);
+    const upgrade = (room: string): Promise<number> =>
+      new Promise<number>((resolve) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${a.api.port}/yjs/${room}?token=${a.api.token}`);
+        socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        socket.on('open', () => {
+          socket.close();
+          resolve(101);
+        });
+        socket.on('error', () => undefined);
+      });
+    expect(await upgrade('not-my-workspace/plan')).toBe(404);
 
-    const before = docs.size;
     const pa = provider(a, `${workspaceId}/plan`);
     await synced(pa);
-    expect(docs.size).toBe(before + 1);
     const closed = new Promise<void>((resolve) => pa.once('connection-close', () => resolve()));
     await callJson(a.api, 'POST', '/api/profiles/lock');
     await closed;
-    await expect.poll(() => docs.size).toBe(before);
+    // The locked profile's documents are served to nobody.
+    pa.disconnect();
+    expect(await upgrade(`${workspaceId}/plan`)).toBe(409);
+  });
+
+  it('serves the DocumentSync doc itself: one Y.Doc per document, the browser edit applied to it with a browser origin', async () => {
+    const docA = await syncOf('u-anna').open(workspaceId, 'doc:plan');
+    const origins: unknown[] = [];
+    docA.on('update', (_update: Uint8Array, origin: unknown) => origins.push(origin));
+    const pa = provider(a, `${workspaceId}/plan`);
+    await synced(pa);
+    pa.doc.getText('plan').insert(0, 'suoraan');
+    await expect.poll(() => docA.getText('plan').toString()).toBe('suoraan');
+    expect(origins).toEqual([{ source: 'browser' }]);
+    // An update made to the document elsewhere reaches the browser without a copy in between.
+    docA.transact(() => docA.getText('plan').insert(0, '> '), 'remote');
+    await expect.poll(() => pa.doc.getText('plan').toString()).toBe('> suoraan');
   });
 
   it('decodes and re-encodes awareness updates exactly', () => {

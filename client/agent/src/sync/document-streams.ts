@@ -1,8 +1,9 @@
 /**
- * Document streams (`doc:plan`, `doc:<meetingId>`): one live Y.Doc per stream, loaded
- * from the profile first, fed by verified envelopes, and whose local changes are merged
- * over a short window, stored with the document state and queued in the outbox in one
- * transaction.
+ * Document streams (`doc:plan`, `doc:<meetingId>`): one live Y.Doc per stream — the one
+ * the browsers edit through their room and the one verified envelopes are applied to —
+ * loaded from the profile first. This device's own changes (doc-origin.ts says which
+ * those are) are merged over a short window, stored with the document state and queued in
+ * the outbox in one transaction.
  */
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
@@ -14,12 +15,9 @@ import type { OutboxEntry } from '../streams/outbox-entry';
 import type { StreamContext } from '../streams/stream-context';
 import type { InboundEnvelope, StreamHandler } from '../streams/stream-handler';
 import type { DocStore } from './doc-store';
+import { isOwnChange, LOAD_ORIGIN, REMOTE_ORIGIN, sourceOf, tagFollowUps } from './doc-origin';
+import type { DocSource } from './doc-origin';
 import type { SyncConfig } from './sync-options';
-
-/** Transaction origin of updates that came from other devices; everything else is a local change. */
-export const REMOTE_ORIGIN = 'remote';
-/** Transaction origin of loading the stored state: neither local nor remote. */
-const LOAD_ORIGIN = Symbol('load');
 /** Merged outgoing updates stay under this size, far below the envelope limit. */
 const MAX_MERGED_BYTES = 1024 * 1024;
 
@@ -35,6 +33,8 @@ interface DocSlot extends OpenDocument {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** the remote update being applied right now */
   applying: Uint8Array | undefined;
+  /** an untagged change was seen (reported once per document) */
+  warnedUntagged: boolean;
 }
 
 const slotKey = (workspaceId: string, stream: string): string => `${workspaceId}\u0000${stream}`;
@@ -90,18 +90,14 @@ export class DocumentStreams implements StreamHandler {
     if (existing !== undefined) return existing;
     if (this.#closed) throw new Error('the documents are closed');
     const doc = new Y.Doc();
+    tagFollowUps(doc);
     const stored = this.#store.load(workspaceId, stream);
     Y.transact(doc, () => {
       for (const update of stored) Y.applyUpdate(doc, update, LOAD_ORIGIN);
     }, LOAD_ORIGIN);
-    const slot: DocSlot = { workspaceId, stream, doc, pending: [], timer: undefined, applying: undefined };
+    const slot: DocSlot = { workspaceId, stream, doc, pending: [], timer: undefined, applying: undefined, warnedUntagged: false };
     doc.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
-      if (origin === LOAD_ORIGIN) return;
-      if (origin === REMOTE_ORIGIN) {
-        if (slot.applying !== undefined && deletesBeyond(slot.applying, transaction)) this.#collect(slot, update);
-        return;
-      }
-      this.#collect(slot, update);
+      this.#changed(slot, update, sourceOf(origin), transaction);
     });
     this.#slots.set(slotKey(workspaceId, stream), slot);
     return slot;
@@ -204,6 +200,19 @@ export class DocumentStreams implements StreamHandler {
 
   afterCatchUp(): void {
     // Nothing beyond what afterApply did; the engine looks at snapshots itself.
+  }
+
+  /** A transaction changed an open document: keep what is this device's own, to be sealed. */
+  #changed(slot: DocSlot, update: Uint8Array, source: DocSource | undefined, transaction: Y.Transaction): void {
+    if (isOwnChange(source)) {
+      this.#collect(slot, update);
+    } else if (source === 'remote') {
+      // Yjs deleted more than the remote update says (a concurrent map key losing): a repair peers need too.
+      if (slot.applying !== undefined && deletesBeyond(slot.applying, transaction)) this.#collect(slot, update);
+    } else if (source === undefined && !slot.warnedUntagged) {
+      slot.warnedUntagged = true;
+      this.#log.warn({ workspaceId: slot.workspaceId, stream: slot.stream }, 'a change without a tagged origin stays local: it is not sent');
+    }
   }
 
   #collect(slot: DocSlot, update: Uint8Array): void {

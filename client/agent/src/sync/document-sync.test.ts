@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { SyncWorld } from './testkit/sync-world';
 import type { WorldAgent } from './testkit/sync-world';
+import { edit } from './testkit/local-edit';
 
 const PLAN = 'doc:plan';
 let world: SyncWorld | undefined;
@@ -31,14 +32,14 @@ describe('DocumentSync over the fake relay', () => {
     const [ta, tb, tc] = [await text(a), await text(b), await text(c)];
     await world.settle();
     for (let round = 0; round < 5; round++) {
-      ta.insert(0, `a${round} `);
-      tb.insert(tb.length, ` b${round}`);
-      tc.insert(Math.floor(tc.length / 2), `c${round}`);
+      edit(ta, (x) => x.insert(0, `a${round} `));
+      edit(tb, (x) => x.insert(tb.length, ` b${round}`));
+      edit(tc, (x) => x.insert(Math.floor(tc.length / 2), `c${round}`));
       if (round % 2 === 1) {
         const doc = await b.sync.documents.open('ws1', PLAN);
-        doc.getMap('facts').set(`k${round}`, round);
-        ta.format(0, 2, { bold: true });
-        tc.delete(0, 1);
+        edit(doc.getMap('facts'), (m) => m.set(`k${round}`, round));
+        edit(ta, (x) => x.format(0, 2, { bold: true }));
+        edit(tc, (x) => x.delete(0, 1));
       }
       await world.settle();
     }
@@ -62,7 +63,7 @@ describe('DocumentSync over the fake relay', () => {
     await text(a);
     await world.settle();
     a.link.setOnline(false);
-    (await text(a)).insert(0, 'kirjoitettu ilman yhteyttä');
+    edit(await text(a), (x) => x.insert(0, 'kirjoitettu ilman yhteyttä'));
     await a.sync.documents.flush();
     expect(a.sync.documents.status()).toMatchObject({ link: 'offline', pending: 1 });
     await world.restart(a);
@@ -88,9 +89,9 @@ describe('DocumentSync over the fake relay', () => {
       texts.forEach((t, i) => {
         for (let k = 0; k < 3; k++) {
           const op = random();
-          if (op < 0.5 || t.length < 3) t.insert(Math.floor(random() * (t.length + 1)), `${i}${k}`);
-          else if (op < 0.7) t.delete(Math.floor(random() * (t.length - 1)), 1);
-          else t.format(Math.floor(random() * (t.length - 2)), 2, { bold: random() < 0.5 ? true : null });
+          if (op < 0.5 || t.length < 3) edit(t, (x) => x.insert(Math.floor(random() * (t.length + 1)), `${i}${k}`));
+          else if (op < 0.7) edit(t, (x) => x.delete(Math.floor(random() * (t.length - 1)), 1));
+          else edit(t, (x) => x.format(Math.floor(random() * (t.length - 2)), 2, { bold: random() < 0.5 ? true : null }));
         }
       });
       agents.forEach((a) => a.link.setOnline(random() < 0.6));
@@ -102,5 +103,28 @@ describe('DocumentSync over the fake relay', () => {
     for (const h of rest) expect(h).toBe(first);
     expect(new Set(texts.map((t) => JSON.stringify(t.toDelta()))).size).toBe(1);
     expect(agents.flatMap((a) => a.problems)).toEqual([]);
+  });
+});
+
+describe('what is sent, and separate lifecycles', () => {
+  it('sends what the user did, keeps an untagged change local, and closing the documents leaves the chat running', async () => {
+    world = await SyncWorld.create(['anna', 'ben']);
+    const [a, b] = world.agents as [WorldAgent, WorldAgent];
+    const [ta, tb] = [await text(a), await text(b)];
+    await world.settle();
+    edit(ta, (x) => x.insert(0, 'yhteinen'));
+    ta.insert(0, 'oma ');
+    await world.settle();
+    expect(ta.toString()).toBe('oma yhteinen');
+    expect(tb.toString()).toBe('yhteinen');
+
+    await a.sync.chat.list('ws1');
+    await b.sync.chat.list('ws1');
+    await a.sync.documents.close();
+    await expect(a.sync.documents.open('ws1', PLAN)).rejects.toThrow(/closed/);
+    await a.sync.chat.send('ws1', 'asiakirjat kiinni, keskustelu jatkuu');
+    await world.settle();
+    await expect.poll(async () => (await b.sync.chat.list('ws1')).map((m) => m.text)).toEqual(['asiakirjat kiinni, keskustelu jatkuu']);
+    expect((await a.sync.chat.list('ws1'))[0]).toMatchObject({ pending: false });
   });
 });

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvelopeNotice } from '@yhteispoyta/crypto/protocol';
 import { SyncWorld } from './testkit/sync-world';
+import { edit } from './testkit/local-edit';
 
 const WS = 'ws1';
 const PLAN = 'doc:plan';
@@ -34,7 +35,7 @@ describe('a held clock gap is repaired without outside help', () => {
     const ta = (await a.sync.documents.open(WS, PLAN)).getText('t');
     const tb = (await b.sync.documents.open(WS, PLAN)).getText('t');
     await w.settle();
-    ta.insert(0, 'one');
+    edit(ta, (x) => x.insert(0, 'one'));
     await w.settle();
     let dropNext = true;
     w.relay.intercept = (to, _event, notice) => {
@@ -43,9 +44,9 @@ describe('a held clock gap is repaired without outside help', () => {
       w.relay.hidden.add((notice as EnvelopeNotice).stored.seq);
       return 'drop';
     };
-    ta.insert(3, ' two');
+    edit(ta, (x) => x.insert(3, ' two'));
     await w.settle();
-    ta.insert(0, 'three ');
+    edit(ta, (x) => x.insert(0, 'three '));
     await w.settle();
     expect(tb.toString()).toBe('one');
     const gapReports = (): number => b.problems.filter((p) => p.code === 'clock_gap').length;

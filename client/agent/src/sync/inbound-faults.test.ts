@@ -5,6 +5,7 @@ import type { EnvelopeNotice, StoredEnvelope } from '@yhteispoyta/crypto/protoco
 import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
 import { SyncWorld } from './testkit/sync-world';
 import type { WorldAgent } from './testkit/sync-world';
+import { edit } from './testkit/local-edit';
 
 const WS = 'ws1';
 const PLAN = 'doc:plan';
@@ -40,9 +41,9 @@ async function twoAgents(): Promise<[SyncWorld, WorldAgent, WorldAgent, Y.Text, 
 describe('received envelopes that fail a check are reported and not applied', () => {
   it('a replayed envelope is reported as replay; a plain re-delivery is not', async () => {
     const [w, a, b, ta, tb] = await twoAgents();
-    ta.insert(0, 'yksi');
+    edit(ta, (x) => x.insert(0, 'yksi'));
     await w.settle();
-    ta.insert(4, ' kaksi');
+    edit(ta, (x) => x.insert(4, ' kaksi'));
     await w.settle();
     const first = updates(w)[0];
     if (first === undefined) throw new Error('nothing stored');
@@ -62,7 +63,7 @@ describe('received envelopes that fail a check are reported and not applied', ()
 
   it('a gap is reported, held back (never applied out of order) and applied once the missing envelope arrives', async () => {
     const [w, a, b, ta, tb] = await twoAgents();
-    ta.insert(0, 'one');
+    edit(ta, (x) => x.insert(0, 'one'));
     await w.settle();
     // The server loses the next envelope: no fan-out to ben, and it is gone from join and fetch.
     let dropNext = true;
@@ -73,10 +74,10 @@ describe('received envelopes that fail a check are reported and not applied', ()
       w.relay.hidden.add(n.stored.seq);
       return 'drop';
     };
-    ta.insert(3, ' two');
+    edit(ta, (x) => x.insert(3, ' two'));
     await w.settle();
     // Independent of "two" (inserted at the start): applying it early would show at once.
-    ta.insert(0, 'three ');
+    edit(ta, (x) => x.insert(0, 'three '));
     await w.settle();
     expect(codes(b).filter((c) => c === 'clock_gap').length).toBeGreaterThanOrEqual(2);
     expect(b.problems.every((p) => p.code === 'clock_gap' && p.device?.userId === 'anna')).toBe(true);
@@ -98,10 +99,10 @@ describe('received envelopes that fail a check are reported and not applied', ()
       dropped = true;
       return 'drop';
     };
-    ta.insert(0, 'alpha');
+    edit(ta, (x) => x.insert(0, 'alpha'));
     await w.settle();
     expect(tb.toString()).toBe('');
-    ta.insert(0, 'beta ');
+    edit(ta, (x) => x.insert(0, 'beta '));
     await w.settle();
     expect(codes(b)).toEqual(['clock_gap']);
     expect(tb.toString()).toBe('beta alpha');
@@ -118,12 +119,12 @@ describe('received envelopes that fail a check are reported and not applied', ()
       ciphertext[3] = (ciphertext[3] ?? 0) ^ 0x10;
       return { replace: { ...n, stored: { ...n.stored, envelope: { ...n.stored.envelope, ciphertext } } } };
     };
-    ta.insert(0, 'salainen');
+    edit(ta, (x) => x.insert(0, 'salainen'));
     await w.settle();
     expect(codes(b)).toEqual(['bad_signature']);
     expect(b.problems[0]?.device).toEqual(a.ref);
     expect(tb.toString()).toBe('');
-    ta.insert(8, '!');
+    edit(ta, (x) => x.insert(8, '!'));
     await w.settle();
     expect(tb.toString()).toBe('salainen!');
     expect(codes(b)).toEqual(['bad_signature', 'clock_gap']);
@@ -159,7 +160,7 @@ describe('received envelopes that fail a check are reported and not applied', ()
     const [w, , b, ta] = await twoAgents();
     await b.sync.documents.open(WS, 'doc:meeting1');
     await w.settle();
-    ta.insert(0, 'plan only');
+    edit(ta, (x) => x.insert(0, 'plan only'));
     await w.settle();
     const first = updates(w)[0];
     if (first === undefined) throw new Error('nothing stored');

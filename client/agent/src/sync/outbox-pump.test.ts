@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../contracts';
 import { SyncWorld } from './testkit/sync-world';
+import { edit } from './testkit/local-edit';
 
 const WS = 'ws1';
 const PLAN = 'doc:plan';
@@ -21,7 +22,7 @@ describe('the outbox pump', () => {
     await world.settle();
     expect(statuses.some((s) => s.syncing.includes(WS))).toBe(true);
     a.link.setOnline(false);
-    doc.getText('t').insert(0, 'odottaa');
+    edit(doc.getText('t'), (x) => x.insert(0, 'odottaa'));
     await a.sync.documents.flush();
     expect(statuses.at(-1)).toEqual({ link: 'offline', pending: 1, syncing: [] });
     a.link.setOnline(true);
@@ -38,9 +39,9 @@ describe('the outbox pump', () => {
     const chain = world.chain();
     if (chain === undefined) throw new Error('no chain');
     world.relay.setChain({ ...chain, devices: chain.devices.filter((d) => d.userId !== 'anna') });
-    ta.insert(0, 'eka');
+    edit(ta, (x) => x.insert(0, 'eka'));
     await world.settle();
-    ta.insert(0, 'toka ');
+    edit(ta, (x) => x.insert(0, 'toka '));
     await world.settle();
     expect(a.problems.map((p) => p.code)).toEqual(['forbidden']);
     expect(world.relay.refusals.filter((r) => r.code === 'forbidden')).toHaveLength(1);
@@ -57,12 +58,12 @@ describe('the outbox pump', () => {
     const [a, b] = [world.agent('anna'), world.agent('ben')];
     const ta = (await a.sync.documents.open(WS, PLAN)).getText('t');
     await b.sync.documents.open(WS, PLAN);
-    ta.insert(0, 'yksi');
+    edit(ta, (x) => x.insert(0, 'yksi'));
     await world.settle();
-    ta.insert(4, ' kaksi');
+    edit(ta, (x) => x.insert(4, ' kaksi'));
     await world.settle();
     world.relay.forgetClocks();
-    ta.insert(0, 'kolme ');
+    edit(ta, (x) => x.insert(0, 'kolme '));
     await world.settle();
     expect(world.relay.refusals).toContainEqual({ event: 'push', code: 'clock_gap' });
     expect(a.problems.map((p) => p.code)).toEqual(['clock_gap']);

@@ -21,6 +21,7 @@ import type { ProfileDb } from '../profile/profile-db';
 import { startSync } from '../start-sync';
 import type { SyncServices } from '../start-sync';
 import { FakeKeyRing } from './testkit/fake-key-ring';
+import { edit } from './testkit/local-edit';
 
 interface Agent {
   readonly device: TestDevice;
@@ -101,8 +102,8 @@ describe('two agents on the real server', () => {
     const [a, b] = agents as [Agent, Agent];
     const [da, db] = [await a.sync.documents.open(workspaceId, 'doc:plan'), await b.sync.documents.open(workspaceId, 'doc:plan')];
     for (let round = 0; round < 5; round++) {
-      da.getText('t').insert(0, `A${round} `);
-      db.getText('t').insert(db.getText('t').length, ` B${round}`);
+      edit(da.getText('t'), (x) => x.insert(0, `A${round} `));
+      edit(db.getText('t'), (x) => x.insert(x.length, ` B${round}`));
       await Promise.all([a.sync.documents.flush(), b.sync.documents.flush()]);
     }
     await until('the documents to converge', async () => {

@@ -9,6 +9,7 @@ import { sealEnvelope } from '@yhteispoyta/crypto/envelope';
 import type { EnvelopeNotice } from '@yhteispoyta/crypto/protocol';
 import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
 import { SyncWorld } from './testkit/sync-world';
+import { edit } from './testkit/local-edit';
 
 const WS = 'ws1';
 const PLAN = 'doc:plan';
@@ -45,7 +46,7 @@ describe('refused envelopes get a second look', () => {
       signature[0] = (signature[0] ?? 0) ^ 1;
       return { replace: { ...n, stored: { ...n.stored, envelope: { ...n.stored.envelope, signature } } } };
     };
-    ta.insert(0, 'vain kerran');
+    edit(ta, (x) => x.insert(0, 'vain kerran'));
     await w.settle();
     expect(b.problems.map((p) => p.code)).toEqual(['bad_signature']);
     expect(await until(() => tb.toString() === 'vain kerran', 5_000)).toBe(true);

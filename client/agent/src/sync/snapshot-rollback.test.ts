@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JoinResult } from '@yhteispoyta/crypto/protocol';
 import { SyncWorld } from './testkit/sync-world';
+import { edit } from './testkit/local-edit';
 
 const WS = 'ws1';
 const PLAN = 'doc:plan';
@@ -24,7 +25,7 @@ describe('a join answer rolling a document back to an older snapshot', () => {
     const ta = (await a.sync.documents.open(WS, PLAN)).getText('t');
     const tb = (await b.sync.documents.open(WS, PLAN)).getText('t');
     for (let i = 0; i < 12 && w.relay.records(WS, PLAN).filter((r) => r.kind === 'snapshot').length < 2; i++) {
-      ta.insert(ta.length, `${i} `);
+      edit(ta, (x) => x.insert(ta.length, `${i} `));
       await w.settle();
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -54,7 +55,7 @@ describe('a join answer rolling a document back to an older snapshot', () => {
     b.link.setOnline(false);
     b.link.setOnline(true);
     await w.settle();
-    ta.insert(0, '> ');
+    edit(ta, (x) => x.insert(0, '> '));
     await w.settle();
     expect(b.problems.map((p) => p.code)).toEqual(['snapshot_chain']);
     expect(tb.toString()).toBe(ta.toString());

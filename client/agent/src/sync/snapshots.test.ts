@@ -6,6 +6,7 @@ import { decodeHeader } from '@yhteispoyta/crypto/header';
 import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
 import { SyncWorld } from './testkit/sync-world';
 import type { WorldAgent } from './testkit/sync-world';
+import { edit } from './testkit/local-edit';
 
 const WS = 'ws1';
 const PLAN = 'doc:plan';
@@ -38,7 +39,7 @@ describe('snapshots', () => {
     const [a, b] = [world.agent('anna'), world.agent('ben')];
     const [ta, tb] = [await plan(a), await plan(b)];
     for (let i = 0; i < 6; i++) {
-      (i % 2 === 0 ? ta : tb).insert(0, `${i}`);
+      edit(i % 2 === 0 ? ta : tb, (x) => x.insert(0, `${i}`));
       await world.settle();
     }
     const made = snapshots(world);
@@ -48,7 +49,7 @@ describe('snapshots', () => {
     expect(world.relay.activeSnapshot(WS, PLAN)).toBe(made[0]?.snapshotId);
     expect([...a.problems, ...b.problems]).toEqual([]);
     // Both build on it now.
-    ta.insert(0, 'x');
+    edit(ta, (x) => x.insert(0, 'x'));
     await world.settle();
     expect(world.relay.records(WS, PLAN).at(-1)?.snapshotId).toBe(made[0]?.snapshotId);
 
@@ -66,7 +67,7 @@ describe('snapshots', () => {
     const [a, b] = [world.agent('anna'), world.agent('ben')];
     const [ta, tb] = [await plan(a), await plan(b)];
     for (let i = 0; i < 3; i++) {
-      ta.insert(0, `${i}`);
+      edit(ta, (x) => x.insert(0, `${i}`));
       await world.settle();
     }
     const first = snapshots(world)[0];
@@ -108,11 +109,11 @@ describe('snapshots', () => {
     // Ben hears nothing live, so he does not learn of anna's snapshot before he pushes.
     world.relay.intercept = (to) => (to === b.link ? 'drop' : 'deliver');
     for (let i = 0; i < 5; i++) {
-      ta.insert(ta.length, `a${i} `);
+      edit(ta, (x) => x.insert(ta.length, `a${i} `));
       await world.settle();
     }
     expect(snapshots(world).length).toBe(1);
-    tb.insert(0, 'ben offline-ish ');
+    edit(tb, (x) => x.insert(0, 'ben offline-ish '));
     await world.settle();
     expect(world.relay.refusals).toContainEqual({ event: 'push', code: 'stale_snapshot' });
     world.relay.intercept = undefined;
@@ -131,10 +132,10 @@ describe('snapshots', () => {
     const [a, b, c] = [world.agent('anna'), world.agent('ben'), world.agent('cai')];
     const [ta, tb] = [await plan(a), await plan(b)];
     await plan(c);
-    ta.insert(0, 'ennen poistoa ');
+    edit(ta, (x) => x.insert(0, 'ennen poistoa '));
     await world.settle();
     world.append(a, 'remove_member', { userId: 'cai' });
-    ta.insert(ta.length, 'poiston jälkeen');
+    edit(ta, (x) => x.insert(ta.length, 'poiston jälkeen'));
     await world.settle();
     // rotationRequired: the edit waits in the outbox instead of going out under the old key
     expect(a.sync.documents.status().pending).toBe(1);

@@ -3,6 +3,8 @@ import * as Y from 'yjs';
 import { randomBytes, sha256 } from '@yhteispoyta/crypto/bytes';
 import { GENESIS_PROOF, nextParentProof } from '@yhteispoyta/crypto/envelope';
 import type { EnvelopeHeader } from '@yhteispoyta/crypto/types';
+import { browserOrigin, isOwnChange, REMOTE_ORIGIN, REPAIR_ORIGIN, sourceOf, tagFollowUps } from './doc-origin';
+import type { DocSource } from './doc-origin';
 import { deletesBeyond } from './document-streams';
 import { expectedParentProof, judgeSnapshotLink, newSnapshotId, proofAfter } from './snapshot-chain';
 import { documentStateHash } from './state-hash';
@@ -104,5 +106,37 @@ describe('deletions Yjs makes inside a remote transaction', () => {
     three.once('update', (_u: Uint8Array, _o: unknown, _d: Y.Doc, tr: Y.Transaction) => (plain = deletesBeyond(delta, tr)));
     Y.applyUpdate(three, delta, 'remote');
     expect(plain).toBe(false);
+  });
+});
+
+describe('document origins', () => {
+  it('read a tagged origin and call only the browser and repairs this device own', () => {
+    expect(sourceOf({ source: 'browser' })).toBe('browser');
+    expect(sourceOf(REMOTE_ORIGIN)).toBe('remote');
+    expect(sourceOf('remote')).toBeUndefined();
+    expect(sourceOf(null)).toBeUndefined();
+    expect(sourceOf({ source: 'bridge' })).toBeUndefined();
+    expect(['browser', 'repair', 'remote', 'load', undefined].map((s) => isOwnChange(s as DocSource | undefined))).toEqual([true, true, false, false, false]);
+    expect(browserOrigin()).not.toBe(browserOrigin());
+  });
+
+  it('tag the follow-up transactions Yjs starts after a tagged one as repairs, and leave untagged batches untagged', () => {
+    const doc = new Y.Doc();
+    tagFollowUps(doc);
+    const text = doc.getText('t');
+    // An observer that writes stands in for Yjs' own clean-up: a new transaction without an origin in the same batch.
+    text.observe(() => {
+      if (!text.toString().endsWith('!')) doc.transact(() => text.insert(text.length, '!'));
+    });
+    const seen: unknown[] = [];
+    doc.on('update', (_u: Uint8Array, origin: unknown) => seen.push(origin));
+    const other = new Y.Doc();
+    other.getText('t').insert(0, 'x');
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other), REMOTE_ORIGIN);
+    expect(seen).toEqual([REMOTE_ORIGIN, REPAIR_ORIGIN]);
+    seen.length = 0;
+    doc.transact(() => text.insert(text.length, 'y'));
+    expect(text.toString()).toBe('x!y!');
+    expect(seen).toEqual([null, null]);
   });
 });
