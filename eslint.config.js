@@ -111,4 +111,16 @@ export default tseslint.config(
     files: ['server/**/*.test.ts', 'server/**/*.testkit.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  // The agent's documents (sync/) and chat (chat/) are two families of streams on one sync
+  // engine and know nothing of each other; what both need lives in streams/, which knows
+  // neither. start-sync.ts is the one place that wires the three.
+  ...[
+    ['client/agent/src/sync', 'sync/ (documents and the engine) never imports chat/.', ['**/chat/**']],
+    ['client/agent/src/chat', 'chat/ never imports sync/: it gets a StreamContext.', ['**/sync/**']],
+    ['client/agent/src/streams', 'streams/ is below sync/ and chat/ and imports neither.', ['**/sync/**', '**/chat/**']],
+  ].map(([folder, message, group]) => ({
+    files: [`${folder}/**/*.ts`],
+    ignores: [`${folder}/**/*.test.ts`, `${folder}/**/testkit/**`],
+    rules: { 'no-restricted-imports': ['error', { patterns: [forbid(message, ...group)] }] },
+  })),
 );

@@ -74,6 +74,17 @@ describe('import boundaries', () => {
     expect(await boundaryErrors('admin/src/fixture.ts', "import { signCertificate } from '@yhteispoyta/crypto/certificates/index';\nimport { z } from 'zod';\nexport const y = [signCertificate, z];\n")).toEqual([]);
   });
 
+  it('in the agent, sync/ and chat/ never import each other, and streams/ imports neither', async () => {
+    const chatFromSync = await boundaryErrors('client/agent/src/sync/fixture.ts', "import { ChatStream } from '../chat/chat-stream';\nexport const y = ChatStream;\n");
+    expect(chatFromSync.join()).toMatch(/sync\/ \(documents and the engine\) never imports chat\//);
+    const syncFromChat = await boundaryErrors('client/agent/src/chat/fixture.ts', "import type { SyncEngine } from '../sync/sync-engine';\nexport type Y = SyncEngine;\n");
+    expect(syncFromChat.join()).toMatch(/chat\/ never imports sync\//);
+    const upward = await boundaryErrors('client/agent/src/streams/fixture.ts', "import { Outbox } from '../sync/outbox';\nexport const y = Outbox;\n");
+    expect(upward).toHaveLength(1);
+    expect(await boundaryErrors('client/agent/src/chat/fixture.ts', "import type { StreamContext } from '../streams/stream-context';\nexport type Y = StreamContext;\n")).toEqual([]);
+    expect(await boundaryErrors('client/agent/src/chat/fixture.test.ts', "import { SyncWorld } from '../sync/testkit/sync-world';\nexport const y = SyncWorld;\n")).toEqual([]);
+  });
+
   it('allowed imports pass', async () => {
     expect(await boundaryErrors('server/src/fixture.ts', "import { PublicKey } from '@signalapp/libsignal-client';\nexport const y = PublicKey;\n")).toEqual([]);
     expect(await boundaryErrors('server/src/fixture.ts', "import { verifyEnvelopeSignature } from '@yhteispoyta/crypto/envelope';\nexport const y = verifyEnvelopeSignature;\n")).toEqual([]);
