@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PresenceNotice } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { decodePresence, encodePresence } from './presence-codec';
+import { PresenceOwnership } from './presence-ownership';
 import { SyncWorld } from './testkit/sync-world';
 
 const WS = 'ws1';
@@ -53,5 +54,21 @@ describe('presence', () => {
     await a.sync.documents.sendPresence(WS, 'doc:plan', new Uint8Array([8]));
     await world.settle();
     expect(seen.at(-1)?.[3]).toEqual([8]);
+  });
+});
+
+describe('presence ownership', () => {
+  const entry = (clientId: number) => ({ clientId, clock: 1, state: '{}' });
+  const [sini, eve] = [{ userId: 'sini', deviceId: 1 }, { userId: 'eve', deviceId: 1 }];
+
+  it('lets a device speak only for clients that are neither this device\'s own nor claimed by another device first', () => {
+    const owners = new PresenceOwnership();
+    expect(owners.admit(sini, [entry(1), entry(2)], new Set([2]))).toEqual([entry(1)]);
+    expect(owners.isRemote(1)).toBe(true);
+    expect(owners.admit(eve, [entry(1), entry(3)], new Set())).toEqual([entry(3)]);
+    expect(owners.admit(sini, [entry(1)], new Set())).toEqual([entry(1)]);
+    owners.forget([1]);
+    expect(owners.isRemote(1)).toBe(false);
+    expect(owners.admit(eve, [entry(1)], new Set())).toEqual([entry(1)]);
   });
 });
