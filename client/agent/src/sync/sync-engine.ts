@@ -86,6 +86,9 @@ export class SyncEngine {
     const now = this.#now;
     const transaction = <T>(work: () => T): T => profile.transaction(work);
     const verify = (workspaceId: string, stream: string, envelope: unknown) => checkEnvelope(keys, state, workspaceId, stream, envelope);
+    // Built bottom-up: snapshots before inbound and the pump (both tell them a stream moved),
+    // the catch-up before the pump (which rebases through it). Each part is typed by the
+    // slice of these it uses (its *Deps interface).
     const board = (this.#board = new SyncStatusBoard({ link, pending: () => outbox.count(), syncing: () => this.#catchUp.syncing() }, this.#log));
     this.status = board;
     const snapshots = (this.#snapshots = new SnapshotMaker({
