@@ -58,7 +58,7 @@ export function claimedWorkspace(envelope: WireEnvelope): string | undefined {
  * Runs the admission checks of the module comment for an envelope the authenticated
  * `device` sent, accepting only the given kinds. Throws ProtocolError: bad_request
  * (undecodable header, wrong kind or stream), too_large, forbidden (someone else's
- * envelope, not a member device, closed workspace, removed device), bad_signature, and
+ * envelope, not a member device, closed workspace, unregistered device), bad_signature, and
  * conflict with `details.currentEpoch` for any epoch but the current one.
  *
  * Why only the current epoch, even during a rotation: the epoch is rotated precisely
@@ -90,7 +90,7 @@ export async function admitEnvelope(
   }
   if (chain.closed) throw new ProtocolError('forbidden', 'the workspace is closed');
   const record = await deps.store.directory.getDevice(device);
-  if (record === null || record.removedAt !== undefined) throw new ProtocolError('forbidden', 'the device is not registered');
+  if (record === null) throw new ProtocolError('forbidden', 'the device is not registered');
   const verified = verifyEnvelopeSignature(envelope, record.identityKey);
   if (!verified.ok) {
     if (verified.code === 'bad_signature') throw new ProtocolError('bad_signature', 'the signature does not verify with the author key');

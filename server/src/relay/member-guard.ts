@@ -1,7 +1,6 @@
 /**
  * Who may read a workspace through the relay: a current member device per the
- * server-verified membership chain, whose device record has not been removed (a device
- * removed from the directory may still hold an open connection from before).
+ * server-verified membership chain that is registered in the directory.
  */
 import type { ChainState } from '@yhteispoyta/crypto/membership';
 import { ProtocolError } from '@yhteispoyta/crypto/protocol';
@@ -16,6 +15,6 @@ import { requireMemberState } from '../services/membership';
 export async function requireMemberDevice(deps: ChainReader, device: DeviceRef, workspaceId: string): Promise<ChainState> {
   const chain = await requireMemberState(deps, device, workspaceId);
   const record = await deps.store.directory.getDevice(device);
-  if (record === null || record.removedAt !== undefined) throw new ProtocolError('forbidden', 'the device is not registered');
+  if (record === null) throw new ProtocolError('forbidden', 'the device is not registered');
   return chain;
 }

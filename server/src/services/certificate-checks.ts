@@ -66,7 +66,7 @@ async function checkDevice(ctx: Needs<'certificates' | 'directory'>, cert: Certi
   if (cert.body.t === 'device_revocation') return;
   const device = await ctx.store.directory.getDevice({ userId: cert.body.userId, deviceId: cert.body.deviceId });
   const key = fromBase64(cert.body.identityKey);
-  if (device === null || device.removedAt !== undefined || key === undefined || !bytesEqual(device.identityKey, key)) {
+  if (device === null || key === undefined || !bytesEqual(device.identityKey, key)) {
     throw mismatch('no registered device with this id and identity key', 'device_mismatch');
   }
 }

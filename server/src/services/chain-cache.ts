@@ -38,8 +38,8 @@ export class StoredChainError extends Error {
 }
 
 /**
- * Identity keys of the given authors as the directory holds them, removed devices
- * included (they may have signed events before they were removed).
+ * Identity keys of the given authors as the directory holds them (devices a later event
+ * removed from the chain included: they signed their events while members).
  */
 export async function identityLookupFor(ctx: Needs<'directory'>, authors: readonly DeviceRef[]): Promise<IdentityLookup> {
   const keys = new Map<string, Uint8Array>();

@@ -102,16 +102,11 @@ export async function issueInvitation(ctx: Needs<'workspaces' | 'directory' | 'a
   return { userId, expiresAt };
 }
 
-/**
- * The device id a new device of the user gets: the lowest id never used by the user;
- * when all are used, the lowest id of a removed device (a new identity there is
- * flagged by peers as a changed key, which is the truth).
- */
+/** The device id a new device of the user gets: the lowest id the user does not use; none when all are used. */
 async function nextDeviceId(ctx: Needs<'directory'>, userId: string): Promise<number | undefined> {
-  const devices = await ctx.store.directory.listDevices(userId, true);
-  const used = new Set(devices.map((d) => d.deviceId));
+  const used = new Set((await ctx.store.directory.listDevices(userId)).map((d) => d.deviceId));
   for (let id = MIN_DEVICE_ID; id <= MAX_DEVICE_ID; id++) if (!used.has(id)) return id;
-  return devices.filter((d) => d.removedAt !== undefined).map((d) => d.deviceId).sort((a, b) => a - b)[0];
+  return undefined;
 }
 
 /** A device registers a link code id with which its person adds one more device, under the returned device id. */

@@ -1,7 +1,7 @@
 /**
  * Whether a device is a certified, unrevoked device of its person as far as the store
  * knows: the one question behind "may this device be named in a membership event" and
- * "may this device have invited a client". The device must be registered and active,
+ * "may this device have invited a client". The device must be registered,
  * with the identity key the caller expects, a stored device certificate for exactly that
  * key, no revocation of it, and a person whose certificate is not revoked.
  */
@@ -25,7 +25,7 @@ export type DeviceStanding =
 export async function deviceStanding(ctx: Needs<'directory' | 'certificates'>, ref: DeviceRef, keyHash?: string): Promise<DeviceStanding> {
   const name = deviceKey(ref);
   const device = await ctx.store.directory.getDevice(ref);
-  if (device === null || device.removedAt !== undefined) return { ok: false, reason: `device ${name} is not a registered, active device` };
+  if (device === null) return { ok: false, reason: `device ${name} is not a registered, active device` };
   if (keyHash !== undefined && identityKeyHash(device.identityKey) !== keyHash) {
     return { ok: false, reason: `device ${name} has another identity key than the one named` };
   }

@@ -47,7 +47,7 @@ export async function listOrgUsers(ctx: Needs<'directory' | 'certificates'>, org
 }
 
 /**
- * The active devices of a user with their public identity keys, certified or not. Kept
+ * The registered devices of a user with their public identity keys, certified or not. Kept
  * for compatibility; agents learn a person's devices from his certificates.
  */
 export async function listUserDevices(ctx: Needs<'directory'>, userId: string): Promise<ListDevicesResponse> {
@@ -60,7 +60,7 @@ export async function listUserDevices(ctx: Needs<'directory'>, userId: string): 
 
 /**
  * Claim bundles of a user's devices (the listed ones, or all active ones). Devices that
- * do not exist or were removed are left out of the answer rather than failing the rest.
+ * do not exist are left out of the answer rather than failing the rest.
  */
 export async function claimBundles(ctx: Needs<'directory' | 'audit', 'now'>, caller: DeviceRef, request: ClaimBundlesRequest): Promise<ClaimBundlesResponse> {
   if ((await ctx.store.directory.getUser(request.userId)) === null) throw new ProtocolError('not_found', 'no such user');
@@ -81,7 +81,7 @@ export async function claimBundles(ctx: Needs<'directory' | 'audit', 'now'>, cal
 /** The caller's own registered device; authentication already proved it is active. */
 async function ownDevice(ctx: Needs<'directory'>, caller: DeviceRef): Promise<DeviceRecord> {
   const device = await ctx.store.directory.getDevice(caller);
-  if (device === null || device.removedAt !== undefined) throw new ProtocolError('unauthenticated', 'device is not registered');
+  if (device === null) throw new ProtocolError('unauthenticated', 'device is not registered');
   return device;
 }
 

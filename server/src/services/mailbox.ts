@@ -3,8 +3,8 @@
  * session set-up wait here until the recipient acknowledges them).
  *
  * Who may write to whom: a device may queue items only for
- *  - another active device of its own user (device linking, history hand-over), or
- *  - an active device that is a current member device of a workspace in which the
+ *  - another registered device of its own user (device linking, history hand-over), or
+ *  - a registered device that is a current member device of a workspace in which the
  *    sender device is also a current member device (epoch keys go to exactly the
  *    chain's device set, DESIGN §4–5).
  * Without this rule the mailbox would be an open channel from any enrolled device to any
@@ -25,14 +25,13 @@ import type { Needs } from '../context';
 import { recordAudit } from './audit';
 import { chainStateOf, isMemberDevice } from './membership';
 
-async function isActiveDevice(ctx: Needs<'directory'>, ref: DeviceRef): Promise<boolean> {
-  const device = await ctx.store.directory.getDevice(ref);
-  return device !== null && device.removedAt === undefined;
+async function isRegisteredDevice(ctx: Needs<'directory'>, ref: DeviceRef): Promise<boolean> {
+  return (await ctx.store.directory.getDevice(ref)) !== null;
 }
 
 /** Whether `sender` may queue items for `recipient` (see the module comment). */
 async function mayWrite(ctx: Needs<'directory' | 'workspaces'>, sender: DeviceRef, recipient: DeviceRef, senderWorkspaces: readonly string[]): Promise<boolean> {
-  if (!(await isActiveDevice(ctx, recipient))) return false;
+  if (!(await isRegisteredDevice(ctx, recipient))) return false;
   if (recipient.userId === sender.userId) return true;
   const recipientWorkspaces = new Set(await ctx.store.workspaces.workspacesOfUser(recipient.userId));
   for (const workspaceId of senderWorkspaces) {

@@ -8,7 +8,7 @@ import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { Needs } from '../context';
 
 /**
- * `certificates` {userId} to the user's own active devices and to every member device of
+ * `certificates` {userId} to the user's own devices and to every member device of
  * every workspace he is a member of (per the member views): exactly the agents whose
  * verified view of him may change.
  */

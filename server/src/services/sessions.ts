@@ -70,7 +70,6 @@ export async function login(ctx: Needs<'auth' | 'directory' | 'audit', 'now' | '
   const signature = fromBase64(request.signature);
   const valid =
     registered !== null &&
-    registered.removedAt === undefined &&
     user !== null &&
     signature !== undefined &&
     verifySignature(registered.identityKey, loginSigningBytes(nonce, device), signature);
@@ -87,7 +86,7 @@ export async function login(ctx: Needs<'auth' | 'directory' | 'audit', 'now' | '
 
 /**
  * The device behind a bearer token, or null for a malformed, unknown or expired token,
- * a removed device, or a user that no longer exists. Never throws on hostile input
+ * an unregistered device, or a user that no longer exists. Never throws on hostile input
  * (store failures still reject).
  */
 export async function authenticateToken(ctx: Needs<'auth' | 'directory', 'now'>, token: string): Promise<AuthenticatedDevice | null> {
@@ -95,7 +94,7 @@ export async function authenticateToken(ctx: Needs<'auth' | 'directory', 'now'>,
   const session = await ctx.store.auth.getSession(token, ctx.now());
   if (session === null) return null;
   const device = await ctx.store.directory.getDevice(session.device);
-  if (device === null || device.removedAt !== undefined) return null;
+  if (device === null) return null;
   const user = await ctx.store.directory.getUser(session.device.userId);
   if (user === null) return null;
   return {

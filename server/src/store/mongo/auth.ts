@@ -107,12 +107,6 @@ export function mongoAuth(m: MongoModels): AuthStore {
         ? { tokenHash: d._id, device: { userId: d.userId, deviceId: d.deviceId }, createdAt: d.createdAt, expiresAt: d.expiresAt }
         : null;
     },
-    async deleteSession(token) {
-      return (await m.sessions.deleteOne({ _id: hashSecret(token) })).deletedCount > 0;
-    },
-    async deleteSessionsOfDevice(ref) {
-      return (await m.sessions.deleteMany({ userId: ref.userId, deviceId: ref.deviceId })).deletedCount;
-    },
     async purgeExpired(now) {
       const filter = { expiresAt: { $lte: now } };
       const results = await Promise.all([

@@ -57,12 +57,6 @@ export function mongoBlobs(m: MongoModels): BlobStore {
       const info: BlobInfo = { id: d._id, workspaceId: d.workspaceId, size: d.size, sha256: d.sha256, createdAt: d.createdAt };
       return { info, chunks: readChunks(d._id) };
     },
-    async deleteBlob(workspaceId, blobId) {
-      const res = await m.blobs.updateOne({ _id: blobId, workspaceId }, { $set: { complete: false } });
-      if (res.matchedCount !== 1) return false;
-      await discard(blobId);
-      return true;
-    },
     async purgeIncompleteBlobs(olderThan) {
       const stale = await m.blobs.find({ complete: false, createdAt: { $lt: olderThan } }, { _id: 1 }).lean();
       for (const d of stale) await discard(d._id);

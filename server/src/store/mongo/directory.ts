@@ -5,19 +5,15 @@
  * findOneAndDelete: FerretDB v1 runs it as find-then-delete and returns the same key to
  * concurrent callers.)
  *
- * A removal is an insert into `device_removals` keyed by the device's generation, never an
- * update of the device document, so a concurrent prekey replacement cannot undo it.
- * Re-registering a removed id first deletes the old document (the deleter whose
- * deletedCount is 1 owns the slot), then inserts under the unique (userId, deviceId) index.
+ * A device id is registered once: the unique (userId, deviceId) index lets exactly one of
+ * concurrent registrations in.
  *
  * Without transactions, device registration writes in this order: device document, then
  * one-time prekeys. A crash in between leaves a device without one-time prekeys, which is
  * a state the rules already handle (bundles then carry the last-resort Kyber key and no EC
- * one-time key; the device tops up when it sees its counts). A removal writes the marker
- * first, then deletes prekeys and mailbox; a crash in between leaves leftovers that nothing
- * hands out (the device is removed) and that re-registration deletes.
+ * one-time key; the device tops up when it sees its counts).
  */
-import { fromBase64, randomBytes, toBase64, toHex } from '@yhteispoyta/crypto/bytes';
+import { fromBase64, toBase64 } from '@yhteispoyta/crypto/bytes';
 import type { ClaimedBundle, DeviceRef, PublicPrekey, SignedPublicPrekey } from '@yhteispoyta/crypto/types';
 import { certificateColumns } from '../certificate-columns';
 import type { DeviceRecord, DirectoryStore, OrgRecord } from '../port';
@@ -33,7 +29,7 @@ function toOrg(d: OrgDoc): OrgRecord {
   return { id: d._id, name: d.name, createdAt: d.createdAt, ...(certificate === undefined ? {} : { certificate }) };
 }
 
-function toDevice(d: DeviceDoc, removedAt: number | undefined): DeviceRecord {
+function toDevice(d: DeviceDoc): DeviceRecord {
   return {
     userId: d.userId,
     deviceId: d.deviceId,
@@ -42,21 +38,14 @@ function toDevice(d: DeviceDoc, removedAt: number | undefined): DeviceRecord {
     signedPreKey: readSignedPrekey(JSON.parse(d.signedPreKey)),
     lastResortKyberPreKey: readSignedPrekey(JSON.parse(d.lastResortKyberPreKey)),
     createdAt: d.createdAt,
-    ...(removedAt === undefined ? {} : { removedAt }),
   };
 }
 
 /** Build the directory methods over the adapter's models. */
 export function mongoDirectory(m: MongoModels): DirectoryStore {
-  const removalOf = async (d: DeviceDoc): Promise<number | undefined> =>
-    (await m.deviceRemovals.findById(d.generation).lean())?.removedAt;
-  const anyDevice = async (ref: DeviceRef): Promise<DeviceRecord | null> => {
+  const deviceOf = async (ref: DeviceRef): Promise<DeviceRecord | null> => {
     const doc = await m.devices.findOne({ userId: ref.userId, deviceId: ref.deviceId }).lean();
-    return doc ? toDevice(doc, await removalOf(doc)) : null;
-  };
-  const activeDevice = async (ref: DeviceRef): Promise<DeviceRecord | null> => {
-    const device = await anyDevice(ref);
-    return device && device.removedAt === undefined ? device : null;
+    return doc ? toDevice(doc) : null;
   };
 
   // Upserts with $setOnInsert: an id the device already has is left alone and not counted.
@@ -136,18 +125,10 @@ export function mongoDirectory(m: MongoModels): DirectoryStore {
       if (!identityKey || identityKey.byteLength === 0) return { ok: false, code: 'invalid_identity_key' };
       if (!(await m.users.exists({ _id: userId }))) return { ok: false, code: 'unknown_user' };
       const ref = { userId, deviceId: upload.deviceId };
-      const existing = await m.devices.findOne(ref).lean();
-      if (existing) {
-        if ((await removalOf(existing)) === undefined) return { ok: false, code: 'device_exists' };
-        // Only one concurrent re-registration deletes the removed document and goes on.
-        if ((await m.devices.deleteOne({ _id: existing._id })).deletedCount !== 1) return { ok: false, code: 'device_exists' };
-        await m.prekeys.deleteMany(ref);
-      }
       try {
         await m.devices.create({
           userId,
           deviceId: upload.deviceId,
-          generation: toHex(randomBytes(16)),
           identityKey: asBuffer(identityKey),
           registrationId: upload.registrationId,
           signedPreKey: JSON.stringify(upload.signedPreKey),
@@ -162,30 +143,14 @@ export function mongoDirectory(m: MongoModels): DirectoryStore {
       return { ok: true };
     },
     async getDevice(ref) {
-      return anyDevice(ref);
+      return deviceOf(ref);
     },
-    async listDevices(userId, includeRemoved = false) {
+    async listDevices(userId) {
       const docs = await m.devices.find({ userId }).sort({ deviceId: 1 }).lean();
-      const removals = await m.deviceRemovals.find({ _id: { $in: docs.map((d) => d.generation) } }).lean();
-      const removedAt = new Map(removals.map((r) => [r._id, r.removedAt]));
-      const all = docs.map((d) => toDevice(d, removedAt.get(d.generation)));
-      return includeRemoved ? all : all.filter((d) => d.removedAt === undefined);
-    },
-    async removeDevice(ref, removedAt) {
-      const doc = await m.devices.findOne({ userId: ref.userId, deviceId: ref.deviceId }).lean();
-      if (!doc) return { ok: false, code: 'not_found' };
-      try {
-        await m.deviceRemovals.create({ _id: doc.generation, userId: ref.userId, deviceId: ref.deviceId, removedAt });
-      } catch (error) {
-        if (isDuplicateKey(error)) return { ok: false, code: 'not_found' };
-        throw error;
-      }
-      await m.prekeys.deleteMany({ userId: ref.userId, deviceId: ref.deviceId });
-      await m.mailbox.deleteMany({ toUser: ref.userId, toDevice: ref.deviceId });
-      return { ok: true };
+      return docs.map(toDevice);
     },
     async claimBundle(ref) {
-      const device = await activeDevice(ref);
+      const device = await deviceOf(ref);
       if (!device) return null;
       const take = async (kind: 'ec' | 'kyber') => {
         // Each lost race means another caller got a key, so this ends when keys run out.
@@ -208,7 +173,7 @@ export function mongoDirectory(m: MongoModels): DirectoryStore {
       return bundle;
     },
     async prekeyCounts(ref) {
-      if (!(await activeDevice(ref))) return null;
+      if (!(await deviceOf(ref))) return null;
       const base = { userId: ref.userId, deviceId: ref.deviceId };
       const [oneTimePreKeys, oneTimeKyberPreKeys] = await Promise.all([
         m.prekeys.countDocuments({ ...base, kind: 'ec' }),
@@ -217,15 +182,14 @@ export function mongoDirectory(m: MongoModels): DirectoryStore {
       return { oneTimePreKeys, oneTimeKyberPreKeys };
     },
     async addOneTimePrekeys(ref, preKeys, kyberPreKeys) {
-      if (!(await activeDevice(ref))) return { ok: false, code: 'not_found' };
+      if (!(await deviceOf(ref))) return { ok: false, code: 'not_found' };
       return { ok: true, added: await insertPrekeys(ref, preKeys, kyberPreKeys) };
     },
     async replaceSignedPrekeys(ref, signedPreKey, lastResortKyberPreKey) {
       const doc = await m.devices.findOne({ userId: ref.userId, deviceId: ref.deviceId }).lean();
-      if (!doc || (await removalOf(doc)) !== undefined) return { ok: false, code: 'not_found' };
+      if (!doc) return { ok: false, code: 'not_found' };
       const set: Record<string, string> = { signedPreKey: JSON.stringify(signedPreKey) };
       if (lastResortKyberPreKey) set['lastResortKyberPreKey'] = JSON.stringify(lastResortKyberPreKey);
-      // By _id: if the document was replaced by a re-registration meanwhile, nothing changes.
       const res = await m.devices.updateOne({ _id: doc._id }, { $set: set });
       return res.matchedCount === 1 ? { ok: true } : { ok: false, code: 'not_found' };
     },

@@ -27,17 +27,11 @@ export interface EnrolmentDoc {
 }
 /** A user; _id is its id. */
 export interface UserDoc { _id: string; orgId: string; role: string; displayName: string; createdAt: number }
-/** A registered device; `generation` is random per registration (a reused id gets a new one). */
+/** A registered device. */
 export interface DeviceDoc {
-  userId: string; deviceId: number; generation: string; identityKey: Buffer; registrationId: number;
+  userId: string; deviceId: number; identityKey: Buffer; registrationId: number;
   signedPreKey: string; lastResortKyberPreKey: string; createdAt: number;
 }
-/**
- * The removal of one device generation, kept apart from the device document: inserting it
- * (unique _id = generation) is the removal, and no later update of the device document can
- * undo it (FerretDB v1 rewrites whole documents on update).
- */
-export interface DeviceRemovalDoc { _id: string; userId: string; deviceId: number; removedAt: number }
 /** A one-time prekey. kind: 'ec' | 'kyber'; key is the JSON of the public prekey. */
 export interface PrekeyDoc { userId: string; deviceId: number; kind: string; keyId: number; key: string }
 /** A single-use code; _id is the code id (the server never sees the code's secret). */
@@ -132,16 +126,11 @@ function userSchema() {
 }
 function deviceSchema() {
   const s = new Schema<DeviceDoc>({
-    userId: req(String), deviceId: req(Number), generation: req(String), identityKey: req(Buffer),
+    userId: req(String), deviceId: req(Number), identityKey: req(Buffer),
     registrationId: req(Number), signedPreKey: req(String), lastResortKyberPreKey: req(String), createdAt: req(Number),
   }, opts);
   s.index({ userId: 1, deviceId: 1 }, { unique: true });
   return s;
-}
-function deviceRemovalSchema() {
-  return new Schema<DeviceRemovalDoc>(
-    { _id: String, userId: req(String), deviceId: req(Number), removedAt: req(Number) }, opts,
-  ).index({ userId: 1, deviceId: 1 });
 }
 function prekeySchema() {
   const s = new Schema<PrekeyDoc>(
@@ -251,7 +240,6 @@ function registerModels(conn: Connection) {
     enrolments: conn.model('Enrolment', enrolmentSchema(), 'enrolments'),
     users: conn.model('User', userSchema(), 'users'),
     devices: conn.model('Device', deviceSchema(), 'devices'),
-    deviceRemovals: conn.model('DeviceRemoval', deviceRemovalSchema(), 'device_removals'),
     prekeys: conn.model('Prekey', prekeySchema(), 'prekeys'),
     codes: conn.model('Code', codeSchema(), 'codes'),
     codeUses: conn.model('CodeUse', codeUseSchema(), 'code_uses'),

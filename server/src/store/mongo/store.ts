@@ -10,7 +10,7 @@
  * "query in Go, then write the whole document back by _id", without re-checking the
  * filter, so conditional updates are not atomic between connections. Inserts under unique
  * indexes and deletes (deletedCount) are atomic there too, so prekey claims, codes,
- * challenges, device removal, the deployment root, certificates, enrolments, the
+ * challenges, device registration, the deployment root, certificates, enrolments, the
  * membership chain and the audit chain use only those.
  * The snapshot chain, per-author clock bookkeeping, the workspace sequence and the
  * membership view rely on conditional updates (atomic on MongoDB); within one process

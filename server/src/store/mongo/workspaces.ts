@@ -92,13 +92,6 @@ export function mongoWorkspaces(m: MongoModels): WorkspaceStore {
         }
       });
     },
-    async getMembershipView(workspaceId) {
-      const d = await m.membershipViews.findById(workspaceId).lean();
-      return d ? { asOfSeq: d.asOfSeq, members: readMembers(JSON.parse(d.members)) } : null;
-    },
-    async isMemberDevice(workspaceId, ref) {
-      return (await m.membershipViews.exists({ _id: workspaceId, deviceKeys: deviceKey(ref) })) !== null;
-    },
     async memberDevices(workspaceId) {
       const d = await m.membershipViews.findById(workspaceId).lean();
       if (!d) return [];

@@ -77,10 +77,6 @@ export interface AuthStore {
   createSession(session: NewSession): Promise<SessionRecord>;
   /** The unexpired session of a bearer token (looked up by the token's hash), or null. */
   getSession(token: string, now: number): Promise<SessionRecord | null>;
-  /** End a session; false if there was none. */
-  deleteSession(token: string): Promise<boolean>;
-  /** End every session of a device (on removal). Returns how many. */
-  deleteSessionsOfDevice(ref: DeviceRef): Promise<number>;
   /** Delete expired challenges, sessions and codes (used or not). Returns how many rows. */
   purgeExpired(now: number): Promise<number>;
 }

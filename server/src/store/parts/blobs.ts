@@ -38,8 +38,6 @@ export interface BlobStore {
   ): Promise<Ok<{ blob: BlobInfo }> | Fail<'too_large', { maxBytes: number }>>;
   /** A complete blob of this workspace, or null. */
   getBlob(workspaceId: string, blobId: string): Promise<BlobReader | null>;
-  /** Delete a blob of this workspace; false if there was none. */
-  deleteBlob(workspaceId: string, blobId: string): Promise<boolean>;
   /** Remove uploads that never completed (a crash mid-upload) started before `olderThan`. */
   purgeIncompleteBlobs(olderThan: number): Promise<number>;
 }

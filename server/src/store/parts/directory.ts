@@ -41,8 +41,6 @@ export interface DeviceRecord {
   readonly signedPreKey: SignedPublicPrekey;
   readonly lastResortKyberPreKey: SignedPublicPrekey;
   readonly createdAt: number;
-  /** set when the device was removed; a removed device has no prekeys and no mailbox */
-  readonly removedAt?: number;
 }
 
 /** How many one-time prekeys a device has left on the server. */
@@ -72,31 +70,23 @@ export interface DirectoryStore {
   /** The users of an organisation, oldest first. */
   listUsers(orgId: string): Promise<UserRecord[]>;
 
-  /**
-   * Register a device with its public prekeys (signatures already verified by the caller).
-   * A removed device's id may be registered again (a new identity).
-   */
+  /** Register a device with its public prekeys (signatures already verified by the caller). */
   registerDevice(
     userId: string,
     upload: PrekeyUpload,
     createdAt: number,
   ): Promise<Ok | Fail<'unknown_user' | 'device_exists' | 'invalid_device_id' | 'invalid_identity_key'>>;
-  /** A device, removed or not; null if never registered. */
+  /** A device, or null if never registered. */
   getDevice(ref: DeviceRef): Promise<DeviceRecord | null>;
-  /** A user's devices by deviceId; removed ones only if asked. */
-  listDevices(userId: string, includeRemoved?: boolean): Promise<DeviceRecord[]>;
-  /**
-   * Mark a device removed and delete its one-time prekeys and its mailbox (its sessions
-   * are ended separately with deleteSessionsOfDevice).
-   */
-  removeDevice(ref: DeviceRef, removedAt: number): Promise<Ok | Fail<'not_found'>>;
+  /** A user's devices by deviceId. */
+  listDevices(userId: string): Promise<DeviceRecord[]>;
   /**
    * Hand out a bundle for an active device. Each one-time EC and Kyber prekey is handed
    * out at most once, also under concurrency; when none is left the bundle has no `preKey`
-   * and carries the last-resort Kyber prekey. null for an unknown or removed device.
+   * and carries the last-resort Kyber prekey. null for an unknown device.
    */
   claimBundle(ref: DeviceRef): Promise<ClaimedBundle | null>;
-  /** Remaining one-time prekeys; null for an unknown or removed device. */
+  /** Remaining one-time prekeys; null for an unknown device. */
   prekeyCounts(ref: DeviceRef): Promise<PrekeyCounts | null>;
   /**
    * Top up one-time prekeys. Ids the device already has on the server are skipped, so a

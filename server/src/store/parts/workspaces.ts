@@ -62,10 +62,6 @@ export interface WorkspaceStore {
    * is newer than the stored one (so concurrent server processes never move it back).
    */
   setMembershipView(workspaceId: string, view: MembershipView): Promise<Ok | Fail<'stale', { asOfSeq: number }>>;
-  /** The current materialised view, or null before the first one. */
-  getMembershipView(workspaceId: string): Promise<MembershipView | null>;
-  /** Whether the device is a current member device per the view. */
-  isMemberDevice(workspaceId: string, ref: DeviceRef): Promise<boolean>;
   /** Current member devices per the view (fan-out targets). */
   memberDevices(workspaceId: string): Promise<DeviceRef[]>;
   /** Ids of the workspaces the user is a member of per the views. */

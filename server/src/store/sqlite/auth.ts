@@ -57,8 +57,6 @@ export function sqliteAuth({ db, immediate }: SqliteDb): AuthStore {
     'INSERT INTO sessions (token_hash, user_id, device_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
   );
   const selectSession = db.prepare('SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ?');
-  const removeSession = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
-  const removeDeviceSessions = db.prepare('DELETE FROM sessions WHERE user_id = ? AND device_id = ?');
   const purgeChallenges = db.prepare('DELETE FROM challenges WHERE expires_at <= ?');
   const purgeSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   const purgeCodes = db.prepare('DELETE FROM codes WHERE expires_at <= ?');
@@ -113,12 +111,6 @@ export function sqliteAuth({ db, immediate }: SqliteDb): AuthStore {
     async getSession(token, now) {
       const row = selectSession.get([hashSecret(token), now]);
       return row ? toSession(row) : null;
-    },
-    async deleteSession(token) {
-      return removeSession.run([hashSecret(token)]).changes > 0;
-    },
-    async deleteSessionsOfDevice(ref) {
-      return removeDeviceSessions.run([ref.userId, ref.deviceId]).changes;
     },
     async purgeExpired(now) {
       return immediate(

@@ -26,7 +26,6 @@ export function sqliteBlobs({ db, immediate }: SqliteDb): BlobStore {
   const selectChunk = db.prepare('SELECT data FROM blob_chunks WHERE blob_id = ? AND n = ?');
   const deleteChunks = db.prepare('DELETE FROM blob_chunks WHERE blob_id = ?');
   const deleteBlobRow = db.prepare('DELETE FROM blobs WHERE id = ?');
-  const selectOwned = db.prepare('SELECT id FROM blobs WHERE id = ? AND workspace_id = ?');
   const selectStale = db.prepare('SELECT id FROM blobs WHERE complete = 0 AND created_at < ?');
 
   const discard = (id: string): void => {
@@ -76,14 +75,6 @@ export function sqliteBlobs({ db, immediate }: SqliteDb): BlobStore {
         createdAt: colInt(row, 'created_at'),
       };
       return { info, chunks: readChunks(info.id) };
-    },
-    async deleteBlob(workspaceId, blobId) {
-      return immediate(() => {
-        if (!selectOwned.get([blobId, workspaceId])) return false;
-        deleteChunks.run([blobId]);
-        deleteBlobRow.run([blobId]);
-        return true;
-      });
     },
     async purgeIncompleteBlobs(olderThan) {
       const ids = selectStale.all([olderThan]).map((r) => colStr(r, 'id'));

@@ -8,7 +8,7 @@ import { parseStoredJson, readCertificate, readPrekey, readRole, readSignedPreke
 import { certificateColumns } from '../certificate-columns';
 import { isValidDeviceId } from '../rules';
 import type { SqliteDb } from './db';
-import { colBytes, colInt, colJson, colOptInt, colStr } from './db';
+import { colBytes, colInt, colJson, colStr } from './db';
 
 type Row = Record<string, unknown>;
 
@@ -24,7 +24,6 @@ const toUser = (r: Row): UserRecord => ({
   createdAt: colInt(r, 'created_at'),
 });
 function toDevice(r: Row): DeviceRecord {
-  const removedAt = colOptInt(r, 'removed_at');
   return {
     userId: colStr(r, 'user_id'),
     deviceId: colInt(r, 'device_id'),
@@ -33,7 +32,6 @@ function toDevice(r: Row): DeviceRecord {
     signedPreKey: readSignedPrekey(colJson(r, 'signed_prekey')),
     lastResortKyberPreKey: readSignedPrekey(colJson(r, 'last_resort_kyber')),
     createdAt: colInt(r, 'created_at'),
-    ...(removedAt === undefined ? {} : { removedAt }),
   };
 }
 
@@ -57,16 +55,10 @@ export function sqliteDirectory({ db, immediate }: SqliteDb): DirectoryStore {
   const selectUsers = db.prepare('SELECT * FROM users WHERE org_id = ? ORDER BY created_at, id');
   const selectDevice = db.prepare('SELECT * FROM devices WHERE user_id = ? AND device_id = ?');
   const selectDevices = db.prepare('SELECT * FROM devices WHERE user_id = ? ORDER BY device_id');
-  const deleteDevice = db.prepare('DELETE FROM devices WHERE user_id = ? AND device_id = ?');
   const insertDevice = db.prepare(
     `INSERT INTO devices (user_id, device_id, identity_key, registration_id, signed_prekey, last_resort_kyber, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
-  const markRemoved = db.prepare(
-    'UPDATE devices SET removed_at = ? WHERE user_id = ? AND device_id = ? AND removed_at IS NULL',
-  );
-  const deletePrekeys = db.prepare('DELETE FROM one_time_prekeys WHERE user_id = ? AND device_id = ?');
-  const deleteMailbox = db.prepare('DELETE FROM mailbox WHERE to_user = ? AND to_device = ?');
   const insertPrekey = db.prepare(
     'INSERT INTO one_time_prekeys (user_id, device_id, kind, key_id, key_json) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
   );
@@ -79,18 +71,12 @@ export function sqliteDirectory({ db, immediate }: SqliteDb): DirectoryStore {
   const countPrekeys = db.prepare(
     'SELECT kind, count(*) AS n FROM one_time_prekeys WHERE user_id = ? AND device_id = ? GROUP BY kind',
   );
-  const updateSigned = db.prepare(
-    'UPDATE devices SET signed_prekey = ? WHERE user_id = ? AND device_id = ? AND removed_at IS NULL',
-  );
-  const updateLastResort = db.prepare(
-    'UPDATE devices SET last_resort_kyber = ? WHERE user_id = ? AND device_id = ? AND removed_at IS NULL',
-  );
+  const updateSigned = db.prepare('UPDATE devices SET signed_prekey = ? WHERE user_id = ? AND device_id = ?');
+  const updateLastResort = db.prepare('UPDATE devices SET last_resort_kyber = ? WHERE user_id = ? AND device_id = ?');
 
-  const activeDevice = (ref: DeviceRef): DeviceRecord | null => {
+  const deviceOf = (ref: DeviceRef): DeviceRecord | null => {
     const row = selectDevice.get([ref.userId, ref.deviceId]);
-    if (!row) return null;
-    const device = toDevice(row);
-    return device.removedAt === undefined ? device : null;
+    return row ? toDevice(row) : null;
   };
 
   const insertPrekeys = (ref: DeviceRef, preKeys: readonly PublicPrekey[], kyber: readonly SignedPublicPrekey[]) => {
@@ -159,12 +145,7 @@ export function sqliteDirectory({ db, immediate }: SqliteDb): DirectoryStore {
       const ref = { userId, deviceId: upload.deviceId };
       return immediate(() => {
         if (!selectUser.get([userId])) return { ok: false, code: 'unknown_user' } as const;
-        const existing = selectDevice.get([userId, upload.deviceId]);
-        if (existing && toDevice(existing).removedAt === undefined) return { ok: false, code: 'device_exists' } as const;
-        // A removed device's id is reused for a new identity: the old row goes, and with it
-        // any prekeys that might still linger.
-        deleteDevice.run([userId, upload.deviceId]);
-        deletePrekeys.run([userId, upload.deviceId]);
+        if (selectDevice.get([userId, upload.deviceId])) return { ok: false, code: 'device_exists' } as const;
         insertDevice.run([
           userId,
           upload.deviceId,
@@ -179,26 +160,14 @@ export function sqliteDirectory({ db, immediate }: SqliteDb): DirectoryStore {
       });
     },
     async getDevice(ref) {
-      const row = selectDevice.get([ref.userId, ref.deviceId]);
-      return row ? toDevice(row) : null;
+      return deviceOf(ref);
     },
-    async listDevices(userId, includeRemoved = false) {
-      const all = selectDevices.all([userId]).map(toDevice);
-      return includeRemoved ? all : all.filter((d) => d.removedAt === undefined);
-    },
-    async removeDevice(ref, removedAt) {
-      return immediate(() => {
-        if (markRemoved.run([removedAt, ref.userId, ref.deviceId]).changes !== 1) {
-          return { ok: false, code: 'not_found' } as const;
-        }
-        deletePrekeys.run([ref.userId, ref.deviceId]);
-        deleteMailbox.run([ref.userId, ref.deviceId]);
-        return { ok: true } as const;
-      });
+    async listDevices(userId) {
+      return selectDevices.all([userId]).map(toDevice);
     },
     async claimBundle(ref) {
       return immediate((): ClaimedBundle | null => {
-        const device = activeDevice(ref);
+        const device = deviceOf(ref);
         if (!device) return null;
         const ecRow = takePrekey.get([ref.userId, ref.deviceId, 'ec']);
         const kyberRow = takePrekey.get([ref.userId, ref.deviceId, 'kyber']);
@@ -213,11 +182,11 @@ export function sqliteDirectory({ db, immediate }: SqliteDb): DirectoryStore {
       });
     },
     async prekeyCounts(ref) {
-      return activeDevice(ref) ? counts(ref) : null;
+      return deviceOf(ref) ? counts(ref) : null;
     },
     async addOneTimePrekeys(ref, preKeys, kyberPreKeys) {
       return immediate(() => {
-        if (!activeDevice(ref)) return { ok: false, code: 'not_found' } as const;
+        if (!deviceOf(ref)) return { ok: false, code: 'not_found' } as const;
         return { ok: true, added: insertPrekeys(ref, preKeys, kyberPreKeys) } as const;
       });
     },

@@ -4,7 +4,7 @@
 import type { MembershipEvent } from '@yhteispoyta/crypto/types';
 import type { StoredMembershipEvent, WorkspaceRecord, WorkspaceStore } from '../port';
 import { ZERO_HASH_HEX } from '../port';
-import { readMembers, readMembershipEvent, readWorkspaceKind } from '../record-schemas';
+import { readMembershipEvent, readWorkspaceKind } from '../record-schemas';
 import type { SqliteDb } from './db';
 import { colInt, colJson, colStr } from './db';
 
@@ -45,9 +45,6 @@ export function sqliteWorkspaces({ db, immediate }: SqliteDb): WorkspaceStore {
   const clearDevices = db.prepare('DELETE FROM member_devices WHERE workspace_id = ?');
   const insertMemberDevice = db.prepare(
     'INSERT OR IGNORE INTO member_devices (workspace_id, user_id, device_id) VALUES (?, ?, ?)',
-  );
-  const selectMemberDevice = db.prepare(
-    'SELECT 1 AS hit FROM member_devices WHERE workspace_id = ? AND user_id = ? AND device_id = ?',
   );
   const selectMemberDevices = db.prepare(
     'SELECT user_id, device_id FROM member_devices WHERE workspace_id = ? ORDER BY user_id, device_id',
@@ -105,13 +102,6 @@ export function sqliteWorkspaces({ db, immediate }: SqliteDb): WorkspaceStore {
         }
         return { ok: true } as const;
       });
-    },
-    async getMembershipView(workspaceId) {
-      const row = selectView.get([workspaceId]);
-      return row ? { asOfSeq: colInt(row, 'as_of_seq'), members: readMembers(colJson(row, 'members')) } : null;
-    },
-    async isMemberDevice(workspaceId, ref) {
-      return selectMemberDevice.get([workspaceId, ref.userId, ref.deviceId]) !== undefined;
     },
     async memberDevices(workspaceId) {
       return selectMemberDevices
