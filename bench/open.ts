@@ -231,8 +231,9 @@ function sum(values: readonly { byteLength: number }[]): number {
 
 /**
  * The document's bytes in the server's store, read through the storage port from the
- * server's own sqlite file; then the retention step that the server does not run on its
- * own yet (store.pruneCoveredUpdates) is applied, as it would be once the window passed.
+ * server's own sqlite file; then the retention step the server runs on its own once the
+ * window has passed (store.pruneCoveredUpdates, server/src/maintenance/retention.ts) is
+ * applied at once.
  */
 async function storedBytes(serverDbPath: string, workspaceId: string): Promise<StoredBytes> {
   const store = await createStore({ kind: 'sqlite', path: serverDbPath });
@@ -241,7 +242,7 @@ async function storedBytes(serverDbPath: string, workspaceId: string): Promise<S
     const snapshots = await Promise.all(snapshotInfos.map(async (info) => (await store.envelopes.getSnapshot(workspaceId, STREAM, info.snapshotId))?.bytes ?? new Uint8Array()));
     const before = await store.envelopes.envelopesAfter(workspaceId, STREAM, 0, 1_000_000);
     const live = await store.envelopes.latestState(workspaceId, STREAM);
-    await store.envelopes.pruneCoveredUpdates(workspaceId, STREAM, Date.now() + 1);
+    await store.envelopes.pruneCoveredUpdates(Date.now() + 1);
     const after = await store.envelopes.envelopesAfter(workspaceId, STREAM, 0, 1_000_000);
     const snapshotBytes = sum(snapshots);
     return {

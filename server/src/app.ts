@@ -1,7 +1,8 @@
 /**
  * Starting one server process: store, context, REST app, socket.io relay, one http
- * server, and a periodic purge of expired codes, challenges, sessions and abandoned
- * uploads. `main.ts` runs it from the environment; tests run it on port 0.
+ * server, and the periodic maintenance jobs (maintenance/: purge of expired codes,
+ * challenges, sessions and abandoned uploads; retention of document history). `main.ts`
+ * runs it from the environment; tests run it on port 0.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,9 @@ import type { ServerContext } from './context';
 import { createHttpApp } from './http/app';
 import { answerClientErrors } from './http/client-errors';
 import { createRootLogger, moduleLogger } from './logger';
+import { purgeJob } from './maintenance/purge';
+import { retentionJob } from './maintenance/retention';
+import { scheduleMaintenance } from './maintenance/schedule';
 import { connectRedisFanOut } from './scale-out/redis-fan-out';
 import type { RedisFanOut } from './scale-out/redis-fan-out';
 import { attachSocketServer } from './socket/index';
@@ -39,11 +43,6 @@ export interface StartServerOptions {
   /** the clock, ms since epoch (tests move it); default Date.now */
   readonly now?: () => number;
 }
-
-/** How often expired rows are purged. */
-const PURGE_INTERVAL_MS = 60_000;
-/** An upload still incomplete after this long was abandoned (a crash mid-upload). */
-const ABANDONED_UPLOAD_MS = 60 * 60_000;
 
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return host === '::' ? '[::1]' : '127.0.0.1';
@@ -96,22 +95,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${urlHost(config.host)}:${port}`;
 
-  const maintenance = moduleLogger(root, 'maintenance');
-  const purge = setInterval(() => {
-    const now = ctx.now();
-    Promise.all([store.auth.purgeExpired(now), store.blobs.purgeIncompleteBlobs(now - ABANDONED_UPLOAD_MS)]).then(
-      ([rows, blobs]) => {
-        if (rows + blobs > 0) maintenance.debug({ rows, blobs }, 'purged expired rows');
-      },
-      (error: unknown) => maintenance.error({ err: error }, 'purge failed'),
-    );
-  }, PURGE_INTERVAL_MS);
-  purge.unref();
+  const maintenance = scheduleMaintenance([purgeJob(ctx), retentionJob(ctx)], moduleLogger(root, 'maintenance'));
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      clearInterval(purge);
+      maintenance.stop();
       await sockets.close();
       await closeHttpServer(httpServer);
       await fanOut?.close();

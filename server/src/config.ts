@@ -47,6 +47,7 @@ export interface ServerConfig {
   ratePerIpPerMinute: number;
   ratePerDevicePerMinute: number;
   maxJsonBytes: number;
+  /** how long updates a snapshot covers are kept before the retention job deletes them (maintenance/retention.ts) */
   snapshotRetentionSeconds: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Contract: the ciphertext log — clocks, the snapshot chain, range reads, pruning.
+ * Contract: the ciphertext log — clocks, the snapshot chain, range reads, pruning, thinning.
  */
 import { describe, expect, it } from 'vitest';
 import type { NewEnvelope, NewSnapshot, Store } from '../port';
@@ -169,8 +169,8 @@ export function describeEnvelopeContract({ store }: ContractContext): void {
       await appendOk(s, update(A, 1, '', { stream: 'chat', kind: 'chat' }));
       await s.envelopes.appendSnapshot(snapshot('s1', '', { [A]: 2 }, 5000));
       await appendOk(s, update(A, 3, 's1'));
-      expect(await s.envelopes.pruneCoveredUpdates('w1', 'doc:plan', 5000)).toBe(0);
-      expect(await s.envelopes.pruneCoveredUpdates('w1', 'doc:plan', 5001)).toBe(2);
+      expect(await s.envelopes.pruneCoveredUpdates(5000)).toBe(0);
+      expect(await s.envelopes.pruneCoveredUpdates(5001)).toBe(2);
       expect((await s.envelopes.envelopesAfter('w1', 'doc:plan', 0, 10)).map((e) => e.clock)).toEqual([3]);
       expect(await s.envelopes.envelopesAfter('w1', 'chat', 0, 10)).toHaveLength(1);
       expect(await s.envelopes.appendEnvelope(update(A, 2, 's1'))).toEqual({ ok: false, code: 'clock_replay', expected: 4 });
@@ -179,6 +179,49 @@ export function describeEnvelopeContract({ store }: ContractContext): void {
       const state = await s.envelopes.latestState('w1', 'doc:plan');
       expect(state.snapshot?.snapshotId).toBe('s1');
       expect(state.envelopes.map((e) => e.clock)).toEqual([3, 4]);
+    });
+
+    it('prunes, in every stream, what any snapshot accepted before the cut-off covers, also after thinning', async () => {
+      const s = store();
+      const w2 = { workspaceId: 'w2' };
+      await appendOk(s, update(A, 1));
+      await s.envelopes.appendSnapshot(snapshot('s1', '', { [A]: 1 }, 5000));
+      await appendOk(s, update(A, 2, 's1'));
+      await s.envelopes.appendSnapshot(snapshot('s2', 's1', { [A]: 2 }, 6000));
+      await appendOk(s, update(A, 3, 's2'));
+      await s.envelopes.appendSnapshot(snapshot('s3', 's2', { [A]: 3 }, 9000));
+      await appendOk(s, update(A, 4, 's3'));
+      await appendOk(s, update(A, 1, '', w2));
+      await s.envelopes.appendSnapshot({ ...snapshot('t1', '', { [A]: 1 }, 5000), ...w2 });
+      await appendOk(s, update(A, 2, 't1', w2));
+      // s1 goes (thinned): s2, accepted before the cut-off, still covers clocks 1 and 2.
+      expect(await s.envelopes.deleteSnapshots('w1', 'doc:plan', ['s1'])).toBe(1);
+      expect(await s.envelopes.pruneCoveredUpdates(7000)).toBe(3);
+      expect((await s.envelopes.envelopesAfter('w1', 'doc:plan', 0, 10)).map((e) => e.clock)).toEqual([3, 4]);
+      expect((await s.envelopes.envelopesAfter('w2', 'doc:plan', 0, 10)).map((e) => e.clock)).toEqual([2]);
+      expect(await s.envelopes.pruneCoveredUpdates(10_000)).toBe(1);
+      expect((await s.envelopes.envelopesAfter('w1', 'doc:plan', 0, 10)).map((e) => e.clock)).toEqual([4]);
+    });
+  });
+
+  describe('snapshot history', () => {
+    it('lists the streams with enough snapshots and thins them, never deleting the active snapshot', async () => {
+      const s = store();
+      await s.envelopes.appendSnapshot(snapshot('s1', '', {}, 5000));
+      await s.envelopes.appendSnapshot(snapshot('s2', 's1', {}, 6000));
+      await s.envelopes.appendSnapshot(snapshot('s3', 's2', {}, 7000));
+      await s.envelopes.appendSnapshot({ ...snapshot('t1', '', {}, 5000), stream: 'doc:meeting' });
+      expect(await s.envelopes.listSnapshotStreams(2)).toEqual([{ workspaceId: 'w1', stream: 'doc:plan' }]);
+      expect(await s.envelopes.listSnapshotStreams(1)).toEqual([
+        { workspaceId: 'w1', stream: 'doc:meeting' },
+        { workspaceId: 'w1', stream: 'doc:plan' },
+      ]);
+      expect(await s.envelopes.deleteSnapshots('w1', 'doc:plan', ['s1', 's3', 'nope'])).toBe(1);
+      expect((await s.envelopes.listSnapshots('w1', 'doc:plan')).map((x) => x.snapshotId)).toEqual(['s2', 's3']);
+      expect((await s.envelopes.latestState('w1', 'doc:plan')).snapshot?.snapshotId).toBe('s3');
+      expect(await s.envelopes.getSnapshot('w1', 'doc:plan', 's1')).toBeNull();
+      // The chain goes on from the active snapshot.
+      expect(await s.envelopes.appendSnapshot(snapshot('s4', 's3', {}, 8000))).toMatchObject({ ok: true });
     });
   });
 }

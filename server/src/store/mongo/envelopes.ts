@@ -38,6 +38,7 @@ import type {
   SnapshotInfo,
   StoredEnvelope,
   StoredSnapshot,
+  StreamRef,
 } from '../port';
 import { readClockRecord, readStoredEnvelopeKind } from '../record-schemas';
 import type { EnvelopeDoc, MongoModels, SnapshotDoc, StreamDoc } from './models';
@@ -212,19 +213,44 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeStore {
         .lean();
       return docs.map(toSnapshotInfo);
     },
-    async pruneCoveredUpdates(workspaceId, stream, olderThan) {
-      const snapshots = await m.snapshots
-        .find({ workspaceId, stream, accepted: true, receivedAt: { $lt: olderThan } }, { parentSnapshotId: 1 })
-        .lean();
-      let deleted = 0;
-      for (const snap of snapshots) {
-        deleted += (await m.envelopes.deleteMany({ workspaceId, stream, snapshotId: snap.parentSnapshotId })).deletedCount;
+    async listSnapshotStreams(minSnapshots) {
+      const docs = await m.snapshots.find({ accepted: true }, { workspaceId: 1, stream: 1 }).lean();
+      const counts = new Map<string, { ref: StreamRef; count: number }>();
+      for (const d of docs) {
+        const key = JSON.stringify([d.workspaceId, d.stream]);
+        const entry = counts.get(key) ?? { ref: { workspaceId: d.workspaceId, stream: d.stream }, count: 0 };
+        entry.count += 1;
+        counts.set(key, entry);
       }
-      // Candidates that never became active (a crash mid compare-and-set) go too.
-      const doc = await m.streams.findOne({ workspaceId, stream }).lean();
-      await m.snapshots.deleteMany({
-        workspaceId, stream, accepted: false, receivedAt: { $lt: olderThan }, snapshotId: { $ne: doc?.active ?? '' },
+      return [...counts.entries()].filter(([, e]) => e.count >= minSnapshots).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e.ref);
+    },
+    async deleteSnapshots(workspaceId, stream, snapshotIds) {
+      // Under the workspace's lock: no snapshot of this process becomes active meanwhile.
+      return lock.run(workspaceId, async () => {
+        const doc = await m.streams.findOne({ workspaceId, stream }).lean();
+        const active = doc?.active ?? '';
+        const ids = snapshotIds.filter((id) => id !== active);
+        if (ids.length === 0) return 0;
+        return (await m.snapshots.deleteMany({ workspaceId, stream, snapshotId: { $in: ids, $ne: active } })).deletedCount;
       });
+    },
+    async pruneCoveredUpdates(olderThan) {
+      const snapshots = await m.snapshots.find({ accepted: true, receivedAt: { $lt: olderThan } }, { workspaceId: 1, stream: 1, seq: 1 }).lean();
+      const cuts = new Map<string, { workspaceId: string; stream: string; cut: number }>();
+      for (const s of snapshots) {
+        const key = JSON.stringify([s.workspaceId, s.stream]);
+        const cut = cuts.get(key);
+        if (cut === undefined || s.seq > cut.cut) cuts.set(key, { workspaceId: s.workspaceId, stream: s.stream, cut: s.seq });
+      }
+      let deleted = 0;
+      for (const { workspaceId, stream, cut } of cuts.values()) {
+        deleted += (await m.envelopes.deleteMany({ workspaceId, stream, seq: { $lt: cut } })).deletedCount;
+        // Candidates that never became active (a crash mid compare-and-set) go too.
+        const doc = await m.streams.findOne({ workspaceId, stream }).lean();
+        await m.snapshots.deleteMany({
+          workspaceId, stream, accepted: false, receivedAt: { $lt: olderThan }, snapshotId: { $ne: doc?.active ?? '' },
+        });
+      }
       return deleted;
     },
   };

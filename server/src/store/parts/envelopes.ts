@@ -84,6 +84,12 @@ export type AppendSnapshotResult =
   /** a snapshot with this id already exists in the stream */
   | Fail<'duplicate_snapshot'>;
 
+/** One stream of one workspace. */
+export interface StreamRef {
+  readonly workspaceId: string;
+  readonly stream: string;
+}
+
 /** The state a joining device needs: the active snapshot and the envelopes built on it. */
 export interface StreamState {
   readonly snapshot: StoredSnapshot | null;
@@ -108,12 +114,23 @@ export interface EnvelopeStore {
   latestState(workspaceId: string, stream: string): Promise<StreamState>;
   /** An accepted snapshot with its bytes, or null. */
   getSnapshot(workspaceId: string, stream: string, snapshotId: string): Promise<StoredSnapshot | null>;
-  /** Accepted snapshots of a stream, oldest first (version history). */
+  /** Accepted snapshots of a stream, oldest first (its version history). */
   listSnapshots(workspaceId: string, stream: string): Promise<SnapshotInfo[]>;
+  /** The streams holding at least `minSnapshots` accepted snapshots. */
+  listSnapshotStreams(minSnapshots: number): Promise<StreamRef[]>;
   /**
-   * Delete envelopes covered by a snapshot accepted before `olderThan` (they reference
-   * that snapshot's parent). Clock rules are unaffected: last clocks survive pruning.
-   * Returns how many were deleted.
+   * Delete these snapshots of a stream (history thinning). The active snapshot is never
+   * deleted, whatever the list says: the next snapshot's parentProof is checked against
+   * it, and joining devices start from it. Returns how many were deleted.
    */
-  pruneCoveredUpdates(workspaceId: string, stream: string, olderThan: number): Promise<number>;
+  deleteSnapshots(workspaceId: string, stream: string, snapshotIds: readonly string[]): Promise<number>;
+  /**
+   * In every stream, delete the envelopes that a snapshot accepted before `olderThan`
+   * covers: those with a lower seq than that snapshot. Snapshots form one chain per
+   * stream and each covers every update on its parent, so a snapshot's state includes
+   * every envelope stored before it, also when history thinning deleted the snapshots in
+   * between; envelopes on the active snapshot are never covered. Clock rules are
+   * unaffected: last clocks survive pruning. Returns how many were deleted.
+   */
+  pruneCoveredUpdates(olderThan: number): Promise<number>;
 }

@@ -78,12 +78,18 @@ export function sqliteEnvelopes({ db, immediate, read }: SqliteDb): EnvelopeStor
     `SELECT seq, workspace_id, stream, snapshot_id, parent_snapshot_id, author_key, epoch, covered_clocks, received_at
      FROM snapshots WHERE workspace_id = ? AND stream = ? ORDER BY seq`,
   );
-  const selectPrunable = db.prepare(
-    'SELECT parent_snapshot_id FROM snapshots WHERE workspace_id = ? AND stream = ? AND received_at < ?',
+  const selectSnapshotStreams = db.prepare(
+    'SELECT workspace_id, stream FROM snapshots GROUP BY workspace_id, stream HAVING count(*) >= ? ORDER BY workspace_id, stream',
   );
-  const deleteOnSnapshot = db.prepare(
-    'DELETE FROM envelopes WHERE workspace_id = ? AND stream = ? AND snapshot_id = ?',
+  const deleteSnapshot = db.prepare(
+    `DELETE FROM snapshots WHERE workspace_id = ? AND stream = ? AND snapshot_id = ? AND snapshot_id NOT IN (
+       SELECT active_snapshot_id FROM streams WHERE workspace_id = ? AND stream = ?)`,
   );
+  // Per stream, the newest snapshot accepted before the cut-off: everything stored before it is covered.
+  const selectPruneCuts = db.prepare(
+    'SELECT workspace_id, stream, max(seq) AS cut FROM snapshots WHERE received_at < ? GROUP BY workspace_id, stream',
+  );
+  const deleteBefore = db.prepare('DELETE FROM envelopes WHERE workspace_id = ? AND stream = ? AND seq < ?');
 
   const activeOf = (workspaceId: string, stream: string): string => {
     const row = selectActive.get([workspaceId, stream]);
@@ -154,11 +160,21 @@ export function sqliteEnvelopes({ db, immediate, read }: SqliteDb): EnvelopeStor
     async listSnapshots(workspaceId, stream) {
       return selectSnapshots.all([workspaceId, stream]).map(toSnapshotInfo);
     },
-    async pruneCoveredUpdates(workspaceId, stream, olderThan) {
+    async listSnapshotStreams(minSnapshots) {
+      return selectSnapshotStreams.all([minSnapshots]).map((r) => ({ workspaceId: colStr(r, 'workspace_id'), stream: colStr(r, 'stream') }));
+    },
+    async deleteSnapshots(workspaceId, stream, snapshotIds) {
       return immediate(() => {
         let deleted = 0;
-        for (const r of selectPrunable.all([workspaceId, stream, olderThan])) {
-          deleted += deleteOnSnapshot.run([workspaceId, stream, colStr(r, 'parent_snapshot_id')]).changes;
+        for (const id of snapshotIds) deleted += deleteSnapshot.run([workspaceId, stream, id, workspaceId, stream]).changes;
+        return deleted;
+      });
+    },
+    async pruneCoveredUpdates(olderThan) {
+      return immediate(() => {
+        let deleted = 0;
+        for (const r of selectPruneCuts.all([olderThan])) {
+          deleted += deleteBefore.run([colStr(r, 'workspace_id'), colStr(r, 'stream'), colInt(r, 'cut')]).changes;
         }
         return deleted;
       });
