@@ -33,6 +33,19 @@ export default tseslint.config(
     },
   },
   {
+    // common/ holds generic building blocks (queues, listener sets) that every package may
+    // use: it imports nothing — not the project, not a package, not Node's I/O — but its own files.
+    files: ['common/**/*.ts'],
+    ignores: ['common/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^(?!\\./)', message: 'common/ imports nothing but its own files: no project code, no package, no I/O.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['crypto/**/*.ts'],
     ignores: ['crypto/**/*.test.ts'],
     rules: {

@@ -32,7 +32,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['crypto/**/*.test.ts', 'server/**/*.test.ts', 'client/**/*.test.ts', 'admin/**/*.test.ts', 'test/**/*.test.ts', 'test-support/**/*.test.ts'],
+          include: ['common/**/*.test.ts', 'crypto/**/*.test.ts', 'server/**/*.test.ts', 'client/**/*.test.ts', 'admin/**/*.test.ts', 'test/**/*.test.ts', 'test-support/**/*.test.ts'],
           exclude: [...exclude, ...serial],
           sequence: { groupOrder: 0 },
         },

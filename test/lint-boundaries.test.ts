@@ -15,6 +15,22 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
 }
 
 describe('import boundaries', () => {
+  it('common/ imports nothing but its own files', async () => {
+    const crypto = await boundaryErrors('common/src/fixture.ts', "import { sha256 } from '@yhteispoyta/crypto/bytes';\nexport const y = sha256;\n");
+    expect(crypto.join()).toMatch(/common\/ imports nothing but its own files/);
+    const server = await boundaryErrors('common/src/fixture.ts', "import { x } from '../../server/src/app';\nexport const y = x;\n");
+    expect(server).toHaveLength(1);
+    const agent = await boundaryErrors('common/src/fixture.ts', "import type { AgentHost } from '@yhteispoyta/agent/agent';\nexport type Y = AgentHost;\n");
+    expect(agent).toHaveLength(1);
+    const fs = await boundaryErrors('common/src/fixture.ts', "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n");
+    expect(fs).toHaveLength(1);
+    const timers = await boundaryErrors('common/src/fixture.ts', "import { setTimeout } from 'node:timers/promises';\nexport const y = setTimeout;\n");
+    expect(timers).toHaveLength(1);
+    const pkg = await boundaryErrors('common/src/fixture.ts', "import { z } from 'zod';\nexport const y = z;\n");
+    expect(pkg).toHaveLength(1);
+    expect(await boundaryErrors('common/src/fixture.ts', "import { SerialQueue } from './queue';\nexport const y = SerialQueue;\n")).toEqual([]);
+  });
+
   it('crypto/ may not import the server or the client', async () => {
     const server = await boundaryErrors('crypto/src/fixture.ts', "import { x } from '@yhteispoyta/server';\nexport const y = x;\n");
     expect(server.join()).toMatch(/crypto\/ imports nothing from server\/ or client\//);
