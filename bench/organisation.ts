@@ -9,6 +9,7 @@
  */
 import { AdminClient, createOrganisation, createRoot, MemoryOrgStateStore, OrgAuthority } from '@yhteispoyta/admin/index';
 import type { CertifyReport, IssuedCode } from '@yhteispoyta/admin/index';
+import { SerialQueue } from '@yhteispoyta/common/queue';
 
 /** One organisation's authority over a bench server. */
 export interface BenchOrg {
@@ -23,15 +24,11 @@ export async function benchOrganisation(serverUrl: string, adminToken: string, n
   const admin = new AdminClient({ baseUrl: serverUrl, token: adminToken });
   const state = await createOrganisation({ root: createRoot(), name, admin });
   const authority = await OrgAuthority.open({ store: new MemoryOrgStateStore(state), admin });
-  let queue: Promise<unknown> = Promise.resolve();
+  const rounds = new SerialQueue();
   return {
     orgId: state.orgId,
     authority,
-    serially<T>(task: () => Promise<T>): Promise<T> {
-      const run = queue.then(task);
-      queue = run.catch(() => undefined);
-      return run;
-    },
+    serially: (task) => rounds.run(task),
   };
 }
 

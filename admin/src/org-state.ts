@@ -6,6 +6,7 @@
  */
 import { PrivateKey } from '@signalapp/libsignal-client';
 import { z } from 'zod';
+import { SerialQueue } from '@yhteispoyta/common/queue';
 import { fromBase64, toBase64, toBytes } from '@yhteispoyta/crypto/bytes';
 import type { JsonValue } from '@yhteispoyta/crypto/bytes';
 import { certificateJson, certificateSchema, MAX_SERIAL, publicKeyFieldSchema, rootFingerprint } from '@yhteispoyta/crypto/certificates/index';
@@ -139,7 +140,7 @@ export interface OrgStateStore {
 export class MemoryOrgStateStore implements OrgStateStore {
   #state: OrgState;
   /** serialises updates, as the key file's lock does across processes */
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
 
   constructor(state: OrgState) {
     this.#state = parseOrgState(structuredClone(state));
@@ -150,13 +151,11 @@ export class MemoryOrgStateStore implements OrgStateStore {
   }
 
   update<T>(change: (state: OrgState) => { state: OrgState; result: T }): Promise<T> {
-    const run = this.#queue.then(() => {
+    return this.#queue.run(() => {
       const { state, result } = change(structuredClone(this.#state));
       this.#state = parseOrgState(structuredClone(state));
       return result;
     });
-    this.#queue = run.catch(() => undefined);
-    return run;
   }
 }
 

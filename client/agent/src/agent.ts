@@ -11,6 +11,7 @@
  */
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import { SerialQueue } from '@yhteispoyta/common/queue';
 import type { AgentConfig } from './config';
 import type {
   Certification,
@@ -222,7 +223,8 @@ export class AgentHost {
   readonly #flushTimeoutMs: number;
   #profile: ProfileDb | undefined;
   #session: AgentSession | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** createProfile, unlock, enrol, lock and close run one at a time */
+  readonly #queue = new SerialQueue();
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -392,9 +394,7 @@ export class AgentHost {
       if (this.#closed) throw new Error('the agent is shutting down');
       return op();
     };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#queue.run(run);
   }
 }
 

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
 import type { DeviceRef, Role } from '@yhteispoyta/crypto/types';
+import { SerialQueue } from '@yhteispoyta/common/queue';
 import type { LocalDevice, ProblemSink } from '../contracts';
 import { HttpRestClient } from '../net/rest-client';
 import { SocketServerLink } from '../net/server-link';
@@ -21,7 +22,6 @@ import type { AccountRecord } from './account-record';
 import { LoginSession } from './login-session';
 import { PrekeyMaintenance } from './prekey-maintenance';
 import type { PrekeyMaintenanceOptions } from './prekey-maintenance';
-import { SerialQueue } from './serial-queue';
 
 /** How often a connected device runs prekey maintenance without being asked. */
 const MAINTENANCE_INTERVAL_MS = 3600 * 1000;

@@ -10,10 +10,10 @@ import { z } from 'zod';
 import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
 import { installPrekeys } from '@yhteispoyta/crypto/memory-stores';
 import { generateOneTimePrekeys, generateSignedPreKey } from '@yhteispoyta/crypto/prekeys';
+import type { SerialQueue } from '@yhteispoyta/common/queue';
 import type { RestClient } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';
 import type { SqlSignalStores } from '../profile/signal-stores';
-import type { SerialQueue } from './serial-queue';
 
 /** One-time prekeys of each kind the server should hold after a top-up. */
 export const PREKEY_TARGET = 100;

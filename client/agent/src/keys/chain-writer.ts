@@ -15,7 +15,7 @@ import type { ChainState, UnsignedMembershipEvent } from '@yhteispoyta/crypto/me
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { RouteBody } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MemberDevice, MemberInfo, MembershipEvent, MembershipPayloads, MembershipEventType, WorkspaceKind } from '@yhteispoyta/crypto/types';
-import type { SerialQueue } from '../account/serial-queue';
+import type { SerialQueue } from '@yhteispoyta/common/queue';
 import type { LocalDevice, RestClient } from '../contracts';
 import { RestError } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';

@@ -16,7 +16,7 @@ import { MAX_MAILBOX_SEND } from '@yhteispoyta/crypto/protocol';
 import { establishSession, hasSession } from '@yhteispoyta/crypto/sessions';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { ClaimedBundle, ControlMessage, DeviceRef } from '@yhteispoyta/crypto/types';
-import type { SerialQueue } from '../account/serial-queue';
+import type { SerialQueue } from '@yhteispoyta/common/queue';
 import { BackoffTimers, MAX_REPAIR_RETRY_MS } from '../backoff-timers';
 import type { ProblemSink, RestClient } from '../contracts';
 import { RestError } from '../contracts';

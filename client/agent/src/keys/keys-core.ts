@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { rootFingerprint } from '@yhteispoyta/crypto/certificates/codes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
-import { SerialQueue } from '../account/serial-queue';
+import { SerialQueue } from '@yhteispoyta/common/queue';
 import { BackoffTimers, MAX_REPAIR_RETRY_MS } from '../backoff-timers';
 import type { ProblemSink, ServerLink } from '../contracts';
 import { RestError } from '../contracts';

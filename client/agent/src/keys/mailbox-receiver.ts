@@ -16,7 +16,7 @@ import type { ClientName } from '@yhteispoyta/crypto/epoch';
 import { MAX_MAILBOX_FETCH, controlMessageSchema } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MailboxItem } from '@yhteispoyta/crypto/types';
-import type { SerialQueue } from '../account/serial-queue';
+import type { SerialQueue } from '@yhteispoyta/common/queue';
 import type { ProblemSink, RestClient } from '../contracts';
 import { RestError } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';

@@ -22,7 +22,7 @@ import { MAX_MEMBERSHIP_PAGE } from '@yhteispoyta/crypto/protocol';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MemberInfo, MembershipEvent } from '@yhteispoyta/crypto/types';
-import { SerialQueue } from '../account/serial-queue';
+import { SerialQueue } from '@yhteispoyta/common/queue';
 import type { ProblemSink, RestClient } from '../contracts';
 import { RestError } from '../contracts';
 import type { ChainStore, StoredEvent } from './chain-store';

@@ -12,7 +12,7 @@ import { installPrekeys } from '@yhteispoyta/crypto/memory-stores';
 import { generateDeviceIdentity } from '@yhteispoyta/crypto/identity';
 import { generatePrekeys } from '@yhteispoyta/crypto/prekeys';
 import type { DeviceRef, Role } from '@yhteispoyta/crypto/types';
-import { SerialQueue } from '../account/serial-queue';
+import { SerialQueue } from '@yhteispoyta/common/queue';
 import type { NewProblem, RestClient } from '../contracts';
 import { createProfile } from '../profile/profile-db';
 import type { ProfileDb } from '../profile/profile-db';

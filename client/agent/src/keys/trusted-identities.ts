@@ -19,7 +19,7 @@ import type { VerifiedPerson } from '@yhteispoyta/crypto/certificates/person';
 import { toProtocolAddress } from '@yhteispoyta/crypto/identity';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
-import type { SerialQueue } from '../account/serial-queue';
+import type { SerialQueue } from '@yhteispoyta/common/queue';
 import type { CertificateBook } from '../identity/certificate-book';
 import type { ProfileDb } from '../profile/profile-db';
 import type { SqlSignalStores } from '../profile/signal-stores';

@@ -11,12 +11,12 @@ import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { EnvelopeHeader } from '@yhteispoyta/crypto/types';
 import { judgeEnvelopeClock } from '@yhteispoyta/crypto/stream-rules';
 import type { Logger } from 'pino';
+import type { KeyedQueue } from '@yhteispoyta/common/queue';
 import { BackoffTimers, MAX_REPAIR_RETRY_MS, MIN_REPAIR_RETRY_MS } from '../backoff-timers';
 import type { ProblemReporter } from '../streams/problem-reporter';
 import type { InboundEnvelope, StreamHandler } from '../streams/stream-handler';
 import type { CheckedEnvelope } from './envelope-check';
 import type { HandlerRegistry } from './handler-registry';
-import type { KeyedLanes } from './keyed-lanes';
 import type { Outbox } from './outbox';
 import { isOfflineFailure } from './relay-requests';
 import type { RelayRequests } from './relay-requests';
@@ -51,7 +51,7 @@ export interface InboundDeps {
   readonly verify: (workspaceId: string, stream: string, envelope: unknown) => CheckedEnvelope;
   readonly relay: Pick<RelayRequests, 'fetch'>;
   /** later repairs run in the workspace's lane */
-  readonly lanes: Pick<KeyedLanes, 'run'>;
+  readonly lanes: Pick<KeyedQueue, 'run'>;
   readonly transaction: <T>(work: () => T) => T;
   readonly reporter: Pick<ProblemReporter, 'report'>;
   readonly status: Pick<SyncStatusBoard, 'changed'>;

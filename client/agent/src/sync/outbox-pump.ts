@@ -9,13 +9,13 @@ import type { Logger } from 'pino';
 import { clockDetailsSchema } from '@yhteispoyta/crypto/protocol';
 import type { Ack, StoredResult } from '@yhteispoyta/crypto/protocol';
 import type { EnvelopeHeader, WireEnvelope } from '@yhteispoyta/crypto/types';
+import type { KeyedQueue } from '@yhteispoyta/common/queue';
 import type { ServerLink } from '../contracts';
 import type { OutboxEntry } from '../streams/outbox-entry';
 import type { ProblemReporter } from '../streams/problem-reporter';
 import type { StreamHandler } from '../streams/stream-handler';
 import type { WorkspaceCatchUp } from './catch-up';
 import type { HandlerRegistry } from './handler-registry';
-import type { KeyedLanes } from './keyed-lanes';
 import type { Outbox } from './outbox';
 import { isOfflineFailure } from './relay-requests';
 import type { RelayRequests } from './relay-requests';
@@ -43,7 +43,7 @@ export interface PumpDeps {
   readonly link: Pick<ServerLink, 'status'>;
   /** a push answered `stale_snapshot` rebases: the workspace is joined again (in its lane) */
   readonly rebase: Pick<WorkspaceCatchUp, 'join'>;
-  readonly lanes: Pick<KeyedLanes, 'run'>;
+  readonly lanes: Pick<KeyedQueue, 'run'>;
   readonly transaction: <T>(work: () => T) => T;
   /** workspaces refused with `forbidden`: nothing is pushed to them until membership changes */
   readonly blocked: Set<string>;

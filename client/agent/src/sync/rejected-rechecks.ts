@@ -10,8 +10,8 @@
 import { sha256, toHex } from '@yhteispoyta/crypto/bytes';
 import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
 import type { Logger } from 'pino';
+import type { KeyedQueue } from '@yhteispoyta/common/queue';
 import { BackoffTimers, MAX_REPAIR_RETRY_MS, MIN_REPAIR_RETRY_MS } from '../backoff-timers';
-import type { KeyedLanes } from './keyed-lanes';
 import { isOfflineFailure } from './relay-requests';
 import type { RelayRequests } from './relay-requests';
 import type { SyncConfig } from './sync-options';
@@ -24,7 +24,7 @@ const MAX_ATTEMPTS = 12;
 /** What second looks work with. */
 export interface RecheckDeps {
   readonly relay: Pick<RelayRequests, 'fetch'>;
-  readonly lanes: Pick<KeyedLanes, 'run'>;
+  readonly lanes: Pick<KeyedQueue, 'run'>;
   readonly config: Pick<SyncConfig, 'gapFetchIntervalMs'>;
   readonly log: Logger;
 }

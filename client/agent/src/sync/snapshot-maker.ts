@@ -12,10 +12,10 @@ import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { MAX_PLAINTEXT_BYTES } from '@yhteispoyta/crypto/envelope';
 import type { Ack, StoredResult } from '@yhteispoyta/crypto/protocol';
 import type { EnvelopeHeader, WireEnvelope } from '@yhteispoyta/crypto/types';
+import type { KeyedQueue } from '@yhteispoyta/common/queue';
 import type { ServerLink } from '../contracts';
 import type { ProblemReporter } from '../streams/problem-reporter';
 import type { HandlerRegistry } from './handler-registry';
-import type { KeyedLanes } from './keyed-lanes';
 import { isOfflineFailure } from './relay-requests';
 import type { RelayRequests } from './relay-requests';
 import type { Sealer } from './sealer';
@@ -43,7 +43,7 @@ export interface SnapshotDeps {
   readonly sealer: Pick<Sealer, 'gate' | 'header' | 'seal'>;
   readonly relay: Pick<RelayRequests, 'snapshot'>;
   readonly link: Pick<ServerLink, 'status'>;
-  readonly lanes: Pick<KeyedLanes, 'run'>;
+  readonly lanes: Pick<KeyedQueue, 'run'>;
   /** a lost race catches the workspace up before judging again */
   catchUp(workspaceId: string): Promise<void>;
   readonly reporter: Pick<ProblemReporter, 'report'>;

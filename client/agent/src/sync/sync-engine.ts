@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { deviceKey } from '@yhteispoyta/crypto/types';
+import { KeyedQueue } from '@yhteispoyta/common/queue';
 import type { KeyRing, LocalDevice, ProblemSink, ServerLink } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';
 import { moduleLogger } from '../streams/module-logger';
@@ -16,7 +17,6 @@ import { WorkspaceCatchUp } from './catch-up';
 import { checkEnvelope } from './envelope-check';
 import { HandlerRegistry } from './handler-registry';
 import { Inbound } from './inbound';
-import { KeyedLanes } from './keyed-lanes';
 import { Outbox } from './outbox';
 import { OutboxPump } from './outbox-pump';
 import { PresenceChannel } from './presence-channel';
@@ -54,7 +54,7 @@ export class SyncEngine {
   readonly #now: () => number;
   readonly #state: StreamStateStore;
   readonly #outbox: Outbox;
-  readonly #lanes = new KeyedLanes();
+  readonly #lanes = new KeyedQueue();
   readonly #handlers = new HandlerRegistry();
   readonly #blocked = new Set<string>();
   readonly #followed = new Set<string>();
