@@ -9,11 +9,18 @@ import type { z } from 'zod';
 import { certificateJson } from '@yhteispoyta/crypto/certificates/index';
 import type { Certificate } from '@yhteispoyta/crypto/certificates/index';
 import { buildPath, errorBodySchema, REST_ROUTES } from '@yhteispoyta/crypto/protocol';
-import type { IssueEnrolmentCodeRequest, IssuedCodeResponse, ListOrgsResponse, PendingEnrolment, RouteResponse } from '@yhteispoyta/crypto/protocol';
+import type {
+  AuditVerificationResponse,
+  IssueEnrolmentCodeRequest,
+  IssuedCodeResponse,
+  ListOrgsResponse,
+  PendingEnrolment,
+  RouteResponse,
+} from '@yhteispoyta/crypto/protocol';
 import { AdminError, ServerRefusedError, errorMessage } from './errors';
 
 /** The admin routes this client calls. */
-type AdminRouteName = 'setRoot' | 'createOrg' | 'adminListOrgs' | 'issueEnrolmentCode' | 'listOrgEnrolments' | 'adminStoreCertificate';
+type AdminRouteName = 'setRoot' | 'createOrg' | 'adminListOrgs' | 'issueEnrolmentCode' | 'listOrgEnrolments' | 'adminStoreCertificate' | 'verifyAudit';
 
 /** Options of {@link AdminClient}. */
 export interface AdminClientOptions {
@@ -99,6 +106,11 @@ export class AdminClient {
   /** Store a user certificate, a device certificate from an enrolment, or a user revocation. */
   async storeCertificate(certificate: Certificate): Promise<{ id: string }> {
     return this.#call('adminStoreCertificate', '/v1/admin/certificates', { certificate: certificateJson(certificate) });
+  }
+
+  /** Have the server recompute its whole audit chain: intact, or the first entry that does not check out. */
+  async verifyAudit(): Promise<AuditVerificationResponse> {
+    return this.#call('verifyAudit', REST_ROUTES.verifyAudit.path, undefined);
   }
 
   async #call<N extends AdminRouteName>(name: N, path: string, body: unknown): Promise<RouteResponse<N>> {

@@ -36,7 +36,7 @@ interface Org {
   readonly certificate: Certificate<'org'>;
 }
 
-const ADMIN_ROUTES = ['setRoot', 'createOrg', 'adminListOrgs', 'issueEnrolmentCode', 'listOrgEnrolments', 'adminStoreCertificate'] as const;
+const ADMIN_ROUTES = ['setRoot', 'createOrg', 'adminListOrgs', 'issueEnrolmentCode', 'listOrgEnrolments', 'adminStoreCertificate', 'verifyAudit'] as const;
 
 /** An in-memory admin API. */
 export class FakeAdminServer {
@@ -47,6 +47,8 @@ export class FakeAdminServer {
   readonly certificates = new Map<string, Certificate>();
   /** every request, as `METHOD path` */
   readonly calls: string[] = [];
+  /** what the audit chain verification answers */
+  audit: { intact: true; entries: number } | { intact: false; brokenAtSeq: number } = { intact: true, entries: 0 };
   /** a hostile server's rewrite of the listing */
   tamper: ((enrolments: PendingEnrolment[]) => PendingEnrolment[]) | undefined;
   /** answer every request with this refusal (or, for `unreachable`, throw like a failed connection) */
@@ -110,6 +112,8 @@ export class FakeAdminServer {
 
   #handle(name: (typeof ADMIN_ROUTES)[number], body: unknown, params: Record<string, string>): unknown {
     switch (name) {
+      case 'verifyAudit':
+        return this.audit;
       case 'setRoot': {
         const { rootKey } = body as { rootKey: string };
         if (this.root !== undefined && this.root !== rootKey) throw new Refusal(409, 'conflict', 'another root is set');

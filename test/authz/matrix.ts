@@ -69,6 +69,7 @@ export const REST_MATRIX: { readonly [N in RouteName]: Row } = {
   setRoot: adminOnly,
   createOrg: adminOnly,
   adminListOrgs: adminOnly,
+  verifyAudit: adminOnly,
   issueEnrolmentCode: adminOnly,
   listOrgEnrolments: adminOnly,
   adminStoreCertificate: adminOnly,

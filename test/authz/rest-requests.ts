@@ -88,6 +88,8 @@ export async function restCallFor(route: RouteName, world: AuthzWorld, caller: C
     }
     case 'adminListOrgs':
       return get('/v1/admin/orgs');
+    case 'verifyAudit':
+      return get('/v1/admin/audit/verify');
     case 'issueEnrolmentCode':
       // A fresh code id; its secret stays with the test, as with the admin tool.
       return json('POST', '/v1/admin/enrolment-codes', {

@@ -48,6 +48,8 @@ export function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
     case 'ready':
     case 'getRoot':
       return { token: undefined, ...none, body: undefined };
+    case 'verifyAudit':
+      return { token: fx.adminToken, ...none, body: undefined };
     case 'setRoot':
       return { token: fx.adminToken, ...none, body: { rootKey: fx.rootKey } };
     case 'createOrg':
@@ -122,7 +124,7 @@ export function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
  * The route lists seeds draw from, oldest first; never change a list once seeds were kept
  * with it (test/fuzz/regressions.json), add a generation instead. 1: the table before
  * identities (docs/design.md §3); 2: with the root, organisation, code-id, enrolment and
- * certificate routes.
+ * certificate routes; 3: with the operator's audit chain verification.
  */
 export const ROUTE_GENERATIONS: readonly (readonly RouteName[])[] = [
   [
@@ -138,6 +140,13 @@ export const ROUTE_GENERATIONS: readonly (readonly RouteName[])[] = [
     'listUserDevices', 'createWorkspace', 'listWorkspaces', 'listMembership', 'appendMembership', 'sendMailbox', 'fetchMailbox', 'ackMailbox',
     'uploadBlob', 'downloadBlob', 'queryAudit',
   ],
+  [
+    'health', 'ready', 'setRoot', 'createOrg', 'adminListOrgs', 'issueEnrolmentCode', 'listOrgEnrolments', 'adminStoreCertificate', 'verifyAudit',
+    'getRoot', 'listOrgs', 'listOrgUsers', 'createInvitation', 'invitationEnrolment', 'createLinkCode', 'pendingDevices', 'storeCertificate',
+    'queryCertificates', 'enrol', 'authChallenge', 'login', 'topUpPrekeys', 'replaceSignedPreKey', 'countPrekeys', 'claimBundles',
+    'listUserDevices', 'createWorkspace', 'listWorkspaces', 'listMembership', 'appendMembership', 'sendMailbox', 'fetchMailbox', 'ackMailbox',
+    'uploadBlob', 'downloadBlob', 'queryAudit',
+  ],
 ];
 
 /** The generation new runs draw from (1-based, as recorded in regressions.json). */
@@ -149,6 +158,10 @@ const MADE_UP_SEGMENTS: readonly (readonly string[])[] = [
   [
     'v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready',
     'root', 'enrolment-codes', 'enrolments', 'certificates', 'query', 'pending', 'enrolment',
+  ],
+  [
+    'v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready',
+    'root', 'enrolment-codes', 'enrolments', 'certificates', 'query', 'pending', 'enrolment', 'verify',
   ],
 ];
 

@@ -25,6 +25,8 @@ Organisation admin (with the organisation's key file):
 
 Server:
   list-orgs                                 list the organisations the server knows
+  verify-audit                              have the server recompute its audit hash chain
+                                            (exit status 1 when an entry does not check out)
 
 Options of every command that talks to the server:
   --server URL          default ${DEFAULT_SERVER_URL}
@@ -58,6 +60,7 @@ export type CliCommand = CommonOptions &
     | { readonly command: 'certify'; readonly orgKey: string; readonly validDays: number | undefined; readonly watch: boolean; readonly intervalMs: number | undefined }
     | { readonly command: 'revoke-user'; readonly orgKey: string; readonly userId: string }
     | { readonly command: 'list-orgs' }
+    | { readonly command: 'verify-audit' }
   );
 
 /** The name of a command. */
@@ -95,6 +98,7 @@ const COMMAND_OPTIONS: Readonly<Record<Exclude<CommandName, 'help'>, readonly Op
   certify: ['org-key', 'valid-days', 'watch', 'interval-ms'],
   'revoke-user': ['org-key', 'user'],
   'list-orgs': [],
+  'verify-audit': [],
 };
 
 const isCommand = (name: string): name is Exclude<CommandName, 'help'> => Object.hasOwn(COMMAND_OPTIONS, name);
@@ -179,6 +183,7 @@ export function parseCommand(argv: readonly string[]): CliCommand {
     case 'revoke-user':
       return { ...common, command: name, orgKey: required(values, 'org-key'), userId: checked(values, 'user', idSchema, 'must be a user id (1-64 characters of A-Z a-z 0-9 _ -)') };
     case 'list-orgs':
+    case 'verify-audit':
       return { ...common, command: name };
   }
 }

@@ -151,6 +151,11 @@ describe('the admin tool against the real server', () => {
     const after = await verified(server, token, rootKey, orgId, userId, Date.now() + 1000);
     expect(after.ok ? 'ok' : after.code).toBe('revoked');
 
+    // Everything above was recorded in the server's audit chain, and the chain checks out.
+    const audit = await cli(['verify-audit', '--json']);
+    expect(audit.code, audit.err).toBe(0);
+    expect(JSON.parse(audit.out)).toEqual({ ok: true, intact: true, entries: expect.any(Number) as number });
+
     // The server never saw a private key or the code's secret: not in its store, not in its log.
     const orgState = await (await KeyFileOrgStateStore.open(orgFile, PASS)).load();
     const root = await loadRootKey(rootFile, PASS);

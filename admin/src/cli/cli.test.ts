@@ -216,6 +216,19 @@ describe('a full session against the admin API', () => {
     for (const r of [wrong, kind, again, badToken, down]) expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  it('verify-audit says whether the server\'s audit chain checks out, and fails when it does not', async () => {
+    server.audit = { intact: true, entries: 42 };
+    const intact = await run(['verify-audit']);
+    expect(intact.code).toBe(0);
+    expect(intact.out).toBe('The audit log is intact: 42 entries, each linked by its hash to the one before.\n');
+    server.audit = { intact: false, brokenAtSeq: 17 };
+    const broken = await run(['verify-audit', '--json']);
+    expect(broken.code).toBe(1);
+    expect(JSON.parse(broken.out)).toEqual({ ok: false, intact: false, brokenAtSeq: 17 });
+    expect(server.calls).toContain('GET /v1/admin/audit/verify');
+    expect((await run(['verify-audit', '--org-key', 'x'])).code).toBe(2);
+  });
+
   it('create-org keeps the key when registering fails, and register-org finishes the job', async () => {
     const rootFile = join(dir, 'root.key');
     const orgFile = join(dir, 'org.key');

@@ -5,7 +5,7 @@
  */
 import type { CertifyReport, IssuedCode, RevokeReport } from '../authority';
 import { AdminError, errorMessage, ServerRefusedError } from '../errors';
-import type { ListOrgsResponse } from '@yhteispoyta/crypto/protocol';
+import type { AuditVerificationResponse, ListOrgsResponse } from '@yhteispoyta/crypto/protocol';
 
 const date = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -60,6 +60,14 @@ export function orgsText(list: ListOrgsResponse): string {
     return [org.orgId, org.name, body.t === 'org' ? date(body.notAfter) : '(not an organisation certificate)'];
   });
   return `${table([['ORG ID', 'NAME', 'CERTIFICATE VALID UNTIL'], ...rows])}\n(as the server lists them; agents verify each certificate against the root)`;
+}
+
+export function auditText(verified: AuditVerificationResponse): string {
+  if (verified.intact) return `The audit log is intact: ${verified.entries} entries, each linked by its hash to the one before.`;
+  return [
+    `The audit log does NOT check out at entry ${verified.brokenAtSeq}: that entry, or its link to the one before, was changed.`,
+    'The entries before it check out. Keep a copy of the database before anything else touches it.',
+  ].join('\n');
 }
 
 /** One line saying what went wrong, with a hint where the cause is usually elsewhere. */

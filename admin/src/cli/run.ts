@@ -15,7 +15,7 @@ import { createRoot, loadRootKey, saveRootKey } from '../root-key';
 import { watchEnrolments } from '../watch';
 import { parseCommand, USAGE, UsageError } from './args';
 import type { CliCommand } from './args';
-import { certifyText, errorJson, errorText, issuedCodeText, orgsText, revokeText } from './output';
+import { auditText, certifyText, errorJson, errorText, issuedCodeText, orgsText, revokeText } from './output';
 import { adminToken, orgPassphrase, passphrase } from './secrets';
 
 /** Exit statuses. */
@@ -154,6 +154,12 @@ async function execute(ctx: Context): Promise<number> {
       const list = await (await client(ctx)).listOrgs();
       print(ctx, { ok: true, ...list }, orgsText(list));
       return EXIT.ok;
+    }
+
+    case 'verify-audit': {
+      const verified = await (await client(ctx)).verifyAudit();
+      print(ctx, { ok: verified.intact, ...verified }, auditText(verified));
+      return verified.intact ? EXIT.ok : EXIT.failed;
     }
   }
 }

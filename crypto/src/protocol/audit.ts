@@ -111,3 +111,15 @@ export const auditResponseSchema = z.strictObject({
 });
 /** Response of the audit query. */
 export type AuditResponse = z.infer<typeof auditResponseSchema>;
+
+/**
+ * `GET /v1/admin/audit/verify`: the server recomputed the whole audit chain. `intact` with
+ * the number of entries, or the first entry whose hash or link to the one before is wrong
+ * (someone changed or removed entries under the server).
+ */
+export const auditVerificationResponseSchema = z.discriminatedUnion('intact', [
+  z.strictObject({ intact: z.literal(true), entries: nonNegativeIntSchema }),
+  z.strictObject({ intact: z.literal(false), brokenAtSeq: z.int().min(1) }),
+]);
+/** Response of the audit chain verification. */
+export type AuditVerificationResponse = z.infer<typeof auditVerificationResponseSchema>;

@@ -75,6 +75,7 @@ beforeAll(() => {
     issueEnrolmentCode: { body: { codeId, orgId: 'org-1', role: 'kela_expert', displayName: 'Maija Meikäläinen', ttlSeconds: 3600 }, response: issued },
     listOrgEnrolments: { params: { orgId: 'org-1' }, response: { enrolments: [pending] } },
     adminStoreCertificate: { body: { certificate: deviceCert }, response: { id: 'd'.repeat(64) } },
+    verifyAudit: { response: { intact: false, brokenAtSeq: 17 } },
     getRoot: { response: { rootKey: b64(root) } },
     listOrgs: { response: { orgs: [{ orgId: 'org-1', name: 'Kela', certificate: orgCert }] } },
     listOrgUsers: { params: { orgId: 'org-1' }, response: { users: [{ userId: 'user-1', displayName: 'Maija', role: 'kela_expert', orgId: 'org-1' }] } },

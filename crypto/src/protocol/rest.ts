@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { MAX_CONTROL_BODY_CHARS } from '../sessions';
 import { PROTOCOL_VERSION } from '../types';
-import { auditQuerySchema, auditResponseSchema } from './audit';
+import { auditQuerySchema, auditResponseSchema, auditVerificationResponseSchema } from './audit';
 import { blobBytesSchema, blobUploadResponseSchema } from './blobs';
 import { idSchema } from './fields';
 import {
@@ -146,6 +146,7 @@ export const REST_ROUTES = {
     method: 'POST', path: '/v1/admin/certificates', auth: 'admin',
     body: storeCertificateRequestSchema, response: storeCertificateResponseSchema,
   },
+  verifyAudit: { method: 'GET', path: '/v1/admin/audit/verify', auth: 'admin', response: auditVerificationResponseSchema },
 
   getRoot: { method: 'GET', path: '/v1/root', auth: 'none', response: rootResponseSchema },
 

@@ -15,6 +15,7 @@ import { requestStateMiddleware } from './request-state';
 import { bindRoutes } from './route-binding';
 import type { RouteHandlers } from './route-binding';
 import { accountRoutes } from './routes/accounts';
+import { auditRoutes } from './routes/audit';
 import { blobRoutes } from './routes/blobs';
 import { certificateRoutes } from './routes/certificates';
 import { healthRoutes } from './routes/health';
@@ -31,6 +32,7 @@ export const ROUTE_HANDLERS: RouteHandlers = {
   ...workspaceRoutes,
   ...mailboxRoutes,
   ...blobRoutes,
+  ...auditRoutes,
 };
 
 /** Build the REST app over a server context (no listening: see `startServer`). */

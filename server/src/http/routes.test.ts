@@ -125,6 +125,11 @@ const CASES: Record<RouteName, RouteCase> = {
     valid: async () => ({ path: '/v1/admin/certificates', json: { certificate: owner.person.cert } }),
     invalid: async () => ({ path: '/v1/admin/certificates', json: { certificate: { body: { t: 'user' }, signature: 'AAAA' } } }),
   },
+  verifyAudit: {
+    valid: async () => ({ path: '/v1/admin/audit/verify' }),
+    invalid: async () => ({ path: '/v1/admin/audit/verify?from=1' }),
+    check: (body) => expect(body).toMatchObject({ intact: true }),
+  },
   listOrgs: {
     valid: async () => ({ path: '/v1/orgs' }),
     invalid: async () => ({ path: '/v1/orgs?all=1' }),

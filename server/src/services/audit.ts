@@ -11,7 +11,7 @@ import {
   auditActionSchema,
   detailKeySchema,
 } from '@yhteispoyta/crypto/protocol';
-import type { AuditAction, AuditEntry as WireAuditEntry } from '@yhteispoyta/crypto/protocol';
+import type { AuditAction, AuditEntry as WireAuditEntry, AuditVerificationResponse } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import type { Needs } from '../context';
 import type { AuditEntry as StoredAuditEntry } from '../store/port';
@@ -120,4 +120,14 @@ export async function queryWorkspaceAudit(
     limit: query.limit,
   });
   return stored.map((e) => toWireEntry(e, workspaceId)).filter((e): e is WireAuditEntry => e !== null);
+}
+
+/**
+ * Recompute the whole audit chain (admin): intact with its length, or the first entry
+ * whose hash or link is wrong. Reading the chain's integrity changes nothing, so it is
+ * not itself recorded.
+ */
+export async function verifyAudit(ctx: Needs<'audit'>): Promise<AuditVerificationResponse> {
+  const verified = await ctx.store.audit.verifyAuditChain();
+  return verified.ok ? { intact: true, entries: verified.entries } : { intact: false, brokenAtSeq: verified.seq };
 }
