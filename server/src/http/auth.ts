@@ -12,8 +12,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ProtocolError } from '@yhteispoyta/crypto/protocol';
 import { bytesEqual, sha256, utf8 } from '@yhteispoyta/crypto/bytes';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { ServerContext } from '../context';
+import type { Needs, ServerContext } from '../context';
 import { authenticateToken } from '../services/sessions';
+import type { AuthenticatedDevice } from '../services/sessions';
 import { requestState } from './request-state';
 import type { RateLimiter } from './rate-limit';
 
@@ -40,16 +41,38 @@ export function ipRateLimit(limiter: RateLimiter): RequestHandler {
   };
 }
 
+/** The device a bearer token belongs to; throws 401 `unauthenticated` for none, an unknown or an expired one. */
+export async function authenticatedDevice(ctx: Needs<'auth' | 'directory', 'now'>, token: string | undefined): Promise<AuthenticatedDevice> {
+  const device = token === undefined ? null : await authenticateToken(ctx, token);
+  if (device === null) throw new ProtocolError('unauthenticated', 'a valid session token is required');
+  return device;
+}
+
+/**
+ * The operator check of admin routes: throws 404 `not_found` when no admin token is
+ * configured, 401 `unauthenticated` unless the configured token is presented.
+ */
+export function adminTokenCheck(ctx: Pick<ServerContext, 'config'>): (presented: string | undefined) => void {
+  const configured = ctx.config.adminToken === undefined ? undefined : sha256(utf8(ctx.config.adminToken));
+  return (presented) => {
+    if (configured === undefined) throw new ProtocolError('not_found', 'no such route');
+    if (presented === undefined || !bytesEqual(sha256(utf8(presented)), configured)) {
+      throw new ProtocolError('unauthenticated', 'the admin token is required');
+    }
+  };
+}
+
 /**
  * Device routes: the bearer token must belong to an active device (401 `unauthenticated`
  * otherwise), which must be within its per-minute budget (429 `rate_limited`).
  */
 export function requireDevice(ctx: ServerContext, limiter: RateLimiter): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const token = bearerToken(req);
-    const device = token === undefined ? null : await authenticateToken(ctx, token);
-    if (device === null) {
-      next(new ProtocolError('unauthenticated', 'a valid session token is required'));
+    let device: AuthenticatedDevice;
+    try {
+      device = await authenticatedDevice(ctx, bearerToken(req));
+    } catch (refusal) {
+      next(refusal);
       return;
     }
     requestState(req).device = device;
@@ -63,15 +86,12 @@ export function requireDevice(ctx: ServerContext, limiter: RateLimiter): Request
 
 /** Admin routes: 404 when no admin token is configured, 401 unless the configured token is presented. */
 export function requireAdmin(ctx: ServerContext): RequestHandler {
-  const configured = ctx.config.adminToken === undefined ? undefined : sha256(utf8(ctx.config.adminToken));
+  const check = adminTokenCheck(ctx);
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (configured === undefined) {
-      next(new ProtocolError('not_found', 'no such route'));
-      return;
-    }
-    const presented = bearerToken(req);
-    if (presented === undefined || !bytesEqual(sha256(utf8(presented)), configured)) {
-      next(new ProtocolError('unauthenticated', 'the admin token is required'));
+    try {
+      check(bearerToken(req));
+    } catch (refusal) {
+      next(refusal);
       return;
     }
     next();

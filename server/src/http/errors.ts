@@ -7,9 +7,10 @@
  */
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { ProtocolError } from '@yhteispoyta/crypto/protocol';
-import type { ErrorCode } from '@yhteispoyta/crypto/protocol';
-import type { ServerContext } from '../context';
+import type { ErrorCode, RouteName } from '@yhteispoyta/crypto/protocol';
+import type { Needs, ServerContext } from '../context';
 import { recordAuditSafely } from '../services/audit';
+import type { AuthenticatedDevice } from '../services/sessions';
 import { requestState } from './request-state';
 
 /** Refusals not worth an audit entry: shedding load must stay cheap, and internal errors are logged instead. */
@@ -35,10 +36,28 @@ export function toProtocolError(error: unknown): ProtocolError {
   return new ProtocolError('internal', 'internal error');
 }
 
-function deniedDetail(req: Request, error: ProtocolError): Record<string, string> {
-  const detail: Record<string, string> = { route: requestState(req).routeName ?? 'unmatched', error: error.code, text: error.message };
+/** Who was refused what: the route, the authenticated device if any, and the workspace the request named. */
+export interface RefusedCall {
+  readonly route: RouteName | undefined;
+  readonly device?: AuthenticatedDevice | undefined;
+  readonly workspaceId?: string | undefined;
+}
+
+/**
+ * Records a refusal on a known route as an audit `denied` entry (never throws): the
+ * route, the code, the message and the error's details, under the workspace the request
+ * named. Shedding load (`rate_limited`) and internal errors are not recorded.
+ */
+export async function auditRefusal(ctx: Needs<'audit', 'now' | 'log'>, refused: RefusedCall, error: ProtocolError): Promise<void> {
+  if (refused.route === undefined || UNAUDITED.has(error.code)) return;
+  const detail: Record<string, string> = { route: refused.route, error: error.code, text: error.message };
   for (const [key, value] of Object.entries(error.details ?? {})) detail[key] = String(value);
-  return detail;
+  await recordAuditSafely(ctx, {
+    actor: refused.device === undefined ? null : { userId: refused.device.userId, deviceId: refused.device.deviceId },
+    action: 'denied',
+    ...(refused.workspaceId === undefined ? {} : { workspaceId: refused.workspaceId }),
+    detail,
+  });
 }
 
 /** How long a refused request's unread body is still accepted (and discarded) after the answer. */
@@ -72,15 +91,7 @@ export function errorHandler(ctx: ServerContext): ErrorRequestHandler {
     } else {
       ctx.log.info({ requestId: state.requestId, route: state.routeName ?? 'unmatched', refusal: error.code }, 'request refused');
     }
-    if (state.routeName !== undefined && !UNAUDITED.has(error.code)) {
-      const workspaceId = state.workspaceId;
-      await recordAuditSafely(ctx, {
-        actor: state.device === undefined ? null : { userId: state.device.userId, deviceId: state.device.deviceId },
-        action: 'denied',
-        ...(workspaceId === undefined ? {} : { workspaceId }),
-        detail: deniedDetail(req, error),
-      });
-    }
+    await auditRefusal(ctx, { route: state.routeName, device: state.device, workspaceId: state.workspaceId }, error);
     if (res.headersSent) {
       // A streamed response broke midway: the only honest signal left is a cut connection.
       res.destroy();

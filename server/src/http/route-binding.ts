@@ -16,6 +16,8 @@ import type { AuthenticatedDevice } from '../services/sessions';
 import { requireAdmin, requireDevice } from './auth';
 import type { RateLimiter } from './rate-limit';
 import { requestState } from './request-state';
+import { expressExchange } from './raw-exchange';
+import type { RawExchange } from './raw-exchange';
 import { parseRequestPart } from './validation';
 
 type Spec<N extends RouteName> = (typeof REST_ROUTES)[N];
@@ -39,8 +41,8 @@ export interface RouteCall<N extends RouteName> {
   readonly params: RouteParams<N>;
   readonly query: RouteQuery<N>;
   readonly body: RouteBody<N>;
-  readonly req: Request;
-  readonly res: Response;
+  /** the raw request body and response, for the routes that stream bytes or choose their status */
+  readonly raw: RawExchange;
 }
 
 /** What a handler answers: the response body, or nothing when it streamed the response itself. */
@@ -57,21 +59,26 @@ const NO_QUERY = z.strictObject({});
 
 // The table is heterogeneous; one erased signature lets a single loop mount it. Every
 // handler was type-checked against its own route in RouteHandlers.
-type ErasedCall = {
-  ctx: ServerContext; device: AuthenticatedDevice | null; params: unknown; query: unknown; body: unknown; req: Request; res: Response;
+export type ErasedCall = {
+  ctx: ServerContext; device: AuthenticatedDevice | null; params: unknown; query: unknown; body: unknown; raw: RawExchange;
 };
-type ErasedHandler = (call: ErasedCall) => Promise<unknown>;
+/** A handler of some route, its types erased (see above). */
+export type ErasedHandler = (call: ErasedCall) => Promise<unknown>;
 
 /**
  * A workspace named in a parsed body (an invitation's `workspaceId`): a refusal is then
  * audited under that workspace, as it is for one named in the path, so the workspace's
  * members see in its log that someone tried. Only a body that passed its schema counts.
  */
+export function bodyWorkspace(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const workspaceId: unknown = (body as { workspaceId?: unknown }).workspaceId;
+  return typeof workspaceId === 'string' && ID_PATTERN.test(workspaceId) ? workspaceId : undefined;
+}
+
 function noteBodyWorkspace(req: Request, body: unknown): void {
   const state = requestState(req);
-  if (state.workspaceId !== undefined || typeof body !== 'object' || body === null) return;
-  const workspaceId: unknown = (body as { workspaceId?: unknown }).workspaceId;
-  if (typeof workspaceId === 'string' && ID_PATTERN.test(workspaceId)) state.workspaceId = workspaceId;
+  if (state.workspaceId === undefined) state.workspaceId = bodyWorkspace(body);
 }
 
 function invoke(ctx: ServerContext, spec: RouteSpec, handler: ErasedHandler): RequestHandler {
@@ -82,8 +89,7 @@ function invoke(ctx: ServerContext, spec: RouteSpec, handler: ErasedHandler): Re
       params: spec.params === undefined ? undefined : parseRequestPart(spec.params, { ...req.params }, 'params'),
       query: parseRequestPart(spec.query ?? NO_QUERY, { ...req.query }, 'query'),
       body: spec.body === undefined ? undefined : parseRequestPart(spec.body, req.body, 'body'),
-      req,
-      res,
+      raw: expressExchange(req, res),
     };
     noteBodyWorkspace(req, call.body);
     const result = await handler(call);

@@ -8,12 +8,12 @@ import type { RouteHandlers } from '../route-binding';
 /** Handlers of `health` and `ready`. */
 export const healthRoutes: Pick<RouteHandlers, 'health' | 'ready'> = {
   health: async () => ({ status: 'ok', protocol: PROTOCOL_VERSION }),
-  ready: async ({ ctx, res }) => {
+  ready: async ({ ctx, raw }) => {
     const health = await ctx.store.health();
     if (!health.ok) {
       // The store's error text stays in the log: it may describe the deployment.
       ctx.log.warn({ store: health.kind, error: health.error }, 'store not ready');
-      res.status(503);
+      raw.setStatus(503);
     }
     return { ready: health.ok };
   },
