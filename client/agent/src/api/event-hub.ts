@@ -4,6 +4,7 @@
  * does not compile.
  */
 import type { AgentEvent as ContractEvent } from '@yhteispoyta/local-api';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { DeepReadonly } from './route-binding';
 
 /** One event for the UI, as the agent's read-only shapes give it. */
@@ -11,29 +12,21 @@ export type AgentEvent = DeepReadonly<ContractEvent>;
 
 /** Fan-out of agent events to the connected UIs. */
 export class EventHub {
-  readonly #listeners = new Set<(event: AgentEvent) => void>();
-  readonly #onListenerError: (err: unknown) => void;
+  readonly #listeners: Listeners<[event: AgentEvent]>;
 
   /** `onListenerError` learns of a subscriber that threw (the others still get the event). */
   constructor(onListenerError: (err: unknown) => void = () => undefined) {
-    this.#onListenerError = onListenerError;
+    this.#listeners = new Listeners(onListenerError);
   }
 
   /** Deliver an event to every subscriber. Never throws. */
   publish(event: AgentEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.#onListenerError(err);
-      }
-    }
+    this.#listeners.emit(event);
   }
 
   /** Receive every event from now on; returns the unsubscribe function. */
   subscribe(listener: (event: AgentEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   /** How many subscribers are connected (for tests and status). */

@@ -5,6 +5,7 @@
  * (the bad envelope, the changed key) stay where the detecting part keeps them.
  */
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { AgentProblem, NewProblem, ProblemSink } from '../contracts';
 
 /** How many problems the log keeps; older ones are dropped first. */
@@ -17,8 +18,7 @@ export class ProblemLog implements ProblemSink {
   readonly #capacity: number;
   readonly #now: () => number;
   #problems: AgentProblem[] = [];
-  readonly #listeners = new Set<(problem: AgentProblem) => void>();
-  readonly #onListenerError: (err: unknown) => void;
+  readonly #listeners: Listeners<[problem: AgentProblem]>;
 
   /** `now` is injectable for tests; `onListenerError` learns of a subscriber that threw. */
   constructor(
@@ -26,7 +26,7 @@ export class ProblemLog implements ProblemSink {
   ) {
     this.#capacity = opts.capacity ?? PROBLEM_LOG_CAPACITY;
     this.#now = opts.now ?? Date.now;
-    this.#onListenerError = opts.onListenerError ?? (() => undefined);
+    this.#listeners = new Listeners(opts.onListenerError ?? (() => undefined));
   }
 
   /**
@@ -38,13 +38,7 @@ export class ProblemLog implements ProblemSink {
     const entry: AgentProblem = { ...problem, message, id: toHex(randomBytes(8)), at: this.#now() };
     this.#problems.push(entry);
     if (this.#problems.length > this.#capacity) this.#problems = this.#problems.slice(-this.#capacity);
-    for (const listener of this.#listeners) {
-      try {
-        listener(entry);
-      } catch (err) {
-        this.#onListenerError(err);
-      }
-    }
+    this.#listeners.emit(entry);
   }
 
   /** The kept problems, oldest first. */
@@ -59,7 +53,6 @@ export class ProblemLog implements ProblemSink {
 
   /** Be told of every new problem; returns the unsubscribe function. */
   onProblem(listener: (problem: AgentProblem) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 }

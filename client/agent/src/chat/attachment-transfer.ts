@@ -6,6 +6,7 @@
  */
 import { randomBytes, sha256, toHex } from '@yhteispoyta/crypto/bytes';
 import type { Logger } from 'pino';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { AttachmentRef, RestClient, TransferProgress } from '../contracts';
 import type { StreamContext } from '../streams/stream-context';
 import {
@@ -46,7 +47,9 @@ export class AttachmentTransfers {
   readonly #store: ChatStore;
   readonly #reporter: Pick<StreamContext, 'report'>;
   readonly #log: Logger;
-  readonly #listeners = new Set<(progress: TransferProgress) => void>();
+  readonly #listeners = new Listeners<[progress: TransferProgress]>((error) =>
+    this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'progress listener failed'),
+  );
 
   /** Transfers over `rest`, keys kept in `store`. */
   constructor(rest: RestClient, store: ChatStore, reporter: Pick<StreamContext, 'report'>, log: Logger) {
@@ -58,8 +61,7 @@ export class AttachmentTransfers {
 
   /** Listen to progress of every transfer. */
   onProgress(listener: (progress: TransferProgress) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   /**
@@ -132,13 +134,7 @@ export class AttachmentTransfers {
   }
 
   #emit(progress: TransferProgress): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(progress);
-      } catch (error) {
-        this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'progress listener failed');
-      }
-    }
+    this.#listeners.emit(progress);
   }
 }
 

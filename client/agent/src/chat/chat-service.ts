@@ -9,6 +9,7 @@ import { idSchema } from '@yhteispoyta/crypto/protocol';
 import { CHAT_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { Logger } from 'pino';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { AttachmentRef, ChatMessage, ChatService, KeyRing, LocalDevice, RestClient, TransferProgress } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';
 import { moduleLogger } from '../streams/module-logger';
@@ -54,7 +55,9 @@ export class EncryptedChatService implements ChatSession {
   readonly #stream: ChatStream;
   readonly #transfers: AttachmentTransfers;
   readonly #unplug: () => void;
-  readonly #listeners = new Set<(workspaceId: string, message: ChatMessage) => void>();
+  readonly #listeners = new Listeners<[workspaceId: string, message: ChatMessage]>((error) =>
+    this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'message listener failed'),
+  );
 
   /** Applies the `chat` migrations, plugs in the chat stream and follows workspaces that still have queued messages. */
   constructor(deps: ChatDeps) {
@@ -133,8 +136,7 @@ export class EncryptedChatService implements ChatSession {
 
   /** Listen to new and changed messages (received, sent, acknowledged, edited, deleted). */
   onMessage(listener: (workspaceId: string, message: ChatMessage) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   /** Encrypt and upload a file; put the returned reference into a message. */
@@ -211,13 +213,7 @@ export class EncryptedChatService implements ChatSession {
     const stored = this.#store.get(workspaceId, authorKey, id);
     if (stored === undefined) return;
     const message = this.#toMessage(stored);
-    for (const listener of this.#listeners) {
-      try {
-        listener(workspaceId, message);
-      } catch (error) {
-        this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'message listener failed');
-      }
-    }
+    this.#listeners.emit(workspaceId, message);
   }
 }
 

@@ -13,6 +13,7 @@ import { certificateJson } from '@yhteispoyta/crypto/certificates/signing';
 import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { MAX_CERTIFICATE_QUERY_USERS } from '@yhteispoyta/crypto/protocol';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { RestClient } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';
 
@@ -44,7 +45,9 @@ export class CertificateBook {
   readonly #deps: CertificateBookDeps;
   readonly #now: () => number;
   readonly #cache = new Map<string, Cached>();
-  readonly #listeners = new Set<(userIds: readonly string[]) => void>();
+  readonly #listeners = new Listeners<[userIds: readonly string[]]>((error) =>
+    this.#deps.log.warn({ reason: error instanceof Error ? error.message : 'unknown' }, 'certificate listener failed'),
+  );
 
   constructor(deps: CertificateBookDeps) {
     this.#deps = deps;
@@ -146,8 +149,7 @@ export class CertificateBook {
 
   /** Listen to changes of people's verification; returns the unsubscribe function. */
   onChange(listener: (userIds: readonly string[]) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   #verify(userId: string, at: number): PersonStatus {
@@ -174,13 +176,7 @@ export class CertificateBook {
   }
 
   #emit(userIds: readonly string[]): void {
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(userIds);
-      } catch (error) {
-        this.#deps.log.warn({ reason: error instanceof Error ? error.message : 'unknown' }, 'certificate listener failed');
-      }
-    }
+    this.#listeners.emit(userIds);
   }
 }
 

@@ -7,6 +7,7 @@
 import { nameCommitment } from '@yhteispoyta/crypto/certificates/codes';
 import { toBytes } from '@yhteispoyta/crypto/bytes';
 import type { ClientName } from '@yhteispoyta/crypto/epoch';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { ProfileDb } from '../profile/profile-db';
 import type { CertificateBook } from './certificate-book';
 
@@ -20,7 +21,8 @@ export interface NameRefusal {
 export class ClientNames {
   readonly #profile: ProfileDb;
   readonly #book: CertificateBook;
-  readonly #listeners = new Set<(userId: string) => void>();
+  /** a listener's failure is its own: the others still hear */
+  readonly #listeners = new Listeners<[userId: string]>(() => undefined);
 
   constructor(profile: ProfileDb, book: CertificateBook) {
     this.#profile = profile;
@@ -55,8 +57,7 @@ export class ClientNames {
 
   /** Listen to names becoming known (or changing); returns the unsubscribe function. */
   onChange(listener: (userId: string) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   /** The checked name of a client, if known. */
@@ -79,12 +80,6 @@ export class ClientNames {
       .prepare('INSERT INTO identity_client_names (user_id, workspace_id, name, salt) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET workspace_id = excluded.workspace_id, name = excluded.name, salt = excluded.salt')
       .run([userId, workspaceId, name, toBytes(salt)]);
     if (known === name) return;
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(userId);
-      } catch {
-        // A listener's failure is its own.
-      }
-    }
+    this.#listeners.emit(userId);
   }
 }

@@ -6,6 +6,7 @@
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import type { ChainState } from '@yhteispoyta/crypto/membership';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { KeyRing } from '../contracts';
 import type { EpochKeyStore } from './epoch-key-store';
 import type { MailboxReceiver } from './mailbox-receiver';
@@ -17,7 +18,8 @@ export class LocalKeyRing implements KeyRing {
   readonly #sync: MembershipSync;
   readonly #keys: EpochKeyStore;
   readonly #identities: TrustedIdentities;
-  readonly #listeners = new Set<(workspaceId: string, what: 'membership' | 'epoch') => void>();
+  /** a listener's failure is its own: the others still hear about the change */
+  readonly #listeners = new Listeners<[workspaceId: string, what: 'membership' | 'epoch']>(() => undefined);
 
   /** A key ring that reports changes of `sync` and keys accepted by `receiver` (and by this device itself through {@link notifyEpoch}). */
   constructor(sync: MembershipSync, keys: EpochKeyStore, identities: TrustedIdentities, receiver: MailboxReceiver) {
@@ -45,8 +47,7 @@ export class LocalKeyRing implements KeyRing {
   }
 
   onChange(listener: (workspaceId: string, what: 'membership' | 'epoch') => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   /** Tell listeners that what certificates say about a workspace's members changed. */
@@ -60,12 +61,6 @@ export class LocalKeyRing implements KeyRing {
   }
 
   #emit(workspaceId: string, what: 'membership' | 'epoch'): void {
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(workspaceId, what);
-      } catch {
-        // A listener's failure is its own; the others still hear about the change.
-      }
-    }
+    this.#listeners.emit(workspaceId, what);
   }
 }

@@ -17,6 +17,7 @@ import { MAX_MAILBOX_FETCH, controlMessageSchema } from '@yhteispoyta/crypto/pro
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MailboxItem } from '@yhteispoyta/crypto/types';
 import type { SerialQueue } from '@yhteispoyta/common/queue';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { ProblemSink, RestClient } from '../contracts';
 import { RestError } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';
@@ -49,7 +50,9 @@ export interface MailboxReceiverDeps {
 export class MailboxReceiver {
   readonly #deps: MailboxReceiverDeps;
   readonly #log: Logger;
-  readonly #epochListeners = new Set<(workspaceId: string, epoch: number) => void>();
+  readonly #epochListeners = new Listeners<[workspaceId: string, epoch: number]>((error) =>
+    this.#log.warn({ reason: error instanceof Error ? error.message : 'unknown' }, 'epoch key listener failed'),
+  );
   /** senders whose uncertified messages were already reported */
   readonly #reportedUncertified = new Set<string>();
   #running: Promise<void> | undefined;
@@ -63,8 +66,7 @@ export class MailboxReceiver {
 
   /** Register a listener told about every accepted epoch key. */
   onEpochKey(listener: (workspaceId: string, epoch: number) => void): () => void {
-    this.#epochListeners.add(listener);
-    return () => this.#epochListeners.delete(listener);
+    return this.#epochListeners.add(listener);
   }
 
   /**
@@ -110,7 +112,7 @@ export class MailboxReceiver {
         });
       } else if (outcome === 'stored') {
         accepted.push(pending.epoch);
-        for (const listener of this.#epochListeners) listener(workspaceId, pending.epoch);
+        this.#epochListeners.emit(workspaceId, pending.epoch);
       }
     }
     return accepted;

@@ -23,6 +23,7 @@ import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MemberInfo, MembershipEvent } from '@yhteispoyta/crypto/types';
 import { SerialQueue } from '@yhteispoyta/common/queue';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { ProblemSink, RestClient } from '../contracts';
 import { RestError } from '../contracts';
 import type { ChainStore, StoredEvent } from './chain-store';
@@ -78,10 +79,14 @@ export class MembershipSync {
   readonly #states = new Map<string, ChainState>();
   readonly #queue = new SerialQueue();
   readonly #verified: VerifiedListener[] = [];
-  readonly #changed = new Set<(workspaceId: string) => void>();
+  readonly #changed = new Listeners<[workspaceId: string]>((error) =>
+    this.#log.warn({ reason: error instanceof Error ? error.message : 'unknown' }, 'chain change listener failed'),
+  );
   /** the last refusal reported per workspace, so a server repeating itself is reported once */
   readonly #reported = new Map<string, string>();
-  readonly #outcomes = new Set<PullOutcomeListener>();
+  readonly #outcomes = new Listeners<Parameters<PullOutcomeListener>>((error) =>
+    this.#log.warn({ reason: error instanceof Error ? error.message : 'unknown' }, 'pull outcome listener failed'),
+  );
   /** findings about untrusted chain devices already reported, per workspace */
   readonly #findingsReported = new Map<string, Set<string>>();
   /** whether the pull running now (pulls never overlap: they run in the chain task) refused the answer */
@@ -153,8 +158,7 @@ export class MembershipSync {
 
   /** Register a listener told about every change of a verified state. */
   onChange(listener: (workspaceId: string) => void): () => void {
-    this.#changed.add(listener);
-    return () => this.#changed.delete(listener);
+    return this.#changed.add(listener);
   }
 
   /** Sync every workspace the server lists and every one held locally. Rejects `offline` when the server is unreachable. */
@@ -184,8 +188,7 @@ export class MembershipSync {
 
   /** Register a listener told after every pull whether it refused the server's answer; returns the unsubscribe function. */
   onPullOutcome(listener: PullOutcomeListener): () => void {
-    this.#outcomes.add(listener);
-    return () => this.#outcomes.delete(listener);
+    return this.#outcomes.add(listener);
   }
 
   /**
@@ -200,13 +203,7 @@ export class MembershipSync {
     let state = await this.#pull(workspaceId, announcedSeq);
     if (!this.#refusedNow && state !== undefined) state = this.#checkWithheld(workspaceId, state, pendingBefore);
     const refused = this.#refusedNow;
-    for (const listener of [...this.#outcomes]) {
-      try {
-        listener(workspaceId, refused);
-      } catch (error) {
-        this.#log.warn({ workspaceId, reason: error instanceof Error ? error.message : 'unknown' }, 'pull outcome listener failed');
-      }
-    }
+    this.#outcomes.emit(workspaceId, refused);
     return state;
   }
 
@@ -372,7 +369,7 @@ export class MembershipSync {
     if (record?.access === 'revoked') return;
     this.#deps.chains.setAccess(workspaceId, 'revoked');
     this.#deps.problems.report({ code: 'revoked', message: `No longer a member of "${state.label}": ${why}.`, workspaceId });
-    for (const listener of this.#changed) listener(workspaceId);
+    this.#changed.emit(workspaceId);
   }
 
   #refuse(workspaceId: string, held: ChainState | undefined, detail: string): ChainState | undefined {
@@ -401,7 +398,7 @@ export class MembershipSync {
   #set(workspaceId: string, state: ChainState): void {
     this.#states.set(workspaceId, state);
     this.#reported.delete(workspaceId);
-    for (const listener of this.#changed) listener(workspaceId);
+    this.#changed.emit(workspaceId);
   }
 
   /** Replay a stored chain with the keys each event was verified against when it arrived. */

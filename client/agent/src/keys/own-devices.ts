@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { identityKeyHash } from '@yhteispoyta/crypto/certificates/signing';
 import { toBytes } from '@yhteispoyta/crypto/bytes';
 import type { MemberDevice } from '@yhteispoyta/crypto/types';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { Certification, DeviceService, OwnDevice, PendingOwnDevice, ProblemSink } from '../contracts';
 import { RestError } from '../contracts';
 import type { ClientNames } from '../identity/client-names';
@@ -45,7 +46,10 @@ export class OwnDevices implements DeviceService {
   readonly #device: OwnDevicesDevice;
   readonly #p: OwnDevicesParts;
   readonly #ownKeyHash: string;
-  readonly #listeners = new Set<() => void>();
+  /** one listener's failure does not keep the others from hearing */
+  readonly #listeners = new Listeners((error) =>
+    this.#p.log.warn({ reason: error instanceof Error ? error.message : 'unknown' }, 'device listener failed'),
+  );
 
   constructor(device: OwnDevicesDevice, parts: OwnDevicesParts) {
     this.#device = device;
@@ -109,19 +113,12 @@ export class OwnDevices implements DeviceService {
 
   /** Listen to changes of this device's certification or of the person's devices. */
   onChange(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   /** Tell listeners that certification or devices may have changed. */
   notify(): void {
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener();
-      } catch {
-        // One listener's failure does not keep the others from hearing.
-      }
-    }
+    this.#listeners.emit();
   }
 
   /** Add a newly certified device of this person to every workspace this device is in, and owe it the current key. */

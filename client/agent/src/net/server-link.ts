@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { io } from 'socket.io-client';
 import { CLIENT_EVENT_SCHEMAS, PROTOCOL_VERSION, SERVER_EVENT_SCHEMAS, SERVER_TO_CLIENT_EVENTS, connectErrorDataSchema } from '@yhteispoyta/crypto/protocol';
 import type { Ack, AckFailure, ClientToServerEvents, ServerToClientEvents } from '@yhteispoyta/crypto/protocol';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { LinkStatus, ProblemSink, RestClient, ServerLink, ServerSocket } from '../contracts';
 import { RestError } from '../contracts';
 import type { TokenSource } from './token-source';
@@ -55,9 +56,9 @@ export class SocketServerLink implements ServerLink {
   readonly #timeoutMs: number;
   readonly #delayMs: number;
   readonly #delayMaxMs: number;
-  readonly #notice = new Map<string, Set<(notice: never) => void>>();
-  readonly #online = new Set<() => void>();
-  readonly #offline = new Set<() => void>();
+  readonly #notice = new Map<string, Listeners<[notice: unknown]>>();
+  readonly #online = new Listeners((error) => this.#listenerFailed(error));
+  readonly #offline = new Listeners((error) => this.#listenerFailed(error));
   #status: LinkStatus = 'connecting';
   #renewToken = false;
   #attempt = 0;
@@ -122,24 +123,21 @@ export class SocketServerLink implements ServerLink {
   }
 
   onNotice<E extends keyof ServerToClientEvents>(event: E, listener: (notice: NoticeOf<E>) => void): () => void {
-    let set = this.#notice.get(event);
-    if (set === undefined) {
-      set = new Set();
-      this.#notice.set(event, set);
+    let listeners = this.#notice.get(event);
+    if (listeners === undefined) {
+      listeners = new Listeners((error) => this.#listenerFailed(error, event));
+      this.#notice.set(event, listeners);
     }
-    const entry = listener as (notice: never) => void;
-    set.add(entry);
-    return () => set.delete(entry);
+    // The dispatch parses each notice with its event's schema before listeners get it.
+    return listeners.add(listener as (notice: unknown) => void);
   }
 
   onOnline(listener: () => void): () => void {
-    this.#online.add(listener);
-    return () => this.#online.delete(listener);
+    return this.#online.add(listener);
   }
 
   onOffline(listener: () => void): () => void {
-    this.#offline.add(listener);
-    return () => this.#offline.delete(listener);
+    return this.#offline.add(listener);
   }
 
   async close(): Promise<void> {
@@ -175,7 +173,7 @@ export class SocketServerLink implements ServerLink {
     this.#attempt = 0;
     this.#status = 'online';
     this.#log.info('online');
-    this.#fire(this.#online);
+    this.#online.emit();
   }
 
   #onDisconnect(reason: string): void {
@@ -185,7 +183,7 @@ export class SocketServerLink implements ServerLink {
     this.#status = 'connecting';
     // The server ending the session (expiry, revocation) stops socket.io's own reconnection.
     if (!this.#socket.active) this.#scheduleReconnect();
-    if (wasOnline) this.#fire(this.#offline);
+    if (wasOnline) this.#offline.emit();
   }
 
   #onConnectError(error: Error): void {
@@ -220,22 +218,12 @@ export class SocketServerLink implements ServerLink {
       this.#problems.report({ code: 'server_error', message: `The server sent a ${event} notice the protocol does not allow; it was ignored.` });
       return;
     }
-    for (const listener of [...(this.#notice.get(event) ?? [])]) {
-      try {
-        (listener as (notice: unknown) => void)(parsed.data);
-      } catch (error) {
-        this.#log.error({ event, err: error instanceof Error ? error.message : 'unknown' }, 'notice listener failed');
-      }
-    }
+    this.#notice.get(event)?.emit(parsed.data);
   }
 
-  #fire(listeners: Set<() => void>): void {
-    for (const listener of [...listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'link listener failed');
-      }
-    }
+  #listenerFailed(error: unknown, event?: string): void {
+    const err = error instanceof Error ? error.message : 'unknown';
+    if (event === undefined) this.#log.error({ err }, 'link listener failed');
+    else this.#log.error({ event, err }, 'notice listener failed');
   }
 }

@@ -5,6 +5,7 @@
  */
 import type * as Y from 'yjs';
 import { idSchema } from '@yhteispoyta/crypto/protocol';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { DocumentSync, SyncStatus } from '../contracts';
 import type { StreamContext } from '../streams/stream-context';
 import type { DocStore } from './doc-store';
@@ -30,8 +31,10 @@ export class EncryptedDocumentSync implements DocumentSync {
   readonly #deps: DocumentSyncDeps;
   readonly #documents: DocumentStreams;
   readonly #unplug: () => void;
-  /** presence and status subscriptions made through this object, dropped on close */
-  readonly #subscriptions = new Set<() => void>();
+  /** the unsubscribe functions of presence and status subscriptions made through this object, all called on close */
+  readonly #subscriptions = new Listeners((error) =>
+    this.#deps.context.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'unsubscribing failed'),
+  );
   #closed = false;
 
   /**
@@ -92,18 +95,17 @@ export class EncryptedDocumentSync implements DocumentSync {
     this.#closed = true;
     this.#documents.flushWindows();
     this.#unplug();
-    for (const off of this.#subscriptions) off();
+    this.#subscriptions.emit();
     this.#subscriptions.clear();
     this.#documents.close();
   }
 
   #track(off: () => void): () => void {
-    const tracked = (): void => {
+    const untrack = this.#subscriptions.add(off);
+    return () => {
       off();
-      this.#subscriptions.delete(tracked);
+      untrack();
     };
-    this.#subscriptions.add(tracked);
-    return tracked;
   }
 
   #openAndFollow(workspaceId: string, stream: string): OpenDocument {

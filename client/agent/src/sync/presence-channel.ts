@@ -11,6 +11,7 @@ import type { PresenceNotice } from '@yhteispoyta/crypto/protocol';
 import { PRESENCE_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { ServerLink } from '../contracts';
 import type { ProblemReporter } from '../streams/problem-reporter';
 import type { CheckedEnvelope } from './envelope-check';
@@ -43,7 +44,9 @@ export interface PresenceDeps {
 /** Sending and receiving presence for the engine's workspaces. */
 export class PresenceChannel {
   readonly #deps: PresenceDeps;
-  readonly #listeners = new Set<PresenceListener>();
+  readonly #listeners = new Listeners<Parameters<PresenceListener>>((error) =>
+    this.#deps.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'presence listener failed'),
+  );
   readonly #lastClock = new Map<string, number>();
   readonly #off: () => void;
   #closed = false;
@@ -83,8 +86,7 @@ export class PresenceChannel {
 
   /** Listen to verified presence; returns the unsubscribe function. */
   onPresence(listener: PresenceListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   /** Stop sending and receiving. */
@@ -126,12 +128,6 @@ export class PresenceChannel {
       deps.reporter.report('malformed', { ...where, device: header.author, detail: 'unreadable presence content' });
       return;
     }
-    for (const listener of this.#listeners) {
-      try {
-        listener(workspaceId, decoded.stream, header.author, decoded.update);
-      } catch (error) {
-        this.#deps.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'presence listener failed');
-      }
-    }
+    this.#listeners.emit(workspaceId, decoded.stream, header.author, decoded.update);
   }
 }

@@ -3,6 +3,7 @@
  * to listeners whenever it changes.
  */
 import type { Logger } from 'pino';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { LinkStatus, ServerLink, SyncStatus } from '../contracts';
 
 /** Where the status is read from. */
@@ -18,7 +19,9 @@ export interface StatusSources {
 export class SyncStatusBoard {
   readonly #sources: StatusSources;
   readonly #log: Logger;
-  readonly #listeners = new Set<(status: SyncStatus) => void>();
+  readonly #listeners = new Listeners<[status: SyncStatus]>((error) =>
+    this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'a status listener failed'),
+  );
   #last = '';
   #closed = false;
 
@@ -36,8 +39,7 @@ export class SyncStatusBoard {
 
   /** Listen to status changes; returns the unsubscribe function. */
   onStatus(listener: (status: SyncStatus) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   /** Something the status reads may have changed: publish it if it did. */
@@ -47,13 +49,7 @@ export class SyncStatusBoard {
     const text = JSON.stringify(status);
     if (text === this.#last) return;
     this.#last = text;
-    for (const listener of this.#listeners) {
-      try {
-        listener(status);
-      } catch (error) {
-        this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'a status listener failed');
-      }
-    }
+    this.#listeners.emit(status);
   }
 
   /** Stop publishing. */
