@@ -96,20 +96,32 @@ type AckResult<E extends keyof ClientToServerEvents> = Parameters<ClientToServer
   ? R
   : never;
 
+/**
+ * A {@link ServerLink} request the server did not answer — not connected, or no ack in
+ * time — so the caller keeps its work and retries once the link is back. It is not one
+ * of the protocol's error codes: the server never sends it.
+ */
+export interface LinkOffline {
+  readonly ok: false;
+  readonly error: { readonly code: 'offline'; readonly message: string; readonly details?: undefined };
+}
+
+/** What {@link ServerLink.request} answers: the event's ack as the protocol parses it, or {@link LinkOffline}. */
+export type LinkAck<T> = Ack<T> | LinkOffline;
+
 /** The authenticated socket.io connection, reconnecting by itself. */
 export interface ServerLink {
   readonly rest: RestClient;
   status(): LinkStatus;
   /**
-   * Emit with an ack, parsed with the protocol's ack schema. When offline or on timeout
-   * resolves `{ ok: false, error: { code: 'internal', message: 'offline' } }`-like failures
-   * whose `error.message` starts with `offline:` so callers can queue and retry.
+   * Emit with an ack, parsed with the protocol's ack schema. When not connected or on
+   * timeout resolves {@link LinkOffline} (`error.code === 'offline'`) so callers can queue and retry.
    */
   request<E extends keyof ClientToServerEvents>(
     event: E,
     payload: Parameters<ClientToServerEvents[E]>[0],
     timeoutMs?: number,
-  ): Promise<AckResult<E> extends Ack<infer T> ? Ack<T> : never>;
+  ): Promise<AckResult<E> extends Ack<infer T> ? LinkAck<T> : never>;
   /** server notices, already parsed with the protocol's schemas (invalid ones are reported as problems) */
   onNotice<E extends keyof ServerToClientEvents>(event: E, listener: (notice: Parameters<ServerToClientEvents[E]>[0]) => void): () => void;
   /** called on every (re)connection, after authentication; sync re-joins here */

@@ -8,9 +8,9 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { io } from 'socket.io-client';
 import { CLIENT_EVENT_SCHEMAS, PROTOCOL_VERSION, SERVER_EVENT_SCHEMAS, SERVER_TO_CLIENT_EVENTS, connectErrorDataSchema } from '@yhteispoyta/crypto/protocol';
-import type { Ack, AckFailure, ClientToServerEvents, ServerToClientEvents } from '@yhteispoyta/crypto/protocol';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '@yhteispoyta/crypto/protocol';
 import { Listeners } from '@yhteispoyta/common/listeners';
-import type { LinkStatus, ProblemSink, RestClient, ServerLink, ServerSocket } from '../contracts';
+import type { LinkAck, LinkOffline, LinkStatus, ProblemSink, RestClient, ServerLink, ServerSocket } from '../contracts';
 import { RestError } from '../contracts';
 import type { TokenSource } from './token-source';
 import { protocolParser } from './socket-parser';
@@ -31,7 +31,7 @@ export interface ServerLinkOptions {
 }
 
 type AckOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (response: infer R) => void ? R : never;
-type LinkAck<E extends keyof ClientToServerEvents> = AckOf<E> extends Ack<infer T> ? Ack<T> : never;
+type AckOfEvent<E extends keyof ClientToServerEvents> = AckOf<E> extends Ack<infer T> ? LinkAck<T> : never;
 type NoticeOf<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
 
 /** The socket seen without the event maps, for the generic emit and listen paths (payloads are parsed). */
@@ -42,8 +42,8 @@ interface UntypedSocket {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
-function offlineFailure(reason: string): AckFailure {
-  return { ok: false, error: { code: 'internal', message: `offline: ${reason}` } };
+function offlineFailure(message: string): LinkOffline {
+  return { ok: false, error: { code: 'offline', message } };
 }
 
 /** {@link ServerLink} over socket.io-client. Connects on construction. */
@@ -104,22 +104,22 @@ export class SocketServerLink implements ServerLink {
     event: E,
     payload: Parameters<ClientToServerEvents[E]>[0],
     timeoutMs?: number,
-  ): Promise<LinkAck<E>> {
-    if (this.#closed || !this.#socket.connected) return offlineFailure('not connected') as LinkAck<E>;
+  ): Promise<AckOfEvent<E>> {
+    if (this.#closed || !this.#socket.connected) return offlineFailure('not connected') as AckOfEvent<E>;
     let raw: unknown;
     try {
       raw = await (this.#socket as unknown as UntypedSocket).timeout(timeoutMs ?? this.#timeoutMs).emitWithAck(event, payload);
     } catch {
-      return offlineFailure(`no answer to ${event}`) as LinkAck<E>;
+      return offlineFailure(`no answer to ${event}`) as AckOfEvent<E>;
     }
     const parsed = CLIENT_EVENT_SCHEMAS[event].ack.safeParse(raw);
     if (!parsed.success) {
       this.#log.warn({ event }, 'ack does not match the protocol');
       this.#problems.report({ code: 'server_error', message: `The server answered a ${event} request in a form the protocol does not allow.` });
-      return { ok: false, error: { code: 'internal', message: `bad_response: ${event} ack does not match the protocol` } } as LinkAck<E>;
+      return { ok: false, error: { code: 'internal', message: `bad_response: ${event} ack does not match the protocol` } } as AckOfEvent<E>;
     }
     // The event's own ack schema produced this value.
-    return parsed.data as LinkAck<E>;
+    return parsed.data as AckOfEvent<E>;
   }
 
   onNotice<E extends keyof ServerToClientEvents>(event: E, listener: (notice: NoticeOf<E>) => void): () => void {

@@ -8,7 +8,6 @@ import type { StreamPosition } from '@yhteispoyta/crypto/protocol';
 import type { ProblemReporter } from '../streams/problem-reporter';
 import type { HandlerRegistry } from './handler-registry';
 import type { Inbound } from './inbound';
-import { isOfflineFailure } from './relay-requests';
 import type { RelayRequests } from './relay-requests';
 import type { Sealer } from './sealer';
 import type { SyncStatusBoard } from './sync-status';
@@ -56,7 +55,7 @@ export class WorkspaceCatchUp {
       const res = await relay.join(workspaceId, positions);
       if (this.#closed) return;
       if (!res.ok) {
-        if (isOfflineFailure(res.error)) return;
+        if (res.error.code === 'offline') return;
         const forbidden = res.error.code === 'forbidden';
         if (forbidden) blocked.add(workspaceId);
         reporter.report(forbidden ? 'forbidden' : 'server_error', { workspaceId, detail: `join refused: ${res.error.code}` });

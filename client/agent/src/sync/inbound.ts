@@ -18,7 +18,6 @@ import type { InboundEnvelope, StreamHandler } from '../streams/stream-handler';
 import type { CheckedEnvelope } from './envelope-check';
 import type { HandlerRegistry } from './handler-registry';
 import type { Outbox } from './outbox';
-import { isOfflineFailure } from './relay-requests';
 import type { RelayRequests } from './relay-requests';
 import { RejectedRechecks } from './rejected-rechecks';
 import type { SnapshotMaker } from './snapshot-maker';
@@ -187,7 +186,7 @@ export class Inbound {
     for (let page = 0; page < MAX_FETCH_PAGES && !this.#closed; page++) {
       const res = await this.#deps.relay.fetch(workspaceId, stream, cursor, MAX_FETCH_LIMIT);
       if (!res.ok) {
-        if (!isOfflineFailure(res.error)) {
+        if (res.error.code !== 'offline') {
           this.#deps.reporter.report(res.error.code === 'forbidden' ? 'forbidden' : 'server_error', {
             workspaceId,
             stream,

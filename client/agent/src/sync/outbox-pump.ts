@@ -7,17 +7,16 @@
  */
 import type { Logger } from 'pino';
 import { clockDetailsSchema } from '@yhteispoyta/crypto/protocol';
-import type { Ack, StoredResult } from '@yhteispoyta/crypto/protocol';
+import type { StoredResult } from '@yhteispoyta/crypto/protocol';
 import type { EnvelopeHeader, WireEnvelope } from '@yhteispoyta/crypto/types';
 import type { KeyedQueue } from '@yhteispoyta/common/queue';
-import type { ServerLink } from '../contracts';
+import type { LinkAck, ServerLink } from '../contracts';
 import type { OutboxEntry } from '../streams/outbox-entry';
 import type { ProblemReporter } from '../streams/problem-reporter';
 import type { StreamHandler } from '../streams/stream-handler';
 import type { WorkspaceCatchUp } from './catch-up';
 import type { HandlerRegistry } from './handler-registry';
 import type { Outbox } from './outbox';
-import { isOfflineFailure } from './relay-requests';
 import type { RelayRequests } from './relay-requests';
 import type { Sealer } from './sealer';
 import type { SnapshotMaker } from './snapshot-maker';
@@ -167,7 +166,7 @@ export class OutboxPump {
   }
 
   /** Applies the server's answer to a push. Runs in the workspace lane. */
-  #record(handler: StreamHandler, entry: OutboxEntry, header: EnvelopeHeader, res: Ack<StoredResult>): Step {
+  #record(handler: StreamHandler, entry: OutboxEntry, header: EnvelopeHeader, res: LinkAck<StoredResult>): Step {
     const core = this.#deps;
     const { workspaceId, stream } = entry;
     if (core.outbox.get(entry.id) === undefined) return 'next'; // settled meanwhile by a catch-up that returned it
@@ -176,7 +175,7 @@ export class OutboxPump {
       return 'next';
     }
     const { error } = res;
-    if (isOfflineFailure(error)) return 'stop';
+    if (error.code === 'offline') return 'stop';
     const where = { workspaceId, stream, detail: `push refused: ${error.code}` };
     switch (error.code) {
       case 'clock_replay':

@@ -16,7 +16,6 @@ import type { ServerLink } from '../contracts';
 import type { ProblemReporter } from '../streams/problem-reporter';
 import type { CheckedEnvelope } from './envelope-check';
 import { decodePresence, encodePresence } from './presence-codec';
-import { isOfflineFailure } from './relay-requests';
 import type { RelayRequests } from './relay-requests';
 import type { Sealer } from './sealer';
 import type { StreamStateStore } from './stream-state';
@@ -76,7 +75,7 @@ export class PresenceChannel {
     const header = deps.sealer.header(gate, { workspaceId, stream: PRESENCE_STREAM, kind: 'presence', clock, snapshotId: '', sentAt: deps.now() });
     const envelope = deps.sealer.seal(gate, header, plaintext);
     const res = await deps.relay.presence(envelope);
-    if (res.ok || isOfflineFailure(res.error) || this.#closed) return;
+    if (res.ok || res.error.code === 'offline' || this.#closed) return;
     deps.reporter.report(res.error.code === 'forbidden' ? 'forbidden' : 'server_error', {
       workspaceId,
       stream: PRESENCE_STREAM,

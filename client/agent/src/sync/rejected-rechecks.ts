@@ -12,7 +12,6 @@ import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
 import type { Logger } from 'pino';
 import type { KeyedQueue } from '@yhteispoyta/common/queue';
 import { BackoffTimers, MAX_REPAIR_RETRY_MS, MIN_REPAIR_RETRY_MS } from '../backoff-timers';
-import { isOfflineFailure } from './relay-requests';
 import type { RelayRequests } from './relay-requests';
 import type { SyncConfig } from './sync-options';
 
@@ -106,7 +105,7 @@ export class RejectedRechecks {
       if (this.#closed) return;
       const res = await core.relay.fetch(workspaceId, stream, seq - 1, 1);
       if (!res.ok) {
-        if (!isOfflineFailure(res.error)) entry.seqs.clear();
+        if (res.error.code !== 'offline') entry.seqs.clear();
         break;
       }
       const found = res.envelopes[0];

@@ -1,16 +1,11 @@
 /**
  * The sync engine's requests to the server's relay (join, push, snapshot, presence,
- * fetch), each with the configured timeout, and how an unreachable server shows in their
- * answers.
+ * fetch), each with the configured timeout. An unreachable server shows in their answers
+ * as the error code `offline` (contracts.ts `LinkOffline`).
  */
 import type { StreamPosition } from '@yhteispoyta/crypto/protocol';
 import type { WireEnvelope } from '@yhteispoyta/crypto/types';
 import type { ServerLink } from '../contracts';
-
-/** Whether a failed request failed because the server could not be reached (contracts.ts `ServerLink.request`). */
-export function isOfflineFailure(error: { readonly message: string }): boolean {
-  return error.message.startsWith('offline:');
-}
 
 /** Typed relay requests over a ServerLink. */
 export class RelayRequests {

@@ -10,13 +10,12 @@ import type { Logger } from 'pino';
 import { sha256 } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { MAX_PLAINTEXT_BYTES } from '@yhteispoyta/crypto/envelope';
-import type { Ack, StoredResult } from '@yhteispoyta/crypto/protocol';
+import type { StoredResult } from '@yhteispoyta/crypto/protocol';
 import type { EnvelopeHeader, WireEnvelope } from '@yhteispoyta/crypto/types';
 import type { KeyedQueue } from '@yhteispoyta/common/queue';
-import type { ServerLink } from '../contracts';
+import type { LinkAck, ServerLink } from '../contracts';
 import type { ProblemReporter } from '../streams/problem-reporter';
 import type { HandlerRegistry } from './handler-registry';
-import { isOfflineFailure } from './relay-requests';
 import type { RelayRequests } from './relay-requests';
 import type { Sealer } from './sealer';
 import { expectedParentProof, newSnapshotId } from './snapshot-chain';
@@ -162,7 +161,7 @@ export class SnapshotMaker {
   }
 
   /** Applies the server's answer. Runs in the lane. */
-  #record(sealed: Sealed, res: Ack<StoredResult>): Step {
+  #record(sealed: Sealed, res: LinkAck<StoredResult>): Step {
     const deps = this.#deps;
     const { header, proof, envelope } = sealed;
     const where = { workspaceId: header.workspaceId, stream: header.stream };
@@ -178,7 +177,7 @@ export class SnapshotMaker {
       return 'done';
     }
     const { error } = res;
-    if (isOfflineFailure(error)) return 'stop';
+    if (error.code === 'offline') return 'stop';
     switch (error.code) {
       case 'stale_snapshot':
         // Another member's snapshot won, or updates arrived that ours lacks: catch up, then judge again.

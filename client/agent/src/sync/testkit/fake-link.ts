@@ -1,7 +1,7 @@
 /**
  * Test support: a ServerLink (and its RestClient's blob calls) to a {@link FakeRelay}, which
  * a test can take offline and bring back. Requests while offline fail like the real link's
- * (`offline:` messages); going online fires `onOnline` and forgets the joined rooms, as a
+ * (the error code `offline`); going online fires `onOnline` and forgets the joined rooms, as a
  * new socket would.
  */
 import { concatBytes, randomBytes } from '@yhteispoyta/crypto/bytes';
@@ -52,13 +52,13 @@ export class FakeLink implements ServerLink {
   request: ServerLink['request'] = async (event, payload) => {
     this.requests.push({ event, payload });
     if (this.#status !== 'online') {
-      return { ok: false, error: { code: 'internal', message: 'offline: not connected' } } as never;
+      return { ok: false, error: { code: 'offline', message: 'not connected' } } as never;
     }
     await new Promise((resolve) => setImmediate(resolve));
     const answer = await this.#relay.handle(this, event, payload);
     if (this.loseAcks > 0) {
       this.loseAcks -= 1;
-      return { ok: false, error: { code: 'internal', message: 'offline: request timed out' } } as never;
+      return { ok: false, error: { code: 'offline', message: 'request timed out' } } as never;
     }
     return answer as never;
   };
