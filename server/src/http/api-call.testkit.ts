@@ -1,6 +1,7 @@
 /**
- * Test support: one request to a running server's REST API and the assertions on its
- * answer, shared by every REST testkit and test.
+ * Test support: one request to a server's REST API and the assertions on its answer,
+ * shared by every REST testkit and test. The server is a running one (its `url`, over
+ * fetch) or the in-process server of testkit/ (its `dispatch`, without HTTP).
  */
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { errorBodySchema } from '@yhteispoyta/crypto/protocol';
@@ -24,8 +25,17 @@ export interface ApiRequest {
   readonly contentType?: string;
 }
 
-/** Send one request to the server at `server.url`. */
-export async function call(server: { readonly url: string }, method: string, path: string, request: ApiRequest = {}): Promise<ApiAnswer> {
+/** A server reached without HTTP: it answers a method, path and request as the REST API would. */
+export interface ApiDispatcher {
+  dispatch(method: string, path: string, request: ApiRequest): Promise<ApiAnswer>;
+}
+
+/** A server to call: a running one at `url`, or an in-process one. */
+export type ApiTarget = { readonly url: string } | ApiDispatcher;
+
+/** Send one request to the server (`url` over fetch, or its `dispatch`). */
+export async function call(server: ApiTarget, method: string, path: string, request: ApiRequest = {}): Promise<ApiAnswer> {
+  if ('dispatch' in server) return server.dispatch(method, path, request);
   const headers: Record<string, string> = {};
   if (request.token !== undefined) headers['authorization'] = `Bearer ${request.token}`;
   let body: string | Bytes | undefined;

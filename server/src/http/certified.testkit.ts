@@ -37,16 +37,15 @@ import type { PendingEnrolment } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MemberDevice, PrekeyUpload, Role } from '@yhteispoyta/crypto/types';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import { call } from './api-call.testkit';
-import type { ApiAnswer } from './api-call.testkit';
+import type { ApiAnswer, ApiTarget } from './api-call.testkit';
 
 /** The admin token every test server of the testkits is started with. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
-/** A server the helpers talk to: its URL, and where to collect the secrets that went over the wire. */
-export interface CertTarget {
-  readonly url: string;
+/** A server the helpers talk to (a running one or the in-process one), and where to collect the secrets that went over the wire. */
+export type CertTarget = ApiTarget & {
   readonly secrets?: Set<string>;
-}
+};
 
 /** The root and the certified organisations of one test server. */
 export interface TestDeployment {

@@ -31,7 +31,7 @@ import { startServer } from '../app';
 import { loadConfig } from '../config';
 import type { ServerContext } from '../context';
 import { TEST_ADMIN_TOKEN, chainDevice, enrolCertifiedDevice } from '../http/certified.testkit';
-import type { CertifiedDevice } from '../http/certified.testkit';
+import type { CertifiedDevice, CertTarget } from '../http/certified.testkit';
 import { appendMembership, chainStateOf, createWorkspace } from '../services/membership';
 
 /** A running test server. */
@@ -84,7 +84,7 @@ export interface TestDevice extends CertifiedDevice {
  * shared helper `enrolCertifiedDevice` (root, organisation, code id, enrolment with a real
  * proof, user and device certificates through the admin API).
  */
-export async function enrolDevice(server: { readonly url: string }, role: ProfessionalRole = 'social_worker'): Promise<TestDevice> {
+export async function enrolDevice(server: CertTarget, role: ProfessionalRole = 'social_worker'): Promise<TestDevice> {
   const device = await enrolCertifiedDevice(server, { role });
   const member: MemberInfo = { userId: device.ref.userId, orgId: device.orgId, role: device.role, owner: false, devices: [chainDevice(device)] };
   return Object.assign(device, { member });
@@ -94,7 +94,7 @@ let workspaceCounter = 0;
 
 /** Signs and appends the next membership event of a workspace, authored by `author`. */
 export async function appendEvent<T extends MembershipEventType>(
-  server: TestServer,
+  server: { readonly ctx: ServerContext },
   author: TestDevice,
   workspaceId: string,
   type: T,
@@ -108,12 +108,12 @@ export async function appendEvent<T extends MembershipEventType>(
 }
 
 /** Creates a consultation workspace owned by `owner` with the other devices' users as members. */
-export async function createTestWorkspace(server: TestServer, owner: TestDevice, ...members: TestDevice[]): Promise<string> {
+export async function createTestWorkspace(server: { readonly ctx: ServerContext }, owner: TestDevice, ...members: TestDevice[]): Promise<string> {
   return createTestWorkspaceOfKind(server, 'consultation', owner, ...members);
 }
 
 /** Creates a workspace of `kind` owned by `owner` with the other devices' users as members. */
-export async function createTestWorkspaceOfKind(server: TestServer, kind: WorkspaceKind, owner: TestDevice, ...members: TestDevice[]): Promise<string> {
+export async function createTestWorkspaceOfKind(server: { readonly ctx: ServerContext }, kind: WorkspaceKind, owner: TestDevice, ...members: TestDevice[]): Promise<string> {
   workspaceCounter += 1;
   const workspaceId = `ws${workspaceCounter}`;
   const create = signEvent<'create'>(
