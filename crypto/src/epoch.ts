@@ -21,7 +21,7 @@ export function generateEpochKey(): Bytes {
 }
 
 /** Most client names one key message carries. */
-export const MAX_NAMES_PER_GRANT = 64;
+const MAX_NAMES_PER_GRANT = 64;
 
 /**
  * A client's name as his inviter typed it, with the salt of the commitment in his client
@@ -41,7 +41,7 @@ const clientNameSchema = z.strictObject({
 });
 
 /** The decrypted control payload that carries an epoch key. */
-export const epochKeyPayloadSchema = z.strictObject({
+const epochKeyPayloadSchema = z.strictObject({
   t: z.literal('epoch_key'),
   v: z.literal(1),
   workspaceId: z.string().min(1).max(MAX_WORKSPACE_ID_CHARS),

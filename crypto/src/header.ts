@@ -46,7 +46,7 @@ export const MAX_COVERED_CLOCKS = 1024;
 /** Size of `parentProof`: one SHA-256 output. */
 export const PARENT_PROOF_BYTES = 32;
 /** Largest epoch number a header can carry (it is a u32). */
-export const MAX_EPOCH = 0xffff_ffff;
+const MAX_EPOCH = 0xffff_ffff;
 
 /** A deviceKey is `userId.deviceId`; the suffix is canonical decimal so each device has one key. */
 const MAX_DEVICE_KEY_BYTES = MAX_ID_BYTES + 4;

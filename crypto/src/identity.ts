@@ -11,9 +11,9 @@ import type { DeviceRef } from './types';
 import { MAX_DEVICE_ID, MIN_DEVICE_ID } from './types';
 
 /** libsignal registration ids are 14-bit and Signal keeps them in 1..16380. */
-export const MIN_REGISTRATION_ID = 1;
+const MIN_REGISTRATION_ID = 1;
 /** Upper bound of a registration id (inclusive). */
-export const MAX_REGISTRATION_ID = 16380;
+const MAX_REGISTRATION_ID = 16380;
 
 /** One device's long-term identity: the key pair that signs and authenticates everything it sends. */
 export interface DeviceIdentity {
@@ -25,7 +25,7 @@ export interface DeviceIdentity {
 }
 
 /** userId as it appears in addresses: short and free of the `.` that separates the device id. */
-export const userIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const userIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 /** A device id as libsignal accepts it. */
 export const deviceIdSchema = z.int().min(MIN_DEVICE_ID).max(MAX_DEVICE_ID);

@@ -252,11 +252,6 @@ export function hasDevice(member: MemberInfo, deviceId: number): boolean {
   return member.devices.some((d) => d.deviceId === deviceId);
 }
 
-/** The key hash the chain records for a device, if it is a current member device. */
-export function chainKeyHash(state: ChainState, ref: DeviceRef): string | undefined {
-  return state.members.get(ref.userId)?.devices.find((d) => d.deviceId === ref.deviceId)?.keyHash;
-}
-
 function hasClient(members: ReadonlyMap<string, MemberInfo>): boolean {
   for (const m of members.values()) if (m.role === 'client') return true;
   return false;

@@ -11,11 +11,11 @@ import { MAX_DEVICE_ID, MIN_DEVICE_ID, ROLES, WORKSPACE_KINDS } from './types';
 import type { MembershipEvent } from './types';
 
 /** Longest workspace label, in UTF-16 code units. */
-export const MAX_LABEL_LENGTH = 200;
+const MAX_LABEL_LENGTH = 200;
 /** Longest consent purpose, in UTF-16 code units. */
-export const MAX_PURPOSE_LENGTH = 1000;
+const MAX_PURPOSE_LENGTH = 1000;
 /** Most organisations one consent event may name. */
-export const MAX_CONSENT_ORGS = 64;
+const MAX_CONSENT_ORGS = 64;
 /** Size of a decoded event signature (XEdDSA). */
 const EVENT_SIGNATURE_BYTES = 64;
 
@@ -38,10 +38,10 @@ const orgIdsSchema = z.array(idSchema).min(1).max(MAX_CONSENT_ORGS).refine(allUn
 const keyHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
 
 /** A device named by the chain: its id and the hash of its identity key. */
-export const memberDeviceSchema = z.strictObject({ deviceId: deviceIdSchema, keyHash: keyHashSchema });
+const memberDeviceSchema = z.strictObject({ deviceId: deviceIdSchema, keyHash: keyHashSchema });
 
 /** A member as recorded in the chain (creator of `create`, member of `add_member`). */
-export const memberInfoSchema = z.strictObject({
+const memberInfoSchema = z.strictObject({
   userId: idSchema,
   orgId: idSchema,
   role: z.enum(ROLES),

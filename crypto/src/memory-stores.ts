@@ -40,7 +40,7 @@ export function savesLastResortKyberPreKeys(store: KyberPreKeyStore): store is K
 }
 
 /** Sessions as serialized records, so a stored session is never shared with a caller. For tests only. */
-export class MemorySessionStore extends SessionStore {
+class MemorySessionStore extends SessionStore {
   readonly #sessions = new Map<string, Bytes>();
 
   /** Store a copy of the record. */
@@ -95,7 +95,7 @@ export class MemoryIdentityKeyStore extends TofuIdentityKeyStore {
 }
 
 /** One-time EC prekeys; libsignal removes each after its first use. For tests only. */
-export class MemoryPreKeyStore extends PreKeyStore {
+class MemoryPreKeyStore extends PreKeyStore {
   readonly #records = new Map<number, Bytes>();
 
   /** Store a prekey. */
@@ -122,7 +122,7 @@ export class MemoryPreKeyStore extends PreKeyStore {
 }
 
 /** Signed EC prekeys. For tests only. */
-export class MemorySignedPreKeyStore extends SignedPreKeyStore {
+class MemorySignedPreKeyStore extends SignedPreKeyStore {
   readonly #records = new Map<number, Bytes>();
 
   /** Store a signed prekey. */

@@ -41,7 +41,7 @@ const prekeyIdSchema = z.int().min(0).max(MAX_PREKEY_ID);
 export const signedPublicPrekeySchema = z.object({ id: prekeyIdSchema, publicKey: publicKeyText, signature: signatureText });
 
 /** A one-time EC public prekey from untrusted JSON. */
-export const publicPrekeySchema = z.object({ id: prekeyIdSchema, publicKey: publicKeyText });
+const publicPrekeySchema = z.object({ id: prekeyIdSchema, publicKey: publicKeyText });
 
 /** The one-time parts of an upload; alone they form a top-up. */
 export const prekeyTopUpSchema = z.object({

@@ -26,7 +26,7 @@ const CODE_SECRET_BYTES = 16;
 const ROOT_FINGERPRINT_BYTES = 16;
 
 /** A code id as the server sees it: kind prefix, `_`, 12 base64url characters. */
-export const CODE_ID_PATTERN = /^(enr|inv|lnk)_[A-Za-z0-9_-]{12}$/;
+const CODE_ID_PATTERN = /^(enr|inv|lnk)_[A-Za-z0-9_-]{12}$/;
 const CODE_PATTERN = /^((?:enr|inv|lnk)_[A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})(?:\.([1-9][0-9]{0,2}))?$/;
 
 /** A parsed one-time code. */
@@ -149,7 +149,7 @@ export function approvalCode(secret: Uint8Array, identityKey: Uint8Array): strin
 }
 
 /** Bytes of the random salt of a name commitment. */
-export const NAME_SALT_BYTES = 16;
+const NAME_SALT_BYTES = 16;
 
 /** A fresh salt for {@link nameCommitment}. */
 export function newNameSalt(): Bytes {

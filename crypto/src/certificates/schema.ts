@@ -10,7 +10,7 @@ import { deviceIdSchema, deviceRefSchema, displayNameSchema, idSchema, orgNameSc
 import type { Certificate } from './types';
 
 /** Size of a decoded certificate signature (XEdDSA). */
-export const CERTIFICATE_SIGNATURE_BYTES = 64;
+const CERTIFICATE_SIGNATURE_BYTES = 64;
 /** Largest validity window a certificate may claim (10 years), so "forever" is never written down. */
 export const MAX_VALIDITY_MS = 10 * 366 * 24 * 3600 * 1000;
 /** Largest serial of a user certificate. */
@@ -34,11 +34,11 @@ const validity = {
 const validityOk = (body: { notBefore: number; notAfter: number }): boolean =>
   body.notAfter > body.notBefore && body.notAfter - body.notBefore <= MAX_VALIDITY_MS;
 
-export const orgCertificateBodySchema = z
+const orgCertificateBodySchema = z
   .strictObject({ t: z.literal('org'), v: z.literal(1), orgId: idSchema, name: orgNameSchema, orgKey: publicKeyFieldSchema, ...validity })
   .refine(validityOk, 'notAfter must follow notBefore, at most 10 years later');
 
-export const userCertificateBodySchema = z
+const userCertificateBodySchema = z
   .strictObject({
     t: z.literal('user'),
     v: z.literal(1),
@@ -52,7 +52,7 @@ export const userCertificateBodySchema = z
   })
   .refine(validityOk, 'notAfter must follow notBefore, at most 10 years later');
 
-export const deviceCertificateBodySchema = z.strictObject({
+const deviceCertificateBodySchema = z.strictObject({
   t: z.literal('device'),
   v: z.literal(1),
   userId: idSchema,
@@ -61,7 +61,7 @@ export const deviceCertificateBodySchema = z.strictObject({
   created: timeSchema,
 });
 
-export const clientCertificateBodySchema = z.strictObject({
+const clientCertificateBodySchema = z.strictObject({
   t: z.literal('client'),
   v: z.literal(1),
   clientUserId: idSchema,
@@ -72,7 +72,7 @@ export const clientCertificateBodySchema = z.strictObject({
   created: timeSchema,
 });
 
-export const userRevocationBodySchema = z.strictObject({
+const userRevocationBodySchema = z.strictObject({
   t: z.literal('user_revocation'),
   v: z.literal(1),
   orgId: idSchema,
@@ -81,7 +81,7 @@ export const userRevocationBodySchema = z.strictObject({
   revokedAt: timeSchema,
 });
 
-export const deviceRevocationBodySchema = z.strictObject({
+const deviceRevocationBodySchema = z.strictObject({
   t: z.literal('device_revocation'),
   v: z.literal(1),
   userId: idSchema,
@@ -106,9 +106,6 @@ export const certificateSchema = z.union([
   signed(userRevocationBodySchema),
   signed(deviceRevocationBodySchema),
 ]);
-
-/** Longest canonical JSON of a certificate (the largest is a user certificate, ~600 bytes). */
-export const MAX_CERTIFICATE_JSON_BYTES = 2048;
 
 /** Result of {@link parseCertificate}. */
 export type ParseCertificateResult = { readonly ok: true; readonly certificate: Certificate } | { readonly ok: false; readonly detail: string };

@@ -46,9 +46,9 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 
 /** Most entries one audit query returns. */
-export const MAX_AUDIT_PAGE = 1000;
+const MAX_AUDIT_PAGE = 1000;
 /** Page size of an audit query without `limit`. */
-export const DEFAULT_AUDIT_PAGE = 100;
+const DEFAULT_AUDIT_PAGE = 100;
 
 /** Most keys in one entry's `detail`. */
 export const MAX_AUDIT_DETAIL_ENTRIES = 32;
@@ -59,7 +59,7 @@ export const MAX_AUDIT_DETAIL_CHARS = 1024;
  * `userId.deviceId` (types.ts `deviceKey`) in a query string, parsed to a DeviceRef.
  * userIds never contain '.', so the last '.' splits unambiguously.
  */
-export const deviceKeyQuerySchema = z
+const deviceKeyQuerySchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}\.(?:[1-9][0-9]{0,2})$/, 'must be userId.deviceId')
   .transform((key) => {
@@ -79,8 +79,6 @@ export const auditQuerySchema = z.strictObject({
   device: deviceKeyQuerySchema.optional(),
   limit: queryIntSchema(1, MAX_AUDIT_PAGE).default(DEFAULT_AUDIT_PAGE),
 }).refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, 'from must not be after to');
-/** Parsed audit query. */
-export type AuditQuery = z.infer<typeof auditQuerySchema>;
 
 /** One audit entry. `hash` = SHA-256(previous hash ‖ canonical entry), the chain link. */
 export interface AuditEntry {
@@ -95,7 +93,7 @@ export interface AuditEntry {
 }
 
 /** Parses an {@link AuditEntry}. */
-export const auditEntrySchema: z.ZodType<AuditEntry> = z.strictObject({
+const auditEntrySchema: z.ZodType<AuditEntry> = z.strictObject({
   seq: nonNegativeIntSchema,
   at: timestampMsSchema,
   actor: deviceRefSchema.nullable(),
@@ -109,8 +107,6 @@ export const auditEntrySchema: z.ZodType<AuditEntry> = z.strictObject({
 export const auditResponseSchema = z.strictObject({
   entries: z.array(auditEntrySchema).max(MAX_AUDIT_PAGE),
 });
-/** Response of the audit query. */
-export type AuditResponse = z.infer<typeof auditResponseSchema>;
 
 /**
  * `GET /v1/admin/audit/verify`: the server recomputed the whole audit chain. `intact` with

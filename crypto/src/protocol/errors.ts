@@ -66,7 +66,7 @@ export type ErrorDetailValue = string | number | boolean | null;
 export type ErrorDetails = Readonly<Record<string, ErrorDetailValue>>;
 
 /** Parses {@link ErrorDetails}: at most 16 entries of short scalars. */
-export const errorDetailsSchema = boundedRecord(
+const errorDetailsSchema = boundedRecord(
   detailKeySchema,
   z.union([z.string().max(256), z.number(), z.boolean(), z.null()]),
   16,

@@ -20,6 +20,5 @@ export * from './socket';
 
 // Schemas owned by the crypto modules that define their shapes, re-exported so the
 // protocol module names every wire shape.
-export { claimedBundleSchema, prekeyUploadSchema, publicPrekeySchema, signedPublicPrekeySchema } from '../prekeys';
+export { prekeyUploadSchema } from '../prekeys';
 export { controlMessageSchema } from '../sessions';
-export { membershipEventSchema } from '../membership';

@@ -13,7 +13,7 @@ export interface Mutation {
 }
 
 /** An object nested `depth` levels deep (`{ a: { a: … } }`), built without recursion. */
-export function deeplyNested(depth: number): unknown {
+function deeplyNested(depth: number): unknown {
   let value: unknown = 'leaf';
   for (let i = 0; i < depth; i++) value = { a: value };
   return value;

@@ -36,8 +36,6 @@ const ttlSecondsSchema = z.int().min(MIN_CODE_TTL_SECONDS).max(MAX_CODE_TTL_SECO
 
 /** `PUT /v1/admin/root` body: the deployment root's public key (set once; the same key again is a no-op). */
 export const setRootRequestSchema = z.strictObject({ rootKey: publicKeyFieldSchema });
-/** `PUT /v1/admin/root` body. */
-export type SetRootRequest = z.infer<typeof setRootRequestSchema>;
 
 /** `GET /v1/root` response: the deployment root; an agent checks it against the fingerprint its code carried. */
 export const rootResponseSchema = z.strictObject({ rootKey: publicKeyFieldSchema });
@@ -46,8 +44,6 @@ export type RootResponse = z.infer<typeof rootResponseSchema>;
 
 /** `POST /v1/admin/orgs` body: the organisation certificate the deployment root signed. */
 export const createOrgRequestSchema = z.strictObject({ certificate: certificateSchema });
-/** `POST /v1/admin/orgs` body. */
-export type CreateOrgRequest = z.infer<typeof createOrgRequestSchema>;
 /** `POST /v1/admin/orgs` response. */
 export const createOrgResponseSchema = z.strictObject({ orgId: idSchema });
 /** `POST /v1/admin/orgs` response. */
@@ -80,7 +76,7 @@ export type IssuedCodeResponse = z.infer<typeof issuedCodeResponseSchema>;
  * One organisation as the directory lists it, with the certificate the deployment root
  * signed: an agent shows the name only after verifying that certificate.
  */
-export const orgSummarySchema = z.strictObject({ orgId: idSchema, name: orgNameSchema, certificate: certificateSchema });
+const orgSummarySchema = z.strictObject({ orgId: idSchema, name: orgNameSchema, certificate: certificateSchema });
 
 /** `GET /v1/orgs` response. */
 export const listOrgsResponseSchema = z.strictObject({
@@ -151,8 +147,6 @@ export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
 
 /** `POST /v1/auth/challenge` body: the device that wants to log in. */
 export const authChallengeRequestSchema = z.strictObject({ userId: idSchema, deviceId: deviceIdSchema });
-/** `POST /v1/auth/challenge` body. */
-export type AuthChallengeRequest = z.infer<typeof authChallengeRequestSchema>;
 /** `POST /v1/auth/challenge` response: sign `loginSigningBytes(nonce, device)` before `expiresAt`. */
 export const authChallengeResponseSchema = z.strictObject({
   challengeId: idSchema,

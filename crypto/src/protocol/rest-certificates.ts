@@ -13,7 +13,7 @@ export const MAX_PENDING_ENROLMENTS = 500;
 /** Most users one certificate query may name. */
 export const MAX_CERTIFICATE_QUERY_USERS = 100;
 /** Most organisations one certificate query may name. */
-export const MAX_CERTIFICATE_QUERY_ORGS = 100;
+const MAX_CERTIFICATE_QUERY_ORGS = 100;
 
 /**
  * A device that redeemed a code and waits for the code's issuer: the keys it registered
@@ -63,8 +63,6 @@ export const codeParamsSchema = z.strictObject({ codeId: codeIdSchema });
  * storing; agents check everything again.
  */
 export const storeCertificateRequestSchema = z.strictObject({ certificate: certificateSchema });
-/** Store a certificate: body. */
-export type StoreCertificateRequest = z.infer<typeof storeCertificateRequestSchema>;
 /** Store a certificate: its id (hex SHA-256 of its canonical JSON). */
 export const storeCertificateResponseSchema = z.strictObject({ id: sha256HexSchema });
 /** Store a certificate: response. */

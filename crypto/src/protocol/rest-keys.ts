@@ -8,7 +8,7 @@ import { MAX_DEVICE_ID } from '../types';
 import { base64BytesSchema, deviceIdSchema, idSchema, nonNegativeIntSchema, registrationIdSchema } from './fields';
 
 /** A serialized libsignal identity PublicKey: a type byte and 32 key bytes. */
-export const IDENTITY_KEY_BYTES = 33;
+const IDENTITY_KEY_BYTES = 33;
 
 /** `POST /v1/prekeys` body: a top-up of one-time prekeys for the logged-in device. */
 export const topUpPrekeysRequestSchema = z.strictObject(prekeyTopUpSchema.shape);
@@ -48,13 +48,11 @@ export const claimBundlesResponseSchema = z.strictObject({
 export type ClaimBundlesResponse = z.infer<typeof claimBundlesResponseSchema>;
 
 /** One registered device of a user, as the directory lists it (public data only). */
-export const deviceSummarySchema = z.strictObject({
+const deviceSummarySchema = z.strictObject({
   deviceId: deviceIdSchema,
   identityKey: base64BytesSchema(IDENTITY_KEY_BYTES, IDENTITY_KEY_BYTES),
   registrationId: registrationIdSchema,
 });
-/** One registered device of a user. */
-export type DeviceSummary = z.infer<typeof deviceSummarySchema>;
 
 /** `GET /v1/users/:userId/devices` response. */
 export const listDevicesResponseSchema = z.strictObject({

@@ -19,9 +19,9 @@ export const MAX_MAILBOX_SEND = 200;
 /** Most items one mailbox fetch returns. */
 export const MAX_MAILBOX_FETCH = 500;
 /** Items a mailbox fetch without `limit` returns. */
-export const DEFAULT_MAILBOX_FETCH = 100;
+const DEFAULT_MAILBOX_FETCH = 100;
 /** Most ids one mailbox ack may carry. */
-export const MAX_MAILBOX_ACK = 500;
+const MAX_MAILBOX_ACK = 500;
 
 /** Longest workspace label; the chain allows the same. */
 export const MAX_WORKSPACE_LABEL_CHARS = 200;
@@ -46,12 +46,8 @@ export const createWorkspaceRequestSchema = z.strictObject({
     return event;
   }),
 });
-/** `POST /v1/workspaces` body. */
-export type CreateWorkspaceRequest = z.infer<typeof createWorkspaceRequestSchema>;
 /** `POST /v1/workspaces` response. */
 export const createWorkspaceResponseSchema = z.strictObject({ workspaceId: idSchema });
-/** `POST /v1/workspaces` response. */
-export type CreateWorkspaceResponse = z.infer<typeof createWorkspaceResponseSchema>;
 
 /** One workspace the logged-in device is a member of. */
 export const workspaceSummarySchema = z.strictObject({
@@ -86,17 +82,11 @@ export type MembershipQuery = z.infer<typeof membershipQuerySchema>;
 export const membershipEventsResponseSchema = z.strictObject({
   events: z.array(membershipEventSchema).max(MAX_MEMBERSHIP_PAGE),
 });
-/** Membership events response. */
-export type MembershipEventsResponse = z.infer<typeof membershipEventsResponseSchema>;
 
 /** `POST /v1/workspaces/:workspaceId/membership` body: the next signed event. */
 export const appendMembershipRequestSchema = z.strictObject({ event: membershipEventSchema });
-/** `POST /v1/workspaces/:workspaceId/membership` body. */
-export type AppendMembershipRequest = z.infer<typeof appendMembershipRequestSchema>;
 /** `POST /v1/workspaces/:workspaceId/membership` response: the stored event's seq. */
 export const appendMembershipResponseSchema = z.strictObject({ seq: nonNegativeIntSchema });
-/** `POST /v1/workspaces/:workspaceId/membership` response. */
-export type AppendMembershipResponse = z.infer<typeof appendMembershipResponseSchema>;
 
 /** `POST /v1/mailbox` body: pairwise ciphertexts for other devices; the sender is the logged-in device. */
 export const sendMailboxRequestSchema = z.strictObject({
@@ -116,11 +106,9 @@ export type SendMailboxResponse = z.infer<typeof sendMailboxResponseSchema>;
 export const mailboxQuerySchema = z.strictObject({
   limit: queryIntSchema(1, MAX_MAILBOX_FETCH).default(DEFAULT_MAILBOX_FETCH),
 });
-/** Parsed mailbox query. */
-export type MailboxQuery = z.infer<typeof mailboxQuerySchema>;
 
 /** Parses a types.ts {@link MailboxItem}. */
-export const mailboxItemSchema: z.ZodType<MailboxItem> = z.strictObject({
+const mailboxItemSchema: z.ZodType<MailboxItem> = z.strictObject({
   id: idSchema,
   from: deviceRefSchema,
   to: deviceRefSchema,
@@ -138,8 +126,6 @@ export type FetchMailboxResponse = z.infer<typeof fetchMailboxResponseSchema>;
 export const ackMailboxRequestSchema = z.strictObject({
   ids: z.array(idSchema).min(1).max(MAX_MAILBOX_ACK),
 });
-/** `POST /v1/mailbox/ack` body. */
-export type AckMailboxRequest = z.infer<typeof ackMailboxRequestSchema>;
 /** `POST /v1/mailbox/ack` response: how many items were deleted. */
 export const ackMailboxResponseSchema = z.strictObject({ deleted: nonNegativeIntSchema });
 /** `POST /v1/mailbox/ack` response. */

@@ -99,26 +99,22 @@ export interface RouteSpec {
 }
 
 /** `GET /health` response: the process is up. */
-export const healthResponseSchema = z.strictObject({ status: z.literal('ok'), protocol: z.literal(PROTOCOL_VERSION) });
-/** `GET /health` response. */
-export type HealthResponse = z.infer<typeof healthResponseSchema>;
+const healthResponseSchema = z.strictObject({ status: z.literal('ok'), protocol: z.literal(PROTOCOL_VERSION) });
 
 /** `GET /ready` response: 200 when the store answers, 503 with `ready: false` when not. */
-export const readyResponseSchema = z.strictObject({ ready: z.boolean() });
-/** `GET /ready` response. */
-export type ReadyResponse = z.infer<typeof readyResponseSchema>;
+const readyResponseSchema = z.strictObject({ ready: z.boolean() });
 
 /** The empty JSON object, the response of routes with nothing to say but success. */
-export const emptyResponseSchema = z.strictObject({});
+const emptyResponseSchema = z.strictObject({});
 
 /** Path parameters of `/v1/orgs/:orgId/…`. */
-export const orgParamsSchema = z.strictObject({ orgId: idSchema });
+const orgParamsSchema = z.strictObject({ orgId: idSchema });
 /** Path parameters of `/v1/users/:userId/…`. */
-export const userParamsSchema = z.strictObject({ userId: idSchema });
+const userParamsSchema = z.strictObject({ userId: idSchema });
 /** Path parameters of `/v1/workspaces/:workspaceId/…`. */
-export const workspaceParamsSchema = z.strictObject({ workspaceId: idSchema });
+const workspaceParamsSchema = z.strictObject({ workspaceId: idSchema });
 /** Path parameters of `/v1/workspaces/:workspaceId/blobs/:blobId`. */
-export const blobParamsSchema = z.strictObject({ workspaceId: idSchema, blobId: idSchema });
+const blobParamsSchema = z.strictObject({ workspaceId: idSchema, blobId: idSchema });
 
 /** Every route of the API, by name. */
 export const REST_ROUTES = {

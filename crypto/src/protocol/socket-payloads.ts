@@ -74,7 +74,7 @@ export const leaveRequestSchema = z.strictObject({ workspaceId: idSchema });
 /** `leave` request. */
 export type LeaveRequest = z.infer<typeof leaveRequestSchema>;
 /** Success with nothing to report (`leave`, `presence`). */
-export const emptyResultSchema = z.strictObject({});
+const emptyResultSchema = z.strictObject({});
 /** Success with nothing to report. */
 export type EmptyResult = Record<never, never>;
 /** `leave` ack. */
