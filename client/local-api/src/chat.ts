@@ -54,15 +54,15 @@ export const transferProgressSchema = z.object({
 export type TransferProgress = z.infer<typeof transferProgressSchema>;
 
 /** Longest chat message text. */
-export const MAX_CHAT_TEXT_CHARS = 10_000;
+const MAX_CHAT_TEXT_CHARS = 10_000;
 /** Most attachments one message carries. */
-export const MAX_ATTACHMENTS_PER_MESSAGE = 20;
+const MAX_ATTACHMENTS_PER_MESSAGE = 20;
 
 const mimeTypeSchema = z.string().max(127).regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i, 'must be a MIME type like text/plain');
 const fileNameSchema = textSchema(255).refine((name) => !/[/\\]/.test(name), 'must not contain a path');
 
 /** An attachment as a sent message names it: exactly what its upload answered. */
-export const attachmentRefSchema = z.strictObject({
+const attachmentRefSchema = z.strictObject({
   blobId: idSchema,
   name: fileNameSchema,
   type: mimeTypeSchema,

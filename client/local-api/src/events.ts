@@ -26,5 +26,3 @@ export const agentEventSchema = z.discriminatedUnion('type', [
 ]);
 /** One event of the `/events` stream. */
 export type AgentEvent = z.infer<typeof agentEventSchema>;
-/** The tags of the events. */
-export type AgentEventType = AgentEvent['type'];

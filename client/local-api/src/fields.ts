@@ -38,7 +38,7 @@ export const MIN_DEVICE_ID = 1;
 /** The highest device number. */
 export const MAX_DEVICE_ID = 127;
 /** A device number. */
-export const deviceIdSchema = z.int().min(MIN_DEVICE_ID).max(MAX_DEVICE_ID);
+const deviceIdSchema = z.int().min(MIN_DEVICE_ID).max(MAX_DEVICE_ID);
 /** A device number as a path segment: digits only, then range-checked as a number. */
 export const pathDeviceIdSchema = z.string().regex(/^[0-9]{1,3}$/, 'must be a device number').transform(Number).pipe(deviceIdSchema);
 
@@ -76,11 +76,9 @@ export const oneTimeCodeSchema = z
 export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
 
 /** The name of a workspace document without its `doc:` prefix (`plan`, a meeting id), as in `/yjs/<workspaceId>/<docName>`. */
-export const DOC_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const DOC_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** A document name. */
 export const docNameSchema = z.string().regex(DOC_NAME_PATTERN, 'must be 1-64 characters of A-Z, a-z, 0-9, _ and -');
 
 /** A device as answers name it: its person's user id and its number. */
 export const deviceRefSchema = z.object({ userId: z.string(), deviceId: z.number().int() });
-/** A device. */
-export type DeviceRef = z.infer<typeof deviceRefSchema>;

@@ -183,7 +183,6 @@ export type LocalRouteName = keyof typeof LOCAL_API_ROUTES;
 type Spec<N extends LocalRouteName> = (typeof LOCAL_API_ROUTES)[N];
 type Part = 'params' | 'query' | 'body' | 'response';
 type Output<N extends LocalRouteName, F extends Part> = Spec<N> extends { readonly [K in F]: infer S extends z.ZodType } ? z.output<S> : undefined;
-type Input<N extends LocalRouteName, F extends Part> = Spec<N> extends { readonly [K in F]: infer S extends z.ZodType } ? z.input<S> : undefined;
 
 /** Parsed path parameters of route `N` (`undefined` when its path has none). */
 export type LocalRouteParams<N extends LocalRouteName> = Output<N, 'params'>;
@@ -193,7 +192,3 @@ export type LocalRouteQuery<N extends LocalRouteName> = Output<N, 'query'>;
 export type LocalRouteBody<N extends LocalRouteName> = Output<N, 'body'>;
 /** The JSON answer of route `N` (`undefined` for a download). */
 export type LocalRouteResponse<N extends LocalRouteName> = Output<N, 'response'>;
-/** The query a caller of route `N` gives (defaults may be left out). */
-export type LocalRouteQueryInput<N extends LocalRouteName> = Input<N, 'query'>;
-/** The JSON body a caller of route `N` sends. */
-export type LocalRouteBodyInput<N extends LocalRouteName> = Input<N, 'body'>;

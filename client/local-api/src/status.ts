@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { oneTimeCodeSchema, roleSchema } from './fields';
 
 /** States of the link to the central server. */
-export const SERVER_LINK_STATES = ['offline', 'connecting', 'online'] as const;
+const SERVER_LINK_STATES = ['offline', 'connecting', 'online'] as const;
 const linkSchema = z.enum(SERVER_LINK_STATES);
 
 /** The sync engine's counters. */
@@ -18,8 +18,6 @@ export const syncStatusSchema = z.object({
   /** workspaces whose catch-up is in progress */
   syncing: z.array(z.string()),
 });
-/** The sync engine's counters. */
-export type SyncStatus = z.infer<typeof syncStatusSchema>;
 
 /**
  * Where this device's identity stands: certified (by its organisation, its inviter or the
@@ -59,7 +57,7 @@ export const hostStatusSchema = z.object({
 export type HostStatus = z.infer<typeof hostStatusSchema>;
 
 /** Longest passphrase accepted; scrypt takes any length, but a megabyte is not a passphrase. */
-export const MAX_PASSPHRASE_CHARS = 1024;
+const MAX_PASSPHRASE_CHARS = 1024;
 
 /** Body of creating and unlocking a profile (the agent checks the name's form itself). */
 export const credentialsSchema = z.strictObject({

@@ -18,8 +18,6 @@ import {
 } from './fields';
 
 const memberDeviceSchema = z.object({ deviceId: z.number().int(), keyHash: z.string() });
-/** A device of a member as the chain names it: its number and the hash of its identity key. */
-export type MemberDevice = z.infer<typeof memberDeviceSchema>;
 
 /** A member as the verified chain records him, with what certificates say about him. */
 export const memberSchema = z.object({
@@ -56,7 +54,7 @@ export const workspaceNoticeSchema = z.object({
 export type WorkspaceNotice = z.infer<typeof workspaceNoticeSchema>;
 
 /** A client's consent: which organisations may take part, for what purpose, until when. */
-export const consentSchema = z.object({
+const consentSchema = z.object({
   orgIds: z.array(z.string()),
   purpose: z.string(),
   /** ms since epoch; absent: until revoked */
@@ -64,8 +62,6 @@ export const consentSchema = z.object({
   /** the client's device that signed it */
   grantedBy: deviceRefSchema,
 });
-/** The client's consent in force. */
-export type Consent = z.infer<typeof consentSchema>;
 
 /** A workspace as this device's verified chain describes it. */
 export const workspaceSchema = z.object({
@@ -113,8 +109,6 @@ export type DirectoryUser = z.infer<typeof directoryUserSchema>;
 
 /** A client invitation: the one-time code his device enrols with. */
 export const invitationSchema = z.object({ code: z.string(), userId: z.string(), expiresAt: z.number() });
-/** A client invitation. */
-export type Invitation = z.infer<typeof invitationSchema>;
 
 /** Path parameters of `/api/workspaces/:workspaceId/…`. */
 export const workspaceParamsSchema = z.strictObject({ workspaceId: idSchema });

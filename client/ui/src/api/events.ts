@@ -20,7 +20,7 @@ const MIN_RETRY_MS = 500;
 const MAX_RETRY_MS = 10_000;
 
 /** Parse one message of the stream; undefined for anything that is not a known event. */
-export function parseAgentEvent(data: unknown): AgentEvent | undefined {
+function parseAgentEvent(data: unknown): AgentEvent | undefined {
   if (typeof data !== 'string') return undefined;
   let json: unknown;
   try {

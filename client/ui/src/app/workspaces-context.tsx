@@ -13,7 +13,7 @@ import type { CountableMessage } from '../lib/unread';
 import { useAgent } from './agent-context';
 
 /** How often presence is read again. */
-export const PRESENCE_POLL_MS = 5_000;
+const PRESENCE_POLL_MS = 5_000;
 
 /** What the workspaces context offers. */
 export interface WorkspacesContextValue {

@@ -19,7 +19,7 @@ import { TransferList } from './TransferList';
 import type { LocalTransfer } from './transfers';
 
 /** Messages in display order: sequenced ones by seq, not yet acknowledged ones after them by time. */
-export function orderMessages(messages: Iterable<ChatMessage>): ChatMessage[] {
+function orderMessages(messages: Iterable<ChatMessage>): ChatMessage[] {
   return [...messages].sort((a, b) => {
     if (a.seq === 0 || b.seq === 0) return a.seq === 0 && b.seq === 0 ? a.sentAt - b.sentAt : a.seq === 0 ? 1 : -1;
     return a.seq - b.seq;

@@ -16,10 +16,10 @@ export const LANGUAGES = ['fi', 'sv', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** Where the chosen language is remembered. */
-export const LANGUAGE_STORAGE_KEY = 'yhteispoyta:language';
+const LANGUAGE_STORAGE_KEY = 'yhteispoyta:language';
 
 /** The remembered language, or Finnish. */
-export function rememberedLanguage(storage: Pick<Storage, 'getItem'> = window.localStorage): Language {
+function rememberedLanguage(storage: Pick<Storage, 'getItem'> = window.localStorage): Language {
   let stored: string | null = null;
   try {
     stored = storage.getItem(LANGUAGE_STORAGE_KEY);

@@ -5,7 +5,7 @@
  */
 
 /** WCAG relative luminance of a `#rrggbb` colour. */
-export function relativeLuminance(hex: string): number {
+function relativeLuminance(hex: string): number {
   const value = /^#([0-9a-f]{6})$/i.exec(hex)?.[1];
   if (value === undefined) throw new RangeError(`not a #rrggbb colour: ${hex}`);
   const channel = (offset: number) => {

@@ -4,9 +4,9 @@
  */
 
 /** Digits in a safety number. */
-export const SAFETY_NUMBER_DIGITS = 60;
+const SAFETY_NUMBER_DIGITS = 60;
 /** Digits per group. */
-export const SAFETY_NUMBER_GROUP = 5;
+const SAFETY_NUMBER_GROUP = 5;
 
 /** The groups of a 60-digit safety number; undefined for anything else (never shown half). */
 export function safetyNumberGroups(safetyNumber: string): string[] | undefined {

@@ -16,7 +16,7 @@ import { useWorkspaces } from '../app/workspaces-context';
 import { consentActive } from './member-groups';
 
 /** The end of a calendar day (YYYY-MM-DD) in local time, in ms; undefined for an empty or invalid date. */
-export function endOfDay(date: string): number | undefined {
+function endOfDay(date: string): number | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (match === null) return undefined;
   const end = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 23, 59, 59, 999).getTime();

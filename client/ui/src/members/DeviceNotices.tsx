@@ -12,7 +12,7 @@ import { describeNotice, recentNotices } from './notices';
 import { useMemberName } from './use-member-name';
 
 /** How many notices are listed before "show all". */
-export const NOTICES_SHOWN = 8;
+const NOTICES_SHOWN = 8;
 
 /** The device-change list of a workspace. */
 export function DeviceNotices({ workspace }: { workspace: Workspace }) {

@@ -14,7 +14,7 @@ import { useTranslation } from 'react-i18next';
 import type { AwarenessUser, PlanRoom } from './use-plan-room';
 
 /** The caret of another person: a coloured bar with the name above it. */
-export function renderCaret(user: Record<string, unknown>): HTMLElement {
+function renderCaret(user: Record<string, unknown>): HTMLElement {
   const colour = typeof user.color === 'string' && /^#[0-9a-f]{6}$/i.test(user.color) ? user.color : '#1d4f7a';
   const name = typeof user.name === 'string' ? user.name.slice(0, 100) : '?';
   const caret = document.createElement('span');

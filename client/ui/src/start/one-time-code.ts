@@ -13,7 +13,7 @@ export type CodeKind = (typeof CODE_KINDS)[number];
 const KIND_OF_PREFIX: Readonly<Record<string, CodeKind>> = { enr: 'enrolment', inv: 'invitation', lnk: 'device_link' };
 const CODE = /^(enr|inv|lnk)_[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}(\.[1-9][0-9]{0,2})?$/;
 /** Longest code the agent accepts. */
-export const MAX_CODE_CHARS = 200;
+const MAX_CODE_CHARS = 200;
 
 /** The code without any whitespace (spaces, tabs, line breaks, no-break and zero-width spaces). */
 export function normaliseCode(input: string): string {
