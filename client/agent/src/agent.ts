@@ -145,7 +145,7 @@ export interface AgentHostOptions {
  * Default longest wait for queued edits at lock/shutdown. What is not acknowledged by
  * then stays queued in the profile and is sent at the next start: nothing is lost.
  */
-export const FLUSH_TIMEOUT_MS = 5_000;
+const FLUSH_TIMEOUT_MS = 5_000;
 
 /** A running device: the parts plus the subscriptions that push their news to the UI. */
 export class AgentSession {

@@ -44,7 +44,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Default profiles directory: `~/.yhteispoyta/profiles`. */
-export function defaultProfilesDir(): string {
+function defaultProfilesDir(): string {
   return resolve(homedir(), '.yhteispoyta', 'profiles');
 }
 

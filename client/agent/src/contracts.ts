@@ -26,7 +26,6 @@ import type { ProblemCode } from '@yhteispoyta/local-api';
 // Problems: every verification failure, refusal and sync error reaches the UI.
 
 // The codes are part of the UI's contract (the UI explains each one): they live there.
-export { PROBLEM_CODES } from '@yhteispoyta/local-api';
 export type { ProblemCode } from '@yhteispoyta/local-api';
 
 /** A problem as the UI sees it. */

@@ -20,7 +20,7 @@ export const PREKEY_TARGET = 100;
 /** A top-up happens when the server holds fewer than this of either kind. */
 export const PREKEY_LOW_WATER = 25;
 /** Default interval between signed-prekey rotations: 7 days. */
-export const DEFAULT_SIGNED_PREKEY_ROTATION_MS = 7 * 24 * 3600 * 1000;
+const DEFAULT_SIGNED_PREKEY_ROTATION_MS = 7 * 24 * 3600 * 1000;
 
 const SCHEDULE_KEY = 'account.signed_prekeys';
 

@@ -50,7 +50,7 @@ export interface RequestCheckOptions {
 }
 
 /** The Host values this agent answers to. */
-export function allowedHosts(port: number): readonly string[] {
+function allowedHosts(port: number): readonly string[] {
   return [`127.0.0.1:${port}`, `localhost:${port}`];
 }
 
@@ -89,7 +89,7 @@ export function checkRequest(req: IncomingMessage, opts: RequestCheckOptions): R
 }
 
 /** The `token` query parameter of a request URL, if any. */
-export function queryToken(url: string | undefined): string | undefined {
+function queryToken(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   const value = new URL(url, 'http://agent.invalid').searchParams.get('token');
   return value === null ? undefined : value;

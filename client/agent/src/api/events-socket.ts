@@ -12,9 +12,9 @@ import type { AgentHost } from '../agent';
 import type { AgentEvent } from './event-hub';
 
 /** Unsent bytes after which a slow events client is dropped. */
-export const MAX_EVENTS_BUFFERED_BYTES = 4 * 1024 * 1024;
+const MAX_EVENTS_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Ping interval; a client that misses a pong until the next ping is dropped. */
-export const EVENTS_PING_MS = 30_000;
+const EVENTS_PING_MS = 30_000;
 
 /** Serve one connected events client until it closes. */
 export function serveEvents(socket: WebSocket, host: AgentHost, log: Logger): void {

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { ApiErrorBody, ApiErrorCode } from '@yhteispoyta/local-api';
 
 /** Default limit of a JSON request body. */
-export const MAX_JSON_BODY_BYTES = 64 * 1024;
+const MAX_JSON_BODY_BYTES = 64 * 1024;
 
 /** An error the API reports as `{ error: { code, message } }` with `status`; the codes are the contract's. */
 export class ApiError extends Error {

@@ -9,7 +9,7 @@ import { Listeners } from '@yhteispoyta/common/listeners';
 import type { AgentProblem, NewProblem, ProblemSink } from '../contracts';
 
 /** How many problems the log keeps; older ones are dropped first. */
-export const PROBLEM_LOG_CAPACITY = 500;
+const PROBLEM_LOG_CAPACITY = 500;
 
 const MAX_MESSAGE_CHARS = 500;
 

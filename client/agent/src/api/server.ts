@@ -28,9 +28,9 @@ import { defaultUiDir, serveUi } from './static-ui';
 import { YjsRooms } from './yjs-rooms';
 
 /** The only address the API binds to. */
-export const API_BIND_ADDRESS = '127.0.0.1';
+const API_BIND_ADDRESS = '127.0.0.1';
 /** Largest y-websocket message from the browser (a large paste arrives as one update). */
-export const MAX_YJS_MESSAGE_BYTES = 16 * 1024 * 1024;
+const MAX_YJS_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /** Options of {@link startApiServer}. */
 export interface ApiServerOptions {

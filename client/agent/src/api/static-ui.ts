@@ -32,7 +32,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** The Content-Security-Policy of UI pages: only this agent's own scripts and sockets. */
-export function pageSecurityPolicy(host: string): string {
+function pageSecurityPolicy(host: string): string {
   return [
     "default-src 'self'",
     `connect-src 'self' ws://${host}`,

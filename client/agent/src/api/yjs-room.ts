@@ -33,9 +33,9 @@ const MESSAGE_AWARENESS = 1;
 /** A connection that answers no ping within this long is closed (as y-websocket's server does). */
 const PING_INTERVAL_MS = 30_000;
 /** Browser awareness changes are gathered this long before one presence envelope goes out. */
-export const PRESENCE_COALESCE_MS = 50;
+const PRESENCE_COALESCE_MS = 50;
 /** Largest awareness update sent as presence (the server takes 16 KiB of ciphertext). */
-export const MAX_PRESENCE_UPDATE_BYTES = 12 * 1024;
+const MAX_PRESENCE_UPDATE_BYTES = 12 * 1024;
 
 /** One browser connection. */
 interface Connection {

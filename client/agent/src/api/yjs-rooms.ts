@@ -14,8 +14,6 @@ import { YjsRoom } from './yjs-room';
 
 // The awareness entry codec moved to sync/; the presence tracker and tests read it here.
 export { decodeAwarenessUpdate, encodeAwarenessEntries } from '../sync/awareness-entries';
-export type { AwarenessEntry } from '../sync/awareness-entries';
-export { MAX_PRESENCE_UPDATE_BYTES, PRESENCE_COALESCE_MS } from './yjs-room';
 
 /** The y-websocket rooms of one agent session. */
 export class YjsRooms {

@@ -11,9 +11,9 @@ import { base64BytesSchema, idSchema, sha256HexSchema, textSchema } from '@yhtei
 import { ATTACHMENT_KEY_BYTES, ATTACHMENT_NONCE_PREFIX_BYTES, MAX_ATTACHMENT_BYTES } from './attachment-cipher';
 
 /** Longest message text, in UTF-16 code units. */
-export const MAX_MESSAGE_CHARS = 10_000;
+const MAX_MESSAGE_CHARS = 10_000;
 /** Most attachments on one message. */
-export const MAX_ATTACHMENTS = 16;
+const MAX_ATTACHMENTS = 16;
 
 /**
  * Characters refused in message text: control characters other than tab and newline, and
@@ -22,7 +22,7 @@ export const MAX_ATTACHMENTS = 16;
 const FORBIDDEN_IN_TEXT = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
 /** Message text: at most MAX_MESSAGE_CHARS, no forbidden characters (may be empty when attachments carry the message). */
-export const messageTextSchema = z
+const messageTextSchema = z
   .string()
   .max(MAX_MESSAGE_CHARS)
   .refine((s) => !FORBIDDEN_IN_TEXT.test(s), 'must not contain control or bidirectional-override characters');

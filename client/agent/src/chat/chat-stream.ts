@@ -18,7 +18,7 @@ import type { ChatStore } from './chat-store';
 export type MessageChanged = (workspaceId: string, authorKey: string, messageId: string) => void;
 
 /** AttachmentRef fields of a sealed attachment (without its key material). */
-export function attachmentRefOf(a: SealedAttachment): { blobId: string; name: string; type: string; size: number; sha256: string } {
+function attachmentRefOf(a: SealedAttachment): { blobId: string; name: string; type: string; size: number; sha256: string } {
   return { blobId: a.blobId, name: a.name, type: a.type, size: a.size, sha256: a.sha256 };
 }
 

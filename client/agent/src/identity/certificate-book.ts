@@ -18,7 +18,7 @@ import type { RestClient } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';
 
 /** How long a verification result is reused before it is computed again (expiry, revocations at a time). */
-export const VERIFICATION_TTL_MS = 60_000;
+const VERIFICATION_TTL_MS = 60_000;
 
 /** A person's verification: the verified person, or why not. */
 export type PersonStatus =

@@ -153,7 +153,7 @@ export class Invitations {
  * keys presented, and the device certificate must be for this device and key, signed by
  * the presented user key.
  */
-export function checkEnrolment(enrolment: PendingEnrolment, codeId: string, userId: string, secret: Uint8Array): string | undefined {
+function checkEnrolment(enrolment: PendingEnrolment, codeId: string, userId: string, secret: Uint8Array): string | undefined {
   if (enrolment.kind !== 'invitation' || enrolment.codeId !== codeId || enrolment.userId !== userId) return 'the enrolment is not for this invitation';
   if (enrolment.userKey === undefined || enrolment.deviceCertificate === undefined) return 'the enrolment carries no user key or device certificate';
   const claim = { codeId, deviceId: enrolment.deviceId, identityKey: enrolment.identityKey, userKey: enrolment.userKey };

@@ -42,7 +42,7 @@ type WireCreate = RouteBody<'createWorkspace'>['event'];
 type WireEvent = RouteBody<'appendMembership'>['event'];
 
 /** Random workspace id: 16 bytes as 22 url-safe characters. */
-export function newWorkspaceId(): string {
+function newWorkspaceId(): string {
   return Buffer.from(randomBytes(16)).toString('base64url');
 }
 

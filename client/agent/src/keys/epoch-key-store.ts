@@ -24,7 +24,7 @@ export interface Grant {
 }
 
 /** Parse a stored `userId.deviceId`; the userId never contains a dot (userIdSchema). */
-export function parseDeviceKey(text: string): DeviceRef {
+function parseDeviceKey(text: string): DeviceRef {
   const dot = text.lastIndexOf('.');
   return { userId: text.slice(0, dot), deviceId: Number(text.slice(dot + 1)) };
 }

@@ -47,7 +47,7 @@ export interface KeySenderDeps {
  * identity change, a refusal) are tried again, doubling up to a minute: nothing else
  * would try before the next reconnection or membership change.
  */
-export const REDELIVERY_MS = 1_000;
+const REDELIVERY_MS = 1_000;
 
 /** Outcome of one delivery round. */
 export interface DeliveryReport {

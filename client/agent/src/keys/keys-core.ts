@@ -36,7 +36,7 @@ import { KEYS_MIGRATIONS } from './schema';
 import { TrustedIdentities } from './trusted-identities';
 
 /** Report a server refusal of a background step as a problem. */
-export function reportRefusal(problems: ProblemSink, what: string, error: RestError): void {
+function reportRefusal(problems: ProblemSink, what: string, error: RestError): void {
   problems.report({
     code: error.code === 'forbidden' ? 'forbidden' : 'server_error',
     message: `The server refused a background step (${what}): ${error.code}.`,
@@ -53,7 +53,7 @@ export interface KeysCoreDevice extends KeysDevice {
 }
 
 /** Default interval of the certificate refresh of every known person (revocations, new devices). */
-export const CERTIFICATE_REFRESH_MS = 10 * 60_000;
+const CERTIFICATE_REFRESH_MS = 10 * 60_000;
 
 /** Options of {@link createKeysCore}. */
 export interface KeysCoreOptions {
@@ -71,7 +71,7 @@ export interface KeysCoreOptions {
 }
 
 /** Default first wait before a workspace whose chain answer was refused is pulled again. */
-export const CHAIN_RESYNC_MS = 1_000;
+const CHAIN_RESYNC_MS = 1_000;
 
 /** The assembled keys module of one device. */
 export interface KeysCore {

@@ -11,9 +11,9 @@ import { KDF_SALT_LENGTH, scryptParamsSchema } from './kdf';
 import type { ScryptParams } from './kdf';
 
 /** Format tag of the sidecar file. */
-export const SIDECAR_FORMAT = 'yhteispoyta-profile';
+const SIDECAR_FORMAT = 'yhteispoyta-profile';
 /** Version of the sidecar format; a reader refuses any other. */
-export const SIDECAR_VERSION = 1;
+const SIDECAR_VERSION = 1;
 
 /** A sidecar is a few hundred bytes; anything much larger is not ours. */
 const MAX_SIDECAR_BYTES = 4096;

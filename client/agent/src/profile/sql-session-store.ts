@@ -5,7 +5,7 @@ import { toBytes } from '@yhteispoyta/crypto/bytes';
 import type { ProfileDb } from './profile-db';
 
 /** The `userId.deviceId` key under which a remote device's rows are stored. */
-export function addressKey(address: ProtocolAddress): string {
+function addressKey(address: ProtocolAddress): string {
   return `${address.name()}.${address.deviceId()}`;
 }
 

@@ -25,7 +25,7 @@ export type CheckedEnvelope =
   | { readonly status: 'rejected'; readonly code: ProblemCode; readonly detail: string; readonly author?: DeviceRef };
 
 /** The oldest epoch of a workspace this device holds a key for. */
-export function oldestHeldEpoch(keys: KeyRing, workspaceId: string): number | undefined {
+function oldestHeldEpoch(keys: KeyRing, workspaceId: string): number | undefined {
   const current = keys.currentEpoch(workspaceId);
   if (current === undefined) return undefined;
   for (let epoch = 1; epoch <= current.epoch; epoch++) {
@@ -39,7 +39,7 @@ export function oldestHeldEpoch(keys: KeyRing, workspaceId: string): number | un
  * epoch is the chain's current one, or a device this agent saw in the verified chain
  * while that epoch was current (recorded in sync_epoch_devices).
  */
-export function wasMemberInEpoch(keys: KeyRing, state: StreamStateStore, workspaceId: string, epoch: number, author: DeviceRef): boolean {
+function wasMemberInEpoch(keys: KeyRing, state: StreamStateStore, workspaceId: string, epoch: number, author: DeviceRef): boolean {
   const chain = keys.chainState(workspaceId);
   if (chain === undefined) return false;
   const key = deviceKey(author);

@@ -25,7 +25,7 @@ import type { FakeLink } from './fake-link';
 import { FakeRelay } from './fake-relay';
 
 /** Fast settings for tests: a short merge window, no snapshot jitter. */
-export const TEST_SYNC_CONFIG: Partial<SyncConfig> = { mergeWindowMs: 5, compactionJitterMs: 0, gapFetchIntervalMs: 0 };
+const TEST_SYNC_CONFIG: Partial<SyncConfig> = { mergeWindowMs: 5, compactionJitterMs: 0, gapFetchIntervalMs: 0 };
 
 const PASSPHRASE = 'testi-salasana';
 
