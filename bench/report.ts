@@ -46,12 +46,12 @@ function baselineAt(r: BenchResults, workspaces: number): PropagationRow | undef
 }
 
 /** The open row the goals are judged on: the current default threshold when it was tried. */
-export function defaultOpenRow(r: BenchResults): OpenRow | undefined {
+function defaultOpenRow(r: BenchResults): OpenRow | undefined {
   return r.open.find((o) => o.threshold === r.defaults.compactionThreshold) ?? recommendThreshold(r.open);
 }
 
 /** Every goal of the brief with its measured status. */
-export function goalRows(r: BenchResults): GoalRow[] {
+function goalRows(r: BenchResults): GoalRow[] {
   const rows: GoalRow[] = [];
   const latencyRows = (yp: PropagationRow, base: PropagationRow, label: string): void => {
     const p50 = yp.latency.p50 / base.latency.p50;

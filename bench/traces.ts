@@ -72,7 +72,7 @@ export interface TypistModel {
 }
 
 /** Keystrokes 150–300 ms apart in bursts of 5–40, pauses of 1.5–6 s, 7 % backspaces, a paste in 4 % of bursts. */
-export const DEFAULT_TYPIST: TypistModel = {
+const DEFAULT_TYPIST: TypistModel = {
   keyIntervalMs: [150, 300],
   pauseMs: [1500, 6000],
   burstKeys: [5, 40],

@@ -50,7 +50,7 @@ function sameStateVectors(docs: readonly Y.Doc[]): boolean {
 }
 
 /** Wait until every group's documents hold the same state; throws after `timeoutMs`. */
-export async function awaitConvergence(groups: readonly (readonly Y.Doc[])[], timeoutMs: number): Promise<void> {
+async function awaitConvergence(groups: readonly (readonly Y.Doc[])[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!groups.every(sameStateVectors)) {
     if (Date.now() > deadline) throw new Error('documents did not converge in time');

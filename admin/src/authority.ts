@@ -28,13 +28,12 @@ import type { NewOrganisationOptions } from './organisation';
 import { orgCertificate, orgPrivateKey } from './org-state';
 import type { IssuedCodeRecord, OrgState, OrgStateStore } from './org-state';
 
-export { createRoot, loadRootKey, saveRootKey } from './root-key';
+export { createRoot } from './root-key';
 export type { RootKey } from './root-key';
-export { newOrganisation, registerOrganisation } from './organisation';
 export type { RefusalReason } from './enrolment-check';
 
 /** Default validity of a user certificate: 2 years. */
-export const DEFAULT_USER_VALID_DAYS = 730;
+const DEFAULT_USER_VALID_DAYS = 730;
 /** Codes used, withdrawn or expired this long ago are dropped from the state. */
 const CODE_RETENTION_MS = 30 * 24 * 3600 * 1000;
 

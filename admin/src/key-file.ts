@@ -45,10 +45,10 @@ export const DEFAULT_KDF: KdfParams = { N: 2 ** 17, r: 8, p: 1 };
  */
 export const MIN_KDF_N = 2 ** 14;
 /** The dearest cost a file may declare (a hostile file must not make us allocate gigabytes). */
-export const MAX_KDF_N = 2 ** 20;
+const MAX_KDF_N = 2 ** 20;
 
 /** Shortest passphrase a new key file accepts. */
-export const MIN_PASSPHRASE_CHARS = 12;
+const MIN_PASSPHRASE_CHARS = 12;
 /** Largest key file read (an organisation's state is a few hundred bytes per user). */
 const MAX_KEY_FILE_BYTES = 16 * 1024 * 1024;
 

@@ -72,8 +72,6 @@ export const orgStateSchema = z.strictObject({
 export type OrgState = z.infer<typeof orgStateSchema>;
 /** A code the organisation issued. */
 export type IssuedCodeRecord = z.infer<typeof issuedCodeSchema>;
-/** A user the organisation certified. */
-export type CertifiedUserRecord = z.infer<typeof certifiedUserSchema>;
 
 /** The organisation's private key in a state, checked against its certificate's public key. */
 export function orgPrivateKey(state: OrgState): PrivateKey {
@@ -112,7 +110,7 @@ export function parseOrgState(value: unknown, where = 'the organisation state'):
 }
 
 /** The state as JSON for a key file (certificates in their canonical field order). */
-export function orgStateJson(state: OrgState): JsonValue {
+function orgStateJson(state: OrgState): JsonValue {
   const codes: { [codeId: string]: JsonValue } = {};
   for (const [codeId, code] of Object.entries(state.codes)) {
     const { signed, ...rest } = code;

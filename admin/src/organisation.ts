@@ -17,9 +17,9 @@ import type { RootKey } from './root-key';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Default validity of an organisation certificate: 5 years. */
-export const DEFAULT_ORG_VALID_DAYS = 5 * 365;
+const DEFAULT_ORG_VALID_DAYS = 5 * 365;
 /** Longest validity a certificate may have, in whole days (crypto's MAX_VALIDITY_MS). */
-export const MAX_VALID_DAYS = Math.floor(MAX_VALIDITY_MS / DAY_MS) - 1;
+const MAX_VALID_DAYS = Math.floor(MAX_VALIDITY_MS / DAY_MS) - 1;
 
 /**
  * The validity window of a certificate signed at `now` for `days`. notBefore lies a little

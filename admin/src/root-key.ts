@@ -21,7 +21,7 @@ export interface RootKey {
 }
 
 /** The root from its private key. */
-export function rootFromPrivateKey(privateKey: PrivateKey): RootKey {
+function rootFromPrivateKey(privateKey: PrivateKey): RootKey {
   const publicBytes = toBytes(privateKey.getPublicKey().serialize());
   return { privateKey, publicKey: toBase64(publicBytes), fingerprint: rootFingerprint(publicBytes) };
 }

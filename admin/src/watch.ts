@@ -7,7 +7,7 @@
 import type { CertifyReport, OrgAuthority, RefusedEnrolment } from './authority';
 
 /** Default pause between two polls. */
-export const DEFAULT_WATCH_INTERVAL_MS = 2000;
+const DEFAULT_WATCH_INTERVAL_MS = 2000;
 
 /** Options of {@link watchEnrolments}. */
 export interface WatchOptions {

@@ -7,11 +7,11 @@ import { z } from 'zod';
 import { stressMode } from '../fuzz/fuzz-config';
 
 /** Server kills under `npm test`. */
-export const DEFAULT_SERVER_KILLS = 5;
+const DEFAULT_SERVER_KILLS = 5;
 /** Server kills under `STRESS=1`. */
-export const STRESS_SERVER_KILLS = 24;
+const STRESS_SERVER_KILLS = 24;
 /** The seed of `npm test` runs. */
-export const DEFAULT_CRASH_SEED = 0x6b_69_6c_6c;
+const DEFAULT_CRASH_SEED = 0x6b_69_6c_6c;
 
 function intFromEnv(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;

@@ -18,11 +18,11 @@ import { AgentProcess, CuttableProxy, ServerProcess } from '../integration/harne
 import { REPO_ROOT } from '../integration/child-process';
 
 /** Where screenshots and other artifacts go (gitignored). */
-export const ARTIFACTS_DIR = join(REPO_ROOT, 'test-artifacts', 'e2e');
+const ARTIFACTS_DIR = join(REPO_ROOT, 'test-artifacts', 'e2e');
 /** The browser: Debian's Chromium, never a downloaded one. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_PATH = '/usr/bin/chromium';
 /** Flags for a headless Chromium in a container (playwright adds --headless). */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 /** axe-core, installed in every page of the tests' browser contexts. */
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

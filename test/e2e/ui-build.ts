@@ -11,11 +11,11 @@ import { REPO_ROOT } from '../integration/child-process';
 import { waitFor } from '../integration/wait-for';
 
 /** The UI package. */
-export const UI_DIR = join(REPO_ROOT, 'client', 'ui');
+const UI_DIR = join(REPO_ROOT, 'client', 'ui');
 /** The local-API contract, which the UI bundles. */
 const LOCAL_API_SRC = join(REPO_ROOT, 'client', 'local-api', 'src');
 /** The built page the agent serves. */
-export const UI_INDEX = join(UI_DIR, 'dist', 'index.html');
+const UI_INDEX = join(UI_DIR, 'dist', 'index.html');
 
 function newestMtime(path: string): number {
   const stat = statSync(path);
@@ -26,7 +26,7 @@ function newestMtime(path: string): number {
 }
 
 /** Whether dist is missing or older than the UI's sources and build configuration. */
-export function uiBuildIsStale(): boolean {
+function uiBuildIsStale(): boolean {
   if (!existsSync(UI_INDEX)) return true;
   const built = statSync(UI_INDEX).mtimeMs;
   const own = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'].map((p) => join(UI_DIR, p));

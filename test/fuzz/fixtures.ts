@@ -87,7 +87,7 @@ function asFixture(device: CertifiedDevice): FixtureDevice {
 let workspaceCounter = 0;
 
 /** A signed `create` event for a new workspace owned by `owner` (not sent). */
-export function createEventFor(owner: FixtureDevice, label = 'Fuzz-asiakkuus'): MembershipEvent<'create'> {
+function createEventFor(owner: FixtureDevice, label = 'Fuzz-asiakkuus'): MembershipEvent<'create'> {
   workspaceCounter += 1;
   return signEvent<'create'>(
     {
@@ -104,7 +104,7 @@ export function createEventFor(owner: FixtureDevice, label = 'Fuzz-asiakkuus'): 
 }
 
 /** The next event of a chain, signed by `author`, after `head`. */
-export function nextEventAfter(head: MembershipEvent, author: FixtureDevice, event: Pick<UnsignedMembershipEvent, 'type' | 'payload'>): MembershipEvent {
+function nextEventAfter(head: MembershipEvent, author: FixtureDevice, event: Pick<UnsignedMembershipEvent, 'type' | 'payload'>): MembershipEvent {
   const unsigned = { workspaceId: head.workspaceId, seq: head.seq + 1, prevHash: eventHash(head), ...event, author: author.ref, at: Date.now() };
   return signEvent(unsigned as UnsignedMembershipEvent, author.identity.identityKeyPair.privateKey);
 }

@@ -9,11 +9,11 @@ import { z } from 'zod';
 import type { FuzzFailure } from './fuzz-run';
 
 /** Cases of a run under `npm test`. */
-export const DEFAULT_FUZZ_COUNT = 5_000;
+const DEFAULT_FUZZ_COUNT = 5_000;
 /** Cases of a run under `STRESS=1`. */
-export const STRESS_FUZZ_COUNT = 100_000;
+const STRESS_FUZZ_COUNT = 100_000;
 /** The seed of `npm test` runs: fixed, so a plain test run is reproducible. */
-export const DEFAULT_FUZZ_SEED = 0x59_48_54_45;
+const DEFAULT_FUZZ_SEED = 0x59_48_54_45;
 
 /** Largest resident memory the server may reach during a run (its V8 heap is capped at FUZZ_SERVER_HEAP_MB). */
 export const RSS_CEILING_BYTES = 512 * 1024 * 1024;
@@ -62,7 +62,7 @@ export const regressionSchema = z.strictObject({
 export type Regression = z.infer<typeof regressionSchema>;
 
 /** Where failing seeds are kept. */
-export const REGRESSIONS_PATH = fileURLToPath(new URL('./regressions.json', import.meta.url));
+const REGRESSIONS_PATH = fileURLToPath(new URL('./regressions.json', import.meta.url));
 
 /** The recorded regressions. */
 export function readRegressions(path = REGRESSIONS_PATH): Regression[] {

@@ -31,7 +31,7 @@ export interface FuzzServer {
 }
 
 /** Read VmRSS of a process from /proc (Linux). */
-export function residentBytes(pid: number): number | undefined {
+function residentBytes(pid: number): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);

@@ -67,14 +67,14 @@ export function hostileNumber(prng: Prng): number {
 }
 
 /** Nesting `depth` levels deep, built iteratively (never recursion: depth may be in the thousands). */
-export function deeplyNested(depth: number, asArray: boolean): unknown {
+function deeplyNested(depth: number, asArray: boolean): unknown {
   let value: unknown = 'leaf';
   for (let i = 0; i < depth; i++) value = asArray ? [value] : { a: value };
   return value;
 }
 
 /** An object whose own keys include prototype-pollution keys, holding small values. */
-export function pollutingObject(prng: Prng): Record<string, unknown> {
+function pollutingObject(prng: Prng): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const n = prng.int(1, 4);
   for (let i = 0; i < n; i++) {

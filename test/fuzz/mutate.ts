@@ -36,7 +36,7 @@ export function nodesOf(root: unknown): { path: ValuePath; value: unknown }[] {
 }
 
 /** A copy of `root` with the node at `path` replaced by `replace(old)` (or deleted when it returns `DELETE`). */
-export function replaceAt(root: unknown, path: ValuePath, replace: (old: unknown) => unknown): unknown {
+function replaceAt(root: unknown, path: ValuePath, replace: (old: unknown) => unknown): unknown {
   if (path.length === 0) return replace(root);
   const [head, ...rest] = path;
   if (Array.isArray(root) && typeof head === 'number') {
@@ -57,7 +57,7 @@ export function replaceAt(root: unknown, path: ValuePath, replace: (old: unknown
 }
 
 /** Marker returned by a replacement to delete the node. */
-export const DELETE: unique symbol = Symbol('delete');
+const DELETE: unique symbol = Symbol('delete');
 
 function formatPath(path: ValuePath): string {
   return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`;

@@ -40,7 +40,7 @@ interface Template {
 }
 
 /** The valid request of each route (valid at least once: side effects make some valid only the first time). */
-export function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
+function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
   const a = fx.alice.token;
   const none = { params: {}, query: {} };
   switch (name) {

@@ -52,7 +52,7 @@ export type SocketSideCase = SocketCase | HandshakeCase | RawFramesCase;
 const SERVER_MAX_ATTACHMENTS = 10;
 
 /** Binary attachments and approximate encoded bytes of a payload (iterative walk). */
-export function payloadShape(args: readonly unknown[]): { binaries: number; bytes: number } {
+function payloadShape(args: readonly unknown[]): { binaries: number; bytes: number } {
   const stack: unknown[] = [...args];
   let binaries = 0;
   let bytes = 0;
@@ -83,7 +83,7 @@ function mayBreakTransport(args: readonly unknown[]): boolean {
 }
 
 /** The valid request of each client event. */
-export function socketTemplate(event: ClientToServerEventName, fx: FuzzFixtures): unknown {
+function socketTemplate(event: ClientToServerEventName, fx: FuzzFixtures): unknown {
   switch (event) {
     case 'join':
       return { workspaceId: fx.workspaceId, positions: { 'doc:plan': { snapshotId: '', afterSeq: 0 }, chat: { snapshotId: '', afterSeq: 0 } } };

@@ -64,7 +64,7 @@ export function truncateCiphertext(envelope: WireEnvelope): WireEnvelope {
 }
 
 /** SHA-256 over what an envelope signature covers (see {@link SIGNATURE_CONTEXT}). */
-export function signedDigest(header: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array): Bytes {
+function signedDigest(header: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array): Bytes {
   const framing = new ByteWriter().raw(utf8(SIGNATURE_CONTEXT)).u8(PROTOCOL_VERSION).u32(header.byteLength).finish();
   return sha256(framing, header, nonce, ciphertext);
 }

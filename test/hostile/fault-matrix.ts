@@ -69,7 +69,7 @@ const partSchema = z.object({ part: z.string(), writtenAt: z.int(), rows: z.reco
 export type MatrixPart = z.infer<typeof partSchema>;
 
 /** test-artifacts/ at the repository root (gitignored). */
-export const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 /** The merged matrix in `dir`. */
 export function matrixFile(dir = ARTIFACTS_DIR): string {
   return join(dir, 'fault-matrix.json');

@@ -24,7 +24,7 @@ import type { EnvelopeSelector, FaultHandle } from './faults';
 import type { RequestDecision, SocketHooks } from './relay/socket-bridge';
 
 /** Whether a header in (workspaceId, stream) matches a selector. */
-export function selects(select: EnvelopeSelector, workspaceId: string, stream: string, header: EnvelopeHeader): boolean {
+function selects(select: EnvelopeSelector, workspaceId: string, stream: string, header: EnvelopeHeader): boolean {
   return (
     (select.workspaceId === undefined || select.workspaceId === workspaceId) &&
     (select.stream === undefined || select.stream === stream) &&

@@ -36,7 +36,7 @@ export async function waitForSameHash(agents: readonly ClusterAgent[], workspace
 }
 
 /** What two agents must agree on about a chat message. */
-export function chatKey(message: ChatMessage): string {
+function chatKey(message: ChatMessage): string {
   return JSON.stringify([message.seq, message.id, message.author.userId, message.author.deviceId, message.text, message.deleted]);
 }
 

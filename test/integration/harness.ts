@@ -24,12 +24,12 @@ import { CuttableProxy } from './tcp-proxy';
 import { waitFor } from './wait-for';
 
 export { AgentApi, AgentApiError } from './agent-api';
-export type { AgentStatus, Attachment, ChatMessage, Member, Problem, Workspace } from './agent-api';
+export type { Workspace } from './agent-api';
 export { AgentProcess } from './agent-process';
-export { PLAN_DOC_NAME, PLAN_FRAGMENT, PlanEditor, paragraphsOf, wordsOf } from './plan-editor';
+export { PlanEditor, wordsOf } from './plan-editor';
 export { ServerProcess } from './server-process';
 export { CuttableProxy } from './tcp-proxy';
-export { WaitAborted, WaitTimeoutError, sleep, waitFor } from './wait-for';
+export { WaitAborted, sleep, waitFor } from './wait-for';
 
 /** One agent of a cluster: its process, its proxy and who it is. */
 export interface ClusterAgent {
@@ -186,7 +186,7 @@ export class Cluster {
 }
 
 /** Wait until the agent's device is certified (it learns so from the certificates the server serves). */
-export async function waitCertified(agent: ClusterAgent, timeoutMs = 60_000): Promise<void> {
+async function waitCertified(agent: ClusterAgent, timeoutMs = 60_000): Promise<void> {
   await waitFor(async () => (await agent.api.status()).device?.certification.state === 'certified', { timeoutMs, what: `${agent.name} to be certified` });
 }
 

@@ -18,10 +18,10 @@ import { waitFor } from './wait-for';
 /** The plan's document name: y-websocket room `<workspaceId>/plan`, stream `doc:plan`. */
 export const PLAN_DOC_NAME = 'plan';
 /** The Y.XmlFragment TipTap's Collaboration extension binds by default. */
-export const PLAN_FRAGMENT = 'default';
+const PLAN_FRAGMENT = 'default';
 
 /** The plain text of each paragraph of a TipTap-shaped fragment. */
-export function paragraphsOf(doc: Y.Doc): string[] {
+function paragraphsOf(doc: Y.Doc): string[] {
   return doc
     .getXmlFragment(PLAN_FRAGMENT)
     .toArray()

@@ -14,7 +14,7 @@ export interface WaitForOptions {
 }
 
 /** Thrown by {@link waitFor} at its deadline; carries the last value or error the probe gave. */
-export class WaitTimeoutError extends Error {
+class WaitTimeoutError extends Error {
   override readonly name = 'WaitTimeoutError';
 }
 

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { displayNameSchema, idSchema, MAX_CODE_TTL_SECONDS, MIN_CODE_TTL_SECONDS, orgNameSchema, professionalRoleSchema } from '@yhteispoyta/crypto/protocol';
 
 /** The default server of every command that talks to one. */
-export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
+const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
 

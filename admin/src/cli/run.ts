@@ -19,7 +19,7 @@ import { auditText, certifyText, errorJson, errorText, issuedCodeText, orgsText,
 import { adminToken, orgPassphrase, passphrase } from './secrets';
 
 /** Exit statuses. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Where the CLI writes, and what stops `certify --watch`. */
 export interface CliIo {

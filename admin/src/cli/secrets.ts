@@ -8,11 +8,11 @@ import { errorMessage } from '../errors';
 import { UsageError } from './args';
 
 /** The environment variable of the key files' passphrase. */
-export const PASSPHRASE_ENV = 'YHTEISPOYTA_ADMIN_PASSPHRASE';
+const PASSPHRASE_ENV = 'YHTEISPOYTA_ADMIN_PASSPHRASE';
 /** The environment variable of an organisation file's own passphrase in `create-org` (default: the root's). */
-export const ORG_PASSPHRASE_ENV = 'YHTEISPOYTA_ORG_PASSPHRASE';
+const ORG_PASSPHRASE_ENV = 'YHTEISPOYTA_ORG_PASSPHRASE';
 /** The environment variable of the server's admin token. */
-export const TOKEN_ENV = 'ADMIN_TOKEN';
+const TOKEN_ENV = 'ADMIN_TOKEN';
 
 /** Longest secret file read (a passphrase or a token, not a document). */
 const MAX_SECRET_FILE_BYTES = 4096;
