@@ -7,11 +7,11 @@
  */
 import { appendCheck, hasDevice } from '@yhteispoyta/crypto/membership';
 import type { ChainError, ChainState } from '@yhteispoyta/crypto/membership';
+import { KeyedQueue } from '@yhteispoyta/common/queue';
 import { ID_PATTERN, ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MembershipEvent } from '@yhteispoyta/crypto/types';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { Needs } from '../context';
-import { KeyedLock } from '../store/keyed-lock';
 import { ZERO_HASH_HEX } from '../store/port';
 import type { WorkspaceStore } from '../store/port';
 import { recordAudit } from './audit';
@@ -33,13 +33,13 @@ export const MAX_EVENT_CLOCK_SKEW_MS = 10 * 60_000;
 export type MembershipWriter = Needs<'workspaces' | 'directory' | 'certificates' | 'audit', 'now' | 'log' | 'hub'>;
 
 // Keyed by the store's workspace part, like the chain cache: copies of a context share their locks.
-const locks = new WeakMap<WorkspaceStore, KeyedLock>();
+const locks = new WeakMap<WorkspaceStore, KeyedQueue>();
 
 /** Appends to one workspace run one at a time in this process (other processes: compare-and-set). */
-function lockOf(ctx: Needs<'workspaces'>): KeyedLock {
+function lockOf(ctx: Needs<'workspaces'>): KeyedQueue {
   let lock = locks.get(ctx.store.workspaces);
   if (lock === undefined) {
-    lock = new KeyedLock();
+    lock = new KeyedQueue();
     locks.set(ctx.store.workspaces, lock);
   }
   return lock;

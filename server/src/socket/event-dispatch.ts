@@ -4,6 +4,7 @@
  * handler, denial audit: relay/handle-request.ts) → exactly one ack → the fan-out, once
  * the sender has its ack. Nothing ever throws back into socket.io.
  */
+import type { SerialQueue } from '@yhteispoyta/common/queue';
 import { ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type { ClientToServerEventName } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
@@ -12,7 +13,6 @@ import { handleRequest, refuse } from '../relay/handle-request';
 import { emitFanOut } from './fan-out';
 import type { Relay, RelaySocket } from './relay';
 import { workspaceRoom } from './rooms';
-import type { SerialQueue } from './serial-queue';
 
 type AckFunction = (response: unknown) => void;
 

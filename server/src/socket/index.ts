@@ -9,6 +9,7 @@
 import type http from 'node:http';
 import { Server } from 'socket.io';
 import type { ServerOptions } from 'socket.io';
+import { SerialQueue } from '@yhteispoyta/common/queue';
 import { CLIENT_TO_SERVER_EVENTS, MAX_CLIENT_SOCKET_MESSAGE_BYTES } from '@yhteispoyta/crypto/protocol';
 import type { ServerContext } from '../context';
 import { createRateLimiter } from '../http/rate-limit';
@@ -19,7 +20,6 @@ import { emitFanOut } from './fan-out';
 import { handshakeMiddleware } from './handshake';
 import type { Relay, RelayServer, RelaySocket } from './relay';
 import { deviceRoom } from './rooms';
-import { createSerialQueue } from './serial-queue';
 
 /** Requests one connection may have waiting (the running one included) before it is rate_limited. */
 export const MAX_PENDING_PER_SOCKET = 32;
@@ -57,7 +57,9 @@ function expireWithSession(relay: Relay, socket: RelaySocket): void {
 function onConnection(relay: Relay, socket: RelaySocket): void {
   void socket.join(deviceRoom(socket.data.device));
   expireWithSession(relay, socket);
-  const queue = createSerialQueue(MAX_PENDING_PER_SOCKET);
+  // One socket's requests run in arrival order, so clock 6 never overtakes clock 5; bounded,
+  // so that a client cannot park unbounded work.
+  const queue = new SerialQueue({ maxPending: MAX_PENDING_PER_SOCKET });
   for (const event of CLIENT_TO_SERVER_EVENTS) registerEvent(relay, socket, queue, event);
 }
 

@@ -6,6 +6,7 @@
  * offline and brought back like a reconnecting socket (its workspace rooms are forgotten,
  * `onOnline` fires, the agent joins again).
  */
+import { SerialQueue } from '@yhteispoyta/common/queue';
 import { CLIENT_EVENT_SCHEMAS, SERVER_EVENT_SCHEMAS } from '@yhteispoyta/crypto/protocol';
 import type { ClientToServerEventName, ClientToServerEvents, ServerToClientEventName, ServerToClientEvents } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
@@ -14,8 +15,6 @@ import type { LinkStatus, RestClient, ServerLink } from '@yhteispoyta/agent/cont
 import type { RelayConnection } from '../relay/connection';
 import { handleRequest } from '../relay/handle-request';
 import type { RelayRuntime } from '../relay/handle-request';
-import { createSerialQueue } from '../socket/serial-queue';
-import type { SerialQueue } from '../socket/serial-queue';
 import { MAX_PENDING_PER_SOCKET } from '../socket/index';
 import type { FanOut } from '../relay/fan-out';
 import type { Interceptor, Verdict } from './traffic.testkit';
@@ -50,7 +49,7 @@ export class InProcessLink implements ServerLink {
   /** notices that did not parse with the protocol's schemas and were ignored (the real link reports each as a problem) */
   readonly invalidNotices: ServerToClientEventName[] = [];
   readonly #core: LinkCore;
-  readonly #queue: SerialQueue = createSerialQueue(MAX_PENDING_PER_SOCKET);
+  readonly #queue = new SerialQueue({ maxPending: MAX_PENDING_PER_SOCKET });
   readonly #notices = new Map<string, Set<Listener>>();
   readonly #online = new Set<() => void>();
   readonly #offline = new Set<() => void>();

@@ -5,8 +5,8 @@
  * queued, so retries only happen between processes. A single insert per entry means a
  * crash can never leave half an entry.
  */
+import { SerialQueue } from '@yhteispoyta/common/queue';
 import { AuditChainVerifier, nextAuditEntry } from '../audit-chain';
-import { KeyedLock } from '../keyed-lock';
 import type { AuditEntry, AuditStore } from '../port';
 import { readStringRecord } from '../record-schemas';
 import type { AuditDoc, MongoModels } from './models';
@@ -28,10 +28,10 @@ const toEntry = (d: AuditDoc): AuditEntry => ({
 
 /** Build the audit methods over the adapter's models. */
 export function mongoAudit(m: MongoModels): AuditStore {
-  const lock = new KeyedLock();
+  const lock = new SerialQueue();
   return {
     async appendAudit(entry) {
-      return lock.run('audit', async () => {
+      return lock.run(async () => {
         for (let attempt = 1; ; attempt += 1) {
           const head = await m.audit.findOne().sort({ _id: -1 }).lean();
           const next = nextAuditEntry(head ? { seq: head._id, hash: head.hash } : null, entry);

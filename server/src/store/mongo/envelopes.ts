@@ -27,8 +27,8 @@
  * - after the stream update, before `accepted = true`: reads treat the active id as
  *   accepted and mark it so, and the next snapshot marks its parent.
  */
+import { KeyedQueue } from '@yhteispoyta/common/queue';
 import { clockRefusal, uncoveredAuthor } from '@yhteispoyta/crypto/stream-rules';
-import { KeyedLock } from '../keyed-lock';
 import type {
   AppendEnvelopeResult,
   AppendSnapshotResult,
@@ -76,7 +76,7 @@ const toSnapshot = (d: SnapshotDoc): StoredSnapshot => ({ ...toSnapshotInfo(d), 
 export function mongoEnvelopes(m: MongoModels): EnvelopeStore {
   // Per workspace, in this process: a seq is allocated and its document inserted before
   // the next append starts, so readers of this process's writes never see seq n+1 before n.
-  const lock = new KeyedLock();
+  const lock = new KeyedQueue();
 
   const readStream = async (workspaceId: string, stream: string): Promise<StreamDoc> => {
     const existing = await m.streams.findOne({ workspaceId, stream }).lean();

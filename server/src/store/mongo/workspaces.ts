@@ -9,8 +9,8 @@
  * queues view updates per workspace; several processes on FerretDB could still let an
  * older view overwrite a newer one.
  */
+import { KeyedQueue } from '@yhteispoyta/common/queue';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import { KeyedLock } from '../keyed-lock';
 import type { StoredMembershipEvent, WorkspaceStore } from '../port';
 import { ZERO_HASH_HEX } from '../port';
 import { readMembers, readMembershipEvent, readWorkspaceKind } from '../record-schemas';
@@ -24,7 +24,7 @@ const toEvent = (d: MembershipEventDoc): StoredMembershipEvent => ({
 
 /** Build the workspace methods over the adapter's models. */
 export function mongoWorkspaces(m: MongoModels): WorkspaceStore {
-  const viewLock = new KeyedLock();
+  const viewLock = new KeyedQueue();
   const head = async (workspaceId: string) => {
     const d = await m.membershipEvents.findOne({ workspaceId }).sort({ seq: -1 }).lean();
     return d ? { headSeq: d.seq, headHash: d.hash } : { headSeq: -1, headHash: ZERO_HASH_HEX };
