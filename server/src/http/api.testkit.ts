@@ -45,16 +45,10 @@ export {
   enrolCertifiedDevice,
   freshUpload,
   identityTestKey,
-  inviteCertifiedClient,
-  issueProfessionalCode,
-  linkCertifiedDevice,
   logIn,
   newCode,
-  registerRoot,
-  shareDeployment,
-  storeCertificate,
 } from './certified.testkit';
-export type { CertifiedDevice, ProfessionalCode, ProfessionalOptions } from './certified.testkit';
+export type { CertifiedDevice } from './certified.testkit';
 
 /** A running server plus what the tests observe of it. */
 export interface ApiServer {

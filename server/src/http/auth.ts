@@ -22,7 +22,7 @@ import type { RateLimiter } from './rate-limit';
 const MAX_AUTHORIZATION_CHARS = 512;
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined. */
-export function bearerToken(req: Request): string | undefined {
+function bearerToken(req: Request): string | undefined {
   const header = req.headers.authorization;
   if (typeof header !== 'string' || header.length > MAX_AUTHORIZATION_CHARS) return undefined;
   const match = /^Bearer ([\x21-\x7e]+)$/.exec(header);

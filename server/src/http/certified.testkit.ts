@@ -126,7 +126,7 @@ export function freshUpload(deviceId: number, count = 2): { identity: DeviceIden
 }
 
 /** Register the deployment's root with the server (once per server object; the same key again is a no-op anyway). */
-export async function registerRoot(server: CertTarget): Promise<TestAuthority> {
+async function registerRoot(server: CertTarget): Promise<TestAuthority> {
   const deployment = deploymentOf(server);
   if (!deployment.rootSet) {
     const answer = await call(server, 'PUT', '/v1/admin/root', { token: TEST_ADMIN_TOKEN, json: { rootKey: deployment.authority.root.b64 } });

@@ -19,7 +19,7 @@ export function clientErrorRefusal(code: unknown): ProtocolError {
 }
 
 /** The raw HTTP/1.1 response of a refusal: JSON ErrorBody, request id header, connection closed. */
-export function clientErrorResponse(error: ProtocolError, requestId: string): string {
+function clientErrorResponse(error: ProtocolError, requestId: string): string {
   const body = JSON.stringify(error.toBody(requestId));
   return [
     `HTTP/1.1 ${error.status} ${error.code}`,

@@ -27,7 +27,7 @@ function describeIssue(part: RequestPart, issue: z.core.$ZodIssue): string {
 }
 
 /** The `bad_request` error for a failed parse: as many issues as fit the wire's message limit. */
-export function badRequestFrom(part: RequestPart, error: z.ZodError): ProtocolError {
+function badRequestFrom(part: RequestPart, error: z.ZodError): ProtocolError {
   // Room is kept for the "; and N more" tail.
   const budget = MAX_ERROR_MESSAGE_CHARS - 32;
   let message = `invalid ${part}: `;

@@ -6,9 +6,9 @@ import type { Needs } from '../context';
 import type { MaintenanceJob } from './schedule';
 
 /** How often expired rows are purged. */
-export const PURGE_INTERVAL_MS = 60_000;
+const PURGE_INTERVAL_MS = 60_000;
 /** An upload still incomplete after this long was abandoned. */
-export const ABANDONED_UPLOAD_MS = 60 * 60_000;
+const ABANDONED_UPLOAD_MS = 60 * 60_000;
 
 /** The purge job over the store's auth and blob parts. */
 export function purgeJob(deps: Needs<'auth' | 'blobs', 'now'>): MaintenanceJob {

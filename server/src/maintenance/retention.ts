@@ -20,9 +20,9 @@ const HOUR_MS = 60 * 60_000;
 const DAY_MS = 24 * HOUR_MS;
 
 /** How often the retention job runs. */
-export const RETENTION_INTERVAL_MS = HOUR_MS;
+const RETENTION_INTERVAL_MS = HOUR_MS;
 /** Snapshots younger than this keep one per hour; older ones one per day. */
-export const HOURLY_SNAPSHOTS_FOR_MS = DAY_MS;
+const HOURLY_SNAPSHOTS_FOR_MS = DAY_MS;
 
 /** The bucket a snapshot falls in at `now`: its hour while it is young, its (UTC) day after. */
 function bucketOf(snapshot: SnapshotInfo, now: number): string {

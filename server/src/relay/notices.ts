@@ -29,7 +29,7 @@ function reasonOf(type: MembershipEventType | undefined): RevokeReason {
  * receive nothing of this workspace from here on), then one notice to the room and every
  * member device (a connection in several of these rooms is told once).
  */
-export function membershipFanOut(change: MembershipChange): FanOut {
+function membershipFanOut(change: MembershipChange): FanOut {
   const { workspaceId, seq } = change;
   return [
     ...(change.removed.length === 0 ? [] : [{ kind: 'evict', workspaceId, devices: change.removed } as const]),
@@ -48,7 +48,7 @@ export function membershipFanOut(change: MembershipChange): FanOut {
  * `member_removed`: the notice must not be lost, and the agent confirms the reason from
  * the chain. Never rejects.
  */
-export async function revokedFanOut(deps: Needs<'workspaces', 'log'>, change: MembershipChange): Promise<FanOut> {
+async function revokedFanOut(deps: Needs<'workspaces', 'log'>, change: MembershipChange): Promise<FanOut> {
   let type: MembershipEventType | undefined;
   try {
     const [entry] = await deps.store.workspaces.listMembershipEvents(change.workspaceId, change.seq - 1, 1);

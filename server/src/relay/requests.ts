@@ -50,13 +50,13 @@ export interface RelayRequest<E extends ClientToServerEventName> {
 /** Room for a payload's structure around an envelope's bytes. */
 const STRUCTURE_BYTES = 1024;
 /** A join names at most 256 streams of short ids: 64 KiB is ample. */
-export const JOIN_PAYLOAD_BYTES = 64 * 1024;
+const JOIN_PAYLOAD_BYTES = 64 * 1024;
 /** One short id: 256 bytes is ample. */
-export const LEAVE_PAYLOAD_BYTES = 256;
+const LEAVE_PAYLOAD_BYTES = 256;
 /** Two short ids and two integers: 1 KiB is ample. */
-export const FETCH_PAYLOAD_BYTES = 1024;
+const FETCH_PAYLOAD_BYTES = 1024;
 /** Largest presence payload: one presence envelope at its limits. */
-export const PRESENCE_PAYLOAD_BYTES = MAX_HEADER_BYTES + NONCE_BYTES + MAX_PRESENCE_CIPHERTEXT_BYTES + SIGNATURE_BYTES + STRUCTURE_BYTES;
+const PRESENCE_PAYLOAD_BYTES = MAX_HEADER_BYTES + NONCE_BYTES + MAX_PRESENCE_CIPHERTEXT_BYTES + SIGNATURE_BYTES + STRUCTURE_BYTES;
 
 /**
  * True when the payload's `envelope` has a header or ciphertext over its limit. The

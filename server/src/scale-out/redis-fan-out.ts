@@ -19,12 +19,12 @@ export interface RedisFanOut {
 }
 
 /** Every process of one deployment must use the same channel prefix; it names this protocol. */
-export const FAN_OUT_CHANNEL_PREFIX = 'yhteispoyta';
+const FAN_OUT_CHANNEL_PREFIX = 'yhteispoyta';
 
 /** Redis errors (a reconnect loop repeats them) are logged at most this often. */
 const ERROR_LOG_INTERVAL_MS = 10_000;
 /** How long start-up waits for Redis (a container started alongside may still be booting). */
-export const REDIS_START_TIMEOUT_MS = 30_000;
+const REDIS_START_TIMEOUT_MS = 30_000;
 /** Longest pause between reconnection attempts once running. */
 const MAX_RECONNECT_DELAY_MS = 5_000;
 

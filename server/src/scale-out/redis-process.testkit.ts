@@ -18,7 +18,7 @@ export interface RedisProcess {
 }
 
 /** The redis-server binary on PATH, or undefined. */
-export function findRedisServer(): string | undefined {
+function findRedisServer(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, 'redis-server');
     if (dir !== '' && existsSync(candidate)) return candidate;

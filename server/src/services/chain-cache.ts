@@ -33,7 +33,7 @@ function cacheOf(ctx: Needs<'workspaces'>): Map<string, ChainState> {
 }
 
 /** Thrown when a chain read back from the store no longer verifies: the store is corrupt. */
-export class StoredChainError extends Error {
+class StoredChainError extends Error {
   override readonly name = 'StoredChainError';
 }
 

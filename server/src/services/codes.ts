@@ -22,7 +22,6 @@ import type { CodeKind } from '../store/port';
 import { recordAudit } from './audit';
 import { requireMemberState } from './membership';
 
-export { CLIENTS_ORG_ID };
 const CLIENTS_ORG_NAME = 'Asiakkaat';
 
 /**
@@ -30,7 +29,7 @@ const CLIENTS_ORG_NAME = 'Asiakkaat';
  * inviting professional's agent, certified only as a commitment, and travels in clear
  * only inside the workspace's encrypted traffic: the server never learns it.
  */
-export const CLIENT_PLACEHOLDER_NAME = 'Asiakas';
+const CLIENT_PLACEHOLDER_NAME = 'Asiakas';
 
 /** The code id must name the kind of code the route registers (its prefix says which). */
 function requireKind(codeId: string, kind: CodeKind): void {

@@ -23,9 +23,6 @@ import type { Needs } from '../context';
 import type { DeviceRecord } from '../store/port';
 import { recordAudit } from './audit';
 
-// Kept here too: callers outside the server import organisations from the directory.
-export { createOrg, listOrgs } from './orgs';
-
 /** Most user certificates of one organisation read to build its directory (renewals included). */
 const MAX_DIRECTORY_CERTIFICATES = 10 * MAX_DIRECTORY_USERS;
 

@@ -24,7 +24,7 @@ import { checkEventAgainstDirectory } from './membership-directory';
  * against the event's own `at`; without this bound an owner could backdate an event to
  * slip in a member under an expired consent.
  */
-export const MAX_EVENT_CLOCK_SKEW_MS = 10 * 60_000;
+const MAX_EVENT_CLOCK_SKEW_MS = 10 * 60_000;
 
 /**
  * What appending to a chain needs: the chain, the directory and certificates the event is
@@ -74,7 +74,7 @@ export async function requireMemberState(ctx: ChainReader, device: DeviceRef, wo
 }
 
 /** The wire error of a chain refusal; refusals of rights are 403, a chain that moved on is 409. */
-export function chainRefusal(error: ChainError): ProtocolError {
+function chainRefusal(error: ChainError): ProtocolError {
   const message = `membership event refused: ${error.code}`;
   switch (error.code) {
     case 'malformed':

@@ -25,7 +25,7 @@ export interface AuthenticatedDevice {
 }
 
 /** How long a login nonce may be answered. Short: the device signs it right away. */
-export const CHALLENGE_TTL_MS = 60_000;
+const CHALLENGE_TTL_MS = 60_000;
 
 /** Bytes of randomness in a session token (base64url: 43 characters). */
 const TOKEN_BYTES = 32;

@@ -28,7 +28,7 @@ const keyOf = (base64: string): Bytes[] => {
 };
 
 /** Sort a person's certificate records by type (records about other users are ignored). */
-export function storedPersonOf(userId: string, records: readonly CertificateRecord[]): StoredPerson {
+function storedPersonOf(userId: string, records: readonly CertificateRecord[]): StoredPerson {
   const person = { userId, users: [], clients: [], devices: [], userRevocations: [], deviceRevocations: [] } as {
     userId: string;
     users: Certificate<'user'>[];
@@ -57,7 +57,7 @@ export async function loadStoredPerson(ctx: Needs<'certificates'>, userId: strin
 }
 
 /** Whether the organisation revoked this user certificate (by its serial). */
-export function isUserCertificateRevoked(person: StoredPerson, cert: Certificate<'user'>): boolean {
+function isUserCertificateRevoked(person: StoredPerson, cert: Certificate<'user'>): boolean {
   return person.userRevocations.some((r) => r.body.orgId === cert.body.orgId && r.body.serial === cert.body.serial);
 }
 

@@ -17,7 +17,7 @@ import { workspaceRoom } from './rooms';
 type AckFunction = (response: unknown) => void;
 
 /** The socket as the relay core sees a connection: its device and its workspace rooms. */
-export function socketConnection(socket: RelaySocket): RelayConnection {
+function socketConnection(socket: RelaySocket): RelayConnection {
   return {
     device: socket.data.device,
     enterWorkspace: async (workspaceId) => socket.join(workspaceRoom(workspaceId)),

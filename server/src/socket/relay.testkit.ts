@@ -192,8 +192,6 @@ export function proofAfter(parent: WireEnvelope, parentProof: Bytes = GENESIS_PR
   return nextParentProof(parentProof, parent.ciphertext);
 }
 
-export { MAX_ANSWER_ATTACHMENTS };
-
 class AnswerDecoder extends socketParser.Decoder {
   constructor() {
     super({ maxAttachments: MAX_ANSWER_ATTACHMENTS });

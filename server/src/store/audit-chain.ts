@@ -23,7 +23,7 @@ function canonicalEntry(seq: number, entry: NewAuditEntry): string {
 }
 
 /** Hex hash of entry `seq` chained onto `prevHash` (hex). */
-export function auditHash(prevHash: string, seq: number, entry: NewAuditEntry): string {
+function auditHash(prevHash: string, seq: number, entry: NewAuditEntry): string {
   const prev = fromHex(prevHash);
   if (!prev || prev.byteLength !== 32) throw new RangeError('auditHash: prevHash must be 64 hex characters');
   return toHex(sha256(prev, utf8(canonicalEntry(seq, entry))));

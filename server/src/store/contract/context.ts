@@ -22,7 +22,7 @@ export interface ContractContext {
 }
 
 /** A fake public key as base64 (the store never parses keys). */
-export const fakeKey = (): string => toBase64(randomBytes(33));
+const fakeKey = (): string => toBase64(randomBytes(33));
 
 /** A signed prekey with a fake key and signature. */
 export const signedPrekey = (id: number): SignedPublicPrekey => ({ id, publicKey: fakeKey(), signature: toBase64(randomBytes(64)) });

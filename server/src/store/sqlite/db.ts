@@ -77,7 +77,7 @@ function migrate(db: Database, immediate: <T>(fn: () => T) => T): void {
 }
 
 /** Thrown when a row does not have the shape the schema promises (a corrupt database). */
-export class StoreCorruptionError extends Error {
+class StoreCorruptionError extends Error {
   override readonly name = 'StoreCorruptionError';
 }
 
