@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prng } from '@yhteispoyta/test-support/prng';
 import { waitForSameChat, waitForSameHash } from '../integration/convergence';
-import { Cluster, PlanEditor, WaitAborted, waitFor, wordsOf } from '../integration/harness';
+import { ANNA, Cluster, PlanEditor, SINI, TERO, WaitAborted, waitFor, wordsOf } from '../integration/harness';
 import type { ClusterAgent } from '../integration/harness';
 import { readServerStore } from '../integration/server-store';
 import { AgentEvents } from './agent-events';
@@ -33,15 +33,9 @@ let workspaceId: string;
 
 beforeAll(async () => {
   cluster = await Cluster.start();
-  const kela = await cluster.createOrg('Kela');
-  const county = await cluster.createOrg('Hyvinvointialue');
-  anna = await cluster.professional('anna', kela, 'kela_expert', 'Anna Asiantuntija');
-  sini = await cluster.professional('sini', county, 'social_worker', 'Sini Sosiaalityöntekijä');
-  tero = await cluster.professional('tero', county, 'health_professional', 'Tero Terveydenhoitaja');
+  ({ anna, sini, tero } = await cluster.team({ anna: ANNA, sini: SINI, tero: TERO }));
   agents = [anna, sini, tero];
-  ({ workspaceId } = await anna.api.createWorkspace('consultation', 'Agentin kaatuminen'));
-  await anna.api.addMember(workspaceId, sini.userId);
-  await anna.api.addMember(workspaceId, tero.userId);
+  ({ workspaceId } = await cluster.sharedWorkspace(anna, 'consultation', 'Agentin kaatuminen', [sini, tero]));
 }, 300_000);
 
 afterAll(async () => {

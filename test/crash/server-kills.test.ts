@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prng } from '@yhteispoyta/test-support/prng';
 import { waitForSameChat, waitForSameHash } from '../integration/convergence';
-import { Cluster, sleep, waitFor, wordsOf } from '../integration/harness';
+import { ANNA, Cluster, SINI, TERO, sleep, waitFor, wordsOf } from '../integration/harness';
 import type { ClusterAgent } from '../integration/harness';
 import { readServerStore } from '../integration/server-store';
 import { acknowledgedChats, wordsSeenByOthers } from './acknowledged';
@@ -27,15 +27,9 @@ let workspaceId: string;
 
 beforeAll(async () => {
   cluster = await Cluster.start();
-  const kela = await cluster.createOrg('Kela');
-  const county = await cluster.createOrg('Hyvinvointialue');
-  const anna = await cluster.professional('anna', kela, 'kela_expert', 'Anna Asiantuntija');
-  const sini = await cluster.professional('sini', county, 'social_worker', 'Sini Sosiaalityöntekijä');
-  const tero = await cluster.professional('tero', county, 'health_professional', 'Tero Terveydenhoitaja');
+  const { anna, sini, tero } = await cluster.team({ anna: ANNA, sini: SINI, tero: TERO });
   agents = [anna, sini, tero];
-  ({ workspaceId } = await anna.api.createWorkspace('consultation', 'Kaatumistesti'));
-  await anna.api.addMember(workspaceId, sini.userId);
-  await anna.api.addMember(workspaceId, tero.userId);
+  ({ workspaceId } = await cluster.sharedWorkspace(anna, 'consultation', 'Kaatumistesti', [sini, tero]));
 }, 300_000);
 
 afterAll(async () => {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import { filesUnder, scanFiles, totalBytes } from './byte-scan';
 import { waitForSameChat, waitForSameHash } from './convergence';
-import { Cluster, waitFor } from './harness';
+import { ANNA, Cluster, SINI, TERO, waitFor } from './harness';
 import type { ClusterAgent } from './harness';
 
 const unique = () => toHex(randomBytes(16));
@@ -35,13 +35,9 @@ let tero: ClusterAgent;
 
 beforeAll(async () => {
   cluster = await Cluster.start({ logLevel: 'trace' });
-  const kela = await cluster.createOrg('Kela');
-  const county = await cluster.createOrg('Hyvinvointialue');
   // A low compaction threshold makes the agents seal snapshots too: more ciphertext kinds to scan.
   const args = ['--compaction-threshold', '5'];
-  anna = await cluster.professional('anna', kela, 'kela_expert', 'Anna Asiantuntija', { args });
-  sini = await cluster.professional('sini', county, 'social_worker', 'Sini Sosiaalityöntekijä', { args });
-  tero = await cluster.professional('tero', county, 'health_professional', 'Tero Terveydenhoitaja', { args });
+  ({ anna, sini, tero } = await cluster.team({ anna: { ...ANNA, args }, sini: { ...SINI, args }, tero: { ...TERO, args } }));
 }, 240_000);
 
 afterAll(async () => {
@@ -56,9 +52,7 @@ function scanServer(needles: string[]) {
 describe('canary', () => {
   it('no planted plaintext reaches any byte the server wrote, while every agent reads all of it', async () => {
     const agents = [anna, sini, tero];
-    const { workspaceId } = await anna.api.createWorkspace('case', label);
-    await anna.api.addMember(workspaceId, sini.userId);
-    await anna.api.addMember(workspaceId, tero.userId);
+    const { workspaceId } = await cluster.sharedWorkspace(anna, 'case', label, [sini, tero]);
     const [ea, es, et] = await Promise.all(agents.map((agent) => cluster.openEditor(agent, workspaceId)));
     if (ea === undefined || es === undefined || et === undefined) throw new Error('editors missing');
 

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForSameChat, waitForSameHash } from './convergence';
-import { AgentApiError, Cluster, waitFor } from './harness';
+import { ANNA, AgentApiError, Cluster, SINI, waitFor } from './harness';
 import type { ClusterAgent, Workspace } from './harness';
 import { attemptOpen } from './open-attempt';
 import { readHeldKeys } from './profile-keys';
@@ -25,12 +25,15 @@ let workspace: Workspace;
 
 beforeAll(async () => {
   cluster = await Cluster.start();
-  const kela = await cluster.createOrg('Kela');
-  county = await cluster.createOrg('Hyvinvointialue, sosiaalipalvelut');
-  health = await cluster.createOrg('Hyvinvointialue, terveyspalvelut');
-  anna = await cluster.professional('anna', kela, 'kela_expert', 'Anna Asiantuntija');
-  sini = await cluster.professional('sini', county, 'social_worker', 'Sini Sosiaalityöntekijä');
-  heikki = await cluster.professional('heikki', health, 'health_professional', 'Heikki Hoitaja');
+  const social = 'Hyvinvointialue, sosiaalipalvelut';
+  const healthCare = 'Hyvinvointialue, terveyspalvelut';
+  ({ anna, sini, heikki } = await cluster.team({
+    anna: ANNA,
+    sini: { ...SINI, org: social },
+    heikki: { org: healthCare, role: 'health_professional', displayName: 'Heikki Hoitaja' },
+  }));
+  county = cluster.orgId(social);
+  health = cluster.orgId(healthCare);
   workspace = await anna.api.createWorkspace('case', 'Asiakkaan suunnitelma');
 }, 240_000);
 

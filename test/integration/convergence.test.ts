@@ -7,7 +7,7 @@
 import { Prng } from '@yhteispoyta/test-support/prng';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForSameChat, waitForSameHash } from './convergence';
-import { Cluster, sleep, waitFor, wordsOf } from './harness';
+import { ANNA, Cluster, SINI, sleep, waitFor, wordsOf } from './harness';
 import type { ClusterAgent, Workspace } from './harness';
 
 let cluster: Cluster;
@@ -19,16 +19,10 @@ let workspace: Workspace;
 
 beforeAll(async () => {
   cluster = await Cluster.start();
-  const kela = await cluster.createOrg('Kela');
-  const county = await cluster.createOrg('Hyvinvointialue');
-  const te = await cluster.createOrg('TE-palvelut');
-  anna = await cluster.professional('anna', kela, 'kela_expert', 'Anna Asiantuntija');
-  sini = await cluster.professional('sini', county, 'social_worker', 'Sini Sosiaalityöntekijä');
-  tero = await cluster.professional('tero', te, 'employment_advisor', 'Tero Työvalmentaja');
+  const employmentAdvisor = { org: 'TE-palvelut', role: 'employment_advisor', displayName: 'Tero Työvalmentaja' } as const;
+  ({ anna, sini, tero } = await cluster.team({ anna: ANNA, sini: SINI, tero: employmentAdvisor }));
   agents = [anna, sini, tero];
-  workspace = await anna.api.createWorkspace('case', 'Yhteinen suunnitelma');
-  await anna.api.addMember(workspace.workspaceId, sini.userId);
-  await anna.api.addMember(workspace.workspaceId, tero.userId);
+  workspace = await cluster.sharedWorkspace(anna, 'case', 'Yhteinen suunnitelma', [sini, tero]);
 }, 240_000);
 
 afterAll(async () => {

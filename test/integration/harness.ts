@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@yhteispoyta/crypto/types';
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
-import type { AgentApi } from './agent-api';
+import type { AgentApi, Workspace } from './agent-api';
 import { AgentProcess } from './agent-process';
 import { PlanEditor } from './plan-editor';
 import { ServerProcess } from './server-process';
@@ -52,6 +52,20 @@ export interface AgentOptions {
   readonly args?: readonly string[];
 }
 
+/** One professional of a test's team: where she works and who her certificate says she is. */
+export interface TeamMember {
+  /** the organisation's name: created once per cluster, shared by everyone naming it */
+  readonly org: string;
+  readonly role: Exclude<Role, 'client'>;
+  readonly displayName: string;
+  readonly args?: readonly string[];
+}
+
+/** The cast most tests meet (DOMAIN.md): a Kela expert and two professionals of one county. */
+export const ANNA: TeamMember = { org: 'Kela', role: 'kela_expert', displayName: 'Anna Asiantuntija' };
+export const SINI: TeamMember = { org: 'Hyvinvointialue', role: 'social_worker', displayName: 'Sini Sosiaalityöntekijä' };
+export const TERO: TeamMember = { org: 'Hyvinvointialue', role: 'health_professional', displayName: 'Tero Terveydenhoitaja' };
+
 /** A server, its agents and their proxies in one temporary directory. */
 export class Cluster {
   /** the temporary directory holding everything */
@@ -60,6 +74,8 @@ export class Cluster {
   readonly agents: ClusterAgent[] = [];
   readonly #proxies: CuttableProxy[] = [];
   readonly #editors = new Set<PlanEditor>();
+  /** organisations created by {@link team}, by name */
+  readonly #orgs = new Map<string, string>();
 
   private constructor(root: string, server: ServerProcess) {
     this.root = root;
@@ -134,6 +150,37 @@ export class Cluster {
     await this.server.certifyPending();
     await waitCertified(agent);
     return agent;
+  }
+
+  /**
+   * Start and certify a team of professionals, in the given order (one after the other, as
+   * people enrol), creating each named organisation once. The agents are named by the keys.
+   */
+  async team<Name extends string>(members: Record<Name, TeamMember>): Promise<Record<Name, ClusterAgent>> {
+    const agents = {} as Record<Name, ClusterAgent>;
+    for (const [name, member] of Object.entries(members) as [Name, TeamMember][]) {
+      let orgId = this.#orgs.get(member.org);
+      if (orgId === undefined) {
+        orgId = await this.createOrg(member.org);
+        this.#orgs.set(member.org, orgId);
+      }
+      agents[name] = await this.professional(name, orgId, member.role, member.displayName, member.args === undefined ? {} : { args: member.args });
+    }
+    return agents;
+  }
+
+  /** The id of an organisation {@link team} created. */
+  orgId(name: string): string {
+    const id = this.#orgs.get(name);
+    if (id === undefined) throw new Error(`no organisation ${name} in this cluster's teams`);
+    return id;
+  }
+
+  /** A workspace the owner creates and adds the others to (one at a time, as the UI does). */
+  async sharedWorkspace(owner: ClusterAgent, kind: Workspace['kind'], label: string, others: readonly ClusterAgent[]): Promise<Workspace> {
+    const workspace = await owner.api.createWorkspace(kind, label);
+    for (const other of others) await owner.api.addMember(workspace.workspaceId, other.userId);
+    return workspace;
   }
 
   /**

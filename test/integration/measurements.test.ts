@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { waitForSameHash } from './convergence';
-import { Cluster, PlanEditor, sleep, waitFor } from './harness';
+import { ANNA, Cluster, PlanEditor, SINI, sleep, waitFor } from './harness';
 import type { ClusterAgent, Workspace } from './harness';
 import { streamFootprint } from './server-store';
 
@@ -31,13 +31,8 @@ let expected = '';
 
 beforeAll(async () => {
   cluster = await Cluster.start();
-  const kela = await cluster.createOrg('Kela');
-  const county = await cluster.createOrg('Hyvinvointialue');
-  anna = await cluster.professional('anna', kela, 'kela_expert', 'Anna Asiantuntija', { args: ['--merge-window-ms', '0'] });
-  sini = await cluster.professional('sini', county, 'social_worker', 'Sini Sosiaalityöntekijä');
-  late = await cluster.professional('late', county, 'social_worker', 'Leena Uusi');
-  workspace = await anna.api.createWorkspace('consultation', 'Mittaus');
-  await anna.api.addMember(workspace.workspaceId, sini.userId);
+  ({ anna, sini, late } = await cluster.team({ anna: { ...ANNA, args: ['--merge-window-ms', '0'] }, sini: SINI, late: { ...SINI, displayName: 'Leena Uusi' } }));
+  workspace = await cluster.sharedWorkspace(anna, 'consultation', 'Mittaus', [sini]);
 }, 240_000);
 
 afterAll(async () => {

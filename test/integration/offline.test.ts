@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForSameChat, waitForSameHash } from './convergence';
-import { Cluster, sleep, waitFor, waitOnline, wordsOf } from './harness';
+import { ANNA, Cluster, SINI, TERO, sleep, waitFor, waitOnline, wordsOf } from './harness';
 import type { ClusterAgent, PlanEditor, Workspace } from './harness';
 
 let cluster: Cluster;
@@ -20,15 +20,9 @@ let chatCount = 0;
 
 beforeAll(async () => {
   cluster = await Cluster.start();
-  const kela = await cluster.createOrg('Kela');
-  const county = await cluster.createOrg('Hyvinvointialue');
-  anna = await cluster.professional('anna', kela, 'kela_expert', 'Anna Asiantuntija');
-  sini = await cluster.professional('sini', county, 'social_worker', 'Sini Sosiaalityöntekijä');
-  tero = await cluster.professional('tero', county, 'health_professional', 'Tero Terveydenhoitaja');
+  ({ anna, sini, tero } = await cluster.team({ anna: ANNA, sini: SINI, tero: TERO }));
   agents = [anna, sini, tero];
-  workspace = await anna.api.createWorkspace('consultation', 'Konsultaatio');
-  await anna.api.addMember(workspace.workspaceId, sini.userId);
-  await anna.api.addMember(workspace.workspaceId, tero.userId);
+  workspace = await cluster.sharedWorkspace(anna, 'consultation', 'Konsultaatio', [sini, tero]);
 }, 240_000);
 
 afterAll(async () => {

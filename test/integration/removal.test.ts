@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesEqual } from '@yhteispoyta/crypto/bytes';
 import { waitForSameChat, waitForSameHash } from './convergence';
-import { Cluster, sleep, waitFor, wordsOf } from './harness';
+import { ANNA, Cluster, SINI, TERO, sleep, waitFor, wordsOf } from './harness';
 import type { ClusterAgent, Workspace } from './harness';
 import { attemptOpen } from './open-attempt';
 import { readHeldKeys } from './profile-keys';
@@ -24,14 +24,8 @@ let workspace: Workspace;
 
 beforeAll(async () => {
   cluster = await Cluster.start();
-  const kela = await cluster.createOrg('Kela');
-  const county = await cluster.createOrg('Hyvinvointialue');
-  anna = await cluster.professional('anna', kela, 'kela_expert', 'Anna Asiantuntija');
-  sini = await cluster.professional('sini', county, 'social_worker', 'Sini Sosiaalityöntekijä');
-  tero = await cluster.professional('tero', county, 'health_professional', 'Tero Terveydenhoitaja');
-  workspace = await anna.api.createWorkspace('consultation', 'Konsultaatio');
-  await anna.api.addMember(workspace.workspaceId, sini.userId);
-  await anna.api.addMember(workspace.workspaceId, tero.userId);
+  ({ anna, sini, tero } = await cluster.team({ anna: ANNA, sini: SINI, tero: TERO }));
+  workspace = await cluster.sharedWorkspace(anna, 'consultation', 'Konsultaatio', [sini, tero]);
 }, 240_000);
 
 afterAll(async () => {

@@ -18,7 +18,7 @@ import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import { openProfile, profileFiles } from '@yhteispoyta/agent/profile/profile-db';
 import { filesUnder, scanFiles } from '../integration/byte-scan';
 import { waitForSameChat } from '../integration/convergence';
-import { AgentApiError, Cluster, sleep, waitFor } from '../integration/harness';
+import { ANNA, AgentApiError, Cluster, SINI, sleep, waitFor } from '../integration/harness';
 import type { ClusterAgent, PlanEditor } from '../integration/harness';
 import { fileHead, pictureOf, readWithoutKey, SQLITE_HEADER } from './profile-files';
 
@@ -43,12 +43,8 @@ let scratch: string;
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'yp-local-store-'));
   cluster = await Cluster.start();
-  const kela = await cluster.createOrg('Kela');
-  const county = await cluster.createOrg('Hyvinvointialue');
-  anna = await cluster.professional('anna', kela, 'kela_expert', 'Anna Asiantuntija');
-  sini = await cluster.professional('sini', county, 'social_worker', 'Sini Sosiaalityöntekijä');
-  ({ workspaceId } = await anna.api.createWorkspace('consultation', 'Paikallinen tallennus'));
-  await anna.api.addMember(workspaceId, sini.userId);
+  ({ anna, sini } = await cluster.team({ anna: ANNA, sini: SINI }));
+  ({ workspaceId } = await cluster.sharedWorkspace(anna, 'consultation', 'Paikallinen tallennus', [sini]));
 
   const editor: PlanEditor = await cluster.openEditor(anna, workspaceId);
   editor.appendParagraph(`Tavoite ${canaries.plan} kuntoutus`);
