@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --out FILE]`: every measurement of DESIGN §10 for
+ * `npm run bench [-- --quick] [-- --out FILE]`: every measurement of docs/design.md §10 for
  * Yhteispöytä and the plaintext baseline in one run, written as BENCHMARKS.md (or FILE).
  * Progress goes to stderr. `--quick` runs tiny sizes (bench/sizes.ts) for the smoke test.
  */

@@ -1,6 +1,6 @@
 /**
  * The envelope's sizes, its shape check for untrusted values, its compact binary form for
- * storage, and the snapshot-chain hashes (DESIGN §6). Everything here needs no key.
+ * storage, and the snapshot-chain hashes (docs/design.md §6). Everything here needs no key.
  */
 import { z } from 'zod';
 import { ByteReader, ByteWriter, DecodeFailure } from './byte-codec';

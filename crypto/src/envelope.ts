@@ -1,5 +1,5 @@
 /**
- * Sealing and opening envelopes (DESIGN §5): AES-256-GCM-SIV under a per-stream key derived
+ * Sealing and opening envelopes (docs/design.md §5): AES-256-GCM-SIV under a per-stream key derived
  * from the epoch key, the canonical header as associated data, and an XEdDSA signature by
  * the author's identity key so that the server and every reader can attribute and reject
  * forgeries. Sizes, binary form and snapshot-chain hashes live in envelope-format.ts and

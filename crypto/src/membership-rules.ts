@@ -1,5 +1,5 @@
 /**
- * The rules of the membership chain (DESIGN §4): which event may follow which state, and the
+ * The rules of the membership chain (docs/design.md §4): which event may follow which state, and the
  * state it leads to. The server runs {@link appendCheck} on every append; every client
  * replays the whole chain with the same function and trusts only the result.
  */

@@ -1,5 +1,5 @@
 /**
- * The membership chain of a workspace (DESIGN §4): a signed, hash-linked, append-only list
+ * The membership chain of a workspace (docs/design.md §4): a signed, hash-linked, append-only list
  * of events from which every client computes the member and device set itself, so that a
  * server cannot slip a device into the set that receives epoch keys. Schema, signing and
  * rules live in membership-schema.ts, membership-signing.ts and membership-rules.ts and are

@@ -35,7 +35,7 @@ export interface ServerConfig {
   port: number;
   store: StoreConfig;
   /**
-   * Redis for socket.io fan-out between server processes (scale-out, DESIGN §8); absent:
+   * Redis for socket.io fan-out between server processes (scale-out, docs/design.md §8); absent:
    * this process reaches only its own sockets (the one-process default).
    */
   redisUrl?: string;

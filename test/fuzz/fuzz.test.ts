@@ -1,5 +1,5 @@
 /**
- * The fuzz run (DESIGN §9: random and malformed socket and REST inputs never crash the
+ * The fuzz run (docs/design.md §9: random and malformed socket and REST inputs never crash the
  * server): thousands (`npm test`) or 100 000+ (`STRESS=1`) seeded cases against one real
  * server process. The server must stay alive and healthy, keep serving a valid member
  * normally, answer every case with a typed error (or a valid success for the rare valid

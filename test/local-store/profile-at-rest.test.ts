@@ -1,5 +1,5 @@
 /**
- * The agent's local store at rest (DESIGN §5: SQLCipher keyed from the passphrase by a
+ * The agent's local store at rest (docs/design.md §5: SQLCipher keyed from the passphrase by a
  * slow KDF), with real agent processes after real use: unique canaries are planted in
  * the plan, a chat message, an attachment's name and its content, and reach the other
  * agent. Then, for both agents' profile files — while running, after a clean stop and

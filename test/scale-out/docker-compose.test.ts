@@ -1,6 +1,6 @@
 /**
  * docker-compose.yml without a Docker engine: the file is parsed and checked for what
- * scale-out needs (DESIGN §8) — MongoDB as an initiated single-node replica set, Redis,
+ * scale-out needs (docs/design.md §8) — MongoDB as an initiated single-node replica set, Redis,
  * two server replicas configured for both (their environment must pass the server's own
  * configuration parser), an nginx proxy with sticky sessions and websocket upgrades in
  * front of exactly those replicas, and a health check on every service that the

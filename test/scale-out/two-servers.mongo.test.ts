@@ -1,5 +1,5 @@
 /**
- * Scale-out (DESIGN §8): TWO server processes on one shared MongoDB store, fanning out
+ * Scale-out (docs/design.md §8): TWO server processes on one shared MongoDB store, fanning out
  * through one Redis. Agent A is connected to server 1 and agent B to server 2; plan
  * edits, chat messages and presence cross between them, end-to-end encrypted.
  *

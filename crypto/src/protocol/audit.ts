@@ -1,5 +1,5 @@
 /**
- * The audit log as the REST API exposes it (DESIGN §7: who did what on which workspace,
+ * The audit log as the REST API exposes it (docs/design.md §7: who did what on which workspace,
  * hash-chained; a client may read the log of his own case, client-data act 703/2023).
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Blobs (DESIGN §5 attachments): opaque encrypted bytes, streamed as
+ * Blobs (docs/design.md §5 attachments): opaque encrypted bytes, streamed as
  * `application/octet-stream`; their key, hash, name and type travel inside an envelope.
  */
 import { z } from 'zod';

@@ -65,7 +65,7 @@ export const oneTimeCodeSchema = z.string().max(200).regex(/^\s*(?:enr|inv|lnk)_
 export const sessionTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'malformed token');
 
 /**
- * A stream of a workspace (DESIGN §6): `chat`, `presence`, or `doc:<id>` (`doc:plan`,
+ * A stream of a workspace (docs/design.md §6): `chat`, `presence`, or `doc:<id>` (`doc:plan`,
  * `doc:<meetingId>`).
  */
 export const streamNameSchema = z

@@ -1,5 +1,5 @@
 /**
- * The bytes a device signs to log in (DESIGN §3: challenge–response with the identity
+ * The bytes a device signs to log in (docs/design.md §3: challenge–response with the identity
  * key). Both sides compute them with this one function, so they cannot disagree.
  */
 import { concatBytes, utf8 } from '../bytes';

@@ -1,5 +1,5 @@
 /**
- * REST bodies of the prekey directory (DESIGN §3): top-ups, signed prekey rotation,
+ * REST bodies of the prekey directory (docs/design.md §3): top-ups, signed prekey rotation,
  * counts, bundle claims, and the device list of a user.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * REST bodies of workspaces (DESIGN §4, §5): creation, the membership chain, and the
+ * REST bodies of workspaces (docs/design.md §4, §5): creation, the membership chain, and the
  * per-device mailbox of pairwise control messages.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * The REST API as one typed table (DESIGN §7). The server mounts a handler per entry
+ * The REST API as one typed table (docs/design.md §7). The server mounts a handler per entry
  * and parses `params`, `query` and `body` with the entry's schemas; the agent builds
  * the URL with {@link buildPath} and parses the answer with `response`. Bodies and
  * responses are JSON unless the entry has `stream`.

@@ -1,5 +1,5 @@
 /**
- * Payload schemas of the socket.io events (DESIGN §6, §7): what a client sends with
+ * Payload schemas of the socket.io events (docs/design.md §6, §7): what a client sends with
  * each event, what the ack answers, and what the server pushes. Both ends parse from
  * `unknown`: the server distrusts clients, and the agent distrusts the server.
  */

@@ -1,5 +1,5 @@
 /**
- * The socket.io contract (DESIGN §6, §7): event names, the typed event maps both ends
+ * The socket.io contract (docs/design.md §6, §7): event names, the typed event maps both ends
  * give socket.io, the handshake, and a table of every event's schemas.
  *
  * Server: `new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(…)`;

@@ -1,5 +1,5 @@
 /**
- * The Express 5 application of the REST API (DESIGN §7): security headers, per-IP rate
+ * The Express 5 application of the REST API (docs/design.md §7): security headers, per-IP rate
  * limit, exactly the protocol's route table with its auth and schemas, 404 for anything
  * else, and one error handler.
  */

@@ -1,5 +1,5 @@
 /**
- * Cross-process fan-out for scale-out (DESIGN §8): with REDIS_URL set, every server
+ * Cross-process fan-out for scale-out (docs/design.md §8): with REDIS_URL set, every server
  * process hands its socket.io rooms to the Redis adapter, so an envelope pushed to one
  * process, a mailbox notice raised by another process's REST call, or a removal that
  * empties a workspace room reaches the sockets held by every process. Without Redis a

@@ -1,5 +1,5 @@
 /**
- * The audit log as the services write and members read it (DESIGN §7): who (device) did
+ * The audit log as the services write and members read it (docs/design.md §7): who (device) did
  * what on which workspace, when, hash-chained by the store. Details are short facts
  * (ids, counts, types) and never carry secrets or ciphertext: keys that name one are
  * dropped here, whatever a caller passes.

@@ -1,5 +1,5 @@
 /**
- * Attachment blobs (DESIGN §5): opaque encrypted bytes, streamed in and out, readable and
+ * Attachment blobs (docs/design.md §5): opaque encrypted bytes, streamed in and out, readable and
  * writable only by current member devices of their workspace. The size limit is enforced
  * by the store while the bytes stream in; a refused upload leaves nothing behind.
  */

@@ -1,5 +1,5 @@
 /**
- * Certificate bundles for agents (DESIGN §3): everything stored that an agent needs to
+ * Certificate bundles for agents (docs/design.md §3): everything stored that an agent needs to
  * verify the people it asks about with `verifyPerson` — each person's user or client
  * certificate, device certificates and revocations, the certificates of the
  * organisations involved, and for a client his inviter's certificates and organisation.

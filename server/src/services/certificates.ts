@@ -1,5 +1,5 @@
 /**
- * Storing certificates (DESIGN §3). Who may store what: the organisation's admin tool
+ * Storing certificates (docs/design.md §3). Who may store what: the organisation's admin tool
  * (admin route) stores organisation renewals, user and device certificates and user
  * revocations; a device stores device certificates of its own person (an approving
  * device) and of a client it invited, the client certificates it signed as inviter, and

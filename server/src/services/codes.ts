@@ -1,5 +1,5 @@
 /**
- * One-time codes (DESIGN §3): enrolment codes an organisation's admin tool registers for a
+ * One-time codes (docs/design.md §3): enrolment codes an organisation's admin tool registers for a
  * professional, invitation codes a case owner's agent registers for a client person, and
  * device-link codes a device registers for its person's next device. The issuer made the
  * code and keeps its secret; the server learns only the code id, creates or names the

@@ -1,5 +1,5 @@
 /**
- * The directory (DESIGN §3): the professionals of an organisation, the public keys of a
+ * The directory (docs/design.md §3): the professionals of an organisation, the public keys of a
  * user's devices, and the prekey directory (organisations: orgs.ts). Every prekey that
  * arrives is verified against the device's registered identity key before it is stored;
  * each one-time prekey is handed out at most once (the store's atomic claim). None of it

@@ -1,5 +1,5 @@
 /**
- * Enrolment (DESIGN §3): a device redeems a code id and registers its public keys.
+ * Enrolment (docs/design.md §3): a device redeems a code id and registers its public keys.
  *
  * Everything that can be checked without the code's record is checked BEFORE the code is
  * touched, so a forged or broken request leaves the code usable: every prekey signature,

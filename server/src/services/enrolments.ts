@@ -1,5 +1,5 @@
 /**
- * Enrolments waiting for their code's issuer (DESIGN §3): the organisation's admin tool
+ * Enrolments waiting for their code's issuer (docs/design.md §3): the organisation's admin tool
  * lists its organisation's professionals who redeemed enrolment codes; an inviting
  * professional's agent reads the enrolment of its own invitation; a person's devices see
  * his devices that redeemed link codes. Each reader checks the proof of the code's secret

@@ -1,12 +1,12 @@
 /**
- * Per-device mailboxes of pairwise libsignal ciphertexts (DESIGN §5: epoch keys and
+ * Per-device mailboxes of pairwise libsignal ciphertexts (docs/design.md §5: epoch keys and
  * session set-up wait here until the recipient acknowledges them).
  *
  * Who may write to whom: a device may queue items only for
  *  - another registered device of its own user (device linking, history hand-over), or
  *  - a registered device that is a current member device of a workspace in which the
  *    sender device is also a current member device (epoch keys go to exactly the
- *    chain's device set, DESIGN §4–5).
+ *    chain's device set, docs/design.md §4–5).
  * Without this rule the mailbox would be an open channel from any enrolled device to any
  * other: spam, forced session set-ups that drain one-time prekeys, and a probe for who
  * exists. The server's check is an abuse bound only; clients still decide, from the chain

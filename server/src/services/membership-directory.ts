@@ -1,5 +1,5 @@
 /**
- * What the server adds to the chain rules (DESIGN §3–4): the chain says who a member is;
+ * What the server adds to the chain rules (docs/design.md §3–4): the chain says who a member is;
  * the store's directory and certificates say whether that can be true. An event that
  * names a user with another organisation or role than the directory's, or a device that
  * is not a registered, active, certified and unrevoked device of that user with exactly

@@ -1,5 +1,5 @@
 /**
- * Workspaces and their membership chains on the server (DESIGN §4): a workspace is
+ * Workspaces and their membership chains on the server (docs/design.md §4): a workspace is
  * created from a signed `create` event, and every later event is validated with the
  * crypto module's `appendCheck` against the verified current state, checked against the
  * directory, stored with compare-and-set, and reflected in the store's member view.

@@ -1,5 +1,5 @@
 /**
- * Organisations (DESIGN §3): each exists because the deployment root certified it; the
+ * Organisations (docs/design.md §3): each exists because the deployment root certified it; the
  * server stores the certificate with it and hands it out with every listing, and agents
  * show an organisation's name only after verifying that certificate. The built-in clients
  * organisation has no certificate (clients are certified one by one by whoever invited

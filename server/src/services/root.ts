@@ -1,5 +1,5 @@
 /**
- * The deployment root (DESIGN §3): the public key every certificate chains to. The service
+ * The deployment root (docs/design.md §3): the public key every certificate chains to. The service
  * owner's tooling sets it once; agents fetch it and compare it with the fingerprint their
  * code carried, so a server that swapped it would be caught at enrolment. The server uses
  * it only to refuse organisation certificates the root did not sign.

@@ -1,5 +1,5 @@
 /**
- * Challenge–response login (DESIGN §3): the server hands out a single-use random nonce,
+ * Challenge–response login (docs/design.md §3): the server hands out a single-use random nonce,
  * the device signs `loginSigningBytes(nonce, device)` with its identity key, the server
  * verifies against the registered identity key and issues a random bearer token. The
  * store keeps only the token's hash; the token itself exists once, in the response.

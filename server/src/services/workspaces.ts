@@ -1,6 +1,6 @@
 /**
  * Reading workspaces: the ones a device is a member of, and a workspace's chain, which
- * every client verifies itself (DESIGN §4). Only current member devices may read.
+ * every client verifies itself (docs/design.md §4). Only current member devices may read.
  */
 import { MAX_MEMBERSHIP_PAGE, MAX_WORKSPACES_LISTED } from '@yhteispoyta/crypto/protocol';
 import type { ListWorkspacesResponse, WorkspaceSummary } from '@yhteispoyta/crypto/protocol';

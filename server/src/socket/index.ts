@@ -65,7 +65,7 @@ function onConnection(relay: Relay, socket: RelaySocket): void {
 
 /**
  * Refuses requests that carry an Origin header: agents are Node processes, and a
- * browser page has no business holding a socket to the central server (DESIGN §1).
+ * browser page has no business holding a socket to the central server (docs/design.md §1).
  * socket.io's CORS support is left off for the same reason.
  */
 function refuseBrowsers(req: http.IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void {

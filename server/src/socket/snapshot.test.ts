@@ -1,5 +1,5 @@
 /**
- * `snapshot` and the catch-up of `join` (DESIGN §6): compare-and-set on the active
+ * `snapshot` and the catch-up of `join` (docs/design.md §6): compare-and-set on the active
  * snapshot, coverage of the updates on the parent, the parentProof chain, and what a
  * joining device is sent depending on where it stands.
  */

@@ -1,5 +1,5 @@
 /**
- * Challenge–response login (DESIGN §3): the server sends a nonce, the device signs
+ * Challenge–response login (docs/design.md §3): the server sends a nonce, the device signs
  * `loginSigningBytes(nonce, device)` with its identity key and receives a short-lived
  * bearer token. The token lives in memory only and is replaced before it expires.
  */

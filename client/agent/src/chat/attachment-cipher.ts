@@ -1,5 +1,5 @@
 /**
- * Attachment encryption (DESIGN §5): a random 32-byte key per file, AES-256-GCM per chunk
+ * Attachment encryption (docs/design.md §5): a random 32-byte key per file, AES-256-GCM per chunk
  * of 256 KiB. Chunk i uses the nonce `noncePrefix (8 random bytes) ‖ u32 i` and the
  * associated data `"yhteispoyta/attachment/v1" ‖ u32 i ‖ u8 final`, so chunks cannot be
  * reordered (the index is bound), dropped (the next index fails) or cut off (the last

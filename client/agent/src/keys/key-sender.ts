@@ -1,5 +1,5 @@
 /**
- * Delivery of epoch keys (DESIGN §5): each key goes to each recipient device as a
+ * Delivery of epoch keys (docs/design.md §5): each key goes to each recipient device as a
  * pairwise libsignal message through the server's mailbox, and only to devices that
  * certificates back (identity/certificate-book.ts): a device the chain names without a
  * valid certificate gets nothing. A session is built from a claimed bundle the first

@@ -1,5 +1,5 @@
 /**
- * The snapshot chain as a reader checks it (DESIGN §6): each snapshot names its parent and
+ * The snapshot chain as a reader checks it (docs/design.md §6): each snapshot names its parent and
  * carries parentProof = H(parent's proof ‖ H(parent's ciphertext)), GENESIS_PROOF for the
  * first. A device keeps the proof and ciphertext hash of the snapshots it adopted, so it
  * can check that a new snapshot extends exactly the one it builds on.

@@ -1,5 +1,5 @@
 /**
- * Sealing snapshots of document streams (DESIGN §6): when more than
+ * Sealing snapshots of document streams (docs/design.md §6): when more than
  * `compactionThreshold` updates sit on the active snapshot, or the document holds content
  * sealed under an epoch older than the current one (after a rotation, members who only
  * hold the new key must still be able to read it), the full state is sealed as a snapshot
