@@ -36,7 +36,7 @@ function offline(reason: string): { ok: false; error: { code: 'offline'; message
   return { ok: false, error: { code: 'offline', message: `offline: ${reason}` } };
 }
 
-const passes = (verdict: Verdict | undefined): boolean => verdict === undefined || verdict === 'pass' || (typeof verdict === 'object' && 'repeat' in verdict);
+const passes = (verdict: Verdict | undefined): boolean => verdict === undefined || verdict === 'pass' || (typeof verdict === 'object' && !('replace' in verdict));
 
 /** A ServerLink of one device to the in-process server. */
 export class InProcessLink implements ServerLink {
@@ -153,6 +153,7 @@ export class InProcessLink implements ServerLink {
     const interceptor = this.#core.interceptor();
     const verdict = interceptor?.({ kind: 'request', device: this.device, event, payload: structuredClone(payload) });
     if (verdict === 'drop') return offline(`no answer to ${event}`);
+    if (typeof verdict === 'object' && 'answer' in verdict) return ackAsReceived(event, verdict.answer);
     const sent = typeof verdict === 'object' && 'replace' in verdict ? verdict.replace : payload;
     const handled = await handleRequest(this.#core.runtime, this.#connection(), event, sent);
     this.#core.carry(handled.fanOut, this);
@@ -164,10 +165,13 @@ export class InProcessLink implements ServerLink {
     const ack = structuredClone(handled.ack) as unknown;
     const ackVerdict = interceptor?.({ kind: 'ack', device: this.device, event, ack: structuredClone(ack) });
     if (ackVerdict === 'drop') return offline(`no answer to ${event}`);
-    const answered = passes(ackVerdict) ? ack : (ackVerdict as { replace: unknown }).replace;
-    // As the real link: an ack the protocol does not allow is a bad_response, not the ack.
-    const parsed = CLIENT_EVENT_SCHEMAS[event as keyof ClientToServerEvents].ack.safeParse(answered);
-    if (!parsed.success) return { ok: false, error: { code: 'internal', message: `bad_response: ${event} ack does not match the protocol` } };
-    return parsed.data;
+    return ackAsReceived(event, passes(ackVerdict) ? ack : (ackVerdict as { replace: unknown }).replace);
   }
+}
+
+/** An ack as the device's link receives it: one the protocol does not allow is a bad_response, not the ack (as the real link). */
+function ackAsReceived(event: ClientToServerEventName, ack: unknown): unknown {
+  const parsed = CLIENT_EVENT_SCHEMAS[event as keyof ClientToServerEvents].ack.safeParse(ack);
+  if (!parsed.success) return { ok: false, error: { code: 'internal', message: `bad_response: ${event} ack does not match the protocol` } };
+  return parsed.data;
 }

@@ -157,6 +157,12 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 
 /** Answer `method path` as the REST API would (404 for what no route matches); never throws. */
 export async function dispatchRest(core: RestCore, method: string, path: string, request: ApiRequest): Promise<ApiAnswer> {
+  // Without the interceptor nothing is dropped.
+  return (await answerRest(core, method, path, request, false)) as ApiAnswer;
+}
+
+/** {@link dispatchRest}, a 200 JSON answer passing the interceptor first when `intercept`; undefined when it was dropped. */
+async function answerRest(core: RestCore, method: string, path: string, request: ApiRequest, intercept: boolean): Promise<ApiAnswer | undefined> {
   const url = new URL(path, 'http://in-process');
   const matched = COMPILED.map((route) => ({ route, match: route.method === method ? route.pattern.exec(url.pathname) : null })).find((m) => m.match !== null);
   if (matched === undefined || matched.match === null) {
@@ -184,7 +190,39 @@ export async function dispatchRest(core: RestCore, method: string, path: string,
     const bytes = Buffer.concat(outcome.bytes);
     return { status: 200, body: undefined, bytes: new Uint8Array(bytes), headers: answerHeaders(outcome.requestId, BLOB_CONTENT_TYPE) };
   }
-  return { status: outcome.status, body: overTheWire(outcome.json), headers: answerHeaders(outcome.requestId, 'application/json') };
+  const json = overTheWire(outcome.json);
+  const intercepted = intercept && outcome.status === 200 ? interceptAnswer(core, matched.route.name, outcome.device, json) : { value: json };
+  if (intercepted === undefined) return undefined;
+  return { status: outcome.status, body: intercepted.value, headers: answerHeaders(outcome.requestId, 'application/json') };
+}
+
+/**
+ * `fetch` into the REST handlers, for the agent's own HTTP client (HttpRestClient: enrolment,
+ * login, a Device): the request's method, path and query, bearer token and JSON or
+ * octet-stream body are answered as {@link dispatchRest} answers them, a 200 JSON answer
+ * after the interceptor (`drop`: the fetch rejects as on a network failure, which the
+ * client reports as `offline`). No HTTP, no port.
+ */
+export function restFetch(core: RestCore): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const authorization = request.headers.get('authorization') ?? '';
+    const token = authorization.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : undefined;
+    const contentType = request.headers.get('content-type') ?? undefined;
+    const bytes = request.body === null ? undefined : new Uint8Array(await request.arrayBuffer());
+    const body = bytes === undefined ? {} : contentType?.startsWith('application/json') === true
+      ? { text: Buffer.from(bytes).toString('utf8'), contentType }
+      : { raw: bytes, ...(contentType === undefined ? {} : { contentType }) };
+    const answer = await answerRest(core, request.method, `${url.pathname}${url.search}`, { ...(token === undefined ? {} : { token }), ...body }, true);
+    if (answer === undefined) throw new TypeError('fetch failed');
+    if (answer.bytes !== undefined) {
+      const headers = new Headers(answer.headers);
+      headers.set('content-length', String(answer.bytes.byteLength));
+      return new Response(new Uint8Array(answer.bytes), { status: answer.status, headers });
+    }
+    return new Response(JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
+  };
 }
 
 // ---------------------------------------------------------------------------------------

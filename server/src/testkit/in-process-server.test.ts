@@ -3,7 +3,8 @@
  * notices through the real relay core; the interceptor drops, alters and replays; what it
  * drops is judged a clock gap by the real rules, on the server's side (the store) and on
  * a reader's (crypto's stream-rules); REST, blobs, removals and retention work as on the
- * real server.
+ * real server; the agent's own HTTP client reaches the REST API through `fetch`; a request
+ * can be answered without the core, and the operator can edit the store past the server.
  */
 import { randomBytes } from '@yhteispoyta/crypto/bytes';
 import { GENESIS_PROOF } from '@yhteispoyta/crypto/envelope';
@@ -12,6 +13,7 @@ import type { EnvelopeNotice } from '@yhteispoyta/crypto/protocol';
 import { judgeEnvelopeClock } from '@yhteispoyta/crypto/stream-rules';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import { RestError } from '@yhteispoyta/agent/contracts';
+import { HttpRestClient } from '@yhteispoyta/agent/net/rest-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { proofAfter, seal } from '../socket/relay.testkit';
 import type { TestDevice } from '../socket/relay.testkit';
@@ -182,6 +184,38 @@ describe('the in-process server', () => {
     expect((await rest.call('countPrekeys', {})).ec).toBeGreaterThanOrEqual(0);
     expect(bob.token).not.toBe('expired-token-0123456789abcdefghijklmnop');
     expect(await server.rest({ adminToken: server.secrets.values().next().value ?? '' }).call('verifyAudit', {})).toMatchObject({ intact: true });
+  });
+
+  it("answers the agent's own HTTP client through fetch (after the interceptor), answers a request on its own, and lets the operator edit the store", async () => {
+    const tokens = { current: async () => bob.token, renew: async () => bob.token };
+    const http = new HttpRestClient({ baseUrl: 'http://in-process.invalid', tokens, fetch: server.fetch });
+    expect((await http.call('listWorkspaces', {})).workspaces.map((w) => w.workspaceId)).toEqual([workspaceId]);
+    await expect(http.call('listMembership', { params: { workspaceId: 'nosuchworkspace' }, query: {} })).rejects.toMatchObject({ code: 'forbidden' });
+    server.intercept = (t) => (t.kind === 'rest' && t.route === 'countPrekeys' ? 'drop' : undefined);
+    await expect(http.call('countPrekeys', {})).rejects.toMatchObject({ code: 'offline' });
+    server.intercept = (t) => (t.kind === 'rest' && t.route === 'countPrekeys' ? { replace: { ec: 7, kyber: 7 } } : undefined);
+    expect(await http.call('countPrekeys', {})).toEqual({ ec: 7, kyber: 7 });
+    server.intercept = undefined;
+    const bytes = randomBytes(300_000);
+    const { blobId } = await http.uploadBlob(workspaceId, (async function* () { yield bytes; })(), bytes.byteLength);
+    const download = await http.downloadBlob(workspaceId, blobId);
+    const parts: Uint8Array[] = [];
+    for await (const part of download.chunks) parts.push(part);
+    expect(download.size).toBe(bytes.byteLength);
+    expect(Buffer.concat(parts).equals(bytes)).toBe(true);
+
+    const a = server.link(alice);
+    await join(a);
+    server.intercept = (t) => (t.kind === 'request' && t.event === 'push' ? { answer: { ok: false, error: { code: 'forbidden', message: 'no' } } } : undefined);
+    expect(await a.request('push', { envelope: update(alice, 1) })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    server.intercept = undefined;
+    // The core never saw it: clock 1 is still free.
+    expect((await a.request('push', { envelope: update(alice, 1) })).ok).toBe(true);
+    // The operator forgets alice's envelopes and clocks: clock 1 is free again.
+    server.sql('DELETE FROM envelopes WHERE workspace_id = ?', workspaceId);
+    server.sql('DELETE FROM stream_clocks WHERE workspace_id = ?', workspaceId);
+    expect(server.sql('SELECT count(*) AS n FROM envelopes WHERE workspace_id = ?', workspaceId)).toEqual([{ n: 0 }]);
+    expect((await a.request('push', { envelope: update(alice, 1) })).ok).toBe(true);
   });
 
   it('runs retention; the active snapshot and its chain proof stay good for the next snapshot', async () => {

@@ -37,11 +37,16 @@
  *     onOnline/onOffline; status(); link.setOnline(false | true) disconnects and reconnects (rooms forgotten);
  *     link.requests (every request sent), link.rooms (joined workspaces), link.invalidNotices
  *
+ *   server.fetch: typeof fetch                                                        the REST API for the agent's own HTTP client
+ *     (HttpRestClient, enrolDevice, Device: pass it as their `fetch`); answers after the interceptor, `drop` rejects as offline
+ *
  *   // faults
  *   server.intercept: Interceptor | undefined                                         see traffic.testkit.ts:
  *     (traffic: { kind: 'request' | 'ack' | 'notice' | 'rest', device, event | route, payload | ack | response })
- *       => 'pass' | 'drop' | { replace: unknown } | { repeat: number } | undefined
+ *       => 'pass' | 'drop' | { replace: unknown } | { repeat: number } | { answer: unknown } | undefined
  *   server.inject(to: InProcessLink, event, payload): void    deliver a notice past the interceptor (a replay, a forgery)
+ *   server.sql(statement, ...params): rows                    the operator's hand on the store's database, past every
+ *     check of the server (lose envelopes, forget clocks …); a SELECT answers its rows. ctx.store is the same database.
  *
  *   // time and upkeep
  *   server.settle(): Promise<void>          until every request, ack and notice under way has arrived
@@ -75,10 +80,21 @@ import { relayHubNotices } from '../relay/notices';
 import { DENIAL_AUDITS_PER_MINUTE } from '../socket/index';
 import { appendEvent, createTestWorkspaceOfKind } from '../socket/relay.testkit';
 import type { TestDevice } from '../socket/relay.testkit';
-import { openSqliteStore } from '../store/sqlite/store';
+import type { Store } from '../store/port';
+import { sqliteAudit } from '../store/sqlite/audit';
+import { sqliteAuth } from '../store/sqlite/auth';
+import { sqliteBlobs } from '../store/sqlite/blobs';
+import { sqliteCertificates } from '../store/sqlite/certificates';
+import { openSqlite } from '../store/sqlite/db';
+import type { SqliteDb } from '../store/sqlite/db';
+import { sqliteDirectory } from '../store/sqlite/directory';
+import { sqliteEnrolments } from '../store/sqlite/enrolments';
+import { sqliteEnvelopes } from '../store/sqlite/envelopes';
+import { sqliteMailboxes } from '../store/sqlite/mailboxes';
+import { sqliteWorkspaces } from '../store/sqlite/workspaces';
 import { InProcessLink } from './in-process-link.testkit';
 import type { LinkCore } from './in-process-link.testkit';
-import { dispatchRest, InProcessRestClient } from './in-process-rest.testkit';
+import { dispatchRest, InProcessRestClient, restFetch } from './in-process-rest.testkit';
 import type { RestCaller, RestCore } from './in-process-rest.testkit';
 import type { Interceptor } from './traffic.testkit';
 
@@ -114,11 +130,44 @@ export interface InProcessServer extends ApiDispatcher {
   createWorkspace(owner: CertifiedDevice, members: readonly CertifiedDevice[], kind?: WorkspaceKind): Promise<string>;
   appendEvent<T extends MembershipEventType>(author: CertifiedDevice, workspaceId: string, type: T, payload: MembershipPayloads[T]): Promise<number>;
   rest(caller?: CertifiedDevice | RestCaller): InProcessRestClient;
+  readonly fetch: typeof fetch;
   link(device: CertifiedDevice | DeviceRef, options?: { readonly online?: boolean; readonly rest?: RestClient }): InProcessLink;
   inject(to: InProcessLink, event: Parameters<InProcessLink['deliver']>[0], payload: unknown): void;
+  sql(statement: string, ...params: readonly SqlValue[]): Record<string, unknown>[];
   settle(): Promise<void>;
   runRetention(): Promise<{ prunedUpdates: number; thinnedSnapshots: number }>;
   close(): Promise<void>;
+}
+
+/** A value SQL takes. */
+type SqlValue = string | number | Uint8Array | null;
+
+/**
+ * The sqlite store as store/sqlite/store.ts opens it, together with its database handle
+ * (which the store keeps to itself): what {@link InProcessServer.sql} runs on.
+ */
+function openStoreWithHandle(path: string): { store: Store; handle: SqliteDb } {
+  const handle = openSqlite(path);
+  let closed = false;
+  const store: Store = {
+    kind: 'sqlite',
+    directory: sqliteDirectory(handle),
+    auth: sqliteAuth(handle),
+    certificates: sqliteCertificates(handle),
+    enrolments: sqliteEnrolments(handle),
+    workspaces: sqliteWorkspaces(handle),
+    mailbox: sqliteMailboxes(handle),
+    envelopes: sqliteEnvelopes(handle),
+    blobs: sqliteBlobs(handle),
+    audit: sqliteAudit(handle),
+    health: async () => (closed ? { ok: false, code: 'unavailable', kind: 'sqlite', error: 'store is closed' } : { ok: true, kind: 'sqlite' }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      handle.db.close();
+    },
+  };
+  return { store, handle };
 }
 
 const isCertified = (value: unknown): value is CertifiedDevice =>
@@ -141,7 +190,7 @@ export async function startInProcessServer(options: InProcessServerOptions = {})
   if (config.store.kind !== 'sqlite') throw new Error('the in-process server runs sqlite');
   const logLines: string[] = [];
   const log = createRootLogger(config.logLevel, { write: (line: string) => void logLines.push(line) });
-  const store = openSqliteStore({ path: config.store.path });
+  const { store, handle } = openStoreWithHandle(config.store.path);
   let clockOffsetMs = 0;
   const ctx: ServerContext = { config, store, log, hub: createHub(), now: () => Date.now() + clockOffsetMs };
   const runtime: RelayRuntime = { deps: ctx, log: moduleLogger(log, 'in-process'), denialAuditLimiter: createRateLimiter(DENIAL_AUDITS_PER_MINUTE) };
@@ -217,8 +266,17 @@ export async function startInProcessServer(options: InProcessServerOptions = {})
       if (opts.online !== false) link.setOnline(true);
       return link;
     },
+    fetch: restFetch(restCore),
     inject(to: InProcessLink, event: Parameters<InProcessLink['deliver']>[0], payload: unknown): void {
       to.deliver(event, payload, false);
+    },
+    sql(statement: string, ...params: readonly SqlValue[]): Record<string, unknown>[] {
+      const prepared = handle.db.prepare(statement);
+      // The driver's parameter type names Uint8Array<ArrayBuffer>; what a test passes is that.
+      const values = params as Parameters<typeof prepared.run>[0];
+      if (/^\s*select\b/i.test(statement)) return prepared.all(values) as Record<string, unknown>[];
+      prepared.run(values);
+      return [];
     },
     async settle(): Promise<void> {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

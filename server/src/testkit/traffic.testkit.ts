@@ -20,6 +20,9 @@ export type Traffic =
 /**
  * What happens to it:
  * - `pass` (or undefined): as the real server would;
+ * - `{ answer }` (requests only): the request never reaches the core and the device gets
+ *   this value as its ack (parsed with the protocol's schema): a server that refuses, or
+ *   answers, on its own (elsewhere it passes);
  * - `drop`: a request never reaches the core and the device gets the link's offline
  *   answer; an ack is lost after the core did the work (the device gets the offline
  *   answer); a notice is not delivered; a REST answer becomes an `offline` RestError;
@@ -29,7 +32,7 @@ export type Traffic =
  *   replay; the device sees the first answer); a notice is delivered n more times; acks
  *   and REST answers pass.
  */
-export type Verdict = 'pass' | 'drop' | { readonly replace: unknown } | { readonly repeat: number };
+export type Verdict = 'pass' | 'drop' | { readonly replace: unknown } | { readonly repeat: number } | { readonly answer: unknown };
 
 /** Inspects every piece of traffic; return undefined to let it pass. */
 export type Interceptor = (traffic: Traffic) => Verdict | undefined;
