@@ -5,8 +5,8 @@ import { SyncWorld } from '../sync/testkit/sync-world';
 import { ATTACHMENT_CHUNK_BYTES, ciphertextSize } from './attachment-cipher';
 import { AttachmentError } from './attachment-transfer';
 
-const WS = 'ws1';
 let world: SyncWorld | undefined;
+let WS = '';
 
 afterEach(async () => {
   await world?.close();
@@ -16,6 +16,7 @@ afterEach(async () => {
 async function shared() {
   const w = await SyncWorld.create(['anna', 'ben']);
   world = w;
+  WS = w.workspaceId;
   const [a, b] = [w.agent('anna'), w.agent('ben')];
   await a.sync.chat.list(WS);
   await b.sync.chat.list(WS);
@@ -44,28 +45,29 @@ describe('attachments', () => {
     expect(Buffer.from(downloaded).equals(bytes)).toBe(true);
     expect(downloads.length).toBeGreaterThan(2);
     expect(downloads.at(-1)).toMatchObject({ direction: 'download', doneBytes: total, totalBytes: total });
-    // The relay holds the blob and envelopes, none of which shows the file or its name.
-    const blob = w.relay.blobs.get(`${WS}/${ref.blobId}`);
+    // The server holds the blob and envelopes, none of which shows the file or its name.
+    const blob = await w.blob(ref.blobId);
     expect(blob?.byteLength).toBe(total);
     expect(Buffer.from(blob ?? []).includes(Buffer.from(bytes.subarray(0, 64)))).toBe(false);
-    const relayed = w.relay.records(WS).map((r) => Buffer.from(r.stored.envelope.ciphertext));
+    const relayed = (await w.records()).map((r) => Buffer.from(r.stored.envelope.ciphertext));
     expect(relayed.some((c) => c.includes(Buffer.from('vuokrasopimus')))).toBe(false);
   });
 
   it('a tampered chunk is rejected and nothing of the file is returned', async () => {
     const { w, b, ref, receivedRef } = await shared();
-    const blob = w.relay.blobs.get(`${WS}/${ref.blobId}`);
+    const blob = await w.blob(ref.blobId);
     if (blob === undefined) throw new Error('no blob');
     blob[ATTACHMENT_CHUNK_BYTES + 40] = (blob[ATTACHMENT_CHUNK_BYTES + 40] ?? 0) ^ 0x01;
+    w.rewriteBlob(ref.blobId, blob);
     await expect(b.sync.chat.downloadAttachment(WS, receivedRef)).rejects.toMatchObject({ name: 'AttachmentError', code: 'integrity' });
     expect(b.problems.map((p) => p.code)).toEqual(['attachment_integrity']);
   });
 
   it('a truncated blob is rejected', async () => {
     const { w, b, ref, receivedRef } = await shared();
-    const blob = w.relay.blobs.get(`${WS}/${ref.blobId}`);
+    const blob = await w.blob(ref.blobId);
     if (blob === undefined) throw new Error('no blob');
-    w.relay.blobs.set(`${WS}/${ref.blobId}`, blob.subarray(0, ATTACHMENT_CHUNK_BYTES + 16));
+    w.rewriteBlob(ref.blobId, blob.subarray(0, ATTACHMENT_CHUNK_BYTES + 16));
     const failure = await b.sync.chat.downloadAttachment(WS, receivedRef).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(AttachmentError);
     expect(b.problems.map((p) => p.code)).toEqual(['attachment_integrity']);

@@ -12,20 +12,25 @@ afterEach(async () => {
   world = undefined;
 });
 
+function ws(): string {
+  if (world === undefined) throw new Error('no world');
+  return world.workspaceId;
+}
+
 async function text(agent: WorldAgent, stream = PLAN): Promise<Y.Text> {
-  const doc = await agent.sync.documents.open(world?.workspaceId ?? 'ws1', stream);
+  const doc = await agent.sync.documents.open(ws(), stream);
   return doc.getText('t');
 }
 
 async function hashes(agents: readonly WorldAgent[], stream = PLAN): Promise<string[]> {
-  return Promise.all(agents.map((a) => a.sync.documents.stateHash('ws1', stream)));
+  return Promise.all(agents.map((a) => a.sync.documents.stateHash(ws(), stream)));
 }
 
 function codes(agent: WorldAgent): string[] {
   return agent.problems.map((p) => p.code);
 }
 
-describe('DocumentSync over the fake relay', () => {
+describe('DocumentSync on the real relay core', () => {
   it('converges concurrent edits of three agents to the same state and hash', async () => {
     world = await SyncWorld.create(['anna', 'ben', 'cai']);
     const [a, b, c] = world.agents as [WorldAgent, WorldAgent, WorldAgent];
@@ -36,7 +41,7 @@ describe('DocumentSync over the fake relay', () => {
       edit(tb, (x) => x.insert(tb.length, ` b${round}`));
       edit(tc, (x) => x.insert(Math.floor(tc.length / 2), `c${round}`));
       if (round % 2 === 1) {
-        const doc = await b.sync.documents.open('ws1', PLAN);
+        const doc = await b.sync.documents.open(ws(), PLAN);
         edit(doc.getMap('facts'), (m) => m.set(`k${round}`, round));
         edit(ta, (x) => x.format(0, 2, { bold: true }));
         edit(tc, (x) => x.delete(0, 1));
@@ -51,8 +56,8 @@ describe('DocumentSync over the fake relay', () => {
     expect(hb).toBe(ha);
     expect(hc).toBe(ha);
     expect([...codes(a), ...codes(b), ...codes(c)]).toEqual([]);
-    // The relay holds only ciphertext: the plan's words appear nowhere in what it stored.
-    const stored = world.relay.records('ws1').map((r) => Buffer.from(r.stored.envelope.ciphertext).toString('latin1'));
+    // The server holds only ciphertext: the plan's words appear nowhere in what it stored.
+    const stored = (await world.records()).map((r) => Buffer.from(r.stored.envelope.ciphertext).toString('latin1'));
     expect(stored.some((s) => s.includes('a4'))).toBe(false);
   });
 
@@ -118,13 +123,13 @@ describe('what is sent, and separate lifecycles', () => {
     expect(ta.toString()).toBe('oma yhteinen');
     expect(tb.toString()).toBe('yhteinen');
 
-    await a.sync.chat.list('ws1');
-    await b.sync.chat.list('ws1');
+    await a.sync.chat.list(ws());
+    await b.sync.chat.list(ws());
     await a.sync.documents.close();
-    await expect(a.sync.documents.open('ws1', PLAN)).rejects.toThrow(/closed/);
-    await a.sync.chat.send('ws1', 'asiakirjat kiinni, keskustelu jatkuu');
+    await expect(a.sync.documents.open(ws(), PLAN)).rejects.toThrow(/closed/);
+    await a.sync.chat.send(ws(), 'asiakirjat kiinni, keskustelu jatkuu');
     await world.settle();
-    await expect.poll(async () => (await b.sync.chat.list('ws1')).map((m) => m.text)).toEqual(['asiakirjat kiinni, keskustelu jatkuu']);
-    expect((await a.sync.chat.list('ws1'))[0]).toMatchObject({ pending: false });
+    await expect.poll(async () => (await b.sync.chat.list(ws())).map((m) => m.text)).toEqual(['asiakirjat kiinni, keskustelu jatkuu']);
+    expect((await a.sync.chat.list(ws()))[0]).toMatchObject({ pending: false });
   });
 });

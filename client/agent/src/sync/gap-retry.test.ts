@@ -6,10 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvelopeNotice } from '@yhteispoyta/crypto/protocol';
-import { SyncWorld } from './testkit/sync-world';
+import { isOf, SyncWorld } from './testkit/sync-world';
 import { edit } from './testkit/local-edit';
 
-const WS = 'ws1';
 const PLAN = 'doc:plan';
 let world: SyncWorld | undefined;
 
@@ -31,6 +30,7 @@ describe('a held clock gap is repaired without outside help', () => {
   it('once the server hands out the withheld envelope, it and the held one are applied without a reconnect', async () => {
     const w = await SyncWorld.create(['anna', 'ben']);
     world = w;
+    const WS = w.workspaceId;
     const [a, b] = [w.agent('anna'), w.agent('ben')];
     const ta = (await a.sync.documents.open(WS, PLAN)).getText('t');
     const tb = (await b.sync.documents.open(WS, PLAN)).getText('t');
@@ -38,10 +38,10 @@ describe('a held clock gap is repaired without outside help', () => {
     edit(ta, (x) => x.insert(0, 'one'));
     await w.settle();
     let dropNext = true;
-    w.relay.intercept = (to, _event, notice) => {
-      if (to !== b.link || !dropNext) return 'deliver';
+    w.intercept = (t) => {
+      if (t.kind !== 'notice' || t.event !== 'envelope' || !isOf(t, b) || !dropNext) return undefined;
       dropNext = false;
-      w.relay.hidden.add((notice as EnvelopeNotice).stored.seq);
+      w.hidden.add((t.payload as EnvelopeNotice).stored.seq);
       return 'drop';
     };
     edit(ta, (x) => x.insert(3, ' two'));
@@ -56,7 +56,7 @@ describe('a held clock gap is repaired without outside help', () => {
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(tb.toString()).toBe('one');
     expect(gapReports()).toBe(reported);
-    w.relay.hidden.clear();
+    w.hidden.clear();
     expect(await until(() => tb.toString() === 'three one two', 5_000)).toBe(true);
     expect(await b.sync.documents.stateHash(WS, PLAN)).toBe(await a.sync.documents.stateHash(WS, PLAN));
   });

@@ -3,9 +3,8 @@ import type { PresenceNotice } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { decodePresence, encodePresence } from './presence-codec';
 import { PresenceOwnership } from './presence-ownership';
-import { SyncWorld } from './testkit/sync-world';
+import { isOf, SyncWorld } from './testkit/sync-world';
 
-const WS = 'ws1';
 let world: SyncWorld | undefined;
 
 afterEach(async () => {
@@ -27,6 +26,7 @@ describe('presence', () => {
 
   it('is sealed, verified and delivered to the other members, never stored; replays and forgeries are reported', async () => {
     world = await SyncWorld.create(['anna', 'ben']);
+    const WS = world.workspaceId;
     const [a, b] = [world.agent('anna'), world.agent('ben')];
     await a.sync.documents.open(WS, 'doc:plan');
     await b.sync.documents.open(WS, 'doc:plan');
@@ -34,20 +34,20 @@ describe('presence', () => {
     const seen: [string, string, DeviceRef, number[]][] = [];
     b.sync.documents.onPresence((ws, stream, from, update) => seen.push([ws, stream, from, [...update]]));
     const notices: PresenceNotice[] = [];
-    world.relay.intercept = (to, event, notice) => {
-      if (to === b.link && event === 'presence') notices.push(notice as PresenceNotice);
-      return 'deliver';
+    world.intercept = (t) => {
+      if (t.kind === 'notice' && t.event === 'presence' && isOf(t, b)) notices.push(t.payload as PresenceNotice);
+      return undefined;
     };
     await a.sync.documents.sendPresence(WS, 'doc:plan', new Uint8Array([7, 7, 7]));
     await world.settle();
     expect(seen).toEqual([[WS, 'doc:plan', a.ref, [7, 7, 7]]]);
-    expect(world.relay.records(WS).filter((r) => r.stream === 'presence')).toEqual([]);
+    expect((await world.records()).filter((r) => r.stream === 'presence')).toEqual([]);
     const first = notices[0];
     if (first === undefined) throw new Error('no presence delivered');
-    world.relay.deliver(b.link, 'presence', first);
+    world.server.inject(b.link, 'presence', first);
     const flipped = new Uint8Array(first.envelope.signature);
     flipped[0] = (flipped[0] ?? 0) ^ 1;
-    world.relay.deliver(b.link, 'presence', { ...first, envelope: { ...first.envelope, signature: flipped } });
+    world.server.inject(b.link, 'presence', { ...first, envelope: { ...first.envelope, signature: flipped } });
     await world.settle();
     expect(b.problems.map((p) => p.code)).toEqual(['replay', 'bad_signature']);
     expect(seen).toHaveLength(1);

@@ -8,12 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sealEnvelope } from '@yhteispoyta/crypto/envelope';
 import type { EnvelopeNotice } from '@yhteispoyta/crypto/protocol';
 import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
-import { SyncWorld } from './testkit/sync-world';
+import { isOf, SyncWorld } from './testkit/sync-world';
 import { edit } from './testkit/local-edit';
 
-const WS = 'ws1';
 const PLAN = 'doc:plan';
 let world: SyncWorld | undefined;
+let WS = '';
 
 afterEach(async () => {
   await world?.close();
@@ -33,15 +33,16 @@ describe('refused envelopes get a second look', () => {
   it('the genuine envelope behind a bit-flipped delivery is applied without its author sending again', async () => {
     const w = await SyncWorld.create(['anna', 'ben']);
     world = w;
+    WS = w.workspaceId;
     const [a, b] = [w.agent('anna'), w.agent('ben')];
     const ta = (await a.sync.documents.open(WS, PLAN)).getText('t');
     const tb = (await b.sync.documents.open(WS, PLAN)).getText('t');
     await w.settle();
     let flipped = false;
-    w.relay.intercept = (to, _event, notice) => {
-      if (to !== b.link || flipped) return 'deliver';
+    w.intercept = (t) => {
+      if (t.kind !== 'notice' || t.event !== 'envelope' || !isOf(t, b) || flipped) return undefined;
       flipped = true;
-      const n = notice as EnvelopeNotice;
+      const n = t.payload as EnvelopeNotice;
       const signature = new Uint8Array(n.stored.envelope.signature);
       signature[0] = (signature[0] ?? 0) ^ 1;
       return { replace: { ...n, stored: { ...n.stored, envelope: { ...n.stored.envelope, signature } } } };
@@ -57,14 +58,14 @@ describe('refused envelopes get a second look', () => {
   it('an injected envelope under an invented seq is looked at once more and then forgotten, reported once', async () => {
     const w = await SyncWorld.create(['anna', 'ben'], { outsiders: ['eve'] });
     world = w;
+    WS = w.workspaceId;
     const [b, eve] = [w.agent('ben'), w.agent('eve')];
     const tb = (await b.sync.documents.open(WS, PLAN)).getText('t');
     await w.settle();
     let fetches = 0;
-    const handle = w.relay.handle.bind(w.relay);
-    w.relay.handle = async (from, event, payload) => {
-      if (from === b.link && event === 'fetch') fetches += 1;
-      return handle(from, event, payload);
+    w.intercept = (t) => {
+      if (t.kind === 'request' && t.event === 'fetch' && isOf(t, b)) fetches += 1;
+      return undefined;
     };
     const envelope = sealEnvelope({
       header: { v: PROTOCOL_VERSION, workspaceId: WS, stream: PLAN, kind: 'update', epoch: 1, author: eve.ref, clock: 1, snapshotId: '', sentAt: Date.now() },
@@ -72,7 +73,7 @@ describe('refused envelopes get a second look', () => {
       epochKey: w.epochKey(1),
       identityKey: eve.keyPair.privateKey,
     });
-    w.relay.deliver(b.link, 'envelope', { workspaceId: WS, stream: PLAN, stored: { seq: 900, envelope, receivedAt: Date.now() } });
+    w.server.inject(b.link, 'envelope', { workspaceId: WS, stream: PLAN, stored: { seq: 900, envelope, receivedAt: Date.now() } });
     await w.settle();
     expect(await until(() => fetches >= 1, 3_000)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -5,10 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JoinResult } from '@yhteispoyta/crypto/protocol';
-import { SyncWorld } from './testkit/sync-world';
+import { isOf, SyncWorld } from './testkit/sync-world';
 import { edit } from './testkit/local-edit';
 
-const WS = 'ws1';
 const PLAN = 'doc:plan';
 let world: SyncWorld | undefined;
 
@@ -21,29 +20,29 @@ describe('a join answer rolling a document back to an older snapshot', () => {
   it('is reported as snapshot_chain and nothing of it is applied; an honest answer afterwards is quiet', async () => {
     const w = await SyncWorld.create(['anna', 'ben'], { config: { compactionThreshold: 2 } });
     world = w;
+    const WS = w.workspaceId;
+    const snapshots = async () => (await w.records(PLAN)).filter((r) => r.kind === 'snapshot');
     const [a, b] = [w.agent('anna'), w.agent('ben')];
     const ta = (await a.sync.documents.open(WS, PLAN)).getText('t');
     const tb = (await b.sync.documents.open(WS, PLAN)).getText('t');
-    for (let i = 0; i < 12 && w.relay.records(WS, PLAN).filter((r) => r.kind === 'snapshot').length < 2; i++) {
+    for (let i = 0; i < 12 && (await snapshots()).length < 2; i++) {
       edit(ta, (x) => x.insert(ta.length, `${i} `));
       await w.settle();
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await w.settle();
-    const snapshots = w.relay.records(WS, PLAN).filter((r) => r.kind === 'snapshot');
-    expect(snapshots.length).toBeGreaterThanOrEqual(2);
+    const made = await snapshots();
+    expect(made.length).toBeGreaterThanOrEqual(2);
     expect(tb.toString()).toBe(ta.toString());
-    const older = snapshots[0];
+    const older = made[0];
     if (older === undefined) throw new Error('no snapshot');
     const hash = await b.sync.documents.stateHash(WS, PLAN);
 
     let rollBack = true;
-    const handle = w.relay.handle.bind(w.relay);
-    w.relay.handle = async (from, event, payload) => {
-      const answer = await handle(from, event, payload);
-      if (from !== b.link || event !== 'join' || !rollBack) return answer;
-      const result = answer as { ok: true } & JoinResult;
-      return { ...result, streams: { ...result.streams, [PLAN]: { snapshot: older.stored, envelopes: [] } } };
+    w.intercept = (t) => {
+      if (t.kind !== 'ack' || t.event !== 'join' || !isOf(t, b) || !rollBack) return undefined;
+      const result = t.ack as { ok: true } & JoinResult;
+      return { replace: { ...result, streams: { ...result.streams, [PLAN]: { snapshot: older.stored, envelopes: [] } } } };
     };
     b.link.setOnline(false);
     b.link.setOnline(true);
