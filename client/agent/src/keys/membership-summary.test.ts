@@ -9,53 +9,53 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from '@yhteispoyta/test-support/wait';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Role } from '@yhteispoyta/crypto/types';
-import { FakeKeysServer } from './fake-server.testkit';
+import { startInProcessServer } from '@yhteispoyta/server/testkit/in-process-server.testkit';
+import type { InProcessServer } from '@yhteispoyta/server/testkit/in-process-server.testkit';
 import { makeTestDevice } from './test-device.testkit';
-import type { TestDevice } from './test-device.testkit';
+import type { TestDevice, TestDeviceSpec } from './test-device.testkit';
 
 let dir: string;
-let server: FakeKeysServer;
+let server: InProcessServer;
 let opened: TestDevice[];
 
-async function make(userId: string, role: Role, orgId: string, code?: string): Promise<TestDevice> {
-  const made = await makeTestDevice(dir, { userId, orgId, role, ...(code === undefined ? {} : { code }) }, server);
+async function make(who: TestDeviceSpec): Promise<TestDevice> {
+  const made = await makeTestDevice(dir, server, who);
   opened.push(made);
   return made;
 }
 
-
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'yp-summary-'));
-  server = new FakeKeysServer();
+  server = await startInProcessServer();
   opened = [];
 });
-afterEach(() => {
+afterEach(async () => {
   for (const d of opened) {
     d.core.close();
     d.profile.close();
   }
+  await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('workspace summary', () => {
   it('names the creator to every member', async () => {
-    const alice = await make('alice', 'social_worker', 'sote');
-    const bob = await make('bob', 'social_worker', 'sote');
+    const alice = await make({ name: 'alice', orgId: 'sote', role: 'social_worker' });
+    const bob = await make({ name: 'bob', orgId: 'sote', role: 'social_worker' });
     const created = await alice.core.membership.create('consultation', 'Konsultaatio');
-    expect(created.createdBy).toBe('alice');
+    expect(created.createdBy).toBe(alice.device.self.userId);
     expect(created.consent).toBeUndefined();
-    await alice.core.membership.addMember(created.workspaceId, 'bob', { owner: true });
+    await alice.core.membership.addMember(created.workspaceId, bob.device.self.userId, { owner: true });
     await bob.core.sync.syncAll();
     const seen = (await bob.core.membership.list()).find((w) => w.workspaceId === created.workspaceId);
-    expect(seen?.createdBy).toBe('alice');
+    expect(seen?.createdBy).toBe(alice.device.self.userId);
   });
 
   it("carries the client's consent once granted, with its scope, purpose and expiry", async () => {
-    const alice = await make('alice', 'social_worker', 'sote');
+    const alice = await make({ name: 'alice', orgId: 'sote', role: 'social_worker' });
     const { workspaceId } = await alice.core.membership.create('case', 'Yhteinen asiakassuunnitelma');
     const invitation = await alice.core.membership.inviteClient(workspaceId, 'Asta Asiakas');
-    const asta = await make(invitation.userId, 'client', 'clients', invitation.code);
+    const asta = await make({ name: 'asta', code: invitation.code });
     await waitUntil('asta joins the chain', async () => {
       await alice.core.sync.syncAll();
       await asta.core.sync.syncAll();
@@ -69,6 +69,6 @@ describe('workspace summary', () => {
     await alice.core.sync.syncAll();
     const seen = (await alice.core.membership.list()).find((w) => w.workspaceId === workspaceId);
     expect(seen?.consent).toMatchObject({ orgIds: ['kela', 'sote'], purpose: 'Toimeentulotuen yhteistyö', expiresAt });
-    expect(seen?.createdBy).toBe('alice');
+    expect(seen?.createdBy).toBe(alice.device.self.userId);
   });
 });
