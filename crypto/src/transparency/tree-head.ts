@@ -6,14 +6,14 @@
  * know inside their encrypted traffic, so a log that shows them different histories is
  * caught. A leaf is one certificate: the canonical JSON the certificate's id hashes too.
  */
-import type { PrivateKey } from '@signalapp/libsignal-client';
+import { sign, verify } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson, fromBase64, fromHex, toBase64, toHex, utf8 } from '../bytes';
 import type { Bytes } from '../bytes';
 import { certificateJson } from '../certificates/signing';
 import type { Certificate } from '../certificates/types';
-import { verifySignature } from '../signature-check';
-import type { IdentityKeyInput } from '../signature-check';
+import { logVerifyingKey } from './log-key';
+import type { LogSigningKey } from './log-key';
 import { HASH_BYTES, leafHash } from './merkle';
 
 const TREE_HEAD_CONTEXT = 'yhteispoyta/tree-head/v1\n';
@@ -28,7 +28,7 @@ export interface TreeHead {
   readonly timestamp: number;
 }
 
-/** A tree head with the log's XEdDSA signature (base64). */
+/** A tree head with the log key's Ed25519 signature (base64 of 64 bytes). */
 export interface SignedTreeHead extends TreeHead {
   readonly signature: string;
 }
@@ -47,18 +47,27 @@ function headBytes(head: TreeHead): Bytes {
   return utf8(TREE_HEAD_CONTEXT + canonicalJson({ treeSize: head.treeSize, rootHash: head.rootHash, timestamp: head.timestamp }));
 }
 
-/** Sign a tree head with the log's key. */
-export function signTreeHead(head: TreeHead, logKey: PrivateKey): SignedTreeHead {
-  return { treeSize: head.treeSize, rootHash: head.rootHash, timestamp: head.timestamp, signature: toBase64(logKey.sign(headBytes(head))) };
+/** Sign a tree head with the log's key (Ed25519: the `null` digest is the scheme's own). */
+export function signTreeHead(head: TreeHead, logKey: LogSigningKey): SignedTreeHead {
+  return { treeSize: head.treeSize, rootHash: head.rootHash, timestamp: head.timestamp, signature: toBase64(sign(null, headBytes(head), logKey)) };
 }
 
-/** Parse an untrusted signed tree head and check its signature; undefined when either fails. Never throws. */
-export function verifyTreeHead(value: unknown, logKey: IdentityKeyInput): SignedTreeHead | undefined {
-  const parsed = signedTreeHeadSchema.safeParse(value);
-  if (!parsed.success) return undefined;
-  const signature = fromBase64(parsed.data.signature);
-  if (signature === undefined || !verifySignature(logKey, headBytes(parsed.data), signature)) return undefined;
-  return parsed.data;
+/**
+ * Parse an untrusted signed tree head and check its signature under the log's public key
+ * (32 raw bytes or their base64); undefined when anything fails. Never throws.
+ */
+export function verifyTreeHead(value: unknown, logKey: Uint8Array | string): SignedTreeHead | undefined {
+  try {
+    const parsed = signedTreeHeadSchema.safeParse(value);
+    const key = logVerifyingKey(logKey);
+    if (!parsed.success || key === undefined) return undefined;
+    const signature = fromBase64(parsed.data.signature);
+    if (signature === undefined || !verify(null, headBytes(parsed.data), key, signature)) return undefined;
+    return parsed.data;
+  } catch {
+    // Only reachable with exotic values (throwing getters, proxies): never JSON.
+    return undefined;
+  }
 }
 
 /** The root of a head as bytes. */
