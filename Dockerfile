@@ -25,6 +25,10 @@ COPY server/src server/src
 # No admin/ sources: the admin tool holds the root and organisation keys and runs on the
 # admins' own machines against the server's admin API, never inside the server's image.
 
+# The transparency log key's folder (docker-compose mounts a volume shared by the replicas
+# here); the server creates the key on its first start, so the folder must be the node user's.
+RUN mkdir -p /var/lib/yhteispoyta && chown node:node /var/lib/yhteispoyta
+
 USER node
 EXPOSE 8787
 # node itself is PID 1, so SIGTERM reaches the server's graceful shutdown.

@@ -1,6 +1,7 @@
 /**
- * Starting one server process: store, context, REST app, socket.io relay, one http
- * server, and the periodic maintenance jobs (maintenance/: purge of expired codes,
+ * Starting one server process: store, context, the transparency log (its key and any
+ * certificates stored before it), REST app, socket.io relay, one http server, and the
+ * periodic maintenance jobs (maintenance/: purge of expired codes,
  * challenges, sessions and abandoned uploads; retention of document history). `main.ts`
  * runs it from the environment; tests run it on port 0.
  */
@@ -21,6 +22,7 @@ import type { RedisFanOut } from './scale-out/redis-fan-out';
 import { attachSocketServer } from './socket/index';
 import { createStore } from './store/create-store';
 import type { Store } from './store/port';
+import { openTransparencyLog } from './transparency/log';
 
 /** A listening server and how to stop it. */
 export interface RunningServer {
@@ -74,6 +76,13 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const root = createRootLogger(config.logLevel, opts.logDestination);
   const store = opts.store ?? (await createStore(config.store));
   const ctx: ServerContext = { config, store, log: root, hub: createHub(), now: opts.now ?? (() => Date.now()) };
+  try {
+    // Before anything is served: the log key must be usable and older certificates in the log.
+    await openTransparencyLog(ctx, moduleLogger(root, 'transparency'));
+  } catch (error) {
+    if (opts.store === undefined) await store.close();
+    throw error;
+  }
   const httpServer = http.createServer(createHttpApp(ctx));
   answerClientErrors(httpServer, moduleLogger(root, 'http'));
   let fanOut: RedisFanOut | undefined;

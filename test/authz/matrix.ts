@@ -70,11 +70,16 @@ export const REST_MATRIX: { readonly [N in RouteName]: Row } = {
   createOrg: adminOnly,
   adminListOrgs: adminOnly,
   verifyAudit: adminOnly,
+  putLogCertificate: adminOnly,
   issueEnrolmentCode: adminOnly,
   listOrgEnrolments: adminOnly,
   adminStoreCertificate: adminOnly,
   // Agents fetch the root before they have a device (they pin it against their code's fingerprint).
   getRoot: publicRow(`${PUBLIC}: agents compare it with the fingerprint their code carries`),
+  // The transparency log is public like the root: it holds only certificates, which are public statements.
+  getLog: publicRow(),
+  logConsistency: publicRow(),
+  logEntries: publicRow(),
   listOrgs: sessionOnly(NO_WORKSPACE, 'the client chooses the organisations of his consent from this list'),
   listOrgUsers: sessionOnly(NO_WORKSPACE, 'a client may own a case of his own (chain rules) and add professionals from it; clients are never listed'),
   createInvitation: { noToken: unauthenticated, expiredToken: unauthenticated, otherWorkspace: forbidden, removedMember: forbidden, clientRole: forbidden },

@@ -10,7 +10,7 @@ import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
 import { generateOneTimePrekeys, generateSignedPreKey } from '@yhteispoyta/crypto/prekeys';
 import type { RouteName } from '@yhteispoyta/crypto/protocol';
 import type { MembershipEvent } from '@yhteispoyta/crypto/types';
-import { deploymentOf, enrolBody, freshUpload, memberOf, newCode } from '@yhteispoyta/server/http/api.testkit';
+import { deploymentOf, enrolBody, freshUpload, logCertificateFor, memberOf, newCode } from '@yhteispoyta/server/http/api.testkit';
 import type { ApiRequest, TestDevice } from '@yhteispoyta/server/http/api.testkit';
 import type { AuthzWorld } from './world';
 
@@ -102,6 +102,15 @@ export async function restCallFor(route: RouteName, world: AuthzWorld, caller: C
       return json('POST', '/v1/admin/certificates', { certificate: world.alice.person.cert });
     case 'getRoot':
       return get('/v1/root');
+    case 'putLogCertificate':
+      // The root's certificate of the server's log key: storing it again is valid.
+      return { method: 'PUT', path: '/v1/admin/log/certificate', request: { ...auth, json: { certificate: await logCertificateFor(world.server) } } };
+    case 'getLog':
+      return get('/v1/log');
+    case 'logConsistency':
+      return get('/v1/log/consistency?from=1');
+    case 'logEntries':
+      return get('/v1/log/entries?start=0&count=10');
     case 'listOrgs':
       return get('/v1/orgs');
     case 'listOrgUsers':

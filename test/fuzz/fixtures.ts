@@ -19,6 +19,7 @@ import { eventHash, GENESIS_PREV_HASH, signEvent } from '@yhteispoyta/crypto/mem
 import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
 import { generateOneTimePrekeys, generateSignedPreKey } from '@yhteispoyta/crypto/prekeys';
 import { loginSigningBytes, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import type { LogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
 import type { DeviceRef, EnvelopeHeader, MemberInfo, MembershipEvent, PrekeyUpload, WireEnvelope } from '@yhteispoyta/crypto/types';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import {
@@ -30,6 +31,7 @@ import {
   enrolCertifiedDevice,
   freshUpload,
   identityTestKey,
+  logCertificateFor,
   logIn,
   newCode,
   storeCertificate,
@@ -137,6 +139,8 @@ export interface FuzzFixtures {
   readonly rootKey: string;
   /** a root-signed certificate of an organisation the server does not know yet (valid once) */
   readonly newOrgCertificate: Certificate<'org'>;
+  /** the root's certificate of the server's transparency log key (storing it again is valid) */
+  readonly logCertificate: LogCertificate;
   /** fresh code ids nobody registered yet (each valid once): an enrolment, an invitation and a link code */
   readonly freshCodeIds: { readonly enrolment: string; readonly invitation: string; readonly link: string };
   /** the invitation code id the client redeemed (alice's) */
@@ -256,6 +260,7 @@ export async function buildFixtures(url: string, adminToken: string): Promise<Fu
     controlBody,
     rootKey: authority.root.b64,
     newOrgCertificate: authority.org(`fuzz-org-${Date.now().toString(36)}`, { name: 'Uusi organisaatio' }).cert,
+    logCertificate: await logCertificateFor(target),
     freshCodeIds: { enrolment: newCode(target, 'enrolment').codeId, invitation: newCode(target, 'invitation').codeId, link: newCode(target, 'device_link').codeId },
     redeemedInvitationCodeId: invitation.codeId,
     enrolBody: enrolRequest,

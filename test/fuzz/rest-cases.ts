@@ -47,7 +47,14 @@ function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
     case 'health':
     case 'ready':
     case 'getRoot':
+    case 'getLog':
       return { token: undefined, ...none, body: undefined };
+    case 'logConsistency':
+      return { token: undefined, ...none, query: { from: '1' }, body: undefined };
+    case 'logEntries':
+      return { token: undefined, ...none, query: { start: '0', count: '5' }, body: undefined };
+    case 'putLogCertificate':
+      return { token: fx.adminToken, ...none, body: { certificate: fx.logCertificate } };
     case 'verifyAudit':
       return { token: fx.adminToken, ...none, body: undefined };
     case 'setRoot':
@@ -124,7 +131,8 @@ function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
  * The route lists seeds draw from, oldest first; never change a list once seeds were kept
  * with it (test/fuzz/regressions.json), add a generation instead. 1: the table before
  * identities (docs/design.md §3); 2: with the root, organisation, code-id, enrolment and
- * certificate routes; 3: with the operator's audit chain verification.
+ * certificate routes; 3: with the operator's audit chain verification; 4: with the
+ * transparency log's routes (docs/design.md §3.5).
  */
 export const ROUTE_GENERATIONS: readonly (readonly RouteName[])[] = [
   [
@@ -147,6 +155,13 @@ export const ROUTE_GENERATIONS: readonly (readonly RouteName[])[] = [
     'listUserDevices', 'createWorkspace', 'listWorkspaces', 'listMembership', 'appendMembership', 'sendMailbox', 'fetchMailbox', 'ackMailbox',
     'uploadBlob', 'downloadBlob', 'queryAudit',
   ],
+  [
+    'health', 'ready', 'setRoot', 'createOrg', 'adminListOrgs', 'issueEnrolmentCode', 'listOrgEnrolments', 'adminStoreCertificate', 'verifyAudit',
+    'getRoot', 'listOrgs', 'listOrgUsers', 'createInvitation', 'invitationEnrolment', 'createLinkCode', 'pendingDevices', 'storeCertificate',
+    'queryCertificates', 'enrol', 'authChallenge', 'login', 'topUpPrekeys', 'replaceSignedPreKey', 'countPrekeys', 'claimBundles',
+    'listUserDevices', 'createWorkspace', 'listWorkspaces', 'listMembership', 'appendMembership', 'sendMailbox', 'fetchMailbox', 'ackMailbox',
+    'uploadBlob', 'downloadBlob', 'queryAudit', 'putLogCertificate', 'getLog', 'logConsistency', 'logEntries',
+  ],
 ];
 
 /** The generation new runs draw from (1-based, as recorded in regressions.json). */
@@ -162,6 +177,10 @@ const MADE_UP_SEGMENTS: readonly (readonly string[])[] = [
   [
     'v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready',
     'root', 'enrolment-codes', 'enrolments', 'certificates', 'query', 'pending', 'enrolment', 'verify',
+  ],
+  [
+    'v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready',
+    'root', 'enrolment-codes', 'enrolments', 'certificates', 'query', 'pending', 'enrolment', 'verify', 'log', 'certificate', 'consistency', 'entries',
   ],
 ];
 

@@ -27,6 +27,7 @@ const serviceSchema = z.object({
   build: z.object({ context: z.string(), dockerfile: z.string() }).optional(),
   command: z.array(z.string()).optional(),
   environment: z.record(z.string(), z.string()).optional(),
+  volumes: z.array(z.string()).optional(),
   ports: z.array(z.string()).optional(),
   depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
   healthcheck: healthcheckSchema,
@@ -35,6 +36,7 @@ const serviceSchema = z.object({
 const composeSchema = z.object({
   services: z.record(z.string(), serviceSchema),
   configs: z.record(z.string(), z.object({ content: z.string() })),
+  volumes: z.record(z.string(), z.unknown()),
 });
 
 const compose = composeSchema.parse(parse(readFileSync(resolve(ROOT, 'docker-compose.yml'), 'utf8')));
@@ -99,6 +101,14 @@ describe('docker-compose.yml', () => {
       expect(replica.ports).toBeUndefined();
       expect(healthText(name)).toContain(`http://127.0.0.1:${config.port}/ready`);
     }
+  });
+
+  it('gives both replicas one transparency log key: the same file on one shared volume', () => {
+    const keys = REPLICAS.map((name) => loadConfig(Object.fromEntries(Object.entries(service(name).environment ?? {}).map(([k, v]) => [k, interpolate(v, { ADMIN_TOKEN: 'a-compose-admin-token-0123456789' })]))).logKey);
+    expect(keys[0]).toEqual({ kind: 'file', path: '/var/lib/yhteispoyta/log-key.pem' });
+    expect(keys[1]).toEqual(keys[0]);
+    for (const name of REPLICAS) expect(service(name).volumes).toEqual(['log-key:/var/lib/yhteispoyta']);
+    expect(Object.keys(compose.volumes)).toContain('log-key');
   });
 
   it('puts an nginx proxy with sticky sessions and websocket upgrades in front of exactly the replicas', () => {

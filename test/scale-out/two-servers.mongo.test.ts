@@ -22,6 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
+import { logResponseSchema } from '@yhteispoyta/crypto/protocol';
+import { verifyTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import { AgentHost, createSessionFactory } from '@yhteispoyta/agent/agent';
 import type { AgentSession } from '@yhteispoyta/agent/agent';
 import { LOCAL_EDIT } from '@yhteispoyta/agent/sync/doc-origin';
@@ -60,6 +62,8 @@ beforeAll(async () => {
     // The testkit certifies professionals through the admin API with this token.
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LOG_LEVEL: 'warn',
+    // One transparency log key for both: they sign heads of the same log.
+    LOG_KEY_FILE: join(dir, 'log-key.pem'),
     RATE_PER_IP_PER_MINUTE: '100000',
     RATE_PER_DEVICE_PER_MINUTE: '100000',
   };
@@ -158,5 +162,14 @@ describe('two server processes, one MongoDB, one Redis', () => {
     expect(Buffer.from(seen[0]?.update ?? []).equals(Buffer.from(update))).toBe(true);
 
     for (const host of hosts) expect(host.problems.list()).toEqual([]);
+
+    // Both processes serve one transparency log, under one key: what was certified through
+    // either is in the head of the other.
+    const logOf = async (server: ServerProcess) => logResponseSchema.parse(await (await fetch(`${server.url}/v1/log`)).json());
+    const [logOne, logTwo] = [await logOf(one), await logOf(two)];
+    expect(logTwo.logKey).toBe(logOne.logKey);
+    expect(logOne.head.treeSize).toBeGreaterThanOrEqual(5);
+    expect({ treeSize: logTwo.head.treeSize, rootHash: logTwo.head.rootHash }).toEqual({ treeSize: logOne.head.treeSize, rootHash: logOne.head.rootHash });
+    expect(verifyTreeHead(logTwo.head, logOne.logKey)).toEqual(logTwo.head);
   }, 180_000);
 });

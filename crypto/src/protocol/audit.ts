@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   'admin_set_root',
   'admin_create_org',
   'admin_issue_code',
+  'admin_log_certificate',
   'certificate_store',
   'enrol',
   'login',

@@ -28,6 +28,7 @@ const PROMISED_STATUS: Record<ErrorCode, number> = {
   invalid_chain: 400,
   expired: 410,
   unsupported_version: 400,
+  beyond_log_size: 400,
   internal: 500,
 };
 

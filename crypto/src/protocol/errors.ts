@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'invalid_chain',
   'expired',
   'unsupported_version',
+  'beyond_log_size',
   'internal',
 ] as const;
 
@@ -48,6 +49,9 @@ const HTTP_STATUS = {
   invalid_chain: 400,
   expired: 410,
   unsupported_version: 400,
+  // A consistency proof was asked from a tree larger than the log: an agent holding a
+  // signed head that large has caught the log shrinking (a rewritten history).
+  beyond_log_size: 400,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;
 

@@ -13,6 +13,7 @@ export * from './rest-accounts';
 export * from './rest-keys';
 export * from './rest-certificates';
 export * from './rest-workspaces';
+export * from './rest-transparency';
 export * from './rest';
 export * from './wire-envelope';
 export * from './socket-payloads';

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { certificateSchema, publicKeyFieldSchema } from '../certificates/schema';
 import { MAX_BUNDLE_CERTIFICATES } from '../certificates/person';
 import { codeIdSchema, deviceIdSchema, displayNameSchema, idSchema, registrationIdSchema, roleSchema, sha256HexSchema, timestampMsSchema } from './fields';
+import { certificateLogProofSchema } from './rest-transparency';
 
 /** Most pending enrolments one listing returns. */
 export const MAX_PENDING_ENROLMENTS = 500;
@@ -79,9 +80,14 @@ export const queryCertificatesRequestSchema = z.strictObject({
 });
 /** Certificate query body. */
 export type QueryCertificatesRequest = z.infer<typeof queryCertificatesRequestSchema>;
-/** Certificate query response. */
+/**
+ * Certificate query response: the certificates, and the log's head with an inclusion
+ * proof of each of them, so the agent can check that what it relies on is in the log
+ * every other member is shown (docs/design.md §3.5).
+ */
 export const queryCertificatesResponseSchema = z.strictObject({
   certificates: z.array(certificateSchema).max(MAX_BUNDLE_CERTIFICATES),
+  log: certificateLogProofSchema,
 });
 /** Certificate query response. */
 export type QueryCertificatesResponse = z.infer<typeof queryCertificatesResponseSchema>;

@@ -6,6 +6,9 @@ import { generateDeviceIdentity } from '../identity';
 import { GENESIS_PREV_HASH, signEvent } from '../membership';
 import { generatePrekeys } from '../prekeys';
 import { signCertificate } from '../certificates/signing';
+import { signLogCertificate } from '../transparency/log-certificate';
+import { generateLogKey, logPublicKeyBase64 } from '../transparency/log-key';
+import { signTreeHead } from '../transparency/tree-head';
 import type { Certificate } from '../certificates/types';
 import type { ClaimedBundle, MembershipEvent, PrekeyUpload } from '../types';
 import { MAX_BLOB_BYTES } from './blobs';
@@ -65,6 +68,9 @@ beforeAll(() => {
   };
   const { role: _role, displayName: _name, ...anonymous } = pending;
   const invited = { ...anonymous, codeId: 'inv_abcdefghijkl', kind: 'invitation' };
+  const logKey = generateLogKey();
+  const logCert = signLogCertificate({ t: 'log', v: 1, logKey: logPublicKeyBase64(logKey), notBefore: at, notAfter: at + 1000 }, root);
+  const head = signTreeHead({ treeSize: 5, rootHash: '9'.repeat(64), timestamp: at }, logKey);
   const mailboxItem = { id: 'm-1', from: device, to: { userId: 'user-2', deviceId: 3 }, message: { kind: 'prekey', body: toBase64(new Uint8Array(300).fill(3)) }, createdAt: at };
   samples = {
     health: { response: { status: 'ok', protocol: 1 } },
@@ -84,7 +90,17 @@ beforeAll(() => {
     createLinkCode: { body: { codeId: 'lnk_abcdefghijkl' }, response: { deviceId: 2, expiresAt: at } },
     pendingDevices: { response: { enrolments: [] } },
     storeCertificate: { body: { certificate: deviceCert }, response: { id: 'd'.repeat(64) } },
-    queryCertificates: { body: { userIds: ['user-1'], orgIds: ['org-1'] }, response: { certificates: [orgCert, deviceCert] } },
+    queryCertificates: {
+      body: { userIds: ['user-1'], orgIds: ['org-1'] },
+      response: {
+        certificates: [orgCert, deviceCert],
+        log: { head, inclusions: [{ id: 'd'.repeat(64), leafIndex: 0, path: ['1'.repeat(64), '2'.repeat(64)] }, { id: 'c'.repeat(64), leafIndex: 4, path: ['3'.repeat(64)] }] },
+      },
+    },
+    putLogCertificate: { body: { certificate: logCert }, response: {} },
+    getLog: { response: { logKey: logPublicKeyBase64(logKey), certificate: logCert, head } },
+    logConsistency: { query: { from: '3' }, response: { head, proof: ['4'.repeat(64), '5'.repeat(64)] } },
+    logEntries: { query: { start: '0', count: '2' }, response: { head, entries: [{ index: 0, certificate: orgCert }, { index: 1, certificate: deviceCert }] } },
     enrol: {
       body: { codeId, prekeys: upload, userKey: b64(userKey), deviceCertificate: deviceCert, proof },
       response: { userId: 'user-1', deviceId: 1, kind: 'enrolment', orgId: 'org-1', role: 'social_worker' },
@@ -160,7 +176,7 @@ describe('route table', () => {
       if (spec.path.startsWith('/v1/admin/')) expect(spec.auth, name).toBe('admin');
     }
     const open = routes.filter(([, spec]) => spec.auth === 'none').map(([name]) => name).sort();
-    expect(open).toEqual(['authChallenge', 'enrol', 'getRoot', 'health', 'login', 'ready']);
+    expect(open).toEqual(['authChallenge', 'enrol', 'getLog', 'getRoot', 'health', 'logConsistency', 'logEntries', 'login', 'ready']);
   });
 });
 

@@ -39,6 +39,14 @@ import {
   storeCertificateResponseSchema,
 } from './rest-certificates';
 import {
+  logConsistencyQuerySchema,
+  logConsistencyResponseSchema,
+  logEntriesQuerySchema,
+  logEntriesResponseSchema,
+  logResponseSchema,
+  putLogCertificateRequestSchema,
+} from './rest-transparency';
+import {
   claimBundlesRequestSchema,
   claimBundlesResponseSchema,
   listDevicesResponseSchema,
@@ -143,8 +151,22 @@ export const REST_ROUTES = {
     body: storeCertificateRequestSchema, response: storeCertificateResponseSchema,
   },
   verifyAudit: { method: 'GET', path: '/v1/admin/audit/verify', auth: 'admin', response: auditVerificationResponseSchema },
+  putLogCertificate: {
+    method: 'PUT', path: '/v1/admin/log/certificate', auth: 'admin',
+    body: putLogCertificateRequestSchema, response: emptyResponseSchema,
+  },
 
   getRoot: { method: 'GET', path: '/v1/root', auth: 'none', response: rootResponseSchema },
+  // The transparency log is public, as the root is: anyone may check what it holds.
+  getLog: { method: 'GET', path: '/v1/log', auth: 'none', response: logResponseSchema },
+  logConsistency: {
+    method: 'GET', path: '/v1/log/consistency', auth: 'none',
+    query: logConsistencyQuerySchema, response: logConsistencyResponseSchema,
+  },
+  logEntries: {
+    method: 'GET', path: '/v1/log/entries', auth: 'none',
+    query: logEntriesQuerySchema, response: logEntriesResponseSchema,
+  },
 
   listOrgs: { method: 'GET', path: '/v1/orgs', auth: 'device', response: listOrgsResponseSchema },
   listOrgUsers: {

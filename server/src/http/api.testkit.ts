@@ -45,6 +45,7 @@ export {
   enrolCertifiedDevice,
   freshUpload,
   identityTestKey,
+  logCertificateFor,
   logIn,
   newCode,
 } from './certified.testkit';

@@ -21,6 +21,7 @@ import { certificateRoutes } from './routes/certificates';
 import { healthRoutes } from './routes/health';
 import { keyRoutes } from './routes/keys';
 import { mailboxRoutes } from './routes/mailbox';
+import { transparencyRoutes } from './routes/transparency';
 import { workspaceRoutes } from './routes/workspaces';
 
 /** Every route's handler; the type demands one per entry of the protocol's route table. */
@@ -28,6 +29,7 @@ export const ROUTE_HANDLERS: RouteHandlers = {
   ...healthRoutes,
   ...accountRoutes,
   ...certificateRoutes,
+  ...transparencyRoutes,
   ...keyRoutes,
   ...workspaceRoutes,
   ...mailboxRoutes,

@@ -31,8 +31,11 @@ import {
   issuedCodeResponseSchema,
   createLinkCodeResponseSchema,
   loginSigningBytes,
+  logResponseSchema,
   pendingEnrolmentsResponseSchema,
 } from '@yhteispoyta/crypto/protocol';
+import { signLogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
+import type { LogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
 import type { PendingEnrolment } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MemberDevice, PrekeyUpload, Role } from '@yhteispoyta/crypto/types';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
@@ -134,6 +137,16 @@ async function registerRoot(server: CertTarget): Promise<TestAuthority> {
     deployment.rootSet = true;
   }
   return deployment.authority;
+}
+
+/**
+ * The deployment root's certificate of the key `server` signs its transparency log with
+ * (read from `GET /v1/log`), valid from a minute ago for a year; the root is registered first.
+ */
+export async function logCertificateFor(server: CertTarget): Promise<LogCertificate> {
+  const authority = await registerRoot(server);
+  const { logKey } = logResponseSchema.parse(ok(await call(server, 'GET', '/v1/log', {}), 'get log'));
+  return signLogCertificate({ t: 'log', v: 1, logKey, notBefore: Date.now() - 60_000, notAfter: Date.now() + 365 * 24 * 3600_000 }, authority.root.priv);
 }
 
 let orgCounter = 0;

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, toBase64 } from '@yhteispoyta/crypto/bytes';
 import { generateOneTimePrekeys, generateSignedPreKey } from '@yhteispoyta/crypto/prekeys';
-import { MAX_BLOB_BYTES, REST_ROUTES, errorBodySchema, loginSigningBytes } from '@yhteispoyta/crypto/protocol';
+import { MAX_BLOB_BYTES, MAX_LOG_ENTRIES_PAGE, REST_ROUTES, errorBodySchema, loginSigningBytes } from '@yhteispoyta/crypto/protocol';
 import { mutationsOf } from '@yhteispoyta/crypto/protocol/mutations.testkit';
 import type { RouteName } from '@yhteispoyta/crypto/protocol';
 import { fromBase64 } from '@yhteispoyta/crypto/bytes';
@@ -19,6 +19,7 @@ import { signCertificate } from '@yhteispoyta/crypto/certificates/signing';
 import {
   TEST_ADMIN_TOKEN,
   append,
+  logCertificateFor,
   call,
   createOrg,
   createWorkspace,
@@ -130,6 +131,27 @@ const CASES: Record<RouteName, RouteCase> = {
     invalid: async () => ({ path: '/v1/admin/audit/verify?from=1' }),
     check: (body) => expect(body).toMatchObject({ intact: true }),
   },
+  putLogCertificate: {
+    // The root's certificate of the key this server signs its log with.
+    valid: async () => ({ path: '/v1/admin/log/certificate', json: { certificate: await logCertificateFor(server) } }),
+    invalid: async () => ({ path: '/v1/admin/log/certificate', json: { certificate: { body: { t: 'log' }, signature: 'AAAA' } } }),
+    check: (body) => expect(body).toEqual({}),
+  },
+  getLog: {
+    valid: async () => ({ path: '/v1/log' }),
+    invalid: async () => ({ path: '/v1/log?all=1' }),
+    check: (body) => expect((body as { head: { treeSize: number } }).head.treeSize).toBeGreaterThan(3),
+  },
+  logConsistency: {
+    valid: async () => ({ path: '/v1/log/consistency?from=2' }),
+    invalid: async () => ({ path: '/v1/log/consistency?from=-1' }),
+    check: (body) => expect((body as { proof: string[] }).proof.length).toBeGreaterThan(0),
+  },
+  logEntries: {
+    valid: async () => ({ path: '/v1/log/entries?start=1&count=2' }),
+    invalid: async () => ({ path: `/v1/log/entries?start=0&count=${MAX_LOG_ENTRIES_PAGE + 1}` }),
+    check: (body) => expect((body as { entries: { index: number }[] }).entries.map((e) => e.index)).toEqual([1, 2]),
+  },
   listOrgs: {
     valid: async () => ({ path: '/v1/orgs' }),
     invalid: async () => ({ path: '/v1/orgs?all=1' }),
@@ -171,7 +193,11 @@ const CASES: Record<RouteName, RouteCase> = {
   queryCertificates: {
     valid: async () => ({ path: '/v1/certificates/query', json: { userIds: [outsider.ref.userId], orgIds: [orgId] } }),
     invalid: async () => ({ path: '/v1/certificates/query', json: { userIds: outsider.ref.userId } }),
-    check: (body) => expect((body as { certificates: unknown[] }).certificates.length).toBeGreaterThanOrEqual(3),
+    check: (body) => {
+      const { certificates, log } = body as { certificates: unknown[]; log: { inclusions: unknown[] } };
+      expect(certificates.length).toBeGreaterThanOrEqual(3);
+      expect(log.inclusions).toHaveLength(certificates.length);
+    },
   },
   enrol: {
     valid: async () => {

@@ -2,13 +2,15 @@
  * Certificate bundles for agents (docs/design.md §3): everything stored that an agent needs to
  * verify the people it asks about with `verifyPerson` — each person's user or client
  * certificate, device certificates and revocations, the certificates of the
- * organisations involved, and for a client his inviter's certificates and organisation.
+ * organisations involved, and for a client his inviter's certificates and organisation —
+ * with the log's head and an inclusion proof of each (§3.5).
  * The server picks what to send; it cannot make anything verify that was not signed.
  */
 import { MAX_BUNDLE_CERTIFICATES } from '@yhteispoyta/crypto/certificates/person';
 import type { QueryCertificatesRequest, QueryCertificatesResponse } from '@yhteispoyta/crypto/protocol';
 import type { Needs } from '../context';
 import type { CertificateRecord } from '../store/port';
+import { withInclusionProofs } from './transparency';
 
 const unique = (values: Iterable<string>): string[] => [...new Set(values)];
 
@@ -29,7 +31,7 @@ function invitersOf(records: readonly CertificateRecord[]): string[] {
  * bundle cut short is logged; the agent then finds someone unverifiable and asks again
  * for fewer people).
  */
-export async function queryCertificates(ctx: Needs<'certificates', 'log'>, request: QueryCertificatesRequest): Promise<QueryCertificatesResponse> {
+export async function queryCertificates(ctx: Needs<'certificates', 'log' | 'config' | 'now'>, request: QueryCertificatesRequest): Promise<QueryCertificatesResponse> {
   const limit = MAX_BUNDLE_CERTIFICATES;
   const people = await ctx.store.certificates.listCertificatesOfUsers(request.userIds, limit);
   const inviterIds = unique(invitersOf(people)).filter((id) => !request.userIds.includes(id));
@@ -39,5 +41,5 @@ export async function queryCertificates(ctx: Needs<'certificates', 'log'>, reque
   const seen = new Set<string>();
   const bundle = [...orgs, ...people, ...inviters].filter((r) => !seen.has(r.id) && seen.add(r.id));
   if (bundle.length > limit) ctx.log.warn({ users: request.userIds.length, certificates: bundle.length }, 'certificate bundle cut short');
-  return { certificates: bundle.slice(0, limit).map((r) => r.certificate) };
+  return withInclusionProofs(ctx, bundle.slice(0, limit));
 }

@@ -12,6 +12,7 @@ import { describeDirectoryContract } from './contract/directory';
 import { describeEnrolmentContract } from './contract/enrolments';
 import { describeEnvelopeContract } from './contract/envelopes';
 import type { ContractContext, StoreInspector } from './contract/context';
+import { describeLogContract } from './contract/log';
 import { describeWorkspaceContract } from './contract/workspaces';
 import type { Store } from './port';
 
@@ -20,7 +21,7 @@ export type { StoreInspector } from './contract/context';
 /**
  * Register the contract cases for one adapter. `inspector` reaches under the port (raw
  * database access), for what the port deliberately cannot do: tamper with the audit log,
- * count leftover blob chunks.
+ * count leftover blob chunks, empty the transparency log.
  */
 export function describeStoreContract(
   name: string,
@@ -47,6 +48,7 @@ export function describeStoreContract(
     describeDirectoryContract(ctx);
     describeAuthContract(ctx);
     describeCertificateContract(ctx);
+    describeLogContract(ctx);
     describeEnrolmentContract(ctx);
     describeWorkspaceContract(ctx);
     describeEnvelopeContract(ctx);

@@ -1,7 +1,7 @@
 /**
  * The storage port: everything the server persists, as one object of parts (directory,
- * auth, certificates, enrolments, workspaces, mailbox, envelopes, blobs, audit), each an
- * async interface of its own in `parts/`. Two adapters (`sqlite/` embedded default,
+ * auth, certificates with their transparency log, enrolments, workspaces, mailbox,
+ * envelopes, blobs, audit), each an async interface of its own in `parts/`. Two adapters (`sqlite/` embedded default,
  * `mongo/` for scale-out) build every part and pass one contract suite (`contract.ts`).
  * Services take only the parts they use (context.ts `Needs`).
  *
@@ -35,6 +35,7 @@ export type * from './parts/certificates';
 export type * from './parts/directory';
 export type * from './parts/enrolments';
 export type * from './parts/envelopes';
+export type * from './parts/log';
 export type * from './parts/mailbox';
 export type * from './parts/results';
 export type * from './parts/workspaces';

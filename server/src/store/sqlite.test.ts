@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import { describeStoreContract } from './contract';
 import type { StoreInspector } from './contract';
+import { TestAuthority } from '@yhteispoyta/crypto/certificates/authority.testkit';
+import { certificateColumns } from './certificate-columns';
 import { createStore } from './create-store';
 import type { Store } from './port';
 import { MIGRATIONS } from './sqlite/schema';
@@ -45,6 +47,14 @@ const inspector: StoreInspector = {
     try {
       const row = db.prepare('SELECT count(*) AS n FROM blob_chunks').get();
       return typeof row?.['n'] === 'number' ? row['n'] : -1;
+    } finally {
+      db.close();
+    }
+  },
+  async forgetLog(store) {
+    const db = rawDb(store);
+    try {
+      db.prepare('DELETE FROM log_leaves').run();
     } finally {
       db.close();
     }
@@ -125,7 +135,32 @@ describe('sqlite at rest', () => {
     const db = new Database(path);
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
     db.close();
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+  });
+
+  it('migrates a version-2 file: its certificates stay and join the transparency log, in stored order, when the server appends them', async () => {
+    const path = join(dir, 'v2.db');
+    const old = new Database(path);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    old.exec(MIGRATIONS[0] ?? '');
+    old.exec(MIGRATIONS[1] ?? '');
+    old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (1, 1), (2, 1)').run();
+    const ca = new TestAuthority();
+    const org = ca.org('kela');
+    const anna = ca.professional(org, 'anna');
+    const certificates = [anna.cert, org.cert];
+    for (const cert of certificates) {
+      const c = certificateColumns(cert);
+      old.prepare('INSERT INTO certificates (id, type, user_id, org_id, device_id, json, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run([c.id, c.type, c.userId ?? null, c.orgId ?? null, c.deviceId ?? null, c.json, 5]);
+    }
+    old.close();
+    const store = openSqliteStore({ path });
+    expect(await store.certificates.log.size()).toBe(0);
+    expect(await store.certificates.log.appendUnlogged()).toBe(2);
+    expect((await store.certificates.log.entries(0, 10)).map((e) => e.certificate)).toEqual(certificates);
+    expect(await store.certificates.log.appendUnlogged()).toBe(0);
+    await store.close();
   });
 
   it('migrates a version-1 file: organisations stay (without a certificate), hashed codes go', async () => {

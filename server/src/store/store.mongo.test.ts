@@ -8,6 +8,7 @@ import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import { describeStoreContract } from './contract';
 import type { StoreInspector } from './contract';
 import { TestAuthority } from '@yhteispoyta/crypto/certificates/authority.testkit';
+import { certificateId } from '@yhteispoyta/crypto/certificates/signing';
 import { makeUpload } from './contract/context';
 import { createStore } from './create-store';
 import type { Store } from './port';
@@ -38,6 +39,9 @@ const inspector: StoreInspector = {
   },
   async blobChunkCount(store) {
     return rawDb(store).collection('blob_chunks').countDocuments({});
+  },
+  async forgetLog(store) {
+    await rawDb(store).collection('log_leaves').deleteMany({});
   },
 };
 
@@ -121,7 +125,7 @@ describe('mongo adapter shared by two stores (as two server processes)', () => {
 });
 
 describe('mongo adapter shared by two stores: identities', () => {
-  it('the root is set once, a certificate stored once and an enrolment recorded once between them', async () => {
+  it('the root is set once, a certificate stored once (and logged once) and an enrolment recorded once between them', async () => {
     const dbName = `yp_shared_ids_${runId}`;
     const one = await createStore({ kind: 'mongo', uri: uri ?? '', dbName });
     const two = await createStore({ kind: 'mongo', uri: uri ?? '', dbName });
@@ -134,6 +138,12 @@ describe('mongo adapter shared by two stores: identities', () => {
       const org = a.org('kela');
       const puts = await Promise.all([one, two, one, two].map((s) => s.certificates.putCertificate(org.cert, 5)));
       expect(puts.filter((p) => p.created)).toHaveLength(1);
+      // Both append to one transparency log: every certificate once, no index twice, no gap.
+      const people = Array.from({ length: 8 }, (_, i) => a.professional(org, `p${i}`).cert);
+      await Promise.all(people.map((cert, i) => (i % 2 ? one : two).certificates.putCertificate(cert, 6 + i)));
+      const leaves = await two.certificates.log.entries(0, 100);
+      expect(leaves.map((e) => e.index)).toEqual(Array.from({ length: 9 }, (_, i) => i));
+      expect(new Set(leaves.map((e) => certificateId(e.certificate)))).toEqual(new Set([org.cert, ...people].map(certificateId)));
 
       const anna = a.professional(org, 'anna');
       const laptop = a.device(anna, 1);

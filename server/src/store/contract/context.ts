@@ -12,6 +12,8 @@ export interface StoreInspector {
   tamperAuditAction(store: Store, seq: number, action: string): Promise<void>;
   /** How many blob chunk rows/documents exist in the database, complete or not. */
   blobChunkCount(store: Store): Promise<number>;
+  /** Delete every leaf of the transparency log (as a store from before the log looked). */
+  forgetLog(store: Store): Promise<void>;
 }
 
 /** Handed to every contract section. */

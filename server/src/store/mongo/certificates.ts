@@ -2,7 +2,9 @@
  * mongo: the deployment root and stored certificates. Both rest on inserts under a unique
  * _id, atomic on MongoDB and on FerretDB v1 alike: the root's _id is fixed ('root'), so
  * only the first set inserts and every later one compares against it; a certificate's _id
- * is its id, so storing it again is a duplicate key that changes nothing.
+ * is its id, so storing it again is a duplicate key that changes nothing. Its leaf in the
+ * transparency log is appended right after it (see log.ts for why that is safe without a
+ * transaction).
  */
 import { bytesEqual } from '@yhteispoyta/crypto/bytes';
 import { certificateColumns } from '../certificate-columns';
@@ -10,6 +12,7 @@ import type { CertificateRecord, CertificateStore, RootRecord } from '../port';
 import { parseStoredJson, readCertificate, readCertificateType } from '../record-schemas';
 import type { CertificateDoc, MongoModels } from './models';
 import { asBuffer, isDuplicateKey, storedBytes } from './values';
+import { mongoCertificateLog, mongoLeafAppender } from './log';
 
 const ROOT_ID = 'root';
 
@@ -31,7 +34,9 @@ export function mongoCertificates(m: MongoModels): CertificateStore {
     const d = await m.roots.findById(ROOT_ID).lean();
     return d ? { key: storedBytes(d.key), setAt: d.setAt } : null;
   };
+  const appendLeaf = mongoLeafAppender(m);
   return {
+    log: mongoCertificateLog(m, appendLeaf),
     async getRoot() {
       return root();
     },
@@ -48,6 +53,7 @@ export function mongoCertificates(m: MongoModels): CertificateStore {
     },
     async putCertificate(certificate, storedAt) {
       const c = certificateColumns(certificate);
+      let created = true;
       try {
         await m.certificates.create({
           _id: c.id, type: c.type, json: c.json, storedAt,
@@ -55,11 +61,13 @@ export function mongoCertificates(m: MongoModels): CertificateStore {
           ...(c.orgId === undefined ? {} : { orgId: c.orgId }),
           ...(c.deviceId === undefined ? {} : { deviceId: c.deviceId }),
         });
-        return { ok: true, id: c.id, created: true };
       } catch (error) {
-        if (isDuplicateKey(error)) return { ok: true, id: c.id, created: false };
-        throw error;
+        if (!isDuplicateKey(error)) throw error;
+        created = false;
       }
+      // Also when it was stored before: a store that crashed before its leaf is completed here.
+      await appendLeaf(c.id, c.leafHash);
+      return { ok: true, id: c.id, created };
     },
     async listCertificatesOfUsers(userIds, limit) {
       if (userIds.length === 0) return [];

@@ -19,6 +19,10 @@ export interface RootDoc { _id: string; key: Buffer; setAt: number }
 export interface CertificateDoc {
   _id: string; type: string; userId?: string; orgId?: string; deviceId?: number; json: string; storedAt: number;
 }
+/** A leaf of the transparency log; _id is its index (0, 1, 2 … without gaps), certificateId unique. */
+export interface LogLeafDoc { _id: number; certificateId: string; leafHash: Buffer }
+/** The root's certificate of a log key; _id is the key (base64), `json` the certificate's canonical JSON. */
+export interface LogCertificateDoc { _id: string; json: string; storedAt: number }
 /** An enrolment waiting for its code's issuer; _id is the code id (a code enrols one device). */
 export interface EnrolmentDoc {
   _id: string; kind: string; userId: string; orgId: string; deviceId: number; identityKey: Buffer; keyHash: string;
@@ -106,6 +110,13 @@ function certificateSchema() {
   s.index({ userId: 1, storedAt: 1 });
   s.index({ orgId: 1, type: 1, storedAt: 1 });
   return s;
+}
+function logLeafSchema() {
+  return new Schema<LogLeafDoc>({ _id: Number, certificateId: req(String), leafHash: req(Buffer) }, opts)
+    .index({ certificateId: 1 }, { unique: true });
+}
+function logCertificateSchema() {
+  return new Schema<LogCertificateDoc>({ _id: String, json: req(String), storedAt: req(Number) }, opts);
 }
 function enrolmentSchema() {
   const s = new Schema<EnrolmentDoc>({
@@ -237,6 +248,8 @@ function registerModels(conn: Connection) {
     orgs: conn.model('Org', orgSchema(), 'orgs'),
     roots: conn.model('Root', rootSchema(), 'roots'),
     certificates: conn.model('Certificate', certificateSchema(), 'certificates'),
+    logLeaves: conn.model('LogLeaf', logLeafSchema(), 'log_leaves'),
+    logCertificates: conn.model('LogCertificate', logCertificateSchema(), 'log_certificates'),
     enrolments: conn.model('Enrolment', enrolmentSchema(), 'enrolments'),
     users: conn.model('User', userSchema(), 'users'),
     devices: conn.model('Device', deviceSchema(), 'devices'),

@@ -4,6 +4,7 @@
  */
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import type { Certificate, CertificateType } from '@yhteispoyta/crypto/certificates/types';
+import type { CertificateLogStore } from './log';
 import type { Fail, Ok } from './results';
 
 /** The deployment root's public key, set once by the service owner's tooling. */
@@ -35,8 +36,17 @@ export interface CertificateRecord {
 /** The types of certificate filed under an organisation (see {@link CertificateStore.listCertificatesOfOrgs}). */
 export type OrgCertificateType = Extract<CertificateType, 'org' | 'user' | 'user_revocation'>;
 
-/** The root and the certificates. Every method is safe to call concurrently. */
+/**
+ * The root, the certificates and their transparency log. Every method is safe to call
+ * concurrently.
+ */
 export interface CertificateStore {
+  /**
+   * The log every stored certificate is appended to (parts/log.ts). It hangs off this part
+   * because putCertificate writes it: a caller that can store certificates can read the
+   * log of what was stored.
+   */
+  readonly log: CertificateLogStore;
   /** The deployment root, or null before it is set. */
   getRoot(): Promise<RootRecord | null>;
   /**
@@ -46,8 +56,9 @@ export interface CertificateStore {
    */
   setRoot(root: RootRecord): Promise<Ok | Fail<'conflict', { current: RootRecord }>>;
   /**
-   * Store a certificate. Idempotent by certificate id: storing the same certificate again
-   * is `ok` with `created: false` and changes nothing.
+   * Store a certificate and append it to the log, atomically. Idempotent by certificate
+   * id: storing the same certificate again is `ok` with `created: false` and changes
+   * nothing (except appending it to the log if an earlier store crashed before it could).
    */
   putCertificate(certificate: Certificate, storedAt: number): Promise<Ok<{ id: string; created: boolean }>>;
   /** Certificates whose subject is one of these users (user, client, device, revocations), oldest first, at most `limit`. */

@@ -1,7 +1,8 @@
 /**
  * sqlite: the deployment root and stored certificates. The root row can exist once (a
  * CHECK on its key), so setting it is an insert that either wins or finds the root set;
- * a certificate's primary key is its id, so storing one twice changes nothing.
+ * a certificate's primary key is its id, so storing one twice changes nothing. A
+ * certificate and its leaf in the transparency log are written in one transaction.
  */
 import { bytesEqual } from '@yhteispoyta/crypto/bytes';
 import { certificateColumns } from '../certificate-columns';
@@ -9,6 +10,7 @@ import type { CertificateRecord, CertificateStore, RootRecord } from '../port';
 import { parseStoredJson, readCertificate, readCertificateType } from '../record-schemas';
 import type { SqliteDb } from './db';
 import { colBytes, colInt, colOptInt, colStr } from './db';
+import { sqliteCertificateLog, sqliteLeafAppender } from './log';
 
 type Row = Record<string, unknown>;
 
@@ -31,7 +33,9 @@ function toCertificate(r: Row): CertificateRecord {
 }
 
 /** Build the root and certificate methods over an open database. */
-export function sqliteCertificates({ db }: SqliteDb): CertificateStore {
+export function sqliteCertificates(handle: SqliteDb): CertificateStore {
+  const { db } = handle;
+  const appendLeaf = sqliteLeafAppender(handle);
   const selectRoot = db.prepare('SELECT key, set_at FROM deployment_root WHERE id = 1');
   const insertRoot = db.prepare('INSERT INTO deployment_root (id, key, set_at) VALUES (1, ?, ?) ON CONFLICT DO NOTHING');
   const insertCertificate = db.prepare(
@@ -53,6 +57,7 @@ export function sqliteCertificates({ db }: SqliteDb): CertificateStore {
   };
 
   return {
+    log: sqliteCertificateLog(handle),
     async getRoot() {
       return root();
     },
@@ -65,8 +70,12 @@ export function sqliteCertificates({ db }: SqliteDb): CertificateStore {
     },
     async putCertificate(certificate, storedAt) {
       const c = certificateColumns(certificate);
-      const { changes } = insertCertificate.run([c.id, c.type, c.userId ?? null, c.orgId ?? null, c.deviceId ?? null, c.json, storedAt]);
-      return { ok: true, id: c.id, created: changes === 1 };
+      const created = handle.immediate(() => {
+        const { changes } = insertCertificate.run([c.id, c.type, c.userId ?? null, c.orgId ?? null, c.deviceId ?? null, c.json, storedAt]);
+        appendLeaf(c.id, c.leafHash);
+        return changes === 1;
+      });
+      return { ok: true, id: c.id, created };
     },
     async listCertificatesOfUsers(userIds, limit) {
       if (userIds.length === 0) return [];

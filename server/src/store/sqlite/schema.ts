@@ -154,4 +154,18 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX enrolments_by_org ON enrolments (org_id, kind, enrolled_at);
   CREATE INDEX enrolments_by_device ON enrolments (user_id, device_id, key_hash);
   `,
+  // 3: the transparency log (docs/design.md §3.5): one leaf per stored certificate, numbered
+  // without gaps in the order the certificates were stored (idx is the rowid, so the next
+  // leaf is max + 1 inside the certificate's own transaction); leaf_hash is crypto's
+  // certificateLeafHash. Certificates stored before this version get their leaves at the
+  // server's next start (appendUnlogged). log_certificates keeps the root's certificate of
+  // each log key the server has signed with.
+  `
+  CREATE TABLE log_leaves (
+    idx INTEGER PRIMARY KEY, certificate_id TEXT NOT NULL UNIQUE REFERENCES certificates (id), leaf_hash BLOB NOT NULL
+  ) STRICT;
+  CREATE TABLE log_certificates (
+    log_key TEXT PRIMARY KEY, json TEXT NOT NULL, stored_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
