@@ -19,7 +19,6 @@ import type { OneTimeCode } from '@yhteispoyta/crypto/certificates/codes';
 import { signCertificate } from '@yhteispoyta/crypto/certificates/signing';
 import { generateDeviceIdentity } from '@yhteispoyta/crypto/identity';
 import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
-import { installPrekeys } from '@yhteispoyta/crypto/memory-stores';
 import { generatePrekeys } from '@yhteispoyta/crypto/prekeys';
 import type { ErrorCode } from '@yhteispoyta/crypto/protocol';
 import { fromBase64, toBase64, toBytes } from '@yhteispoyta/crypto/bytes';
@@ -185,7 +184,7 @@ async function prepareKeys(profile: ProfileDb, deviceId: number): Promise<Prepar
     firstPreKeyId: ids.preKeyId,
     count: PREKEY_TARGET,
   });
-  await installPrekeys(stores, records);
+  stores.installPrekeys(records);
   savePendingUpload(profile, upload);
   return { ok: true, identity, upload };
 }

@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { z } from 'zod';
 import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
-import { installPrekeys } from '@yhteispoyta/crypto/memory-stores';
 import { generateOneTimePrekeys, generateSignedPreKey } from '@yhteispoyta/crypto/prekeys';
 import type { SerialQueue } from '@yhteispoyta/common/queue';
 import type { RestClient } from '../contracts';
@@ -128,7 +127,7 @@ export class PrekeyMaintenance {
     const batch = await queue.run(async () => {
       const ids = stores.nextPrekeyIds(n);
       const generated = generateOneTimePrekeys(identity, { firstPreKeyId: ids.preKeyId, firstKyberId: ids.kyberPreKeyId, count: n });
-      await installPrekeys(stores, generated.records);
+      stores.installPrekeys(generated.records);
       return generated;
     });
     await rest.call('topUpPrekeys', {
@@ -145,7 +144,7 @@ export class PrekeyMaintenance {
     if (schedule !== undefined && now - schedule.createdAt < this.#rotationMs) return false;
     const signed = await queue.run(async () => {
       const generated = generateSignedPreKey(identity, stores.nextPrekeyIds(1).signedPreKeyId);
-      await installPrekeys(stores, { signedPreKey: generated.record });
+      stores.installPrekeys({ signedPreKey: generated.record });
       return generated;
     });
     await rest.call('replaceSignedPreKey', { body: { signedPreKey: signed.upload } });

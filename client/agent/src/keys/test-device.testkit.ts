@@ -8,7 +8,6 @@
  */
 import type { ProfessionalRole } from '@yhteispoyta/crypto/certificates/types';
 import { generateDeviceIdentity } from '@yhteispoyta/crypto/identity';
-import { installPrekeys } from '@yhteispoyta/crypto/memory-stores';
 import { generatePrekeys } from '@yhteispoyta/crypto/prekeys';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { SerialQueue } from '@yhteispoyta/common/queue';
@@ -105,7 +104,7 @@ export async function makeRogueDevice(dir: string, server: InProcessServer, of: 
   const { records, upload } = generatePrekeys(identity, {
     signedPreKeyId: ids.signedPreKeyId, lastResortKyberId: ids.kyberPreKeyId, firstKyberId: ids.kyberPreKeyId + 1, firstPreKeyId: ids.preKeyId, count: 10,
   });
-  await installPrekeys(stores, records);
+  stores.installPrekeys(records);
   const registered = await server.ctx.store.directory.registerDevice(self.userId, upload, server.ctx.now());
   if (!registered.ok) throw new Error(`rogue device: ${registered.code}`);
   const session = new LoginSession(server.rest(), self, identity.identityKeyPair.privateKey);

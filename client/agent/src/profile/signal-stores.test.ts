@@ -46,7 +46,9 @@ async function enrol(stores: SignalStores, identity: DeviceIdentity, count = 3):
     firstPreKeyId: next.preKeyId,
     count,
   });
-  await installPrekeys(stores, records);
+  // The profile keeps a batch in one transaction; the in-memory peer key by key.
+  if (stores instanceof SqlSignalStores) stores.installPrekeys(records);
+  else await installPrekeys(stores, records);
   return { identity, upload };
 }
 
@@ -176,6 +178,30 @@ describe('SqlSignalStores with a libsignal session', () => {
     const bob = new MemorySignalStores(generateDeviceIdentity(BOB.deviceId));
     await establishSession(bob, BOB, bundle(ALICE, alice.enrolled, 'last_resort'));
     expect(await receive(stores, ALICE, BOB, await send(bob, BOB, ALICE, 'minä myös'))).toBe('minä myös');
+  });
+});
+
+describe('installing a batch of prekeys', () => {
+  it('keeps all of them or, when one fails half-way, none', async () => {
+    const { stores } = await createAlice();
+    const before = stores.countOneTimePrekeys();
+    expect(before).toEqual({ preKeys: 3, kyberPreKeys: 3 });
+    const next = stores.nextPrekeyIds(4);
+    const { records } = generatePrekeys(generateDeviceIdentity(ALICE.deviceId), {
+      signedPreKeyId: next.signedPreKeyId,
+      lastResortKyberId: next.kyberPreKeyId,
+      firstKyberId: next.kyberPreKeyId + 1,
+      firstPreKeyId: next.preKeyId,
+      count: 4,
+    });
+    const broken = [...records.kyberPreKeys.slice(0, 2), { id: () => { throw new Error('disk full'); } }] as unknown as typeof records.kyberPreKeys;
+    expect(() => stores.installPrekeys({ ...records, kyberPreKeys: broken })).toThrow('disk full');
+    expect(stores.countOneTimePrekeys()).toEqual(before);
+    await expect(stores.signedPreKey.getSignedPreKey(next.signedPreKeyId)).rejects.toThrow();
+
+    stores.installPrekeys(records);
+    expect(stores.countOneTimePrekeys()).toEqual({ preKeys: 7, kyberPreKeys: 7 });
+    expect((await stores.signedPreKey.getSignedPreKey(next.signedPreKeyId)).id()).toBe(next.signedPreKeyId);
   });
 });
 

@@ -4,13 +4,14 @@
  * once, so a session ratchet step that libsignal completed survives a crash right after.
  */
 import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
+import type { InstallablePrekeys } from '@yhteispoyta/crypto/memory-stores';
 import type { SignalStores } from '@yhteispoyta/crypto/sessions';
 import { loadDeviceIdentity, saveDeviceIdentity } from './device-identity';
 import { countOneTimePrekeys, nextPrekeyIds } from './prekey-ids';
 import type { NextPrekeyIds } from './prekey-ids';
 import type { ProfileDb } from './profile-db';
 import { SqlIdentityKeyStore } from './sql-identity-store';
-import { SqlKyberPreKeyStore, SqlPreKeyStore, SqlSignedPreKeyStore } from './sql-prekey-stores';
+import { SqlKyberPreKeyStore, SqlPreKeyStore, SqlSignedPreKeyStore, installPrekeyBatch } from './sql-prekey-stores';
 import { SqlSessionStore } from './sql-session-store';
 
 /** The five libsignal stores of one device, on one open profile. */
@@ -40,6 +41,11 @@ export class SqlSignalStores implements SignalStores {
   /** This device's identity, or undefined before enrolment. */
   loadDeviceIdentity(): DeviceIdentity | undefined {
     return loadDeviceIdentity(this.#profile);
+  }
+
+  /** Keep generated prekeys, all in one transaction. */
+  installPrekeys(records: InstallablePrekeys): void {
+    installPrekeyBatch(this.#profile, records);
   }
 
   /** Unused one-time prekeys held, per kind (EC, Kyber). */

@@ -14,7 +14,7 @@ import {
 } from '@signalapp/libsignal-client';
 import { toBytes } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
-import type { LastResortKyberPreKeySaver } from '@yhteispoyta/crypto/memory-stores';
+import type { InstallablePrekeys, LastResortKyberPreKeySaver } from '@yhteispoyta/crypto/memory-stores';
 import { notePrekeyId } from './prekey-ids';
 import type { ProfileDb } from './profile-db';
 
@@ -23,6 +23,37 @@ function loadRecord(profile: ProfileDb, sql: string, id: number, what: string): 
   // libsignal's contract: an unknown id is an error, which fails the decryption.
   if (!(stored instanceof Uint8Array)) throw new Error(`no ${what} ${id}`);
   return toBytes(stored);
+}
+
+function insertPreKey(profile: ProfileDb, id: number, record: PreKeyRecord): void {
+  profile.db.prepare('INSERT OR REPLACE INTO one_time_prekeys (id, record, created_at) VALUES (?, ?, ?)').run([id, record.serialize(), Date.now()]);
+  notePrekeyId(profile, 'one_time', id);
+}
+
+function insertSignedPreKey(profile: ProfileDb, id: number, record: SignedPreKeyRecord): void {
+  profile.db.prepare('INSERT OR REPLACE INTO signed_prekeys (id, record, created_at) VALUES (?, ?, ?)').run([id, record.serialize(), Date.now()]);
+  notePrekeyId(profile, 'signed', id);
+}
+
+function insertKyberPreKey(profile: ProfileDb, id: number, record: KyberPreKeyRecord, lastResort: boolean): void {
+  profile.db
+    .prepare('INSERT OR REPLACE INTO kyber_prekeys (id, record, last_resort, used, created_at) VALUES (?, ?, ?, 0, ?)')
+    .run([id, record.serialize(), lastResort ? 1 : 0, Date.now()]);
+  notePrekeyId(profile, 'kyber', id);
+}
+
+/**
+ * Keep a batch of generated prekeys in one transaction: all of them or none (a crash
+ * half-way leaves no keys the server was never told of), and one commit instead of one
+ * per key — an enrolment's 200 keys took about 370 ms of separate commits on disk.
+ */
+export function installPrekeyBatch(profile: ProfileDb, records: InstallablePrekeys): void {
+  profile.transaction(() => {
+    if (records.signedPreKey !== undefined) insertSignedPreKey(profile, records.signedPreKey.id(), records.signedPreKey);
+    if (records.lastResortKyberPreKey !== undefined) insertKyberPreKey(profile, records.lastResortKyberPreKey.id(), records.lastResortKyberPreKey, true);
+    for (const record of records.preKeys ?? []) insertPreKey(profile, record.id(), record);
+    for (const record of records.kyberPreKeys ?? []) insertKyberPreKey(profile, record.id(), record, false);
+  });
 }
 
 /** One-time EC prekeys; libsignal removes each after it set up a session. */
@@ -37,12 +68,7 @@ export class SqlPreKeyStore extends PreKeyStore {
 
   /** Store a one-time prekey. */
   override async savePreKey(id: number, record: PreKeyRecord): Promise<void> {
-    this.#profile.transaction(() => {
-      this.#profile.db
-        .prepare('INSERT OR REPLACE INTO one_time_prekeys (id, record, created_at) VALUES (?, ?, ?)')
-        .run([id, record.serialize(), Date.now()]);
-      notePrekeyId(this.#profile, 'one_time', id);
-    });
+    this.#profile.transaction(() => insertPreKey(this.#profile, id, record));
   }
 
   /** The prekey; throws if unknown or already used. */
@@ -68,12 +94,7 @@ export class SqlSignedPreKeyStore extends SignedPreKeyStore {
 
   /** Store a signed prekey. */
   override async saveSignedPreKey(id: number, record: SignedPreKeyRecord): Promise<void> {
-    this.#profile.transaction(() => {
-      this.#profile.db
-        .prepare('INSERT OR REPLACE INTO signed_prekeys (id, record, created_at) VALUES (?, ?, ?)')
-        .run([id, record.serialize(), Date.now()]);
-      notePrekeyId(this.#profile, 'signed', id);
-    });
+    this.#profile.transaction(() => insertSignedPreKey(this.#profile, id, record));
   }
 
   /** The signed prekey; throws if unknown. */
@@ -142,11 +163,6 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore implements LastResortK
   }
 
   #save(id: number, record: KyberPreKeyRecord, lastResort: boolean): void {
-    this.#profile.transaction(() => {
-      this.#profile.db
-        .prepare('INSERT OR REPLACE INTO kyber_prekeys (id, record, last_resort, used, created_at) VALUES (?, ?, ?, 0, ?)')
-        .run([id, record.serialize(), lastResort ? 1 : 0, Date.now()]);
-      notePrekeyId(this.#profile, 'kyber', id);
-    });
+    this.#profile.transaction(() => insertKyberPreKey(this.#profile, id, record, lastResort));
   }
 }
