@@ -14,6 +14,10 @@ describe('typingTrace', () => {
     expect(typingTrace(8, 60_000)).not.toEqual(typingTrace(7, 60_000));
   });
 
+  it('starts within the shortest pause, so even a 1.5 s run has edits of every typist', () => {
+    for (let seed = 0; seed < 200; seed++) expect(typingTrace(seed, 1_500).length, `seed ${seed}`).toBeGreaterThan(0);
+  });
+
   it('types in bursts 150–300 ms apart with pauses of seconds, backspaces and pastes', () => {
     const ops = Array.from({ length: 20 }, (_, seed) => typingTrace(seed, 300_000)).flat();
     for (let seed = 0; seed < 20; seed++) {

@@ -82,13 +82,15 @@ const DEFAULT_TYPIST: TypistModel = {
 
 /**
  * The edits one typist makes within `durationMs`, starting after a random initial pause
- * so that typists of one workspace do not start in lockstep.
+ * so that typists of one workspace do not start in lockstep. The pause is at most the
+ * shortest pause between bursts, so any run at least that long has edits of every typist
+ * (a longer one left a short run — the quick bench's merge-window sweep — with none).
  */
 export function typingTrace(seed: number, durationMs: number, model: TypistModel = DEFAULT_TYPIST): EditOp[] {
   const rng = seededRng(seed);
   const next = textSource(rng);
   const ops: EditOp[] = [];
-  let at = between(rng, 0, model.pauseMs[1]);
+  let at = between(rng, 0, model.pauseMs[0]);
   while (at < durationMs) {
     // After a pause a typist goes on where they were, or (40 %) moves somewhere else.
     let moveTo: number | undefined = rng() < 0.4 ? rng() : undefined;
