@@ -58,6 +58,7 @@ async function start(): Promise<void> {
         `one-time enrolment code for its first professional (${FIRST_PROFESSIONAL.displayName}), valid until ${new Date(issued.expiresAt).toISOString()}:`,
         `  ${issued.code}`,
         'It is shown only now: create a profile in the agent and enrol with it. The demo organisation certifies the device as soon as it enrols.',
+        `the demo root certified the server's transparency log key (fingerprint ${demo.logFingerprint}).`,
         '',
       ].join('\n'),
     );

@@ -1,14 +1,11 @@
 /**
- * A typed client of the server's admin routes (`Authorization: Bearer <ADMIN_TOKEN>`).
- * URLs come from the protocol's route table; what we send is checked with the route's
- * body schema before it leaves, and every answer is parsed with the route's response
- * schema (or the protocol's ErrorBody) from `unknown`: the server is not trusted to
- * answer in shape any more than it is trusted with keys.
+ * A typed client of the server's admin routes (`Authorization: Bearer <ADMIN_TOKEN>`),
+ * through rest-call.ts: URLs from the protocol's route table, our bodies checked before
+ * they leave, every answer parsed with the route's response schema.
  */
-import type { z } from 'zod';
 import { certificateJson } from '@yhteispoyta/crypto/certificates/index';
 import type { Certificate } from '@yhteispoyta/crypto/certificates/index';
-import { buildPath, errorBodySchema, REST_ROUTES } from '@yhteispoyta/crypto/protocol';
+import { buildPath, REST_ROUTES } from '@yhteispoyta/crypto/protocol';
 import type {
   AuditVerificationResponse,
   IssueEnrolmentCodeRequest,
@@ -17,10 +14,19 @@ import type {
   PendingEnrolment,
   RouteResponse,
 } from '@yhteispoyta/crypto/protocol';
-import { AdminError, ServerRefusedError, errorMessage } from './errors';
+import { logCertificateJson } from '@yhteispoyta/crypto/transparency/log-certificate';
+import type { LogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
+import { AdminError } from './errors';
+import { LogClient } from './log-client';
+import { callRoute, DEFAULT_TIMEOUT_MS, parseServerUrl } from './rest-call';
+import type { RestConnection } from './rest-call';
+
+export { parseServerUrl } from './rest-call';
 
 /** The admin routes this client calls. */
-type AdminRouteName = 'setRoot' | 'createOrg' | 'adminListOrgs' | 'issueEnrolmentCode' | 'listOrgEnrolments' | 'adminStoreCertificate' | 'verifyAudit';
+type AdminRouteName =
+  | 'setRoot' | 'createOrg' | 'adminListOrgs' | 'issueEnrolmentCode' | 'listOrgEnrolments' | 'adminStoreCertificate' | 'verifyAudit'
+  | 'putLogCertificate';
 
 /** Options of {@link AdminClient}. */
 export interface AdminClientOptions {
@@ -34,47 +40,20 @@ export interface AdminClientOptions {
   readonly timeoutMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-/** Largest answer read (500 pending enrolments with certificates are well below it). */
-const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
-
-/** Parse and normalise a server base URL; AdminError `invalid_input` when it is not http(s). */
-export function parseServerUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new AdminError('invalid_input', `not a URL: ${text}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AdminError('invalid_input', `the server URL must be http or https: ${text}`);
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    throw new AdminError('invalid_input', 'the server URL must not carry credentials, a query or a fragment');
-  }
-  return url.href.replace(/\/+$/, '');
-}
-
-/** The reason a fetch failed to reach the server (ECONNREFUSED, a timeout …), in a few words. */
-function unreachableReason(error: unknown): string {
-  if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'no answer in time';
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.message === 'string') return cause.message;
-  return errorMessage(error);
-}
-
 /** The admin API of one server. */
 export class AdminClient {
   readonly baseUrl: string;
-  readonly #token: string;
-  readonly #fetch: typeof fetch;
-  readonly #timeoutMs: number;
+  readonly #connection: RestConnection;
 
   constructor(opts: AdminClientOptions) {
     this.baseUrl = parseServerUrl(opts.baseUrl);
     if (opts.token === '' || /[\s]/.test(opts.token)) throw new AdminError('invalid_input', 'the admin token must be non-empty and contain no whitespace');
-    this.#token = opts.token;
-    this.#fetch = opts.fetch ?? fetch;
-    this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#connection = { baseUrl: this.baseUrl, token: opts.token, fetch: opts.fetch ?? fetch, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  }
+
+  /** The same server's transparency log, read with the same fetch and no token. */
+  log(): LogClient {
+    return new LogClient({ baseUrl: this.baseUrl, fetch: this.#connection.fetch, timeoutMs: this.#connection.timeoutMs });
   }
 
   /** Set the deployment root's public key; the same key again is a no-op on the server. */
@@ -113,47 +92,12 @@ export class AdminClient {
     return this.#call('verifyAudit', REST_ROUTES.verifyAudit.path, undefined);
   }
 
-  async #call<N extends AdminRouteName>(name: N, path: string, body: unknown): Promise<RouteResponse<N>> {
-    const spec = REST_ROUTES[name];
-    if ('body' in spec) {
-      // Our own bodies are checked too: a field out of range is our bug, said before the server says it.
-      const checked = (spec.body as z.ZodType).safeParse(body);
-      if (!checked.success) throw new AdminError('invalid_input', `${name}: ${checked.error.issues[0]?.message ?? 'invalid request'}`);
-    }
-    const init: RequestInit = {
-      method: spec.method,
-      headers: {
-        authorization: `Bearer ${this.#token}`,
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(this.#timeoutMs),
-      redirect: 'error',
-    };
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.#fetch(`${this.baseUrl}${path}`, init);
-      text = await response.text();
-    } catch (error) {
-      throw new AdminError('server_unreachable', `cannot reach ${this.baseUrl}: ${unreachableReason(error)}`, { cause: error });
-    }
-    if (text.length > MAX_RESPONSE_BYTES) throw new AdminError('bad_response', `${name}: the answer is too large`);
-    let json: unknown;
-    try {
-      json = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    if (!response.ok) {
-      const error = errorBodySchema.safeParse(json);
-      if (error.success) throw new ServerRefusedError(response.status, error.data.error.code, error.data.error.message, error.data.error.id);
-      throw new ServerRefusedError(response.status, `http_${response.status}`, `the server answered HTTP ${response.status}`);
-    }
-    const parsed = (spec.response as z.ZodType).safeParse(json);
-    if (!parsed.success) throw new AdminError('bad_response', `${name}: the server's answer does not follow the protocol (${parsed.error.issues[0]?.message ?? 'invalid'})`);
-    // The schema parsed is the route's own response schema, so its output is RouteResponse<N>.
-    return parsed.data as RouteResponse<N>;
+  /** Store the deployment root's certificate of the server's transparency log key. */
+  async putLogCertificate(certificate: LogCertificate): Promise<void> {
+    await this.#call('putLogCertificate', REST_ROUTES.putLogCertificate.path, { certificate: logCertificateJson(certificate) });
+  }
+
+  #call<N extends AdminRouteName>(name: N, path: string, body: unknown): Promise<RouteResponse<N>> {
+    return callRoute(this.#connection, name, path, body);
   }
 }

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { logKeyFingerprint, logPublicKey, logPublicKeyBase64 } from '@yhteispoyta/crypto/transparency/log-key';
 import { AdminClient } from './admin-client';
 import { ensureDemoOrganisation } from './demo';
 import { enrollingDevice } from './device.testkit';
@@ -29,10 +30,15 @@ describe('the demo organisation of npm start', () => {
     for (const file of ['org.key', 'passphrase', 'root.key']) expect((await stat(join(folder, file))).mode & 0o777).toBe(0o600);
     expect((await stat(folder)).mode & 0o777).toBe(0o700);
     expect(server.orgs.has(first.authority.orgId)).toBe(true);
+    // The demo root certified the server's transparency log key.
+    const certified = server.logCertificate;
+    expect(certified?.body.logKey).toBe(logPublicKeyBase64(server.logKey));
+    expect(first.logFingerprint).toBe(logKeyFingerprint(logPublicKey(server.logKey)));
 
     const again = await ensureDemoOrganisation({ dir: folder, admin, name: 'ignored', kdf });
     expect(again.created).toBe(false);
     expect(again.authority.orgId).toBe(first.authority.orgId);
+    expect(server.logCertificate).toBe(certified);
 
     const reset = new FakeAdminServer();
     const fresh = await ensureDemoOrganisation({ dir: folder, admin: new AdminClient({ baseUrl: FAKE_URL, token: FAKE_TOKEN, fetch: reset.fetch }), name: 'x', kdf });

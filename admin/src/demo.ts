@@ -1,7 +1,8 @@
 /**
  * `npm start`'s demo organisation: a deployment root and one organisation whose key files
  * live in the local data folder, so that a fresh installation works in one command and
- * the demo professional is certified by a real organisation key, exactly as in production.
+ * the demo professional is certified by a real organisation key, exactly as in production;
+ * the root also certifies the server's transparency log key, as `create-org` does.
  * The key files' passphrase is random and kept next to them (0600), which is acceptable
  * only because this is a demo on one machine; real roots and organisations are made with
  * `npm run admin -- init-root / create-org`.
@@ -13,6 +14,7 @@ import type { AdminClient } from './admin-client';
 import { OrgAuthority } from './authority';
 import { AdminError } from './errors';
 import type { CreateKeyFileOptions } from './key-file';
+import { certifyLog, logCertification } from './log-certification';
 import { newOrganisation } from './organisation';
 import { KeyFileOrgStateStore } from './org-state';
 import { createRoot, loadRootKey, saveRootKey } from './root-key';
@@ -35,6 +37,8 @@ export interface DemoOrganisation {
   readonly created: boolean;
   readonly rootKeyFile: string;
   readonly orgKeyFile: string;
+  /** the fingerprint of the server's transparency log key, which the demo root certified */
+  readonly logFingerprint: string;
 }
 
 const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
@@ -50,7 +54,7 @@ async function demoPassphrase(dir: string): Promise<string> {
 /**
  * Open the demo organisation in `dir`, or make root and organisation there on first use;
  * then (re-)register both with the server, which is idempotent (a reset server store gets
- * them again).
+ * them again), and certify the server's log key with the root unless it already is.
  */
 export async function ensureDemoOrganisation(opts: DemoOptions): Promise<DemoOrganisation> {
   await mkdir(opts.dir, { recursive: true, mode: 0o700 });
@@ -79,5 +83,8 @@ export async function ensureDemoOrganisation(opts: DemoOptions): Promise<DemoOrg
     }
     throw error;
   }
-  return { authority, created, rootKeyFile, orgKeyFile };
+  const now = opts.now?.() ?? Date.now();
+  const log = await logCertification(opts.admin, authority.rootKey, now);
+  if (log.notAfter === undefined) await certifyLog({ admin: opts.admin, root: await loadRootKey(rootKeyFile, passphrase), now });
+  return { authority, created, rootKeyFile, orgKeyFile, logFingerprint: log.fingerprint };
 }

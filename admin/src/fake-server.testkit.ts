@@ -1,15 +1,21 @@
 /**
- * FOR TESTS: the server's admin routes as an in-memory `fetch`, built from the protocol's
- * route table and schemas (requests are parsed with the route's body schema, answers are
- * what the response schema describes). It checks what the real server checks — signatures
- * against the root, the organisation key and the user key — and can play a hostile server
- * by rewriting the pending enrolments it lists.
+ * FOR TESTS: the server's admin routes (and the transparency log's key, certificate and
+ * head, of an empty log) as an in-memory `fetch`, built from the protocol's route table and
+ * schemas (requests are parsed with the route's body schema, answers are what the response
+ * schema describes). It checks what the real server checks — signatures against the root,
+ * the organisation key and the user key — and can play a hostile server by rewriting the
+ * pending enrolments it lists.
  */
-import { fromBase64 } from '@yhteispoyta/crypto/bytes';
+import { fromBase64, toHex } from '@yhteispoyta/crypto/bytes';
 import { certificateId, certificateJson, userIdForCode, verifyCertificateSignature } from '@yhteispoyta/crypto/certificates/index';
 import type { Certificate } from '@yhteispoyta/crypto/certificates/index';
 import { REST_ROUTES } from '@yhteispoyta/crypto/protocol';
 import type { ErrorCode, PendingEnrolment, RouteSpec } from '@yhteispoyta/crypto/protocol';
+import { verifyLogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
+import type { LogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
+import { generateLogKey, logPublicKeyBase64 } from '@yhteispoyta/crypto/transparency/log-key';
+import { EMPTY_ROOT } from '@yhteispoyta/crypto/transparency/merkle';
+import { signTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import type { z } from 'zod';
 import type { EnrollingDevice } from './device.testkit';
 
@@ -36,7 +42,9 @@ interface Org {
   readonly certificate: Certificate<'org'>;
 }
 
-const ADMIN_ROUTES = ['setRoot', 'createOrg', 'adminListOrgs', 'issueEnrolmentCode', 'listOrgEnrolments', 'adminStoreCertificate', 'verifyAudit'] as const;
+const ADMIN_ROUTES = [
+  'setRoot', 'createOrg', 'adminListOrgs', 'issueEnrolmentCode', 'listOrgEnrolments', 'adminStoreCertificate', 'verifyAudit', 'putLogCertificate', 'getLog',
+] as const;
 
 /** An in-memory admin API. */
 export class FakeAdminServer {
@@ -47,6 +55,9 @@ export class FakeAdminServer {
   readonly certificates = new Map<string, Certificate>();
   /** every request, as `METHOD path` */
   readonly calls: string[] = [];
+  /** the server's transparency log key, and the root's certificate of it once uploaded */
+  readonly logKey = generateLogKey();
+  logCertificate: LogCertificate | null = null;
   /** what the audit chain verification answers */
   audit: { intact: true; entries: number } | { intact: false; brokenAtSeq: number } = { intact: true, entries: 0 };
   /** a hostile server's rewrite of the listing */
@@ -63,7 +74,8 @@ export class FakeAdminServer {
     try {
       if (this.outage !== undefined) throw new Refusal(this.outage.status, this.outage.code, 'outage');
       const headers = new Headers(init?.headers);
-      if (headers.get('authorization') !== `Bearer ${FAKE_TOKEN}`) throw new Refusal(401, 'unauthenticated', 'the admin token is required');
+      const open = url.pathname === REST_ROUTES.getLog.path;
+      if (!open && headers.get('authorization') !== `Bearer ${FAKE_TOKEN}`) throw new Refusal(401, 'unauthenticated', 'the admin token is required');
       const text = typeof init?.body === 'string' ? init.body : undefined;
       const answer = this.#route(method, url.pathname, text === undefined ? undefined : (JSON.parse(text) as unknown));
       return new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } });
@@ -148,6 +160,18 @@ export class FakeAdminServer {
       }
       case 'adminStoreCertificate':
         return this.#store((body as { certificate: Certificate }).certificate);
+      case 'getLog': {
+        const head = signTreeHead({ treeSize: 0, rootHash: toHex(EMPTY_ROOT), timestamp: this.now }, this.logKey);
+        return { logKey: logPublicKeyBase64(this.logKey), certificate: this.logCertificate, head };
+      }
+      case 'putLogCertificate': {
+        if (this.root === undefined) throw new Refusal(409, 'conflict', 'no root set');
+        const checked = verifyLogCertificate(fromBase64(this.root) ?? new Uint8Array(), (body as { certificate: unknown }).certificate, this.now);
+        if (!checked.ok) throw new Refusal(400, 'bad_signature', checked.detail);
+        if (checked.certificate.body.logKey !== logPublicKeyBase64(this.logKey)) throw new Refusal(409, 'conflict', 'another log key');
+        this.logCertificate = checked.certificate;
+        return {};
+      }
     }
   }
 

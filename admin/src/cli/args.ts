@@ -15,6 +15,8 @@ Keys (passphrase from YHTEISPOYTA_ADMIN_PASSPHRASE or --passphrase-file FILE):
   create-org --root FILE --name NAME --out FILE [--valid-days N] [--org-passphrase-file FILE]
                                             make an organisation key signed by the root and register it
   register-org --org-key FILE               register root and organisation again (idempotent)
+  certify-log --root FILE [--valid-days N]  certify the server's transparency log key with the root
+                                            (create-org does it when the log is not yet certified)
 
 Organisation admin (with the organisation's key file):
   issue-code --org-key FILE --role ROLE --name NAME [--ttl SECONDS]
@@ -22,6 +24,10 @@ Organisation admin (with the organisation's key file):
   certify --org-key FILE [--valid-days N] [--watch [--interval-ms N]]
                                             check and certify devices that enrolled with your codes
   revoke-user --org-key FILE --user USERID  revoke every certificate of a user
+  monitor --org-key FILE [--state FILE]     read the whole transparency log, check it, and list every
+                                            certificate naming the organisation; flags any it did not
+                                            issue (exit 1) or a log that does not verify (exit 3); the
+                                            head checked is kept in FILE (default <org key>.monitor.json)
 
 Server:
   list-orgs                                 list the organisations the server knows
@@ -30,11 +36,12 @@ Server:
 
 Options of every command that talks to the server:
   --server URL          default ${DEFAULT_SERVER_URL}
-  --token-file FILE     the server's admin token (or ADMIN_TOKEN in the environment)
+  --token-file FILE     the server's admin token (or ADMIN_TOKEN in the environment; monitor
+                        reads only the public log and needs none)
   --json                machine-readable output on stdout
 
 Roles: kela_expert, social_worker, health_professional, employment_advisor, teacher, interpreter.
-Exit status: 0 done, 1 refused or failed, 2 usage.`;
+Exit status: 0 done, 1 refused or failed (monitor: a finding), 2 usage, 3 the log does not verify.`;
 
 /** A usage error: exit status 2 with the usage text. */
 export class UsageError extends Error {
@@ -56,6 +63,8 @@ export type CliCommand = CommonOptions &
     | { readonly command: 'init-root'; readonly out: string }
     | { readonly command: 'create-org'; readonly root: string; readonly name: string; readonly out: string; readonly validDays: number | undefined; readonly orgPassphraseFile: string | undefined }
     | { readonly command: 'register-org'; readonly orgKey: string }
+    | { readonly command: 'certify-log'; readonly root: string; readonly validDays: number | undefined }
+    | { readonly command: 'monitor'; readonly orgKey: string; readonly state: string | undefined }
     | { readonly command: 'issue-code'; readonly orgKey: string; readonly role: string; readonly name: string; readonly ttlSeconds: number | undefined }
     | { readonly command: 'certify'; readonly orgKey: string; readonly validDays: number | undefined; readonly watch: boolean; readonly intervalMs: number | undefined }
     | { readonly command: 'revoke-user'; readonly orgKey: string; readonly userId: string }
@@ -83,6 +92,7 @@ const OPTIONS = {
   watch: { type: 'boolean' },
   'interval-ms': { type: 'string' },
   user: { type: 'string' },
+  state: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -94,6 +104,8 @@ const COMMAND_OPTIONS: Readonly<Record<Exclude<CommandName, 'help'>, readonly Op
   'init-root': ['out'],
   'create-org': ['root', 'name', 'out', 'valid-days', 'org-passphrase-file'],
   'register-org': ['org-key'],
+  'certify-log': ['root', 'valid-days'],
+  monitor: ['org-key', 'state'],
   'issue-code': ['org-key', 'role', 'name', 'ttl'],
   certify: ['org-key', 'valid-days', 'watch', 'interval-ms'],
   'revoke-user': ['org-key', 'user'],
@@ -165,6 +177,10 @@ export function parseCommand(argv: readonly string[]): CliCommand {
       };
     case 'register-org':
       return { ...common, command: name, orgKey: required(values, 'org-key') };
+    case 'certify-log':
+      return { ...common, command: name, root: required(values, 'root'), validDays: integer(values, 'valid-days', 1, 3650) };
+    case 'monitor':
+      return { ...common, command: name, orgKey: required(values, 'org-key'), state: text(values, 'state') };
     case 'issue-code':
       return {
         ...common, command: name, orgKey: required(values, 'org-key'),

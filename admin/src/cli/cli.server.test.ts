@@ -1,18 +1,23 @@
 /**
  * The admin tool against the real server, started in-process on a temporary sqlite store:
- * a whole session through the CLI, a device enrolling over the real `POST /v1/enrol`, and
- * a hostile server (the real one, its listing rewritten on the way) whose substituted keys
- * are refused.
+ * a whole session through the CLI, a device enrolling over the real `POST /v1/enrol`, a
+ * hostile server (the real one, its listing rewritten on the way) whose substituted keys
+ * are refused, and the organisation monitor reading the server's transparency log — clean,
+ * with a certificate the operator wrote into its own store past every check, and rewritten.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from '@signalapp/sqlcipher';
+import { PrivateKey } from '@signalapp/libsignal-client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDeviceIdentity } from '@yhteispoyta/crypto/identity';
 import { generatePrekeys } from '@yhteispoyta/crypto/prekeys';
-import { fromBase64, toBase64 } from '@yhteispoyta/crypto/bytes';
-import { certificateJson, verifyPerson } from '@yhteispoyta/crypto/certificates/index';
+import { fromBase64, toBase64, toBytes } from '@yhteispoyta/crypto/bytes';
+import { certificateJson, signCertificate, verifyPerson } from '@yhteispoyta/crypto/certificates/index';
+import { verifyLogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
+import { certificateColumns } from '@yhteispoyta/server/store/certificate-columns';
 import { authChallengeResponseSchema, loginResponseSchema, loginSigningBytes, queryCertificatesResponseSchema } from '@yhteispoyta/crypto/protocol';
 import type { PendingEnrolment } from '@yhteispoyta/crypto/protocol';
 import { startServer } from '@yhteispoyta/server/app';
@@ -23,6 +28,7 @@ import { ensureDemoOrganisation } from '../demo';
 import { enrollingDevice, strangerKey } from '../device.testkit';
 import type { EnrollingDevice } from '../device.testkit';
 import { MIN_KDF_N } from '../key-file';
+import { LogClient } from '../log-client';
 import { KeyFileOrgStateStore } from '../org-state';
 import { loadRootKey } from '../root-key';
 import { watchEnrolments } from '../watch';
@@ -112,7 +118,11 @@ describe('the admin tool against the real server', () => {
     expect((await cli(['init-root', '--out', rootFile])).code).toBe(0);
     const created = await cli(['create-org', '--root', rootFile, '--name', 'Kela, Itä-Suomen vakuutuspiiri', '--out', orgFile, '--json']);
     expect(created.code, created.err).toBe(0);
-    const { orgId } = JSON.parse(created.out) as { orgId: string };
+    const { orgId, log } = JSON.parse(created.out) as { orgId: string; log: { fingerprint: string; certifiedNow: boolean } };
+    // The root was unlocked and the server's log not yet certified: create-org certified it.
+    expect(log).toMatchObject({ fingerprint: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) as string, certifiedNow: true });
+    const served = await new LogClient({ baseUrl: server.url }).getLog();
+    expect(verifyLogCertificate(fromBase64((await loadRootKey(rootFile, PASS)).publicKey) ?? new Uint8Array(), served.certificate, Date.now())).toMatchObject({ ok: true });
     // Registering again is a no-op.
     expect((await cli(['register-org', '--org-key', orgFile])).code).toBe(0);
 
@@ -179,7 +189,8 @@ describe('the admin tool against the real server', () => {
 
     const created = await cli(['create-org', '--root', join(dir, 'root.key'), '--name', 'THL', '--out', join(dir, 'thl.key'), '--json']);
     expect(created.code, created.err).toBe(0);
-    const { orgId } = JSON.parse(created.out) as { orgId: string };
+    const { orgId, log } = JSON.parse(created.out) as { orgId: string; log: { certifiedNow: boolean } };
+    expect(log.certifiedNow).toBe(false);
     const issued = await cli(['issue-code', '--org-key', join(dir, 'thl.key'), '--role', 'health_professional', '--name', 'Liisa', '--json']);
     expect(issued.code, issued.err).toBe(0);
     const { code } = JSON.parse(issued.out) as { code: string };
@@ -211,6 +222,9 @@ describe('the admin tool against the real server', () => {
       const admin = new AdminClient({ baseUrl: fresh.url, token: TOKEN });
       const demo = await ensureDemoOrganisation({ dir: join(dir, 'demo'), admin, name: 'Demo-hyvinvointialue', kdf });
       expect(demo.created).toBe(true);
+      // The demo root certified the server's transparency log key.
+      const { certificate } = await new LogClient({ baseUrl: fresh.url }).getLog();
+      expect(verifyLogCertificate(fromBase64(demo.authority.rootKey) ?? new Uint8Array(), certificate, Date.now())).toMatchObject({ ok: true });
       const issued = await demo.authority.issueCode({ role: 'social_worker', displayName: 'Ensimmäinen ammattilainen' });
       const stop = new AbortController();
       const watching = watchEnrolments(demo.authority, { intervalMs: 100, signal: stop.signal });
@@ -226,6 +240,77 @@ describe('the admin tool against the real server', () => {
       expect([again.created, again.authority.orgId]).toEqual([false, demo.authority.orgId]);
     } finally {
       await fresh.close();
+    }
+  });
+});
+
+describe('the organisation monitor against the real server', () => {
+  it('passes a clean log (exit 0), flags what the operator wrote into its own store (exit 1), reports a rewritten log (exit 3)', async () => {
+    const name = 'monitored';
+    let running = await startIn(name);
+    const rootFile = join(dir, 'monitor-root.key');
+    const orgFile = join(dir, 'monitor-org.key');
+    const on = (args: readonly string[]) => cli(args, {}, running);
+    try {
+      expect((await on(['init-root', '--out', rootFile])).code).toBe(0);
+      const created = await on(['create-org', '--root', rootFile, '--name', 'Sosiaalipalvelut', '--out', orgFile, '--json']);
+      expect(created.code, created.err).toBe(0);
+      const { orgId } = JSON.parse(created.out) as { orgId: string };
+      const { code, userId } = JSON.parse((await on(['issue-code', '--org-key', orgFile, '--role', 'social_worker', '--name', 'Sini', '--json'])).out) as { code: string; userId: string };
+      await enrol(code, running);
+      expect((await on(['certify', '--org-key', orgFile])).code).toBe(0);
+
+      const clean = await on(['monitor', '--org-key', orgFile, '--json']);
+      expect(clean.code, clean.err).toBe(0);
+      const report = JSON.parse(clean.out) as { ok: boolean; log: { verified: boolean; treeSize: number; previous: unknown }; certificates: { type: string; userId?: string; finding?: unknown }[]; findings: number };
+      expect(report).toMatchObject({ ok: true, log: { verified: true, treeSize: 3, previous: null }, findings: 0 });
+      expect(report.certificates.map((c) => [c.type, c.userId ?? orgId])).toEqual([['org', orgId], ['user', userId], ['device', userId]]);
+      const again = await on(['monitor', '--org-key', orgFile]);
+      expect(again.code).toBe(0);
+      expect(again.out).toContain('It holds the 3 entries of the head checked before');
+      expect(again.out).toContain('No finding');
+
+      // The operator, past every check of its own server, writes a person into the
+      // organisation and a device for him straight into its store: both land in the log.
+      const operator = PrivateKey.generate();
+      const operatorKey = toBase64(toBytes(operator.getPublicKey().serialize()));
+      const now = Date.now();
+      const rogue = signCertificate({
+        t: 'user', v: 1, userId: 'u_operator_own', orgId, role: 'social_worker', displayName: 'Sini Sosiaalityöntekijä', userKey: operatorKey,
+        notBefore: now - 1000, notAfter: now + 3_600_000, serial: 1,
+      }, operator);
+      const rogueDevice = signCertificate({ t: 'device', v: 1, userId: 'u_operator_own', deviceId: 1, identityKey: operatorKey, created: now }, operator);
+      await running.ctx.store.certificates.putCertificate(rogue, now);
+      await running.ctx.store.certificates.putCertificate(rogueDevice, now);
+      const flagged = await on(['monitor', '--org-key', orgFile, '--json']);
+      expect(flagged.code, flagged.err).toBe(1);
+      const findings = (JSON.parse(flagged.out) as { certificates: { index: number; userId?: string; finding?: { code: string } }[] }).certificates
+        .filter((c) => c.finding !== undefined).map((c) => [c.index, c.userId, c.finding?.code]);
+      expect(findings).toEqual([[3, 'u_operator_own', 'not_signed_by_org'], [4, 'u_operator_own', 'not_signed_by_user']]);
+      const text = await on(['monitor', '--org-key', orgFile]);
+      expect(text.code).toBe(1);
+      expect(text.out).toMatch(/3\s+user\s+u_operator_own serial 1 {2}Sini Sosiaalityöntekijä \(social_worker\)\s+FINDING not_signed_by_org/);
+      expect(text.out).toContain('2 findings');
+
+      // Then it hides its tracks: Sini's user certificate's leaf now holds another
+      // certificate, and the server restarts over the rewritten store.
+      await running.close();
+      const replacement = signCertificate({ ...rogue.body, userId: 'u_someone_else' }, operator);
+      const columns = certificateColumns(replacement);
+      const db = new Database(join(dir, `${name}.db`));
+      db.prepare('INSERT INTO certificates (id, type, user_id, org_id, device_id, json, stored_at) VALUES (?, ?, ?, ?, NULL, ?, ?)')
+        .run([columns.id, columns.type, columns.userId ?? null, columns.orgId ?? null, columns.json, now]);
+      db.prepare('UPDATE log_leaves SET certificate_id = ?, leaf_hash = ? WHERE idx = 1').run([columns.id, columns.leafHash]);
+      db.close();
+      running = await startIn(name);
+      const rewritten = await on(['monitor', '--org-key', orgFile, '--json']);
+      expect(rewritten.code, rewritten.err).toBe(3);
+      expect(JSON.parse(rewritten.out)).toMatchObject({ ok: false, log: { verified: false, code: 'rewritten', previous: { treeSize: 5 } } });
+      // The head verified before stays remembered: the next run says the same.
+      expect((await on(['monitor', '--org-key', orgFile])).code).toBe(3);
+      expect(JSON.parse(await readFile(`${orgFile}.monitor.json`, 'utf8'))).toMatchObject({ v: 1, head: { treeSize: 5 } });
+    } finally {
+      await running.close();
     }
   });
 });

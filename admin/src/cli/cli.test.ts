@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toBase64 } from '@yhteispoyta/crypto/bytes';
+import { fromBase64, toBase64 } from '@yhteispoyta/crypto/bytes';
+import { verifyLogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
+import { logKeyFingerprint, logPublicKey } from '@yhteispoyta/crypto/transparency/log-key';
 import { enrollingDevice, strangerKey } from '../device.testkit';
 import { FAKE_TOKEN, FAKE_URL, FakeAdminServer } from '../fake-server.testkit';
 import { MIN_KDF_N } from '../key-file';
@@ -65,6 +67,9 @@ describe('usage', () => {
     'a lifetime below the protocol minimum': ['issue-code', '--org-key', 'k', '--role', 'teacher', '--name', 'X', '--ttl', '5'],
     'a malformed user id': ['revoke-user', '--org-key', 'k', '--user', 'a/b'],
     'a blank organisation name': ['create-org', '--root', 'r', '--name', ' ', '--out', 'o'],
+    'monitor without its key file': ['monitor'],
+    'certify-log without the root': ['certify-log'],
+    'monitor with an option of certify-log': ['monitor', '--org-key', 'k', '--root', 'r'],
   };
   for (const [what, args] of Object.entries(cases)) {
     it(`${what} is a usage error (exit 2, usage on stderr, no stack)`, async () => {
@@ -241,6 +246,35 @@ describe('a full session against the admin API', () => {
     const registered = await run(['register-org', '--org-key', orgFile, '--json']);
     expect(registered.code).toBe(0);
     expect(server.orgs.has((JSON.parse(registered.out) as { orgId: string }).orgId)).toBe(true);
+  });
+
+  it("create-org certifies the server's log key when it is not yet certified; certify-log does it again on request", async () => {
+    const rootFile = join(dir, 'root.key');
+    expect((await run(['init-root', '--out', rootFile])).code).toBe(0);
+    const root = await loadRootKey(rootFile, PASS);
+    const fingerprint = logKeyFingerprint(logPublicKey(server.logKey));
+    const created = await run(['create-org', '--root', rootFile, '--name', 'Kela', '--out', join(dir, 'kela.key')]);
+    expect(created.code, created.err).toBe(0);
+    expect(created.out).toContain(`Certified: the transparency log key of ${FAKE_URL}, fingerprint ${fingerprint}, until `);
+    const first = server.logCertificate;
+    expect(first === null ? undefined : verifyLogCertificate(fromBase64(root.publicKey) ?? new Uint8Array(), first, Date.now())).toMatchObject({ ok: true });
+    // A second organisation finds the log certified and leaves the certificate alone.
+    const second = await run(['create-org', '--root', rootFile, '--name', 'THL', '--out', join(dir, 'thl.key'), '--json']);
+    expect(JSON.parse(second.out)).toMatchObject({ log: { fingerprint, certifiedNow: false } });
+    expect(server.logCertificate).toBe(first);
+
+    const renewed = await run(['certify-log', '--root', rootFile, '--valid-days', '30', '--json']);
+    expect(renewed.code, renewed.err).toBe(0);
+    expect(JSON.parse(renewed.out)).toMatchObject({ ok: true, fingerprint, logKey: toBase64(logPublicKey(server.logKey)) });
+    expect(server.logCertificate).not.toBe(first);
+    expect(server.logCertificate?.body.notAfter).toBeLessThan(Date.now() + 31 * 24 * 3600_000);
+
+    // Another root's certificate is refused by the server.
+    const otherRoot = join(dir, 'other-root.key');
+    expect((await run(['init-root', '--out', otherRoot])).code).toBe(0);
+    const refused = await run(['certify-log', '--root', otherRoot]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('refused by the server (bad_signature)');
   });
 
   it('certify --watch certifies as enrolments arrive and stops on the signal', async () => {

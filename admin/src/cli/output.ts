@@ -5,6 +5,9 @@
  */
 import type { CertifyReport, IssuedCode, RevokeReport } from '../authority';
 import { AdminError, errorMessage, ServerRefusedError } from '../errors';
+import type { LogCertification } from '../log-certification';
+import type { MonitoredCertificate } from '../monitor/findings';
+import type { MonitorResult } from '../monitor/monitor';
 import type { AuditVerificationResponse, ListOrgsResponse } from '@yhteispoyta/crypto/protocol';
 
 const date = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -67,6 +70,45 @@ export function auditText(verified: AuditVerificationResponse): string {
   return [
     `The audit log does NOT check out at entry ${verified.brokenAtSeq}: that entry, or its link to the one before, was changed.`,
     'The entries before it check out. Keep a copy of the database before anything else touches it.',
+  ].join('\n');
+}
+
+/** The lines saying a log key is certified (just now, or from before). */
+export function logCertificationText(log: Required<LogCertification>, server: string, now: boolean): string {
+  return [
+    `${now ? 'Certified' : 'Already certified'}: the transparency log key of ${server}, fingerprint ${log.fingerprint}, until ${date(log.notAfter)}.`,
+    ...(now ? ['Compare the fingerprint with the one the server logged at start-up ("transparency log ready").'] : []),
+  ].join('\n');
+}
+
+function subject(c: MonitoredCertificate): string {
+  if (c.type === 'org') return '';
+  const who = c.userId ?? '';
+  if (c.type === 'device' || c.type === 'device_revocation') return `${who} device ${c.deviceId ?? '?'}`;
+  return `${who} serial ${c.serial ?? '?'}${c.displayName === undefined ? '' : `  ${c.displayName} (${c.role ?? '?'})`}`;
+}
+
+/** What a monitor run found, for people. */
+export function monitorText(result: MonitorResult, server: string, org: { orgId: string; name: string }, statePath: string): string {
+  const previous = result.previous === null
+    ? `First check of this log: its head is remembered in ${statePath}.`
+    : `It holds the ${result.previous.treeSize} entries of the head checked before (signed ${date(result.previous.timestamp)}).`;
+  if (!result.ok) {
+    return [
+      `The transparency log of ${server} does NOT verify (${result.code}): ${result.detail}.`,
+      ...(result.previous === null ? [] : [`The head checked before (${result.previous.treeSize} entries, signed ${date(result.previous.timestamp)}) stays remembered.`]),
+      'Nothing in it can be relied on. Keep this output; the server operator has some explaining to do.',
+    ].join('\n');
+  }
+  const rows = result.certificates.map((c) => [String(c.index), c.type, c.type === 'org' ? org.orgId : subject(c), c.finding === undefined ? 'ok' : `FINDING ${c.finding.code}: ${c.finding.detail}`]);
+  return [
+    `The transparency log of ${server} verifies: ${result.head.treeSize} entries, head signed ${date(result.head.timestamp)}, log key ${result.logKeyFingerprint} (certified by the root until ${date(result.certifiedUntil)}).`,
+    previous,
+    `Certificates naming ${org.name} (${org.orgId}):`,
+    table([['INDEX', 'TYPE', 'SUBJECT', 'STATUS'], ...rows]),
+    result.findings === 0
+      ? 'No finding: the organisation issued every one of them.'
+      : `${result.findings} ${result.findings === 1 ? 'finding' : 'findings'}: certificates the organisation did not issue are in the log, and agents may believe them. Revoke what you can and find out who holds the keys.`,
   ].join('\n');
 }
 

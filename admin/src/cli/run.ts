@@ -1,10 +1,12 @@
 /**
  * Running one command of `npm run admin`: secrets from files or the environment, key files
- * through key-file.ts, the server through the admin REST client. Resolves with the exit
- * status (0 done, 1 refused or failed, 2 usage) and never throws: every failure becomes one
- * readable line on stderr (and a JSON error on stdout with `--json`), never a stack.
+ * through key-file.ts, the server through the admin REST client (and the public log
+ * client). Resolves with the exit status (0 done, 1 refused or failed — for `monitor`, a
+ * finding —, 2 usage, 3 a transparency log that does not verify) and never throws: every
+ * failure becomes one readable line on stderr (and a JSON error on stdout with `--json`),
+ * never a stack.
  */
-import { AdminClient } from '../admin-client';
+import { AdminClient, parseServerUrl } from '../admin-client';
 import { OrgAuthority } from '../authority';
 import type { CertifyReport } from '../authority';
 import { errorMessage } from '../errors';
@@ -13,13 +15,19 @@ import { newOrganisation, registerOrganisation } from '../organisation';
 import { KeyFileOrgStateStore } from '../org-state';
 import { createRoot, loadRootKey, saveRootKey } from '../root-key';
 import { watchEnrolments } from '../watch';
+import { LogClient } from '../log-client';
+import { certifyLog, logCertification } from '../log-certification';
+import type { LogCertification } from '../log-certification';
+import { monitorLog } from '../monitor/monitor';
+import { defaultStatePath } from '../monitor/remembered-head';
+import type { RootKey } from '../root-key';
 import { parseCommand, USAGE, UsageError } from './args';
 import type { CliCommand } from './args';
-import { auditText, certifyText, errorJson, errorText, issuedCodeText, orgsText, revokeText } from './output';
+import { auditText, certifyText, errorJson, errorText, issuedCodeText, logCertificationText, monitorText, orgsText, revokeText } from './output';
 import { adminToken, orgPassphrase, passphrase } from './secrets';
 
 /** Exit statuses. */
-const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2, unverified: 3 } as const;
 
 /** Where the CLI writes, and what stops `certify --watch`. */
 export interface CliIo {
@@ -71,6 +79,14 @@ async function authority(ctx: Context, orgKey: string, userValidDays?: number): 
 }
 
 const keyOpts = (ctx: Context) => (ctx.deps.kdf === undefined ? {} : { kdf: ctx.deps.kdf });
+const now = (ctx: Context): number => ctx.deps.now?.() ?? Date.now();
+
+/** The server's log key certified by `root`: as it is when it already is, else certified now. */
+async function ensureLogCertified(ctx: Context, admin: AdminClient, root: RootKey, validDays?: number): Promise<{ log: Required<LogCertification>; now: boolean }> {
+  const current = await logCertification(admin, root.publicKey, now(ctx));
+  if (current.notAfter !== undefined) return { log: { ...current, notAfter: current.notAfter }, now: false };
+  return { log: await certifyLog({ admin, root, now: now(ctx), ...(validDays === undefined ? {} : { validDays }) }), now: true };
+}
 const failedAny = (report: CertifyReport): boolean => report.refused.length > 0 || report.failed.length > 0;
 
 async function execute(ctx: Context): Promise<number> {
@@ -111,12 +127,49 @@ async function execute(ctx: Context): Promise<number> {
         ctx.io.err(`The organisation key was written to ${cmd.out}, but registering it failed. Fix the cause, then run:\n  npm run admin -- register-org --org-key ${cmd.out}\n`);
         throw error;
       }
+      // The root is unlocked now: the server's transparency log gets its certificate if it has none from this root.
+      let log: Awaited<ReturnType<typeof ensureLogCertified>>;
+      try {
+        log = await ensureLogCertified(ctx, admin, root);
+      } catch (error) {
+        ctx.io.err(`The organisation is registered, but certifying the server's transparency log failed. Fix the cause, then run:\n  npm run admin -- certify-log --root ${cmd.root}\n`);
+        throw error;
+      }
       const notAfter = state.certificate.body.t === 'org' ? state.certificate.body.notAfter : 0;
-      print(ctx, { ok: true, orgId: state.orgId, name: state.name, file: cmd.out, notAfter, rootFingerprint: state.rootFingerprint }, [
+      print(ctx, {
+        ok: true, orgId: state.orgId, name: state.name, file: cmd.out, notAfter, rootFingerprint: state.rootFingerprint,
+        log: { fingerprint: log.log.fingerprint, certifiedUntil: log.log.notAfter, certifiedNow: log.now },
+      }, [
         `Organisation "${state.name}" registered as ${state.orgId} (certificate valid until ${new Date(notAfter).toISOString()}).`,
         `Organisation key written to ${cmd.out}: give it to the organisation's admin; it issues codes and certifies its people.`,
+        logCertificationText(log.log, admin.baseUrl, log.now),
       ].join('\n'));
       return EXIT.ok;
+    }
+
+    case 'certify-log': {
+      const pass = await passphrase(cmd.passphraseFile, ctx.env);
+      const admin = await client(ctx);
+      const root = await loadRootKey(cmd.root, pass);
+      // Explicitly asked: a fresh certificate (a renewal, or the key of a rotated key file).
+      const log = await certifyLog({ admin, root, now: now(ctx), ...(cmd.validDays === undefined ? {} : { validDays: cmd.validDays }) });
+      print(ctx, { ok: true, fingerprint: log.fingerprint, logKey: log.logKey, certifiedUntil: log.notAfter }, logCertificationText(log, admin.baseUrl, true));
+      return EXIT.ok;
+    }
+
+    case 'monitor': {
+      const pass = await passphrase(cmd.passphraseFile, ctx.env);
+      const orgState = await (await KeyFileOrgStateStore.open(cmd.orgKey, pass)).load();
+      const server = parseServerUrl(cmd.server);
+      const logClient = new LogClient({ baseUrl: server, ...(ctx.deps.fetch === undefined ? {} : { fetch: ctx.deps.fetch }) });
+      const statePath = cmd.state ?? defaultStatePath(cmd.orgKey);
+      const result = await monitorLog({ state: orgState, client: logClient, server, statePath, now: now(ctx) });
+      const json = result.ok
+        ? { ok: result.findings === 0, log: { verified: true, treeSize: result.head.treeSize, rootHash: result.head.rootHash, timestamp: result.head.timestamp, logKeyFingerprint: result.logKeyFingerprint, certifiedUntil: result.certifiedUntil, previous: result.previous }, certificates: result.certificates, findings: result.findings }
+        : { ok: false, log: { verified: false, code: result.code, detail: result.detail, previous: result.previous } };
+      print(ctx, json, monitorText(result, server, orgState, statePath));
+      if (!result.ok) return EXIT.unverified;
+      return result.findings === 0 ? EXIT.ok : EXIT.failed;
     }
 
     case 'register-org': {
