@@ -98,11 +98,10 @@ import { dispatchRest, InProcessRestClient, restFetch } from './in-process-rest.
 import type { RestCaller, RestCore } from './in-process-rest.testkit';
 import type { Interceptor } from './traffic.testkit';
 
-export { TEST_ADMIN_TOKEN } from '../http/certified.testkit';
 export type { CertifiedDevice, ProfessionalCode, ProfessionalOptions } from '../http/certified.testkit';
 export { InProcessLink } from './in-process-link.testkit';
 export { InProcessRestClient } from './in-process-rest.testkit';
-export type { RestCaller, SessionTokens } from './in-process-rest.testkit';
+export type { RestCaller } from './in-process-rest.testkit';
 export type { Interceptor, Traffic, Verdict } from './traffic.testkit';
 
 /** Options of {@link startInProcessServer}. */
