@@ -23,6 +23,7 @@ import type { AdminClient } from './admin-client';
 import { AdminError, errorMessage, ServerRefusedError } from './errors';
 import { checkPendingEnrolment } from './enrolment-check';
 import type { RefusalReason } from './enrolment-check';
+import { certifyLog, logCertification } from './log-certification';
 import { newOrganisation, registerOrganisation, validityWindow } from './organisation';
 import type { NewOrganisationOptions } from './organisation';
 import { orgCertificate, orgPrivateKey } from './org-state';
@@ -44,13 +45,17 @@ export interface CreateOrganisationOptions extends NewOrganisationOptions {
 
 /**
  * Make an organisation (key, id, root-signed certificate), set the root on the server
- * (idempotent) and register the organisation. The caller must keep the returned state
- * (it holds the private key); the CLI saves it *before* registering, with
+ * (idempotent) and register the organisation; the server's transparency log key gets the
+ * root's certificate too when it has none from this root now (as `create-org` does: agents
+ * rely on no certificate whose log they cannot check). The caller must keep the returned
+ * state (it holds the private key); the CLI saves it *before* registering, with
  * {@link newOrganisation} and {@link registerOrganisation}.
  */
 export async function createOrganisation(opts: CreateOrganisationOptions): Promise<OrgState> {
   const state = newOrganisation(opts);
   await registerOrganisation(opts.admin, state);
+  const now = opts.now ?? Date.now();
+  if ((await logCertification(opts.admin, opts.root.publicKey, now)).notAfter === undefined) await certifyLog({ admin: opts.admin, root: opts.root, now });
   return state;
 }
 
