@@ -1,0 +1,173 @@
+/**
+ * The plaintext of `records` envelopes (docs/design.md §11): one JSON event per envelope,
+ * signed by its author's device like chat. A record is never merged as a CRDT — a
+ * statement must not be silently combined with another — so each event either creates a
+ * record or moves one along its status machine (record-book.ts). Received payloads are
+ * parsed from `unknown` with these schemas; nothing here knows who wrote them.
+ */
+import { z } from 'zod';
+import { fromUtf8, utf8 } from '@yhteispoyta/crypto/bytes';
+import type { Bytes } from '@yhteispoyta/crypto/bytes';
+import { idSchema, textSchema, timestampMsSchema } from '@yhteispoyta/crypto/protocol';
+import { sealedAttachmentSchema } from '../chat/chat-payload';
+
+/** Most attachments on one record. */
+const MAX_RECORD_ATTACHMENTS = 16;
+/** Most agenda items, invitees, attendees or citations on one record. */
+const MAX_LIST = 50;
+
+/**
+ * Characters refused in longer text: control characters other than tab and newline, and
+ * bidirectional overrides, which could make a statement render as something else.
+ */
+const FORBIDDEN_IN_PROSE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** Multi-line text (a question, a statement, minutes of a decision): 1..maxChars, not blank. */
+function proseSchema(maxChars: number) {
+  return z
+    .string()
+    .min(1)
+    .max(maxChars)
+    .refine((s) => /\S/u.test(s), 'must not be blank')
+    .refine((s) => !FORBIDDEN_IN_PROSE.test(s), 'must not contain control or bidirectional-override characters');
+}
+
+/** A calendar date `YYYY-MM-DD` that exists (2027-02-30 does not). */
+export const calendarDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => {
+    const date = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s);
+  }, 'must be a date that exists');
+
+/** Who a request, a concern notice or a transition point is addressed to. */
+const addresseeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('org'), orgId: idSchema }),
+  z.strictObject({ kind: z.literal('member'), userId: idSchema }),
+]);
+/** An addressee: an organisation of the workspace or one member. */
+export type Addressee = z.infer<typeof addresseeSchema>;
+
+const attachmentsSchema = z.array(sealedAttachmentSchema).max(MAX_RECORD_ATTACHMENTS);
+
+/** Kinds of transition point (nivelvaihe) the seeds name; `other` with its description. */
+export const TRANSITION_KINDS = ['move', 'studies', 'benefit_age_limit', 'coming_of_age', 'employment', 'other'] as const;
+
+/** Urgency of a concern notice (kiireellinen / ei kiireellinen). */
+export const CONCERN_URGENCIES = ['urgent', 'not_urgent'] as const;
+
+/** An https link to an online meeting. */
+const meetingLinkSchema = z
+  .string()
+  .max(2000)
+  .refine((s) => {
+    try {
+      return new URL(s).protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an https address');
+
+const uniqueIds = (ids: readonly string[]): boolean => new Set(ids).size === ids.length;
+
+/** `at`: when the author made the event, by the author's clock (ms); the server's order is the stream's seq. */
+const base = { at: timestampMsSchema } as const;
+
+/** Any records event. */
+export const recordEventSchema = z.discriminatedUnion('t', [
+  // Information request (lisäselvityspyyntö): lähetetty → vastattu → kuitattu, or peruttu.
+  z.strictObject({
+    t: z.literal('request'), id: idSchema, ...base,
+    to: addresseeSchema,
+    subject: textSchema(200),
+    question: proseSchema(10_000),
+    reason: proseSchema(4_000),
+    due: calendarDateSchema,
+    attachments: attachmentsSchema,
+  }),
+  z.strictObject({ t: z.literal('request_withdraw'), requestId: idSchema, ...base }),
+  z.strictObject({ t: z.literal('request_acknowledge'), requestId: idSchema, ...base }),
+  // Statement (lausunto), standing alone or answering a request.
+  z.strictObject({
+    t: z.literal('statement'), id: idSchema, ...base,
+    content: proseSchema(20_000),
+    reasons: proseSchema(10_000),
+    attachments: attachmentsSchema,
+    answers: idSchema.optional(),
+  }),
+  // Decision (päätös / ratkaisu): citing a statement says how it was considered.
+  z.strictObject({
+    t: z.literal('decision'), id: idSchema, ...base,
+    content: proseSchema(10_000),
+    cites: z
+      .array(z.strictObject({ statementId: idSchema, consideration: proseSchema(4_000) }))
+      .max(MAX_LIST)
+      .refine((cites) => uniqueIds(cites.map((c) => c.statementId)), 'must cite each statement once'),
+  }),
+  // Concern notice (ilmoitus sosiaalihuollon tarpeesta), closed by the receiver's feedback.
+  z.strictObject({
+    t: z.literal('concern'), id: idSchema, ...base,
+    toOrgId: idSchema,
+    urgency: z.enum(CONCERN_URGENCIES),
+    content: proseSchema(10_000),
+    clientTold: z.boolean(),
+  }),
+  z.strictObject({ t: z.literal('concern_feedback'), concernId: idSchema, ...base, content: proseSchema(10_000) }),
+  // Network meeting (verkostoneuvottelu): planned → held, or cancelled.
+  z.strictObject({
+    t: z.literal('meeting'), id: idSchema, ...base,
+    title: textSchema(200),
+    startsAt: timestampMsSchema,
+    place: textSchema(300).optional(),
+    link: meetingLinkSchema.optional(),
+    agenda: z.array(textSchema(300)).min(1).max(MAX_LIST),
+    invited: z.array(idSchema).min(1).max(MAX_LIST).refine(uniqueIds, 'must invite each member once'),
+  }),
+  z.strictObject({
+    t: z.literal('meeting_attendance'), meetingId: idSchema, ...base,
+    attended: z.array(idSchema).max(MAX_LIST).refine(uniqueIds, 'must name each member once'),
+  }),
+  z.strictObject({
+    t: z.literal('meeting_decision'), id: idSchema, meetingId: idSchema, ...base,
+    text: proseSchema(4_000),
+    action: z.strictObject({ ownerUserId: idSchema, due: calendarDateSchema }).optional(),
+  }),
+  z.strictObject({ t: z.literal('meeting_cancel'), meetingId: idSchema, ...base }),
+  // Transition point (nivelvaihe).
+  z.strictObject({
+    t: z.literal('transition'), id: idSchema, ...base,
+    kind: z.enum(TRANSITION_KINDS),
+    description: textSchema(300),
+    date: calendarDateSchema,
+    actor: addresseeSchema,
+  }),
+]);
+/** A records event. */
+export type RecordEvent = z.infer<typeof recordEventSchema>;
+
+/** Result of {@link parseRecordEvent}. */
+export type ParseRecordEventResult = { readonly ok: true; readonly event: RecordEvent } | { readonly ok: false; readonly detail: string };
+
+/** Parses an untrusted plaintext as a records event. Never throws. */
+export function parseRecordEvent(plaintext: Uint8Array): ParseRecordEventResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(fromUtf8(plaintext));
+  } catch {
+    return { ok: false, detail: 'not UTF-8 JSON' };
+  }
+  const parsed = recordEventSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, detail: issue === undefined ? 'not a records event' : `${issue.path.join('.') || 'event'}: ${issue.message}` };
+  }
+  return { ok: true, event: parsed.data };
+}
+
+/** The plaintext of an event. Throws RangeError when it would not pass {@link parseRecordEvent}: our own data. */
+export function encodeRecordEvent(event: RecordEvent): Bytes {
+  const checked = recordEventSchema.safeParse(event);
+  if (!checked.success) throw new RangeError(`invalid records event: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+  return utf8(JSON.stringify(checked.data));
+}
