@@ -8,6 +8,8 @@ import type { EnvelopeKind } from './types';
 
 /** The chat stream: signed chat message envelopes. */
 export const CHAT_STREAM = 'chat';
+/** The case records stream: signed records events (docs/design.md §11), never merged as a CRDT. */
+export const RECORDS_STREAM = 'records';
 /** The presence stream: awareness envelopes, never stored. */
 export const PRESENCE_STREAM = 'presence';
 /** The joint client plan. */

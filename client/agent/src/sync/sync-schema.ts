@@ -90,4 +90,24 @@ export const SYNC_MIGRATIONS = defineMigrations('sync', [
     PRIMARY KEY (workspace_id, epoch, device_key)
   ) WITHOUT ROWID;
   `,
+  // The outbox also carries case records events (docs/design.md §11). SQLite cannot change a
+  // CHECK constraint, so the table is rebuilt with its rows and its id sequence.
+  `
+  CREATE TABLE sync_outbox_v2 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    workspace_id TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('update', 'chat', 'records')),
+    payload BLOB NOT NULL,
+    sent_clock INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  INSERT INTO sync_outbox_v2 (id, workspace_id, stream, kind, payload, sent_clock, created_at)
+    SELECT id, workspace_id, stream, kind, payload, sent_clock, created_at FROM sync_outbox;
+  DELETE FROM sqlite_sequence WHERE name = 'sync_outbox_v2';
+  INSERT INTO sqlite_sequence (name, seq) SELECT 'sync_outbox_v2', seq FROM sqlite_sequence WHERE name = 'sync_outbox';
+  DROP TABLE sync_outbox;
+  ALTER TABLE sync_outbox_v2 RENAME TO sync_outbox;
+  CREATE INDEX sync_outbox_stream ON sync_outbox (workspace_id, stream, id);
+  `,
 ]);
