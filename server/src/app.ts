@@ -31,6 +31,8 @@ export interface RunningServer {
   readonly port: number;
   readonly ctx: ServerContext;
   readonly httpServer: http.Server;
+  /** the admin API's own listener (config.admin), e.g. `http://127.0.0.1:8788`; absent: admin routes are on `url` */
+  readonly adminUrl?: string;
   /** Stop accepting, disconnect every socket and connection, and close the store if this server opened it. */
   close(): Promise<void>;
 }
@@ -83,8 +85,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     if (opts.store === undefined) await store.close();
     throw error;
   }
-  const httpServer = http.createServer(createHttpApp(ctx));
+  const httpServer = http.createServer(createHttpApp(ctx, config.admin === undefined ? 'all' : 'public'));
   answerClientErrors(httpServer, moduleLogger(root, 'http'));
+  // The admin API's listener carries no socket.io: it is for the admin tool, never for agents.
+  const adminServer = config.admin === undefined ? undefined : http.createServer(createHttpApp(ctx, 'admin'));
+  if (adminServer !== undefined) answerClientErrors(adminServer, moduleLogger(root, 'http'));
   let fanOut: RedisFanOut | undefined;
   try {
     if (config.redisUrl !== undefined) fanOut = await connectRedisFanOut(config.redisUrl, moduleLogger(root, 'scale-out'));
@@ -95,14 +100,19 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const sockets = attachSocketServer(ctx, httpServer, fanOut === undefined ? {} : { adapter: fanOut.adapter });
   try {
     await listen(httpServer, config.host, config.port);
+    if (adminServer !== undefined && config.admin !== undefined) await listen(adminServer, config.admin.host, config.admin.port);
   } catch (error) {
     await sockets.close();
+    await closeHttpServer(httpServer);
     await fanOut?.close();
     if (opts.store === undefined) await store.close();
     throw error;
   }
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${urlHost(config.host)}:${port}`;
+  const adminUrl = adminServer === undefined || config.admin === undefined
+    ? undefined
+    : `http://${urlHost(config.admin.host)}:${(adminServer.address() as AddressInfo).port}`;
 
   const maintenance = scheduleMaintenance([purgeJob(ctx), retentionJob(ctx)], moduleLogger(root, 'maintenance'));
 
@@ -112,11 +122,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       maintenance.stop();
       await sockets.close();
       await closeHttpServer(httpServer);
+      if (adminServer !== undefined) await closeHttpServer(adminServer);
       await fanOut?.close();
       if (opts.store === undefined) await store.close();
     })();
     return closing;
   };
-  root.info({ url, store: store.kind, fanOut: fanOut === undefined ? 'process' : 'redis' }, 'server listening');
-  return { url, port, ctx, httpServer, close };
+  root.info({ url, ...(adminUrl === undefined ? {} : { adminUrl }), store: store.kind, fanOut: fanOut === undefined ? 'process' : 'redis' }, 'server listening');
+  return { url, port, ctx, httpServer, ...(adminUrl === undefined ? {} : { adminUrl }), close };
 }

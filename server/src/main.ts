@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   }
   const server = await startServer({ config });
   process.stdout.write(`Yhteispöytä server listening on ${server.url}\n`);
+  if (server.adminUrl !== undefined) process.stdout.write(`admin API listening on ${server.adminUrl}\n`);
   stopOnSignals(server);
 }
 

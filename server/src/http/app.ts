@@ -9,6 +9,7 @@ import helmet from 'helmet';
 import type { ServerContext } from '../context';
 import { moduleLogger } from '../logger';
 import { ipRateLimit } from './auth';
+import { clientAddressResolver } from './client-address';
 import { errorHandler, notFoundHandler } from './errors';
 import { createRateLimiter } from './rate-limit';
 import { requestStateMiddleware } from './request-state';
@@ -37,8 +38,16 @@ export const ROUTE_HANDLERS: RouteHandlers = {
   ...auditRoutes,
 };
 
+/**
+ * Which routes a listener serves: `all` (one listener, the development default), `public`
+ * (every route but the admin API's, when the admin API has a listener of its own) or `admin`
+ * (the admin API and the unauthenticated routes the admin tool also reads: root, health,
+ * the transparency log).
+ */
+export type ListenerRoutes = 'all' | 'public' | 'admin';
+
 /** Build the REST app over a server context (no listening: see `startServer`). */
-export function createHttpApp(ctx: ServerContext): Express {
+export function createHttpApp(ctx: ServerContext, routes: ListenerRoutes = 'all'): Express {
   const log = moduleLogger(ctx.log, 'http');
   // Same store, same hub, same clock: only the logger is this module's.
   const httpCtx: ServerContext = { config: ctx.config, store: ctx.store, hub: ctx.hub, log, now: () => ctx.now() };
@@ -47,8 +56,9 @@ export function createHttpApp(ctx: ServerContext): Express {
   app.set('etag', false);
   app.use(requestStateMiddleware(log));
   app.use(helmet());
-  app.use(ipRateLimit(createRateLimiter(ctx.config.ratePerIpPerMinute)));
-  bindRoutes(app, httpCtx, ROUTE_HANDLERS, createRateLimiter(ctx.config.ratePerDevicePerMinute));
+  app.use(ipRateLimit(createRateLimiter(ctx.config.ratePerIpPerMinute), clientAddressResolver(ctx.config.trustedProxies)));
+  const served = (auth: 'admin' | 'device' | 'none'): boolean => (routes === 'public' ? auth !== 'admin' : routes === 'admin' ? auth !== 'device' : true);
+  bindRoutes(app, httpCtx, ROUTE_HANDLERS, createRateLimiter(ctx.config.ratePerDevicePerMinute), served);
   app.use(notFoundHandler());
   app.use(errorHandler(httpCtx));
   return app;

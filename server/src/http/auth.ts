@@ -16,6 +16,7 @@ import type { Needs, ServerContext } from '../context';
 import { authenticateToken } from '../services/sessions';
 import type { AuthenticatedDevice } from '../services/sessions';
 import { requestState } from './request-state';
+import type { ClientAddressOf } from './client-address';
 import type { RateLimiter } from './rate-limit';
 
 /** Longest Authorization header value looked at; anything longer is not a token of ours. */
@@ -29,10 +30,13 @@ function bearerToken(req: Request): string | undefined {
   return match?.[1];
 }
 
-/** Refuses a client IP over its per-minute budget. Applies to every request, before anything else. */
-export function ipRateLimit(limiter: RateLimiter): RequestHandler {
+/**
+ * Refuses a client address over its per-minute budget. Applies to every request, before
+ * anything else; the address is the client's, not the proxy's (http/client-address.ts).
+ */
+export function ipRateLimit(limiter: RateLimiter, addressOf: ClientAddressOf): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = addressOf(req.socket.remoteAddress, req.headers['x-forwarded-for']);
     if (!limiter.take(ip)) {
       next(new ProtocolError('rate_limited', 'too many requests from this address'));
       return;

@@ -110,8 +110,14 @@ function nameRoute(name: RouteName): RequestHandler {
   };
 }
 
-/** Mount every route of the table with its handler. */
-export function bindRoutes(app: Express, ctx: ServerContext, handlers: RouteHandlers, deviceLimiter: RateLimiter): void {
+/** Mount every route of the table with its handler (only those whose auth `served` accepts: a listener's share). */
+export function bindRoutes(
+  app: Express,
+  ctx: ServerContext,
+  handlers: RouteHandlers,
+  deviceLimiter: RateLimiter,
+  served: (auth: RouteSpec['auth']) => boolean = () => true,
+): void {
   const json = express.json({ limit: ctx.config.maxJsonBytes });
   const admin = requireAdmin(ctx);
   const device = requireDevice(ctx, deviceLimiter);
@@ -121,6 +127,7 @@ export function bindRoutes(app: Express, ctx: ServerContext, handlers: RouteHand
     // or a table that grew after the handlers were built, at start-up instead of at the
     // first request.
     if (typeof handlers[name] !== 'function') throw new Error(`no handler for route ${name}`);
+    if (!served(spec.auth)) continue;
     const chain: RequestHandler[] = [nameRoute(name)];
     if (spec.auth === 'admin') chain.push(admin);
     if (spec.auth === 'device') chain.push(device);

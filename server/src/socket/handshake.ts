@@ -20,15 +20,20 @@ function connectError(code: ErrorCode, message: string): ExtendedError {
   return error;
 }
 
+/** The client's address (X-Forwarded-For believed only from the configured proxy: http/client-address.ts). */
+function clientAddress(relay: Relay, socket: RelaySocket): string {
+  return relay.clientAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for']);
+}
+
 /** Audits a refused handshake. No device is known yet, so the budget is per client address. */
 async function auditRefusal(relay: Relay, socket: RelaySocket, code: ErrorCode): Promise<void> {
-  if (!relay.runtime.denialAuditLimiter.take(`address:${socket.handshake.address}`, relay.ctx.now())) return;
+  if (!relay.runtime.denialAuditLimiter.take(`address:${clientAddress(relay, socket)}`, relay.ctx.now())) return;
   await recordAuditSafely(relay.ctx, { actor: null, action: 'denied', detail: { event: 'handshake', error: code } });
 }
 
 async function authenticate(relay: Relay, socket: RelaySocket): Promise<ExtendedError | undefined> {
   const { ctx } = relay;
-  if (!relay.handshakeLimiter.take(socket.handshake.address, ctx.now())) {
+  if (!relay.handshakeLimiter.take(clientAddress(relay, socket), ctx.now())) {
     return connectError('rate_limited', 'too many connection attempts: slow down');
   }
   const parsed = parseHandshakeAuth(socket.handshake.auth);

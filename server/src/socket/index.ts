@@ -12,6 +12,7 @@ import type { ServerOptions } from 'socket.io';
 import { SerialQueue } from '@yhteispoyta/common/queue';
 import { CLIENT_TO_SERVER_EVENTS, MAX_CLIENT_SOCKET_MESSAGE_BYTES } from '@yhteispoyta/crypto/protocol';
 import type { ServerContext } from '../context';
+import { clientAddressResolver } from '../http/client-address';
 import { createRateLimiter } from '../http/rate-limit';
 import { moduleLogger } from '../logger';
 import { relayHubNotices } from '../relay/notices';
@@ -99,6 +100,7 @@ export function attachSocketServer(ctx: ServerContext, httpServer: http.Server, 
     runtime: { deps: ctx, log, denialAuditLimiter: createRateLimiter(DENIAL_AUDITS_PER_MINUTE) },
     eventLimiter: createRateLimiter(ctx.config.ratePerDevicePerMinute),
     handshakeLimiter: createRateLimiter(ctx.config.ratePerIpPerMinute),
+    clientAddress: clientAddressResolver(ctx.config.trustedProxies),
   };
   io.use(handshakeMiddleware(relay));
   io.on('connection', (socket) => onConnection(relay, socket));

@@ -10,6 +10,7 @@ import type {
   SocketData,
 } from '@yhteispoyta/crypto/protocol';
 import type { ServerContext } from '../context';
+import type { ClientAddressOf } from '../http/client-address';
 import type { RateLimiter } from '../http/rate-limit';
 import type { RelayRuntime } from '../relay/handle-request';
 
@@ -31,4 +32,6 @@ export interface Relay {
   readonly eventLimiter: RateLimiter;
   /** handshakes per client address per minute (config.ratePerIpPerMinute) */
   readonly handshakeLimiter: RateLimiter;
+  /** the address a handshake counts as (config.trustedProxies) */
+  readonly clientAddress: ClientAddressOf;
 }
