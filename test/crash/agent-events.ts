@@ -5,6 +5,7 @@
 import { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { AgentApi } from '../integration/harness';
+import { webSocketProtocols } from '@yhteispoyta/local-api/auth';
 
 const transferSchema = z.object({
   type: z.literal('transfer'),
@@ -39,7 +40,7 @@ export class AgentEvents {
 
   /** Connect to the agent's `/events` stream with its token. */
   static async connect(api: AgentApi): Promise<AgentEvents> {
-    const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}/events?token=${encodeURIComponent(api.token)}`);
+    const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}/events`, webSocketProtocols(api.token));
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);

@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openAddress } from '@yhteispoyta/local-api/auth';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AgentProcess, CuttableProxy, ServerProcess } from '../integration/harness';
@@ -91,7 +92,7 @@ export class UiCluster {
     page.on('pageerror', (error) => complaints.push(`page error: ${error.message}`));
     // A person confirms what they asked for (remove, revoke, accept); the test decides what to click.
     page.on('dialog', (dialog) => void dialog.accept());
-    await page.goto(`${agent.api.url}/?token=${agent.api.token}`);
+    await page.goto(openAddress(agent.api.url, agent.api.token));
     return { name, context, page, complaints };
   }
 

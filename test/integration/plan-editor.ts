@@ -1,7 +1,7 @@
 /**
  * Editing a workspace's plan the way the UI does: the stock y-websocket `WebsocketProvider`
  * (with `ws` as its WebSocket) against the agent's room `/yjs/<workspaceId>/<docName>`,
- * authenticated with `?token=`. The plan is a TipTap document: TipTap's Collaboration
+ * authenticated with the token offered as a WebSocket protocol. The plan is a TipTap document: TipTap's Collaboration
  * extension binds the Y.XmlFragment named `default` (its default field), holding one
  * `paragraph` element with a Y.XmlText per paragraph. The agent itself is agnostic of
  * the shape; this module only fixes what the tests write and read.
@@ -14,6 +14,7 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import type { AgentApi } from './agent-api';
 import { waitFor } from './wait-for';
+import { webSocketProtocols } from '@yhteispoyta/local-api/auth';
 
 /** The plan's document name: y-websocket room `<workspaceId>/plan`, stream `doc:plan`. */
 export const PLAN_DOC_NAME = 'plan';
@@ -53,7 +54,7 @@ export class PlanEditor {
     const wsUrl = `${api.url.replace(/^http/, 'ws')}/yjs`;
     this.provider = new WebsocketProvider(wsUrl, `${workspaceId}/${docName}`, this.doc, {
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-      params: { token: api.token },
+      protocols: webSocketProtocols(api.token),
       disableBc: true,
     });
   }

@@ -81,7 +81,7 @@ describe('npm run agent', () => {
     const { ready, human } = await waitForReady(run);
     expect(ready.url).toBe(`http://127.0.0.1:${ready.port}`);
     expect(ready.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(human).toBe(`agent ready: ${ready.url}/?token=${ready.token}`);
+    expect(human).toBe(`agent ready: ${ready.url}/#token=${ready.token}`);
     expect(await status(ready)).toEqual({ status: { state: 'locked', serverUrl: 'http://127.0.0.1:9' } });
     expect(run.stderr()).not.toContain(ready.token);
 

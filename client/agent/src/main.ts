@@ -4,7 +4,7 @@
  * `YHTEISPOYTA_PASSPHRASE` is set (automation and tests) or waits for the UI otherwise,
  * and prints one human line and one JSON line when ready:
  *
- *   agent ready: http://127.0.0.1:PORT/?token=…
+ *   agent ready: http://127.0.0.1:PORT/#token=…
  *   {"event":"ready","url":"http://127.0.0.1:PORT","port":PORT,"token":"…","pid":PID}
  *
  * (`pid` is this Node process, which a supervisor signals to stop the agent: `npm run`

@@ -1,9 +1,8 @@
 /**
  * Calling the local API by route name: the URL is built from the table's path, the body
  * and query from typed inputs, and the answer is parsed from `unknown` with the route's
- * `response` schema. The browser UI calls its own origin (the token travels in the
- * cookie the first page load set); the cross-process tests call an agent's URL with the
- * bearer token. Anything unexpected becomes an {@link ApiFailure} with a stable code.
+ * `response` schema. The browser UI calls its own origin and the cross-process tests an
+ * agent's URL, both with the bearer token (see auth.ts: no cookie). Anything unexpected becomes an {@link ApiFailure} with a stable code.
  */
 import type { z } from 'zod';
 import { apiErrorBodySchema } from './errors';
@@ -78,7 +77,7 @@ async function send(transport: LocalApiTransport, spec: LocalRouteSpec, input: E
     headers['content-type'] = 'application/json';
   }
   try {
-    return await fetch(urlOf(transport, spec, input), { method: spec.method, credentials: 'same-origin', headers, ...(body === undefined ? {} : { body }) });
+    return await fetch(urlOf(transport, spec, input), { method: spec.method, credentials: 'omit', headers, ...(body === undefined ? {} : { body }) });
   } catch {
     throw new ApiFailure(0, 'agent_unreachable', 'The agent on this computer does not answer.');
   }

@@ -19,6 +19,7 @@ import { TEST_ADMIN_TOKEN, issueProfessionalCode } from '@yhteispoyta/server/htt
 import { createSessionFactory } from '../agent';
 import { callJson, startTestAgent } from './test-agent.testkit';
 import type { TestAgent } from './test-agent.testkit';
+import { webSocketProtocols } from '@yhteispoyta/local-api/auth';
 
 let dir: string;
 let server: RunningServer;
@@ -75,7 +76,7 @@ afterAll(async () => {
 function provider(agent: TestAgent, room: string): WebsocketProvider {
   const p = new WebsocketProvider(`ws://127.0.0.1:${agent.api.port}/yjs`, room, new Y.Doc(), {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params: { token: agent.api.token },
+    protocols: webSocketProtocols(agent.api.token),
     disableBc: true,
   });
   providers.push(p);

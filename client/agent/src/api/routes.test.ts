@@ -6,6 +6,7 @@ import { FakeWorld, fakeSessionFactory } from './session-fakes.testkit';
 import { callJson, rawRequest, startTestAgent } from './test-agent.testkit';
 import type { TestAgent } from './test-agent.testkit';
 import type { AgentEvent } from './event-hub';
+import { webSocketProtocols } from '@yhteispoyta/local-api/auth';
 
 const PASS = 'kolme sanaa ja numero 7';
 let world: FakeWorld;
@@ -143,7 +144,7 @@ describe('workspaces, members, chat and attachments over the API', () => {
     const workspaceId = (created.body as { workspace: { workspaceId: string } }).workspace.workspaceId;
 
     const events: AgentEvent[] = [];
-    const socket = new WebSocket(`ws://127.0.0.1:${agent.api.port}/events?token=${agent.api.token}`);
+    const socket = new WebSocket(`ws://127.0.0.1:${agent.api.port}/events`, webSocketProtocols(agent.api.token));
     socket.on('message', (data: Buffer) => events.push(JSON.parse(data.toString('utf8')) as AgentEvent));
     await new Promise((resolve) => socket.once('open', resolve));
 

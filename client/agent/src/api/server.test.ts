@@ -6,7 +6,7 @@ import { FakeWorld, fakeSessionFactory } from './session-fakes.testkit';
 import { callJson, rawRequest, startTestAgent } from './test-agent.testkit';
 import type { TestAgent } from './test-agent.testkit';
 import { startApiServer } from './server';
-import { tokenCookieName } from './auth';
+import { AGENT_WS_PROTOCOL, webSocketProtocols } from '@yhteispoyta/local-api/auth';
 import { UI_NOT_BUILT_PAGE } from './static-ui';
 
 let agent: TestAgent;
@@ -17,16 +17,16 @@ afterEach(async () => {
   await agent.close();
 });
 
-/** Open a WebSocket and resolve with the HTTP status it was refused with, or 101 when it opened. */
-function wsStatus(url: string, headers: Record<string, string> = {}): Promise<{ status: number; first?: unknown }> {
+/** Open a WebSocket and resolve with the HTTP status it was refused with, or 101 (and the chosen protocol) when it opened. */
+function wsStatus(url: string, headers: Record<string, string> = {}, protocols: string[] = []): Promise<{ status: number; first?: unknown; protocol?: string }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers });
+    const socket = new WebSocket(url, protocols, { headers });
     socket.on('unexpected-response', (_req, res) => {
       resolve({ status: res.statusCode ?? 0 });
       socket.terminate();
     });
     socket.on('message', (data: Buffer) => {
-      resolve({ status: 101, first: JSON.parse(data.toString('utf8')) });
+      resolve({ status: 101, first: JSON.parse(data.toString('utf8')), protocol: socket.protocol });
       socket.close();
     });
     socket.on('error', (err) => {
@@ -74,47 +74,43 @@ describe('API security', () => {
     expect((await rawRequest(agent.api, '/api/status', { headers: { origin: agent.api.url } })).status).toBe(200);
   });
 
-  it('first page load with ?token sets an HttpOnly SameSite=Strict cookie and strips the token', async () => {
-    const res = await rawRequest(agent.api, `/plan?x=1&token=${agent.api.token}`, { auth: false });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/plan?x=1');
-    const cookie = String(res.headers['set-cookie']);
-    expect(cookie).toContain(`${tokenCookieName(agent.api.port)}=${agent.api.token}`);
-    expect(cookie).toContain('HttpOnly');
-    expect(cookie).toContain('SameSite=Strict');
+  it('sets no cookie and accepts none: a page loads without a token, the API only with the bearer header', async () => {
+    // The old token cookie, which a page on any other 127.0.0.1 port received, is no key anymore.
+    const cookie = `yhteispoyta_${agent.api.port}=${agent.api.token}`;
+    expect((await rawRequest(agent.api, '/api/status', { auth: false, headers: { cookie } })).status).toBe(401);
+    const lock = await rawRequest(agent.api, '/api/profiles/lock', { method: 'POST', body: '{}', auth: false, headers: { cookie, origin: agent.api.url } });
+    expect(lock.status).toBe(401);
+    // Nor a token in the query: it would sit in history and logs.
+    expect((await rawRequest(agent.api, `/api/status?token=${agent.api.token}`, { auth: false })).status).toBe(401);
 
-    const cookieHeader = `${tokenCookieName(agent.api.port)}=${agent.api.token}`;
-    const page = await rawRequest(agent.api, '/plan?x=1', { headers: { cookie: cookieHeader } });
+    const page = await rawRequest(agent.api, `/plan?x=1&token=${agent.api.token}`, { auth: false });
     expect(page.status).toBe(200);
+    expect(page.headers['set-cookie']).toBeUndefined();
     expect(page.body.toString('utf8')).toBe(UI_NOT_BUILT_PAGE);
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-
-    // The cookie reads the API; a state change additionally needs our Origin.
-    expect((await rawRequest(agent.api, '/api/status', { headers: { cookie: cookieHeader } })).status).toBe(200);
-    const body = JSON.stringify({});
-    expect((await rawRequest(agent.api, '/api/profiles/lock', { method: 'POST', body, headers: { cookie: cookieHeader } })).status).toBe(401);
-    const withOrigin = await rawRequest(agent.api, '/api/profiles/lock', { method: 'POST', body, headers: { cookie: cookieHeader, origin: agent.api.url } });
-    expect(withOrigin.status).toBe(200);
-    // A cookie of another agent's port is not ours.
-    const otherPort = `${tokenCookieName(agent.api.port + 1)}=${agent.api.token}`;
-    expect((await rawRequest(agent.api, '/api/status', { headers: { cookie: otherPort } })).status).toBe(401);
+    const bare = await rawRequest(agent.api, '/', { auth: false });
+    expect(bare.status).toBe(200);
+    expect(bare.headers['set-cookie']).toBeUndefined();
+    // Pages keep the Host and Origin defences.
+    expect((await rawRequest(agent.api, '/', { auth: false, headers: { host: `evil.example:${agent.api.port}` } })).status).toBe(403);
+    expect((await rawRequest(agent.api, '/', { auth: false, headers: { origin: 'http://127.0.0.1:1' } })).status).toBe(403);
+    // Pages are only read.
+    expect((await rawRequest(agent.api, '/plan', { method: 'POST', body: '{}', headers: { origin: agent.api.url } })).status).toBe(405);
   });
 
-  it('a page without token or cookie is refused', async () => {
-    expect((await rawRequest(agent.api, '/', { auth: false })).status).toBe(401);
-  });
-
-  it('guards WebSockets: token, Host and Origin', async () => {
+  it('guards WebSockets: the token offered as a protocol, Host and Origin; the answer names our protocol, never the token', async () => {
     const base = `ws://127.0.0.1:${agent.api.port}/events`;
     expect((await wsStatus(base)).status).toBe(401);
-    expect((await wsStatus(`${base}?token=wrong`)).status).toBe(401);
-    expect((await wsStatus(`${base}?token=${agent.api.token}`, { origin: 'http://evil.example' })).status).toBe(403);
-    expect((await wsStatus(`${base}?token=${agent.api.token}`, { host: `evil.example:${agent.api.port}` })).status).toBe(403);
-    // Cookie without Origin on a WebSocket: not our page.
-    expect((await wsStatus(base, { cookie: `${tokenCookieName(agent.api.port)}=${agent.api.token}` })).status).toBe(401);
-    const ok = await wsStatus(`${base}?token=${agent.api.token}`, { origin: agent.api.url });
-    expect(ok).toMatchObject({ status: 101, first: { type: 'status', status: { state: 'locked' } } });
-    const yjs = await wsStatus(`ws://127.0.0.1:${agent.api.port}/yjs/ws1/plan?token=${agent.api.token}`);
+    expect((await wsStatus(base, {}, webSocketProtocols('wrong'))).status).toBe(401);
+    expect((await wsStatus(`${base}?token=${agent.api.token}`)).status).toBe(401);
+    expect((await wsStatus(base, { cookie: `yhteispoyta_${agent.api.port}=${agent.api.token}`, origin: agent.api.url })).status).toBe(401);
+    expect((await wsStatus(base, { origin: 'http://evil.example' }, webSocketProtocols(agent.api.token))).status).toBe(403);
+    expect((await wsStatus(base, { host: `evil.example:${agent.api.port}` }, webSocketProtocols(agent.api.token))).status).toBe(403);
+    const ok = await wsStatus(base, { origin: agent.api.url }, webSocketProtocols(agent.api.token));
+    expect(ok).toMatchObject({ status: 101, protocol: AGENT_WS_PROTOCOL, first: { type: 'status', status: { state: 'locked' } } });
+    // A Node client may send the bearer header instead.
+    expect(await wsStatus(base, { authorization: `Bearer ${agent.api.token}` })).toMatchObject({ status: 101, protocol: '' });
+    const yjs = await wsStatus(`ws://127.0.0.1:${agent.api.port}/yjs/ws1/plan`, {}, webSocketProtocols(agent.api.token));
     expect(yjs.status).toBe(409);
   });
 });

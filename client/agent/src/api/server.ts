@@ -14,12 +14,14 @@ import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import { idSchema } from '@yhteispoyta/crypto/protocol';
 import type { AgentHost, AgentSession } from '../agent';
-import { checkRequest, generateApiToken, tokenCookie } from './auth';
+import { AGENT_WS_PROTOCOL, openAddress } from '@yhteispoyta/local-api/auth';
+import { checkRequest, generateApiToken } from './auth';
 import { toApiError } from './errors';
 import { serveEvents } from './events-socket';
-import { ApiError, baseHeaders, sendError } from './http-util';
+import { ApiError, sendError } from './http-util';
 import { bindRoutes } from './route-binding';
 import { chatRoutes } from './routes-chat';
+import { recordRoutes } from './routes-records';
 import { deviceRoutes } from './routes-devices';
 import { hostRoutes } from './routes-host';
 import { workspaceRoutes } from './routes-workspaces';
@@ -51,7 +53,7 @@ export interface RunningApi {
   readonly port: number;
   /** the per-start token the UI must present */
   readonly token: string;
-  /** the URL that opens the UI and sets the token cookie */
+  /** the URL that opens the UI with the token in its fragment (`/#token=…`) */
   readonly openUrl: string;
   close(): Promise<void>;
 }
@@ -75,6 +77,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ...workspaceRoutes(host),
     ...deviceRoutes(host),
     ...chatRoutes(host),
+    ...recordRoutes(host),
     // Who has a workspace open: the tracker lives with the session's rooms (see SessionRooms).
     presence: async () => {
       const current = rooms.current();
@@ -82,8 +85,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       return { presence: current.presence.online() };
     },
   });
-  const eventsWss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
-  const yjsWss = new WebSocketServer({ noServer: true, maxPayload: MAX_YJS_MESSAGE_BYTES });
+  // A page offers our protocol and the one carrying the token; the answer names ours, never the token.
+  const handleProtocols = (offered: Set<string>): string | false => (offered.has(AGENT_WS_PROTOCOL) ? AGENT_WS_PROTOCOL : false);
+  const eventsWss = new WebSocketServer({ noServer: true, maxPayload: 4096, handleProtocols });
+  const yjsWss = new WebSocketServer({ noServer: true, maxPayload: MAX_YJS_MESSAGE_BYTES, handleProtocols });
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((err: unknown) => sendError(res, toApiError(err, log)));
@@ -101,20 +106,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
     const method = req.method ?? 'GET';
     const pageLoad = !isApi && (method === 'GET' || method === 'HEAD');
-    const check = checkRequest(req, { port, token, allowQueryToken: pageLoad });
+    const check = checkRequest(req, { port, token, kind: isApi ? 'api' : 'page' });
     if (!check.ok) {
       const message = check.code === 'unauthorized' ? `${check.message} Open the address the agent printed when it started.` : check.message;
       throw new ApiError(check.status, check.code, message);
     }
     if (!isApi) {
       if (!pageLoad) throw new ApiError(405, 'method_not_allowed', 'Pages are only read.');
-      if (check.via === 'query') {
-        // Remember the token in the cookie and drop it from the address bar and history.
-        url.searchParams.delete('token');
-        res.writeHead(303, { ...baseHeaders(), 'set-cookie': tokenCookie(port, token), location: `${url.pathname}${url.search}` });
-        res.end();
-        return;
-      }
       await serveUi(res, url.pathname, uiDir, check.host, method === 'HEAD');
       return;
     }
@@ -128,7 +126,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   }
 
   async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const check = checkRequest(req, { port, token, allowQueryToken: true });
+    const check = checkRequest(req, { port, token, kind: 'upgrade' });
     if (!check.ok) {
       rejectUpgrade(socket, check.status, check.code, check.message);
       return;
@@ -183,7 +181,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     url,
     port,
     token,
-    openUrl: `${url}/?token=${token}`,
+    openUrl: openAddress(url, token),
     close: () => {
       closing ??= (async () => {
         rooms.dispose();

@@ -64,7 +64,7 @@ export function rawRequest(
   opts: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array; auth?: boolean } = {},
 ): Promise<RawResponse> {
   const headers: Record<string, string> = { host: `127.0.0.1:${api.port}`, ...opts.headers };
-  if (opts.auth !== false && headers.authorization === undefined && headers.cookie === undefined) headers.authorization = `Bearer ${api.token}`;
+  if (opts.auth !== false && headers.authorization === undefined) headers.authorization = `Bearer ${api.token}`;
   if (typeof opts.body === 'string') headers['content-type'] ??= 'application/json';
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port: api.port, path, method: opts.method ?? 'GET', headers, setHost: false }, (res) => {

@@ -8,6 +8,7 @@ import type { FakeDocumentSync } from './session-fakes.testkit';
 import { callJson, startTestAgent } from './test-agent.testkit';
 import type { TestAgent } from './test-agent.testkit';
 import { decodeAwarenessUpdate, encodeAwarenessEntries } from '../sync/awareness-entries';
+import { webSocketProtocols } from '@yhteispoyta/local-api/auth';
 
 const PASS = 'salasana salasana';
 let world: FakeWorld;
@@ -25,7 +26,7 @@ async function enrol(agent: TestAgent, name: string, userId: string, orgId: stri
 function provider(agent: TestAgent, room: string, doc = new Y.Doc()): WebsocketProvider {
   const p = new WebsocketProvider(`ws://127.0.0.1:${agent.api.port}/yjs`, room, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params: { token: agent.api.token },
+    protocols: webSocketProtocols(agent.api.token),
     disableBc: true,
   });
   providers.push(p);
@@ -125,7 +126,7 @@ describe('y-websocket endpoint', () => {
   it('refuses documents of workspaces this device is not in, and closes rooms when the profile locks', async () => {
     const upgrade = (room: string): Promise<number> =>
       new Promise<number>((resolve) => {
-        const socket = new WebSocket(`ws://127.0.0.1:${a.api.port}/yjs/${room}?token=${a.api.token}`);
+        const socket = new WebSocket(`ws://127.0.0.1:${a.api.port}/yjs/${room}`, webSocketProtocols(a.api.token));
         socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         socket.on('open', () => {
           socket.close();

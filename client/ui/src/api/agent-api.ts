@@ -2,17 +2,23 @@
  * The agent's local API as the screens use it: each function calls one route of the
  * contract's table by name (@yhteispoyta/local-api) and hands back the part of the answer
  * the screen wants. The page is served by the agent, so every call goes to its own origin
- * and carries the token cookie the first page load set; the browser adds the Origin
- * header the agent checks on state-changing requests.
+ * with the tab's token as `Authorization: Bearer` (see agent-token.ts; no cookie); the
+ * browser adds the Origin header the agent checks.
  *
  * Every answer is parsed with the route's schema; anything unexpected becomes an
  * ApiFailure with a stable code, which the UI translates for the user.
  */
 import { callRoute, openDownload } from '@yhteispoyta/local-api';
 import type { Attachment, ChatMessage, LocalApiTransport, OwnDevices, WorkspaceKind } from '@yhteispoyta/local-api';
+import { agentAuthHeaders } from './agent-token';
 
-/** The agent serving this page. */
-const AGENT: LocalApiTransport = { baseUrl: '' };
+/** The agent serving this page; the token is read at each call (it arrives after this module loads). */
+const AGENT: LocalApiTransport = {
+  baseUrl: '',
+  get headers() {
+    return agentAuthHeaders();
+  },
+};
 
 /** The agent's profiles. */
 export const profilesApi = {

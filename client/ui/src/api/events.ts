@@ -6,6 +6,7 @@
  */
 import { agentEventSchema } from '@yhteispoyta/local-api';
 import type { AgentEvent } from '@yhteispoyta/local-api';
+import { agentSocketProtocols } from './agent-token';
 
 /** What the events connection tells its user. */
 export interface EventsHandlers {
@@ -42,7 +43,8 @@ export function connectEvents(handlers: EventsHandlers, location: Location = win
 
   const open = () => {
     if (closed) return;
-    const current = new WebSocket(url);
+    // The token travels as an offered protocol: a browser cannot set headers on a WebSocket.
+    const current = new WebSocket(url, agentSocketProtocols());
     socket = current;
     current.onopen = () => {
       retryMs = MIN_RETRY_MS;

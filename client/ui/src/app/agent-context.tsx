@@ -7,6 +7,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
+import { ApiFailure } from '@yhteispoyta/local-api';
 import type { AgentEvent, ChatMessage, HostStatus, Problem, TransferProgress } from '@yhteispoyta/local-api';
 import { profilesApi } from '../api/agent-api';
 import { connectEvents } from '../api/events';
@@ -39,8 +40,8 @@ export interface AgentContextValue {
 
 const AgentContext = createContext<AgentContextValue | undefined>(undefined);
 
-/** Keeps the connection to the agent and shares what it says. */
-export function AgentProvider({ children }: { children: ReactNode }) {
+/** Keeps the connection to the agent and shares what it says; `onRefused` when the agent refuses the tab's token. */
+export function AgentProvider({ children, onRefused }: { children: ReactNode; onRefused?: () => void }) {
   const [status, setStatus] = useState<HostStatus | undefined>(undefined);
   const [events, setEvents] = useState<EventsState>('connecting');
   const [problems, setProblems] = useState<Problem[]>([]);
@@ -53,23 +54,33 @@ export function AgentProvider({ children }: { children: ReactNode }) {
     for (const listener of devicesListeners.current) listener();
   }, []);
 
+  // A 401 means the agent does not know this tab's token (it restarted): say how to open it again.
+  const refusedBy = useCallback(
+    (error: unknown) => {
+      if (error instanceof ApiFailure && error.status === 401) onRefused?.();
+    },
+    [onRefused],
+  );
+
   const refetchStatus = useCallback(async () => {
     try {
       setStatus(await profilesApi.status());
-    } catch {
-      // The events connection reports reachability; the next event or reconnection reads again.
+    } catch (error) {
+      // Otherwise the events connection reports reachability; the next event or reconnection reads again.
+      refusedBy(error);
     }
-  }, []);
+  }, [refusedBy]);
 
   const refetch = useCallback(async () => {
     try {
       const fresh = await profilesApi.status();
       setStatus(fresh);
       setProblems(fresh.state === 'ready' ? await profilesApi.problems() : []);
-    } catch {
-      // The events connection reports reachability; the next (re)connection fetches again.
+    } catch (error) {
+      // Otherwise the events connection reports reachability; the next (re)connection fetches again.
+      refusedBy(error);
     }
-  }, []);
+  }, [refusedBy]);
 
   useEffect(() => {
     const handle = (event: AgentEvent) => {
@@ -108,7 +119,11 @@ export function AgentProvider({ children }: { children: ReactNode }) {
         void refetch();
         tellDevices();
       },
-      onClose: () => setEvents('closed'),
+      onClose: () => {
+        setEvents('closed');
+        // A refused handshake looks like any close to a page: ask the API why.
+        void refetchStatus();
+      },
     });
   }, [refetch, refetchStatus, tellDevices]);
 

@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'react';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { agentSocketProtocols } from '../api/agent-token';
 import { PLAN_DOC_NAME } from './plan-doc';
 
 /** Who this page is, as others see it in the plan. */
@@ -49,7 +50,7 @@ export function usePlanRoom(workspaceId: string, user: AwarenessUser): PlanRoom 
     const doc = new Y.Doc();
     const base = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/yjs/${encodeURIComponent(workspaceId)}`;
     // BroadcastChannel off: every tab goes through the agent, which is the only party that may see the plan.
-    const provider = new WebsocketProvider(base, PLAN_DOC_NAME, doc, { disableBc: true });
+    const provider = new WebsocketProvider(base, PLAN_DOC_NAME, doc, { disableBc: true, protocols: agentSocketProtocols() });
     provider.awareness.setLocalStateField('user', { name, color, userId });
     let current: PlanRoom = { doc, provider, synced: false, connection: 'connecting', peers: [] };
     const update = (change: Partial<PlanRoom>) => {
