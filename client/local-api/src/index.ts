@@ -10,7 +10,6 @@ export * from './status';
 export * from './workspaces';
 export * from './devices';
 export * from './chat';
-export * from './records';
 export * from './presence';
 export * from './events';
 export * from './route-spec';
