@@ -17,6 +17,7 @@ import {
   encryptAttachment,
   MAX_ATTACHMENT_BYTES,
 } from './attachment-cipher';
+import { blobPadding, paddedBlobSize } from './blob-padding';
 import { fileNameSchema, mimeTypeSchema } from './chat-payload';
 import type { ChatStore } from './chat-store';
 
@@ -76,10 +77,13 @@ export class AttachmentTransfers {
     const key = randomBytes(ATTACHMENT_KEY_BYTES);
     const noncePrefix = randomBytes(ATTACHMENT_NONCE_PREFIX_BYTES);
     const hash = toHex(sha256(file.bytes));
-    const total = ciphertextSize(file.bytes.byteLength);
+    // The server stores the ciphertext padded to its bucket (blob-padding.ts): never the exact size.
+    const sealed = ciphertextSize(file.bytes.byteLength);
+    const total = paddedBlobSize(sealed);
     const chunks = encryptAttachment(file.bytes, key, noncePrefix);
     async function* body(): AsyncIterable<Uint8Array> {
       yield* chunks;
+      yield* blobPadding(sealed);
     }
     const progress = (doneBytes: number): void =>
       this.#emit({ transferId, direction: 'upload', name: file.name, doneBytes, totalBytes: total });
@@ -104,7 +108,8 @@ export class AttachmentTransfers {
     if (!Number.isSafeInteger(ref.size) || ref.size < 0 || ref.size > MAX_ATTACHMENT_BYTES) throw new RangeError('invalid attachment size');
     const candidates = this.#store.keys(workspaceId, ref.blobId, ref.sha256);
     if (candidates.length === 0) throw new AttachmentError('unknown_attachment', 'no key for this attachment on this device');
-    const expected = ciphertextSize(ref.size);
+    const sealed = ciphertextSize(ref.size);
+    const expected = paddedBlobSize(sealed);
     const progress = (doneBytes: number): void =>
       this.#emit({ transferId, direction: 'download', name: ref.name, doneBytes, totalBytes: expected });
     const fail = (detail: string): AttachmentError => {
@@ -112,20 +117,22 @@ export class AttachmentTransfers {
       return new AttachmentError('integrity', 'the attachment failed its integrity check');
     };
     const { size, chunks } = await this.#rest.downloadBlob(workspaceId, ref.blobId);
-    if (size !== expected) throw fail(`server announces ${size} bytes, expected ${expected}`);
-    const blob = new Uint8Array(expected);
+    // A blob stored before padding existed has the bare ciphertext's size: still read.
+    if (size !== expected && size !== sealed) throw fail(`server announces ${size} bytes, expected ${expected}`);
+    const blob = new Uint8Array(size);
     let received = 0;
     progress(0);
     for await (const chunk of chunks) {
-      if (received + chunk.byteLength > expected) throw fail('more bytes than expected');
+      if (received + chunk.byteLength > size) throw fail('more bytes than expected');
       blob.set(chunk, received);
       received += chunk.byteLength;
       progress(received);
     }
-    let detail = `received ${received} of ${expected} bytes`;
-    if (received === expected) {
+    let detail = `received ${received} of ${size} bytes`;
+    if (received === size) {
       for (const { key, noncePrefix } of candidates) {
-        const result = decryptAttachment(blob, key, noncePrefix, { size: ref.size, sha256: ref.sha256 });
+        // The padding after the ciphertext is random and carries nothing: it is dropped unread.
+        const result = decryptAttachment(blob.subarray(0, sealed), key, noncePrefix, { size: ref.size, sha256: ref.sha256 });
         if (result.ok) return result.plaintext;
         detail = result.detail;
       }

@@ -4,6 +4,7 @@ import type { TransferProgress } from '../contracts';
 import { SyncWorld } from '../sync/testkit/sync-world';
 import { ATTACHMENT_CHUNK_BYTES, ciphertextSize } from './attachment-cipher';
 import { AttachmentError } from './attachment-transfer';
+import { paddedBlobSize } from './blob-padding';
 
 let world: SyncWorld | undefined;
 let WS = '';
@@ -37,7 +38,9 @@ describe('attachments', () => {
   it('round-trip encrypted, with progress, and the key never leaves an envelope', async () => {
     const { w, b, bytes, ref, receivedRef, progress } = await shared();
     expect(receivedRef).toEqual(ref);
-    const total = ciphertextSize(bytes.byteLength);
+    // What the server stores and both sides transfer is the padded blob, never the exact size.
+    const total = paddedBlobSize(ciphertextSize(bytes.byteLength));
+    expect(total).toBeGreaterThan(ciphertextSize(bytes.byteLength));
     expect(progress.at(-1)).toEqual({ transferId: 'up-1', direction: 'upload', name: 'vuokrasopimus.pdf', doneBytes: total, totalBytes: total });
     const downloads: TransferProgress[] = [];
     b.sync.chat.onProgress((p) => downloads.push(p));
@@ -51,6 +54,16 @@ describe('attachments', () => {
     expect(Buffer.from(blob ?? []).includes(Buffer.from(bytes.subarray(0, 64)))).toBe(false);
     const relayed = (await w.records()).map((r) => Buffer.from(r.stored.envelope.ciphertext));
     expect(relayed.some((c) => c.includes(Buffer.from('vuokrasopimus')))).toBe(false);
+  });
+
+  it('stores files of different sizes in the same bucket as blobs of one size', async () => {
+    const { w, a } = await shared();
+    const sizes = [100, 2500, 3900];
+    const refs = [];
+    for (const size of sizes) refs.push(await a.sync.chat.uploadAttachment(WS, { name: `f${size}.txt`, type: 'text/plain', bytes: randomBytes(size) }));
+    const stored = await Promise.all(refs.map(async (ref) => (await w.blob(ref.blobId))?.byteLength));
+    expect(stored).toEqual([4096, 4096, 4096]);
+    for (const [i, ref] of refs.entries()) expect(Buffer.from(await a.sync.chat.downloadAttachment(WS, ref)).byteLength).toBe(sizes[i]);
   });
 
   it('a tampered chunk is rejected and nothing of the file is returned', async () => {
