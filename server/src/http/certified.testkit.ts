@@ -34,7 +34,7 @@ import {
   logResponseSchema,
   pendingEnrolmentsResponseSchema,
 } from '@yhteispoyta/crypto/protocol';
-import { signLogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
+import { logCertificateJson, signLogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
 import type { LogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
 import type { PendingEnrolment } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MemberDevice, PrekeyUpload, Role } from '@yhteispoyta/crypto/types';
@@ -147,6 +147,16 @@ export async function logCertificateFor(server: CertTarget): Promise<LogCertific
   const authority = await registerRoot(server);
   const { logKey } = logResponseSchema.parse(ok(await call(server, 'GET', '/v1/log', {}), 'get log'));
   return signLogCertificate({ t: 'log', v: 1, logKey, notBefore: Date.now() - 60_000, notAfter: Date.now() + 365 * 24 * 3600_000 }, authority.root.priv);
+}
+
+/**
+ * Register the deployment's root and upload its certificate of the server's log key, as
+ * the admin tool's `create-org` does: agents rely on no certificate whose log they cannot
+ * check against their pinned root.
+ */
+export async function certifyTestLog(server: CertTarget): Promise<void> {
+  const certificate = await logCertificateFor(server);
+  ok(await call(server, 'PUT', '/v1/admin/log/certificate', { token: TEST_ADMIN_TOKEN, json: { certificate: logCertificateJson(certificate) } }), 'certify log');
 }
 
 let orgCounter = 0;

@@ -63,6 +63,7 @@ import type { ServerContext } from '../context';
 import type { ApiAnswer, ApiDispatcher, ApiRequest } from '../http/api-call.testkit';
 import {
   TEST_ADMIN_TOKEN,
+  certifyTestLog,
   chainDevice,
   enrolCertifiedDevice,
   inviteCertifiedClient,
@@ -288,5 +289,7 @@ export async function startInProcessServer(options: InProcessServerOptions = {})
       await store.close();
     },
   };
+  // Its log is certified by the deployment's root from the start, as `create-org` leaves a real one.
+  await certifyTestLog(server);
   return server;
 }

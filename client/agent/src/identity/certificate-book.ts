@@ -4,18 +4,21 @@
  * crypto's verifyPerson against the root this device pinned at enrolment every time a
  * result is needed (cached for a short while, so expiry and revocation take effect).
  * A person the bundles do not verify is simply unknown: his devices get no keys and
- * nothing they sign is accepted.
+ * nothing they sign is accepted. Of a served bundle only what the transparency log proves
+ * is kept (transparency/log-witness.ts).
  */
 import type { Logger } from 'pino';
 import { verifyOrg, verifyPerson } from '@yhteispoyta/crypto/certificates/person';
 import type { PersonFailureCode, VerifiedPerson } from '@yhteispoyta/crypto/certificates/person';
-import { certificateJson } from '@yhteispoyta/crypto/certificates/signing';
+import { certificateId, certificateJson } from '@yhteispoyta/crypto/certificates/signing';
+import { certificateSchema } from '@yhteispoyta/crypto/certificates/schema';
 import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { MAX_CERTIFICATE_QUERY_USERS } from '@yhteispoyta/crypto/protocol';
 import { Listeners } from '@yhteispoyta/common/listeners';
 import type { RestClient } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';
+import type { LogWitness } from '../transparency/log-witness';
 
 /** How long a verification result is reused before it is computed again (expiry, revocations at a time). */
 const VERIFICATION_TTL_MS = 60_000;
@@ -36,6 +39,8 @@ export interface CertificateBookDeps {
   readonly rest: RestClient;
   /** the deployment root pinned at enrolment (serialized public key) */
   readonly root: Bytes;
+  /** what of a served bundle the transparency log proves (docs/design.md §3.5) */
+  readonly witness: Pick<LogWitness, 'admitBundle'>;
   readonly now?: () => number;
   readonly log: Logger;
 }
@@ -101,11 +106,17 @@ export class CertificateBook {
     const changed: string[] = [];
     for (let i = 0; i < ids.length; i += MAX_CERTIFICATE_QUERY_USERS) {
       const chunk = ids.slice(i, i + MAX_CERTIFICATE_QUERY_USERS);
-      const { certificates } = await this.#deps.rest.call('queryCertificates', { body: { userIds: chunk } });
-      const text = JSON.stringify(certificates.map((c) => certificateJson(c as Certificate)));
+      const { certificates, log } = await this.#deps.rest.call('queryCertificates', { body: { userIds: chunk } });
+      // Only what the transparency log proves is kept: a certificate other members and
+      // monitors cannot see in the log is not relied upon.
+      const admitted = await this.#deps.witness.admitBundle(certificates as Certificate[], log);
       const fetchedAt = this.#now();
       for (const userId of chunk) {
         const before = this.#fingerprint(this.status(userId));
+        // A bundle whose head did not verify changes nothing but adds its revocations.
+        const kept = admitted.admitted ? admitted.certificates : withRevocations(this.#bundle(userId), admitted.certificates);
+        if (kept === undefined) continue;
+        const text = JSON.stringify(kept.map((c) => certificateJson(c as Certificate)));
         this.#deps.profile.db
           .prepare('INSERT INTO identity_bundles (user_id, certificates, fetched_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET certificates = excluded.certificates, fetched_at = excluded.fetched_at')
           .run([userId, text, fetchedAt]);
@@ -178,6 +189,20 @@ export class CertificateBook {
   #emit(userIds: readonly string[]): void {
     this.#listeners.emit(userIds);
   }
+}
+
+/** A stored bundle with these revocations added (undefined when nothing would change). */
+function withRevocations(stored: unknown[] | undefined, revocations: readonly Certificate[]): unknown[] | undefined {
+  if (revocations.length === 0 || stored === undefined) return undefined;
+  const ids = new Set(stored.map((c) => certificateIdOf(c)));
+  const added = revocations.filter((r) => !ids.has(certificateId(r)));
+  return added.length === 0 ? undefined : [...stored, ...added];
+}
+
+/** The id of a stored (unverified) certificate, or undefined when it is not one. */
+function certificateIdOf(value: unknown): string | undefined {
+  const parsed = certificateSchema.safeParse(value);
+  return parsed.success ? certificateId(parsed.data as Certificate) : undefined;
 }
 
 function parseJson(text: string): unknown {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '@yhteispoyta/server/app';
 import type { RunningServer } from '@yhteispoyta/server/app';
 import { loadConfig } from '@yhteispoyta/server/config';
-import { TEST_ADMIN_TOKEN, issueProfessionalCode } from '@yhteispoyta/server/http/certified.testkit';
+import { TEST_ADMIN_TOKEN, certifyTestLog, issueProfessionalCode } from '@yhteispoyta/server/http/certified.testkit';
 import { bytesEqual } from '@yhteispoyta/crypto/bytes';
 import type { Role } from '@yhteispoyta/crypto/types';
 import type { Device } from '../account/device';
@@ -50,6 +50,8 @@ beforeAll(async () => {
     RATE_PER_DEVICE_PER_MINUTE: '1000000',
   });
   server = await startServer({ config });
+  // As create-org leaves it: agents rely on no certificate whose log they cannot check.
+  await certifyTestLog(server);
 });
 
 afterAll(async () => {

@@ -18,6 +18,7 @@ import { RestError } from '../contracts';
 import { ChainStore } from './chain-store';
 import { ChainUpkeep, awaitingClients, isOwnerDevice } from './chain-upkeep';
 import { ChainWriter } from './chain-writer';
+import type { StreamClocks } from './chain-writer';
 import type { KeysDevice } from './chain-writer';
 import { CertificateBook } from '../identity/certificate-book';
 import { ClientNames } from '../identity/client-names';
@@ -34,6 +35,7 @@ import { MembershipSync } from './membership-sync';
 import { OwnDevices } from './own-devices';
 import { KEYS_MIGRATIONS } from './schema';
 import { TrustedIdentities } from './trusted-identities';
+import { LogWitness } from '../transparency/log-witness';
 
 /** Report a server refusal of a background step as a problem. */
 function reportRefusal(problems: ProblemSink, what: string, error: RestError): void {
@@ -68,6 +70,8 @@ export interface KeysCoreOptions {
   readonly chainResyncMs?: number;
   /** how often every known person's certificates are fetched again; default {@link CERTIFICATE_REFRESH_MS} */
   readonly certificateRefreshMs?: number;
+  /** the clocks this device accepted per stream (sync's), for the clock cut of its rotations; default none */
+  readonly streamClocks?: StreamClocks;
 }
 
 /** Default first wait before a workspace whose chain answer was refused is pulled again. */
@@ -82,6 +86,8 @@ export interface KeysCore {
   readonly sender: KeySender;
   readonly identities: TrustedIdentities;
   readonly devices: OwnDevices;
+  /** this device's checks of the transparency log: its newest verified head, peers' heads compared with it */
+  readonly witness: LogWitness;
   /** Sync certificates and chains, read the mailbox, deliver owed keys. Offline is not an error (the next connection retries). */
   refresh(): Promise<void>;
   /** Stop timers and notice handlers. */
@@ -97,7 +103,8 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   const chains = new ChainStore(device.profile);
   const keys = new EpochKeyStore(device.profile);
   const directory = new Directory(device.rest);
-  const book = new CertificateBook({ profile: device.profile, rest: device.rest, root: device.rootKey, log });
+  const witness = new LogWitness({ profile: device.profile, rest: device.rest, root: device.rootKey, problems, log: log.child({ module: 'transparency/witness' }) });
+  const book = new CertificateBook({ profile: device.profile, rest: device.rest, root: device.rootKey, witness, log });
   const names = new ClientNames(device.profile, book);
   const identities = new TrustedIdentities(device.profile, device.stores, device.signalQueue, device.self, device.identityPublicKey, book);
   const fingerprint = rootFingerprint(device.rootKey);
@@ -110,7 +117,8 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   const sender = new KeySender(common, new SerialQueue());
   const receiver = new MailboxReceiver({ ...common, profile: device.profile });
   const keyRing = new LocalKeyRing(sync, keys, identities, receiver);
-  const writer = new ChainWriter(device, { sync, keys, sender, onOwnEpoch: (id) => keyRing.notifyEpoch(id), log });
+  const streamClocks = opts.streamClocks ?? (() => ({}));
+  const writer = new ChainWriter(device, { sync, keys, sender, onOwnEpoch: (id) => keyRing.notifyEpoch(id), streamClocks, log });
   const upkeep = new ChainUpkeep(device, { sync, chains, writer, receiver, identities, invitations, problems }, log);
   sync.onVerified(upkeep.afterVerified);
   const membership = new LocalMembershipService(device, { sync, chains, writer, sender, receiver, directory, identities, invitations, names, problems });
@@ -237,6 +245,7 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
     sender,
     identities,
     devices,
+    witness,
     refresh,
     close() {
       clearInterval(poll);

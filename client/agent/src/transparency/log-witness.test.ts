@@ -1,0 +1,200 @@
+/**
+ * The device's witness of the transparency log against the real server in-process (its
+ * log key in a file next to its store, so the test can act as the operator who holds it):
+ * honest bundles are relied upon and the newest head is kept; a certificate without a
+ * proof, or with one that fails, is not relied upon (`log_unproven`); a log whose key the
+ * pinned root did not certify, or a head not signed by it, proves nothing; a head that
+ * does not extend the one seen before (the operator rewrote its log) is `log_inconsistent`
+ * and its bundle is not relied upon; another member's head is compared (same, consistent,
+ * or a split view); and each time the relay turns honest again, the agent recovers.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { toHex, utf8 } from '@yhteispoyta/crypto/bytes';
+import { TestAuthority } from '@yhteispoyta/crypto/certificates/authority.testkit';
+import { logCertificateJson, signLogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
+import { generateLogKey, logKeyFromPem, logPublicKeyBase64 } from '@yhteispoyta/crypto/transparency/log-key';
+import type { LogSigningKey } from '@yhteispoyta/crypto/transparency/log-key';
+import { leafHash } from '@yhteispoyta/crypto/transparency/merkle';
+import { MerkleTree } from '@yhteispoyta/crypto/transparency/merkle-tree';
+import { signTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
+import type { SignedTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
+import { startInProcessServer } from '@yhteispoyta/server/testkit/in-process-server.testkit';
+import type { InProcessServer, Interceptor } from '@yhteispoyta/server/testkit/in-process-server.testkit';
+import { makeTestDevice } from '../keys/test-device.testkit';
+import type { TestDevice } from '../keys/test-device.testkit';
+
+let dir: string;
+let server: InProcessServer;
+let logKey: LogSigningKey;
+let opened: TestDevice[];
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'yp-witness-'));
+  server = await startInProcessServer({ sqlitePath: join(dir, 'server.db') });
+  // The operator's key: the server created it next to its store.
+  logKey = logKeyFromPem(readFileSync(join(dir, 'log-key.pem'), 'utf8')) as LogSigningKey;
+  opened = [];
+});
+afterEach(async () => {
+  for (const d of opened) {
+    d.core.close();
+    d.profile.close();
+  }
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function professional(name: string): Promise<TestDevice> {
+  const made = await makeTestDevice(dir, server, { name, orgId: 'kela', role: 'kela_expert' });
+  opened.push(made);
+  return made;
+}
+
+const codes = (d: TestDevice): string[] => d.problems.map((p) => p.code);
+const trusts = (d: TestDevice, of: TestDevice): boolean => d.core.identities.trusted(of.device.self) !== undefined;
+
+/** The operator's second log: the real leaves with leaf `index` replaced, its head signed with the real log key. */
+async function forgedLog(index = 0): Promise<{ tree: MerkleTree; head: SignedTreeHead }> {
+  const size = await server.ctx.store.certificates.log.size();
+  const tree = new MerkleTree();
+  for (const [i, hash] of (await server.ctx.store.certificates.log.leafHashes(0, size)).entries()) {
+    tree.append(i === index ? leafHash(utf8('a certificate nobody else is shown')) : hash);
+  }
+  return { tree, head: signTreeHead({ treeSize: size, rootHash: toHex(tree.root()), timestamp: Date.now() }, logKey) };
+}
+
+/** `reader`'s log answers (bundles, heads, consistency proofs) all from `forged`, a consistent lie of its own. */
+function serveForged(reader: TestDevice, forged: { tree: MerkleTree; head: SignedTreeHead }): Interceptor {
+  return (t) => {
+    if (t.kind !== 'rest' || t.device?.userId !== reader.device.self.userId) return undefined;
+    const body = t.response as Record<string, unknown>;
+    if (t.route === 'getLog') return { replace: { ...body, head: forged.head } };
+    if (t.route === 'logConsistency') return { replace: { head: forged.head, proof: [] } };
+    if (t.route !== 'queryCertificates') return undefined;
+    const log = body['log'] as { inclusions: { id: string; leafIndex: number; path: string[] }[] };
+    const inclusions = log.inclusions.map((i) => ({ ...i, path: forged.tree.inclusionProof(i.leafIndex, forged.head.treeSize).map(toHex) }));
+    return { replace: { ...body, log: { head: forged.head, inclusions } } };
+  };
+}
+
+describe('the log witness', () => {
+  it('relies on proven certificates, keeps the newest head, and follows the log as it grows', async () => {
+    const anna = await professional('Anna');
+    const bert = await professional('Bert');
+    await anna.core.identities.refresh([bert.device.self.userId]);
+    expect(trusts(anna, bert)).toBe(true);
+    const first = anna.core.witness.current();
+    expect(first?.treeSize).toBe(await server.ctx.store.certificates.log.size());
+
+    const cecilia = await professional('Cecilia');
+    await anna.core.identities.refresh([cecilia.device.self.userId]);
+    expect(trusts(anna, cecilia)).toBe(true);
+    expect(anna.core.witness.current()?.treeSize).toBe((first?.treeSize ?? 0) + 2);
+    expect(anna.problems).toEqual([]);
+  });
+
+  it('does not rely on a certificate served without its proof, or with a proof that fails; relies on it once proven', async () => {
+    const anna = await professional('Anna');
+    const bert = await professional('Bert');
+    await anna.core.refresh();
+    for (const tamper of ['drop', 'flip'] as const) {
+      server.intercept = (t) => {
+        if (t.kind !== 'rest' || t.route !== 'queryCertificates' || t.device?.userId !== anna.device.self.userId) return undefined;
+        const body = t.response as { certificates: { body: { t: string } }[]; log: { head: unknown; inclusions: { path: string[] }[] } };
+        // Bert's device certificate is the last of his bundle.
+        const last = body.log.inclusions.length - 1;
+        const inclusions = tamper === 'drop'
+          ? body.log.inclusions.slice(0, last)
+          : body.log.inclusions.map((i, n) => (n === last ? { ...i, path: i.path.map((h, k) => (k === 0 ? `${h.slice(0, 63)}${h.endsWith('0') ? '1' : '0'}` : h)) } : i));
+        return { replace: { ...body, log: { ...body.log, inclusions } } };
+      };
+      await anna.core.identities.refresh([bert.device.self.userId]);
+      expect(trusts(anna, bert), tamper).toBe(false);
+      expect(anna.problems.at(-1)?.code, tamper).toBe('log_unproven');
+    }
+    server.intercept = undefined;
+    await anna.core.identities.refresh([bert.device.self.userId]);
+    expect(trusts(anna, bert)).toBe(true);
+    expect(codes(anna)).toEqual(['log_unproven', 'log_unproven']);
+  });
+
+  it('relies on nothing under a log key the pinned root did not certify, nor under a head the certified key did not sign', async () => {
+    const bert = await professional('Bert');
+    const anna = await professional('Anna');
+    const stranger = new TestAuthority();
+    const otherKey = generateLogKey();
+    const now = Date.now();
+    const uncertified = logCertificateJson(signLogCertificate({ t: 'log', v: 1, logKey: logPublicKeyBase64(otherKey), notBefore: now - 1000, notAfter: now + 3_600_000 }, stranger.root.priv));
+    server.intercept = (t) => (t.kind === 'rest' && t.route === 'getLog' ? { replace: { ...(t.response as object), certificate: uncertified } } : undefined);
+    await anna.core.identities.refresh([bert.device.self.userId]);
+    expect(trusts(anna, bert)).toBe(false);
+    expect(codes(anna)).toEqual(['log_unproven']);
+    expect(anna.problems[0]?.message).toMatch(/pinned root/);
+
+    // The certificate is honest again, but the bundle's head is signed by another key.
+    server.intercept = (t) => {
+      if (t.kind !== 'rest' || t.route !== 'queryCertificates') return undefined;
+      const body = t.response as { log: { head: SignedTreeHead } };
+      return { replace: { ...body, log: { ...body.log, head: signTreeHead(body.log.head, otherKey) } } };
+    };
+    const cecilia = await professional('Cecilia');
+    await cecilia.core.identities.refresh([bert.device.self.userId]);
+    expect(trusts(cecilia, bert)).toBe(false);
+    expect(codes(cecilia)).toEqual(['log_unproven']);
+
+    server.intercept = undefined;
+    await anna.core.identities.refresh([bert.device.self.userId]);
+    await cecilia.core.identities.refresh([bert.device.self.userId]);
+    expect(trusts(anna, bert) && trusts(cecilia, bert)).toBe(true);
+  });
+
+  it('refuses a log that rewrote the history it showed before (log_inconsistent); recovers when the log is honest', async () => {
+    const anna = await professional('Anna');
+    await anna.core.refresh();
+    const seen = anna.core.witness.current();
+    expect(seen).toBeDefined();
+    const bert = await professional('Bert');
+    // The log grew by Bert's certificates, but the operator shows Anna a log whose first leaf is another.
+    server.intercept = serveForged(anna, await forgedLog(0));
+    await anna.core.identities.refresh([bert.device.self.userId]);
+    expect(trusts(anna, bert)).toBe(false);
+    expect(codes(anna)).toEqual(['log_inconsistent']);
+    expect(anna.core.witness.current()).toEqual(seen);
+
+    server.intercept = undefined;
+    await anna.core.identities.refresh([bert.device.self.userId]);
+    expect(trusts(anna, bert)).toBe(true);
+    expect(anna.core.witness.current()?.treeSize).toBeGreaterThan(seen?.treeSize ?? 0);
+    expect(codes(anna)).toEqual(['log_inconsistent']);
+  });
+
+  it("compares another member's head: the same or a consistent one is fine, another head of the same size is a split view", async () => {
+    const anna = await professional('Anna');
+    const bert = await professional('Bert');
+    await anna.core.refresh();
+    await bert.core.refresh();
+    const from = { workspaceId: 'ws-1', device: bert.device.self };
+    expect(await anna.core.witness.compareWithPeerHead(bert.core.witness.current(), from)).toEqual({ kind: 'consistent' });
+
+    // Bert is ahead of Anna (a new member's certificates): consistent, and Anna moves on.
+    const cecilia = await professional('Cecilia');
+    await bert.core.identities.refresh([cecilia.device.self.userId]);
+    const ahead = bert.core.witness.current();
+    expect(await anna.core.witness.compareWithPeerHead(ahead, from)).toEqual({ kind: 'consistent' });
+    expect(anna.core.witness.current()).toEqual(ahead);
+
+    // A head of the same size from another log (the one the operator showed Bert): a split view.
+    const { head: forged } = await forgedLog(1);
+    const verdict = await anna.core.witness.compareWithPeerHead(forged, from);
+    expect(verdict.kind).toBe('split');
+    expect(anna.problems).toEqual([expect.objectContaining({ code: 'directory_split_view', workspaceId: 'ws-1', device: bert.device.self })]);
+
+    // A head not signed by the certified key decides nothing and reports nothing.
+    const unsigned = signTreeHead(forged, generateLogKey());
+    expect((await anna.core.witness.compareWithPeerHead(unsigned, from)).kind).toBe('unverifiable');
+    expect(anna.problems).toHaveLength(1);
+  });
+});
