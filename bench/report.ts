@@ -308,6 +308,23 @@ function memorySection(r: BenchResults): string {
 ${table(['System', 'Devices', 'RSS before', 'RSS after', 'RSS per device', 'Heap per device'], rows)}`;
 }
 
+function transparencySection(r: BenchResults): string {
+  const t = r.transparency;
+  const us = (v: number): string => v.toFixed(1);
+  const rows = [
+    ['Inclusion proof of one certificate', `${t.inclusionHashes.toFixed(1)} hashes, ${t.inclusionBytes.toFixed(0)} B (${t.inclusionJsonBytes.toFixed(0)} B as a bundle carries it)`],
+    ['Relying on one certificate (its id, leaf hash, inclusion proof)', `${us(t.verifyUsPerCertificate)} µs`],
+    ['Consistency proof from a random earlier head', `${t.consistencyBytesMean.toFixed(0)} B mean, ${t.consistencyBytesMax} B largest`],
+    ['Verifying one consistency proof', `${us(t.consistencyVerifyUs)} µs`],
+    ["Checking one head's signature (once per bundle)", `${us(t.headVerifyUs)} µs`],
+  ];
+  return `## Transparency log proofs (${t.leaves} certificates in the log)
+
+What an agent pays to rely on a certificate only with a proof that it is in the log every member and monitor reads (no baseline: the plaintext relay has no such thing).
+
+${table(['Figure', 'Value'], rows)}`;
+}
+
 function whereTimeGoes(r: BenchResults): string {
   const missed = goalRows(r).filter((g) => g.met === false);
   if (missed.length === 0) return '## Where the time goes\n\nEvery goal was met in this run.';
@@ -363,5 +380,5 @@ function whereTimeGoes(r: BenchResults): string {
 /** Render the whole report. */
 export function renderReport(r: BenchResults): string {
   const problems = `Problems reported by the in-process agents during the run (verification failures, refusals, clock gaps): ${r.problems}.`;
-  return [header(r), method(r), goalsSection(r), propagationSection(r), sweepSection(r), throughputSection(r), openSection(r), memorySection(r), whereTimeGoes(r), problems].join('\n\n') + '\n';
+  return [header(r), method(r), goalsSection(r), propagationSection(r), sweepSection(r), throughputSection(r), openSection(r), memorySection(r), transparencySection(r), whereTimeGoes(r), problems].join('\n\n') + '\n';
 }

@@ -10,6 +10,7 @@ import type { BaselineOpen, OpenRow } from './open';
 import type { PropagationRow } from './propagation';
 import type { BenchSizes } from './sizes';
 import type { ThroughputResult } from './throughput';
+import type { TransparencyResult } from './transparency';
 
 /** One merge window tried. */
 export interface SweepPoint {
@@ -39,6 +40,8 @@ export interface BenchResults {
   readonly open: readonly OpenRow[];
   readonly baselineOpen: BaselineOpen;
   readonly memory: { readonly yp: MemoryRow; readonly baseline: MemoryRow };
+  /** what the transparency log's proofs cost an agent (no baseline) */
+  readonly transparency: TransparencyResult;
   /** problems the in-process agents reported (verification failures, refusals, gaps) */
   readonly problems: number;
 }

@@ -41,6 +41,7 @@ describe('npm run bench -- --quick', () => {
       '### Bytes on the server for that document',
       '### Compaction threshold',
       '## Server memory per idle connected device',
+      '## Transparency log proofs',
     ]) {
       expect(report).toContain(section);
     }

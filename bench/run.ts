@@ -29,6 +29,7 @@ import { renderReport } from './report';
 import { summarize } from './stats';
 import type { BenchResults, SweepPoint } from './results';
 import { FULL_SIZES, QUICK_SIZES } from './sizes';
+import { measureTransparency } from './transparency';
 import { BENCH_ADMIN_TOKEN, baselineThroughput, benchServerEnv, ypThroughput } from './throughput';
 import type { ThroughputResult } from './throughput';
 
@@ -118,6 +119,10 @@ async function runBench(quick: boolean): Promise<BenchResults> {
       baseline: await baselineMemory(sizes.memory.devices, sizes.memory.perWorkspace),
     };
     log(`  yhteispöytä ${(memory.yp.rssPerDevice / 1024).toFixed(1)} KiB, baseline ${(memory.baseline.rssPerDevice / 1024).toFixed(1)} KiB per device`);
+
+    phase('transparency log proofs');
+    const transparency = measureTransparency(sizes.transparency.leaves, sizes.transparency.samples, SEED);
+    log(`  ${transparency.leaves} leaves: inclusion ${transparency.inclusionBytes.toFixed(0)} B, ${transparency.verifyUsPerCertificate.toFixed(1)} µs per certificate`);
 
     phase('servers');
     const serverDir = mkdtempSync(join(diskRoot, 'server-'));
@@ -246,6 +251,7 @@ async function runBench(quick: boolean): Promise<BenchResults> {
       open,
       baselineOpen: baseOpen,
       memory,
+      transparency,
       problems,
     };
   } finally {

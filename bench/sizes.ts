@@ -39,6 +39,8 @@ export interface BenchSizes {
     readonly baselineUpdatesPerSender: number;
   };
   readonly memory: { readonly devices: number; readonly perWorkspace: number };
+  /** the transparency log: certificates in it, and how many proofs are timed */
+  readonly transparency: { readonly leaves: number; readonly samples: number };
 }
 
 /** The full bench. */
@@ -67,6 +69,7 @@ export const FULL_SIZES: BenchSizes = {
     baselineUpdatesPerSender: 25_000,
   },
   memory: { devices: 500, perWorkspace: 5 },
+  transparency: { leaves: 10_000, samples: 500 },
 };
 
 /** `--quick`: every code path, tiny sizes. */
@@ -95,4 +98,5 @@ export const QUICK_SIZES: BenchSizes = {
     baselineUpdatesPerSender: 2000,
   },
   memory: { devices: 10, perWorkspace: 5 },
+  transparency: { leaves: 1_000, samples: 20 },
 };

@@ -23,8 +23,10 @@ import { signTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import type { SignedTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import { startInProcessServer } from '@yhteispoyta/server/testkit/in-process-server.testkit';
 import type { InProcessServer, Interceptor } from '@yhteispoyta/server/testkit/in-process-server.testkit';
+import { pino } from 'pino';
 import { makeTestDevice } from '../keys/test-device.testkit';
 import type { TestDevice } from '../keys/test-device.testkit';
+import { PeerLogHeads } from './peer-heads';
 
 let dir: string;
 let server: InProcessServer;
@@ -196,5 +198,47 @@ describe('the log witness', () => {
     const unsigned = signTreeHead(forged, generateLogKey());
     expect((await anna.core.witness.compareWithPeerHead(unsigned, from)).kind).toBe('unverifiable');
     expect(anna.problems).toHaveLength(1);
+  });
+});
+
+describe('the log head exchange', () => {
+  it("sends this device's newest head, judges each member's head once, and reports a split view naming workspace and member", async () => {
+    const anna = await professional('Anna');
+    const bert = await professional('Bert');
+    await anna.core.refresh();
+    await bert.core.refresh();
+    let judged = 0;
+    const witness = anna.core.witness;
+    const counting = {
+      current: () => witness.current(),
+      compareWithPeerHead: (...args: Parameters<typeof witness.compareWithPeerHead>) => {
+        judged++;
+        return witness.compareWithPeerHead(...args);
+      },
+    };
+    const heads = new PeerLogHeads(counting, pino({ level: 'silent' }));
+    expect(heads.current()).toEqual(witness.current());
+    const honest = bert.core.witness.current() as SignedTreeHead;
+    heads.onPeerHead('ws-1', bert.device.self, honest);
+    heads.onPeerHead('ws-1', bert.device.self, honest);
+    await heads.settle();
+    heads.onPeerHead('ws-1', bert.device.self, honest);
+    await heads.settle();
+    expect(judged).toBe(1);
+    expect(anna.problems).toEqual([]);
+
+    // Unreachable server: no verdict, and the head is judged again when it comes again.
+    const { head: forged } = await forgedLog(0);
+    server.intercept = (t) => (t.kind === 'rest' && t.route === 'getLog' ? 'drop' : undefined);
+    const fresh = await professional('Cecilia');
+    const freshHeads = new PeerLogHeads(fresh.core.witness, pino({ level: 'silent' }));
+    freshHeads.onPeerHead('ws-1', bert.device.self, forged);
+    await freshHeads.settle();
+    expect(fresh.problems).toEqual([]);
+    server.intercept = undefined;
+
+    heads.onPeerHead('ws-2', bert.device.self, forged);
+    await heads.settle();
+    expect(anna.problems).toEqual([expect.objectContaining({ code: 'directory_split_view', workspaceId: 'ws-2', device: bert.device.self })]);
   });
 });
