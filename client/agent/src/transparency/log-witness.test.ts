@@ -68,13 +68,20 @@ async function forgedLog(index = 0): Promise<{ tree: MerkleTree; head: SignedTre
   return { tree, head: signTreeHead({ treeSize: size, rootHash: toHex(tree.root()), timestamp: Date.now() }, logKey) };
 }
 
-/** `reader`'s log answers (bundles, heads, consistency proofs) all from `forged`, a consistent lie of its own. */
-function serveForged(reader: TestDevice, forged: { tree: MerkleTree; head: SignedTreeHead }): Interceptor {
+/**
+ * `reader`'s log answers (bundles, heads, consistency proofs) all from `forged`, a lie of
+ * its own: consistency proofs from `from` (the size the reader holds), or none at all. The
+ * log's routes are anonymous: while armed, every caller of them gets the lie.
+ */
+function serveForged(reader: TestDevice, forged: { tree: MerkleTree; head: SignedTreeHead }, from?: number): Interceptor {
   return (t) => {
-    if (t.kind !== 'rest' || t.device?.userId !== reader.device.self.userId) return undefined;
+    if (t.kind !== 'rest' || (t.device !== undefined && t.device.userId !== reader.device.self.userId)) return undefined;
     const body = t.response as Record<string, unknown>;
     if (t.route === 'getLog') return { replace: { ...body, head: forged.head } };
-    if (t.route === 'logConsistency') return { replace: { head: forged.head, proof: [] } };
+    if (t.route === 'logConsistency') {
+      const proof = from === undefined || from === forged.head.treeSize ? [] : forged.tree.consistencyProof(from, forged.head.treeSize).map(toHex);
+      return { replace: { head: forged.head, proof } };
+    }
     if (t.route !== 'queryCertificates') return undefined;
     const log = body['log'] as { inclusions: { id: string; leafIndex: number; path: string[] }[] };
     const inclusions = log.inclusions.map((i) => ({ ...i, path: forged.tree.inclusionProof(i.leafIndex, forged.head.treeSize).map(toHex) }));
@@ -198,6 +205,49 @@ describe('the log witness', () => {
     const unsigned = signTreeHead(forged, generateLogKey());
     expect((await anna.core.witness.compareWithPeerHead(unsigned, from)).kind).toBe('unverifiable');
     expect(anna.problems).toHaveLength(1);
+  });
+});
+
+describe('a split view', () => {
+  it('is caught by both members; the one shown the other log gives way to the log a member vouches for once the server is honest', async () => {
+    const anna = await professional('Anna');
+    const bert = await professional('Bert');
+    await anna.core.refresh();
+    await bert.core.refresh();
+    const before = bert.core.witness.current() as SignedTreeHead;
+    // Cecilia's certificates enter the log; Bert is shown a log of the same size where her
+    // user certificate is another leaf (he refreshes his own bundle, which both logs prove).
+    const cecilia = await professional('Cecilia');
+    const forged = await forgedLog(before.treeSize);
+    await anna.core.identities.refresh([cecilia.device.self.userId]);
+    server.intercept = serveForged(bert, forged, before.treeSize);
+    await bert.core.identities.refresh([bert.device.self.userId]);
+    // Bert could not tell: the forged log extends what he saw.
+    expect(bert.core.witness.current()).toEqual(forged.head);
+    expect(bert.problems).toEqual([]);
+    const real = anna.core.witness.current() as SignedTreeHead;
+    expect(real.treeSize).toBe(forged.head.treeSize);
+    expect(real.rootHash).not.toBe(forged.head.rootHash);
+
+    // Their heads meet in the workspace's traffic. While the server still shows Bert its
+    // other log, nothing vouches for a change.
+    expect((await bert.core.witness.compareWithPeerHead(real, { workspaceId: 'ws', device: anna.device.self })).kind).toBe('split');
+    expect(bert.core.witness.current()).toEqual(forged.head);
+    server.intercept = undefined;
+    expect((await anna.core.witness.compareWithPeerHead(forged.head, { workspaceId: 'ws', device: bert.device.self })).kind).toBe('split');
+    expect(codes(anna)).toEqual(['directory_split_view']);
+    expect(codes(bert)).toEqual(['directory_split_view']);
+
+    const dan = await professional('Dan');
+    await bert.core.identities.refresh([dan.device.self.userId]);
+    expect(trusts(bert, dan)).toBe(false);
+    expect(codes(bert)).toEqual(['directory_split_view', 'log_inconsistent']);
+    // Anna's head again: the honest log extends it, Bert's stored head gives way.
+    await bert.core.witness.compareWithPeerHead(real, { workspaceId: 'ws', device: anna.device.self });
+    expect(bert.core.witness.current()?.treeSize).toBe(await server.ctx.store.certificates.log.size());
+    await bert.core.identities.refresh([dan.device.self.userId, cecilia.device.self.userId]);
+    expect(trusts(bert, dan) && trusts(bert, cecilia)).toBe(true);
+    expect(codes(bert)).toEqual(['directory_split_view', 'log_inconsistent']);
   });
 });
 

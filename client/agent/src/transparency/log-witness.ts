@@ -16,13 +16,15 @@
  */
 import type { Logger } from 'pino';
 import { SerialQueue } from '@yhteispoyta/common/queue';
+import { fromHex } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { certificateId } from '@yhteispoyta/crypto/certificates/signing';
 import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
 import type { CertificateLogProof, RouteResponse } from '@yhteispoyta/crypto/protocol';
 import { verifyLogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
 import { logVerifyingKey } from '@yhteispoyta/crypto/transparency/log-key';
-import { verifyTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
+import { verifyConsistency } from '@yhteispoyta/crypto/transparency/merkle';
+import { headRoot, verifyTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import type { SignedTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import type { ProblemCode, ProblemSink, RestClient } from '../contracts';
@@ -159,8 +161,27 @@ export class LogWitness {
       this.#report(`split:${from.workspaceId}:${from.device.userId}/${from.device.deviceId}:${peer.treeSize}:${peer.rootHash}`, 'directory_split_view',
         `Another member's device was shown a different certificate log than this device: ${detail}.`, { workspaceId: from.workspaceId, device: from.device });
       this.#deps.log.warn({ workspaceId: from.workspaceId, peer: `${from.device.userId}/${from.device.deviceId}`, peerSize: peer.treeSize, mySize: mine.treeSize }, 'split view of the transparency log');
+      await this.#reanchor(peer);
       return { kind: 'split', detail };
     });
+  }
+
+  /**
+   * After a split view: when the member's head and the log the server shows now are one log
+   * and only this device's stored head is not, this device was the one shown another
+   * history. Its head gives way to the server's current one, which a member's own traffic
+   * (signed, encrypted: the server can neither forge nor alter it) vouches for — so the
+   * device recovers once the server is honest again, and the problem stays reported. A
+   * server cannot use this to rewrite what a device saw without showing the same rewrite to
+   * the vouching member, whose own witness refuses it (`log_inconsistent`).
+   */
+  async #reanchor(peer: SignedTreeHead): Promise<void> {
+    const current = await this.#consistency(peer.treeSize);
+    if (!current.ok) return;
+    const proof = current.proof.map((hash) => fromHex(hash));
+    if (!verifyConsistency(peer.treeSize, current.head.treeSize, proof, headRoot(peer), headRoot(current.head))) return;
+    this.#keep(current.head);
+    this.#deps.log.warn({ treeSize: current.head.treeSize }, "this device's log head gave way to the log a member vouches for");
   }
 
   /** A head signed by the certified log key (asking for the certificate again once, for a rotated key), or undefined (reported). */
@@ -216,6 +237,7 @@ export class LogWitness {
     return { ok: true, head, proof: answer.proof };
   }
 
+  /** Keep `head` as the newest verified one. */
   #keep(head: SignedTreeHead): void {
     this.#deps.profile.db
       .prepare(
