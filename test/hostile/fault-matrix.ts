@@ -33,6 +33,9 @@ export const FAULT_KINDS = [
   'substitute_professional',
   'substitute_client',
   'revoked_device',
+  'split_view_log',
+  'rewritten_log',
+  'unproven_certificate',
 ] as const;
 /** One of {@link FAULT_KINDS}. */
 export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -6,6 +6,7 @@
 import type { PrivateKey } from '@signalapp/libsignal-client';
 import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
 import type { ClaimedBundle, DeviceRef, EnvelopeHeader, EnvelopeKind, MailboxItem, WireEnvelope } from '@yhteispoyta/crypto/types';
+import type { SignedTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import type { EnvelopePart } from './envelope-tamper';
 
 /** Which envelopes an envelope fault picks: every given field must match. */
@@ -24,6 +25,18 @@ export type EnvelopeAction =
   | { readonly action: 'truncate' }
   /** signed again by `signer`; with `author`, the header names that device */
   | { readonly action: 'resign'; readonly signer: PrivateKey; readonly author?: DeviceRef };
+
+/**
+ * The operator's other transparency log (signed with the real log key): what the victim of
+ * a `forged_log` fault is shown instead of the real one.
+ */
+export interface ForgedLog {
+  readonly head: SignedTreeHead;
+  /** hex inclusion proof of leaf `index` in the forged head */
+  inclusion(index: number): string[];
+  /** hex consistency proof from size `from` to the forged head */
+  consistency(from: number): string[];
+}
 
 /** A fault the relay applies while it is armed. */
 export type FaultSpec =
@@ -59,7 +72,11 @@ export type FaultSpec =
    */
   | { readonly type: 'substitute_enrolment'; readonly victim: string; readonly substitute: (body: Record<string, unknown>) => Record<string, unknown> }
   /** directory answers to the victim list `user` (of another organisation) among `orgId`'s people, under that organisation */
-  | { readonly type: 'relabel_directory'; readonly victim: string; readonly orgId: string; readonly user: { userId: string; displayName: string; role: string } };
+  | { readonly type: 'relabel_directory'; readonly victim: string; readonly orgId: string; readonly user: { userId: string; displayName: string; role: string } }
+  /** the victim's transparency-log answers (heads, consistency proofs, the proofs of certificate bundles) come from `log` */
+  | { readonly type: 'forged_log'; readonly victim: string; readonly log: ForgedLog }
+  /** certificate bundles to the victim carry no inclusion proof (`drop`) or a wrong one (`flip`) for the certificates naming `userId` */
+  | { readonly type: 'unprove_certificates'; readonly victim: string; readonly userId: string; readonly how: 'drop' | 'flip' };
 
 /** An armed fault as the test sees it. */
 export class FaultHandle {

@@ -2,7 +2,9 @@
  * The armed faults applied to REST traffic: membership chains forked, truncated or
  * missing a removal (with the workspace listing agreeing), prekey bundles swapped in
  * claim answers, items slipped into mailbox answers, an enrolment's keys substituted on
- * the way in, and people of one organisation listed in another's directory. Membership events that pass in
+ * the way in, people of one organisation listed in another's directory, and the
+ * transparency log: another log of the operator's shown to one agent (heads, consistency
+ * proofs and the proofs of its certificate bundles), or certificates served unproven. Membership events that pass in
  * either direction are learnt first, so a hidden removal is known by its seq.
  */
 import {
@@ -12,11 +14,19 @@ import {
   fetchMailboxResponseSchema,
   listUsersResponseSchema,
   listWorkspacesResponseSchema,
+  logConsistencyResponseSchema,
+  logResponseSchema,
   membershipEventsResponseSchema,
+  queryCertificatesResponseSchema,
 } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { FaultBoard } from './fault-board';
 import type { RestExchange, RestHooks } from './relay/rest-forwarder';
+
+/** A hex hash with its last digit changed. */
+function flipHex(hash: string): string {
+  return `${hash.slice(0, -1)}${hash.endsWith('0') ? '1' : '0'}`;
+}
 
 /** The REST hooks of a relay whose faults live on `board`. */
 export function restFaults(board: FaultBoard): RestHooks {
@@ -87,6 +97,56 @@ export function restFaults(board: FaultBoard): RestHooks {
     return { users };
   };
 
+  /** The log's answers to the victim of a `forged_log` fault: the forged head and its proofs. */
+  const logHead = (exchange: RestExchange, body: unknown): unknown => {
+    const parsed = logResponseSchema.safeParse(body);
+    if (!parsed.success) return body;
+    let answer = parsed.data;
+    for (const h of board.armed('forged_log', exchange.door)) {
+      answer = { ...answer, head: h.spec.log.head };
+      h.count();
+    }
+    return answer;
+  };
+
+  const logConsistency = (exchange: RestExchange, body: unknown): unknown => {
+    const parsed = logConsistencyResponseSchema.safeParse(body);
+    const from = Number(exchange.query.get('from') ?? '0');
+    if (!parsed.success) return body;
+    let answer = parsed.data;
+    for (const h of board.armed('forged_log', exchange.door)) {
+      const size = h.spec.log.head.treeSize;
+      answer = { head: h.spec.log.head, proof: from === 0 || from >= size ? [] : h.spec.log.consistency(from) };
+      h.count();
+    }
+    return answer;
+  };
+
+  const certificates = (exchange: RestExchange, body: unknown): unknown => {
+    const parsed = queryCertificatesResponseSchema.safeParse(body);
+    if (!parsed.success) return body;
+    const { certificates: served } = parsed.data;
+    let log = parsed.data.log;
+    for (const h of board.armed('forged_log', exchange.door)) {
+      log = { head: h.spec.log.head, inclusions: log.inclusions.map((i) => ({ ...i, path: h.spec.log.inclusion(i.leafIndex) })) };
+      h.count();
+    }
+    for (const h of board.armed('unprove_certificates', exchange.door)) {
+      // The server lists each certificate's inclusion in the order of the certificates.
+      const names = (i: number): boolean => {
+        const certificate = served[i];
+        return certificate !== undefined && ('userId' in certificate.body ? certificate.body.userId : undefined) === h.spec.userId;
+      };
+      const before = log.inclusions;
+      const inclusions = h.spec.how === 'drop'
+        ? before.filter((_, i) => !names(i))
+        : before.map((inclusion, i) => (names(i) ? { ...inclusion, path: inclusion.path.map((hash, k) => (k === 0 ? flipHex(hash) : hash)) } : inclusion));
+      if (before.some((_, i) => names(i))) h.count();
+      log = { ...log, inclusions };
+    }
+    return { certificates: served, log };
+  };
+
   return {
     request(exchange, body) {
       if (exchange.route?.name !== 'enrol' || typeof body !== 'object' || body === null) return body;
@@ -121,6 +181,12 @@ export function restFaults(board: FaultBoard): RestHooks {
           return mailbox(exchange, body);
         case 'listOrgUsers':
           return directory(exchange, body);
+        case 'getLog':
+          return logHead(exchange, body);
+        case 'logConsistency':
+          return logConsistency(exchange, body);
+        case 'queryCertificates':
+          return certificates(exchange, body);
         default:
           return body;
       }
