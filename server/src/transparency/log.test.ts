@@ -1,7 +1,9 @@
 /**
  * The server's log over the store: certificates stored before the log existed are appended
  * at start-up once; the tree follows what other processes append to the same store; a head
- * is signed once per size; a store whose numbering has a hole is not proven over.
+ * is signed once per size; what it signed is never rewritten (each earlier head a prefix of
+ * each later one, across stores again and restarts); a store whose numbering has a hole is
+ * not proven over.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +13,9 @@ import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TestAuthority } from '@yhteispoyta/crypto/certificates/authority.testkit';
 import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
-import { rootOf } from '@yhteispoyta/crypto/transparency/merkle';
-import { certificateLeafHash, verifyTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
+import { rootOf, verifyConsistency } from '@yhteispoyta/crypto/transparency/merkle';
+import { certificateLeafHash, headRoot, verifyTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
+import type { SignedTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import { loadConfig } from '../config';
 import type { Store } from '../store/port';
 import { openSqliteStore } from '../store/sqlite/store';
@@ -88,6 +91,33 @@ describe("the server's transparency log", () => {
     expect(later.head).toMatchObject({ treeSize: all.length, timestamp: 30, rootHash: hex(rootOf(all.map(certificateLeafHash))) });
     // The other process's log, over the same file and key file, says the same.
     expect((await transparencyLog({ config, store: two }).current(40)).head.rootHash).toBe(later.head.rootHash);
+  });
+
+  it('never rewrites what it signed: every earlier head is a prefix of every later one, across stores again and restarts', async () => {
+    const { config, open } = fresh();
+    const store = open();
+    const all = certificates(6);
+    const heads: SignedTreeHead[] = [];
+    let log = transparencyLog({ config, store });
+    for (const [i, cert] of all.entries()) {
+      await store.certificates.putCertificate(cert, i);
+      // A certificate stored again gets no second leaf and changes nothing signed.
+      await store.certificates.putCertificate(all[0] as Certificate, 100 + i);
+      heads.push((await log.current(i)).head);
+    }
+    // A restart: the store opened again, the log loaded again from it (and nothing unlogged to append).
+    await store.close();
+    opened.splice(opened.indexOf(store), 1);
+    const reopened = open();
+    log = await openTransparencyLog({ config, store: reopened, now: () => 1000 }, silent);
+    await reopened.certificates.putCertificate(certificates(1)[1] as Certificate, 1001);
+    const { head: last, tree } = await log.current(1002);
+    expect(last.treeSize).toBe(all.length + 1);
+    for (const earlier of heads) {
+      const proof = tree.consistencyProof(earlier.treeSize, last.treeSize);
+      expect(verifyConsistency(earlier.treeSize, last.treeSize, proof, headRoot(earlier), headRoot(last)), `from ${earlier.treeSize}`).toBe(true);
+      expect(verifyTreeHead(earlier, log.publicKey)).toEqual(earlier);
+    }
   });
 
   it('refuses to prove over a store whose numbering has a hole', async () => {
