@@ -60,14 +60,15 @@ export default tseslint.config(
     },
   },
   {
-    // The local-API contract is imported by the browser UI: zod and its own files only,
-    // so that nothing of crypto/, libsignal or Node's I/O can reach the page through it.
+    // The local-API contract is imported by the browser UI: zod, the pure-JS passphrase
+    // estimator (zxcvbn-ts) and its own files only, so that nothing of crypto/, libsignal or
+    // Node's I/O can reach the page through it.
     files: ['client/local-api/**/*.ts'],
     ignores: ['client/local-api/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { regex: '^(?!zod$|\\./)', message: 'client/local-api/ imports zod and its own files only: the browser UI imports it.' },
+          { regex: '^(?!zod$|@zxcvbn-ts/core$|@zxcvbn-ts/language-common$|\\./)', message: 'client/local-api/ imports zod, zxcvbn-ts and its own files only: the browser UI imports it.' },
         ],
       }],
     },

@@ -348,7 +348,7 @@ async function startAgent(dir: string, relay: HostileRelay, name: string, userId
   const api = await startApiServer({ host, port: 0, uiDir: join(dir, 'no-ui') });
   const agent = new WorldAgent(name, userId, host, api);
   try {
-    const created = await callJson(api, 'POST', '/api/profiles', { name, passphrase: `${name} salasana` });
+    const created = await callJson(api, 'POST', '/api/profiles', { name, passphrase: `${name} ja kolme kiveä rannalla` });
     if (created.status !== 201) throw new Error(`profile of ${name}: ${created.status}`);
     const enrolled = await callJson(api, 'POST', '/api/account/enrol', { code });
     if (enrolled.status !== 200) throw new Error(`enrolment of ${name}: ${JSON.stringify(enrolled.body)}`);

@@ -96,7 +96,7 @@ async function agent(name: string, server: ServerProcess, orgId: string | undefi
   const code = issued.code;
   const host = new AgentHost({ config: testConfig(join(dir, name), serverUrl), factory: createSessionFactory(), unsafeWeakKdfForTests: true });
   hosts.push(host);
-  const created = await host.createProfile(name, `${name} salasana`);
+  const created = await host.createProfile(name, `${name} ja kolme kiveä rannalla`);
   if (!created.ok) throw new Error(created.message);
   const enrolled = await host.enrol(code);
   if (!enrolled.ok) throw new Error(enrolled.message);

@@ -33,6 +33,7 @@ import { EventHub } from './api/event-hub';
 import { ProblemLog } from './api/problem-log';
 import { createKeysCore } from './keys/keys-core';
 import type { KeysCore } from './keys/keys-core';
+import { checkPassphrase } from '@yhteispoyta/local-api/passphrase-policy';
 import { createProfile, listProfiles, openProfile } from './profile/profile-db';
 import { startSync } from './start-sync';
 import type { CreateProfileError, OpenProfileError, ProfileDb } from './profile/profile-db';
@@ -97,6 +98,7 @@ export interface HostStatus {
 export type HostErrorCode =
   | OpenProfileError
   | CreateProfileError
+  | 'weak_passphrase'
   | 'already_unlocked'
   | 'locked'
   | 'already_enrolled'
@@ -117,6 +119,7 @@ const MESSAGES: Record<HostErrorCode, string> = {
   newer_schema: 'The profile was last used by a newer version of the agent.',
   invalid_name: 'A profile name is 1-32 characters of a-z, 0-9, _ and -.',
   empty_passphrase: 'The passphrase must not be empty.',
+  weak_passphrase: 'The passphrase is too short or too easy to guess: use at least 10 characters, for example several unrelated words. Nothing was created.',
   exists: 'A profile with that name already exists.',
   already_unlocked: 'A profile is already unlocked; lock it first.',
   locked: 'Unlock a profile first.',
@@ -276,6 +279,9 @@ export class AgentHost {
   createProfile(name: string, passphrase: string): Promise<HostResult> {
     return this.#serialised(async () => {
       if (this.#profile !== undefined) return refuse('already_unlocked');
+      // The UI's rule, enforced here as well: a program calling the API directly meets it too.
+      const verdict = checkPassphrase(passphrase, [name]);
+      if (!verdict.ok && verdict.reason !== 'empty') return refuse('weak_passphrase');
       const created = await createProfile(this.config.profilesDir, name, passphrase, this.#weakKdf ? { unsafeWeakKdfForTests: true } : {});
       if (!created.ok) return refuse(created.error);
       this.#log.info({ profile: name }, 'profile created');

@@ -35,6 +35,8 @@ export const API_ERROR_CODES = [
   'newer_schema',
   'invalid_name',
   'empty_passphrase',
+  // the passphrase rule (passphrase-policy.ts): too short or too easy to guess; nothing was created
+  'weak_passphrase',
   'exists',
   'already_unlocked',
   'locked',

@@ -48,7 +48,7 @@ beforeAll(async () => {
   a = await startTestAgent(createSessionFactory(), { serverUrl: server.url });
   b = await startTestAgent(createSessionFactory(), { serverUrl: server.url });
   for (const [agent, name, issued] of [[a, 'anna', anna], [b, 'sini', siniCode]] as const) {
-    expect((await callJson(agent.api, 'POST', '/api/profiles', { name, passphrase: `${name} salasana` })).status).toBe(201);
+    expect((await callJson(agent.api, 'POST', '/api/profiles', { name, passphrase: `${name} ja kolme kiveä rannalla` })).status).toBe(201);
     expect(await callJson(agent.api, 'POST', '/api/account/enrol', { code: issued.code })).toMatchObject({
       status: 200,
       body: { status: { state: 'ready', device: { certification: { state: 'pending' } } } },

@@ -31,6 +31,7 @@ const HOST_STATUS: Record<HostErrorCode, number> = {
   newer_schema: 409,
   invalid_name: 400,
   empty_passphrase: 400,
+  weak_passphrase: 400,
   exists: 409,
   already_unlocked: 409,
   locked: 409,

@@ -63,6 +63,17 @@ describe('profiles over the API', () => {
     expect(unlocked).toMatchObject({ status: 200, body: { status: { state: 'unlocked', profile: 'anna' } } });
   });
 
+  it('refuses a short or guessable passphrase with weak_passphrase (the UI\'s rule) and creates nothing', async () => {
+    for (const passphrase of ['a', 'salasana12', 'qwertyuiop', 'aaaaaaaaaaaaaaaaaaaa', 'annaanna123']) {
+      const refused = await callJson(agent.api, 'POST', '/api/profiles', { name: 'anna', passphrase });
+      expect(refused, passphrase).toMatchObject({ status: 400, body: { error: { code: 'weak_passphrase' } } });
+    }
+    expect(readdirSync(agent.dir).filter((file) => file.startsWith('anna'))).toEqual([]);
+    expect(await callJson(agent.api, 'GET', '/api/profiles')).toMatchObject({ status: 200, body: { profiles: [] } });
+    expect(await callJson(agent.api, 'GET', '/api/status')).toMatchObject({ body: { status: { state: 'locked' } } });
+    expect((await callJson(agent.api, 'POST', '/api/profiles', { name: 'anna', passphrase: PASS })).status).toBe(201);
+  });
+
   it('enrols with a code: a bad code is refused, a good one starts the session', async () => {
     await callJson(agent.api, 'POST', '/api/profiles', { name: 'anna', passphrase: PASS });
     const malformed = await callJson(agent.api, 'POST', '/api/account/enrol', { code: 'not-a-real-code' });

@@ -16,6 +16,7 @@ export const KNOWN_ERROR_CODES = [
   'exists',
   'invalid_name',
   'empty_passphrase',
+  'weak_passphrase',
   'in_use',
   'corrupt',
   'newer_schema',

@@ -1,46 +1,58 @@
 /**
- * A plain-language hint of how hard a passphrase is to guess. The profile is encrypted
- * with a key derived from it, and whoever copies the profile files can try guesses
- * offline, so length matters most: several unrelated words beat a short password with
- * symbols. This is a rough, honest estimate (length, character classes, repetition,
- * common patterns), not a guarantee; it never blocks the user, it only advises.
+ * The passphrase rule as the create-profile form shows it. The rule itself is the local-API
+ * contract's (passphrase-policy.ts: at least 10 characters and zxcvbn-ts' score of at least
+ * 3), the same function the agent applies when the profile is created — the form can never
+ * let through what the agent refuses, nor refuse what it accepts. Its dictionaries are
+ * large, so the module is loaded on its own chunk when the form first needs it.
  */
+import { useEffect, useState } from 'react';
+import type * as PolicyModule from '@yhteispoyta/local-api/passphrase-policy';
+
+/** The passphrase rule's module. */
+export type PassphrasePolicy = typeof PolicyModule;
 
 /** The levels the UI shows, weakest first. */
 export const STRENGTH_LEVELS = ['empty', 'too_short', 'weak', 'fair', 'good', 'strong'] as const;
 /** One strength level. */
 export type StrengthLevel = (typeof STRENGTH_LEVELS)[number];
 
-/** Fewer characters than this is always `too_short`. */
-export const MIN_PASSPHRASE_CHARS = 10;
+let loading: Promise<PassphrasePolicy> | undefined;
 
-const COMMON = /^(?:salasana|password|qwerty|asdf|123456|abc|kela|passw0rd|letmein|iloveyou)/i;
-
-/** Rough bits of guessing work: length × log2(alphabet), discounted for repetition and common patterns. */
-export function estimateBits(passphrase: string): number {
-  const chars = [...passphrase];
-  if (chars.length === 0) return 0;
-  let alphabet = 0;
-  if (/[a-zåäö]/.test(passphrase)) alphabet += 29;
-  if (/[A-ZÅÄÖ]/.test(passphrase)) alphabet += 29;
-  if (/[0-9]/.test(passphrase)) alphabet += 10;
-  if (/[^a-zA-ZåäöÅÄÖ0-9]/.test(passphrase)) alphabet += 33;
-  const unique = new Set(chars).size;
-  // A string of few distinct characters ("aaaaaaaa", "abababab") is far weaker than its length.
-  const effectiveLength = Math.min(chars.length, unique * 2.5);
-  let bits = effectiveLength * Math.log2(Math.max(alphabet, 2));
-  if (COMMON.test(passphrase)) bits -= 20;
-  if (/^(.)\1+$/u.test(passphrase)) bits = Math.min(bits, 8);
-  return Math.max(0, Math.round(bits));
+/** Load the rule (once). */
+export function loadPassphrasePolicy(): Promise<PassphrasePolicy> {
+  loading ??= import('@yhteispoyta/local-api/passphrase-policy');
+  return loading;
 }
 
-/** The strength level of a passphrase. */
-export function passphraseStrength(passphrase: string): StrengthLevel {
-  if (passphrase.length === 0) return 'empty';
-  if ([...passphrase].length < MIN_PASSPHRASE_CHARS) return 'too_short';
-  const bits = estimateBits(passphrase);
-  if (bits < 40) return 'weak';
-  if (bits < 60) return 'fair';
-  if (bits < 80) return 'good';
-  return 'strong';
+/** The rule, once loaded; undefined for the moment it takes. */
+export function usePassphrasePolicy(): PassphrasePolicy | undefined {
+  const [policy, setPolicy] = useState<PassphrasePolicy | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    void loadPassphrasePolicy().then((loaded) => {
+      if (live) setPolicy(() => loaded);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+  return policy;
+}
+
+/** What the form says of a passphrase: its level and whether the agent will accept it. */
+export interface PassphraseAssessment {
+  readonly level: StrengthLevel;
+  readonly accepted: boolean;
+  /** why not, when not */
+  readonly reason?: 'empty' | 'too_short' | 'too_guessable';
+}
+
+/** Assess a passphrase with the rule; `context` are words of this profile (its name). */
+export function assessPassphrase(policy: PassphrasePolicy, passphrase: string, context: readonly string[] = []): PassphraseAssessment {
+  const verdict = policy.checkPassphrase(passphrase, context);
+  if (!verdict.ok && verdict.reason === 'empty') return { level: 'empty', accepted: false, reason: 'empty' };
+  if (!verdict.ok && verdict.reason === 'too_short') return { level: 'too_short', accepted: false, reason: 'too_short' };
+  // zxcvbn's scores: 0–1 weak, 2 fair (still refused), 3 good, 4 strong.
+  const level: StrengthLevel = verdict.score <= 1 ? 'weak' : verdict.score === 2 ? 'fair' : verdict.score === 3 ? 'good' : 'strong';
+  return verdict.ok ? { level, accepted: true } : { level, accepted: false, reason: verdict.reason };
 }

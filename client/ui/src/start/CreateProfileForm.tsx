@@ -2,6 +2,8 @@
  * Creating a profile: a name for this computer's profile list and a passphrase typed
  * twice, with a plain-language strength hint. The passphrase encrypts everything the
  * profile keeps; it cannot be recovered, which the form says before it is too late.
+ * The form applies the agent's own passphrase rule (lib/passphrase-strength.ts), so what
+ * it lets through the agent accepts.
  */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +11,7 @@ import { profilesApi } from '../api/agent-api';
 import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
-import { MIN_PASSPHRASE_CHARS, STRENGTH_LEVELS, passphraseStrength } from '../lib/passphrase-strength';
+import { STRENGTH_LEVELS, assessPassphrase, usePassphrasePolicy } from '../lib/passphrase-strength';
 
 const PROFILE_NAME = /^[a-z0-9_-]{1,32}$/;
 
@@ -24,13 +26,16 @@ export function CreateProfileForm() {
   const create = useAction();
   const ids = { name: useId(), nameHint: useId(), pass: useId(), strength: useId(), repeat: useId(), mismatch: useId() };
 
-  const strength = passphraseStrength(passphrase);
+  const policy = usePassphrasePolicy();
+  const assessment = policy === undefined ? undefined : assessPassphrase(policy, passphrase, [name]);
+  const strength = assessment?.level ?? 'empty';
   const nameValid = PROFILE_NAME.test(name);
-  const longEnough = [...passphrase].length >= MIN_PASSPHRASE_CHARS;
+  const passphraseOk = assessment?.accepted === true;
   const matches = passphrase === repeat;
   const problems: string[] = [];
   if (!nameValid) problems.push(t('create.nameInvalid'));
-  if (!longEnough) problems.push(t('create.tooShort', { min: MIN_PASSPHRASE_CHARS }));
+  if (assessment?.reason === 'empty' || assessment?.reason === 'too_short') problems.push(t('create.tooShort', { min: policy?.MIN_PASSPHRASE_CHARS ?? 10 }));
+  if (assessment?.reason === 'too_guessable') problems.push(t('create.tooGuessable'));
   if (!matches) problems.push(t('create.mismatch'));
 
   return (
@@ -39,7 +44,7 @@ export function CreateProfileForm() {
       onSubmit={(event) => {
         event.preventDefault();
         setTried(true);
-        if (problems.length > 0) return;
+        if (problems.length > 0 || !passphraseOk) return;
         void create.run(async () => {
           const status = await profilesApi.create(name, passphrase);
           setPassphrase('');
@@ -67,7 +72,7 @@ export function CreateProfileForm() {
         type="password"
         autoComplete="new-password"
         aria-describedby={ids.strength}
-        aria-invalid={tried && !longEnough}
+        aria-invalid={tried && !passphraseOk}
         value={passphrase}
         onChange={(event) => setPassphrase(event.target.value)}
       />
@@ -98,7 +103,7 @@ export function CreateProfileForm() {
         </div>
       ) : null}
       <ErrorNotice error={create.error} />
-      <button type="submit" disabled={create.busy} aria-busy={create.busy}>
+      <button type="submit" disabled={create.busy || policy === undefined} aria-busy={create.busy}>
         {create.busy ? t('create.creating') : t('create.submit')}
       </button>
       {create.busy ? (
