@@ -41,6 +41,8 @@ function agentConfig(serverUrl: string, profilesDir: string, tuning: AgentTuning
     mergeWindowMs: tuning.mergeWindowMs,
     compactionThreshold: tuning.compactionThreshold,
     signedPreKeyRotationMs: 7 * 24 * 3600 * 1000,
+    heartbeatIntervalMs: 180_000,
+    staleHeadGraceMs: 120_000,
     maxAttachmentBytes: 1024 * 1024,
     logLevel: 'silent',
   };

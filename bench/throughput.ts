@@ -108,7 +108,7 @@ class WindowCounter {
 
 function seal(sender: LightDevice, workspaceId: string, clock: number, plaintext: Uint8Array, epochKey: Uint8Array): WireEnvelope {
   return sealEnvelope({
-    header: { v: PROTOCOL_VERSION, workspaceId, stream: 'doc:plan', kind: 'update', epoch: 1, author: sender.ref, clock, snapshotId: '', sentAt: Date.now() },
+    header: { v: PROTOCOL_VERSION, workspaceId, stream: 'doc:plan', kind: 'update', epoch: 1, author: sender.ref, clock, snapshotId: '', sentAt: Date.now(), chainHead: { seq: 0, hash: '0'.repeat(64) } },
     plaintext,
     epochKey,
     identityKey: sender.identity.identityKeyPair.privateKey,

@@ -29,8 +29,9 @@ export const MAX_ENVELOPE_BYTES = WIRE_FRAMING_BYTES + MAX_HEADER_BYTES + NONCE_
 /**
  * Per-envelope byte overhead on top of the plaintext, field by field:
  * - header: canonical header bytes, variable — for a typical update (UUID workspace, user
- *   and snapshot ids, stream `doc:plan`) 147 bytes: version 1 + kind 1 + workspaceId 2+36 +
- *   stream 2+8 + epoch 4 + userId 2+36 + deviceId 1 + clock 8 + snapshotId 2+36 + sentAt 8;
+ *   and snapshot ids, stream `doc:plan`): version 1 + kind 1 + workspaceId 2+36 +
+ *   stream 2+8 + epoch 4 + userId 2+36 + deviceId 1 + clock 8 + snapshotId 2+36 + sentAt 8 +
+ *   chainHead 4+32 = 183 bytes;
  *   snapshots add parentSnapshotId 2+n, parentProof 32, count 2 and 2+k+8 per covered clock
  * - nonce: 12
  * - aeadTag: 16 (inside the ciphertext)
@@ -38,7 +39,7 @@ export const MAX_ENVELOPE_BYTES = WIRE_FRAMING_BYTES + MAX_HEADER_BYTES + NONCE_
  * - wireFraming: 7 more in the binary storage form (format version 1 + header length 2 +
  *   ciphertext length 4)
  *
- * So a typical update costs 147 + 12 + 16 + 64 = 239 bytes (246 in binary form).
+ * So a typical update costs 183 + 12 + 16 + 64 = 275 bytes (282 in binary form).
  */
 export const ENVELOPE_OVERHEAD = Object.freeze({
   nonce: NONCE_BYTES,

@@ -34,7 +34,7 @@ const epochKey = randomBytes(32);
 const otherEpochKey = randomBytes(32);
 
 const header: EnvelopeHeader = {
-  v: 1,
+  v: 2,
   workspaceId: WS,
   stream: 'doc:plan',
   kind: 'update',
@@ -43,6 +43,7 @@ const header: EnvelopeHeader = {
   clock: 7,
   snapshotId: 'c0ffee00-1234-4abc-8def-0123456789ab',
   sentAt: 1_732_000_000_000,
+  chainHead: { seq: 4, hash: 'ab'.repeat(32) },
 };
 const plaintext = utf8('Yjs update: lisätty suunnitelmaan tavoite');
 
@@ -282,15 +283,15 @@ describe('wire form', () => {
 });
 
 describe('envelope overhead', () => {
-  it('is exactly 239 bytes for a typical update (246 in wire form)', () => {
+  it('is exactly 275 bytes for a typical update (282 in wire form)', () => {
     const sizes = [0, 1, 100, 10_000];
     for (const size of sizes) {
       const env = sealEnvelope({ header, plaintext: new Uint8Array(size), epochKey, identityKey: alice.keys.privateKey });
       const parts = env.header.byteLength + env.nonce.byteLength + env.ciphertext.byteLength + env.signature.byteLength;
-      expect(env.header.byteLength).toBe(147);
-      expect(parts - size).toBe(239);
-      expect(envelopeOverhead(header)).toBe(239);
-      expect(encodeWireEnvelope(env).byteLength - size).toBe(239 + ENVELOPE_OVERHEAD.wireFraming);
+      expect(env.header.byteLength).toBe(183);
+      expect(parts - size).toBe(275);
+      expect(envelopeOverhead(header)).toBe(275);
+      expect(encodeWireEnvelope(env).byteLength - size).toBe(275 + ENVELOPE_OVERHEAD.wireFraming);
     }
     expect(ENVELOPE_OVERHEAD).toEqual({ nonce: 12, aeadTag: 16, signature: 64, wireFraming: 7 });
   });

@@ -8,7 +8,7 @@ const USER = '7f3e2d1c-0b9a-4876-a5b4-c3d2e1f00112';
 const SNAP = 'c0ffee00-1234-4abc-8def-0123456789ab';
 
 const update: EnvelopeHeader = {
-  v: 1,
+  v: 2,
   workspaceId: WS,
   stream: 'doc:plan',
   kind: 'update',
@@ -17,6 +17,7 @@ const update: EnvelopeHeader = {
   clock: 41,
   snapshotId: SNAP,
   sentAt: 1_732_000_000_000,
+  chainHead: { seq: 12, hash: 'c4'.repeat(32) },
 };
 
 const snapshot: EnvelopeHeader = {
@@ -70,12 +71,18 @@ describe('header encoding', () => {
     expect(encodeHeader(r.header)).toEqual(bytes);
   });
 
+  it('refuses a chain head that is not a u32 seq with 64 lower-case hex digits', () => {
+    for (const chainHead of [{ seq: -1, hash: 'c4'.repeat(32) }, { seq: 2 ** 32, hash: 'c4'.repeat(32) }, { seq: 1, hash: 'C4'.repeat(32) }, { seq: 1, hash: 'c4'.repeat(31) }]) {
+      expect(() => encodeHeader({ ...update, chainHead })).toThrow(RangeError);
+    }
+  });
+
   it('has the documented size for a typical update header', () => {
-    expect(encodeHeader(update).byteLength).toBe(147);
+    expect(encodeHeader(update).byteLength).toBe(183);
   });
 
   it('round-trips every kind', () => {
-    for (const kind of ['update', 'chat', 'presence'] as const) {
+    for (const kind of ['update', 'chat', 'presence', 'heartbeat'] as const) {
       const h = { ...update, kind };
       expect(decodeHeader(encodeHeader(h))).toEqual({ ok: true, header: h });
     }
@@ -107,6 +114,8 @@ describe('header encoding', () => {
       { ...update, workspaceId: `${WS}x` },
       { ...update, stream: 'chat' },
       { ...update, kind: 'chat' },
+      { ...update, chainHead: { ...update.chainHead, seq: 13 } },
+      { ...update, chainHead: { ...update.chainHead, hash: `${'c4'.repeat(31)}c5` } },
       { ...update, epoch: 4 },
       { ...update, author: { userId: USER, deviceId: 3 } },
       { ...update, author: { userId: 'other', deviceId: 2 } },
@@ -162,12 +171,13 @@ describe('header decoding is strict', () => {
   });
 
   it('rejects an unknown version', () => {
-    expect(rejects(mutate(bytes, OFFSET.version, 2), 'malformed')).toMatch(/version/);
+    expect(rejects(mutate(bytes, OFFSET.version, 1), 'malformed')).toMatch(/version/);
+    rejects(mutate(bytes, OFFSET.version, 3), 'malformed');
     rejects(mutate(bytes, OFFSET.version, 0), 'malformed');
   });
 
   it('rejects an unknown kind', () => {
-    expect(rejects(mutate(bytes, OFFSET.kind, 4), 'malformed')).toMatch(/kind/);
+    expect(rejects(mutate(bytes, OFFSET.kind, 5), 'malformed')).toMatch(/kind/);
   });
 
   it('rejects invalid UTF-8 (stray continuation, overlong, surrogate)', () => {

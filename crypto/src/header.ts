@@ -4,10 +4,10 @@
  * header: fixed field order, big-endian integers, u16-length-prefixed UTF-8 strings, and a
  * decoder that re-encodes what it read and refuses anything that does not match byte for byte.
  *
- * Layout (version 1):
+ * Layout (version 2):
  * ```
- * u8  version (= 1)
- * u8  kind             0 update, 1 snapshot, 2 chat, 3 presence
+ * u8  version (= 2)
+ * u8  kind             0 update, 1 snapshot, 2 chat, 3 presence, 4 heartbeat
  * str workspaceId      1..MAX_ID_BYTES
  * str stream           1..MAX_STREAM_BYTES
  * u32 epoch            >= 1
@@ -16,6 +16,8 @@
  * u64 clock            safe integer; 0 for snapshots
  * str snapshotId       0..MAX_ID_BYTES (non-empty for snapshots)
  * u64 sentAt           safe integer
+ * u32 chainHead.seq    the author's verified membership-chain head
+ * 32  chainHead.hash   (its eventHash)
  * -- kind = snapshot only --
  * str parentSnapshotId 0..MAX_ID_BYTES
  * 32  parentProof
@@ -28,7 +30,7 @@ import { ByteReader, ByteWriter, DecodeFailure } from './byte-codec';
 import type { DecodeFailureCode } from './byte-codec';
 import { PROTOCOL_VERSION, ENVELOPE_KINDS, MAX_DEVICE_ID, MIN_DEVICE_ID } from './types';
 import type { EnvelopeHeader, EnvelopeKind } from './types';
-import { bytesEqual, utf8 } from './bytes';
+import { bytesEqual, fromHex, toHex, utf8 } from './bytes';
 import type { Bytes } from './bytes';
 
 /**
@@ -47,6 +49,11 @@ export const MAX_COVERED_CLOCKS = 1024;
 export const PARENT_PROOF_BYTES = 32;
 /** Largest epoch number a header can carry (it is a u32). */
 const MAX_EPOCH = 0xffff_ffff;
+/** Largest chain seq a header can carry (it is a u32). */
+const MAX_CHAIN_SEQ = 0xffff_ffff;
+/** Size of a chain head's hash: one SHA-256 output. */
+const CHAIN_HASH_BYTES = 32;
+const CHAIN_HASH = /^[0-9a-f]{64}$/;
 
 /** A deviceKey is `userId.deviceId`; the suffix is canonical decimal so each device has one key. */
 const MAX_DEVICE_KEY_BYTES = MAX_ID_BYTES + 4;
@@ -79,7 +86,10 @@ export function encodeHeader(h: EnvelopeHeader): Bytes {
     .u8(h.author.deviceId)
     .u64(h.clock)
     .text(h.snapshotId, MAX_ID_BYTES)
-    .u64(h.sentAt);
+    .u64(h.sentAt)
+    .u32(h.chainHead.seq)
+    // validateHeader guarantees 64 lower-case hex digits.
+    .raw(fromHex(h.chainHead.hash) ?? new Uint8Array(CHAIN_HASH_BYTES));
   if (h.kind === 'snapshot') {
     // validateHeader guarantees all three are present for snapshots.
     const covered = sortedCoveredClocks(h.coveredClocks ?? {});
@@ -126,7 +136,8 @@ function readHeader(r: ByteReader): EnvelopeHeader {
   const clock = r.u64('clock');
   const snapshotId = r.text('snapshotId', MAX_ID_BYTES);
   const sentAt = r.u64('sentAt');
-  const base = { v: PROTOCOL_VERSION, workspaceId, stream, kind, epoch, author: { userId, deviceId }, clock, snapshotId, sentAt };
+  const chainHead = { seq: r.u32(), hash: toHex(r.raw(CHAIN_HASH_BYTES)) };
+  const base = { v: PROTOCOL_VERSION, workspaceId, stream, kind, epoch, author: { userId, deviceId }, clock, snapshotId, sentAt, chainHead };
   if (kind !== 'snapshot') {
     r.end();
     return base;
@@ -164,6 +175,8 @@ function validateHeader(h: EnvelopeHeader): void {
   if (!isDeviceId(h.author.deviceId)) fail(`deviceId ${h.author.deviceId} out of range`);
   if (!isClock(h.clock)) fail('clock is not a safe non-negative integer');
   if (!isClock(h.sentAt)) fail('sentAt is not a safe non-negative integer');
+  if (!Number.isInteger(h.chainHead.seq) || h.chainHead.seq < 0 || h.chainHead.seq > MAX_CHAIN_SEQ) fail('chainHead.seq out of range');
+  if (!CHAIN_HASH.test(h.chainHead.hash)) fail('chainHead.hash is not 64 lower-case hex digits');
   const snapshotFields = [h.parentSnapshotId, h.parentProof, h.coveredClocks];
   if (h.kind !== 'snapshot') {
     if (snapshotFields.some((f) => f !== undefined)) fail(`snapshot fields on a ${h.kind} header`);

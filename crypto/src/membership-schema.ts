@@ -52,6 +52,21 @@ const memberInfoSchema = z.strictObject({
     .refine((devices) => allUnique(devices.map((d) => d.deviceId)), 'devices must be unique'),
 });
 
+/** Most entries of one rotation's clock cut (devices no longer in the workspace × streams). */
+const MAX_CUT_ENTRIES = 4096;
+
+/** A rotation's clock cut: unique (device, stream) pairs, each with the last clock accepted from it. */
+const clockCutSchema = z
+  .array(
+    z.strictObject({
+      device: z.string().min(3).max(MAX_ID_BYTES + 4).regex(/^.+\.[1-9][0-9]{0,2}$/s, 'must be userId.deviceId'),
+      stream: z.string().min(1).max(MAX_ID_BYTES).refine(isWellFormedText, 'must be well-formed UTF-8'),
+      clock: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    }),
+  )
+  .max(MAX_CUT_ENTRIES)
+  .refine((cut) => allUnique(cut.map((c) => `${c.device}\u0000${c.stream}`)), 'cut entries must be unique per device and stream');
+
 const deviceRefSchema = z.strictObject({ userId: idSchema, deviceId: deviceIdSchema });
 
 /** Fields every event carries; the variants add `type` and `payload`. */
@@ -79,7 +94,7 @@ export const membershipEventSchema = z.discriminatedUnion('type', [
     z.strictObject({ orgIds: orgIdsSchema, purpose: textSchema(MAX_PURPOSE_LENGTH), expiresAt: timestampSchema.optional() }),
   ),
   variant('revoke_consent', z.strictObject({ orgIds: orgIdsSchema })),
-  variant('rotate_epoch', z.strictObject({ epoch: z.int().min(2).max(0xffff_ffff) })),
+  variant('rotate_epoch', z.strictObject({ epoch: z.int().min(2).max(0xffff_ffff), cut: clockCutSchema.optional() })),
   variant('close', z.record(z.string(), z.never())),
 ]);
 

@@ -48,8 +48,11 @@ function payloadJson(event: UnsignedMembershipEvent): JsonValue {
     }
     case 'revoke_consent':
       return { orgIds: [...event.payload.orgIds] };
-    case 'rotate_epoch':
-      return { epoch: event.payload.epoch };
+    case 'rotate_epoch': {
+      const { epoch, cut } = event.payload;
+      // Events from before the cut existed carry none and are signed without it.
+      return cut === undefined ? { epoch } : { epoch, cut: cut.map((c) => ({ device: c.device, stream: c.stream, clock: c.clock })) };
+    }
     case 'close':
       return {};
   }

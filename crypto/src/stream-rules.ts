@@ -10,7 +10,7 @@ import type { EnvelopeKind } from './types';
 export const CHAT_STREAM = 'chat';
 /** The case records stream: signed records events (docs/design.md §11), never merged as a CRDT. */
 export const RECORDS_STREAM = 'records';
-/** The presence stream: awareness envelopes, never stored. */
+/** The presence stream: awareness envelopes and heartbeats (docs/design.md §12), never stored. */
 export const PRESENCE_STREAM = 'presence';
 /** The joint client plan. */
 export const PLAN_STREAM = 'doc:plan';
@@ -28,7 +28,7 @@ export function isDocStream(stream: string): boolean {
 /** Which stream each kind may travel on: updates and snapshots on documents, the rest on their own stream. */
 export function streamFitsKind(kind: EnvelopeKind, stream: string): boolean {
   if (kind === 'chat') return stream === CHAT_STREAM;
-  if (kind === 'presence') return stream === PRESENCE_STREAM;
+  if (kind === 'presence' || kind === 'heartbeat') return stream === PRESENCE_STREAM;
   return isDocStream(stream);
 }
 

@@ -5,8 +5,12 @@
  */
 import type { Bytes } from './bytes';
 
-/** Version of the whole wire protocol (REST bodies, socket.io events, envelopes). */
-export const PROTOCOL_VERSION = 1 as const;
+/**
+ * Version of the whole wire protocol (REST bodies, socket.io events, envelopes). 2: every
+ * envelope header names its author's verified membership-chain head (docs/design.md §12),
+ * and the version byte is part of the header, the signed digest and the stream-key label.
+ */
+export const PROTOCOL_VERSION = 2 as const;
 
 /** One device of one user: the libsignal address `userId.deviceId`. */
 export interface DeviceRef {
@@ -103,7 +107,7 @@ export interface MailboxItem {
 // ---------------------------------------------------------------------------------------
 // Envelopes (socket.io: raw bytes)
 
-export const ENVELOPE_KINDS = ['update', 'snapshot', 'chat', 'presence'] as const;
+export const ENVELOPE_KINDS = ['update', 'snapshot', 'chat', 'presence', 'heartbeat'] as const;
 export type EnvelopeKind = (typeof ENVELOPE_KINDS)[number];
 
 /**
@@ -111,7 +115,7 @@ export type EnvelopeKind = (typeof ENVELOPE_KINDS)[number];
  * data and part of the signed bytes; the server reads it to enforce its rules.
  */
 export interface EnvelopeHeader {
-  readonly v: 1;
+  readonly v: typeof PROTOCOL_VERSION;
   readonly workspaceId: string;
   /** `doc:plan`, `doc:<meetingId>`, `chat`, `presence` */
   readonly stream: string;
@@ -137,6 +141,18 @@ export interface EnvelopeHeader {
   readonly coveredClocks?: Readonly<Record<string, number>>;
   /** author's clock, ms since epoch (informative; never trusted for ordering) */
   readonly sentAt: number;
+  /**
+   * The author's verified membership-chain head when it sealed: a reader that verified a
+   * removal and rotation the author had not seen refuses what it wrote afterwards
+   * (docs/design.md §12).
+   */
+  readonly chainHead: ChainHead;
+}
+
+/** A membership-chain head: the seq of the last verified event and its eventHash (64 hex digits). */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
 }
 
 /** An envelope as it travels and is stored: all four parts are opaque bytes to the server. */
@@ -200,9 +216,21 @@ export interface MembershipPayloads {
   grant_consent: { orgIds: string[]; purpose: string; expiresAt?: number };
   /** removes those organisations' members and requires an epoch rotation */
   revoke_consent: { orgIds: string[] };
-  /** the new epoch number: exactly current + 1 */
-  rotate_epoch: { epoch: number };
+  /**
+   * the new epoch number: exactly current + 1; `cut`: for each device no longer in the
+   * workspace and each stream the rotating device follows, the last clock of that device it
+   * accepted — nothing the device authors past it under an older epoch is accepted by any
+   * agent. Absent in events written before the cut existed.
+   */
+  rotate_epoch: { epoch: number; cut?: readonly ClockCut[] };
   close: Record<string, never>;
+}
+
+/** One entry of a rotation's clock cut: `device` (`userId.deviceId`) authored up to `clock` on `stream`. */
+export interface ClockCut {
+  readonly device: string;
+  readonly stream: string;
+  readonly clock: number;
 }
 
 /** A signed membership event; `prevHash` is hex SHA-256 of the previous event's canonical bytes. */

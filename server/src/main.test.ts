@@ -52,7 +52,7 @@ describe('main', () => {
     const main = startMain({ HOST: '127.0.0.1', PORT: '0', SQLITE_PATH: join(dir, 'server.db'), LOG_LEVEL: 'silent' });
     const url = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(main.output().stdout)?.[1]);
     const health = await fetch(`${url}/health`);
-    expect(await health.json()).toEqual({ status: 'ok', protocol: 1 });
+    expect(await health.json()).toEqual({ status: 'ok', protocol: 2 });
     main.child.kill('SIGTERM');
     expect(await main.exited).toBe(0);
   });

@@ -105,7 +105,8 @@ export async function buildWorld(server: ApiServer): Promise<AuthzWorld> {
   return {
     server, orgA, orgB, alice, expiredToken, eve, client, carol, W, W2, blobId, invitationCodeId: invitation.codeId, chain,
     async seal(author, header) {
-      const { epoch } = await chain();
+      const state = await chain();
+      const epoch = state.epoch;
       const snapshot = header.kind === 'snapshot';
       const full: EnvelopeHeader = {
         v: PROTOCOL_VERSION,
@@ -116,6 +117,7 @@ export async function buildWorld(server: ApiServer): Promise<AuthzWorld> {
         clock: snapshot ? 0 : 1,
         snapshotId: snapshot ? `snap${toId(randomBytes(6))}` : '',
         sentAt: Date.now(),
+        chainHead: { seq: state.seq, hash: state.headHash },
         ...(snapshot ? { parentSnapshotId: '', parentProof: GENESIS_PROOF, coveredClocks: {} } : {}),
         ...header,
       };

@@ -280,6 +280,7 @@ export async function buildFixtures(url: string, adminToken: string): Promise<Fu
         clock: kind === 'snapshot' ? 0 : 1,
         snapshotId: kind === 'snapshot' ? 'fuzzsnap' : '',
         sentAt: Date.now(),
+        chainHead: { seq: 0, hash: eventHash(create) },
         ...snapshotFields,
         ...header,
       };

@@ -19,7 +19,7 @@ import { bundleFromUpload, installPrekeys, MemorySignalStores } from '@yhteispoy
 import { generatePrekeys } from '@yhteispoyta/crypto/prekeys';
 import { establishSession } from '@yhteispoyta/crypto/sessions';
 import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
-import type { ClaimedBundle, DeviceRef, EnvelopeHeader, MailboxItem, PrekeyUpload, WireEnvelope } from '@yhteispoyta/crypto/types';
+import type { ChainHead, ClaimedBundle, DeviceRef, EnvelopeHeader, MailboxItem, PrekeyUpload, WireEnvelope } from '@yhteispoyta/crypto/types';
 
 /** An enrolled outsider device and what it can forge. */
 export class AttackerDevice {
@@ -114,8 +114,9 @@ export class AttackerDevice {
   }
 
   /** An envelope authored and signed by this device, sealed under `epochKey` (one the relay obtained). */
-  seal(header: Omit<EnvelopeHeader, 'author' | 'v'>, plaintext: Uint8Array, epochKey: Uint8Array): WireEnvelope {
-    return sealEnvelope({ header: { ...header, v: PROTOCOL_VERSION, author: this.self }, plaintext, epochKey, identityKey: this.identityKey });
+  seal(header: Omit<EnvelopeHeader, 'author' | 'v' | 'chainHead'> & { readonly chainHead?: ChainHead }, plaintext: Uint8Array, epochKey: Uint8Array): WireEnvelope {
+    const chainHead = header.chainHead ?? { seq: 0, hash: '0'.repeat(64) };
+    return sealEnvelope({ header: { ...header, chainHead, v: PROTOCOL_VERSION, author: this.self }, plaintext, epochKey, identityKey: this.identityKey });
   }
 
   /**

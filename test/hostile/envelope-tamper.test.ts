@@ -17,7 +17,7 @@ function sealed(): WireEnvelope {
   return sealEnvelope({
     header: {
       v: PROTOCOL_VERSION, workspaceId: 'ws', stream: 'doc:plan', kind: 'update', epoch: 1,
-      author: authorRef, clock: 3, snapshotId: '', sentAt: 1_700_000_000_000,
+      author: authorRef, clock: 3, snapshotId: '', sentAt: 1_700_000_000_000, chainHead: { seq: 0, hash: '0'.repeat(64) },
     },
     plaintext: utf8('tavoite'),
     epochKey,

@@ -36,6 +36,7 @@ import type { KeysCore } from './keys/keys-core';
 import { checkPassphrase } from '@yhteispoyta/local-api/passphrase-policy';
 import { createProfile, listProfiles, openProfile } from './profile/profile-db';
 import { startSync } from './start-sync';
+import { StreamStateStore } from './sync/stream-state';
 import type { CreateProfileError, OpenProfileError, ProfileDb } from './profile/profile-db';
 import type { Role } from '@yhteispoyta/crypto/types';
 
@@ -438,14 +439,21 @@ export function createSessionFactory(): SessionFactory {
       const link = device.connect(problems);
       let keys: KeysCore | undefined;
       try {
-        keys = createKeysCore({ device, problems, link, log: logger });
+        // A rotation signs the clocks this device accepted (sync's) as its clock cut (docs/design.md §12).
+        const streamClocks = (workspaceId: string) => new StreamStateStore(device.profile).allClocks(workspaceId);
+        keys = createKeysCore({ device, problems, link, log: logger, streamClocks });
         const sync = startSync({
           link,
           keys: keys.keyRing,
           device,
           problems,
           profile,
-          config: { mergeWindowMs: config.mergeWindowMs, compactionThreshold: config.compactionThreshold },
+          config: {
+            mergeWindowMs: config.mergeWindowMs,
+            compactionThreshold: config.compactionThreshold,
+            heartbeatIntervalMs: config.heartbeatIntervalMs,
+            staleHeadGraceMs: config.staleHeadGraceMs,
+          },
           logger,
         });
         const core = keys;

@@ -24,6 +24,8 @@ describe('parseAgentConfig', () => {
       mergeWindowMs: 0,
       compactionThreshold: 50,
       signedPreKeyRotationMs: 7 * 24 * 3600 * 1000,
+      heartbeatIntervalMs: 180_000,
+      staleHeadGraceMs: 120_000,
       maxAttachmentBytes: 32 * 1024 * 1024,
       logLevel: 'info',
     });

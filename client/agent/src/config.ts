@@ -33,6 +33,10 @@ export interface AgentConfig {
   readonly compactionThreshold: number;
   /** how often the signed prekey is replaced */
   readonly signedPreKeyRotationMs: number;
+  /** how often the device sends its signed heartbeat to each open workspace (docs/design.md §12) */
+  readonly heartbeatIntervalMs: number;
+  /** how long after a rotation an envelope from a stale chain head still counts as in flight (docs/design.md §12) */
+  readonly staleHeadGraceMs: number;
   /** largest attachment the UI may upload, in plaintext bytes */
   readonly maxAttachmentBytes: number;
   readonly logLevel: LogLevel;
@@ -77,6 +81,8 @@ const configSchema = z.strictObject({
   mergeWindowMs: intFrom(0, 10_000),
   compactionThreshold: intFrom(1, 1_000_000),
   signedPreKeyRotationMs: intFrom(60_000, 365 * DAY_MS),
+  heartbeatIntervalMs: intFrom(100, DAY_MS),
+  staleHeadGraceMs: intFrom(0, DAY_MS),
   maxAttachmentBytes: intFrom(1, MAX_ATTACHMENT_LIMIT),
   logLevel: z.enum(LOG_LEVELS),
 });
@@ -95,6 +101,8 @@ export const USAGE = `Usage: npm run agent -- --server URL [--profile NAME] [opt
   --merge-window-ms N            edit merge window (env YHTEISPOYTA_MERGE_WINDOW_MS, default ${DEFAULT_SYNC_CONFIG.mergeWindowMs})
   --compaction-threshold N       updates before a snapshot (env YHTEISPOYTA_COMPACTION_THRESHOLD, default ${DEFAULT_SYNC_CONFIG.compactionThreshold})
   --signed-prekey-rotation-ms N  signed prekey rotation (env YHTEISPOYTA_SIGNED_PREKEY_ROTATION_MS, default 7 days)
+  --heartbeat-interval-ms N      signed heartbeat to open workspaces (env YHTEISPOYTA_HEARTBEAT_INTERVAL_MS, default ${DEFAULT_SYNC_CONFIG.heartbeatIntervalMs})
+  --stale-head-grace-ms N        in-flight allowance after a rotation (env YHTEISPOYTA_STALE_HEAD_GRACE_MS, default ${DEFAULT_SYNC_CONFIG.staleHeadGraceMs})
   --max-attachment-bytes N       largest attachment (env YHTEISPOYTA_MAX_ATTACHMENT_BYTES, default 32 MiB)
   --log-level LEVEL              ${LOG_LEVELS.join('|')} (env LOG_LEVEL, default info)
   --help                         this text`;
@@ -114,6 +122,8 @@ const FLAG_NAMES = {
   mergeWindowMs: '--merge-window-ms',
   compactionThreshold: '--compaction-threshold',
   signedPreKeyRotationMs: '--signed-prekey-rotation-ms',
+  heartbeatIntervalMs: '--heartbeat-interval-ms',
+  staleHeadGraceMs: '--stale-head-grace-ms',
   maxAttachmentBytes: '--max-attachment-bytes',
   logLevel: '--log-level',
 } as const satisfies Record<keyof AgentConfig, string>;
@@ -138,6 +148,8 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
         'merge-window-ms': { type: 'string' },
         'compaction-threshold': { type: 'string' },
         'signed-prekey-rotation-ms': { type: 'string' },
+        'heartbeat-interval-ms': { type: 'string' },
+        'stale-head-grace-ms': { type: 'string' },
         'max-attachment-bytes': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean' },
@@ -160,6 +172,8 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     mergeWindowMs: pick(values['merge-window-ms'], env.YHTEISPOYTA_MERGE_WINDOW_MS) ?? DEFAULT_SYNC_CONFIG.mergeWindowMs,
     compactionThreshold: pick(values['compaction-threshold'], env.YHTEISPOYTA_COMPACTION_THRESHOLD) ?? DEFAULT_SYNC_CONFIG.compactionThreshold,
     signedPreKeyRotationMs: pick(values['signed-prekey-rotation-ms'], env.YHTEISPOYTA_SIGNED_PREKEY_ROTATION_MS) ?? 7 * DAY_MS,
+    heartbeatIntervalMs: pick(values['heartbeat-interval-ms'], env.YHTEISPOYTA_HEARTBEAT_INTERVAL_MS) ?? DEFAULT_SYNC_CONFIG.heartbeatIntervalMs,
+    staleHeadGraceMs: pick(values['stale-head-grace-ms'], env.YHTEISPOYTA_STALE_HEAD_GRACE_MS) ?? DEFAULT_SYNC_CONFIG.staleHeadGraceMs,
     maxAttachmentBytes: pick(values['max-attachment-bytes'], env.YHTEISPOYTA_MAX_ATTACHMENT_BYTES) ?? 32 * 1024 * 1024,
     logLevel: pick(values['log-level'], env.LOG_LEVEL) ?? 'info',
   });

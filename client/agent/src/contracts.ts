@@ -44,9 +44,19 @@ export interface AgentProblem {
 
 export type NewProblem = Omit<AgentProblem, 'id' | 'at'>;
 
+/** Which listed problems a resolution clears: a code, and where (every given field must match). */
+export interface ProblemMatch {
+  readonly code: ProblemCode;
+  readonly workspaceId?: string;
+  readonly stream?: string;
+  readonly device?: DeviceRef;
+}
+
 /** Where parts report problems; the api/ part lists them and pushes them to the UI. */
 export interface ProblemSink {
   report(problem: NewProblem): void;
+  /** A condition reported earlier is over (e.g. withheld envelopes arrived): its problems leave the list. */
+  resolve?(match: ProblemMatch): void;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -143,6 +153,8 @@ export interface KeyRing {
   identityOf(ref: DeviceRef): Bytes | undefined;
   /** membership changed (after verification) or a new epoch key arrived */
   onChange(listener: (workspaceId: string, what: 'membership' | 'epoch') => void): () => void;
+  /** Pull and verify the workspace's chain now (another member's heartbeat names a newer head). */
+  refreshChain?(workspaceId: string): Promise<unknown>;
 }
 
 // ---------------------------------------------------------------------------------------

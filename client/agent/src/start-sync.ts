@@ -14,6 +14,7 @@ import { EncryptedDocumentSync } from './sync/document-sync';
 import { SyncEngine } from './sync/sync-engine';
 import { resolveSyncConfig } from './sync/sync-options';
 import type { SyncConfig } from './sync/sync-options';
+import type { LogHeadHooks } from './sync/heartbeats';
 
 /** Everything the sync services need, as wired by agent.ts. */
 export interface SyncDeps {
@@ -28,6 +29,12 @@ export interface SyncDeps {
   readonly logger?: Logger;
   /** ms since epoch; tests may move it */
   readonly now?: () => number;
+  /**
+   * The transparency log's side of the heartbeat (docs/design.md §12): `logHead` gives the
+   * newest verified tree head each heartbeat carries, `onPeerLogHead` receives the heads of
+   * other members' heartbeats. Both default to nothing.
+   */
+  readonly logHeads?: LogHeadHooks;
 }
 
 /** The sync services of one profile. */

@@ -20,6 +20,13 @@ export const PROBLEM_CODES = [
   'clock_gap',
   'replay',
   'snapshot_chain',
+  // freshness (docs/design.md §12): an envelope a member wrote under a chain head that misses a
+  // removal and rotation (the server hid them from it), one a removed device wrote past its
+  // clock cut, an author's envelopes (or chain events) its heartbeat says exist but the server
+  // has not delivered
+  'stale_head',
+  'past_cut',
+  'withheld',
   // membership and identities
   'chain_invalid',
   'identity_changed',

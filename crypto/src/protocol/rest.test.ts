@@ -73,7 +73,7 @@ beforeAll(() => {
   const head = signTreeHead({ treeSize: 5, rootHash: '9'.repeat(64), timestamp: at }, logKey);
   const mailboxItem = { id: 'm-1', from: device, to: { userId: 'user-2', deviceId: 3 }, message: { kind: 'prekey', body: toBase64(new Uint8Array(300).fill(3)) }, createdAt: at };
   samples = {
-    health: { response: { status: 'ok', protocol: 1 } },
+    health: { response: { status: 'ok', protocol: 2 } },
     ready: { response: { ready: true } },
     setRoot: { body: { rootKey: b64(root) }, response: {} },
     createOrg: { body: { certificate: orgCert }, response: { orgId: 'org-1' } },

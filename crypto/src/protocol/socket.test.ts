@@ -34,7 +34,7 @@ let update: WireEnvelope;
 let presence: WireEnvelope;
 
 function header(kind: EnvelopeHeader['kind'], stream: string): EnvelopeHeader {
-  return { v: 1, workspaceId: 'ws-1', stream, kind, epoch: 1, author, clock: 1, snapshotId: 'snap-1', sentAt: 1_760_000_000_000 };
+  return { v: 2, workspaceId: 'ws-1', stream, kind, epoch: 1, author, clock: 1, snapshotId: 'snap-1', sentAt: 1_760_000_000_000, chainHead: { seq: 1, hash: '0'.repeat(64) } };
 }
 
 /** A copy whose parts are Buffers, as socket.io hands binary to a Node listener. */
@@ -220,22 +220,22 @@ describe('handshake', () => {
   const token = 'T'.repeat(43);
 
   it('accepts a token with the current protocol version', () => {
-    expect(parseHandshakeAuth({ token, v: 1 })).toEqual({ ok: true, auth: { token, v: 1 } });
+    expect(parseHandshakeAuth({ token, v: 2 })).toEqual({ ok: true, auth: { token, v: 2 } });
   });
 
   it('tells a version mismatch from a bad token', () => {
-    for (const auth of [{ token, v: 2 }, { token }, { token, v: '1' }, {}, null, 'x', undefined]) {
+    for (const auth of [{ token, v: 1 }, { token }, { token, v: '2' }, {}, null, 'x', undefined]) {
       const result = parseHandshakeAuth(auth);
       expect(result.ok === false && result.code, JSON.stringify(auth)).toBe('unsupported_version');
     }
-    for (const auth of [{ v: 1 }, { token: 'short', v: 1 }, { token: 12, v: 1 }, { token: `${token}!`, v: 1 }, { token, v: 1, extra: 1 }]) {
+    for (const auth of [{ v: 2 }, { token: 'short', v: 2 }, { token: 12, v: 2 }, { token: `${token}!`, v: 2 }, { token, v: 2, extra: 1 }]) {
       const result = parseHandshakeAuth(auth);
       expect(result.ok === false && result.code, JSON.stringify(auth)).toBe('unauthenticated');
     }
   });
 
   it('rejects every hostile variant of the auth object', () => {
-    for (const m of mutationsOf({ token, v: 1 })) {
+    for (const m of mutationsOf({ token, v: 2 })) {
       expect(handshakeAuthSchema.safeParse(m.input).success, `${m.attack} at ${m.where}`).toBe(false);
     }
   });

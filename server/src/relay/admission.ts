@@ -4,8 +4,9 @@
  * it out. Every envelope goes through the same checks, in this order, and the first
  * failure is reported: header decode and kind → stream fits kind → author is the
  * authenticated device → workspace membership of that device → signature against the
- * author's registered identity key → the chain's current epoch. Only then is anything
- * stored, so a refused envelope never leaves a trace in the store.
+ * author's registered identity key → the chain's current epoch → the chain head the header
+ * names. Only then is anything stored, so a refused envelope never leaves a trace in the
+ * store.
  */
 import { verifyEnvelopeSignature } from '@yhteispoyta/crypto/envelope';
 import { decodeHeader } from '@yhteispoyta/crypto/header';
@@ -99,5 +100,20 @@ export async function admitEnvelope(
   if (header.epoch !== chain.epoch) {
     throw new ProtocolError('conflict', 'the envelope is not sealed under the current epoch', { currentEpoch: chain.epoch });
   }
+  checkChainHead(header, chain);
   return { envelope, header, chain };
+}
+
+/**
+ * The chain head an envelope names (docs/design.md §12) must be one of this chain's: not
+ * past its head, the head itself with its hash, and not before the rotation that opened
+ * the current epoch (an envelope under that epoch was sealed by a device that had seen it).
+ * Agents judge heads again against their own chains; this only keeps nonsense out of the store.
+ */
+function checkChainHead(header: EnvelopeHeader, chain: ChainState): void {
+  const head = header.chainHead;
+  if (head.seq > chain.seq) throw new ProtocolError('bad_request', 'the envelope names a chain head past the chain');
+  if (head.seq === chain.seq && head.hash !== chain.headHash) throw new ProtocolError('bad_request', 'the envelope names another chain head');
+  const opened = chain.rotations.at(-1)?.seq ?? 0;
+  if (head.seq < opened) throw new ProtocolError('bad_request', 'the envelope names a chain head before its epoch began');
 }

@@ -1,7 +1,8 @@
 /**
  * `presence`: the same admission as stored envelopes (a presence envelope is still signed
  * and sealed under the current epoch), then fan-out only: presence is never stored and
- * never logged when accepted.
+ * never logged when accepted. Heartbeats (docs/design.md §12) travel the same way: each
+ * device's latest one matters only to whoever is connected now, so the server keeps none.
  */
 import type { EmptyResult, PresenceRequest } from '@yhteispoyta/crypto/protocol';
 import type { ChainReader } from '../services/chain-cache';
@@ -12,7 +13,7 @@ import type { RelayOutcome } from './fan-out';
 
 /** `presence`. Throws ProtocolError. */
 export async function presence(deps: ChainReader, connection: RelayConnection, request: PresenceRequest): Promise<RelayOutcome<EmptyResult>> {
-  const { header } = await admitEnvelope(deps, connection.device, request.envelope, ['presence']);
+  const { header } = await admitEnvelope(deps, connection.device, request.envelope, ['presence', 'heartbeat']);
   const { workspaceId } = header;
   return { result: {}, fanOut: [toWorkspaceButSender(workspaceId, { event: 'presence', payload: { workspaceId, envelope: request.envelope } })] };
 }

@@ -46,7 +46,7 @@ describe('the handshake', () => {
   });
 
   it('refuses another protocol version, or none, as unsupported_version', async () => {
-    expect((await refusalOf({ token: alice.token, v: 2 })).code).toBe('unsupported_version');
+    expect((await refusalOf({ token: alice.token, v: 1 })).code).toBe('unsupported_version');
     expect((await refusalOf({ token: alice.token })).code).toBe('unsupported_version');
     expect((await refusalOf(undefined)).code).toBe('unsupported_version');
     await stillServing();

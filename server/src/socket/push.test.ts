@@ -22,6 +22,7 @@ import {
   startTestServer,
 } from './relay.testkit';
 import type { TestDevice, TestServer } from './relay.testkit';
+import { chainStateOf } from '../services/membership';
 
 let server: TestServer;
 let alice: TestDevice;
@@ -165,6 +166,21 @@ describe('a push is refused and nothing is stored', () => {
       code: 'conflict',
       details: { currentEpoch: 2 },
     });
+    expect(await storedClocks(workspaceId, 'chat')).toEqual([]);
+    expect((await push(aliceSocket, seal(alice, { workspaceId, kind: 'chat', clock: 1, epoch: 2 }))).ok).toBe(true);
+  });
+
+  it('when the chain head it names is past the chain, another head, or before its epoch began: bad_request', async () => {
+    const workspaceId = await createTestWorkspace(server, alice, bob);
+    const headSeq = (await chainStateOf(server.ctx, workspaceId))?.seq ?? 0;
+    const pastChain = seal(alice, { workspaceId, kind: 'chat', clock: 1, chainHead: { seq: headSeq + 1, hash: 'a'.repeat(64) } });
+    expect(refusal(await push(aliceSocket, pastChain)).code).toBe('bad_request');
+    const otherHead = seal(alice, { workspaceId, kind: 'chat', clock: 1, chainHead: { seq: headSeq, hash: 'a'.repeat(64) } });
+    expect(refusal(await push(aliceSocket, otherHead)).code).toBe('bad_request');
+    await appendEvent(server, alice, workspaceId, 'remove_member', { userId: bob.ref.userId });
+    await appendEvent(server, alice, workspaceId, 'rotate_epoch', { epoch: 2 });
+    const beforeEpoch = seal(alice, { workspaceId, kind: 'chat', clock: 1, epoch: 2, chainHead: { seq: headSeq, hash: 'a'.repeat(64) } });
+    expect(refusal(await push(aliceSocket, beforeEpoch)).code).toBe('bad_request');
     expect(await storedClocks(workspaceId, 'chat')).toEqual([]);
     expect((await push(aliceSocket, seal(alice, { workspaceId, kind: 'chat', clock: 1, epoch: 2 }))).ok).toBe(true);
   });

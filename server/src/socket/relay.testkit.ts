@@ -13,10 +13,11 @@ import { randomBytes } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import type { ProfessionalRole } from '@yhteispoyta/crypto/certificates/types';
 import { GENESIS_PROOF, nextParentProof, sealEnvelope } from '@yhteispoyta/crypto/envelope';
-import { signEvent } from '@yhteispoyta/crypto/membership';
+import { eventHash, signEvent } from '@yhteispoyta/crypto/membership';
 import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
 import { MAX_ANSWER_ATTACHMENTS, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import type {
+  ChainHead,
   DeviceRef,
   EnvelopeHeader,
   EnvelopeKind,
@@ -92,6 +93,9 @@ export async function enrolDevice(server: CertTarget, role: ProfessionalRole = '
 
 let workspaceCounter = 0;
 
+/** The chain head of each workspace the testkit wrote, for the headers {@link seal} makes (docs/design.md §12). */
+const chainHeads = new Map<string, ChainHead>();
+
 /** Signs and appends the next membership event of a workspace, authored by `author`. */
 export async function appendEvent<T extends MembershipEventType>(
   server: { readonly ctx: ServerContext },
@@ -104,7 +108,9 @@ export async function appendEvent<T extends MembershipEventType>(
   if (state === null) throw new Error(`no workspace ${workspaceId}`);
   const unsigned = { workspaceId, seq: state.seq + 1, prevHash: state.headHash, type, payload, author: author.ref, at: server.ctx.now() };
   const event = signEvent(unsigned as UnsignedMembershipEvent, author.identity.identityKeyPair.privateKey);
-  return (await appendMembership(server.ctx, author.ref, workspaceId, event)).seq;
+  const seq = (await appendMembership(server.ctx, author.ref, workspaceId, event)).seq;
+  chainHeads.set(workspaceId, { seq, hash: eventHash(event) });
+  return seq;
 }
 
 /** Creates a consultation workspace owned by `owner` with the other devices' users as members. */
@@ -129,6 +135,7 @@ export async function createTestWorkspaceOfKind(server: { readonly ctx: ServerCo
     owner.identity.identityKeyPair.privateKey,
   );
   await createWorkspace(server.ctx, owner.ref, create);
+  chainHeads.set(workspaceId, { seq: 0, hash: eventHash(create) });
   for (const member of members) await appendEvent(server, owner, workspaceId, 'add_member', { member: member.member });
   return workspaceId;
 }
@@ -147,6 +154,8 @@ export interface EnvelopeSpec {
   /** the header's author; defaults to the signer */
   readonly author?: DeviceRef;
   readonly plaintext?: Uint8Array;
+  /** the chain head the header names; defaults to the last one this testkit wrote */
+  readonly chainHead?: ChainHead;
 }
 
 /** The stream a kind travels on by default. */
@@ -177,6 +186,7 @@ export function seal(signer: TestDevice, spec: EnvelopeSpec): WireEnvelope {
     clock: spec.clock ?? (kind === 'snapshot' ? 0 : 1),
     snapshotId: spec.snapshotId ?? '',
     sentAt: Date.now(),
+    chainHead: spec.chainHead ?? chainHeads.get(spec.workspaceId) ?? { seq: 0, hash: '0'.repeat(64) },
     ...snapshotFields,
   };
   return sealEnvelope({

@@ -6,7 +6,7 @@
  */
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import { Listeners } from '@yhteispoyta/common/listeners';
-import type { AgentProblem, NewProblem, ProblemSink } from '../contracts';
+import type { AgentProblem, NewProblem, ProblemMatch, ProblemSink } from '../contracts';
 
 /** How many problems the log keeps; older ones are dropped first. */
 const PROBLEM_LOG_CAPACITY = 500;
@@ -19,6 +19,7 @@ export class ProblemLog implements ProblemSink {
   readonly #now: () => number;
   #problems: AgentProblem[] = [];
   readonly #listeners: Listeners<[problem: AgentProblem]>;
+  readonly #resolvedListeners: Listeners<[id: string]>;
 
   /** `now` is injectable for tests; `onListenerError` learns of a subscriber that threw. */
   constructor(
@@ -27,6 +28,7 @@ export class ProblemLog implements ProblemSink {
     this.#capacity = opts.capacity ?? PROBLEM_LOG_CAPACITY;
     this.#now = opts.now ?? Date.now;
     this.#listeners = new Listeners(opts.onListenerError ?? (() => undefined));
+    this.#resolvedListeners = new Listeners(opts.onListenerError ?? (() => undefined));
   }
 
   /**
@@ -39,6 +41,24 @@ export class ProblemLog implements ProblemSink {
     this.#problems.push(entry);
     if (this.#problems.length > this.#capacity) this.#problems = this.#problems.slice(-this.#capacity);
     this.#listeners.emit(entry);
+  }
+
+  /** Drop the problems a resolution matches (their condition is over); listeners hear of each dropped id. */
+  resolve(match: ProblemMatch): void {
+    const matches = (p: AgentProblem): boolean =>
+      p.code === match.code &&
+      (match.workspaceId === undefined || p.workspaceId === match.workspaceId) &&
+      (match.stream === undefined || p.stream === match.stream) &&
+      (match.device === undefined || (p.device?.userId === match.device.userId && p.device.deviceId === match.device.deviceId));
+    const gone = this.#problems.filter(matches);
+    if (gone.length === 0) return;
+    this.#problems = this.#problems.filter((p) => !matches(p));
+    for (const problem of gone) this.#resolvedListeners.emit(problem.id);
+  }
+
+  /** Be told of every problem a resolution dropped; returns the unsubscribe function. */
+  onResolved(listener: (id: string) => void): () => void {
+    return this.#resolvedListeners.add(listener);
   }
 
   /** The kept problems, oldest first. */

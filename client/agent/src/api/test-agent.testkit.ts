@@ -26,6 +26,8 @@ export function testConfig(profilesDir: string, serverUrl = 'http://127.0.0.1:9'
   return {
     serverUrl, profilesDir, createProfile: false, port: 0, mergeWindowMs: 10, compactionThreshold: 200,
     signedPreKeyRotationMs: 7 * 24 * 3600 * 1000, maxAttachmentBytes: 1024 * 1024, logLevel: 'silent',
+    // Freshness in seconds rather than minutes, so a withheld envelope is noticed within a test.
+    heartbeatIntervalMs: 2_000, staleHeadGraceMs: 1_000,
   };
 }
 

@@ -123,7 +123,7 @@ describe('ChatService', () => {
     await expect(b.sync.chat.edit(WS, message.id, 'Ben muuttaa')).rejects.toThrow(RangeError);
     // Cai forges an edit of anna's message: signed by cai, so it is cai's, and refused by everyone.
     const forged = sealEnvelope({
-      header: { v: PROTOCOL_VERSION, workspaceId: WS, stream: 'chat', kind: 'chat', epoch: 1, author: c.ref, clock: 1, snapshotId: '', sentAt: Date.now() },
+      header: { v: PROTOCOL_VERSION, workspaceId: WS, stream: 'chat', kind: 'chat', epoch: 1, author: c.ref, clock: 1, snapshotId: '', sentAt: Date.now(), chainHead: await w.chainHead() },
       plaintext: encodeChatPayload({ t: 'edit', id: message.id, text: 'Väärennetty' }),
       epochKey: w.epochKey(1),
       identityKey: c.keyPair.privateKey,
@@ -145,7 +145,7 @@ describe('ChatService', () => {
     await expect(a.sync.chat.send(WS, 'ok\u202Eevil')).rejects.toThrow(RangeError);
     await expect(a.sync.chat.send('not a workspace!', 'x')).rejects.toThrow(RangeError);
     const junk = sealEnvelope({
-      header: { v: PROTOCOL_VERSION, workspaceId: WS, stream: 'chat', kind: 'chat', epoch: 1, author: c.ref, clock: 1, snapshotId: '', sentAt: Date.now() },
+      header: { v: PROTOCOL_VERSION, workspaceId: WS, stream: 'chat', kind: 'chat', epoch: 1, author: c.ref, clock: 1, snapshotId: '', sentAt: Date.now(), chainHead: await w.chainHead() },
       plaintext: new TextEncoder().encode('{"t":"msg","id":"x","text":"no attachments field"}'),
       epochKey: w.epochKey(1),
       identityKey: c.keyPair.privateKey,
@@ -156,7 +156,7 @@ describe('ChatService', () => {
     expect(await texts(b)).toEqual([]);
     // The malformed envelope's clock was consumed: cai's next message is accepted.
     const next = sealEnvelope({
-      header: { v: PROTOCOL_VERSION, workspaceId: WS, stream: 'chat', kind: 'chat', epoch: 1, author: c.ref, clock: 2, snapshotId: '', sentAt: Date.now() },
+      header: { v: PROTOCOL_VERSION, workspaceId: WS, stream: 'chat', kind: 'chat', epoch: 1, author: c.ref, clock: 2, snapshotId: '', sentAt: Date.now(), chainHead: await w.chainHead() },
       plaintext: encodeChatPayload({ t: 'msg', id: 'second', text: 'Nyt oikein', attachments: [] }),
       epochKey: w.epochKey(1),
       identityKey: c.keyPair.privateKey,

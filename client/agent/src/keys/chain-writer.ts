@@ -14,7 +14,7 @@ import { GENESIS_PREV_HASH, appendCheck, signEvent } from '@yhteispoyta/crypto/m
 import type { ChainState, UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { RouteBody } from '@yhteispoyta/crypto/protocol';
-import type { DeviceRef, MemberDevice, MemberInfo, MembershipEvent, MembershipPayloads, MembershipEventType, WorkspaceKind } from '@yhteispoyta/crypto/types';
+import type { ClockCut, DeviceRef, MemberDevice, MemberInfo, MembershipEvent, MembershipPayloads, MembershipEventType, WorkspaceKind } from '@yhteispoyta/crypto/types';
 import type { SerialQueue } from '@yhteispoyta/common/queue';
 import type { LocalDevice, RestClient } from '../contracts';
 import { RestError } from '../contracts';
@@ -41,6 +41,30 @@ export type EventSpec = { [K in MembershipEventType]: { type: K; payload: Member
 type WireCreate = RouteBody<'createWorkspace'>['event'];
 type WireEvent = RouteBody<'appendMembership'>['event'];
 
+/**
+ * This device's last accepted clock of every author in every stream of a workspace it
+ * follows (stream → `userId.deviceId` → clock): what a rotation's clock cut is made of.
+ */
+export type StreamClocks = (workspaceId: string) => Readonly<Record<string, Readonly<Record<string, number>>>>;
+
+/**
+ * The clock cut of a rotation from `state` (docs/design.md §12): for every device that
+ * authored in a stream this device follows and is no longer a member device, the last clock
+ * this device accepted from it there. Nothing it authors past that under an older epoch is
+ * accepted by any agent.
+ */
+function clockCut(state: ChainState, clocks: ReturnType<StreamClocks>): ClockCut[] {
+  const current = new Set(state.devices.map(deviceKey));
+  const cut: ClockCut[] = [];
+  for (const stream of Object.keys(clocks).sort()) {
+    const authors = clocks[stream] ?? {};
+    for (const device of Object.keys(authors).sort()) {
+      if (!current.has(device)) cut.push({ device, stream, clock: authors[device] ?? 0 });
+    }
+  }
+  return cut;
+}
+
 /** Random workspace id: 16 bytes as 22 url-safe characters. */
 function newWorkspaceId(): string {
   return Buffer.from(randomBytes(16)).toString('base64url');
@@ -53,19 +77,29 @@ export class ChainWriter {
   readonly #keys: EpochKeyStore;
   readonly #sender: KeySender;
   readonly #onOwnEpoch: (workspaceId: string) => void;
+  readonly #streamClocks: StreamClocks;
   readonly #log: Logger;
   readonly #ownKey: Bytes;
 
   /** A writer for `device`; `onOwnEpoch` hears about every epoch key this device makes. */
   constructor(
     device: KeysDevice,
-    parts: { sync: MembershipSync; keys: EpochKeyStore; sender: KeySender; onOwnEpoch: (workspaceId: string) => void; log: Logger },
+    parts: {
+      sync: MembershipSync;
+      keys: EpochKeyStore;
+      sender: KeySender;
+      onOwnEpoch: (workspaceId: string) => void;
+      /** the clocks this device accepted, for the clock cut of its rotations */
+      streamClocks: StreamClocks;
+      log: Logger;
+    },
   ) {
     this.#device = device;
     this.#sync = parts.sync;
     this.#keys = parts.keys;
     this.#sender = parts.sender;
     this.#onOwnEpoch = parts.onOwnEpoch;
+    this.#streamClocks = parts.streamClocks;
     this.#log = parts.log.child({ module: 'keys/chain-writer' });
     this.#ownKey = toBytes(device.identityPublicKey.serialize());
   }
@@ -137,12 +171,15 @@ export class ChainWriter {
     }
   }
 
-  /** Open the next epoch with a fresh key, owed to every remaining member device. Only inside `exclusive`. */
+  /**
+   * Open the next epoch with a fresh key, owed to every remaining member device, and sign
+   * the clock cut of every device no longer in the workspace. Only inside `exclusive`.
+   */
   async rotateLocked(workspaceId: string): Promise<ChainState> {
     const key = generateEpochKey();
     const state = await this.appendLocked(
       workspaceId,
-      (s) => ({ type: 'rotate_epoch', payload: { epoch: s.epoch + 1 } }),
+      (s) => ({ type: 'rotate_epoch', payload: { epoch: s.epoch + 1, cut: clockCut(s, this.#streamClocks(workspaceId)) } }),
       (s) => {
         this.#keys.accept(workspaceId, s.epoch, key, 'self');
         this.#owe(workspaceId, s.epoch, s.devices);

@@ -50,6 +50,10 @@ export class LocalKeyRing implements KeyRing {
     return this.#listeners.add(listener);
   }
 
+  refreshChain(workspaceId: string): Promise<unknown> {
+    return this.#sync.syncWorkspace(workspaceId);
+  }
+
   /** Tell listeners that what certificates say about a workspace's members changed. */
   notifyMembership(workspaceId: string): void {
     this.#emit(workspaceId, 'membership');

@@ -18,6 +18,9 @@ const SENTENCES: Record<ProblemCode, string> = {
   clock_gap: 'Messages from a device are missing; later ones are held until the missing ones arrive.',
   replay: 'The server repeated an old message; it was not applied again.',
   snapshot_chain: 'A document snapshot does not continue the history this device holds; it was not applied.',
+  stale_head: 'A member wrote under an outdated membership history: the server kept a removal from them. What they wrote then was not accepted.',
+  past_cut: 'A removed device sent a message after it was removed; it was not accepted.',
+  withheld: 'The server has not delivered messages a member says they sent.',
   chain_invalid: 'The membership history of this workspace does not verify.',
   identity_changed: 'The security key of a device changed.',
   key_distribution: 'A workspace key could not be delivered or read.',
@@ -53,6 +56,16 @@ export class ProblemReporter {
   constructor(sink: ProblemSink, log: Logger) {
     this.#sink = sink;
     this.#log = log;
+  }
+
+  /** A reported condition is over: the sink drops its problems (a sink that cannot is left as it is). */
+  resolve(code: ProblemCode, where: { readonly workspaceId?: string; readonly stream?: string; readonly device?: DeviceRef } = {}): void {
+    this.#log.info({ problem: code, workspaceId: where.workspaceId, stream: where.stream, device: where.device }, 'sync problem resolved');
+    try {
+      this.#sink.resolve?.({ code, ...where });
+    } catch (error) {
+      this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'problem sink failed');
+    }
   }
 
   /** Report one problem. A failing sink is logged, never allowed to break the sync loop. */

@@ -6,6 +6,7 @@
  */
 import { decodeHeader } from '@yhteispoyta/crypto/header';
 import { openEnvelope } from '@yhteispoyta/crypto/envelope';
+import { judgeFreshness } from '@yhteispoyta/crypto/freshness';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, EnvelopeHeader } from '@yhteispoyta/crypto/types';
@@ -22,7 +23,12 @@ export type CheckedEnvelope =
    * from before this device joined, unreadable by design; only its clock is accounted
    */
   | { readonly status: 'before_join'; readonly header: EnvelopeHeader }
-  | { readonly status: 'rejected'; readonly code: ProblemCode; readonly detail: string; readonly author?: DeviceRef };
+  | { readonly status: 'rejected'; readonly code: ProblemCode; readonly detail: string; readonly author?: DeviceRef }
+  /**
+   * authentic, but not fresh (docs/design.md §12): written under a stale chain head or past
+   * its author's clock cut. Refused; its clock is still the author's own and counts.
+   */
+  | { readonly status: 'stale'; readonly code: ProblemCode; readonly detail: string; readonly header: EnvelopeHeader };
 
 /** The oldest epoch of a workspace this device holds a key for. */
 function oldestHeldEpoch(keys: KeyRing, workspaceId: string): number | undefined {
@@ -47,13 +53,19 @@ function wasMemberInEpoch(keys: KeyRing, state: StreamStateStore, workspaceId: s
   return state.wasEpochDevice(workspaceId, epoch, key);
 }
 
-/** Verifies an untrusted envelope received for (workspaceId, stream). */
+/**
+ * Verifies an untrusted envelope received for (workspaceId, stream): authenticity, then
+ * membership in its epoch, then freshness against this device's verified chain
+ * (docs/design.md §12: a stale head after a hidden rotation, a removed device past its
+ * clock cut). `staleHeadGraceMs`: see SyncConfig.
+ */
 export function checkEnvelope(
   keys: KeyRing,
   state: StreamStateStore,
   workspaceId: string,
   stream: string,
   envelope: unknown,
+  staleHeadGraceMs: number,
 ): CheckedEnvelope {
   const opened = openEnvelope(envelope, {
     workspaceId,
@@ -72,6 +84,9 @@ export function checkEnvelope(
     return { status: 'rejected', code: opened.code, detail: opened.detail, ...(header === undefined ? {} : { author: header.author }) };
   }
   const { header, plaintext } = opened;
+  const chain = keys.chainState(workspaceId);
+  const fresh = chain === undefined ? undefined : judgeFreshness(chain, header, staleHeadGraceMs);
+  if (fresh !== undefined && !fresh.ok) return { status: 'stale', code: fresh.code, detail: fresh.detail, header };
   if (!wasMemberInEpoch(keys, state, workspaceId, header.epoch, header.author)) {
     return {
       status: 'rejected',

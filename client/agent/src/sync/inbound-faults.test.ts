@@ -144,6 +144,7 @@ describe('received envelopes that fail a check are reported and not applied', ()
         clock: 1,
         snapshotId: '',
         sentAt: Date.now(),
+        chainHead: await w.chainHead(),
       },
       plaintext: new Uint8Array([0, 0]),
       epochKey: w.epochKey(1),

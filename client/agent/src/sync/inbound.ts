@@ -246,6 +246,14 @@ export class Inbound {
         core.state.advanceSeq(workspaceId, stream, item.seq);
         this.#rechecks.note(workspaceId, stream, item);
         return { kind: 'done' };
+      case 'stale':
+        core.reporter.report(checked.code, { workspaceId, stream, device: checked.header.author, detail: `seq ${item.seq}: ${checked.detail}` });
+        core.transaction(() => {
+          // Authentic: its clock is spent even though its content is refused, so the author's next one is no gap.
+          if (checked.header.kind !== 'snapshot') core.state.raiseClock(workspaceId, stream, deviceKey(checked.header.author), checked.header.clock, item.seq);
+          core.state.advanceSeq(workspaceId, stream, item.seq);
+        });
+        return { kind: 'done' };
       case 'no_key':
         this.#awaitKey(workspaceId, stream, checked.header.epoch);
         return { kind: 'held', held: { item, reason: 'no_key', header: checked.header } };

@@ -1,8 +1,9 @@
 /**
- * Encrypted presence (awareness: cursors, names, colours) on a workspace's `presence`
- * stream. Sealed and verified like every envelope, fanned out by the server, never
- * stored by anyone. Presence is lossy by nature (only connected devices receive it), so
- * its clocks must only increase: a gap is normal, a repeat is a replay.
+ * Encrypted presence (awareness: cursors, names, colours) and heartbeats (docs/design.md
+ * §12) on a workspace's `presence` stream. Sealed and verified like every envelope, fanned
+ * out by the server, never stored by anyone. Presence is lossy by nature (only connected
+ * devices receive it), so its clocks must only increase: a gap is normal, a repeat is a
+ * replay. Presence and heartbeats share the stream's clock.
  */
 import type { Logger } from 'pino';
 import { AEAD_TAG_BYTES } from '@yhteispoyta/crypto/envelope';
@@ -10,7 +11,7 @@ import { MAX_PRESENCE_CIPHERTEXT_BYTES } from '@yhteispoyta/crypto/protocol';
 import type { PresenceNotice } from '@yhteispoyta/crypto/protocol';
 import { PRESENCE_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { DeviceRef } from '@yhteispoyta/crypto/types';
+import type { DeviceRef, EnvelopeHeader } from '@yhteispoyta/crypto/types';
 import { Listeners } from '@yhteispoyta/common/listeners';
 import type { ServerLink } from '../contracts';
 import type { ProblemReporter } from '../streams/problem-reporter';
@@ -22,6 +23,9 @@ import type { StreamStateStore } from './stream-state';
 
 /** Receives presence: workspace, document stream, sending device, awareness update. */
 export type PresenceListener = (workspaceId: string, stream: string, from: DeviceRef, update: Uint8Array) => void;
+
+/** Receives a verified heartbeat: workspace, its authentic header (author, chain head), its plaintext. */
+export type HeartbeatListener = (workspaceId: string, header: EnvelopeHeader, plaintext: Uint8Array) => void;
 
 /** What presence is sent and received with. */
 export interface PresenceDeps {
@@ -46,6 +50,9 @@ export class PresenceChannel {
   readonly #listeners = new Listeners<Parameters<PresenceListener>>((error) =>
     this.#deps.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'presence listener failed'),
   );
+  readonly #heartbeatListeners = new Listeners<Parameters<HeartbeatListener>>((error) =>
+    this.#deps.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'heartbeat listener failed'),
+  );
   readonly #lastClock = new Map<string, number>();
   readonly #off: () => void;
   #closed = false;
@@ -67,20 +74,42 @@ export class PresenceChannel {
     if (plaintext.byteLength + AEAD_TAG_BYTES > MAX_PRESENCE_CIPHERTEXT_BYTES) {
       throw new RangeError(`presence update of ${update.byteLength} bytes is over the limit`);
     }
+    await this.#sealAndSend(workspaceId, 'presence', plaintext);
+  }
+
+  /**
+   * Seal and send a heartbeat's plaintext; dropped like presence while offline or unable
+   * to seal. Resolves with the envelope's size on the wire (0 when nothing was sent).
+   */
+  async sendHeartbeat(workspaceId: string, plaintext: Uint8Array): Promise<number> {
+    if (plaintext.byteLength + AEAD_TAG_BYTES > MAX_PRESENCE_CIPHERTEXT_BYTES) throw new RangeError('heartbeat over the presence limit');
+    return this.#sealAndSend(workspaceId, 'heartbeat', plaintext);
+  }
+
+  async #sealAndSend(workspaceId: string, kind: 'presence' | 'heartbeat', plaintext: Uint8Array): Promise<number> {
+    const deps = this.#deps;
     const gate = deps.sealer.gate(workspaceId);
-    if (this.#closed || deps.link.status() !== 'online' || !gate.ok) return;
+    if (this.#closed || deps.link.status() !== 'online' || !gate.ok) return 0;
     const selfKey = deps.sealer.selfKey;
     const clock = deps.clocks.clock(workspaceId, PRESENCE_STREAM, selfKey).clock + 1;
     deps.clocks.setClock(workspaceId, PRESENCE_STREAM, selfKey, clock, 0);
-    const header = deps.sealer.header(gate, { workspaceId, stream: PRESENCE_STREAM, kind: 'presence', clock, snapshotId: '', sentAt: deps.now() });
+    const header = deps.sealer.header(gate, { workspaceId, stream: PRESENCE_STREAM, kind, clock, snapshotId: '', sentAt: deps.now() });
     const envelope = deps.sealer.seal(gate, header, plaintext);
+    const size = envelope.header.byteLength + envelope.nonce.byteLength + envelope.ciphertext.byteLength + envelope.signature.byteLength;
     const res = await deps.relay.presence(envelope);
-    if (res.ok || res.error.code === 'offline' || this.#closed) return;
+    if (res.ok) return size;
+    if (res.error.code === 'offline' || this.#closed) return 0;
     deps.reporter.report(res.error.code === 'forbidden' ? 'forbidden' : 'server_error', {
       workspaceId,
       stream: PRESENCE_STREAM,
-      detail: `presence refused: ${res.error.code}`,
+      detail: `${kind} refused: ${res.error.code}`,
     });
+    return 0;
+  }
+
+  /** Listen to verified heartbeats of other devices; returns the unsubscribe function. */
+  onHeartbeat(listener: HeartbeatListener): () => void {
+    return this.#heartbeatListeners.add(listener);
   }
 
   /** Listen to verified presence; returns the unsubscribe function. */
@@ -93,6 +122,7 @@ export class PresenceChannel {
     this.#closed = true;
     this.#off();
     this.#listeners.clear();
+    this.#heartbeatListeners.clear();
   }
 
   #receive(notice: PresenceNotice): void {
@@ -105,13 +135,17 @@ export class PresenceChannel {
       deps.reporter.report(checked.code, { ...where, ...(checked.author === undefined ? {} : { device: checked.author }), detail: checked.detail });
       return;
     }
+    if (checked.status === 'stale') {
+      deps.reporter.report(checked.code, { ...where, device: checked.header.author, detail: checked.detail });
+      return;
+    }
     if (checked.status !== 'ok') {
       this.#deps.log.debug(where, 'presence under an epoch without key ignored');
       return;
     }
     const { header, plaintext } = checked;
     const authorKey = deviceKey(header.author);
-    if (header.kind !== 'presence') {
+    if (header.kind !== 'presence' && header.kind !== 'heartbeat') {
       deps.reporter.report('malformed', { ...where, device: header.author, detail: `a ${header.kind} envelope as presence` });
       return;
     }
@@ -122,6 +156,10 @@ export class PresenceChannel {
       return;
     }
     this.#lastClock.set(clockKey, header.clock);
+    if (header.kind === 'heartbeat') {
+      this.#heartbeatListeners.emit(workspaceId, header, plaintext);
+      return;
+    }
     const decoded = decodePresence(plaintext);
     if (decoded === undefined) {
       deps.reporter.report('malformed', { ...where, device: header.author, detail: 'unreadable presence content' });

@@ -68,7 +68,7 @@ describe('refused envelopes get a second look', () => {
       return undefined;
     };
     const envelope = sealEnvelope({
-      header: { v: PROTOCOL_VERSION, workspaceId: WS, stream: PLAN, kind: 'update', epoch: 1, author: eve.ref, clock: 1, snapshotId: '', sentAt: Date.now() },
+      header: { v: PROTOCOL_VERSION, workspaceId: WS, stream: PLAN, kind: 'update', epoch: 1, author: eve.ref, clock: 1, snapshotId: '', sentAt: Date.now(), chainHead: await w.chainHead() },
       plaintext: new Uint8Array([0, 0]),
       epochKey: w.epochKey(1),
       identityKey: eve.keyPair.privateKey,

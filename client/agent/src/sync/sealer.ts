@@ -6,7 +6,7 @@
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { sealEnvelope } from '@yhteispoyta/crypto/envelope';
 import { deviceKey, PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
-import type { DeviceRef, EnvelopeHeader, WireEnvelope } from '@yhteispoyta/crypto/types';
+import type { ChainHead, DeviceRef, EnvelopeHeader, WireEnvelope } from '@yhteispoyta/crypto/types';
 import type { KeyRing, LocalDevice } from '../contracts';
 
 /** Why this device may not send to a workspace right now. */
@@ -17,13 +17,15 @@ export interface OpenGate {
   readonly ok: true;
   readonly epoch: number;
   readonly key: Bytes;
+  /** this device's verified chain head, named in every header it seals (docs/design.md §12) */
+  readonly chainHead: ChainHead;
 }
 
 /** Whether this device may seal for a workspace now, and under which key. */
 export type SendGate = OpenGate | { readonly ok: false; readonly reason: SendBlock };
 
-/** The header fields a sealer's caller chooses (the sealer adds version, author and epoch). */
-export type SealFields = Omit<EnvelopeHeader, 'v' | 'author' | 'epoch'>;
+/** The header fields a sealer's caller chooses (the sealer adds version, author, epoch and chain head). */
+export type SealFields = Omit<EnvelopeHeader, 'v' | 'author' | 'epoch' | 'chainHead'>;
 
 /** This device's sealing. */
 export class Sealer {
@@ -56,7 +58,7 @@ export class Sealer {
     if (chain.rotationRequired) return { ok: false, reason: 'rotation_pending' };
     const current = this.#keys.currentEpoch(workspaceId);
     if (current === undefined || current.epoch !== chain.epoch) return { ok: false, reason: 'no_key' };
-    return { ok: true, epoch: current.epoch, key: current.key };
+    return { ok: true, epoch: current.epoch, key: current.key, chainHead: { seq: chain.seq, hash: chain.headHash } };
   }
 
   /** Whether this device's own verified chain has removed it from the workspace (the server would refuse it). */
@@ -67,7 +69,7 @@ export class Sealer {
 
   /** The header as it will be sealed under `gate`. */
   header(gate: OpenGate, fields: SealFields): EnvelopeHeader {
-    return { v: PROTOCOL_VERSION, ...fields, epoch: gate.epoch, author: this.self };
+    return { v: PROTOCOL_VERSION, ...fields, epoch: gate.epoch, author: this.self, chainHead: gate.chainHead };
   }
 
   /** Seal `plaintext` under `header` (from {@link header}); throws RangeError when it is too large to seal. */

@@ -95,6 +95,7 @@ describe('snapshots', () => {
         parentProof: randomBytes(32),
         coveredClocks: {},
         sentAt: Date.now(),
+        chainHead: await world.chainHead(),
       },
       plaintext: new Uint8Array([0, 0]),
       epochKey: world.epochKey(1),

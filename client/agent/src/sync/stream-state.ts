@@ -175,6 +175,16 @@ export class StreamStateStore {
     return out;
   }
 
+  /** Every author's last clock in every stream of a workspace: stream → device key → clock. */
+  allClocks(workspaceId: string): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    const rows = this.#profile.db
+      .prepare('SELECT stream, author_key, last_clock FROM sync_clocks WHERE workspace_id = ?')
+      .all([workspaceId]);
+    for (const row of rows) (out[rowText(row, 'stream')] ??= {})[rowText(row, 'author_key')] = rowInt(row, 'last_clock');
+    return out;
+  }
+
   /** Remember that these devices were members in `epoch`. */
   recordEpochDevices(workspaceId: string, epoch: number, deviceKeys: readonly string[]): void {
     const insert = this.#profile.db.prepare(

@@ -19,6 +19,8 @@ import { HandlerRegistry } from './handler-registry';
 import { Inbound } from './inbound';
 import { Outbox } from './outbox';
 import { OutboxPump } from './outbox-pump';
+import { Heartbeats } from './heartbeats';
+import type { LogHeadHooks } from './heartbeats';
 import { PresenceChannel } from './presence-channel';
 import { RelayRequests } from './relay-requests';
 import { Sealer } from './sealer';
@@ -41,6 +43,8 @@ export interface EngineDeps {
   readonly logger?: Logger;
   /** ms since epoch; tests may move it */
   readonly now?: () => number;
+  /** the transparency log's side of the heartbeat: the head this device carries, where peers' heads go (default none) */
+  readonly logHeads?: LogHeadHooks;
 }
 
 /** The engine shared by the documents and the chat of one profile. */
@@ -49,6 +53,8 @@ export class SyncEngine {
   readonly status: Pick<SyncStatusBoard, 'status' | 'onStatus'>;
   /** encrypted presence of the followed workspaces */
   readonly presence: Pick<PresenceChannel, 'send' | 'onPresence'>;
+  /** this device's heartbeats and the comparison of others' (docs/design.md §12) */
+  readonly heartbeats: Pick<Heartbeats, 'beat' | 'sentBytes'>;
   readonly #deps: EngineDeps;
   readonly #log: Logger;
   readonly #now: () => number;
@@ -60,6 +66,7 @@ export class SyncEngine {
   readonly #followed = new Set<string>();
   readonly #board: SyncStatusBoard;
   readonly #presence: PresenceChannel;
+  readonly #heartbeats: Heartbeats;
   readonly #reporter: ProblemReporter;
   readonly #inbound: Inbound;
   readonly #catchUp: WorkspaceCatchUp;
@@ -85,7 +92,7 @@ export class SyncEngine {
     const handlers = this.#handlers;
     const now = this.#now;
     const transaction = <T>(work: () => T): T => profile.transaction(work);
-    const verify = (workspaceId: string, stream: string, envelope: unknown) => checkEnvelope(keys, state, workspaceId, stream, envelope);
+    const verify = (workspaceId: string, stream: string, envelope: unknown) => checkEnvelope(keys, state, workspaceId, stream, envelope, config.staleHeadGraceMs);
     // Built bottom-up: snapshots before inbound and the pump (both tell them a stream moved),
     // the catch-up before the pump (which rebases through it). Each part is typed by the
     // slice of these it uses (its *Deps interface).
@@ -110,6 +117,11 @@ export class SyncEngine {
       follows: (workspaceId) => this.#followed.has(workspaceId),
       log: log('sync/presence'),
     });
+    this.#heartbeats = this.heartbeats = new Heartbeats({
+      presence: this.#presence, state, inbound, handlers, keys, lanes, reporter, selfKey: sealer.selfKey,
+      followed: () => this.#followed, intervalMs: config.heartbeatIntervalMs, ...deps.logHeads, log: log('sync/heartbeats'),
+    });
+    this.#heartbeats.start();
     this.#unsubscribe.push(
       link.onOnline(() => this.#online()),
       link.onOffline(() => board.changed()),
@@ -163,6 +175,7 @@ export class SyncEngine {
     if (this.#closed) return;
     this.#closed = true;
     for (const off of this.#unsubscribe.splice(0)) off();
+    this.#heartbeats.close();
     this.#presence.close();
     this.#inbound.close();
     this.#catchUp.close();
@@ -189,6 +202,8 @@ export class SyncEngine {
     await this.#lanes.run(workspaceId, () => this.#catchUp.join(workspaceId));
     if (this.#closed) return;
     this.#settled(workspaceId);
+    // Members compare at once rather than an interval later (a device just back may have been kept short).
+    void this.#heartbeats.sendTo(workspaceId);
   }
 
   /** After a catch-up or a key change: each family looks at the workspace again, snapshots due start, the outbox goes. */

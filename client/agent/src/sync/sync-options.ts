@@ -25,6 +25,15 @@ export interface SyncConfig {
   readonly docLogCompactRows: number;
   /** timeout of each socket request */
   readonly requestTimeoutMs: number;
+  /**
+   * How long after a rotation's signed time an envelope under the epoch it ended, from an
+   * author whose chain head is before it, is still taken as one in flight when the rotation
+   * was appended (push latency and clock skew) rather than as written by a member the
+   * server kept from seeing the rotation (docs/design.md §12).
+   */
+  readonly staleHeadGraceMs: number;
+  /** how often this device sends its signed heartbeat to each workspace it has open (docs/design.md §12) */
+  readonly heartbeatIntervalMs: number;
 }
 
 /**
@@ -48,6 +57,8 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = Object.freeze({
   gapFetchIntervalMs: 2_000,
   docLogCompactRows: 200,
   requestTimeoutMs: 15_000,
+  staleHeadGraceMs: 120_000,
+  heartbeatIntervalMs: 180_000,
 });
 
 /** The config with defaults filled in; throws RangeError for values that cannot work. */
@@ -57,5 +68,6 @@ export function resolveSyncConfig(partial: Partial<SyncConfig> | undefined): Syn
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`sync config ${name} must be a non-negative integer`);
   }
   if (config.compactionThreshold < 1) throw new RangeError('sync config compactionThreshold must be at least 1');
+  if (config.heartbeatIntervalMs < 100) throw new RangeError('sync config heartbeatIntervalMs must be at least 100');
   return config;
 }

@@ -12,7 +12,7 @@ import type { ActiveSnapshot, KnownSnapshot } from './stream-state';
 
 describe('snapshot chain', () => {
   const snapshotHeader = (id: string, parent: string, proof: Uint8Array): EnvelopeHeader => ({
-    v: 1,
+    v: 2,
     workspaceId: 'w',
     stream: 'doc:plan',
     kind: 'snapshot',
@@ -24,6 +24,7 @@ describe('snapshot chain', () => {
     parentProof: new Uint8Array(proof) as EnvelopeHeader['parentProof'],
     coveredClocks: {},
     sentAt: 0,
+    chainHead: { seq: 0, hash: '0'.repeat(64) },
   });
   const none: ActiveSnapshot = { id: '', proof: undefined, ciphertextHash: undefined, epoch: 0, seq: 0 };
   const ciphertext = randomBytes(50);

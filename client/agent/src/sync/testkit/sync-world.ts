@@ -25,7 +25,7 @@ import type { ChainState } from '@yhteispoyta/crypto/membership';
 import { ackFailureSchema, BLOB_CHUNK_BYTES } from '@yhteispoyta/crypto/protocol';
 import type { ErrorCode, StoredEnvelope } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { DeviceRef, EnvelopeKind, MemberInfo, MembershipEventType, MembershipPayloads } from '@yhteispoyta/crypto/types';
+import type { ChainHead, DeviceRef, EnvelopeKind, MemberInfo, MembershipEventType, MembershipPayloads } from '@yhteispoyta/crypto/types';
 import { chainDevice } from '@yhteispoyta/server/http/certified.testkit';
 import { startInProcessServer } from '@yhteispoyta/server/testkit/in-process-server.testkit';
 import type { CertifiedDevice, InProcessLink, InProcessServer, Interceptor, Traffic, Verdict } from '@yhteispoyta/server/testkit/in-process-server.testkit';
@@ -178,6 +178,12 @@ export class SyncWorld {
     return replayed.state;
   }
 
+  /** The server's chain head, as an honest member names it in the headers it seals. */
+  async chainHead(): Promise<ChainHead> {
+    const state = await this.chain();
+    return { seq: state.seq, hash: state.headHash };
+  }
+
   /** Everything the server stores in a stream (every stream when none is named), snapshots included, in seq order. */
   async records(stream?: string): Promise<RelayRecord[]> {
     const ws = this.workspaceId;
@@ -309,7 +315,18 @@ export class SyncWorld {
       link: agent.link,
       keys: agent.keys,
       device: agent.device,
-      problems: { report: (problem) => void agent.problems.push(problem) },
+      problems: {
+        report: (problem) => void agent.problems.push(problem),
+        // A resolved condition leaves the list, as it leaves the UI's.
+        resolve: (match) => {
+          const same = (p: NewProblem): boolean =>
+            p.code === match.code && (match.workspaceId === undefined || p.workspaceId === match.workspaceId) &&
+            (match.stream === undefined || p.stream === match.stream) &&
+            (match.device === undefined || (p.device !== undefined && deviceKey(p.device) === deviceKey(match.device)));
+          const kept = agent.problems.filter((p) => !same(p));
+          agent.problems.splice(0, agent.problems.length, ...kept);
+        },
+      },
       profile: agent.profile,
       config: this.#config,
     });
