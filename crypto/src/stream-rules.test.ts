@@ -13,6 +13,11 @@ describe('stream rules', () => {
     expect(streamFitsKind('chat', 'doc:plan')).toBe(false);
     expect(streamFitsKind('presence', 'presence')).toBe(true);
     expect(streamFitsKind('presence', 'chat')).toBe(false);
+    expect(streamFitsKind('records', 'records')).toBe(true);
+    expect(streamFitsKind('records', 'chat')).toBe(false);
+    expect(streamFitsKind('chat', 'records')).toBe(false);
+    expect(streamFitsKind('update', 'records')).toBe(false);
+    expect(streamFitsKind('snapshot', 'records')).toBe(false);
   });
 
   it('take a writer clock only as exactly last + 1', () => {

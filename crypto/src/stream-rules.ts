@@ -28,6 +28,7 @@ export function isDocStream(stream: string): boolean {
 /** Which stream each kind may travel on: updates and snapshots on documents, the rest on their own stream. */
 export function streamFitsKind(kind: EnvelopeKind, stream: string): boolean {
   if (kind === 'chat') return stream === CHAT_STREAM;
+  if (kind === 'records') return stream === RECORDS_STREAM;
   if (kind === 'presence' || kind === 'heartbeat') return stream === PRESENCE_STREAM;
   return isDocStream(stream);
 }

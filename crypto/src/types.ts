@@ -107,7 +107,7 @@ export interface MailboxItem {
 // ---------------------------------------------------------------------------------------
 // Envelopes (socket.io: raw bytes)
 
-export const ENVELOPE_KINDS = ['update', 'snapshot', 'chat', 'presence', 'heartbeat'] as const;
+export const ENVELOPE_KINDS = ['update', 'snapshot', 'chat', 'presence', 'heartbeat', 'records'] as const;
 export type EnvelopeKind = (typeof ENVELOPE_KINDS)[number];
 
 /**

@@ -25,8 +25,8 @@ describe('identifiers', () => {
     }
   });
 
-  it('stream names are chat, presence or doc:<id>', () => {
-    for (const good of ['chat', 'presence', 'doc:plan', 'doc:meeting-2024_01']) expect(accepts(streamNameSchema, good)).toBe(true);
+  it('stream names are chat, presence, records or doc:<id>', () => {
+    for (const good of ['chat', 'presence', 'records', 'doc:plan', 'doc:meeting-2024_01']) expect(accepts(streamNameSchema, good)).toBe(true);
     for (const bad of ['', 'doc:', 'docs', 'doc:a/b', 'Chat', 'chat ', '__proto__', `doc:${'a'.repeat(65)}`]) {
       expect(accepts(streamNameSchema, bad), bad).toBe(false);
     }

@@ -65,12 +65,12 @@ export const oneTimeCodeSchema = z.string().max(200).regex(/^\s*(?:enr|inv|lnk)_
 export const sessionTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'malformed token');
 
 /**
- * A stream of a workspace (docs/design.md §6): `chat`, `presence`, or `doc:<id>` (`doc:plan`,
+ * A stream of a workspace (docs/design.md §6): `chat`, `presence`, `records` (§11), or `doc:<id>` (`doc:plan`,
  * `doc:<meetingId>`).
  */
 export const streamNameSchema = z
   .string()
-  .regex(/^(?:chat|presence|doc:[A-Za-z0-9_-]{1,64})$/, 'must be chat, presence or doc:<id>');
+  .regex(/^(?:chat|presence|records|doc:[A-Za-z0-9_-]{1,64})$/, 'must be chat, presence, records or doc:<id>');
 
 /** A snapshot id, or '' for "no snapshot yet" (the state before a stream's first snapshot). */
 export const snapshotRefSchema = z.union([z.literal(''), idSchema]);

@@ -1,5 +1,5 @@
 /**
- * `push`: an update or chat envelope is admitted, appended to its stream under the clock
+ * `push`: an update, chat or records envelope is admitted, appended to its stream under the clock
  * rule (exactly last + 1 per author and stream, crypto's stream-rules) and the snapshot
  * reference, acknowledged with its seq, and fanned out to the workspace's room.
  */
@@ -38,9 +38,9 @@ export async function push(
   request: PushRequest,
 ): Promise<RelayOutcome<StoredResult>> {
   const { envelope } = request;
-  const { header } = await admitEnvelope(deps, connection.device, envelope, ['update', 'chat']);
-  // admitEnvelope only lets these two kinds through; the narrowing is for the compiler.
-  const kind = header.kind === 'chat' ? 'chat' : 'update';
+  const { header } = await admitEnvelope(deps, connection.device, envelope, ['update', 'chat', 'records']);
+  // admitEnvelope only lets these three kinds through; the narrowing is for the compiler.
+  const kind = header.kind === 'chat' || header.kind === 'records' ? header.kind : 'update';
   const receivedAt = deps.now();
   const appended = await deps.store.envelopes.appendEnvelope({
     workspaceId: header.workspaceId,

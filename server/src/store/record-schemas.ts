@@ -110,6 +110,6 @@ export const readWorkspaceKind = (v: unknown): WorkspaceKind => member(WORKSPACE
 export const readCodeKind = (v: unknown): CodeKind => member(CODE_KINDS, v, 'code kind');
 /** A stored envelope kind. */
 export const readStoredEnvelopeKind = (v: unknown): StoredEnvelopeKind =>
-  member(['update', 'chat'] as const, v, 'envelope kind');
+  member(['update', 'chat', 'records'] as const, v, 'envelope kind');
 /** A stored control message kind. */
 export const readControlKind = (v: unknown): 'prekey' | 'signal' => member(['prekey', 'signal'] as const, v, 'message kind');

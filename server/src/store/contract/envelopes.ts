@@ -66,6 +66,17 @@ export function describeEnvelopeContract({ store }: ContractContext): void {
       expect((await s.envelopes.envelopesAfter('w1', 'chat', 0, 10)).map((e) => e.kind)).toEqual(['chat']);
     });
 
+    it('keep case records envelopes as their own plain log, read back with their kind', async () => {
+      const s = store();
+      const r1 = await appendOk(s, update(A, 1, '', { stream: 'records', kind: 'records' }));
+      await appendOk(s, update(A, 1, '', { stream: 'chat', kind: 'chat' }));
+      const r2 = await appendOk(s, update(B, 1, '', { stream: 'records', kind: 'records' }));
+      expect(await s.envelopes.appendEnvelope(update(A, 1, '', { stream: 'records', kind: 'records' }))).toEqual({ ok: false, code: 'clock_replay', expected: 2 });
+      const stored = await s.envelopes.envelopesAfter('w1', 'records', 0, 10);
+      expect(stored.map((e) => [e.seq, e.kind, e.authorKey])).toEqual([[r1, 'records', A], [r2, 'records', B]]);
+      expect((await s.envelopes.envelopesAfter('w1', 'records', r1, 10)).map((e) => e.seq)).toEqual([r2]);
+    });
+
     it('two concurrent appends with the same clock: one is stored', async () => {
       const s = store();
       await appendOk(s, update(A, 1));

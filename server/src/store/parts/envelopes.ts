@@ -8,7 +8,7 @@ import type { EnvelopeKind } from '@yhteispoyta/crypto/types';
 import type { Fail, Ok } from './results';
 
 /** Kinds of envelope that {@link EnvelopeStore.appendEnvelope} stores (presence is never stored). */
-export type StoredEnvelopeKind = Extract<EnvelopeKind, 'update' | 'chat'>;
+export type StoredEnvelopeKind = Extract<EnvelopeKind, 'update' | 'chat' | 'records'>;
 
 /** Input of {@link EnvelopeStore.appendEnvelope}; the header fields come from the verified header. */
 export interface NewEnvelope {
@@ -28,7 +28,7 @@ export interface NewEnvelope {
 }
 
 /**
- * A stored update/chat envelope. `seq` is a per-workspace server sequence shared with
+ * A stored update, chat or records envelope. `seq` is a per-workspace server sequence shared with
  * snapshots, starting at 1: it only increases, but it may have holes (with the mongo
  * adapter a number is taken before the insert, and an insert that then fails, a lost
  * snapshot compare-and-set or a crash leaves its number unused; pruning deletes envelopes
