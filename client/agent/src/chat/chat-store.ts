@@ -138,6 +138,13 @@ export class ChatStore {
       .run([at, workspaceId, authorKey, id]);
   }
 
+  /** Pending again: our own message the server acknowledged but lost, queued to be sent again. */
+  markPending(workspaceId: string, authorKey: string, id: string): void {
+    this.#profile.db
+      .prepare('UPDATE chat_messages SET pending = 1, seq = NULL, clock = NULL WHERE workspace_id = ? AND author_key = ? AND message_id = ?')
+      .run([workspaceId, authorKey, id]);
+  }
+
   /** No longer pending: our own message the server refused for good (it is also marked deleted). */
   clearPending(workspaceId: string, authorKey: string, id: string): void {
     this.#profile.db

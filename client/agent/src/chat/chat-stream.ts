@@ -5,12 +5,12 @@
  */
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { EnvelopeKind } from '@yhteispoyta/crypto/types';
-import { fromBase64 } from '@yhteispoyta/crypto/bytes';
+import { fromBase64, toBase64 } from '@yhteispoyta/crypto/bytes';
 import { CHAT_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import type { OutboxEntry } from '../streams/outbox-entry';
 import type { StreamContext } from '../streams/stream-context';
 import type { InboundEnvelope, StreamHandler } from '../streams/stream-handler';
-import { parseChatPayload } from './chat-payload';
+import { encodeChatPayload, parseChatPayload } from './chat-payload';
 import type { SealedAttachment } from './chat-payload';
 import type { ChatStore } from './chat-store';
 
@@ -26,14 +26,14 @@ function attachmentRefOf(a: SealedAttachment): { blobId: string; name: string; t
 export class ChatStream implements StreamHandler {
   readonly kinds: readonly EnvelopeKind[] = ['chat'];
   readonly #store: ChatStore;
-  readonly #reporter: Pick<StreamContext, 'report'>;
+  readonly #reporter: Pick<StreamContext, 'report' | 'enqueue'>;
   readonly #selfKey: string;
   readonly #followed = new Set<string>();
   readonly #changed: [string, string, string][] = [];
   readonly #onChanged: MessageChanged;
 
   /** Chat of this device (`selfKey`), stored in `store`; `onChanged` hears of every change after it is committed. */
-  constructor(store: ChatStore, reporter: Pick<StreamContext, 'report'>, selfKey: string, onChanged: MessageChanged) {
+  constructor(store: ChatStore, reporter: Pick<StreamContext, 'report' | 'enqueue'>, selfKey: string, onChanged: MessageChanged) {
     this.#store = store;
     this.#reporter = reporter;
     this.#selfKey = selfKey;
@@ -144,6 +144,24 @@ export class ChatStream implements StreamHandler {
     this.#store.markDeleted(entry.workspaceId, this.#selfKey, parsed.payload.id, entry.createdAt);
     this.#store.clearPending(entry.workspaceId, this.#selfKey, parsed.payload.id);
     this.#changed.push([entry.workspaceId, this.#selfKey, parsed.payload.id]);
+  }
+
+  /**
+   * The server lost messages of ours it had acknowledged: each one, from this device's own
+   * store, goes into the outbox again (same id, so a receiver that has it after all skips
+   * the repeat) and shows as pending until the server really stores it.
+   */
+  lost(workspaceId: string, stream: string, fromClock: number, toClock: number): void {
+    for (const m of this.#store.list(workspaceId)) {
+      if (m.authorKey !== this.#selfKey || m.deleted || m.clock === undefined || m.clock < fromClock || m.clock > toClock) continue;
+      const attachments = m.attachments.flatMap((a) => {
+        const material = this.#store.keys(workspaceId, a.blobId, a.sha256)[0];
+        return material === undefined ? [] : [{ ...a, key: toBase64(material.key), noncePrefix: toBase64(material.noncePrefix) }];
+      });
+      this.#reporter.enqueue(workspaceId, stream, 'chat', encodeChatPayload({ t: 'msg', id: m.id, text: m.text, attachments }));
+      this.#store.markPending(workspaceId, this.#selfKey, m.id);
+      this.#changed.push([workspaceId, this.#selfKey, m.id]);
+    }
   }
 
   coalesce(): undefined {

@@ -90,6 +90,38 @@ describe('heartbeats', () => {
   });
 });
 
+describe('a false acknowledgement', () => {
+  it('is found out at the next push (clock_gap) and the lost message is sent again from the store, never lost', async () => {
+    const w = await SyncWorld.create(['anna', 'ben']);
+    world = w;
+    const WS = w.workspaceId;
+    const [a, b] = [w.agent('anna'), w.agent('ben')];
+    await following(w, [a, b]);
+    await a.sync.chat.send(WS, 'Yksi');
+    await w.settle();
+    // The relay acknowledges anna's next push itself: nothing reaches the server.
+    let faked = 0;
+    w.intercept = (t) => {
+      if (t.kind !== 'request' || t.event !== 'push' || !isOf(t, a) || faked > 0) return undefined;
+      faked += 1;
+      return { answer: { ok: true, seq: 4242 } };
+    };
+    const lost = await a.sync.chat.send(WS, 'Kaksi');
+    await w.settle();
+    expect(faked).toBe(1);
+    expect((await a.sync.chat.list(WS)).find((m) => m.id === lost.id)?.pending).toBe(false);
+    expect(await texts(b, WS)).toEqual(['Yksi']);
+    // The next push meets the server's clock_gap: the lost message goes out again, then the new one.
+    await a.sync.chat.send(WS, 'Kolme');
+    await w.settle();
+    expect(codes(a)).toContain('clock_gap');
+    expect(await until(async () => (await texts(b, WS)).length === 3, 3_000)).toBe(true);
+    expect((await texts(b, WS)).sort()).toEqual(['Kaksi', 'Kolme', 'Yksi']);
+    expect((await a.sync.chat.list(WS)).every((m) => !m.pending)).toBe(true);
+    expect((await w.records('chat')).map((r) => r.clock)).toEqual([1, 2, 3]);
+  });
+});
+
 describe('freshness of membership', () => {
   /** A chat envelope `author` seals by hand: the server's help is injecting it (it would refuse it). */
   function chat(w: SyncWorld, author: WorldAgent, fields: { epoch: number; clock: number; chainHead: ChainHead; sentAt?: number }, text: string) {

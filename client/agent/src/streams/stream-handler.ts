@@ -42,6 +42,13 @@ export interface StreamHandler {
   /** An entry the server refused for good was removed from the outbox (already reported). Inside a transaction. */
   dropped(entry: OutboxEntry): void;
   /**
+   * The server answered `clock_gap`: what this device sent with clocks `fromClock`..`toClock`
+   * was acknowledged but is not stored (the acknowledgements were false, docs/design.md §12).
+   * A family that keeps what it sent queues it again (with `enqueue`) so nothing is lost.
+   * Inside a transaction.
+   */
+  lost?(workspaceId: string, stream: string, fromClock: number, toClock: number): void;
+  /**
    * Merges consecutive unsent entries into one payload, or returns undefined when this
    * family sends entries one by one. `entries` are the oldest unsent ones, oldest first.
    */

@@ -195,12 +195,22 @@ export class OutboxPump {
         if (error.code === 'clock_gap') {
           core.reporter.report('clock_gap', {
             ...where,
-            message: 'The server has lost messages this device sent; sending continues from where the server stands.',
+            message:
+              handler.lost === undefined
+                ? 'The server has lost messages this device sent; sending continues from where the server stands.'
+                : 'The server has lost messages this device sent; they are sent again.',
           });
         }
         core.transaction(() => {
           core.state.setClock(workspaceId, stream, core.sealer.selfKey, Math.max(0, expected - 1), 0);
           core.outbox.setSentClock(entry.id, undefined);
+          // Acknowledged, yet not stored: the acknowledgements of expected..clock-1 were false.
+          // A family that re-queues what was lost has it sent first, in its order, then this entry.
+          if (error.code === 'clock_gap' && expected < header.clock && handler.lost !== undefined) {
+            handler.lost(workspaceId, stream, expected, header.clock - 1);
+            core.outbox.remove([entry.id]);
+            core.outbox.add(workspaceId, stream, entry.kind, entry.payload, entry.createdAt);
+          }
         });
         return 'retry';
       }
