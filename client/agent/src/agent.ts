@@ -16,6 +16,7 @@ import type { AgentConfig } from './config';
 import type {
   Certification,
   ChatService,
+  RecordsService,
   DeviceService,
   DocumentSync,
   KeyRing,
@@ -36,7 +37,6 @@ import type { KeysCore } from './keys/keys-core';
 import { checkPassphrase } from '@yhteispoyta/local-api/passphrase-policy';
 import { createProfile, listProfiles, openProfile } from './profile/profile-db';
 import { startSync } from './start-sync';
-import { PeerLogHeads } from './transparency/peer-heads';
 import { StreamStateStore } from './sync/stream-state';
 import type { CreateProfileError, OpenProfileError, ProfileDb } from './profile/profile-db';
 import type { Role } from '@yhteispoyta/crypto/types';
@@ -53,6 +53,8 @@ export interface SessionParts {
   readonly devices: DeviceService;
   readonly documents: DocumentSync;
   readonly chat: ChatService;
+  /** the case records of workspaces (docs/design.md §11) */
+  readonly records: RecordsService;
   /** Stop everything the parts run (documents, background maintenance, the link). The profile stays open. */
   close(): Promise<void>;
 }
@@ -172,6 +174,7 @@ export class AgentSession {
       parts.documents.onStatus((sync) => events.publish({ type: 'sync', sync })),
       parts.chat.onMessage((workspaceId, message) => events.publish({ type: 'chat', workspaceId, message })),
       parts.chat.onProgress((progress) => events.publish({ type: 'transfer', progress })),
+      parts.records.onChange((workspaceId) => events.publish({ type: 'records', workspaceId })),
       parts.keys.onChange((workspaceId, what) => events.publish({ type: 'membership', workspaceId, what })),
       parts.devices.onChange(() => {
         events.publish({ type: 'devices' });
@@ -443,15 +446,12 @@ export function createSessionFactory(): SessionFactory {
         // A rotation signs the clocks this device accepted (sync's) as its clock cut (docs/design.md §12).
         const streamClocks = (workspaceId: string) => new StreamStateStore(device.profile).allClocks(workspaceId);
         keys = createKeysCore({ device, problems, link, log: logger, streamClocks });
-        // The newest log head this device verified rides in its heartbeats; members' heads are judged (docs/design.md §3.5).
-        const logHeads = new PeerLogHeads(keys.witness, logger.child({ module: 'transparency/peer-heads' }));
         const sync = startSync({
           link,
           keys: keys.keyRing,
           device,
           problems,
           profile,
-          logHeads: { logHead: () => logHeads.current(), onPeerLogHead: (workspaceId, author, head) => logHeads.onPeerHead(workspaceId, author, head) },
           config: {
             mergeWindowMs: config.mergeWindowMs,
             compactionThreshold: config.compactionThreshold,
@@ -471,6 +471,7 @@ export function createSessionFactory(): SessionFactory {
           devices: core.devices,
           documents: sync.documents,
           chat: sync.chat,
+          records: sync.records,
           close: async () => {
             // Documents and chat first (their last acknowledgements need the link), the link last.
             await sync.close();

@@ -20,7 +20,7 @@ import type {
   ServerToClientEvents,
 } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MemberInfo, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
-import type { ProblemCode } from '@yhteispoyta/local-api';
+import type { CaseRecordView, ProblemCode, RecordAction } from '@yhteispoyta/local-api';
 
 // ---------------------------------------------------------------------------------------
 // Problems: every verification failure, refusal and sync error reaches the UI.
@@ -40,6 +40,8 @@ export interface AgentProblem {
   readonly stream?: string;
   /** the device the problem concerns (author of a bad envelope, changed identity …) */
   readonly device?: DeviceRef;
+  /** a finer code under `code`: the rule of the case records that refused an event (`record_refused`) */
+  readonly reason?: string;
 }
 
 export type NewProblem = Omit<AgentProblem, 'id' | 'at'>;
@@ -240,6 +242,18 @@ export interface ChatService {
   /** download, check the hash, decrypt */
   downloadAttachment(workspaceId: string, ref: AttachmentRef, transferId?: string): Promise<Uint8Array>;
   onProgress(listener: (progress: TransferProgress) => void): () => void;
+}
+
+/** The case records of workspaces (records/, docs/design.md §11). */
+export interface RecordsService {
+  /** the workspace's records as the replay of its events shows them (and, from now on, follows them) */
+  list(workspaceId: string): Promise<CaseRecordView[]>;
+  get(workspaceId: string, recordId: string): Promise<CaseRecordView | undefined>;
+  /** create or advance a record; throws RecordRefusedError (a rule) or RangeError (input) and queues nothing then */
+  send(workspaceId: string, action: RecordAction): Promise<CaseRecordView>;
+  /** an attachment a record of the workspace carries */
+  attachment(workspaceId: string, blobId: string): AttachmentRef | undefined;
+  onChange(listener: (workspaceId: string) => void): () => void;
 }
 
 // ---------------------------------------------------------------------------------------

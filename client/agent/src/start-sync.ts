@@ -1,7 +1,7 @@
 /**
  * The sync services of one unlocked profile: the engine (sync/), the documents on it
- * (sync/) and the chat on it (chat/). This is the one place that knows all three; the
- * documents and the chat each get a narrow context from the engine and know nothing of
+ * (sync/), the chat (chat/) and the case records (records/) on it. This is the one place
+ * that knows them all; the documents, the chat and the records each get a narrow context from the engine and know nothing of
  * each other, and each has its own lifecycle.
  */
 import type { Logger } from 'pino';
@@ -9,6 +9,8 @@ import { EncryptedChatService } from './chat/chat-service';
 import type { ChatSession } from './chat/chat-service';
 import type { DocumentSync, KeyRing, LocalDevice, ProblemSink, ServerLink } from './contracts';
 import type { ProfileDb } from './profile/profile-db';
+import { EncryptedRecordsService } from './records/records-service';
+import type { RecordsSession } from './records/records-service';
 import { DocStore } from './sync/doc-store';
 import { EncryptedDocumentSync } from './sync/document-sync';
 import { SyncEngine } from './sync/sync-engine';
@@ -43,13 +45,15 @@ export interface SyncServices {
   readonly documents: DocumentSync;
   /** closing the chat leaves the documents and the engine running */
   readonly chat: ChatSession;
-  /** Close the documents, the chat and the engine; queued changes stay in the profile. Call `documents.flush()` first to send them. */
+  /** the case records (docs/design.md §11); closing them leaves the rest running */
+  readonly records: RecordsSession;
+  /** Close the documents, the chat, the records and the engine; queued changes stay in the profile. Call `documents.flush()` first to send them. */
   close(): Promise<void>;
 }
 
 /**
- * Starts the engine on an open profile (applying its `sync` and `chat` migrations) with
- * the documents and the chat on it. The engine follows a workspace once a document of it
+ * Starts the engine on an open profile (applying its `sync`, `chat` and `records`
+ * migrations) with the documents, the chat and the records on it. The engine follows a workspace once a document of it
  * is opened or its chat is used, and catches up on every `onOnline` of the link.
  */
 export function startSync(deps: SyncDeps): SyncServices {
@@ -70,14 +74,22 @@ export function startSync(deps: SyncDeps): SyncServices {
     rest: deps.link.rest,
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });
+  const records = new EncryptedRecordsService({
+    context: engine.context('records/service'),
+    profile: deps.profile,
+    device: deps.device,
+    members: deps.keys,
+  });
   let closing: Promise<void> | undefined;
   return {
     documents,
     chat,
+    records,
     close: () => {
       closing ??= (async () => {
         await documents.close();
         await chat.close();
+        await records.close();
         await engine.close();
       })();
       return closing;

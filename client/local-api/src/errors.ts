@@ -67,6 +67,13 @@ export const API_ERROR_CODES = [
   'closed',
   'bad_epoch',
   'invalid',
+  // the case records' rules refused an action (nothing was queued)
+  'duplicate_record',
+  'unknown_record',
+  'not_allowed',
+  'wrong_status',
+  'unknown_member',
+  'unknown_organisation',
 ] as const;
 /** A code of an error body. */
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

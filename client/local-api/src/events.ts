@@ -18,6 +18,8 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('problem'), problem: problemSchema }),
   /** a chat message arrived, was acknowledged, edited or deleted */
   z.object({ type: z.literal('chat'), workspaceId: z.string(), message: chatMessageSchema }),
+  /** a workspace's case records changed (received, sent, acknowledged, refused): list them again */
+  z.object({ type: z.literal('records'), workspaceId: z.string() }),
   /** verified membership changed or a new epoch key arrived */
   z.object({ type: z.literal('membership'), workspaceId: z.string(), what: z.enum(['membership', 'epoch']) }),
   z.object({ type: z.literal('transfer'), progress: transferProgressSchema }),

@@ -48,6 +48,8 @@ export const PROBLEM_CODES = [
   'offline',
   // attachments
   'attachment_integrity',
+  // case records (docs/design.md §11): an event the records' rules refuse (its rule in `reason`)
+  'record_refused',
 ] as const;
 /** A problem code. */
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
@@ -68,6 +70,8 @@ export const problemSchema = z.object({
   stream: z.string().optional(),
   /** the device the problem concerns (author of a bad envelope, changed identity …) */
   device: deviceRefSchema.optional(),
+  /** a finer code under `code`: for `record_refused`, the rule that refused the event (RECORD_REFUSAL_CODES) */
+  reason: z.string().optional(),
 });
 /** A problem as the UI reads it. */
 export type Problem = z.infer<typeof problemSchema>;

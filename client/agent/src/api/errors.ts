@@ -12,6 +12,8 @@ import type { HostErrorCode } from '../agent';
 import { describeError } from '../agent';
 import { RestError } from '../contracts';
 import { MembershipError } from '../keys/membership-error';
+import { RecordRefusedError } from '../records/record-error';
+import type { RecordRefusalCode } from '../records/record-book';
 import type { MembershipErrorCode } from '../keys/membership-error';
 import { ApiError } from './http-util';
 
@@ -56,6 +58,16 @@ const MEMBERSHIP_STATUS: Partial<Record<MembershipErrorCode, number>> = {
   cannot_revoke_self: 400,
 };
 
+/** HTTP status of an action the case records' rules refused. */
+const RECORD_STATUS: Record<RecordRefusalCode, number> = {
+  duplicate_record: 409,
+  unknown_record: 404,
+  not_allowed: 403,
+  wrong_status: 409,
+  unknown_member: 400,
+  unknown_organisation: 400,
+};
+
 /** The API error of a host refusal; its code is the host's code. */
 export function hostError(error: HostErrorCode, message: string): ApiError {
   return new ApiError(HOST_STATUS[error], error, message);
@@ -70,6 +82,7 @@ export function toApiError(err: unknown, log: Logger): ApiError {
   if (err instanceof ApiError) return err;
   // Its message is written for people and names no secret.
   if (err instanceof MembershipError) return new ApiError(MEMBERSHIP_STATUS[err.code] ?? 409, err.code, err.message);
+  if (err instanceof RecordRefusedError) return new ApiError(RECORD_STATUS[err.code], err.code, err.message);
   if (err instanceof RestError) {
     if (err.code === 'offline') return new ApiError(503, 'server_unreachable', 'The central server cannot be reached right now.');
     if (err.code !== 'bad_response' && isUserFacing(err.code)) {

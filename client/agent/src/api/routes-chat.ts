@@ -41,8 +41,9 @@ export function chatRoutes(host: AgentHost) {
     },
     downloadAttachment: async ({ params, query, req, res }) => {
       const service = chat();
-      const ref = findAttachment(await service.list(params.workspaceId), params.blobId);
-      if (ref === undefined) throw new ApiError(404, 'not_found', 'No message of this workspace carries that attachment.');
+      const ref =
+        findAttachment(await service.list(params.workspaceId), params.blobId) ?? requireSession(host).records.attachment(params.workspaceId, params.blobId);
+      if (ref === undefined) throw new ApiError(404, 'not_found', 'No message or record of this workspace carries that attachment.');
       const bytes = await service.downloadAttachment(params.workspaceId, ref, query.transferId);
       res.writeHead(200, {
         ...baseHeaders(),

@@ -10,6 +10,7 @@ import { fromUtf8, utf8 } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { idSchema, textSchema, timestampMsSchema } from '@yhteispoyta/crypto/protocol';
 import { sealedAttachmentSchema } from '../chat/chat-payload';
+import type { SealedAttachment } from '../chat/chat-payload';
 
 /** Most attachments on one record. */
 const MAX_RECORD_ATTACHMENTS = 16;
@@ -170,4 +171,9 @@ export function encodeRecordEvent(event: RecordEvent): Bytes {
   const checked = recordEventSchema.safeParse(event);
   if (!checked.success) throw new RangeError(`invalid records event: ${checked.error.issues[0]?.message ?? 'invalid'}`);
   return utf8(JSON.stringify(checked.data));
+}
+
+/** The attachments an event carries (requests and statements), with their key material. */
+export function attachmentsOf(event: RecordEvent): readonly SealedAttachment[] {
+  return event.t === 'request' || event.t === 'statement' ? event.attachments : [];
 }

@@ -6,7 +6,7 @@
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 
 /** Kinds of stored envelopes an outbox entry becomes. */
-export type OutboxKind = 'update' | 'chat';
+export type OutboxKind = 'update' | 'chat' | 'records';
 
 /** One queued change. */
 export interface OutboxEntry {

@@ -34,6 +34,7 @@ const SENTENCES: Record<ProblemCode, string> = {
   server_error: 'The server answered with an error.',
   offline: 'The server cannot be reached; changes are kept and sent later.',
   attachment_integrity: 'An attachment failed its integrity check; nothing of it was shown.',
+  record_refused: "A case record event breaks the records' rules (wrong author or wrong order); it was refused and changed nothing.",
 };
 
 /** What a report names besides its code. */
@@ -45,6 +46,8 @@ export interface ProblemContext {
   readonly message?: string;
   /** technical detail for the log only */
   readonly detail?: string;
+  /** a finer code the UI may explain (the records rule that refused an event) */
+  readonly reason?: string;
 }
 
 /** Sends problems to the sink and the log. */

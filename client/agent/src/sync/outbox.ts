@@ -1,5 +1,5 @@
 /**
- * The outbox: local changes (Yjs updates, chat payloads) waiting for the server's
+ * The outbox: local changes (Yjs updates, chat payloads, records events) waiting for the server's
  * acknowledgement, as plaintext inside the encrypted profile. An entry leaves the outbox
  * only when the server stored it (or refused it for good, which is reported).
  */
@@ -11,7 +11,7 @@ import type { SqlRow } from '../streams/sql-row';
 
 function toEntry(row: SqlRow): OutboxEntry {
   const kind = rowText(row, 'kind');
-  if (kind !== 'update' && kind !== 'chat') throw new TypeError(`outbox entry of unknown kind ${kind}`);
+  if (kind !== 'update' && kind !== 'chat' && kind !== 'records') throw new TypeError(`outbox entry of unknown kind ${kind}`);
   return {
     id: rowInt(row, 'id'),
     workspaceId: rowText(row, 'workspace_id'),
