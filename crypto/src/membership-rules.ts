@@ -6,8 +6,7 @@
 import { parseMembershipEvent } from './membership-schema';
 import { eventHash, GENESIS_PREV_HASH, verifyEventSignature } from './membership-signing';
 import type { IdentityKeyInput } from './signature-check';
-import { deviceKey } from './types';
-import type { ClockCut, DeviceRef, MemberDevice, MemberInfo, MembershipEvent, WorkspaceKind } from './types';
+import type { DeviceRef, MemberDevice, MemberInfo, MembershipEvent, WorkspaceKind } from './types';
 
 /** The client's consent currently in force in a case workspace (the latest grant, minus revocations). */
 export interface Consent {
@@ -15,19 +14,6 @@ export interface Consent {
   readonly purpose: string;
   readonly expiresAt?: number;
   readonly grantedBy: DeviceRef;
-}
-
-/**
- * A `rotate_epoch` as readers need it for freshness (docs/design.md §12): the epoch it
- * opened, where it is in the chain, its signed time, and its clock cut.
- */
-export interface Rotation {
-  /** the epoch the rotation opened (the one before it ended here) */
-  readonly epoch: number;
-  readonly seq: number;
-  /** the rotating device's signed time */
-  readonly at: number;
-  readonly cut: readonly ClockCut[];
 }
 
 /** What a verified chain says about a workspace after its last event. */
@@ -49,8 +35,6 @@ export interface ChainState {
   readonly consent: Consent | null;
   /** set by remove_member, remove_device and revoke_consent; cleared by rotate_epoch */
   readonly rotationRequired: boolean;
-  /** every rotation so far, oldest first */
-  readonly rotations: readonly Rotation[];
 }
 
 /** Why an event was refused. */
@@ -83,7 +67,7 @@ export type AppendResult = { readonly ok: true; readonly state: ChainState; read
 export type IdentityLookup = (ref: DeviceRef) => IdentityKeyInput | undefined;
 
 /** The part of the state an event changes. */
-type Change = Partial<Pick<ChainState, 'members' | 'consent' | 'epoch' | 'closed' | 'rotationRequired' | 'rotations'>>;
+type Change = Partial<Pick<ChainState, 'members' | 'consent' | 'epoch' | 'closed' | 'rotationRequired'>>;
 type Refusal = { readonly code: ChainErrorCode; readonly detail: string };
 
 /**
@@ -155,7 +139,9 @@ function applyCreate(event: MembershipEvent<'create'>): ChainState | Refusal {
     return { code: 'forbidden', detail: 'create must be signed by a device of the creator' };
   }
   if (!creator.owner) return { code: 'forbidden', detail: 'the creator must be an owner' };
-  if (creator.role === 'client' && kind !== 'case') return { code: 'invalid', detail: 'a client may only be a member of a case' };
+  // A client takes part in a case a professional created and invited him to; a client's own
+  // "workspace" could add any professional unasked (issue 15: a phishing channel).
+  if (creator.role === 'client') return { code: 'forbidden', detail: 'a client cannot create a workspace' };
   const members = new Map([[creator.userId, creator]]);
   return {
     workspaceId: event.workspaceId,
@@ -169,7 +155,6 @@ function applyCreate(event: MembershipEvent<'create'>): ChainState | Refusal {
     devices: devicesOf(members),
     consent: null,
     rotationRequired: false,
-    rotations: [],
   };
 }
 
@@ -188,7 +173,8 @@ function applyEvent(state: ChainState, event: MembershipEvent, author: MemberInf
     case 'add_member':
       return ownerOnly() ?? addMember(state, event);
     case 'remove_member':
-      return ownerOnly() ?? removeMember(state, event.payload.userId);
+      // Owners remove anyone; anyone may leave (declining an invitation is leaving).
+      return ownerOrSelf(event.payload.userId) ?? removeMember(state, event.payload.userId);
     case 'add_device':
       return ownerOrSelf(event.payload.userId) ?? addDevice(state, event.payload.userId, { deviceId: event.payload.deviceId, keyHash: event.payload.keyHash });
     case 'remove_device':
@@ -201,18 +187,11 @@ function applyEvent(state: ChainState, event: MembershipEvent, author: MemberInf
     }
     case 'revoke_consent':
       return clientOnly() ?? revokeConsent(state, event.payload.orgIds);
-    case 'rotate_epoch': {
+    case 'rotate_epoch':
       if (event.payload.epoch !== state.epoch + 1) {
         return { code: 'bad_epoch', detail: `epoch ${event.payload.epoch} does not follow ${state.epoch}` };
       }
-      const cut = event.payload.cut ?? [];
-      // A cut ends what a device may still author under older epochs: never a current device.
-      const current = new Set(state.devices.map(deviceKey));
-      const member = cut.find((c) => current.has(c.device));
-      if (member !== undefined) return { code: 'invalid', detail: `the clock cut names ${member.device}, a current member device` };
-      const rotation: Rotation = { epoch: event.payload.epoch, seq: event.seq, at: event.at, cut };
-      return { epoch: event.payload.epoch, rotationRequired: false, rotations: [...state.rotations, rotation] };
-    }
+      return { epoch: event.payload.epoch, rotationRequired: false };
     case 'close':
       return ownerOnly() ?? { closed: true };
   }

@@ -183,6 +183,16 @@ describe('a valid chain', () => {
     expect(replayed(consultation).members.has('hus-olli')).toBe(true);
   });
 
+  it('lets a member leave on his own (an invitation declined), and requires a rotation', () => {
+    const chain = chainOf(create, addClient, grantKela, addKela, (c) => next(c, kela, 'remove_member', { userId: 'kela-liisa' }));
+    const state = replayed(chain);
+    expect(state.members.has('kela-liisa')).toBe(false);
+    expect(state.rotationRequired).toBe(true);
+    expect(state.devices).not.toContainEqual(kela.ref);
+    // A former member signs nothing more.
+    expectRefused([...chain, next(chain, kela, 'rotate_epoch', { epoch: 2 })], 'forbidden', 5);
+  });
+
   it('lets a user add and remove his own devices', () => {
     const chain = chainOf(
       create,
@@ -306,9 +316,16 @@ describe('attacks are rejected with their code', () => {
     expectRefused([...consultation, next(consultation, social, 'add_member', { member: clientInfo })], 'invalid', 1);
     expectRefused(
       [next([], client, 'create', { kind: 'consultation', label: 'K', creator: { ...clientInfo, owner: true } })],
-      'invalid',
+      'forbidden',
       0,
     );
+  });
+
+  it('a workspace a client created, even a case (he could add any professional unasked)', () => {
+    const own = chainOf((c) => next(c, client, 'create', { kind: 'case', label: 'K', creator: { ...clientInfo, owner: true } }));
+    expectRefused(own, 'forbidden', 0);
+    const r = replayChain(own, identityOf);
+    expect(r.ok ? '' : r.detail).toBe('a client cannot create a workspace');
   });
 
   it('invalid membership changes', () => {

@@ -20,7 +20,7 @@ import type {
   ServerToClientEvents,
 } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MemberInfo, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
-import type { CaseRecordView, ProblemCode, RecordAction } from '@yhteispoyta/local-api';
+import type { ProblemCode } from '@yhteispoyta/local-api';
 
 // ---------------------------------------------------------------------------------------
 // Problems: every verification failure, refusal and sync error reaches the UI.
@@ -40,25 +40,13 @@ export interface AgentProblem {
   readonly stream?: string;
   /** the device the problem concerns (author of a bad envelope, changed identity …) */
   readonly device?: DeviceRef;
-  /** a finer code under `code`: the rule of the case records that refused an event (`record_refused`) */
-  readonly reason?: string;
 }
 
 export type NewProblem = Omit<AgentProblem, 'id' | 'at'>;
 
-/** Which listed problems a resolution clears: a code, and where (every given field must match). */
-export interface ProblemMatch {
-  readonly code: ProblemCode;
-  readonly workspaceId?: string;
-  readonly stream?: string;
-  readonly device?: DeviceRef;
-}
-
 /** Where parts report problems; the api/ part lists them and pushes them to the UI. */
 export interface ProblemSink {
   report(problem: NewProblem): void;
-  /** A condition reported earlier is over (e.g. withheld envelopes arrived): its problems leave the list. */
-  resolve?(match: ProblemMatch): void;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -155,8 +143,6 @@ export interface KeyRing {
   identityOf(ref: DeviceRef): Bytes | undefined;
   /** membership changed (after verification) or a new epoch key arrived */
   onChange(listener: (workspaceId: string, what: 'membership' | 'epoch') => void): () => void;
-  /** Pull and verify the workspace's chain now (another member's heartbeat names a newer head). */
-  refreshChain?(workspaceId: string): Promise<unknown>;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -244,18 +230,6 @@ export interface ChatService {
   onProgress(listener: (progress: TransferProgress) => void): () => void;
 }
 
-/** The case records of workspaces (records/, docs/design.md §11). */
-export interface RecordsService {
-  /** the workspace's records as the replay of its events shows them (and, from now on, follows them) */
-  list(workspaceId: string): Promise<CaseRecordView[]>;
-  get(workspaceId: string, recordId: string): Promise<CaseRecordView | undefined>;
-  /** create or advance a record; throws RecordRefusedError (a rule) or RangeError (input) and queues nothing then */
-  send(workspaceId: string, action: RecordAction): Promise<CaseRecordView>;
-  /** an attachment a record of the workspace carries */
-  attachment(workspaceId: string, blobId: string): AttachmentRef | undefined;
-  onChange(listener: (workspaceId: string) => void): () => void;
-}
-
 // ---------------------------------------------------------------------------------------
 // Membership operations and identities (keys/)
 
@@ -282,6 +256,18 @@ export interface WorkspaceNotice {
   readonly by: DeviceRef;
   /** the person's name, when known */
   readonly displayName?: string;
+}
+
+/** A workspace someone else added this professional to, waiting for his decision (issue 15). */
+export interface WorkspaceInvitation {
+  readonly workspaceId: string;
+  readonly kind: WorkspaceKind;
+  /** as the chain's creator gave it: nobody vouches for the text, the UI shows it as unverified */
+  readonly label: string;
+  /** the signed time of the event that added him */
+  readonly invitedAt: number;
+  /** who signed that event; name and organisation only from his certificates */
+  readonly invitedBy: { readonly userId: string; readonly displayName?: string; readonly orgName?: string; readonly certified: boolean };
 }
 
 export interface WorkspaceSummary {
@@ -345,6 +331,14 @@ export interface MembershipService {
   setVerified(userId: string, verified: boolean): Promise<void>;
   /** the user saw the new safety number and accepts the person's changed user key */
   acceptIdentityChange(userId: string): Promise<void>;
+  /** workspaces someone else added this professional to that he has neither accepted nor declined */
+  invitations(): Promise<WorkspaceInvitation[]>;
+  /** whether the workspace is among this person's own: created, joined as the client, or accepted */
+  isAccepted(workspaceId: string): boolean;
+  /** accept an invitation (a decision kept in this profile only) */
+  acceptInvitation(workspaceId: string): Promise<WorkspaceSummary>;
+  /** decline: leave the workspace by a signed self-removal; its owners rotate the key */
+  declineInvitation(workspaceId: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
  * `/yjs/<workspaceId>/<docName>`, and the built UI's files.
  *
  * A new route is an entry here (its schemas in the area's file: status.ts,
- * workspaces.ts, devices.ts, chat.ts, records.ts), its handler in the agent's
+ * workspaces.ts, devices.ts, chat.ts), its handler in the agent's
  * `client/agent/src/api/routes-<area>.ts` (the agent does not compile without it), and,
  * when the page uses it, a function in the UI's `client/ui/src/api/agent-api.ts`.
  */
@@ -26,9 +26,9 @@ import {
   uploadResponseSchema,
 } from './chat';
 import { deviceParamsSchema, linkCodeSchema, ownDevicesSchema } from './devices';
+import { invitationsResponseSchema } from './invitations';
 import { workspacePresenceSchema } from './presence';
 import { problemSchema } from './problems';
-import { recordActionResponseSchema, recordActionSchema, recordListSchema } from './records';
 import type { LocalRouteSpec } from './route-spec';
 import {
   credentialsSchema,
@@ -126,6 +126,26 @@ export const LOCAL_API_ROUTES = {
   setVerified: { method: 'POST', path: '/api/identities/verified', status: 200, body: setVerifiedRequestSchema, response: emptyResponseSchema },
   /** after comparing the NEW safety number */
   acceptIdentity: { method: 'POST', path: '/api/identities/accept', status: 200, body: personRequestSchema, response: emptyResponseSchema },
+  // invitations (issue 15): workspaces others added this professional to, until he decides
+  listInvitations: { method: 'GET', path: '/api/invitations', status: 200, response: invitationsResponseSchema },
+  /** the decision is kept in this profile only; nothing the server says can make it */
+  acceptInvitation: {
+    method: 'POST',
+    path: '/api/invitations/:workspaceId/accept',
+    status: 200,
+    params: workspaceParamsSchema,
+    body: emptyRequestSchema,
+    response: workspaceResponseSchema,
+  },
+  /** leaves the workspace by a signed self-removal */
+  declineInvitation: {
+    method: 'POST',
+    path: '/api/invitations/:workspaceId/decline',
+    status: 200,
+    params: workspaceParamsSchema,
+    body: emptyRequestSchema,
+    response: emptyResponseSchema,
+  },
 
   // this person's devices
   listDevices: { method: 'GET', path: '/api/devices', status: 200, response: ownDevicesSchema },
@@ -175,17 +195,6 @@ export const LOCAL_API_ROUTES = {
   downloadAttachment: {
     method: 'GET', path: '/api/workspaces/:workspaceId/attachments/:blobId', status: 200, stream: 'download',
     params: attachmentParamsSchema, query: downloadQuerySchema,
-  },
-
-  // case records (docs/design.md §11)
-  listRecords: {
-    method: 'GET', path: '/api/workspaces/:workspaceId/records', status: 200,
-    params: workspaceParamsSchema, response: recordListSchema,
-  },
-  /** create or advance a record; a refusal of the records' rules is 4xx with the rule's code, nothing queued */
-  sendRecord: {
-    method: 'POST', path: '/api/workspaces/:workspaceId/records', status: 201,
-    params: workspaceParamsSchema, body: recordActionSchema, response: recordActionResponseSchema,
   },
 } as const satisfies Record<string, LocalRouteSpec>;
 

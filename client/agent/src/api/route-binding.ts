@@ -53,12 +53,16 @@ export interface BoundRoute {
 type ErasedCall = { params: unknown; query: unknown; body: unknown; req: IncomingMessage; res: ServerResponse };
 type ErasedHandler = (call: ErasedCall) => Promise<unknown>;
 
-function bind(name: LocalRouteName, spec: LocalRouteSpec, handler: ErasedHandler): BoundRoute {
+/** Checked after a route's path parameters are parsed, before its handler runs; throws to refuse. */
+export type RouteGuard = (name: LocalRouteName, params: unknown) => void;
+
+function bind(name: LocalRouteName, spec: LocalRouteSpec, handler: ErasedHandler, guard: RouteGuard | undefined): BoundRoute {
   return {
     name,
     async serve(req, res, rawParams, rawQuery) {
       // Parts are parsed in the order of the URL, then the body: the first bad one is named.
       const params = spec.params === undefined ? undefined : parseWith(spec.params, { ...rawParams }, '');
+      guard?.(name, params);
       const query = spec.query === undefined ? undefined : parseWith(spec.query, Object.fromEntries(rawQuery), 'query');
       const body = spec.body === undefined ? undefined : await readJson(req, spec.body);
       const result = await handler({ params, query, body, req, res });
@@ -70,8 +74,11 @@ function bind(name: LocalRouteName, spec: LocalRouteSpec, handler: ErasedHandler
   };
 }
 
-/** Bind every route of the table to its handler. Throws for a route without a handler, or a handler without a route. */
-export function bindRoutes(handlers: RouteHandlers): Router<BoundRoute> {
+/**
+ * Bind every route of the table to its handler, each behind `guard` when given. Throws for a
+ * route without a handler, or a handler without a route.
+ */
+export function bindRoutes(handlers: RouteHandlers, guard?: RouteGuard): Router<BoundRoute> {
   const router = new Router<BoundRoute>();
   const names = Object.keys(LOCAL_API_ROUTES) as LocalRouteName[];
   const unknown = Object.keys(handlers).filter((name) => !(name in LOCAL_API_ROUTES));
@@ -83,7 +90,7 @@ export function bindRoutes(handlers: RouteHandlers): Router<BoundRoute> {
     // or a table that grew after the handlers were written, at start instead of at the
     // first request.
     if (typeof handler !== 'function') throw new Error(`no handler for route ${name}`);
-    router.add(spec.method, spec.path, bind(name, spec, handler as ErasedHandler));
+    router.add(spec.method, spec.path, bind(name, spec, handler as ErasedHandler, guard));
   }
   return router;
 }

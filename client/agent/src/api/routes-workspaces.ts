@@ -18,7 +18,11 @@ export function workspaceRoutes(host: AgentHost) {
   const membership = () => requireSession(host).membership;
 
   return {
-    listWorkspaces: async () => ({ workspaces: await membership().list() }),
+    // Only the person's own: an invitation is listed apart until he accepts it (acceptance-gate.ts).
+    listWorkspaces: async () => {
+      const service = membership();
+      return { workspaces: (await service.list()).filter((w) => service.isAccepted(w.workspaceId)) };
+    },
     createWorkspace: async ({ body }) => ({ workspace: await membership().create(body.kind, body.label) }),
     listMembers: async ({ params }) => {
       const found = (await membership().list()).find((w) => w.workspaceId === params.workspaceId);
@@ -54,6 +58,12 @@ export function workspaceRoutes(host: AgentHost) {
     },
     acceptIdentity: async ({ body }) => {
       await membership().acceptIdentityChange(body.userId);
+      return {};
+    },
+    listInvitations: async () => ({ invitations: await membership().invitations() }),
+    acceptInvitation: async ({ params }) => ({ workspace: await membership().acceptInvitation(params.workspaceId) }),
+    declineInvitation: async ({ params }) => {
+      await membership().declineInvitation(params.workspaceId);
       return {};
     },
   } satisfies Partial<RouteHandlers>;

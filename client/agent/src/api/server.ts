@@ -15,13 +15,13 @@ import { WebSocketServer } from 'ws';
 import { idSchema } from '@yhteispoyta/crypto/protocol';
 import type { AgentHost, AgentSession } from '../agent';
 import { AGENT_WS_PROTOCOL, openAddress } from '@yhteispoyta/local-api/auth';
+import { acceptanceGuard, isInvitationOnly } from './acceptance-gate';
 import { checkRequest, generateApiToken } from './auth';
 import { toApiError } from './errors';
 import { serveEvents } from './events-socket';
 import { ApiError, sendError } from './http-util';
 import { bindRoutes } from './route-binding';
 import { chatRoutes } from './routes-chat';
-import { recordRoutes } from './routes-records';
 import { deviceRoutes } from './routes-devices';
 import { hostRoutes } from './routes-host';
 import { workspaceRoutes } from './routes-workspaces';
@@ -77,14 +77,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ...workspaceRoutes(host),
     ...deviceRoutes(host),
     ...chatRoutes(host),
-    ...recordRoutes(host),
     // Who has a workspace open: the tracker lives with the session's rooms (see SessionRooms).
     presence: async () => {
       const current = rooms.current();
       if (current === undefined) throw new ApiError(409, 'not_ready', 'Unlock a profile and enrol its device first.');
       return { presence: current.presence.online() };
     },
-  });
+  }, acceptanceGuard(host));
   // A page offers our protocol and the one carrying the token; the answer names ours, never the token.
   const handleProtocols = (offered: Set<string>): string | false => (offered.has(AGENT_WS_PROTOCOL) ? AGENT_WS_PROTOCOL : false);
   const eventsWss = new WebSocketServer({ noServer: true, maxPayload: 4096, handleProtocols });
@@ -153,6 +152,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     }
     if (current.session.parts.keys.chainState(workspaceId) === undefined) {
       rejectUpgrade(socket, 404, 'not_found', 'This device is not a member of that workspace.');
+      return;
+    }
+    // An invitation not yet accepted opens no document.
+    if (isInvitationOnly(host, workspaceId)) {
+      rejectUpgrade(socket, 404, 'not_found', 'This workspace is an invitation: accept it first.');
       return;
     }
     const room = await current.rooms.acquire(workspaceId, `doc:${docName}`);

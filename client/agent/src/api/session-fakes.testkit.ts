@@ -10,7 +10,6 @@ import { randomBytes, sha256, toHex } from '@yhteispoyta/crypto/bytes';
 import type { ChainState } from '@yhteispoyta/crypto/membership';
 import type { DeviceRef, MemberDevice, MemberInfo, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
 import type { SessionContext, SessionFactory, SessionParts } from '../agent';
-import { RecordRefusedError } from '../records/record-error';
 import type {
   AttachmentRef,
   Certification,
@@ -24,10 +23,10 @@ import type {
   MembershipService,
   OwnDevice,
   PendingOwnDevice,
-  RecordsService,
   ServerLink,
   SyncStatus,
   TransferProgress,
+  WorkspaceInvitation,
   WorkspaceSummary,
 } from '../contracts';
 import { RestError } from '../contracts';
@@ -320,28 +319,22 @@ class FakeMembership implements MembershipService {
   async acceptIdentityChange(userId: string): Promise<void> {
     this.accepted.push(userId);
   }
-}
 
-/** The fake world has no records stream: no records, and every action refused as for a non-member (the rules are tested on the real stream). */
-class FakeRecords implements RecordsService {
-  async list(): Promise<never[]> {
+  // The fake world asks no one: every workspace is accepted (the real rule is tested in keys/).
+  async invitations(): Promise<WorkspaceInvitation[]> {
     return [];
   }
 
-  async get(): Promise<undefined> {
-    return undefined;
+  isAccepted(): boolean {
+    return true;
   }
 
-  async send(): Promise<never> {
-    throw new RecordRefusedError('not_allowed', 'The fake world keeps no records.');
+  async acceptInvitation(workspaceId: string): Promise<WorkspaceSummary> {
+    return this.#summary(workspaceId);
   }
 
-  attachment(): undefined {
-    return undefined;
-  }
-
-  onChange(): () => void {
-    return () => undefined;
+  async declineInvitation(workspaceId: string): Promise<void> {
+    await this.removeMember(workspaceId, this.me.userId);
   }
 }
 
@@ -419,7 +412,7 @@ function fakeKeyRing(world: FakeWorld, me: DeviceRef): KeyRing {
         workspaceId, kind: ws.kind, label: ws.label, seq: ws.members.length - 1, headHash: '0'.repeat(64), epoch: 1, closed: false,
         members: new Map(ws.members.map((m) => [m.userId, m])),
         devices: ws.members.flatMap((m) => m.devices.map((d) => ({ userId: m.userId, deviceId: d.deviceId }))),
-        consent: null, rotationRequired: false, rotations: [],
+        consent: null, rotationRequired: false,
       };
     },
     currentEpoch: () => undefined,
@@ -456,7 +449,6 @@ export function fakeSessionFactory(world: FakeWorld): SessionFactory {
         devices: new FakeDevices(self),
         documents,
         chat: new FakeChat(world, self),
-        records: new FakeRecords(),
         close: () => documents.close(),
       };
       world.sessions.push(parts);

@@ -69,7 +69,7 @@ export class ChainUpkeep {
     this.#parts.receiver.resolvePending(workspaceId);
     if (!isMemberDevice(state, this.#device.self) || state.closed) return;
     let current = state;
-    if (current.rotationRequired && this.#owesRotation(workspaceId)) {
+    if (current.rotationRequired && this.#owesRotation(workspaceId, current)) {
       current = await this.#parts.writer.rotateLocked(workspaceId);
     }
     if (isOwnerDevice(current, this.#device.self)) {
@@ -82,13 +82,21 @@ export class ChainUpkeep {
     });
   };
 
-  /** Whether the event that made a rotation necessary is this device's (so the rotation is its job). */
-  #owesRotation(workspaceId: string): boolean {
+  /**
+   * Whether the rotation is this device's job: the event that made it necessary is its own, or
+   * its author left the workspace (declined an invitation) and this is the first owner device.
+   */
+  #owesRotation(workspaceId: string, state: ChainState): boolean {
     const events = this.#parts.chains.events(workspaceId);
+    const self = deviceKey(this.#device.self);
     for (let i = events.length - 1; i >= 0; i--) {
       const event = events[i]?.event;
       if (event === undefined) break;
-      if (REMOVALS.has(event.type)) return deviceKey(event.author) === deviceKey(this.#device.self);
+      if (!REMOVALS.has(event.type)) continue;
+      if (deviceKey(event.author) === self) return true;
+      if (isMemberDevice(state, event.author)) return false;
+      const firstOwner = state.devices.find((device) => isOwnerDevice(state, device));
+      return firstOwner !== undefined && deviceKey(firstOwner) === self;
     }
     return false;
   }

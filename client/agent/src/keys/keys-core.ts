@@ -18,7 +18,6 @@ import { RestError } from '../contracts';
 import { ChainStore } from './chain-store';
 import { ChainUpkeep, awaitingClients, isOwnerDevice } from './chain-upkeep';
 import { ChainWriter } from './chain-writer';
-import type { StreamClocks } from './chain-writer';
 import type { KeysDevice } from './chain-writer';
 import { CertificateBook } from '../identity/certificate-book';
 import { ClientNames } from '../identity/client-names';
@@ -31,6 +30,7 @@ import { KeySender } from './key-sender';
 import { LocalKeyRing } from './key-ring';
 import { MailboxReceiver } from './mailbox-receiver';
 import { LocalMembershipService } from './membership-service';
+import { AcceptanceStore } from './workspace-acceptance';
 import { MembershipSync } from './membership-sync';
 import { OwnDevices } from './own-devices';
 import { KEYS_MIGRATIONS } from './schema';
@@ -70,8 +70,6 @@ export interface KeysCoreOptions {
   readonly chainResyncMs?: number;
   /** how often every known person's certificates are fetched again; default {@link CERTIFICATE_REFRESH_MS} */
   readonly certificateRefreshMs?: number;
-  /** the clocks this device accepted per stream (sync's), for the clock cut of its rotations; default none */
-  readonly streamClocks?: StreamClocks;
 }
 
 /** Default first wait before a workspace whose chain answer was refused is pulled again. */
@@ -117,11 +115,11 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   const sender = new KeySender(common, new SerialQueue());
   const receiver = new MailboxReceiver({ ...common, profile: device.profile });
   const keyRing = new LocalKeyRing(sync, keys, identities, receiver);
-  const streamClocks = opts.streamClocks ?? (() => ({}));
-  const writer = new ChainWriter(device, { sync, keys, sender, onOwnEpoch: (id) => keyRing.notifyEpoch(id), streamClocks, log });
+  const writer = new ChainWriter(device, { sync, keys, sender, onOwnEpoch: (id) => keyRing.notifyEpoch(id), log });
   const upkeep = new ChainUpkeep(device, { sync, chains, writer, receiver, identities, invitations, problems }, log);
   sync.onVerified(upkeep.afterVerified);
-  const membership = new LocalMembershipService(device, { sync, chains, writer, sender, receiver, directory, identities, invitations, names, problems });
+  const acceptance = new AcceptanceStore(device.profile);
+  const membership = new LocalMembershipService(device, { sync, chains, writer, sender, receiver, directory, identities, invitations, names, problems, acceptance });
   const devices = new OwnDevices(device, { sync, chains, writer, links, identities, names, problems, log });
 
   const quietly = (what: string, task: () => Promise<unknown>): void => {

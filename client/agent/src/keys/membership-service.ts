@@ -16,7 +16,7 @@ import { workspaceLabelSchema } from '@yhteispoyta/crypto/protocol';
 import { safetyNumber } from '@yhteispoyta/crypto/safety';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MemberDevice, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
-import type { IdentityInfo, MemberView, MembershipService, ProblemSink, WorkspaceNotice, WorkspaceSummary } from '../contracts';
+import type { IdentityInfo, MemberView, MembershipService, ProblemSink, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
 import { RestError } from '../contracts';
 import type { ClientNames } from '../identity/client-names';
 import type { Invitations } from '../identity/invitations';
@@ -27,6 +27,8 @@ import type { KeySender } from './key-sender';
 import type { MailboxReceiver } from './mailbox-receiver';
 import { MembershipError } from './membership-error';
 import type { MembershipSync } from './membership-sync';
+import { invitationEvent, standingOf } from './workspace-acceptance';
+import type { AcceptanceStore } from './workspace-acceptance';
 import type { TrustedIdentities } from './trusted-identities';
 
 /** The parts the service composes. */
@@ -41,6 +43,8 @@ export interface MembershipServiceParts {
   readonly invitations: Invitations;
   readonly names: ClientNames;
   readonly problems: ProblemSink;
+  /** this person's decisions on invitations (workspace-acceptance.ts) */
+  readonly acceptance: AcceptanceStore;
 }
 
 /** {@link MembershipService} of one device. */
@@ -67,7 +71,8 @@ export class LocalMembershipService implements MembershipService {
   async create(kind: WorkspaceKind, label: string): Promise<WorkspaceSummary> {
     if (!workspaceLabelSchema.safeParse(label).success) throw new MembershipError('malformed', 'the label must be 1-200 characters without control characters');
     const creator = await this.#ownCertifiedDevices();
-    if (creator.role === 'client' && kind !== 'case') throw new MembershipError('invalid', 'a client may only take part in case workspaces');
+    // Every agent refuses a chain a client created (crypto's rules): a professional creates the case and invites the client.
+    if (creator.role === 'client') throw new MembershipError('forbidden', 'a client cannot create workspaces; a professional creates the case and invites the client');
     const { workspaceId } = await this.#p.sync.exclusive(() => this.#p.writer.createLocked(kind, label, creator));
     await this.#p.writer.deliver(workspaceId);
     return this.#require(workspaceId);
@@ -220,6 +225,61 @@ export class LocalMembershipService implements MembershipService {
       // The decision is recorded; what it unblocks runs again on the next connection.
       if (!(error instanceof RestError && error.code === 'offline')) throw error;
     }
+  }
+
+  async invitations(): Promise<WorkspaceInvitation[]> {
+    const self = this.#device.self;
+    const out: WorkspaceInvitation[] = [];
+    for (const record of this.#p.chains.workspaces().filter((w) => w.access === 'member')) {
+      const { workspaceId } = record;
+      if (this.#standing(workspaceId) !== 'invited') continue;
+      const summary = this.#summary(workspaceId);
+      if (summary === undefined || summary.closed) continue;
+      const events = this.#p.chains.events(workspaceId).map((stored) => stored.event);
+      const added = invitationEvent(events, self.userId);
+      const inviterId = added?.author.userId ?? events[0]?.author.userId ?? '';
+      const inviter = this.#p.identities.book.person(inviterId);
+      const certified = inviter?.kind === 'professional';
+      out.push({
+        workspaceId,
+        kind: summary.kind,
+        label: summary.label,
+        invitedAt: added?.at ?? 0,
+        invitedBy: {
+          userId: inviterId,
+          certified,
+          ...(certified ? { displayName: inviter.displayName, orgName: inviter.orgName } : {}),
+        },
+      });
+    }
+    return out.sort((a, b) => b.invitedAt - a.invitedAt);
+  }
+
+  isAccepted(workspaceId: string): boolean {
+    return this.#standing(workspaceId) === 'member';
+  }
+
+  async acceptInvitation(workspaceId: string): Promise<WorkspaceSummary> {
+    if (this.#standing(workspaceId) === undefined) throw new MembershipError('unknown_workspace', 'this device does not hold that workspace');
+    this.#p.acceptance.record(workspaceId, 'accepted', Date.now());
+    return this.#require(workspaceId);
+  }
+
+  async declineInvitation(workspaceId: string): Promise<void> {
+    const standing = this.#standing(workspaceId);
+    if (standing === undefined) throw new MembershipError('unknown_workspace', 'this device does not hold that workspace');
+    if (standing === 'member') throw new MembershipError('invalid', 'the workspace was accepted already: leave it instead');
+    // The signed self-removal first: the owners see him go and rotate the key (chain-upkeep.ts).
+    const self = this.#device.self;
+    await this.#p.sync.exclusive(() => this.#p.writer.appendLocked(workspaceId, () => ({ type: 'remove_member', payload: { userId: self.userId } })));
+    this.#p.acceptance.record(workspaceId, 'declined', Date.now());
+  }
+
+  /** Where this person stands with a workspace his device holds as a member; undefined when it holds none. */
+  #standing(workspaceId: string): 'member' | 'invited' | 'declined' | undefined {
+    if (this.#p.sync.state(workspaceId) === undefined) return undefined;
+    const events = this.#p.chains.events(workspaceId).map((stored) => stored.event);
+    return standingOf(this.#p.acceptance.decision(workspaceId), events, { userId: this.#device.self.userId, role: this.#device.role });
   }
 
   /**
