@@ -6,7 +6,8 @@
 import { parseMembershipEvent } from './membership-schema';
 import { eventHash, GENESIS_PREV_HASH, verifyEventSignature } from './membership-signing';
 import type { IdentityKeyInput } from './signature-check';
-import type { DeviceRef, MemberDevice, MemberInfo, MembershipEvent, WorkspaceKind } from './types';
+import { deviceKey } from './types';
+import type { ClockCut, DeviceRef, MemberDevice, MemberInfo, MembershipEvent, WorkspaceKind } from './types';
 
 /** The client's consent currently in force in a case workspace (the latest grant, minus revocations). */
 export interface Consent {
@@ -14,6 +15,19 @@ export interface Consent {
   readonly purpose: string;
   readonly expiresAt?: number;
   readonly grantedBy: DeviceRef;
+}
+
+/**
+ * A `rotate_epoch` as readers need it for freshness (docs/design.md §12): the epoch it
+ * opened, where it is in the chain, its signed time, and its clock cut.
+ */
+export interface Rotation {
+  /** the epoch the rotation opened (the one before it ended here) */
+  readonly epoch: number;
+  readonly seq: number;
+  /** the rotating device's signed time */
+  readonly at: number;
+  readonly cut: readonly ClockCut[];
 }
 
 /** What a verified chain says about a workspace after its last event. */
@@ -35,6 +49,8 @@ export interface ChainState {
   readonly consent: Consent | null;
   /** set by remove_member, remove_device and revoke_consent; cleared by rotate_epoch */
   readonly rotationRequired: boolean;
+  /** every rotation so far, oldest first */
+  readonly rotations: readonly Rotation[];
 }
 
 /** Why an event was refused. */
@@ -67,7 +83,7 @@ export type AppendResult = { readonly ok: true; readonly state: ChainState; read
 export type IdentityLookup = (ref: DeviceRef) => IdentityKeyInput | undefined;
 
 /** The part of the state an event changes. */
-type Change = Partial<Pick<ChainState, 'members' | 'consent' | 'epoch' | 'closed' | 'rotationRequired'>>;
+type Change = Partial<Pick<ChainState, 'members' | 'consent' | 'epoch' | 'closed' | 'rotationRequired' | 'rotations'>>;
 type Refusal = { readonly code: ChainErrorCode; readonly detail: string };
 
 /**
@@ -155,6 +171,7 @@ function applyCreate(event: MembershipEvent<'create'>): ChainState | Refusal {
     devices: devicesOf(members),
     consent: null,
     rotationRequired: false,
+    rotations: [],
   };
 }
 
@@ -187,11 +204,18 @@ function applyEvent(state: ChainState, event: MembershipEvent, author: MemberInf
     }
     case 'revoke_consent':
       return clientOnly() ?? revokeConsent(state, event.payload.orgIds);
-    case 'rotate_epoch':
+    case 'rotate_epoch': {
       if (event.payload.epoch !== state.epoch + 1) {
         return { code: 'bad_epoch', detail: `epoch ${event.payload.epoch} does not follow ${state.epoch}` };
       }
-      return { epoch: event.payload.epoch, rotationRequired: false };
+      const cut = event.payload.cut ?? [];
+      // A cut ends what a device may still author under older epochs: never a current device.
+      const current = new Set(state.devices.map(deviceKey));
+      const member = cut.find((c) => current.has(c.device));
+      if (member !== undefined) return { code: 'invalid', detail: `the clock cut names ${member.device}, a current member device` };
+      const rotation: Rotation = { epoch: event.payload.epoch, seq: event.seq, at: event.at, cut };
+      return { epoch: event.payload.epoch, rotationRequired: false, rotations: [...state.rotations, rotation] };
+    }
     case 'close':
       return ownerOnly() ?? { closed: true };
   }

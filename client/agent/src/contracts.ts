@@ -20,7 +20,7 @@ import type {
   ServerToClientEvents,
 } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MemberInfo, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
-import type { ProblemCode } from '@yhteispoyta/local-api';
+import type { CaseRecordView, ProblemCode, RecordAction } from '@yhteispoyta/local-api';
 
 // ---------------------------------------------------------------------------------------
 // Problems: every verification failure, refusal and sync error reaches the UI.
@@ -40,13 +40,25 @@ export interface AgentProblem {
   readonly stream?: string;
   /** the device the problem concerns (author of a bad envelope, changed identity …) */
   readonly device?: DeviceRef;
+  /** a finer code under `code`: the rule of the case records that refused an event (`record_refused`) */
+  readonly reason?: string;
 }
 
 export type NewProblem = Omit<AgentProblem, 'id' | 'at'>;
 
+/** Which listed problems a resolution clears: a code, and where (every given field must match). */
+export interface ProblemMatch {
+  readonly code: ProblemCode;
+  readonly workspaceId?: string;
+  readonly stream?: string;
+  readonly device?: DeviceRef;
+}
+
 /** Where parts report problems; the api/ part lists them and pushes them to the UI. */
 export interface ProblemSink {
   report(problem: NewProblem): void;
+  /** A condition reported earlier is over (e.g. withheld envelopes arrived): its problems leave the list. */
+  resolve?(match: ProblemMatch): void;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -143,6 +155,8 @@ export interface KeyRing {
   identityOf(ref: DeviceRef): Bytes | undefined;
   /** membership changed (after verification) or a new epoch key arrived */
   onChange(listener: (workspaceId: string, what: 'membership' | 'epoch') => void): () => void;
+  /** Pull and verify the workspace's chain now (another member's heartbeat names a newer head). */
+  refreshChain?(workspaceId: string): Promise<unknown>;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -228,6 +242,18 @@ export interface ChatService {
   /** download, check the hash, decrypt */
   downloadAttachment(workspaceId: string, ref: AttachmentRef, transferId?: string): Promise<Uint8Array>;
   onProgress(listener: (progress: TransferProgress) => void): () => void;
+}
+
+/** The case records of workspaces (records/, docs/design.md §11). */
+export interface RecordsService {
+  /** the workspace's records as the replay of its events shows them (and, from now on, follows them) */
+  list(workspaceId: string): Promise<CaseRecordView[]>;
+  get(workspaceId: string, recordId: string): Promise<CaseRecordView | undefined>;
+  /** create or advance a record; throws RecordRefusedError (a rule) or RangeError (input) and queues nothing then */
+  send(workspaceId: string, action: RecordAction): Promise<CaseRecordView>;
+  /** an attachment a record of the workspace carries */
+  attachment(workspaceId: string, blobId: string): AttachmentRef | undefined;
+  onChange(listener: (workspaceId: string) => void): () => void;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ export * from './status';
 export * from './workspaces';
 export * from './devices';
 export * from './chat';
+export * from './records';
 export * from './presence';
 export * from './events';
 export * from './route-spec';

@@ -10,7 +10,7 @@
  * `/yjs/<workspaceId>/<docName>`, and the built UI's files.
  *
  * A new route is an entry here (its schemas in the area's file: status.ts,
- * workspaces.ts, devices.ts, chat.ts), its handler in the agent's
+ * workspaces.ts, devices.ts, chat.ts, records.ts), its handler in the agent's
  * `client/agent/src/api/routes-<area>.ts` (the agent does not compile without it), and,
  * when the page uses it, a function in the UI's `client/ui/src/api/agent-api.ts`.
  */
@@ -29,6 +29,7 @@ import { deviceParamsSchema, linkCodeSchema, ownDevicesSchema } from './devices'
 import { invitationsResponseSchema } from './invitations';
 import { workspacePresenceSchema } from './presence';
 import { problemSchema } from './problems';
+import { recordActionResponseSchema, recordActionSchema, recordListSchema } from './records';
 import type { LocalRouteSpec } from './route-spec';
 import {
   credentialsSchema,
@@ -195,6 +196,17 @@ export const LOCAL_API_ROUTES = {
   downloadAttachment: {
     method: 'GET', path: '/api/workspaces/:workspaceId/attachments/:blobId', status: 200, stream: 'download',
     params: attachmentParamsSchema, query: downloadQuerySchema,
+  },
+
+  // case records (docs/design.md §11)
+  listRecords: {
+    method: 'GET', path: '/api/workspaces/:workspaceId/records', status: 200,
+    params: workspaceParamsSchema, response: recordListSchema,
+  },
+  /** create or advance a record; a refusal of the records' rules is 4xx with the rule's code, nothing queued */
+  sendRecord: {
+    method: 'POST', path: '/api/workspaces/:workspaceId/records', status: 201,
+    params: workspaceParamsSchema, body: recordActionSchema, response: recordActionResponseSchema,
   },
 } as const satisfies Record<string, LocalRouteSpec>;
 

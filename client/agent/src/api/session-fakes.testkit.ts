@@ -10,6 +10,7 @@ import { randomBytes, sha256, toHex } from '@yhteispoyta/crypto/bytes';
 import type { ChainState } from '@yhteispoyta/crypto/membership';
 import type { DeviceRef, MemberDevice, MemberInfo, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
 import type { SessionContext, SessionFactory, SessionParts } from '../agent';
+import { RecordRefusedError } from '../records/record-error';
 import type {
   AttachmentRef,
   Certification,
@@ -23,6 +24,7 @@ import type {
   MembershipService,
   OwnDevice,
   PendingOwnDevice,
+  RecordsService,
   ServerLink,
   SyncStatus,
   TransferProgress,
@@ -338,6 +340,29 @@ class FakeMembership implements MembershipService {
   }
 }
 
+/** The fake world has no records stream: no records, and every action refused as for a non-member (the rules are tested on the real stream). */
+class FakeRecords implements RecordsService {
+  async list(): Promise<never[]> {
+    return [];
+  }
+
+  async get(): Promise<undefined> {
+    return undefined;
+  }
+
+  async send(): Promise<never> {
+    throw new RecordRefusedError('not_allowed', 'The fake world keeps no records.');
+  }
+
+  attachment(): undefined {
+    return undefined;
+  }
+
+  onChange(): () => void {
+    return () => undefined;
+  }
+}
+
 class FakeChat implements ChatService {
   readonly #messageListeners = new Set<(workspaceId: string, message: ChatMessage) => void>();
   readonly #progressListeners = new Set<(progress: TransferProgress) => void>();
@@ -412,7 +437,7 @@ function fakeKeyRing(world: FakeWorld, me: DeviceRef): KeyRing {
         workspaceId, kind: ws.kind, label: ws.label, seq: ws.members.length - 1, headHash: '0'.repeat(64), epoch: 1, closed: false,
         members: new Map(ws.members.map((m) => [m.userId, m])),
         devices: ws.members.flatMap((m) => m.devices.map((d) => ({ userId: m.userId, deviceId: d.deviceId }))),
-        consent: null, rotationRequired: false,
+        consent: null, rotationRequired: false, rotations: [],
       };
     },
     currentEpoch: () => undefined,
@@ -449,6 +474,7 @@ export function fakeSessionFactory(world: FakeWorld): SessionFactory {
         devices: new FakeDevices(self),
         documents,
         chat: new FakeChat(world, self),
+        records: new FakeRecords(),
         close: () => documents.close(),
       };
       world.sessions.push(parts);

@@ -18,6 +18,7 @@ import { RestError } from '../contracts';
 import { ChainStore } from './chain-store';
 import { ChainUpkeep, awaitingClients, isOwnerDevice } from './chain-upkeep';
 import { ChainWriter } from './chain-writer';
+import type { StreamClocks } from './chain-writer';
 import type { KeysDevice } from './chain-writer';
 import { CertificateBook } from '../identity/certificate-book';
 import { ClientNames } from '../identity/client-names';
@@ -70,6 +71,8 @@ export interface KeysCoreOptions {
   readonly chainResyncMs?: number;
   /** how often every known person's certificates are fetched again; default {@link CERTIFICATE_REFRESH_MS} */
   readonly certificateRefreshMs?: number;
+  /** the clocks this device accepted per stream (sync's), for the clock cut of its rotations; default none */
+  readonly streamClocks?: StreamClocks;
 }
 
 /** Default first wait before a workspace whose chain answer was refused is pulled again. */
@@ -115,7 +118,8 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   const sender = new KeySender(common, new SerialQueue());
   const receiver = new MailboxReceiver({ ...common, profile: device.profile });
   const keyRing = new LocalKeyRing(sync, keys, identities, receiver);
-  const writer = new ChainWriter(device, { sync, keys, sender, onOwnEpoch: (id) => keyRing.notifyEpoch(id), log });
+  const streamClocks = opts.streamClocks ?? (() => ({}));
+  const writer = new ChainWriter(device, { sync, keys, sender, onOwnEpoch: (id) => keyRing.notifyEpoch(id), streamClocks, log });
   const upkeep = new ChainUpkeep(device, { sync, chains, writer, receiver, identities, invitations, problems }, log);
   sync.onVerified(upkeep.afterVerified);
   const acceptance = new AcceptanceStore(device.profile);
