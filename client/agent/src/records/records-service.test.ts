@@ -11,7 +11,7 @@ import { sealEnvelope } from '@yhteispoyta/crypto/envelope';
 import { RECORDS_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
 import type { CaseRecordView, RecordAction } from '@yhteispoyta/local-api';
-import { SyncWorld } from '../sync/testkit/sync-world';
+import { isOf, SyncWorld } from '../sync/testkit/sync-world';
 import type { WorldAgent } from '../sync/testkit/sync-world';
 import { RecordRefusedError } from './record-error';
 import { encodeRecordEvent } from './record-payload';
@@ -210,5 +210,33 @@ describe('RecordsService', () => {
     expect(Buffer.from(await b.sync.chat.downloadAttachment(WS, found)).equals(bytes)).toBe(true);
     // Key material never reaches the views.
     expect(JSON.stringify(received)).not.toContain('noncePrefix');
+  });
+
+  it('sends again an event whose acknowledgement proves false, from its own row, never lost', async () => {
+    const [w, a, b] = await three();
+    const first = await a.sync.records.send(WS, REQUEST);
+    await w.settle();
+    // The relay acknowledges anna's next push itself: nothing reaches the server.
+    let faked = 0;
+    w.intercept = (t) => {
+      if (t.kind !== 'request' || t.event !== 'push' || !isOf(t, a) || faked > 0) return undefined;
+      faked += 1;
+      return { answer: { ok: true, seq: 4242 } };
+    };
+    const lost = await a.sync.records.send(WS, { t: 'request_withdraw', requestId: first.id });
+    await w.settle();
+    expect(faked).toBe(1);
+    expect(lost.status).toBe('withdrawn');
+    expect(await b.sync.records.get(WS, first.id)).toMatchObject({ status: 'sent' });
+    // The next push meets the server's clock_gap: the lost event goes out again, then the new one.
+    const next = await a.sync.records.send(WS, { ...REQUEST, subject: 'Toinen pyyntö' });
+    await w.settle();
+    expect(a.problems.map((p) => p.code)).toContain('clock_gap');
+    await w.settle();
+    expect(await b.sync.records.get(WS, first.id)).toMatchObject({ status: 'withdrawn', pending: false });
+    expect(await b.sync.records.get(WS, next.id)).toMatchObject({ status: 'sent' });
+    expect((await a.sync.records.list(WS)).every((r) => !r.pending)).toBe(true);
+    expect((await w.records(RECORDS_STREAM)).map((r) => r.clock)).toEqual([1, 2, 3]);
+    expect(b.problems).toEqual([]);
   });
 });

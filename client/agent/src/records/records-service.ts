@@ -79,7 +79,7 @@ export class EncryptedRecordsService implements RecordsSession {
     deps.profile.migrate(RECORDS_MIGRATIONS);
     this.#store = new RecordsStore(deps.profile);
     this.#keys = new ChatStore(deps.profile);
-    this.#stream = new RecordsStream(this.#store, this.#keys, deps.members, this.#selfKey, (workspaceId) => this.#changed(workspaceId));
+    this.#stream = new RecordsStream(this.#store, this.#keys, deps.members, context, this.#selfKey, (workspaceId) => this.#changed(workspaceId));
     this.#unplug = context.register(this.#stream);
     for (const { workspaceId, stream } of context.queuedStreams()) {
       if (stream === RECORDS_STREAM) this.#follow(workspaceId);

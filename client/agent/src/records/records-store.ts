@@ -139,6 +139,20 @@ export class RecordsStore {
     return result.changes > 0;
   }
 
+  /**
+   * Pending again: our own events with clocks `fromClock`..`toClock` that the server
+   * acknowledged but lost (docs/design.md §12). Returns their payloads, oldest first, to be
+   * queued again.
+   */
+  markLost(workspaceId: string, authorKey: string, fromClock: number, toClock: number): Bytes[] {
+    const rows = this.#profile.db
+      .prepare('SELECT row_id, payload FROM records_events WHERE workspace_id = ? AND author_key = ? AND clock BETWEEN ? AND ? ORDER BY clock')
+      .all([workspaceId, authorKey, fromClock, toClock]);
+    const update = this.#profile.db.prepare('UPDATE records_events SET pending = 1, seq = NULL, clock = NULL, refused = NULL WHERE row_id = ?');
+    for (const row of rows) update.run([rowInt(row, 'row_id')]);
+    return rows.map((row) => rowBytes(row, 'payload'));
+  }
+
   /** Forget an event (our own one the server refused for good). */
   remove(rowId: number): void {
     this.#profile.db.prepare('DELETE FROM records_events WHERE row_id = ?').run([rowId]);

@@ -11,6 +11,7 @@ import type { EnvelopeKind } from '@yhteispoyta/crypto/types';
 import type { ChatStore } from '../chat/chat-store';
 import type { KeyRing } from '../contracts';
 import type { OutboxEntry } from '../streams/outbox-entry';
+import type { StreamContext } from '../streams/stream-context';
 import type { InboundEnvelope, StreamHandler } from '../streams/stream-handler';
 import { attachmentsOf, parseRecordEvent } from './record-payload';
 import type { RecordEvent } from './record-payload';
@@ -23,6 +24,7 @@ export class RecordsStream implements StreamHandler {
   readonly #store: RecordsStore;
   readonly #keys: ChatStore;
   readonly #ring: Pick<KeyRing, 'chainState'>;
+  readonly #outbox: Pick<StreamContext, 'enqueue'>;
   readonly #selfKey: string;
   readonly #followed = new Set<string>();
   readonly #changed = new Set<string>();
@@ -31,10 +33,19 @@ export class RecordsStream implements StreamHandler {
   /**
    * Records of this device (`selfKey`) kept in `store`; attachment keys of received records
    * go to the chat's key table (`keys`), where downloads find them; `onChanged` hears of a
-   * workspace whose events changed, after they are committed.
+   * workspace whose events changed, after they are committed; what the server lost goes
+   * into `outbox` again.
    */
-  constructor(store: RecordsStore, keys: ChatStore, ring: Pick<KeyRing, 'chainState'>, selfKey: string, onChanged: (workspaceId: string) => void) {
+  constructor(
+    store: RecordsStore,
+    keys: ChatStore,
+    ring: Pick<KeyRing, 'chainState'>,
+    outbox: Pick<StreamContext, 'enqueue'>,
+    selfKey: string,
+    onChanged: (workspaceId: string) => void,
+  ) {
     this.#store = store;
+    this.#outbox = outbox;
     this.#keys = keys;
     this.#ring = ring;
     this.#selfKey = selfKey;
@@ -111,6 +122,18 @@ export class RecordsStream implements StreamHandler {
     if (rowId === undefined) return;
     this.#store.remove(rowId);
     this.#changed.add(entry.workspaceId);
+  }
+
+  /**
+   * The server lost events of ours it had acknowledged: each goes into the outbox again,
+   * byte for byte from this device's own rows (so its record id is the same), and is
+   * pending again until the server really stores it.
+   */
+  lost(workspaceId: string, stream: string, fromClock: number, toClock: number): void {
+    for (const payload of this.#store.markLost(workspaceId, this.#selfKey, fromClock, toClock)) {
+      this.#outbox.enqueue(workspaceId, stream, 'records', payload);
+    }
+    this.#changed.add(workspaceId);
   }
 
   coalesce(): undefined {
