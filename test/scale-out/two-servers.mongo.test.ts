@@ -28,7 +28,7 @@ import { AgentHost, createSessionFactory } from '@yhteispoyta/agent/agent';
 import type { AgentSession } from '@yhteispoyta/agent/agent';
 import { LOCAL_EDIT } from '@yhteispoyta/agent/sync/doc-origin';
 import { testConfig } from '@yhteispoyta/agent/api/test-agent.testkit';
-import { issueProfessionalCode, shareDeployment, TEST_ADMIN_TOKEN } from '@yhteispoyta/server/http/certified.testkit';
+import { certifyTestLog, issueProfessionalCode, shareDeployment, TEST_ADMIN_TOKEN } from '@yhteispoyta/server/http/certified.testkit';
 import { startRedisServer } from '@yhteispoyta/server/scale-out/redis-process.testkit';
 import type { RedisProcess } from '@yhteispoyta/server/scale-out/redis-process.testkit';
 import { freePort } from '@yhteispoyta/server/scale-out/redis-process.testkit';
@@ -72,6 +72,8 @@ beforeAll(async () => {
   servers.push(await startServerProcess({ ...env, PORT: String(await freePort()) }));
   const [one, two] = servers;
   if (one !== undefined && two !== undefined) shareDeployment(two, one);
+  // As create-org leaves it (one store, one log key file: the certificate holds for both).
+  if (one !== undefined) await certifyTestLog(one);
 }, 120_000);
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ import { WebsocketProvider } from 'y-websocket';
 import { startServer } from '@yhteispoyta/server/app';
 import type { RunningServer } from '@yhteispoyta/server/app';
 import { loadConfig } from '@yhteispoyta/server/config';
-import { TEST_ADMIN_TOKEN, issueProfessionalCode } from '@yhteispoyta/server/http/certified.testkit';
+import { TEST_ADMIN_TOKEN, certifyTestLog, issueProfessionalCode } from '@yhteispoyta/server/http/certified.testkit';
 import { createSessionFactory } from '../agent';
 import { callJson, startTestAgent } from './test-agent.testkit';
 import type { TestAgent } from './test-agent.testkit';
@@ -41,6 +41,8 @@ beforeAll(async () => {
       RATE_PER_DEVICE_PER_MINUTE: '1000000',
     }),
   });
+  // As create-org leaves it: agents rely on no certificate whose log they cannot check.
+  await certifyTestLog(server);
   const anna = await issueProfessionalCode(server, { orgId: 'kela', role: 'kela_expert', displayName: 'Anna Asiantuntija' });
   const siniCode = await issueProfessionalCode(server, { orgId: 'county', role: 'social_worker', displayName: 'Sini Sosiaalityöntekijä' });
   sini = siniCode.userId;
