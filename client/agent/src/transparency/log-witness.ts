@@ -122,18 +122,6 @@ export class LogWitness {
     });
   }
 
-  /** Fetch the server's current head and check it against the heads seen before. Rejects `offline`. */
-  async refreshHead(): Promise<SignedTreeHead | undefined> {
-    return this.#queue.run(async () => {
-      const { head: claimed } = await this.#deps.rest.call('getLog', {});
-      const head = await this.#verifiedHead(claimed);
-      if (head === undefined) return undefined;
-      const advanced = await this.#advance([head]);
-      if (!advanced.ok) this.#reportLog(advanced, "The log's current head");
-      return this.current();
-    });
-  }
-
   /**
    * Compare a head another member's device carried (inside encrypted workspace traffic) with
    * this device's view: the same head, or both proven prefixes of one head of the log, is
