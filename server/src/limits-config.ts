@@ -31,7 +31,8 @@ export const limitsEnvShape = {
   PREKEY_CLAIMS_PER_CLAIMANT_PER_HOUR: positiveInt.default(400),
 } as const;
 
-const limitsEnvSchema = z.object(limitsEnvShape);
+/** The parsed environment values of the limits. */
+type LimitsEnv = { readonly [K in keyof typeof limitsEnvShape]: z.output<(typeof limitsEnvShape)[K]> };
 
 /** The validated limits. */
 export interface LimitsConfig {
@@ -48,7 +49,7 @@ export interface LimitsConfig {
 }
 
 /** The limits of already-validated environment values. */
-export function limitsOf(e: z.infer<typeof limitsEnvSchema>): LimitsConfig {
+export function limitsOf(e: LimitsEnv): LimitsConfig {
   return {
     quotas: {
       blobBytesPerUser: e.QUOTA_BLOB_BYTES_PER_USER,

@@ -239,6 +239,31 @@ describe('answers that depend on who asks', () => {
   });
 });
 
+describe('the directory by caller (issue 15)', () => {
+  const found = async (device: TestDevice, orgId: string, q: string): Promise<string[]> => {
+    const answer = await call(server, 'GET', `/v1/orgs/${orgId}/users?q=${encodeURIComponent(q)}`, { token: device.token });
+    expect(answer.status).toBe(200);
+    return (answer.body as { users: { userId: string }[] }).users.map((u) => u.userId).sort();
+  };
+
+  it('a professional finds the professionals whose name holds the fragment, in any organisation', async () => {
+    expect(await found(world.carol, world.orgA, 'MAIJA')).toEqual([world.alice.ref.userId, world.eve.ref.userId].sort());
+    expect(await found(world.carol, world.orgA, 'nobody by this name')).toEqual([]);
+    expect(await found(world.alice, world.orgB, 'meikäläinen')).toEqual([world.carol.ref.userId]);
+  });
+
+  it('a client finds only people who share a workspace with him', async () => {
+    // Eve was removed from W and carol was never in it: the client sees alice alone.
+    expect(await found(world.client, world.orgA, 'maija')).toEqual([world.alice.ref.userId]);
+    expect(await found(world.client, world.orgB, 'maija')).toEqual([]);
+  });
+
+  it('refuses a fragment shorter than two characters: there is no listing of everyone', async () => {
+    expectError(await call(server, 'GET', `/v1/orgs/${world.orgA}/users?q=m`, { token: world.carol.token }), 400, 'bad_request');
+    expectError(await call(server, 'GET', `/v1/orgs/${world.orgA}/users`, { token: world.carol.token }), 400, 'bad_request');
+  });
+});
+
 describe('who may store which certificate', () => {
   type Storer = 'admin' | 'alice' | 'carol' | 'eve' | 'client';
   const storerToken = (storer: Storer): string => (storer === 'admin' ? TEST_ADMIN_TOKEN : world[storer].token);

@@ -81,7 +81,11 @@ export const REST_MATRIX: { readonly [N in RouteName]: Row } = {
   logConsistency: publicRow(),
   logEntries: publicRow(),
   listOrgs: sessionOnly(NO_WORKSPACE, 'the client chooses the organisations of his consent from this list'),
-  listOrgUsers: sessionOnly(NO_WORKSPACE, 'a client may own a case of his own (chain rules) and add professionals from it; clients are never listed'),
+  // A name search with a capped answer (issue 15); a client finds only people sharing a workspace with him (checked separately).
+  listOrgUsers: sessionOnly(
+    'searches the directory by name: at most 20 certified professionals, never a staff list',
+    'a client finds only people who share a workspace with him (checked separately)',
+  ),
   createInvitation: { noToken: unauthenticated, expiredToken: unauthenticated, otherWorkspace: forbidden, removedMember: forbidden, clientRole: forbidden },
   invitationEnrolment: sessionOnly(
     'answers null for an invitation the caller did not issue, exactly as before it is redeemed (no oracle; checked separately)',
@@ -97,7 +101,14 @@ export const REST_MATRIX: { readonly [N in RouteName]: Row } = {
   topUpPrekeys: sessionOnly(OWN_DEVICE),
   replaceSignedPreKey: sessionOnly(OWN_DEVICE),
   countPrekeys: sessionOnly(OWN_DEVICE),
-  claimBundles: sessionOnly(DIRECTORY),
+  // Bundles only of people the caller shares a workspace with, or of his own other devices (issue 15).
+  claimBundles: {
+    noToken: unauthenticated,
+    expiredToken: unauthenticated,
+    otherWorkspace: forbidden,
+    removedMember: forbidden,
+    clientRole: na('the client shares W with alice: he may set up a session with her (rotation after revoking consent)'),
+  },
   listUserDevices: sessionOnly(DIRECTORY),
   createWorkspace: {
     noToken: unauthenticated,
@@ -121,6 +132,7 @@ export const REST_MATRIX: { readonly [N in RouteName]: Row } = {
   ackMailbox: sessionOnly(`${OWN_DEVICE}: its own mailbox`),
   uploadBlob: memberContent('the client shares attachments in his case'),
   downloadBlob: memberContent('the client reads attachments of his case'),
+  confirmBlobs: memberContent('the client confirms the attachments of the messages he sends in his case'),
   queryAudit: memberContent('the client may read the log of his own case (client-data act 703/2023)'),
 };
 

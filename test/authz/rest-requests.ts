@@ -9,6 +9,7 @@ import { eventHash, GENESIS_PREV_HASH, signEvent } from '@yhteispoyta/crypto/mem
 import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
 import { generateOneTimePrekeys, generateSignedPreKey } from '@yhteispoyta/crypto/prekeys';
 import type { RouteName } from '@yhteispoyta/crypto/protocol';
+import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import type { MembershipEvent } from '@yhteispoyta/crypto/types';
 import { deploymentOf, enrolBody, freshUpload, logCertificateFor, memberOf, newCode } from '@yhteispoyta/server/http/api.testkit';
 import type { ApiRequest, TestDevice } from '@yhteispoyta/server/http/api.testkit';
@@ -55,7 +56,7 @@ function createEventBy(author: TestDevice): MembershipEvent<'create'> {
       seq: 0,
       prevHash: GENESIS_PREV_HASH,
       type: 'create',
-      payload: { kind, label: 'Konsultaatio', creator: memberOf(author, true) },
+      payload: { kind, labelCommitment: textCommitment('label', 'Konsultaatio', newTextSalt()), creator: memberOf(author, true) },
       author: author.ref,
       at: Date.now(),
     },
@@ -114,7 +115,7 @@ export async function restCallFor(route: RouteName, world: AuthzWorld, caller: C
     case 'listOrgs':
       return get('/v1/orgs');
     case 'listOrgUsers':
-      return get(`/v1/orgs/${world.orgA}/users`);
+      return get(`/v1/orgs/${world.orgA}/users?q=maija`);
     case 'createInvitation':
       return json('POST', '/v1/invitations', { workspaceId: W, codeId: newCode(world.server, 'invitation').codeId }, W);
     case 'invitationEnrolment':
@@ -172,6 +173,8 @@ export async function restCallFor(route: RouteName, world: AuthzWorld, caller: C
       return { method: 'POST', path: `/v1/workspaces/${W}/blobs`, request: { ...auth, raw: randomBytes(1024) }, workspaceId: W };
     case 'downloadBlob':
       return get(`/v1/workspaces/${W}/blobs/${world.blobId}`, W);
+    case 'confirmBlobs':
+      return json('POST', `/v1/workspaces/${W}/blobs/confirm`, { blobIds: [world.blobId] }, W);
     case 'queryAudit':
       return get(`/v1/workspaces/${W}/audit`, W);
   }

@@ -75,7 +75,7 @@ function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
     case 'listOrgs':
       return { token: a, ...none, body: undefined };
     case 'listOrgUsers':
-      return { token: a, params: { orgId: fx.orgId }, query: {}, body: undefined };
+      return { token: a, params: { orgId: fx.orgId }, query: { q: 'maija' }, body: undefined };
     case 'createInvitation':
       return { token: a, ...none, body: { workspaceId: fx.workspaceId, codeId: fx.freshCodeIds.invitation, ttlSeconds: 3600 } };
     case 'invitationEnrolment':
@@ -122,6 +122,8 @@ function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
       return { token: a, params: { workspaceId: fx.workspaceId }, query: {}, body: undefined };
     case 'downloadBlob':
       return { token: a, params: { workspaceId: fx.workspaceId, blobId: fx.blobId }, query: {}, body: undefined };
+    case 'confirmBlobs':
+      return { token: a, params: { workspaceId: fx.workspaceId }, query: {}, body: { blobIds: [fx.blobId] } };
     case 'queryAudit':
       return { token: a, params: { workspaceId: fx.workspaceId }, query: { from: '0', limit: '5' }, body: undefined };
   }
@@ -162,6 +164,13 @@ export const ROUTE_GENERATIONS: readonly (readonly RouteName[])[] = [
     'listUserDevices', 'createWorkspace', 'listWorkspaces', 'listMembership', 'appendMembership', 'sendMailbox', 'fetchMailbox', 'ackMailbox',
     'uploadBlob', 'downloadBlob', 'queryAudit', 'putLogCertificate', 'getLog', 'logConsistency', 'logEntries',
   ],
+  [
+    'health', 'ready', 'setRoot', 'createOrg', 'adminListOrgs', 'issueEnrolmentCode', 'listOrgEnrolments', 'adminStoreCertificate', 'verifyAudit',
+    'getRoot', 'listOrgs', 'listOrgUsers', 'createInvitation', 'invitationEnrolment', 'createLinkCode', 'pendingDevices', 'storeCertificate',
+    'queryCertificates', 'enrol', 'authChallenge', 'login', 'topUpPrekeys', 'replaceSignedPreKey', 'countPrekeys', 'claimBundles',
+    'listUserDevices', 'createWorkspace', 'listWorkspaces', 'listMembership', 'appendMembership', 'sendMailbox', 'fetchMailbox', 'ackMailbox',
+    'uploadBlob', 'downloadBlob', 'queryAudit', 'putLogCertificate', 'getLog', 'logConsistency', 'logEntries', 'confirmBlobs',
+  ],
 ];
 
 /** The generation new runs draw from (1-based, as recorded in regressions.json). */
@@ -181,6 +190,10 @@ const MADE_UP_SEGMENTS: readonly (readonly string[])[] = [
   [
     'v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready',
     'root', 'enrolment-codes', 'enrolments', 'certificates', 'query', 'pending', 'enrolment', 'verify', 'log', 'certificate', 'consistency', 'entries',
+  ],
+  [
+    'v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready',
+    'root', 'enrolment-codes', 'enrolments', 'certificates', 'query', 'pending', 'enrolment', 'verify', 'log', 'certificate', 'consistency', 'entries', 'confirm',
   ],
 ];
 

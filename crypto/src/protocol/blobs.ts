@@ -26,3 +26,17 @@ export type BlobUploadResponse = z.infer<typeof blobUploadResponseSchema>;
 export const blobBytesSchema = z
   .instanceof(Uint8Array)
   .refine((bytes) => bytes.byteLength <= MAX_BLOB_BYTES, `must be at most ${MAX_BLOB_BYTES} bytes`);
+
+/** Most blob ids one confirmation names (a message's attachments, a record's). */
+export const MAX_BLOB_CONFIRM = 64;
+
+/**
+ * `POST /v1/workspaces/:workspaceId/blobs/confirm` body: the blobs a message or record the
+ * agent has just sent references. Blobs nobody confirms are removed after a day (issue 15);
+ * the server learns only that these blobs are referenced, not by what.
+ */
+export const confirmBlobsRequestSchema = z.strictObject({
+  blobIds: z.array(idSchema).min(1).max(MAX_BLOB_CONFIRM),
+});
+/** `POST /v1/workspaces/:workspaceId/blobs/confirm` response: how many were newly confirmed. */
+export const confirmBlobsResponseSchema = z.strictObject({ confirmed: nonNegativeIntSchema });

@@ -21,6 +21,8 @@ const PROMISED_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   too_large: 413,
   rate_limited: 429,
+  quota_exceeded: 413,
+  mailbox_full: 429,
   stale_snapshot: 409,
   clock_gap: 409,
   clock_replay: 409,

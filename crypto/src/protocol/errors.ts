@@ -14,6 +14,10 @@ export const ERROR_CODES = [
   'conflict',
   'too_large',
   'rate_limited',
+  // a quota of the deployment (issue 15): blob bytes or count per user or workspace, workspaces per user
+  'quota_exceeded',
+  // the recipient's mailbox holds as many items as the deployment allows; it frees as he acknowledges them
+  'mailbox_full',
   'stale_snapshot',
   'clock_gap',
   'clock_replay',
@@ -40,6 +44,8 @@ const HTTP_STATUS = {
   conflict: 409,
   too_large: 413,
   rate_limited: 429,
+  quota_exceeded: 413,
+  mailbox_full: 429,
   // The three ordering conflicts are 409 like `conflict`: the request was well formed
   // but lost against the current state; the client refreshes and retries.
   stale_snapshot: 409,

@@ -29,8 +29,13 @@ export const MAX_CODE_TTL_SECONDS = 14 * 24 * 3600;
 
 /** Most organisations one directory listing returns. */
 export const MAX_DIRECTORY_ORGS = 1000;
-/** Most users one directory listing of an organisation returns. */
-export const MAX_DIRECTORY_USERS = 5000;
+/**
+ * Most people one directory search answers (issue 15): the directory is searched by name,
+ * never handed out whole, so nobody receives an organisation's staff list.
+ */
+export const MAX_DIRECTORY_RESULTS = 20;
+/** Shortest name fragment a directory search takes. */
+const MIN_DIRECTORY_QUERY_CHARS = 2;
 
 const ttlSecondsSchema = z.int().min(MIN_CODE_TTL_SECONDS).max(MAX_CODE_TTL_SECONDS);
 
@@ -85,11 +90,23 @@ export const listOrgsResponseSchema = z.strictObject({
 /** `GET /v1/orgs` response. */
 export type ListOrgsResponse = z.infer<typeof listOrgsResponseSchema>;
 
-/** `GET /v1/orgs/:orgId/users` response: the directory for inviting professionals. */
+/**
+ * `GET /v1/orgs/:orgId/users?q=` query: a fragment of a name, searched in the organisation's
+ * certified professionals (case-insensitive).
+ */
+export const directorySearchQuerySchema = z.strictObject({
+  q: z.string().trim().min(MIN_DIRECTORY_QUERY_CHARS).max(100),
+});
+
+/**
+ * `GET /v1/orgs/:orgId/users?q=` response: at most MAX_DIRECTORY_RESULTS people whose name
+ * holds the fragment, for adding them to workspaces. The agent believes none of it before
+ * their certificates verify.
+ */
 export const listUsersResponseSchema = z.strictObject({
   users: z
     .array(z.strictObject({ userId: idSchema, displayName: displayNameSchema, role: roleSchema, orgId: idSchema }))
-    .max(MAX_DIRECTORY_USERS),
+    .max(MAX_DIRECTORY_RESULTS),
 });
 /** `GET /v1/orgs/:orgId/users` response. */
 export type ListUsersResponse = z.infer<typeof listUsersResponseSchema>;

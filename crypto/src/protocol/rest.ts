@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { MAX_CONTROL_BODY_CHARS } from '../sessions';
 import { PROTOCOL_VERSION } from '../types';
 import { auditQuerySchema, auditResponseSchema, auditVerificationResponseSchema } from './audit';
-import { blobBytesSchema, blobUploadResponseSchema } from './blobs';
+import { blobBytesSchema, blobUploadResponseSchema, confirmBlobsRequestSchema, confirmBlobsResponseSchema } from './blobs';
 import { idSchema } from './fields';
 import {
   authChallengeRequestSchema,
@@ -18,6 +18,7 @@ import {
   createLinkCodeResponseSchema,
   createOrgRequestSchema,
   createOrgResponseSchema,
+  directorySearchQuerySchema,
   enrolRequestSchema,
   enrolResponseSchema,
   issueEnrolmentCodeRequestSchema,
@@ -171,7 +172,7 @@ export const REST_ROUTES = {
   listOrgs: { method: 'GET', path: '/v1/orgs', auth: 'device', response: listOrgsResponseSchema },
   listOrgUsers: {
     method: 'GET', path: '/v1/orgs/:orgId/users', auth: 'device',
-    params: orgParamsSchema, response: listUsersResponseSchema,
+    params: orgParamsSchema, query: directorySearchQuerySchema, response: listUsersResponseSchema,
   },
   createInvitation: {
     method: 'POST', path: '/v1/invitations', auth: 'device',
@@ -253,6 +254,10 @@ export const REST_ROUTES = {
   downloadBlob: {
     method: 'GET', path: '/v1/workspaces/:workspaceId/blobs/:blobId', auth: 'device',
     params: blobParamsSchema, stream: 'download', response: blobBytesSchema,
+  },
+  confirmBlobs: {
+    method: 'POST', path: '/v1/workspaces/:workspaceId/blobs/confirm', auth: 'device',
+    params: workspaceParamsSchema, body: confirmBlobsRequestSchema, response: confirmBlobsResponseSchema,
   },
 
   queryAudit: {

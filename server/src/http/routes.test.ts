@@ -158,8 +158,9 @@ const CASES: Record<RouteName, RouteCase> = {
     check: (body) => expect((body as { orgs: { orgId: string }[] }).orgs.map((o) => o.orgId)).toContain(orgId),
   },
   listOrgUsers: {
-    valid: async () => ({ path: `/v1/orgs/${orgId}/users` }),
-    invalid: async () => ({ path: '/v1/orgs/not%20an%20id/users' }),
+    valid: async () => ({ path: `/v1/orgs/${orgId}/users?q=maija` }),
+    // A fragment of one character would all but list everyone.
+    invalid: async () => ({ path: `/v1/orgs/${orgId}/users?q=m` }),
     check: (body) => {
       const users = (body as { users: { userId: string; role: string }[] }).users;
       expect(users.map((u) => u.userId)).toContain(owner.ref.userId);
@@ -237,8 +238,9 @@ const CASES: Record<RouteName, RouteCase> = {
     invalid: async () => ({ path: '/v1/prekeys/count?kind=ec' }),
   },
   claimBundles: {
-    valid: async () => ({ path: '/v1/bundles/claim', json: { userId: outsider.ref.userId } }),
-    invalid: async () => ({ path: '/v1/bundles/claim', json: { userId: outsider.ref.userId, deviceIds: [] } }),
+    // The client shares the owner's workspace: bundles are only for people one shares a workspace with.
+    valid: async () => ({ path: '/v1/bundles/claim', json: { userId: client.ref.userId } }),
+    invalid: async () => ({ path: '/v1/bundles/claim', json: { userId: client.ref.userId, deviceIds: [] } }),
     check: (body) => expect((body as { bundles: unknown[] }).bundles).toHaveLength(1),
   },
   listUserDevices: {
@@ -297,6 +299,12 @@ const CASES: Record<RouteName, RouteCase> = {
     valid: async () => ({ path: `${ws()}/blobs`, raw: randomBytes(1000) }),
     invalid: async () => ({ path: '/v1/workspaces/not.an.id/blobs', raw: randomBytes(10) }),
     check: (body) => expect(body).toMatchObject({ size: 1000 }),
+    workspace: true,
+  },
+  confirmBlobs: {
+    valid: async () => ({ path: `${ws()}/blobs/confirm`, json: { blobIds: [blobId] } }),
+    invalid: async () => ({ path: `${ws()}/blobs/confirm`, json: { blobIds: [] } }),
+    check: (body) => expect(body).toMatchObject({ confirmed: expect.any(Number) }),
     workspace: true,
   },
   downloadBlob: {

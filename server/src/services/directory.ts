@@ -5,7 +5,7 @@
  * each one-time prekey is handed out at most once (the store's atomic claim). None of it
  * says who a person is or which devices are his: certificates do.
  */
-import { MAX_DIRECTORY_USERS, ProtocolError } from '@yhteispoyta/crypto/protocol';
+import { MAX_DIRECTORY_RESULTS, ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type {
   ClaimBundlesRequest,
   ClaimBundlesResponse,
@@ -22,24 +22,51 @@ import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import type { Needs } from '../context';
 import type { DeviceRecord } from '../store/port';
 import { recordAudit } from './audit';
+import { claimLimitsOf } from './claim-limits';
+import { chainStateOf, isMemberDevice } from './membership';
 
-/** Most user certificates of one organisation read to build its directory (renewals included). */
-const MAX_DIRECTORY_CERTIFICATES = 10 * MAX_DIRECTORY_USERS;
+/** Most user certificates of one organisation read to search its directory (renewals included). */
+const MAX_DIRECTORY_CERTIFICATES = 50_000;
+
+/** A name as searched: NFKC, lower case, so "Virtanen", "VIRTANEN" and a composed "ä" all match. */
+function searchable(text: string): string {
+  return text.normalize('NFKC').toLocaleLowerCase('fi');
+}
 
 /**
- * The certified professionals of an organisation, for inviting them into workspaces.
- * Client persons are never listed: that someone is a client of social or health services
- * is itself sensitive, and clients join by invitation, not from a directory. Nor are
- * professionals without a user certificate: no chain may name them yet.
+ * Search the certified professionals of an organisation by a fragment of their name, for
+ * adding them to workspaces (issue 15): at most MAX_DIRECTORY_RESULTS answers, so nobody
+ * receives an organisation's staff list. A client device finds only people who share a
+ * workspace with him (he adds nobody; he sees who is in his own cases). Client persons are
+ * never listed: that someone is a client of social or health services is itself
+ * sensitive. Nor are professionals without a user certificate: no chain may name them yet.
  */
-export async function listOrgUsers(ctx: Needs<'directory' | 'certificates'>, orgId: string): Promise<ListUsersResponse> {
+export async function listOrgUsers(
+  ctx: Needs<'directory' | 'certificates' | 'workspaces'>,
+  caller: DeviceRef,
+  orgId: string,
+  query: string,
+): Promise<ListUsersResponse> {
   if ((await ctx.store.directory.getOrg(orgId)) === null) throw new ProtocolError('not_found', 'no such organisation');
+  const self = await ctx.store.directory.getUser(caller.userId);
+  const needle = searchable(query);
   const certified = new Set(
     (await ctx.store.certificates.listCertificatesOfOrgs([orgId], 'user', MAX_DIRECTORY_CERTIFICATES)).map((r) => r.userId),
   );
-  const users = (await ctx.store.directory.listUsers(orgId)).filter((u) => u.role !== 'client' && certified.has(u.id));
+  let users = (await ctx.store.directory.listUsers(orgId)).filter(
+    (u) => u.role !== 'client' && certified.has(u.id) && searchable(u.displayName).includes(needle),
+  );
+  if (self === null || self.role === 'client') {
+    const mine = new Set(await ctx.store.workspaces.workspacesOfUser(caller.userId));
+    const sharing = [];
+    for (const u of users) {
+      if ((await ctx.store.workspaces.workspacesOfUser(u.id)).some((w) => mine.has(w))) sharing.push(u);
+      if (sharing.length >= MAX_DIRECTORY_RESULTS) break;
+    }
+    users = sharing;
+  }
   return {
-    users: users.slice(0, MAX_DIRECTORY_USERS).map((u) => ({ userId: u.id, displayName: u.displayName, role: u.role, orgId: u.orgId })),
+    users: users.slice(0, MAX_DIRECTORY_RESULTS).map((u) => ({ userId: u.id, displayName: u.displayName, role: u.role, orgId: u.orgId })),
   };
 }
 
@@ -56,12 +83,35 @@ export async function listUserDevices(ctx: Needs<'directory'>, userId: string): 
 }
 
 /**
- * Claim bundles of a user's devices (the listed ones, or all active ones). Devices that
- * do not exist are left out of the answer rather than failing the rest.
+ * Whether `caller` may claim bundles of `userId`'s devices: his own person's other devices,
+ * or a person who is a member of a workspace in which the caller is a current member
+ * device. The agent appends `add_member` (or `add_device`) before it claims the newcomer's
+ * bundle to send him the epoch key (keys/membership-service.ts, key-sender.ts), so an add
+ * in progress is a shared workspace by then. Without this rule any enrolled device could
+ * drain anyone's one-time prekeys.
  */
-export async function claimBundles(ctx: Needs<'directory' | 'audit', 'now'>, caller: DeviceRef, request: ClaimBundlesRequest): Promise<ClaimBundlesResponse> {
+async function mayClaim(ctx: Needs<'directory' | 'workspaces'>, caller: DeviceRef, userId: string): Promise<boolean> {
+  if (caller.userId === userId) return true;
+  const theirs = new Set(await ctx.store.workspaces.workspacesOfUser(userId));
+  for (const workspaceId of await ctx.store.workspaces.workspacesOfUser(caller.userId)) {
+    if (!theirs.has(workspaceId)) continue;
+    const state = await chainStateOf(ctx, workspaceId);
+    if (state !== null && isMemberDevice(state, caller) && state.members.has(userId)) return true;
+  }
+  return false;
+}
+
+/**
+ * Claim bundles of a user's devices (the listed ones, or all active ones). Devices that
+ * do not exist are left out of the answer rather than failing the rest. Only a caller
+ * sharing a workspace with the user may claim (`forbidden`), and claims are rate-limited
+ * per claimed device and per claiming device (`rate_limited`, claim-limits.ts).
+ */
+export async function claimBundles(ctx: Needs<'directory' | 'workspaces' | 'audit', 'now' | 'config'>, caller: DeviceRef, request: ClaimBundlesRequest): Promise<ClaimBundlesResponse> {
   if ((await ctx.store.directory.getUser(request.userId)) === null) throw new ProtocolError('not_found', 'no such user');
+  if (!(await mayClaim(ctx, caller, request.userId))) throw new ProtocolError('forbidden', 'bundles only of people who share a workspace with this device');
   const deviceIds = request.deviceIds ?? (await ctx.store.directory.listDevices(request.userId)).map((d) => d.deviceId);
+  claimLimitsOf(ctx).take(caller, request.userId, deviceIds, ctx.now());
   const bundles = [];
   for (const deviceId of deviceIds) {
     const bundle = await ctx.store.directory.claimBundle({ userId: request.userId, deviceId });

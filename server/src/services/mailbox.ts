@@ -10,7 +10,8 @@
  * Without this rule the mailbox would be an open channel from any enrolled device to any
  * other: spam, forced session set-ups that drain one-time prekeys, and a probe for who
  * exists. The server's check is an abuse bound only; clients still decide, from the chain
- * they verified, whom they give keys. A send is all-or-nothing.
+ * they verified, whom they give keys. A send is all-or-nothing, and refused
+ * (`mailbox_full`) when a recipient already holds as many items as the deployment allows.
  */
 import { ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type {
@@ -24,6 +25,7 @@ import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { Needs } from '../context';
 import { recordAudit } from './audit';
 import { chainStateOf, isMemberDevice } from './membership';
+import { requireMailboxRoom } from './quotas';
 
 async function isRegisteredDevice(ctx: Needs<'directory'>, ref: DeviceRef): Promise<boolean> {
   return (await ctx.store.directory.getDevice(ref)) !== null;
@@ -43,7 +45,7 @@ async function mayWrite(ctx: Needs<'directory' | 'workspaces'>, sender: DeviceRe
 }
 
 /** Queue the items for their recipients, notify them through the hub, and audit one entry per recipient user. */
-export async function sendMailbox(ctx: Needs<'directory' | 'workspaces' | 'mailbox' | 'audit', 'now' | 'hub'>, sender: DeviceRef, request: SendMailboxRequest): Promise<SendMailboxResponse> {
+export async function sendMailbox(ctx: Needs<'directory' | 'workspaces' | 'mailbox' | 'audit', 'now' | 'hub' | 'config'>, sender: DeviceRef, request: SendMailboxRequest): Promise<SendMailboxResponse> {
   const senderWorkspaces = await ctx.store.workspaces.workspacesOfUser(sender.userId);
   const recipients = new Map<string, DeviceRef>();
   for (const item of request.items) recipients.set(deviceKey(item.to), { userId: item.to.userId, deviceId: item.to.deviceId });
@@ -52,6 +54,8 @@ export async function sendMailbox(ctx: Needs<'directory' | 'workspaces' | 'mailb
       throw new ProtocolError('forbidden', 'a recipient is not a device this device may write to', { to: deviceKey(recipient) });
     }
   }
+  // After the check of who may write: a stranger learns nothing of anyone's mailbox.
+  await requireMailboxRoom(ctx, request.items);
   const createdAt = ctx.now();
   const ids = await ctx.store.mailbox.enqueueMailbox(
     request.items.map((item) => ({ from: sender, to: item.to, message: item.message, createdAt })),

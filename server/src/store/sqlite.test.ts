@@ -135,7 +135,23 @@ describe('sqlite at rest', () => {
     const db = new Database(path);
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
     db.close();
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(versions).toEqual(MIGRATIONS.map((_m, i) => ({ version: i + 1 })));
+  });
+
+  it('migrates a version-3 file: its blobs count as confirmed (never purged as unreferenced) and as nobody\'s uploads', async () => {
+    const path = join(dir, 'v3.db');
+    const old = new Database(path);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (const m of MIGRATIONS.slice(0, 3)) old.exec(m);
+    old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (1, 1), (2, 1), (3, 1)').run();
+    old.prepare("INSERT INTO blobs (id, workspace_id, size, sha256, created_at, complete) VALUES ('b1', 'w1', 3, 'abc', 7, 1)").run();
+    old.prepare("INSERT INTO blob_chunks (blob_id, n, data) VALUES ('b1', 0, X'010203')").run();
+    old.close();
+    const store = openSqliteStore({ path });
+    expect(await store.blobs.purgeUnconfirmedBlobs(Number.MAX_SAFE_INTEGER)).toBe(0);
+    expect((await store.blobs.getBlob('w1', 'b1'))?.info).toMatchObject({ uploadedBy: '', confirmedAt: 7, size: 3 });
+    expect(await store.blobs.blobUsage({ workspaceId: 'w1' })).toEqual({ bytes: 3, count: 1 });
+    await store.close();
   });
 
   it('migrates a version-2 file: its certificates stay and join the transparency log, in stored order, when the server appends them', async () => {

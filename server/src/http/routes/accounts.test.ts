@@ -150,7 +150,7 @@ describe('enrolment', () => {
 
   it('stores the enrolment for the admin tool, uncertified: the device logs in but cannot be named in a chain', async () => {
     const { code, userId } = await issueCode(server, orgId, 'teacher');
-    const listedUsers = async () => ((await call(server, 'GET', `/v1/orgs/${orgId}/users`, { token: owner.token })).body as { users: { userId: string }[] }).users.map((u) => u.userId);
+    const listedUsers = async () => ((await call(server, 'GET', `/v1/orgs/${orgId}/users?q=maija`, { token: owner.token })).body as { users: { userId: string }[] }).users.map((u) => u.userId);
     // Not in the directory while uncertified: its user id names the unredeemed code id.
     expect(await listedUsers()).not.toContain(userId);
     const device = firstDevice(code, userId);

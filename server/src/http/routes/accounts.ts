@@ -20,7 +20,7 @@ export const accountRoutes: Pick<
   adminListOrgs: async ({ ctx }) => listOrgs(ctx),
   issueEnrolmentCode: async ({ ctx, body }) => issueEnrolmentCode(ctx, body),
   listOrgs: async ({ ctx }) => listOrgs(ctx),
-  listOrgUsers: async ({ ctx, params }) => listOrgUsers(ctx, params.orgId),
+  listOrgUsers: async ({ ctx, device, params, query }) => listOrgUsers(ctx, deviceRefOf(device), params.orgId, query.q),
   createInvitation: async ({ ctx, device, body }) => issueInvitation(ctx, deviceRefOf(device), body),
   createLinkCode: async ({ ctx, device, body }) => issueLinkCode(ctx, deviceRefOf(device), body),
   enrol: async ({ ctx, body }) => enrol(ctx, body),

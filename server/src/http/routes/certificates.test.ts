@@ -299,7 +299,7 @@ describe('invitations keep no client name', () => {
     expectError(await call(server, 'POST', '/v1/invitations', { token: anna.token, json: { workspaceId, codeId, displayName: 'Matti Asiakas' } }), 400, 'bad_request');
     const client = await inviteClient(server, anna, workspaceId);
     expect((await server.running.ctx.store.directory.getUser(client.ref.userId))?.displayName).toBe('Asiakas');
-    expect((await call(server, 'GET', '/v1/orgs/clients/users', { token: anna.token })).body).toEqual({ users: [] });
+    expect((await call(server, 'GET', '/v1/orgs/clients/users?q=asiakas', { token: anna.token })).body).toEqual({ users: [] });
     const config = server.running.ctx.config.store;
     if (config.kind !== 'sqlite') throw new Error('the test server runs on sqlite');
     const text = ['', '-wal'].filter((s) => existsSync(config.path + s)).map((s) => readFileSync(config.path + s).toString('latin1')).join('');

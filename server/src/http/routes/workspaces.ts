@@ -4,13 +4,17 @@
  */
 import { queryWorkspaceAudit, recordAudit } from '../../services/audit';
 import { appendMembership, createWorkspace, requireMemberState } from '../../services/membership';
+import { requireWorkspaceRoom } from '../../services/quotas';
 import { deviceRefOf } from '../../services/sessions';
 import { listMembership, listWorkspaces } from '../../services/workspaces';
 import type { RouteHandlers } from '../route-binding';
 
 /** Handlers of the workspace routes. */
 export const workspaceRoutes: Pick<RouteHandlers, 'createWorkspace' | 'listWorkspaces' | 'listMembership' | 'appendMembership' | 'queryAudit'> = {
-  createWorkspace: async ({ ctx, device, body }) => createWorkspace(ctx, deviceRefOf(device), body.event),
+  createWorkspace: async ({ ctx, device, body }) => {
+    await requireWorkspaceRoom(ctx, deviceRefOf(device));
+    return createWorkspace(ctx, deviceRefOf(device), body.event);
+  },
   listWorkspaces: async ({ ctx, device }) => listWorkspaces(ctx, deviceRefOf(device)),
   listMembership: async ({ ctx, device, params, query }) => listMembership(ctx, deviceRefOf(device), params.workspaceId, query.after),
   appendMembership: async ({ ctx, device, params, body }) => appendMembership(ctx, deviceRefOf(device), params.workspaceId, body.event),

@@ -32,9 +32,9 @@ export function mongoBlobs(m: MongoModels): BlobStore {
   }
 
   return {
-    async putBlob(workspaceId, chunks, maxBytes, createdAt) {
+    async putBlob(workspaceId, chunks, maxBytes, createdAt, uploadedBy) {
       const id = toHex(randomBytes(16));
-      await m.blobs.create({ _id: id, workspaceId, size: 0, sha256: '', createdAt, complete: false });
+      await m.blobs.create({ _id: id, workspaceId, size: 0, sha256: '', createdAt, complete: false, uploadedBy, confirmedAt: null });
       const tally: ChunkTally = { size: 0, sha256: '' };
       try {
         let n = 0;
@@ -48,13 +48,16 @@ export function mongoBlobs(m: MongoModels): BlobStore {
         throw error;
       }
       await m.blobs.updateOne({ _id: id }, { $set: { size: tally.size, sha256: tally.sha256, complete: true } });
-      const blob: BlobInfo = { id, workspaceId, size: tally.size, sha256: tally.sha256, createdAt };
+      const blob: BlobInfo = { id, workspaceId, uploadedBy, size: tally.size, sha256: tally.sha256, createdAt };
       return { ok: true, blob };
     },
     async getBlob(workspaceId, blobId) {
       const d = await m.blobs.findOne({ _id: blobId, workspaceId, complete: true }).lean();
       if (!d) return null;
-      const info: BlobInfo = { id: d._id, workspaceId: d.workspaceId, size: d.size, sha256: d.sha256, createdAt: d.createdAt };
+      const info: BlobInfo = {
+        id: d._id, workspaceId: d.workspaceId, uploadedBy: d.uploadedBy ?? '', size: d.size, sha256: d.sha256, createdAt: d.createdAt,
+        ...(confirmedOf(d) === undefined ? {} : { confirmedAt: confirmedOf(d) }),
+      };
       return { info, chunks: readChunks(d._id) };
     },
     async purgeIncompleteBlobs(olderThan) {
@@ -62,5 +65,30 @@ export function mongoBlobs(m: MongoModels): BlobStore {
       for (const d of stale) await discard(d._id);
       return stale.length;
     },
+    async blobUsage(scope) {
+      const match = 'workspaceId' in scope ? { workspaceId: scope.workspaceId, complete: true } : { uploadedBy: scope.userId, complete: true };
+      // Counted apart: FerretDB answers a `$sum: 1` accumulator with 0.
+      const [row] = await m.blobs.aggregate<{ bytes: number }>([{ $match: match }, { $group: { _id: null, bytes: { $sum: '$size' } } }]);
+      return { bytes: row?.bytes ?? 0, count: await m.blobs.countDocuments(match) };
+    },
+    async confirmBlobs(workspaceId, blobIds, at) {
+      // A document without the field is a blob from before quotas: confirmed already.
+      const result = await m.blobs.updateMany(
+        { _id: { $in: [...new Set(blobIds)] }, workspaceId, complete: true, confirmedAt: null, uploadedBy: { $exists: true } },
+        { $set: { confirmedAt: at } },
+      );
+      return result.modifiedCount;
+    },
+    async purgeUnconfirmedBlobs(olderThan) {
+      const stale = await m.blobs.find({ complete: true, confirmedAt: null, uploadedBy: { $exists: true }, createdAt: { $lt: olderThan } }, { _id: 1 }).lean();
+      for (const d of stale) await discard(d._id);
+      return stale.length;
+    },
   };
+}
+
+/** When a blob was confirmed; a document from before quotas (no uploadedBy field) counts as confirmed when created. */
+function confirmedOf(d: { createdAt: number; uploadedBy?: string; confirmedAt?: number | null }): number | undefined {
+  if (d.uploadedBy === undefined) return d.createdAt;
+  return d.confirmedAt ?? undefined;
 }

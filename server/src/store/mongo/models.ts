@@ -49,7 +49,7 @@ export interface ChallengeDoc {
 /** A session; _id is SHA-256 (hex) of the bearer token. */
 export interface SessionDoc { _id: string; userId: string; deviceId: number; createdAt: number; expiresAt: number }
 /** A workspace; _id is its id. */
-export interface WorkspaceDoc { _id: string; kind: string; label: string; createdAt: number; lastActivityAt: number }
+export interface WorkspaceDoc { _id: string; kind: string; createdAt: number; lastActivityAt: number }
 /** One membership chain event; `event` is its JSON text (kept verbatim, empty payloads included). */
 export interface MembershipEventDoc { workspaceId: string; seq: number; hash: string; event: string }
 /** The materialised view of one workspace (_id): member JSON plus query arrays. */
@@ -84,7 +84,13 @@ export interface SnapshotDoc {
   accepted: boolean;
 }
 /** A blob's metadata; _id is its id. */
-export interface BlobDoc { _id: string; workspaceId: string; size: number; sha256: string; createdAt: number; complete: boolean }
+export interface BlobDoc {
+  _id: string; workspaceId: string; size: number; sha256: string; createdAt: number; complete: boolean;
+  /** the uploading user; '' for blobs stored before quotas */
+  uploadedBy?: string;
+  /** when a member confirmed a reference; absent: unconfirmed (blobs stored before quotas have createdAt) */
+  confirmedAt?: number | null;
+}
 /** Chunk `n` of a blob. */
 export interface BlobChunkDoc { blobId: string; n: number; data: Buffer }
 /** An audit entry; _id is its seq. */
@@ -172,7 +178,7 @@ function sessionSchema() {
 }
 function workspaceSchema() {
   return new Schema<WorkspaceDoc>(
-    { _id: String, kind: req(String), label: req(String), createdAt: req(Number), lastActivityAt: req(Number) }, opts);
+    { _id: String, kind: req(String), createdAt: req(Number), lastActivityAt: req(Number) }, opts);
 }
 function membershipEventSchema() {
   return new Schema<MembershipEventDoc>(
@@ -225,8 +231,12 @@ function snapshotSchema() {
 function blobSchema() {
   return new Schema<BlobDoc>({
     _id: String, workspaceId: req(String), size: req(Number), sha256: { type: String, default: '' },
-    createdAt: req(Number), complete: req(Boolean),
-  }, opts).index({ complete: 1, createdAt: 1 });
+    createdAt: req(Number), complete: req(Boolean), uploadedBy: { type: String, default: '' }, confirmedAt: { type: Number, default: null },
+  }, opts)
+    .index({ complete: 1, createdAt: 1 })
+    .index({ workspaceId: 1, complete: 1 })
+    .index({ uploadedBy: 1, complete: 1 })
+    .index({ confirmedAt: 1, createdAt: 1 });
 }
 function blobChunkSchema() {
   return new Schema<BlobChunkDoc>({ blobId: req(String), n: req(Number), data: req(Buffer) }, opts)

@@ -12,10 +12,23 @@ export { BLOB_CHUNK_BYTES } from '@yhteispoyta/crypto/protocol/blobs';
 export interface BlobInfo {
   readonly id: string;
   readonly workspaceId: string;
+  /** the user whose device uploaded it (per-user quotas) */
+  readonly uploadedBy: string;
   readonly size: number;
   /** hex SHA-256 of the whole content (of the ciphertext: blobs are opaque) */
   readonly sha256: string;
   readonly createdAt: number;
+  /**
+   * when a member's agent confirmed that a sent message or record references it; absent:
+   * unconfirmed, removed by maintenance once older than the configured limit
+   */
+  readonly confirmedAt?: number;
+}
+
+/** Stored blobs of one user or one workspace, for quotas. */
+export interface BlobUsage {
+  readonly bytes: number;
+  readonly count: number;
 }
 
 /** A blob being read: metadata plus its content, chunk by chunk. */
@@ -35,9 +48,19 @@ export interface BlobStore {
     chunks: AsyncIterable<Uint8Array>,
     maxBytes: number,
     createdAt: number,
+    uploadedBy: string,
   ): Promise<Ok<{ blob: BlobInfo }> | Fail<'too_large', { maxBytes: number }>>;
   /** A complete blob of this workspace, or null. */
   getBlob(workspaceId: string, blobId: string): Promise<BlobReader | null>;
   /** Remove uploads that never completed (a crash mid-upload) started before `olderThan`. */
   purgeIncompleteBlobs(olderThan: number): Promise<number>;
+  /** Bytes and number of the complete blobs of a workspace, or uploaded by a user. */
+  blobUsage(scope: { readonly workspaceId: string } | { readonly userId: string }): Promise<BlobUsage>;
+  /**
+   * Mark blobs of this workspace as referenced (kept); ids of other workspaces, unknown
+   * ids and blobs already confirmed are left as they are. Answers how many were newly confirmed.
+   */
+  confirmBlobs(workspaceId: string, blobIds: readonly string[], at: number): Promise<number>;
+  /** Remove complete blobs never confirmed and created before `olderThan`; answers how many. */
+  purgeUnconfirmedBlobs(olderThan: number): Promise<number>;
 }

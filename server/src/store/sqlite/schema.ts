@@ -168,4 +168,15 @@ export const MIGRATIONS: readonly string[] = [
     log_key TEXT PRIMARY KEY, json TEXT NOT NULL, stored_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 4: quotas and unreferenced blobs (issue 15): who uploaded a blob (per-user quotas) and
+  // when a member confirmed that a sent message or record references it; blobs stored
+  // before this version count as confirmed (they were sent under the old rules).
+  `
+  ALTER TABLE blobs ADD COLUMN uploaded_by TEXT NOT NULL DEFAULT '';
+  ALTER TABLE blobs ADD COLUMN confirmed_at INTEGER;
+  UPDATE blobs SET confirmed_at = created_at;
+  CREATE INDEX blobs_by_workspace ON blobs (workspace_id, complete);
+  CREATE INDEX blobs_by_uploader ON blobs (uploaded_by, complete);
+  CREATE INDEX blobs_unconfirmed ON blobs (confirmed_at, created_at);
+  `,
 ];
