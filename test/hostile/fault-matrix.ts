@@ -36,6 +36,10 @@ export const FAULT_KINDS = [
   'split_view_log',
   'rewritten_log',
   'unproven_certificate',
+  'stale_head',
+  'removed_past_cut',
+  'fake_ack',
+  'withhold_last',
 ] as const;
 /** One of {@link FAULT_KINDS}. */
 export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -46,6 +46,12 @@ export type FaultSpec =
    * victim until the fault is disarmed.
    */
   | { readonly type: 'envelope'; readonly victim: string; readonly select: EnvelopeSelector; readonly do: EnvelopeAction }
+  /**
+   * the victim's next push matching `select` is answered stored by the relay itself and
+   * never reaches the server (a false acknowledgement); the envelope is kept in `captured`
+   * and the fault disarms itself
+   */
+  | { readonly type: 'fake_ack'; readonly victim: string; readonly select: EnvelopeSelector }
   /** the first matching live envelope is held back and delivered right after the next matching one */
   | { readonly type: 'reorder'; readonly victim: string; readonly select: EnvelopeSelector }
   /** the victim's join answers present `snapshot` as the stream's active snapshot, with the envelopes logged on it */

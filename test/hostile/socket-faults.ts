@@ -124,8 +124,24 @@ export function socketFaults(board: FaultBoard): SocketFaults {
     board.log.record(header.header.workspaceId, header.header.stream, { seq: ack.data.seq, envelope: req.data.envelope, receivedAt: Date.now() });
   };
 
+  /** A push the relay answers stored itself while a `fake_ack` fault is armed; the server never sees it. */
+  const fakeAck = (door: string, payload: unknown): RequestDecision => {
+    const req = pushRequestSchema.safeParse(payload);
+    const header = req.success ? decodeHeader(req.data.envelope.header) : undefined;
+    if (!req.success || header === undefined || !header.ok) return { forward: payload };
+    for (const h of board.armed('fake_ack', door)) {
+      if (!selects(h.spec.select, header.header.workspaceId, header.header.stream, header.header)) continue;
+      h.captured = { envelope: req.data.envelope, header: header.header };
+      h.count();
+      h.disarm();
+      return { answer: { ok: true, seq: board.log.maxSeq(header.header.workspaceId) + 1000 } };
+    }
+    return { forward: payload };
+  };
+
   const request = (door: string, event: ClientToServerEventName, payload: unknown): RequestDecision => {
     if (event === 'join') board.noteJoin(door, payload);
+    if (event === 'push') return fakeAck(door, payload);
     if (event !== 'snapshot') return { forward: payload };
     const req = pushRequestSchema.safeParse(payload);
     if (!req.success) return { forward: payload };
