@@ -228,6 +228,10 @@ describe('the UI in Chromium with a real server and two agents', () => {
 
       await openTab(a, 'Jäsenet ja suostumus');
       await a.getByLabel('Organisaatio').selectOption({ label: 'Kela' });
+      // The directory is searched by name, never listed whole (issue 15).
+      await a.getByLabel('Hae nimellä').fill('korho');
+      await a.getByRole('button', { name: 'Hae', exact: true }).click();
+      await visible(a, 'Löytyi 1 henkilö.');
       await a.getByLabel('Henkilö').selectOption({ label: `${KALLE.name} (Kelan asiantuntija)` });
       await a.getByRole('button', { name: 'Lisää työtilaan' }).click();
       await visible(a, `${KALLE.name} lisättiin työtilaan.`);
@@ -343,6 +347,8 @@ describe('the UI in Chromium with a real server and two agents', () => {
       const a = sari.page;
       await openTab(a, 'Jäsenet ja suostumus');
       await a.getByLabel('Organisaatio').selectOption({ label: 'Hyvinvointialue' });
+      await a.getByLabel('Hae nimellä').fill('Helmi');
+      await a.getByLabel('Hae nimellä').press('Enter');
       await a.getByLabel('Henkilö').selectOption({ label: `${HELMI} (Terveydenhuollon ammattilainen)` });
       await a.getByRole('button', { name: 'Lisää työtilaan' }).click();
       const row = a.locator('.member', { hasText: HELMI });

@@ -122,11 +122,18 @@ export class AttackerDevice {
   /**
    * A genuine pairwise message from this device to `recipient` carrying an epoch key,
    * as a mailbox item the relay can slip into the recipient's mailbox answer. The
-   * recipient's bundle is claimed at the real server.
+   * recipient's bundle comes from `claim`: the operator's store (the server refuses a claim
+   * by a device sharing no workspace with the recipient), or without it a claim at the real
+   * server (for a device that does share one).
    */
-  async epochKeyItem(recipient: DeviceRef, grant: { workspaceId: string; epoch: number; key: Uint8Array }): Promise<MailboxItem> {
-    const { bundles } = await this.#rest.call('claimBundles', { body: { userId: recipient.userId, deviceIds: [recipient.deviceId] } });
-    const bundle = bundles[0];
+  async epochKeyItem(
+    recipient: DeviceRef,
+    grant: { workspaceId: string; epoch: number; key: Uint8Array },
+    claim?: (recipient: DeviceRef) => Promise<ClaimedBundle | null>,
+  ): Promise<MailboxItem> {
+    const bundle = claim !== undefined
+      ? ((await claim(recipient)) ?? undefined)
+      : (await this.#rest.call('claimBundles', { body: { userId: recipient.userId, deviceIds: [recipient.deviceId] } })).bundles[0];
     if (bundle === undefined) throw new Error(`no bundle for ${recipient.userId}.${recipient.deviceId}`);
     const session = await establishSession(this.#stores, this.self, bundle);
     if (!session.ok) throw new Error(`no session with the recipient: ${session.code}`);

@@ -250,7 +250,8 @@ describe('envelope faults', () => {
       const mark = await sini.mark();
       const epoch = sini.epoch(ws) ?? 1;
       const held = sini.session().keys.epochKey(ws, epoch);
-      const item = await world.attacker.epochKeyItem(sini.ref, { workspaceId: ws, epoch, key: randomBytes(32) });
+      // The operator hands its device sini's bundle from the store: the server refuses a claim by a non-member.
+      const item = await world.attacker.epochKeyItem(sini.ref, { workspaceId: ws, epoch, key: randomBytes(32) }, (ref) => world.server.ctx.store.directory.claimBundle(ref));
       const fault = world.relay.arm({ type: 'inject_mailbox', victim: 'sini', item });
       world.relay.deliver('sini', 'mailbox', { pending: 1 });
       await fault.hit();

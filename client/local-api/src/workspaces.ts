@@ -118,6 +118,8 @@ export const memberParamsSchema = z.strictObject({ workspaceId: idSchema, userId
 export const memberDeviceParamsSchema = z.strictObject({ workspaceId: idSchema, userId: idSchema, deviceId: pathDeviceIdSchema });
 /** Path parameters of `/api/workspaces/:workspaceId/documents/:docName/…`. */
 export const documentParamsSchema = z.strictObject({ workspaceId: idSchema, docName: docNameSchema });
+/** Query of a directory search: a fragment of a name (the central server answers at most 20 people). */
+export const directorySearchQuerySchema = z.object({ q: z.string().trim().min(2).max(100) });
 /** Path parameters of `/api/directory/:orgId/…`. */
 export const orgParamsSchema = z.strictObject({ orgId: idSchema });
 

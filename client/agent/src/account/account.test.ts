@@ -21,7 +21,7 @@ import type { ProfileDb } from '../profile/profile-db';
 import { LegacyProfileError, loadAccount, loadPendingUpload, loadUserKey } from './account-record';
 import { Device } from './device';
 import { enrolDevice } from './enrol';
-import { PREKEY_LOW_WATER, PREKEY_TARGET } from './prekey-maintenance';
+import { PREKEY_DRAIN_ALERT, PREKEY_LOW_WATER, PREKEY_TARGET } from './prekey-maintenance';
 
 const SERVER = 'http://in-process.invalid';
 const PASS = 'salasana';
@@ -274,6 +274,51 @@ describe('PrekeyMaintenance', () => {
     expect((await server.ctx.store.directory.prekeyCounts(device.self))?.oneTimePreKeys).toBe(PREKEY_TARGET);
     expect(requests.filter((r) => r === 'POST /v1/prekeys')).toHaveLength(1);
     expect(device.stores.countOneTimePrekeys().preKeys).toBe(PREKEY_TARGET + report.toppedUp);
+  });
+
+  it('tells the user once when prekeys are drained abnormally within an hour, and tops up at once', async () => {
+    let offset = 0;
+    const now = (): number => Date.now() + offset;
+    const device = await enrolled(await newProfile(), { now });
+    const problems: { code: string; message: string }[] = [];
+    await device.prekeys.run();
+    // Claims spread over the hour, each followed by a check (as a mailbox notice triggers one):
+    // every single check sees only a few taken, the hour together far too many.
+    const step = Math.ceil(PREKEY_DRAIN_ALERT / 5);
+    for (let taken = 0; taken < PREKEY_DRAIN_ALERT; taken += step) {
+      for (let i = 0; i < step; i++) await server.ctx.store.directory.claimBundle(device.self);
+      offset += 5 * 60_000;
+      const report = await device.prekeys.run();
+      if (taken + step < PREKEY_DRAIN_ALERT) expect(report.drained).toBeUndefined();
+      else {
+        expect(report.drained).toBeGreaterThanOrEqual(PREKEY_DRAIN_ALERT);
+        // Above the low-water mark, yet topped up to the target at once.
+        expect(report.toppedUp).toBeGreaterThan(0);
+      }
+    }
+    expect((await server.ctx.store.directory.prekeyCounts(device.self))?.oneTimePreKeys).toBe(PREKEY_TARGET);
+    // Whoever listens later hears of it: the agent's problem log is attached when the link opens.
+    device.prekeys.reportTo({ report: (p) => problems.push(p) });
+    expect(problems.map((p) => p.code)).toEqual(['prekeys_drained']);
+    // Told once per hour, not on every check.
+    await server.ctx.store.directory.claimBundle(device.self);
+    expect((await device.prekeys.run()).drained).toBeUndefined();
+    expect(problems).toHaveLength(1);
+  });
+
+  it('does not cry drain at a normal pace: a few new contacts an hour', async () => {
+    let offset = 0;
+    const now = (): number => Date.now() + offset;
+    const device = await enrolled(await newProfile(), { now });
+    const problems: { code: string }[] = [];
+    device.prekeys.reportTo({ report: (p) => problems.push(p) });
+    await device.prekeys.run();
+    for (let hour = 0; hour < 6; hour++) {
+      for (let i = 0; i < PREKEY_DRAIN_ALERT / 3; i++) await server.ctx.store.directory.claimBundle(device.self);
+      offset += 61 * 60_000;
+      expect((await device.prekeys.run()).drained).toBeUndefined();
+    }
+    expect(problems).toEqual([]);
   });
 
   it('rotates the signed prekey when due and prunes replaced ones after the grace period', async () => {

@@ -122,6 +122,8 @@ export class Device implements LocalDevice {
    */
   connect(problems: ProblemSink, opts: Partial<Omit<ServerLinkOptions, 'url' | 'rest' | 'tokens' | 'problems'>> = {}): SocketServerLink {
     const link = new SocketServerLink({ url: this.serverUrl, rest: this.rest, tokens: this.session, problems, log: this.log, ...opts });
+    // An abnormal drain of this device's one-time prekeys is the user's to know (issue 15).
+    this.prekeys.reportTo(problems);
     const maintain = (): void => {
       this.prekeys.run().catch((error: unknown) => {
         this.log.warn({ module: 'account/device', reason: error instanceof Error ? error.message : 'unknown' }, 'prekey maintenance failed');

@@ -3,6 +3,12 @@
  * run out (each new contact consumes one of each kind), and the signed prekey is replaced
  * on a schedule, the previous one being kept for a grace period because first messages
  * built on it may still be on their way.
+ *
+ * It also watches how fast they go (issue 15): a new contact takes one, so dozens within
+ * an hour mean someone is draining them (sessions would then fall back to the last-resort
+ * key). The user is told with a `prekeys_drained` problem and the keys are topped up at
+ * once; the server bounds claims per device and hour below the point where a drain could
+ * go unnoticed between two checks.
  */
 import type { Logger } from 'pino';
 import { pino } from 'pino';
@@ -10,7 +16,7 @@ import { z } from 'zod';
 import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
 import { generateOneTimePrekeys, generateSignedPreKey } from '@yhteispoyta/crypto/prekeys';
 import type { SerialQueue } from '@yhteispoyta/common/queue';
-import type { RestClient } from '../contracts';
+import type { ProblemSink, RestClient } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';
 import type { SqlSignalStores } from '../profile/signal-stores';
 
@@ -22,6 +28,32 @@ export const PREKEY_LOW_WATER = 25;
 const DEFAULT_SIGNED_PREKEY_ROTATION_MS = 7 * 24 * 3600 * 1000;
 
 const SCHEDULE_KEY = 'account.signed_prekeys';
+
+/** One-time prekeys of one kind taken within an hour from which the drain is abnormal. */
+export const PREKEY_DRAIN_ALERT = 30;
+const DRAIN_WINDOW_MS = 3600 * 1000;
+const WATCH_KEY = 'account.prekey_watch';
+
+/**
+ * The drain watch: the counts the server reported last (after any top-up), the start of
+ * the current hour window, the prekeys taken within it, and whether the user was told.
+ */
+const watchSchema = z.strictObject({
+  ec: z.int().min(0),
+  kyber: z.int().min(0),
+  windowStart: z.int().min(0),
+  taken: z.int().min(0),
+  told: z.boolean(),
+});
+type Watch = z.infer<typeof watchSchema>;
+
+function readWatch(profile: ProfileDb): Watch | undefined {
+  const text = profile.getSetting(WATCH_KEY);
+  if (text === undefined) return undefined;
+  const parsed = watchSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error('prekey watch does not parse');
+  return parsed.data;
+}
 
 /**
  * The signed prekeys by this agent's clock: the current one and when it was made, and
@@ -70,6 +102,8 @@ export interface PrekeyMaintenanceOptions {
 export interface MaintenanceReport {
   /** one-time prekeys uploaded per kind (0 when none were needed) */
   readonly toppedUp: number;
+  /** one-time prekeys taken in the current hour when that is an abnormal drain (reported once per hour) */
+  readonly drained?: number;
   readonly rotated: boolean;
   /** replaced signed prekeys deleted after their grace period */
   readonly pruned: number;
@@ -83,6 +117,9 @@ export class PrekeyMaintenance {
   readonly #now: () => number;
   readonly #log: Logger;
   #running: Promise<MaintenanceReport> | undefined;
+  #problems: ProblemSink | undefined;
+  /** a drain found before anyone listened, told when {@link reportTo} is called */
+  #untold: number | undefined;
 
   /** Maintenance for the device of `deps`. */
   constructor(deps: PrekeyMaintenanceDeps, opts: PrekeyMaintenanceOptions = {}) {
@@ -98,6 +135,24 @@ export class PrekeyMaintenance {
     writeSchedule(profile, { current: id, createdAt: at, replaced: [] });
   }
 
+  /** Where an abnormal drain is reported (the agent's problem log). */
+  reportTo(problems: ProblemSink): void {
+    this.#problems = problems;
+    if (this.#untold !== undefined) this.#tell(this.#untold);
+    this.#untold = undefined;
+  }
+
+  #tell(taken: number): void {
+    if (this.#problems === undefined) {
+      this.#untold = taken;
+      return;
+    }
+    this.#problems.report({
+      code: 'prekeys_drained',
+      message: `${taken} of this device's one-time prekeys were taken within an hour, far more than new contacts need. Someone may be using them up; new ones were uploaded.`,
+    });
+  }
+
   /**
    * Check the server's count and top up, rotate the signed prekey when due, prune old
    * ones. Calls made while a run is in progress share that run. Rejects with the
@@ -111,17 +166,42 @@ export class PrekeyMaintenance {
   }
 
   async #runOnce(): Promise<MaintenanceReport> {
-    const toppedUp = await this.#topUp();
+    const { toppedUp, drained } = await this.#topUp();
     const rotated = await this.#rotateIfDue();
     const pruned = await this.#deps.queue.run(() => this.#prune());
-    return { toppedUp, rotated, pruned };
+    return { toppedUp, ...(drained === undefined ? {} : { drained }), rotated, pruned };
   }
 
-  async #topUp(): Promise<number> {
-    const { rest, stores, identity, queue } = this.#deps;
+  /**
+   * Count what was taken since the last check into the hour window. Answers the number
+   * taken when it is an abnormal drain not yet reported in this window.
+   */
+  #watch(count: { ec: number; kyber: number }): { watch: Watch; drained?: number } {
+    const now = this.#now();
+    const last = readWatch(this.#deps.profile);
+    const taken = last === undefined ? 0 : Math.max(0, last.ec - count.ec, last.kyber - count.kyber);
+    const fresh = last === undefined || now - last.windowStart >= DRAIN_WINDOW_MS;
+    const watch: Watch = fresh
+      ? { ec: count.ec, kyber: count.kyber, windowStart: now, taken, told: false }
+      : { ec: count.ec, kyber: count.kyber, windowStart: last.windowStart, taken: last.taken + taken, told: last.told };
+    if (watch.taken < PREKEY_DRAIN_ALERT || watch.told) return { watch };
+    return { watch: { ...watch, told: true }, drained: watch.taken };
+  }
+
+  async #topUp(): Promise<{ toppedUp: number; drained?: number }> {
+    const { rest, stores, identity, queue, profile } = this.#deps;
     const count = await rest.call('countPrekeys', {});
+    const { watch, drained } = this.#watch(count);
+    if (drained !== undefined) {
+      this.#log.warn({ taken: drained }, 'one-time prekeys drained abnormally');
+      this.#tell(drained);
+    }
     const low = Math.min(count.ec, count.kyber);
-    if (low >= PREKEY_LOW_WATER) return 0;
+    // A drain is answered with a full top-up at once, not when the low-water mark is reached.
+    if (low >= PREKEY_LOW_WATER && (drained === undefined || low >= PREKEY_TARGET)) {
+      profile.setSetting(WATCH_KEY, JSON.stringify(watch));
+      return drained === undefined ? { toppedUp: 0 } : { toppedUp: 0, drained };
+    }
     const n = PREKEY_TARGET - low;
     // Installed before upload: a key the server hands out must already be ours to use.
     const batch = await queue.run(async () => {
@@ -130,11 +210,12 @@ export class PrekeyMaintenance {
       stores.installPrekeys(generated.records);
       return generated;
     });
-    await rest.call('topUpPrekeys', {
+    const after = await rest.call('topUpPrekeys', {
       body: { oneTimePreKeys: [...batch.upload.oneTimePreKeys], oneTimeKyberPreKeys: [...batch.upload.oneTimeKyberPreKeys] },
     });
+    profile.setSetting(WATCH_KEY, JSON.stringify({ ...watch, ec: after.ec, kyber: after.kyber }));
     this.#log.info({ count: n }, 'one-time prekeys topped up');
-    return n;
+    return drained === undefined ? { toppedUp: n } : { toppedUp: n, drained };
   }
 
   async #rotateIfDue(): Promise<boolean> {

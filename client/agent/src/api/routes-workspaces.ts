@@ -51,7 +51,7 @@ export function workspaceRoutes(host: AgentHost) {
       return { hash: await session.documents.stateHash(params.workspaceId, `doc:${params.docName}`) };
     },
     directory: async () => membership().directory(),
-    orgUsers: async ({ params }) => ({ users: await membership().orgUsers(params.orgId) }),
+    orgUsers: async ({ params, query }) => ({ users: await membership().orgUsers(params.orgId, query.q) }),
     setVerified: async ({ body }) => {
       await membership().setVerified(body.userId, body.verified);
       return {};

@@ -56,6 +56,17 @@ describe('attachments', () => {
     expect(relayed.some((c) => c.includes(Buffer.from('vuokrasopimus')))).toBe(false);
   });
 
+  it('a sent attachment is confirmed as referenced; one uploaded but never sent is not, and goes with the purge', async () => {
+    const { w, a, ref } = await shared();
+    const store = w.server.ctx.store.blobs;
+    expect((await store.getBlob(WS, ref.blobId))?.info.confirmedAt).toBeGreaterThan(0);
+    const unsent = await a.sync.chat.uploadAttachment(WS, { name: 'luonnos.txt', type: 'text/plain', bytes: randomBytes(100) });
+    expect((await store.getBlob(WS, unsent.blobId))?.info.confirmedAt).toBeUndefined();
+    expect(await store.purgeUnconfirmedBlobs(Date.now() + 1)).toBe(1);
+    expect(await store.getBlob(WS, unsent.blobId)).toBeNull();
+    expect(await store.getBlob(WS, ref.blobId)).not.toBeNull();
+  });
+
   it('stores files of different sizes in the same bucket as blobs of one size', async () => {
     const { w, a } = await shared();
     const sizes = [100, 2500, 3900];

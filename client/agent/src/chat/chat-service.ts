@@ -15,6 +15,7 @@ import type { ProfileDb } from '../profile/profile-db';
 import { moduleLogger } from '../streams/module-logger';
 import type { StreamContext } from '../streams/stream-context';
 import { AttachmentTransfers } from './attachment-transfer';
+import { BlobReferences } from './blob-references';
 import type { AttachmentFile } from './attachment-transfer';
 import { encodeChatPayload } from './chat-payload';
 import type { ChatPayload, SealedAttachment } from './chat-payload';
@@ -54,6 +55,7 @@ export class EncryptedChatService implements ChatSession {
   readonly #store: ChatStore;
   readonly #stream: ChatStream;
   readonly #transfers: AttachmentTransfers;
+  readonly #references: BlobReferences;
   readonly #unplug: () => void;
   readonly #listeners = new Listeners<[workspaceId: string, message: ChatMessage]>((error) =>
     this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'message listener failed'),
@@ -71,6 +73,7 @@ export class EncryptedChatService implements ChatSession {
     this.#store = new ChatStore(deps.profile);
     this.#stream = new ChatStream(this.#store, context, this.#selfKey, (workspaceId, authorKey, id) => this.#changed(workspaceId, authorKey, id));
     this.#transfers = new AttachmentTransfers(deps.rest, this.#store, context, moduleLogger(deps.logger, 'chat/attachments'));
+    this.#references = new BlobReferences(deps.rest, moduleLogger(deps.logger, 'chat/blob-references'));
     this.#unplug = context.register(this.#stream);
     for (const { workspaceId, stream } of context.queuedStreams()) {
       if (stream === CHAT_STREAM) this.#follow(workspaceId);
@@ -91,6 +94,8 @@ export class EncryptedChatService implements ChatSession {
   async send(workspaceId: string, text: string, attachments: readonly AttachmentRef[] = []): Promise<ChatMessage> {
     this.#follow(workspaceId);
     const sealed = attachments.map((ref) => this.#sealedAttachment(workspaceId, ref));
+    // Before the message goes out: the server keeps only blobs a sent message or record references.
+    if (attachments.length > 0) await this.#references.confirm(workspaceId, attachments.map((a) => a.blobId));
     const id = Buffer.from(randomBytes(16)).toString('base64url');
     const payload = encodeChatPayload({ t: 'msg', id, text, attachments: sealed });
     const context = this.#context;

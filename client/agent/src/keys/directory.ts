@@ -29,8 +29,8 @@ export class Directory {
     return (await this.#rest.call('listOrgs', {})).orgs;
   }
 
-  /** The professionals an organisation's directory lists. */
-  async orgUsers(orgId: string): Promise<DirectoryUser[]> {
-    return (await this.#rest.call('listOrgUsers', { params: { orgId } })).users;
+  /** The professionals of an organisation whose name holds `query` (at most 20: the directory is searched, never listed whole). */
+  async search(orgId: string, query: string): Promise<DirectoryUser[]> {
+    return (await this.#rest.call('listOrgUsers', { params: { orgId }, query: { q: query } })).users;
   }
 }

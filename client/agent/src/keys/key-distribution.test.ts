@@ -96,10 +96,11 @@ describe('key distribution between three devices', () => {
     const genuine = carol.core.keyRing.epochKey(workspaceId, 1);
 
     // Mallory (no member) sends carol a key for epoch 1; the server (hostile) delivers it:
-    // its mailbox check (sender and recipient share a workspace) would refuse, so the operator files it himself.
+    // its claim and mailbox checks (claimant and recipient share a workspace) would refuse,
+    // so the operator hands him carol's bundle and files the message himself.
     const stores = mallory.device.stores;
-    const { bundles } = await mallory.device.rest.call('claimBundles', { body: { userId: carol.device.self.userId, deviceIds: [1] } });
-    const bundle = bundles[0] as ClaimedBundle;
+    await expect(mallory.device.rest.call('claimBundles', { body: { userId: carol.device.self.userId, deviceIds: [1] } })).rejects.toMatchObject({ code: 'forbidden' });
+    const bundle = (await server.ctx.store.directory.claimBundle(carol.device.self)) as ClaimedBundle;
     expect((await establishSession(stores, mallory.device.self, bundle)).ok).toBe(true);
     const forged = await wrapEpochKey(stores, mallory.device.self, carol.device.self, { workspaceId, epoch: 1, key: randomBytes(32) });
     if (!forged.ok) throw new Error(forged.code);

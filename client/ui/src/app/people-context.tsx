@@ -1,15 +1,15 @@
 /**
- * Names for ids: organisations and professionals from the server's directory (through
- * the agent; only organisations the deployment root certifies, by their certified names),
- * read once per session and again when membership or this person's devices change.
- * Workspace members carry their certified names themselves (a client's is the name his
- * inviter gave) and those come first. Failing that, a client's name is learned from what
+ * Names for ids: organisations from the server's directory (through the agent; only
+ * organisations the deployment root certifies, by their certified names), read once per
+ * session and again when membership or this person's devices change. People are not
+ * listed (issue 15: the directory is searched by name when adding someone, never handed
+ * out whole); workspace members carry their certified names themselves (a client's is
+ * the name his inviter gave) and those come first. Failing that, a client's name is learned from what
  * his own device announces in a workspace (its awareness, which reaches us only through
  * the agent's verified presence), and until then he is shown by role.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { DirectoryUser } from '@yhteispoyta/local-api';
 import { workspacesApi } from '../api/agent-api';
 import { useAgent } from './agent-context';
 
@@ -18,7 +18,7 @@ export interface PeopleContextValue {
   readonly orgs: readonly { readonly orgId: string; readonly name: string }[];
   /** the organisation's name, if the directory lists it */
   orgName(orgId: string): string | undefined;
-  /** a person's display name from the directory (or this device's own) */
+  /** this device's own person's name, once certificates give it */
   personName(userId: string): string | undefined;
   /**
    * The directory name, or else the name the person's device announced in a workspace.
@@ -28,8 +28,6 @@ export interface PeopleContextValue {
   announcedName(userId: string): string | undefined;
   /** remember the name a person's own device announced */
   learnName(userId: string, name: string): void;
-  /** the professionals of an organisation (as last read) */
-  usersOf(orgId: string): readonly DirectoryUser[];
   /** read the directory again */
   refresh(): void;
 }
@@ -40,7 +38,6 @@ const PeopleContext = createContext<PeopleContextValue | undefined>(undefined);
 export function PeopleProvider({ children }: { children: ReactNode }) {
   const { status, onMembership, onDevices } = useAgent();
   const [orgs, setOrgs] = useState<{ orgId: string; name: string }[]>([]);
-  const [users, setUsers] = useState<ReadonlyMap<string, DirectoryUser[]>>(new Map());
   const [generation, setGeneration] = useState(0);
   const [learned, setLearned] = useState<ReadonlyMap<string, string>>(new Map());
   // The directory lists only certified organisations, to a certified device.
@@ -64,15 +61,8 @@ export function PeopleProvider({ children }: { children: ReactNode }) {
     void (async () => {
       try {
         const listed = await workspacesApi.orgs();
-        const byOrg = new Map<string, DirectoryUser[]>();
-        // One at a time, stopping as soon as the profile is locked.
-        for (const org of listed) {
-          if (cancelled) return;
-          byOrg.set(org.orgId, await workspacesApi.orgUsers(org.orgId).catch(() => []));
-        }
         if (cancelled) return;
         setOrgs(listed);
-        setUsers(byOrg);
       } catch {
         // Offline: ids are shown until the directory can be read.
       }
@@ -84,7 +74,6 @@ export function PeopleProvider({ children }: { children: ReactNode }) {
 
   const value = useMemo<PeopleContextValue>(() => {
     const names = new Map<string, string>();
-    for (const list of users.values()) for (const user of list) names.set(user.userId, user.displayName);
     // Until certificates give it, this device's own name is '' (not a name).
     if (self !== undefined && self.displayName.trim() !== '') names.set(self.userId, self.displayName);
     return {
@@ -92,11 +81,10 @@ export function PeopleProvider({ children }: { children: ReactNode }) {
       orgName: (orgId) => orgs.find((o) => o.orgId === orgId)?.name,
       personName: (userId) => names.get(userId),
       announcedName: (userId) => names.get(userId) ?? learned.get(userId),
-      usersOf: (orgId) => users.get(orgId) ?? [],
       learnName,
       refresh,
     };
-  }, [orgs, users, self, refresh, learned, learnName]);
+  }, [orgs, self, refresh, learned, learnName]);
   return <PeopleContext.Provider value={value}>{children}</PeopleContext.Provider>;
 }
 

@@ -1,12 +1,14 @@
 /**
- * Adding a professional from the organisation directory: choose the organisation, then
- * the person. In a case with the client present, organisations outside the client's
- * consent are marked and cannot be chosen — the rule every agent and the server enforce.
+ * Adding a professional: choose the organisation, search it by name, choose the person.
+ * The directory is searched, never listed whole (issue 15): the server answers at most 20
+ * people, and the agent shows each only as his certificates say. In a case with the client
+ * present, organisations outside the client's consent are marked and cannot be chosen —
+ * the rule every agent and the server enforce.
  */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/local-api';
-import type { Workspace } from '@yhteispoyta/local-api';
+import type { DirectoryUser, Workspace } from '@yhteispoyta/local-api';
 import { workspacesApi } from '../api/agent-api';
 import { usePeople } from '../app/people-context';
 import { ErrorNotice } from '../app/ErrorNotice';
@@ -14,19 +16,34 @@ import { useAction } from '../app/use-action';
 import { useWorkspaces } from '../app/workspaces-context';
 import { mayAddFrom } from './member-groups';
 
+/** Shortest name fragment the directory search takes. */
+const MIN_QUERY_CHARS = 2;
+
 /** The add-member form (owners). */
 export function AddMemberForm({ workspace }: { workspace: Workspace }) {
   const { t } = useTranslation();
-  const { orgs, usersOf } = usePeople();
+  const { orgs } = usePeople();
   const { upsert } = useWorkspaces();
   const [orgId, setOrgId] = useState('');
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<readonly DirectoryUser[] | undefined>(undefined);
   const [userId, setUserId] = useState('');
   const add = useAction();
+  const search = useAction();
   const [added, setAdded] = useState<{ userId: string; name: string } | undefined>(undefined);
-  const ids = { org: useId(), person: useId(), hint: useId() };
+  const ids = { org: useId(), query: useId(), queryHint: useId(), person: useId() };
   const memberIds = new Set(workspace.members.map((m) => m.userId));
-  const candidates = usersOf(orgId).filter((u) => !memberIds.has(u.userId));
+  const candidates = (found ?? []).filter((u) => !memberIds.has(u.userId));
   const allowed = orgId === '' || mayAddFrom(orgId, workspace);
+  const searchable = orgId !== '' && allowed && query.trim().length >= MIN_QUERY_CHARS;
+
+  const runSearch = (): void => {
+    if (!searchable) return;
+    void search.run(async () => {
+      setUserId('');
+      setFound(await workspacesApi.orgUsers(orgId, query.trim()));
+    });
+  };
 
   return (
     <form
@@ -50,6 +67,7 @@ export function AddMemberForm({ workspace }: { workspace: Workspace }) {
         value={orgId}
         onChange={(event) => {
           setOrgId(event.target.value);
+          setFound(undefined);
           setUserId('');
           setAdded(undefined);
         }}
@@ -68,9 +86,40 @@ export function AddMemberForm({ workspace }: { workspace: Workspace }) {
           {t('members.needsConsent')}
         </p>
       )}
+      <label htmlFor={ids.query}>{t('members.searchLabel')}</label>
+      <div className="button-row search-row">
+        <input
+          id={ids.query}
+          type="search"
+          value={query}
+          autoComplete="off"
+          aria-describedby={ids.queryHint}
+          disabled={orgId === '' || !allowed}
+          onChange={(event) => setQuery(event.target.value)}
+          onKeyDown={(event) => {
+            // Enter searches; it must not submit the add.
+            if (event.key === 'Enter') {
+              event.preventDefault();
+              runSearch();
+            }
+          }}
+        />
+        <button type="button" className="button-secondary" disabled={!searchable || search.busy} aria-busy={search.busy} onClick={runSearch}>
+          {search.busy ? t('members.searching') : t('members.search')}
+        </button>
+      </div>
+      <p id={ids.queryHint} className="hint">
+        {t('members.searchHint', { count: MIN_QUERY_CHARS })}
+      </p>
+      <ErrorNotice error={search.error} />
+      {found === undefined ? null : (
+        <p className="hint" role="status">
+          {candidates.length === 0 ? t('members.noneFound') : t('members.found', { count: candidates.length })}
+        </p>
+      )}
       <label htmlFor={ids.person}>{t('members.person')}</label>
-      <select id={ids.person} value={userId} disabled={orgId === '' || !allowed} onChange={(event) => setUserId(event.target.value)}>
-        <option value="">{orgId === '' ? t('members.chooseOrgFirst') : candidates.length === 0 ? t('members.nobodyToAdd') : t('members.choosePerson')}</option>
+      <select id={ids.person} value={userId} disabled={candidates.length === 0} onChange={(event) => setUserId(event.target.value)}>
+        <option value="">{orgId === '' ? t('members.chooseOrgFirst') : found === undefined ? t('members.searchFirst') : candidates.length === 0 ? t('members.nobodyToAdd') : t('members.choosePerson')}</option>
         {candidates.map((user) => (
           <option key={user.userId} value={user.userId}>
             {user.displayName} ({t(`roles.${user.role}`)})
