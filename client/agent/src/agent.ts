@@ -249,6 +249,7 @@ export class AgentHost {
       this.#log.warn({ problem: problem.code, workspaceId: problem.workspaceId, stream: problem.stream }, 'problem reported');
       this.events.publish({ type: 'problem', problem });
     });
+    this.problems.onResolved((id) => this.events.publish({ type: 'problem_resolved', id }));
   }
 
   /** Profiles in the configured directory. */

@@ -16,6 +16,8 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   /** sync counters changed while a session runs */
   z.object({ type: z.literal('sync'), sync: syncStatusSchema }),
   z.object({ type: z.literal('problem'), problem: problemSchema }),
+  /** a listed problem's condition is over (e.g. withheld envelopes arrived): it leaves the list */
+  z.object({ type: z.literal('problem_resolved'), id: z.string() }),
   /** a chat message arrived, was acknowledged, edited or deleted */
   z.object({ type: z.literal('chat'), workspaceId: z.string(), message: chatMessageSchema }),
   /** a workspace's case records changed (received, sent, acknowledged, refused): list them again */

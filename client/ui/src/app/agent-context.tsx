@@ -96,6 +96,9 @@ export function AgentProvider({ children, onRefused }: { children: ReactNode; on
         case 'problem':
           setProblems((previous) => (previous.some((p) => p.id === event.problem.id) ? previous : [...previous, event.problem]));
           break;
+        case 'problem_resolved':
+          setProblems((previous) => previous.filter((p) => p.id !== event.id));
+          break;
         case 'chat':
           for (const listener of chatListeners.current) listener(event.workspaceId, event.message);
           break;
