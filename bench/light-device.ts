@@ -15,6 +15,7 @@ import { fromBase64, randomBytes, toBase64, toBytes } from '@yhteispoyta/crypto/
 import { enrolmentProof, parseOneTimeCode } from '@yhteispoyta/crypto/certificates/codes';
 import { identityKeyHash, signCertificate } from '@yhteispoyta/crypto/certificates/signing';
 import { generateDeviceIdentity } from '@yhteispoyta/crypto/identity';
+import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
 import { GENESIS_PREV_HASH, eventHash, signEvent } from '@yhteispoyta/crypto/membership';
 import { generatePrekeys } from '@yhteispoyta/crypto/prekeys';
@@ -96,7 +97,7 @@ export async function createLightWorkspace(serverUrl: string, owner: LightDevice
       seq: 0,
       prevHash: GENESIS_PREV_HASH,
       type: 'create',
-      payload: { kind: 'consultation', label: 'Bench', creator: { ...owner.member, owner: true } },
+      payload: { kind: 'consultation', labelCommitment: textCommitment('label', 'Bench', newTextSalt()), creator: { ...owner.member, owner: true } },
       author: owner.ref,
       at: Date.now(),
     },

@@ -8,6 +8,8 @@ import { canonicalJson, fromBase64, fromUtf8, randomBytes, toBase64, utf8 } from
 import type { DecryptFailure, EncryptFailure, SignalStores } from './sessions';
 import { decryptControl, encryptControl } from './sessions';
 import type { ControlMessage, DeviceRef } from './types';
+import { textsFromWire, textsToWire, workspaceTextsWireSchema } from './workspace-texts';
+import type { WorkspaceText } from './workspace-texts';
 
 /** Length of an epoch key in bytes. */
 export const EPOCH_KEY_BYTES = 32;
@@ -51,6 +53,7 @@ const epochKeyPayloadSchema = z.strictObject({
     .length(Math.ceil(EPOCH_KEY_BYTES / 3) * 4)
     .refine((text) => fromBase64(text)?.byteLength === EPOCH_KEY_BYTES, 'not a base64 key of 32 bytes'),
   names: z.array(clientNameSchema).min(1).max(MAX_NAMES_PER_GRANT).optional(),
+  texts: workspaceTextsWireSchema.optional(),
 });
 
 /** The typed content of a key-distribution payload. */
@@ -60,6 +63,8 @@ export interface EpochKeyGrant {
   readonly key: Bytes;
   /** client names the sender knows for this workspace (checked by the receiver against certificates) */
   readonly names?: readonly ClientName[];
+  /** the workspace's label and consent purpose the sender knows (checked by the receiver against the chain's commitments) */
+  readonly texts?: readonly WorkspaceText[];
 }
 
 /** What a sender puts into a key message. */
@@ -68,15 +73,18 @@ export interface EpochKeyGrantInput {
   readonly epoch: number;
   readonly key: Uint8Array;
   readonly names?: readonly ClientName[];
+  readonly texts?: readonly WorkspaceText[];
 }
 
 /** The plaintext of a key-distribution control message. Throws RangeError for a key that is not 32 bytes. */
 export function encodeEpochKeyPayload(grant: EpochKeyGrantInput): Bytes {
   if (grant.key.byteLength !== EPOCH_KEY_BYTES) throw new RangeError(`epoch key must be ${EPOCH_KEY_BYTES} bytes`);
   const names = (grant.names ?? []).map((n) => ({ userId: n.userId, name: n.name, salt: toBase64(n.salt) }));
+  const texts = textsToWire(grant.texts ?? []);
   return utf8(
     canonicalJson({
       t: 'epoch_key', v: 1, workspaceId: grant.workspaceId, epoch: grant.epoch, key: toBase64(grant.key), ...(names.length === 0 ? {} : { names }),
+      ...(texts.length === 0 ? {} : { texts }),
     }),
   );
 }
@@ -100,7 +108,10 @@ export function parseEpochKeyPayload(plaintext: Uint8Array): EpochKeyGrant | und
     const salt = fromBase64(n.salt);
     return salt === undefined ? [] : [{ userId: n.userId, name: n.name, salt }];
   });
-  return { workspaceId: parsed.data.workspaceId, epoch: parsed.data.epoch, key, ...(names.length === 0 ? {} : { names }) };
+  const texts = textsFromWire(parsed.data.texts ?? []);
+  return {
+    workspaceId: parsed.data.workspaceId, epoch: parsed.data.epoch, key, ...(names.length === 0 ? {} : { names }), ...(texts.length === 0 ? {} : { texts }),
+  };
 }
 
 /**

@@ -12,7 +12,8 @@ import type { ClockCut, DeviceRef, MemberDevice, MemberInfo, MembershipEvent, Wo
 /** The client's consent currently in force in a case workspace (the latest grant, minus revocations). */
 export interface Consent {
   readonly orgIds: readonly string[];
-  readonly purpose: string;
+  /** commitment to the purpose; the text travels encrypted (workspace-texts.ts) */
+  readonly purposeCommitment: string;
   readonly expiresAt?: number;
   readonly grantedBy: DeviceRef;
 }
@@ -34,7 +35,8 @@ export interface Rotation {
 export interface ChainState {
   readonly workspaceId: string;
   readonly kind: WorkspaceKind;
-  readonly label: string;
+  /** commitment to the label; the text travels encrypted (workspace-texts.ts) */
+  readonly labelCommitment: string;
   /** seq of the last accepted event */
   readonly seq: number;
   /** eventHash of the last accepted event: the next event's prevHash */
@@ -150,7 +152,7 @@ function checkAuthorKey(event: MembershipEvent, identityOf: IdentityLookup): Ref
 }
 
 function applyCreate(event: MembershipEvent<'create'>): ChainState | Refusal {
-  const { kind, label, creator } = event.payload;
+  const { kind, labelCommitment, creator } = event.payload;
   if (creator.userId !== event.author.userId || !hasDevice(creator, event.author.deviceId)) {
     return { code: 'forbidden', detail: 'create must be signed by a device of the creator' };
   }
@@ -162,7 +164,7 @@ function applyCreate(event: MembershipEvent<'create'>): ChainState | Refusal {
   return {
     workspaceId: event.workspaceId,
     kind,
-    label,
+    labelCommitment,
     seq: event.seq,
     headHash: eventHash(event),
     epoch: 1,
@@ -197,9 +199,9 @@ function applyEvent(state: ChainState, event: MembershipEvent, author: MemberInf
     case 'remove_device':
       return ownerOrSelf(event.payload.userId) ?? removeDevice(state, event.payload.userId, event.payload.deviceId);
     case 'grant_consent': {
-      const { orgIds, purpose, expiresAt } = event.payload;
+      const { orgIds, purposeCommitment, expiresAt } = event.payload;
       // The latest grant replaces the previous one; narrowing it does not remove anyone (revoke_consent does).
-      const consent: Consent = { orgIds, purpose, grantedBy: event.author, ...(expiresAt === undefined ? {} : { expiresAt }) };
+      const consent: Consent = { orgIds, purposeCommitment, grantedBy: event.author, ...(expiresAt === undefined ? {} : { expiresAt }) };
       return clientOnly() ?? { consent };
     }
     case 'revoke_consent':

@@ -9,11 +9,8 @@ import { fromBase64 } from './bytes';
 import { MAX_ID_BYTES } from './header';
 import { MAX_DEVICE_ID, MIN_DEVICE_ID, ROLES, WORKSPACE_KINDS } from './types';
 import type { MembershipEvent } from './types';
+import { textCommitmentSchema } from './workspace-texts';
 
-/** Longest workspace label, in UTF-16 code units. */
-const MAX_LABEL_LENGTH = 200;
-/** Longest consent purpose, in UTF-16 code units. */
-const MAX_PURPOSE_LENGTH = 1000;
 /** Most organisations one consent event may name. */
 const MAX_CONSENT_ORGS = 64;
 /** Size of a decoded event signature (XEdDSA). */
@@ -27,9 +24,6 @@ const idSchema = z
   .min(1)
   .max(MAX_ID_BYTES)
   .refine((s) => isWellFormedText(s) && utf8Length(s) <= MAX_ID_BYTES, `must be well-formed UTF-8 of at most ${MAX_ID_BYTES} bytes`);
-
-const textSchema = (max: number) =>
-  z.string().min(1).max(max).refine(isWellFormedText, 'must be well-formed UTF-8');
 
 const deviceIdSchema = z.int().min(MIN_DEVICE_ID).max(MAX_DEVICE_ID);
 const timestampSchema = z.int().min(0);
@@ -84,14 +78,15 @@ const variant = <T extends string, P extends z.ZodType>(type: T, payload: P) =>
 
 /** Schema of a signed membership event; the payload schema is chosen by `type`. */
 export const membershipEventSchema = z.discriminatedUnion('type', [
-  variant('create', z.strictObject({ kind: z.enum(WORKSPACE_KINDS), label: textSchema(MAX_LABEL_LENGTH), creator: memberInfoSchema })),
+  // Label and purpose only as commitments: the texts travel encrypted (workspace-texts.ts).
+  variant('create', z.strictObject({ kind: z.enum(WORKSPACE_KINDS), labelCommitment: textCommitmentSchema, creator: memberInfoSchema })),
   variant('add_member', z.strictObject({ member: memberInfoSchema })),
   variant('remove_member', z.strictObject({ userId: idSchema })),
   variant('add_device', z.strictObject({ userId: idSchema, deviceId: deviceIdSchema, keyHash: keyHashSchema })),
   variant('remove_device', z.strictObject({ userId: idSchema, deviceId: deviceIdSchema })),
   variant(
     'grant_consent',
-    z.strictObject({ orgIds: orgIdsSchema, purpose: textSchema(MAX_PURPOSE_LENGTH), expiresAt: timestampSchema.optional() }),
+    z.strictObject({ orgIds: orgIdsSchema, purposeCommitment: textCommitmentSchema, expiresAt: timestampSchema.optional() }),
   ),
   variant('revoke_consent', z.strictObject({ orgIds: orgIdsSchema })),
   variant('rotate_epoch', z.strictObject({ epoch: z.int().min(2).max(0xffff_ffff), cut: clockCutSchema.optional() })),

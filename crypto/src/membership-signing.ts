@@ -33,7 +33,7 @@ function memberJson(m: MemberInfo): JsonValue {
 function payloadJson(event: UnsignedMembershipEvent): JsonValue {
   switch (event.type) {
     case 'create':
-      return { kind: event.payload.kind, label: event.payload.label, creator: memberJson(event.payload.creator) };
+      return { kind: event.payload.kind, labelCommitment: event.payload.labelCommitment, creator: memberJson(event.payload.creator) };
     case 'add_member':
       return { member: memberJson(event.payload.member) };
     case 'remove_member':
@@ -43,8 +43,8 @@ function payloadJson(event: UnsignedMembershipEvent): JsonValue {
     case 'remove_device':
       return { userId: event.payload.userId, deviceId: event.payload.deviceId };
     case 'grant_consent': {
-      const { orgIds, purpose, expiresAt } = event.payload;
-      return expiresAt === undefined ? { orgIds: [...orgIds], purpose } : { orgIds: [...orgIds], purpose, expiresAt };
+      const { orgIds, purposeCommitment, expiresAt } = event.payload;
+      return expiresAt === undefined ? { orgIds: [...orgIds], purposeCommitment } : { orgIds: [...orgIds], purposeCommitment, expiresAt };
     }
     case 'revoke_consent':
       return { orgIds: [...event.payload.orgIds] };

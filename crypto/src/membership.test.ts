@@ -13,6 +13,7 @@ import {
   verifyEventSignature,
 } from './membership';
 import type { ChainState, UnsignedMembershipEvent } from './membership';
+import { textCommitment } from './workspace-texts';
 import { deviceKey } from './types';
 import type { DeviceRef, MemberInfo, MembershipEvent, MembershipEventType, MembershipPayloads } from './types';
 
@@ -85,10 +86,14 @@ function chainOf(...steps: ((chain: MembershipEvent[]) => MembershipEvent)[]): M
   return chain;
 }
 
-const create = (c: MembershipEvent[]) => next(c, social, 'create', { kind: 'case', label: 'Toimeentulo 2024', creator: socialInfo });
+/** The chain carries commitments to the label and the purpose, never the texts (workspace-texts.ts). */
+const SALT = new Uint8Array(16).fill(7);
+const LABEL = textCommitment('label', 'Toimeentulo 2024', SALT);
+const PURPOSE = textCommitment('purpose', 'perustoimeentulotuki', SALT);
+const create = (c: MembershipEvent[]) => next(c, social, 'create', { kind: 'case', labelCommitment: LABEL, creator: socialInfo });
 const addClient = (c: MembershipEvent[]) => next(c, social, 'add_member', { member: clientInfo });
 const grantKela = (c: MembershipEvent[]) =>
-  next(c, client, 'grant_consent', { orgIds: ['kela'], purpose: 'perustoimeentulotuki', expiresAt: T0 + DAY });
+  next(c, client, 'grant_consent', { orgIds: ['kela'], purposeCommitment: PURPOSE, expiresAt: T0 + DAY });
 const addKela = (c: MembershipEvent[]) => next(c, social, 'add_member', { member: kelaInfo });
 
 /** The scenario of the brief: create, add social worker device, add client, consent, add Kela experts, remove one, rotate. */
@@ -122,7 +127,7 @@ describe('a valid chain', () => {
     const state = replayed(chain);
     expect(state.workspaceId).toBe(WS);
     expect(state.kind).toBe('case');
-    expect(state.label).toBe('Toimeentulo 2024');
+    expect(state.labelCommitment).toBe(LABEL);
     expect(state.seq).toBe(7);
     expect(state.epoch).toBe(2);
     expect(state.closed).toBe(false);
@@ -135,7 +140,7 @@ describe('a valid chain', () => {
       { userId: 'sw-anna', deviceId: 1 },
       { userId: 'sw-anna', deviceId: 2 },
     ]);
-    expect(state.consent).toEqual({ orgIds: ['kela'], purpose: 'perustoimeentulotuki', expiresAt: T0 + DAY, grantedBy: client.ref });
+    expect(state.consent).toEqual({ orgIds: ['kela'], purposeCommitment: PURPOSE, expiresAt: T0 + DAY, grantedBy: client.ref });
     expect(state.headHash).toBe(eventHash(chain[7]!));
   });
 
@@ -177,7 +182,7 @@ describe('a valid chain', () => {
   it('lets a professional join a case freely before any client is a member, and a consultation always', () => {
     expect(replayed(chainOf(create, (c) => next(c, social, 'add_member', { member: husInfo }))).members.size).toBe(2);
     const consultation = chainOf(
-      (c) => next(c, social, 'create', { kind: 'consultation', label: 'Konsultaatio A', creator: socialInfo }),
+      (c) => next(c, social, 'create', { kind: 'consultation', labelCommitment: LABEL, creator: socialInfo }),
       (c) => next(c, social, 'add_member', { member: husInfo }),
     );
     expect(replayed(consultation).members.has('hus-olli')).toBe(true);
@@ -230,14 +235,14 @@ describe('attacks are rejected with their code', () => {
     const chain = chainOf(create, addClient);
     const bad = next(chain, social, 'add_member', { member: husInfo }, { prevHash: eventHash(chain[0]!) });
     expectRefused([...chain, bad], 'bad_prev_hash', 2);
-    expectRefused([next([], social, 'create', { kind: 'case', label: 'x', creator: socialInfo }, { prevHash: 'a'.repeat(64) })], 'bad_prev_hash', 0);
+    expectRefused([next([], social, 'create', { kind: 'case', labelCommitment: LABEL, creator: socialInfo }, { prevHash: 'a'.repeat(64) })], 'bad_prev_hash', 0);
   });
 
   it('gap: seq skips', () => {
     const chain = chainOf(create);
     const skip = next(chain, social, 'add_member', { member: clientInfo }, { seq: 2 });
     expectRefused([...chain, skip], 'gap', 2);
-    expectRefused([next([], social, 'create', { kind: 'case', label: 'x', creator: socialInfo }, { seq: 1 })], 'gap', 1);
+    expectRefused([next([], social, 'create', { kind: 'case', labelCommitment: LABEL, creator: socialInfo }, { seq: 1 })], 'gap', 1);
   });
 
   it('non-owner adds a member', () => {
@@ -250,7 +255,7 @@ describe('attacks are rejected with their code', () => {
 
   it('a professional grants or revokes consent', () => {
     const chain = chainOf(create, addClient);
-    expectRefused([...chain, next(chain, social, 'grant_consent', { orgIds: ['hus'], purpose: 'hoito' })], 'forbidden', 2);
+    expectRefused([...chain, next(chain, social, 'grant_consent', { orgIds: ['hus'], purposeCommitment: PURPOSE })], 'forbidden', 2);
     expectRefused([...chain, next(chain, social, 'revoke_consent', { orgIds: ['kela'] })], 'forbidden', 2);
   });
 
@@ -304,18 +309,18 @@ describe('attacks are rejected with their code', () => {
   });
 
   it('a create not signed by the owner-creator, and a second create', () => {
-    expectRefused([next([], kela, 'create', { kind: 'case', label: 'x', creator: socialInfo })], 'forbidden', 0);
-    expectRefused([next([], social, 'create', { kind: 'case', label: 'x', creator: { ...socialInfo, owner: false } })], 'forbidden', 0);
+    expectRefused([next([], kela, 'create', { kind: 'case', labelCommitment: LABEL, creator: socialInfo })], 'forbidden', 0);
+    expectRefused([next([], social, 'create', { kind: 'case', labelCommitment: LABEL, creator: { ...socialInfo, owner: false } })], 'forbidden', 0);
     const chain = chainOf(create);
-    expectRefused([...chain, next(chain, social, 'create', { kind: 'case', label: 'x', creator: socialInfo })], 'invalid', 1);
+    expectRefused([...chain, next(chain, social, 'create', { kind: 'case', labelCommitment: LABEL, creator: socialInfo })], 'invalid', 1);
     expectRefused([next([], social, 'rotate_epoch', { epoch: 2 })], 'invalid', 0);
   });
 
   it('a client in a consultation', () => {
-    const consultation = chainOf((c) => next(c, social, 'create', { kind: 'consultation', label: 'K', creator: socialInfo }));
+    const consultation = chainOf((c) => next(c, social, 'create', { kind: 'consultation', labelCommitment: LABEL, creator: socialInfo }));
     expectRefused([...consultation, next(consultation, social, 'add_member', { member: clientInfo })], 'invalid', 1);
     expectRefused(
-      [next([], client, 'create', { kind: 'consultation', label: 'K', creator: { ...clientInfo, owner: true } })],
+      [next([], client, 'create', { kind: 'consultation', labelCommitment: LABEL, creator: { ...clientInfo, owner: true } })],
       'forbidden',
       0,
     );
@@ -362,7 +367,7 @@ describe('revoke_consent', () => {
     const chain = chainOf(
       create,
       addClient,
-      (c) => next(c, client, 'grant_consent', { orgIds: ['kela', 'hus', 'city-social'], purpose: 'yhteistyö' }),
+      (c) => next(c, client, 'grant_consent', { orgIds: ['kela', 'hus', 'city-social'], purposeCommitment: PURPOSE }),
       addKela,
       (c) => next(c, social, 'add_member', { member: kela2Info }),
       (c) => next(c, social, 'add_member', { member: husInfo }),
@@ -403,7 +408,7 @@ describe('event encoding', () => {
   });
 
   it('the signature covers every field', () => {
-    const e0 = next([], social, 'create', { kind: 'case', label: 'Toimeentulo 2024', creator: socialInfo });
+    const e0 = next([], social, 'create', { kind: 'case', labelCommitment: LABEL, creator: socialInfo });
     const e1 = next([e0], social, 'add_member', { member: clientInfo });
     const key = social.keys.publicKey;
     expect(verifyEventSignature(e1, key)).toBe(true);
@@ -417,7 +422,7 @@ describe('event encoding', () => {
       { ...e1, payload: { member: { ...clientInfo, orgId: 'kela' } } },
       { ...e1, payload: { member: { ...clientInfo, devices: [dev(1), dev(2)] } } },
       { ...e1, type: 'remove_member', payload: { userId: 'client-matti' } },
-      { ...e0, payload: { ...e0.payload, label: 'toinen' } },
+      { ...e0, payload: { ...e0.payload, labelCommitment: textCommitment('label', 'toinen', SALT) } },
       { ...e0, payload: { ...e0.payload, kind: 'consultation' } },
     ];
     for (const e of changed) expect(verifyEventSignature(e, key), JSON.stringify(e)).toBe(false);
@@ -425,7 +430,7 @@ describe('event encoding', () => {
 
   it('signEvent refuses events that would not parse', () => {
     expect(() => next([], social, 'add_device', { userId: 'sw-anna', deviceId: 0, keyHash: dev(1).keyHash })).toThrow(RangeError);
-    expect(() => next([], social, 'grant_consent', { orgIds: [], purpose: 'x' })).toThrow(RangeError);
+    expect(() => next([], social, 'grant_consent', { orgIds: [], purposeCommitment: PURPOSE })).toThrow(RangeError);
   });
 
   it('parseMembershipEvent is strict', () => {
@@ -442,8 +447,13 @@ describe('event encoding', () => {
       { ...e1, payload: { member: { ...clientInfo, userId: 'x'.repeat(129) } } },
       { ...e1, payload: { member: { ...clientInfo, orgId: 'lone\uD800' } } },
       { ...e1, type: 'close' },
-      { ...e1, type: 'grant_consent', payload: { orgIds: ['a', 'a'], purpose: 'p' } },
-      { ...e1, type: 'grant_consent', payload: { orgIds: [], purpose: 'p' } },
+      { ...e1, type: 'grant_consent', payload: { orgIds: ['a', 'a'], purposeCommitment: PURPOSE } },
+      { ...e1, type: 'grant_consent', payload: { orgIds: [], purposeCommitment: PURPOSE } },
+      // The texts themselves never pass: the chain takes only commitments.
+      { ...e1, type: 'grant_consent', payload: { orgIds: ['kela'], purpose: 'perustoimeentulotuki' } },
+      { ...e0, payload: { kind: 'case', label: 'Toimeentulo 2024', creator: socialInfo } },
+      { ...e0, payload: { ...e0.payload, label: 'Toimeentulo 2024' } },
+      { ...e0, payload: { ...e0.payload, labelCommitment: 'Toimeentulo 2024' } },
       { ...e1, type: 'close', payload: { x: 1 } },
       { ...e1, type: 'rotate_epoch', payload: { epoch: 1 } },
       { ...e1, seq: -1 },
@@ -454,7 +464,7 @@ describe('event encoding', () => {
       { ...e1, signature: 'not base64!' },
       { ...e1, signature: Buffer.from(new Uint8Array(63)).toString('base64') },
       { ...e1, author: { userId: 'sw-anna', deviceId: 0 } },
-      { ...e0, payload: { kind: 'meeting', label: 'x', creator: socialInfo } },
+      { ...e0, payload: { kind: 'meeting', labelCommitment: LABEL, creator: socialInfo } },
       null,
       'event',
       [e1],

@@ -206,14 +206,17 @@ export interface MemberInfo {
 }
 
 export interface MembershipPayloads {
-  /** the author becomes the first owner; `label` may be pseudonymous */
-  create: { kind: WorkspaceKind; label: string; creator: MemberInfo };
+  /**
+   * the author becomes the first owner; the label (may be pseudonymous) is not here: only a
+   * salted commitment to it, the label itself travels encrypted to members (workspace-texts.ts)
+   */
+  create: { kind: WorkspaceKind; labelCommitment: string; creator: MemberInfo };
   add_member: { member: MemberInfo };
   remove_member: { userId: string };
   add_device: { userId: string; deviceId: number; keyHash: string };
   remove_device: { userId: string; deviceId: number };
   /** by the client's own device: which organisations may take part, for what purpose, until when */
-  grant_consent: { orgIds: string[]; purpose: string; expiresAt?: number };
+  grant_consent: { orgIds: string[]; purposeCommitment: string; expiresAt?: number };
   /** removes those organisations' members and requires an epoch rotation */
   revoke_consent: { orgIds: string[] };
   /**

@@ -20,6 +20,7 @@ import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
 import { generateOneTimePrekeys, generateSignedPreKey } from '@yhteispoyta/crypto/prekeys';
 import { loginSigningBytes, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import type { LogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
+import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import type { DeviceRef, EnvelopeHeader, MemberInfo, MembershipEvent, PrekeyUpload, WireEnvelope } from '@yhteispoyta/crypto/types';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import {
@@ -97,7 +98,7 @@ function createEventFor(owner: FixtureDevice, label = 'Fuzz-asiakkuus'): Members
       seq: 0,
       prevHash: GENESIS_PREV_HASH,
       type: 'create',
-      payload: { kind: 'case', label, creator: { ...owner.member, owner: true } },
+      payload: { kind: 'case', labelCommitment: textCommitment('label', label, newTextSalt()), creator: { ...owner.member, owner: true } },
       author: owner.ref,
       at: Date.now(),
     },

@@ -1,14 +1,16 @@
 /**
  * Canary: unique random strings are planted in the plan text, in a chat message, in an
- * attachment's file name and in its content, in a presence (awareness) state, and as the
- * name of an invited client (which travels only as a commitment in his certificate and
- * inside key messages). Three agents and the client share them through a real server
- * logging at `trace`. None of them may appear in
- * any byte the server wrote — its store file and -wal/-shm, its captured stdout/stderr,
- * everything in its TMPDIR — in UTF-8, UTF-16LE, hex or base64, neither while it runs nor
- * after it stopped. The controls: every canary IS in the agents' own decrypted views, and
- * the workspace label (which the server stores in the clear by design) IS found by the
- * same scan, so the scan demonstrably reads the right bytes.
+ * attachment's file name and in its content, in a presence (awareness) state, as the
+ * workspace's label and the purpose of the client's consent (the signed chain carries only
+ * commitments to them; the texts travel inside key messages — issue 15), and as the name of
+ * an invited client (a commitment in his certificate, the name inside key messages). Three
+ * agents and the client share them through a real server logging at `trace`. None of them
+ * may appear in any byte the server wrote — its store file and -wal/-shm, its captured
+ * stdout/stderr, everything in its TMPDIR — in UTF-8, UTF-16LE, hex or base64, neither while
+ * it runs nor after it stopped. The controls: every canary IS in the agents' own decrypted
+ * views, and the workspace's id (which the server keeps, opaque) and a professional's name
+ * (public in his certificate by design) ARE found by the same scan, so the scan
+ * demonstrably reads the right bytes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
@@ -25,8 +27,9 @@ const canaries = {
   fileContent: `kanaria-sisältö-${unique()}`,
   presence: `kanaria-läsnäolo-${unique()}`,
   clientName: `Kanaria Asiakas ${unique()}`,
+  label: `Kanaria-tunniste – lastensuojeluilmoitus ${unique()}`,
+  purpose: `Kanaria-tarkoitus ${unique()}`,
 };
-const label = `Näkyvä-tunniste-${unique()}`;
 
 let cluster: Cluster;
 let anna: ClusterAgent;
@@ -52,7 +55,7 @@ function scanServer(needles: string[]) {
 describe('canary', () => {
   it('no planted plaintext reaches any byte the server wrote, while every agent reads all of it', async () => {
     const agents = [anna, sini, tero];
-    const { workspaceId } = await cluster.sharedWorkspace(anna, 'case', label, [sini, tero]);
+    const { workspaceId } = await cluster.sharedWorkspace(anna, 'case', canaries.label, [sini, tero]);
     const [ea, es, et] = await Promise.all(agents.map((agent) => cluster.openEditor(agent, workspaceId)));
     if (ea === undefined || es === undefined || et === undefined) throw new Error('editors missing');
 
@@ -85,23 +88,38 @@ describe('canary', () => {
       timeoutMs: 60_000,
       what: "the client's name in sini's member list",
     });
+    // The client's consent: its purpose reaches the members inside key messages only.
+    const orgIds = [...new Set((await anna.api.members(workspaceId)).filter((m) => m.role !== 'client').map((m) => m.orgId))];
+    await waitFor(async () => (await client.api.workspaces()).some((w) => w.workspaceId === workspaceId && w.label === canaries.label), {
+      timeoutMs: 60_000,
+      what: 'the label on the client',
+    });
+    await client.api.grantConsent(workspaceId, orgIds, canaries.purpose);
+    await waitFor(async () => (await tero.api.workspaces()).some((w) => w.workspaceId === workspaceId && w.consent?.purpose === canaries.purpose), {
+      timeoutMs: 60_000,
+      what: "the consent's purpose on tero",
+    });
+    for (const agent of agents) expect((await agent.api.workspaces()).find((w) => w.workspaceId === workspaceId)?.label).toBe(canaries.label);
+    const controls = [workspaceId, SINI.displayName];
 
     const needles = Object.values(canaries);
-    const running = scanServer([...needles, label]);
+    const running = scanServer([...needles, ...controls]);
     expect(running.files.map((f) => f.slice(cluster.server.dir.length))).toEqual(
       expect.arrayContaining(['/server.db', '/server.db-wal', '/server.stdout.log', '/server.stderr.log']),
     );
-    expect(running.hits.filter((h) => h.needle !== label)).toEqual([]);
-    // Control of the scan itself: the label is stored in the clear, and found.
-    expect(running.hits.some((h) => h.needle === label && (h.file.endsWith('server.db') || h.file.endsWith('server.db-wal')))).toBe(true);
+    expect(running.hits.filter((h) => !controls.includes(h.needle))).toEqual([]);
+    // Control of the scan itself: what the server does keep in the clear is found in its store.
+    for (const control of controls) {
+      expect(running.hits.some((h) => h.needle === control && (h.file.endsWith('server.db') || h.file.endsWith('server.db-wal'))), control).toBe(true);
+    }
     // The server did log the requests that carried the canaries: a logged body would have been caught.
     expect(cluster.server.output().stdout).toContain('"route":"uploadBlob"');
 
     // After a clean stop the WAL is folded into the store file: scan once more.
     await cluster.server.stop();
-    const stopped = scanServer([...needles, label]);
-    expect(stopped.hits.filter((h) => h.needle !== label)).toEqual([]);
-    expect(stopped.hits.some((h) => h.needle === label)).toBe(true);
+    const stopped = scanServer([...needles, ...controls]);
+    expect(stopped.hits.filter((h) => !controls.includes(h.needle))).toEqual([]);
+    for (const control of controls) expect(stopped.hits.some((h) => h.needle === control), control).toBe(true);
     expect(stopped.bytes).toBeGreaterThan(content.length);
 
     // The agents' own logs must not carry plaintext either.

@@ -65,7 +65,7 @@ describe('certifiedMembership', () => {
     const operatorDevice = ca.device(liisa, 2, { signer: ca.root }); // not signed by Liisa's user key
     const creator = member(anna, county, 'social_worker', [annaLaptop]);
     const create = signEvent(
-      { workspaceId: 'ws-1', seq: 0, prevHash: GENESIS_PREV_HASH, type: 'create', author: annaLaptop.ref, at: T0, payload: { kind: 'case', label: 'L', creator: { ...creator, owner: true } } },
+      { workspaceId: 'ws-1', seq: 0, prevHash: GENESIS_PREV_HASH, type: 'create', author: annaLaptop.ref, at: T0, payload: { kind: 'case', labelCommitment: 'c'.repeat(64), creator: { ...creator, owner: true } } },
       annaLaptop.key.priv,
     );
     let state = appendCheck(null, create, () => annaLaptop.key.pub);

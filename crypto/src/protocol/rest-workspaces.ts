@@ -27,20 +27,19 @@ const MAX_MAILBOX_ACK = 500;
 export const MAX_WORKSPACE_LABEL_CHARS = 200;
 
 /**
- * A workspace label as listings show it. Stricter than the chain (no control or bidi
- * characters): the server applies it at creation, so a label it stored always lists.
+ * A workspace label as agents accept it (no control or bidi characters). The server never
+ * sees one: the chain carries a commitment, the label travels encrypted (workspace-texts.ts).
  */
 export const workspaceLabelSchema = textSchema(MAX_WORKSPACE_LABEL_CHARS);
 
-/** `POST /v1/workspaces` body: the signed `create` event that starts the chain. */
+/**
+ * `POST /v1/workspaces` body: the signed `create` event that starts the chain. It names the
+ * label only by its commitment: the server never learns a workspace's label.
+ */
 export const createWorkspaceRequestSchema = z.strictObject({
   event: membershipEventSchema.transform((event, ctx): MembershipEvent<'create'> => {
     if (event.type !== 'create') {
       ctx.issues.push({ code: 'custom', message: 'must be a create event', input: event });
-      return z.NEVER;
-    }
-    if (!workspaceLabelSchema.safeParse(event.payload.label).success) {
-      ctx.issues.push({ code: 'custom', message: 'label must not contain control or bidi characters', input: event });
       return z.NEVER;
     }
     return event;
@@ -53,8 +52,6 @@ export const createWorkspaceResponseSchema = z.strictObject({ workspaceId: idSch
 export const workspaceSummarySchema = z.strictObject({
   workspaceId: idSchema,
   kind: z.enum(WORKSPACE_KINDS),
-  /** the label of the create event (may be pseudonymous) */
-  label: workspaceLabelSchema,
   /** seq of the newest membership event; the client fetches the chain after what it has */
   membershipSeq: nonNegativeIntSchema,
   lastActivityAt: timestampMsSchema,

@@ -47,7 +47,7 @@ beforeAll(() => {
   const key = identity.identityKeyPair.privateKey;
   createEvent = signEvent({
     workspaceId: 'ws-1', seq: 0, prevHash: GENESIS_PREV_HASH, type: 'create', author: device, at,
-    payload: { kind: 'case', label: 'Asiakkuus 17', creator: { userId: 'user-1', orgId: 'org-1', role: 'social_worker', owner: true, devices: [{ deviceId: 1, keyHash: 'a'.repeat(64) }] } },
+    payload: { kind: 'case', labelCommitment: 'c'.repeat(64), creator: { userId: 'user-1', orgId: 'org-1', role: 'social_worker', owner: true, devices: [{ deviceId: 1, keyHash: 'a'.repeat(64) }] } },
   }, key);
   addEvent = signEvent({
     workspaceId: 'ws-1', seq: 1, prevHash: 'a'.repeat(64), type: 'add_member', author: device, at: at + 1,
@@ -113,7 +113,7 @@ beforeAll(() => {
     claimBundles: { body: { userId: 'user-1', deviceIds: [1, 2] }, response: { bundles: [bundle] } },
     listUserDevices: { params: { userId: 'user-1' }, response: { devices: [{ deviceId: 1, identityKey: upload.identityKey, registrationId: upload.registrationId }] } },
     createWorkspace: { body: { event: createEvent }, response: { workspaceId: 'ws-1' } },
-    listWorkspaces: { response: { workspaces: [{ workspaceId: 'ws-1', kind: 'case', label: 'Asiakkuus 17', membershipSeq: 3, lastActivityAt: at }] } },
+    listWorkspaces: { response: { workspaces: [{ workspaceId: 'ws-1', kind: 'case', membershipSeq: 3, lastActivityAt: at }] } },
     listMembership: { params: { workspaceId: 'ws-1' }, query: { after: '4' }, response: { events: [createEvent, addEvent] } },
     appendMembership: { params: { workspaceId: 'ws-1' }, body: { event: addEvent }, response: { seq: 1 } },
     sendMailbox: { body: { items: [{ to: { userId: 'user-2', deviceId: 3 }, message: mailboxItem.message }] }, response: { ids: ['m-1'] } },
@@ -264,11 +264,16 @@ describe('specific rules', () => {
     expect(REST_ROUTES.enrol.body.safeParse({ codeId: full, prekeys: upload, proof: 'e'.repeat(64) }).success).toBe(false);
   });
 
-  it('creates a workspace only from a create event with a displayable label', () => {
+  it('creates a workspace only from a create event that names its label by a commitment, never the label', () => {
     const body = REST_ROUTES.createWorkspace.body;
+    expect(body.safeParse({ event: createEvent }).success).toBe(true);
     expect(body.safeParse({ event: addEvent }).success).toBe(false);
-    const bidi = { ...createEvent, payload: { ...createEvent.payload, label: 'case\u202Eevil' } };
-    expect(body.safeParse({ event: bidi }).success).toBe(false);
+    const { labelCommitment: _commitment, ...rest } = createEvent.payload;
+    expect(body.safeParse({ event: { ...createEvent, payload: { ...rest, label: 'Asiakkuus 17' } } }).success).toBe(false);
+    expect(body.safeParse({ event: { ...createEvent, payload: { ...createEvent.payload, label: 'Asiakkuus 17' } } }).success).toBe(false);
+    // Nor does a listing carry one.
+    const listed = { workspaceId: 'ws-1', kind: 'case', label: 'Asiakkuus 17', membershipSeq: 3, lastActivityAt: 1 };
+    expect(REST_ROUTES.listWorkspaces.response.safeParse({ workspaces: [listed] }).success).toBe(false);
   });
 
   it('bounds mailbox batches exactly', () => {

@@ -32,6 +32,7 @@ import { call } from './api-call.testkit';
 import type { ApiAnswer } from './api-call.testkit';
 import { TEST_ADMIN_TOKEN, certifyOrg, chainDevice, enrolCertifiedDevice, inviteCertifiedClient, linkCertifiedDevice, newCode } from './certified.testkit';
 import type { CertifiedDevice } from './certified.testkit';
+import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 
 export { call, expectError, expectOk } from './api-call.testkit';
 export type { ApiAnswer, ApiRequest } from './api-call.testkit';
@@ -155,7 +156,7 @@ export function createEvent(server: ApiServer, owner: TestDevice, kind: Workspac
       seq: 0,
       prevHash: GENESIS_PREV_HASH,
       type: 'create',
-      payload: { kind, label: `Asiakkuus ${workspaceCounter}`, creator: memberOf(owner, true) },
+      payload: { kind, labelCommitment: textCommitment('label', `Asiakkuus ${workspaceCounter}`, newTextSalt()), creator: memberOf(owner, true) },
       author: owner.ref,
       at: Date.now() + server.clockOffsetMs,
     },

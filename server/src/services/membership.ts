@@ -142,7 +142,7 @@ export async function createWorkspace(ctx: MembershipWriter, caller: DeviceRef, 
   if (!checked.ok) throw chainRefusal(checked);
   await checkEventAgainstDirectory(ctx, checked.event);
   const workspaceId = checked.state.workspaceId;
-  const created = await ctx.store.workspaces.createWorkspace({ id: workspaceId, kind: checked.state.kind, label: checked.state.label, createdAt: ctx.now() });
+  const created = await ctx.store.workspaces.createWorkspace({ id: workspaceId, kind: checked.state.kind, createdAt: ctx.now() });
   if (!created.ok) throw new ProtocolError('conflict', 'a workspace with this id exists');
   const stored = await ctx.store.workspaces.appendMembershipEvent(workspaceId, { event: checked.event, hash: checked.state.headHash }, 0, ZERO_HASH_HEX);
   if (!stored.ok) throw new ProtocolError('conflict', 'the workspace chain already started');

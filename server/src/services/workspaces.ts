@@ -22,7 +22,6 @@ export async function listWorkspaces(ctx: ChainReader, caller: DeviceRef): Promi
     workspaces.push({
       workspaceId,
       kind: state.kind,
-      label: state.label,
       membershipSeq: state.seq,
       lastActivityAt: record?.lastActivityAt ?? 0,
     });

@@ -34,6 +34,7 @@ import type { ServerContext } from '../context';
 import { TEST_ADMIN_TOKEN, chainDevice, enrolCertifiedDevice } from '../http/certified.testkit';
 import type { CertifiedDevice, CertTarget } from '../http/certified.testkit';
 import { appendMembership, chainStateOf, createWorkspace } from '../services/membership';
+import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 
 /** A running test server. */
 export interface TestServer {
@@ -128,7 +129,7 @@ export async function createTestWorkspaceOfKind(server: { readonly ctx: ServerCo
       seq: 0,
       prevHash: '0'.repeat(64),
       type: 'create',
-      payload: { kind, label: `Workspace ${workspaceCounter}`, creator: { ...owner.member, owner: true } },
+      payload: { kind, labelCommitment: textCommitment('label', `Workspace ${workspaceCounter}`, newTextSalt()), creator: { ...owner.member, owner: true } },
       author: owner.ref,
       at: server.ctx.now(),
     },

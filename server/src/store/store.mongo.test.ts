@@ -100,7 +100,7 @@ describe('mongo adapter shared by two stores (as two server processes)', () => {
         expect(uses.filter((u) => u.ok)).toHaveLength(1);
       }
 
-      await one.workspaces.createWorkspace({ id: 'w1', kind: 'case', label: 'x', createdAt: 1 });
+      await one.workspaces.createWorkspace({ id: 'w1', kind: 'case', createdAt: 1 });
       const event = (userId: string) => ({
         event: {
           workspaceId: 'w1', seq: 0, prevHash: ZERO_HASH_HEX, type: 'remove_member' as const, payload: { userId },

@@ -434,7 +434,7 @@ function fakeKeyRing(world: FakeWorld, me: DeviceRef): KeyRing {
       const ws = world.workspaces.get(workspaceId);
       if (ws === undefined || !ws.members.some((m) => m.userId === me.userId)) return undefined;
       return {
-        workspaceId, kind: ws.kind, label: ws.label, seq: ws.members.length - 1, headHash: '0'.repeat(64), epoch: 1, closed: false,
+        workspaceId, kind: ws.kind, labelCommitment: '0'.repeat(64), seq: ws.members.length - 1, headHash: '0'.repeat(64), epoch: 1, closed: false,
         members: new Map(ws.members.map((m) => [m.userId, m])),
         devices: ws.members.flatMap((m) => m.devices.map((d) => ({ userId: m.userId, deviceId: d.deviceId }))),
         consent: null, rotationRequired: false, rotations: [],

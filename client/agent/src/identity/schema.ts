@@ -1,8 +1,8 @@
 /**
  * The identity module's tables in the profile (its own migration set): the certificate
  * bundles the server served (re-verified against the pinned root whenever they are read),
- * the user key first seen for each person, the names of clients learned inside encrypted
- * key messages, and the invitation and device-link codes this device issued (their
+ * the user key first seen for each person, the names of clients, workspace labels and
+ * consent purposes learned inside encrypted key messages, and the invitation and device-link codes this device issued (their
  * secrets never leave the profile).
  */
 import { defineMigrations } from '../profile/migrations';
@@ -60,6 +60,18 @@ export const IDENTITY_MIGRATIONS = defineMigrations('identity', [
     secret     BLOB NOT NULL,
     expires_at INTEGER NOT NULL,
     state      TEXT NOT NULL CHECK (state IN ('open', 'approved', 'refused'))
+  ) STRICT;
+  `,
+  `
+  -- workspace labels and consent purposes (issue 15), kept under the commitment each hashes
+  -- to; shown only when the verified chain names that commitment (identity/workspace-texts.ts)
+  CREATE TABLE identity_workspace_texts (
+    workspace_id TEXT NOT NULL,
+    commitment   TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('label', 'purpose')),
+    text         TEXT NOT NULL,
+    salt         BLOB NOT NULL,
+    PRIMARY KEY (workspace_id, commitment)
   ) STRICT;
   `,
 ]);

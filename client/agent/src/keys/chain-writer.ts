@@ -106,12 +106,12 @@ export class ChainWriter {
 
   /**
    * Start a workspace: a signed `create` naming this user as its owner with the
-   * organisation, role and devices his certificates give, and the key of epoch 1. Only
-   * inside `exclusive`.
+   * organisation, role and devices his certificates give, its label by a commitment only,
+   * and the key of epoch 1. Only inside `exclusive`.
    */
   async createLocked(
     kind: WorkspaceKind,
-    label: string,
+    labelCommitment: string,
     creatorInfo: { orgId: string; role: MemberInfo['role']; devices: readonly MemberDevice[] },
   ): Promise<{ workspaceId: string; state: ChainState }> {
     const d = this.#device;
@@ -119,7 +119,7 @@ export class ChainWriter {
     const devices = [...creatorInfo.devices].sort((a, b) => a.deviceId - b.deviceId);
     const creator: MemberInfo = { userId: d.self.userId, orgId: creatorInfo.orgId, role: creatorInfo.role, owner: true, devices };
     const unsigned: UnsignedMembershipEvent<'create'> = {
-      workspaceId, seq: 0, prevHash: GENESIS_PREV_HASH, type: 'create', payload: { kind, label, creator }, author: d.self, at: Date.now(),
+      workspaceId, seq: 0, prevHash: GENESIS_PREV_HASH, type: 'create', payload: { kind, labelCommitment, creator }, author: d.self, at: Date.now(),
     };
     const event = this.#sign(unsigned);
     const check = appendCheck(null, event, (ref) => this.#lookup(ref));

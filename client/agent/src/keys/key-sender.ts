@@ -5,7 +5,8 @@
  * valid certificate gets nothing. A session is built from a claimed bundle the first
  * time; a bundle whose identity key is not the certified one is refused (`uncertified`:
  * the server substituted it). Each key message also carries the names of the workspace's
- * clients this device knows (checked by the receiver against the clients' certificates).
+ * clients this device knows (checked by the receiver against the clients' certificates) and
+ * the workspace's label and consent purpose (checked against the chain's commitments).
  * What could not be delivered stays owed and is retried.
  */
 import type { Logger } from 'pino';
@@ -21,6 +22,7 @@ import { BackoffTimers, MAX_REPAIR_RETRY_MS } from '../backoff-timers';
 import type { ProblemSink, RestClient } from '../contracts';
 import { RestError } from '../contracts';
 import type { ClientNames } from '../identity/client-names';
+import type { WorkspaceTexts } from '../identity/workspace-texts';
 import type { SqlSignalStores } from '../profile/signal-stores';
 import type { EpochKeyStore, Grant } from './epoch-key-store';
 import { isMemberDevice } from './membership-sync';
@@ -38,6 +40,7 @@ export interface KeySenderDeps {
   readonly sync: MembershipSync;
   readonly identities: TrustedIdentities;
   readonly names: ClientNames;
+  readonly texts: WorkspaceTexts;
   readonly problems: ProblemSink;
   readonly log: Logger;
 }
@@ -231,8 +234,12 @@ export class KeySender {
     const key = keys.get(grant.workspaceId, grant.epoch);
     if (key === undefined) return undefined;
     const names = this.#deps.names.namesFor(grant.workspaceId);
+    const state = this.#deps.sync.state(grant.workspaceId);
+    const texts = state === undefined ? [] : this.#deps.texts.forKeys(state);
     const result = await signalQueue.run(() =>
-      wrapEpochKey(stores, self, grant.device, { workspaceId: grant.workspaceId, epoch: grant.epoch, key, ...(names.length === 0 ? {} : { names }) }),
+      wrapEpochKey(stores, self, grant.device, {
+        workspaceId: grant.workspaceId, epoch: grant.epoch, key, ...(names.length === 0 ? {} : { names }), ...(texts.length === 0 ? {} : { texts }),
+      }),
     );
     if (result.ok) return result.message;
     problems.report({ code: 'key_distribution', message: `The epoch key could not be encrypted for ${deviceKey(grant.device)} (${result.code}).`, workspaceId: grant.workspaceId, device: grant.device });

@@ -22,6 +22,7 @@ import type { StreamClocks } from './chain-writer';
 import type { KeysDevice } from './chain-writer';
 import { CertificateBook } from '../identity/certificate-book';
 import { ClientNames } from '../identity/client-names';
+import { WorkspaceTexts } from '../identity/workspace-texts';
 import { DeviceLinks } from '../identity/device-links';
 import { Invitations } from '../identity/invitations';
 import { IDENTITY_MIGRATIONS } from '../identity/schema';
@@ -87,6 +88,8 @@ export interface KeysCore {
   readonly sender: KeySender;
   readonly identities: TrustedIdentities;
   readonly devices: OwnDevices;
+  /** workspace labels and consent purposes, from encrypted key messages under the chain's commitments */
+  readonly texts: WorkspaceTexts;
   /** this device's checks of the transparency log: its newest verified head, peers' heads compared with it */
   readonly witness: LogWitness;
   /** Sync certificates and chains, read the mailbox, deliver owed keys. Offline is not an error (the next connection retries). */
@@ -107,6 +110,7 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   const witness = new LogWitness({ profile: device.profile, rest: device.rest, root: device.rootKey, problems, log: log.child({ module: 'transparency/witness' }) });
   const book = new CertificateBook({ profile: device.profile, rest: device.rest, root: device.rootKey, witness, log });
   const names = new ClientNames(device.profile, book);
+  const texts = new WorkspaceTexts(device.profile);
   const identities = new TrustedIdentities(device.profile, device.stores, device.signalQueue, device.self, device.identityPublicKey, book);
   const fingerprint = rootFingerprint(device.rootKey);
   const invitations = new Invitations({ profile: device.profile, rest: device.rest, self: device.self, identityKey: device.identityKey, rootFingerprint: fingerprint, book, names, log });
@@ -114,7 +118,7 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   const sync = new MembershipSync({
     self: device.self, rest: device.rest, chains, identities, problems, log, pendingKeys: (workspaceId) => keys.pending(workspaceId),
   });
-  const common = { self: device.self, stores: device.stores, signalQueue: device.signalQueue, rest: device.rest, keys, sync, identities, names, problems, log };
+  const common = { self: device.self, stores: device.stores, signalQueue: device.signalQueue, rest: device.rest, keys, sync, identities, names, texts, problems, log };
   const sender = new KeySender(common, new SerialQueue());
   const receiver = new MailboxReceiver({ ...common, profile: device.profile });
   const keyRing = new LocalKeyRing(sync, keys, identities, receiver);
@@ -123,7 +127,7 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   const upkeep = new ChainUpkeep(device, { sync, chains, writer, receiver, identities, invitations, problems }, log);
   sync.onVerified(upkeep.afterVerified);
   const acceptance = new AcceptanceStore(device.profile);
-  const membership = new LocalMembershipService(device, { sync, chains, writer, sender, receiver, directory, identities, invitations, names, problems, acceptance });
+  const membership = new LocalMembershipService(device, { sync, chains, writer, sender, receiver, directory, identities, invitations, names, texts, problems, acceptance });
   const devices = new OwnDevices(device, { sync, chains, writer, links, identities, names, problems, log });
 
   const quietly = (what: string, task: () => Promise<unknown>): void => {
@@ -248,6 +252,7 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
     identities,
     devices,
     witness,
+    texts,
     refresh,
     close() {
       clearInterval(poll);

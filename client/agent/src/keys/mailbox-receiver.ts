@@ -22,6 +22,7 @@ import type { ProblemSink, RestClient } from '../contracts';
 import { RestError } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';
 import type { ClientNames } from '../identity/client-names';
+import type { WorkspaceTexts } from '../identity/workspace-texts';
 import type { SqlSignalStores } from '../profile/signal-stores';
 import type { EpochKeyStore } from './epoch-key-store';
 import { isMemberDevice } from './membership-sync';
@@ -42,6 +43,7 @@ export interface MailboxReceiverDeps {
   readonly sync: MembershipSync;
   readonly identities: TrustedIdentities;
   readonly names: ClientNames;
+  readonly texts: WorkspaceTexts;
   readonly problems: ProblemSink;
   readonly log: Logger;
 }
@@ -96,7 +98,7 @@ export class MailboxReceiver {
       if (!isMemberDevice(state, pending.sender)) {
         problems.report({
           code: 'key_distribution',
-          message: `An epoch key from ${deviceKey(pending.sender)} was refused: that device is not a member of "${state.label}" in the verified chain.`,
+          message: `An epoch key from ${deviceKey(pending.sender)} was refused: that device is not a member of workspace ${workspaceId} in the verified chain.`,
           workspaceId,
           device: pending.sender,
         });
@@ -106,7 +108,7 @@ export class MailboxReceiver {
       if (outcome === 'conflict') {
         problems.report({
           code: 'key_distribution',
-          message: `${deviceKey(pending.sender)} sent a different key for epoch ${pending.epoch} of "${state.label}" than the one already held; it was ignored.`,
+          message: `${deviceKey(pending.sender)} sent a different key for epoch ${pending.epoch} of workspace ${workspaceId} than the one already held; it was ignored.`,
           workspaceId,
           device: pending.sender,
         });
@@ -219,6 +221,8 @@ export class MailboxReceiver {
     }
     keys.addPending({ workspaceId: result.workspaceId, epoch: result.epoch, sender: item.from, key: result.key });
     if (result.names !== undefined) await this.#learnNames(result.workspaceId, item.from, result.names);
+    // Kept under their commitments: shown only where the verified chain names them (identity/workspace-texts.ts).
+    if (result.texts !== undefined) this.#deps.texts.learn(result.workspaceId, result.texts);
     return result.workspaceId;
   }
 

@@ -14,11 +14,13 @@ import { PublicKey } from '@signalapp/libsignal-client';
 import { certifiedMembership } from '@yhteispoyta/crypto/certificates/membership-check';
 import { workspaceLabelSchema } from '@yhteispoyta/crypto/protocol';
 import { safetyNumber } from '@yhteispoyta/crypto/safety';
+import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MemberDevice, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
 import type { IdentityInfo, MemberView, MembershipService, ProblemSink, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
 import { RestError } from '../contracts';
 import type { ClientNames } from '../identity/client-names';
+import type { WorkspaceTexts } from '../identity/workspace-texts';
 import type { Invitations } from '../identity/invitations';
 import type { ChainStore } from './chain-store';
 import type { ChainWriter, KeysDevice } from './chain-writer';
@@ -42,6 +44,8 @@ export interface MembershipServiceParts {
   readonly identities: TrustedIdentities;
   readonly invitations: Invitations;
   readonly names: ClientNames;
+  /** labels and consent purposes: the chain holds commitments, the texts travel encrypted */
+  readonly texts: WorkspaceTexts;
   readonly problems: ProblemSink;
   /** this person's decisions on invitations (workspace-acceptance.ts) */
   readonly acceptance: AcceptanceStore;
@@ -73,7 +77,10 @@ export class LocalMembershipService implements MembershipService {
     const creator = await this.#ownCertifiedDevices();
     // Every agent refuses a chain a client created (crypto's rules): a professional creates the case and invites the client.
     if (creator.role === 'client') throw new MembershipError('forbidden', 'a client cannot create workspaces; a professional creates the case and invites the client');
-    const { workspaceId } = await this.#p.sync.exclusive(() => this.#p.writer.createLocked(kind, label, creator));
+    // The server gets a commitment to the label; members get the label inside their key messages.
+    const salt = newTextSalt();
+    const { workspaceId } = await this.#p.sync.exclusive(() => this.#p.writer.createLocked(kind, textCommitment('label', label, salt), creator));
+    this.#p.texts.learn(workspaceId, [{ kind: 'label', text: label, salt }]);
     await this.#p.writer.deliver(workspaceId);
     return this.#require(workspaceId);
   }
@@ -134,8 +141,16 @@ export class LocalMembershipService implements MembershipService {
 
   async grantConsent(workspaceId: string, consent: { orgIds: string[]; purpose: string; expiresAt?: number }): Promise<WorkspaceSummary> {
     this.#clientOnly('grant consent');
-    const payload = { orgIds: [...consent.orgIds], purpose: consent.purpose, ...(consent.expiresAt === undefined ? {} : { expiresAt: consent.expiresAt }) };
+    // The signed consent names its purpose by a commitment; the purpose itself goes to the members encrypted.
+    const salt = newTextSalt();
+    const purposeCommitment = textCommitment('purpose', consent.purpose, salt);
+    this.#p.texts.learn(workspaceId, [{ kind: 'purpose', text: consent.purpose, salt }]);
+    const payload = { orgIds: [...consent.orgIds], purposeCommitment, ...(consent.expiresAt === undefined ? {} : { expiresAt: consent.expiresAt }) };
     await this.#p.sync.exclusive(() => this.#p.writer.appendLocked(workspaceId, () => ({ type: 'grant_consent', payload })));
+    // Every member device gets the current key once more, now carrying the purpose.
+    const state = this.#p.sync.state(workspaceId);
+    if (state !== undefined) this.#p.writer.resendCurrent(workspaceId, state, state.devices);
+    await this.#p.writer.deliver(workspaceId);
     return this.#require(workspaceId);
   }
 
@@ -321,7 +336,8 @@ export class LocalMembershipService implements MembershipService {
     return {
       workspaceId,
       kind: state.kind,
-      label: state.label,
+      // From the encrypted key messages, checked against the chain's commitment; empty until one arrives.
+      label: this.#p.texts.labelOf(state) ?? '',
       epoch: state.epoch,
       closed: state.closed,
       lastActivityAt: record?.lastActivityAt ?? 0,
@@ -333,7 +349,7 @@ export class LocalMembershipService implements MembershipService {
         : {
             consent: {
               orgIds: [...consent.orgIds],
-              purpose: consent.purpose,
+              purpose: this.#p.texts.purposeOf(state) ?? '',
               ...(consent.expiresAt === undefined ? {} : { expiresAt: consent.expiresAt }),
               grantedBy: consent.grantedBy,
             },

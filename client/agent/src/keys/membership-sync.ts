@@ -132,7 +132,7 @@ export class MembershipSync {
       reported.add(key);
       this.#deps.problems.report({
         code: 'uncertified',
-        message: `In "${state.label}": ${finding.detail}. That ${finding.deviceId === undefined ? 'person' : 'device'} gets no keys and nothing it sends is accepted.`,
+        message: `In workspace ${state.workspaceId}: ${finding.detail}. That ${finding.deviceId === undefined ? 'person' : 'device'} gets no keys and nothing it sends is accepted.`,
         workspaceId,
         ...(finding.deviceId === undefined ? {} : { device: { userId: finding.userId, deviceId: finding.deviceId } }),
       });
@@ -356,7 +356,7 @@ export class MembershipSync {
         if (error instanceof RestError) {
           this.#deps.problems.report({
             code: error.code === 'forbidden' ? 'forbidden' : 'server_error',
-            message: `The server refused a membership step of "${state.label}": ${error.code}.`,
+            message: `The server refused a membership step of workspace ${state.workspaceId}: ${error.code}.`,
             workspaceId,
           });
         }
@@ -368,7 +368,7 @@ export class MembershipSync {
     const record = this.#deps.chains.workspaces().find((w) => w.workspaceId === workspaceId);
     if (record?.access === 'revoked') return;
     this.#deps.chains.setAccess(workspaceId, 'revoked');
-    this.#deps.problems.report({ code: 'revoked', message: `No longer a member of "${state.label}": ${why}.`, workspaceId });
+    this.#deps.problems.report({ code: 'revoked', message: `No longer a member of workspace ${state.workspaceId}: ${why}.`, workspaceId });
     this.#changed.emit(workspaceId);
   }
 

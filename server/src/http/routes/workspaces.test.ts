@@ -28,6 +28,7 @@ import {
   startApiServer,
 } from '../api.testkit';
 import type { ApiServer, TestDevice } from '../api.testkit';
+import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 
 let server: ApiServer;
 let orgId: string;
@@ -112,7 +113,7 @@ describe('membership appends', () => {
     const client = await inviteClient(server, owner, workspaceId);
     expect((await append(server, owner, workspaceId, 'add_member', { member: memberOf(client) })).status).toBe(200);
     expectError(await append(server, owner, workspaceId, 'add_member', { member: memberOf(colleague) }), 403, 'forbidden');
-    expect((await append(server, client, workspaceId, 'grant_consent', { orgIds: [orgId], purpose: 'palveluntarpeen arviointi' }, owner)).status).toBe(200);
+    expect((await append(server, client, workspaceId, 'grant_consent', { orgIds: [orgId], purposeCommitment: textCommitment('purpose', 'palveluntarpeen arviointi', newTextSalt()) }, owner)).status).toBe(200);
     expect((await append(server, owner, workspaceId, 'add_member', { member: memberOf(colleague) })).status).toBe(200);
   });
 });

@@ -20,7 +20,7 @@ function entry(seq: number, prevHash: string, userId = 'bob'): StoredMembershipE
       ? {
           workspaceId: 'w1', seq, prevHash, type: 'create', author: alice1, at: 100 + seq, signature: 'c2ln',
           payload: {
-            kind: 'case', label: 'Asia 1',
+            kind: 'case', labelCommitment: 'c'.repeat(64),
             creator: { userId: 'alice', orgId: 'org1', role: 'social_worker', owner: true, devices: [dev(1)] },
           },
         }
@@ -33,11 +33,11 @@ export function describeWorkspaceContract({ store }: ContractContext): void {
   describe('workspaces', () => {
     it('are created once and their activity only moves forward', async () => {
       const s = store();
-      expect(await s.workspaces.createWorkspace({ id: 'w1', kind: 'consultation', label: 'Konsultaatio', createdAt: 10 })).toEqual({ ok: true });
-      expect(await s.workspaces.createWorkspace({ id: 'w1', kind: 'case', label: 'x', createdAt: 11 })).toEqual({ ok: false, code: 'exists' });
+      expect(await s.workspaces.createWorkspace({ id: 'w1', kind: 'consultation', createdAt: 10 })).toEqual({ ok: true });
+      expect(await s.workspaces.createWorkspace({ id: 'w1', kind: 'case', createdAt: 11 })).toEqual({ ok: false, code: 'exists' });
       await s.workspaces.touchWorkspace('w1', 50);
       await s.workspaces.touchWorkspace('w1', 20);
-      expect(await s.workspaces.getWorkspace('w1')).toEqual({ id: 'w1', kind: 'consultation', label: 'Konsultaatio', createdAt: 10, lastActivityAt: 50 });
+      expect(await s.workspaces.getWorkspace('w1')).toEqual({ id: 'w1', kind: 'consultation', createdAt: 10, lastActivityAt: 50 });
       expect(await s.workspaces.getWorkspace('w2')).toBeNull();
     });
   });
@@ -47,7 +47,7 @@ export function describeWorkspaceContract({ store }: ContractContext): void {
       const s = store();
       const e0 = entry(0, ZERO_HASH_HEX);
       expect(await s.workspaces.appendMembershipEvent('w1', e0, 0, ZERO_HASH_HEX)).toEqual({ ok: false, code: 'unknown_workspace' });
-      await s.workspaces.createWorkspace({ id: 'w1', kind: 'case', label: 'Asia 1', createdAt: 1 });
+      await s.workspaces.createWorkspace({ id: 'w1', kind: 'case', createdAt: 1 });
       expect(await s.workspaces.appendMembershipEvent('w1', e0, 1, ZERO_HASH_HEX)).toEqual({ ok: false, code: 'mismatch' });
       expect(await s.workspaces.appendMembershipEvent('w2', e0, 0, ZERO_HASH_HEX)).toEqual({ ok: false, code: 'mismatch' });
       expect(await s.workspaces.appendMembershipEvent('w1', e0, 0, ZERO_HASH_HEX)).toEqual({ ok: true });
@@ -65,7 +65,7 @@ export function describeWorkspaceContract({ store }: ContractContext): void {
 
     it('two concurrent appends of the same seq: exactly one wins', async () => {
       const s = store();
-      await s.workspaces.createWorkspace({ id: 'w1', kind: 'case', label: 'Asia 1', createdAt: 1 });
+      await s.workspaces.createWorkspace({ id: 'w1', kind: 'case', createdAt: 1 });
       await s.workspaces.appendMembershipEvent('w1', entry(0, ZERO_HASH_HEX), 0, ZERO_HASH_HEX);
       const a = entry(1, hashOf(1), 'bob');
       const b = { ...entry(1, hashOf(1), 'carol'), hash: hashOf(99) };

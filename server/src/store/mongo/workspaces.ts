@@ -33,7 +33,7 @@ export function mongoWorkspaces(m: MongoModels): WorkspaceStore {
   return {
     async createWorkspace(ws) {
       try {
-        await m.workspaces.create({ _id: ws.id, kind: ws.kind, label: ws.label, createdAt: ws.createdAt, lastActivityAt: ws.createdAt });
+        await m.workspaces.create({ _id: ws.id, kind: ws.kind, createdAt: ws.createdAt, lastActivityAt: ws.createdAt });
         return { ok: true };
       } catch (error) {
         if (isDuplicateKey(error)) return { ok: false, code: 'exists' };
@@ -43,7 +43,7 @@ export function mongoWorkspaces(m: MongoModels): WorkspaceStore {
     async getWorkspace(id) {
       const d = await m.workspaces.findById(id).lean();
       return d
-        ? { id: d._id, kind: readWorkspaceKind(d.kind), label: d.label, createdAt: d.createdAt, lastActivityAt: d.lastActivityAt }
+        ? { id: d._id, kind: readWorkspaceKind(d.kind), createdAt: d.createdAt, lastActivityAt: d.lastActivityAt }
         : null;
     },
     async touchWorkspace(id, at) {

@@ -5,11 +5,13 @@
 import type { DeviceRef, MemberInfo, MembershipEvent, WorkspaceKind } from '@yhteispoyta/crypto/types';
 import type { Fail, Ok } from './results';
 
-/** A workspace as the server knows it (the label may be pseudonymous). */
+/**
+ * A workspace as the server knows it: an opaque id and its kind. Its label is not here: the
+ * chain names it only by a commitment and members receive it encrypted (issue 15).
+ */
 export interface WorkspaceRecord {
   readonly id: string;
   readonly kind: WorkspaceKind;
-  readonly label: string;
   readonly createdAt: number;
   readonly lastActivityAt: number;
 }

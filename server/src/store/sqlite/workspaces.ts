@@ -13,7 +13,6 @@ type Row = Record<string, unknown>;
 const toWorkspace = (r: Row): WorkspaceRecord => ({
   id: colStr(r, 'id'),
   kind: readWorkspaceKind(colStr(r, 'kind')),
-  label: colStr(r, 'label'),
   createdAt: colInt(r, 'created_at'),
   lastActivityAt: colInt(r, 'last_activity_at'),
 });
@@ -25,7 +24,8 @@ const toEvent = (r: Row): StoredMembershipEvent => ({
 /** Build the workspace methods over an open database. */
 export function sqliteWorkspaces({ db, immediate }: SqliteDb): WorkspaceStore {
   const insertWorkspace = db.prepare(
-    `INSERT INTO workspaces (id, kind, label, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?)
+    // The first schema's label column stays empty: labels never reach the server (issue 15).
+    `INSERT INTO workspaces (id, kind, label, created_at, last_activity_at) VALUES (?, ?, '', ?, ?)
      ON CONFLICT DO NOTHING`,
   );
   const selectWorkspace = db.prepare('SELECT * FROM workspaces WHERE id = ?');
@@ -60,7 +60,7 @@ export function sqliteWorkspaces({ db, immediate }: SqliteDb): WorkspaceStore {
 
   return {
     async createWorkspace(ws) {
-      const { changes } = insertWorkspace.run([ws.id, ws.kind, ws.label, ws.createdAt, ws.createdAt]);
+      const { changes } = insertWorkspace.run([ws.id, ws.kind, ws.createdAt, ws.createdAt]);
       return changes === 1 ? { ok: true } : { ok: false, code: 'exists' };
     },
     async getWorkspace(id) {

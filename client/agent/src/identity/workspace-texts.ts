@@ -1,0 +1,58 @@
+/**
+ * Workspace labels and consent purposes (issue 15). The server never learns them: the
+ * signed chain names each by a salted commitment (crypto/src/workspace-texts.ts) and the
+ * texts travel inside the pairwise-encrypted key messages. A received text is kept under the
+ * commitment it hashes to; it is shown only when the verified chain names that commitment,
+ * so a text that matches nothing (forged, or for a consent since replaced) is never shown,
+ * and nobody — server or member — can change a label or purpose without re-signing the chain.
+ */
+import { textCommitment } from '@yhteispoyta/crypto/workspace-texts';
+import type { WorkspaceText, WorkspaceTextKind } from '@yhteispoyta/crypto/workspace-texts';
+import type { ChainState } from '@yhteispoyta/crypto/membership';
+import { toBytes } from '@yhteispoyta/crypto/bytes';
+import type { ProfileDb } from '../profile/profile-db';
+
+/** Texts of workspaces, kept under their commitments in the profile. */
+export class WorkspaceTexts {
+  readonly #profile: ProfileDb;
+
+  constructor(profile: ProfileDb) {
+    this.#profile = profile;
+  }
+
+  /** Keep texts of `workspaceId` (this device's own, or received in a key message); each under the commitment it hashes to. */
+  learn(workspaceId: string, texts: readonly WorkspaceText[]): void {
+    const insert = this.#profile.db.prepare(
+      `INSERT INTO identity_workspace_texts (workspace_id, commitment, kind, text, salt) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (workspace_id, commitment) DO NOTHING`,
+    );
+    this.#profile.transaction(() => {
+      for (const t of texts) insert.run([workspaceId, textCommitment(t.kind, t.text, t.salt), t.kind, t.text, toBytes(t.salt)]);
+    });
+  }
+
+  /** The workspace's label, if this device holds the text the chain commits to. */
+  labelOf(state: ChainState): string | undefined {
+    return this.#text(state.workspaceId, 'label', state.labelCommitment)?.text;
+  }
+
+  /** The purpose of the consent in force, if this device holds the text the chain commits to. */
+  purposeOf(state: ChainState): string | undefined {
+    return state.consent === null ? undefined : this.#text(state.workspaceId, 'purpose', state.consent.purposeCommitment)?.text;
+  }
+
+  /** What this device passes on with a workspace's keys: the label and the current purpose it holds. */
+  forKeys(state: ChainState): WorkspaceText[] {
+    const label = this.#text(state.workspaceId, 'label', state.labelCommitment);
+    const purpose = state.consent === null ? undefined : this.#text(state.workspaceId, 'purpose', state.consent.purposeCommitment);
+    return [label, purpose].filter((t): t is WorkspaceText => t !== undefined);
+  }
+
+  #text(workspaceId: string, kind: WorkspaceTextKind, commitment: string): WorkspaceText | undefined {
+    const row = this.#profile.db
+      .prepare('SELECT text, salt FROM identity_workspace_texts WHERE workspace_id = ? AND commitment = ? AND kind = ?')
+      .get([workspaceId, commitment, kind]);
+    if (row === undefined || !(row.salt instanceof Uint8Array)) return undefined;
+    return { kind, text: String(row.text), salt: toBytes(row.salt) };
+  }
+}
