@@ -327,7 +327,7 @@ describe('attacks are rejected with their code', () => {
   });
 
   it('a workspace a client created, even a case (he could add any professional unasked)', () => {
-    const own = chainOf((c) => next(c, client, 'create', { kind: 'case', label: 'K', creator: { ...clientInfo, owner: true } }));
+    const own = chainOf((c) => next(c, client, 'create', { kind: 'case', labelCommitment: LABEL, creator: { ...clientInfo, owner: true } }));
     expectRefused(own, 'forbidden', 0);
     const r = replayChain(own, identityOf);
     expect(r.ok ? '' : r.detail).toBe('a client cannot create a workspace');
