@@ -69,8 +69,6 @@ export class Heartbeats {
   readonly #off: () => void;
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
-  /** bytes of sealed heartbeats this device sent (envelope parts), for measurements */
-  sentBytes = 0;
 
   /** Heartbeats with `deps`; nothing is sent before {@link start}. */
   constructor(deps: HeartbeatDeps) {
@@ -103,7 +101,7 @@ export class Heartbeats {
       if (stream !== PRESENCE_STREAM && own !== undefined && own > 0) clocks[stream] = own;
     }
     try {
-      this.sentBytes += await deps.presence.sendHeartbeat(workspaceId, encodeHeartbeat({ clocks, logHead: deps.logHead?.() ?? null }));
+      await deps.presence.sendHeartbeat(workspaceId, encodeHeartbeat({ clocks, logHead: deps.logHead?.() ?? null }));
     } catch (error) {
       deps.log.warn({ workspaceId, err: error instanceof Error ? error.message : 'unknown' }, 'heartbeat not sent');
     }

@@ -69,7 +69,6 @@ export class PresenceChannel {
    * worth its moment. Throws RangeError for a non-document stream or an oversized update.
    */
   async send(workspaceId: string, stream: string, update: Uint8Array): Promise<void> {
-    const deps = this.#deps;
     const plaintext = encodePresence(stream, update);
     if (plaintext.byteLength + AEAD_TAG_BYTES > MAX_PRESENCE_CIPHERTEXT_BYTES) {
       throw new RangeError(`presence update of ${update.byteLength} bytes is over the limit`);
@@ -77,34 +76,28 @@ export class PresenceChannel {
     await this.#sealAndSend(workspaceId, 'presence', plaintext);
   }
 
-  /**
-   * Seal and send a heartbeat's plaintext; dropped like presence while offline or unable
-   * to seal. Resolves with the envelope's size on the wire (0 when nothing was sent).
-   */
-  async sendHeartbeat(workspaceId: string, plaintext: Uint8Array): Promise<number> {
+  /** Seal and send a heartbeat's plaintext; dropped like presence while offline or unable to seal. */
+  async sendHeartbeat(workspaceId: string, plaintext: Uint8Array): Promise<void> {
     if (plaintext.byteLength + AEAD_TAG_BYTES > MAX_PRESENCE_CIPHERTEXT_BYTES) throw new RangeError('heartbeat over the presence limit');
-    return this.#sealAndSend(workspaceId, 'heartbeat', plaintext);
+    await this.#sealAndSend(workspaceId, 'heartbeat', plaintext);
   }
 
-  async #sealAndSend(workspaceId: string, kind: 'presence' | 'heartbeat', plaintext: Uint8Array): Promise<number> {
+  async #sealAndSend(workspaceId: string, kind: 'presence' | 'heartbeat', plaintext: Uint8Array): Promise<void> {
     const deps = this.#deps;
     const gate = deps.sealer.gate(workspaceId);
-    if (this.#closed || deps.link.status() !== 'online' || !gate.ok) return 0;
+    if (this.#closed || deps.link.status() !== 'online' || !gate.ok) return;
     const selfKey = deps.sealer.selfKey;
     const clock = deps.clocks.clock(workspaceId, PRESENCE_STREAM, selfKey).clock + 1;
     deps.clocks.setClock(workspaceId, PRESENCE_STREAM, selfKey, clock, 0);
     const header = deps.sealer.header(gate, { workspaceId, stream: PRESENCE_STREAM, kind, clock, snapshotId: '', sentAt: deps.now() });
     const envelope = deps.sealer.seal(gate, header, plaintext);
-    const size = envelope.header.byteLength + envelope.nonce.byteLength + envelope.ciphertext.byteLength + envelope.signature.byteLength;
     const res = await deps.relay.presence(envelope);
-    if (res.ok) return size;
-    if (res.error.code === 'offline' || this.#closed) return 0;
+    if (res.ok || res.error.code === 'offline' || this.#closed) return;
     deps.reporter.report(res.error.code === 'forbidden' ? 'forbidden' : 'server_error', {
       workspaceId,
       stream: PRESENCE_STREAM,
       detail: `${kind} refused: ${res.error.code}`,
     });
-    return 0;
   }
 
   /** Listen to verified heartbeats of other devices; returns the unsubscribe function. */

@@ -53,8 +53,6 @@ export class SyncEngine {
   readonly status: Pick<SyncStatusBoard, 'status' | 'onStatus'>;
   /** encrypted presence of the followed workspaces */
   readonly presence: Pick<PresenceChannel, 'send' | 'onPresence'>;
-  /** this device's heartbeats and the comparison of others' (docs/design.md §12) */
-  readonly heartbeats: Pick<Heartbeats, 'beat' | 'sentBytes'>;
   readonly #deps: EngineDeps;
   readonly #log: Logger;
   readonly #now: () => number;
@@ -117,7 +115,8 @@ export class SyncEngine {
       follows: (workspaceId) => this.#followed.has(workspaceId),
       log: log('sync/presence'),
     });
-    this.#heartbeats = this.heartbeats = new Heartbeats({
+    // This device's heartbeats and the comparison of others' (docs/design.md §6.1).
+    this.#heartbeats = new Heartbeats({
       presence: this.#presence, state, inbound, handlers, keys, lanes, reporter, selfKey: sealer.selfKey,
       followed: () => this.#followed, intervalMs: config.heartbeatIntervalMs, ...deps.logHeads, log: log('sync/heartbeats'),
     });
