@@ -352,7 +352,11 @@ export interface MembershipService {
   /** client only; removes those organisations' members and rotates the epoch key */
   revokeConsent(workspaceId: string, orgIds: string[]): Promise<WorkspaceSummary>;
   directory(): Promise<{ orgs: { orgId: string; name: string }[] }>;
-  orgUsers(orgId: string): Promise<{ userId: string; displayName: string; role: Role; orgId: string }[]>;
+  /**
+   * Professionals of an organisation whose name holds `query` (the server answers at most 20,
+   * issue 15), each verified from his certificates: name, role and organisation as they say.
+   */
+  orgUsers(orgId: string, query: string): Promise<{ userId: string; displayName: string; role: Role; orgId: string }[]>;
   identities(workspaceId: string): Promise<IdentityInfo[]>;
   setVerified(userId: string, verified: boolean): Promise<void>;
   /** the user saw the new safety number and accepts the person's changed user key */

@@ -26,6 +26,9 @@ export const API_ERROR_CODES = [
   'forbidden',
   'conflict',
   'rate_limited',
+  // a quota of the deployment is used up (413), or a recipient's mailbox is full (429; issue 15)
+  'quota_exceeded',
+  'mailbox_full',
   'expired',
   // profiles and enrolment
   'no_such_profile',

@@ -35,6 +35,8 @@ export const PROBLEM_CODES = [
   // redeemed code whose keys do not carry the proof of its secret (possible substitution)
   'uncertified',
   'enrolment_refused',
+  // this device's one-time prekeys were taken far faster than new contacts take them (a drain)
+  'prekeys_drained',
   // the transparency log (docs/design.md §3.5): a certificate without a valid inclusion proof
   // (or under a head the certified log key did not sign) is not relied upon; a head that does
   // not extend one seen before; another member shown a different log than this device

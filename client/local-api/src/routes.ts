@@ -43,6 +43,7 @@ import {
   addMemberRequestSchema,
   createWorkspaceRequestSchema,
   directoryOrgSchema,
+  directorySearchQuerySchema,
   directoryUserSchema,
   documentParamsSchema,
   grantConsentRequestSchema,
@@ -120,9 +121,10 @@ export const LOCAL_API_ROUTES = {
     params: documentParamsSchema, response: z.object({ hash: z.string() }),
   },
   directory: { method: 'GET', path: '/api/directory', status: 200, response: z.object({ orgs: z.array(directoryOrgSchema) }) },
+  /** search an organisation's professionals by name: at most 20, each verified from his certificates */
   orgUsers: {
     method: 'GET', path: '/api/directory/:orgId/users', status: 200,
-    params: orgParamsSchema, response: z.object({ users: z.array(directoryUserSchema) }),
+    params: orgParamsSchema, query: directorySearchQuerySchema, response: z.object({ users: z.array(directoryUserSchema) }),
   },
   setVerified: { method: 'POST', path: '/api/identities/verified', status: 200, body: setVerifiedRequestSchema, response: emptyResponseSchema },
   /** after comparing the NEW safety number */

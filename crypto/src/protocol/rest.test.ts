@@ -84,7 +84,7 @@ beforeAll(() => {
     verifyAudit: { response: { intact: false, brokenAtSeq: 17 } },
     getRoot: { response: { rootKey: b64(root) } },
     listOrgs: { response: { orgs: [{ orgId: 'org-1', name: 'Kela', certificate: orgCert }] } },
-    listOrgUsers: { params: { orgId: 'org-1' }, response: { users: [{ userId: 'user-1', displayName: 'Maija', role: 'kela_expert', orgId: 'org-1' }] } },
+    listOrgUsers: { params: { orgId: 'org-1' }, query: { q: 'maija' }, response: { users: [{ userId: 'user-1', displayName: 'Maija', role: 'kela_expert', orgId: 'org-1' }] } },
     createInvitation: { body: { workspaceId: 'ws-1', codeId: 'inv_abcdefghijkl', ttlSeconds: 86_400 }, response: issued },
     invitationEnrolment: { params: { codeId: 'inv_abcdefghijkl' }, response: { enrolment: invited } },
     createLinkCode: { body: { codeId: 'lnk_abcdefghijkl' }, response: { deviceId: 2, expiresAt: at } },
@@ -121,6 +121,7 @@ beforeAll(() => {
     ackMailbox: { body: { ids: ['m-1', 'm-2'] }, response: { deleted: 2 } },
     uploadBlob: { params: { workspaceId: 'ws-1' }, response: { blobId: 'b-1', size: 1234 } },
     downloadBlob: { params: { workspaceId: 'ws-1', blobId: 'b-1' }, response: new Uint8Array(10) },
+    confirmBlobs: { params: { workspaceId: 'ws-1' }, body: { blobIds: ['b-1', 'b-2'] }, response: { confirmed: 2 } },
     queryAudit: {
       params: { workspaceId: 'ws-1' },
       query: { from: '0', to: String(at), device: 'user-1.1', limit: '10' },

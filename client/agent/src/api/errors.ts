@@ -18,7 +18,7 @@ import type { MembershipErrorCode } from '../keys/membership-error';
 import { ApiError } from './http-util';
 
 /** Server codes that describe the user's request (shown as they are, with the server's status). */
-const USER_FACING_SERVER_CODES = ['forbidden', 'not_found', 'conflict', 'too_large', 'rate_limited', 'expired'] as const satisfies readonly (ErrorCode & ApiErrorCode)[];
+const USER_FACING_SERVER_CODES = ['forbidden', 'not_found', 'conflict', 'too_large', 'rate_limited', 'quota_exceeded', 'mailbox_full', 'expired'] as const satisfies readonly (ErrorCode & ApiErrorCode)[];
 type UserFacingServerCode = (typeof USER_FACING_SERVER_CODES)[number];
 
 function isUserFacing(code: ErrorCode): code is UserFacingServerCode {

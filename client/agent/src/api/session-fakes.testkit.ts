@@ -298,8 +298,9 @@ class FakeMembership implements MembershipService {
     return { orgs: [...this.world.orgs.entries()].map(([orgId, name]) => ({ orgId, name })) };
   }
 
-  async orgUsers(orgId: string): Promise<{ userId: string; displayName: string; role: Role; orgId: string }[]> {
-    return [...this.world.users.values()].filter((u) => u.orgId === orgId);
+  async orgUsers(orgId: string, query: string): Promise<{ userId: string; displayName: string; role: Role; orgId: string }[]> {
+    const needle = query.toLocaleLowerCase('fi');
+    return [...this.world.users.values()].filter((u) => u.orgId === orgId && u.displayName.toLocaleLowerCase('fi').includes(needle));
   }
 
   async identities(workspaceId: string): Promise<IdentityInfo[]> {

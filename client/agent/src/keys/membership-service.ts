@@ -177,8 +177,19 @@ export class LocalMembershipService implements MembershipService {
     };
   }
 
-  async orgUsers(orgId: string): Promise<{ userId: string; displayName: string; role: Role; orgId: string }[]> {
-    return this.#p.directory.orgUsers(orgId);
+  async orgUsers(orgId: string, query: string): Promise<{ userId: string; displayName: string; role: Role; orgId: string }[]> {
+    const listed = await this.#p.directory.search(orgId, query);
+    if (listed.length === 0) return [];
+    // The server's answer is a list of candidates only: each is shown as his certificates
+    // (verified against the pinned root, with their inclusion proofs) say, or not at all.
+    const { book } = this.#p.identities;
+    await book.refresh(listed.map((u) => u.userId));
+    return listed.flatMap((u) => {
+      const status = book.status(u.userId);
+      if (!status.ok || status.person.kind !== 'professional' || status.person.orgId !== orgId) return [];
+      const person = status.person;
+      return [{ userId: u.userId, displayName: person.displayName, role: person.role, orgId: person.orgId }];
+    });
   }
 
   async identities(workspaceId: string): Promise<IdentityInfo[]> {

@@ -26,6 +26,7 @@ const SENTENCES: Record<ProblemCode, string> = {
   key_distribution: 'A workspace key could not be delivered or read.',
   uncertified: 'A device or person has no valid certificate; it gets no keys and nothing it sends is accepted.',
   enrolment_refused: 'A device that used one of your codes could not prove the code; it was not admitted.',
+  prekeys_drained: "This device's one-time prekeys were taken far faster than new contacts take them; new ones were uploaded.",
   log_unproven: 'The server served certificates without a valid proof that they are in its public log; they are not relied upon.',
   log_inconsistent: 'The server showed a log that does not continue the one this device saw before; its certificates are not relied upon.',
   directory_split_view: 'Another member was shown a different certificate log than this device: the server shows members different histories.',
