@@ -25,7 +25,7 @@ COPY common/src common/src
 COPY crypto/src crypto/src
 COPY server/src server/src
 COPY scripts/build-server.ts scripts/
-RUN npx tsx scripts/build-server.ts
+RUN npm run build:server
 
 # ---- run: production dependencies and the bundle ----
 FROM node:20-bookworm-slim

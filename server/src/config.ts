@@ -14,7 +14,7 @@ const hex32 = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (
 const positiveInt = z.coerce.number().int().positive();
 
 /** A production deployment's per-IP budget may be raised up to this, never switched off (issue 15). */
-export const MAX_PRODUCTION_RATE_PER_IP_PER_MINUTE = 6000;
+const MAX_PRODUCTION_RATE_PER_IP_PER_MINUTE = 6000;
 
 /** One address or CIDR block of TRUSTED_PROXY, e.g. `172.28.0.10` or `10.0.0.0/8`. */
 function isAddressOrBlock(text: string): boolean {

@@ -254,7 +254,8 @@ describe('Dockerfile', () => {
     expect(stages).toHaveLength(2);
     const [build = '', run = ''] = stages;
     expect(build).toMatch(/^node:20-bookworm-slim AS build/);
-    expect(build).toContain('RUN npx tsx scripts/build-server.ts');
+    expect(build).toContain('RUN npm run build:server');
+    expect(JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')).scripts['build:server']).toBe('tsx scripts/build-server.ts');
     expect(run).toMatch(/^node:20-bookworm-slim\n/);
     expect(run).toContain('ENV NODE_ENV=production');
     expect(run).toMatch(/RUN npm ci --omit=dev /);
