@@ -64,4 +64,24 @@ describe('config', () => {
     expect(() => loadConfig({ TRUSTED_PROXY: 'proxy.local' })).toThrow(/TRUSTED_PROXY/);
     expect(() => loadConfig({ TRUSTED_PROXY: '10.0.0.0/33' })).toThrow(/TRUSTED_PROXY/);
   });
+  it('has abuse limits with defaults, each configurable and refused when not a positive integer (issue 15)', () => {
+    const c = loadConfig({});
+    expect(c.limits.quotas).toEqual({
+      blobBytesPerUser: 1024 * 1024 * 1024,
+      blobsPerUser: 2000,
+      blobBytesPerWorkspace: 2048 * 1024 * 1024,
+      blobsPerWorkspace: 5000,
+      workspacesPerUser: 500,
+      mailboxItemsPerDevice: 5000,
+    });
+    expect(c.limits.blobUnreferencedTtlSeconds).toBe(24 * 3600);
+    expect(c.limits.prekeyClaims).toEqual({ perTargetPerHour: 40, perClaimantPerHour: 400 });
+    expect(loadConfig({ QUOTA_BLOBS_PER_WORKSPACE: '7', PREKEY_CLAIMS_PER_TARGET_PER_HOUR: '3' }).limits).toMatchObject({
+      quotas: { blobsPerWorkspace: 7 },
+      prekeyClaims: { perTargetPerHour: 3 },
+    });
+    expect(() => loadConfig({ QUOTA_BLOB_BYTES_PER_USER: '0' })).toThrow(/QUOTA_BLOB_BYTES_PER_USER/);
+    expect(() => loadConfig({ BLOB_UNREFERENCED_TTL_SECONDS: 'a day' })).toThrow(/BLOB_UNREFERENCED_TTL_SECONDS/);
+    expect(() => loadConfig({ QUOTA_MAILBOX_ITEMS_PER_DEVICE: '-5' })).toThrow(ConfigError);
+  });
 });
