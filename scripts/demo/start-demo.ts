@@ -87,6 +87,12 @@ function sessionOf(person: RunningPerson): AgentSession {
 
 const isoDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
+/** Accept the invitation to `workspaceId` as its invitee does in the UI, once his agent shows it. */
+async function accept(membership: AgentSession['parts']['membership'], workspaceId: string, who: string): Promise<void> {
+  await until(`${who} to see the invitation`, async () => (await membership.invitations()).some((i) => i.workspaceId === workspaceId));
+  await membership.acceptInvitation(workspaceId);
+}
+
 /** Start the demo; on any failure everything started so far is stopped again. */
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   rmSync(opts.dir, { recursive: true, force: true });
@@ -185,6 +191,8 @@ async function run(opts: DemoOptions, stops: (() => Promise<void>)[], close: () 
   for (const key of ['kela', 'health', 'client'] as const) {
     await until(`${person(key).spec.displayName} to hold the case's key`, () => sessionOf(person(key)).parts.keys.currentEpoch(caseId) !== undefined);
   }
+  // A professional someone else added holds the case as an invitation until he accepts it himself.
+  for (const key of ['kela', 'health'] as const) await accept(membership(key), caseId, person(key).spec.displayName);
   opts.progress(`case "${CASE_LABEL}": four members`);
 
   // The plan: the sections with the case's text, and the agreed actions with owners and due dates.
@@ -231,6 +239,7 @@ async function run(opts: DemoOptions, stops: (() => Promise<void>)[], close: () 
   const { workspaceId: consultationId } = await membership('kela').create('consultation', CONSULTATION_LABEL);
   await membership('kela').addMember(consultationId, social.userId);
   await until('the social worker to hold the consultation key', () => sessionOf(social).parts.keys.currentEpoch(consultationId) !== undefined);
+  await accept(membership('social'), consultationId, social.spec.displayName);
   for (const line of CONSULTATION_CHAT) {
     const chat = sessionOf(person(line.from)).parts.chat;
     const sent = await chat.send(consultationId, line.text);

@@ -1,0 +1,93 @@
+/**
+ * `npm run demo` as a newcomer meets it: one command prints four addresses, and each opens
+ * straight into that person's view of the seed case — the client sees "Jani, 24 v" with
+ * its plan, agreed actions and the chat with its attachment; the Kela expert also sees the
+ * consultation, which the client never does. Ctrl-C (SIGTERM) stops everything cleanly.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnProduct } from '../integration/child-process';
+import type { ProductProcess } from '../integration/child-process';
+import { waitFor } from '../integration/wait-for';
+import { ensureUiBuilt } from './ui-build';
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+let root: string;
+let demo: ProductProcess;
+let browser: Browser;
+const addresses = new Map<string, string>();
+
+beforeAll(async () => {
+  await ensureUiBuilt();
+  root = mkdtempSync(join(tmpdir(), 'yp-demo-'));
+  demo = spawnProduct({
+    entry: 'scripts/demo.ts',
+    args: ['--dir', join(root, 'demo')],
+    env: { PATH: process.env.PATH ?? '', HOME: root, LOG_LEVEL: 'warn' },
+    logDir: root,
+    name: 'demo',
+  });
+  await waitFor(() => demo.stdout().includes('Ctrl-C stops the demo.') || !demo.running(), { timeoutMs: 180_000, what: 'the demo to be ready' });
+  expect(demo.running(), demo.stderr()).toBe(true);
+  // "  Name   title\n    http://127.0.0.1:<port>/#token=…"
+  const lines = demo.stdout().split('\n');
+  lines.forEach((line, i) => {
+    const url = lines[i + 1]?.trim();
+    if (url?.startsWith('http://127.0.0.1:')) addresses.set(line.trim().split(/\s{2,}/)[0] ?? '', url);
+  });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+}, 60_000);
+
+describe('npm run demo', () => {
+  it('prints one address per person of the seed case', () => {
+    expect([...addresses.keys()]).toEqual(['Maija Laine', 'Sanna Virtanen', 'Tero Hämäläinen', 'Jani']);
+    expect(new Set(addresses.values()).size).toBe(4);
+  });
+
+  it("opens straight into the client's view of his case: plan, agreed actions, chat with the attachment", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(addresses.get('Jani') ?? '');
+      await page.getByRole('link', { name: 'Jani, 24 v' }).click();
+      await expect.poll(() => page.locator('body').innerText(), { timeout: 30_000 }).toContain('Asiakkaan tilanne omin sanoin');
+      await expect.poll(() => page.locator('input[value^="Varataan aika terveydenhuoltoon"]').count(), { timeout: 30_000 }).toBe(1);
+      await page.getByRole('link', { name: 'Keskustelu' }).click();
+      await expect.poll(() => page.locator('body').innerText(), { timeout: 30_000 }).toContain('Sopii. Tulen paikalle.');
+      expect(await page.locator('body').innerText()).toContain('aktivointisuunnitelma.txt');
+      // The consultation is between professionals only.
+      await page.goto(addresses.get('Jani') ?? '');
+      await expect.poll(() => page.locator('body').innerText()).toContain('Jani, 24 v');
+      expect(await page.locator('body').innerText()).not.toContain('19-vuotias, opinnot keskeytyneet');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("opens the Kela expert's view with both the case and the consultation", async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(addresses.get('Maija Laine') ?? '');
+      await expect.poll(() => page.locator('body').innerText(), { timeout: 30_000 }).toContain('19-vuotias, opinnot keskeytyneet');
+      expect(await page.locator('body').innerText()).toContain('Jani, 24 v');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    expect(await demo.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+});
