@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes, utf8 } from './bytes';
 import { decodeHeader, encodeHeader, MAX_COVERED_CLOCKS, MAX_HEADER_BYTES, MAX_ID_BYTES, MAX_STREAM_BYTES } from './header';
+import { ENVELOPE_KINDS } from './types';
 import type { EnvelopeHeader } from './types';
 
 const WS = '2b1c7e0a-5d3f-4e8b-9a61-0f2d4c6b8e10';
@@ -177,7 +178,7 @@ describe('header decoding is strict', () => {
   });
 
   it('rejects an unknown kind', () => {
-    expect(rejects(mutate(bytes, OFFSET.kind, 5), 'malformed')).toMatch(/kind/);
+    expect(rejects(mutate(bytes, OFFSET.kind, ENVELOPE_KINDS.length), 'malformed')).toMatch(/kind/);
   });
 
   it('rejects invalid UTF-8 (stray continuation, overlong, surrogate)', () => {
