@@ -10,11 +10,14 @@ import { textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import type { WorkspaceText, WorkspaceTextKind } from '@yhteispoyta/crypto/workspace-texts';
 import type { ChainState } from '@yhteispoyta/crypto/membership';
 import { toBytes } from '@yhteispoyta/crypto/bytes';
+import { Listeners } from '@yhteispoyta/common/listeners';
 import type { ProfileDb } from '../profile/profile-db';
 
 /** Texts of workspaces, kept under their commitments in the profile. */
 export class WorkspaceTexts {
   readonly #profile: ProfileDb;
+  /** a listener's failure is its own: the others still hear */
+  readonly #listeners = new Listeners<[workspaceId: string]>(() => undefined);
 
   constructor(profile: ProfileDb) {
     this.#profile = profile;
@@ -26,9 +29,17 @@ export class WorkspaceTexts {
       `INSERT INTO identity_workspace_texts (workspace_id, commitment, kind, text, salt) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (workspace_id, commitment) DO NOTHING`,
     );
+    let added = 0;
     this.#profile.transaction(() => {
-      for (const t of texts) insert.run([workspaceId, textCommitment(t.kind, t.text, t.salt), t.kind, t.text, toBytes(t.salt)]);
+      for (const t of texts) added += insert.run([workspaceId, textCommitment(t.kind, t.text, t.salt), t.kind, t.text, toBytes(t.salt)]).changes;
     });
+    // A new text may be the one the chain names: what the workspace shows may have changed.
+    if (added > 0) this.#listeners.emit(workspaceId);
+  }
+
+  /** Listen to texts becoming known in a workspace; returns the unsubscribe function. */
+  onChange(listener: (workspaceId: string) => void): () => void {
+    return this.#listeners.add(listener);
   }
 
   /** The workspace's label, if this device holds the text the chain commits to. */

@@ -122,6 +122,8 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   const sender = new KeySender(common, new SerialQueue());
   const receiver = new MailboxReceiver({ ...common, profile: device.profile });
   const keyRing = new LocalKeyRing(sync, keys, identities, receiver);
+  // A label or purpose arriving (in a key message) changes what the workspace shows.
+  texts.onChange((workspaceId) => keyRing.notifyMembership(workspaceId));
   const streamClocks = opts.streamClocks ?? (() => ({}));
   const writer = new ChainWriter(device, { sync, keys, sender, onOwnEpoch: (id) => keyRing.notifyEpoch(id), streamClocks, log });
   const upkeep = new ChainUpkeep(device, { sync, chains, writer, receiver, identities, invitations, problems }, log);

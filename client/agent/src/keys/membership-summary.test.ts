@@ -84,8 +84,15 @@ describe('workspace summary', () => {
     // The chain's commitment decides: a text the chain does not commit to is never shown.
     const state = alice.core.keyRing.chainState(workspaceId);
     if (state === undefined) throw new Error('no chain');
-    alice.core.texts.learn(workspaceId, [{ kind: 'label', text: 'KELA: kirjaudu https://huijaus.example', salt: new Uint8Array(16) }]);
+    const heard: string[] = [];
+    alice.core.keyRing.onChange((id, what) => heard.push(`${id} ${what}`));
+    const forged = { kind: 'label' as const, text: 'KELA: kirjaudu https://huijaus.example', salt: new Uint8Array(16) };
+    alice.core.texts.learn(workspaceId, [forged]);
     expect(alice.core.texts.labelOf(state)).toBe(label);
+    // A text not seen before tells the UI to look again (it may be the one the chain names); a repeat does not.
+    expect(heard).toEqual([`${workspaceId} membership`]);
+    alice.core.texts.learn(workspaceId, [forged]);
+    expect(heard).toHaveLength(1);
     expect(alice.core.texts.labelOf({ ...state, labelCommitment: 'f'.repeat(64) })).toBeUndefined();
   });
 
