@@ -72,7 +72,7 @@ export const problemSchema = z.object({
   stream: z.string().optional(),
   /** the device the problem concerns (author of a bad envelope, changed identity …) */
   device: deviceRefSchema.optional(),
-  /** a finer code under `code`: for `record_refused`, the rule that refused the event (RECORD_REFUSAL_CODES) */
+  /** a finer code under `code`: for `record_refused`, the rule that refused the event (duplicate_record, unknown_record, not_allowed, wrong_status, unknown_member, unknown_organisation) */
   reason: z.string().optional(),
 });
 /** A problem as the UI reads it. */

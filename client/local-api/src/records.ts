@@ -24,7 +24,7 @@ function proseSchema(maxChars: number) {
 }
 
 /** A calendar date `YYYY-MM-DD` that exists. */
-export const calendarDateSchema = z
+const calendarDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
   .refine((s) => {
@@ -140,17 +140,15 @@ export const recordActionSchema = z.discriminatedUnion('t', [
 export type RecordAction = z.infer<typeof recordActionSchema>;
 
 /** The author of a record or of one of its steps, as the verified membership chain names him. */
-export const recordAuthorSchema = z.object({
+const recordAuthorSchema = z.object({
   userId: z.string(),
   /** null for the client, who belongs to no organisation */
   orgId: z.string().nullable(),
   role: roleSchema,
 });
-/** The author of a record event. */
-export type RecordAuthorView = z.infer<typeof recordAuthorSchema>;
 
 /** One step in a record's life: the event that created or moved it. */
-export const recordStepSchema = z.object({
+const recordStepSchema = z.object({
   t: z.string(),
   /** the author's clock (ms) */
   at: z.number(),
@@ -242,11 +240,6 @@ export const caseRecordSchema = z.discriminatedUnion('kind', [
 ]);
 /** A case record. */
 export type CaseRecordView = z.infer<typeof caseRecordSchema>;
-
-/** Why the records' rules refuse an action or a received event. */
-export const RECORD_REFUSAL_CODES = ['duplicate_record', 'unknown_record', 'not_allowed', 'wrong_status', 'unknown_member', 'unknown_organisation'] as const;
-/** A refusal code of the records' rules. */
-export type RecordRefusal = (typeof RECORD_REFUSAL_CODES)[number];
 
 /** Answer of `GET /api/workspaces/:id/records`. */
 export const recordListSchema = z.object({ records: z.array(caseRecordSchema) });

@@ -34,7 +34,7 @@ function proseSchema(maxChars: number) {
 }
 
 /** A calendar date `YYYY-MM-DD` that exists (2027-02-30 does not). */
-export const calendarDateSchema = z
+const calendarDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
   .refine((s) => {
@@ -53,10 +53,10 @@ export type Addressee = z.infer<typeof addresseeSchema>;
 const attachmentsSchema = z.array(sealedAttachmentSchema).max(MAX_RECORD_ATTACHMENTS);
 
 /** Kinds of transition point (nivelvaihe) the seeds name; `other` with its description. */
-export const TRANSITION_KINDS = ['move', 'studies', 'benefit_age_limit', 'coming_of_age', 'employment', 'other'] as const;
+const TRANSITION_KINDS = ['move', 'studies', 'benefit_age_limit', 'coming_of_age', 'employment', 'other'] as const;
 
 /** Urgency of a concern notice (kiireellinen / ei kiireellinen). */
-export const CONCERN_URGENCIES = ['urgent', 'not_urgent'] as const;
+const CONCERN_URGENCIES = ['urgent', 'not_urgent'] as const;
 
 /** An https link to an online meeting. */
 const meetingLinkSchema = z

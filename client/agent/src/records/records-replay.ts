@@ -21,7 +21,7 @@ export interface Replay {
 }
 
 /** The seq a stored event carries into the book: its server seq, minus its row id while pending, 0 when acknowledged without one. */
-export function bookSeq(row: Pick<StoredRecordEvent, 'seq' | 'pending' | 'rowId'>): number {
+function bookSeq(row: Pick<StoredRecordEvent, 'seq' | 'pending' | 'rowId'>): number {
   return row.seq ?? (row.pending ? -row.rowId : 0);
 }
 

@@ -226,7 +226,7 @@ describe('RecordsService', () => {
     const lost = await a.sync.records.send(WS, { t: 'request_withdraw', requestId: first.id });
     await w.settle();
     expect(faked).toBe(1);
-    expect(lost.status).toBe('withdrawn');
+    expect(lost).toMatchObject({ status: 'withdrawn' });
     expect(await b.sync.records.get(WS, first.id)).toMatchObject({ status: 'sent' });
     // The next push meets the server's clock_gap: the lost event goes out again, then the new one.
     const next = await a.sync.records.send(WS, { ...REQUEST, subject: 'Toinen pyyntö' });
