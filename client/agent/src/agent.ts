@@ -37,6 +37,7 @@ import type { KeysCore } from './keys/keys-core';
 import { checkPassphrase } from '@yhteispoyta/local-api/passphrase-policy';
 import { createProfile, listProfiles, openProfile } from './profile/profile-db';
 import { startSync } from './start-sync';
+import { PeerLogHeads } from './transparency/peer-heads';
 import { StreamStateStore } from './sync/stream-state';
 import type { CreateProfileError, OpenProfileError, ProfileDb } from './profile/profile-db';
 import type { Role } from '@yhteispoyta/crypto/types';
@@ -447,12 +448,15 @@ export function createSessionFactory(): SessionFactory {
         // A rotation signs the clocks this device accepted (sync's) as its clock cut (docs/design.md §12).
         const streamClocks = (workspaceId: string) => new StreamStateStore(device.profile).allClocks(workspaceId);
         keys = createKeysCore({ device, problems, link, log: logger, streamClocks });
+        // The newest log head this device verified rides in its heartbeats; members' heads are judged (docs/design.md §3.5).
+        const logHeads = new PeerLogHeads(keys.witness, logger.child({ module: 'transparency/peer-heads' }));
         const sync = startSync({
           link,
           keys: keys.keyRing,
           device,
           problems,
           profile,
+          logHeads: { logHead: () => logHeads.current(), onPeerLogHead: (workspaceId, author, head) => logHeads.onPeerHead(workspaceId, author, head) },
           config: {
             mergeWindowMs: config.mergeWindowMs,
             compactionThreshold: config.compactionThreshold,
