@@ -114,6 +114,8 @@ export interface InProcessServerOptions {
   readonly snapshotRetentionSeconds?: number;
   /** the operator token of the admin routes; default TEST_ADMIN_TOKEN */
   readonly adminToken?: string;
+  /** further server environment, e.g. the abuse limits (QUOTA_…, limits-config.ts) */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The server of one test. */
@@ -182,6 +184,7 @@ function asTestDevice(device: CertifiedDevice): TestDevice {
 export async function startInProcessServer(options: InProcessServerOptions = {}): Promise<InProcessServer> {
   const adminToken = options.adminToken ?? TEST_ADMIN_TOKEN;
   const config = loadConfig({
+    ...options.env,
     SQLITE_PATH: options.sqlitePath ?? ':memory:',
     ADMIN_TOKEN: adminToken,
     LOG_LEVEL: options.logLevel ?? 'silent',

@@ -67,6 +67,18 @@ describe('attachments', () => {
     expect(await store.getBlob(WS, ref.blobId)).not.toBeNull();
   });
 
+  it('an upload past a quota is refused with quota_exceeded and nothing is kept', async () => {
+    const w = await SyncWorld.create(['anna', 'ben'], { serverEnv: { QUOTA_BLOBS_PER_USER: '1' } });
+    world = w;
+    const a = w.agent('anna');
+    await a.sync.chat.uploadAttachment(w.workspaceId, { name: 'eka.txt', type: 'text/plain', bytes: randomBytes(100) });
+    await expect(a.sync.chat.uploadAttachment(w.workspaceId, { name: 'toka.txt', type: 'text/plain', bytes: randomBytes(100) })).rejects.toMatchObject({
+      name: 'RestError',
+      code: 'quota_exceeded',
+    });
+    expect(await w.server.ctx.store.blobs.blobUsage({ workspaceId: w.workspaceId })).toMatchObject({ count: 1 });
+  });
+
   it('stores files of different sizes in the same bucket as blobs of one size', async () => {
     const { w, a } = await shared();
     const sizes = [100, 2500, 3900];

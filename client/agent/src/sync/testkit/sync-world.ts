@@ -77,6 +77,8 @@ export interface WorldOptions {
   readonly config?: Partial<SyncConfig>;
   /** names of agents that exist (certified, keys trusted) but are not members */
   readonly outsiders?: readonly string[];
+  /** the server's further environment (startInProcessServer's `env`), e.g. quotas */
+  readonly serverEnv?: Readonly<Record<string, string>>;
 }
 
 /** Whether a piece of traffic is this agent's (its request or ack, a notice to it, its REST answer). */
@@ -120,7 +122,7 @@ export class SyncWorld {
 
   /** A world whose first agent creates the workspace with the other members in it; each member holds the epoch 1 key. */
   static async create(members: readonly string[], options: WorldOptions = {}): Promise<SyncWorld> {
-    const world = new SyncWorld(await startInProcessServer(), { ...TEST_SYNC_CONFIG, ...options.config });
+    const world = new SyncWorld(await startInProcessServer(options.serverEnv === undefined ? {} : { env: options.serverEnv }), { ...TEST_SYNC_CONFIG, ...options.config });
     world.epochKeys.set(1, randomBytes(32));
     const certified = new Map<string, CertifiedDevice>();
     for (const name of [...members, ...(options.outsiders ?? [])]) certified.set(name, await world.#certify(name));
