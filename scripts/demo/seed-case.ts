@@ -107,6 +107,34 @@ export const CASE_ATTACHMENT = {
   ].join('\n'),
 } as const;
 
+/** Kela's information request (lisäselvityspyyntö) to the wellbeing services county. */
+export const CASE_REQUEST = {
+  subject: 'Lisäselvityspyyntö: aktivointisuunnitelma ja sosiaalihuollon asiakkuus',
+  question: 'Onko asiakkaalle laadittu aktivointisuunnitelma, ja onko hänellä voimassa oleva sosiaalihuollon asiakkuus?\nMitä palveluja hänelle on suunniteltu?',
+  reason: 'Perustoimeentulotuen jatkohakemuksen käsittely ja perusosan alentamisen harkinta: asiakasta ei ole tavoitettu Kelasta kuulemisen jälkeen.',
+  dueInDays: 14,
+} as const;
+
+/** Social care's statement (lausunto) answering it. */
+export const CASE_STATEMENT = {
+  content: 'Asiakkaalle on laadittu aktivointisuunnitelma, joka on umpeutumassa (liitteenä). Sosiaalihuollon asiakkuus on voimassa, ja asiakkaalle on myönnetty sosiaaliohjaus.\nSuunnitelmana on terveydentilan selvittäminen terveydenhuollossa ja kuntouttava työtoiminta kerran viikossa.',
+  reasons: 'Sosiaaliohjaajan tapaaminen asiakkaan kanssa ja yhteispuhelu Kelan moniammatillisen palvelun asiantuntijan kanssa.',
+} as const;
+
+/** The network meeting (verkostoneuvottelu) held two hours before the demo starts. */
+export const CASE_MEETING = {
+  title: 'Verkostoneuvottelu',
+  place: 'Sosiaalipalvelut, Tampere',
+  agenda: ['Tilannekatsaus: toimeentulo ja aktivointisuunnitelma', 'Terveydentilan selvittäminen', 'Kuntouttava työtoiminta ja seuraava tapaaminen'],
+  decision: 'Terveydentila selvitetään ennen ammatillisen kuntoutuksen arviointia; lähete MTT:lle.',
+} as const;
+
+/** The transition point (nivelvaihe) ahead: the activation plan ends. */
+export const CASE_TRANSITION = {
+  description: 'Aktivointisuunnitelma umpeutuu: uusi suunnitelma TE-palveluissa',
+  inDays: 30,
+} as const;
+
 /** The consultation's chat: professionals only. */
 export const CONSULTATION_CHAT: readonly { readonly from: DemoPersonSpec['key']; readonly text: string }[] = [
   { from: 'kela', text: 'Konsultaatio: 19-vuotias, opinnot keskeytyneet terveydellisistä syistä, sairauspäivärahalle ei jatkoa. Onko hän sosiaalihuollon jälkihuollon asiakas?' },

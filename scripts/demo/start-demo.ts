@@ -28,7 +28,7 @@ import type { RunningApi } from '@yhteispoyta/agent/api/server';
 import { LOCAL_EDIT } from '@yhteispoyta/agent/sync/doc-origin';
 import { addAction, PLAN_ACTIONS as PLAN_ACTIONS_ARRAY, PLAN_FRAGMENT, PLAN_META, TEMPLATE_FLAG } from '../../client/ui/src/plan/plan-doc';
 import {
-  CASE_ATTACHMENT, CASE_CHAT, CASE_LABEL, CONSENT_PURPOSE, CONSULTATION_CHAT, CONSULTATION_LABEL, ORGANISATIONS, PEOPLE, PLAN_ACTIONS, PLAN_SECTIONS,
+  CASE_ATTACHMENT, CASE_CHAT, CASE_LABEL, CASE_MEETING, CASE_REQUEST, CASE_STATEMENT, CASE_TRANSITION, CONSENT_PURPOSE, CONSULTATION_CHAT, CONSULTATION_LABEL, ORGANISATIONS, PEOPLE, PLAN_ACTIONS, PLAN_SECTIONS,
 } from './seed-case';
 import type { DemoPersonSpec } from './seed-case';
 
@@ -234,6 +234,41 @@ async function run(opts: DemoOptions, stops: (() => Promise<void>)[], close: () 
     );
   }
   opts.progress(`chat: ${CASE_CHAT.length} messages, 1 attachment`);
+
+  // The records: Kela's information request answered by social care's statement (with the
+  // attachment already in the chat, by reference) and acknowledged; a network meeting held,
+  // whose decision becomes an agreed action; a transition point ahead.
+  const records = (key: DemoPersonSpec['key']) => sessionOf(person(key)).parts.records;
+  const settled = async (recordId: string, what: string): Promise<void> => {
+    for (const other of ['kela', 'social'] as const) {
+      await until(`${what} to reach ${person(other).spec.displayName}`, async () => {
+        const record = await records(other).get(caseId, recordId);
+        return record !== undefined && !record.pending;
+      });
+    }
+  };
+  const request = await records('kela').send(caseId, {
+    t: 'request', to: { kind: 'org', orgId: orgOf('county').orgId }, subject: CASE_REQUEST.subject, question: CASE_REQUEST.question, reason: CASE_REQUEST.reason,
+    due: isoDate(now + CASE_REQUEST.dueInDays * DAY_MS), attachments: [],
+  });
+  await settled(request.id, 'the information request');
+  const statement = await records('social').send(caseId, { t: 'statement', answers: request.id, content: CASE_STATEMENT.content, reasons: CASE_STATEMENT.reasons, attachments: [attachment] });
+  await settled(statement.id, 'the statement');
+  await records('kela').send(caseId, { t: 'request_acknowledge', requestId: request.id });
+  const everyone = PEOPLE.map((p) => person(p.key).userId);
+  const meeting = await records('social').send(caseId, {
+    t: 'meeting', title: CASE_MEETING.title, startsAt: now - 2 * 3_600_000, place: CASE_MEETING.place, agenda: [...CASE_MEETING.agenda], invited: everyone.filter((id) => id !== social.userId),
+  });
+  await settled(meeting.id, 'the meeting');
+  await records('social').send(caseId, { t: 'meeting_attendance', meetingId: meeting.id, attended: everyone });
+  await records('social').send(caseId, {
+    t: 'meeting_decision', meetingId: meeting.id, text: CASE_MEETING.decision, action: { ownerUserId: person('health').userId, due: isoDate(now + 30 * DAY_MS) },
+  });
+  const transition = await records('social').send(caseId, {
+    t: 'transition', kind: 'employment', description: CASE_TRANSITION.description, date: isoDate(now + CASE_TRANSITION.inDays * DAY_MS), actor: { kind: 'org', orgId: orgOf('county').orgId },
+  });
+  await settled(transition.id, 'the transition point');
+  opts.progress('records: an information request answered by a statement and acknowledged, a network meeting with a decision, a transition point');
 
   // The second seed case: a consultation between Kela and social care, without the client.
   const { workspaceId: consultationId } = await membership('kela').create('consultation', CONSULTATION_LABEL);

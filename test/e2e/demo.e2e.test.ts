@@ -1,7 +1,7 @@
 /**
  * `npm run demo` as a newcomer meets it: one command prints four addresses, and each opens
  * straight into that person's view of the seed case — the client sees "Jani, 24 v" with
- * its plan, agreed actions and the chat with its attachment; the Kela expert also sees the
+ * its plan, agreed actions, the chat with its attachment and the case records; the Kela expert also sees the
  * consultation, which the client never does. Ctrl-C (SIGTERM) stops everything cleanly.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -55,7 +55,7 @@ describe('npm run demo', () => {
     expect(new Set(addresses.values()).size).toBe(4);
   });
 
-  it("opens straight into the client's view of his case: plan, agreed actions, chat with the attachment", async () => {
+  it("opens straight into the client's view of his case: plan, agreed actions, chat with the attachment, records", async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     try {
       const page = await context.newPage();
@@ -66,6 +66,9 @@ describe('npm run demo', () => {
       await page.getByRole('link', { name: 'Keskustelu' }).click();
       await expect.poll(() => page.locator('body').innerText(), { timeout: 30_000 }).toContain('Sopii. Tulen paikalle.');
       expect(await page.locator('body').innerText()).toContain('aktivointisuunnitelma.txt');
+      await page.getByRole('link', { name: 'Asiakirjat' }).click();
+      await expect.poll(() => page.locator('body').innerText(), { timeout: 30_000 }).toContain('Lisäselvityspyyntö: aktivointisuunnitelma ja sosiaalihuollon asiakkuus');
+      expect(await page.locator('body').innerText()).toContain('Verkostoneuvottelu');
       // The consultation is between professionals only.
       await page.goto(addresses.get('Jani') ?? '');
       await expect.poll(() => page.locator('body').innerText()).toContain('Jani, 24 v');
