@@ -138,6 +138,24 @@ describe('sqlite at rest', () => {
     expect(versions).toEqual(MIGRATIONS.map((_m, i) => ({ version: i + 1 })));
   });
 
+  it('migrates a version-4 file: a workspace label stored before is gone, the workspace stays', async () => {
+    const path = join(dir, 'v4.db');
+    const old = new Database(path);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (const m of MIGRATIONS.slice(0, 4)) old.exec(m);
+    old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (1, 1), (2, 1), (3, 1), (4, 1)').run();
+    old.prepare("INSERT INTO workspaces (id, kind, label, created_at, last_activity_at) VALUES ('w1', 'case', 'Matti M. – lastensuojeluilmoitus', 1, 2)").run();
+    old.close();
+    const store = openSqliteStore({ path });
+    expect(await store.workspaces.getWorkspace('w1')).toEqual({ id: 'w1', kind: 'case', createdAt: 1, lastActivityAt: 2 });
+    await store.close();
+    const reopened = new Database(path);
+    expect(reopened.prepare('SELECT name FROM pragma_table_info(?)', { pluck: true }).all(['workspaces'])).not.toContain('label');
+    reopened.close();
+    // Nor does the text linger in the file.
+    expect(readFileSync(path).includes(Buffer.from('lastensuojeluilmoitus'))).toBe(false);
+  });
+
   it('migrates a version-3 file: its blobs count as confirmed (never purged as unreferenced) and as nobody\'s uploads', async () => {
     const path = join(dir, 'v3.db');
     const old = new Database(path);

@@ -179,4 +179,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX blobs_by_uploader ON blobs (uploaded_by, complete);
   CREATE INDEX blobs_unconfirmed ON blobs (confirmed_at, created_at);
   `,
+  // 5: workspaces lose their label (issue 15): the chain names it only by a commitment and
+  // members receive it encrypted (docs/design.md §4.1); a label stored before is dropped.
+  `
+  ALTER TABLE workspaces DROP COLUMN label;
+  `,
 ];

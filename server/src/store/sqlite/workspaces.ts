@@ -24,8 +24,7 @@ const toEvent = (r: Row): StoredMembershipEvent => ({
 /** Build the workspace methods over an open database. */
 export function sqliteWorkspaces({ db, immediate }: SqliteDb): WorkspaceStore {
   const insertWorkspace = db.prepare(
-    // The first schema's label column stays empty: labels never reach the server (issue 15).
-    `INSERT INTO workspaces (id, kind, label, created_at, last_activity_at) VALUES (?, ?, '', ?, ?)
+    `INSERT INTO workspaces (id, kind, created_at, last_activity_at) VALUES (?, ?, ?, ?)
      ON CONFLICT DO NOTHING`,
   );
   const selectWorkspace = db.prepare('SELECT * FROM workspaces WHERE id = ?');
