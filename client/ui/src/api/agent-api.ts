@@ -9,7 +9,7 @@
  * ApiFailure with a stable code, which the UI translates for the user.
  */
 import { callRoute, openDownload } from '@yhteispoyta/local-api';
-import type { Attachment, ChatMessage, LocalApiTransport, OwnDevices, WorkspaceKind } from '@yhteispoyta/local-api';
+import type { Attachment, CaseRecordView, ChatMessage, LocalApiTransport, OwnDevices, RecordAction, WorkspaceKind } from '@yhteispoyta/local-api';
 import { agentAuthHeaders } from './agent-token';
 
 /** The agent serving this page; the token is read at each call (it arrives after this module loads). */
@@ -119,4 +119,13 @@ export const chatApi = {
   /** Download, verify and decrypt an attachment; progress arrives as `transfer` events with `transferId`. */
   download: async (workspaceId: string, blobId: string, transferId: string): Promise<Blob> =>
     (await openDownload(AGENT, 'downloadAttachment', { params: { workspaceId, blobId }, query: { transferId } })).blob(),
+};
+
+/** The case records of a workspace (docs/design.md §11). */
+export const recordsApi = {
+  /** Every record, as the agent's replay of the signed events shows it. */
+  list: async (workspaceId: string): Promise<CaseRecordView[]> => (await callRoute(AGENT, 'listRecords', { params: { workspaceId } })).records,
+  /** Create or advance a record; a refusal of the records' rules is an ApiFailure with the rule's code. */
+  send: async (workspaceId: string, action: RecordAction): Promise<CaseRecordView> =>
+    (await callRoute(AGENT, 'sendRecord', { params: { workspaceId }, body: action })).record,
 };

@@ -1,7 +1,7 @@
 /**
  * The page's live view of its agent: state (locked, unlocked, ready; this device's
  * certification), sync counters, problems, and the events other parts of the UI follow
- * (chat, membership, this person's devices, transfers).
+ * (chat, case records, membership, this person's devices, transfers).
  * One `/events` connection feeds everything; on every (re)connection the state and the
  * problem list are fetched again, so nothing said while the connection was down is lost.
  */
@@ -17,6 +17,7 @@ export type EventsState = 'connecting' | 'open' | 'closed';
 
 type ChatListener = (workspaceId: string, message: ChatMessage) => void;
 type MembershipListener = (workspaceId: string) => void;
+type RecordsListener = (workspaceId: string) => void;
 type DevicesListener = () => void;
 
 /** What the agent context offers. */
@@ -34,6 +35,8 @@ export interface AgentContextValue {
   dismissAllProblems(): void;
   onChat(listener: ChatListener): () => void;
   onMembership(listener: MembershipListener): () => void;
+  /** a workspace's case records changed */
+  onRecords(listener: RecordsListener): () => void;
   /** this device's certification or the person's devices changed (also called after every reconnection) */
   onDevices(listener: DevicesListener): () => void;
 }
@@ -48,6 +51,7 @@ export function AgentProvider({ children, onRefused }: { children: ReactNode; on
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
   const [transfers, setTransfers] = useState<ReadonlyMap<string, TransferProgress>>(new Map());
   const chatListeners = useRef(new Set<ChatListener>());
+  const recordsListeners = useRef(new Set<RecordsListener>());
   const membershipListeners = useRef(new Set<MembershipListener>());
   const devicesListeners = useRef(new Set<DevicesListener>());
   const tellDevices = useCallback(() => {
@@ -105,6 +109,9 @@ export function AgentProvider({ children, onRefused }: { children: ReactNode; on
         case 'membership':
           for (const listener of membershipListeners.current) listener(event.workspaceId);
           break;
+        case 'records':
+          for (const listener of recordsListeners.current) listener(event.workspaceId);
+          break;
         case 'transfer':
           setTransfers((previous) => new Map(previous).set(event.progress.transferId, event.progress));
           break;
@@ -139,6 +146,10 @@ export function AgentProvider({ children, onRefused }: { children: ReactNode; on
     membershipListeners.current.add(listener);
     return () => void membershipListeners.current.delete(listener);
   }, []);
+  const onRecords = useCallback((listener: RecordsListener) => {
+    recordsListeners.current.add(listener);
+    return () => void recordsListeners.current.delete(listener);
+  }, []);
   const onDevices = useCallback((listener: DevicesListener) => {
     devicesListeners.current.add(listener);
     return () => void devicesListeners.current.delete(listener);
@@ -155,9 +166,10 @@ export function AgentProvider({ children, onRefused }: { children: ReactNode; on
       dismissAllProblems: () => setDismissed(new Set(problems.map((p) => p.id))),
       onChat,
       onMembership,
+      onRecords,
       onDevices,
     }),
-    [status, events, problems, dismissed, transfers, onChat, onMembership, onDevices],
+    [status, events, problems, dismissed, transfers, onChat, onMembership, onRecords, onDevices],
   );
   return <AgentContext.Provider value={value}>{children}</AgentContext.Provider>;
 }

@@ -48,6 +48,13 @@ export const KNOWN_ERROR_CODES = [
   'unknown_device',
   'invalid',
   'no_change',
+  // the case records' rules refused an action (nothing was queued)
+  'duplicate_record',
+  'unknown_record',
+  'not_allowed',
+  'wrong_status',
+  'unknown_member',
+  'unknown_organisation',
 ] as const satisfies readonly (ApiErrorCode | 'agent_unreachable' | 'bad_response')[];
 
 /** Codes whose sentence needs the agent's own words next to it (the reason lives there). */

@@ -1,6 +1,6 @@
 /**
- * One open workspace: its name and kind, who is here now, and its four parts — the joint
- * plan, the chat, the members (with consent) and the safety numbers — as tabs that are
+ * One open workspace: its name and kind, who is here now, and its five parts — the joint
+ * plan, the chat, the case records, the members (with consent) and the safety numbers — as tabs that are
  * plain links (so they work with the keyboard, the back button and a reload). The plan's
  * room stays open on every tab, so the others see this person as present.
  */
@@ -19,6 +19,7 @@ import { MembersView } from '../members/MembersView';
 import { useMemberName } from '../members/use-member-name';
 import { SafetyView } from '../members/SafetyView';
 import { PlanView } from '../plan/PlanView';
+import { RecordsView } from '../records/RecordsView';
 import { usePlanRoom } from '../plan/use-plan-room';
 
 const NO_MEMBERS: readonly Member[] = [];
@@ -55,7 +56,7 @@ export function WorkspaceView({ workspaceId, tab }: { workspaceId: string; tab: 
       </div>
     );
   }
-  return <OpenWorkspace key={workspaceId} workspaceId={workspaceId} tab={tab} user={user} selfRole={self.role} />;
+  return <OpenWorkspace key={workspaceId} workspaceId={workspaceId} tab={tab} user={user} selfRole={self.role} selfOrgId={self.orgId} />;
 }
 
 function OpenWorkspace({
@@ -63,11 +64,13 @@ function OpenWorkspace({
   tab,
   user,
   selfRole,
+  selfOrgId,
 }: {
   workspaceId: string;
   tab: WorkspaceTab;
   user: { name: string; color: string; userId: string };
   selfRole: string;
+  selfOrgId: string;
 }) {
   const { t } = useTranslation();
   const { workspaces, online } = useWorkspaces();
@@ -124,6 +127,7 @@ function OpenWorkspace({
       <div className="tab-panel">
         {tab === 'plan' ? <PlanView workspace={workspace} room={room} user={user} /> : null}
         {tab === 'chat' ? <ChatView workspace={workspace} selfUserId={user.userId} /> : null}
+        {tab === 'records' ? <RecordsView workspace={workspace} viewer={{ userId: user.userId, orgId: selfOrgId, role: selfRole }} /> : null}
         {tab === 'members' ? <MembersView workspace={workspace} self={{ userId: user.userId, role: selfRole }} present={new Set(present.keys())} /> : null}
         {tab === 'safety' ? <SafetyView workspace={workspace} /> : null}
       </div>

@@ -1,0 +1,91 @@
+/**
+ * The workspace's case records ("Asiakirjat", docs/design.md §11): information requests,
+ * statements, decisions, concern notices, network meetings and transition points, newest
+ * first, each with its status; and the form that starts a new one. The list is the agent's
+ * replay of the signed `records` stream: it is fetched again whenever the agent says the
+ * workspace's records changed.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CaseRecordView, Member, Workspace } from '@yhteispoyta/local-api';
+import { recordsApi } from '../api/agent-api';
+import { useAgent } from '../app/agent-context';
+import { ErrorNotice } from '../app/ErrorNotice';
+import { useAction } from '../app/use-action';
+import { useMemberName } from '../members/use-member-name';
+import { NewRecordForm } from './NewRecordForm';
+import { RecordCard } from './RecordCard';
+import type { RecordViewer } from './RecordCard';
+
+const NO_MEMBERS: readonly Member[] = [];
+
+/** Newest first: pending ones (not yet sequenced) on top, then by the server's order. */
+function newestFirst(records: readonly CaseRecordView[]): CaseRecordView[] {
+  return [...records].sort((a, b) => (a.seq === 0 ? Number.MAX_SAFE_INTEGER : a.seq) < (b.seq === 0 ? Number.MAX_SAFE_INTEGER : b.seq) ? 1 : -1);
+}
+
+/** The records of one workspace. */
+export function RecordsView({ workspace, viewer }: { workspace: Workspace; viewer: RecordViewer }) {
+  const { t } = useTranslation();
+  const { onRecords } = useAgent();
+  const workspaceId = workspace.workspaceId;
+  const [records, setRecords] = useState<readonly CaseRecordView[] | undefined>(undefined);
+  const [announcement, setAnnouncement] = useState('');
+  const nameOf = useMemberName(workspace.members ?? NO_MEMBERS);
+  const load = useAction();
+  const loadRun = load.run;
+
+  const refresh = useCallback(() => loadRun(async () => setRecords(await recordsApi.list(workspaceId))), [loadRun, workspaceId]);
+  useEffect(() => {
+    setRecords(undefined);
+    void refresh();
+  }, [refresh]);
+  useEffect(
+    () =>
+      onRecords((from) => {
+        if (from !== workspaceId) return;
+        void recordsApi.list(workspaceId).then(
+          (list) => {
+            setRecords(list);
+            setAnnouncement(t('records.updated'));
+          },
+          () => void refresh(),
+        );
+      }),
+    [onRecords, workspaceId, refresh, t],
+  );
+
+  const onSent = useCallback((record: CaseRecordView) => {
+    setRecords((previous) => [...(previous ?? []).filter((r) => r.id !== record.id), record]);
+    setAnnouncement(t('records.sent'));
+  }, [t]);
+
+  const ordered = useMemo(() => newestFirst(records ?? []), [records]);
+
+  return (
+    <div className="records-view">
+      <h2 id="records-title">{t('records.title')}</h2>
+      <p className="lead">{t('records.intro')}</p>
+      <div className="visually-hidden" aria-live="polite">
+        {announcement}
+      </div>
+      <div className="records-columns">
+        <div>
+          <ErrorNotice error={load.error} />
+          {records === undefined ? (
+            <p role="status">{t('common.loading')}</p>
+          ) : ordered.length === 0 ? (
+            <p className="empty">{t('records.none')}</p>
+          ) : (
+            <ol className="records" aria-labelledby="records-title">
+              {ordered.map((record) => (
+                <RecordCard key={record.id} record={record} records={ordered} workspace={workspace} viewer={viewer} nameOf={nameOf} onSent={onSent} />
+              ))}
+            </ol>
+          )}
+        </div>
+        <NewRecordForm workspace={workspace} records={ordered} nameOf={nameOf} onSent={onSent} />
+      </div>
+    </div>
+  );
+}
