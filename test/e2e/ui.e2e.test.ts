@@ -236,6 +236,9 @@ describe('the UI in Chromium with a real server and two agents', () => {
       await a.getByRole('button', { name: 'Lisää työtilaan' }).click();
       await visible(a, `${KALLE.name} lisättiin työtilaan.`);
 
+      // Kalle was invited, not conscripted (issue 15): the case is his once he accepts.
+      const invitation = b.getByRole('listitem').filter({ hasText: `${SARI.name}, Hyvinvointialue kutsui sinut: ${CASE_LABEL}` });
+      await invitation.getByRole('button', { name: 'Hyväksy kutsu' }).click({ timeout: 90_000 });
       await b.getByRole('link', { name: CASE_LABEL }).click({ timeout: 90_000 });
       await b.locator('.plan-text h2', { hasText: 'Palvelutarve' }).waitFor({ timeout: 90_000 });
       // Only the creator writes the template: Kalle's first open does not add a second one.

@@ -134,20 +134,36 @@ export class WorldAgent {
     doc.transact(() => plan.insert(plan.length, text), LOCAL_EDIT);
   }
 
+  /**
+   * Accept the invitations waiting (issue 15): the people of these tests take part in what
+   * they are added to (the invitation itself is tested in client/agent/src/keys/invitations.test.ts
+   * and test/e2e/invitations.e2e.test.ts). Every API call about a workspace below does this first.
+   */
+  async acceptInvitations(): Promise<void> {
+    const listed = await callJson(this.api, 'GET', '/api/invitations');
+    if (listed.status !== 200) return;
+    for (const { workspaceId } of (listed.body as { invitations: { workspaceId: string }[] }).invitations) {
+      await callJson(this.api, 'POST', `/api/invitations/${workspaceId}/accept`, {});
+    }
+  }
+
   /** `GET …/documents/plan/hash`: the convergence fingerprint. */
   async planHash(workspaceId: string): Promise<string> {
+    await this.acceptInvitations();
     const res = await callJson(this.api, 'GET', `/api/workspaces/${workspaceId}/documents/plan/hash`);
     return (res.body as { hash: string }).hash;
   }
 
   /** `GET …/chat`. */
   async chat(workspaceId: string): Promise<ChatMessage[]> {
+    await this.acceptInvitations();
     const res = await callJson(this.api, 'GET', `/api/workspaces/${workspaceId}/chat`);
     return (res.body as { messages: ChatMessage[] }).messages;
   }
 
   /** `POST …/chat`. */
   async say(workspaceId: string, text: string): Promise<ChatMessage> {
+    await this.acceptInvitations();
     const res = await callJson(this.api, 'POST', `/api/workspaces/${workspaceId}/chat`, { text });
     if (res.status !== 201) throw new Error(`${this.name} could not send a chat message: ${res.status}`);
     return (res.body as { message: ChatMessage }).message;
@@ -155,6 +171,7 @@ export class WorldAgent {
 
   /** `GET …/members` (userIds, sorted); [] when this device lists no such workspace. */
   async members(workspaceId: string): Promise<string[]> {
+    await this.acceptInvitations();
     const res = await callJson(this.api, 'GET', `/api/workspaces/${workspaceId}/members`);
     if (res.status !== 200) return [];
     return (res.body as { members: MemberInfo[] }).members.map((m) => m.userId).sort();

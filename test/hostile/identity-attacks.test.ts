@@ -56,6 +56,7 @@ interface MemberRow {
 }
 
 async function memberRows(agent: WorldAgent, workspaceId: string): Promise<MemberRow[]> {
+  await agent.acceptInvitations();
   const res = await callJson(agent.api, 'GET', `/api/workspaces/${workspaceId}/members`);
   return res.status === 200 ? (res.body as { members: MemberRow[] }).members : [];
 }
@@ -224,6 +225,7 @@ describe('identities the server cannot forge', () => {
     await until('the laptop joins the workspace with its key', () => laptop.epoch(ws) !== undefined, 60_000);
     const laptopId = laptop.ref.deviceId;
     expect(await devicesOf(anna, ws, sini.userId)).toEqual([1, laptopId]);
+    await anna.acceptInvitations();
     const notices = (await callJson(anna.api, 'GET', '/api/workspaces')).body as { workspaces: { workspaceId: string; notices: { kind: string; userId: string; deviceId: number }[] }[] };
     expect(notices.workspaces.find((w) => w.workspaceId === ws)?.notices).toEqual([expect.objectContaining({ kind: 'device_added', userId: sini.userId, deviceId: laptopId })]);
     await anna.say(ws, 'Tervetuloa myös läppärille');

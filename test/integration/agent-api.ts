@@ -67,8 +67,25 @@ export class AgentApi {
     return (await refusalsAsErrors(callRoute(this.#transport, 'enrol', { body: { code } }))).status;
   }
 
-  /** Workspaces this device is a member of. */
+  /**
+   * Accept every invitation waiting (issue 15): the people of these tests take part in what
+   * they are added to; the invitation itself — accepting, declining, what an invited person
+   * cannot see — is tested in client/agent/src/keys/invitations.test.ts and the browser
+   * tests. Every call about workspaces does this first. Quiet before the session is ready.
+   */
+  async acceptInvitations(): Promise<void> {
+    let waiting: string[];
+    try {
+      waiting = (await callRoute(this.#transport, 'listInvitations')).invitations.map((i) => i.workspaceId);
+    } catch {
+      return;
+    }
+    for (const workspaceId of waiting) await refusalsAsErrors(callRoute(this.#transport, 'acceptInvitation', { params: { workspaceId } }));
+  }
+
+  /** Workspaces this device is a member of (invitations accepted first). */
   async workspaces(): Promise<Workspace[]> {
+    await this.acceptInvitations();
     return (await refusalsAsErrors(callRoute(this.#transport, 'listWorkspaces'))).workspaces;
   }
 
@@ -79,6 +96,7 @@ export class AgentApi {
 
   /** The verified member list of a workspace. */
   async members(workspaceId: string): Promise<Member[]> {
+    await this.acceptInvitations();
     return (await refusalsAsErrors(callRoute(this.#transport, 'listMembers', { params: { workspaceId } }))).members;
   }
 
@@ -109,29 +127,34 @@ export class AgentApi {
 
   /** The chat of a workspace in server order. */
   async chat(workspaceId: string): Promise<ChatMessage[]> {
+    await this.acceptInvitations();
     return (await refusalsAsErrors(callRoute(this.#transport, 'listChat', { params: { workspaceId } }))).messages;
   }
 
   /** Send a chat message. */
   async sendChat(workspaceId: string, text: string, attachments?: Attachment[]): Promise<ChatMessage> {
     const body = attachments === undefined ? { text } : { text, attachments };
+    await this.acceptInvitations();
     return (await refusalsAsErrors(callRoute(this.#transport, 'sendChat', { params: { workspaceId }, body }))).message;
   }
 
   /** Encrypt and upload a file; the returned ref goes into a chat message. */
   async uploadAttachment(workspaceId: string, name: string, type: string, bytes: Uint8Array): Promise<Attachment> {
     const input = { params: { workspaceId }, query: { name, type }, file: toBytes(bytes), contentType: type };
+    await this.acceptInvitations();
     return (await refusalsAsErrors(callRoute(this.#transport, 'uploadAttachment', input))).attachment;
   }
 
   /** Download and decrypt an attachment of a workspace's chat. */
   async downloadAttachment(workspaceId: string, blobId: string): Promise<Buffer> {
+    await this.acceptInvitations();
     const res = await refusalsAsErrors(openDownload(this.#transport, 'downloadAttachment', { params: { workspaceId, blobId } }));
     return Buffer.from(await res.arrayBuffer());
   }
 
   /** The convergence fingerprint of a document (`doc:<docName>`) on this agent. */
   async documentHash(workspaceId: string, docName: string): Promise<string> {
+    await this.acceptInvitations();
     return (await refusalsAsErrors(callRoute(this.#transport, 'documentHash', { params: { workspaceId, docName } }))).hash;
   }
 

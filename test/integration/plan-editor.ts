@@ -61,6 +61,8 @@ export class PlanEditor {
 
   /** Connect to the agent and wait for the first sync with its copy. */
   static async connect(api: AgentApi, workspaceId: string, docName = PLAN_DOC_NAME, timeoutMs = 30_000): Promise<PlanEditor> {
+    // An invitation opens no document: the person accepts first (agent-api.ts).
+    await api.acceptInvitations();
     const editor = new PlanEditor(api, workspaceId, docName);
     try {
       await editor.synced(timeoutMs);

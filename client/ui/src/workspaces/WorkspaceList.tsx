@@ -9,17 +9,22 @@ import { routeHash } from '../app/route';
 import { useWorkspaces } from '../app/workspaces-context';
 import { formatAgo } from '../lib/format';
 import { useMemberName } from '../members/use-member-name';
+import { useSelf } from '../app/agent-context';
 import { CreateWorkspaceForm } from './CreateWorkspaceForm';
+import { InvitationList } from './InvitationList';
 
 /** The list view. */
 export function WorkspaceList() {
   const { t } = useTranslation();
   const { workspaces, loadError, lastActivity } = useWorkspaces();
+  // A client takes part in the case he was invited to; only professionals create workspaces.
+  const canCreate = useSelf().role !== 'client';
   const sorted = [...(workspaces ?? [])].sort((a, b) => lastActivity(b.workspaceId) - lastActivity(a.workspaceId) || a.label.localeCompare(b.label));
   return (
     <div className="workspace-list-view">
       <h1>{t('workspaces.title')}</h1>
       <ErrorNotice error={loadError} />
+      <InvitationList />
       <div className="list-columns">
         <section aria-labelledby="workspace-list-title">
           <h2 id="workspace-list-title" className="visually-hidden">
@@ -37,7 +42,7 @@ export function WorkspaceList() {
             </ul>
           )}
         </section>
-        <CreateWorkspaceForm />
+        {canCreate ? <CreateWorkspaceForm /> : null}
       </div>
     </div>
   );
