@@ -14,7 +14,7 @@ import type { RouteGuard } from './route-binding';
 const BEFORE_ACCEPTING: ReadonlySet<LocalRouteName> = new Set(['acceptInvitation', 'declineInvitation']);
 
 /** The refusal for a workspace that is only an invitation. */
-export function invitationOnly(): ApiError {
+function invitationOnly(): ApiError {
   return new ApiError(404, 'not_found', 'This workspace is an invitation: accept it first.');
 }
 

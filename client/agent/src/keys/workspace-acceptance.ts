@@ -15,7 +15,7 @@ import { defineMigrations } from '../profile/migrations';
 import type { ProfileDb } from '../profile/profile-db';
 
 /** The profile's table of decisions (its own migration set). */
-export const ACCEPTANCE_MIGRATIONS = defineMigrations('acceptance', [
+const ACCEPTANCE_MIGRATIONS = defineMigrations('acceptance', [
   `CREATE TABLE workspace_acceptance (
     workspace_id TEXT PRIMARY KEY,
     decision TEXT NOT NULL CHECK (decision IN ('accepted', 'declined')),
@@ -61,7 +61,7 @@ export interface AcceptingPerson {
  * created it, or one of his devices signed an event in it (on another device he accepted
  * and, say, added this one). Only his own signatures count, which the server cannot make.
  */
-export function chosenByChain(events: readonly MembershipEvent[], person: AcceptingPerson): boolean {
+function chosenByChain(events: readonly MembershipEvent[], person: AcceptingPerson): boolean {
   return events.some((event) => event.author.userId === person.userId);
 }
 
