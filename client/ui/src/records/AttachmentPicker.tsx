@@ -47,22 +47,24 @@ export function AttachmentPicker({
 
   return (
     <div className="record-field">
-      <label htmlFor={id} className="file-button button-secondary">
-        {t('records.fields.attach')}
-      </label>
-      <input
-        id={id}
-        className="file-input"
-        type="file"
-        multiple
-        onChange={(event) => {
-          const files = [...(event.target.files ?? [])];
-          event.target.value = '';
-          setError(undefined);
-          const current = [...value];
-          for (const file of files) void upload(file, current);
-        }}
-      />
+      <div className="button-row">
+        <label htmlFor={id} className="file-button button-secondary">
+          {t('records.fields.attach')}
+        </label>
+        <input
+          id={id}
+          className="file-input"
+          type="file"
+          multiple
+          onChange={(event) => {
+            const files = [...(event.target.files ?? [])];
+            event.target.value = '';
+            setError(undefined);
+            const current = [...value];
+            for (const file of files) void upload(file, current);
+          }}
+        />
+      </div>
       {uploading > 0 ? <p role="status">{t('records.uploading')}</p> : null}
       <ErrorNotice error={error} />
       {value.length === 0 ? null : (

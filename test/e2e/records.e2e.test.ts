@@ -1,0 +1,146 @@
+/**
+ * Case records in the browser (docs/design.md §11), on `npm run demo`'s people: the Kela
+ * expert sends an information request to the wellbeing services county from the
+ * "Asiakirjat" tab (an empty form first: each field is marked and explained, nothing is
+ * sent), the social worker — on a phone-sized window — answers it with a statement, and
+ * the Kela expert acknowledges the answer; each sees the status change (lähetetty →
+ * vastattu → kuitattu). axe-core checks the view on both sides; screenshots at 1366 and
+ * 390 px go to test-artifacts/e2e/.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnProduct } from '../integration/child-process';
+import type { ProductProcess } from '../integration/child-process';
+import { waitFor } from '../integration/wait-for';
+import { screenshot, seriousViolations } from './browser-harness';
+import { ensureUiBuilt } from './ui-build';
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+/** The demo's consultation between Kela and social care. */
+const WORKSPACE = '19-vuotias, opinnot keskeytyneet';
+const SUBJECT = 'Lisäselvityspyyntö: perustoimeentulotuki';
+
+let root: string;
+let demo: ProductProcess;
+let browser: Browser;
+const addresses = new Map<string, string>();
+const complaints: string[] = [];
+
+beforeAll(async () => {
+  await ensureUiBuilt();
+  root = mkdtempSync(join(tmpdir(), 'yp-records-e2e-'));
+  demo = spawnProduct({
+    entry: 'scripts/demo.ts',
+    args: ['--dir', join(root, 'demo')],
+    env: { PATH: process.env.PATH ?? '', HOME: root, LOG_LEVEL: 'warn' },
+    logDir: root,
+    name: 'demo',
+  });
+  await waitFor(() => demo.stdout().includes('Ctrl-C stops the demo.') || !demo.running(), { timeoutMs: 180_000, what: 'the demo to be ready' });
+  expect(demo.running(), demo.stderr()).toBe(true);
+  const lines = demo.stdout().split('\n');
+  lines.forEach((line, i) => {
+    const url = lines[i + 1]?.trim();
+    if (url?.startsWith('http://127.0.0.1:')) addresses.set(line.trim().split(/\s{2,}/)[0] ?? '', url);
+  });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+}, 60_000);
+
+/** A person's page on the records tab of the consultation, at `width` px. */
+async function openRecords(person: string, width: number): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'fi-FI' });
+  await context.addInitScript({ content: axeSource });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') complaints.push(`${person} console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => complaints.push(`${person} page error: ${error.message}`));
+  await page.goto(addresses.get(person) ?? '');
+  const link = page.getByRole('link', { name: WORKSPACE });
+  const accept = page.getByRole('button', { name: 'Hyväksy kutsu' });
+  // A professional someone added decides first whether to take the workspace on.
+  await expect.poll(async () => (await link.count()) + (await accept.count()), { timeout: 60_000 }).toBeGreaterThan(0);
+  while ((await link.count()) === 0 && (await accept.count()) > 0) {
+    await accept.first().click();
+    await page.waitForTimeout(500);
+  }
+  await link.first().click();
+  await page.getByRole('navigation', { name: 'Työtilan osat' }).getByRole('link', { name: 'Asiakirjat' }).click();
+  await page.getByRole('heading', { name: 'Asiakirjat', level: 2 }).waitFor();
+  return page;
+}
+
+async function expectAccessible(page: Page, view: string): Promise<void> {
+  const violations = await seriousViolations(page);
+  expect(violations, `${view}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+}
+
+describe('case records in the browser', () => {
+  it('a Kela request is answered by a social worker and acknowledged', async () => {
+    const maija = await openRecords('Maija Laine', 1366);
+    await expectAccessible(maija, 'records, empty');
+    const request = maija.getByRole('form', { name: 'Lisäselvityspyyntö' });
+    const listed = await maija.getByTestId('record').count();
+
+    // An empty form: each field says what is missing, nothing is sent.
+    await request.getByRole('button', { name: 'Lähetä pyyntö' }).click();
+    await expect.poll(() => request.locator('.field-error').count()).toBe(5);
+    expect(await request.getByLabel('Aihe').getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(maija, 'records, refused form');
+    await screenshot(maija, 'records-form-errors-1366');
+    expect(await maija.getByTestId('record').count()).toBe(listed);
+
+    // Half filled: what was typed stays, the rest is still asked for.
+    await request.getByLabel('Aihe').fill(SUBJECT);
+    await request.getByRole('button', { name: 'Lähetä pyyntö' }).click();
+    await expect.poll(() => request.locator('.field-error').count()).toBe(4);
+    expect(await request.getByLabel('Aihe').inputValue()).toBe(SUBJECT);
+
+    await request.getByLabel('Vastaanottaja').selectOption({ label: 'Pirkanmaan hyvinvointialue' });
+    await request.getByLabel('Mitä pyydetään').fill('Onko asiakkaalla sosiaalihuollon asiakkuus, ja mitä palveluja hänelle on suunniteltu?');
+    await request.getByLabel('Miksi (peruste)').fill('Perustoimeentulotuen hakemuksen käsittely');
+    await request.getByLabel('Määräpäivä').fill('2026-12-15');
+    await request.getByRole('button', { name: 'Lähetä pyyntö' }).click();
+    const mine = maija.getByRole('listitem', { name: SUBJECT });
+    await mine.getByText('lähetetty', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await request.getByLabel('Aihe').inputValue()).toBe('');
+
+    const sanna = await openRecords('Sanna Virtanen', 390);
+    const theirs = sanna.getByRole('listitem', { name: SUBJECT });
+    await theirs.getByText('lähetetty', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await theirs.innerText()).toContain('Maija Laine, Kela');
+    await theirs.getByRole('button', { name: 'Vastaa lausunnolla' }).click();
+    const answer = theirs.getByRole('form', { name: 'Vastaa lausunnolla' });
+    await answer.getByLabel('Lausunto').fill('Asiakkuus sosiaalihuollossa on alkanut 3/2026. Suunnitelmissa sosiaalinen kuntoutus.');
+    await answer.getByLabel('Perustelut').fill('Sosiaalihuollon asiakasrekisteri ja asiakassuunnitelma');
+    await expectAccessible(sanna, 'records, answering on a phone');
+    await answer.getByRole('button', { name: 'Anna lausunto' }).click();
+    await theirs.getByText('vastattu', { exact: true }).waitFor({ timeout: 30_000 });
+    // A phone-sized window does not scroll sideways.
+    expect(await sanna.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(sanna, 'records-answered-390');
+
+    await mine.getByText('vastattu', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await mine.innerText()).toContain('Sanna Virtanen');
+    await mine.getByRole('button', { name: 'Kuittaa vastaus' }).click();
+    await mine.getByText('kuitattu', { exact: true }).waitFor({ timeout: 30_000 });
+    await theirs.getByText('kuitattu', { exact: true }).waitFor({ timeout: 30_000 });
+    // The statement is a record of its own, naming the request it answers.
+    expect(await maija.getByTestId('record').filter({ hasText: 'Asiakkuus sosiaalihuollossa on alkanut 3/2026' }).innerText()).toContain(SUBJECT);
+    await expectAccessible(maija, 'records, acknowledged');
+    await screenshot(maija, 'records-acknowledged-1366');
+    expect(complaints).toEqual([]);
+  }, 240_000);
+});
