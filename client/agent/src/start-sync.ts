@@ -5,10 +5,12 @@
  * each other, and each has its own lifecycle.
  */
 import type { Logger } from 'pino';
+import { BlobReferences } from './chat/blob-references';
 import { EncryptedChatService } from './chat/chat-service';
 import type { ChatSession } from './chat/chat-service';
 import type { DocumentSync, KeyRing, LocalDevice, ProblemSink, ServerLink } from './contracts';
 import type { ProfileDb } from './profile/profile-db';
+import { moduleLogger } from './streams/module-logger';
 import { EncryptedRecordsService } from './records/records-service';
 import type { RecordsSession } from './records/records-service';
 import { DocStore } from './sync/doc-store';
@@ -66,12 +68,19 @@ export function startSync(deps: SyncDeps): SyncServices {
     presence: engine.presence,
     status: engine.status,
   });
+  // Which uploaded blobs sent messages and records reference (issue 15); what could not be
+  // confirmed goes out again whenever the link comes back.
+  const references = new BlobReferences(deps.link.rest, deps.profile, moduleLogger(deps.logger, 'chat/blob-references'));
+  const unfollowOnline = deps.link.onOnline(() => {
+    references.flush().catch((error: unknown) => deps.logger?.warn({ err: error instanceof Error ? error.message : 'unknown' }, 'blob references not flushed'));
+  });
   const chat = new EncryptedChatService({
     context: engine.context('chat/service'),
     profile: deps.profile,
     device: deps.device,
     members: deps.keys,
     rest: deps.link.rest,
+    references,
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });
   const records = new EncryptedRecordsService({
@@ -79,6 +88,7 @@ export function startSync(deps: SyncDeps): SyncServices {
     profile: deps.profile,
     device: deps.device,
     members: deps.keys,
+    references,
   });
   let closing: Promise<void> | undefined;
   return {
@@ -87,6 +97,7 @@ export function startSync(deps: SyncDeps): SyncServices {
     records,
     close: () => {
       closing ??= (async () => {
+        unfollowOnline();
         await documents.close();
         await chat.close();
         await records.close();

@@ -35,6 +35,8 @@ export interface ChatDeps {
   readonly members: Pick<KeyRing, 'chainState'>;
   /** attachments travel over REST */
   readonly rest: RestClient;
+  /** confirms the blobs a sent message references (shared with the records); default: one of the chat's own */
+  readonly references?: BlobReferences;
   /** parent logger of the chat's modules */
   readonly logger?: Logger;
 }
@@ -73,7 +75,7 @@ export class EncryptedChatService implements ChatSession {
     this.#store = new ChatStore(deps.profile);
     this.#stream = new ChatStream(this.#store, context, this.#selfKey, (workspaceId, authorKey, id) => this.#changed(workspaceId, authorKey, id));
     this.#transfers = new AttachmentTransfers(deps.rest, this.#store, context, moduleLogger(deps.logger, 'chat/attachments'));
-    this.#references = new BlobReferences(deps.rest, moduleLogger(deps.logger, 'chat/blob-references'));
+    this.#references = deps.references ?? new BlobReferences(deps.rest, deps.profile, moduleLogger(deps.logger, 'chat/blob-references'));
     this.#unplug = context.register(this.#stream);
     for (const { workspaceId, stream } of context.queuedStreams()) {
       if (stream === CHAT_STREAM) this.#follow(workspaceId);

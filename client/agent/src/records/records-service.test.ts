@@ -208,6 +208,8 @@ describe('RecordsService', () => {
     expect(found).toEqual(ref);
     if (found === undefined) throw new Error('no attachment');
     expect(Buffer.from(await b.sync.chat.downloadAttachment(WS, found)).equals(bytes)).toBe(true);
+    // The blob is confirmed as referenced (issue 15): the server keeps it past a day.
+    expect((await w.server.ctx.store.blobs.getBlob(WS, ref.blobId))?.info.confirmedAt).toBeGreaterThan(0);
     // Key material never reaches the views.
     expect(JSON.stringify(received)).not.toContain('noncePrefix');
   });

@@ -22,6 +22,7 @@ import type { ProfileDb } from '../profile/profile-db';
 import type { StreamContext } from '../streams/stream-context';
 import { RecordRefusedError } from './record-error';
 import { authorOf, membersOf } from './record-members';
+import type { BlobReferences } from '../chat/blob-references';
 import { attachmentsOf, encodeRecordEvent, parseRecordEvent } from './record-payload';
 import type { RecordEvent } from './record-payload';
 import { replayRecords } from './records-replay';
@@ -39,6 +40,11 @@ export interface RecordsDeps {
   readonly device: Pick<LocalDevice, 'self'>;
   /** the verified membership chain: who an author is, and who the members are */
   readonly members: Pick<KeyRing, 'chainState'>;
+  /**
+   * tells the server which uploaded blobs a sent record references, so they are kept
+   * (issue 15: blobs nobody confirms are removed after a day); absent in tests without attachments
+   */
+  readonly references?: Pick<BlobReferences, 'confirm'>;
 }
 
 /** A RecordsService that can be closed on its own. */
@@ -55,6 +61,7 @@ export class EncryptedRecordsService implements RecordsSession {
   readonly #context: RecordsDeps['context'];
   readonly #device: RecordsDeps['device'];
   readonly #members: RecordsDeps['members'];
+  readonly #references: RecordsDeps['references'];
   readonly #selfKey: string;
   readonly #log: Logger;
   readonly #store: RecordsStore;
@@ -73,6 +80,7 @@ export class EncryptedRecordsService implements RecordsSession {
     this.#context = context;
     this.#device = deps.device;
     this.#members = deps.members;
+    this.#references = deps.references;
     this.#selfKey = deviceKey(deps.device.self);
     this.#log = context.log;
     deps.profile.migrate(CHAT_MIGRATIONS);
@@ -119,6 +127,9 @@ export class EncryptedRecordsService implements RecordsSession {
     const trial = replayRecords(this.#store.list(workspaceId)).book;
     const result = trial.apply(event, { author, seq: -Number.MAX_SAFE_INTEGER, members });
     if (!result.ok) throw new RecordRefusedError(result.code, result.detail);
+    // Before the event goes out: the server keeps only blobs a sent message or record references.
+    const blobIds = attachmentsOf(event).map((a) => a.blobId);
+    if (blobIds.length > 0) await this.#references?.confirm(workspaceId, blobIds);
     const context = this.#context;
     context.transaction(() => {
       this.#store.insert({
