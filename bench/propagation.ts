@@ -27,6 +27,7 @@ import { summarize } from './stats';
 import type { LatencySummary } from './stats';
 import { runTypingWorkload, warmUp } from './workload';
 import type { WorkloadPlan } from './workload';
+import { webSocketProtocols } from '@yhteispoyta/local-api/auth';
 
 /** One measured propagation configuration. */
 export interface PropagationRow {
@@ -82,11 +83,11 @@ export async function ypInProcess(
   return measure('yhteispoyta', 'in-process agents', groups, server, plan);
 }
 
-/** A stock WebsocketProvider on `url` (ws polyfill for Node), without BroadcastChannel. */
-export function provider(url: string, room: string, params: Record<string, string> = {}): WebsocketProvider {
+/** A stock WebsocketProvider on `url` (ws polyfill for Node), without BroadcastChannel; `protocols` carry an agent's token. */
+export function provider(url: string, room: string, protocols: string[] = []): WebsocketProvider {
   return new WebsocketProvider(url, room, new Y.Doc(), {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params,
+    protocols,
     disableBc: true,
   });
 }
@@ -171,10 +172,14 @@ export async function ypAgentProcesses(opts: {
       const added = await owner.call('POST', `/api/workspaces/${workspaceId}/members`, { userId });
       if (added.status !== 200) throw new Error(`adding a member: ${JSON.stringify(added.body)}`);
     }
+    // Each added colleague accepts the invitation (issue 15) before the workspace is his.
     for (const agent of others) {
-      await until(`${agent.name} sees the workspace`, async () => JSON.stringify((await agent.call('GET', '/api/workspaces')).body).includes(workspaceId));
+      await until(`${agent.name} sees the workspace`, async () => {
+        await agent.call('POST', `/api/invitations/${workspaceId}/accept`, {});
+        return JSON.stringify((await agent.call('GET', '/api/workspaces')).body).includes(workspaceId);
+      });
     }
-    for (const agent of agents) providers.push(provider(`ws://127.0.0.1:${agent.port}/yjs`, `${workspaceId}/plan`, { token: agent.token }));
+    for (const agent of agents) providers.push(provider(`ws://127.0.0.1:${agent.port}/yjs`, `${workspaceId}/plan`, webSocketProtocols(agent.token)));
     await Promise.all(providers.map(synced));
     return await measure('yhteispoyta', 'agent processes, WebsocketProvider on each', [providers.map((p) => p.doc)], opts.server, opts.plan);
   } finally {
