@@ -36,6 +36,8 @@ export interface ForgedLog {
   inclusion(index: number): string[];
   /** hex consistency proof from size `from` to the forged head */
   consistency(from: number): string[];
+  /** its entries where they differ from the real log's (certificates the operator made up) */
+  readonly entries: ReadonlyMap<number, unknown>;
 }
 
 /** A fault the relay applies while it is armed. */

@@ -17,11 +17,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callJson } from '@yhteispoyta/agent/api/test-agent.testkit';
-import { toHex, utf8 } from '@yhteispoyta/crypto/bytes';
+import { PrivateKey } from '@signalapp/libsignal-client';
+import { toBase64, toBytes, toHex } from '@yhteispoyta/crypto/bytes';
+import { certificateJson, signCertificate } from '@yhteispoyta/crypto/certificates/signing';
 import { logEntriesResponseSchema, logResponseSchema } from '@yhteispoyta/crypto/protocol';
 import { logKeyFromPem } from '@yhteispoyta/crypto/transparency/log-key';
 import type { LogSigningKey } from '@yhteispoyta/crypto/transparency/log-key';
-import { leafHash } from '@yhteispoyta/crypto/transparency/merkle';
 import { MerkleTree } from '@yhteispoyta/crypto/transparency/merkle-tree';
 import { certificateLeafHash, signTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import type { SignedTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
@@ -78,15 +79,22 @@ async function realLeaves(): Promise<Uint8Array[]> {
   return leaves.slice(0, head.treeSize);
 }
 
-/** The operator's other log: the real leaves with leaf `index` replaced, signed with the real log key. */
+/**
+ * The operator's other log: the real one with the certificate at leaf `index` replaced by a
+ * device certificate it made up (signed by a key of its own), its head signed with the real
+ * log key.
+ */
 async function forgeLog(index: number): Promise<ForgedLog> {
+  const identityKey = toBase64(toBytes(PrivateKey.generate().getPublicKey().serialize()));
+  const madeUp = signCertificate({ t: 'device', v: 1, userId: 'u_madeupmadeup', deviceId: 9, identityKey, created: Date.now() }, PrivateKey.generate());
   const tree = new MerkleTree();
-  for (const [i, leaf] of (await realLeaves()).entries()) tree.append(i === index ? leafHash(utf8(`a leaf only one member is shown ${index}`)) : leaf);
+  for (const [i, leaf] of (await realLeaves()).entries()) tree.append(i === index ? certificateLeafHash(madeUp) : leaf);
   const head: SignedTreeHead = signTreeHead({ treeSize: tree.size, rootHash: toHex(tree.root()), timestamp: Date.now() }, operatorLogKey());
   return {
     head,
     inclusion: (i) => tree.inclusionProof(i, head.treeSize).map(toHex),
     consistency: (from) => tree.consistencyProof(from, head.treeSize).map(toHex),
+    entries: new Map([[index, certificateJson(madeUp)]]),
   };
 }
 

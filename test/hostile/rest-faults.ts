@@ -15,6 +15,7 @@ import {
   listUsersResponseSchema,
   listWorkspacesResponseSchema,
   logConsistencyResponseSchema,
+  logEntriesResponseSchema,
   logResponseSchema,
   membershipEventsResponseSchema,
   queryCertificatesResponseSchema,
@@ -122,6 +123,21 @@ export function restFaults(board: FaultBoard): RestHooks {
     return answer;
   };
 
+  const logEntries = (exchange: RestExchange, body: unknown): unknown => {
+    const parsed = logEntriesResponseSchema.safeParse(body);
+    if (!parsed.success) return body;
+    let answer: { head: unknown; entries: { index: number; certificate: unknown }[] } = parsed.data;
+    for (const h of board.armed('forged_log', exchange.door)) {
+      const { head, entries } = h.spec.log;
+      answer = {
+        head,
+        entries: answer.entries.filter((e) => e.index < head.treeSize).map((e) => ({ index: e.index, certificate: entries.get(e.index) ?? e.certificate })),
+      };
+      h.count();
+    }
+    return answer;
+  };
+
   const certificates = (exchange: RestExchange, body: unknown): unknown => {
     const parsed = queryCertificatesResponseSchema.safeParse(body);
     if (!parsed.success) return body;
@@ -185,6 +201,8 @@ export function restFaults(board: FaultBoard): RestHooks {
           return logHead(exchange, body);
         case 'logConsistency':
           return logConsistency(exchange, body);
+        case 'logEntries':
+          return logEntries(exchange, body);
         case 'queryCertificates':
           return certificates(exchange, body);
         default:

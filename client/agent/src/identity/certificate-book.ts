@@ -40,7 +40,7 @@ export interface CertificateBookDeps {
   /** the deployment root pinned at enrolment (serialized public key) */
   readonly root: Bytes;
   /** what of a served bundle the transparency log proves (docs/design.md §3.5) */
-  readonly witness: Pick<LogWitness, 'admitBundle'>;
+  readonly witness: Pick<LogWitness, 'admitBundle' | 'follow' | 'loggedFor'>;
   readonly now?: () => number;
   readonly log: Logger;
 }
@@ -57,6 +57,14 @@ export class CertificateBook {
   constructor(deps: CertificateBookDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
+    // What the log appended about people this device knows counts even when a bundle leaves it out.
+    deps.witness.follow({
+      knows: (userId) => this.has(userId),
+      onLogged: (userIds) => {
+        for (const userId of userIds) this.#cache.delete(userId);
+        this.#emit(userIds);
+      },
+    });
   }
 
   /** The deployment root this book verifies against. */
@@ -88,7 +96,7 @@ export class CertificateBook {
 
   /** Whether the server ever served a bundle for the user. */
   has(userId: string): boolean {
-    return this.#bundle(userId) !== undefined;
+    return this.#stored(userId) !== undefined;
   }
 
   /** Fetch the bundles of users never fetched. Rejects `offline` when the server is unreachable. */
@@ -114,7 +122,7 @@ export class CertificateBook {
       for (const userId of chunk) {
         const before = this.#fingerprint(this.status(userId));
         // A bundle whose head did not verify changes nothing but adds its revocations.
-        const kept = admitted.admitted ? admitted.certificates : withRevocations(this.#bundle(userId), admitted.certificates);
+        const kept = admitted.admitted ? admitted.certificates : withRevocations(this.#stored(userId), admitted.certificates);
         if (kept === undefined) continue;
         const text = JSON.stringify(kept.map((c) => certificateJson(c as Certificate)));
         this.#deps.profile.db
@@ -170,7 +178,16 @@ export class CertificateBook {
     return result.ok ? { ok: true, person: result.person } : { ok: false, code: result.code, detail: result.detail };
   }
 
+  /** The served bundle with what the log appended about the user since this device first read it. */
   #bundle(userId: string): unknown[] | undefined {
+    const stored = this.#stored(userId);
+    const logged = this.#deps.witness.loggedFor(userId);
+    if (logged.length === 0) return stored;
+    const seen = new Set((stored ?? []).map((c) => JSON.stringify(c)));
+    return [...(stored ?? []), ...logged.filter((c) => !seen.has(JSON.stringify(c)))];
+  }
+
+  #stored(userId: string): unknown[] | undefined {
     const text = this.#deps.profile.db.prepare('SELECT certificates FROM identity_bundles WHERE user_id = ?', { pluck: true }).get([userId]);
     if (text === undefined) return undefined;
     const parsed = parseJson(String(text));

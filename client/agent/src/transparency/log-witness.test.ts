@@ -12,15 +12,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toHex, utf8 } from '@yhteispoyta/crypto/bytes';
+import { PrivateKey } from '@signalapp/libsignal-client';
+import { toBase64, toBytes, toHex } from '@yhteispoyta/crypto/bytes';
+import { certificateJson, signCertificate } from '@yhteispoyta/crypto/certificates/signing';
+import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
 import { TestAuthority } from '@yhteispoyta/crypto/certificates/authority.testkit';
 import { logCertificateJson, signLogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
 import { generateLogKey, logKeyFromPem, logPublicKeyBase64 } from '@yhteispoyta/crypto/transparency/log-key';
 import type { LogSigningKey } from '@yhteispoyta/crypto/transparency/log-key';
-import { leafHash } from '@yhteispoyta/crypto/transparency/merkle';
 import { MerkleTree } from '@yhteispoyta/crypto/transparency/merkle-tree';
-import { signTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
+import { certificateLeafHash, signTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import type { SignedTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
+import { call } from '@yhteispoyta/server/http/api-call.testkit';
+import { TEST_ADMIN_TOKEN, deploymentOf } from '@yhteispoyta/server/http/certified.testkit';
 import { startInProcessServer } from '@yhteispoyta/server/testkit/in-process-server.testkit';
 import type { InProcessServer, Interceptor } from '@yhteispoyta/server/testkit/in-process-server.testkit';
 import { pino } from 'pino';
@@ -58,14 +62,27 @@ async function professional(name: string): Promise<TestDevice> {
 const codes = (d: TestDevice): string[] => d.problems.map((p) => p.code);
 const trusts = (d: TestDevice, of: TestDevice): boolean => d.core.identities.trusted(of.device.self) !== undefined;
 
-/** The operator's second log: the real leaves with leaf `index` replaced, its head signed with the real log key. */
-async function forgedLog(index = 0): Promise<{ tree: MerkleTree; head: SignedTreeHead }> {
+/** The operator's second log: another log of certificates and its head, signed with the real log key. */
+interface ForgedLog {
+  readonly tree: MerkleTree;
+  readonly head: SignedTreeHead;
+  /** its entries where they differ from the real log's */
+  readonly entries: ReadonlyMap<number, Certificate>;
+}
+
+/** A device certificate the operator makes up (signed by a key of its own: nobody relies on it, but it is a leaf). */
+function madeUpCertificate(): Certificate {
+  const identityKey = toBase64(toBytes(PrivateKey.generate().getPublicKey().serialize()));
+  return signCertificate({ t: 'device', v: 1, userId: 'u_madeupmadeup', deviceId: 9, identityKey, created: Date.now() }, PrivateKey.generate());
+}
+
+/** The real log with the certificate at leaf `index` replaced by one the operator made up. */
+async function forgedLog(index = 0): Promise<ForgedLog> {
   const size = await server.ctx.store.certificates.log.size();
   const tree = new MerkleTree();
-  for (const [i, hash] of (await server.ctx.store.certificates.log.leafHashes(0, size)).entries()) {
-    tree.append(i === index ? leafHash(utf8('a certificate nobody else is shown')) : hash);
-  }
-  return { tree, head: signTreeHead({ treeSize: size, rootHash: toHex(tree.root()), timestamp: Date.now() }, logKey) };
+  const replaced = madeUpCertificate();
+  for (const [i, hash] of (await server.ctx.store.certificates.log.leafHashes(0, size)).entries()) tree.append(i === index ? certificateLeafHash(replaced) : hash);
+  return { tree, head: signTreeHead({ treeSize: size, rootHash: toHex(tree.root()), timestamp: Date.now() }, logKey), entries: new Map([[index, replaced]]) };
 }
 
 /**
@@ -73,7 +90,7 @@ async function forgedLog(index = 0): Promise<{ tree: MerkleTree; head: SignedTre
  * its own: consistency proofs from `from` (the size the reader holds), or none at all. The
  * log's routes are anonymous: while armed, every caller of them gets the lie.
  */
-function serveForged(reader: TestDevice, forged: { tree: MerkleTree; head: SignedTreeHead }, from?: number): Interceptor {
+function serveForged(reader: TestDevice, forged: ForgedLog, from?: number): Interceptor {
   return (t) => {
     if (t.kind !== 'rest' || (t.device !== undefined && t.device.userId !== reader.device.self.userId)) return undefined;
     const body = t.response as Record<string, unknown>;
@@ -81,6 +98,11 @@ function serveForged(reader: TestDevice, forged: { tree: MerkleTree; head: Signe
     if (t.route === 'logConsistency') {
       const proof = from === undefined || from === forged.head.treeSize ? [] : forged.tree.consistencyProof(from, forged.head.treeSize).map(toHex);
       return { replace: { head: forged.head, proof } };
+    }
+    if (t.route === 'logEntries') {
+      const page = body as { head: unknown; entries: { index: number; certificate: unknown }[] };
+      const entries = page.entries.filter((e) => e.index < forged.head.treeSize).map((e) => ({ index: e.index, certificate: forged.entries.get(e.index) ?? e.certificate }));
+      return { replace: { head: forged.head, entries } };
     }
     if (t.route !== 'queryCertificates') return undefined;
     const log = body['log'] as { inclusions: { id: string; leafIndex: number; path: string[] }[] };
@@ -205,6 +227,55 @@ describe('the log witness', () => {
     const unsigned = signTreeHead(forged, generateLogKey());
     expect((await anna.core.witness.compareWithPeerHead(unsigned, from)).kind).toBe('unverifiable');
     expect(anna.problems).toHaveLength(1);
+  });
+});
+
+describe('what the log appended', () => {
+  it('tells the device of a revocation the server leaves out of every bundle', async () => {
+    const anna = await professional('Anna');
+    const bert = await professional('Bert');
+    await anna.core.identities.refresh([bert.device.self.userId]);
+    expect(trusts(anna, bert)).toBe(true);
+    // The operator keeps revocations out of Anna's bundles (with their proofs).
+    server.intercept = (t) => {
+      if (t.kind !== 'rest' || t.route !== 'queryCertificates') return undefined;
+      const body = t.response as { certificates: { body: { t: string } }[]; log: { head: unknown; inclusions: unknown[] } };
+      const kept = body.certificates.map((c, i) => ({ c, i })).filter(({ c }) => c.body.t !== 'user_revocation');
+      return { replace: { certificates: kept.map(({ c }) => c), log: { ...body.log, inclusions: kept.map(({ i }) => body.log.inclusions[i]) } } };
+    };
+    // Bert's organisation revokes him.
+    const kela = deploymentOf(server).orgs.get('kela');
+    if (kela === undefined) throw new Error('no kela');
+    const revocation = signCertificate({ t: 'user_revocation', v: 1, orgId: 'kela', userId: bert.device.self.userId, serial: 1, revokedAt: Date.now() }, kela.key.priv);
+    const stored = await call(server, 'POST', '/v1/admin/certificates', { token: TEST_ADMIN_TOKEN, json: { certificate: certificateJson(revocation) } });
+    expect(stored.status).toBe(200);
+
+    await anna.core.identities.refresh([bert.device.self.userId]);
+    // The bundle said nothing of it; the log's entries, read up to the bundle's head, did.
+    expect(trusts(anna, bert)).toBe(false);
+    expect(anna.core.identities.book.status(bert.device.self.userId)).toMatchObject({ ok: false, code: 'revoked' });
+    expect(anna.problems).toEqual([]);
+  });
+
+  it('moves on to no head whose appended entries the server does not hand out, or hands out changed', async () => {
+    const anna = await professional('Anna');
+    await anna.core.refresh();
+    const seen = anna.core.witness.current();
+    const bert = await professional('Bert');
+    for (const lie of ['withhold', 'change'] as const) {
+      server.intercept = (t) => {
+        if (t.kind !== 'rest' || t.route !== 'logEntries') return undefined;
+        const page = t.response as { head: unknown; entries: { index: number; certificate: unknown }[] };
+        return { replace: { head: page.head, entries: lie === 'withhold' ? page.entries.slice(0, -1) : page.entries.map((e, i) => (i === 0 ? { ...e, certificate: madeUpCertificate() } : e)) } };
+      };
+      await anna.core.identities.refresh([bert.device.self.userId]);
+      expect(trusts(anna, bert), lie).toBe(false);
+      expect(anna.core.witness.current(), lie).toEqual(seen);
+    }
+    expect(codes(anna)).toEqual(['log_inconsistent', 'log_inconsistent']);
+    server.intercept = undefined;
+    await anna.core.identities.refresh([bert.device.self.userId]);
+    expect(trusts(anna, bert)).toBe(true);
   });
 });
 

@@ -7,7 +7,10 @@
  * - every head is signed by that key;
  * - every head is proven consistent with the newest head verified before (kept in the
  *   profile), so the log this device has seen only ever grew;
- * - a certificate is relied upon only with an inclusion proof in such a head.
+ * - a certificate is relied upon only with an inclusion proof in such a head;
+ * - the stored head moves on only once every entry the log appended since is read and
+ *   proven to be all of them: those naming people this device knows are kept, so a
+ *   revocation the server leaves out of a bundle is known anyway.
  *
  * What fails is a typed problem (`log_unproven`, `log_inconsistent`, `directory_split_view`),
  * reported once per distinct cause, and what came with it is not relied upon. Being unable
@@ -18,13 +21,15 @@ import type { Logger } from 'pino';
 import { SerialQueue } from '@yhteispoyta/common/queue';
 import { fromHex } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
-import { certificateId } from '@yhteispoyta/crypto/certificates/signing';
+import { certificateId, certificateJson } from '@yhteispoyta/crypto/certificates/signing';
 import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
+import { MAX_LOG_ENTRIES_PAGE } from '@yhteispoyta/crypto/protocol';
 import type { CertificateLogProof, RouteResponse } from '@yhteispoyta/crypto/protocol';
+import { appendedLeavesProven } from '@yhteispoyta/crypto/transparency/appended';
 import { verifyLogCertificate } from '@yhteispoyta/crypto/transparency/log-certificate';
 import { logVerifyingKey } from '@yhteispoyta/crypto/transparency/log-key';
 import { verifyConsistency } from '@yhteispoyta/crypto/transparency/merkle';
-import { headRoot, verifyTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
+import { certificateLeafHash, headRoot, verifyTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import type { SignedTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import type { ProblemCode, ProblemSink, RestClient } from '../contracts';
@@ -64,6 +69,19 @@ export interface AdmittedBundle {
 
 const isRevocation = (c: Certificate): boolean => c.body.t === 'user_revocation' || c.body.t === 'device_revocation';
 
+/** Whose certificates the witness keeps from the log, and who hears of them. */
+export interface LoggedPeople {
+  knows(userId: string): boolean;
+  onLogged(userIds: readonly string[]): void;
+}
+
+/** The person a certificate is about (none for an organisation's). */
+function namedUser(certificate: Certificate): string | undefined {
+  const body = certificate.body;
+  if (body.t === 'client') return body.clientUserId;
+  return 'userId' in body ? body.userId : undefined;
+}
+
 type CertifiedKey = { readonly ok: true; readonly logKey: Bytes; readonly notAfter: number } | { readonly ok: false; readonly detail: string };
 
 interface HeadRow {
@@ -80,11 +98,26 @@ export class LogWitness {
   readonly #queue = new SerialQueue();
   readonly #reported = new Set<string>();
   #key: CertifiedKey | undefined;
+  #people: LoggedPeople | undefined;
 
   constructor(deps: LogWitnessDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
     deps.profile.migrate(TRANSPARENCY_MIGRATIONS);
+  }
+
+  /**
+   * Read the log's appended entries for the people `people.knows`; `onLogged` hears whose
+   * certificates the log brought (the certificate book).
+   */
+  follow(people: LoggedPeople): void {
+    this.#people = people;
+  }
+
+  /** The certificates the log appended, since this device first saw it, naming `userId` (unverified JSON). */
+  loggedFor(userId: string): unknown[] {
+    const rows = this.#deps.profile.db.prepare('SELECT certificate FROM transparency_logged WHERE user_id = ? ORDER BY leaf_index', { pluck: true }).all([userId]);
+    return rows.map((text) => JSON.parse(String(text)) as unknown);
   }
 
   /** The newest head this device verified (signature and consistency with every earlier one), if any. */
@@ -205,8 +238,63 @@ export class LogWitness {
   async #advance(heads: readonly SignedTreeHead[]): Promise<Reconciled> {
     const stored = this.current();
     const reconciled = await reconcileHeads(stored === undefined ? heads : [stored, ...heads], (from) => this.#consistency(from));
-    if (reconciled.ok && (stored === undefined || reconciled.newest.treeSize > stored.treeSize)) this.#keep(reconciled.newest);
+    if (!reconciled.ok) return reconciled;
+    // The first head is taken as it is; every later one only with all it appended read.
+    if (stored === undefined) this.#keep(reconciled.newest);
+    else if (reconciled.newest.treeSize > stored.treeSize) {
+      const read = await this.#readAppended(stored);
+      if (!read.ok) return read;
+    }
     return reconciled;
+  }
+
+  /**
+   * Move the stored head on to the log's current one only after reading every entry appended
+   * in between and proving they are all of them (crypto's appendedLeavesProven): the
+   * certificates among them that name people this device knows are kept, so the server
+   * cannot keep a revocation of someone this device relies on from it by leaving it out of
+   * a bundle.
+   */
+  async #readAppended(stored: SignedTreeHead): Promise<Reconciled> {
+    const from = stored.treeSize;
+    const answer = await this.#consistency(from);
+    if (!answer.ok) return { ok: false, code: 'inconsistent', detail: answer.detail };
+    const target = answer.head;
+    const entries: { index: number; certificate: Certificate }[] = [];
+    while (entries.length < target.treeSize - from) {
+      const start = from + entries.length;
+      const page = await this.#deps.rest.call('logEntries', { query: { start, count: Math.min(MAX_LOG_ENTRIES_PAGE, target.treeSize - start) } });
+      if (page.entries.length === 0 || page.entries.some((e, i) => e.index !== start + i)) {
+        return { ok: false, code: 'inconsistent', detail: `the server did not hand out the entries from ${start} of the ${target.treeSize} its head covers` };
+      }
+      entries.push(...(page.entries.slice(0, target.treeSize - start) as { index: number; certificate: Certificate }[]));
+    }
+    const proof = answer.proof.map((hash) => fromHex(hash));
+    const leaves = entries.map((e) => certificateLeafHash(e.certificate));
+    if (!appendedLeavesProven(from, target.treeSize, proof, headRoot(stored), headRoot(target), leaves)) {
+      return { ok: false, code: 'inconsistent', detail: `the entries ${from}…${target.treeSize - 1} the server handed out are not those its head signs` };
+    }
+    const noted = this.#note(entries);
+    this.#keep(target);
+    if (noted.length > 0) this.#people?.onLogged(noted);
+    return { ok: true, newest: target, requests: 0 };
+  }
+
+  /** Keep the entries naming people this device knows; answers their user ids. */
+  #note(entries: readonly { index: number; certificate: Certificate }[]): string[] {
+    const people = this.#people;
+    if (people === undefined) return [];
+    const named = new Set<string>();
+    const insert = this.#deps.profile.db.prepare('INSERT INTO transparency_logged (id, user_id, leaf_index, certificate) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
+    this.#deps.profile.transaction(() => {
+      for (const { index, certificate } of entries) {
+        const userId = namedUser(certificate);
+        if (userId === undefined || !people.knows(userId)) continue;
+        insert.run([certificateId(certificate), userId, index, JSON.stringify(certificateJson(certificate))]);
+        named.add(userId);
+      }
+    });
+    return [...named];
   }
 
   async #consistency(from: number): Promise<ConsistencyAnswer> {

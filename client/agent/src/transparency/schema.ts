@@ -3,7 +3,8 @@
  * signed tree head of the server's transparency log this device verified (signature under
  * the root-certified log key, and consistency with every head it held before). One row:
  * consistency is transitive, so each new head proven to extend this one extends every
- * earlier one too (docs/design.md §3.5).
+ * earlier one too (docs/design.md §3.5). And the certificates the log appended since,
+ * for the people the device knows.
  */
 import { defineMigrations } from '../profile/migrations';
 
@@ -18,5 +19,17 @@ export const TRANSPARENCY_MIGRATIONS = defineMigrations('transparency', [
     signature   TEXT NOT NULL,
     verified_at INTEGER NOT NULL
   ) STRICT;
+  `,
+  `
+  -- certificates the log appended after the head this device held, naming people it knows:
+  -- read from the log's entries and proven to be all of them (transparency/log-witness.ts),
+  -- so a certificate the server leaves out of a bundle (a revocation) is still known
+  CREATE TABLE transparency_logged (
+    id          TEXT PRIMARY KEY,
+    user_id     TEXT NOT NULL,
+    leaf_index  INTEGER NOT NULL,
+    certificate TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX transparency_logged_user ON transparency_logged (user_id);
   `,
 ]);
