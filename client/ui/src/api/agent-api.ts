@@ -72,8 +72,8 @@ export const workspacesApi = {
   },
   /** The organisations of the directory. */
   orgs: async () => (await callRoute(AGENT, 'directory')).orgs,
-  /** The professionals of an organisation. */
-  orgUsers: async (orgId: string) => (await callRoute(AGENT, 'orgUsers', { params: { orgId } })).users,
+  /** Professionals of an organisation whose name holds `q` (at most 20, verified by the agent). */
+  orgUsers: async (orgId: string, q: string) => (await callRoute(AGENT, 'orgUsers', { params: { orgId }, query: { q } })).users,
 };
 
 /** This person's devices: the list, a link code for a new one, approving and revoking. */

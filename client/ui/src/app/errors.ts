@@ -33,6 +33,8 @@ export const KNOWN_ERROR_CODES = [
   'conflict',
   'too_large',
   'rate_limited',
+  'quota_exceeded',
+  'mailbox_full',
   'expired',
   'bad_request',
   'identity_changed',
