@@ -241,4 +241,43 @@ describe('RecordsService', () => {
     expect((await w.records(RECORDS_STREAM)).map((r) => r.clock)).toEqual([1, 2, 3]);
     expect(b.problems).toEqual([]);
   });
+
+  it('carries a concern notice with its feedback, a meeting with attendance and decisions, a decision and a transition point to every agent', async () => {
+    const [w, a, b, c] = await three();
+    const concern = await a.sync.records.send(WS, { t: 'concern', toOrgId: 'org-ben', urgency: 'urgent', content: 'Asiakas on ilman asuntoa.', clientTold: true });
+    await w.settle();
+    // Only the receiving organisation closes a notice with its feedback.
+    expect(await refusalOf(c.sync.records.send(WS, { t: 'concern_feedback', concernId: concern.id, content: 'Otettu hoitoon.' }))).toBe('not_allowed');
+    await b.sync.records.send(WS, { t: 'concern_feedback', concernId: concern.id, content: 'Otettu hoitoon, yhteydenotto tänään.' });
+    await w.settle();
+    expect(await a.sync.records.get(WS, concern.id)).toMatchObject({ status: 'closed', feedback: { content: 'Otettu hoitoon, yhteydenotto tänään.', by: { userId: b.ref.userId } } });
+
+    const startsAt = Date.now() - 60_000;
+    const meeting = await a.sync.records.send(WS, { t: 'meeting', title: 'Verkostoneuvottelu', startsAt, place: 'Kelan toimisto', agenda: ['Tilanne', 'Kuntoutus'], invited: [b.ref.userId, c.ref.userId] });
+    await w.settle();
+    // Only the organiser records who attended; an invited professional records decisions, one as an agreed action.
+    expect(await refusalOf(b.sync.records.send(WS, { t: 'meeting_attendance', meetingId: meeting.id, attended: [b.ref.userId] }))).toBe('not_allowed');
+    await a.sync.records.send(WS, { t: 'meeting_attendance', meetingId: meeting.id, attended: [a.ref.userId, b.ref.userId] });
+    await b.sync.records.send(WS, { t: 'meeting_decision', meetingId: meeting.id, text: 'Haetaan kuntoutusta.', action: { ownerUserId: c.ref.userId, due: '2027-01-15' } });
+    expect(await refusalOf(b.sync.records.send(WS, { t: 'meeting_decision', meetingId: meeting.id, text: 'Väärä omistaja.', action: { ownerUserId: 'nobody', due: '2027-01-15' } }))).toBe('unknown_member');
+    await w.settle();
+    expect(await c.sync.records.get(WS, meeting.id)).toMatchObject({
+      status: 'held', attended: [a.ref.userId, b.ref.userId],
+      decisions: [{ text: 'Haetaan kuntoutusta.', by: { userId: b.ref.userId }, action: { ownerUserId: c.ref.userId, due: '2027-01-15' } }],
+    });
+    expect(await refusalOf(a.sync.records.send(WS, { t: 'meeting_cancel', meetingId: meeting.id }))).toBe('wrong_status');
+
+    const said = await b.sync.records.send(WS, { t: 'statement', content: 'Kuntoutustarve on ilmeinen.', reasons: 'Terveydenhuollon arvio' });
+    await w.settle();
+    expect(await refusalOf(a.sync.records.send(WS, { t: 'decision', content: 'Myönnetään.', cites: [{ statementId: 'no-such', consideration: 'x' }] }))).toBe('unknown_record');
+    const decided = await a.sync.records.send(WS, { t: 'decision', content: 'Kuntoutusraha myönnetään.', cites: [{ statementId: said.id, consideration: 'Lausunnon arvio kuntoutustarpeesta hyväksyttiin perusteeksi.' }] });
+    const moved = await a.sync.records.send(WS, { t: 'transition', kind: 'move', description: 'Muutto Tampereelle', date: '2027-02-01', actor: { kind: 'org', orgId: 'org-ben' } });
+    await w.settle();
+    expect(await c.sync.records.get(WS, decided.id)).toMatchObject({ kind: 'decision', cites: [{ statementId: said.id }] });
+    expect(await b.sync.records.get(WS, moved.id)).toMatchObject({ kind: 'transition', transition: 'move', date: '2027-02-01', actor: { kind: 'org', orgId: 'org-ben' } });
+    const lists = await Promise.all([a, b, c].map(shown));
+    expect(lists[1]).toEqual(lists[0]);
+    expect(lists[2]).toEqual(lists[0]);
+    expect([...a.problems, ...b.problems, ...c.problems]).toEqual([]);
+  });
 });
