@@ -57,6 +57,8 @@ export class FakeWorld {
   readonly syncs = new Set<FakeDocumentSync>();
   /** every started session's parts, in start order */
   readonly sessions: SessionParts[] = [];
+  /** `userId/workspaceId` of invitations not yet accepted (by default every workspace is accepted) */
+  readonly invitedOnly = new Set<string>();
   #seq = 0;
 
   /** Register a user in an organisation and return a one-time code that enrols him. */
@@ -323,21 +325,26 @@ class FakeMembership implements MembershipService {
     this.accepted.push(userId);
   }
 
-  // The fake world asks no one: every workspace is accepted (the real rule is tested in keys/).
+  // Every workspace is accepted unless the test lists it in world.invitedOnly (the real rule is tested in keys/).
   async invitations(): Promise<WorkspaceInvitation[]> {
-    return [];
+    return (await this.list())
+      .filter((w) => !this.isAccepted(w.workspaceId))
+      .map((w) => ({ workspaceId: w.workspaceId, kind: w.kind, label: w.label, invitedAt: 0, invitedBy: { userId: w.createdBy ?? '', certified: false } }));
   }
 
-  isAccepted(): boolean {
-    return true;
+  isAccepted(workspaceId: string): boolean {
+    return !this.world.invitedOnly.has(`${this.me.userId}/${workspaceId}`);
   }
 
   async acceptInvitation(workspaceId: string): Promise<WorkspaceSummary> {
+    this.world.invitedOnly.delete(`${this.me.userId}/${workspaceId}`);
     return this.#summary(workspaceId);
   }
 
   async declineInvitation(workspaceId: string): Promise<void> {
-    await this.removeMember(workspaceId, this.me.userId);
+    this.world.invitedOnly.delete(`${this.me.userId}/${workspaceId}`);
+    const ws = this.world.workspaces.get(workspaceId);
+    if (ws !== undefined) ws.members = ws.members.filter((m) => m.userId !== this.me.userId);
   }
 }
 
