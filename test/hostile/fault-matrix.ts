@@ -36,6 +36,7 @@ export const FAULT_KINDS = [
   'split_view_log',
   'rewritten_log',
   'unproven_certificate',
+  'withheld_revocation',
   'stale_head',
   'removed_past_cut',
   'fake_ack',

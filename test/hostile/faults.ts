@@ -84,7 +84,9 @@ export type FaultSpec =
   /** the victim's transparency-log answers (heads, consistency proofs, the proofs of certificate bundles) come from `log` */
   | { readonly type: 'forged_log'; readonly victim: string; readonly log: ForgedLog }
   /** certificate bundles to the victim carry no inclusion proof (`drop`) or a wrong one (`flip`) for the certificates naming `userId` */
-  | { readonly type: 'unprove_certificates'; readonly victim: string; readonly userId: string; readonly how: 'drop' | 'flip' };
+  | { readonly type: 'unprove_certificates'; readonly victim: string; readonly userId: string; readonly how: 'drop' | 'flip' }
+  /** certificate bundles to the victim leave out every certificate of these types (and its inclusion proof) */
+  | { readonly type: 'withhold_certificates'; readonly victim: string; readonly types: readonly string[] };
 
 /** An armed fault as the test sees it. */
 export class FaultHandle {

@@ -8,7 +8,10 @@
  *  (b) rewritten_log: Anna is shown a log whose history differs from the head she verified
  *      before (its first leaf replaced) — `log_inconsistent`, and nothing of it is relied on;
  *  (c) unproven_certificate: Bert is served a new member's certificates without inclusion
- *      proofs, then with wrong ones — `log_unproven`, and her device is not trusted.
+ *      proofs, then with wrong ones — `log_unproven`, and her device is not trusted;
+ *  (d) withheld_revocation: Bert's organisation revokes him and the server leaves the
+ *      revocation out of every bundle it serves Anna — her agent reads it from the log's
+ *      entries anyway, and as the workspace's owner removes Bert.
  *
  * Each is detected at the agents' UI API, nothing of the lie is relied upon, and the agents
  * recover once the server is honest: the new member's messages reach everyone.
@@ -225,6 +228,31 @@ describe('the transparency log under a hostile server', () => {
       t.recovered = await joinsAndIsRead(eero, [anna, bert], 'Eero mukana');
       expect((await anna.problemsSince(mark)).filter((p) => p.code === 'log_inconsistent')).toHaveLength(1);
       t.note("recovered: the honest log extends the head seen before; a newcomer's messages reach everyone");
+      expect(t.recovered).toBe(true);
+    }), 120_000);
+
+  it('(d) withheld_revocation: a revocation left out of every bundle is read from the log', () =>
+    runTrial(matrix, world.relay, 'withheld_revocation', async (t) => {
+      const fault = world.relay.arm({ type: 'withhold_certificates', victim: 'anna', types: ['user_revocation'] });
+      // Bert leaves the county: his organisation revokes him; Anna looks at the people she works with again.
+      await world.orgs.county.revokeUser(bert.userId);
+      world.relay.reconnect('anna');
+      await fault.hit();
+      let removed = false;
+      try {
+        await until('anna removes bert', async () => !(await anna.members(workspaceId)).includes(bert.userId), 30_000);
+        removed = true;
+      } catch {
+        removed = false;
+      }
+      t.count(fault);
+      t.detected = removed;
+      t.note('the revocation came from the log entries the agent read up to its new head; the owner removed the revoked member');
+      expect(removed).toBe(true);
+
+      world.relay.honest();
+      t.recovered = await joinsAndIsRead(world.agent('cecilia'), [anna], 'Bert on poissa');
+      t.note('the workspace goes on without him');
       expect(t.recovered).toBe(true);
     }), 120_000);
 });

@@ -4,7 +4,8 @@
  * claim answers, items slipped into mailbox answers, an enrolment's keys substituted on
  * the way in, people of one organisation listed in another's directory, and the
  * transparency log: another log of the operator's shown to one agent (heads, consistency
- * proofs and the proofs of its certificate bundles), or certificates served unproven. Membership events that pass in
+ * proofs and the proofs of its certificate bundles), certificates served unproven, or left
+ * out of bundles. Membership events that pass in
  * either direction are learnt first, so a hidden removal is known by its seq.
  */
 import {
@@ -160,7 +161,15 @@ export function restFaults(board: FaultBoard): RestHooks {
       if (before.some((_, i) => names(i))) h.count();
       log = { ...log, inclusions };
     }
-    return { certificates: served, log };
+    let kept = served;
+    for (const h of board.armed('withhold_certificates', exchange.door)) {
+      const keep = kept.map((c) => !h.spec.types.includes(c.body.t));
+      if (keep.every(Boolean)) continue;
+      log = { ...log, inclusions: log.inclusions.filter((_, i) => keep[i] === true) };
+      kept = kept.filter((_, i) => keep[i] === true);
+      h.count();
+    }
+    return { certificates: kept, log };
   };
 
   return {
