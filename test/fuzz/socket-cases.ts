@@ -183,7 +183,7 @@ function handshake(prng: Prng, fx: FuzzFixtures): HandshakeCase {
   const v = PROTOCOL_VERSION;
   const choices: (() => HandshakeCase)[] = [
     () => ({ transport: 'handshake', auth: { token: fx.alice.token, v }, valid: true, note: 'valid handshake' }),
-    () => ({ transport: 'handshake', auth: { token: fx.alice.token, v: prng.pick([0, 2, '1', null, 1.5]) }, valid: false, note: 'wrong version' }),
+    () => ({ transport: 'handshake', auth: { token: fx.alice.token, v: prng.pick([0, PROTOCOL_VERSION - 1, PROTOCOL_VERSION + 1, String(PROTOCOL_VERSION), null, 1.5]) }, valid: false, note: 'wrong version' }),
     () => ({ transport: 'handshake', auth: { v }, valid: false, note: 'no token' }),
     () => ({ transport: 'handshake', auth: { token: hostileString(prng, 500), v }, valid: false, note: 'hostile token' }),
     () => ({ transport: 'handshake', auth: { token: fx.alice.token, v, extra: 1 }, valid: false, note: 'extra key' }),
