@@ -133,7 +133,10 @@ describe('workspaces, members, chat and attachments over the API', () => {
 
     const directory = await callJson(agent.api, 'GET', '/api/directory');
     expect(directory.body).toMatchObject({ orgs: expect.arrayContaining([{ orgId: 'hva', name: 'Org hva' }]) });
-    expect(await callJson(agent.api, 'GET', '/api/directory/hva/users')).toMatchObject({ body: { users: [{ userId: 'u-sini' }] } });
+    // The directory is searched by name, never listed (issue 15): no fragment, no answer.
+    expect(await callJson(agent.api, 'GET', '/api/directory/hva/users?q=sin')).toMatchObject({ body: { users: [{ userId: 'u-sini' }] } });
+    expect(await callJson(agent.api, 'GET', '/api/directory/hva/users?q=nobody')).toMatchObject({ body: { users: [] } });
+    expect((await callJson(agent.api, 'GET', '/api/directory/hva/users')).status).toBe(400);
     expect(await callJson(agent.api, 'POST', '/api/identities/verified', { userId: 'u-sini', verified: true })).toMatchObject({ status: 200 });
     expect(await callJson(agent.api, 'POST', '/api/identities/verified', { userId: 'u-sini', deviceId: 1, verified: true })).toMatchObject({ status: 400 });
     expect(await callJson(agent.api, 'POST', '/api/identities/accept', { userId: 'u-sini' })).toMatchObject({ status: 200 });
