@@ -107,7 +107,8 @@ function OpenWorkspace({
           <a href="#/">{t('workspace.back')}</a>
         </p>
         <h1>
-          {workspace.label} <span className={`badge badge-${workspace.kind}`}>{t(`workspaces.kinds.${workspace.kind}`)}</span>
+          {/* The label arrives encrypted with the workspace's key; until then a placeholder. */}
+          {workspace.label === '' ? t('invitations.noLabel') : workspace.label} <span className={`badge badge-${workspace.kind}`}>{t(`workspaces.kinds.${workspace.kind}`)}</span>
         </h1>
         <p className="here-now" data-testid="here-now">
           {peerNames.length === 0 ? t('workspace.aloneHere') : t('workspace.hereNow', { names: peerNames.join(', ') })}

@@ -58,7 +58,7 @@ function WorkspaceCard({ workspace }: { workspace: Workspace }) {
   return (
     <li className="workspace-card">
       <h3>
-        <a href={routeHash({ name: 'workspace', workspaceId: workspace.workspaceId, tab: 'plan' })}>{workspace.label}</a>
+        <a href={routeHash({ name: 'workspace', workspaceId: workspace.workspaceId, tab: 'plan' })}>{workspace.label === '' ? t('invitations.noLabel') : workspace.label}</a>
       </h3>
       <p className="card-meta">
         <span className={`badge badge-${workspace.kind}`}>{t(`workspaces.kinds.${workspace.kind}`)}</span>
