@@ -4,8 +4,10 @@
  * "Asiakirjat" tab (an empty form first: each field is marked and explained, nothing is
  * sent), the social worker — on a phone-sized window — answers it with a statement, and
  * the Kela expert acknowledges the answer; each sees the status change (lähetetty →
- * vastattu → kuitattu). axe-core checks the view on both sides; screenshots at 1366 and
- * 390 px go to test-artifacts/e2e/.
+ * vastattu → kuitattu). Then a network meeting with its agenda and an invitee, whose
+ * minutes both write at once (a Yjs document of the meeting, live in the other's editor).
+ * axe-core checks the view on both sides; screenshots at 1366 and 390 px go to
+ * test-artifacts/e2e/.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,6 +31,8 @@ const SUBJECT = 'Lisäselvityspyyntö: perustoimeentulotuki';
 let root: string;
 let demo: ProductProcess;
 let browser: Browser;
+let maija: Page;
+let sanna: Page;
 const addresses = new Map<string, string>();
 const complaints: string[] = [];
 
@@ -89,7 +93,7 @@ async function expectAccessible(page: Page, view: string): Promise<void> {
 
 describe('case records in the browser', () => {
   it('a Kela request is answered by a social worker and acknowledged', async () => {
-    const maija = await openRecords('Maija Laine', 1366);
+    maija = await openRecords('Maija Laine', 1366);
     await expectAccessible(maija, 'records, empty');
     const request = maija.getByRole('form', { name: 'Lisäselvityspyyntö' });
     const listed = await maija.getByTestId('record').count();
@@ -117,7 +121,7 @@ describe('case records in the browser', () => {
     await mine.getByText('lähetetty', { exact: true }).waitFor({ timeout: 30_000 });
     expect(await request.getByLabel('Aihe').inputValue()).toBe('');
 
-    const sanna = await openRecords('Sanna Virtanen', 390);
+    sanna = await openRecords('Sanna Virtanen', 390);
     const theirs = sanna.getByRole('listitem', { name: SUBJECT });
     await theirs.getByText('lähetetty', { exact: true }).waitFor({ timeout: 30_000 });
     expect(await theirs.innerText()).toContain('Maija Laine, Kela');
@@ -143,4 +147,36 @@ describe('case records in the browser', () => {
     await screenshot(maija, 'records-acknowledged-1366');
     expect(complaints).toEqual([]);
   }, 240_000);
+
+  it('a network meeting with an agenda and an invitee, whose minutes both write at once', async () => {
+    const kind = maija.getByLabel('Asiakirjan laji');
+    await kind.selectOption({ label: 'Verkostoneuvottelu' });
+    const form = maija.getByRole('form', { name: 'Verkostoneuvottelu' });
+    await form.getByLabel('Otsikko').fill('Verkostoneuvottelu: kuntoutus');
+    await form.getByLabel('Aika').fill('2026-12-10T10:00');
+    await form.getByLabel('Paikka').fill('Kelan toimisto, Tampere');
+    await form.getByLabel('Asialista').fill('Tilanne nyt\nKuntoutuksen vaihtoehdot\nSeuraavat askeleet');
+    await form.getByRole('checkbox', { name: 'Sanna Virtanen' }).check();
+    await form.getByRole('button', { name: 'Kutsu neuvotteluun' }).click();
+    const meeting = maija.getByTestId('record').filter({ hasText: 'Verkostoneuvottelu: kuntoutus' });
+    await meeting.getByText('suunniteltu', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await meeting.innerText()).toContain('Kuntoutuksen vaihtoehdot');
+
+    const theirs = sanna.getByTestId('record').filter({ hasText: 'Verkostoneuvottelu: kuntoutus' });
+    await theirs.getByText('suunniteltu', { exact: true }).waitFor({ timeout: 30_000 });
+    await meeting.getByText('Muistio (pöytäkirja), kirjoitetaan yhdessä').click();
+    await theirs.getByText('Muistio (pöytäkirja), kirjoitetaan yhdessä').click();
+    const mine = meeting.getByRole('textbox');
+    const their = theirs.getByRole('textbox');
+    await mine.click();
+    await maija.keyboard.type('Sovittiin: haetaan ammatillista kuntoutusta. ');
+    await expect.poll(() => their.innerText(), { timeout: 30_000 }).toContain('haetaan ammatillista kuntoutusta');
+    await their.click();
+    await sanna.keyboard.press('End');
+    await sanna.keyboard.type('Sanna varaa ajan terveydenhuoltoon.');
+    await expect.poll(() => mine.innerText(), { timeout: 30_000 }).toContain('Sanna varaa ajan terveydenhuoltoon.');
+    await expectAccessible(maija, 'records, meeting minutes');
+    await screenshot(maija, 'records-meeting-minutes-1366');
+    expect(complaints).toEqual([]);
+  }, 180_000);
 });

@@ -1,7 +1,8 @@
 /**
  * The plan's y-websocket room at this page's agent (`/yjs/<workspaceId>/plan`), opened
  * with the stock WebsocketProvider for as long as a workspace is open — whichever of its
- * tabs is shown — so others see who is here. The agent seals every change and all
+ * tabs is shown — so others see who is here. A meeting's minutes are a room of the same
+ * kind (`/yjs/<workspaceId>/meeting-<id>`), open while they are shown. The agent seals every change and all
  * awareness (carets, names, colours) before anything leaves the machine.
  */
 import { useEffect, useState } from 'react';
@@ -41,8 +42,8 @@ function peersOf(provider: WebsocketProvider): AwarenessUser[] {
   return out;
 }
 
-/** Open the plan room of a workspace; closed when the workspace is left. */
-export function usePlanRoom(workspaceId: string, user: AwarenessUser): PlanRoom | undefined {
+/** Open the plan room (or the document `docName`) of a workspace; closed when the workspace is left. */
+export function usePlanRoom(workspaceId: string, user: AwarenessUser, docName: string = PLAN_DOC_NAME): PlanRoom | undefined {
   const [room, setRoom] = useState<PlanRoom | undefined>(undefined);
   const { name, color, userId } = user;
 
@@ -50,7 +51,7 @@ export function usePlanRoom(workspaceId: string, user: AwarenessUser): PlanRoom 
     const doc = new Y.Doc();
     const base = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/yjs/${encodeURIComponent(workspaceId)}`;
     // BroadcastChannel off: every tab goes through the agent, which is the only party that may see the plan.
-    const provider = new WebsocketProvider(base, PLAN_DOC_NAME, doc, { disableBc: true, protocols: agentSocketProtocols() });
+    const provider = new WebsocketProvider(base, docName, doc, { disableBc: true, protocols: agentSocketProtocols() });
     provider.awareness.setLocalStateField('user', { name, color, userId });
     let current: PlanRoom = { doc, provider, synced: false, connection: 'connecting', peers: [] };
     const update = (change: Partial<PlanRoom>) => {
@@ -75,7 +76,7 @@ export function usePlanRoom(workspaceId: string, user: AwarenessUser): PlanRoom 
         doc.destroy();
       }, 0);
     };
-  }, [workspaceId, name, color, userId]);
+  }, [workspaceId, docName, name, color, userId]);
 
   return room;
 }

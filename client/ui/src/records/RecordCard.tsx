@@ -13,16 +13,19 @@ import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { formatBytes, formatDateTime } from '../lib/format';
 import { randomId } from '../lib/ids';
+import { MeetingMinutes } from './MeetingMinutes';
 import { StatementForm } from './NewRecordForm';
 import { workspaceOrgs } from './record-people';
 import { RecordField } from './RecordField';
 import { useRecordSubmit } from './use-record-submit';
 
-/** Who is looking. */
+/** Who is looking (and, in a meeting's minutes, how others see his caret). */
 export interface RecordViewer {
   readonly userId: string;
   readonly orgId: string;
   readonly role: string;
+  readonly name: string;
+  readonly color: string;
 }
 
 interface CardProps {
@@ -70,6 +73,7 @@ export function RecordCard(props: CardProps) {
         <time dateTime={new Date(record.at).toISOString()}>{formatDateTime(record.at, i18n.language)}</time>
       </p>
       <RecordBody {...props} orgName={orgName} addressee={addressee} />
+      {record.kind === 'meeting' && record.status !== 'cancelled' ? <Minutes {...props} /> : null}
       {record.steps.length > 1 ? (
         <details className="record-steps">
           <summary>{t('records.steps')}</summary>
@@ -85,6 +89,21 @@ export function RecordCard(props: CardProps) {
       ) : null}
       <RecordActions {...props} />
     </li>
+  );
+}
+
+/** The meeting's minutes behind a disclosure: the room opens only when they are shown. */
+function Minutes({ record, workspace, viewer }: CardProps) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const titleId = `minutes-${record.id}`;
+  return (
+    <details className="record-steps" onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary id={titleId}>{t('records.minutes')}</summary>
+      {open ? (
+        <MeetingMinutes workspaceId={workspace.workspaceId} meetingId={record.id} user={{ name: viewer.name, color: viewer.color, userId: viewer.userId }} labelledBy={titleId} />
+      ) : null}
+    </details>
   );
 }
 

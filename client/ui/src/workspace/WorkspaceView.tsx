@@ -128,7 +128,7 @@ function OpenWorkspace({
       <div className="tab-panel">
         {tab === 'plan' ? <PlanView workspace={workspace} room={room} user={user} /> : null}
         {tab === 'chat' ? <ChatView workspace={workspace} selfUserId={user.userId} /> : null}
-        {tab === 'records' ? <RecordsView workspace={workspace} viewer={{ userId: user.userId, orgId: selfOrgId, role: selfRole }} /> : null}
+        {tab === 'records' ? <RecordsView workspace={workspace} viewer={{ ...user, orgId: selfOrgId, role: selfRole }} /> : null}
         {tab === 'members' ? <MembersView workspace={workspace} self={{ userId: user.userId, role: selfRole }} present={new Set(present.keys())} /> : null}
         {tab === 'safety' ? <SafetyView workspace={workspace} /> : null}
       </div>
