@@ -385,7 +385,11 @@ describe('the UI in Chromium with a real server and two agents', () => {
       await b.getByRole('heading', { name: 'Avaa profiilisi' }).waitFor({ timeout: 60_000 });
       await createProfileAndEnrol(kalle, ASTA, invitationCode, false);
       await visible(b, 'Asiakas');
-      await b.getByRole('link', { name: CASE_LABEL }).click({ timeout: 120_000 });
+      await b.getByRole('link', { name: CASE_LABEL }).waitFor({ timeout: 120_000 });
+      // A client is in the case he was invited to and asked nothing more; he is not offered to create workspaces (issue 15).
+      expect(await b.getByRole('form', { name: 'Uusi työtila' }).count()).toBe(0);
+      expect(await b.getByRole('heading', { name: 'Uusi työtila' }).count()).toBe(0);
+      await b.getByRole('link', { name: CASE_LABEL }).click();
       await openTab(b, 'Jäsenet ja suostumus');
       await b.getByRole('heading', { name: 'Suostumuksesi' }).waitFor({ timeout: 60_000 });
       await b.getByRole('checkbox', { name: 'Kela' }).check();
