@@ -51,9 +51,9 @@ describe('envelope tampering', () => {
     expect(() => flipBit(original, 'nonce', 96)).toThrow(RangeError);
   });
 
-  it('flipping the header keeps it decodable (the low bit of sentAt)', () => {
+  it('flipping the header keeps it decodable (the low bit of the chain head\'s hash)', () => {
     const decoded = decodeHeader(flipBit(sealed(), 'header').header);
-    expect(decoded).toMatchObject({ ok: true, header: { sentAt: 1_700_000_000_001, clock: 3 } });
+    expect(decoded).toMatchObject({ ok: true, header: { sentAt: 1_700_000_000_000, clock: 3, chainHead: { seq: 0, hash: `${'0'.repeat(63)}1` } } });
   });
 
   it('a truncated ciphertext no longer verifies', () => {

@@ -41,8 +41,8 @@ export function copyEnvelope(envelope: WireEnvelope): WireEnvelope {
 
 /**
  * The envelope with one bit of `part` flipped; by default the lowest bit of its last
- * byte (for a header that is the low bit of `sentAt`, so the header still decodes and
- * only the signature can tell). Throws RangeError for a bit outside the part.
+ * byte (for an update, chat or presence header that is the low bit of the chain head's
+ * hash, so the header still decodes and only the signature can tell). Throws RangeError for a bit outside the part.
  */
 export function flipBit(envelope: WireEnvelope, part: EnvelopePart, bit?: number): WireEnvelope {
   const copy = copyEnvelope(envelope);
