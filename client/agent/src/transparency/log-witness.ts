@@ -269,7 +269,8 @@ export class LogWitness {
       }
       entries.push(...(page.entries.slice(0, target.treeSize - start) as { index: number; certificate: Certificate }[]));
     }
-    const proof = answer.proof.map((hash) => fromHex(hash));
+    // A node that is no hex hash fails the proof (an empty one is never a hash).
+    const proof = answer.proof.map((hash) => fromHex(hash) ?? new Uint8Array());
     const leaves = entries.map((e) => certificateLeafHash(e.certificate));
     if (!appendedLeavesProven(from, target.treeSize, proof, headRoot(stored), headRoot(target), leaves)) {
       return { ok: false, code: 'inconsistent', detail: `the entries ${from}…${target.treeSize - 1} the server handed out are not those its head signs` };
