@@ -90,6 +90,33 @@ describe('npm run demo', () => {
     }
   });
 
+  it('keeps both people’s keystrokes when two type into the same agreed-action cell at once', async () => {
+    const contexts = await Promise.all(['Sanna Virtanen', 'Tero Hämäläinen'].map(() => browser.newContext({ viewport: { width: 1366, height: 900 } })));
+    try {
+      const cells = await Promise.all(
+        contexts.map(async (context, i) => {
+          const page = await context.newPage();
+          await page.goto(addresses.get(i === 0 ? 'Sanna Virtanen' : 'Tero Hämäläinen') ?? '');
+          await page.getByRole('link', { name: 'Jani, 24 v' }).click();
+          const cell = page.getByRole('textbox', { name: /^Toimenpide, rivi 1$/ });
+          await cell.waitFor({ timeout: 30_000 });
+          return { page, cell };
+        }),
+      );
+      const [sanna, tero] = cells as [(typeof cells)[number], (typeof cells)[number]];
+      await sanna.cell.click();
+      await sanna.page.keyboard.press('End');
+      await tero.cell.click();
+      await tero.page.keyboard.press('Home');
+      // Both type at the same time, one at the end of the cell and one at its start.
+      await Promise.all([sanna.page.keyboard.type(' (Sanna)', { delay: 60 }), tero.page.keyboard.type('Kiireellinen: ', { delay: 60 })]);
+      const expected = 'Kiireellinen: Varataan aika terveydenhuoltoon, tavoitteena lähete MTT:lle (Sanna)';
+      for (const { cell } of cells) await expect.poll(() => cell.inputValue(), { timeout: 30_000 }).toBe(expected);
+    } finally {
+      await Promise.all(contexts.map((context) => context.close()));
+    }
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     expect(await demo.stop('SIGTERM')).toEqual({ code: 0, signal: null });
   });

@@ -1,16 +1,18 @@
 /**
  * The agreed actions (sovitut toimenpiteet) of the plan as a table everyone edits at the
  * same time: what is done, who is responsible and from which organisation, by when, and
- * how far it is. Each cell is its own field in the shared document, so two people
- * editing different cells never overwrite each other.
+ * how far it is. Each cell is its own field in the shared document; text cells are
+ * collaborative text written keystroke by keystroke, so two people typing into one cell
+ * both keep what they wrote.
  */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type * as Y from 'yjs';
 import { randomId } from '../lib/ids';
+import { CollaborativeInput } from './CollaborativeInput';
 import { CommitInput } from './CommitInput';
-import { ACTION_STATUSES, MAX_ACTION_FIELD_CHARS, addAction, removeAction, updateAction } from './plan-doc';
-import type { ActionStatus } from './plan-doc';
+import { ACTION_STATUSES, MAX_ACTION_FIELD_CHARS, actionText, addAction, editActionText, removeAction, updateAction } from './plan-doc';
+import type { ActionStatus, ActionTextField } from './plan-doc';
 import { useActions } from './use-actions';
 
 /** The actions table and the form that adds one. */
@@ -50,28 +52,13 @@ export function ActionItems({ doc }: { doc: Y.Doc }) {
                 return (
                   <tr key={item.id} data-action-id={item.id}>
                     <td>
-                      <CommitInput
-                        aria-label={t('plan.actions.whatRow', { row })}
-                        maxLength={MAX_ACTION_FIELD_CHARS}
-                        value={item.what}
-                        onCommit={(v) => updateAction(doc, item.id, 'what', v)}
-                      />
+                      <TextCell doc={doc} actionId={item.id} field="what" value={item.what} label={t('plan.actions.whatRow', { row })} />
                     </td>
                     <td>
-                      <CommitInput
-                        aria-label={t('plan.actions.ownerRow', { row })}
-                        maxLength={MAX_ACTION_FIELD_CHARS}
-                        value={item.owner}
-                        onCommit={(v) => updateAction(doc, item.id, 'owner', v)}
-                      />
+                      <TextCell doc={doc} actionId={item.id} field="owner" value={item.owner} label={t('plan.actions.ownerRow', { row })} />
                     </td>
                     <td>
-                      <CommitInput
-                        aria-label={t('plan.actions.organisationRow', { row })}
-                        maxLength={MAX_ACTION_FIELD_CHARS}
-                        value={item.organisation}
-                        onCommit={(v) => updateAction(doc, item.id, 'organisation', v)}
-                      />
+                      <TextCell doc={doc} actionId={item.id} field="organisation" value={item.organisation} label={t('plan.actions.organisationRow', { row })} />
                     </td>
                     <td>
                       <input
@@ -117,6 +104,14 @@ export function ActionItems({ doc }: { doc: Y.Doc }) {
       <AddActionForm doc={doc} />
     </section>
   );
+}
+
+/** One text cell: collaborative text, or (a field an earlier version wrote as a plain string) a field that becomes one at its first edit. */
+function TextCell({ doc, actionId, field, value, label }: { doc: Y.Doc; actionId: string; field: ActionTextField; value: string; label: string }) {
+  const text = actionText(doc, actionId, field);
+  const edit = (next: string) => editActionText(doc, actionId, field, next);
+  if (text === undefined) return <CommitInput aria-label={label} maxLength={MAX_ACTION_FIELD_CHARS} value={value} onCommit={edit} />;
+  return <CollaborativeInput aria-label={label} maxLength={MAX_ACTION_FIELD_CHARS} text={text} onEdit={edit} />;
 }
 
 function AddActionForm({ doc }: { doc: Y.Doc }) {

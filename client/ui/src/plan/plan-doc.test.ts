@@ -5,10 +5,14 @@ import {
   PLAN_FRAGMENT,
   PLAN_META,
   TEMPLATE_FLAG,
+  actionText,
   addAction,
+  applyTextChange,
+  editActionText,
   insertTemplateOnce,
   readActions,
   removeAction,
+  shiftThroughDelta,
   updateAction,
 } from './plan-doc';
 
@@ -79,7 +83,7 @@ describe('agreed actions', () => {
 
     expect(updateAction(doc, 'a1', 'status', 'lost')).toBe(false);
     expect(updateAction(doc, 'a1', 'due', '1.12.2026')).toBe(false);
-    expect(updateAction(doc, 'nope', 'what', 'x')).toBe(false);
+    expect(editActionText(doc, 'nope', 'what', 'x')).toBe(false);
     expect(readActions(doc).items[0]).toMatchObject({ status: 'in_progress', due: '' });
 
     expect(removeAction(doc, 'a1')).toBe(true);
@@ -95,7 +99,7 @@ describe('agreed actions', () => {
     const offB = new Y.Doc();
     Y.applyUpdate(offA, Y.encodeStateAsUpdate(a));
     Y.applyUpdate(offB, Y.encodeStateAsUpdate(b));
-    updateAction(offA, 'a1', 'owner', 'Sini');
+    editActionText(offA, 'a1', 'owner', 'Sini');
     updateAction(offB, 'a1', 'status', 'done');
     addAction(offB, { id: 'b1', ...base, what: 'Lausunto Kelalle' });
     Y.applyUpdate(offA, Y.encodeStateAsUpdate(offB));
@@ -119,5 +123,86 @@ describe('agreed actions', () => {
     addAction(doc, { id: 'a1', ...base, what: 'x'.repeat(2000) });
     expect(readActions(doc).items[0]?.what).toHaveLength(500);
     expect(() => addAction(doc, { id: 'bad id!', ...base })).toThrow();
+  });
+
+  it('keep both people’s text when they type into the same cell at the same time, online or offline', () => {
+    const [a, b] = pair();
+    addAction(a, { id: 'a1', ...base, what: 'Hakemus' });
+    // Online: keystrokes interleave, each written at once.
+    for (const [ch, other] of [[' A', ' B'], ['1', '2']] as const) {
+      editActionText(a, 'a1', 'what', `${readActions(a).items[0]?.what ?? ''}${ch}`);
+      editActionText(b, 'a1', 'what', `${readActions(b).items[0]?.what ?? ''}${other}`);
+    }
+    const online = readActions(a).items[0]?.what ?? '';
+    expect(readActions(b).items[0]?.what).toBe(online);
+    for (const part of [' A', ' B', '1', '2']) expect(online).toContain(part);
+    // Offline: both append to the cell and meet later.
+    const offA = new Y.Doc();
+    const offB = new Y.Doc();
+    Y.applyUpdate(offA, Y.encodeStateAsUpdate(a));
+    Y.applyUpdate(offB, Y.encodeStateAsUpdate(b));
+    editActionText(offA, 'a1', 'what', `${online} (Sini)`);
+    editActionText(offB, 'a1', 'what', `Kiireellinen: ${online}`);
+    Y.applyUpdate(offA, Y.encodeStateAsUpdate(offB));
+    Y.applyUpdate(offB, Y.encodeStateAsUpdate(offA));
+    expect(readActions(offA).items[0]?.what).toBe(`Kiireellinen: ${online} (Sini)`);
+    expect(readActions(offB).items[0]?.what).toBe(`Kiireellinen: ${online} (Sini)`);
+  });
+
+  it('read a text field an earlier version wrote as a plain string, and make it collaborative text at its first edit', () => {
+    const doc = new Y.Doc();
+    const legacy = new Y.Map<unknown>();
+    for (const [key, value] of Object.entries({ id: 'old', ...base, createdAt: 1 })) legacy.set(key, value);
+    doc.getArray(PLAN_ACTIONS).push([legacy]);
+    expect(readActions(doc).items[0]).toMatchObject({ id: 'old', what: 'Hakemus kuntoutusrahasta' });
+    expect(actionText(doc, 'old', 'what')).toBeUndefined();
+    expect(editActionText(doc, 'old', 'what', 'Hakemus kuntoutusrahasta ja liitteet')).toBe(true);
+    expect(actionText(doc, 'old', 'what')?.toString()).toBe('Hakemus kuntoutusrahasta ja liitteet');
+    expect(readActions(doc).items[0]?.what).toBe('Hakemus kuntoutusrahasta ja liitteet');
+  });
+
+  it('cut typed text at the limit', () => {
+    const doc = new Y.Doc();
+    addAction(doc, { id: 'a1', ...base });
+    editActionText(doc, 'a1', 'owner', 'y'.repeat(900));
+    expect(readActions(doc).items[0]?.owner).toHaveLength(500);
+  });
+});
+
+describe('applyTextChange', () => {
+  const change = (prev: string, next: string) => {
+    const doc = new Y.Doc();
+    const text = doc.getText('t');
+    text.insert(0, prev);
+    const deltas: unknown[] = [];
+    text.observe((event) => deltas.push(event.delta));
+    applyTextChange(text, next);
+    return { result: text.toString(), deltas };
+  };
+
+  it('writes only the changed middle', () => {
+    expect(change('Hakemus', 'Hakemus A')).toEqual({ result: 'Hakemus A', deltas: [[{ retain: 7 }, { insert: ' A' }]] });
+    expect(change('Hakemus A', 'Hakemus')).toEqual({ result: 'Hakemus', deltas: [[{ retain: 7 }, { delete: 2 }]] });
+    expect(change('abcabc', 'abXc').result).toBe('abXc');
+    expect(change('same', 'same').deltas).toEqual([]);
+  });
+
+  it('never splits a surrogate pair', () => {
+    // 😀 and 😃 share their high surrogate: the change must replace the whole character.
+    const { result, deltas } = change('a😀b', 'a😃b');
+    expect(result).toBe('a😃b');
+    expect(deltas).toEqual([[{ retain: 1 }, { delete: 2 }, { insert: '😃' }]]);
+    expect(change('😀x', '😀').result).toBe('😀');
+  });
+});
+
+describe('shiftThroughDelta', () => {
+  it('moves a caret by what someone else inserted or deleted before it, and not by what is after it', () => {
+    expect(shiftThroughDelta(5, [{ insert: 'abc' }])).toBe(8);
+    expect(shiftThroughDelta(5, [{ retain: 5 }, { insert: 'abc' }])).toBe(5);
+    expect(shiftThroughDelta(5, [{ retain: 7 }, { insert: 'abc' }])).toBe(5);
+    expect(shiftThroughDelta(5, [{ retain: 1 }, { delete: 2 }])).toBe(3);
+    expect(shiftThroughDelta(5, [{ retain: 3 }, { delete: 10 }])).toBe(3);
+    expect(shiftThroughDelta(5, [{ retain: 1 }, { delete: 1 }, { insert: 'xy' }])).toBe(6);
   });
 });

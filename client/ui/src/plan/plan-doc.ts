@@ -5,8 +5,11 @@
  * - `default` (Y.XmlFragment): the rich text TipTap's Collaboration extension binds (its
  *   default field), made of `heading` and `paragraph` elements;
  * - `actions` (Y.Array of Y.Map): the agreed actions (sovitut toimenpiteet), one map per
- *   action with string fields, so people edit different actions, or different fields of
- *   one action, at the same time without overwriting each other;
+ *   action; its text fields (what, owner, organisation) are Y.Text, typed into keystroke by
+ *   keystroke, so two people typing into one cell both keep their text; due date and status
+ *   are plain values (a date or a status is chosen, not merged). An earlier version wrote
+ *   the text fields as plain strings: they are read as they are and become Y.Text at their
+ *   first edit;
  * - `meta` (Y.Map): `templateInserted` records that the section template was written.
  *
  * Every member can write anything into this document, so what is read back is parsed:
@@ -106,25 +109,109 @@ export function readActions(doc: Y.Doc): { items: ActionItem[]; unreadable: numb
   return { items, unreadable };
 }
 
+/** The fields of an action that are collaborative text (Y.Text). */
+export const ACTION_TEXT_FIELDS = ['what', 'owner', 'organisation'] as const;
+/** A collaborative text field of an action. */
+export type ActionTextField = (typeof ACTION_TEXT_FIELDS)[number];
+
+const isTextField = (field: string): field is ActionTextField => (ACTION_TEXT_FIELDS as readonly string[]).includes(field);
+
 /** Append a new action. Text longer than the limit is cut; a bad date or status is refused. */
 export function addAction(doc: Y.Doc, item: Omit<ActionItem, 'createdAt'>, now: number = Date.now()): void {
   const checked = actionSchema.parse({ ...item, ...clip(item), createdAt: now });
   doc.transact(() => {
     const map = new Y.Map<unknown>();
-    for (const [key, value] of Object.entries(checked)) map.set(key, value);
+    for (const [key, value] of Object.entries(checked)) map.set(key, isTextField(key) && typeof value === 'string' ? new Y.Text(value) : value);
     doc.getArray(PLAN_ACTIONS).push([map]);
   });
 }
 
-/** Change one field of an action; false if there is no such action or the value is not valid for the field. */
-export function updateAction(doc: Y.Doc, id: string, field: ActionField, value: string): boolean {
+/**
+ * Change the due date or the status of an action (chosen values: the last choice wins);
+ * false if there is no such action or the value is not valid for the field. Text fields
+ * change with {@link editActionText}.
+ */
+export function updateAction(doc: Y.Doc, id: string, field: Exclude<ActionField, ActionTextField>, value: string): boolean {
   const map = findAction(doc, id);
   if (map === undefined) return false;
-  const candidate = actionSchema.safeParse({ ...map.toJSON(), [field]: field === 'due' || field === 'status' ? value : value.slice(0, MAX_ACTION_FIELD_CHARS) });
+  const candidate = actionSchema.safeParse({ ...map.toJSON(), [field]: value });
   if (!candidate.success) return false;
   if (map.get(field) === candidate.data[field]) return true;
   map.set(field, candidate.data[field]);
   return true;
+}
+
+/** The Y.Text of an action's text field, or undefined (no such action, or a plain string of an earlier version). */
+export function actionText(doc: Y.Doc, id: string, field: ActionTextField): Y.Text | undefined {
+  const value = findAction(doc, id)?.get(field);
+  return value instanceof Y.Text ? value : undefined;
+}
+
+/**
+ * Make an action's text field read `next` (cut to the limit) by the smallest change to its
+ * Y.Text: what someone else typed elsewhere in the same cell meanwhile stays. A field an
+ * earlier version wrote as a plain string becomes Y.Text now. False if there is no such action.
+ */
+export function editActionText(doc: Y.Doc, id: string, field: ActionTextField, next: string): boolean {
+  const map = findAction(doc, id);
+  if (map === undefined) return false;
+  const clipped = next.slice(0, MAX_ACTION_FIELD_CHARS);
+  doc.transact(() => {
+    const current = map.get(field);
+    if (current instanceof Y.Text) applyTextChange(current, clipped);
+    else map.set(field, new Y.Text(clipped));
+  });
+  return true;
+}
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
+
+/** Change `text` to read `next` by deleting and inserting only between their common start and end (never inside a surrogate pair). */
+export function applyTextChange(text: Y.Text, next: string): void {
+  const prev = text.toString();
+  if (prev === next) return;
+  const max = Math.min(prev.length, next.length);
+  let start = 0;
+  while (start < max && prev.charCodeAt(start) === next.charCodeAt(start)) start++;
+  if (start > 0 && isHighSurrogate(prev.charCodeAt(start - 1))) start--;
+  let end = 0;
+  while (end < max - start && prev.charCodeAt(prev.length - 1 - end) === next.charCodeAt(next.length - 1 - end)) end++;
+  if (end > 0 && isLowSurrogate(prev.charCodeAt(prev.length - end))) end--;
+  const removed = prev.length - start - end;
+  const inserted = next.slice(start, next.length - end);
+  const write = (): void => {
+    if (removed > 0) text.delete(start, removed);
+    if (inserted.length > 0) text.insert(start, inserted);
+  };
+  // One transaction: others see one change, never the deletion without its insertion.
+  if (text.doc === null) write();
+  else text.doc.transact(write);
+}
+
+/** One operation of a Y.Text change (Yjs' delta format). */
+export interface TextDeltaOp {
+  readonly insert?: string | object;
+  readonly delete?: number;
+  readonly retain?: number;
+}
+
+/** Where a caret at `position` stands after someone else's change `delta`: moved by what was inserted or deleted before it. */
+export function shiftThroughDelta(position: number, delta: readonly TextDeltaOp[]): number {
+  let index = 0;
+  let caret = position;
+  for (const op of delta) {
+    if (op.retain !== undefined) {
+      index += op.retain;
+    } else if (op.insert !== undefined) {
+      const length = typeof op.insert === 'string' ? op.insert.length : 1;
+      if (index < caret) caret += length;
+      index += length;
+    } else if (op.delete !== undefined) {
+      if (index < caret) caret -= Math.min(op.delete, caret - index);
+    }
+  }
+  return caret;
 }
 
 /** Remove an action; false if there is no such action. */

@@ -1,0 +1,51 @@
+/**
+ * A one-line text field bound to a Y.Text: every keystroke is written at once as the
+ * smallest change (plan-doc.ts applyTextChange), so two people typing into the same cell
+ * both keep their text; what others type appears live, and the caret of the person typing
+ * here moves with the text around it instead of jumping to the end.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { InputHTMLAttributes } from 'react';
+import type * as Y from 'yjs';
+import { shiftThroughDelta } from './plan-doc';
+
+/** Props of {@link CollaborativeInput}. */
+export interface CollaborativeInputProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'defaultValue'> {
+  readonly text: Y.Text;
+  /** write the field's new content (the caller applies it to the Y.Text) */
+  onEdit(next: string): void;
+}
+
+/** A text input that edits a Y.Text keystroke by keystroke. */
+export function CollaborativeInput({ text, onEdit, ...rest }: CollaborativeInputProps) {
+  const ref = useRef<HTMLInputElement>(null);
+  const [value, setValue] = useState(() => text.toString());
+  useEffect(() => {
+    setValue(text.toString());
+    const observer = (event: Y.YTextEvent, transaction: Y.Transaction): void => {
+      const next = text.toString();
+      const input = ref.current;
+      // Someone else's change while this field has the caret: keep the caret where the user left it, in the text's terms.
+      if (!transaction.local && input !== null && input.ownerDocument.activeElement === input) {
+        const start = shiftThroughDelta(input.selectionStart ?? 0, event.delta);
+        const end = shiftThroughDelta(input.selectionEnd ?? 0, event.delta);
+        input.value = next;
+        input.setSelectionRange(start, end);
+      }
+      setValue(next);
+    };
+    text.observe(observer);
+    return () => text.unobserve(observer);
+  }, [text]);
+  return (
+    <input
+      {...rest}
+      ref={ref}
+      value={value}
+      onChange={(event) => {
+        setValue(event.target.value);
+        onEdit(event.target.value);
+      }}
+    />
+  );
+}
