@@ -117,12 +117,12 @@ describe('case records in the browser', () => {
     await request.getByLabel('Miksi (peruste)').fill('Perustoimeentulotuen hakemuksen käsittely');
     await request.getByLabel('Määräpäivä').fill('2026-12-15');
     await request.getByRole('button', { name: 'Lähetä pyyntö' }).click();
-    const mine = maija.getByRole('listitem', { name: SUBJECT });
+    const mine = maija.getByRole('listitem', { name: SUBJECT, exact: true });
     await mine.getByText('lähetetty', { exact: true }).waitFor({ timeout: 30_000 });
     expect(await request.getByLabel('Aihe').inputValue()).toBe('');
 
     sanna = await openRecords('Sanna Virtanen', 390);
-    const theirs = sanna.getByRole('listitem', { name: SUBJECT });
+    const theirs = sanna.getByRole('listitem', { name: SUBJECT, exact: true });
     await theirs.getByText('lähetetty', { exact: true }).waitFor({ timeout: 30_000 });
     expect(await theirs.innerText()).toContain('Maija Laine, Kela');
     await theirs.getByRole('button', { name: 'Vastaa lausunnolla' }).click();

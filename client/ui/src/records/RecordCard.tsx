@@ -37,8 +37,13 @@ interface CardProps {
   readonly onSent: (record: CaseRecordView) => void;
 }
 
-function headline(record: CaseRecordView, t: (key: string) => string): string {
+function headline(record: CaseRecordView, records: readonly CaseRecordView[], t: (key: string) => string): string {
   switch (record.kind) {
+    case 'statement': {
+      // A statement that answers a request is titled by what it answers.
+      const request = records.find((r) => r.id === record.answers);
+      return request?.kind === 'request' ? `${t('records.kinds.statement')}: ${request.subject}` : t('records.kinds.statement');
+    }
     case 'request':
       return record.subject;
     case 'meeting':
@@ -66,7 +71,7 @@ export function RecordCard(props: CardProps) {
         <span className="badge badge-kind">{t(`records.kinds.${record.kind}`)}</span>
         {'status' in record ? <span className={`badge badge-status badge-${record.status}`}>{t(`records.status.${record.status}`)}</span> : null}
         {record.pending ? <span className="pending-mark">{t('records.pending')}</span> : null}
-        <h3 id={titleId}>{headline(record, t)}</h3>
+        <h3 id={titleId}>{headline(record, props.records, t)}</h3>
       </div>
       <p className="record-meta">
         {t('records.by', { name: nameOf(record.author.userId), org: orgName(record.author.orgId), role: t(`roles.${record.author.role}`) })} ·{' '}

@@ -84,7 +84,8 @@ export function RecordsView({ workspace, viewer }: { workspace: Workspace; viewe
             </ol>
           )}
         </div>
-        <NewRecordForm workspace={workspace} records={ordered} nameOf={nameOf} onSent={onSent} />
+        {/* A client starts no record; he answers a request addressed to him on its card. */}
+        {viewer.role === 'client' ? null : <NewRecordForm workspace={workspace} records={ordered} nameOf={nameOf} onSent={onSent} />}
       </div>
     </div>
   );
