@@ -102,6 +102,10 @@ describe('two agents and a real server', () => {
     const sessionB = b.host.session();
     if (sessionB === undefined) throw new Error('agent B has no session');
     await expect.poll(() => sessionB.parts.keys.currentEpoch(workspaceId)?.epoch, { timeout: 20_000 }).toBe(1);
+    // Sini was invited (issue 15): the case is hers once she accepts.
+    expect((await callJson(b.api, 'GET', '/api/workspaces')).body).toEqual({ workspaces: [] });
+    await expect.poll(async () => (await callJson(b.api, 'GET', '/api/invitations')).body, { timeout: 20_000 }).toMatchObject({ invitations: [{ workspaceId }] });
+    expect((await callJson(b.api, 'POST', `/api/invitations/${workspaceId}/accept`, {})).status).toBe(200);
     expect((await callJson(b.api, 'GET', '/api/workspaces')).body).toMatchObject({ workspaces: [{ workspaceId, label: 'Asiakas, 24 v' }] });
 
     const pa = provider(a, `${workspaceId}/plan`);
