@@ -16,6 +16,14 @@ function explanationKey(problem: Problem): string {
   return code === undefined ? 'problems.codes.unknown' : `problems.codes.${code}`;
 }
 
+/** The records rules the page explains for a refused records event (the agent's `reason`). */
+const RECORD_RULES = ['duplicate_record', 'unknown_record', 'not_allowed', 'wrong_status', 'unknown_member', 'unknown_organisation'] as const;
+
+/** The records rule that refused the event a `record_refused` problem is about, if the page knows it. */
+function ruleOf(problem: Problem): (typeof RECORD_RULES)[number] | undefined {
+  return problem.code === 'record_refused' ? RECORD_RULES.find((rule) => rule === problem.reason) : undefined;
+}
+
 /** The problem list; renders nothing when there is nothing to show. */
 export function ProblemList({ workspaceLabel }: { workspaceLabel: (workspaceId: string) => string | undefined }) {
   const { t, i18n } = useTranslation();
@@ -38,11 +46,13 @@ export function ProblemList({ workspaceLabel }: { workspaceLabel: (workspaceId: 
           <ul className="problem-items">
             {[...problems].reverse().map((problem) => {
               const where = problem.workspaceId === undefined ? undefined : (workspaceLabel(problem.workspaceId) ?? problem.workspaceId);
+              const rule = ruleOf(problem);
               return (
                 <li key={problem.id} className="problem">
                   <p className="problem-text">
                     <strong>{t(explanationKey(problem))}</strong>
                   </p>
+                  {rule === undefined ? null : <p className="problem-text">{t(`records.rules.${rule}`)}</p>}
                   <p className="problem-meta">
                     {formatDateTime(problem.at, i18n.language)}
                     {where === undefined ? '' : ` · ${t('problems.where', { where })}`}
