@@ -114,7 +114,8 @@ export function AddMemberForm({ workspace }: { workspace: Workspace }) {
       <ErrorNotice error={search.error} />
       {found === undefined ? null : (
         <p className="hint" role="status">
-          {candidates.length === 0 ? t('members.noneFound') : t('members.found', { count: candidates.length })}
+          {/* What the search found; those already members are then left out of the choice ("nobody else to add"). */}
+          {found.length === 0 ? t('members.noneFound') : t('members.found', { count: found.length })}
         </p>
       )}
       <label htmlFor={ids.person}>{t('members.person')}</label>
