@@ -25,7 +25,7 @@ export interface AgentConfig {
   readonly profile?: string;
   /** create the profile named by `profile` when it does not exist yet (automation) */
   readonly createProfile: boolean;
-  /** UI port on 127.0.0.1; 0 picks a free one (printed at start) */
+  /** UI port on 127.0.0.1; 0: the port of the last start in profilesDir (main.ts, api/lasting-address.ts), else a free one */
   readonly port: number;
   /** how long local Yjs edits are merged before one envelope is sealed */
   readonly mergeWindowMs: number;
@@ -97,7 +97,8 @@ export const USAGE = `Usage: npm run agent -- --server URL [--profile NAME] [opt
   --create                       create --profile if it does not exist (needs the passphrase)
   --dir DIR                      profiles directory (env YHTEISPOYTA_PROFILES_DIR,
                                  default ~/.yhteispoyta/profiles)
-  --port N                       UI port on 127.0.0.1, 0 = any free port (env YHTEISPOYTA_PORT, default 0)
+  --port N                       UI port on 127.0.0.1 (env YHTEISPOYTA_PORT); without it (or 0) the port
+                                 and token of the last start in this --dir, else any free port
   --merge-window-ms N            edit merge window (env YHTEISPOYTA_MERGE_WINDOW_MS, default ${DEFAULT_SYNC_CONFIG.mergeWindowMs})
   --compaction-threshold N       updates before a snapshot (env YHTEISPOYTA_COMPACTION_THRESHOLD, default ${DEFAULT_SYNC_CONFIG.compactionThreshold})
   --signed-prekey-rotation-ms N  signed prekey rotation (env YHTEISPOYTA_SIGNED_PREKEY_ROTATION_MS, default 7 days)

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +105,47 @@ describe('npm run agent', () => {
     expect(wrong.stderr()).toContain('profile anna: The passphrase is not correct. Nothing was changed. (wrong_passphrase)');
     expect(wrong.stdout()).not.toContain('agent ready');
   }, 90_000);
+
+  it('keeps its address across restarts — the same port and token — and takes a free port when its own was taken meanwhile', async () => {
+    const args = ['--server', 'http://127.0.0.1:9', '--dir', dir];
+    const stop = async (run: ReturnType<typeof runAgent>, ready: Ready) => {
+      process.kill(ready.pid, 'SIGTERM');
+      expect(await exitOf(run.child)).toBe(0);
+    };
+    const first = runAgent(args);
+    const { ready: before } = await waitForReady(first);
+    expect((statSync(join(dir, 'agent-address.json')).mode & 0o777).toString(8)).toBe('600');
+    await stop(first, before);
+
+    // The address printed at the first start opens the restarted agent: a bookmark or an open tab keeps working.
+    const second = runAgent(args);
+    const { ready: after, human } = await waitForReady(second);
+    expect({ port: after.port, token: after.token }).toEqual({ port: before.port, token: before.token });
+    expect(human).toBe(`agent ready: ${before.url}/#token=${before.token}`);
+    expect(await status(after)).toMatchObject({ status: { state: 'locked' } });
+    await stop(second, after);
+
+    // Someone else listens on the remembered port now: a free port, remembered from then on, with the same token.
+    const squatter = createServer();
+    await new Promise<void>((resolvePromise) => squatter.listen(before.port, '127.0.0.1', resolvePromise));
+    try {
+      const third = runAgent(args);
+      const { ready: moved } = await waitForReady(third);
+      expect(moved.port).not.toBe(before.port);
+      expect(moved.token).toBe(before.token);
+      await stop(third, moved);
+      expect(JSON.parse(readFileSync(join(dir, 'agent-address.json'), 'utf8'))).toEqual({ v: 1, port: moved.port, token: before.token });
+    } finally {
+      await new Promise((resolvePromise) => squatter.close(resolvePromise));
+    }
+
+    // An unreadable file is no reason not to start: a new address.
+    writeFileSync(join(dir, 'agent-address.json'), '{ not json');
+    const fourth = runAgent(args);
+    const { ready: fresh } = await waitForReady(fourth);
+    expect(fresh.token).not.toBe(before.token);
+    await stop(fourth, fresh);
+  }, 120_000);
 
   it('refuses an invalid configuration with readable errors and exit code 2', async () => {
     const run = runAgent(['--port', 'many', '--dir', dir]);

@@ -45,6 +45,10 @@ export interface ApiServerOptions {
   /** directory of the built UI (default client/ui/dist) */
   readonly uiDir?: string;
   readonly logger?: Logger;
+  /** the token the UI must present; default a new one (an agent reuses the one it remembered: lasting-address.ts) */
+  readonly token?: string;
+  /** when `port` is taken, listen on a free one instead of failing (a remembered port someone took meanwhile) */
+  readonly anyPortIfTaken?: boolean;
 }
 
 /** A listening API server. */
@@ -61,7 +65,7 @@ export interface RunningApi {
 
 const DOC_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Start the API on 127.0.0.1. Rejects for any other bind address or when the port is taken. */
+/** Start the API on 127.0.0.1. Rejects for any other bind address or when the port is taken (unless `anyPortIfTaken`). */
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi> {
   if (opts.bindAddress !== undefined && opts.bindAddress !== API_BIND_ADDRESS) {
     throw new Error(`the agent API only listens on ${API_BIND_ADDRESS}, not ${opts.bindAddress}`);
@@ -69,7 +73,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const { host } = opts;
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'api' });
   const uiDir = opts.uiDir ?? defaultUiDir();
-  const token = generateApiToken();
+  const token = opts.token ?? generateApiToken();
 
   let port = 0;
   const rooms = new SessionRooms(host, log);
@@ -169,13 +173,21 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     yjsWss.handleUpgrade(req, socket, head, (ws) => current.rooms.attach(room, ws, req));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, API_BIND_ADDRESS, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (wanted: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(wanted, API_BIND_ADDRESS, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  try {
+    await listen(opts.port);
+  } catch (error) {
+    if (!(opts.anyPortIfTaken === true && opts.port !== 0 && (error as NodeJS.ErrnoException).code === 'EADDRINUSE')) throw error;
+    log.warn({ port: opts.port }, 'the remembered port is taken: listening on a free one');
+    await listen(0);
+  }
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the API server has no TCP address');
   port = address.port;
