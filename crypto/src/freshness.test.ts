@@ -39,7 +39,7 @@ function state(chain: readonly MembershipEvent[]): ChainState {
 }
 
 // seq 0 create, 1 add carl, 2 add sini, 3 remove carl, 4 rotate to epoch 2 (at T0 + 40 s) cutting carl at chat clock 7.
-let chain = next([], anna, 'create', { kind: 'consultation', label: 'Tuki', creator: info('anna', true) });
+let chain = next([], anna, 'create', { kind: 'consultation', labelCommitment: 'c'.repeat(64), creator: info('anna', true) });
 chain = next(chain, anna, 'add_member', { member: info('carl') });
 chain = next(chain, anna, 'add_member', { member: info('sini') });
 const beforeRemoval = chain;
