@@ -22,7 +22,7 @@ import { startServer } from '@yhteispoyta/server/app';
 import { loadConfig } from '@yhteispoyta/server/config';
 import { AgentHost, createAgentLogger, createSessionFactory } from '@yhteispoyta/agent/agent';
 import { parseAgentConfig } from '@yhteispoyta/agent/config';
-import { startApiServer } from '@yhteispoyta/agent/api/server';
+import { startApiAtLastingAddress } from '@yhteispoyta/agent/api/lasting-address';
 
 const DEMO_ORG_NAME = 'Demo-hyvinvointialue';
 const FIRST_PROFESSIONAL = { role: 'social_worker', displayName: 'Ensimmäinen ammattilainen' } as const;
@@ -85,7 +85,8 @@ async function start(): Promise<void> {
   }
   const logger = createAgentLogger(parsed.config.logLevel);
   const host = new AgentHost({ config: parsed.config, factory: createSessionFactory(), logger });
-  const api = await startApiServer({ host, port: parsed.config.port, logger });
+  // The address lasts across restarts (port and token kept with the profiles): open it once, bookmark it.
+  const api = await startApiAtLastingAddress({ host, profilesDir: parsed.config.profilesDir, port: parsed.config.port, logger });
   process.stdout.write(`agent ready: ${api.openUrl}\nopen that address in your browser. Ctrl-C stops the agent and the server.\n`);
 
   // Ctrl-C reaches npm, tsx and this process at once: a repeat within a second is the same one.

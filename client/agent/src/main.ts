@@ -17,8 +17,7 @@ import { AgentHost, createAgentLogger, createSessionFactory } from './agent';
 import type { HostResult } from './agent';
 import type { AgentConfig } from './config';
 import { USAGE, parseAgentConfig } from './config';
-import { readLastingAddress, writeLastingAddress } from './api/lasting-address';
-import { startApiServer } from './api/server';
+import { startApiAtLastingAddress } from './api/lasting-address';
 import type { RunningApi } from './api/server';
 
 /** A running agent process: the host and its API. */
@@ -37,20 +36,7 @@ interface RunningAgent {
 async function runAgent(config: AgentConfig, passphrase: string | undefined, logger: Logger): Promise<RunningAgent> {
   const host = new AgentHost({ config, factory: createSessionFactory(), logger });
   // The agent keeps the token of its last start, and without --port its port too, so the printed address lasts.
-  const remembered = readLastingAddress(config.profilesDir);
-  const rememberedPort = config.port === 0 ? remembered?.port : undefined;
-  const api = await startApiServer({
-    host,
-    port: rememberedPort ?? config.port,
-    logger,
-    ...(remembered === undefined ? {} : { token: remembered.token }),
-    anyPortIfTaken: rememberedPort !== undefined,
-  });
-  try {
-    writeLastingAddress(config.profilesDir, { port: api.port, token: api.token });
-  } catch (error) {
-    logger.warn({ err: error instanceof Error ? error.message : 'unknown' }, 'the address could not be remembered: the next start prints a new one');
-  }
+  const api = await startApiAtLastingAddress({ host, profilesDir: config.profilesDir, port: config.port, logger });
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= (async () => {

@@ -8,7 +8,11 @@
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { AgentHost } from '../agent';
+import { startApiServer } from './server';
+import type { RunningApi } from './server';
 
 /** The file in the profiles directory. */
 const ADDRESS_FILE = 'agent-address.json';
@@ -27,7 +31,7 @@ export interface LastingAddress {
 }
 
 /** The address remembered in `profilesDir`, or undefined when there is none that reads as one. */
-export function readLastingAddress(profilesDir: string): LastingAddress | undefined {
+function readLastingAddress(profilesDir: string): LastingAddress | undefined {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(join(profilesDir, ADDRESS_FILE), 'utf8'));
@@ -39,11 +43,34 @@ export function readLastingAddress(profilesDir: string): LastingAddress | undefi
 }
 
 /** Remember `address` in `profilesDir` (written whole, then renamed into place; 0600). */
-export function writeLastingAddress(profilesDir: string, address: LastingAddress): void {
+function writeLastingAddress(profilesDir: string, address: LastingAddress): void {
   mkdirSync(profilesDir, { recursive: true, mode: 0o700 });
   const path = join(profilesDir, ADDRESS_FILE);
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify({ v: 1, port: address.port, token: address.token })}\n`, { mode: 0o600 });
   chmodSync(temporary, 0o600);
   renameSync(temporary, path);
+}
+
+/**
+ * Start the local API at the address of the last start in `profilesDir` — its token, and
+ * without an explicit `port` (0) its port, or a free one when that is taken — and remember
+ * the address it got. Not remembering (a read-only folder) costs only the lasting address.
+ */
+export async function startApiAtLastingAddress(opts: { readonly host: AgentHost; readonly profilesDir: string; readonly port: number; readonly logger: Logger }): Promise<RunningApi> {
+  const remembered = readLastingAddress(opts.profilesDir);
+  const rememberedPort = opts.port === 0 ? remembered?.port : undefined;
+  const api = await startApiServer({
+    host: opts.host,
+    port: rememberedPort ?? opts.port,
+    logger: opts.logger,
+    ...(remembered === undefined ? {} : { token: remembered.token }),
+    anyPortIfTaken: rememberedPort !== undefined,
+  });
+  try {
+    writeLastingAddress(opts.profilesDir, { port: api.port, token: api.token });
+  } catch (error) {
+    opts.logger.warn({ err: error instanceof Error ? error.message : 'unknown' }, 'the address could not be remembered: the next start prints a new one');
+  }
+  return api;
 }
