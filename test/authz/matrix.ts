@@ -115,8 +115,8 @@ export const REST_MATRIX: { readonly [N in RouteName]: Row } = {
     expiredToken: unauthenticated,
     otherWorkspace: na('creates a new workspace'),
     removedMember: na('creates a new workspace'),
-    // A client may be a member of a case only; a consultation is for professionals.
-    clientRole: { deny: 'invalid_chain' },
+    // A client never creates a workspace (issue 15.2): he joins the case he was invited to.
+    clientRole: forbidden,
   },
   listWorkspaces: sessionOnly("lists the caller's own workspaces (a removed member's list is checked separately)", "lists the caller's own workspaces"),
   listMembership: memberContent('the client reads the chain of his own case'),
