@@ -13,8 +13,8 @@ import { idSchema, roleSchema, sha256HexSchema, textSchema, timestampMsSchema } 
 /** Characters refused in longer text: controls other than tab and newline, and bidirectional overrides. */
 const FORBIDDEN_IN_PROSE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
-/** Multi-line text: 1..maxChars, not blank, no control or bidirectional-override characters. */
-function proseSchema(maxChars: number) {
+/** Multi-line text: 1..maxChars, not blank, no control or bidirectional-override characters (also the agent's payload schema's). */
+export function proseSchema(maxChars: number) {
   return z
     .string()
     .min(1, 'must not be empty')
@@ -23,8 +23,8 @@ function proseSchema(maxChars: number) {
     .refine((s) => !FORBIDDEN_IN_PROSE.test(s), 'must not contain control or bidirectional-override characters');
 }
 
-/** A calendar date `YYYY-MM-DD` that exists. */
-const calendarDateSchema = z
+/** A calendar date `YYYY-MM-DD` that exists (2027-02-30 does not). */
+export const calendarDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
   .refine((s) => {
@@ -55,7 +55,8 @@ const attachmentRefSchema = z.strictObject({
 });
 const attachmentRefsSchema = z.array(attachmentRefSchema).max(16).optional();
 
-const httpsLinkSchema = z
+/** An https link (a meeting's online address). */
+export const httpsLinkSchema = z
   .string()
   .max(2000)
   .refine((s) => {

@@ -3,12 +3,16 @@
  * signed by its author's device like chat. A record is never merged as a CRDT — a
  * statement must not be silently combined with another — so each event either creates a
  * record or moves one along its status machine (record-book.ts). Received payloads are
- * parsed from `unknown` with these schemas; nothing here knows who wrote them.
+ * parsed from `unknown` with these schemas; nothing here knows who wrote them. The field
+ * schemas are the local-API contract's (the actions the UI sends are these events without
+ * id and time), so one bound means one thing on both edges.
  */
 import { z } from 'zod';
 import { fromUtf8, utf8 } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { idSchema, textSchema, timestampMsSchema } from '@yhteispoyta/crypto/protocol';
+import { addresseeSchema, calendarDateSchema, httpsLinkSchema, proseSchema, RECORD_CONCERN_URGENCIES, RECORD_TRANSITION_KINDS } from '@yhteispoyta/local-api/records';
+import type { RecordAddressee } from '@yhteispoyta/local-api/records';
 import { sealedAttachmentSchema } from '../chat/chat-payload';
 import type { SealedAttachment } from '../chat/chat-payload';
 
@@ -17,58 +21,10 @@ const MAX_RECORD_ATTACHMENTS = 16;
 /** Most agenda items, invitees, attendees or citations on one record. */
 const MAX_LIST = 50;
 
-/**
- * Characters refused in longer text: control characters other than tab and newline, and
- * bidirectional overrides, which could make a statement render as something else.
- */
-const FORBIDDEN_IN_PROSE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
-
-/** Multi-line text (a question, a statement, minutes of a decision): 1..maxChars, not blank. */
-function proseSchema(maxChars: number) {
-  return z
-    .string()
-    .min(1)
-    .max(maxChars)
-    .refine((s) => /\S/u.test(s), 'must not be blank')
-    .refine((s) => !FORBIDDEN_IN_PROSE.test(s), 'must not contain control or bidirectional-override characters');
-}
-
-/** A calendar date `YYYY-MM-DD` that exists (2027-02-30 does not). */
-const calendarDateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((s) => {
-    const date = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s);
-  }, 'must be a date that exists');
-
-/** Who a request, a concern notice or a transition point is addressed to. */
-const addresseeSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('org'), orgId: idSchema }),
-  z.strictObject({ kind: z.literal('member'), userId: idSchema }),
-]);
 /** An addressee: an organisation of the workspace or one member. */
-export type Addressee = z.infer<typeof addresseeSchema>;
+export type Addressee = RecordAddressee;
 
 const attachmentsSchema = z.array(sealedAttachmentSchema).max(MAX_RECORD_ATTACHMENTS);
-
-/** Kinds of transition point (nivelvaihe) the seeds name; `other` with its description. */
-const TRANSITION_KINDS = ['move', 'studies', 'benefit_age_limit', 'coming_of_age', 'employment', 'other'] as const;
-
-/** Urgency of a concern notice (kiireellinen / ei kiireellinen). */
-const CONCERN_URGENCIES = ['urgent', 'not_urgent'] as const;
-
-/** An https link to an online meeting. */
-const meetingLinkSchema = z
-  .string()
-  .max(2000)
-  .refine((s) => {
-    try {
-      return new URL(s).protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an https address');
 
 const uniqueIds = (ids: readonly string[]): boolean => new Set(ids).size === ids.length;
 
@@ -110,7 +66,7 @@ export const recordEventSchema = z.discriminatedUnion('t', [
   z.strictObject({
     t: z.literal('concern'), id: idSchema, ...base,
     toOrgId: idSchema,
-    urgency: z.enum(CONCERN_URGENCIES),
+    urgency: z.enum(RECORD_CONCERN_URGENCIES),
     content: proseSchema(10_000),
     clientTold: z.boolean(),
   }),
@@ -121,7 +77,7 @@ export const recordEventSchema = z.discriminatedUnion('t', [
     title: textSchema(200),
     startsAt: timestampMsSchema,
     place: textSchema(300).optional(),
-    link: meetingLinkSchema.optional(),
+    link: httpsLinkSchema.optional(),
     agenda: z.array(textSchema(300)).min(1).max(MAX_LIST),
     invited: z.array(idSchema).min(1).max(MAX_LIST).refine(uniqueIds, 'must invite each member once'),
   }),
@@ -138,7 +94,7 @@ export const recordEventSchema = z.discriminatedUnion('t', [
   // Transition point (nivelvaihe).
   z.strictObject({
     t: z.literal('transition'), id: idSchema, ...base,
-    kind: z.enum(TRANSITION_KINDS),
+    kind: z.enum(RECORD_TRANSITION_KINDS),
     description: textSchema(300),
     date: calendarDateSchema,
     actor: addresseeSchema,
