@@ -96,7 +96,8 @@ describe("an agent's profile at rest", () => {
     const dir = anna.process.profilesDir;
     await anna.process.restart();
     const before = pictureOf(dir);
-    expect(Object.keys(before).sort()).toEqual([`${anna.profile}.profile.db`, `${anna.profile}.profile.db-wal`, `${anna.profile}.profile.json`]);
+    // The profile's files, and the agent's lasting address (port and token; no profile data).
+    expect(Object.keys(before).sort()).toEqual(['agent-address.json', `${anna.profile}.profile.db`, `${anna.profile}.profile.db-wal`, `${anna.profile}.profile.json`]);
     await sleep(30); // so that a write would show in the mtimes
     const refused = await anna.api.unlock(anna.profile, `${anna.passphrase} väärin`).then(
       () => undefined,
