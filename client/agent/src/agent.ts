@@ -122,7 +122,7 @@ const MESSAGES: Record<HostErrorCode, string> = {
   corrupt: 'The profile files are damaged or incomplete.',
   in_use: 'The profile is open in another agent.',
   newer_schema: 'The profile was last used by a newer version of the agent.',
-  invalid_name: 'A profile name is 1-32 characters of a-z, 0-9, _ and -.',
+  invalid_name: "A profile name is 1-40 characters: letters, digits, single spaces between words and - ' . _.",
   empty_passphrase: 'The passphrase must not be empty.',
   weak_passphrase: 'The passphrase is too short or too easy to guess: use at least 10 characters, for example several unrelated words. Nothing was created.',
   exists: 'A profile with that name already exists.',

@@ -53,12 +53,12 @@ describe('parseAgentConfig', () => {
   });
 
   it('lists every problem with the flag it concerns', () => {
-    const found = errors(['--port', '70000', '--profile', 'Not Valid', '--merge-window-ms', 'soon', '--log-level', 'loud']);
+    const found = errors(['--port', '70000', '--profile', ' Not/Valid', '--merge-window-ms', 'soon', '--log-level', 'loud']);
     expect(found).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^--server: /),
         expect.stringMatching(/^--port: /),
-        expect.stringMatching(/^--profile: must be 1-32/),
+        expect.stringMatching(/^--profile: must be a name of 1-40 characters/),
         expect.stringMatching(/^--merge-window-ms: /),
         expect.stringMatching(/^--log-level: /),
       ]),

@@ -75,7 +75,7 @@ const serverUrlSchema = z
 const configSchema = z.strictObject({
   serverUrl: serverUrlSchema,
   profilesDir: z.string().min(1).transform((dir) => resolve(dir)),
-  profile: z.string().refine(isValidProfileName, 'must be 1-32 characters of a-z, 0-9, _ and -').optional(),
+  profile: z.string().refine(isValidProfileName, "must be a name of 1-40 characters: letters, digits, single spaces between words and - ' . _").optional(),
   createProfile: z.boolean(),
   port: intFrom(0, 65535),
   mergeWindowMs: intFrom(0, 10_000),

@@ -56,7 +56,7 @@ describe('profiles over the API', () => {
 
     const missing = await callJson(agent.api, 'POST', '/api/profiles/unlock', { name: 'nobody', passphrase: PASS });
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'no_such_profile' } } });
-    const badName = await callJson(agent.api, 'POST', '/api/profiles', { name: 'Anna Bad', passphrase: PASS });
+    const badName = await callJson(agent.api, 'POST', '/api/profiles', { name: 'Anna/../Bad', passphrase: PASS });
     expect(badName).toMatchObject({ status: 400, body: { error: { code: 'invalid_name' } } });
 
     const unlocked = await callJson(agent.api, 'POST', '/api/profiles/unlock', { name: 'anna', passphrase: PASS });

@@ -13,6 +13,7 @@
  * (`locking_mode = EXCLUSIVE`): two agents driving the same device's ratchets would
  * corrupt each other's sessions, so the second open is refused with `in_use`.
  */
+import { isValidProfileName as isValidHumanProfileName } from '@yhteispoyta/local-api/profile-name';
 import Database from '@signalapp/sqlcipher';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -79,18 +80,34 @@ export type OpenProfileResult =
   | { readonly ok: true; readonly profile: ProfileDb }
   | { readonly ok: false; readonly error: OpenProfileError; readonly detail: string };
 
-const PROFILE_NAME = /^[a-z0-9_-]{1,32}$/;
+/** Names of the first versions (1–32 of a-z, 0-9, _ and -): their files are named after them as they are. */
+const PLAIN_FILE_NAME = /^[a-z0-9_-]{1,32}$/;
+/** Other names are stored under `+` and the hex of their UTF-8 (a `+` never starts a plain name). */
+const ENCODED_PREFIX = '+';
+
 const SIDECAR_SUFFIX = '.profile.json';
 
-/** Whether `name` is a valid profile name: 1–32 of [a-z0-9_-]. */
+/** Whether `name` is a valid profile name: any human name (local-API contract, profile-name.ts). */
 export function isValidProfileName(name: string): boolean {
-  return PROFILE_NAME.test(name);
+  return isValidHumanProfileName(name);
+}
+
+/** The stem of a profile's files: the name itself when it is a plain one, else its encoded form (safe on every file system, case-exact). */
+function fileStem(name: string): string {
+  return PLAIN_FILE_NAME.test(name) ? name : `${ENCODED_PREFIX}${Buffer.from(name, 'utf8').toString('hex')}`;
+}
+
+/** The profile name a file stem stands for, or undefined for a stem no valid name gives. */
+function nameOfStem(stem: string): string | undefined {
+  const name = stem.startsWith(ENCODED_PREFIX) && /^[0-9a-f]+$/.test(stem.slice(1)) ? Buffer.from(stem.slice(1), 'hex').toString('utf8') : stem;
+  return isValidProfileName(name) && fileStem(name) === stem ? name : undefined;
 }
 
 /** The files of a profile; `wal`, `shm` and `journal` exist only while SQLite needs them. */
 export function profileFiles(dir: string, name: string): { db: string; wal: string; shm: string; journal: string; sidecar: string } {
-  const db = join(dir, `${name}.profile.db`);
-  return { db, wal: `${db}-wal`, shm: `${db}-shm`, journal: `${db}-journal`, sidecar: join(dir, `${name}${SIDECAR_SUFFIX}`) };
+  const stem = fileStem(name);
+  const db = join(dir, `${stem}.profile.db`);
+  return { db, wal: `${db}-wal`, shm: `${db}-shm`, journal: `${db}-journal`, sidecar: join(dir, `${stem}${SIDECAR_SUFFIX}`) };
 }
 
 /** Names of the profiles in `dir` (those with a sidecar), sorted. An absent dir has none; other I/O errors throw. */
@@ -104,9 +121,9 @@ export function listProfiles(dir: string): string[] {
   }
   return entries
     .filter((file) => file.endsWith(SIDECAR_SUFFIX))
-    .map((file) => file.slice(0, -SIDECAR_SUFFIX.length))
-    .filter(isValidProfileName)
-    .sort();
+    .map((file) => nameOfStem(file.slice(0, -SIDECAR_SUFFIX.length)))
+    .filter((name): name is string => name !== undefined)
+    .sort((a, b) => a.localeCompare(b));
 }
 
 /**

@@ -7,13 +7,12 @@
  */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isValidProfileName } from '@yhteispoyta/local-api/profile-name';
 import { profilesApi } from '../api/agent-api';
 import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { STRENGTH_LEVELS, assessPassphrase, usePassphrasePolicy } from '../lib/passphrase-strength';
-
-const PROFILE_NAME = /^[a-z0-9_-]{1,32}$/;
 
 /** The create-profile form. */
 export function CreateProfileForm() {
@@ -29,7 +28,7 @@ export function CreateProfileForm() {
   const policy = usePassphrasePolicy();
   const assessment = policy === undefined ? undefined : assessPassphrase(policy, passphrase, [name]);
   const strength = assessment?.level ?? 'empty';
-  const nameValid = PROFILE_NAME.test(name);
+  const nameValid = isValidProfileName(name);
   const passphraseOk = assessment?.accepted === true;
   const matches = passphrase === repeat;
   const problems: string[] = [];
