@@ -10,7 +10,7 @@ export interface DemoOrganisationSpec {
   readonly name: string;
 }
 
-/** One person of the demo: the profile name is the local login name of the agent. */
+/** One person of the demo: the profile name is the name the agent's lock screen lists (any human name). */
 export interface DemoPersonSpec {
   readonly key: 'kela' | 'social' | 'health' | 'client';
   readonly profile: string;
@@ -28,10 +28,10 @@ export const ORGANISATIONS: readonly DemoOrganisationSpec[] = [
 ];
 
 export const PEOPLE: readonly DemoPersonSpec[] = [
-  { key: 'kela', profile: 'maija', displayName: 'Maija Laine', org: 'kela', role: 'kela_expert', title: 'Kelan moniammatillisen palvelun asiantuntija' },
-  { key: 'social', profile: 'sanna', displayName: 'Sanna Virtanen', org: 'county', role: 'social_worker', title: 'sosiaaliohjaaja, Pirkanmaan hyvinvointialue' },
-  { key: 'health', profile: 'tero', displayName: 'Tero Hämäläinen', org: 'county', role: 'health_professional', title: 'terveydenhoitaja, Pirkanmaan hyvinvointialue' },
-  { key: 'client', profile: 'jani', displayName: 'Jani', role: 'client', title: 'asiakas' },
+  { key: 'kela', profile: 'Maija Laine', displayName: 'Maija Laine', org: 'kela', role: 'kela_expert', title: 'Kelan moniammatillisen palvelun asiantuntija' },
+  { key: 'social', profile: 'Sanna Virtanen', displayName: 'Sanna Virtanen', org: 'county', role: 'social_worker', title: 'sosiaaliohjaaja, Pirkanmaan hyvinvointialue' },
+  { key: 'health', profile: 'Tero Hämäläinen', displayName: 'Tero Hämäläinen', org: 'county', role: 'health_professional', title: 'terveydenhoitaja, Pirkanmaan hyvinvointialue' },
+  { key: 'client', profile: 'Jani', displayName: 'Jani', role: 'client', title: 'asiakas' },
 ];
 
 /** The case with the client: "24-vuotias nuori, jolla ei ole ammatillista koulutusta". */

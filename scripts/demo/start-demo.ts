@@ -134,10 +134,10 @@ async function run(opts: DemoOptions, stops: (() => Promise<void>)[], close: () 
   const logger: Logger = pino({ level: opts.logLevel }, pino.destination(2));
   const people = new Map<DemoPersonSpec['key'], RunningPerson>();
   const newPerson = async (spec: DemoPersonSpec): Promise<RunningPerson> => {
-    const parsed = parseAgentConfig(['--server', server.url, '--dir', join(opts.dir, 'profiles', spec.profile), '--log-level', opts.logLevel], {});
+    const parsed = parseAgentConfig(['--server', server.url, '--dir', join(opts.dir, 'profiles', spec.key), '--log-level', opts.logLevel], {});
     if (!parsed.ok) throw new Error(parsed.help ? 'unexpected --help' : parsed.errors.join('; '));
     mkdirSync(parsed.config.profilesDir, { recursive: true, mode: 0o700 });
-    const host = new AgentHost({ config: parsed.config, factory: createSessionFactory(), logger: logger.child({ person: spec.profile }) });
+    const host = new AgentHost({ config: parsed.config, factory: createSessionFactory(), logger: logger.child({ person: spec.key }) });
     stops.push(() => host.close());
     const created = await host.createProfile(spec.profile, passphrase);
     if (!created.ok) throw new Error(`${spec.displayName}: ${created.message}`);
@@ -286,7 +286,7 @@ async function run(opts: DemoOptions, stops: (() => Promise<void>)[], close: () 
   const running: DemoPerson[] = [];
   for (const spec of PEOPLE) {
     const p = person(spec.key);
-    const api = await startApiServer({ host: p.host, port: 0, logger: logger.child({ person: spec.profile }) });
+    const api = await startApiServer({ host: p.host, port: 0, logger: logger.child({ person: spec.key }) });
     stops.push(() => api.close());
     p.api = api;
     running.push({ spec, userId: p.userId, openUrl: api.openUrl });
