@@ -4,49 +4,22 @@
  * its plan, agreed actions, the chat with its attachment and the case records; the Kela expert also sees the
  * consultation, which the client never does. Ctrl-C (SIGTERM) stops everything cleanly.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnProduct } from '../integration/child-process';
-import type { ProductProcess } from '../integration/child-process';
-import { waitFor } from '../integration/wait-for';
-import { ensureUiBuilt } from './ui-build';
+import { startDemoUnderTest } from './demo-process';
+import type { DemoUnderTest } from './demo-process';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-
-let root: string;
-let demo: ProductProcess;
+let demo: DemoUnderTest;
 let browser: Browser;
-const addresses = new Map<string, string>();
+let addresses: ReadonlyMap<string, string>;
 
 beforeAll(async () => {
-  await ensureUiBuilt();
-  root = mkdtempSync(join(tmpdir(), 'yp-demo-'));
-  demo = spawnProduct({
-    entry: 'scripts/demo.ts',
-    args: ['--dir', join(root, 'demo')],
-    env: { PATH: process.env.PATH ?? '', HOME: root, LOG_LEVEL: 'warn' },
-    logDir: root,
-    name: 'demo',
-  });
-  await waitFor(() => demo.stdout().includes('Ctrl-C stops the demo.') || !demo.running(), { timeoutMs: 180_000, what: 'the demo to be ready' });
-  expect(demo.running(), demo.stderr()).toBe(true);
-  // "  Name   title\n    http://127.0.0.1:<port>/#token=…"
-  const lines = demo.stdout().split('\n');
-  lines.forEach((line, i) => {
-    const url = lines[i + 1]?.trim();
-    if (url?.startsWith('http://127.0.0.1:')) addresses.set(line.trim().split(/\s{2,}/)[0] ?? '', url);
-  });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  demo = await startDemoUnderTest('yp-demo-');
+  ({ browser, addresses } = demo);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  await demo?.close();
 }, 60_000);
 
 describe('npm run demo', () => {
@@ -118,6 +91,6 @@ describe('npm run demo', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    expect(await demo.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(await demo.stop()).toEqual({ code: 0, signal: null });
   });
 });

@@ -9,57 +9,33 @@
  * axe-core checks the view on both sides; screenshots at 1366 and 390 px go to
  * test-artifacts/e2e/.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnProduct } from '../integration/child-process';
-import type { ProductProcess } from '../integration/child-process';
-import { waitFor } from '../integration/wait-for';
 import { screenshot, seriousViolations } from './browser-harness';
-import { ensureUiBuilt } from './ui-build';
+import { startDemoUnderTest } from './demo-process';
+import type { DemoUnderTest } from './demo-process';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** The demo's consultation between Kela and social care. */
 const WORKSPACE = '19-vuotias, opinnot keskeytyneet';
 const SUBJECT = 'Lisäselvityspyyntö: perustoimeentulotuki';
 
-let root: string;
-let demo: ProductProcess;
+let demo: DemoUnderTest;
 let browser: Browser;
 let maija: Page;
 let sanna: Page;
-const addresses = new Map<string, string>();
+let addresses: ReadonlyMap<string, string>;
 const complaints: string[] = [];
 
 beforeAll(async () => {
-  await ensureUiBuilt();
-  root = mkdtempSync(join(tmpdir(), 'yp-records-e2e-'));
-  demo = spawnProduct({
-    entry: 'scripts/demo.ts',
-    args: ['--dir', join(root, 'demo')],
-    env: { PATH: process.env.PATH ?? '', HOME: root, LOG_LEVEL: 'warn' },
-    logDir: root,
-    name: 'demo',
-  });
-  await waitFor(() => demo.stdout().includes('Ctrl-C stops the demo.') || !demo.running(), { timeoutMs: 180_000, what: 'the demo to be ready' });
-  expect(demo.running(), demo.stderr()).toBe(true);
-  const lines = demo.stdout().split('\n');
-  lines.forEach((line, i) => {
-    const url = lines[i + 1]?.trim();
-    if (url?.startsWith('http://127.0.0.1:')) addresses.set(line.trim().split(/\s{2,}/)[0] ?? '', url);
-  });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  demo = await startDemoUnderTest('yp-records-e2e-');
+  ({ browser, addresses } = demo);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  await demo?.close();
 }, 60_000);
 
 /** A person's page on the records tab of the consultation, at `width` px. */
