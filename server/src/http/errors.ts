@@ -72,11 +72,18 @@ const LINGER_MS = 5_000;
 function discardRestOfBody(req: Request, res: Response): void {
   res.once('finish', () => {
     if (req.complete) return;
-    const cut = setTimeout(() => req.socket.destroy(), LINGER_MS);
+    const socket = req.socket;
+    const cut = setTimeout(() => socket.destroy(), LINGER_MS);
     cut.unref();
-    const stop = (): void => clearTimeout(cut);
+    // Whichever comes first takes the other listener off too: a kept-alive socket serves
+    // many requests, and a listener left on it per refusal would pile up for its lifetime.
+    const stop = (): void => {
+      clearTimeout(cut);
+      req.off('end', stop);
+      socket.off('close', stop);
+    };
     req.once('end', stop);
-    req.socket.once('close', stop);
+    socket.once('close', stop);
     req.resume();
   });
 }
