@@ -84,7 +84,8 @@ function planRound(): Plan {
   const part = pick(ENVELOPE_PARTS);
   return pick<Plan>([
     { kind: 'drop', codes: ['clock_gap'], action: { action: 'drop' }, shape: 'two' },
-    { kind: 'reorder', codes: ['clock_gap'], shape: 'reorder' },
+    // A member's heartbeat may announce the held envelope first: then the victim's fetch lacks it (withheld).
+    { kind: 'reorder', codes: ['clock_gap', 'withheld'], shape: 'reorder' },
     { kind: 'replay', codes: ['replay'], shape: 'replay' },
     { kind: `flip_${part}`, codes: ['bad_signature'], action: { action: 'flip', part }, shape: 'one' },
     { kind: 'truncate', codes: ['bad_signature'], action: { action: 'truncate' }, shape: 'one' },

@@ -111,7 +111,15 @@ export function socketFaults(board: FaultBoard): SocketFaults {
     if (!req.success || !ack.success || !ack.data.ok) return answer;
     const { workspaceId, stream } = req.data;
     for (const stored of ack.data.envelopes) board.log.record(workspaceId, stream, stored);
-    return { ...ack.data, envelopes: alterAll(door, workspaceId, stream, ack.data.envelopes) };
+    // A reordering relay keeps the envelope it holds back out of fetch answers too, or the
+    // victim would simply fetch it when a member's heartbeat announces it.
+    const heldSeqs = new Set<number>();
+    for (const h of board.armed('reorder', door)) {
+      const notice = envelopeNoticeSchema.safeParse(held.get(h));
+      if (notice.success && notice.data.workspaceId === workspaceId && notice.data.stream === stream) heldSeqs.add(notice.data.stored.seq);
+    }
+    const envelopes = ack.data.envelopes.filter((stored) => !heldSeqs.has(stored.seq));
+    return { ...ack.data, envelopes: alterAll(door, workspaceId, stream, envelopes) };
   };
 
   /** An acknowledged push or snapshot: the sender's envelope is stored under the ack's seq. */
