@@ -84,6 +84,11 @@ export default tseslint.config(
             '@yhteispoyta/server', '@yhteispoyta/server/*', '@yhteispoyta/agent', '@yhteispoyta/agent/*'),
         ],
       }],
+      // The browser's own dialogs explain nothing and block the page: ask in the page (app/InlineConfirm.tsx).
+      'no-restricted-properties': ['error',
+        ...['confirm', 'alert', 'prompt'].map((property) => ({ object: 'window', property, message: 'Ask in the page (app/InlineConfirm.tsx), never with the browser\'s own dialog.' }))],
+      'no-restricted-globals': ['error',
+        ...['confirm', 'alert', 'prompt'].map((name) => ({ name, message: 'Ask in the page (app/InlineConfirm.tsx), never with the browser\'s own dialog.' }))],
     },
   },
   {

@@ -5,7 +5,7 @@
  * Debian's Chromium driven by playwright-core — one browser context per person.
  *
  * Each page records what the browser itself complains about (console errors, refused
- * content-security-policy, uncaught exceptions), confirms every dialog as a user would,
+ * content-security-policy, uncaught exceptions, and any native dialog — the UI asks in the page),
  * and can be checked with axe-core for serious or critical accessibility violations.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -90,8 +90,11 @@ export class UiCluster {
       if (message.type() === 'error') complaints.push(`console: ${message.text()} (${message.location().url})`);
     });
     page.on('pageerror', (error) => complaints.push(`page error: ${error.message}`));
-    // A person confirms what they asked for (remove, revoke, accept); the test decides what to click.
-    page.on('dialog', (dialog) => void dialog.accept());
+    // The UI asks in the page; a browser dialog is a defect (and is dismissed, so nothing happens).
+    page.on('dialog', (dialog) => {
+      complaints.push(`native ${dialog.type()} dialog: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
     await page.goto(openAddress(agent.api.url, agent.api.token));
     return { name, context, page, complaints };
   }

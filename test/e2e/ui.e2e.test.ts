@@ -359,6 +359,10 @@ describe('the UI in Chromium with a real server and two agents', () => {
       // Her organisation's name comes from its certificate, not from the server's directory.
       await a.locator('.member-group', { hasText: HELMI }).locator('.badge-certified').waitFor({ timeout: 30_000 });
       await row.getByRole('button', { name: `Poista: ${HELMI}` }).click();
+      // The page asks first, saying what it means; nothing happens until the owner confirms.
+      await row.getByText('Hän ei näe mitään tämän jälkeen kirjoitettua').waitFor();
+      await expectAccessible(a, 'remove confirmation');
+      await row.getByRole('button', { name: 'Kyllä, poista työtilasta' }).click();
       await row.waitFor({ state: 'detached', timeout: 60_000 });
       const names = await a.locator('.member-name').allTextContents();
       expect(names.some((n) => n.includes(SARI.name)) && names.some((n) => n.includes(KALLE.name))).toBe(true);
@@ -542,6 +546,7 @@ describe('the UI in Chromium with a real server and two agents', () => {
       // Her name may not be known again yet after the reload: find the client by role.
       const clientRow = a.locator('.member').filter({ has: a.locator('.member-role', { hasText: /^Asiakas$/ }) });
       await clientRow.getByRole('button', { name: /^Poista:/ }).click();
+      await clientRow.getByRole('button', { name: 'Kyllä, poista työtilasta' }).click();
       await clientRow.waitFor({ state: 'detached', timeout: 60_000 });
       const problems = b.getByRole('region', { name: /ongelma/ });
       await problems.getByText('Pääsysi työtilaan on päättynyt.').waitFor({ timeout: 90_000 });

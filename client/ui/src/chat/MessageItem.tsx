@@ -2,6 +2,7 @@
  * One chat message: who wrote it (name, organisation), when, whether its signature was
  * verified, its text and attachments; for one's own messages, editing and deleting.
  */
+import { InlineConfirm } from '../app/InlineConfirm';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/local-api';
@@ -128,16 +129,14 @@ export function MessageItem({ message, workspace, own, onDownload }: MessageItem
             >
               {t('chat.edit')}
             </button>
-            <button
-              type="button"
-              className="button-link"
-              disabled={remove.busy}
-              onClick={() => {
-                if (window.confirm(t('chat.confirmDelete'))) void remove.run(() => chatApi.remove(workspace.workspaceId, message.id));
-              }}
-            >
-              {t('chat.delete')}
-            </button>
+            <InlineConfirm
+              label={t('chat.delete')}
+              question={t('chat.confirmDelete')}
+              confirmLabel={t('chat.deleteYes')}
+              cancelLabel={t('common.cancel')}
+              busy={remove.busy}
+              onConfirm={() => void remove.run(() => chatApi.remove(workspace.workspaceId, message.id))}
+            />
           </div>
         ) : null}
         <ErrorNotice error={remove.error} />

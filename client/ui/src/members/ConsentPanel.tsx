@@ -4,6 +4,7 @@
  * organisation, which removes its people from the case and changes the keys so they
  * cannot read anything written afterwards.
  */
+import { InlineConfirm } from '../app/InlineConfirm';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CLIENTS_ORG_ID, MAX_CONSENT_PURPOSE_CHARS } from '@yhteispoyta/local-api';
@@ -97,12 +98,13 @@ export function ConsentPanel({ workspace }: { workspace: Workspace }) {
               const name = orgName(orgId) ?? orgId;
               return (
                 <li key={orgId}>
-                  <button
-                    type="button"
-                    className="button-danger"
-                    disabled={revoke.busy}
-                    onClick={() => {
-                      if (!window.confirm(t('consent.confirmRevoke', { org: name }))) return;
+                  <InlineConfirm
+                    label={t('consent.revoke', { org: name })}
+                    question={t('consent.confirmRevoke', { org: name })}
+                    confirmLabel={t('consent.revokeYes')}
+                    cancelLabel={t('common.cancel')}
+                    busy={revoke.busy}
+                    onConfirm={() =>
                       void revoke.run(async () => {
                         upsert(await workspacesApi.revokeConsent(workspace.workspaceId, [orgId]));
                         setChosen((previous) => {
@@ -110,11 +112,9 @@ export function ConsentPanel({ workspace }: { workspace: Workspace }) {
                           next.delete(orgId);
                           return next;
                         });
-                      });
-                    }}
-                  >
-                    {t('consent.revoke', { org: name })}
-                  </button>
+                      })
+                    }
+                  />
                 </li>
               );
             })}

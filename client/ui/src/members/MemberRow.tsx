@@ -4,6 +4,7 @@
  * device of his that no certificate backs is left out the same way: both are flagged in
  * words, not by colour alone. Owners can remove him.
  */
+import { InlineConfirm } from '../app/InlineConfirm';
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Workspace } from '@yhteispoyta/local-api';
@@ -47,18 +48,15 @@ export function MemberRow({ workspace, member, isSelf, online, canRemove }: { wo
         </span>
       ) : null}
       {canRemove ? (
-        <button
-          type="button"
-          className="button-danger"
-          aria-label={`${t('members.remove')}: ${member.name}`}
-          disabled={remove.busy}
-          onClick={() => {
-            if (!window.confirm(t('members.confirmRemove', { name: member.name }))) return;
-            void remove.run(async () => upsert(await workspacesApi.removeMember(workspace.workspaceId, member.userId)));
-          }}
-        >
-          {t('members.remove')}
-        </button>
+        <InlineConfirm
+          label={t('members.remove')}
+          ariaLabel={`${t('members.remove')}: ${member.name}`}
+          question={t('members.confirmRemove', { name: member.name })}
+          confirmLabel={t('members.removeYes')}
+          cancelLabel={t('common.cancel')}
+          busy={remove.busy}
+          onConfirm={() => void remove.run(async () => upsert(await workspacesApi.removeMember(workspace.workspaceId, member.userId)))}
+        />
       ) : null}
       {flagged ? (
         <p id={explainId} className="member-flag-explain">

@@ -6,6 +6,7 @@
  * verified. A changed key is shown as a warning: nothing is sent to that person until
  * the user has compared the NEW number shown and accepted it.
  */
+import { InlineConfirm } from '../app/InlineConfirm';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Identity, Workspace } from '@yhteispoyta/local-api';
@@ -108,20 +109,19 @@ function IdentityCard({ identity, workspace, onChanged }: { identity: Identity; 
       <ErrorNotice error={action.error} />
       <div className="button-row">
         {state === 'changed' ? (
-          <button
-            type="button"
-            className="button-danger"
-            disabled={action.busy}
-            onClick={() => {
-              if (!window.confirm(t('safety.confirmAccept', { name }))) return;
+          <InlineConfirm
+            label={t('safety.accept')}
+            question={t('safety.confirmAccept', { name })}
+            confirmLabel={t('safety.acceptYes')}
+            cancelLabel={t('common.cancel')}
+            busy={action.busy}
+            onConfirm={() =>
               void action.run(async () => {
                 await workspacesApi.acceptIdentity(identity.userId);
                 onChanged();
-              });
-            }}
-          >
-            {t('safety.accept')}
-          </button>
+              })
+            }
+          />
         ) : identity.verified ? (
           <button
             type="button"

@@ -5,6 +5,7 @@
  * collaborative text written keystroke by keystroke, so two people typing into one cell
  * both keep what they wrote.
  */
+import { InlineConfirm } from '../app/InlineConfirm';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type * as Y from 'yjs';
@@ -83,16 +84,15 @@ export function ActionItems({ doc }: { doc: Y.Doc }) {
                       </select>
                     </td>
                     <td>
-                      <button
-                        type="button"
-                        className="button-secondary"
-                        aria-label={`${t('plan.actions.remove')}: ${item.what}`}
-                        onClick={() => {
-                          if (window.confirm(t('plan.actions.confirmRemove', { what: item.what }))) removeAction(doc, item.id);
-                        }}
-                      >
-                        {t('plan.actions.remove')}
-                      </button>
+                      <InlineConfirm
+                        label={t('plan.actions.remove')}
+                        ariaLabel={`${t('plan.actions.remove')}: ${item.what}`}
+                        question={t('plan.actions.confirmRemove', { what: item.what })}
+                        confirmLabel={t('plan.actions.removeYes')}
+                        cancelLabel={t('common.cancel')}
+                        busy={false}
+                        onConfirm={() => removeAction(doc, item.id)}
+                      />
                     </td>
                   </tr>
                 );
