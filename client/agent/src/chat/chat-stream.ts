@@ -8,6 +8,7 @@ import type { EnvelopeKind } from '@yhteispoyta/crypto/types';
 import { fromBase64, toBase64 } from '@yhteispoyta/crypto/bytes';
 import { CHAT_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import type { OutboxEntry } from '../streams/outbox-entry';
+import { OneStreamFamily } from '../streams/one-stream-family';
 import type { StreamContext } from '../streams/stream-context';
 import type { InboundEnvelope, StreamHandler } from '../streams/stream-handler';
 import { encodeChatPayload, parseChatPayload } from './chat-payload';
@@ -23,37 +24,23 @@ function attachmentRefOf(a: SealedAttachment): { blobId: string; name: string; t
 }
 
 /** StreamHandler of the chat stream. */
-export class ChatStream implements StreamHandler {
+export class ChatStream extends OneStreamFamily implements StreamHandler {
   readonly kinds: readonly EnvelopeKind[] = ['chat'];
   readonly #store: ChatStore;
   readonly #reporter: Pick<StreamContext, 'report' | 'enqueue'>;
   readonly #selfKey: string;
-  readonly #followed = new Set<string>();
   readonly #changed: [string, string, string][] = [];
   readonly #onChanged: MessageChanged;
 
   /** Chat of this device (`selfKey`), stored in `store`; `onChanged` hears of every change after it is committed. */
   constructor(store: ChatStore, reporter: Pick<StreamContext, 'report' | 'enqueue'>, selfKey: string, onChanged: MessageChanged) {
+    super(CHAT_STREAM);
     this.#store = store;
     this.#reporter = reporter;
     this.#selfKey = selfKey;
     this.#onChanged = onChanged;
   }
 
-  /** Follow a workspace's chat; returns false if it was followed already. */
-  follow(workspaceId: string): boolean {
-    if (this.#followed.has(workspaceId)) return false;
-    this.#followed.add(workspaceId);
-    return true;
-  }
-
-  owns(stream: string): boolean {
-    return stream === CHAT_STREAM;
-  }
-
-  streamsOf(workspaceId: string): readonly string[] {
-    return this.#followed.has(workspaceId) ? [CHAT_STREAM] : [];
-  }
 
   validate(item: InboundEnvelope): string | undefined {
     const parsed = parseChatPayload(item.plaintext);

@@ -11,6 +11,7 @@ import type { EnvelopeKind } from '@yhteispoyta/crypto/types';
 import type { ChatStore } from '../chat/chat-store';
 import type { KeyRing } from '../contracts';
 import type { OutboxEntry } from '../streams/outbox-entry';
+import { OneStreamFamily } from '../streams/one-stream-family';
 import type { StreamContext } from '../streams/stream-context';
 import type { InboundEnvelope, StreamHandler } from '../streams/stream-handler';
 import { attachmentsOf, parseRecordEvent } from './record-payload';
@@ -19,14 +20,13 @@ import { authorOf, membersOf } from './record-members';
 import type { RecordsStore } from './records-store';
 
 /** StreamHandler of the records stream. */
-export class RecordsStream implements StreamHandler {
+export class RecordsStream extends OneStreamFamily implements StreamHandler {
   readonly kinds: readonly EnvelopeKind[] = ['records'];
   readonly #store: RecordsStore;
   readonly #keys: ChatStore;
   readonly #ring: Pick<KeyRing, 'chainState'>;
   readonly #outbox: Pick<StreamContext, 'enqueue'>;
   readonly #selfKey: string;
-  readonly #followed = new Set<string>();
   readonly #changed = new Set<string>();
   readonly #onChanged: (workspaceId: string) => void;
 
@@ -44,6 +44,7 @@ export class RecordsStream implements StreamHandler {
     selfKey: string,
     onChanged: (workspaceId: string) => void,
   ) {
+    super(RECORDS_STREAM);
     this.#store = store;
     this.#outbox = outbox;
     this.#keys = keys;
@@ -52,20 +53,6 @@ export class RecordsStream implements StreamHandler {
     this.#onChanged = onChanged;
   }
 
-  /** Follow a workspace's records; returns false if it was followed already. */
-  follow(workspaceId: string): boolean {
-    if (this.#followed.has(workspaceId)) return false;
-    this.#followed.add(workspaceId);
-    return true;
-  }
-
-  owns(stream: string): boolean {
-    return stream === RECORDS_STREAM;
-  }
-
-  streamsOf(workspaceId: string): readonly string[] {
-    return this.#followed.has(workspaceId) ? [RECORDS_STREAM] : [];
-  }
 
   validate(item: InboundEnvelope): string | undefined {
     const parsed = parseRecordEvent(item.plaintext);
