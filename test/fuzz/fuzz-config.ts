@@ -53,6 +53,11 @@ export const regressionSchema = z.strictObject({
   transport: z.enum(['rest', 'socket', 'handshake', 'raw']),
   note: z.string(),
   problem: z.string(),
+  /**
+   * Seeds of cases the same worker ran just before this one, on the same sockets, when the
+   * failure needed them (a drop caused by an earlier case landing in this one)
+   */
+  precededBy: z.array(z.int().min(0).max(0xffff_ffff)).optional(),
   /** ISO date the case was found */
   found: z.string(),
   /** what was fixed, once it is */

@@ -52,6 +52,10 @@ describe('fuzz regressions', () => {
     const sockets = new WorkerSockets(server.url, fixtures);
     const agent = restAgent(1);
     try {
+      for (const before of recorded?.precededBy ?? []) {
+        const earlier = caseFromSeed(before, fixtures, recorded?.generation);
+        expect(await executeCase(earlier, server, fixtures, sockets, agent), `${earlier.note} (run before)`).toMatchObject({ ok: true });
+      }
       const verdict = await executeCase(c, server, fixtures, sockets, agent);
       expect(verdict, `${c.note}`).toMatchObject({ ok: true });
     } finally {

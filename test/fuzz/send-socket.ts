@@ -47,6 +47,16 @@ export class WorkerSockets {
     return connected.socket;
   }
 
+  /**
+   * Close the device's socket and forget it: after a message the server may drop the
+   * connection for, sent without waiting for an answer, so that the drop cannot land in
+   * (and be blamed on) the next case of this worker.
+   */
+  retire(as: SocketIdentity): void {
+    this.#sockets.get(as)?.close();
+    this.#sockets.delete(as);
+  }
+
   /** Close every socket. */
   close(): void {
     for (const socket of this.#sockets.values()) socket.close();
@@ -61,11 +71,13 @@ export async function runSocketCase(c: SocketCase, sockets: WorkerSockets): Prom
   try {
     if (!c.ack) {
       socket.emit(c.event, ...c.args);
+      if (c.mayDisconnect) sockets.retire(c.as);
       return { ok: true, outcome: 'socket sent without ack' };
     }
     if (!known) {
       // Nobody listens: the server must ignore it (a later sentinel proves the connection still works).
       socket.emit(c.event, ...c.args, () => undefined);
+      if (c.mayDisconnect) sockets.retire(c.as);
       return { ok: true, outcome: 'socket unknown event' };
     }
   } catch (error) {
