@@ -338,6 +338,40 @@ export interface IdentityInfo {
   readonly devices: readonly number[];
 }
 
+/* The verified chain's history of a workspace, for the case timeline (keys/chain-history.ts). */
+
+/** A person of the chain. */
+export interface ChainPerson {
+  readonly userId: string;
+  /** null for the client */
+  readonly orgId: string | null;
+  readonly role?: Role;
+  readonly displayName?: string;
+  readonly orgName?: string;
+}
+
+/** One membership or consent event. */
+export interface ChainHistoryEntry {
+  readonly seq: number;
+  readonly at: number;
+  readonly kind: 'case_opened' | 'member_added' | 'member_removed' | 'consent_granted' | 'consent_changed' | 'consent_revoked';
+  /** the userId of the event's author */
+  readonly by: string;
+  /** the member added or removed */
+  readonly subject?: string;
+  /** the organisations a consent event names */
+  readonly orgIds?: readonly string[];
+}
+
+/** The chain's history of one workspace. */
+export interface ChainHistory {
+  /** the signed time of `create` */
+  readonly openedAt: number;
+  readonly entries: readonly ChainHistoryEntry[];
+  /** everyone the chain named, by userId */
+  readonly people: ReadonlyMap<string, ChainPerson>;
+}
+
 export interface MembershipService {
   list(): Promise<WorkspaceSummary[]>;
   create(kind: WorkspaceKind, label: string): Promise<WorkspaceSummary>;
@@ -361,6 +395,8 @@ export interface MembershipService {
   setVerified(userId: string, verified: boolean): Promise<void>;
   /** the user saw the new safety number and accepts the person's changed user key */
   acceptIdentityChange(userId: string): Promise<void>;
+  /** the verified chain's openings, members added and removed and consent events, and everyone it named; undefined for a workspace this device does not hold */
+  history(workspaceId: string): Promise<ChainHistory | undefined>;
   /** workspaces someone else added this professional to that he has neither accepted nor declined */
   invitations(): Promise<WorkspaceInvitation[]>;
   /** whether the workspace is among this person's own: created, joined as the client, or accepted */

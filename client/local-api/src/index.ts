@@ -11,6 +11,8 @@ export * from './workspaces';
 export * from './devices';
 export * from './chat';
 export * from './records';
+export * from './tasks';
+export * from './timeline';
 export * from './presence';
 export * from './events';
 export * from './route-spec';

@@ -31,6 +31,8 @@ import { workspacePresenceSchema } from './presence';
 import { problemSchema } from './problems';
 import { recordActionResponseSchema, recordActionSchema, recordListSchema } from './records';
 import type { LocalRouteSpec } from './route-spec';
+import { tasksResponseSchema } from './tasks';
+import { timelineQuerySchema, timelineResponseSchema } from './timeline';
 import {
   credentialsSchema,
   emptyRequestSchema,
@@ -209,6 +211,15 @@ export const LOCAL_API_ROUTES = {
   sendRecord: {
     method: 'POST', path: '/api/workspaces/:workspaceId/records', status: 201,
     params: workspaceParamsSchema, body: recordActionSchema, response: recordActionResponseSchema,
+  },
+
+  // tasks and the case timeline (issue 12)
+  /** this person's open agreed actions and information requests addressed to him or his organisation, across his workspaces */
+  listTasks: { method: 'GET', path: '/api/tasks', status: 200, response: tasksResponseSchema },
+  /** record, membership, consent and attachment events merged, oldest first, filtered by group and organisation */
+  timeline: {
+    method: 'GET', path: '/api/workspaces/:workspaceId/timeline', status: 200,
+    params: workspaceParamsSchema, query: timelineQuerySchema, response: timelineResponseSchema,
   },
 } as const satisfies Record<string, LocalRouteSpec>;
 

@@ -23,6 +23,7 @@ import { ApiError, sendError } from './http-util';
 import { bindRoutes } from './route-binding';
 import { chatRoutes } from './routes-chat';
 import { recordRoutes } from './routes-records';
+import { taskRoutes } from './routes-tasks';
 import { deviceRoutes } from './routes-devices';
 import { hostRoutes } from './routes-host';
 import { workspaceRoutes } from './routes-workspaces';
@@ -83,6 +84,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ...deviceRoutes(host),
     ...chatRoutes(host),
     ...recordRoutes(host),
+    ...taskRoutes(host),
     // Who has a workspace open: the tracker lives with the session's rooms (see SessionRooms).
     presence: async () => {
       const current = rooms.current();

@@ -12,6 +12,7 @@ import type { DeviceRef, MemberDevice, MemberInfo, Role, WorkspaceKind } from '@
 import type { SessionContext, SessionFactory, SessionParts } from '../agent';
 import { RecordRefusedError } from '../records/record-error';
 import type {
+  ChainHistory,
   AttachmentRef,
   Certification,
   ChatMessage,
@@ -323,6 +324,16 @@ class FakeMembership implements MembershipService {
 
   async acceptIdentityChange(userId: string): Promise<void> {
     this.accepted.push(userId);
+  }
+
+  // The chain's history as the fake world knows it: opened at 0 by its first member, who added the others.
+  async history(workspaceId: string): Promise<ChainHistory | undefined> {
+    const ws = this.world.workspaces.get(workspaceId);
+    const creator = ws?.members[0];
+    if (ws === undefined || creator === undefined) return undefined;
+    const people = new Map(ws.members.map((m) => [m.userId, { userId: m.userId, orgId: m.role === 'client' ? null : m.orgId, role: m.role, displayName: this.world.users.get(m.userId)?.displayName ?? m.userId, orgName: this.world.orgs.get(m.orgId) ?? m.orgId }]));
+    const entries = ws.members.map((m, seq) => (seq === 0 ? { seq, at: 0, kind: 'case_opened' as const, by: creator.userId } : { seq, at: seq, kind: 'member_added' as const, by: creator.userId, subject: m.userId }));
+    return { openedAt: 0, entries, people };
   }
 
   // Every workspace is accepted unless the test lists it in world.invitedOnly (the real rule is tested in keys/).

@@ -17,11 +17,12 @@ import { safetyNumber } from '@yhteispoyta/crypto/safety';
 import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MemberDevice, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
-import type { IdentityInfo, MemberView, MembershipService, ProblemSink, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
+import type { ChainHistory, IdentityInfo, MemberView, MembershipService, ProblemSink, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
 import { RestError } from '../contracts';
 import type { ClientNames } from '../identity/client-names';
 import type { WorkspaceTexts } from '../identity/workspace-texts';
 import type { Invitations } from '../identity/invitations';
+import { chainHistory } from './chain-history';
 import type { ChainStore } from './chain-store';
 import type { ChainWriter, KeysDevice } from './chain-writer';
 import type { Directory } from './directory';
@@ -251,6 +252,19 @@ export class LocalMembershipService implements MembershipService {
       // The decision is recorded; what it unblocks runs again on the next connection.
       if (!(error instanceof RestError && error.code === 'offline')) throw error;
     }
+  }
+
+  async history(workspaceId: string): Promise<ChainHistory | undefined> {
+    if (this.#p.sync.state(workspaceId) === undefined) return undefined;
+    const { identities, names } = this.#p;
+    const events = this.#p.chains.events(workspaceId).map((stored) => stored.event);
+    // Names only from certificates (professionals) or the inviter's key messages (a client).
+    return chainHistory(events, (userId) => {
+      const person = identities.book.person(userId);
+      if (person?.kind === 'professional') return { displayName: person.displayName, orgName: person.orgName };
+      const name = names.nameOf(userId) ?? (userId === this.#device.self.userId && this.#device.displayName !== '' ? this.#device.displayName : undefined);
+      return name === undefined ? {} : { displayName: name };
+    });
   }
 
   async invitations(): Promise<WorkspaceInvitation[]> {
