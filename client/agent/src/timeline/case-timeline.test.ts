@@ -25,7 +25,7 @@ const history: ChainHistory = {
   ]),
 };
 
-const step = (t: string, at: number, by: typeof kela) => ({ t, at, seq: 1, by, pending: false });
+const step = (t: string, at: number, by: { userId: string; orgId: string | null; role: 'kela_expert' | 'social_worker' }) => ({ t, at, seq: 1, by, pending: false });
 const records: CaseRecordView[] = [
   {
     id: 'req', workspaceId: 'w', kind: 'request', author: kela, at: opened + 10 * day, seq: 1, pending: false,
