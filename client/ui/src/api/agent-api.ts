@@ -9,7 +9,7 @@
  * ApiFailure with a stable code, which the UI translates for the user.
  */
 import { callRoute, openDownload } from '@yhteispoyta/local-api';
-import type { Attachment, CaseRecordView, ChatMessage, LocalApiTransport, OwnDevices, RecordAction, WorkspaceKind } from '@yhteispoyta/local-api';
+import type { Attachment, CaseRecordView, ChatMessage, LocalApiTransport, OwnDevices, RecordAction, Task, Timeline, TimelineQuery, WorkspaceKind } from '@yhteispoyta/local-api';
 import { agentAuthHeaders } from './agent-token';
 
 /** The agent serving this page; the token is read at each call (it arrives after this module loads). */
@@ -128,4 +128,12 @@ export const recordsApi = {
   /** Create or advance a record; a refusal of the records' rules is an ApiFailure with the rule's code. */
   send: async (workspaceId: string, action: RecordAction): Promise<CaseRecordView> =>
     (await callRoute(AGENT, 'sendRecord', { params: { workspaceId }, body: action })).record,
+};
+
+/** This person's tasks and a workspace's case timeline (issue 12). */
+export const tasksApi = {
+  /** "Omat tehtävät": open actions owned by this person and open requests addressed to him or his organisation, by due date. */
+  list: async (): Promise<Task[]> => (await callRoute(AGENT, 'listTasks')).tasks,
+  /** The case timeline, oldest first, filtered by group and organisation. */
+  timeline: async (workspaceId: string, query: TimelineQuery): Promise<Timeline> => callRoute(AGENT, 'timeline', { params: { workspaceId }, query }),
 };

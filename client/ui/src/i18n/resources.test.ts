@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PROBLEM_CODES, ROLES } from '@yhteispoyta/local-api';
+import { PROBLEM_CODES, ROLES, TIMELINE_GROUPS, TIMELINE_KINDS } from '@yhteispoyta/local-api';
 import { CERTIFICATION_STEPS, CERTIFICATION_VIEWS } from '../app/certification';
 import { KNOWN_ERROR_CODES } from '../app/errors';
 import { WORKSPACE_TABS } from '../app/route';
@@ -103,6 +103,9 @@ describe('language resources', () => {
       ...(['pending', 'revoked'] as const).map((s) => `header.certification.${s}`),
       ...CODE_KINDS.flatMap((k) => [`enrol.kinds.${k}.hint`, `enrol.kinds.${k}.recognised`]),
       ...NOTICE_KEYS,
+      ...TIMELINE_KINDS.map((k) => `timeline.kinds.${k}`),
+      ...TIMELINE_GROUPS.map((g) => `timeline.groups.${g}`),
+      ...(['me', 'my_org'] as const).map((a) => `tasks.kindRequest.${a}`),
     ];
     for (const language of Object.keys(resources) as (keyof typeof resources)[]) {
       expect(built.filter((key) => !has(flat[language], key)), language).toEqual([]);

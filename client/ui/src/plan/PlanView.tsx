@@ -1,7 +1,9 @@
 /**
  * The joint client plan (yhteinen asiakassuunnitelma): the shared text with the sections
- * every plan needs, and the agreed actions. The workspace's creator writes the section
- * template into a new, empty plan once; everyone else just sees it arrive.
+ * every plan needs, and the agreed actions. The creator of a case writes the section
+ * template into a new, empty plan once, in the language his UI shows then (fi/sv/en; the
+ * document records which); everyone else just sees it arrive. A consultation gets no
+ * template: it is a conversation between professionals, not a client's plan.
  */
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -14,19 +16,21 @@ import type { AwarenessUser, PlanRoom } from './use-plan-room';
 
 /** The plan view. */
 export function PlanView({ workspace, room, user }: { workspace: Workspace; room: PlanRoom | undefined; user: AwarenessUser }) {
-  const { t } = useTranslation();
-  const isCreator = workspace.createdBy === user.userId;
+  const { t, i18n } = useTranslation();
+  const writesTemplate = workspace.kind === 'case' && workspace.createdBy === user.userId;
+  const language = i18n.resolvedLanguage ?? i18n.language;
   const synced = room?.synced === true;
   const doc = room?.doc;
 
   useEffect(() => {
-    if (!synced || doc === undefined || !isCreator) return;
+    if (!synced || doc === undefined || !writesTemplate) return;
+    const fixed = i18n.getFixedT(language);
     const sections: TemplateSection[] = TEMPLATE_SECTIONS.map((key) => ({
-      heading: t(`plan.template.${key}.heading`),
-      guidance: t(`plan.template.${key}.guidance`),
+      heading: fixed(`plan.template.${key}.heading`),
+      guidance: fixed(`plan.template.${key}.guidance`),
     }));
-    insertTemplateOnce(doc, sections);
-  }, [synced, doc, isCreator, t]);
+    insertTemplateOnce(doc, sections, undefined, language);
+  }, [synced, doc, writesTemplate, i18n, language]);
 
   return (
     <div className="plan-view">
@@ -46,7 +50,7 @@ export function PlanView({ workspace, room, user }: { workspace: Workspace; room
             </p>
           )}
           <PlanEditor room={room} user={user} labelledBy="plan-title" />
-          <ActionItems doc={room.doc} />
+          <ActionItems doc={room.doc} workspace={workspace} />
         </>
       )}
     </div>

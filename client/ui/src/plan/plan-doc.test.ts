@@ -5,8 +5,11 @@ import {
   PLAN_FRAGMENT,
   PLAN_META,
   TEMPLATE_FLAG,
+  TEMPLATE_LANGUAGE,
   actionText,
   addAction,
+  addActionFromDecision,
+  decisionActionId,
   applyTextChange,
   editActionText,
   insertTemplateOnce,
@@ -204,5 +207,52 @@ describe('shiftThroughDelta', () => {
     expect(shiftThroughDelta(5, [{ retain: 1 }, { delete: 2 }])).toBe(3);
     expect(shiftThroughDelta(5, [{ retain: 3 }, { delete: 10 }])).toBe(3);
     expect(shiftThroughDelta(5, [{ retain: 1 }, { delete: 1 }, { insert: 'xy' }])).toBe(6);
+  });
+});
+
+describe('agreed actions as tasks', () => {
+  const decision = { meetingId: 'm1', decisionId: 'dec1', text: 'Sosiaaliohjaaja varaa ajan terveydenhuoltoon', ownerUserId: 'sari', due: '2026-12-01' };
+
+  it('a meeting decision becomes one action with a reference back, however often it is done', () => {
+    const doc = new Y.Doc();
+    expect(addActionFromDecision(doc, decision, 5)).toBe(true);
+    expect(addActionFromDecision(doc, decision, 6)).toBe(false);
+    const { items } = readActions(doc);
+    expect(items).toEqual([{
+      id: decisionActionId('dec1'), what: decision.text, owner: '', organisation: '', ownerUserId: 'sari', due: '2026-12-01',
+      status: 'planned', createdAt: 5, fromMeetingId: 'm1', fromDecisionId: 'dec1',
+    }]);
+  });
+
+  it('two people doing it at the same moment on two replicas still see one action, and removing it removes both copies', () => {
+    const a = new Y.Doc();
+    const b = new Y.Doc();
+    expect(addActionFromDecision(a, decision)).toBe(true);
+    expect(addActionFromDecision(b, decision)).toBe(true);
+    Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    expect(a.getArray(PLAN_ACTIONS).length).toBe(2);
+    expect(readActions(a)).toEqual(readActions(b));
+    expect(readActions(a).items).toHaveLength(1);
+    expect(readActions(a).unreadable).toBe(0);
+    expect(removeAction(a, decisionActionId('dec1'))).toBe(true);
+    expect(readActions(a).items).toEqual([]);
+  });
+
+  it('the owner is a member by userId; clearing it shows the earlier free-text owner again', () => {
+    const doc = new Y.Doc();
+    addAction(doc, { id: 'old', what: 'Hae kuntoutusta', owner: 'Kaisa Kelasta', organisation: 'Kela', due: '', status: 'planned' });
+    expect(updateAction(doc, 'old', 'ownerUserId', 'kaisa_1')).toBe(true);
+    expect(readActions(doc).items[0]).toMatchObject({ owner: 'Kaisa Kelasta', ownerUserId: 'kaisa_1' });
+    expect(updateAction(doc, 'old', 'ownerUserId', 'not an id!')).toBe(false);
+    expect(updateAction(doc, 'old', 'ownerUserId', '')).toBe(true);
+    expect(readActions(doc).items[0]?.ownerUserId).toBeUndefined();
+    expect(readActions(doc).items[0]?.owner).toBe('Kaisa Kelasta');
+  });
+
+  it('the template records the language it was written in', () => {
+    const doc = new Y.Doc();
+    insertTemplateOnce(doc, sections, undefined, 'sv');
+    expect(doc.getMap(PLAN_META).get(TEMPLATE_LANGUAGE)).toBe('sv');
   });
 });

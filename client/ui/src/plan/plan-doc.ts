@@ -16,18 +16,21 @@
  * an action that does not have the expected shape is counted, not shown half.
  */
 import * as Y from 'yjs';
-import { z } from 'zod';
+import { MAX_PLAN_ACTION_FIELD_CHARS, PLAN_ACTION_STATUSES, PLAN_DOC_ACTIONS, planActionSchema } from '@yhteispoyta/local-api';
+import type { PlanAction } from '@yhteispoyta/local-api';
 
 /** The plan's document name: y-websocket room `<workspaceId>/plan`, agent stream `doc:plan`. */
 export const PLAN_DOC_NAME = 'plan';
 /** The XmlFragment of the rich text (TipTap's default field). */
 export const PLAN_FRAGMENT = 'default';
-/** The Y.Array of agreed actions. */
-export const PLAN_ACTIONS = 'actions';
+/** The Y.Array of agreed actions (the agent's task list reads the same one). */
+export const PLAN_ACTIONS = PLAN_DOC_ACTIONS;
 /** The Y.Map of plan metadata. */
 export const PLAN_META = 'meta';
 /** Key in {@link PLAN_META}: set in the same transaction as the template. */
 export const TEMPLATE_FLAG = 'templateInserted';
+/** Key in {@link PLAN_META}: the language (fi/sv/en) the template was written in, the creator's choice at creation. */
+export const TEMPLATE_LANGUAGE = 'templateLanguage';
 
 /**
  * The sections of the template, in plan order: the client's situation in his own words,
@@ -48,7 +51,7 @@ export interface TemplateSection {
  * only the workspace's creator call this, so two people opening a new plan at the same
  * moment cannot both insert it. Returns whether it inserted.
  */
-export function insertTemplateOnce(doc: Y.Doc, sections: readonly TemplateSection[], origin?: unknown): boolean {
+export function insertTemplateOnce(doc: Y.Doc, sections: readonly TemplateSection[], origin?: unknown, language?: string): boolean {
   let inserted = false;
   doc.transact(() => {
     const meta = doc.getMap(PLAN_META);
@@ -68,45 +71,78 @@ export function insertTemplateOnce(doc: Y.Doc, sections: readonly TemplateSectio
     // Yjs types fragment children with string attributes; the stored value is the number set above.
     fragment.insert(0, nodes as unknown as Y.XmlElement[]);
     meta.set(TEMPLATE_FLAG, true);
+    if (language !== undefined) meta.set(TEMPLATE_LANGUAGE, language);
     inserted = true;
   }, origin);
   return inserted;
 }
 
 /** Statuses of an agreed action. */
-export const ACTION_STATUSES = ['planned', 'in_progress', 'done'] as const;
+export const ACTION_STATUSES = PLAN_ACTION_STATUSES;
 /** A status of an agreed action. */
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 
 /** Longest text of one action field. */
-export const MAX_ACTION_FIELD_CHARS = 500;
+export const MAX_ACTION_FIELD_CHARS = MAX_PLAN_ACTION_FIELD_CHARS;
 
-const text = z.string().max(MAX_ACTION_FIELD_CHARS);
-const actionSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  what: text,
-  owner: text,
-  organisation: text,
-  // An ISO date (YYYY-MM-DD) or empty: no due date yet.
-  due: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/)]),
-  status: z.enum(ACTION_STATUSES),
-  createdAt: z.number(),
-});
-/** An agreed action: what, who (and from which organisation), by when, and how far. */
-export type ActionItem = z.infer<typeof actionSchema>;
+// One schema with the agent's task list (@yhteispoyta/local-api).
+const actionSchema = planActionSchema;
+/** An agreed action: what, who (a member by userId, or an earlier version's free text), by when, how far, and where it came from. */
+export type ActionItem = PlanAction;
 /** The fields people edit. */
-export type ActionField = 'what' | 'owner' | 'organisation' | 'due' | 'status';
+export type ActionField = 'what' | 'owner' | 'organisation' | 'due' | 'status' | 'ownerUserId';
 
-/** The actions of a plan in list order, and how many entries could not be read. */
+/**
+ * The actions of a plan in list order, and how many entries could not be read. An id seen
+ * twice (two people turned the same meeting decision into an action at the same moment)
+ * is one action: the first in the array's order, which every replica agrees on.
+ */
 export function readActions(doc: Y.Doc): { items: ActionItem[]; unreadable: number } {
   const items: ActionItem[] = [];
+  const seen = new Set<string>();
   let unreadable = 0;
   for (const entry of doc.getArray<unknown>(PLAN_ACTIONS).toArray()) {
     const parsed = entry instanceof Y.Map ? actionSchema.safeParse(entry.toJSON()) : undefined;
-    if (parsed?.success === true) items.push(parsed.data);
-    else unreadable++;
+    if (parsed?.success !== true) unreadable++;
+    else if (!seen.has(parsed.data.id)) {
+      seen.add(parsed.data.id);
+      items.push(parsed.data);
+    }
   }
   return { items, unreadable };
+}
+
+/** The id of the action a meeting decision becomes: the same on every device, so doing it twice makes one action. */
+export function decisionActionId(decisionId: string): string {
+  return `d-${decisionId}`.slice(0, 64);
+}
+
+/** A meeting decision to turn into an agreed action. */
+export interface DecisionToAction {
+  readonly meetingId: string;
+  readonly decisionId: string;
+  readonly text: string;
+  readonly ownerUserId?: string;
+  readonly due?: string;
+}
+
+/**
+ * Append the agreed action a meeting decision becomes, with a reference back to the
+ * meeting and the decision, unless the plan has it already. Returns whether it added one.
+ */
+export function addActionFromDecision(doc: Y.Doc, decision: DecisionToAction, now: number = Date.now()): boolean {
+  const id = decisionActionId(decision.decisionId);
+  let added = false;
+  doc.transact(() => {
+    if (findAction(doc, id) !== undefined) return;
+    addAction(doc, {
+      id, what: decision.text, owner: '', organisation: '', due: decision.due ?? '', status: 'planned',
+      fromMeetingId: decision.meetingId, fromDecisionId: decision.decisionId,
+      ...(decision.ownerUserId === undefined ? {} : { ownerUserId: decision.ownerUserId }),
+    }, now);
+    added = true;
+  });
+  return added;
 }
 
 /** The fields of an action that are collaborative text (Y.Text). */
@@ -134,6 +170,11 @@ export function addAction(doc: Y.Doc, item: Omit<ActionItem, 'createdAt'>, now: 
 export function updateAction(doc: Y.Doc, id: string, field: Exclude<ActionField, ActionTextField>, value: string): boolean {
   const map = findAction(doc, id);
   if (map === undefined) return false;
+  // No owner chosen: the field goes (an earlier free-text owner shows again).
+  if (field === 'ownerUserId' && value === '') {
+    if (map.has(field)) map.delete(field);
+    return true;
+  }
   const candidate = actionSchema.safeParse({ ...map.toJSON(), [field]: value });
   if (!candidate.success) return false;
   if (map.get(field) === candidate.data[field]) return true;
@@ -214,12 +255,17 @@ export function shiftThroughDelta(position: number, delta: readonly TextDeltaOp[
   return caret;
 }
 
-/** Remove an action; false if there is no such action. */
+/** Remove an action (every copy of its id); false if there is no such action. */
 export function removeAction(doc: Y.Doc, id: string): boolean {
   const array = doc.getArray<unknown>(PLAN_ACTIONS);
-  const index = array.toArray().findIndex((entry) => entry instanceof Y.Map && entry.get('id') === id);
-  if (index < 0) return false;
-  array.delete(index, 1);
+  const indexes = array
+    .toArray()
+    .flatMap((entry, index) => (entry instanceof Y.Map && entry.get('id') === id ? [index] : []))
+    .reverse();
+  if (indexes.length === 0) return false;
+  doc.transact(() => {
+    for (const index of indexes) array.delete(index, 1);
+  });
   return true;
 }
 

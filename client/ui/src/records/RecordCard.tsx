@@ -7,12 +7,14 @@
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type * as Y from 'yjs';
 import type { CaseRecordView, RecordAddressee, Workspace } from '@yhteispoyta/local-api';
 import { chatApi } from '../api/agent-api';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { formatBytes, formatDateTime } from '../lib/format';
 import { randomId } from '../lib/ids';
+import { DecisionToPlan } from './DecisionToPlan';
 import { MeetingMinutes } from './MeetingMinutes';
 import { StatementForm } from './NewRecordForm';
 import { workspaceOrgs } from './record-people';
@@ -35,6 +37,8 @@ interface CardProps {
   readonly viewer: RecordViewer;
   readonly nameOf: (userId: string) => string;
   readonly onSent: (record: CaseRecordView) => void;
+  /** the plan's shared document once synced: a meeting decision can become an agreed action */
+  readonly planDoc?: Y.Doc;
 }
 
 function headline(record: CaseRecordView, records: readonly CaseRecordView[], t: (key: string) => string): string {
@@ -161,6 +165,7 @@ function RecordBody({
   record,
   records,
   workspace,
+  planDoc,
   nameOf,
   orgName,
   addressee,
@@ -246,9 +251,10 @@ function RecordBody({
             <Labelled label={t('records.meetingDecisions')}>
               <ul>
                 {record.decisions.map((d) => (
-                  <li key={d.id}>
+                  <li key={d.id} data-testid="meeting-decision">
                     {d.text}
-                    {d.action === undefined ? null : ` — ${t('records.actionOf', { name: nameOf(d.action.ownerUserId), due: d.action.due })}`}
+                    {d.action === undefined ? null : ` — ${t('records.actionOf', { name: nameOf(d.action.ownerUserId), due: d.action.due })}`}{' '}
+                    {planDoc === undefined ? null : <DecisionToPlan doc={planDoc} workspaceId={workspace.workspaceId} meetingId={record.id} decision={d} />}
                   </li>
                 ))}
               </ul>

@@ -7,6 +7,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type * as Y from 'yjs';
 import type { CaseRecordView, Member, Workspace } from '@yhteispoyta/local-api';
 import { recordsApi } from '../api/agent-api';
 import { useAgent } from '../app/agent-context';
@@ -25,7 +26,7 @@ function newestFirst(records: readonly CaseRecordView[]): CaseRecordView[] {
 }
 
 /** The records of one workspace. */
-export function RecordsView({ workspace, viewer }: { workspace: Workspace; viewer: RecordViewer }) {
+export function RecordsView({ workspace, viewer, planDoc }: { workspace: Workspace; viewer: RecordViewer; planDoc?: Y.Doc | undefined }) {
   const { t } = useTranslation();
   const { onRecords } = useAgent();
   const workspaceId = workspace.workspaceId;
@@ -79,7 +80,16 @@ export function RecordsView({ workspace, viewer }: { workspace: Workspace; viewe
           ) : (
             <ol className="records" aria-labelledby="records-title">
               {ordered.map((record) => (
-                <RecordCard key={record.id} record={record} records={ordered} workspace={workspace} viewer={viewer} nameOf={nameOf} onSent={onSent} />
+                <RecordCard
+                  key={record.id}
+                  record={record}
+                  records={ordered}
+                  workspace={workspace}
+                  viewer={viewer}
+                  nameOf={nameOf}
+                  onSent={onSent}
+                  {...(planDoc === undefined ? {} : { planDoc })}
+                />
               ))}
             </ol>
           )}

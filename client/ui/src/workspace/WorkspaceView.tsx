@@ -1,6 +1,7 @@
 /**
- * One open workspace: its name and kind, who is here now, and its five parts — the joint
- * plan, the chat, the case records, the members (with consent) and the safety numbers — as tabs that are
+ * One open workspace: its name and kind, who is here now, and its parts — the joint
+ * plan, the chat, the case records, the case timeline, the members (with consent) and the
+ * safety numbers — as tabs that are
  * plain links (so they work with the keyboard, the back button and a reload). The plan's
  * room stays open on every tab, so the others see this person as present.
  */
@@ -21,6 +22,8 @@ import { SafetyView } from '../members/SafetyView';
 import { PlanView } from '../plan/PlanView';
 import { RecordsView } from '../records/RecordsView';
 import { usePlanRoom } from '../plan/use-plan-room';
+import { usePlanHasContent } from '../plan/use-plan-content';
+import { TimelineView } from '../timeline/TimelineView';
 
 const NO_MEMBERS: readonly Member[] = [];
 
@@ -79,6 +82,8 @@ function OpenWorkspace({
   const workspace = workspaces?.find((w) => w.workspaceId === workspaceId);
   const nameOf = useMemberName(workspace?.members ?? NO_MEMBERS);
   const peers = room?.peers;
+  // A consultation is a conversation between professionals: no plan tab unless its plan already holds something.
+  const planHasContent = usePlanHasContent(room);
   const onlineIds = new Set(online(workspaceId).map((d) => d.userId));
   const onlineKey = [...onlineIds].sort().join(',');
   useEffect(() => {
@@ -99,6 +104,9 @@ function OpenWorkspace({
     present.set(peer.userId, member?.displayName ?? announcedName(peer.userId) ?? peer.name);
   }
   const peerNames = [...new Set(present.values())];
+  const planShown = workspace.kind === 'case' || planHasContent;
+  const tabs = WORKSPACE_TABS.filter((name) => name !== 'plan' || planShown);
+  const shown: WorkspaceTab = tab === 'plan' && !planShown ? 'chat' : tab;
 
   return (
     <div className="workspace">
@@ -116,9 +124,9 @@ function OpenWorkspace({
       </div>
       <nav className="tabs" aria-label={t('workspace.sections')}>
         <ul>
-          {WORKSPACE_TABS.map((name) => (
+          {tabs.map((name) => (
             <li key={name}>
-              <a href={routeHash({ name: 'workspace', workspaceId, tab: name })} aria-current={name === tab ? 'page' : undefined}>
+              <a href={routeHash({ name: 'workspace', workspaceId, tab: name })} aria-current={name === shown ? 'page' : undefined}>
                 {t(`workspace.tabs.${name}`)}
               </a>
             </li>
@@ -126,11 +134,14 @@ function OpenWorkspace({
         </ul>
       </nav>
       <div className="tab-panel">
-        {tab === 'plan' ? <PlanView workspace={workspace} room={room} user={user} /> : null}
-        {tab === 'chat' ? <ChatView workspace={workspace} selfUserId={user.userId} /> : null}
-        {tab === 'records' ? <RecordsView workspace={workspace} viewer={{ ...user, orgId: selfOrgId, role: selfRole }} /> : null}
-        {tab === 'members' ? <MembersView workspace={workspace} self={{ userId: user.userId, role: selfRole }} present={new Set(present.keys())} /> : null}
-        {tab === 'safety' ? <SafetyView workspace={workspace} /> : null}
+        {shown === 'plan' ? <PlanView workspace={workspace} room={room} user={user} /> : null}
+        {shown === 'chat' ? <ChatView workspace={workspace} selfUserId={user.userId} /> : null}
+        {shown === 'records' ? (
+          <RecordsView workspace={workspace} viewer={{ ...user, orgId: selfOrgId, role: selfRole }} planDoc={room?.synced === true ? room.doc : undefined} />
+        ) : null}
+        {shown === 'timeline' ? <TimelineView workspace={workspace} /> : null}
+        {shown === 'members' ? <MembersView workspace={workspace} self={{ userId: user.userId, role: selfRole }} present={new Set(present.keys())} /> : null}
+        {shown === 'safety' ? <SafetyView workspace={workspace} /> : null}
       </div>
     </div>
   );

@@ -32,7 +32,8 @@ export function CreateWorkspaceForm() {
           const workspace = await workspacesApi.create(kind, label.trim());
           upsert(workspace);
           setLabel('');
-          navigate({ name: 'workspace', workspaceId: workspace.workspaceId, tab: 'plan' });
+          // A case opens on its plan (where the template is written in this UI's language); a consultation on its chat.
+          navigate({ name: 'workspace', workspaceId: workspace.workspaceId, tab: workspace.kind === 'consultation' ? 'chat' : 'plan' });
         });
       }}
     >

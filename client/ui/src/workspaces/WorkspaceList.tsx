@@ -12,6 +12,7 @@ import { useMemberName } from '../members/use-member-name';
 import { useSelf } from '../app/agent-context';
 import { CreateWorkspaceForm } from './CreateWorkspaceForm';
 import { InvitationList } from './InvitationList';
+import { MyTasks } from './MyTasks';
 
 /** The list view. */
 export function WorkspaceList() {
@@ -25,6 +26,7 @@ export function WorkspaceList() {
       <h1>{t('workspaces.title')}</h1>
       <ErrorNotice error={loadError} />
       <InvitationList />
+      {workspaces === undefined || workspaces.length === 0 ? null : <MyTasks />}
       <div className="list-columns">
         <section aria-labelledby="workspace-list-title">
           <h2 id="workspace-list-title" className="visually-hidden">
@@ -58,7 +60,7 @@ function WorkspaceCard({ workspace }: { workspace: Workspace }) {
   return (
     <li className="workspace-card">
       <h3>
-        <a href={routeHash({ name: 'workspace', workspaceId: workspace.workspaceId, tab: 'plan' })}>{workspace.label === '' ? t('invitations.noLabel') : workspace.label}</a>
+        <a href={routeHash({ name: 'workspace', workspaceId: workspace.workspaceId, tab: workspace.kind === 'consultation' ? 'chat' : 'plan' })}>{workspace.label === '' ? t('invitations.noLabel') : workspace.label}</a>
       </h3>
       <p className="card-meta">
         <span className={`badge badge-${workspace.kind}`}>{t(`workspaces.kinds.${workspace.kind}`)}</span>
