@@ -218,7 +218,8 @@ async function run(opts: DemoOptions, stops: (() => Promise<void>)[], close: () 
     PLAN_ACTIONS.forEach((action, i) => {
       const owner = person(action.owner).spec;
       const organisation = owner.org === undefined ? '' : (ORGANISATIONS.find((o) => o.key === owner.org)?.name ?? '');
-      addAction(plan, { id: `demo-action-${i + 1}`, what: action.what, owner: owner.displayName, organisation, due: isoDate(now + action.dueInDays * DAY_MS), status: action.status }, now);
+      // The owner is the member himself (his userId); the free-text name stays for earlier readers.
+      addAction(plan, { id: `demo-action-${i + 1}`, what: action.what, owner: owner.displayName, organisation, ownerUserId: person(action.owner).userId, due: isoDate(now + action.dueInDays * DAY_MS), status: action.status }, now);
     });
   }, LOCAL_EDIT);
   await sessionOf(social).parts.documents.flush();

@@ -274,8 +274,9 @@ describe('the UI in Chromium with a real server and two agents', () => {
 
       // An agreed action added by Sari appears for Kalle; Kalle's status change comes back.
       await a.getByLabel('Toimenpide', { exact: true }).fill('Hakemus Kelan kuntoutusrahasta');
-      await a.getByLabel('Vastuuhenkilö', { exact: true }).fill(KALLE.name);
-      await a.getByLabel('Organisaatio', { exact: true }).fill('Kela');
+      // The owner is a member chosen from the verified members (issue 12), his organisation from his certificate.
+      const ownerSelect = a.getByLabel('Vastuuhenkilö', { exact: true });
+      await ownerSelect.selectOption((await ownerSelect.locator('option', { hasText: KALLE.name }).getAttribute('value')) ?? '');
       await a.getByLabel('Määräaika', { exact: true }).fill('2026-12-15');
       await a.getByRole('button', { name: 'Lisää toimenpide' }).click();
       const kalleRow = b.getByLabel('Toimenpide, rivi 1');
