@@ -112,10 +112,10 @@ describe('tasks and the case timeline in the browser', () => {
     const theirs = tero.getByTestId('meeting-decision').filter({ hasText: DECISION });
     await theirs.getByTestId('decision-in-plan').waitFor({ timeout: 60_000 });
     expect(await theirs.getByRole('button').count()).toBe(0);
-    await theirs.scrollIntoViewIfNeeded();
+    await theirs.evaluate((element) => element.scrollIntoView({ block: 'center' }));
     await noSidewaysScroll(tero);
     await expectAccessible(tero, 'records on a phone');
-    await screenshot(tero, 'tasks-meeting-390');
+    await screenshot(tero, 'tasks-meeting-390', { viewportOnly: true });
     expect(complaints).toEqual([]);
   }, 300_000);
 
@@ -145,7 +145,8 @@ describe('tasks and the case timeline in the browser', () => {
     await tero.getByTestId('timeline-entry').first().waitFor({ timeout: 30_000 });
     await noSidewaysScroll(tero);
     await expectAccessible(tero, 'timeline on a phone');
-    await screenshot(tero, 'tasks-timeline-390');
+    await tero.getByTestId('elapsed-total').evaluate((element) => element.scrollIntoView({ block: 'start' }));
+    await screenshot(tero, 'tasks-timeline-390', { viewportOnly: true });
     expect(complaints).toEqual([]);
   }, 180_000);
 
