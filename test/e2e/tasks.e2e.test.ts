@@ -7,7 +7,8 @@
  * the plan. The "Aikajana" tab shows the records, membership and consent events with
  * "Kulunut aika" and filters by kind and organisation. The Kela expert sends an information
  * request to the county, and the social worker's "Omat tehtävät" lists it beside her
- * overdue action. axe-core checks every view; screenshots at 1366 and 390 px go to
+ * overdue action. A consultation opens on its chat without a plan; a case created with the
+ * UI in Swedish gets its plan template in Swedish. axe-core checks every view; screenshots at 1366 and 390 px go to
  * test-artifacts/e2e/ (tasks-*.png; the README's are copied from there).
  */
 import { readFileSync } from 'node:fs';
@@ -179,6 +180,35 @@ describe('tasks and the case timeline in the browser', () => {
     await screenshot(sanna, 'tasks-my-tasks-1366');
     await items.filter({ hasText: SUBJECT }).getByRole('link', { name: SUBJECT }).click();
     await sanna.getByRole('listitem', { name: SUBJECT, exact: true }).waitFor({ timeout: 30_000 });
+    expect(complaints).toEqual([]);
+  }, 180_000);
+
+  it('a consultation opens on its chat without a plan; a case created in Swedish gets its template in Swedish', async () => {
+    // Maija created the consultation: it opens on the chat, with no plan tab and no template written.
+    const maija = await openCase('Maija Laine', 1366);
+    await maija.getByRole('link', { name: 'Kaikki työtilat' }).click();
+    await maija.getByRole('link', { name: '19-vuotias, opinnot keskeytyneet' }).click();
+    await maija.getByLabel('Kirjoita viesti').waitFor({ timeout: 30_000 });
+    expect(maija.url()).toMatch(/\/chat$/);
+    const tabs = maija.getByRole('navigation', { name: 'Työtilan osat' });
+    expect(await tabs.getByRole('link').allInnerTexts()).toEqual(['Keskustelu', 'Asiakirjat', 'Aikajana', 'Jäsenet ja suostumus', 'Turvanumerot']);
+    // Even asked for by address, the plan of a consultation is not offered.
+    await maija.goto(maija.url().replace(/\/chat$/, '/plan'));
+    await maija.getByLabel('Kirjoita viesti').waitFor({ timeout: 30_000 });
+    expect(await maija.locator('.plan-text').count()).toBe(0);
+
+    // Sanna switches her UI to Swedish and creates a case: its template is written in Swedish and stays so.
+    await sanna.getByRole('link', { name: 'Kaikki työtilat' }).click();
+    await sanna.getByLabel('Kieli').selectOption({ label: 'Svenska' });
+    await sanna.getByLabel('Arbetsrummets namn').fill('Testklient, 30 år');
+    await sanna.getByRole('button', { name: 'Skapa arbetsrum' }).click();
+    await expect.poll(() => sanna.locator('.plan-text h2').allTextContents(), { timeout: 60_000 }).toEqual([
+      'Klientens situation med egna ord', 'Servicebehov', 'Primära förmåner som ska sökas', 'Överenskomna åtgärder', 'Uppföljning', 'Övergångsskeden',
+    ]);
+    await sanna.getByLabel('Språk').selectOption({ label: 'Suomi' });
+    await sanna.getByRole('navigation', { name: 'Työtilan osat' }).waitFor();
+    expect(await sanna.locator('.plan-text h2').first().textContent()).toBe('Klientens situation med egna ord');
+    expect(await sanna.locator('.plan-text h2').count()).toBe(6);
     expect(complaints).toEqual([]);
   }, 180_000);
 });
