@@ -11,6 +11,7 @@ export * from './workspaces';
 export * from './devices';
 export * from './chat';
 export * from './records';
+export * from './case-files';
 export * from './presence';
 export * from './events';
 export * from './route-spec';
