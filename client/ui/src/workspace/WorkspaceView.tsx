@@ -14,6 +14,7 @@ import { WORKSPACE_TABS, routeHash } from '../app/route';
 import type { WorkspaceTab } from '../app/route';
 import { useWorkspaces } from '../app/workspaces-context';
 import { ChatView } from '../chat/ChatView';
+import { FilesView } from '../files/FilesView';
 import { userColour } from '../lib/colour';
 import { MembersView } from '../members/MembersView';
 import { useMemberName } from '../members/use-member-name';
@@ -129,6 +130,7 @@ function OpenWorkspace({
         {tab === 'plan' ? <PlanView workspace={workspace} room={room} user={user} /> : null}
         {tab === 'chat' ? <ChatView workspace={workspace} selfUserId={user.userId} /> : null}
         {tab === 'records' ? <RecordsView workspace={workspace} viewer={{ ...user, orgId: selfOrgId, role: selfRole }} /> : null}
+        {tab === 'files' ? <FilesView workspace={workspace} /> : null}
         {tab === 'members' ? <MembersView workspace={workspace} self={{ userId: user.userId, role: selfRole }} present={new Set(present.keys())} /> : null}
         {tab === 'safety' ? <SafetyView workspace={workspace} /> : null}
       </div>
