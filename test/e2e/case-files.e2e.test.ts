@@ -2,8 +2,8 @@
  * Attachments delivered once and export to the case record (docs/design.md §11.4, §11.5),
  * in Chromium against `npm run demo` (the seed case "Jani, 24 v"): the social worker's
  * "Liitteet" lists the activation plan once with both its uses (the chat message and the
- * statement that answered Kela's request), downloads it, and a new statement points at it
- * instead of uploading it again; the Kela request is exported as a PDF whose text —
+ * statement that answered Kela's request) and downloads it; a new Kela request is answered
+ * by a statement that points at the file instead of uploading it again, and Kela opens it; the Kela request is exported as a PDF whose text —
  * extracted with pdf.js (unpdf) — carries the Finnish text, the authors with their
  * organisations and the signatures verified at export; the plan is exported as JSON that
  * passes its published schema. axe-core finds nothing serious at 1366 and 390 px.
@@ -20,6 +20,9 @@ import type { DemoUnderTest } from './demo-process';
 
 /** axe-core, installed in every page. */
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** The request of this test: Kela asks again for what social care already delivered. */
+const SUBJECT = 'Aktivointisuunnitelman voimassaolo';
 
 let demo: DemoUnderTest;
 let browser: Browser;
@@ -61,9 +64,11 @@ async function pdfText(bytes: Buffer): Promise<string> {
 }
 
 describe('attachments delivered once and export to the case record', () => {
-  it("lists the seed case's files once with every use, downloads one, and lets a statement point at it again", async () => {
-    const { page, complaints, close } = await openCase('Sanna Virtanen', 1366);
+  it("lists the seed case's files once with every use, downloads one, and answers a new Kela request by pointing at it", async () => {
+    const sanna = await openCase('Sanna Virtanen', 1366);
+    const maija = await openCase('Maija Laine', 1366);
     try {
+      const { page } = sanna;
       await page.getByRole('link', { name: 'Liitteet' }).click();
       const file = page.getByTestId('workspace-file').filter({ hasText: 'aktivointisuunnitelma.txt' });
       await expect.poll(() => file.count(), { timeout: 30_000 }).toBe(1);
@@ -72,35 +77,57 @@ describe('attachments delivered once and export to the case record', () => {
       expect(text).toContain('Keskustelun viesti');
       expect(text).toContain('Lausunto');
       // Who: the name and organisation from certificates.
-      expect(text).toMatch(/toimitti Sanna Virtanen \([^)]+\)/);
+      expect(text).toContain('toimitti Sanna Virtanen (Pirkanmaan hyvinvointialue)');
       expect(await seriousViolations(page)).toEqual([]);
       await screenshot(page, 'files-1366');
 
       const saved = await downloaded(page, () => file.getByRole('button', { name: /Lataa/ }).click());
       expect(saved.name).toBe('aktivointisuunnitelma.txt');
-      expect(saved.bytes.toString('utf8')).toContain('Aktivointisuunnitelma');
+      expect(saved.bytes.toString('utf8')).toContain('Aktivointisuunnitelma (tiivistelmä)');
 
-      // A standalone statement points at the file already in the workspace: nothing is uploaded.
+      // Kela asks again; social care answers by pointing at the file already delivered: nothing is uploaded.
+      await maija.page.getByRole('link', { name: 'Asiakirjat' }).click();
+      const request = maija.page.getByRole('form', { name: 'Lisäselvityspyyntö' });
+      await request.getByLabel('Aihe').fill(SUBJECT);
+      await request.getByLabel('Vastaanottaja').selectOption({ label: 'Pirkanmaan hyvinvointialue' });
+      await request.getByLabel('Mitä pyydetään').fill('Onko aktivointisuunnitelma yhä voimassa? Toimittakaa se liitteenä.');
+      await request.getByLabel('Miksi (peruste)').fill('Perustoimeentulotuen jatkohakemus');
+      await request.getByLabel('Määräpäivä').fill('2026-12-22');
+      await request.getByRole('button', { name: 'Lähetä pyyntö' }).click();
+
       await page.getByRole('link', { name: 'Asiakirjat' }).click();
-      await page.getByLabel('Asiakirjan laji').selectOption('statement');
-      const form = page.getByRole('form', { name: 'Lausunto' });
-      await form.getByLabel('Lausunto').fill('Aktivointisuunnitelma on edelleen voimassa tammikuun loppuun.');
-      await form.getByLabel('Perustelut').fill('Tarkistettu asiakastietojärjestelmästä.');
-      const existing = form.getByTestId('existing-attachment');
+      const theirs = page.getByRole('listitem', { name: SUBJECT, exact: true });
+      await theirs.getByText('lähetetty', { exact: true }).waitFor({ timeout: 30_000 });
+      await theirs.getByRole('button', { name: 'Vastaa lausunnolla' }).click();
+      const answer = theirs.getByRole('form', { name: 'Vastaa lausunnolla' });
+      await answer.getByLabel('Lausunto').fill('Aktivointisuunnitelma on voimassa tammikuun loppuun; se on jo työtilassa.');
+      await answer.getByLabel('Perustelut').fill('Tarkistettu asiakastietojärjestelmästä.');
+      const existing = answer.getByTestId('existing-attachment');
       await expect.poll(() => existing.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
       const option = await existing.locator('option', { hasText: 'aktivointisuunnitelma.txt' }).getAttribute('value');
       await existing.selectOption(option ?? '');
-      await form.getByRole('button', { name: 'Liitä valittu' }).click();
-      await expect.poll(() => form.innerText()).toContain('aktivointisuunnitelma.txt');
+      await answer.getByRole('button', { name: 'Liitä valittu' }).click();
+      await expect.poll(() => answer.innerText()).toContain('aktivointisuunnitelma.txt');
       expect(await seriousViolations(page)).toEqual([]);
-      await form.getByRole('button', { name: 'Anna lausunto' }).click();
+      await answer.getByRole('button', { name: 'Anna lausunto' }).click();
+      await theirs.getByText('vastattu', { exact: true }).waitFor({ timeout: 30_000 });
+
+      // Kela sees the answer with the file, and opens it with the key the statement carried.
+      const mine = maija.page.getByRole('listitem', { name: SUBJECT, exact: true });
+      await mine.getByText('vastattu', { exact: true }).waitFor({ timeout: 30_000 });
+      const statement = maija.page.getByRole('listitem', { name: `Lausunto: ${SUBJECT}`, exact: true });
+      await statement.getByText('aktivointisuunnitelma.txt', { exact: true }).waitFor({ timeout: 30_000 });
+      const fromAnswer = await downloaded(maija.page, () => statement.getByRole('button', { name: 'Lataa aktivointisuunnitelma.txt' }).click());
+      expect(fromAnswer.bytes.equals(saved.bytes)).toBe(true);
+      await screenshot(maija.page, 'request-answered-with-existing-file-1366');
 
       await page.getByRole('link', { name: 'Liitteet' }).click();
       await expect.poll(() => file.innerText(), { timeout: 30_000 }).toContain('Käytetty 3 paikassa');
       expect(await page.getByTestId('workspace-file').count()).toBe(1);
-      expect(complaints).toEqual([]);
+      expect([...sanna.complaints, ...maija.complaints]).toEqual([]);
     } finally {
-      await close();
+      await sanna.close();
+      await maija.close();
     }
   });
 
