@@ -38,6 +38,7 @@ import { checkPassphrase } from '@yhteispoyta/local-api/passphrase-policy';
 import { createProfile, listProfiles, openProfile } from './profile/profile-db';
 import { startSync } from './start-sync';
 import { PeerLogHeads } from './transparency/peer-heads';
+import { CaseExports } from './case-export/case-exports';
 import { StreamStateStore } from './sync/stream-state';
 import type { CreateProfileError, OpenProfileError, ProfileDb } from './profile/profile-db';
 import type { Role } from '@yhteispoyta/crypto/types';
@@ -56,6 +57,8 @@ export interface SessionParts {
   readonly chat: ChatService;
   /** the case records of workspaces (docs/design.md §11) */
   readonly records: RecordsService;
+  /** exports of records, the plan and meeting minutes to the case record (docs/design.md §11.5) */
+  readonly exports: CaseExports;
   /** Stop everything the parts run (documents, background maintenance, the link). The profile stays open. */
   close(): Promise<void>;
 }
@@ -437,6 +440,7 @@ export function createSessionFactory(): SessionFactory {
     async start(profile, ctx) {
       const { config, problems, logger } = ctx;
       const log = logger.child({ module: 'agent/session' });
+      const exportLog = logger.child({ module: 'case-export' });
       const device = Device.open(profile, { log: logger, signedPreKeyRotationMs: config.signedPreKeyRotationMs });
       if (device === undefined) throw new Error('the profile has no enrolled device');
       if (device.serverUrl !== config.serverUrl) {
@@ -477,6 +481,19 @@ export function createSessionFactory(): SessionFactory {
           documents: sync.documents,
           chat: sync.chat,
           records: sync.records,
+          exports: new CaseExports({
+            records: sync.records,
+            documents: sync.documents,
+            membership: core.membership,
+            selfUserId: device.self.userId,
+            now: () => Date.now(),
+            // MERGE (issue 12 point 5): each export must become the audit log's "export" event, visible
+            // to the members. The REST route for client-recorded access events comes from branch
+            // `consent`; the lead connects it here (e.g. `(e) => link.rest.recordAccess(e.workspaceId,
+            // { action: 'export', what: e.what, format: e.format })`). Until then the export is only
+            // logged — without content or record id — and never withheld.
+            recordExport: async (event) => exportLog.info({ workspaceId: event.workspaceId, what: event.what, format: event.format }, 'case exported'),
+          }),
           close: async () => {
             // Documents and chat first (their last acknowledgements need the link), the link last.
             await sync.close();

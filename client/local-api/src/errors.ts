@@ -77,6 +77,8 @@ export const API_ERROR_CODES = [
   'wrong_status',
   'unknown_member',
   'unknown_organisation',
+  // a file the workspace's verified chat and records do not carry (the "Liitteet" list, an answer pointing at an existing attachment)
+  'unknown_attachment',
 ] as const;
 /** A code of an error body. */
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

@@ -13,6 +13,7 @@ export * from './chat';
 export * from './records';
 export * from './tasks';
 export * from './timeline';
+export * from './case-files';
 export * from './presence';
 export * from './events';
 export * from './route-spec';

@@ -10,7 +10,7 @@
  * `/yjs/<workspaceId>/<docName>`, and the built UI's files.
  *
  * A new route is an entry here (its schemas in the area's file: status.ts,
- * workspaces.ts, devices.ts, chat.ts, records.ts), its handler in the agent's
+ * workspaces.ts, devices.ts, chat.ts, records.ts, case-files.ts), its handler in the agent's
  * `client/agent/src/api/routes-<area>.ts` (the agent does not compile without it), and,
  * when the page uses it, a function in the UI's `client/ui/src/api/agent-api.ts`.
  */
@@ -30,6 +30,7 @@ import { invitationsResponseSchema } from './invitations';
 import { workspacePresenceSchema } from './presence';
 import { problemSchema } from './problems';
 import { recordActionResponseSchema, recordActionSchema, recordListSchema } from './records';
+import { exportRequestSchema, workspaceFilesSchema } from './case-files';
 import type { LocalRouteSpec } from './route-spec';
 import { tasksResponseSchema } from './tasks';
 import { timelineQuerySchema, timelineResponseSchema } from './timeline';
@@ -220,6 +221,18 @@ export const LOCAL_API_ROUTES = {
   timeline: {
     method: 'GET', path: '/api/workspaces/:workspaceId/timeline', status: 200,
     params: workspaceParamsSchema, query: timelineQuerySchema, response: timelineResponseSchema,
+  },
+
+  // the workspace's files and exports to the case record (docs/design.md §11.4, §11.5)
+  /** every attachment of the verified chat and records, with where it is used */
+  listWorkspaceFiles: {
+    method: 'GET', path: '/api/workspaces/:workspaceId/files', status: 200,
+    params: workspaceParamsSchema, response: workspaceFilesSchema,
+  },
+  /** a record, the plan or a meeting's minutes as PDF or JSON (case-files.ts caseExportSchema), served as an attachment; each export is recorded */
+  exportCase: {
+    method: 'POST', path: '/api/workspaces/:workspaceId/export', status: 200, stream: 'download',
+    params: workspaceParamsSchema, body: exportRequestSchema,
   },
 } as const satisfies Record<string, LocalRouteSpec>;
 

@@ -13,6 +13,8 @@ import { describeError } from '../agent';
 import { RestError } from '../contracts';
 import { MembershipError } from '../keys/membership-error';
 import { RecordRefusedError } from '../records/record-error';
+import { UnknownAttachmentError } from '../chat/unknown-attachment';
+import { CaseFileError } from '../case-files/case-file-error';
 import type { RecordRefusalCode } from '../records/record-book';
 import type { MembershipErrorCode } from '../keys/membership-error';
 import { ApiError } from './http-util';
@@ -83,6 +85,8 @@ export function toApiError(err: unknown, log: Logger): ApiError {
   // Its message is written for people and names no secret.
   if (err instanceof MembershipError) return new ApiError(MEMBERSHIP_STATUS[err.code] ?? 409, err.code, err.message);
   if (err instanceof RecordRefusedError) return new ApiError(RECORD_STATUS[err.code], err.code, err.message);
+  if (err instanceof UnknownAttachmentError) return new ApiError(400, 'unknown_attachment', err.message);
+  if (err instanceof CaseFileError) return new ApiError(404, err.code, err.message);
   if (err instanceof RestError) {
     if (err.code === 'offline') return new ApiError(503, 'server_unreachable', 'The central server cannot be reached right now.');
     if (err.code !== 'bad_response' && isUserFacing(err.code)) {

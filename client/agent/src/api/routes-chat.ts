@@ -12,7 +12,7 @@ import type { RouteHandlers } from './route-binding';
 import { requireSession } from './routes-host';
 
 /** `Content-Disposition` for a download, with an ASCII fallback and the UTF-8 name (RFC 6266). */
-function contentDisposition(name: string): string {
+export function contentDisposition(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

@@ -3,6 +3,7 @@
  * them, and the actions that create or advance one (docs/design.md §11).
  */
 import type { AgentHost } from '../agent';
+import { UnknownAttachmentError } from '../chat/unknown-attachment';
 import { ApiError } from './http-util';
 import type { RouteHandlers } from './route-binding';
 import { requireSession } from './routes-host';
@@ -18,7 +19,7 @@ export function recordRoutes(host: AgentHost) {
         return { record: await records().send(params.workspaceId, body) };
       } catch (err) {
         // Input the contract's schema let through and the records' own refuses, or an attachment not uploaded here.
-        if (err instanceof RangeError) throw new ApiError(400, 'bad_request', err.message);
+        if (err instanceof RangeError && !(err instanceof UnknownAttachmentError)) throw new ApiError(400, 'bad_request', err.message);
         throw err;
       }
     },

@@ -22,6 +22,7 @@ import { serveEvents } from './events-socket';
 import { ApiError, sendError } from './http-util';
 import { bindRoutes } from './route-binding';
 import { chatRoutes } from './routes-chat';
+import { caseFileRoutes } from './routes-case-files';
 import { recordRoutes } from './routes-records';
 import { taskRoutes } from './routes-tasks';
 import { deviceRoutes } from './routes-devices';
@@ -85,6 +86,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ...chatRoutes(host),
     ...recordRoutes(host),
     ...taskRoutes(host),
+    ...caseFileRoutes(host),
     // Who has a workspace open: the tracker lives with the session's rooms (see SessionRooms).
     presence: async () => {
       const current = rooms.current();

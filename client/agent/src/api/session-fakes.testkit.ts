@@ -11,6 +11,8 @@ import type { ChainState } from '@yhteispoyta/crypto/membership';
 import type { DeviceRef, MemberDevice, MemberInfo, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
 import type { SessionContext, SessionFactory, SessionParts } from '../agent';
 import { RecordRefusedError } from '../records/record-error';
+import { CaseExports } from '../case-export/case-exports';
+import type { ExportedEvent } from '../case-export/case-exports';
 import type {
   ChainHistory,
   AttachmentRef,
@@ -58,6 +60,8 @@ export class FakeWorld {
   readonly syncs = new Set<FakeDocumentSync>();
   /** every started session's parts, in start order */
   readonly sessions: SessionParts[] = [];
+  /** every export the sessions recorded (the audit hook of case-export/case-exports.ts) */
+  readonly exports: ExportedEvent[] = [];
   /** `userId/workspaceId` of invitations not yet accepted (by default every workspace is accepted) */
   readonly invitedOnly = new Set<string>();
   #seq = 0;
@@ -484,16 +488,24 @@ export function fakeSessionFactory(world: FakeWorld): SessionFactory {
         self, orgId: user.orgId, role: user.role, displayName: user.displayName, identityKey, identityPublicKey: identityKey.getPublicKey(),
       };
       const documents = new FakeDocumentSync(world, self);
+      const membership = new FakeMembership(world, { ...user, deviceId: 1 });
+      const records = new FakeRecords();
       const parts: SessionParts = {
         serverUrl: ctx.config.serverUrl,
         device,
         link: fakeLink(),
         keys: fakeKeyRing(world, self),
-        membership: new FakeMembership(world, { ...user, deviceId: 1 }),
+        membership,
         devices: new FakeDevices(self),
         documents,
         chat: new FakeChat(world, self),
-        records: new FakeRecords(),
+        records,
+        exports: new CaseExports({
+          records, documents, membership, selfUserId: self.userId, now: () => Date.now(),
+          recordExport: async (event) => {
+            world.exports.push(event);
+          },
+        }),
         close: () => documents.close(),
       };
       world.sessions.push(parts);

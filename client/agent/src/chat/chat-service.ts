@@ -23,6 +23,7 @@ import { CHAT_MIGRATIONS } from './chat-schema';
 import { ChatStore } from './chat-store';
 import type { StoredMessage } from './chat-store';
 import { ChatStream } from './chat-stream';
+import { UnknownAttachmentError } from './unknown-attachment';
 
 /** What the chat is built with. */
 export interface ChatDeps {
@@ -191,7 +192,7 @@ export class EncryptedChatService implements ChatSession {
 
   #sealedAttachment(workspaceId: string, ref: AttachmentRef): SealedAttachment {
     const material = this.#store.keys(workspaceId, ref.blobId, ref.sha256)[0];
-    if (material === undefined) throw new RangeError(`attachment ${ref.blobId} was not uploaded to this workspace from this device`);
+    if (material === undefined) throw new UnknownAttachmentError(ref.blobId);
     return { ...ref, key: toBase64(material.key), noncePrefix: toBase64(material.noncePrefix) };
   }
 

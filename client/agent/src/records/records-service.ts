@@ -15,6 +15,7 @@ import type { CaseRecordView, RecordAction } from '@yhteispoyta/local-api';
 import type { Logger } from 'pino';
 import { Listeners } from '@yhteispoyta/common/listeners';
 import type { SealedAttachment } from '../chat/chat-payload';
+import { UnknownAttachmentError } from '../chat/unknown-attachment';
 import { CHAT_MIGRATIONS } from '../chat/chat-schema';
 import { ChatStore } from '../chat/chat-store';
 import type { AttachmentRef, KeyRing, LocalDevice, RecordsService } from '../contracts';
@@ -185,7 +186,7 @@ export class EncryptedRecordsService implements RecordsSession {
 
   #sealed(workspaceId: string, ref: AttachmentRef): SealedAttachment {
     const material = this.#keys.keys(workspaceId, ref.blobId, ref.sha256)[0];
-    if (material === undefined) throw new RangeError(`attachment ${ref.blobId} was not uploaded to this workspace from this device`);
+    if (material === undefined) throw new UnknownAttachmentError(ref.blobId);
     return { blobId: ref.blobId, name: ref.name, type: ref.type, size: ref.size, sha256: ref.sha256, key: toBase64(material.key), noncePrefix: toBase64(material.noncePrefix) };
   }
 

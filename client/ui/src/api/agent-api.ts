@@ -9,7 +9,7 @@
  * ApiFailure with a stable code, which the UI translates for the user.
  */
 import { callRoute, openDownload } from '@yhteispoyta/local-api';
-import type { Attachment, CaseRecordView, ChatMessage, LocalApiTransport, OwnDevices, RecordAction, Task, Timeline, TimelineQuery, WorkspaceKind } from '@yhteispoyta/local-api';
+import type { Attachment, CaseRecordView, ChatMessage, ExportRequest, LocalApiTransport, OwnDevices, RecordAction, Task, Timeline, TimelineQuery, WorkspaceFile, WorkspaceKind } from '@yhteispoyta/local-api';
 import { agentAuthHeaders } from './agent-token';
 
 /** The agent serving this page; the token is read at each call (it arrives after this module loads). */
@@ -136,4 +136,28 @@ export const tasksApi = {
   list: async (): Promise<Task[]> => (await callRoute(AGENT, 'listTasks')).tasks,
   /** The case timeline, oldest first, filtered by group and organisation. */
   timeline: async (workspaceId: string, query: TimelineQuery): Promise<Timeline> => callRoute(AGENT, 'timeline', { params: { workspaceId }, query }),
+};
+
+/** The file name a download's `Content-Disposition` gives (RFC 6266 `filename*` first), or `fallback`. */
+function dispositionName(header: string | null, fallback: string): string {
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(header ?? '')?.[1];
+  if (encoded !== undefined) {
+    try {
+      return decodeURIComponent(encoded);
+    } catch {
+      // fall through to the ASCII name
+    }
+  }
+  return /filename="([^"]+)"/i.exec(header ?? '')?.[1] ?? fallback;
+}
+
+/** The workspace's files ("Liitteet") and exports to the case record (docs/design.md §11.4, §11.5). */
+export const caseFilesApi = {
+  /** Every file of the verified chat and records, with where it is used. */
+  list: async (workspaceId: string): Promise<WorkspaceFile[]> => (await callRoute(AGENT, 'listWorkspaceFiles', { params: { workspaceId } })).files,
+  /** A record, the plan or a meeting's minutes as PDF or JSON, made by the agent (and recorded there). */
+  export: async (workspaceId: string, request: ExportRequest): Promise<{ blob: Blob; fileName: string }> => {
+    const res = await openDownload(AGENT, 'exportCase', { params: { workspaceId }, body: request });
+    return { blob: await res.blob(), fileName: dispositionName(res.headers.get('content-disposition'), `export.${request.format}`) };
+  },
 };

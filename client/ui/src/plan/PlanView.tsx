@@ -8,6 +8,7 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Workspace } from '@yhteispoyta/local-api';
+import { ExportButtons } from '../export/ExportButtons';
 import { ActionItems } from './ActionItems';
 import { PlanEditor } from './PlanEditor';
 import { TEMPLATE_SECTIONS, insertTemplateOnce } from './plan-doc';
@@ -51,6 +52,7 @@ export function PlanView({ workspace, room, user }: { workspace: Workspace; room
           )}
           <PlanEditor room={room} user={user} labelledBy="plan-title" />
           <ActionItems doc={room.doc} workspace={workspace} />
+          <ExportButtons workspaceId={workspace.workspaceId} what="plan" label={t('plan.title')} />
         </>
       )}
     </div>

@@ -15,6 +15,7 @@ import { useAction } from '../app/use-action';
 import { formatBytes, formatDateTime } from '../lib/format';
 import { randomId } from '../lib/ids';
 import { DecisionToPlan } from './DecisionToPlan';
+import { ExportButtons } from '../export/ExportButtons';
 import { MeetingMinutes } from './MeetingMinutes';
 import { StatementForm } from './NewRecordForm';
 import { workspaceOrgs } from './record-people';
@@ -97,6 +98,7 @@ export function RecordCard(props: CardProps) {
         </details>
       ) : null}
       <RecordActions {...props} />
+      <ExportButtons workspaceId={workspace.workspaceId} what="record" recordId={record.id} label={headline(record, props.records, t)} />
     </li>
   );
 }
@@ -110,7 +112,10 @@ function Minutes({ record, workspace, viewer }: CardProps) {
     <details className="record-steps" onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary id={titleId}>{t('records.minutes')}</summary>
       {open ? (
-        <MeetingMinutes workspaceId={workspace.workspaceId} meetingId={record.id} user={{ name: viewer.name, color: viewer.color, userId: viewer.userId }} labelledBy={titleId} />
+        <>
+          <MeetingMinutes workspaceId={workspace.workspaceId} meetingId={record.id} user={{ name: viewer.name, color: viewer.color, userId: viewer.userId }} labelledBy={titleId} />
+          {record.kind === 'meeting' ? <ExportButtons workspaceId={workspace.workspaceId} what="minutes" recordId={record.id} label={t('export.minutesOf', { title: record.title })} /> : null}
+        </>
       ) : null}
     </details>
   );

@@ -15,6 +15,7 @@ import { WORKSPACE_TABS, routeHash } from '../app/route';
 import type { WorkspaceTab } from '../app/route';
 import { useWorkspaces } from '../app/workspaces-context';
 import { ChatView } from '../chat/ChatView';
+import { FilesView } from '../files/FilesView';
 import { userColour } from '../lib/colour';
 import { MembersView } from '../members/MembersView';
 import { useMemberName } from '../members/use-member-name';
@@ -140,6 +141,7 @@ function OpenWorkspace({
           <RecordsView workspace={workspace} viewer={{ ...user, orgId: selfOrgId, role: selfRole }} planDoc={room?.synced === true ? room.doc : undefined} />
         ) : null}
         {shown === 'timeline' ? <TimelineView workspace={workspace} /> : null}
+        {shown === 'files' ? <FilesView workspace={workspace} /> : null}
         {shown === 'members' ? <MembersView workspace={workspace} self={{ userId: user.userId, role: selfRole }} present={new Set(present.keys())} /> : null}
         {shown === 'safety' ? <SafetyView workspace={workspace} /> : null}
       </div>
