@@ -67,6 +67,7 @@ export const API_ERROR_CODES = [
   'bad_prev_hash',
   'wrong_workspace',
   'consent_scope',
+  'ownerless',
   'closed',
   'bad_epoch',
   'invalid',

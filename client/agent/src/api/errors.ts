@@ -50,6 +50,7 @@ const MEMBERSHIP_STATUS: Partial<Record<MembershipErrorCode, number>> = {
   unknown_device: 404,
   forbidden: 403,
   consent_scope: 403,
+  ownerless: 409,
   malformed: 400,
   bad_response: 502,
   uncertified: 409,

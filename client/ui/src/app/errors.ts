@@ -29,6 +29,7 @@ export const KNOWN_ERROR_CODES = [
   'server_error',
   'forbidden',
   'consent_scope',
+  'ownerless',
   'not_found',
   'conflict',
   'too_large',
