@@ -33,6 +33,9 @@ import { enrolDevice } from './account/enrol';
 import { EventHub } from './api/event-hub';
 import { ProblemLog } from './api/problem-log';
 import { createKeysCore } from './keys/keys-core';
+import { accessRecorder } from './net/audit-access';
+import type { RecordAccess } from './net/audit-access';
+import type { ProcessingReader } from './processing/processing-service';
 import type { KeysCore } from './keys/keys-core';
 import { checkPassphrase } from '@yhteispoyta/local-api/passphrase-policy';
 import { createProfile, listProfiles, openProfile } from './profile/profile-db';
@@ -56,6 +59,10 @@ export interface SessionParts {
   readonly chat: ChatService;
   /** the case records of workspaces (docs/design.md §11) */
   readonly records: RecordsService;
+  /** "Tietojeni käsittely": consent history, bases of access, the checked processing log (issue 13) */
+  readonly processing: ProcessingReader;
+  /** tell the server's audit log that the user opened or exported something (issue 13; never rejects) */
+  readonly recordAccess: RecordAccess;
   /** Stop everything the parts run (documents, background maintenance, the link). The profile stays open. */
   close(): Promise<void>;
 }
@@ -477,6 +484,8 @@ export function createSessionFactory(): SessionFactory {
           documents: sync.documents,
           chat: sync.chat,
           records: sync.records,
+          processing: core.processing,
+          recordAccess: accessRecorder(device.rest, logger),
           close: async () => {
             // Documents and chat first (their last acknowledgements need the link), the link last.
             await sync.close();

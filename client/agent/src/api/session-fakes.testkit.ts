@@ -483,6 +483,8 @@ export function fakeSessionFactory(world: FakeWorld): SessionFactory {
         documents,
         chat: new FakeChat(world, self),
         records: new FakeRecords(),
+        processing: { view: async (workspaceId) => ({ workspaceId, consentHistory: [], bases: [], log: [], truncated: false }) },
+        recordAccess: async () => true,
         close: () => documents.close(),
       };
       world.sessions.push(parts);

@@ -98,7 +98,7 @@ describe('a client joining his case', () => {
     const invitation = await sari.core.membership.inviteClient(workspaceId, 'Jani Asiakas');
     const started = Date.now();
     const jani = await startAgent('jani', invitation.code);
-    await waitUntil('jani is in the chain on his own agent', () => jani.core.keyRing.chainState(workspaceId)?.members.get(invitation.userId)?.devices.length === 1, 10_000);
+    await waitUntil('jani is in the chain on his own agent', () => jani.core.keyRing.chainState(workspaceId)?.members.get(invitation.userId)?.devices.length === 1, { timeoutMs: 10_000 });
     const joinedMs = Date.now() - started;
     process.stdout.write(`client joined ${joinedMs} ms after starting to enrol\n`);
     expect(joinedMs).toBeLessThan(10_000);

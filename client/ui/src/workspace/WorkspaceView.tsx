@@ -21,6 +21,7 @@ import { SafetyView } from '../members/SafetyView';
 import { PlanView } from '../plan/PlanView';
 import { RecordsView } from '../records/RecordsView';
 import { usePlanRoom } from '../plan/use-plan-room';
+import { ProcessingView } from '../processing/ProcessingView';
 
 const NO_MEMBERS: readonly Member[] = [];
 
@@ -131,6 +132,7 @@ function OpenWorkspace({
         {tab === 'records' ? <RecordsView workspace={workspace} viewer={{ ...user, orgId: selfOrgId, role: selfRole }} /> : null}
         {tab === 'members' ? <MembersView workspace={workspace} self={{ userId: user.userId, role: selfRole }} present={new Set(present.keys())} /> : null}
         {tab === 'safety' ? <SafetyView workspace={workspace} /> : null}
+        {tab === 'processing' ? <ProcessingView workspace={workspace} /> : null}
       </div>
     </div>
   );
