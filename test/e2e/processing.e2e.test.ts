@@ -69,7 +69,9 @@ describe('Tietojeni käsittely', () => {
       await page.getByRole('link', { name: 'Tietojeni käsittely' }).click();
       await page.getByRole('heading', { name: 'Tietojeni käsittely' }).waitFor({ timeout: 30_000 });
       await page.getByTestId('processing-integrity').waitFor({ timeout: 30_000 });
+      await page.setViewportSize({ width: 1280, height: 1300 });
       await screenshot(page, 'readme-processing', { viewportOnly: true });
+      await page.setViewportSize({ width: 1366, height: 900 });
       await page.getByLabel('Kieli').selectOption('sv');
       await page.getByRole('heading', { name: 'Behandlingen av mina uppgifter' }).waitFor();
       await page.getByRole('link', { name: 'Behandlingen av mina uppgifter' }).click();

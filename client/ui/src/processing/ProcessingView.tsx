@@ -14,7 +14,7 @@ import { usePeople } from '../app/people-context';
 import { useAction } from '../app/use-action';
 import { formatDate, formatDateTime } from '../lib/format';
 import { useMemberName } from '../members/use-member-name';
-import { kindOf, subjectOf } from './processing-labels';
+import { kindOf, MEMBERSHIP_SUBJECTS, subjectOf } from './processing-labels';
 
 /** Most log rows shown at once (the download has them all). */
 const SHOWN_ROWS = 200;
@@ -121,7 +121,7 @@ export function ProcessingView({ workspace }: { workspace: Workspace }) {
             {rows.length === 0 ? (
               <p>{t('processing.logEmpty')}</p>
             ) : (
-              <div className="table-scroll">
+              <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="processing-log">
                 <table className="processing-log">
                   <caption className="visually-hidden">{t('processing.logTitle')}</caption>
                   <thead>
@@ -133,7 +133,9 @@ export function ProcessingView({ workspace }: { workspace: Workspace }) {
                   </thead>
                   <tbody>
                     {rows.slice(0, SHOWN_ROWS).map((e) => {
-                      const subject = subjectOf(e);
+                      const raw = subjectOf(e);
+                      const event = MEMBERSHIP_SUBJECTS.find((type) => raw === `membership:${type}`);
+                      const subject = event === undefined ? raw : undefined;
                       return (
                         <tr key={e.seq} data-action={e.action}>
                           <td>
@@ -144,7 +146,7 @@ export function ProcessingView({ workspace }: { workspace: Workspace }) {
                             {e.actorOrg === undefined ? null : <span className="muted">, {e.actorOrg}</span>}
                           </td>
                           <td>
-                            {t(`processing.kinds.${kindOf(e) ?? 'fetched'}`)}
+                            {event === undefined ? t(`processing.kinds.${kindOf(e) ?? 'fetched'}`) : t(`processing.events.${event}`)}
                             {subject === undefined || subject === '' ? null : <span className="muted"> ({subject})</span>}
                           </td>
                         </tr>

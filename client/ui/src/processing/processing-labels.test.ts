@@ -8,6 +8,6 @@ describe('processing labels', () => {
     expect(kindOf({ action: 'blob_download' })).toBe('downloaded');
     expect(kindOf({ action: 'mailbox_send' })).toBeUndefined();
     expect(subjectOf({ action: 'export', detail: { what: 'plan', format: 'pdf' } })).toBe('plan · PDF');
-    expect(subjectOf({ action: 'membership_append', detail: { type: 'grant_consent', seq: '3' } })).toBe('grant_consent');
+    expect(subjectOf({ action: 'membership_append', detail: { type: 'grant_consent', seq: '3' } })).toBe('membership:grant_consent');
   });
 });

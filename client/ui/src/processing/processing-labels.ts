@@ -26,12 +26,18 @@ export function kindOf(entry: Pick<ProcessingEntry, 'action'>): ProcessingKind |
   return KINDS[entry.action];
 }
 
-/** What the entry was about, from its detail: a document, an attachment, a chain event. */
+/**
+ * What the entry was about, from its detail: a document, an attachment, or a chain event as
+ * `membership:<type>` (the page names it in words: see {@link MEMBERSHIP_SUBJECTS}).
+ */
 export function subjectOf(entry: Pick<ProcessingEntry, 'action' | 'detail'>): string | undefined {
   const d = entry.detail;
   if (entry.action === 'document_open' || entry.action === 'export') return [d['what'], d['format']?.toUpperCase()].filter((x) => x !== undefined).join(' · ');
   if (entry.action === 'blob_download' || entry.action === 'blob_upload') return d['blobId'];
-  if (entry.action === 'membership_append') return d['type'];
+  if (entry.action === 'membership_append') return d['type'] === undefined ? undefined : `membership:${d['type']}`;
   if (entry.action === 'fetch') return d['what'] ?? d['stream'];
   return undefined;
 }
+
+/** Chain event types the page names in words (processing.events.<type>). */
+export const MEMBERSHIP_SUBJECTS = ['create', 'add_member', 'remove_member', 'add_device', 'remove_device', 'grant_consent', 'revoke_consent', 'rotate_epoch', 'close'] as const;
