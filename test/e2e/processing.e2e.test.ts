@@ -88,4 +88,36 @@ describe('Tietojeni käsittely', () => {
       await context.close();
     }
   }, 120_000);
+
+  it("asks in the page who takes the case over when Jani revokes his consent for the owner's organisation, and his history shows it", async () => {
+    const { context, page } = await janiPage(1366);
+    try {
+      await page.getByRole('link', { name: 'Jäsenet ja suostumus' }).click();
+      await page.getByRole('button', { name: 'Peru suostumus: Pirkanmaan hyvinvointialue' }).click();
+      const handOver = page.getByTestId('hand-over');
+      await handOver.waitFor();
+      // The owner leaves with it: the page says so and asks, and "yes" waits for the answer.
+      expect(await handOver.innerText()).toContain('Sanna Virtanen');
+      const yes = page.getByRole('button', { name: 'Kyllä, peru suostumus' });
+      expect(await yes.isDisabled()).toBe(true);
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, 'processing-hand-over');
+      await page.getByRole('radio', { name: 'Maija Laine, Kela ottaa asian hoitaakseen' }).check();
+      await yes.click();
+      await expect.poll(() => page.locator('.members-view').innerText(), { timeout: 60_000 }).not.toContain('Sanna Virtanen');
+      const maija = page.locator('li.member', { hasText: 'Maija Laine' });
+      await expect.poll(() => maija.innerText(), { timeout: 60_000 }).toContain('omistaja');
+
+      await page.getByRole('link', { name: 'Tietojeni käsittely' }).click();
+      const view = page.getByTestId('processing-view');
+      await expect.poll(() => view.innerText(), { timeout: 30_000 }).toContain('Suostumus peruttu');
+      const text = await view.innerText();
+      expect(text).toContain('Peruttu organisaatioilta: Pirkanmaan hyvinvointialue');
+      expect(text).toMatch(/Poistettiin asiasta: [^\n]*Sanna Virtanen/);
+      expect(text).toContain('Asian vastuu siirtyi henkilölle Maija Laine');
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
 });

@@ -20,8 +20,8 @@ export const consentStepSchema = z.object({
   /** the purpose text, when this device holds the one the event commits to */
   purpose: z.string().optional(),
   expiresAt: z.number().optional(),
-  /** professionals who left the case with the step */
-  removed: z.array(z.string()),
+  /** professionals who left the case with the step, named as their certificates say */
+  removed: z.array(z.object({ userId: z.string(), displayName: z.string().optional() })),
   handOverTo: z.string().optional(),
   closed: z.boolean().optional(),
 });

@@ -26,7 +26,7 @@ describe('consent history', () => {
       ['expired', 50],
     ]);
     expect(steps[0]).toMatchObject({ orgIds: ['county', 'kela'], purpose: 'Toimeentulotuki', removed: [] });
-    expect(steps[1]).toMatchObject({ orgIds: ['county'], revokedOrgIds: ['kela'], removed: ['kalle'], expiresAt: 50 });
+    expect(steps[1]).toMatchObject({ orgIds: ['county'], revokedOrgIds: ['kela'], removed: [{ userId: 'kalle' }], expiresAt: 50 });
     expect(steps[2]).toMatchObject({ revokedOrgIds: ['county'] });
     // Before the expiry it is not yet a step.
     expect(consentHistory(events, (c) => purposes[c], 40).map((s) => s.kind)).toEqual(['granted', 'changed']);
@@ -39,7 +39,7 @@ describe('consent history', () => {
       ev('grant_consent', { orgIds: ['county', 'kela'], purposeCommitment: 'p' }, 10),
       ev('revoke_consent', { orgIds: ['county'], handOverTo: 'kalle' }, 20),
     ];
-    const steps = consentHistory(events, () => undefined, 100);
-    expect(steps[1]).toMatchObject({ kind: 'revoked', orgIds: ['kela'], revokedOrgIds: ['county'], removed: ['sari'], handOverTo: 'kalle' });
+    const steps = consentHistory(events, () => undefined, 100, (userId) => (userId === 'sari' ? 'Sari Virtanen' : undefined));
+    expect(steps[1]).toMatchObject({ kind: 'revoked', orgIds: ['kela'], revokedOrgIds: ['county'], removed: [{ userId: 'sari', displayName: 'Sari Virtanen' }], handOverTo: 'kalle' });
   });
 });

@@ -11,8 +11,13 @@ import type { AccessBasis, ConsentStep } from '@yhteispoyta/local-api/processing
 /** Looks up a purpose text by the commitment an event names. */
 export type PurposeLookup = (commitment: string) => string | undefined;
 
-/** The consent steps, oldest first; an expiry in the past is its own step. */
-export function consentHistory(events: readonly MembershipEvent[], purposeOf: PurposeLookup, now: number): ConsentStep[] {
+/** The consent steps, oldest first; an expiry in the past is its own step. `nameOf` names who left (no longer members). */
+export function consentHistory(
+  events: readonly MembershipEvent[],
+  purposeOf: PurposeLookup,
+  now: number,
+  nameOf: (userId: string) => string | undefined = () => undefined,
+): ConsentStep[] {
   const steps: ConsentStep[] = [];
   let inForce: string[] = [];
   let expiresAt: number | undefined;
@@ -39,7 +44,12 @@ export function consentHistory(events: readonly MembershipEvent[], purposeOf: Pu
       case 'revoke_consent': {
         const granted = event.type === 'grant_consent';
         const after = granted ? [...event.payload.orgIds] : inForce.filter((o) => !event.payload.orgIds.includes(o));
-        const removed = [...members].filter(([, org]) => !after.includes(org)).map(([userId]) => userId);
+        const removed = [...members]
+          .filter(([, org]) => !after.includes(org))
+          .map(([userId]) => {
+            const displayName = nameOf(userId);
+            return displayName === undefined ? { userId } : { userId, displayName };
+          });
         members = new Map([...members].filter(([, org]) => after.includes(org)));
         const purpose = granted ? purposeOf(event.payload.purposeCommitment) : undefined;
         steps.push({

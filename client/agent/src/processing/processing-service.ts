@@ -63,7 +63,7 @@ export class ProcessingService implements ProcessingReader {
     const describe = (userId: string) => this.#describe(userId);
     const base = {
       workspaceId,
-      consentHistory: consentHistory(events, (c) => texts.purposeFor(workspaceId, c), now),
+      consentHistory: consentHistory(events, (c) => texts.purposeFor(workspaceId, c), now, (userId) => describe(userId).displayName),
       bases: accessBases(state, events, describe),
     };
     let fetched: { entries: AuditEntry[]; truncated: boolean };

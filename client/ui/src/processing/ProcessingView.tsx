@@ -65,7 +65,7 @@ export function ProcessingView({ workspace }: { workspace: Workspace }) {
                     {step.removed.length === 0 ? null : (
                       <>
                         <br />
-                        {t('processing.stepRemoved', { names: step.removed.map(nameOf).join(', ') })}
+                        {t('processing.stepRemoved', { names: step.removed.map((r) => r.displayName ?? nameOf(r.userId)).join(', ') })}
                       </>
                     )}
                     {step.handOverTo === undefined ? null : (
