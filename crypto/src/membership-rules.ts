@@ -7,7 +7,7 @@ import { parseMembershipEvent } from './membership-schema';
 import { eventHash, GENESIS_PREV_HASH, verifyEventSignature } from './membership-signing';
 import type { IdentityKeyInput } from './signature-check';
 import { deviceKey } from './types';
-import type { ClockCut, DeviceRef, MemberDevice, MemberInfo, MembershipEvent, WorkspaceKind } from './types';
+import type { ClockCut, ConsentEnding, DeviceRef, MemberDevice, MemberInfo, MembershipEvent, WorkspaceKind } from './types';
 
 /** The client's consent currently in force in a case workspace (the latest grant, minus revocations). */
 export interface Consent {
@@ -49,6 +49,11 @@ export interface ChainState {
   /** every device of every current member, ordered by userId then deviceId */
   readonly devices: readonly DeviceRef[];
   readonly consent: Consent | null;
+  /**
+   * whether the client has answered (signed a grant_consent or revoke_consent): from then on
+   * no professional may be a member outside the consent (issue 13, {@link outsideConsent})
+   */
+  readonly consentAnswered: boolean;
   /** set by remove_member, remove_device and revoke_consent; cleared by rotate_epoch */
   readonly rotationRequired: boolean;
   /** every rotation so far, oldest first */
@@ -66,6 +71,7 @@ export type ChainErrorCode =
   | 'wrong_workspace'
   | 'forbidden'
   | 'consent_scope'
+  | 'ownerless'
   | 'closed'
   | 'bad_epoch'
   | 'invalid';
@@ -85,7 +91,7 @@ export type AppendResult = { readonly ok: true; readonly state: ChainState; read
 export type IdentityLookup = (ref: DeviceRef) => IdentityKeyInput | undefined;
 
 /** The part of the state an event changes. */
-type Change = Partial<Pick<ChainState, 'members' | 'consent' | 'epoch' | 'closed' | 'rotationRequired' | 'rotations'>>;
+type Change = Partial<Pick<ChainState, 'members' | 'consent' | 'consentAnswered' | 'epoch' | 'closed' | 'rotationRequired' | 'rotations'>>;
 type Refusal = { readonly code: ChainErrorCode; readonly detail: string };
 
 /**
@@ -122,6 +128,9 @@ export function appendCheck(state: ChainState | null, value: unknown, identityOf
     seq: event.seq,
     headHash: eventHash(event),
   };
+  // The invariant of issue 13, checked on the state every event leads to (server and every agent).
+  const outside = next.consentAnswered && !next.closed ? outsideConsent(next) : [];
+  if (outside.length > 0) return refuse({ code: 'consent_scope', detail: `would keep ${outside.join(', ')} outside the client's consent` }, event.seq);
   return { ok: true, state: next, event };
 }
 
@@ -172,6 +181,7 @@ function applyCreate(event: MembershipEvent<'create'>): ChainState | Refusal {
     members,
     devices: devicesOf(members),
     consent: null,
+    consentAnswered: false,
     rotationRequired: false,
     rotations: [],
   };
@@ -200,12 +210,17 @@ function applyEvent(state: ChainState, event: MembershipEvent, author: MemberInf
       return ownerOrSelf(event.payload.userId) ?? removeDevice(state, event.payload.userId, event.payload.deviceId);
     case 'grant_consent': {
       const { orgIds, purposeCommitment, expiresAt } = event.payload;
-      // The latest grant replaces the previous one; narrowing it does not remove anyone (revoke_consent does).
+      // The latest grant replaces the previous one and is the client's answer: professionals of
+      // organisations it leaves out (also those added before the client joined) leave with it.
       const consent: Consent = { orgIds, purposeCommitment, grantedBy: event.author, ...(expiresAt === undefined ? {} : { expiresAt }) };
-      return clientOnly() ?? { consent };
+      return clientOnly() ?? answerConsent(state, consent, event.payload, false);
     }
-    case 'revoke_consent':
-      return clientOnly() ?? revokeConsent(state, event.payload.orgIds);
+    case 'revoke_consent': {
+      const remaining = state.consent?.orgIds.filter((org) => !event.payload.orgIds.includes(org)) ?? [];
+      const consent = state.consent === null || remaining.length === 0 ? null : { ...state.consent, orgIds: remaining };
+      // A revocation always rotates (as before), a grant only when someone leaves with it.
+      return clientOnly() ?? answerConsent(state, consent, event.payload, true);
+    }
     case 'rotate_epoch': {
       if (event.payload.epoch !== state.epoch + 1) {
         return { code: 'bad_epoch', detail: `epoch ${event.payload.epoch} does not follow ${state.epoch}` };
@@ -260,14 +275,48 @@ function removeDevice(state: ChainState, userId: string, deviceId: number): Chan
 }
 
 /**
- * Narrows the consent and removes the professionals of the revoked organisations. The client's
- * right to withdraw consent wins over keeping an owner: this may leave the workspace ownerless.
+ * The client's answer (grant or revoke): the new consent, and only the professionals it
+ * admits stay. The client's right to withdraw consent wins, but never leaves the case
+ * without an owner by accident: an answer that removes every owner must hand ownership to a
+ * remaining professional or close the case (issue 13).
  */
-function revokeConsent(state: ChainState, revoked: readonly string[]): Change {
-  const members = new Map([...state.members].filter(([, m]) => m.role === 'client' || !revoked.includes(m.orgId)));
-  const remaining = state.consent?.orgIds.filter((org) => !revoked.includes(org)) ?? [];
-  const consent = state.consent === null || remaining.length === 0 ? null : { ...state.consent, orgIds: remaining };
-  return { members, consent, rotationRequired: true };
+function answerConsent(state: ChainState, consent: Consent | null, ending: ConsentEnding, rotate: boolean): Change | Refusal {
+  const admitted = new Set(consent?.orgIds ?? []);
+  const members = new Map([...state.members].filter(([, m]) => m.role === 'client' || admitted.has(m.orgId)));
+  const removedSome = members.size < state.members.size;
+  const base = { consent, consentAnswered: true, ...(removedSome || rotate ? { rotationRequired: true } : {}) };
+  const { handOverTo, close } = ending;
+  if (keepsAnOwnerDevice(members) === undefined) {
+    if (handOverTo !== undefined || close !== undefined) {
+      return { code: 'invalid', detail: 'a hand-over or closing belongs only to an answer that removes every owner' };
+    }
+    return { ...base, members };
+  }
+  if (handOverTo !== undefined && close !== undefined) return { code: 'invalid', detail: 'either a hand-over or closing, not both' };
+  if (close !== undefined) return { ...base, members, closed: true };
+  if (handOverTo === undefined) {
+    return { code: 'ownerless', detail: 'the answer removes every owner: hand the case over or close it' };
+  }
+  const heir = members.get(handOverTo);
+  if (heir === undefined || heir.role === 'client' || heir.devices.length === 0) {
+    return { code: 'invalid', detail: `${handOverTo} is not a remaining professional with a device` };
+  }
+  return { ...base, members: withMember(members, { ...heir, owner: true }) };
+}
+
+/**
+ * Professionals (userIds, sorted) whose organisation is outside the client's consent in a
+ * case with a client: before the client's first answer, those he is asked about (all of
+ * them while he has not consented); after it, always none (appendCheck refuses the rest).
+ * Expiry is not counted: an expired consent stops additions, not the members in it.
+ */
+export function outsideConsent(state: ChainState): string[] {
+  if (state.kind !== 'case' || !hasClient(state.members)) return [];
+  const admitted = new Set(state.consent?.orgIds ?? []);
+  return [...state.members.values()]
+    .filter((m) => m.role !== 'client' && !admitted.has(m.orgId))
+    .map((m) => m.userId)
+    .sort();
 }
 
 /** Without an owner device nobody could ever add, remove or close again. */

@@ -61,6 +61,9 @@ const clockCutSchema = z
   .max(MAX_CUT_ENTRIES)
   .refine((cut) => allUnique(cut.map((c) => `${c.device}\u0000${c.stream}`)), 'cut entries must be unique per device and stream');
 
+/** A consent event's way out when it removes every owner (types.ts ConsentEnding). */
+const consentEnding = { handOverTo: idSchema.optional(), close: z.literal(true).optional() };
+
 const deviceRefSchema = z.strictObject({ userId: idSchema, deviceId: deviceIdSchema });
 
 /** Fields every event carries; the variants add `type` and `payload`. */
@@ -86,9 +89,9 @@ export const membershipEventSchema = z.discriminatedUnion('type', [
   variant('remove_device', z.strictObject({ userId: idSchema, deviceId: deviceIdSchema })),
   variant(
     'grant_consent',
-    z.strictObject({ orgIds: orgIdsSchema, purposeCommitment: textCommitmentSchema, expiresAt: timestampSchema.optional() }),
+    z.strictObject({ orgIds: orgIdsSchema, purposeCommitment: textCommitmentSchema, expiresAt: timestampSchema.optional(), ...consentEnding }),
   ),
-  variant('revoke_consent', z.strictObject({ orgIds: orgIdsSchema })),
+  variant('revoke_consent', z.strictObject({ orgIds: orgIdsSchema, ...consentEnding })),
   variant('rotate_epoch', z.strictObject({ epoch: z.int().min(2).max(0xffff_ffff), cut: clockCutSchema.optional() })),
   variant('close', z.record(z.string(), z.never())),
 ]);

@@ -9,7 +9,7 @@ import type { Bytes, JsonValue } from './bytes';
 import { parseMembershipEvent } from './membership-schema';
 import { verifySignature } from './signature-check';
 import type { IdentityKeyInput } from './signature-check';
-import type { DeviceRef, MemberInfo, MembershipEvent, MembershipEventType } from './types';
+import type { ConsentEnding, DeviceRef, MemberInfo, MembershipEvent, MembershipEventType } from './types';
 
 /** prevHash of the `create` event: 64 zeros. */
 export const GENESIS_PREV_HASH = '0'.repeat(64);
@@ -30,6 +30,11 @@ function memberJson(m: MemberInfo): JsonValue {
   return { userId: m.userId, orgId: m.orgId, role: m.role, owner: m.owner, devices: m.devices.map((d) => ({ deviceId: d.deviceId, keyHash: d.keyHash })) };
 }
 
+/** Events without a hand-over or closing are signed exactly as before these fields existed. */
+function endingJson(ending: ConsentEnding): { [key: string]: JsonValue } {
+  return { ...(ending.handOverTo === undefined ? {} : { handOverTo: ending.handOverTo }), ...(ending.close === undefined ? {} : { close: ending.close }) };
+}
+
 function payloadJson(event: UnsignedMembershipEvent): JsonValue {
   switch (event.type) {
     case 'create':
@@ -44,10 +49,15 @@ function payloadJson(event: UnsignedMembershipEvent): JsonValue {
       return { userId: event.payload.userId, deviceId: event.payload.deviceId };
     case 'grant_consent': {
       const { orgIds, purposeCommitment, expiresAt } = event.payload;
-      return expiresAt === undefined ? { orgIds: [...orgIds], purposeCommitment } : { orgIds: [...orgIds], purposeCommitment, expiresAt };
+      return {
+        orgIds: [...orgIds],
+        purposeCommitment,
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+        ...endingJson(event.payload),
+      };
     }
     case 'revoke_consent':
-      return { orgIds: [...event.payload.orgIds] };
+      return { orgIds: [...event.payload.orgIds], ...endingJson(event.payload) };
     case 'rotate_epoch': {
       const { epoch, cut } = event.payload;
       // Events from before the cut existed carry none and are signed without it.

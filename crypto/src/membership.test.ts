@@ -7,6 +7,7 @@ import {
   eventSigningBytes,
   GENESIS_PREV_HASH,
   membersByOrg,
+  outsideConsent,
   parseMembershipEvent,
   replayChain,
   signEvent,
@@ -93,7 +94,7 @@ const PURPOSE = textCommitment('purpose', 'perustoimeentulotuki', SALT);
 const create = (c: MembershipEvent[]) => next(c, social, 'create', { kind: 'case', labelCommitment: LABEL, creator: socialInfo });
 const addClient = (c: MembershipEvent[]) => next(c, social, 'add_member', { member: clientInfo });
 const grantKela = (c: MembershipEvent[]) =>
-  next(c, client, 'grant_consent', { orgIds: ['kela'], purposeCommitment: PURPOSE, expiresAt: T0 + DAY });
+  next(c, client, 'grant_consent', { orgIds: ['kela', 'city-social'], purposeCommitment: PURPOSE, expiresAt: T0 + DAY });
 const addKela = (c: MembershipEvent[]) => next(c, social, 'add_member', { member: kelaInfo });
 
 /** The scenario of the brief: create, add social worker device, add client, consent, add Kela experts, remove one, rotate. */
@@ -140,7 +141,7 @@ describe('a valid chain', () => {
       { userId: 'sw-anna', deviceId: 1 },
       { userId: 'sw-anna', deviceId: 2 },
     ]);
-    expect(state.consent).toEqual({ orgIds: ['kela'], purposeCommitment: PURPOSE, expiresAt: T0 + DAY, grantedBy: client.ref });
+    expect(state.consent).toEqual({ orgIds: ['kela', 'city-social'], purposeCommitment: PURPOSE, expiresAt: T0 + DAY, grantedBy: client.ref });
     expect(state.headHash).toBe(eventHash(chain[7]!));
   });
 
@@ -381,11 +382,89 @@ describe('revoke_consent', () => {
     expectRefused([...chain, next(chain, social, 'add_member', { member: kelaInfo })], 'consent_scope', 7);
   });
 
-  it('drops the consent entirely when nothing remains', () => {
-    const chain = chainOf(create, addClient, grantKela, addKela, (c) => next(c, client, 'revoke_consent', { orgIds: ['kela'] }));
+  it('drops the consent entirely when nothing remains (the case then closes: nobody may own it)', () => {
+    const chain = chainOf(create, addClient, grantKela, addKela, (c) =>
+      next(c, client, 'revoke_consent', { orgIds: ['kela', 'city-social'], close: true }),
+    );
     const state = replayed(chain);
     expect(state.consent).toBeNull();
-    expect(state.members.has('kela-liisa')).toBe(false);
+    expect(state.closed).toBe(true);
+    expect([...state.members.keys()]).toEqual(['client-matti']);
+  });
+});
+
+describe('consent always matches membership (issue 13)', () => {
+  const grant = (orgIds: string[], extra: { handOverTo?: string; close?: true } = {}) => (c: MembershipEvent[]) =>
+    next(c, client, 'grant_consent', { orgIds, purposeCommitment: PURPOSE, ...extra });
+  const revoke = (orgIds: string[], extra: { handOverTo?: string; close?: true } = {}) => (c: MembershipEvent[]) =>
+    next(c, client, 'revoke_consent', { orgIds, ...extra });
+  /** Kela joined before the client: the case the issue found. */
+  const preConsent = () => chainOf(create, addKela, (c) => next(c, social, 'add_member', { member: husInfo }), addClient);
+
+  it('marks members added before the client joined as outside the consent until he answers', () => {
+    const state = replayed(preConsent());
+    expect(state.consentAnswered).toBe(false);
+    expect(outsideConsent(state)).toEqual(['hus-olli', 'kela-liisa', 'sw-anna']);
+    // No client yet: nobody is outside anything.
+    expect(outsideConsent(replayed(chainOf(create, addKela)))).toEqual([]);
+  });
+
+  it("the client's answer removes whom it leaves out, and requires a rotation", () => {
+    const base = preConsent();
+    const state = replayed([...base, grant(['city-social', 'hus'])(base)]);
+    expect([...state.members.keys()].sort()).toEqual(['client-matti', 'hus-olli', 'sw-anna']);
+    expect(outsideConsent(state)).toEqual([]);
+    expect(state.consentAnswered).toBe(true);
+    expect(state.rotationRequired).toBe(true);
+    // A grant that covers everyone present removes nobody and needs no rotation.
+    const all = replayed([...base, grant(['city-social', 'hus', 'kela'])(base)]);
+    expect(all.members.size).toBe(4);
+    expect(all.rotationRequired).toBe(false);
+  });
+
+  it('refuses an answer that would leave the case without an owner, unless it hands over or closes', () => {
+    const chain = preConsent();
+    expectRefused([...chain, grant(['kela', 'hus'])(chain)], 'ownerless', 4);
+    expectRefused([...chain, revoke(['city-social'])(chain)], 'ownerless', 4);
+    const handed = replayed([...chain, grant(['kela', 'hus'], { handOverTo: 'kela-liisa' })(chain)]);
+    expect(handed.members.get('kela-liisa')?.owner).toBe(true);
+    expect(handed.members.has('sw-anna')).toBe(false);
+    expect(handed.closed).toBe(false);
+    // The new owner can go on: add a device, rotate.
+    const after = [...chain, grant(['kela', 'hus'], { handOverTo: 'kela-liisa' })(chain)];
+    expect(replayed([...after, next(after, kela, 'rotate_epoch', { epoch: 2 })]).epoch).toBe(2);
+    const closed = replayed([...chain, grant(['kela'], { close: true })(chain)]);
+    expect(closed.closed).toBe(true);
+  });
+
+  it('refuses a hand-over to a client, a removed or unknown member, or one the answer does not need', () => {
+    const chain = preConsent();
+    expectRefused([...chain, grant(['kela'], { handOverTo: 'hus-olli' })(chain)], 'invalid', 4);
+    expectRefused([...chain, grant(['kela'], { handOverTo: 'client-matti' })(chain)], 'invalid', 4);
+    expectRefused([...chain, grant(['kela'], { handOverTo: 'ghost' })(chain)], 'invalid', 4);
+    expectRefused([...chain, grant(['kela'], { handOverTo: 'kela-liisa', close: true })(chain)], 'invalid', 4);
+    expectRefused([...chain, grant(['kela', 'city-social'], { handOverTo: 'kela-liisa' })(chain)], 'invalid', 4);
+    expectRefused([...chain, grant(['kela', 'city-social'], { close: true })(chain)], 'invalid', 4);
+  });
+
+  it('after the answer, no event may bring or keep a member outside the consent', () => {
+    const base = preConsent();
+    const answered = [...base, grant(['city-social', 'kela'])(base)];
+    expectRefused([...answered, next(answered, social, 'add_member', { member: husInfo })], 'consent_scope', 5);
+    const state = replayed(answered);
+    // A state forged to hold an outsider after the answer (a server's cache, say) refuses the next event.
+    const forged: ChainState = { ...state, members: new Map(state.members).set('hus-olli', husInfo) };
+    const r = appendCheck(forged, next(answered, social, 'add_device', { userId: 'sw-anna', ...dev(2) }), identityOf);
+    expect(r.ok ? 'ok' : r.code).toBe('consent_scope');
+  });
+
+  it('survives the JSON round trip with the new fields signed', () => {
+    const base = preConsent();
+    const chain = [...base, grant(['kela'], { handOverTo: 'kela-liisa' })(base)];
+    const roundTrip = JSON.parse(JSON.stringify(chain)) as unknown[];
+    expect(replayChain(roundTrip, identityOf).ok).toBe(true);
+    const tampered = { ...chain[4]!, payload: { ...chain[4]!.payload, handOverTo: 'hus-olli' } };
+    expectRefused([...chain.slice(0, 4), tampered], 'bad_signature', 4);
   });
 });
 

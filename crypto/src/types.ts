@@ -215,10 +215,14 @@ export interface MembershipPayloads {
   remove_member: { userId: string };
   add_device: { userId: string; deviceId: number; keyHash: string };
   remove_device: { userId: string; deviceId: number };
-  /** by the client's own device: which organisations may take part, for what purpose, until when */
-  grant_consent: { orgIds: string[]; purposeCommitment: string; expiresAt?: number };
+  /**
+   * by the client's own device: which organisations may take part, for what purpose, until
+   * when. The client's answer: professionals of any other organisation leave with it
+   * (membership-rules.ts). `handOverTo`/`close`: see {@link ConsentEnding}.
+   */
+  grant_consent: { orgIds: string[]; purposeCommitment: string; expiresAt?: number } & ConsentEnding;
   /** removes those organisations' members and requires an epoch rotation */
-  revoke_consent: { orgIds: string[] };
+  revoke_consent: { orgIds: string[] } & ConsentEnding;
   /**
    * the new epoch number: exactly current + 1; `cut`: for each device no longer in the
    * workspace and each stream the rotating device follows, the last clock of that device it
@@ -227,6 +231,16 @@ export interface MembershipPayloads {
    */
   rotate_epoch: { epoch: number; cut?: readonly ClockCut[] };
   close: Record<string, never>;
+}
+
+/**
+ * What a consent event that would remove every owner does instead of leaving the case
+ * ownerless (issue 13): hands ownership to a remaining professional (`handOverTo`, his
+ * userId) or closes the case (`close`). Allowed only on an event that removes the last owner.
+ */
+export interface ConsentEnding {
+  handOverTo?: string;
+  close?: true;
 }
 
 /** One entry of a rotation's clock cut: `device` (`userId.deviceId`) authored up to `clock` on `stream`. */

@@ -134,6 +134,7 @@ export const REST_MATRIX: { readonly [N in RouteName]: Row } = {
   downloadBlob: memberContent('the client reads attachments of his case'),
   confirmBlobs: memberContent('the client confirms the attachments of the messages he sends in his case'),
   queryAudit: memberContent('the client may read the log of his own case (client-data act 703/2023)'),
+  recordAccess: memberContent('the client records opening and exporting in his own case like any member'),
 };
 
 const CLIENT_MEMBER = 'the client is a full member of his case for documents, chat and presence';

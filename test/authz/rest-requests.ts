@@ -177,5 +177,7 @@ export async function restCallFor(route: RouteName, world: AuthzWorld, caller: C
       return json('POST', `/v1/workspaces/${W}/blobs/confirm`, { blobIds: [world.blobId] }, W);
     case 'queryAudit':
       return get(`/v1/workspaces/${W}/audit`, W);
+    case 'recordAccess':
+      return json('POST', `/v1/workspaces/${W}/audit/access`, { action: 'opened', detail: { what: 'plan' } }, W);
   }
 }

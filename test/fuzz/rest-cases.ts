@@ -126,6 +126,8 @@ function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
       return { token: a, params: { workspaceId: fx.workspaceId }, query: {}, body: { blobIds: [fx.blobId] } };
     case 'queryAudit':
       return { token: a, params: { workspaceId: fx.workspaceId }, query: { from: '0', limit: '5' }, body: undefined };
+    case 'recordAccess':
+      return { token: a, params: { workspaceId: fx.workspaceId }, query: {}, body: { action: 'opened', detail: { what: 'plan' } } };
   }
 }
 
@@ -134,7 +136,7 @@ function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
  * with it (test/fuzz/regressions.json), add a generation instead. 1: the table before
  * identities (docs/design.md §3); 2: with the root, organisation, code-id, enrolment and
  * certificate routes; 3: with the operator's audit chain verification; 4: with the
- * transparency log's routes (docs/design.md §3.5).
+ * transparency log's routes (docs/design.md §3.5); 6: with the agents' access records (issue 13).
  */
 export const ROUTE_GENERATIONS: readonly (readonly RouteName[])[] = [
   [
@@ -171,6 +173,13 @@ export const ROUTE_GENERATIONS: readonly (readonly RouteName[])[] = [
     'listUserDevices', 'createWorkspace', 'listWorkspaces', 'listMembership', 'appendMembership', 'sendMailbox', 'fetchMailbox', 'ackMailbox',
     'uploadBlob', 'downloadBlob', 'queryAudit', 'putLogCertificate', 'getLog', 'logConsistency', 'logEntries', 'confirmBlobs',
   ],
+  [
+    'health', 'ready', 'setRoot', 'createOrg', 'adminListOrgs', 'issueEnrolmentCode', 'listOrgEnrolments', 'adminStoreCertificate', 'verifyAudit',
+    'getRoot', 'listOrgs', 'listOrgUsers', 'createInvitation', 'invitationEnrolment', 'createLinkCode', 'pendingDevices', 'storeCertificate',
+    'queryCertificates', 'enrol', 'authChallenge', 'login', 'topUpPrekeys', 'replaceSignedPreKey', 'countPrekeys', 'claimBundles',
+    'listUserDevices', 'createWorkspace', 'listWorkspaces', 'listMembership', 'appendMembership', 'sendMailbox', 'fetchMailbox', 'ackMailbox',
+    'uploadBlob', 'downloadBlob', 'queryAudit', 'putLogCertificate', 'getLog', 'logConsistency', 'logEntries', 'confirmBlobs', 'recordAccess',
+  ],
 ];
 
 /** The generation new runs draw from (1-based, as recorded in regressions.json). */
@@ -194,6 +203,10 @@ const MADE_UP_SEGMENTS: readonly (readonly string[])[] = [
   [
     'v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready',
     'root', 'enrolment-codes', 'enrolments', 'certificates', 'query', 'pending', 'enrolment', 'verify', 'log', 'certificate', 'consistency', 'entries', 'confirm',
+  ],
+  [
+    'v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready',
+    'root', 'enrolment-codes', 'enrolments', 'certificates', 'query', 'pending', 'enrolment', 'verify', 'log', 'certificate', 'consistency', 'entries', 'confirm', 'access',
   ],
 ];
 

@@ -113,6 +113,7 @@ describe('a workspace a client created', () => {
       members: new Map([[mattiInfo.userId, mattiInfo], [annaInfo.userId, annaInfo]]),
       devices,
       consent: null,
+      consentAnswered: false,
       closed: false,
       rotationRequired: false,
     };

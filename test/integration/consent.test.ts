@@ -1,7 +1,7 @@
 /**
  * Revoking consent removes the affected organisation's members. A client person is
  * invited into a case workspace and enrols her own device with the invitation code; she
- * grants consent to two organisations, a professional of each is added, and everyone
+ * grants consent to the owner's and two other organisations, a professional of each is added, and everyone
  * edits the plan. She then revokes one organisation: its member disappears from every
  * agent's verified member list, cannot be added back, gets no key of the new epoch, and
  * cannot open anything stored after the revocation.
@@ -21,6 +21,7 @@ let heikki: ClusterAgent;
 let asta: ClusterAgent;
 let county: string;
 let health: string;
+let kela: string;
 let workspace: Workspace;
 
 beforeAll(async () => {
@@ -34,6 +35,7 @@ beforeAll(async () => {
   }));
   county = cluster.orgId(social);
   health = cluster.orgId(healthCare);
+  kela = cluster.orgId(ANNA.org);
   workspace = await anna.api.createWorkspace('case', 'Asiakkaan suunnitelma');
 }, 240_000);
 
@@ -63,7 +65,8 @@ describe('consent', () => {
 
     // Without consent no professional of another organisation may be added.
     await expect(anna.api.addMember(workspaceId, sini.userId)).rejects.toBeInstanceOf(AgentApiError);
-    await asta.api.grantConsent(workspaceId, [county, health], 'Yhteinen asiakassuunnitelma');
+    // Kela too: Anna owns the case, and an answer that left her organisation out would remove her (issue 13).
+    await asta.api.grantConsent(workspaceId, [kela, county, health], 'Yhteinen asiakassuunnitelma');
     // The owner's agent verifies the grant from the chain before it lets him add anyone.
     await waitFor(() => anna.api.addMember(workspaceId, sini.userId).then(() => true), { timeoutMs: 60_000, what: 'sini to be added under the consent' });
     await anna.api.addMember(workspaceId, heikki.userId);

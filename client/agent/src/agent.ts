@@ -33,12 +33,16 @@ import { enrolDevice } from './account/enrol';
 import { EventHub } from './api/event-hub';
 import { ProblemLog } from './api/problem-log';
 import { createKeysCore } from './keys/keys-core';
+import { accessRecorder } from './net/audit-access';
+import type { RecordAccess } from './net/audit-access';
+import type { ProcessingReader } from './processing/processing-service';
 import type { KeysCore } from './keys/keys-core';
 import { checkPassphrase } from '@yhteispoyta/local-api/passphrase-policy';
 import { createProfile, listProfiles, openProfile } from './profile/profile-db';
 import { startSync } from './start-sync';
 import { PeerLogHeads } from './transparency/peer-heads';
 import { CaseExports } from './case-export/case-exports';
+import { CaseFileError } from './case-files/case-file-error';
 import { StreamStateStore } from './sync/stream-state';
 import type { CreateProfileError, OpenProfileError, ProfileDb } from './profile/profile-db';
 import type { Role } from '@yhteispoyta/crypto/types';
@@ -59,6 +63,10 @@ export interface SessionParts {
   readonly records: RecordsService;
   /** exports of records, the plan and meeting minutes to the case record (docs/design.md §11.5) */
   readonly exports: CaseExports;
+  /** "Tietojeni käsittely": consent history, bases of access, the checked processing log (issue 13) */
+  readonly processing: ProcessingReader;
+  /** tell the server's audit log that the user opened or exported something (issue 13; never rejects) */
+  readonly recordAccess: RecordAccess;
   /** Stop everything the parts run (documents, background maintenance, the link). The profile stays open. */
   close(): Promise<void>;
 }
@@ -440,9 +448,9 @@ export function createSessionFactory(): SessionFactory {
     async start(profile, ctx) {
       const { config, problems, logger } = ctx;
       const log = logger.child({ module: 'agent/session' });
-      const exportLog = logger.child({ module: 'case-export' });
       const device = Device.open(profile, { log: logger, signedPreKeyRotationMs: config.signedPreKeyRotationMs });
       if (device === undefined) throw new Error('the profile has no enrolled device');
+      const recordAccess = accessRecorder(device.rest, logger);
       if (device.serverUrl !== config.serverUrl) {
         log.warn({ enrolledAt: device.serverUrl, configured: config.serverUrl }, 'the device talks to the server it was enrolled at, not the configured one');
       }
@@ -487,13 +495,16 @@ export function createSessionFactory(): SessionFactory {
             membership: core.membership,
             selfUserId: device.self.userId,
             now: () => Date.now(),
-            // MERGE (issue 12 point 5): each export must become the audit log's "export" event, visible
-            // to the members. The REST route for client-recorded access events comes from branch
-            // `consent`; the lead connects it here (e.g. `(e) => link.rest.recordAccess(e.workspaceId,
-            // { action: 'export', what: e.what, format: e.format })`). Until then the export is only
-            // logged — without content or record id — and never withheld.
-            recordExport: async (event) => exportLog.info({ workspaceId: event.workspaceId, what: event.what, format: event.format }, 'case exported'),
+            // Each export is the audit log's "export" event, visible to the members (issue 13's
+            // processing log); one the server did not take is not given.
+            recordExport: async (event) => {
+              if (!(await recordAccess(event.workspaceId, { action: 'exported', what: event.what, format: event.format }))) {
+                throw new CaseFileError('export_unrecorded', 'The server did not record the export; the file is not given.');
+              }
+            },
           }),
+          processing: core.processing,
+          recordAccess,
           close: async () => {
             // Documents and chat first (their last acknowledgements need the link), the link last.
             await sync.close();

@@ -269,6 +269,8 @@ export interface MemberView extends MemberInfo {
   readonly certified: boolean;
   /** device ids the chain names for him that certificates do not back (never certified, revoked, another key) */
   readonly uncertifiedDevices: readonly number[];
+  /** his organisation is outside the client's consent (only before the client's first answer: issue 13) */
+  readonly outsideConsent?: boolean;
 }
 
 /** Something members see in a workspace: a person's device added or removed (from the verified chain). */
@@ -310,6 +312,14 @@ export interface WorkspaceSummary {
   readonly createdBy?: string;
   /** the client's consent in force, as the verified chain records it (case workspaces) */
   readonly consent?: ConsentInfo;
+  /** case with a client: whether the client has answered; members outside the consent exist only before */
+  readonly consentAnswered?: boolean;
+}
+
+/** A consent answer that removes every owner hands the case over or closes it (crypto ConsentEnding). */
+export interface ConsentEndingChoice {
+  readonly handOverTo?: string;
+  readonly close?: true;
 }
 
 /** A client's consent: which organisations may take part, for what purpose, until when. */
@@ -382,9 +392,9 @@ export interface MembershipService {
   removeMember(workspaceId: string, userId: string): Promise<WorkspaceSummary>;
   removeDevice(workspaceId: string, device: DeviceRef): Promise<WorkspaceSummary>;
   /** client only */
-  grantConsent(workspaceId: string, consent: { orgIds: string[]; purpose: string; expiresAt?: number }): Promise<WorkspaceSummary>;
+  grantConsent(workspaceId: string, consent: { orgIds: string[]; purpose: string; expiresAt?: number } & ConsentEndingChoice): Promise<WorkspaceSummary>;
   /** client only; removes those organisations' members and rotates the epoch key */
-  revokeConsent(workspaceId: string, orgIds: string[]): Promise<WorkspaceSummary>;
+  revokeConsent(workspaceId: string, orgIds: string[], ending?: ConsentEndingChoice): Promise<WorkspaceSummary>;
   directory(): Promise<{ orgs: { orgId: string; name: string }[] }>;
   /**
    * Professionals of an organisation whose name holds `query` (the server answers at most 20,

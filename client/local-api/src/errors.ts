@@ -67,6 +67,7 @@ export const API_ERROR_CODES = [
   'bad_prev_hash',
   'wrong_workspace',
   'consent_scope',
+  'ownerless',
   'closed',
   'bad_epoch',
   'invalid',
@@ -79,6 +80,8 @@ export const API_ERROR_CODES = [
   'unknown_organisation',
   // a file the workspace's verified chat and records do not carry (the "Liitteet" list, an answer pointing at an existing attachment)
   'unknown_attachment',
+  // an export whose audit event the server did not take: the file is not given (docs/design.md §11.5)
+  'export_unrecorded',
 ] as const;
 /** A code of an error body. */
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

@@ -21,3 +21,4 @@ export * from './routes';
 export * from './client';
 export * from './auth';
 export * from './invitations';
+export * from './processing';

@@ -52,6 +52,8 @@ export const PROBLEM_CODES = [
   'attachment_integrity',
   // case records (docs/design.md §11): an event the records' rules refuse (its rule in `reason`)
   'record_refused',
+  // the processing log (issue 13): the server's audit entries of a workspace failed the agent's hash check
+  'audit_broken',
 ] as const;
 /** A problem code. */
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

@@ -29,6 +29,7 @@ import { deviceParamsSchema, linkCodeSchema, ownDevicesSchema } from './devices'
 import { invitationsResponseSchema } from './invitations';
 import { workspacePresenceSchema } from './presence';
 import { problemSchema } from './problems';
+import { processingViewSchema, recordAccessRequestSchema } from './processing';
 import { recordActionResponseSchema, recordActionSchema, recordListSchema } from './records';
 import { exportRequestSchema, workspaceFilesSchema } from './case-files';
 import type { LocalRouteSpec } from './route-spec';
@@ -113,6 +114,16 @@ export const LOCAL_API_ROUTES = {
   revokeConsent: {
     method: 'POST', path: '/api/workspaces/:workspaceId/consent/revoke', status: 200,
     params: workspaceParamsSchema, body: revokeConsentRequestSchema, response: workspaceResponseSchema,
+  },
+  /** "Tietojeni käsittely": consent history, bases of access, the checked processing log (issue 13) */
+  processing: {
+    method: 'GET', path: '/api/workspaces/:workspaceId/processing', status: 200,
+    params: workspaceParamsSchema, response: z.object({ processing: processingViewSchema }),
+  },
+  /** the user opened or exported something: recorded in the server's audit log */
+  recordAccess: {
+    method: 'POST', path: '/api/workspaces/:workspaceId/access', status: 200,
+    params: workspaceParamsSchema, body: recordAccessRequestSchema, response: emptyResponseSchema,
   },
   identities: {
     method: 'GET', path: '/api/workspaces/:workspaceId/identities', status: 200,

@@ -35,6 +35,8 @@ export const memberSchema = z.object({
   certified: z.boolean(),
   /** devices the chain names for him that no certificate backs: they get no keys */
   uncertifiedDevices: z.array(z.number().int()),
+  /** his organisation is outside the client's consent: the client has not yet answered for it (issue 13) */
+  outsideConsent: z.boolean().optional(),
 });
 /** A member of a workspace. */
 export type Member = z.infer<typeof memberSchema>;
@@ -78,6 +80,8 @@ export const workspaceSchema = z.object({
   createdBy: z.string().optional(),
   /** the client's consent in force (case workspaces) */
   consent: consentSchema.optional(),
+  /** case with a client: whether he has answered (consented or revoked); until then members may be outside it */
+  consentAnswered: z.boolean().optional(),
 });
 /** A workspace summary. */
 export type Workspace = z.infer<typeof workspaceSchema>;
@@ -130,6 +134,11 @@ export const addMemberRequestSchema = z.strictObject({ userId: idSchema, owner: 
 /** Body of inviting the client person. */
 export const inviteClientRequestSchema = z.strictObject({ displayName: displayNameSchema });
 const orgIdsSchema = z.array(idSchema).min(1).max(100);
+/**
+ * When the client's answer removes every owner: who of the remaining professionals becomes
+ * owner, or that the case closes (issue 13; the chain refuses `ownerless` otherwise).
+ */
+const consentEndingFields = { handOverTo: idSchema.optional(), close: z.literal(true).optional() };
 /** Longest purpose of a consent. */
 export const MAX_CONSENT_PURPOSE_CHARS = 500;
 /** Body of the client granting consent. */
@@ -137,9 +146,10 @@ export const grantConsentRequestSchema = z.strictObject({
   orgIds: orgIdsSchema,
   purpose: textSchema(MAX_CONSENT_PURPOSE_CHARS),
   expiresAt: timestampMsSchema.optional(),
+  ...consentEndingFields,
 });
 /** Body of the client revoking consent. */
-export const revokeConsentRequestSchema = z.strictObject({ orgIds: orgIdsSchema });
+export const revokeConsentRequestSchema = z.strictObject({ orgIds: orgIdsSchema, ...consentEndingFields });
 /** Body of marking a person's safety number verified (or not). */
 export const setVerifiedRequestSchema = z.strictObject({ userId: idSchema, verified: z.boolean() });
 /** Body of accepting a person's changed key. */

@@ -38,6 +38,9 @@ export const AUDIT_ACTIONS = [
   'prekey_upload',
   'audit_query',
   'denied',
+  // what a member's agent says it did with what it fetched (issue 13): the server sees fetches, not reading
+  'document_open',
+  'export',
 ] as const;
 
 /** One of {@link AUDIT_ACTIONS}. */
@@ -90,6 +93,8 @@ export interface AuditEntry {
   readonly action: AuditAction;
   readonly workspaceId: string;
   readonly detail: Readonly<Record<string, string>>;
+  /** the hash of the entry before this one in the server's one global chain (absent from older servers) */
+  readonly prevHash?: string;
   readonly hash: string;
 }
 
@@ -101,6 +106,7 @@ const auditEntrySchema: z.ZodType<AuditEntry> = z.strictObject({
   action: auditActionSchema,
   workspaceId: idSchema,
   detail: boundedRecord(detailKeySchema, z.string().max(MAX_AUDIT_DETAIL_CHARS), MAX_AUDIT_DETAIL_ENTRIES),
+  prevHash: sha256HexSchema.optional(),
   hash: sha256HexSchema,
 });
 
@@ -120,3 +126,19 @@ export const auditVerificationResponseSchema = z.discriminatedUnion('intact', [
 ]);
 /** Response of the audit chain verification. */
 export type AuditVerificationResponse = z.infer<typeof auditVerificationResponseSchema>;
+
+/** Longest `what` of an access record: 'plan', 'record:<id>', 'minutes:<id>'. */
+const MAX_ACCESS_WHAT_CHARS = 64;
+
+/**
+ * `POST /v1/workspaces/:workspaceId/audit/access` (members only): the calling agent records
+ * that its user opened (`document_open`) or exported (`export`) something of the workspace.
+ * The server cannot see either happen; it records what the member's own agent says.
+ */
+export const auditAccessRequestSchema = z.strictObject({
+  action: z.enum(['opened', 'exported']),
+  detail: z.strictObject({
+    what: z.string().min(1).max(MAX_ACCESS_WHAT_CHARS).regex(/^[A-Za-z0-9_:.-]+$/, "must be like 'plan', 'record:<id>' or 'minutes:<id>'"),
+    format: z.enum(['pdf', 'json']).optional(),
+  }),
+});

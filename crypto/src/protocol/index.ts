@@ -8,6 +8,7 @@ export * from './errors';
 export * from './fields';
 export * from './login';
 export * from './audit';
+export * from './audit-hash';
 export * from './blobs';
 export * from './rest-accounts';
 export * from './rest-keys';

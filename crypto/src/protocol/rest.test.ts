@@ -127,6 +127,11 @@ beforeAll(() => {
       query: { from: '0', to: String(at), device: 'user-1.1', limit: '10' },
       response: { entries: [{ seq: 7, at, actor: device, action: 'join', workspaceId: 'ws-1', detail: { stream: 'doc:plan' }, hash: 'f'.repeat(64) }] },
     },
+    recordAccess: {
+      params: { workspaceId: 'ws-1' },
+      body: { action: 'exported', detail: { what: 'record:r-1', format: 'json' } },
+      response: {},
+    },
   };
 });
 
@@ -313,7 +318,7 @@ describe('specific rules', () => {
     const entries = REST_ROUTES.queryAudit.response;
     const entry = { seq: 1, at, actor: null, action: 'denied', workspaceId: 'ws-1', detail: {}, hash: '0'.repeat(64) };
     expect(entries.safeParse({ entries: [entry] }).success).toBe(true);
-    expect(entries.safeParse({ entries: [{ ...entry, action: 'export' }] }).success).toBe(false);
+    expect(entries.safeParse({ entries: [{ ...entry, action: 'exported_quietly' }] }).success).toBe(false);
     expect(entries.safeParse({ entries: [{ ...entry, detail: { 'a\nb': 'x' } }] }).success).toBe(false);
     const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v']));
     expect(entries.safeParse({ entries: [{ ...entry, detail: many }] }).success).toBe(false);

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { MAX_CONTROL_BODY_CHARS } from '../sessions';
 import { PROTOCOL_VERSION } from '../types';
-import { auditQuerySchema, auditResponseSchema, auditVerificationResponseSchema } from './audit';
+import { auditAccessRequestSchema, auditQuerySchema, auditResponseSchema, auditVerificationResponseSchema } from './audit';
 import { blobBytesSchema, blobUploadResponseSchema, confirmBlobsRequestSchema, confirmBlobsResponseSchema } from './blobs';
 import { idSchema } from './fields';
 import {
@@ -263,6 +263,10 @@ export const REST_ROUTES = {
   queryAudit: {
     method: 'GET', path: '/v1/workspaces/:workspaceId/audit', auth: 'device',
     params: workspaceParamsSchema, query: auditQuerySchema, response: auditResponseSchema,
+  },
+  recordAccess: {
+    method: 'POST', path: '/v1/workspaces/:workspaceId/audit/access', auth: 'device',
+    params: workspaceParamsSchema, body: auditAccessRequestSchema, response: emptyResponseSchema,
   },
 } as const satisfies Record<string, RouteSpec>;
 

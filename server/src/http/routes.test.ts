@@ -319,6 +319,12 @@ const CASES: Record<RouteName, RouteCase> = {
     check: (body) => expect((body as { entries: unknown[] }).entries.length).toBeGreaterThan(0),
     workspace: true,
   },
+  recordAccess: {
+    valid: async () => ({ path: `${ws()}/audit/access`, json: { action: 'exported', detail: { what: 'plan', format: 'pdf' } } }),
+    invalid: async () => ({ path: `${ws()}/audit/access`, json: { action: 'read', detail: { what: 'plan' } } }),
+    check: (body) => expect(body).toEqual({}),
+    workspace: true,
+  },
 };
 
 function tokenFor(name: RouteName, device: TestDevice = owner): string | undefined {

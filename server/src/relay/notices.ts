@@ -20,7 +20,8 @@ type MembershipChange = HubEvents['membership'][0];
 
 function reasonOf(type: MembershipEventType | undefined): RevokeReason {
   if (type === 'remove_device') return 'device_removed';
-  if (type === 'revoke_consent') return 'consent_revoked';
+  // A grant that leaves an organisation out removes its professionals as a revocation does.
+  if (type === 'revoke_consent' || type === 'grant_consent') return 'consent_revoked';
   return 'member_removed';
 }
 

@@ -98,6 +98,9 @@ function toWireEntry(entry: StoredAuditEntry, workspaceId: string): WireAuditEnt
     action: action.data,
     workspaceId,
     detail: entry.detail,
+    // With its link a reader recomputes each entry's hash itself (the chain is global: the
+    // entries between two of a workspace's belong to others, so only adjacent ones link).
+    prevHash: entry.prevHash,
     hash: entry.hash,
   };
 }

@@ -84,6 +84,7 @@ function chainRefusal(error: ChainError): ProtocolError {
       return new ProtocolError('bad_signature', message);
     case 'forbidden':
     case 'consent_scope':
+    case 'ownerless':
       return new ProtocolError('forbidden', message);
     case 'fork':
     case 'gap':

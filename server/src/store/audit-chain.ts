@@ -4,29 +4,13 @@
  * (32 zero bytes before the first entry) and the entry's fields without its hashes.
  * One global chain (not per workspace) so deleting or reordering any entry is visible.
  */
-import { canonicalJson, fromHex, sha256, toHex, utf8 } from '@yhteispoyta/crypto/bytes';
-import type { JsonValue } from '@yhteispoyta/crypto/bytes';
+import { auditEntryHash } from '@yhteispoyta/crypto/protocol/audit-hash';
 import type { AuditEntry, AuditVerification, NewAuditEntry } from './port';
 import { ZERO_HASH_HEX } from './port';
 
-/** The canonical bytes of an entry's content (what the chain hashes after prevHash). */
-function canonicalEntry(seq: number, entry: NewAuditEntry): string {
-  const detail: Record<string, JsonValue> = { ...entry.detail };
-  return canonicalJson({
-    seq,
-    at: entry.at,
-    actor: entry.actor ? { userId: entry.actor.userId, deviceId: entry.actor.deviceId } : null,
-    action: entry.action,
-    workspaceId: entry.workspaceId ?? null,
-    detail,
-  });
-}
-
-/** Hex hash of entry `seq` chained onto `prevHash` (hex). */
+/** Hex hash of entry `seq` chained onto `prevHash` (hex): crypto's one definition (agents check it too). */
 function auditHash(prevHash: string, seq: number, entry: NewAuditEntry): string {
-  const prev = fromHex(prevHash);
-  if (!prev || prev.byteLength !== 32) throw new RangeError('auditHash: prevHash must be 64 hex characters');
-  return toHex(sha256(prev, utf8(canonicalEntry(seq, entry))));
+  return auditEntryHash(prevHash, { seq, at: entry.at, actor: entry.actor, action: entry.action, workspaceId: entry.workspaceId ?? null, detail: entry.detail });
 }
 
 /** Build the stored entry that follows `head` (null for an empty log). */

@@ -52,6 +52,7 @@ const MEMBERSHIP_STATUS: Partial<Record<MembershipErrorCode, number>> = {
   unknown_device: 404,
   forbidden: 403,
   consent_scope: 403,
+  ownerless: 409,
   malformed: 400,
   bad_response: 502,
   uncertified: 409,
@@ -86,7 +87,7 @@ export function toApiError(err: unknown, log: Logger): ApiError {
   if (err instanceof MembershipError) return new ApiError(MEMBERSHIP_STATUS[err.code] ?? 409, err.code, err.message);
   if (err instanceof RecordRefusedError) return new ApiError(RECORD_STATUS[err.code], err.code, err.message);
   if (err instanceof UnknownAttachmentError) return new ApiError(400, 'unknown_attachment', err.message);
-  if (err instanceof CaseFileError) return new ApiError(404, err.code, err.message);
+  if (err instanceof CaseFileError) return new ApiError(err.code === 'export_unrecorded' ? 503 : 404, err.code, err.message);
   if (err instanceof RestError) {
     if (err.code === 'offline') return new ApiError(503, 'server_unreachable', 'The central server cannot be reached right now.');
     if (err.code !== 'bad_response' && isUserFacing(err.code)) {

@@ -38,11 +38,21 @@ export function workspaceRoutes(host: AgentHost) {
     }),
     inviteClient: async ({ params, body }) => ({ invitation: await membership().inviteClient(params.workspaceId, body.displayName) }),
     grantConsent: async ({ params, body }) => {
-      const { orgIds, purpose, expiresAt } = body;
-      const consent = expiresAt === undefined ? { orgIds, purpose } : { orgIds, purpose, expiresAt };
+      const { orgIds, purpose, expiresAt, handOverTo, close } = body;
+      const consent = {
+        orgIds,
+        purpose,
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+        ...(handOverTo === undefined ? {} : { handOverTo }),
+        ...(close === undefined ? {} : { close }),
+      };
       return { workspace: await membership().grantConsent(params.workspaceId, consent) };
     },
-    revokeConsent: async ({ params, body }) => ({ workspace: await membership().revokeConsent(params.workspaceId, body.orgIds) }),
+    revokeConsent: async ({ params, body }) => {
+      const { orgIds, handOverTo, close } = body;
+      const ending = { ...(handOverTo === undefined ? {} : { handOverTo }), ...(close === undefined ? {} : { close }) };
+      return { workspace: await membership().revokeConsent(params.workspaceId, orgIds, ending) };
+    },
     identities: async ({ params }) => ({ identities: await membership().identities(params.workspaceId) }),
     documentHash: async ({ params }) => {
       const session = requireSession(host);

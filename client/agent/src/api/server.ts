@@ -28,9 +28,11 @@ import { taskRoutes } from './routes-tasks';
 import { deviceRoutes } from './routes-devices';
 import { hostRoutes } from './routes-host';
 import { workspaceRoutes } from './routes-workspaces';
+import { processingRoutes } from './routes-processing';
 import { PresenceTracker } from './presence-tracker';
 import { defaultUiDir, serveUi } from './static-ui';
 import { YjsRooms } from './yjs-rooms';
+import { openedRecorder } from '../net/audit-access';
 
 /** The only address the API binds to. */
 const API_BIND_ADDRESS = '127.0.0.1';
@@ -87,6 +89,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ...recordRoutes(host),
     ...taskRoutes(host),
     ...caseFileRoutes(host),
+    ...processingRoutes(host),
     // Who has a workspace open: the tracker lives with the session's rooms (see SessionRooms).
     presence: async () => {
       const current = rooms.current();
@@ -248,7 +251,8 @@ class SessionRooms {
     }
     if (session === undefined) return undefined;
     if (this.#current === undefined) {
-      const rooms = new YjsRooms(session.parts.documents, this.host.problems, this.log.child({ part: 'yjs' }));
+      // Opening a document in the UI is recorded in the audit log as "opened" (issue 13).
+      const rooms = new YjsRooms(session.parts.documents, this.host.problems, this.log.child({ part: 'yjs' }), openedRecorder(session.parts.recordAccess));
       // Browsers must stop editing through the rooms before the DocumentSync closes.
       const presence = new PresenceTracker(session.parts.documents);
       session.beforeClose(async () => {

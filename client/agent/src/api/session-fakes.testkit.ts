@@ -460,7 +460,7 @@ function fakeKeyRing(world: FakeWorld, me: DeviceRef): KeyRing {
         workspaceId, kind: ws.kind, labelCommitment: '0'.repeat(64), seq: ws.members.length - 1, headHash: '0'.repeat(64), epoch: 1, closed: false,
         members: new Map(ws.members.map((m) => [m.userId, m])),
         devices: ws.members.flatMap((m) => m.devices.map((d) => ({ userId: m.userId, deviceId: d.deviceId }))),
-        consent: null, rotationRequired: false, rotations: [],
+        consent: null, consentAnswered: false, rotationRequired: false, rotations: [],
       };
     },
     currentEpoch: () => undefined,
@@ -506,6 +506,8 @@ export function fakeSessionFactory(world: FakeWorld): SessionFactory {
             world.exports.push(event);
           },
         }),
+        processing: { view: async (workspaceId) => ({ workspaceId, consentHistory: [], bases: [], log: [], truncated: false }) },
+        recordAccess: async () => true,
         close: () => documents.close(),
       };
       world.sessions.push(parts);

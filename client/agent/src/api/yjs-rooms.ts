@@ -26,6 +26,8 @@ export class YjsRooms {
     private readonly documents: DocumentSync,
     private readonly problems: ProblemSink,
     private readonly log: Logger,
+    /** told each time a browser connects to a document's room (the user opened it) */
+    private readonly onOpened: (workspaceId: string, stream: string) => void = () => undefined,
   ) {
     this.#offPresence = documents.onPresence((workspaceId, stream, from, update) => {
       void this.#rooms.get(roomKey(workspaceId, stream))?.then(
@@ -64,6 +66,7 @@ export class YjsRooms {
       return;
     }
     room.attach(socket);
+    this.onOpened(room.workspaceId, room.stream);
   }
 
   /** Give back a room whose upgrade did not complete (it stays open for the next connection). */

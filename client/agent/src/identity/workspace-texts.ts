@@ -52,6 +52,11 @@ export class WorkspaceTexts {
     return state.consent === null ? undefined : this.#text(state.workspaceId, 'purpose', state.consent.purposeCommitment)?.text;
   }
 
+  /** The purpose text under a commitment a (past) consent event names, if this device holds it (issue 13: consent history). */
+  purposeFor(workspaceId: string, commitment: string): string | undefined {
+    return this.#text(workspaceId, 'purpose', commitment)?.text;
+  }
+
   /** What this device passes on with a workspace's keys: the label and the current purpose it holds. */
   forKeys(state: ChainState): WorkspaceText[] {
     const label = this.#text(state.workspaceId, 'label', state.labelCommitment);

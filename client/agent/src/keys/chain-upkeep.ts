@@ -22,7 +22,8 @@ import { isMemberDevice } from './membership-sync';
 import type { MembershipSync } from './membership-sync';
 import type { TrustedIdentities } from './trusted-identities';
 
-const REMOVALS = new Set(['remove_member', 'remove_device', 'revoke_consent']);
+// A grant removes the professionals it leaves out (issue 13): its author owes the rotation too.
+const REMOVALS = new Set(['remove_member', 'remove_device', 'revoke_consent', 'grant_consent']);
 
 /** Whether this device is an owner device of the workspace. */
 export function isOwnerDevice(state: ChainState, self: DeviceRef): boolean {

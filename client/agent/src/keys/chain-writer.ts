@@ -195,7 +195,9 @@ export class ChainWriter {
    * Only inside `exclusive`.
    */
   async ensureRotatedLocked(workspaceId: string): Promise<void> {
-    if (this.#sync.state(workspaceId)?.rotationRequired === true) await this.rotateLocked(workspaceId);
+    const state = this.#sync.state(workspaceId);
+    // A closed case takes no more events, rotations included (nothing more can be written in it either).
+    if (state?.rotationRequired === true && !state.closed) await this.rotateLocked(workspaceId);
   }
 
   /** Owe the current epoch's key to `devices` (new members, new devices) in the recording transaction. */

@@ -129,7 +129,7 @@ describe('agent core against the real server', () => {
 
     // Without consent no Kela professional can be added; with it he can.
     await expect(sari.core.membership.addMember(ws, kalle.device.self.userId)).rejects.toMatchObject({ code: 'consent_scope' });
-    await asta.core.membership.grantConsent(ws, { orgIds: [kela], purpose: 'Toimeentulotuen yhteistyö' });
+    await asta.core.membership.grantConsent(ws, { orgIds: [sote, kela], purpose: 'Toimeentulotuen yhteistyö' });
     await sari.core.membership.addMember(ws, kalle.device.self.userId);
     await waitUntil('kalle has epoch 1', () => kalle.core.keyRing.epochKey(ws, 1) !== undefined);
 

@@ -38,6 +38,7 @@ import { OwnDevices } from './own-devices';
 import { KEYS_MIGRATIONS } from './schema';
 import { TrustedIdentities } from './trusted-identities';
 import { LogWitness } from '../transparency/log-witness';
+import { ProcessingService } from '../processing/processing-service';
 
 /** Report a server refusal of a background step as a problem. */
 function reportRefusal(problems: ProblemSink, what: string, error: RestError): void {
@@ -92,6 +93,8 @@ export interface KeysCore {
   readonly texts: WorkspaceTexts;
   /** this device's checks of the transparency log: its newest verified head, peers' heads compared with it */
   readonly witness: LogWitness;
+  /** "Tietojeni käsittely" from this device's verified chain and the checked audit log (issue 13) */
+  readonly processing: ProcessingService;
   /** Sync certificates and chains, read the mailbox, deliver owed keys. Offline is not an error (the next connection retries). */
   refresh(): Promise<void>;
   /** Stop timers and notice handlers. */
@@ -131,6 +134,7 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   const acceptance = new AcceptanceStore(device.profile);
   const membership = new LocalMembershipService(device, { sync, chains, writer, sender, receiver, directory, identities, invitations, names, texts, problems, acceptance });
   const devices = new OwnDevices(device, { sync, chains, writer, links, identities, names, problems, log });
+  const processing = new ProcessingService({ rest: device.rest, sync, chains, book, names, texts, problems, log });
 
   const quietly = (what: string, task: () => Promise<unknown>): void => {
     task().catch((error: unknown) => {
@@ -255,6 +259,7 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
     devices,
     witness,
     texts,
+    processing,
     refresh,
     close() {
       clearInterval(poll);

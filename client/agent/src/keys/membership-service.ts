@@ -12,12 +12,13 @@
  */
 import { PublicKey } from '@signalapp/libsignal-client';
 import { certifiedMembership } from '@yhteispoyta/crypto/certificates/membership-check';
+import { outsideConsent } from '@yhteispoyta/crypto/membership';
 import { workspaceLabelSchema } from '@yhteispoyta/crypto/protocol';
 import { safetyNumber } from '@yhteispoyta/crypto/safety';
 import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MemberDevice, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
-import type { ChainHistory, IdentityInfo, MemberView, MembershipService, ProblemSink, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
+import type { ChainHistory, ConsentEndingChoice, IdentityInfo, MemberView, MembershipService, ProblemSink, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
 import { RestError } from '../contracts';
 import type { ClientNames } from '../identity/client-names';
 import type { WorkspaceTexts } from '../identity/workspace-texts';
@@ -140,14 +141,23 @@ export class LocalMembershipService implements MembershipService {
     return this.#require(workspaceId);
   }
 
-  async grantConsent(workspaceId: string, consent: { orgIds: string[]; purpose: string; expiresAt?: number }): Promise<WorkspaceSummary> {
+  async grantConsent(workspaceId: string, consent: { orgIds: string[]; purpose: string; expiresAt?: number } & ConsentEndingChoice): Promise<WorkspaceSummary> {
     this.#clientOnly('grant consent');
     // The signed consent names its purpose by a commitment; the purpose itself goes to the members encrypted.
     const salt = newTextSalt();
     const purposeCommitment = textCommitment('purpose', consent.purpose, salt);
     this.#p.texts.learn(workspaceId, [{ kind: 'purpose', text: consent.purpose, salt }]);
-    const payload = { orgIds: [...consent.orgIds], purposeCommitment, ...(consent.expiresAt === undefined ? {} : { expiresAt: consent.expiresAt }) };
-    await this.#p.sync.exclusive(() => this.#p.writer.appendLocked(workspaceId, () => ({ type: 'grant_consent', payload })));
+    const payload = {
+      orgIds: [...consent.orgIds],
+      purposeCommitment,
+      ...(consent.expiresAt === undefined ? {} : { expiresAt: consent.expiresAt }),
+      ...endingOf(consent),
+    };
+    await this.#p.sync.exclusive(async () => {
+      await this.#p.writer.appendLocked(workspaceId, () => ({ type: 'grant_consent', payload }));
+      // The answer removed the professionals it leaves out: they must not read what follows.
+      await this.#p.writer.ensureRotatedLocked(workspaceId);
+    });
     // Every member device gets the current key once more, now carrying the purpose.
     const state = this.#p.sync.state(workspaceId);
     if (state !== undefined) this.#p.writer.resendCurrent(workspaceId, state, state.devices);
@@ -155,10 +165,10 @@ export class LocalMembershipService implements MembershipService {
     return this.#require(workspaceId);
   }
 
-  async revokeConsent(workspaceId: string, orgIds: string[]): Promise<WorkspaceSummary> {
+  async revokeConsent(workspaceId: string, orgIds: string[], ending: ConsentEndingChoice = {}): Promise<WorkspaceSummary> {
     this.#clientOnly('revoke consent');
     await this.#p.sync.exclusive(async () => {
-      await this.#p.writer.appendLocked(workspaceId, () => ({ type: 'revoke_consent', payload: { orgIds: [...orgIds] } }));
+      await this.#p.writer.appendLocked(workspaceId, () => ({ type: 'revoke_consent', payload: { orgIds: [...orgIds], ...endingOf(ending) } }));
       await this.#p.writer.ensureRotatedLocked(workspaceId);
     });
     await this.#p.writer.deliver(workspaceId);
@@ -369,6 +379,7 @@ export class LocalMembershipService implements MembershipService {
       members: this.#memberViews(workspaceId),
       notices: this.#notices(workspaceId),
       ...(createdBy === undefined ? {} : { createdBy }),
+      ...(state.kind === 'case' && [...state.members.values()].some((m) => m.role === 'client') ? { consentAnswered: state.consentAnswered } : {}),
       ...(consent === null
         ? {}
         : {
@@ -388,6 +399,7 @@ export class LocalMembershipService implements MembershipService {
     if (state === undefined) return [];
     const { identities, names } = this.#p;
     const { findings } = certifiedMembership(state, (userId) => identities.book.person(userId));
+    const outside = new Set(outsideConsent(state));
     return [...state.members.values()].map((member) => {
       const person = identities.book.person(member.userId);
       const personFinding = findings.some((f) => f.userId === member.userId && f.deviceId === undefined);
@@ -400,6 +412,7 @@ export class LocalMembershipService implements MembershipService {
         ...(orgName === undefined ? {} : { orgName }),
         certified: !personFinding && member.devices.length > uncertifiedDevices.length,
         uncertifiedDevices,
+        ...(outside.has(member.userId) ? { outsideConsent: true } : {}),
       };
     });
   }
@@ -443,3 +456,7 @@ export class LocalMembershipService implements MembershipService {
   }
 }
 
+/** The signed fields of a hand-over or closing, only those given. */
+function endingOf(choice: ConsentEndingChoice): ConsentEndingChoice {
+  return { ...(choice.handOverTo === undefined ? {} : { handOverTo: choice.handOverTo }), ...(choice.close === undefined ? {} : { close: choice.close }) };
+}

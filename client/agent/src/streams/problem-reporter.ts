@@ -36,6 +36,7 @@ const SENTENCES: Record<ProblemCode, string> = {
   offline: 'The server cannot be reached; changes are kept and sent later.',
   attachment_integrity: 'An attachment failed its integrity check; nothing of it was shown.',
   record_refused: "A case record event breaks the records' rules (wrong author or wrong order); it was refused and changed nothing.",
+  audit_broken: 'The processing log of a workspace failed its hash check; it may have been changed under the server.',
 };
 
 /** What a report names besides its code. */

@@ -55,11 +55,17 @@ export const workspacesApi = {
   inviteClient: async (workspaceId: string, displayName: string) =>
     (await callRoute(AGENT, 'inviteClient', { params: { workspaceId }, body: { displayName } })).invitation,
   /** The client grants consent to organisations for a purpose, optionally until a time. */
-  grantConsent: async (workspaceId: string, consent: { orgIds: string[]; purpose: string; expiresAt?: number }) =>
+  grantConsent: async (workspaceId: string, consent: { orgIds: string[]; purpose: string; expiresAt?: number; handOverTo?: string; close?: true }) =>
     (await callRoute(AGENT, 'grantConsent', { params: { workspaceId }, body: consent })).workspace,
   /** The client revokes consent of organisations. */
-  revokeConsent: async (workspaceId: string, orgIds: string[]) =>
-    (await callRoute(AGENT, 'revokeConsent', { params: { workspaceId }, body: { orgIds } })).workspace,
+  revokeConsent: async (workspaceId: string, orgIds: string[], ending: { handOverTo?: string; close?: true } = {}) =>
+    (await callRoute(AGENT, 'revokeConsent', { params: { workspaceId }, body: { orgIds, ...ending } })).workspace,
+  /** "Tietojeni käsittely": consent history, bases of access, the processing log the agent checked (issue 13). */
+  processing: async (workspaceId: string) => (await callRoute(AGENT, 'processing', { params: { workspaceId } })).processing,
+  /** Record in the central audit log that the user opened or exported something (`what`: 'plan', 'record:<id>', …). */
+  recordAccess: async (workspaceId: string, access: { action: 'opened' | 'exported'; what: string; format?: 'pdf' | 'json' }) => {
+    await callRoute(AGENT, 'recordAccess', { params: { workspaceId }, body: access });
+  },
   /** The other members, one safety number per person (it covers all his certified devices). */
   identities: async (workspaceId: string) => (await callRoute(AGENT, 'identities', { params: { workspaceId } })).identities,
   /** Mark a person's safety number as verified (or not). */

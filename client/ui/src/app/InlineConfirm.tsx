@@ -18,11 +18,13 @@ export interface InlineConfirmProps {
   readonly confirmLabel: string;
   readonly cancelLabel: string;
   readonly busy: boolean;
+  /** the question still needs an answer (e.g. a choice inside it) before "yes" can be pressed */
+  readonly confirmDisabled?: boolean;
   onConfirm(): void;
 }
 
 /** The two-step button. */
-export function InlineConfirm({ label, ariaLabel, question, confirmLabel, cancelLabel, busy, onConfirm }: InlineConfirmProps) {
+export function InlineConfirm({ label, ariaLabel, question, confirmLabel, cancelLabel, busy, confirmDisabled = false, onConfirm }: InlineConfirmProps) {
   const [open, setOpen] = useState(false);
   const questionRef = useRef<HTMLDivElement>(null);
   const triggerRef = useRef<HTMLButtonElement>(null);
@@ -48,7 +50,7 @@ export function InlineConfirm({ label, ariaLabel, question, confirmLabel, cancel
         {question}
       </div>
       <div className="button-row">
-        <button type="button" className="button-danger-solid" disabled={busy} aria-busy={busy} onClick={onConfirm}>
+        <button type="button" className="button-danger-solid" disabled={busy || confirmDisabled} aria-busy={busy} onClick={onConfirm}>
           {confirmLabel}
         </button>
         <button

@@ -29,6 +29,7 @@ export const KNOWN_ERROR_CODES = [
   'server_error',
   'forbidden',
   'consent_scope',
+  'ownerless',
   'not_found',
   'conflict',
   'too_large',
@@ -57,6 +58,9 @@ export const KNOWN_ERROR_CODES = [
   'wrong_status',
   'unknown_member',
   'unknown_organisation',
+  // the workspace's files and exports
+  'unknown_attachment',
+  'export_unrecorded',
 ] as const satisfies readonly (ApiErrorCode | 'agent_unreachable' | 'bad_response')[];
 
 /** Codes whose sentence needs the agent's own words next to it (the reason lives there). */

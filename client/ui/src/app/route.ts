@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 
 /** The tabs of a workspace. */
-export const WORKSPACE_TABS = ['plan', 'chat', 'records', 'timeline', 'files', 'members', 'safety'] as const;
+export const WORKSPACE_TABS = ['plan', 'chat', 'records', 'timeline', 'files', 'members', 'safety', 'processing'] as const;
 /** A tab of a workspace. */
 export type WorkspaceTab = (typeof WORKSPACE_TABS)[number];
 

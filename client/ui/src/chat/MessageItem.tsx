@@ -13,6 +13,7 @@ import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { formatBytes, formatDateTime } from '../lib/format';
 import { memberName } from '../members/member-groups';
+import { SignatureMark } from '../app/SignatureMark';
 
 /** Props of {@link MessageItem}. */
 export interface MessageItemProps {
@@ -59,10 +60,7 @@ export function MessageItem({ message, workspace, own, onDownload }: MessageItem
           {' · '}
           <time dateTime={new Date(message.sentAt).toISOString()}>{formatDateTime(message.sentAt, i18n.language)}</time>
           {message.verified ? (
-            <span className="verified-mark" title={t('chat.verifiedTitle')}>
-              <span aria-hidden="true">✓ </span>
-              {t('chat.verified')}
-            </span>
+            <SignatureMark />
           ) : (
             <span className="unverified-mark">
               <span aria-hidden="true">⚠ </span>

@@ -2,7 +2,9 @@
  * The client's own consent panel (shown only to the client): which organisations may
  * take part in his case and for what purpose, optionally until a date; and revoking an
  * organisation, which removes its people from the case and changes the keys so they
- * cannot read anything written afterwards.
+ * cannot read anything written afterwards. Before he signs, the page says who leaves with
+ * the answer and, when it removes every owner, asks who takes the case over or whether it
+ * closes (issue 13: the chain refuses an answer that would leave the case ownerless).
  */
 import { InlineConfirm } from '../app/InlineConfirm';
 import { useId, useState } from 'react';
@@ -14,7 +16,11 @@ import { usePeople } from '../app/people-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { useWorkspaces } from '../app/workspaces-context';
-import { consentActive } from './member-groups';
+import { answerEffect, endingFields, presentOrgIds } from './consent-check';
+import type { EndingChoice } from './consent-check';
+import { ConsentQuestion } from './ConsentQuestion';
+import { HandOverChoice } from './HandOverChoice';
+import { consentActive, memberName } from './member-groups';
 
 /** The end of a calendar day (YYYY-MM-DD) in local time, in ms; undefined for an empty or invalid date. */
 function endOfDay(date: string): number | undefined {
@@ -27,10 +33,13 @@ function endOfDay(date: string): number | undefined {
 /** The consent panel of the client. */
 export function ConsentPanel({ workspace }: { workspace: Workspace }) {
   const { t } = useTranslation();
-  const { orgs, orgName } = usePeople();
+  const { orgs, orgName, announcedName } = usePeople();
   const { upsert } = useWorkspaces();
   const current = consentActive(workspace.consent) ? workspace.consent : undefined;
-  const [chosen, setChosen] = useState<ReadonlySet<string>>(() => new Set(current?.orgIds ?? []));
+  // Before his first answer the organisations already present are offered checked: he unchecks whom he does not want.
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(() => new Set(current?.orgIds ?? presentOrgIds(workspace.members)));
+  const [grantEnding, setGrantEnding] = useState<EndingChoice | undefined>(undefined);
+  const [revokeEnding, setRevokeEnding] = useState<EndingChoice | undefined>(undefined);
   const [purpose, setPurpose] = useState(current?.purpose ?? '');
   const [until, setUntil] = useState('');
   const grant = useAction();
@@ -39,16 +48,24 @@ export function ConsentPanel({ workspace }: { workspace: Workspace }) {
   const candidates = orgs.filter((o) => o.orgId !== CLIENTS_ORG_ID);
   const expiresAt = endOfDay(until);
   const expiryInPast = expiresAt !== undefined && expiresAt <= Date.now();
+  const grantEffect = answerEffect(workspace.members, chosen);
+  const nameOf = (m: (typeof workspace.members)[number]) => `${memberName(m, announcedName, t('roles.client'))} (${orgName(m.orgId) ?? m.orgId})`;
 
   return (
     <section className="card consent-panel" aria-labelledby="consent-panel-title">
       <h3 id="consent-panel-title">{t('consent.panelTitle')}</h3>
       <p>{t('consent.panelLead')}</p>
+      <ConsentQuestion workspace={workspace} />
       <form
         onSubmit={(event) => {
           event.preventDefault();
           void grant.run(async () => {
-            const consent = { orgIds: [...chosen], purpose: purpose.trim(), ...(expiresAt === undefined ? {} : { expiresAt }) };
+            const consent = {
+              orgIds: [...chosen],
+              purpose: purpose.trim(),
+              ...(expiresAt === undefined ? {} : { expiresAt }),
+              ...endingFields(grantEffect, grantEnding),
+            };
             upsert(await workspacesApi.grantConsent(workspace.workspaceId, consent));
           });
         }}
@@ -84,8 +101,18 @@ export function ConsentPanel({ workspace }: { workspace: Workspace }) {
             {t('consent.untilPast')}
           </p>
         ) : null}
+        {grantEffect.leaving.length === 0 ? null : (
+          <p className="notice notice-warning" data-testid="consent-leaving">
+            {t('consentCheck.leaving', { names: grantEffect.leaving.map(nameOf).join(', ') })}
+          </p>
+        )}
+        {grantEffect.ownersLost ? <HandOverChoice effect={grantEffect} value={grantEnding} onChange={setGrantEnding} /> : null}
         <ErrorNotice error={grant.error} />
-        <button type="submit" disabled={grant.busy || chosen.size === 0 || purpose.trim() === '' || expiryInPast} aria-busy={grant.busy}>
+        <button
+          type="submit"
+          disabled={grant.busy || chosen.size === 0 || purpose.trim() === '' || expiryInPast || (grantEffect.ownersLost && grantEnding === undefined)}
+          aria-busy={grant.busy}
+        >
           {grant.busy ? t('consent.granting') : t('consent.grant')}
         </button>
       </form>
@@ -96,17 +123,26 @@ export function ConsentPanel({ workspace }: { workspace: Workspace }) {
           <ul>
             {current.orgIds.map((orgId) => {
               const name = orgName(orgId) ?? orgId;
+              const effect = answerEffect(workspace.members, new Set(current.orgIds.filter((o) => o !== orgId)));
               return (
                 <li key={orgId}>
                   <InlineConfirm
                     label={t('consent.revoke', { org: name })}
-                    question={t('consent.confirmRevoke', { org: name })}
+                    question={
+                      <>
+                        <p>{t('consent.confirmRevoke', { org: name })}</p>
+                        {effect.leaving.length === 0 ? null : <p>{t('consentCheck.leaving', { names: effect.leaving.map(nameOf).join(', ') })}</p>}
+                        {effect.ownersLost ? <HandOverChoice effect={effect} value={revokeEnding} onChange={setRevokeEnding} /> : null}
+                      </>
+                    }
                     confirmLabel={t('consent.revokeYes')}
                     cancelLabel={t('common.cancel')}
                     busy={revoke.busy}
+                    confirmDisabled={effect.ownersLost && revokeEnding === undefined}
                     onConfirm={() =>
                       void revoke.run(async () => {
-                        upsert(await workspacesApi.revokeConsent(workspace.workspaceId, [orgId]));
+                        upsert(await workspacesApi.revokeConsent(workspace.workspaceId, [orgId], endingFields(effect, revokeEnding)));
+                        setRevokeEnding(undefined);
                         setChosen((previous) => {
                           const next = new Set(previous);
                           next.delete(orgId);

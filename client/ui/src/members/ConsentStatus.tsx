@@ -19,6 +19,11 @@ export function ConsentStatus({ workspace }: { workspace: Workspace }) {
   return (
     <section className="card consent-status" aria-labelledby="consent-status-title" data-testid="consent-status">
       <h3 id="consent-status-title">{t('consent.statusTitle')}</h3>
+      {workspace.members.some((m) => m.outsideConsent === true) ? (
+        <p className="notice notice-warning" data-testid="consent-pending-answer">
+          {t('consentCheck.pendingForMembers', { count: workspace.members.filter((m) => m.outsideConsent === true).length })}
+        </p>
+      ) : null}
       {consent === undefined ? (
         <p>{hasClient ? t('consent.noneYet') : t('consent.noClient')}</p>
       ) : (

@@ -41,6 +41,13 @@ export function MemberRow({ workspace, member, isSelf, online, canRemove }: { wo
           {t('members.uncertifiedDevices', { count: member.uncertifiedDevices.length })}
         </span>
       ) : null}
+      {member.outsideConsent === true ? (
+        <span className="badge badge-waiting" data-testid="outside-consent" title={t('consentCheck.outsideExplain')}>
+          <span aria-hidden="true">! </span>
+          {t('consentCheck.outside')}
+          <span className="visually-hidden">: {t('consentCheck.outsideExplain')}</span>
+        </span>
+      ) : null}
       {online ? (
         <span className="online">
           <span className="online-dot" aria-hidden="true" />

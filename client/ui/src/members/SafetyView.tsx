@@ -80,6 +80,11 @@ function IdentityCard({ identity, workspace, onChanged }: { identity: Identity; 
   return (
     <li className={`identity identity-${state}`} aria-labelledby={titleId} data-user-id={identity.userId}>
       <h3 id={titleId}>{name}</h3>
+      {workspace.members.some((m) => m.userId === identity.userId && m.outsideConsent === true) ? (
+        <p className="badge badge-waiting" data-testid="outside-consent">
+          {t('consentCheck.outside')}
+        </p>
+      ) : null}
       <p className="identity-who">
         {role === undefined ? null : t(`roles.${role}`)}
         {identity.kind === 'professional' && identity.orgName !== undefined ? (

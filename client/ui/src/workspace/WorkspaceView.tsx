@@ -25,6 +25,7 @@ import { RecordsView } from '../records/RecordsView';
 import { usePlanRoom } from '../plan/use-plan-room';
 import { usePlanHasContent } from '../plan/use-plan-content';
 import { TimelineView } from '../timeline/TimelineView';
+import { ProcessingView } from '../processing/ProcessingView';
 
 const NO_MEMBERS: readonly Member[] = [];
 
@@ -144,6 +145,7 @@ function OpenWorkspace({
         {shown === 'files' ? <FilesView workspace={workspace} /> : null}
         {shown === 'members' ? <MembersView workspace={workspace} self={{ userId: user.userId, role: selfRole }} present={new Set(present.keys())} /> : null}
         {shown === 'safety' ? <SafetyView workspace={workspace} /> : null}
+        {shown === 'processing' ? <ProcessingView workspace={workspace} /> : null}
       </div>
     </div>
   );

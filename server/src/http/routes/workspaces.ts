@@ -10,7 +10,7 @@ import { listMembership, listWorkspaces } from '../../services/workspaces';
 import type { RouteHandlers } from '../route-binding';
 
 /** Handlers of the workspace routes. */
-export const workspaceRoutes: Pick<RouteHandlers, 'createWorkspace' | 'listWorkspaces' | 'listMembership' | 'appendMembership' | 'queryAudit'> = {
+export const workspaceRoutes: Pick<RouteHandlers, 'createWorkspace' | 'listWorkspaces' | 'listMembership' | 'appendMembership' | 'queryAudit' | 'recordAccess'> = {
   createWorkspace: async ({ ctx, device, body }) => {
     await requireWorkspaceRoom(ctx, deviceRefOf(device));
     return createWorkspace(ctx, deviceRefOf(device), body.event);
@@ -26,5 +26,19 @@ export const workspaceRoutes: Pick<RouteHandlers, 'createWorkspace' | 'listWorks
     const entries = await queryWorkspaceAudit(ctx, params.workspaceId, query);
     await recordAudit(ctx, { actor: caller, action: 'audit_query', workspaceId: params.workspaceId, detail: { entries: String(entries.length) } });
     return { entries };
+  },
+  // What a member's agent says its user did with what it fetched (issue 13): opened or
+  // exported. The server cannot see either; it only records who said so, and when.
+  recordAccess: async ({ ctx, device, params, body }) => {
+    const caller = deviceRefOf(device);
+    await requireMemberState(ctx, caller, params.workspaceId);
+    const { what, format } = body.detail;
+    await recordAudit(ctx, {
+      actor: caller,
+      action: body.action === 'opened' ? 'document_open' : 'export',
+      workspaceId: params.workspaceId,
+      detail: { what, ...(format === undefined ? {} : { format }) },
+    });
+    return {};
   },
 };

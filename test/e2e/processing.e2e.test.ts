@@ -1,0 +1,123 @@
+/**
+ * "Tietojeni käsittely" in Chromium as the demo's client Jani meets it (issue 13): his
+ * consent history with its date, on which basis each professional sees his case, and who
+ * processed what — the log his agent checked before showing it, including "opened" that
+ * his own opening of the case recorded; downloadable as JSON. Finnish at 390 px and Swedish
+ * at 1366 px, axe-core clean in both.
+ */
+import { readFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeSource, screenshot, seriousViolations } from './browser-harness';
+import { startDemoUnderTest } from './demo-process';
+import type { DemoUnderTest } from './demo-process';
+
+let demo: DemoUnderTest;
+
+beforeAll(async () => {
+  demo = await startDemoUnderTest('yp-processing-');
+}, 240_000);
+
+afterAll(async () => {
+  await demo?.close();
+}, 60_000);
+
+async function janiPage(width: number): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await demo.browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
+  // axe-core as a DevTools init script: the page's CSP allows scripts from 'self' only.
+  await context.addInitScript({ content: axeSource });
+  const page = await context.newPage();
+  page.on('dialog', (dialog) => void dialog.dismiss());
+  await page.goto(demo.addresses.get('Jani') ?? '');
+  await page.getByRole('link', { name: 'Jani, 24 v' }).click();
+  return { context, page };
+}
+
+describe('Tietojeni käsittely', () => {
+  it('shows Jani his consent, the bases and the checked processing log in Finnish at 390 px, and downloads it as JSON', async () => {
+    const { context, page } = await janiPage(390);
+    try {
+      await page.getByRole('link', { name: 'Tietojeni käsittely' }).click();
+      await page.getByRole('heading', { name: 'Tietojeni käsittely' }).waitFor({ timeout: 30_000 });
+      const integrity = page.getByTestId('processing-integrity');
+      await expect.poll(() => integrity.textContent(), { timeout: 30_000 }).toMatch(/Ohjelmasi tarkisti lokin \d+ merkinnän tarkistesummat/);
+      const text = await page.locator('[data-testid="processing-view"]').innerText();
+      expect(text).toContain('Suostumus annettu');
+      expect(text).toMatch(/Sanna Virtanen, [^\n]*suostumuksesi perusteella \(annettu/);
+      expect(text).toContain('Jani – sinä itse');
+      // His own opening of the case is in the log, recorded by his agent; so are the membership changes.
+      await expect.poll(async () => page.locator('tr[data-action="document_open"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      expect(await page.locator('tr[data-action="document_open"]').first().innerText()).toMatch(/Jani[\s\S]*avasi \(plan\)/);
+      expect(await page.locator('tr[data-action="membership_append"]').count()).toBeGreaterThan(0);
+      expect(await seriousViolations(page)).toEqual([]);
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Lataa tiedot (JSON)' }).click()]);
+      const saved = await download.path();
+      const json = JSON.parse(readFileSync(saved, 'utf8')) as { consentHistory: unknown[]; log: { action: string }[]; integrity: { ok: boolean } };
+      expect(json.consentHistory.length).toBeGreaterThan(0);
+      expect(json.integrity.ok).toBe(true);
+      expect(json.log.some((e) => e.action === 'document_open')).toBe(true);
+      await screenshot(page, 'processing-fi-390');
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('speaks Swedish at 1366 px, axe clean, and lists the export the download recorded', async () => {
+    const { context, page } = await janiPage(1366);
+    try {
+      await page.getByRole('link', { name: 'Tietojeni käsittely' }).click();
+      await page.getByRole('heading', { name: 'Tietojeni käsittely' }).waitFor({ timeout: 30_000 });
+      await page.getByTestId('processing-integrity').waitFor({ timeout: 30_000 });
+      await page.setViewportSize({ width: 1280, height: 1300 });
+      await screenshot(page, 'readme-processing', { viewportOnly: true });
+      await page.setViewportSize({ width: 1366, height: 900 });
+      await page.getByLabel('Kieli').selectOption('sv');
+      await page.getByRole('heading', { name: 'Behandlingen av mina uppgifter' }).waitFor();
+      await page.getByRole('link', { name: 'Behandlingen av mina uppgifter' }).click();
+      await expect.poll(() => page.getByTestId('processing-integrity').textContent(), { timeout: 30_000 }).toMatch(/Ditt program kontrollerade/);
+      const text = await page.locator('[data-testid="processing-view"]').innerText();
+      expect(text).toContain('Samtycke givet');
+      expect(text).toContain('på grund av ditt samtycke');
+      await expect.poll(async () => page.locator('tr[data-action="export"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      expect(await page.locator('tr[data-action="export"]').first().innerText()).toContain('exporterade till fil');
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, 'processing-sv-1366');
+      await page.getByLabel('Språk').selectOption('fi');
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it("asks in the page who takes the case over when Jani revokes his consent for the owner's organisation, and his history shows it", async () => {
+    const { context, page } = await janiPage(1366);
+    try {
+      await page.getByRole('link', { name: 'Jäsenet ja suostumus' }).click();
+      await page.getByRole('button', { name: 'Peru suostumus: Pirkanmaan hyvinvointialue' }).click();
+      const handOver = page.getByTestId('hand-over');
+      await handOver.waitFor();
+      // The owner leaves with it: the page says so and asks, and "yes" waits for the answer.
+      expect(await handOver.innerText()).toContain('Sanna Virtanen');
+      const yes = page.getByRole('button', { name: 'Kyllä, peru suostumus' });
+      expect(await yes.isDisabled()).toBe(true);
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, 'processing-hand-over');
+      await page.getByRole('radio', { name: 'Maija Laine, Kela ottaa asian hoitaakseen' }).check();
+      await yes.click();
+      await expect.poll(() => page.locator('.members-view').innerText(), { timeout: 60_000 }).not.toContain('Sanna Virtanen');
+      const maija = page.locator('li.member', { hasText: 'Maija Laine' });
+      await expect.poll(() => maija.innerText(), { timeout: 60_000 }).toContain('omistaja');
+
+      await page.getByRole('link', { name: 'Tietojeni käsittely' }).click();
+      const view = page.getByTestId('processing-view');
+      await expect.poll(() => view.innerText(), { timeout: 30_000 }).toContain('Suostumus peruttu');
+      const text = await view.innerText();
+      expect(text).toContain('Peruttu organisaatioilta: Pirkanmaan hyvinvointialue');
+      expect(text).toMatch(/Poistettiin asiasta: [^\n]*Sanna Virtanen/);
+      expect(text).toContain('Asian vastuu siirtyi henkilölle Maija Laine');
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
+});
