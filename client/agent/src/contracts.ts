@@ -284,6 +284,40 @@ export interface WorkspaceNotice {
   readonly displayName?: string;
 }
 
+/**
+ * A system notice of the chat, from the verified chain: a person joined, was removed or
+ * left, or the client granted or revoked consent.
+ */
+export interface MemberNotice {
+  /** the event's signed time (ms) and its place in the chain */
+  readonly at: number;
+  readonly seq: number;
+  readonly kind: 'joined' | 'removed' | 'left' | 'consent_granted' | 'consent_revoked';
+  /** the person who joined, was removed or left */
+  readonly userId?: string;
+  readonly displayName?: string;
+  /** his organisation as the chain recorded it */
+  readonly orgId?: string;
+  /** the organisations a consent change names */
+  readonly orgIds?: readonly string[];
+  /** who signed the change */
+  readonly by: DeviceRef;
+  readonly byName?: string;
+}
+
+/** Someone who was a member and no longer is, as the verified chain last recorded him. */
+export interface FormerMember {
+  readonly userId: string;
+  readonly orgId: string;
+  readonly role: Role;
+  readonly displayName?: string;
+  readonly orgName?: string;
+  /** when the removal was signed, and by whom (himself when he left) */
+  readonly removedAt: number;
+  readonly removedBy: DeviceRef;
+  readonly left: boolean;
+}
+
 /** A workspace someone else added this professional to, waiting for his decision (issue 15). */
 export interface WorkspaceInvitation {
   readonly workspaceId: string;
@@ -310,6 +344,10 @@ export interface WorkspaceSummary {
   readonly createdBy?: string;
   /** the client's consent in force, as the verified chain records it (case workspaces) */
   readonly consent?: ConsentInfo;
+  /** joins, removals, departures and consent changes, oldest first: the chat's system notices */
+  readonly memberNotices?: readonly MemberNotice[];
+  /** people removed (or gone) from the workspace: their old messages keep their organisation */
+  readonly formerMembers?: readonly FormerMember[];
 }
 
 /** A client's consent: which organisations may take part, for what purpose, until when. */

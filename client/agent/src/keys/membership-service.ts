@@ -17,7 +17,7 @@ import { safetyNumber } from '@yhteispoyta/crypto/safety';
 import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MemberDevice, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
-import type { IdentityInfo, MemberView, MembershipService, ProblemSink, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
+import type { FormerMember, IdentityInfo, MemberNotice, MemberView, MembershipService, ProblemSink, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
 import { RestError } from '../contracts';
 import type { ClientNames } from '../identity/client-names';
 import type { WorkspaceTexts } from '../identity/workspace-texts';
@@ -28,6 +28,7 @@ import type { Directory } from './directory';
 import type { KeySender } from './key-sender';
 import type { MailboxReceiver } from './mailbox-receiver';
 import { MembershipError } from './membership-error';
+import { membershipTimeline } from './membership-timeline';
 import type { MembershipSync } from './membership-sync';
 import { invitationEvent, standingOf } from './workspace-acceptance';
 import type { AcceptanceStore } from './workspace-acceptance';
@@ -354,6 +355,7 @@ export class LocalMembershipService implements MembershipService {
       lastActivityAt: record?.lastActivityAt ?? 0,
       members: this.#memberViews(workspaceId),
       notices: this.#notices(workspaceId),
+      ...this.#timeline(workspaceId),
       ...(createdBy === undefined ? {} : { createdBy }),
       ...(consent === null
         ? {}
@@ -410,6 +412,25 @@ export class LocalMembershipService implements MembershipService {
         ...(displayName === undefined ? {} : { displayName }),
       }];
     });
+  }
+
+  /** Joins, removals and consent changes of the verified chain, and the former members. */
+  #timeline(workspaceId: string): { memberNotices: MemberNotice[]; formerMembers: FormerMember[] } {
+    const { identities, names } = this.#p;
+    const { notices, formerMembers } = membershipTimeline(
+      this.#p.chains.events(workspaceId).map(({ event }) => event),
+      {
+        nameOf: (userId) => {
+          const person = identities.book.person(userId);
+          return person?.kind === 'professional' ? person.displayName : names.nameOf(userId);
+        },
+        orgNameOf: (userId) => {
+          const person = identities.book.person(userId);
+          return person?.kind === 'professional' ? person.orgName : undefined;
+        },
+      },
+    );
+    return { memberNotices: notices, formerMembers };
   }
 
   /** The author of the verified `create` event, read once from the stored chain. */
