@@ -17,6 +17,7 @@ import { CertificationView } from '../start/CertificationView';
 import { StartView } from '../start/StartView';
 import { WorkspaceList } from '../workspaces/WorkspaceList';
 import { WorkspaceView } from '../workspace/WorkspaceView';
+import { ReachKeeper } from '../reach/use-reach';
 import { useAgent } from './agent-context';
 import { certificationView } from './certification';
 import type { CertificationView as CertificationState } from './certification';
@@ -80,6 +81,7 @@ function ReadyPage({ device }: { device: NonNullable<HostStatus['device']> }) {
           <CertificationView view={view} certification={device.certification} />
         ) : (
           <>
+            <ReachKeeper />
             {route.name === 'devices' ? null : <WaitingDevicesNotice />}
             {route.name === 'list' ? <WorkspaceList /> : route.name === 'devices' ? <DevicesView /> : <WorkspaceView workspaceId={route.workspaceId} tab={route.tab} />}
           </>
