@@ -318,6 +318,18 @@ export interface FormerMember {
   readonly left: boolean;
 }
 
+/** A workspace this device lost access to, as its verified chain tells it: who removed it and when. */
+export interface RemovalView {
+  readonly workspaceId: string;
+  readonly label: string;
+  /** the signed time of the verified event that removed this device; absent when it never saw that event */
+  readonly at?: number;
+  /** who signed it; name and organisation only from his certificates */
+  readonly by?: { readonly userId: string; readonly displayName?: string; readonly orgName?: string };
+  /** he removed himself (left the workspace) */
+  readonly left: boolean;
+}
+
 /** A workspace someone else added this professional to, waiting for his decision (issue 15). */
 export interface WorkspaceInvitation {
   readonly workspaceId: string;
@@ -378,6 +390,8 @@ export interface IdentityInfo {
 
 export interface MembershipService {
   list(): Promise<WorkspaceSummary[]>;
+  /** Workspaces this device was removed from (or left), newest first, with who removed it and when when the chain tells. */
+  removals(): Promise<RemovalView[]>;
   create(kind: WorkspaceKind, label: string): Promise<WorkspaceSummary>;
   /** add a professional from the organisation directory (all his current devices) */
   addMember(workspaceId: string, userId: string, opts?: { owner?: boolean }): Promise<WorkspaceSummary>;

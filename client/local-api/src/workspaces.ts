@@ -93,6 +93,18 @@ const formerMemberSchema = z.object({
 /** A former member. */
 export type FormerMember = z.infer<typeof formerMemberSchema>;
 
+/** A workspace this device lost access to: who removed it and when, when its verified chain tells. */
+export const removalSchema = z.object({
+  workspaceId: z.string(),
+  label: z.string(),
+  at: z.number().optional(),
+  by: z.object({ userId: z.string(), displayName: z.string().optional(), orgName: z.string().optional() }).optional(),
+  /** he left the workspace himself */
+  left: z.boolean(),
+});
+/** A lost workspace. */
+export type Removal = z.infer<typeof removalSchema>;
+
 /** A workspace as this device's verified chain describes it. */
 export const workspaceSchema = z.object({
   workspaceId: z.string(),

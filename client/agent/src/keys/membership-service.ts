@@ -17,7 +17,7 @@ import { safetyNumber } from '@yhteispoyta/crypto/safety';
 import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MemberDevice, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
-import type { FormerMember, IdentityInfo, MemberNotice, MemberView, MembershipService, ProblemSink, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
+import type { FormerMember, IdentityInfo, MemberNotice, MemberView, MembershipService, ProblemSink, RemovalView, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
 import { RestError } from '../contracts';
 import type { ClientNames } from '../identity/client-names';
 import type { WorkspaceTexts } from '../identity/workspace-texts';
@@ -28,7 +28,7 @@ import type { Directory } from './directory';
 import type { KeySender } from './key-sender';
 import type { MailboxReceiver } from './mailbox-receiver';
 import { MembershipError } from './membership-error';
-import { membershipTimeline } from './membership-timeline';
+import { lastRemovalOf, membershipTimeline } from './membership-timeline';
 import type { MembershipSync } from './membership-sync';
 import { invitationEvent, standingOf } from './workspace-acceptance';
 import type { AcceptanceStore } from './workspace-acceptance';
@@ -71,6 +71,35 @@ export class LocalMembershipService implements MembershipService {
       const summary = this.#summary(w.workspaceId);
       return summary === undefined ? [] : [summary];
     });
+  }
+
+  async removals(): Promise<RemovalView[]> {
+    const { identities } = this.#p;
+    const self = this.#device.self;
+    const out: RemovalView[] = [];
+    for (const record of this.#p.chains.workspaces()) {
+      if (record.access !== 'revoked') continue;
+      const state = this.#p.sync.state(record.workspaceId);
+      const events = this.#p.chains.events(record.workspaceId).map(({ event }) => event);
+      const removal = lastRemovalOf(events, self);
+      const person = removal === undefined ? undefined : identities.book.person(removal.author.userId);
+      const by =
+        removal === undefined
+          ? undefined
+          : {
+              userId: removal.author.userId,
+              ...(person?.kind === 'professional' ? { displayName: person.displayName, orgName: person.orgName } : {}),
+              ...(person?.kind !== 'professional' ? nameField(this.#p.names.nameOf(removal.author.userId)) : {}),
+            };
+      out.push({
+        workspaceId: record.workspaceId,
+        label: state === undefined ? '' : (this.#p.texts.labelOf(state) ?? ''),
+        ...(removal === undefined ? {} : { at: removal.at }),
+        ...(by === undefined ? {} : { by }),
+        left: removal !== undefined && removal.author.userId === self.userId,
+      });
+    }
+    return out.sort((a, b) => (b.at ?? 0) - (a.at ?? 0));
   }
 
   async create(kind: WorkspaceKind, label: string): Promise<WorkspaceSummary> {
@@ -450,3 +479,7 @@ export class LocalMembershipService implements MembershipService {
   }
 }
 
+
+function nameField(name: string | undefined): { displayName?: string } {
+  return name === undefined ? {} : { displayName: name };
+}

@@ -76,3 +76,18 @@ export function membershipTimeline(
   }
   return { notices, formerMembers: [...former.values()] };
 }
+
+/**
+ * The last event that took `device` out of the workspace: its person's removal (by someone
+ * else or himself), its own removal, or — for a client's professional — none of these (a
+ * consent revocation removes nobody by itself). Undefined when the chain has none.
+ */
+export function lastRemovalOf(events: readonly MembershipEvent[], device: DeviceRef): MembershipEvent | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i];
+    if (event === undefined) continue;
+    if (event.type === 'remove_member' && event.payload.userId === device.userId) return event;
+    if (event.type === 'remove_device' && event.payload.userId === device.userId && event.payload.deviceId === device.deviceId) return event;
+  }
+  return undefined;
+}

@@ -18,6 +18,7 @@ import { StartView } from '../start/StartView';
 import { WorkspaceList } from '../workspaces/WorkspaceList';
 import { WorkspaceView } from '../workspace/WorkspaceView';
 import { ReachKeeper } from '../reach/use-reach';
+import { RemovalNotices, isAboutRemoval } from '../reach/RemovalNotices';
 import { useAgent } from './agent-context';
 import { certificationView } from './certification';
 import type { CertificationView as CertificationState } from './certification';
@@ -66,7 +67,7 @@ export function App() {
 
 function ReadyPage({ device }: { device: NonNullable<HostStatus['device']> }) {
   const route = useRoute();
-  const { labelOf } = useWorkspaces();
+  const { labelOf, removals } = useWorkspaces();
   const main = useRef<HTMLElement>(null);
   const view = certificationView(device);
   useFocusOnNavigation(route, main);
@@ -83,11 +84,12 @@ function ReadyPage({ device }: { device: NonNullable<HostStatus['device']> }) {
           <>
             <ReachKeeper />
             {route.name === 'devices' ? null : <WaitingDevicesNotice />}
+            {route.name === 'list' ? <RemovalNotices /> : null}
             {route.name === 'list' ? <WorkspaceList /> : route.name === 'devices' ? <DevicesView /> : <WorkspaceView workspaceId={route.workspaceId} tab={route.tab} />}
           </>
         )}
       </main>
-      <ProblemList workspaceLabel={labelOf} />
+      <ProblemList workspaceLabel={labelOf} hide={(problem) => isAboutRemoval(problem, removals)} />
       <StatusBar />
     </>
   );

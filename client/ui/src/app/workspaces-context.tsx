@@ -6,7 +6,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { ChatMessage, Workspace, WorkspacePresence } from '@yhteispoyta/local-api';
+import type { ChatMessage, Removal, Workspace, WorkspacePresence } from '@yhteispoyta/local-api';
 import { chatApi, profilesApi, workspacesApi } from '../api/agent-api';
 import { LastSeenStore, highestSeq, latestSentAt, unreadCount } from '../lib/unread';
 import type { CountableMessage } from '../lib/unread';
@@ -35,6 +35,8 @@ export interface WorkspacesContextValue {
   readonly reading: string | undefined;
   /** the name of a workspace seen in this session, even one the user has just lost access to */
   labelOf(workspaceId: string): string | undefined;
+  /** workspaces this device was removed from (or left): who removed it and when, from the verified chain */
+  readonly removals: readonly Removal[];
 }
 
 const WorkspacesContext = createContext<WorkspacesContextValue | undefined>(undefined);
@@ -47,6 +49,7 @@ export function WorkspacesProvider({ children }: { children: ReactNode }) {
   const profile = status?.profile;
   const selfUserId = status?.device?.userId;
   const [workspaces, setWorkspaces] = useState<Workspace[] | undefined>(undefined);
+  const [removals, setRemovals] = useState<readonly Removal[]>([]);
   const [loadError, setLoadError] = useState<unknown>(undefined);
   const [generation, setGeneration] = useState(0);
   const [presence, setPresence] = useState<ReadonlyMap<string, WorkspacePresence['devices']>>(new Map());
@@ -74,6 +77,7 @@ export function WorkspacesProvider({ children }: { children: ReactNode }) {
     setWorkspaces(undefined);
     setMessages(new Map());
     setPresence(new Map());
+    setRemovals([]);
     loadedChats.current = new Set();
     labels.current = new Map();
   }, [profile]);
@@ -90,6 +94,13 @@ export function WorkspacesProvider({ children }: { children: ReactNode }) {
       (error: unknown) => {
         if (!cancelled) setLoadError(error);
       },
+    );
+    // An older agent without the route, or a failure: no removal notices, nothing else changes.
+    workspacesApi.removals().then(
+      (list) => {
+        if (!cancelled) setRemovals(list);
+      },
+      () => undefined,
     );
     return () => {
       cancelled = true;
@@ -181,10 +192,12 @@ export function WorkspacesProvider({ children }: { children: ReactNode }) {
       },
       setOpen: setOpenId,
       reading: openId,
-      labelOf: (workspaceId) => workspaces?.find((w) => w.workspaceId === workspaceId)?.label ?? labels.current.get(workspaceId),
+      labelOf: (workspaceId) =>
+        workspaces?.find((w) => w.workspaceId === workspaceId)?.label ?? labels.current.get(workspaceId) ?? removals.find((r) => r.workspaceId === workspaceId && r.label !== '')?.label,
+      removals,
     }),
     // seenVersion: the counts change when something is marked seen.
-    [workspaces, loadError, refresh, presence, messages, lastSeen, selfUserId, openId, seenVersion],
+    [workspaces, loadError, refresh, presence, messages, lastSeen, selfUserId, openId, seenVersion, removals],
   );
   return <WorkspacesContext.Provider value={value}>{children}</WorkspacesContext.Provider>;
 }

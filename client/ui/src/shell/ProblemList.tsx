@@ -25,9 +25,11 @@ function ruleOf(problem: Problem): (typeof RECORD_RULES)[number] | undefined {
 }
 
 /** The problem list; renders nothing when there is nothing to show. */
-export function ProblemList({ workspaceLabel }: { workspaceLabel: (workspaceId: string) => string | undefined }) {
+export function ProblemList({ workspaceLabel, hide }: { workspaceLabel: (workspaceId: string) => string | undefined; hide?: (problem: Problem) => boolean }) {
   const { t, i18n } = useTranslation();
-  const { problems, dismissProblem, dismissAllProblems } = useAgent();
+  const { problems: all, dismissProblem, dismissAllProblems } = useAgent();
+  // What another part of the page says in plainer words (a removal) is not repeated here.
+  const problems = hide === undefined ? all : all.filter((problem) => !hide(problem));
   const latest = problems.at(-1);
   return (
     <>

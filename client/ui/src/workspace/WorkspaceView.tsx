@@ -21,6 +21,7 @@ import { SafetyView } from '../members/SafetyView';
 import { PlanView } from '../plan/PlanView';
 import { RecordsView } from '../records/RecordsView';
 import { usePlanRoom } from '../plan/use-plan-room';
+import { RemovalNotices } from '../reach/RemovalNotices';
 
 const NO_MEMBERS: readonly Member[] = [];
 
@@ -48,6 +49,7 @@ export function WorkspaceView({ workspaceId, tab }: { workspaceId: string; tab: 
           <p role="status">{t('common.loading')}</p>
         ) : (
           <>
+            <RemovalNotices workspaceId={workspaceId} />
             <h1>{t('workspace.notFound')}</h1>
             <p>
               <a href="#/">{t('workspace.back')}</a>
