@@ -90,8 +90,6 @@ const formerMemberSchema = z.object({
   /** he removed himself */
   left: z.boolean(),
 });
-/** A former member. */
-export type FormerMember = z.infer<typeof formerMemberSchema>;
 
 /** A workspace this device lost access to: who removed it and when, when its verified chain tells. */
 export const removalSchema = z.object({

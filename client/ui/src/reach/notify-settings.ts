@@ -20,7 +20,7 @@ function keyOf(profile: string): string {
 }
 
 /** Read the choices of a profile; anything damaged reads as off. */
-export function readNotifySettings(profile: string): NotifySettings {
+function readNotifySettings(profile: string): NotifySettings {
   try {
     const parsed: unknown = JSON.parse(window.localStorage.getItem(keyOf(profile)) ?? 'null');
     if (typeof parsed !== 'object' || parsed === null) return OFF;

@@ -5,7 +5,7 @@
  */
 
 /** The product name, the title's last part. */
-export const PRODUCT_TITLE = 'Yhteispöytä';
+const PRODUCT_TITLE = 'Yhteispöytä';
 
 /** The title for `total` unread messages, in the workspace `label` (with `here` unread) if one is open. */
 export function unreadTitle(total: number, open?: { readonly label: string; readonly here: number }): string {

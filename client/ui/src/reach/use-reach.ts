@@ -38,7 +38,7 @@ function show(content: NotificationContent, workspaceId: string, tab: WorkspaceT
 }
 
 /** Keep the title and the notifications going for the ready page. */
-export function useReach(): void {
+function useReach(): void {
   const { t } = useTranslation();
   const self = useSelf();
   const route = useRoute();
