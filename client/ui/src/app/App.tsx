@@ -18,7 +18,7 @@ import { StartView } from '../start/StartView';
 import { WorkspaceList } from '../workspaces/WorkspaceList';
 import { WorkspaceView } from '../workspace/WorkspaceView';
 import { ReachKeeper } from '../reach/use-reach';
-import { RemovalNotices, isAboutRemoval } from '../reach/RemovalNotices';
+import { RemovalNotices, useRemovalProblemsSettled } from '../reach/RemovalNotices';
 import { useAgent } from './agent-context';
 import { certificationView } from './certification';
 import type { CertificationView as CertificationState } from './certification';
@@ -67,10 +67,11 @@ export function App() {
 
 function ReadyPage({ device }: { device: NonNullable<HostStatus['device']> }) {
   const route = useRoute();
-  const { labelOf, removals } = useWorkspaces();
+  const { labelOf } = useWorkspaces();
   const main = useRef<HTMLElement>(null);
   const view = certificationView(device);
   useFocusOnNavigation(route, main);
+  useRemovalProblemsSettled();
   const announcement = useCertificationAnnouncement(view, routeKey(route));
   return (
     <>
@@ -89,7 +90,7 @@ function ReadyPage({ device }: { device: NonNullable<HostStatus['device']> }) {
           </>
         )}
       </main>
-      <ProblemList workspaceLabel={labelOf} hide={(problem) => isAboutRemoval(problem, removals)} />
+      <ProblemList workspaceLabel={labelOf} />
       <StatusBar />
     </>
   );

@@ -3,18 +3,28 @@
  * when ("Sanna Virtanen poisti sinut työtilasta ”Jani, 24 v” 2.12.2026 klo 3.10."), from
  * the removal event his own device verified — or, when it never saw that event, only that
  * his access ended. Nothing technical; the server's refusals about that workspace are
- * not listed as problems (see {@link isAboutRemoval}).
+ * put away (see {@link useRemovalProblemsSettled}).
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Problem, Removal } from '@yhteispoyta/local-api';
+import { useAgent } from '../app/agent-context';
 import { useWorkspaces } from '../app/workspaces-context';
 import { formatDateTime } from '../lib/format';
 
 /** Problems that only repeat, technically, that this device lost a workspace: the removal notice says it in plain words. */
-export function isAboutRemoval(problem: Problem, removals: readonly Removal[]): boolean {
+function isAboutRemoval(problem: Problem, removals: readonly Removal[]): boolean {
   if (problem.workspaceId === undefined || !removals.some((r) => r.workspaceId === problem.workspaceId)) return false;
   return problem.code === 'revoked' || problem.code === 'forbidden' || problem.code === 'server_error';
+}
+
+/** Put away the problems a removal notice says in plainer words (so neither the list nor the status bar repeats them). */
+export function useRemovalProblemsSettled(): void {
+  const { problems, dismissProblem } = useAgent();
+  const { removals } = useWorkspaces();
+  useEffect(() => {
+    for (const problem of problems) if (isAboutRemoval(problem, removals)) dismissProblem(problem.id);
+  }, [problems, removals, dismissProblem]);
 }
 
 /** The notices of workspaces lost, optionally only of one; each can be put away for this page. */

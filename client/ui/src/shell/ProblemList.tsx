@@ -25,11 +25,9 @@ function ruleOf(problem: Problem): (typeof RECORD_RULES)[number] | undefined {
 }
 
 /** The problem list; renders nothing when there is nothing to show. */
-export function ProblemList({ workspaceLabel, hide }: { workspaceLabel: (workspaceId: string) => string | undefined; hide?: (problem: Problem) => boolean }) {
+export function ProblemList({ workspaceLabel }: { workspaceLabel: (workspaceId: string) => string | undefined }) {
   const { t, i18n } = useTranslation();
-  const { problems: all, dismissProblem, dismissAllProblems } = useAgent();
-  // What another part of the page says in plainer words (a removal) is not repeated here.
-  const problems = hide === undefined ? all : all.filter((problem) => !hide(problem));
+  const { problems, dismissProblem, dismissAllProblems } = useAgent();
   const latest = problems.at(-1);
   return (
     <>
