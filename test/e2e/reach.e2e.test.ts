@@ -2,12 +2,14 @@
  * Reaching people (issue 14): on the demo's seed case "Jani, 24 v", with notifications
  * permitted in the browser contexts and `new Notification` recorded by an init script —
  * Maija (Kela) turns notifications on from the visible control, Sanna writes: Maija is
- * notified of the message (who, no text) and of a mention of her, and the tab title counts
+ * notified of the message (who, no text), of a mention of her and of an information request
+ * to her organisation, and the tab title counts
  * what she has not read; in the chat the mention of her is marked, the composer offers
  * members after `@`, and Sanna's typing shows as "kirjoittaa…" and ends by itself. Then
  * Sanna removes Tero while he has the case open: within 5 s he is no longer "paikalla" on
  * Maija's screen, the chat says who removed him and when, and his old message keeps his
- * organisation, marked "poistettu työtilasta". axe-core runs on each new view;
+ * organisation, marked "poistettu työtilasta"; Tero is told who removed him and when;
+ * and someone who leaves the case drops out within 5 s too. axe-core runs on each new view;
  * screenshots at 1366 and 390 px.
  */
 import { createRequire } from 'node:module';
@@ -160,6 +162,22 @@ describe('reachability on the seed case', () => {
     await sanna.getByLabel('Kirjoita viesti').fill('');
   }, 120_000);
 
+  it('notifies an information request addressed to her organisation', async () => {
+    await sanna.getByRole('navigation', { name: 'Työtilan osat' }).getByRole('link', { name: 'Asiakirjat' }).click();
+    const request = sanna.getByRole('form', { name: 'Lisäselvityspyyntö' });
+    await request.getByLabel('Aihe').fill('Kelan päätöksen aikataulu');
+    await request.getByLabel('Vastaanottaja').selectOption({ label: 'Kela' });
+    await request.getByLabel('Mitä pyydetään').fill('Milloin jatkopäätös perustoimeentulotuesta tehdään?');
+    await request.getByLabel('Miksi (peruste)').fill('Suunnitelman aikataulu');
+    await request.getByLabel('Määräpäivä').fill('2026-12-20');
+    await request.getByRole('button', { name: 'Lähetä pyyntö' }).click();
+    await expect.poll(async () => (await notes(maija)).at(-1), { timeout: 30_000 }).toEqual({
+      title: 'Uusi tietopyyntö sinulle: Sanna Virtanen',
+      body: null,
+      tag: expect.stringMatching(/^records:/),
+    });
+  }, 120_000);
+
   it('drops a removed member from "paikalla" within 5 s, tells the chat who removed him, and keeps his old message\'s organisation', async () => {
     tero = await open('Tero Hämäläinen');
     await tero.getByRole('link', { name: CASE }).first().click();
@@ -189,10 +207,21 @@ describe('reachability on the seed case', () => {
     await told.waitFor({ timeout: 30_000 });
     expect(await told.locator('strong').textContent()).toMatch(/^Sanna Virtanen \(Pirkanmaan hyvinvointialue\) poisti sinut työtilasta ”Jani, 24 v” \d{1,2}\.\d{1,2}\.\d{4} klo \d{1,2}\.\d{2}\.$/);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect(await tero.locator('body').innerText()).not.toMatch(/Palvelin kieltäytyi|forbidden|refused|Pääsysi työtilaan on päättynyt/);
+    expect(await tero.locator('body').innerText()).not.toMatch(/Palvelin kieltäytyi|forbidden|refused|Pääsysi työtilaan on päättynyt|ongelma – katso luettelo/);
     await expectAccessible(tero, 'the removed person\'s view');
     await screenshot(tero, 'reach-05-removed-person-1366');
   }, 240_000);
+
+  it('drops someone who leaves (closes the case) from "paikalla" within 5 s', async () => {
+    const here = maija.getByTestId('here-now');
+    await expect.poll(() => here.textContent(), { timeout: 30_000 }).toContain('Sanna Virtanen');
+    await sanna.getByRole('link', { name: 'Kaikki työtilat' }).click();
+    const leftAt = Date.now();
+    await expect.poll(() => here.textContent(), { timeout: 5_000, interval: 100 }).not.toContain('Sanna Virtanen');
+    const gone = Date.now() - leftAt;
+    console.log(`a member who left the case gone from "paikalla" on another screen after ${gone} ms`);
+    expect(gone).toBeLessThan(5_000);
+  }, 60_000);
 
   it('reads at 390 px: the chat with notices, mentions and the notification control', async () => {
     const narrow = await open('Maija Laine', 390);

@@ -13,8 +13,8 @@ import type { CountableMessage } from '../lib/unread';
 import { useAgent } from './agent-context';
 import { useAttention } from '../reach/use-attention';
 
-/** How often presence is read again. */
-const PRESENCE_POLL_MS = 5_000;
+/** How often presence is read again (a local call; someone who left shows gone within it). */
+const PRESENCE_POLL_MS = 2_000;
 
 /** What the workspaces context offers. */
 export interface WorkspacesContextValue {
