@@ -286,6 +286,52 @@ export interface WorkspaceNotice {
   readonly displayName?: string;
 }
 
+/**
+ * A system notice of the chat, from the verified chain: a person joined, was removed or
+ * left, or the client granted or revoked consent.
+ */
+export interface MemberNotice {
+  /** the event's signed time (ms) and its place in the chain */
+  readonly at: number;
+  readonly seq: number;
+  readonly kind: 'joined' | 'removed' | 'left' | 'consent_granted' | 'consent_revoked';
+  /** the person who joined, was removed or left */
+  readonly userId?: string;
+  readonly displayName?: string;
+  /** his organisation as the chain recorded it */
+  readonly orgId?: string;
+  /** the organisations a consent change names */
+  readonly orgIds?: readonly string[];
+  /** who signed the change */
+  readonly by: DeviceRef;
+  readonly byName?: string;
+}
+
+/** Someone who was a member and no longer is, as the verified chain last recorded him. */
+export interface FormerMember {
+  readonly userId: string;
+  readonly orgId: string;
+  readonly role: Role;
+  readonly displayName?: string;
+  readonly orgName?: string;
+  /** when the removal was signed, and by whom (himself when he left) */
+  readonly removedAt: number;
+  readonly removedBy: DeviceRef;
+  readonly left: boolean;
+}
+
+/** A workspace this device lost access to, as its verified chain tells it: who removed it and when. */
+export interface RemovalView {
+  readonly workspaceId: string;
+  readonly label: string;
+  /** the signed time of the verified event that removed this device; absent when it never saw that event */
+  readonly at?: number;
+  /** who signed it; name and organisation only from his certificates */
+  readonly by?: { readonly userId: string; readonly displayName?: string; readonly orgName?: string };
+  /** he removed himself (left the workspace) */
+  readonly left: boolean;
+}
+
 /** A workspace someone else added this professional to, waiting for his decision (issue 15). */
 export interface WorkspaceInvitation {
   readonly workspaceId: string;
@@ -314,6 +360,10 @@ export interface WorkspaceSummary {
   readonly consent?: ConsentInfo;
   /** case with a client: whether the client has answered; members outside the consent exist only before */
   readonly consentAnswered?: boolean;
+  /** joins, removals, departures and consent changes, oldest first: the chat's system notices */
+  readonly memberNotices?: readonly MemberNotice[];
+  /** people removed (or gone) from the workspace: their old messages keep their organisation */
+  readonly formerMembers?: readonly FormerMember[];
 }
 
 /** A consent answer that removes every owner hands the case over or closes it (crypto ConsentEnding). */
@@ -384,6 +434,8 @@ export interface ChainHistory {
 
 export interface MembershipService {
   list(): Promise<WorkspaceSummary[]>;
+  /** Workspaces this device was removed from (or left), newest first, with who removed it and when when the chain tells. */
+  removals(): Promise<RemovalView[]>;
   create(kind: WorkspaceKind, label: string): Promise<WorkspaceSummary>;
   /** add a professional from the organisation directory (all his current devices) */
   addMember(workspaceId: string, userId: string, opts?: { owner?: boolean }): Promise<WorkspaceSummary>;

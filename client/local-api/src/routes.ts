@@ -61,6 +61,7 @@ import {
   personRequestSchema,
   revokeConsentRequestSchema,
   setVerifiedRequestSchema,
+  removalSchema,
   workspaceParamsSchema,
   workspaceResponseSchema,
   workspaceSchema,
@@ -82,6 +83,8 @@ export const LOCAL_API_ROUTES = {
 
   // workspaces, members, consent, identities, the directory
   listWorkspaces: { method: 'GET', path: '/api/workspaces', status: 200, response: z.object({ workspaces: z.array(workspaceSchema) }) },
+  /** workspaces this device was removed from (or left), with who removed it and when */
+  listRemovals: { method: 'GET', path: '/api/removals', status: 200, response: z.object({ removals: z.array(removalSchema) }) },
   createWorkspace: {
     method: 'POST', path: '/api/workspaces', status: 201,
     body: createWorkspaceRequestSchema, response: workspaceResponseSchema,

@@ -65,6 +65,46 @@ const consentSchema = z.object({
   grantedBy: deviceRefSchema,
 });
 
+/** A system notice of the chat, from the verified chain: a join, a removal, a departure or a consent change. */
+export const memberNoticeSchema = z.object({
+  at: z.number(),
+  seq: z.number().int(),
+  kind: z.enum(['joined', 'removed', 'left', 'consent_granted', 'consent_revoked']),
+  userId: z.string().optional(),
+  displayName: z.string().optional(),
+  orgId: z.string().optional(),
+  orgIds: z.array(z.string()).optional(),
+  by: deviceRefSchema,
+  byName: z.string().optional(),
+});
+/** A system notice of the chat. */
+export type MemberNotice = z.infer<typeof memberNoticeSchema>;
+
+/** Someone who was a member: his organisation as the chain last recorded it, when and by whom he was removed. */
+const formerMemberSchema = z.object({
+  userId: z.string(),
+  orgId: z.string(),
+  role: roleSchema,
+  displayName: z.string().optional(),
+  orgName: z.string().optional(),
+  removedAt: z.number(),
+  removedBy: deviceRefSchema,
+  /** he removed himself */
+  left: z.boolean(),
+});
+
+/** A workspace this device lost access to: who removed it and when, when its verified chain tells. */
+export const removalSchema = z.object({
+  workspaceId: z.string(),
+  label: z.string(),
+  at: z.number().optional(),
+  by: z.object({ userId: z.string(), displayName: z.string().optional(), orgName: z.string().optional() }).optional(),
+  /** he left the workspace himself */
+  left: z.boolean(),
+});
+/** A lost workspace. */
+export type Removal = z.infer<typeof removalSchema>;
+
 /** A workspace as this device's verified chain describes it. */
 export const workspaceSchema = z.object({
   workspaceId: z.string(),
@@ -82,6 +122,10 @@ export const workspaceSchema = z.object({
   consent: consentSchema.optional(),
   /** case with a client: whether he has answered (consented or revoked); until then members may be outside it */
   consentAnswered: z.boolean().optional(),
+  /** joins, removals, departures and consent changes, oldest first */
+  memberNotices: z.array(memberNoticeSchema).optional(),
+  /** people no longer members */
+  formerMembers: z.array(formerMemberSchema).optional(),
 });
 /** A workspace summary. */
 export type Workspace = z.infer<typeof workspaceSchema>;

@@ -4,6 +4,7 @@
  * `unknown`: the server distrusts clients, and the agent distrusts the server.
  */
 import { z } from 'zod';
+import { membershipEventSchema } from '../membership';
 import { ackSchema } from './errors';
 import {
   boundedRecord,
@@ -165,8 +166,11 @@ export type RevokeReason = (typeof REVOKE_REASONS)[number];
 /**
  * Server → client `revoked`: this device is no longer a member; the server has taken
  * it out of the room. The agent confirms from the chain rather than trusting this.
+ * `event` is the signed chain event that removed it: the device may no longer read the
+ * chain, so this is how it learns who removed it and when — it verifies the event
+ * against the chain it holds (author's signature, prevHash) before believing a word.
  */
-export const revokedNoticeSchema = z.strictObject({ workspaceId: idSchema, reason: z.enum(REVOKE_REASONS) });
+export const revokedNoticeSchema = z.strictObject({ workspaceId: idSchema, reason: z.enum(REVOKE_REASONS), event: membershipEventSchema.optional() });
 /** Server → client `revoked`. */
 export type RevokedNotice = z.infer<typeof revokedNoticeSchema>;
 

@@ -10,8 +10,8 @@
  * epoch must follow every change (a client who only looks at the member list would
  * otherwise see a stale one until its next reconnection).
  */
-import type { RevokeReason } from '@yhteispoyta/crypto/protocol';
-import type { MembershipEventType } from '@yhteispoyta/crypto/types';
+import type { RevokeReason, RevokedNotice } from '@yhteispoyta/crypto/protocol';
+import type { MembershipEvent, MembershipEventType } from '@yhteispoyta/crypto/types';
 import type { HubEvents, Needs } from '../context';
 import { toDevices } from './fan-out';
 import type { FanOut } from './fan-out';
@@ -45,19 +45,25 @@ function membershipFanOut(change: MembershipChange): FanOut {
 
 /**
  * `revoked` for each removed device, with the reason read from the type of the chain
- * event at `seq`. If that event cannot be read the devices are still told, as
+ * event at `seq` and that signed event itself (so the device can tell its person who
+ * removed him and when). If that event cannot be read the devices are still told, as
  * `member_removed`: the notice must not be lost, and the agent confirms the reason from
  * the chain. Never rejects.
  */
 async function revokedFanOut(deps: Needs<'workspaces', 'log'>, change: MembershipChange): Promise<FanOut> {
-  let type: MembershipEventType | undefined;
+  let event: MembershipEvent | undefined;
   try {
     const [entry] = await deps.store.workspaces.listMembershipEvents(change.workspaceId, change.seq - 1, 1);
-    type = entry?.event.type;
+    event = entry?.event;
   } catch (err) {
     deps.log.error({ err, workspaceId: change.workspaceId }, 'could not read the membership event behind a removal');
   }
-  return toDevices(change.removed, { event: 'revoked', payload: { workspaceId: change.workspaceId, reason: reasonOf(type) } });
+  // The signed event goes along: the removed device can no longer read the chain, and verifies it itself.
+  return toDevices(change.removed, {
+    event: 'revoked',
+    // The stored event was parsed by the event schema when appended; only readonly arrays differ from the wire type.
+    payload: { workspaceId: change.workspaceId, reason: reasonOf(event?.type), ...(event === undefined ? {} : { event: event as RevokedNotice['event'] }) },
+  });
 }
 
 /**

@@ -158,7 +158,7 @@ describe('the in-process server', () => {
     a.onNotice('membership', (n) => void membership.push(n));
     const seq = await server.appendEvent(alice, workspaceId, 'remove_member', { userId: bob.ref.userId });
     await server.settle();
-    expect(revoked).toEqual([{ workspaceId, reason: 'member_removed' }]);
+    expect(revoked).toMatchObject([{ workspaceId, reason: 'member_removed', event: { type: 'remove_member', workspaceId } }]);
     expect(membership).toEqual([{ workspaceId, seq }]);
     expect(b.rooms.size).toBe(0);
     await a.request('push', { envelope: update(alice, 1) });

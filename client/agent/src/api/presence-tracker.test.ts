@@ -13,6 +13,7 @@ type Listener = (workspaceId: string, stream: string, from: DeviceRef, update: U
 function setup() {
   const listeners = new Set<Listener>();
   let now = 1_000_000;
+  const removed = new Set<string>();
   const tracker = new PresenceTracker(
     {
       onPresence: (listener) => {
@@ -20,6 +21,7 @@ function setup() {
         return () => listeners.delete(listener);
       },
     },
+    (_workspaceId, device) => !removed.has(device.userId),
     () => now,
   );
   const send = (workspaceId: string, from: DeviceRef, entries: { clientId: number; clock: number; state: string }[]) => {
@@ -28,7 +30,7 @@ function setup() {
   const sendRaw = (workspaceId: string, from: DeviceRef, update: Uint8Array) => {
     for (const listener of listeners) listener(workspaceId, 'doc:plan', from, update);
   };
-  return { tracker, send, sendRaw, listeners, advance: (ms: number) => (now += ms), now: () => now };
+  return { tracker, send, sendRaw, listeners, removed, advance: (ms: number) => (now += ms), now: () => now };
 }
 
 const anna = { userId: 'u-anna', deviceId: 1 };
@@ -45,6 +47,17 @@ describe('PresenceTracker', () => {
       { workspaceId: 'ws1', devices: [{ ...anna, lastSeenAt: now() }, { ...sini, lastSeenAt: now() }] },
       { workspaceId: 'ws2', devices: [{ ...anna, lastSeenAt: now() }] },
     ]);
+  });
+
+  it('drops a device at once when the verified chain no longer names it, and ignores its later presence', () => {
+    const { tracker, send, removed, advance } = setup();
+    send('ws1', anna, [{ clientId: 3, clock: 1, state }]);
+    send('ws1', sini, [{ clientId: 7, clock: 1, state }]);
+    removed.add(anna.userId);
+    advance(1);
+    expect(tracker.online().map((w) => w.devices.map((d) => d.userId))).toEqual([[sini.userId]]);
+    send('ws1', anna, [{ clientId: 3, clock: 2, state }]);
+    expect(tracker.online().map((w) => w.devices.map((d) => d.userId))).toEqual([[sini.userId]]);
   });
 
   it('drops a device that announced its departure with a null state', () => {

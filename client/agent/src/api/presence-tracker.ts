@@ -8,6 +8,9 @@
  *
  * Only the sending device (authenticated by the envelope) is used; what the awareness
  * state says about names is ignored here, so nobody can appear online as someone else.
+ * A device the verified chain no longer names (its person was removed or left, the device
+ * was removed) is not online, whatever its last state: a removed device cannot announce
+ * its departure under the new epoch, and must not linger for the window.
  */
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { deviceKey } from '@yhteispoyta/crypto/types';
@@ -29,15 +32,24 @@ interface DeviceClients {
   readonly clients: Map<number, number>;
 }
 
+/** Whether the verified chain names `device` as a member device of `workspaceId` now. */
+export type MemberCheck = (workspaceId: string, device: DeviceRef) => boolean;
+
 /** Presence of other devices, per workspace, from a session's DocumentSync. */
 export class PresenceTracker {
   readonly #workspaces = new Map<string, Map<string, DeviceClients>>();
   readonly #now: () => number;
   readonly #off: () => void;
 
-  /** Follow the presence `documents` delivers; `now` is injectable for tests. */
-  constructor(documents: Pick<DocumentSync, 'onPresence'>, now: () => number = Date.now) {
+  readonly #isMember: MemberCheck;
+
+  /**
+   * Follow the presence `documents` delivers; `isMember` answers from the verified chain
+   * whether a device is (still) in a workspace; `now` is injectable for tests.
+   */
+  constructor(documents: Pick<DocumentSync, 'onPresence'>, isMember: MemberCheck, now: () => number = Date.now) {
     this.#now = now;
+    this.#isMember = isMember;
     this.#off = documents.onPresence((workspaceId, _stream, from, update) => this.#receive(workspaceId, from, update));
   }
 
@@ -61,6 +73,7 @@ export class PresenceTracker {
   }
 
   #receive(workspaceId: string, from: DeviceRef, update: Uint8Array): void {
+    if (!this.#isMember(workspaceId, from)) return;
     // A malformed update is reported by the room that applies it; here it only says nothing.
     const entries = decodeAwarenessUpdate(update);
     if (entries === undefined) return;
@@ -87,9 +100,9 @@ export class PresenceTracker {
   #prune(): void {
     const cutoff = this.#now() - PRESENCE_ONLINE_MS;
     for (const [workspaceId, devices] of this.#workspaces) {
-      for (const [key, { clients }] of devices) {
+      for (const [key, { device, clients }] of devices) {
         for (const [clientId, seenAt] of clients) if (seenAt <= cutoff) clients.delete(clientId);
-        if (clients.size === 0) devices.delete(key);
+        if (clients.size === 0 || !this.#isMember(workspaceId, device)) devices.delete(key);
       }
       if (devices.size === 0) this.#workspaces.delete(workspaceId);
     }

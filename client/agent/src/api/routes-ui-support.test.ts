@@ -39,18 +39,37 @@ describe('GET /api/presence', () => {
     await enrol(anna, 'anna', 'u-anna', 'kela');
     await enrol(sini, 'sini', 'u-sini', 'hva');
     expect(await callJson(sini.api, 'GET', '/api/presence')).toEqual({ status: 200, body: { presence: [] } });
+    const created = await callJson(anna.api, 'POST', '/api/workspaces', { kind: 'case', label: 'Yhteinen' });
+    const workspaceId = (created.body as { workspace: { workspaceId: string } }).workspace.workspaceId;
+    await callJson(anna.api, 'POST', `/api/workspaces/${workspaceId}/members`, { userId: 'u-sini' });
 
     const documents = anna.host.session()?.parts.documents;
     if (documents === undefined) throw new Error('anna has no session');
     const state = JSON.stringify({ user: { name: 'Anna' } });
-    await documents.sendPresence('ws-1', 'doc:plan', encodeAwarenessEntries([{ clientId: 11, clock: 1, state }]));
+    await documents.sendPresence(workspaceId, 'doc:plan', encodeAwarenessEntries([{ clientId: 11, clock: 1, state }]));
     expect(await callJson(sini.api, 'GET', '/api/presence')).toMatchObject({
       status: 200,
-      body: { presence: [{ workspaceId: 'ws-1', devices: [{ userId: 'u-anna', deviceId: 1 }] }] },
+      body: { presence: [{ workspaceId, devices: [{ userId: 'u-anna', deviceId: 1 }] }] },
     });
 
-    await documents.sendPresence('ws-1', 'doc:plan', encodeAwarenessEntries([{ clientId: 11, clock: 2, state: 'null' }]));
+    await documents.sendPresence(workspaceId, 'doc:plan', encodeAwarenessEntries([{ clientId: 11, clock: 2, state: 'null' }]));
     expect(await callJson(sini.api, 'GET', '/api/presence')).toEqual({ status: 200, body: { presence: [] } });
+  });
+
+  it('drops a removed member at once, though his last state is fresh, and ignores presence from outside the chain', async () => {
+    await enrol(anna, 'anna', 'u-anna', 'kela');
+    await enrol(sini, 'sini', 'u-sini', 'hva');
+    const created = await callJson(anna.api, 'POST', '/api/workspaces', { kind: 'case', label: 'Yhteinen' });
+    const workspaceId = (created.body as { workspace: { workspaceId: string } }).workspace.workspaceId;
+    await callJson(anna.api, 'POST', `/api/workspaces/${workspaceId}/members`, { userId: 'u-sini' });
+    const documents = sini.host.session()?.parts.documents;
+    if (documents === undefined) throw new Error('sini has no session');
+    await documents.sendPresence(workspaceId, 'doc:plan', encodeAwarenessEntries([{ clientId: 12, clock: 1, state: '{}' }]));
+    await documents.sendPresence('ws-elsewhere', 'doc:plan', encodeAwarenessEntries([{ clientId: 13, clock: 1, state: '{}' }]));
+    expect(await callJson(anna.api, 'GET', '/api/presence')).toMatchObject({ body: { presence: [{ workspaceId, devices: [{ userId: 'u-sini' }] }] } });
+
+    expect((await callJson(anna.api, 'DELETE', `/api/workspaces/${workspaceId}/members/u-sini`)).status).toBe(200);
+    expect(await callJson(anna.api, 'GET', '/api/presence')).toEqual({ status: 200, body: { presence: [] } });
   });
 
   it('starts empty again for the next profile', async () => {

@@ -23,6 +23,7 @@ export function workspaceRoutes(host: AgentHost) {
       const service = membership();
       return { workspaces: (await service.list()).filter((w) => service.isAccepted(w.workspaceId)) };
     },
+    listRemovals: async () => ({ removals: await membership().removals() }),
     createWorkspace: async ({ body }) => ({ workspace: await membership().create(body.kind, body.label) }),
     listMembers: async ({ params }) => {
       const found = (await membership().list()).find((w) => w.workspaceId === params.workspaceId);

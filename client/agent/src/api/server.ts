@@ -254,7 +254,11 @@ class SessionRooms {
       // Opening a document in the UI is recorded in the audit log as "opened" (issue 13).
       const rooms = new YjsRooms(session.parts.documents, this.host.problems, this.log.child({ part: 'yjs' }), openedRecorder(session.parts.recordAccess));
       // Browsers must stop editing through the rooms before the DocumentSync closes.
-      const presence = new PresenceTracker(session.parts.documents);
+      const { keys } = session.parts;
+      const presence = new PresenceTracker(session.parts.documents, (workspaceId, device) => {
+        const state = keys.chainState(workspaceId);
+        return state?.devices.some((d) => d.userId === device.userId && d.deviceId === device.deviceId) ?? false;
+      });
       session.beforeClose(async () => {
         presence.close();
         await rooms.close();

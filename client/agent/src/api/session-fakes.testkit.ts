@@ -25,6 +25,7 @@ import type {
   KeyRing,
   LocalDevice,
   MembershipService,
+  RemovalView,
   OwnDevice,
   PendingOwnDevice,
   RecordsService,
@@ -252,6 +253,10 @@ class FakeMembership implements MembershipService {
     return [...this.world.workspaces.entries()]
       .filter(([, ws]) => ws.members.some((m) => m.userId === this.me.userId))
       .map(([workspaceId]) => this.#summary(workspaceId));
+  }
+
+  async removals(): Promise<RemovalView[]> {
+    return [];
   }
 
   async create(kind: WorkspaceKind, label: string): Promise<WorkspaceSummary> {

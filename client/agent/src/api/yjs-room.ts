@@ -132,7 +132,9 @@ export class YjsRoom {
       });
       return;
     }
-    const admitted = this.#ownership.admit(from, entries, this.#localClients());
+    // A device speaks only for its own person: a state naming another user (his name by a caret, "typing…") is dropped.
+    const own = entries.filter((entry) => claimedUserId(entry.state) === undefined || claimedUserId(entry.state) === from.userId);
+    const admitted = this.#ownership.admit(from, own, this.#localClients());
     if (admitted.length < entries.length) {
       this.log.warn({ device: deviceKey(from), dropped: entries.length - admitted.length }, 'presence for client ids owned by others ignored');
     }
@@ -289,4 +291,16 @@ function toBytes(data: RawData): Uint8Array {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** The `user.userId` an awareness state claims, if any. */
+function claimedUserId(state: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(state);
+    const user: unknown = typeof parsed === 'object' && parsed !== null ? (parsed as { user?: unknown }).user : undefined;
+    const userId: unknown = typeof user === 'object' && user !== null ? (user as { userId?: unknown }).userId : undefined;
+    return typeof userId === 'string' ? userId : undefined;
+  } catch {
+    return undefined;
+  }
 }

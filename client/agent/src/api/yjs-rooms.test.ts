@@ -123,6 +123,18 @@ describe('y-websocket endpoint', () => {
     await expect.poll(() => a.host.problems.list()).toEqual([expect.objectContaining({ code: 'malformed', workspaceId, stream: 'doc:plan', device: { userId: 'u-sini', deviceId: 1 } })]);
   });
 
+  it('drops a state in which a device speaks for another person (his name, "typing…")', async () => {
+    const pa = provider(a, `${workspaceId}/plan`);
+    await synced(pa);
+    const sini = { userId: 'u-sini', deviceId: 1 };
+    const posing = encodeAwarenessEntries([{ clientId: 515151, clock: 1, state: JSON.stringify({ user: { name: 'Anna', userId: 'u-anna' }, typing: true }) }]);
+    syncOf('u-anna').receivePresence(workspaceId, 'doc:plan', sini, posing);
+    const honest = encodeAwarenessEntries([{ clientId: 616161, clock: 1, state: JSON.stringify({ user: { name: 'Sini', userId: 'u-sini' }, typing: true }) }]);
+    syncOf('u-anna').receivePresence(workspaceId, 'doc:plan', sini, honest);
+    await expect.poll(() => pa.awareness.getStates().get(616161)).toEqual({ user: { name: 'Sini', userId: 'u-sini' }, typing: true });
+    expect(pa.awareness.getStates().has(515151)).toBe(false);
+  });
+
   it('refuses documents of workspaces this device is not in, and closes rooms when the profile locks', async () => {
     const upgrade = (room: string): Promise<number> =>
       new Promise<number>((resolve) => {

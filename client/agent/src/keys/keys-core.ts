@@ -221,7 +221,13 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
       link.onOnline(() => quietly('refresh', refresh)),
       link.onNotice('membership', (n) => quietly('membership', () => sync.syncWorkspace(n.workspaceId))),
       // The server's word is not taken for it: the chain decides whether access was lost.
-      link.onNotice('revoked', (n) => quietly('revoked', () => sync.syncWorkspace(n.workspaceId))),
+      // The removal event it may carry is verified against the chain held here (who removed us, when).
+      link.onNotice('revoked', (n) =>
+        quietly('revoked', async () => {
+          if (n.event !== undefined) await sync.applyRemovalNotice(n.workspaceId, n.event);
+          return sync.syncWorkspace(n.workspaceId);
+        }),
+      ),
       link.onNotice('mailbox', () => quietly('mailbox', () => receiver.receive())),
       // The notice only says where to look; what counts is what the certificates verify to.
       link.onNotice('certificates', (n) => quietly('certificates', () => refreshCertificates([n.userId]))),

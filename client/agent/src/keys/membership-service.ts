@@ -18,7 +18,7 @@ import { safetyNumber } from '@yhteispoyta/crypto/safety';
 import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MemberDevice, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
-import type { ChainHistory, ConsentEndingChoice, IdentityInfo, MemberView, MembershipService, ProblemSink, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
+import type { ChainHistory, ConsentEndingChoice, FormerMember, IdentityInfo, MemberNotice, MemberView, MembershipService, ProblemSink, RemovalView, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
 import { RestError } from '../contracts';
 import type { ClientNames } from '../identity/client-names';
 import type { WorkspaceTexts } from '../identity/workspace-texts';
@@ -30,6 +30,7 @@ import type { Directory } from './directory';
 import type { KeySender } from './key-sender';
 import type { MailboxReceiver } from './mailbox-receiver';
 import { MembershipError } from './membership-error';
+import { lastRemovalOf, membershipTimeline } from './membership-timeline';
 import type { MembershipSync } from './membership-sync';
 import { invitationEvent, standingOf } from './workspace-acceptance';
 import type { AcceptanceStore } from './workspace-acceptance';
@@ -72,6 +73,35 @@ export class LocalMembershipService implements MembershipService {
       const summary = this.#summary(w.workspaceId);
       return summary === undefined ? [] : [summary];
     });
+  }
+
+  async removals(): Promise<RemovalView[]> {
+    const { identities } = this.#p;
+    const self = this.#device.self;
+    const out: RemovalView[] = [];
+    for (const record of this.#p.chains.workspaces()) {
+      if (record.access !== 'revoked') continue;
+      const state = this.#p.sync.state(record.workspaceId);
+      const events = this.#p.chains.events(record.workspaceId).map(({ event }) => event);
+      const removal = lastRemovalOf(events, self);
+      const person = removal === undefined ? undefined : identities.book.person(removal.author.userId);
+      const by =
+        removal === undefined
+          ? undefined
+          : {
+              userId: removal.author.userId,
+              ...(person?.kind === 'professional' ? { displayName: person.displayName, orgName: person.orgName } : {}),
+              ...(person?.kind !== 'professional' ? nameField(this.#p.names.nameOf(removal.author.userId)) : {}),
+            };
+      out.push({
+        workspaceId: record.workspaceId,
+        label: state === undefined ? '' : (this.#p.texts.labelOf(state) ?? ''),
+        ...(removal === undefined ? {} : { at: removal.at }),
+        ...(by === undefined ? {} : { by }),
+        left: removal !== undefined && removal.author.userId === self.userId,
+      });
+    }
+    return out.sort((a, b) => (b.at ?? 0) - (a.at ?? 0));
   }
 
   async create(kind: WorkspaceKind, label: string): Promise<WorkspaceSummary> {
@@ -378,6 +408,7 @@ export class LocalMembershipService implements MembershipService {
       lastActivityAt: record?.lastActivityAt ?? 0,
       members: this.#memberViews(workspaceId),
       notices: this.#notices(workspaceId),
+      ...this.#timeline(workspaceId),
       ...(createdBy === undefined ? {} : { createdBy }),
       ...(state.kind === 'case' && [...state.members.values()].some((m) => m.role === 'client') ? { consentAnswered: state.consentAnswered } : {}),
       ...(consent === null
@@ -439,6 +470,25 @@ export class LocalMembershipService implements MembershipService {
     });
   }
 
+  /** Joins, removals and consent changes of the verified chain, and the former members. */
+  #timeline(workspaceId: string): { memberNotices: MemberNotice[]; formerMembers: FormerMember[] } {
+    const { identities, names } = this.#p;
+    const { notices, formerMembers } = membershipTimeline(
+      this.#p.chains.events(workspaceId).map(({ event }) => event),
+      {
+        nameOf: (userId) => {
+          const person = identities.book.person(userId);
+          return person?.kind === 'professional' ? person.displayName : names.nameOf(userId);
+        },
+        orgNameOf: (userId) => {
+          const person = identities.book.person(userId);
+          return person?.kind === 'professional' ? person.orgName : undefined;
+        },
+      },
+    );
+    return { memberNotices: notices, formerMembers };
+  }
+
   /** The author of the verified `create` event, read once from the stored chain. */
   #creator(workspaceId: string): string | undefined {
     const known = this.#creators.get(workspaceId);
@@ -459,4 +509,8 @@ export class LocalMembershipService implements MembershipService {
 /** The signed fields of a hand-over or closing, only those given. */
 function endingOf(choice: ConsentEndingChoice): ConsentEndingChoice {
   return { ...(choice.handOverTo === undefined ? {} : { handOverTo: choice.handOverTo }), ...(choice.close === undefined ? {} : { close: choice.close }) };
+}
+
+function nameField(name: string | undefined): { displayName?: string } {
+  return name === undefined ? {} : { displayName: name };
 }

@@ -90,6 +90,42 @@ function storedSeqs(device: TestDevice): number[] {
   return new ChainStore(device.profile).events(workspaceId).map((e) => e.event.seq);
 }
 
+describe('the removal a revoked notice carries', () => {
+  it('is verified against the held chain: the removed device then says who removed it and when', async () => {
+    // Without the notice's event the device only learns that the server refuses it.
+    await alice.core.membership.removeMember(workspaceId, bob.device.self.userId);
+    // The removal, then alice's rotation: the notice carries the removal.
+    const removal = (await stored()).find((e) => e.type === 'remove_member');
+    if (removal === undefined) throw new Error('no removal');
+    await bob.core.sync.applyRemovalNotice(workspaceId, removal);
+    expect(storedSeqs(bob).at(-1)).toBe(removal.seq);
+    expect(bob.problems.map((p) => p.code)).toContain('revoked');
+    expect(bob.problems.map((p) => p.code)).not.toContain('chain_invalid');
+    expect(await bob.core.membership.removals()).toEqual([
+      { workspaceId, label: expect.any(String), at: removal.at, by: { userId: alice.device.self.userId, displayName: 'alice', orgName: 'Organisaatio sote' }, left: false },
+    ]);
+  });
+
+  it('is refused when forged (signed with another key): nothing applied, no one named', async () => {
+    const forged = await nextEvent({ type: 'remove_member', payload: { userId: bob.device.self.userId } }, PrivateKey.generate());
+    await bob.core.sync.applyRemovalNotice(workspaceId, forged);
+    expect(bob.problems.map((p) => p.code)).toEqual(['chain_invalid']);
+    expect(storedSeqs(bob)).toEqual([0, 1]);
+    expect(bob.core.sync.state(workspaceId)?.members.has(bob.device.self.userId)).toBe(true);
+    expect(await bob.core.membership.removals()).toEqual([]);
+  });
+
+  it('is left to the pull when it is not the next event of the held chain', async () => {
+    await alice.core.membership.addMember(workspaceId, carol.device.self.userId);
+    await alice.core.membership.removeMember(workspaceId, bob.device.self.userId);
+    const removal = (await stored()).find((e) => e.type === 'remove_member');
+    if (removal === undefined) throw new Error('no removal');
+    await bob.core.sync.applyRemovalNotice(workspaceId, removal);
+    expect(storedSeqs(bob)).toEqual([0, 1]);
+    expect(bob.problems).toEqual([]);
+  });
+});
+
 describe('membership sync', () => {
   it('verifies an honest chain into the same state the author holds', () => {
     const mine = alice.core.sync.state(workspaceId);

@@ -186,6 +186,26 @@ export class MembershipSync {
     return this.exclusive(() => this.pullLocked(workspaceId));
   }
 
+  /**
+   * The signed event that removed this device, as the server's `revoked` notice carries it.
+   * The device can no longer read the chain, so the event is verified against the chain it
+   * holds — it must be the very next one (seq, prevHash), signed by a device entitled to
+   * make it — and applied like any other; one that does not verify is refused and reported
+   * like a bad chain. Anything else (this device is behind) is left to the pull.
+   */
+  applyRemovalNotice(workspaceId: string, event: MembershipEvent): Promise<void> {
+    return this.exclusive(async () => {
+      const held = this.#states.get(workspaceId);
+      if (held === undefined || event.workspaceId !== workspaceId || event.seq !== held.seq + 1) return;
+      await this.#learnIdentities(devicesOf(event));
+      const verified = this.#verify(workspaceId, held, [event]);
+      if (verified === 'refused' || verified.accepted.length === 0 || verified.state === undefined) return;
+      this.#deps.chains.append(workspaceId, verified.accepted);
+      this.#set(workspaceId, verified.state);
+      await this.#afterVerified(workspaceId, held, verified.state, verified.accepted.map((a) => a.event));
+    });
+  }
+
   /** Register a listener told after every pull whether it refused the server's answer; returns the unsubscribe function. */
   onPullOutcome(listener: PullOutcomeListener): () => void {
     return this.#outcomes.add(listener);

@@ -44,6 +44,8 @@ export const profilesApi = {
 export const workspacesApi = {
   /** The workspaces this device is a member of. */
   list: async () => (await callRoute(AGENT, 'listWorkspaces')).workspaces,
+  /** The workspaces this device was removed from, with who removed it and when. */
+  removals: async () => (await callRoute(AGENT, 'listRemovals')).removals,
   /** Create a workspace; this user becomes its owner. */
   create: async (kind: WorkspaceKind, label: string) => (await callRoute(AGENT, 'createWorkspace', { body: { kind, label } })).workspace,
   /** Add a professional from the directory. */

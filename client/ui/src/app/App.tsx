@@ -17,6 +17,8 @@ import { CertificationView } from '../start/CertificationView';
 import { StartView } from '../start/StartView';
 import { WorkspaceList } from '../workspaces/WorkspaceList';
 import { WorkspaceView } from '../workspace/WorkspaceView';
+import { ReachKeeper } from '../reach/use-reach';
+import { RemovalNotices, useRemovalProblemsSettled } from '../reach/RemovalNotices';
 import { useAgent } from './agent-context';
 import { certificationView } from './certification';
 import type { CertificationView as CertificationState } from './certification';
@@ -69,6 +71,7 @@ function ReadyPage({ device }: { device: NonNullable<HostStatus['device']> }) {
   const main = useRef<HTMLElement>(null);
   const view = certificationView(device);
   useFocusOnNavigation(route, main);
+  useRemovalProblemsSettled();
   const announcement = useCertificationAnnouncement(view, routeKey(route));
   return (
     <>
@@ -80,7 +83,9 @@ function ReadyPage({ device }: { device: NonNullable<HostStatus['device']> }) {
           <CertificationView view={view} certification={device.certification} />
         ) : (
           <>
+            <ReachKeeper />
             {route.name === 'devices' ? null : <WaitingDevicesNotice />}
+            {route.name === 'list' ? <RemovalNotices /> : null}
             {route.name === 'list' ? <WorkspaceList /> : route.name === 'devices' ? <DevicesView /> : <WorkspaceView workspaceId={route.workspaceId} tab={route.tab} />}
           </>
         )}

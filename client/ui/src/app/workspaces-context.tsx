@@ -1,19 +1,20 @@
 /**
  * The workspaces of the running session, kept fresh: the list (re-read when membership
  * changes), who else has each one open (the agent's presence, polled), and unread chat
- * counts (messages of others since this profile last had the workspace open, remembered
- * in localStorage per profile).
+ * counts (messages of others since this profile last read the workspace's chat — its chat
+ * shown in a visible, focused page — remembered in localStorage per profile).
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { ChatMessage, Workspace, WorkspacePresence } from '@yhteispoyta/local-api';
+import type { ChatMessage, Removal, Workspace, WorkspacePresence } from '@yhteispoyta/local-api';
 import { chatApi, profilesApi, workspacesApi } from '../api/agent-api';
 import { LastSeenStore, highestSeq, latestSentAt, unreadCount } from '../lib/unread';
 import type { CountableMessage } from '../lib/unread';
 import { useAgent } from './agent-context';
+import { useAttention } from '../reach/use-attention';
 
-/** How often presence is read again. */
-const PRESENCE_POLL_MS = 5_000;
+/** How often presence is read again (a local call; someone who left shows gone within it). */
+const PRESENCE_POLL_MS = 2_000;
 
 /** What the workspaces context offers. */
 export interface WorkspacesContextValue {
@@ -28,10 +29,14 @@ export interface WorkspacesContextValue {
   unread(workspaceId: string): number;
   /** the later of the server's last activity and the newest chat message (ms; 0 when none) */
   lastActivity(workspaceId: string): number;
-  /** the workspace the user has open now (its messages count as seen) */
+  /** the workspace whose chat is shown now (its messages count as seen while the page is visible and focused) */
   setOpen(workspaceId: string | undefined): void;
+  /** the workspace whose chat the person reads right now (shown, page visible and focused) */
+  readonly reading: string | undefined;
   /** the name of a workspace seen in this session, even one the user has just lost access to */
   labelOf(workspaceId: string): string | undefined;
+  /** workspaces this device was removed from (or left): who removed it and when, from the verified chain */
+  readonly removals: readonly Removal[];
 }
 
 const WorkspacesContext = createContext<WorkspacesContextValue | undefined>(undefined);
@@ -44,11 +49,14 @@ export function WorkspacesProvider({ children }: { children: ReactNode }) {
   const profile = status?.profile;
   const selfUserId = status?.device?.userId;
   const [workspaces, setWorkspaces] = useState<Workspace[] | undefined>(undefined);
+  const [removals, setRemovals] = useState<readonly Removal[]>([]);
   const [loadError, setLoadError] = useState<unknown>(undefined);
   const [generation, setGeneration] = useState(0);
   const [presence, setPresence] = useState<ReadonlyMap<string, WorkspacePresence['devices']>>(new Map());
   const [messages, setMessages] = useState<ReadonlyMap<string, ReadonlyMap<string, CountableMessage>>>(new Map());
-  const [openId, setOpenId] = useState<string | undefined>(undefined);
+  const [shownId, setOpenId] = useState<string | undefined>(undefined);
+  const attentive = useAttention();
+  const openId = attentive ? shownId : undefined;
   const [seenVersion, setSeenVersion] = useState(0);
   const lastSeen = useMemo(() => (profile === undefined ? undefined : new LastSeenStore(window.localStorage, profile)), [profile]);
   const loadedChats = useRef(new Set<string>());
@@ -69,6 +77,7 @@ export function WorkspacesProvider({ children }: { children: ReactNode }) {
     setWorkspaces(undefined);
     setMessages(new Map());
     setPresence(new Map());
+    setRemovals([]);
     loadedChats.current = new Set();
     labels.current = new Map();
   }, [profile]);
@@ -85,6 +94,13 @@ export function WorkspacesProvider({ children }: { children: ReactNode }) {
       (error: unknown) => {
         if (!cancelled) setLoadError(error);
       },
+    );
+    // An older agent without the route, or a failure: no removal notices, nothing else changes.
+    workspacesApi.removals().then(
+      (list) => {
+        if (!cancelled) setRemovals(list);
+      },
+      () => undefined,
     );
     return () => {
       cancelled = true;
@@ -159,7 +175,12 @@ export function WorkspacesProvider({ children }: { children: ReactNode }) {
           const rest = (current ?? []).filter((w) => w.workspaceId !== workspace.workspaceId);
           return [...rest, workspace];
         }),
-      online: (workspaceId) => presence.get(workspaceId) ?? [],
+      // Only people the verified chain names now (a removal re-reads the list at once).
+      online: (workspaceId) => {
+        const members = workspaces?.find((w) => w.workspaceId === workspaceId)?.members;
+        if (members === undefined) return [];
+        return (presence.get(workspaceId) ?? []).filter((d) => members.some((m) => m.userId === d.userId));
+      },
       unread: (workspaceId) => {
         const list = messages.get(workspaceId);
         if (list === undefined || lastSeen === undefined || selfUserId === undefined || workspaceId === openId) return 0;
@@ -170,10 +191,13 @@ export function WorkspacesProvider({ children }: { children: ReactNode }) {
         return Math.max(listed, latestSentAt(messages.get(workspaceId)?.values() ?? []));
       },
       setOpen: setOpenId,
-      labelOf: (workspaceId) => workspaces?.find((w) => w.workspaceId === workspaceId)?.label ?? labels.current.get(workspaceId),
+      reading: openId,
+      labelOf: (workspaceId) =>
+        workspaces?.find((w) => w.workspaceId === workspaceId)?.label ?? labels.current.get(workspaceId) ?? removals.find((r) => r.workspaceId === workspaceId && r.label !== '')?.label,
+      removals,
     }),
     // seenVersion: the counts change when something is marked seen.
-    [workspaces, loadError, refresh, presence, messages, lastSeen, selfUserId, openId, seenVersion],
+    [workspaces, loadError, refresh, presence, messages, lastSeen, selfUserId, openId, seenVersion, removals],
   );
   return <WorkspacesContext.Provider value={value}>{children}</WorkspacesContext.Provider>;
 }

@@ -3,7 +3,9 @@
  * its author, organisation, time and whether its signature was verified; one's own can
  * be edited and deleted. Attachments are encrypted by the agent; their transfers show
  * progress bars fed by the agent's events. New messages of others are announced to
- * screen readers.
+ * screen readers. System notices (joins, removals, consent changes) from the verified
+ * chain stand among the messages; who is writing now shows under the list ("kirjoittaa…"),
+ * from the others' encrypted presence in the workspace's room.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,7 +15,13 @@ import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { randomId } from '../lib/ids';
+import { useSelf } from '../app/agent-context';
+import { useMemberName } from '../members/use-member-name';
+import { NotificationControl } from '../reach/NotificationControl';
+import type { PlanRoom } from '../plan/use-plan-room';
+import { chatTimeline } from './chat-timeline';
 import { Composer } from './Composer';
+import { SystemNotice } from './SystemNotice';
 import { MessageItem } from './MessageItem';
 import { TransferList } from './TransferList';
 import type { LocalTransfer } from './transfers';
@@ -27,8 +35,15 @@ function orderMessages(messages: Iterable<ChatMessage>): ChatMessage[] {
 }
 
 /** The chat of one workspace. */
-export function ChatView({ workspace, selfUserId }: { workspace: Workspace; selfUserId: string }) {
+export function ChatView({ workspace, selfUserId, room }: { workspace: Workspace; selfUserId: string; room?: PlanRoom | undefined }) {
   const { t } = useTranslation();
+  const self = useSelf();
+  const memberNameOf = useMemberName(workspace.members);
+  // Former members keep the name the chain's last record of them gives.
+  const nameOf = useCallback(
+    (userId: string) => workspace.formerMembers?.find((m) => m.userId === userId && m.displayName !== undefined)?.displayName ?? memberNameOf(userId),
+    [workspace.formerMembers, memberNameOf],
+  );
   const { onChat, transfers } = useAgent();
   const workspaceId = workspace.workspaceId;
   const [messages, setMessages] = useState<ReadonlyMap<string, ChatMessage> | undefined>(undefined);
@@ -88,6 +103,9 @@ export function ChatView({ workspace, selfUserId }: { workspace: Workspace; self
   );
 
   const ordered = useMemo(() => orderMessages(messages?.values() ?? []), [messages]);
+  const timeline = useMemo(() => chatTimeline(ordered, workspace.memberNotices ?? []), [ordered, workspace.memberNotices]);
+  // Members only: a removed person's last "typing" state is not shown.
+  const typing = (room?.typing ?? []).filter((userId) => userId !== selfUserId && workspace.members.some((m) => m.userId === userId)).map(nameOf);
   const workspaceTransfers = [...local.values()];
 
   return (
@@ -99,17 +117,25 @@ export function ChatView({ workspace, selfUserId }: { workspace: Workspace; self
       <ErrorNotice error={load.error} />
       {messages === undefined ? (
         <p role="status">{t('common.loading')}</p>
-      ) : ordered.length === 0 ? (
+      ) : timeline.length === 0 ? (
         <p className="empty">{t('chat.none')}</p>
       ) : (
         <ol className="messages" aria-labelledby="chat-title">
-          {ordered.map((message) => (
-            <MessageItem key={message.id} message={message} workspace={workspace} own={message.author.userId === selfUserId} onDownload={download} />
-          ))}
+          {timeline.map((item) =>
+            item.kind === 'notice' ? (
+              <SystemNotice key={`notice-${item.notice.seq}`} notice={item.notice} nameOf={nameOf} />
+            ) : (
+              <MessageItem key={item.message.id} message={item.message} workspace={workspace} own={item.message.author.userId === selfUserId} onDownload={download} />
+            ),
+          )}
         </ol>
       )}
+      <p className="typing-line" data-testid="typing" aria-live="polite">
+        {typing.length === 0 ? '' : typing.length === 1 ? t('reach.typingOne', { name: typing[0] }) : t('reach.typingMany', { names: typing.join(', ') })}
+      </p>
       <TransferList rows={workspaceTransfers} progress={transfers} />
-      <Composer workspaceId={workspaceId} onTransfer={track} />
+      <Composer workspaceId={workspaceId} onTransfer={track} room={room} memberNames={workspace.members.filter((m) => m.userId !== selfUserId).map((m) => nameOf(m.userId))} />
+      <NotificationControl profile={self.profile} />
     </div>
   );
 }

@@ -1,6 +1,8 @@
 /**
  * One chat message: who wrote it (name, organisation), when, whether its signature was
  * verified, its text and attachments; for one's own messages, editing and deleting.
+ * Someone no longer a member keeps the organisation the verified chain last recorded for
+ * him, marked "poistettu työtilasta"; mentions are marked, a mention of oneself stands out.
  */
 import { InlineConfirm } from '../app/InlineConfirm';
 import { useId, useState } from 'react';
@@ -14,6 +16,8 @@ import { useAction } from '../app/use-action';
 import { formatBytes, formatDateTime } from '../lib/format';
 import { memberName } from '../members/member-groups';
 import { SignatureMark } from '../app/SignatureMark';
+import { useSelf } from '../app/agent-context';
+import { splitMentions } from '../reach/mentions';
 
 /** Props of {@link MessageItem}. */
 export interface MessageItemProps {
@@ -34,17 +38,30 @@ export function MessageItem({ message, workspace, own, onDownload }: MessageItem
   const download = useAction();
   const editId = useId();
 
+  const self = useSelf();
   const member = workspace.members.find((m) => m.userId === message.author.userId);
+  const former = member === undefined ? workspace.formerMembers?.find((m) => m.userId === message.author.userId) : undefined;
+  const known = member ?? former;
   // The certified name first; a message's own claim only for someone no longer a member.
-  const author = memberName({ userId: message.author.userId, role: member?.role, displayName: member?.displayName ?? message.authorName }, announcedName, t('roles.client'));
-  const orgId = message.authorOrgId ?? member?.orgId;
-  const org = orgId === undefined ? undefined : orgId === CLIENTS_ORG_ID ? t('roles.client') : (member?.orgId === orgId ? member.orgName : undefined) ?? orgName(orgId) ?? orgId;
+  const author = memberName(
+    { userId: message.author.userId, role: known?.role, displayName: known?.displayName ?? message.authorName },
+    announcedName,
+    t('roles.client'),
+  );
+  const orgId = message.authorOrgId ?? known?.orgId;
+  const org = orgId === undefined ? undefined : orgId === CLIENTS_ORG_ID ? t('roles.client') : (known?.orgId === orgId ? known.orgName : undefined) ?? orgName(orgId) ?? orgId;
+  const removedMark = former === undefined ? null : <span className="removed-mark"> · {t('reach.removedMark')}</span>;
+  const names = [...workspace.members, ...(workspace.formerMembers ?? [])].map((m) => memberName(m, announcedName, t('roles.client')));
+  const selfName = self.displayName.trim();
+  const parts = splitMentions(message.text, names, selfName === '' ? [] : [selfName]);
+  const mentionsMe = parts.some((part) => part.mention?.self === true);
 
   if (message.deleted) {
     return (
       <li className="message message-deleted">
         <p className="message-meta">
-          <span className="message-author">{author}</span> · <time dateTime={new Date(message.sentAt).toISOString()}>{formatDateTime(message.sentAt, i18n.language)}</time>
+          <span className="message-author">{author}</span>
+          {removedMark} · <time dateTime={new Date(message.sentAt).toISOString()}>{formatDateTime(message.sentAt, i18n.language)}</time>
         </p>
         <p className="muted">{t('chat.deleted')}</p>
       </li>
@@ -52,11 +69,13 @@ export function MessageItem({ message, workspace, own, onDownload }: MessageItem
   }
 
   return (
-    <li className={own ? 'message message-own' : 'message'}>
+    <li className={['message', own ? 'message-own' : '', mentionsMe ? 'message-mentions-me' : ''].filter((c) => c !== '').join(' ')}>
       <article aria-label={t('chat.messageFrom', { author })}>
         <p className="message-meta">
           <span className="message-author">{author}</span>
           {org === undefined ? null : <span className="message-org"> · {org}</span>}
+          {removedMark}
+          {mentionsMe ? <span className="mention-me-mark"> · {t('reach.mentionsYou')}</span> : null}
           {' · '}
           <time dateTime={new Date(message.sentAt).toISOString()}>{formatDateTime(message.sentAt, i18n.language)}</time>
           {message.verified ? (
@@ -94,7 +113,17 @@ export function MessageItem({ message, workspace, own, onDownload }: MessageItem
             </div>
           </form>
         ) : message.text === '' ? null : (
-          <p className="message-text">{message.text}</p>
+          <p className="message-text">
+            {parts.map((part, i) =>
+              part.mention === undefined ? (
+                part.text
+              ) : (
+                <mark key={i} className={part.mention.self ? 'mention mention-self' : 'mention'}>
+                  {part.text}
+                </mark>
+              ),
+            )}
+          </p>
         )}
         {message.attachments.length === 0 ? null : (
           <ul className="attachments" aria-label={t('chat.attachments')}>

@@ -27,6 +27,20 @@ export interface PlanRoom {
   readonly connection: 'connecting' | 'connected' | 'disconnected';
   /** the other people in the room now */
   readonly peers: readonly AwarenessUser[];
+  /** user ids of the others writing a chat message now (their awareness says `typing`; members only, checked by the reader) */
+  readonly typing: readonly string[];
+}
+
+function typingOf(provider: WebsocketProvider): string[] {
+  const own = provider.awareness.clientID;
+  const out = new Set<string>();
+  for (const [clientId, state] of provider.awareness.getStates()) {
+    if (clientId === own || (state as { typing?: unknown }).typing !== true) continue;
+    const user: unknown = (state as { user?: unknown }).user;
+    const userId = typeof user === 'object' && user !== null ? (user as Record<string, unknown>).userId : undefined;
+    if (typeof userId === 'string') out.add(userId);
+  }
+  return [...out];
 }
 
 function peersOf(provider: WebsocketProvider): AwarenessUser[] {
@@ -53,7 +67,7 @@ export function usePlanRoom(workspaceId: string, user: AwarenessUser, docName: s
     // BroadcastChannel off: every tab goes through the agent, which is the only party that may see the plan.
     const provider = new WebsocketProvider(base, docName, doc, { disableBc: true, protocols: agentSocketProtocols() });
     provider.awareness.setLocalStateField('user', { name, color, userId });
-    let current: PlanRoom = { doc, provider, synced: false, connection: 'connecting', peers: [] };
+    let current: PlanRoom = { doc, provider, synced: false, connection: 'connecting', peers: [], typing: [] };
     const update = (change: Partial<PlanRoom>) => {
       current = { ...current, ...change };
       setRoom(current);
@@ -61,7 +75,7 @@ export function usePlanRoom(workspaceId: string, user: AwarenessUser, docName: s
     setRoom(current);
     const onStatus = ({ status }: { status: 'connecting' | 'connected' | 'disconnected' }) => update({ connection: status });
     const onSync = (synced: boolean) => update({ synced: current.synced || synced });
-    const onAwareness = () => update({ peers: peersOf(provider) });
+    const onAwareness = () => update({ peers: peersOf(provider), typing: typingOf(provider) });
     provider.on('status', onStatus);
     provider.on('sync', onSync);
     provider.awareness.on('change', onAwareness);

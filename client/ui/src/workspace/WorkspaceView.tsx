@@ -26,6 +26,7 @@ import { usePlanRoom } from '../plan/use-plan-room';
 import { usePlanHasContent } from '../plan/use-plan-content';
 import { TimelineView } from '../timeline/TimelineView';
 import { ProcessingView } from '../processing/ProcessingView';
+import { RemovalNotices } from '../reach/RemovalNotices';
 
 const NO_MEMBERS: readonly Member[] = [];
 
@@ -39,10 +40,11 @@ export function WorkspaceView({ workspaceId, tab }: { workspaceId: string; tab: 
   const name = self.displayName.trim() === '' ? self.profile : self.displayName;
   const user = useMemo(() => ({ name, color: userColour(self.userId), userId: self.userId }), [name, self.userId]);
 
+  // Only the chat tab reads the chat: its messages count as seen there (while the page is visible and focused).
   useEffect(() => {
-    setOpen(workspaceId);
+    setOpen(tab === 'chat' ? workspaceId : undefined);
     return () => setOpen(undefined);
-  }, [workspaceId, setOpen]);
+  }, [workspaceId, tab, setOpen]);
 
   if (workspace === undefined) {
     return (
@@ -52,6 +54,7 @@ export function WorkspaceView({ workspaceId, tab }: { workspaceId: string; tab: 
           <p role="status">{t('common.loading')}</p>
         ) : (
           <>
+            <RemovalNotices workspaceId={workspaceId} />
             <h1>{t('workspace.notFound')}</h1>
             <p>
               <a href="#/">{t('workspace.back')}</a>
@@ -98,12 +101,15 @@ function OpenWorkspace({
   }, [peers, workspace, learnName, onlineKey]);
   if (workspace === undefined) return null;
   // Who is here: the agent's verified presence (kept across reloads of this page) and the room's awareness.
+  // Only people the verified chain names now: a removed person leaves the list as soon as his removal is verified.
   const present = new Map<string, string>();
-  for (const device of online(workspaceId)) present.set(device.userId, nameOf(device.userId));
+  const memberIds = new Set(workspace.members.map((m) => m.userId));
+  for (const device of online(workspaceId)) if (memberIds.has(device.userId)) present.set(device.userId, nameOf(device.userId));
   for (const peer of peers ?? []) {
     if (peer.userId === user.userId || present.has(peer.userId)) continue;
     const member = workspace.members.find((m) => m.userId === peer.userId);
-    present.set(peer.userId, member?.displayName ?? announcedName(peer.userId) ?? peer.name);
+    if (member === undefined) continue;
+    present.set(peer.userId, member.displayName ?? announcedName(peer.userId) ?? peer.name);
   }
   const peerNames = [...new Set(present.values())];
   const planShown = workspace.kind === 'case' || planHasContent;
@@ -137,7 +143,7 @@ function OpenWorkspace({
       </nav>
       <div className="tab-panel">
         {shown === 'plan' ? <PlanView workspace={workspace} room={room} user={user} /> : null}
-        {shown === 'chat' ? <ChatView workspace={workspace} selfUserId={user.userId} /> : null}
+        {shown === 'chat' ? <ChatView workspace={workspace} selfUserId={user.userId} room={room} /> : null}
         {shown === 'records' ? (
           <RecordsView workspace={workspace} viewer={{ ...user, orgId: selfOrgId, role: selfRole }} planDoc={room?.synced === true ? room.doc : undefined} />
         ) : null}

@@ -13,19 +13,22 @@ import { useSelf } from '../app/agent-context';
 import { CreateWorkspaceForm } from './CreateWorkspaceForm';
 import { InvitationList } from './InvitationList';
 import { MyTasks } from './MyTasks';
+import { NotificationControl } from '../reach/NotificationControl';
 
 /** The list view. */
 export function WorkspaceList() {
   const { t } = useTranslation();
   const { workspaces, loadError, lastActivity } = useWorkspaces();
   // A client takes part in the case he was invited to; only professionals create workspaces.
-  const canCreate = useSelf().role !== 'client';
+  const self = useSelf();
+  const canCreate = self.role !== 'client';
   const sorted = [...(workspaces ?? [])].sort((a, b) => lastActivity(b.workspaceId) - lastActivity(a.workspaceId) || a.label.localeCompare(b.label));
   return (
     <div className="workspace-list-view">
       <h1>{t('workspaces.title')}</h1>
       <ErrorNotice error={loadError} />
       <InvitationList />
+      <NotificationControl profile={self.profile} />
       {workspaces === undefined || workspaces.length === 0 ? null : <MyTasks />}
       <div className="list-columns">
         <section aria-labelledby="workspace-list-title">
