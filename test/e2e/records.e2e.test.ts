@@ -6,6 +6,7 @@
  * the Kela expert acknowledges the answer; each sees the status change (lähetetty →
  * vastattu → kuitattu). Then a network meeting with its agenda and an invitee, whose
  * minutes both write at once (a Yjs document of the meeting, live in the other's editor).
+ * A concern notice from Kela to the county, closed by the county's feedback.
  * axe-core checks the view on both sides; screenshots at 1366 and 390 px go to
  * test-artifacts/e2e/.
  */
@@ -155,4 +156,41 @@ describe('case records in the browser', () => {
     await screenshot(maija, 'records-meeting-minutes-1366');
     expect(complaints).toEqual([]);
   }, 180_000);
+
+  it("a concern notice from Kela is closed by the county's feedback, seen on both sides", async () => {
+    const CONTENT = 'Asiakas kertoi menettäneensä asuntonsa ja asuvansa tuttavien luona. Toimeentulo on katkennut.';
+    await maija.getByLabel('Asiakirjan laji').selectOption({ label: 'Ilmoitus sosiaalihuollon tarpeesta' });
+    const form = maija.getByRole('form', { name: 'Ilmoitus sosiaalihuollon tarpeesta' });
+    // Nothing chosen: urgency and addressee are asked for, nothing is sent.
+    const listed = await maija.getByTestId('record').count();
+    await form.getByRole('button', { name: 'Lähetä ilmoitus' }).click();
+    await expect.poll(() => form.locator('.field-error').count()).toBeGreaterThan(0);
+    expect(await maija.getByTestId('record').count()).toBe(listed);
+    await form.getByLabel('Vastaanottava organisaatio').selectOption({ label: 'Pirkanmaan hyvinvointialue' });
+    await form.getByRole('radio', { name: 'Kiireellinen', exact: true }).check();
+    await form.getByLabel('Ilmoituksen sisältö').fill(CONTENT);
+    await form.getByRole('checkbox', { name: 'Asiakkaalle on kerrottu ilmoituksesta' }).check();
+    await form.getByRole('button', { name: 'Lähetä ilmoitus' }).click();
+    const sent = maija.getByTestId('record').filter({ hasText: CONTENT });
+    await sent.getByText('lähetetty', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await sent.innerText()).toContain('Kiireellinen');
+
+    const received = sanna.getByTestId('record').filter({ hasText: CONTENT });
+    await received.getByText('lähetetty', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await received.innerText()).toContain('Maija Laine');
+    // Kela, who sent it, cannot answer its own notice: only the receiving organisation gives feedback.
+    expect(await sent.getByRole('button', { name: 'Anna palaute' }).count()).toBe(0);
+    await received.getByRole('button', { name: 'Anna palaute' }).click();
+    const feedback = received.getByRole('form', { name: 'Anna palaute' });
+    await feedback.getByLabel('Palaute').fill('Palvelutarpeen arviointi aloitettu, asiakas tavattu 3.12.');
+    await expectAccessible(sanna, 'records, concern feedback on a phone');
+    await feedback.getByRole('button', { name: 'Lähetä palaute' }).click();
+    await received.getByText('palaute annettu', { exact: true }).waitFor({ timeout: 30_000 });
+    await sent.getByText('palaute annettu', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await sent.innerText()).toContain('Palvelutarpeen arviointi aloitettu');
+    expect(await sanna.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectAccessible(maija, 'records, concern closed');
+    await screenshot(maija, 'records-concern-closed-1366');
+    expect(complaints).toEqual([]);
+  }, 240_000);
 });
