@@ -18,3 +18,4 @@ export * from './routes';
 export * from './client';
 export * from './auth';
 export * from './invitations';
+export * from './history';

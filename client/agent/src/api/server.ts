@@ -22,6 +22,7 @@ import { serveEvents } from './events-socket';
 import { ApiError, sendError } from './http-util';
 import { bindRoutes } from './route-binding';
 import { chatRoutes } from './routes-chat';
+import { historyRoutes } from './routes-history';
 import { recordRoutes } from './routes-records';
 import { deviceRoutes } from './routes-devices';
 import { hostRoutes } from './routes-host';
@@ -83,6 +84,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ...deviceRoutes(host),
     ...chatRoutes(host),
     ...recordRoutes(host),
+    ...historyRoutes(host),
     // Who has a workspace open: the tracker lives with the session's rooms (see SessionRooms).
     presence: async () => {
       const current = rooms.current();
