@@ -12,6 +12,7 @@ import { usePeople } from '../app/people-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { formatBytes, formatDateTime } from '../lib/format';
+import { VerifiedMark } from '../members/identity-states';
 import { memberName } from '../members/member-groups';
 
 /** Props of {@link MessageItem}. */
@@ -55,6 +56,7 @@ export function MessageItem({ message, workspace, own, onDownload }: MessageItem
       <article aria-label={t('chat.messageFrom', { author })}>
         <p className="message-meta">
           <span className="message-author">{author}</span>
+          <VerifiedMark userId={message.author.userId} />
           {org === undefined ? null : <span className="message-org"> · {org}</span>}
           {' · '}
           <time dateTime={new Date(message.sentAt).toISOString()}>{formatDateTime(message.sentAt, i18n.language)}</time>
