@@ -52,16 +52,16 @@ export function ActionItems({ doc }: { doc: Y.Doc }) {
                 const row = index + 1;
                 return (
                   <tr key={item.id} data-action-id={item.id}>
-                    <td>
+                    <td data-label={t('plan.actions.what')}>
                       <TextCell doc={doc} actionId={item.id} field="what" value={item.what} label={t('plan.actions.whatRow', { row })} />
                     </td>
-                    <td>
+                    <td data-label={t('plan.actions.owner')}>
                       <TextCell doc={doc} actionId={item.id} field="owner" value={item.owner} label={t('plan.actions.ownerRow', { row })} />
                     </td>
-                    <td>
+                    <td data-label={t('plan.actions.organisation')}>
                       <TextCell doc={doc} actionId={item.id} field="organisation" value={item.organisation} label={t('plan.actions.organisationRow', { row })} />
                     </td>
-                    <td>
+                    <td data-label={t('plan.actions.due')}>
                       <input
                         type="date"
                         aria-label={t('plan.actions.dueRow', { row })}
@@ -69,7 +69,7 @@ export function ActionItems({ doc }: { doc: Y.Doc }) {
                         onChange={(event) => updateAction(doc, item.id, 'due', event.target.value)}
                       />
                     </td>
-                    <td>
+                    <td data-label={t('plan.actions.status')}>
                       <select
                         aria-label={t('plan.actions.statusRow', { row })}
                         value={item.status}
@@ -111,7 +111,7 @@ function TextCell({ doc, actionId, field, value, label }: { doc: Y.Doc; actionId
   const text = actionText(doc, actionId, field);
   const edit = (next: string) => editActionText(doc, actionId, field, next);
   if (text === undefined) return <CommitInput aria-label={label} maxLength={MAX_ACTION_FIELD_CHARS} value={value} onCommit={edit} />;
-  return <CollaborativeInput aria-label={label} maxLength={MAX_ACTION_FIELD_CHARS} text={text} onEdit={edit} />;
+  return <CollaborativeInput aria-label={label} maxLength={MAX_ACTION_FIELD_CHARS} text={text} onEdit={edit} wrap />;
 }
 
 function AddActionForm({ doc }: { doc: Y.Doc }) {
