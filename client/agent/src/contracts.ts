@@ -193,6 +193,8 @@ export interface DocumentSync {
   close(): Promise<void>;
   /** the versions of a document this device recorded (plan history), newest first */
   versions(workspaceId: string, stream: string): Promise<DocVersion[]>;
+  /** when a document of the workspace last changed, as this device recorded it (ms); 0 for never */
+  lastEditAt(workspaceId: string): number;
   /** one recorded version with its full Yjs state; undefined if there is no such version */
   version(workspaceId: string, stream: string, versionId: number): Promise<DocVersionState | undefined>;
   /**

@@ -137,6 +137,10 @@ export class FakeDocumentSync implements DocumentSync {
     return [];
   }
 
+  lastEditAt(): number {
+    return 0;
+  }
+
   async version(): Promise<undefined> {
     return undefined;
   }

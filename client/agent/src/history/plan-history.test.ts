@@ -67,6 +67,9 @@ describe('plan history', () => {
     // The restore is Ben's own new session on Anna's device.
     expect((await a.sync.documents.versions(ws, PLAN))[0]?.author.userId).toBe(b.device.self.userId);
     expect(await b.sync.documents.restoreVersion(ws, PLAN, 999_999)).toBeUndefined();
+    // The workspace list counts these edits as activity.
+    for (const agent of [a, b]) expect(agent.sync.documents.lastEditAt(ws)).toBeGreaterThan(0);
+    expect(a.sync.documents.lastEditAt('no-such-workspace')).toBe(0);
     expect([...a.problems, ...b.problems]).toEqual([]);
   });
 

@@ -93,6 +93,13 @@ export class VersionRecorder {
     });
   }
 
+  /** The last edit of a session not yet written, in any document of the workspace (ms); 0 for none. */
+  pendingAt(workspaceId: string): number {
+    let latest = 0;
+    for (const session of this.#sessions.values()) if (session.workspaceId === workspaceId) latest = Math.max(latest, session.lastAt);
+    return latest;
+  }
+
   /** Write every session's state now (before a version is listed, and on close). */
   flush(): void {
     for (const session of this.#sessions.values()) this.#write(session);

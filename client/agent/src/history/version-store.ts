@@ -99,6 +99,12 @@ export class VersionStore {
       .map(info);
   }
 
+  /** When any document of the workspace last changed as recorded here (ms); 0 for never. */
+  latestAt(workspaceId: string): number {
+    const at = this.#profile.db.prepare('SELECT max(at) FROM history_versions WHERE workspace_id = ?', { pluck: true }).get([workspaceId]);
+    return typeof at === 'number' ? at : 0;
+  }
+
   /** One version of a document with its state; undefined if there is none such. */
   get(workspaceId: string, stream: string, versionId: number): VersionWithState | undefined {
     const row = this.#profile.db

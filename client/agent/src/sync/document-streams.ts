@@ -94,6 +94,11 @@ export class DocumentStreams implements StreamHandler {
       deps.history === undefined ? undefined : new VersionRecorder(deps.history.versions, (w, s) => this.#stateOf(w, s), deps.history.timing);
   }
 
+  /** The last edit of a session being recorded in the workspace (ms); 0 for none. */
+  pendingEditAt(workspaceId: string): number {
+    return this.#recorder?.pendingAt(workspaceId) ?? 0;
+  }
+
   /** Write the versions being recorded now (before they are listed). */
   flushVersions(): void {
     this.#recorder?.flush();

@@ -102,6 +102,11 @@ export class EncryptedDocumentSync implements DocumentSync {
     return store.list(workspaceId, stream).map(toDocVersion);
   }
 
+  lastEditAt(workspaceId: string): number {
+    const stored = this.#deps.history?.versions.latestAt(workspaceId) ?? 0;
+    return Math.max(stored, this.#documents.pendingEditAt(workspaceId));
+  }
+
   async version(workspaceId: string, stream: string, versionId: number): Promise<DocVersionState | undefined> {
     checkWorkspaceId(workspaceId);
     this.#documents.flushVersions();
