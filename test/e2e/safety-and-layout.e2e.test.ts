@@ -105,3 +105,21 @@ describe('layout', () => {
     });
   }
 });
+
+describe('revoking consent (last: it removes people from the case)', () => {
+  it('moves focus to what was done, not to the next destructive button', async () => {
+    const jani = await openCase('Jani', 390);
+    await jani.getByRole('link', { name: 'Jäsenet ja suostumus' }).click();
+    const revokeButtons = jani.getByRole('button', { name: /^Peru suostumus: / });
+    await expect.poll(() => revokeButtons.count(), { timeout: 30_000 }).toBeGreaterThan(1);
+    const before = await revokeButtons.count();
+    await jani.getByRole('button', { name: 'Peru suostumus: Kela' }).click();
+    await jani.getByRole('button', { name: 'Kyllä, peru suostumus' }).click();
+    await expect.poll(() => revokeButtons.count(), { timeout: 30_000 }).toBe(before - 1);
+    await expect.poll(() => jani.getByTestId('consent-revoked').innerText(), { timeout: 30_000 }).toContain('Kela');
+    await expect
+      .poll(() => jani.evaluate(() => ({ testId: document.activeElement?.getAttribute('data-testid'), danger: document.activeElement?.className.includes('danger') ?? false })))
+      .toEqual({ testId: 'consent-revoked', danger: false });
+    expect(await seriousViolations(jani)).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@
  * cannot read anything written afterwards.
  */
 import { InlineConfirm } from '../app/InlineConfirm';
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CLIENTS_ORG_ID, MAX_CONSENT_PURPOSE_CHARS } from '@yhteispoyta/local-api';
 import type { Workspace } from '@yhteispoyta/local-api';
@@ -36,6 +36,12 @@ export function ConsentPanel({ workspace }: { workspace: Workspace }) {
   const grant = useAction();
   const revoke = useAction();
   const ids = { purpose: useId(), until: useId(), untilHint: useId() };
+  // After a revocation focus goes to what it did, never on to the next "Peru suostumus" button.
+  const [revokedSaid, setRevokedSaid] = useState('');
+  const revokedRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (revokedSaid !== '') revokedRef.current?.focus();
+  }, [revokedSaid]);
   const candidates = orgs.filter((o) => o.orgId !== CLIENTS_ORG_ID);
   const expiresAt = endOfDay(until);
   const expiryInPast = expiresAt !== undefined && expiresAt <= Date.now();
@@ -107,6 +113,7 @@ export function ConsentPanel({ workspace }: { workspace: Workspace }) {
                     onConfirm={() =>
                       void revoke.run(async () => {
                         upsert(await workspacesApi.revokeConsent(workspace.workspaceId, [orgId]));
+                        setRevokedSaid(t('consentRevoked.done', { org: name }));
                         setChosen((previous) => {
                           const next = new Set(previous);
                           next.delete(orgId);
@@ -122,6 +129,9 @@ export function ConsentPanel({ workspace }: { workspace: Workspace }) {
           <ErrorNotice error={revoke.error} />
         </div>
       )}
+      <p ref={revokedRef} tabIndex={-1} role="status" className="consent-revoked" data-testid="consent-revoked">
+        {revokedSaid}
+      </p>
     </section>
   );
 }
