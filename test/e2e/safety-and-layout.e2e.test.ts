@@ -56,6 +56,8 @@ describe('safety numbers with a QR code and the compared mark', () => {
     expect(await teroOnSanna.getByRole('img', { name: 'QR-koodi turvanumerosta henkilön Tero Hämäläinen kanssa' }).count()).toBe(1);
     expect(await seriousViolations(sanna)).toEqual([]);
     await screenshot(sanna, 'safety-qr-1366');
+    await teroOnSanna.evaluate((element) => element.scrollIntoView());
+    await screenshot(sanna, 'readme-safety-qr', { viewportOnly: true });
 
     // Not compared yet: the member list says so; the chat stays quiet.
     await sanna.getByRole('link', { name: 'Jäsenet ja suostumus' }).click();
@@ -94,6 +96,10 @@ describe('layout', () => {
         expect({ tab, width: await overflow() }).toEqual({ tab, width: Math.min(await overflow(), width) });
         expect(await seriousViolations(page)).toEqual([]);
         await screenshot(page, `view-${tab.split(' ')[0]?.toLowerCase() ?? tab}-${width}`);
+        if (tab === 'Yhteinen suunnitelma' && width === 390) {
+          await page.locator('.actions-table').evaluate((element) => element.scrollIntoView());
+          await screenshot(page, 'readme-phone-actions', { viewportOnly: true });
+        }
       }
       await page.goto(addresses.get('Sanna Virtanen') ?? '');
       await page.getByRole('link', { name: 'Jani, 24 v' }).waitFor({ timeout: 30_000 });
