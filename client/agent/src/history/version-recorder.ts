@@ -24,7 +24,7 @@ export interface RecorderTiming {
 }
 
 /** Default timing: write 2 s after the edits settle; a 10-minute pause is a new version. */
-export const DEFAULT_RECORDER_TIMING: RecorderTiming = { settleMs: 2_000, sessionGapMs: 10 * 60_000 };
+const DEFAULT_RECORDER_TIMING: RecorderTiming = { settleMs: 2_000, sessionGapMs: 10 * 60_000 };
 
 interface Session {
   readonly workspaceId: string;

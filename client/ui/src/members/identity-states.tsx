@@ -15,7 +15,7 @@ import { useAgent } from '../app/agent-context';
 export type IdentityState = 'verified' | 'unverified' | 'changed';
 
 /** The state of an identity as the safety view shows it: a changed key outranks an earlier comparison. */
-export function identityState(identity: Pick<Identity, 'verified' | 'changed'>): IdentityState {
+function identityState(identity: Pick<Identity, 'verified' | 'changed'>): IdentityState {
   return identity.changed ? 'changed' : identity.verified ? 'verified' : 'unverified';
 }
 
