@@ -85,7 +85,8 @@ describe('plan history (Versiohistoria)', () => {
     expect(selected).toContain('Asiakkaan tilanne omin sanoin');
     expect(await seriousViolations(sanna)).toEqual([]);
     await screenshot(sanna, 'history-old-version-1366');
-    await list.evaluate((element) => element.scrollIntoView());
+    await sanna.evaluate(() => window.getSelection()?.removeAllRanges());
+    await sanna.getByRole('heading', { name: 'Yhteinen asiakassuunnitelma' }).evaluate((element) => element.scrollIntoView());
     await screenshot(sanna, 'readme-plan-history', { viewportOnly: true });
 
     // Restore: asked in the page, then an ordinary edit Tero sees without reloading.
