@@ -58,11 +58,27 @@ export function CollaborativeInput({ text, onEdit, wrap = false, ...rest }: Coll
         className="wrap-text"
         value={value}
         onChange={change}
-        onKeyDown={(event: KeyboardEvent<HTMLTextAreaElement>) => {
-          if (event.key === 'Enter') event.preventDefault();
-        }}
+        onKeyDown={(event: KeyboardEvent<HTMLTextAreaElement>) => oneLineKeys(event)}
       />
     );
   }
   return <input {...rest} ref={ref as RefObject<HTMLInputElement>} value={value} onChange={change} />;
+}
+
+/**
+ * Keys of a one-line field that wraps: Enter is no line break, and Home and End go to the
+ * start and end of the whole text (as in an input), not of the visual line it wrapped to.
+ */
+function oneLineKeys(event: KeyboardEvent<HTMLTextAreaElement>): void {
+  if (event.key === 'Enter') {
+    event.preventDefault();
+    return;
+  }
+  if ((event.key !== 'Home' && event.key !== 'End') || event.ctrlKey || event.metaKey || event.altKey) return;
+  event.preventDefault();
+  const field = event.currentTarget;
+  const end = field.value.length;
+  if (!event.shiftKey) field.setSelectionRange(event.key === 'Home' ? 0 : end, event.key === 'Home' ? 0 : end);
+  else if (event.key === 'Home') field.setSelectionRange(0, field.selectionEnd, 'backward');
+  else field.setSelectionRange(field.selectionStart, end, 'forward');
 }
