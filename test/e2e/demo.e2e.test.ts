@@ -35,7 +35,7 @@ describe('npm run demo', () => {
       await page.goto(addresses.get('Jani') ?? '');
       await page.getByRole('link', { name: 'Jani, 24 v' }).click();
       await expect.poll(() => page.locator('body').innerText(), { timeout: 30_000 }).toContain('Asiakkaan tilanne omin sanoin');
-      await expect.poll(() => page.locator('input[value^="Varataan aika terveydenhuoltoon"]').count(), { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => page.getByRole('textbox', { name: 'Toimenpide, rivi 1' }).inputValue(), { timeout: 30_000 }).toMatch(/^Varataan aika terveydenhuoltoon/);
       await page.getByRole('link', { name: 'Keskustelu' }).click();
       await expect.poll(() => page.locator('body').innerText(), { timeout: 30_000 }).toContain('Sopii. Tulen paikalle.');
       expect(await page.locator('body').innerText()).toContain('aktivointisuunnitelma.txt');

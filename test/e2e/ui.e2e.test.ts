@@ -415,6 +415,9 @@ describe('the UI in Chromium with a real server and two agents', () => {
       await expect.poll(() => ownerStatus.textContent()).toMatch(/Toimeentulotuen ja kuntoutuksen yhteistyö/);
       // The client is not in the directory: her name is the one Sari typed, checked against her certificate.
       await a.locator('.member', { hasText: ASTA.name }).waitFor({ timeout: 60_000 });
+      // The code she used is no longer on Sari's screen: it says she joined.
+      await a.getByTestId('invitation-used').waitFor({ timeout: 60_000 });
+      expect(await a.getByTestId('invitation-code').count()).toBe(0);
       await expectAccessible(a, 'members (owner)');
       await screenshot(a, '11-members-owner');
     },

@@ -42,6 +42,11 @@ function snapshotIds(): string[] {
   return world.relay.log.snapshots(ws, PLAN).map((e) => e.header.snapshotId);
 }
 
+/** The snapshot ids among the plan versions an agent recorded (plan history). */
+async function recordedSnapshots(agent: WorldAgent): Promise<string[]> {
+  return (await agent.session().documents.versions(ws, PLAN)).flatMap((v) => (v.snapshotId === undefined ? [] : [v.snapshotId]));
+}
+
 /** anna writes, one envelope at a time, until `done` holds. */
 async function writeUntil(what: string, done: () => boolean): Promise<void> {
   for (let i = 0; i < 60 && !done(); i++) {
@@ -71,6 +76,7 @@ describe('snapshot faults', () => {
       if (older === undefined || latest === undefined) throw new Error('no snapshots');
       const sini = world.agent('sini');
       const before = await sini.planHash(ws);
+      const versionsBefore = await recordedSnapshots(sini);
       const mark = await sini.mark();
       const fault = world.relay.arm({ type: 'present_snapshot', victim: 'sini', workspaceId: ws, stream: PLAN, snapshot: older.stored });
       expect(await rejoin(sini)).toBe(latest.header.snapshotId);
@@ -79,6 +85,8 @@ describe('snapshot faults', () => {
       t.note('snapshot_chain (rollback) at the next join');
       expect(t.detected).toBe(true);
       expect(await sini.planHash(ws)).toBe(before);
+      // The plan history did not record the rolled-back snapshot again as a new version.
+      expect(await recordedSnapshots(sini)).toEqual(versionsBefore);
       t.count(fault);
       world.relay.honest();
       // Still on the latest snapshot: the rollback was not adopted.
@@ -111,6 +119,8 @@ describe('snapshot faults', () => {
       t.note('snapshot_chain (forks off an older point) at the next join');
       expect(t.detected).toBe(true);
       expect(await victim.planHash(ws)).toBe(before);
+      // A snapshot the server never accepted is no version in the plan history.
+      expect(await recordedSnapshots(victim)).not.toContain(captured.header.snapshotId);
       t.count(capture, fault);
       world.relay.honest();
       const position = await rejoin(victim);

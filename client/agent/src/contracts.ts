@@ -191,6 +191,34 @@ export interface DocumentSync {
   flush(): Promise<void>;
   /** close the documents (pending edits stay queued); the chat and the engine keep running */
   close(): Promise<void>;
+  /** the versions of a document this device recorded (plan history), newest first */
+  versions(workspaceId: string, stream: string): Promise<DocVersion[]>;
+  /** when a document of the workspace last changed, as this device recorded it (ms); 0 for never */
+  lastEditAt(workspaceId: string): number;
+  /** one recorded version with its full Yjs state; undefined if there is no such version */
+  version(workspaceId: string, stream: string, versionId: number): Promise<DocVersionState | undefined>;
+  /**
+   * Make the live document read like a recorded version, by an ordinary edit of this
+   * device's user that the others receive like typing. Undefined if there is no such version;
+   * otherwise whether anything changed.
+   */
+  restoreVersion(workspaceId: string, stream: string, versionId: number): Promise<boolean | undefined>;
+}
+
+/** A recorded version of a document: one person's editing session, or a verified snapshot. */
+export interface DocVersion {
+  readonly versionId: number;
+  readonly kind: 'checkpoint' | 'snapshot';
+  /** the verified signer of the edits or the snapshot (or this device) */
+  readonly author: DeviceRef;
+  /** ms since the epoch, as the author's signed envelope says */
+  readonly at: number;
+  readonly snapshotId?: string;
+}
+
+/** A recorded version with its full Yjs state. */
+export interface DocVersionState extends DocVersion {
+  readonly state: Uint8Array;
 }
 
 export interface AttachmentRef {

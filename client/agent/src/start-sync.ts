@@ -13,6 +13,7 @@ import type { ProfileDb } from './profile/profile-db';
 import { moduleLogger } from './streams/module-logger';
 import { EncryptedRecordsService } from './records/records-service';
 import type { RecordsSession } from './records/records-service';
+import { VersionStore } from './history/version-store';
 import { DocStore } from './sync/doc-store';
 import { EncryptedDocumentSync } from './sync/document-sync';
 import { SyncEngine } from './sync/sync-engine';
@@ -65,6 +66,7 @@ export function startSync(deps: SyncDeps): SyncServices {
     context: engine.context('sync/documents'),
     store: new DocStore(deps.profile),
     config,
+    history: { versions: new VersionStore(deps.profile), self: deps.device.self },
     presence: engine.presence,
     status: engine.status,
   });

@@ -38,7 +38,7 @@ export const MIN_DEVICE_ID = 1;
 /** The highest device number. */
 export const MAX_DEVICE_ID = 127;
 /** A device number. */
-const deviceIdSchema = z.int().min(MIN_DEVICE_ID).max(MAX_DEVICE_ID);
+export const deviceIdSchema = z.int().min(MIN_DEVICE_ID).max(MAX_DEVICE_ID);
 /** A device number as a path segment: digits only, then range-checked as a number. */
 export const pathDeviceIdSchema = z.string().regex(/^[0-9]{1,3}$/, 'must be a device number').transform(Number).pipe(deviceIdSchema);
 

@@ -22,3 +22,4 @@ export * from './client';
 export * from './auth';
 export * from './invitations';
 export * from './processing';
+export * from './history';

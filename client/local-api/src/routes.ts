@@ -26,6 +26,7 @@ import {
   uploadResponseSchema,
 } from './chat';
 import { deviceParamsSchema, linkCodeSchema, ownDevicesSchema } from './devices';
+import { docVersionContentSchema, docVersionSchema, restoreVersionResponseSchema, versionParamsSchema } from './history';
 import { invitationsResponseSchema } from './invitations';
 import { workspacePresenceSchema } from './presence';
 import { problemSchema } from './problems';
@@ -136,6 +137,21 @@ export const LOCAL_API_ROUTES = {
   documentHash: {
     method: 'GET', path: '/api/workspaces/:workspaceId/documents/:docName/hash', status: 200,
     params: documentParamsSchema, response: z.object({ hash: z.string() }),
+  },
+  /** the versions this device recorded of a document (plan history), newest first */
+  listVersions: {
+    method: 'GET', path: '/api/workspaces/:workspaceId/documents/:docName/versions', status: 200,
+    params: documentParamsSchema, response: z.object({ versions: z.array(docVersionSchema) }),
+  },
+  /** one version with its full state, to show read-only */
+  getVersion: {
+    method: 'GET', path: '/api/workspaces/:workspaceId/documents/:docName/versions/:versionId', status: 200,
+    params: versionParamsSchema, response: z.object({ version: docVersionContentSchema }),
+  },
+  /** the live document is edited to read like the version; the others see it as an ordinary edit */
+  restoreVersion: {
+    method: 'POST', path: '/api/workspaces/:workspaceId/documents/:docName/versions/:versionId/restore', status: 200,
+    params: versionParamsSchema, body: emptyRequestSchema, response: restoreVersionResponseSchema,
   },
   directory: { method: 'GET', path: '/api/directory', status: 200, response: z.object({ orgs: z.array(directoryOrgSchema) }) },
   /** search an organisation's professionals by name: at most 20, each verified from his certificates */

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeWorld, fakeSessionFactory } from './session-fakes.testkit';
 import { callJson, startTestAgent } from './test-agent.testkit';
+import { withLocalActivity } from './routes-workspaces';
 import type { TestAgent } from './test-agent.testkit';
 
 const PASS = 'neljä sanaa ja numero 8';
@@ -75,5 +76,12 @@ describe('GET /api/workspaces/:workspaceId/documents/:docName/hash', () => {
     expect((await callJson(anna.api, 'GET', hashPath('not an id', 'plan'))).status).toBe(400);
     expect(await callJson(anna.api, 'GET', hashPath('someone-elses', 'plan'))).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
     expect((await callJson(anna.api, 'GET', hashPath(workspaceId, 'plan'))).status).toBe(200);
+  });
+});
+
+describe('withLocalActivity', () => {
+  it('counts a plan edit as activity when the server counted none (no "ei vielä toimintaa" for an edited case)', () => {
+    expect(withLocalActivity({ workspaceId: 'w', lastActivityAt: 0 }, 1_700_000_000_000).lastActivityAt).toBe(1_700_000_000_000);
+    expect(withLocalActivity({ workspaceId: 'w', lastActivityAt: 1_800_000_000_000 }, 1_700_000_000_000).lastActivityAt).toBe(1_800_000_000_000);
   });
 });

@@ -13,6 +13,11 @@ function notAMember(): ApiError {
   return new ApiError(404, 'not_found', 'This device is not a member of that workspace.');
 }
 
+/** A workspace summary whose last activity counts this device's record of document edits too. */
+export function withLocalActivity<W extends { readonly lastActivityAt: number }>(workspace: W, lastEditAt: number): W {
+  return lastEditAt > workspace.lastActivityAt ? { ...workspace, lastActivityAt: lastEditAt } : workspace;
+}
+
 /** The workspace, member, consent, directory and identity routes. */
 export function workspaceRoutes(host: AgentHost) {
   const membership = () => requireSession(host).membership;
@@ -21,7 +26,10 @@ export function workspaceRoutes(host: AgentHost) {
     // Only the person's own: an invitation is listed apart until he accepts it (acceptance-gate.ts).
     listWorkspaces: async () => {
       const service = membership();
-      return { workspaces: (await service.list()).filter((w) => service.isAccepted(w.workspaceId)) };
+      const documents = requireSession(host).documents;
+      const accepted = (await service.list()).filter((w) => service.isAccepted(w.workspaceId));
+      // Plan and minutes edits are activity too, not only what the server counted.
+      return { workspaces: accepted.map((w) => withLocalActivity(w, documents.lastEditAt(w.workspaceId))) };
     },
     listRemovals: async () => ({ removals: await membership().removals() }),
     createWorkspace: async ({ body }) => ({ workspace: await membership().create(body.kind, body.label) }),

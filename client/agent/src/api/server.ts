@@ -23,6 +23,7 @@ import { ApiError, sendError } from './http-util';
 import { bindRoutes } from './route-binding';
 import { chatRoutes } from './routes-chat';
 import { caseFileRoutes } from './routes-case-files';
+import { historyRoutes } from './routes-history';
 import { recordRoutes } from './routes-records';
 import { taskRoutes } from './routes-tasks';
 import { deviceRoutes } from './routes-devices';
@@ -90,6 +91,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ...taskRoutes(host),
     ...caseFileRoutes(host),
     ...processingRoutes(host),
+    ...historyRoutes(host),
     // Who has a workspace open: the tracker lives with the session's rooms (see SessionRooms).
     presence: async () => {
       const current = rooms.current();

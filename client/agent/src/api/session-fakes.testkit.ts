@@ -21,6 +21,7 @@ import type {
   ChatService,
   DeviceService,
   DocumentSync,
+  DocVersion,
   IdentityInfo,
   KeyRing,
   LocalDevice,
@@ -136,6 +137,22 @@ export class FakeDocumentSync implements DocumentSync {
 
   receivePresence(workspaceId: string, stream: string, from: DeviceRef, update: Uint8Array): void {
     for (const listener of this.#presence) listener(workspaceId, stream, from, update);
+  }
+
+  async versions(): Promise<DocVersion[]> {
+    return [];
+  }
+
+  lastEditAt(): number {
+    return 0;
+  }
+
+  async version(): Promise<undefined> {
+    return undefined;
+  }
+
+  async restoreVersion(): Promise<undefined> {
+    return undefined;
   }
 
   async sendPresence(workspaceId: string, stream: string, update: Uint8Array): Promise<void> {

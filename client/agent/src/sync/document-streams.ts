@@ -18,6 +18,10 @@ import type { DocStore } from './doc-store';
 import { isOwnChange, LOAD_ORIGIN, REMOTE_ORIGIN, sourceOf, tagFollowUps } from './doc-origin';
 import type { DocSource } from './doc-origin';
 import type { SyncConfig } from './sync-options';
+import type { DeviceRef } from '@yhteispoyta/crypto/types';
+import { VersionRecorder } from '../history/version-recorder';
+import type { RecorderTiming } from '../history/version-recorder';
+import type { VersionStore } from '../history/version-store';
 /** Merged outgoing updates stay under this size, far below the envelope limit. */
 const MAX_MERGED_BYTES = 1024 * 1024;
 
@@ -59,10 +63,12 @@ export function deletesBeyond(applied: Uint8Array, transaction: Y.Transaction): 
 
 /** What document streams work with. */
 export interface DocumentStreamsDeps {
-  readonly context: Pick<StreamContext, 'transaction' | 'enqueue' | 'send' | 'report' | 'log'>;
+  readonly context: Pick<StreamContext, 'transaction' | 'enqueue' | 'send' | 'report' | 'log' | 'now'>;
   /** the decrypted document state in the profile */
   readonly store: DocStore;
   readonly config: Pick<SyncConfig, 'mergeWindowMs' | 'docLogCompactRows'>;
+  /** where versions of the documents are recorded (plan history), and who this device is */
+  readonly history?: { readonly versions: Pick<VersionStore, 'insert' | 'update'>; readonly self: DeviceRef; readonly timing?: RecorderTiming };
 }
 
 /** The StreamHandler of document streams, and the registry of open Y.Docs. */
@@ -73,6 +79,8 @@ export class DocumentStreams implements StreamHandler {
   readonly #config: DocumentStreamsDeps['config'];
   readonly #log: Logger;
   readonly #slots = new Map<string, DocSlot>();
+  readonly #recorder: VersionRecorder | undefined;
+  readonly #self: DeviceRef | undefined;
   #closed = false;
 
   /** Documents with `deps`. */
@@ -81,6 +89,19 @@ export class DocumentStreams implements StreamHandler {
     this.#store = deps.store;
     this.#config = deps.config;
     this.#log = deps.context.log;
+    this.#self = deps.history?.self;
+    this.#recorder =
+      deps.history === undefined ? undefined : new VersionRecorder(deps.history.versions, (w, s) => this.#stateOf(w, s), deps.history.timing);
+  }
+
+  /** The last edit of a session being recorded in the workspace (ms); 0 for none. */
+  pendingEditAt(workspaceId: string): number {
+    return this.#recorder?.pendingAt(workspaceId) ?? 0;
+  }
+
+  /** Write the versions being recorded now (before they are listed). */
+  flushVersions(): void {
+    this.#recorder?.flush();
   }
 
   /** The open document of a stream, loading it from the profile on first use. Throws RangeError for a non-document stream. */
@@ -98,6 +119,12 @@ export class DocumentStreams implements StreamHandler {
     const slot: DocSlot = { workspaceId, stream, doc, pending: [], timer: undefined, applying: undefined, warnedUntagged: false };
     doc.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
       this.#changed(slot, update, sourceOf(origin), transaction);
+    });
+    doc.on('beforeTransaction', (transaction: Y.Transaction) => {
+      // Before this user's change: someone else's editing session is recorded as he left it.
+      if (this.#self !== undefined && sourceOf(transaction.origin) === 'browser') {
+        this.#recorder?.willChange(workspaceId, stream, this.#self, this.#context.now());
+      }
     });
     this.#slots.set(slotKey(workspaceId, stream), slot);
     return slot;
@@ -121,6 +148,7 @@ export class DocumentStreams implements StreamHandler {
   /** Store what is pending and drop the documents. */
   close(): void {
     this.flushWindows();
+    this.#recorder?.close();
     this.#closed = true;
     for (const slot of this.#slots.values()) slot.doc.destroy();
     this.#slots.clear();
@@ -146,6 +174,8 @@ export class DocumentStreams implements StreamHandler {
   apply(item: InboundEnvelope): void {
     // Stored even when the document closed a moment ago: its next open loads it.
     const slot = this.#slots.get(slotKey(item.workspaceId, item.stream));
+    const recordEdit = item.header.kind !== 'snapshot';
+    if (recordEdit) this.#recorder?.willChange(item.workspaceId, item.stream, item.header.author, item.header.sentAt);
     if (slot !== undefined) {
       slot.applying = item.plaintext;
       try {
@@ -155,6 +185,7 @@ export class DocumentStreams implements StreamHandler {
       }
     }
     this.#store.append(item.workspaceId, item.stream, item.plaintext);
+    if (recordEdit) this.#recorder?.changed(item.workspaceId, item.stream, item.header.author, item.header.sentAt);
   }
 
   echo(): void {
@@ -164,6 +195,7 @@ export class DocumentStreams implements StreamHandler {
   applySnapshot(item: InboundEnvelope): void {
     // A snapshot is the full state; Yjs merges it idempotently with what we hold.
     this.apply(item);
+    this.#recorder?.snapshot(item.workspaceId, item.stream, item.header.author, item.header.sentAt, item.header.snapshotId, item.plaintext);
   }
 
   acknowledged(): void {
@@ -205,6 +237,7 @@ export class DocumentStreams implements StreamHandler {
   /** A transaction changed an open document: keep what is this device's own, to be sealed. */
   #changed(slot: DocSlot, update: Uint8Array, source: DocSource | undefined, transaction: Y.Transaction): void {
     if (isOwnChange(source)) {
+      if (source === 'browser' && this.#self !== undefined) this.#recorder?.changed(slot.workspaceId, slot.stream, this.#self, this.#context.now());
       this.#collect(slot, update);
     } else if (source === 'remote') {
       // Yjs deleted more than the remote update says (a concurrent map key losing): a repair peers need too.
@@ -213,6 +246,14 @@ export class DocumentStreams implements StreamHandler {
       slot.warnedUntagged = true;
       this.#log.warn({ workspaceId: slot.workspaceId, stream: slot.stream }, 'a change without a tagged origin stays local: it is not sent');
     }
+  }
+
+  /** The full state of a document now: the open Y.Doc's, or the stored rows merged. */
+  #stateOf(workspaceId: string, stream: string): Uint8Array {
+    const slot = this.#slots.get(slotKey(workspaceId, stream));
+    if (slot !== undefined) return Y.encodeStateAsUpdate(slot.doc);
+    const stored = this.#store.load(workspaceId, stream);
+    return stored.length === 0 ? Y.encodeStateAsUpdate(new Y.Doc()) : Y.mergeUpdates(stored);
   }
 
   #collect(slot: DocSlot, update: Uint8Array): void {

@@ -6,11 +6,14 @@
 import type * as Y from 'yjs';
 import { idSchema } from '@yhteispoyta/crypto/protocol';
 import { Listeners } from '@yhteispoyta/common/listeners';
-import type { DocumentSync, SyncStatus } from '../contracts';
+import type { DocumentSync, DocVersion, DocVersionState, SyncStatus } from '../contracts';
+import { restoreVersion } from '../history/restore-version';
+import type { VersionInfo, VersionStore } from '../history/version-store';
+import { LOCAL_EDIT } from './doc-origin';
 import type { StreamContext } from '../streams/stream-context';
 import type { DocStore } from './doc-store';
 import { DocumentStreams } from './document-streams';
-import type { OpenDocument } from './document-streams';
+import type { DocumentStreamsDeps, OpenDocument } from './document-streams';
 import type { PresenceChannel, PresenceListener } from './presence-channel';
 import { documentStateHash } from './state-hash';
 import type { SyncConfig } from './sync-options';
@@ -18,10 +21,12 @@ import type { SyncStatusBoard } from './sync-status';
 
 /** What the documents are built with. */
 export interface DocumentSyncDeps {
-  readonly context: Pick<StreamContext, 'transaction' | 'enqueue' | 'send' | 'report' | 'log' | 'follow' | 'queuedStreams' | 'register' | 'flush'>;
+  readonly context: Pick<StreamContext, 'transaction' | 'enqueue' | 'send' | 'report' | 'log' | 'now' | 'follow' | 'queuedStreams' | 'register' | 'flush'>;
   /** the decrypted document state in the profile */
   readonly store: DocStore;
   readonly config: Pick<SyncConfig, 'mergeWindowMs' | 'docLogCompactRows'>;
+  /** where the documents' versions are recorded (plan history), and who this device is */
+  readonly history?: NonNullable<DocumentStreamsDeps['history']> & { readonly versions: VersionStore };
   readonly presence: Pick<PresenceChannel, 'send' | 'onPresence'>;
   readonly status: Pick<SyncStatusBoard, 'status' | 'onStatus'>;
 }
@@ -89,6 +94,33 @@ export class EncryptedDocumentSync implements DocumentSync {
     await this.#deps.context.flush();
   }
 
+  async versions(workspaceId: string, stream: string): Promise<DocVersion[]> {
+    checkWorkspaceId(workspaceId);
+    const store = this.#deps.history?.versions;
+    if (store === undefined) return [];
+    this.#documents.flushVersions();
+    return store.list(workspaceId, stream).map(toDocVersion);
+  }
+
+  lastEditAt(workspaceId: string): number {
+    const stored = this.#deps.history?.versions.latestAt(workspaceId) ?? 0;
+    return Math.max(stored, this.#documents.pendingEditAt(workspaceId));
+  }
+
+  async version(workspaceId: string, stream: string, versionId: number): Promise<DocVersionState | undefined> {
+    checkWorkspaceId(workspaceId);
+    this.#documents.flushVersions();
+    const found = this.#deps.history?.versions.get(workspaceId, stream, versionId);
+    return found === undefined ? undefined : { ...toDocVersion(found), state: found.state };
+  }
+
+  async restoreVersion(workspaceId: string, stream: string, versionId: number): Promise<boolean | undefined> {
+    const found = await this.version(workspaceId, stream, versionId);
+    if (found === undefined) return undefined;
+    // LOCAL_EDIT: this device's user restores; it is sealed and sent like typing, and the browsers' rooms get it at once.
+    return restoreVersion(this.#openAndFollow(workspaceId, stream).doc, found.state, LOCAL_EDIT);
+  }
+
   /** Keep pending local edits in the outbox, unplug the documents and drop them. The engine and the chat keep running. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -115,6 +147,16 @@ export class EncryptedDocumentSync implements DocumentSync {
     if (!known) this.#deps.context.follow(workspaceId);
     return open;
   }
+}
+
+function toDocVersion(info: VersionInfo): DocVersion {
+  return {
+    versionId: info.versionId,
+    kind: info.kind,
+    author: { userId: info.authorUserId, deviceId: info.authorDeviceId },
+    at: info.at,
+    ...(info.snapshotId === undefined ? {} : { snapshotId: info.snapshotId }),
+  };
 }
 
 function checkWorkspaceId(workspaceId: string): void {

@@ -40,6 +40,18 @@ export const profilesApi = {
   presence: async () => (await callRoute(AGENT, 'presence')).presence,
 };
 
+/** A document's recorded versions (plan history). */
+export const historyApi = {
+  /** The versions this device recorded, newest first. */
+  list: async (workspaceId: string, docName: string) => (await callRoute(AGENT, 'listVersions', { params: { workspaceId, docName } })).versions,
+  /** One version with its full Yjs state (base64). */
+  get: async (workspaceId: string, docName: string, versionId: number) =>
+    (await callRoute(AGENT, 'getVersion', { params: { workspaceId, docName, versionId: String(versionId) } })).version,
+  /** Make the live document read like the version: an ordinary edit the others see. */
+  restore: async (workspaceId: string, docName: string, versionId: number) =>
+    (await callRoute(AGENT, 'restoreVersion', { params: { workspaceId, docName, versionId: String(versionId) } })).changed,
+};
+
 /** Workspaces, members, consent, identities and the directory. */
 export const workspacesApi = {
   /** The workspaces this device is a member of. */

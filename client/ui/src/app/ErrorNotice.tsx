@@ -1,9 +1,10 @@
 /**
- * A failure shown where it happened, announced at once (role="alert"), with the agent's
- * own words when the UI has no better ones.
+ * A failure shown where it happened, announced at once (role="alert"), in the user's
+ * language; the agent's own (English, technical) words only behind "Näytä tekniset tiedot".
  */
 import { useTranslation } from 'react-i18next';
 import { describeFailure } from './errors';
+import { TechnicalDetails } from './TechnicalDetails';
 
 /** Shows `error` if there is one. */
 export function ErrorNotice({ error }: { error: unknown }) {
@@ -13,11 +14,7 @@ export function ErrorNotice({ error }: { error: unknown }) {
   return (
     <div className="notice notice-error" role="alert">
       <p>{described.text}</p>
-      {described.detail === undefined ? null : (
-        <p className="notice-detail">
-          {t('errors.detail')} <span lang="en">{described.detail}</span>
-        </p>
-      )}
+      {described.detail === undefined ? null : <TechnicalDetails text={described.detail} />}
     </div>
   );
 }

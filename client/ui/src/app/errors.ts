@@ -66,11 +66,24 @@ export const KNOWN_ERROR_CODES = [
 /** Codes whose sentence needs the agent's own words next to it (the reason lives there). */
 const WITH_DETAIL: ReadonlySet<string> = new Set(['enrolment_failed', 'server_error', 'internal', 'invalid']);
 
+/**
+ * Why the server refused an enrolment code, as the agent's detail ends: "… (unauthenticated)".
+ * Each has its own sentence; the agent's English words stay behind "Näytä tekniset tiedot".
+ */
+export const ENROLMENT_REASONS = ['unauthenticated', 'expired', 'rate_limited', 'conflict', 'not_found', 'bad_request'] as const;
+
 /** A failure as the user reads it: a translated sentence and, when useful, the agent's own words. */
 export interface DescribedError {
   readonly text: string;
-  /** the agent's English detail, shown for codes without a translation of their own */
+  /** the agent's English detail: technical, shown only on request ("Näytä tekniset tiedot") */
   readonly detail?: string;
+}
+
+/** The translated sentence of an enrolment refusal whose detail names a known reason. */
+function enrolmentReason(t: TFunction, message: string): string | undefined {
+  const code = /\(([a-z_]+)\)\s*\.?\s*$/.exec(message)?.[1];
+  const known = ENROLMENT_REASONS.find((reason) => reason === code);
+  return known === undefined ? undefined : t(`errorReasons.enrolment.${known}`);
 }
 
 /** Describe any thrown value. */
@@ -78,7 +91,9 @@ export function describeFailure(t: TFunction, error: unknown): DescribedError {
   if (error instanceof ApiFailure) {
     const known = KNOWN_ERROR_CODES.find((code) => code === error.code);
     if (known !== undefined) {
-      // Enrolment failures carry the server's reason, which the user needs to act on.
+      // Enrolment failures carry the server's reason, which the user needs to act on: in his language when it is known.
+      const reason = known === 'enrolment_failed' ? enrolmentReason(t, error.message) : undefined;
+      if (reason !== undefined) return { text: reason, detail: error.message };
       return WITH_DETAIL.has(known) ? { text: t(`errors.${known}`), detail: error.message } : { text: t(`errors.${known}`) };
     }
     return { text: t('errors.unknown'), detail: error.message };

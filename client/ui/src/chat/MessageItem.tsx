@@ -14,6 +14,7 @@ import { usePeople } from '../app/people-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { formatBytes, formatDateTime } from '../lib/format';
+import { VerifiedMark } from '../members/identity-states';
 import { memberName } from '../members/member-groups';
 import { SignatureMark } from '../app/SignatureMark';
 import { useSelf } from '../app/agent-context';
@@ -73,6 +74,7 @@ export function MessageItem({ message, workspace, own, onDownload }: MessageItem
       <article aria-label={t('chat.messageFrom', { author })}>
         <p className="message-meta">
           <span className="message-author">{author}</span>
+          <VerifiedMark userId={message.author.userId} />
           {org === undefined ? null : <span className="message-org"> · {org}</span>}
           {removedMark}
           {mentionsMe ? <span className="mention-me-mark"> · {t('reach.mentionsYou')}</span> : null}

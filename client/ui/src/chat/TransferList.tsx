@@ -28,7 +28,7 @@ export function TransferList({ rows, progress }: { rows: readonly LocalTransfer[
               </progress>
               <span className="transfer-state" aria-live="polite">
                 {row.outcome === 'done'
-                  ? t('chat.transfers.done', { size: formatBytes(row.totalBytes, i18n.language) })
+                  ? t('chat.transfers.done', { size: formatBytes(row.fileBytes, i18n.language) })
                   : row.outcome === 'failed'
                     ? t('chat.transfers.failed')
                     : t('chat.transfers.percent', { percent: row.percent })}

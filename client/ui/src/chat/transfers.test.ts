@@ -29,4 +29,10 @@ describe('transferRows', () => {
     expect(transferRows([up('t1', 'done', 1)], progress)[0]).toMatchObject({ percent: 100, doneBytes: 1000 });
     expect(transferRows([up('t1', 'failed', 1)], progress)[0]).toMatchObject({ percent: 40, outcome: 'failed' });
   });
+
+  it('tells the file size its message shows, not the padded size on the wire', () => {
+    // The agent uploads the encrypted file padded to a size bucket: 1000 bytes travel as 4096.
+    const progress = new Map([['t1', { transferId: 't1', direction: 'upload' as const, name: 't1.pdf', doneBytes: 4096, totalBytes: 4096 }]]);
+    expect(transferRows([up('t1', 'done', 1)], progress)[0]).toMatchObject({ fileBytes: 1000, percent: 100 });
+  });
 });

@@ -20,7 +20,10 @@ export interface LocalTransfer {
 /** One row of the transfer list. */
 export interface TransferRow extends LocalTransfer {
   readonly doneBytes: number;
+  /** bytes on the wire: the encrypted attachment padded to its size bucket, so more than the file */
   readonly totalBytes: number;
+  /** the file's own size, the one its message shows (never the padded size on the wire) */
+  readonly fileBytes: number;
   /** 0..100 */
   readonly percent: number;
 }
@@ -32,7 +35,7 @@ export function transferRows(local: Iterable<LocalTransfer>, progress: ReadonlyM
     const seen = progress.get(transfer.transferId);
     const totalBytes = seen?.totalBytes ?? transfer.size;
     const doneBytes = transfer.outcome === 'done' ? totalBytes : Math.min(seen?.doneBytes ?? 0, totalBytes);
-    rows.push({ ...transfer, doneBytes, totalBytes, percent: transfer.outcome === 'done' ? 100 : percent(doneBytes, totalBytes) });
+    rows.push({ ...transfer, doneBytes, totalBytes, fileBytes: transfer.size, percent: transfer.outcome === 'done' ? 100 : percent(doneBytes, totalBytes) });
   }
   return rows.sort((a, b) => b.startedAt - a.startedAt);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessPassphrase, loadPassphrasePolicy } from './passphrase-strength';
+import { assessPassphrase, loadPassphrasePolicy, meterZone, strengthMeter } from './passphrase-strength';
 
 const policy = await loadPassphrasePolicy();
 const assess = (p: string, context: string[] = []) => assessPassphrase(policy, p, context);
@@ -24,5 +24,16 @@ describe('the passphrase as the form shows it', () => {
   it("refuses the profile's own name as the passphrase", () => {
     expect(assess('sari-virtanen1')).toMatchObject({ accepted: true });
     expect(assess('sari-virtanen1', ['sari-virtanen'])).toMatchObject({ accepted: false, reason: 'too_guessable' });
+  });
+});
+
+describe('the strength bar', () => {
+  it('is red for refused levels, yellow for fair and green only for accepted ones', () => {
+    expect(meterZone(strengthMeter('too_short'))).toBe('even-less-good');
+    expect(meterZone(strengthMeter('empty'))).toBe('even-less-good');
+    expect(meterZone(strengthMeter('weak'))).toBe('even-less-good');
+    expect(meterZone(strengthMeter('fair'))).toBe('suboptimal');
+    expect(meterZone(strengthMeter('good'))).toBe('optimum');
+    expect(meterZone(strengthMeter('strong'))).toBe('optimum');
   });
 });

@@ -56,3 +56,31 @@ export function assessPassphrase(policy: PassphrasePolicy, passphrase: string, c
   const level: StrengthLevel = verdict.score <= 1 ? 'weak' : verdict.score === 2 ? 'fair' : verdict.score === 3 ? 'good' : 'strong';
   return verdict.ok ? { level, accepted: true } : { level, accepted: false, reason: verdict.reason };
 }
+
+/** The attributes of the strength bar (a `<meter>`): its value and the zones the browser colours. */
+export interface StrengthMeter {
+  readonly min: 0;
+  readonly max: number;
+  readonly value: number;
+  /** below `low`: red (refused: too short or too easy to guess) */
+  readonly low: number;
+  /** from `high` on: green (accepted) */
+  readonly high: number;
+  readonly optimum: number;
+}
+
+/**
+ * The strength bar of a level. Without low/high/optimum a browser draws every value of a
+ * meter in its "good" colour — a green bar under "liian lyhyt" — so the zones are set:
+ * refused levels red, "fair" (still refused, close) yellow, accepted levels green.
+ */
+export function strengthMeter(level: StrengthLevel): StrengthMeter {
+  const index = (l: StrengthLevel): number => STRENGTH_LEVELS.indexOf(l);
+  return { min: 0, max: index('strong'), value: index(level), low: index('fair'), high: index('good'), optimum: index('strong') };
+}
+
+/** The zone of a meter's value as the HTML standard defines it for an optimum above `high`. */
+export function meterZone(meter: StrengthMeter): 'optimum' | 'suboptimal' | 'even-less-good' {
+  if (meter.value >= meter.high) return 'optimum';
+  return meter.value >= meter.low ? 'suboptimal' : 'even-less-good';
+}

@@ -7,7 +7,7 @@
  * closes (issue 13: the chain refuses an answer that would leave the case ownerless).
  */
 import { InlineConfirm } from '../app/InlineConfirm';
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CLIENTS_ORG_ID, MAX_CONSENT_PURPOSE_CHARS } from '@yhteispoyta/local-api';
 import type { Workspace } from '@yhteispoyta/local-api';
@@ -45,6 +45,12 @@ export function ConsentPanel({ workspace }: { workspace: Workspace }) {
   const grant = useAction();
   const revoke = useAction();
   const ids = { purpose: useId(), until: useId(), untilHint: useId() };
+  // After a revocation focus goes to what it did, never on to the next "Peru suostumus" button.
+  const [revokedSaid, setRevokedSaid] = useState('');
+  const revokedRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (revokedSaid !== '') revokedRef.current?.focus();
+  }, [revokedSaid]);
   const candidates = orgs.filter((o) => o.orgId !== CLIENTS_ORG_ID);
   const expiresAt = endOfDay(until);
   const expiryInPast = expiresAt !== undefined && expiresAt <= Date.now();
@@ -143,6 +149,7 @@ export function ConsentPanel({ workspace }: { workspace: Workspace }) {
                       void revoke.run(async () => {
                         upsert(await workspacesApi.revokeConsent(workspace.workspaceId, [orgId], endingFields(effect, revokeEnding)));
                         setRevokeEnding(undefined);
+                        setRevokedSaid(t('consentRevoked.done', { org: name }));
                         setChosen((previous) => {
                           const next = new Set(previous);
                           next.delete(orgId);
@@ -158,6 +165,9 @@ export function ConsentPanel({ workspace }: { workspace: Workspace }) {
           <ErrorNotice error={revoke.error} />
         </div>
       )}
+      <p ref={revokedRef} tabIndex={-1} role="status" className="consent-revoked" data-testid="consent-revoked">
+        {revokedSaid}
+      </p>
     </section>
   );
 }

@@ -13,6 +13,7 @@ import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { CopyableCode } from '../app/CopyableCode';
 import { formatDateTime } from '../lib/format';
+import { invitationUsed } from './member-groups';
 
 /**
  * The invite-client form (owners of a case). Once the client is a member no new code is
@@ -21,7 +22,8 @@ import { formatDateTime } from '../lib/format';
 export function InviteClientForm({ workspace, clientPresent }: { workspace: Workspace; clientPresent: boolean }) {
   const { t, i18n } = useTranslation();
   const [name, setName] = useState('');
-  const [invitation, setInvitation] = useState<{ code: string; expiresAt: number; name: string } | undefined>(undefined);
+  const [invitation, setInvitation] = useState<{ code: string; expiresAt: number; name: string; userId: string } | undefined>(undefined);
+  const used = invitation !== undefined && invitationUsed(workspace.members, invitation.userId);
   const invite = useAction();
   const ids = { name: useId(), nameHint: useId() };
   return (
@@ -36,7 +38,7 @@ export function InviteClientForm({ workspace, clientPresent }: { workspace: Work
               event.preventDefault();
               void invite.run(async () => {
                 const created = await workspacesApi.inviteClient(workspace.workspaceId, name.trim());
-                setInvitation({ code: created.code, expiresAt: created.expiresAt, name: name.trim() });
+                setInvitation({ code: created.code, expiresAt: created.expiresAt, name: name.trim(), userId: created.userId });
                 setName('');
               });
             }}
@@ -53,7 +55,13 @@ export function InviteClientForm({ workspace, clientPresent }: { workspace: Work
           </form>
         </>
       )}
-      {invitation === undefined ? null : (
+      {invitation !== undefined && used ? (
+        // The code was used: it is no longer shown (it would only invite a second try that fails).
+        <p className="notice notice-success" role="status" data-testid="invitation-used">
+          {t('inviteUsed.joined', { name: invitation.name })}
+        </p>
+      ) : null}
+      {invitation === undefined || used ? null : (
         <div className="notice notice-success invitation" role="status">
           <p>
             <strong>{t('invite.created', { name: invitation.name })}</strong>

@@ -12,6 +12,7 @@ import { workspacesApi } from '../api/agent-api';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { useWorkspaces } from '../app/workspaces-context';
+import { VerifiedMark } from './identity-states';
 import type { NamedMember } from './member-groups';
 
 /** A member row. */
@@ -27,6 +28,7 @@ export function MemberRow({ workspace, member, isSelf, online, canRemove }: { wo
         {member.name}
         {isSelf ? <span className="muted"> ({t('members.you')})</span> : null}
       </span>
+      {isSelf ? null : <VerifiedMark userId={member.userId} showUnverified />}
       <span className="member-role">{t(`roles.${member.role}`)}</span>
       {member.owner ? <span className="badge">{t('members.owner')}</span> : null}
       {member.standing === 'not_joined' ? <span className="badge badge-waiting">{t('members.notEnrolled')}</span> : null}

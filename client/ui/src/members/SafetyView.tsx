@@ -15,6 +15,8 @@ import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
 import { safetyNumberGroups } from '../lib/safety-number';
+import { useRefreshIdentityStates } from './identity-states';
+import { SafetyQr } from './SafetyQr';
 import { useMemberName } from './use-member-name';
 
 /** The safety-number view of a workspace. */
@@ -26,9 +28,11 @@ export function SafetyView({ workspace }: { workspace: Workspace }) {
   const loadRun = load.run;
   const workspaceId = workspace.workspaceId;
 
+  const refreshMarks = useRefreshIdentityStates();
   const reload = useCallback(() => {
     void loadRun(async () => setIdentities(await workspacesApi.identities(workspaceId)));
-  }, [loadRun, workspaceId]);
+    refreshMarks();
+  }, [loadRun, workspaceId, refreshMarks]);
   useEffect(reload, [reload]);
   useEffect(() => onMembership((id) => id === workspaceId && reload()), [onMembership, workspaceId, reload]);
   useEffect(() => onDevices(reload), [onDevices, reload]);
@@ -102,13 +106,16 @@ function IdentityCard({ identity, workspace, onChanged }: { identity: Identity; 
       {groups === undefined ? (
         <p className="notice notice-error">{t('safety.malformed')}</p>
       ) : (
-        <p className="safety-number" aria-label={t(state === 'changed' ? 'safety.newNumberLabel' : 'safety.numberLabel', { name })} data-testid="safety-number">
-          {groups.map((group, index) => (
-            <span key={index} className="digit-group">
-              {group}
-            </span>
-          ))}
-        </p>
+        <div className="safety-compare">
+          <p className="safety-number" aria-label={t(state === 'changed' ? 'safety.newNumberLabel' : 'safety.numberLabel', { name })} data-testid="safety-number">
+            {groups.map((group, index) => (
+              <span key={index} className="digit-group">
+                {group}
+              </span>
+            ))}
+          </p>
+          <SafetyQr safetyNumber={identity.safetyNumber} name={name} />
+        </div>
       )}
       <p className="hint">{identity.devices.length === 0 ? t('safety.noDevices') : t('safety.covers', { count: identity.devices.length })}</p>
       <ErrorNotice error={action.error} />

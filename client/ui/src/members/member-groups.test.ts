@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Member } from '@yhteispoyta/local-api';
-import { consentActive, flaggedCount, groupMembers, mayAddFrom, memberName, standingOf } from './member-groups';
+import { consentActive, flaggedCount, groupMembers, mayAddFrom, memberName, invitationUsed, standingOf } from './member-groups';
 
 const device = (deviceId: number) => ({ deviceId, keyHash: `h${deviceId}` });
 const member = (userId: string, orgId: string, role: Member['role'], extra: Partial<Member> = {}): Member => ({
@@ -96,5 +96,15 @@ describe('consent rules', () => {
     expect(mayAddFrom('tyo', { ...withClient, consent: { orgIds: ['kela'] } }, now)).toBe(false);
     expect(mayAddFrom('kela', { ...withClient, consent: { orgIds: ['kela'], expiresAt: now - 1 } }, now)).toBe(false);
     expect(mayAddFrom('kela', { ...withClient, kind: 'consultation' }, now)).toBe(true);
+  });
+});
+
+describe('invitationUsed', () => {
+  it('is false while the invited client is named without a device, true once he joined with the code', () => {
+    const invited = { userId: 'c1', devices: [] };
+    expect(invitationUsed([invited], 'c1')).toBe(false);
+    expect(invitationUsed([{ ...invited, devices: [device(1)] }], 'c1')).toBe(true);
+    // Another client joining does not use this code.
+    expect(invitationUsed([invited, { userId: 'c2', devices: [device(1)] }], 'c1')).toBe(false);
   });
 });

@@ -31,6 +31,14 @@ export interface MemberGroup {
   readonly members: readonly NamedMember[];
 }
 
+/**
+ * Whether the client an invitation was made for has joined with it: the chain names him
+ * from the moment of the invitation, with a device only once he used the code.
+ */
+export function invitationUsed(members: readonly Pick<Member, 'userId' | 'devices'>[], invitedUserId: string): boolean {
+  return members.some((m) => m.userId === invitedUserId && m.devices.length > 0);
+}
+
 /** A member's standing. */
 export function standingOf(member: Pick<Member, 'devices' | 'certified'>): MemberStanding {
   if (member.devices.length === 0) return 'not_joined';

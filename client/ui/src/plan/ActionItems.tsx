@@ -63,7 +63,7 @@ export function ActionItems({ doc, workspace }: { doc: Y.Doc; workspace: Workspa
                 const owner = item.ownerUserId === undefined ? undefined : workspace.members.find((m) => m.userId === item.ownerUserId);
                 return (
                   <tr key={item.id} data-action-id={item.id} className={overdue ? 'action-overdue' : undefined}>
-                    <td>
+                    <td data-label={t('plan.actions.what')}>
                       <TextCell doc={doc} actionId={item.id} field="what" value={item.what} label={t('plan.actions.whatRow', { row })} />
                       {item.fromMeetingId === undefined ? null : (
                         <p className="action-source">
@@ -73,17 +73,17 @@ export function ActionItems({ doc, workspace }: { doc: Y.Doc; workspace: Workspa
                         </p>
                       )}
                     </td>
-                    <td>
+                    <td data-label={t('plan.actions.owner')}>
                       <OwnerCell doc={doc} item={item} owners={owners} nameOf={nameOf} label={t('plan.actions.ownerRow', { row })} />
                     </td>
-                    <td>
+                    <td data-label={t('plan.actions.organisation')}>
                       {item.ownerUserId === undefined ? (
                         <TextCell doc={doc} actionId={item.id} field="organisation" value={item.organisation} label={t('plan.actions.organisationRow', { row })} />
                       ) : (
                         <span>{owner?.orgName ?? (owner?.role === 'client' ? t('roles.client') : '—')}</span>
                       )}
                     </td>
-                    <td>
+                    <td data-label={t('plan.actions.due')}>
                       <input
                         type="date"
                         aria-label={t('plan.actions.dueRow', { row })}
@@ -97,7 +97,7 @@ export function ActionItems({ doc, workspace }: { doc: Y.Doc; workspace: Workspa
                         </span>
                       ) : null}
                     </td>
-                    <td>
+                    <td data-label={t('plan.actions.status')}>
                       <select
                         aria-label={t('plan.actions.statusRow', { row })}
                         value={item.status}
@@ -168,7 +168,7 @@ function TextCell({ doc, actionId, field, value, label }: { doc: Y.Doc; actionId
   const text = actionText(doc, actionId, field);
   const edit = (next: string) => editActionText(doc, actionId, field, next);
   if (text === undefined) return <CommitInput aria-label={label} maxLength={MAX_ACTION_FIELD_CHARS} value={value} onCommit={edit} />;
-  return <CollaborativeInput aria-label={label} maxLength={MAX_ACTION_FIELD_CHARS} text={text} onEdit={edit} />;
+  return <CollaborativeInput aria-label={label} maxLength={MAX_ACTION_FIELD_CHARS} text={text} onEdit={edit} wrap />;
 }
 
 function AddActionForm({ doc, owners }: { doc: Y.Doc; owners: readonly OwnerChoice[] }) {

@@ -5,7 +5,7 @@
  * here moves with the text around it instead of jumping to the end.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { InputHTMLAttributes } from 'react';
+import type { ChangeEvent, InputHTMLAttributes, KeyboardEvent, RefObject, TextareaHTMLAttributes } from 'react';
 import type * as Y from 'yjs';
 import { shiftThroughDelta } from './plan-doc';
 
@@ -14,11 +14,16 @@ export interface CollaborativeInputProps extends Omit<InputHTMLAttributes<HTMLIn
   readonly text: Y.Text;
   /** write the field's new content (the caller applies it to the Y.Text) */
   onEdit(next: string): void;
+  /**
+   * Wrap long text onto more lines (a textarea that grows with its content) instead of
+   * cutting it at the field's edge; still one line of text: Enter is not a line break.
+   */
+  readonly wrap?: boolean;
 }
 
 /** A text input that edits a Y.Text keystroke by keystroke. */
-export function CollaborativeInput({ text, onEdit, ...rest }: CollaborativeInputProps) {
-  const ref = useRef<HTMLInputElement>(null);
+export function CollaborativeInput({ text, onEdit, wrap = false, ...rest }: CollaborativeInputProps) {
+  const ref = useRef<HTMLInputElement | HTMLTextAreaElement>(null);
   const [value, setValue] = useState(() => text.toString());
   useEffect(() => {
     setValue(text.toString());
@@ -37,15 +42,43 @@ export function CollaborativeInput({ text, onEdit, ...rest }: CollaborativeInput
     text.observe(observer);
     return () => text.unobserve(observer);
   }, [text]);
-  return (
-    <input
-      {...rest}
-      ref={ref}
-      value={value}
-      onChange={(event) => {
-        setValue(event.target.value);
-        onEdit(event.target.value);
-      }}
-    />
-  );
+  const change = (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+    // A pasted line break becomes a space: the field holds one line of text.
+    const next = wrap ? event.target.value.replace(/\r?\n/g, ' ') : event.target.value;
+    setValue(next);
+    onEdit(next);
+  };
+  if (wrap) {
+    const { type: _type, ...textareaProps } = rest;
+    return (
+      <textarea
+        {...(textareaProps as TextareaHTMLAttributes<HTMLTextAreaElement>)}
+        ref={ref as RefObject<HTMLTextAreaElement>}
+        rows={1}
+        className="wrap-text"
+        value={value}
+        onChange={change}
+        onKeyDown={(event: KeyboardEvent<HTMLTextAreaElement>) => oneLineKeys(event)}
+      />
+    );
+  }
+  return <input {...rest} ref={ref as RefObject<HTMLInputElement>} value={value} onChange={change} />;
+}
+
+/**
+ * Keys of a one-line field that wraps: Enter is no line break, and Home and End go to the
+ * start and end of the whole text (as in an input), not of the visual line it wrapped to.
+ */
+function oneLineKeys(event: KeyboardEvent<HTMLTextAreaElement>): void {
+  if (event.key === 'Enter') {
+    event.preventDefault();
+    return;
+  }
+  if ((event.key !== 'Home' && event.key !== 'End') || event.ctrlKey || event.metaKey || event.altKey) return;
+  event.preventDefault();
+  const field = event.currentTarget;
+  const end = field.value.length;
+  if (!event.shiftKey) field.setSelectionRange(event.key === 'Home' ? 0 : end, event.key === 'Home' ? 0 : end);
+  else if (event.key === 'Home') field.setSelectionRange(0, field.selectionEnd, 'backward');
+  else field.setSelectionRange(field.selectionStart, end, 'forward');
 }

@@ -5,12 +5,15 @@
  * document records which); everyone else just sees it arrive. A consultation gets no
  * template: it is a conversation between professionals, not a client's plan.
  */
-import { useEffect } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { DocVersionSummary } from '@yhteispoyta/local-api';
 import { useTranslation } from 'react-i18next';
 import type { Workspace } from '@yhteispoyta/local-api';
 import { ExportButtons } from '../export/ExportButtons';
 import { ActionItems } from './ActionItems';
 import { PlanEditor } from './PlanEditor';
+import { PlanHistory } from './PlanHistory';
+import { VersionView } from './VersionView';
 import { TEMPLATE_SECTIONS, insertTemplateOnce } from './plan-doc';
 import type { TemplateSection } from './plan-doc';
 import type { AwarenessUser, PlanRoom } from './use-plan-room';
@@ -22,6 +25,10 @@ export function PlanView({ workspace, room, user }: { workspace: Workspace; room
   const language = i18n.resolvedLanguage ?? i18n.language;
   const synced = room?.synced === true;
   const doc = room?.doc;
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [oldVersion, setOldVersion] = useState<DocVersionSummary | undefined>(undefined);
+  const [restored, setRestored] = useState(false);
+  const historyButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     if (!synced || doc === undefined || !writesTemplate) return;
@@ -38,8 +45,56 @@ export function PlanView({ workspace, room, user }: { workspace: Workspace; room
       <div className="plan-head">
         <h2 id="plan-title">{t('plan.title')}</h2>
         <p className="hint">{t('plan.hint')}</p>
+        <button
+          type="button"
+          ref={historyButton}
+          className="button-secondary history-toggle"
+          aria-expanded={historyOpen}
+          aria-controls="plan-history-panel"
+          onClick={() => {
+            setHistoryOpen(!historyOpen);
+            setOldVersion(undefined);
+            setRestored(false);
+          }}
+        >
+          {t('history.button')}
+        </button>
       </div>
-      {room === undefined || !room.synced ? (
+      <div id="plan-history-panel" hidden={!historyOpen}>
+        {historyOpen ? (
+          <PlanHistory
+            workspace={workspace}
+            selfUserId={user.userId}
+            liveDoc={doc}
+            openVersionId={oldVersion?.versionId}
+            onOpen={(version) => {
+              setRestored(false);
+              setOldVersion(version);
+            }}
+          />
+        ) : null}
+      </div>
+      {restored ? (
+        <p role="status" className="notice notice-success">
+          {t('history.restored')}
+        </p>
+      ) : null}
+      {oldVersion !== undefined ? (
+        <VersionView
+          workspace={workspace}
+          selfUserId={user.userId}
+          version={oldVersion}
+          onClose={() => {
+            setOldVersion(undefined);
+            historyButton.current?.focus();
+          }}
+          onRestored={() => {
+            setOldVersion(undefined);
+            setRestored(true);
+            historyButton.current?.focus();
+          }}
+        />
+      ) : room === undefined || !room.synced ? (
         <p role="status" className="loading">
           {room?.connection === 'disconnected' ? t('plan.disconnected') : t('plan.loading')}
         </p>

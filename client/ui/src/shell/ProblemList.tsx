@@ -5,6 +5,7 @@
  * the agent's own words. New problems are announced to screen readers.
  */
 import { useTranslation } from 'react-i18next';
+import { TechnicalDetails } from '../app/TechnicalDetails';
 import { PROBLEM_CODES } from '@yhteispoyta/local-api';
 import type { Problem } from '@yhteispoyta/local-api';
 import { useAgent } from '../app/agent-context';
@@ -58,9 +59,7 @@ export function ProblemList({ workspaceLabel }: { workspaceLabel: (workspaceId: 
                     {where === undefined ? '' : ` · ${t('problems.where', { where })}`}
                     {problem.device === undefined ? '' : ` · ${t('problems.device', { device: `${problem.device.userId}.${problem.device.deviceId}` })}`}
                   </p>
-                  <p className="problem-detail">
-                    {t('problems.agentSays')} <span lang="en">{problem.message}</span>
-                  </p>
+                  <TechnicalDetails text={problem.message} />
                   <button
                     type="button"
                     className="button-secondary"

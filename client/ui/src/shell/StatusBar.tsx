@@ -18,17 +18,31 @@ export function StatusBar() {
     <footer className="status-bar">
       <p role="status" aria-live="polite" className="status-items">
         <span className={`status-dot status-${state}`} aria-hidden="true" />
-        <span data-testid="link-state">{t(`status.${state}`)}</span>
+        <span data-testid="link-state" className="status-long">
+          {t(`status.${state}`)}
+        </span>
+        {/* On a phone the bar stays one line: the same facts in fewer words. */}
+        <span className="status-short">{t(`statusShort.${state}`)}</span>
         {status?.state !== 'ready' ? null : (
           <>
             <span className="status-sep" aria-hidden="true">
               ·
             </span>
-            <span data-testid="pending-count">{t('status.pending', { count: sync?.pending ?? 0 })}</span>
+            <span data-testid="pending-count" className="status-long">
+              {t('status.pending', { count: sync?.pending ?? 0 })}
+            </span>
+            <span className="status-short">{t('statusShort.pending', { count: sync?.pending ?? 0 })}</span>
             <span className="status-sep" aria-hidden="true">
               ·
             </span>
-            {problems.length === 0 ? <span>{t('status.noProblems')}</span> : <a href="#problems">{t('status.problems', { count: problems.length })}</a>}
+            {problems.length === 0 ? (
+              <span>{t('status.noProblems')}</span>
+            ) : (
+              <a href="#problems">
+                <span className="status-long">{t('status.problems', { count: problems.length })}</span>
+                <span className="status-short">{t('statusShort.problems', { count: problems.length })}</span>
+              </a>
+            )}
           </>
         )}
       </p>

@@ -12,7 +12,7 @@ import { profilesApi } from '../api/agent-api';
 import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
-import { STRENGTH_LEVELS, assessPassphrase, usePassphrasePolicy } from '../lib/passphrase-strength';
+import { assessPassphrase, strengthMeter, usePassphrasePolicy } from '../lib/passphrase-strength';
 
 /** The create-profile form. */
 export function CreateProfileForm() {
@@ -76,7 +76,7 @@ export function CreateProfileForm() {
         onChange={(event) => setPassphrase(event.target.value)}
       />
       <div id={ids.strength} className={`strength strength-${strength}`}>
-        <meter min={0} max={STRENGTH_LEVELS.length - 1} value={STRENGTH_LEVELS.indexOf(strength)} aria-hidden="true" />
+        <meter {...strengthMeter(strength)} aria-hidden="true" />
         <p aria-live="polite">
           {t('create.strengthLabel')} {t(`create.strength.${strength}`)}
         </p>

@@ -17,6 +17,7 @@ import { useWorkspaces } from '../app/workspaces-context';
 import { ChatView } from '../chat/ChatView';
 import { FilesView } from '../files/FilesView';
 import { userColour } from '../lib/colour';
+import { IdentityStatesProvider } from '../members/identity-states';
 import { MembersView } from '../members/MembersView';
 import { useMemberName } from '../members/use-member-name';
 import { SafetyView } from '../members/SafetyView';
@@ -64,7 +65,11 @@ export function WorkspaceView({ workspaceId, tab }: { workspaceId: string; tab: 
       </div>
     );
   }
-  return <OpenWorkspace key={workspaceId} workspaceId={workspaceId} tab={tab} user={user} selfRole={self.role} selfOrgId={self.orgId} />;
+  return (
+    <IdentityStatesProvider key={workspaceId} workspaceId={workspaceId}>
+      <OpenWorkspace key={workspaceId} workspaceId={workspaceId} tab={tab} user={user} selfRole={self.role} selfOrgId={self.orgId} />
+    </IdentityStatesProvider>
+  );
 }
 
 function OpenWorkspace({
