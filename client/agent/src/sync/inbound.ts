@@ -120,17 +120,31 @@ export class Inbound {
 
     let pending = [...queue.values()].sort((a, b) => a.seq - b.seq);
     const held = new Map<number, Held>();
-    for (let round = 0; pending.length > 0 && round < 1000; round++) {
-      let progress = false;
-      held.clear();
-      for (const item of pending) {
-        const outcome = this.#processOne(handler, workspaceId, stream, item);
-        if (outcome.kind === 'held') held.set(item.seq, outcome.held);
-        else if (outcome.kind === 'applied') progress = true;
+    // The whole batch in one transaction: one durable commit however many envelopes it
+    // holds (each envelope's own writes are a savepoint inside it). An envelope that
+    // throws undoes only its own writes; what was applied before it is committed, and
+    // the error goes on once the batch is.
+    let failure: { readonly error: unknown } | undefined;
+    this.#deps.transaction(() => {
+      for (let round = 0; pending.length > 0 && round < 1000; round++) {
+        let progress = false;
+        held.clear();
+        for (const item of pending) {
+          let outcome: Outcome;
+          try {
+            outcome = this.#deps.transaction(() => this.#processOne(handler, workspaceId, stream, item));
+          } catch (error) {
+            failure = { error };
+            return;
+          }
+          if (outcome.kind === 'held') held.set(item.seq, outcome.held);
+          else if (outcome.kind === 'applied') progress = true;
+        }
+        if (!progress || held.size === 0) break;
+        pending = [...held.values()].map((h) => h.item);
       }
-      if (!progress || held.size === 0) break;
-      pending = [...held.values()].map((h) => h.item);
-    }
+    });
+    if (failure !== undefined) throw failure.error;
     if (held.size > 0) this.#held.set(key, new Map(held));
     if (queue.size > 0) {
       handler.afterApply(workspaceId, stream);
