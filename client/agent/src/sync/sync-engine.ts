@@ -211,6 +211,8 @@ export class SyncEngine {
    * An envelope notice: it joins the workspace's waiting batch, and one lane run takes
    * the whole batch, each stream's envelopes in one transaction (inbound.ts) — whatever
    * arrived while the lane was busy is applied with one durable commit instead of one each.
+   * A batch is cut where the seqs go down: envelopes the server delivered out of order are
+   * judged in the order they came, so the gap is seen and reported, not sorted away.
    */
   #received(workspaceId: string, stream: string, stored: StoredEnvelope): void {
     let waiting = this.#arrived.get(workspaceId);
@@ -221,7 +223,9 @@ export class SyncEngine {
         .run(workspaceId, async () => {
           const batch = this.#arrived.get(workspaceId);
           this.#arrived.delete(workspaceId);
-          for (const [name, items] of batch ?? []) await this.#inbound.process(workspaceId, name, items, true);
+          for (const [name, items] of batch ?? []) {
+            for (const run of ascendingRuns(items)) await this.#inbound.process(workspaceId, name, run, true);
+          }
         })
         .catch((error: unknown) => this.#failed('processing envelopes', error));
     }
@@ -276,4 +280,20 @@ export class SyncEngine {
   #failed(what: string, error: unknown): void {
     this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, `sync engine failed in ${what}`);
   }
+}
+
+/** `items` cut into runs of rising seq, in arrival order. */
+function ascendingRuns(items: readonly StoredEnvelope[]): StoredEnvelope[][] {
+  const runs: StoredEnvelope[][] = [];
+  let run: StoredEnvelope[] = [];
+  for (const item of items) {
+    const last = run.at(-1);
+    if (last !== undefined && item.seq <= last.seq) {
+      runs.push(run);
+      run = [];
+    }
+    run.push(item);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
 }
