@@ -5,6 +5,7 @@
  */
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import type { Needs } from '../context';
+import type { FanOut } from './fan-out';
 
 /** One authenticated connection of a device. */
 export interface RelayConnection {
@@ -13,6 +14,18 @@ export interface RelayConnection {
   enterWorkspace(workspaceId: string): Promise<void>;
   /** Leave the workspace's room. */
   leaveWorkspace(workspaceId: string): Promise<void>;
+  /**
+   * Carry out a fan-out now, before this request is answered: `push` sends an accepted
+   * envelope to the receivers while its commit runs (they are idempotent by author and
+   * clock). Never throws.
+   */
+  fanOutNow(fanOut: FanOut): void;
+  /**
+   * The request has taken its place in the store's order (a push handed its envelope to
+   * the store): the connection's next request may start while this one waits for its
+   * commit. Its answer still comes only after the commit.
+   */
+  ordered(): void;
 }
 
 /** What the relay core reads and writes: chains and devices, the envelope log, the audit log, the clock. */

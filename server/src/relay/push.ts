@@ -1,7 +1,8 @@
 /**
  * `push`: an update, chat or records envelope is admitted, appended to its stream under the clock
  * rule (exactly last + 1 per author and stream, crypto's stream-rules) and the snapshot
- * reference, acknowledged with its seq, and fanned out to the workspace's room.
+ * reference, fanned out to the workspace's room as soon as the store accepted it (while
+ * its commit runs), and acknowledged with its seq once durable.
  */
 import { encodeWireEnvelope } from '@yhteispoyta/crypto/envelope';
 import { ProtocolError } from '@yhteispoyta/crypto/protocol';
@@ -42,21 +43,28 @@ export async function push(
   // admitEnvelope only lets these three kinds through; the narrowing is for the compiler.
   const kind = header.kind === 'chat' || header.kind === 'records' ? header.kind : 'update';
   const receivedAt = deps.now();
-  const appended = await deps.store.envelopes.appendEnvelope({
-    workspaceId: header.workspaceId,
-    stream: header.stream,
-    kind,
-    authorKey: deviceKey(header.author),
-    clock: header.clock,
-    snapshotId: header.snapshotId,
-    epoch: header.epoch,
-    bytes: encodeWireEnvelope(envelope),
-    receivedAt,
-  });
+  const { workspaceId, stream } = header;
+  // The fan-out goes as soon as the store accepted the envelope, concurrently with its
+  // commit; the ack (this function's result) waits for the commit (docs/design.md, hot path).
+  const fanOut = (seq: number): void =>
+    connection.fanOutNow([toWorkspaceButSender(workspaceId, { event: 'envelope', payload: { workspaceId, stream, stored: { seq, envelope, receivedAt } } })]);
+  const appending = deps.store.envelopes.appendEnvelope(
+    {
+      workspaceId,
+      stream,
+      kind,
+      authorKey: deviceKey(header.author),
+      clock: header.clock,
+      snapshotId: header.snapshotId,
+      epoch: header.epoch,
+      bytes: encodeWireEnvelope(envelope),
+      receivedAt,
+    },
+    fanOut,
+  );
+  // The store judges appends in call order: this socket's next push may go in behind it.
+  connection.ordered();
+  const appended = await appending;
   if (!appended.ok) throw envelopeRefusal(appended);
-  const stored = { seq: appended.seq, envelope, receivedAt };
-  return {
-    result: { seq: appended.seq },
-    fanOut: [toWorkspaceButSender(header.workspaceId, { event: 'envelope', payload: { workspaceId: header.workspaceId, stream: header.stream, stored } })],
-  };
+  return { result: { seq: appended.seq }, fanOut: [] };
 }

@@ -60,8 +60,8 @@ function onConnection(relay: Relay, socket: RelaySocket): void {
   expireWithSession(relay, socket);
   // One socket's requests run in arrival order, so clock 6 never overtakes clock 5; bounded,
   // so that a client cannot park unbounded work.
-  const queue = new SerialQueue({ maxPending: MAX_PENDING_PER_SOCKET });
-  for (const event of CLIENT_TO_SERVER_EVENTS) registerEvent(relay, socket, queue, event);
+  const order = { queue: new SerialQueue({ maxPending: MAX_PENDING_PER_SOCKET }), answering: new Set<Promise<void>>(), maxAnswering: MAX_PENDING_PER_SOCKET };
+  for (const event of CLIENT_TO_SERVER_EVENTS) registerEvent(relay, socket, order, event);
 }
 
 /**

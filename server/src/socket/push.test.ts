@@ -106,6 +106,35 @@ describe('a valid push', () => {
   });
 });
 
+describe('pushes of one socket sent without waiting', () => {
+  it('share a group commit, yet a fetch sent right behind them waits for their answers and sees them all', async () => {
+    const workspaceId = await createTestWorkspace(server, alice);
+    const { envelopes } = server.ctx.store;
+    const append = envelopes.appendEnvelope.bind(envelopes);
+    // Which pushes the store held at once: the next push goes in while the previous one waits for its commit.
+    let waiting = 0;
+    let most = 0;
+    const spy = vi.spyOn(envelopes, 'appendEnvelope').mockImplementation(async (e, onAccepted) => {
+      waiting += 1;
+      most = Math.max(most, waiting);
+      try {
+        return await append(e, onAccepted);
+      } finally {
+        waiting -= 1;
+      }
+    });
+    const pushes = [1, 2, 3, 4, 5, 6, 7, 8].map((clock) => push(aliceSocket, seal(alice, { workspaceId, kind: 'chat', clock })));
+    const fetched = request(aliceSocket, 'fetch', { workspaceId, stream: 'chat', afterSeq: 0, limit: 100 });
+    const acks = await Promise.all(pushes);
+    const answer = (await fetched) as { ok: boolean; envelopes?: { seq: number }[] };
+    spy.mockRestore();
+    expect(acks.every((ack) => ack.ok)).toBe(true);
+    expect(most).toBeGreaterThan(1);
+    expect(answer.ok).toBe(true);
+    expect(answer.envelopes?.map((e) => e.seq)).toEqual(acks.map((ack) => (ack.ok ? ack.seq : 0)));
+  });
+});
+
 describe('a push is refused and nothing is stored', () => {
   it('when the signature is not the header author’s (forged): bad_signature', async () => {
     const workspaceId = await createTestWorkspace(server, alice, bob);

@@ -146,6 +146,8 @@ export class InProcessLink implements ServerLink {
       device: this.device,
       enterWorkspace: async (workspaceId) => void this.rooms.add(workspaceId),
       leaveWorkspace: async (workspaceId) => void this.rooms.delete(workspaceId),
+      fanOutNow: (fanOut) => this.#core.carry(fanOut, this),
+      ordered: () => undefined,
     };
   }
 

@@ -34,7 +34,8 @@ export interface OpenDocument {
 
 interface DocSlot extends OpenDocument {
   pending: Uint8Array[];
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** the merge window's timer (an immediate for a window of 0: the rest of this turn, not setTimeout's 1 ms) */
+  timer: { readonly cancel: () => void } | undefined;
   /** the remote update being applied right now */
   applying: Uint8Array | undefined;
   /** an untagged change was seen (reported once per document) */
@@ -259,11 +260,19 @@ export class DocumentStreams implements StreamHandler {
   #collect(slot: DocSlot, update: Uint8Array): void {
     slot.pending.push(update);
     if (slot.timer !== undefined) return;
-    slot.timer = setTimeout(() => this.#flushWindow(slot), this.#config.mergeWindowMs);
+    const flush = (): void => this.#flushWindow(slot);
+    const windowMs = this.#config.mergeWindowMs;
+    if (windowMs === 0) {
+      const immediate = setImmediate(flush);
+      slot.timer = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timeout = setTimeout(flush, windowMs);
+      slot.timer = { cancel: () => clearTimeout(timeout) };
+    }
   }
 
   #flushWindow(slot: DocSlot): void {
-    if (slot.timer !== undefined) clearTimeout(slot.timer);
+    slot.timer?.cancel();
     slot.timer = undefined;
     if (slot.pending.length === 0 || this.#closed) return;
     const merged = Y.mergeUpdates(slot.pending);

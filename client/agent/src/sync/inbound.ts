@@ -4,7 +4,7 @@
  * has not arrived). Nothing that fails a check is applied; every failure is reported.
  * Callers hold the workspace's lane.
  */
-import { sha256 } from '@yhteispoyta/crypto/bytes';
+import { bytesEqual, sha256 } from '@yhteispoyta/crypto/bytes';
 import { MAX_FETCH_LIMIT } from '@yhteispoyta/crypto/protocol';
 import type { StoredEnvelope, StreamCatchUp, StreamPosition } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
@@ -72,6 +72,15 @@ export class Inbound {
   readonly #keyWaits = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #gapRetries = new BackoffTimers(MAX_REPAIR_RETRY_MS);
   readonly #rechecks: RejectedRechecks;
+  /**
+   * Per author and stream, the clock and signature of the last envelope applied (memory
+   * only). The server fans an envelope out while it is still committing it; a server
+   * that dies in between never acknowledged it, so the author seals the same clock again
+   * (same content, new signature) and the server stores it under a new seq. That is a
+   * re-seal, applied already: skipped quietly. The very same envelope under a new seq is
+   * still a replay.
+   */
+  readonly #lastApplied = new Map<string, { readonly clock: number; readonly signature: Uint8Array }>();
   #closed = false;
 
   /** Processes envelopes with `deps`. */
@@ -111,17 +120,31 @@ export class Inbound {
 
     let pending = [...queue.values()].sort((a, b) => a.seq - b.seq);
     const held = new Map<number, Held>();
-    for (let round = 0; pending.length > 0 && round < 1000; round++) {
-      let progress = false;
-      held.clear();
-      for (const item of pending) {
-        const outcome = this.#processOne(handler, workspaceId, stream, item);
-        if (outcome.kind === 'held') held.set(item.seq, outcome.held);
-        else if (outcome.kind === 'applied') progress = true;
+    // The whole batch in one transaction: one durable commit however many envelopes it
+    // holds (each envelope's own writes are a savepoint inside it). An envelope that
+    // throws undoes only its own writes; what was applied before it is committed, and
+    // the error goes on once the batch is.
+    let failure: { readonly error: unknown } | undefined;
+    this.#deps.transaction(() => {
+      for (let round = 0; pending.length > 0 && round < 1000; round++) {
+        let progress = false;
+        held.clear();
+        for (const item of pending) {
+          let outcome: Outcome;
+          try {
+            outcome = this.#deps.transaction(() => this.#processOne(handler, workspaceId, stream, item));
+          } catch (error) {
+            failure = { error };
+            return;
+          }
+          if (outcome.kind === 'held') held.set(item.seq, outcome.held);
+          else if (outcome.kind === 'applied') progress = true;
+        }
+        if (!progress || held.size === 0) break;
+        pending = [...held.values()].map((h) => h.item);
       }
-      if (!progress || held.size === 0) break;
-      pending = [...held.values()].map((h) => h.item);
-    }
+    });
+    if (failure !== undefined) throw failure.error;
     if (held.size > 0) this.#held.set(key, new Map(held));
     if (queue.size > 0) {
       handler.afterApply(workspaceId, stream);
@@ -286,7 +309,9 @@ export class Inbound {
         core.state.advanceSeq(workspaceId, stream, item.seq);
         return { kind: 'done' };
       case 'replay':
-        core.reporter.report('replay', { workspaceId, stream, device: header.author, detail: `clock ${header.clock} at seq ${item.seq}` });
+        if (!this.#resealed(workspaceId, stream, authorKey, header.clock, item.envelope.signature)) {
+          core.reporter.report('replay', { workspaceId, stream, device: header.author, detail: `clock ${header.clock} at seq ${item.seq}` });
+        }
         core.state.advanceSeq(workspaceId, stream, item.seq);
         return { kind: 'done' };
       case 'echo':
@@ -314,8 +339,15 @@ export class Inbound {
     if (invalid !== undefined) {
       core.reporter.report('malformed', { workspaceId, stream, device: header.author, detail: `seq ${item.seq}: ${invalid}` });
     }
+    this.#lastApplied.set(`${laneKey(workspaceId, stream)}\u0000${authorKey}`, { clock: header.clock, signature: item.envelope.signature });
     core.status.changed();
     return { kind: 'applied' };
+  }
+
+  /** Whether an envelope of an already applied clock is its author's re-seal of the last one applied (see #lastApplied). */
+  #resealed(workspaceId: string, stream: string, authorKey: string, clock: number, signature: Uint8Array): boolean {
+    const last = this.#lastApplied.get(`${laneKey(workspaceId, stream)}\u0000${authorKey}`);
+    return last !== undefined && last.clock === clock && !bytesEqual(last.signature, signature);
   }
 
   /** An envelope from before this device joined: its clock counts, its content is unreadable by design. */

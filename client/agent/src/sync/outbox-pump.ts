@@ -32,6 +32,8 @@ const MERGE_CANDIDATES = 256;
 
 type Step = 'next' | 'retry' | 'rebase' | 'backoff' | 'stop';
 
+const streamKey = (workspaceId: string, stream: string): string => `${workspaceId}\u0000${stream}`;
+
 /** What the outbox pump works with. */
 export interface PumpDeps {
   readonly outbox: Outbox;
@@ -68,7 +70,7 @@ export class OutboxPump {
 
   /** Start sending a stream's outbox (or make the running sender look again); resolves when it stops. */
   kick(workspaceId: string, stream: string): Promise<void> {
-    const key = `${workspaceId}\u0000${stream}`;
+    const key = streamKey(workspaceId, stream);
     const running = this.#running.get(key);
     if (running !== undefined) {
       this.#again.add(key);
@@ -86,6 +88,22 @@ export class OutboxPump {
     })();
     this.#running.set(key, run);
     return run;
+  }
+
+  /**
+   * Called in the transaction that queued entry `id`: when this stream has no sender
+   * running and the entry is all it has queued, take the entry's clock now, so that its
+   * send needs no durable write of its own (the entry and its clock commit together). A
+   * sender that is running, or older entries waiting, leave the entry to the sender: it
+   * may merge it with others.
+   */
+  claim(workspaceId: string, stream: string, id: number): void {
+    const core = this.#deps;
+    if (this.#closed || this.#running.has(streamKey(workspaceId, stream)) || core.link.status() !== 'online' || core.blocked.has(workspaceId)) return;
+    if (core.handlers.handlerFor(workspaceId, stream) === undefined || !core.sealer.gate(workspaceId).ok) return;
+    const head = core.outbox.head(workspaceId, stream, 2);
+    if (head.length !== 1 || head[0]?.id !== id || head[0].sentClock !== undefined) return;
+    core.outbox.setSentClock(id, core.state.clock(workspaceId, stream, core.sealer.selfKey).clock + 1);
   }
 
   /** Resolves when every running sender has stopped. */
@@ -108,7 +126,9 @@ export class OutboxPump {
       const entry = this.#nextEntry(handler, workspaceId, stream);
       if (entry === undefined) return;
       const clock = entry.sentClock ?? core.state.clock(workspaceId, stream, core.sealer.selfKey).clock + 1;
-      core.outbox.setSentClock(entry.id, clock);
+      // Recorded before the send (durably, unless claim() did so with the entry): a send
+      // cut off by a crash is repeated with the same clock and content, never merged.
+      if (entry.sentClock !== clock) core.outbox.setSentClock(entry.id, clock);
       const header = core.sealer.header(gate, {
         workspaceId,
         stream,

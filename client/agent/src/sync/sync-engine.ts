@@ -6,6 +6,7 @@
  * the engine itself. The parts below get only what each uses.
  */
 import type { Logger } from 'pino';
+import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import { KeyedQueue } from '@yhteispoyta/common/queue';
 import type { KeyRing, LocalDevice, ProblemSink, ServerLink } from '../contracts';
@@ -59,6 +60,8 @@ export class SyncEngine {
   readonly #state: StreamStateStore;
   readonly #outbox: Outbox;
   readonly #lanes = new KeyedQueue();
+  /** envelope notices waiting for their workspace's lane, by workspace and stream */
+  readonly #arrived = new Map<string, Map<string, StoredEnvelope[]>>();
   readonly #handlers = new HandlerRegistry();
   readonly #blocked = new Set<string>();
   readonly #followed = new Set<string>();
@@ -125,10 +128,7 @@ export class SyncEngine {
       link.onOnline(() => this.#online()),
       link.onOffline(() => board.changed()),
       link.onNotice('envelope', (notice) => {
-        if (!this.#followed.has(notice.workspaceId)) return;
-        void lanes
-          .run(notice.workspaceId, () => inbound.process(notice.workspaceId, notice.stream, [notice.stored], true))
-          .catch((error: unknown) => this.#failed('processing an envelope', error));
+        if (this.#followed.has(notice.workspaceId)) this.#received(notice.workspaceId, notice.stream, notice.stored);
       }),
       keys.onChange((workspaceId, what) => this.#keysChanged(workspaceId, what)),
     );
@@ -142,7 +142,9 @@ export class SyncEngine {
       log,
       report: (code, context) => this.#reporter.report(code, context),
       transaction: (work) => this.#deps.profile.transaction(work),
-      enqueue: (workspaceId, stream, kind, payload) => void this.#outbox.add(workspaceId, stream, kind, payload, this.#now()),
+      // The entry and, when it can go at once, its clock: one commit before the send (outbox-pump.ts claim).
+      enqueue: (workspaceId, stream, kind, payload) =>
+        this.#deps.profile.transaction(() => this.#pump.claim(workspaceId, stream, this.#outbox.add(workspaceId, stream, kind, payload, this.#now()))),
       send: (workspaceId, stream) => {
         this.#board.changed();
         void this.#pump.kick(workspaceId, stream);
@@ -205,6 +207,33 @@ export class SyncEngine {
     void this.#heartbeats.sendTo(workspaceId);
   }
 
+  /**
+   * An envelope notice: it joins the workspace's waiting batch, and one lane run takes
+   * the whole batch, each stream's envelopes in one transaction (inbound.ts) — whatever
+   * arrived while the lane was busy is applied with one durable commit instead of one each.
+   * A batch is cut where the seqs go down: envelopes the server delivered out of order are
+   * judged in the order they came, so the gap is seen and reported, not sorted away.
+   */
+  #received(workspaceId: string, stream: string, stored: StoredEnvelope): void {
+    let waiting = this.#arrived.get(workspaceId);
+    if (waiting === undefined) {
+      waiting = new Map();
+      this.#arrived.set(workspaceId, waiting);
+      void this.#lanes
+        .run(workspaceId, async () => {
+          const batch = this.#arrived.get(workspaceId);
+          this.#arrived.delete(workspaceId);
+          for (const [name, items] of batch ?? []) {
+            for (const run of ascendingRuns(items)) await this.#inbound.process(workspaceId, name, run, true);
+          }
+        })
+        .catch((error: unknown) => this.#failed('processing envelopes', error));
+    }
+    const items = waiting.get(stream);
+    if (items === undefined) waiting.set(stream, [stored]);
+    else items.push(stored);
+  }
+
   /** After a catch-up or a key change: each family looks at the workspace again, snapshots due start, the outbox goes. */
   #settled(workspaceId: string): void {
     for (const handler of this.#handlers.all()) handler.afterCatchUp(workspaceId);
@@ -251,4 +280,20 @@ export class SyncEngine {
   #failed(what: string, error: unknown): void {
     this.#log.error({ err: error instanceof Error ? error.message : 'unknown' }, `sync engine failed in ${what}`);
   }
+}
+
+/** `items` cut into runs of rising seq, in arrival order. */
+function ascendingRuns(items: readonly StoredEnvelope[]): StoredEnvelope[][] {
+  const runs: StoredEnvelope[][] = [];
+  let run: StoredEnvelope[] = [];
+  for (const item of items) {
+    const last = run.at(-1);
+    if (last !== undefined && item.seq <= last.seq) {
+      runs.push(run);
+      run = [];
+    }
+    run.push(item);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
 }

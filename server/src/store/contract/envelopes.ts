@@ -77,6 +77,44 @@ export function describeEnvelopeContract({ store }: ContractContext): void {
       expect((await s.envelopes.envelopesAfter('w1', 'records', r1, 10)).map((e) => e.seq)).toEqual([r2]);
     });
 
+    it('appends made in one turn (a group commit) are judged one by one: refusals fail no other', async () => {
+      const s = store();
+      await appendOk(s, update(A, 1));
+      const results = await Promise.all([
+        s.envelopes.appendEnvelope(update(A, 2)),
+        s.envelopes.appendEnvelope(update(A, 2, '', { bytes: patterned(10, 9) })),
+        s.envelopes.appendEnvelope(update(B, 2)),
+        s.envelopes.appendEnvelope(update(B, 1)),
+        s.envelopes.appendEnvelope(update(A, 1, 'no-such-snapshot', { stream: 'chat', kind: 'chat' })),
+        s.envelopes.appendEnvelope(update(A, 1, '', { workspaceId: 'w2' })),
+      ]);
+      expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'clock_replay', 'clock_gap', 'ok', 'stale_snapshot', 'ok']);
+      const stored = await s.envelopes.envelopesAfter('w1', 'doc:plan', 0, 10);
+      expect(stored.map((e) => [e.authorKey, e.clock])).toEqual([[A, 1], [A, 2], [B, 1]]);
+      expect(stored[1]?.bytes).toEqual(update(A, 2).bytes);
+      expect(await s.envelopes.envelopesAfter('w1', 'chat', 0, 10)).toEqual([]);
+      expect(await s.envelopes.envelopesAfter('w2', 'doc:plan', 0, 10)).toHaveLength(1);
+    });
+
+    it('onAccepted hands out the seq of an accepted envelope before the append resolves, and nothing for a refusal', async () => {
+      const s = store();
+      const told: [string, number][] = [];
+      const appending = [
+        s.envelopes.appendEnvelope(update(A, 1), (seq) => told.push([A, seq])),
+        s.envelopes.appendEnvelope(update(B, 3), (seq) => told.push([B, seq])),
+      ];
+      const first = await appending[0];
+      expect(first?.ok && told).toEqual(first?.ok ? [[A, first.seq]] : false);
+      expect(await appending[1]).toEqual({ ok: false, code: 'clock_gap', expected: 1 });
+      expect(told).toHaveLength(1);
+      // A failing callback does not fail the append.
+      const thrown = await s.envelopes.appendEnvelope(update(A, 2), () => {
+        throw new Error('fan-out failed');
+      });
+      expect(thrown.ok).toBe(true);
+      expect((await s.envelopes.envelopesAfter('w1', 'doc:plan', 0, 10)).map((e) => e.clock)).toEqual([1, 2]);
+    });
+
     it('two concurrent appends with the same clock: one is stored', async () => {
       const s = store();
       await appendOk(s, update(A, 1));

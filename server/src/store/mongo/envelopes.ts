@@ -91,8 +91,16 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeStore {
     return created;
   };
 
-  const insertEnvelope = async (e: NewEnvelope): Promise<AppendEnvelopeResult | null> => {
+  const insertEnvelope = async (e: NewEnvelope, onAccepted: ((seq: number) => void) | undefined): Promise<AppendEnvelopeResult | null> => {
     const seq = await allocateSeq(m.counters, e.workspaceId);
+    // The clock move and the seq are already written; the fan-out may go while the envelope's insert runs.
+    if (onAccepted !== undefined) {
+      try {
+        onAccepted(seq);
+      } catch {
+        // The caller's fan-out failing is the caller's to report; the envelope is still stored.
+      }
+    }
     try {
       await m.envelopes.create({ ...e, bytes: asBuffer(e.bytes), seq });
       return { ok: true, seq };
@@ -105,7 +113,7 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeStore {
   const envelopeExists = async (workspaceId: string, stream: string, authorKey: string, clock: number) =>
     (await m.envelopes.exists({ workspaceId, stream, authorKey, clock })) !== null;
 
-  async function appendEnvelope(e: NewEnvelope): Promise<AppendEnvelopeResult> {
+  async function appendEnvelope(e: NewEnvelope, onAccepted?: (seq: number) => void): Promise<AppendEnvelopeResult> {
     const field = escapeKey(e.authorKey);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const doc = await readStream(e.workspaceId, e.stream);
@@ -126,7 +134,7 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeStore {
         );
         if (res.modifiedCount !== 1) continue;
       }
-      const stored = await insertEnvelope(e);
+      const stored = await insertEnvelope(e, onAccepted);
       if (stored) return stored;
       return { ok: false, code: 'clock_replay', expected: e.clock + 1 };
     }
@@ -184,7 +192,7 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeStore {
   };
 
   return {
-    appendEnvelope: (e) => lock.run(e.workspaceId, () => appendEnvelope(e)),
+    appendEnvelope: (e, onAccepted) => lock.run(e.workspaceId, () => appendEnvelope(e, onAccepted)),
     async envelopesAfter(workspaceId, stream, afterSeq, limit) {
       const docs = await m.envelopes.find({ workspaceId, stream, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).lean();
       return docs.map(toEnvelope);

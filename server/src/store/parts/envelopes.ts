@@ -99,8 +99,19 @@ export interface StreamState {
 
 /** Envelopes and snapshots. Every method is safe to call concurrently. */
 export interface EnvelopeStore {
-  /** Store an update/chat envelope if its clock and snapshot reference are right. */
-  appendEnvelope(envelope: NewEnvelope): Promise<AppendEnvelopeResult>;
+  /**
+   * Store an update/chat envelope if its clock and snapshot reference are right. Resolves
+   * once this envelope is durable (or refused). Appends made within one turn of the event
+   * loop may be committed together (group commit: sqlite writes them in one transaction);
+   * each is judged on its own, so a refusal or failure of one never fails another.
+   *
+   * `onAccepted`, when given, is called with the seq as soon as the envelope is accepted,
+   * possibly before it is durable: the relay fans it out then, concurrently with the
+   * commit. Should the server die before the commit, the sender (never acknowledged)
+   * sends the same clock again, and receivers are idempotent by author and clock; the
+   * seq handed out is never handed out again to another envelope (docs/design.md, hot path).
+   */
+  appendEnvelope(envelope: NewEnvelope, onAccepted?: (seq: number) => void): Promise<AppendEnvelopeResult>;
   /** Envelopes of a stream with seq > afterSeq, by seq. */
   envelopesAfter(workspaceId: string, stream: string, afterSeq: number, limit: number): Promise<StoredEnvelope[]>;
   /**

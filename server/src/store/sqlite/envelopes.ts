@@ -3,9 +3,26 @@
  * (exactly last + 1, the last clock kept in `stream_clocks` so it survives pruning) and
  * the snapshot chain (compare-and-set on `streams.active_snapshot_id`). Every check and
  * its write run in one BEGIN IMMEDIATE transaction.
+ *
+ * Group commit: envelopes appended within one turn of the event loop (from any socket)
+ * are written in ONE transaction at the end of that turn (setImmediate), each under its
+ * own savepoint, so that a refusal or a failing write of one touches no other. The
+ * transaction's commit — SQLCipher encrypting and writing the pages — is what an
+ * envelope's durable write costs, and a batch pays it once. The `onAccepted` callbacks
+ * (the relay's fan-out) run after every envelope of the batch is judged and before
+ * COMMIT, so receivers get the envelope while the commit runs; the promises (the
+ * senders' acks) resolve only after COMMIT.
  */
 import { clockRefusal, uncoveredAuthor } from '@yhteispoyta/crypto/stream-rules';
-import type { AppendEnvelopeResult, AppendSnapshotResult, EnvelopeStore, SnapshotInfo, StoredEnvelope, StoredSnapshot } from '../port';
+import type {
+  AppendEnvelopeResult,
+  AppendSnapshotResult,
+  EnvelopeStore,
+  NewEnvelope,
+  SnapshotInfo,
+  StoredEnvelope,
+  StoredSnapshot,
+} from '../port';
 import { readClockRecord, readStoredEnvelopeKind } from '../record-schemas';
 import type { SqliteDb } from './db';
 import { colBytes, colInt, colJson, colStr } from './db';
@@ -37,8 +54,25 @@ const toSnapshotInfo = (r: Row): SnapshotInfo => ({
 });
 const toSnapshot = (r: Row): StoredSnapshot => ({ ...toSnapshotInfo(r), bytes: colBytes(r, 'bytes') });
 
+/**
+ * Most envelopes one group commit writes; more waiting go in the next transaction. It is
+ * also how far every workspace's sequence jumps when the store opens (below).
+ */
+const MAX_GROUP_COMMIT = 256;
+
+/** One append waiting for its group commit. */
+interface PendingAppend {
+  readonly envelope: NewEnvelope;
+  readonly onAccepted: ((seq: number) => void) | undefined;
+  readonly resolve: (result: AppendEnvelopeResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** The envelope store, and `settle()`: write what waits for its group commit now (before closing). */
+type SqliteEnvelopeStore = EnvelopeStore & { settle(): void };
+
 /** Build the envelope and snapshot methods over an open database. */
-export function sqliteEnvelopes({ db, immediate, read }: SqliteDb): EnvelopeStore {
+export function sqliteEnvelopes({ db, immediate, read, savepoint }: SqliteDb): SqliteEnvelopeStore {
   const nextSeq = db.prepare(
     `INSERT INTO workspace_seq (workspace_id, last) VALUES (?, 1)
      ON CONFLICT (workspace_id) DO UPDATE SET last = last + 1 RETURNING last`,
@@ -91,6 +125,12 @@ export function sqliteEnvelopes({ db, immediate, read }: SqliteDb): EnvelopeStor
   );
   const deleteBefore = db.prepare('DELETE FROM envelopes WHERE workspace_id = ? AND stream = ? AND seq < ?');
 
+  // A batch's envelopes are fanned out before its COMMIT; a server killed in between
+  // handed their seqs to receivers without storing them. Jumping every sequence past one
+  // batch on open keeps those seqs from ever naming another envelope (a receiver that
+  // saw seq n asks for what comes after n). Seqs may have holes (port.ts).
+  immediate(() => db.prepare('UPDATE workspace_seq SET last = last + ?').run([MAX_GROUP_COMMIT]));
+
   const activeOf = (workspaceId: string, stream: string): string => {
     const row = selectActive.get([workspaceId, stream]);
     return row ? colStr(row, 'active_snapshot_id') : '';
@@ -101,20 +141,80 @@ export function sqliteEnvelopes({ db, immediate, read }: SqliteDb): EnvelopeStor
     return colInt(row, 'last');
   };
 
+  /** Judge one envelope and write it when accepted; runs inside the batch's transaction. */
+  const judgeAndWrite = (e: NewEnvelope): AppendEnvelopeResult => {
+    const clockRow = selectClock.get([e.workspaceId, e.stream, e.authorKey]);
+    const refused = clockRefusal(clockRow ? colInt(clockRow, 'last_clock') : 0, e.clock);
+    if (refused) return { ok: false, ...refused };
+    const activeSnapshotId = activeOf(e.workspaceId, e.stream);
+    if (e.snapshotId !== activeSnapshotId) return { ok: false, code: 'stale_snapshot', activeSnapshotId };
+    const seq = allocateSeq(e.workspaceId);
+    insertEnvelope.run([
+      e.workspaceId, seq, e.stream, e.kind, e.authorKey, e.clock, e.snapshotId, e.epoch, e.bytes, e.receivedAt,
+    ]);
+    upsertClock.run([e.workspaceId, e.stream, e.authorKey, e.clock]);
+    return { ok: true, seq };
+  };
+
+  type Outcome = { readonly result: AppendEnvelopeResult } | { readonly error: unknown };
+  const pending: PendingAppend[] = [];
+  let scheduled = false;
+
+  /** Judge and write a batch, each under its own savepoint, then run the accepted ones' callbacks (before COMMIT). */
+  const writeGroup = (batch: readonly PendingAppend[]): Outcome[] => {
+    const judged = batch.map((item): Outcome => {
+      try {
+        return { result: savepoint(() => judgeAndWrite(item.envelope)) };
+      } catch (error) {
+        return { error };
+      }
+    });
+    batch.forEach((item, i) => {
+      const outcome = judged[i];
+      if (item.onAccepted === undefined || outcome === undefined || !('result' in outcome) || !outcome.result.ok) return;
+      try {
+        item.onAccepted(outcome.result.seq);
+      } catch {
+        // The caller's fan-out failing is the caller's to report; it must not undo the commit.
+      }
+    });
+    return judged;
+  };
+
+  /** Write one batch of waiting appends in one transaction, then answer each. */
+  const commitGroup = (): void => {
+    scheduled = false;
+    const batch = pending.splice(0, MAX_GROUP_COMMIT);
+    if (pending.length > 0) schedule();
+    if (batch.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      outcomes = immediate(() => writeGroup(batch));
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome === undefined) item.reject(new Error('group commit lost an outcome'));
+      else if ('result' in outcome) item.resolve(outcome.result);
+      else item.reject(outcome.error);
+    });
+  };
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(commitGroup);
+  }
+
   return {
-    async appendEnvelope(e) {
-      return immediate((): AppendEnvelopeResult => {
-        const clockRow = selectClock.get([e.workspaceId, e.stream, e.authorKey]);
-        const refused = clockRefusal(clockRow ? colInt(clockRow, 'last_clock') : 0, e.clock);
-        if (refused) return { ok: false, ...refused };
-        const activeSnapshotId = activeOf(e.workspaceId, e.stream);
-        if (e.snapshotId !== activeSnapshotId) return { ok: false, code: 'stale_snapshot', activeSnapshotId };
-        const seq = allocateSeq(e.workspaceId);
-        insertEnvelope.run([
-          e.workspaceId, seq, e.stream, e.kind, e.authorKey, e.clock, e.snapshotId, e.epoch, e.bytes, e.receivedAt,
-        ]);
-        upsertClock.run([e.workspaceId, e.stream, e.authorKey, e.clock]);
-        return { ok: true, seq };
+    settle() {
+      while (pending.length > 0) commitGroup();
+    },
+    appendEnvelope(envelope, onAccepted) {
+      return new Promise<AppendEnvelopeResult>((resolve, reject) => {
+        pending.push({ envelope, onAccepted, resolve, reject });
+        schedule();
       });
     },
     async envelopesAfter(workspaceId, stream, afterSeq, limit) {

@@ -25,6 +25,7 @@ export interface SqliteStoreOptions {
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   const handle = openSqlite(options.path, options.key);
   const probe = handle.db.prepare('SELECT count(*) AS n FROM schema_migrations');
+  const envelopes = sqliteEnvelopes(handle);
   let closed = false;
   return {
     kind: 'sqlite',
@@ -34,7 +35,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     enrolments: sqliteEnrolments(handle),
     workspaces: sqliteWorkspaces(handle),
     mailbox: sqliteMailboxes(handle),
-    envelopes: sqliteEnvelopes(handle),
+    envelopes,
     blobs: sqliteBlobs(handle),
     audit: sqliteAudit(handle),
     async health() {
@@ -49,6 +50,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async close() {
       if (closed) return;
       closed = true;
+      // Appends waiting for their group commit are written, not dropped.
+      envelopes.settle();
       handle.db.close();
     },
   };
