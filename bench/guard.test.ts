@@ -60,10 +60,11 @@ describe('regression guard', () => {
     expect(failed(results({ slow: 10, throughputRatio: 0.08 }))).toEqual([]);
   });
 
-  it('fails a gross propagation regression, naming the baselines it exceeds', () => {
-    const slow = GUARD_LIMITS.propagationP50 + 1;
-    expect(failed(results({ slow, throughputRatio: 0.08 }))).toEqual(['propagation p50 vs stock relay, 1 × 3']);
-    expect(failed(results({ slow: slow * 2, throughputRatio: 0.08 }))).toEqual(['propagation p50 vs stock relay, 1 × 3', 'propagation p50 vs Hocuspocus, 1 × 3']);
+  it('fails a gross propagation regression only when it shows against both baselines', () => {
+    // Hocuspocus runs at 1.5× the stock relay's latency in these results.
+    const limit = GUARD_LIMITS.propagationP50;
+    expect(failed(results({ slow: limit + 1, throughputRatio: 0.08 }))).toEqual([]);
+    expect(failed(results({ slow: limit * 1.5 + 1, throughputRatio: 0.08 }))).toEqual(['propagation p50 vs the slower baseline, every scale pooled']);
   });
 
   it('fails a gross throughput regression', () => {
@@ -71,7 +72,7 @@ describe('regression guard', () => {
   });
 
   it('fails a figure that was not measured', () => {
-    expect(failed(results({ slow: 10, throughputRatio: 0.08, hocuspocus: false }))).toEqual(['propagation p50 vs Hocuspocus, 1 × 3']);
+    expect(failed(results({ slow: 10, throughputRatio: 0.08, hocuspocus: false }))).toEqual(['propagation p50 vs the slower baseline, every scale pooled']);
   });
 
   it('judges ratios only: a machine 20× slower for every system gives the same verdicts', () => {
