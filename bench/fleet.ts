@@ -163,17 +163,17 @@ export async function startFleet(opts: {
       }
     }
     if (target.system === 'yhteispoyta') {
-      await Promise.all(
-        setups.map(async ({ worker, setup, codeIds }) => {
-          const enrolled = worker.next('enrolled');
-          worker.send({ type: 'setup', setup });
-          await enrolled;
-          await certifyAll(target.org, codeIds);
-          const ready = worker.next('ready');
-          worker.send({ type: 'certified' });
-          await ready;
-        }),
-      );
+      // One worker's agents enrol at a time (three at once, as startAgents does): every
+      // worker enrolling at once timed out enrolment requests at a busy server.
+      for (const { worker, setup, codeIds } of setups) {
+        const enrolled = worker.next('enrolled');
+        worker.send({ type: 'setup', setup });
+        await enrolled;
+        await certifyAll(target.org, codeIds);
+        const ready = worker.next('ready');
+        worker.send({ type: 'certified' });
+        await ready;
+      }
     } else {
       await Promise.all(
         setups.map(async ({ worker, setup }) => {
