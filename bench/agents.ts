@@ -67,6 +67,34 @@ export async function until(what: string, check: () => boolean | Promise<boolean
 }
 
 /**
+ * Create the profile of agent `name` in `profilesDir` and enrol it with `code`; resolves
+ * once its link is online (not yet certified: the organisation's admin tool does that).
+ */
+export async function enrolAgent(opts: {
+  readonly name: string;
+  readonly userId: string;
+  readonly code: string;
+  readonly serverUrl: string;
+  readonly profilesDir: string;
+  readonly tuning: AgentTuning;
+}): Promise<BenchAgent> {
+  mkdirSync(opts.profilesDir, { recursive: true });
+  const host = new AgentHost({ config: agentConfig(opts.serverUrl, opts.profilesDir, opts.tuning), factory: createSessionFactory(), unsafeWeakKdfForTests: true });
+  const created = await host.createProfile('bench', PASSPHRASE);
+  if (!created.ok) throw new Error(`${opts.name}: ${created.message}`);
+  const enrolled = await host.enrol(opts.code);
+  if (!enrolled.ok) throw new Error(`${opts.name}: ${enrolled.message}`);
+  const agent: BenchAgent = { name: opts.name, userId: opts.userId, profilesDir: opts.profilesDir, host };
+  await until(`${opts.name} online`, () => sessionOf(agent).parts.link.status() === 'online');
+  return agent;
+}
+
+/** Resolves once `agent` knows its device certified. */
+export function awaitCertified(agent: BenchAgent): Promise<void> {
+  return until(`${agent.name} certified`, () => sessionOf(agent).parts.devices.certification().state === 'certified');
+}
+
+/**
  * Create and enrol `count` agents (users of `org`) at the server, three at a time; each is
  * certified by the organisation's admin tool and knows itself certified before it counts
  * as started.
@@ -82,17 +110,9 @@ export async function startAgents(opts: {
   return mapLimit(Array.from({ length: opts.count }, (_, i) => i), 3, async (i) => {
     const name = `${opts.prefix}${i}`;
     const { code, codeId, userId } = await benchCode(opts.org, `Bench ${name}`);
-    const profilesDir = join(opts.dir, name);
-    mkdirSync(profilesDir, { recursive: true });
-    const host = new AgentHost({ config: agentConfig(opts.serverUrl, profilesDir, opts.tuning), factory: createSessionFactory(), unsafeWeakKdfForTests: true });
-    const created = await host.createProfile('bench', PASSPHRASE);
-    if (!created.ok) throw new Error(`${name}: ${created.message}`);
-    const enrolled = await host.enrol(code);
-    if (!enrolled.ok) throw new Error(`${name}: ${enrolled.message}`);
-    const agent: BenchAgent = { name, userId, profilesDir, host };
-    await until(`${name} online`, () => sessionOf(agent).parts.link.status() === 'online');
+    const agent = await enrolAgent({ name, userId, code, serverUrl: opts.serverUrl, profilesDir: join(opts.dir, name), tuning: opts.tuning });
     await certifyAll(opts.org, [codeId]);
-    await until(`${name} certified`, () => sessionOf(agent).parts.devices.certification().state === 'certified');
+    await awaitCertified(agent);
     return agent;
   });
 }

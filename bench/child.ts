@@ -2,8 +2,9 @@
  * Entry of a measured server process, forked by processes.ts with an IPC channel and
  * `--expose-gc`: `child.ts server` runs the Yhteispöytä server (startServer with the
  * environment's configuration, exactly what `npm run server` starts) and
- * `child.ts baseline` the stock y-websocket relay. Both answer the same messages, so
- * every server-side figure is taken the same way for both systems:
+ * `child.ts baseline` the stock y-websocket relay and `child.ts hocuspocus DB_PATH` the
+ * Hocuspocus server persisting to SQLite. All answer the same messages, so every
+ * server-side figure is taken the same way for every system:
  *
  *   parent → { type: 'memory' }                child → { type: 'memory', rss, heapUsed, … } after a GC settle
  *   parent → { type: 'profile-start' }         child → { type: 'profiling' } once the V8 CPU profiler runs
@@ -15,6 +16,7 @@ import { Session } from 'node:inspector/promises';
 import { startServer } from '@yhteispoyta/server/app';
 import { loadConfig } from '@yhteispoyta/server/config';
 import { startBaselineRelay } from './baseline-relay';
+import { startHocuspocus } from './hocuspocus-server';
 
 /** Memory of the process after a GC settle. */
 export interface MemorySample {
@@ -64,6 +66,10 @@ async function main(): Promise<void> {
     url = server.url;
   } else if (kind === 'baseline') {
     url = (await startBaselineRelay()).url;
+  } else if (kind === 'hocuspocus') {
+    const dbPath = process.argv[3];
+    if (dbPath === undefined) throw new Error('child.ts hocuspocus needs a database path');
+    url = (await startHocuspocus(dbPath)).url;
   } else {
     throw new Error(`child.ts: unknown kind ${String(kind)}`);
   }

@@ -21,12 +21,22 @@ function processCpuMs(pid: number): number {
   }
 }
 
-/** Measures the share of one core a process used between start() and stop(). */
-export function cpuMeter(pid: number): { stop(): number } {
+/** CPU a process used over a window. */
+export interface CpuUse {
+  /** busy fraction of one core (1 = one core fully busy) */
+  readonly share: number;
+  /** CPU time (user + system), ms */
+  readonly cpuMs: number;
+}
+
+/** Measures the CPU a process used between start() and stop(). */
+export function cpuMeter(pid: number): { stop(): CpuUse } {
   const cpu0 = processCpuMs(pid);
   const t0 = performance.now();
   return {
-    /** busy fraction of one core (1 = one core fully busy) */
-    stop: () => (processCpuMs(pid) - cpu0) / (performance.now() - t0),
+    stop: () => {
+      const cpuMs = processCpuMs(pid) - cpu0;
+      return { share: cpuMs / (performance.now() - t0), cpuMs };
+    },
   };
 }

@@ -10,8 +10,9 @@
  * - bytes the server stores for the document, against the goal's 2 × (final Yjs state +
  *   trailing updates) and the plaintext.
  *
- * The baseline: the same edits through a stock WebsocketProvider into the stock relay,
- * which holds the document in memory; a fresh provider's sync is its cold open.
+ * The baselines: the same edits through a stock WebsocketProvider into the stock relay,
+ * which holds the document in memory, and through a HocuspocusProvider into Hocuspocus,
+ * which stores it to SQLite; a fresh provider's sync is their cold open.
  */
 import * as Y from 'yjs';
 import type { WebsocketProvider } from 'y-websocket';
@@ -21,7 +22,9 @@ import { deriveStreamKey, openEnvelope, verifyEnvelopeSignature } from '@yhteisp
 import { decodeHeader } from '@yhteispoyta/crypto/header';
 import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
 import { createStore } from '@yhteispoyta/server/store/create-store';
+import Sqlite from '@signalapp/sqlcipher';
 import { restartAgent, sessionOf, until } from './agents';
+import { hocuspocusProvider, hocuspocusSynced } from './hocuspocus-client';
 import type { AgentTuning, BenchAgent } from './agents';
 import { Typist } from './edit-apply';
 import type { MeasuredProcess } from './processes';
@@ -327,5 +330,70 @@ export async function baselineOpen(relay: MeasuredProcess, edits: number, seed: 
       p.destroy();
       p.doc.destroy();
     }
+  }
+}
+
+/** Hocuspocus's cold opens of the same document, and the bytes its SQLite row holds for it. */
+export interface HocuspocusOpen {
+  readonly syncMs: readonly number[];
+  /** the document's row once Hocuspocus's debounced store has written the whole document */
+  readonly storedBytes: number;
+}
+
+/** The document's Yjs state as stored in Hocuspocus's SQLite file, read by a second connection. */
+function hocuspocusRow(dbPath: string, room: string): Uint8Array | undefined {
+  const db = new Sqlite(dbPath);
+  try {
+    const row = db.prepare('SELECT data FROM documents WHERE name = ?', { pluck: true }).get([room]);
+    return row instanceof Uint8Array ? row : undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Feed the same edits into Hocuspocus through a HocuspocusProvider, time fresh providers
+ * syncing the document, and read what it stored once its debounced store has caught up.
+ */
+export async function hocuspocusOpen(server: MeasuredProcess, dbPath: string, edits: number, seed: number, trials: number): Promise<HocuspocusOpen> {
+  const room = `open-${seed}-${edits}`;
+  const writer = hocuspocusProvider(server.url, room);
+  const clients = [writer];
+  try {
+    await hocuspocusSynced(writer.provider);
+    const typist = new Typist(writer.provider.document.getText(TEXT_NAME));
+    for (const op of editSequence(seed, edits)) typist.apply(op);
+    const expected = writer.provider.document.getText(TEXT_NAME).toString();
+    const probe = hocuspocusProvider(server.url, room);
+    clients.push(probe);
+    await until('Hocuspocus holds the whole document', () => probe.provider.document.getText(TEXT_NAME).toString() === expected, 120_000);
+    const syncMs: number[] = [];
+    for (let i = 0; i < trials; i++) {
+      const t0 = performance.now();
+      const fresh = hocuspocusProvider(server.url, room);
+      clients.push(fresh);
+      await hocuspocusSynced(fresh.provider);
+      await whenText(fresh.provider.document, expected);
+      syncMs.push(performance.now() - t0);
+    }
+    // Hocuspocus stores at most 10 s after a change (its maxDebounce).
+    let storedBytes = Number.NaN;
+    await until(
+      'Hocuspocus stored the whole document',
+      () => {
+        const row = hocuspocusRow(dbPath, room);
+        if (row === undefined) return false;
+        const doc = new Y.Doc();
+        Y.applyUpdate(doc, row);
+        const whole = doc.getText(TEXT_NAME).toString() === expected;
+        doc.destroy();
+        if (whole) storedBytes = row.byteLength;
+        return whole;
+      },
+      30_000,
+    );
+    return { syncMs, storedBytes };
+  } finally {
+    for (const client of clients) client.close();
   }
 }

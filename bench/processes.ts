@@ -30,6 +30,8 @@ export interface MeasuredProcess {
 export interface MeasuredOptions {
   /** environment added to this process's */
   readonly env?: Record<string, string>;
+  /** arguments after the kind (hocuspocus: its SQLite file) */
+  readonly args?: readonly string[];
 }
 
 function waitExit(child: ChildProcess): Promise<void> {
@@ -45,14 +47,14 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Fork child.ts as `server` or `baseline`; resolves once it listens. */
-export function startMeasured(kind: 'server' | 'baseline', opts: MeasuredOptions = {}): Promise<MeasuredProcess> {
+/** Fork child.ts as `server`, `baseline` or `hocuspocus`; resolves once it listens. */
+export function startMeasured(kind: 'server' | 'baseline' | 'hocuspocus', opts: MeasuredOptions = {}): Promise<MeasuredProcess> {
   const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
   // The baseline is the stock relay: no persistence, no callbacks, whatever the caller's shell has set.
   delete env.YPERSISTENCE;
   delete env.CALLBACK_URL;
   const execArgv = ['--import', 'tsx', '--expose-gc'];
-  const child = fork(resolve(REPO_ROOT, 'bench', 'child.ts'), [kind], { cwd: REPO_ROOT, env, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(resolve(REPO_ROOT, 'bench', 'child.ts'), [kind, ...(opts.args ?? [])], { cwd: REPO_ROOT, env, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));

@@ -23,7 +23,7 @@ import { sessionOf, until } from './agents';
 import type { BenchAgent } from './agents';
 import { startAgentProcess } from './processes';
 import type { AgentProcess, MeasuredProcess } from './processes';
-import { summarize } from './stats';
+import { percentile, summarize } from './stats';
 import type { LatencySummary } from './stats';
 import { runTypingWorkload, warmUp } from './workload';
 import type { WorkloadPlan } from './workload';
@@ -31,19 +31,29 @@ import { webSocketProtocols } from '@yhteispoyta/local-api/auth';
 
 /** One measured propagation configuration. */
 export interface PropagationRow {
-  readonly system: 'yhteispoyta' | 'baseline';
+  /** Yhteispöytä, the stock y-websocket relay, or Hocuspocus with SQLite */
+  readonly system: 'yhteispoyta' | 'baseline' | 'hocuspocus';
   /** how the clients are run */
   readonly setup: string;
   readonly workspaces: number;
   readonly clientsPerWorkspace: number;
+  /** load-generating processes the clients ran in */
+  readonly generators: number;
   readonly latency: LatencySummary;
   /** every latency sample (ms) */
   readonly samples: readonly number[];
+  /** edits replayed (each one Yjs update) */
   readonly edits: number;
   readonly lost: number;
+  /** how late the generators sent their scheduled edits, p50 and p99 (ms) */
+  readonly generatorLateP50: number;
   readonly generatorLateP99: number;
+  /** cores the generator processes used (sum of their shares of one core) */
   readonly clientCpu: number;
+  /** share of one core the server used */
   readonly serverCpu: number;
+  /** server CPU-seconds per 1 000 edits replayed (= CPU ms per edit) */
+  readonly serverCpuSPer1000: number;
 }
 
 async function measure(
@@ -56,18 +66,22 @@ async function measure(
   await warmUp(groups);
   const meter = cpuMeter(server.pid);
   const result = await runTypingWorkload(groups, plan);
+  const cpu = meter.stop();
   return {
     system,
     setup,
     workspaces: groups.length,
     clientsPerWorkspace: groups[0]?.length ?? 0,
+    generators: 1,
     latency: summarize(result.latencies),
     samples: result.latencies,
     edits: result.edits,
     lost: result.lost,
+    generatorLateP50: percentile(result.lateness, 50),
     generatorLateP99: result.generatorLateP99,
     clientCpu: result.clientCpu,
-    serverCpu: meter.stop(),
+    serverCpu: cpu.share,
+    serverCpuSPer1000: cpu.cpuMs / Math.max(1, result.edits),
   };
 }
 
@@ -95,27 +109,6 @@ export function provider(url: string, room: string, protocols: string[] = []): W
 /** Resolves once the provider has completed its first sync. */
 export function synced(p: WebsocketProvider): Promise<void> {
   return p.synced ? Promise.resolve() : new Promise((resolve) => p.once('sync', (isSynced: boolean) => isSynced && resolve()));
-}
-
-/** The baseline: stock WebsocketProviders on the stock relay, `clients` per room. */
-export async function baselineRun(relay: MeasuredProcess, workspaces: number, clients: number, plan: WorkloadPlan): Promise<PropagationRow> {
-  const providers: WebsocketProvider[] = [];
-  try {
-    const groups: Y.Doc[][] = [];
-    for (let w = 0; w < workspaces; w++) {
-      const group: WebsocketProvider[] = [];
-      for (let c = 0; c < clients; c++) group.push(provider(relay.url, `workspace-${w}`));
-      providers.push(...group);
-      groups.push(group.map((p) => p.doc));
-    }
-    await Promise.all(providers.map(synced));
-    return await measure('baseline', 'WebsocketProvider clients', groups, relay, plan);
-  } finally {
-    for (const p of providers) {
-      p.destroy();
-      p.doc.destroy();
-    }
-  }
 }
 
 /**

@@ -4,6 +4,7 @@
  * values they recommend, and where the time goes for what misses its goal. Every figure
  * printed here comes from the results object; nothing is typed in by hand.
  */
+import { judge, guardChecks } from './guard';
 import type { OpenRow } from './open';
 import type { PropagationRow } from './propagation';
 import type { BenchResults } from './results';
@@ -41,9 +42,12 @@ function inProcess(r: BenchResults): PropagationRow[] {
   return r.propagation.filter((p) => p.system === 'yhteispoyta' && p.setup === 'in-process agents');
 }
 
-function baselineAt(r: BenchResults, workspaces: number): PropagationRow | undefined {
-  return r.propagation.find((p) => p.system === 'baseline' && p.workspaces === workspaces);
+function baselineAt(r: BenchResults, workspaces: number, system: 'baseline' | 'hocuspocus' = 'baseline'): PropagationRow | undefined {
+  return r.propagation.find((p) => p.system === system && p.workspaces === workspaces);
 }
+
+/** How the report names each system. */
+const SYSTEM_NAME: Record<PropagationRow['system'], string> = { yhteispoyta: 'Yhteispöytä', baseline: 'stock relay', hocuspocus: 'Hocuspocus + SQLite' };
 
 /** The open row the goals are judged on: the current default threshold when it was tried. */
 function defaultOpenRow(r: BenchResults): OpenRow | undefined {
@@ -53,25 +57,44 @@ function defaultOpenRow(r: BenchResults): OpenRow | undefined {
 /** Every goal of the brief with its measured status. */
 function goalRows(r: BenchResults): GoalRow[] {
   const rows: GoalRow[] = [];
-  const latencyRows = (yp: PropagationRow, base: PropagationRow, label: string): void => {
+  const latencyRows = (yp: PropagationRow, base: PropagationRow, label: string, goals: { p50: number; p99: number }): void => {
     const p50 = yp.latency.p50 / base.latency.p50;
     const p99 = yp.latency.p99 / base.latency.p99;
-    rows.push({ figure: `Propagation p50, ${label}`, yp: `${ms(yp.latency.p50)} ms`, baseline: `${ms(base.latency.p50)} ms`, ratio: ratio(p50), goal: '≤ 1.3×', met: p50 <= 1.3 });
-    rows.push({ figure: `Propagation p99, ${label}`, yp: `${ms(yp.latency.p99)} ms`, baseline: `${ms(base.latency.p99)} ms`, ratio: ratio(p99), goal: '≤ 1.5×', met: p99 <= 1.5 });
+    const versus = base.system === 'baseline' ? '' : ` vs ${SYSTEM_NAME[base.system]}`;
+    const of = (v: number) => `${ms(v)} ms (${SYSTEM_NAME[base.system]})`;
+    rows.push({ figure: `Propagation p50${versus}, ${label}`, yp: `${ms(yp.latency.p50)} ms`, baseline: of(base.latency.p50), ratio: ratio(p50), goal: `≤ ${goals.p50.toFixed(1)}×`, met: p50 <= goals.p50 });
+    rows.push({ figure: `Propagation p99${versus}, ${label}`, yp: `${ms(yp.latency.p99)} ms`, baseline: of(base.latency.p99), ratio: ratio(p99), goal: `≤ ${goals.p99.toFixed(1)}×`, met: p99 <= goals.p99 });
   };
   for (const yp of inProcess(r)) {
+    const label = `${plural(yp.workspaces, 'workspace')} × ${yp.clientsPerWorkspace} clients`;
     const base = baselineAt(r, yp.workspaces);
-    if (base !== undefined) latencyRows(yp, base, `${plural(yp.workspaces, 'workspace')} × ${yp.clientsPerWorkspace} clients`);
+    if (base !== undefined) latencyRows(yp, base, label, { p50: 1.3, p99: 1.5 });
+  }
+  for (const yp of inProcess(r)) {
+    const hp = baselineAt(r, yp.workspaces, 'hocuspocus');
+    if (hp !== undefined) latencyRows(yp, hp, `${plural(yp.workspaces, 'workspace')} × ${yp.clientsPerWorkspace} clients`, { p50: 1, p99: 1 });
   }
   const processes = r.propagation.find((p) => p.system === 'yhteispoyta' && p.setup !== 'in-process agents');
   const base1 = baselineAt(r, 1);
-  if (processes !== undefined && base1 !== undefined) latencyRows(processes, base1, `agent processes + local WebsocketProviders, 1 workspace × ${processes.clientsPerWorkspace}`);
+  if (processes !== undefined && base1 !== undefined) latencyRows(processes, base1, `agent processes + local WebsocketProviders, 1 workspace × ${processes.clientsPerWorkspace}`, { p50: 1.3, p99: 1.5 });
+  for (const yp of inProcess(r)) {
+    const base = baselineAt(r, yp.workspaces);
+    const hp = baselineAt(r, yp.workspaces, 'hocuspocus');
+    rows.push({
+      figure: `Server CPU-seconds per 1 000 edits, ${plural(yp.workspaces, 'workspace')} × ${yp.clientsPerWorkspace} clients`,
+      yp: `${num(yp.serverCpuSPer1000, 2)} s`,
+      baseline: `${num(base?.serverCpuSPer1000 ?? Number.NaN, 2)} s (stock relay), ${num(hp?.serverCpuSPer1000 ?? Number.NaN, 2)} s (Hocuspocus + SQLite)`,
+      ratio: `${ratio(yp.serverCpuSPer1000 / (base?.serverCpuSPer1000 ?? Number.NaN))}, ${ratio(yp.serverCpuSPer1000 / (hp?.serverCpuSPer1000 ?? Number.NaN))}`,
+      goal: '—',
+      met: undefined,
+    });
+  }
   for (const { yp, baseline } of r.throughput) {
     const q = yp.updatesPerSecond / baseline.updatesPerSecond;
     rows.push({
       figure: `Relay throughput, ${yp.payloadBytes}-byte updates to ${yp.receivers} receivers`,
       yp: `${num(yp.updatesPerSecond)} /s (${yp.inMBps.toFixed(2)} MB/s in)`,
-      baseline: `${num(baseline.updatesPerSecond)} /s (${baseline.inMBps.toFixed(2)} MB/s in)`,
+      baseline: `${num(baseline.updatesPerSecond)} /s (${baseline.inMBps.toFixed(2)} MB/s in; stock relay)`,
       ratio: ratio(q),
       goal: '≥ 0.7×',
       met: q >= 0.7,
@@ -84,10 +107,19 @@ function goalRows(r: BenchResults): GoalRow[] {
     rows.push({
       figure: `Cold open, ${open.edits}-edit document (threshold ${open.threshold})`,
       yp: `${ms(cold)} ms`,
-      baseline: `${ms(baseSync)} ms (sync from relay memory)`,
+      baseline: `${ms(baseSync)} ms (stock relay: sync from memory)`,
       ratio: ratio(cold / baseSync),
       goal: '≤ 50 ms',
       met: cold <= 50,
+    });
+    const hpSync = medianOf(r.hocuspocusOpen.syncMs);
+    rows.push({
+      figure: `Cold open vs Hocuspocus + SQLite, ${open.edits}-edit document (threshold ${open.threshold})`,
+      yp: `${ms(cold)} ms`,
+      baseline: `${ms(hpSync)} ms (Hocuspocus + SQLite: sync from memory)`,
+      ratio: ratio(cold / hpSync),
+      goal: '—',
+      met: undefined,
     });
     const warm = medianOf(open.warmOpenMs);
     rows.push({
@@ -107,12 +139,20 @@ function goalRows(r: BenchResults): GoalRow[] {
       goal: `≤ 2× (= ${kb(bound)})`,
       met: open.stored.afterRetention <= bound,
     });
+    rows.push({
+      figure: `Bytes stored for that document vs Hocuspocus + SQLite (threshold ${open.threshold})`,
+      yp: kb(open.stored.afterRetention),
+      baseline: `${kb(r.hocuspocusOpen.storedBytes)} (Hocuspocus + SQLite: its row, the whole Yjs state)`,
+      ratio: ratio(open.stored.afterRetention / r.hocuspocusOpen.storedBytes),
+      goal: '—',
+      met: undefined,
+    });
   }
   const { yp, baseline } = r.memory;
   rows.push({
     figure: `Server RSS per idle connected device (${yp.devices} devices)`,
     yp: kb(yp.rssPerDevice),
-    baseline: kb(baseline.rssPerDevice),
+    baseline: `${kb(baseline.rssPerDevice)} (stock relay)`,
     ratio: ratio(yp.rssPerDevice / baseline.rssPerDevice),
     goal: '≤ 50 KiB',
     met: yp.rssPerDevice <= 50 * 1024,
@@ -132,7 +172,7 @@ function header(r: BenchResults): string {
 
 Generated by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (bench/run.ts) on ${r.startedAt}; the run took ${num(r.durationS)} s.${
     r.quick ? '\n\n**This is a `--quick` run: tiny sizes that only show the code works. Its numbers mean nothing.**' : ''
-  } Every figure below was measured in this run; Yhteispöytä and the plaintext baseline were measured one after the other on the same machine with the same load generator and the same seeded edit traces.
+  } Every figure below was measured in this run; Yhteispöytä and the plaintext baselines (the stock y-websocket relay, and Hocuspocus persisting to SQLite) were measured one after the other on the same machine with the same load generator and the same seeded edit traces.
 
 ## Machine and software
 
@@ -151,15 +191,16 @@ The machine is shared: other work running at the same time shows as a load avera
 function method(r: BenchResults): string {
   return `## Method
 
-- **Processes.** The Yhteispöytä server (\`startServer\`, sqlite store on disk, what \`npm run server\` runs) and the baseline relay (stock \`@y/websocket-server\` \`setupWSConnection\` on an http server, documents in memory) each run as their own Node process (bench/child.ts, under tsx like \`npm run server\`); the load generator and the clients run in the bench process. Server CPU shares below are read from /proc.
+- **Processes.** The Yhteispöytä server (\`startServer\`, sqlite store on disk, what \`npm run server\` runs), the stock relay (stock \`@y/websocket-server\` \`setupWSConnection\` on an http server, documents in memory) and Hocuspocus (\`@hocuspocus/server\` with \`@hocuspocus/extension-database\` whose fetch/store keep each document's Yjs state in a SQLite row — the same SQLite driver and journal settings as the Yhteispöytä server, WAL and \`synchronous = NORMAL\`; Hocuspocus's defaults otherwise: stores debounced 2 s, at most 10 s) each run as their own Node process (bench/child.ts, under tsx like \`npm run server\`). The workspace-scale propagation rows run their clients in ${plural(r.sizes.propagation.workspacesPerProcess, 'workspace')} per load-generating process (bench/fleet.ts; ${r.propagation.find((p) => p.system === 'yhteispoyta' && p.setup === 'in-process agents' && p.workspaces === Math.max(...r.sizes.propagation.scales))?.generators ?? '?'} processes at ${Math.max(...r.sizes.propagation.scales)} workspaces), the same layout for every system; the rest runs in the bench process. Server CPU is read from /proc.
 - **Identities.** Every Yhteispöytä device is a certified device, as in production: each bench server gets a fresh deployment root and an organisation made with the real admin tooling (\`@yhteispoyta/admin\`, bench/organisation.ts); devices enrol with its codes (only code ids reach the server) and a proof of the code's secret, and the admin tool certifies them before they take part. This happens before anything is measured.
 - **Edit traces.** bench/traces.ts: per client a seeded typist — keystrokes 150–300 ms apart in bursts of 5–40, pauses of 1.5–6 s, 7 % backspaces, a 200–600 character paste in 4 % of bursts, 40 % of bursts somewhere else in the text. Both systems replay exactly the same traces (same seeds, same times).
 - **Propagation latency** is measured inside the Y.Docs: an inserting edit of client c ends at a Yjs clock k; it has arrived in another client's document once that document's state for c reaches k (deletions advance no clock and are replayed but not timed). One sample per (edit, receiving client). Every client of a workspace types at the same time; each run replays ${num(r.sizes.propagation.durationMs / 1000)} s of traces (the merge-window sweep ${num(r.sizes.propagation.sweepDurationMs / 1000)} s) and then waits up to ${num(r.sizes.propagation.drainMs / 1000)} s for stragglers, which are counted as lost. Before timing, every client types one character and all documents converge (connections, keys, catch-up warm).
-  - *In-process agents*: ${plural(r.propagation.filter((p) => p.setup === 'in-process agents').reduce((m, p) => Math.max(m, p.workspaces * p.clientsPerWorkspace), 0), 'real agent')} (AgentHost + the real session: keys, SQLCipher profile, sync engine, socket.io link) in the bench process, each client being its agent's own document. Their profiles use the weak test KDF (scrypt N = 2^10: the KDF runs once at unlock and is no part of propagation) and live on tmpfs: one SQLCipher commit costs ${ms(r.commitMs.disk)} ms on this disk (\`synchronous = FULL\`) and ${ms(r.commitMs.tmpfs)} ms on tmpfs, and hundreds of agents in one process would otherwise queue every user's fsyncs behind each other, which separate machines do not. The cost of the real disk is in the agent-process run and in the hop-by-hop timing.
+  - *In-process agents*: ${plural(r.propagation.filter((p) => p.setup === 'in-process agents').reduce((m, p) => Math.max(m, p.workspaces * p.clientsPerWorkspace), 0), 'real agent')} (AgentHost + the real session: keys, SQLCipher profile, sync engine, socket.io link) in the load-generating processes, each client being its agent's own document. Their profiles use the weak test KDF (scrypt N = 2^10: the KDF runs once at unlock and is no part of propagation) and live on tmpfs: one SQLCipher commit costs ${ms(r.commitMs.disk)} ms on this disk (\`synchronous = FULL\`) and ${ms(r.commitMs.tmpfs)} ms on tmpfs, and hundreds of agents in one process would otherwise queue every user's fsyncs behind each other, which separate machines do not. The cost of the real disk is in the agent-process run and in the hop-by-hop timing.
   - *Agent processes*: \`npm run agent\` children (default KDF, profiles on disk), each driven by a stock \`WebsocketProvider\` on its y-websocket endpoint — the path a browser UI takes, two local hops more than the baseline.
-  - *Baseline*: stock \`WebsocketProvider\` clients on the stock relay.
+  - *Stock relay*: stock \`WebsocketProvider\` clients on the stock relay.
+  - *Hocuspocus + SQLite*: \`HocuspocusProvider\` clients (each its own socket) on Hocuspocus.
 - **Throughput.** bench/throughput.ts: per workspace one sender and N receivers. Yhteispöytä senders are authenticated light devices (real identity, enrolment with a proof of the code's secret, certificates from the organisation's admin tool, login and signed membership chain; bench/light-device.ts) pushing pre-sealed envelopes with 16 unacknowledged pushes in flight (the server queues at most 32 per socket), so client crypto does not cap the relay. Baseline senders send the same Yjs updates as y-protocols sync messages; the relay echoes each update to its sender, which serves as the acknowledgement for a window of 128. Counted at the receivers inside a fixed window after a warm-up.
-- **Open.** One agent writes the edit sequence, one envelope per edit (merge window 0, flushed per edit), sealing snapshots at the compaction threshold as it goes. Cold open: a new member's fresh device (profile on disk) opens the document with no local cache, from \`open()\` until its text equals the writer's. Warm open: that agent restarted on its profile. The baseline's cold open is a fresh \`WebsocketProvider\` syncing the same document from the relay's memory.
+- **Open.** One agent writes the edit sequence, one envelope per edit (merge window 0, flushed per edit), sealing snapshots at the compaction threshold as it goes. Cold open: a new member's fresh device (profile on disk) opens the document with no local cache, from \`open()\` until its text equals the writer's. Warm open: that agent restarted on its profile. The baselines' cold open is a fresh \`WebsocketProvider\` (stock relay) or \`HocuspocusProvider\` (Hocuspocus) syncing the same document, written through their providers, from the server's memory; Hocuspocus's stored bytes are its SQLite row for the document once its debounced store has written all of it.
 - **Stored bytes** are the envelope bytes in the server's store for the document (snapshots and updates; sqlite's own row and index overhead not counted), read through the storage port from the server's sqlite file. The server keeps every snapshot as version history and has no retention job yet (\`pruneCoveredUpdates\` has no caller), so the bench applies that pruning step itself, as the retention window would.
 - **Memory.** A fresh server process per system; RSS after a GC settle (\`--expose-gc\`, repeated \`gc()\`) before and after N devices connect and join (Yhteispöytä: authenticated socket.io connections of light devices joined to their workspace, 5 per workspace; baseline: synced \`WebsocketProvider\`s, 5 per room).
 - **Defaults used.** Agents ran with merge window ${r.defaults.mergeWindowMs} ms and compaction threshold ${r.defaults.compactionThreshold} (the agent defaults at the time of the run) except where a sweep varies them.`;
@@ -169,6 +210,8 @@ function goalsSection(r: BenchResults): string {
   const rows = goalRows(r);
   return `## Ratios against the baseline and the goals
 
+Two baselines fed the same traces in the same run: the **stock relay** (\`@y/websocket-server\`, documents in memory, nothing stored) and **Hocuspocus + SQLite** (\`@hocuspocus/server\` with its Database extension storing each document to SQLite: durable plaintext, what a team would deploy instead). Propagation is judged against the stock relay (p50 ≤ 1.3×, p99 ≤ 1.5×) and against Hocuspocus (≤ 1.0×); a row without a named baseline is against the stock relay.
+
 ${table(['Figure', 'Yhteispöytä', 'Baseline', 'Ratio', 'Goal', 'Status'], rows.map((g) => [g.figure, g.yp, g.baseline, g.ratio, g.goal, status(g.met)]))}
 
 ${rows.filter((g) => g.met === true).length} of ${rows.filter((g) => g.met !== undefined).length} goals met.`;
@@ -176,25 +219,27 @@ ${rows.filter((g) => g.met === true).length} of ${rows.filter((g) => g.met !== u
 
 function propagationSection(r: BenchResults): string {
   const rows = r.propagation.map((p) => [
-    p.system === 'baseline' ? 'baseline' : 'Yhteispöytä',
+    SYSTEM_NAME[p.system],
     p.setup,
     `${p.workspaces} × ${p.clientsPerWorkspace}`,
+    String(p.generators),
     String(p.latency.count),
     ms(p.latency.p50),
     ms(p.latency.p95),
     ms(p.latency.p99),
     ms(p.latency.max),
     String(p.lost),
-    ms(p.generatorLateP99),
+    `${ms(p.generatorLateP50)} / ${ms(p.generatorLateP99)}`,
     pct(p.clientCpu),
     pct(p.serverCpu),
+    num(p.serverCpuSPer1000, 2),
   ]);
   const h = r.hops;
   return `## Edit propagation latency (ms)
 
-${table(['System', 'Clients', 'Workspaces × clients', 'Samples', 'p50', 'p95', 'p99', 'max', 'Lost', 'Generator late p99', 'Client CPU', 'Server CPU'], rows)}
+${table(['System', 'Clients', 'Workspaces × clients', 'Generator processes', 'Samples', 'p50', 'p95', 'p99', 'max', 'Lost', 'Generator late p50 / p99', 'Generator CPU', 'Server CPU', 'Server CPU-s per 1 000 edits'], rows)}
 
-*Generator late p99*: how late the load generator ran its edits; tens of ms or more mean the bench process (which also runs every in-process agent) was saturated, and latency then includes queueing in the clients, not only in the relay. CPU shares are of one core.
+*Generator late*: how late the load generators sent their scheduled edits (p50 / p99 over every edit, ms); tens of ms or more mean the generator processes (which for Yhteispöytä also run every in-process agent) were saturated, and latency then includes queueing in the clients, not only in the relay. *Generator CPU* is the cores the generator processes used together, *Server CPU* the share of one core the server used while the edits were replayed and drained, and *Server CPU-s per 1 000 edits* that CPU time divided by the edits replayed (every edit is one Yjs update).
 
 ### One edit hop by hop
 
@@ -218,11 +263,12 @@ Rule (bench/results.ts): the largest window whose p50 is within 10 % (or 2 ms) o
 function throughputSection(r: BenchResults): string {
   const rows = r.throughput.flatMap(({ yp, baseline }) =>
     [yp, baseline].map((t) => [
-      t.system === 'baseline' ? 'baseline' : 'Yhteispöytä',
+      SYSTEM_NAME[t.system],
       `${t.payloadBytes} B`,
       String(t.wireBytes),
       num(t.updatesPerSecond),
       num(t.updatesPerSecond / t.serverCpu),
+      num(t.serverCpuSPer1000, 3),
       t.inMBps.toFixed(2),
       t.outMBps.toFixed(2),
       pct(t.serverCpu),
@@ -243,7 +289,7 @@ function throughputSection(r: BenchResults): string {
 
 Best of ${plural(r.sizes.throughput.rounds, 'run')} per system (alternating), since other work on the shared machine takes CPU from whichever process it hits. *Per server CPU-second* divides by the CPU the server actually got (from /proc), which is less sensitive to that: Yhteispöytä relays ${efficiency} of the baseline's updates per CPU-second.
 
-${table(['System', 'Payload', 'Bytes per update on the wire', 'Updates/s', 'Per server CPU-second', 'MB/s in', 'MB/s out', 'Server CPU', 'Client CPU', 'Window (ms)'], rows)}${profile}`;
+${table(['System', 'Payload', 'Bytes per update on the wire', 'Updates/s', 'Per server CPU-second', 'Server CPU-s per 1 000 updates', 'MB/s in', 'MB/s out', 'Server CPU', 'Client CPU', 'Window (ms)'], rows)}${profile}`;
 }
 
 function openSection(r: BenchResults): string {
@@ -279,7 +325,7 @@ function openSection(r: BenchResults): string {
   const edits = r.open[0]?.edits ?? 0;
   return `## Opening a ${edits}-edit document
 
-Baseline cold open (fresh \`WebsocketProvider\` syncing from the relay): ${r.baselineOpen.syncMs.map(ms).join(', ')} ms.
+Stock relay cold open (fresh \`WebsocketProvider\` syncing from the relay): ${r.baselineOpen.syncMs.map(ms).join(', ')} ms. Hocuspocus + SQLite cold open (fresh \`HocuspocusProvider\`; the document is still loaded in its memory): ${r.hocuspocusOpen.syncMs.map(ms).join(', ')} ms; it stores the document as one SQLite row of its Yjs state, ${kb(r.hocuspocusOpen.storedBytes)}.
 
 ${table(['Threshold', 'Snapshots / trailing updates', 'Cold opens (ms)', 'Fetch (join)', 'Verify', 'Decrypt', 'Apply', 'Rest: local writes + bookkeeping', 'Warm open (local)', 'Warm + catch-up', 'Build (s)'], timing)}
 
@@ -296,7 +342,7 @@ Rule (bench/results.ts): the largest threshold whose cold open is within 20 % of
 
 function memorySection(r: BenchResults): string {
   const rows = [r.memory.yp, r.memory.baseline].map((m) => [
-    m.system === 'baseline' ? 'baseline' : 'Yhteispöytä',
+    SYSTEM_NAME[m.system],
     String(m.devices),
     kb(m.before.rss),
     kb(m.after.rss),
@@ -332,15 +378,15 @@ function whereTimeGoes(r: BenchResults): string {
   const h = r.hops;
   if (missed.some((g) => g.figure.startsWith('Propagation'))) {
     lines.push(
-      `- **Propagation.** On an idle pair of agents the push leaves the sender ${ms(h.pushSent)} ms after the edit (the ${r.defaults.mergeWindowMs} ms merge window, then durable profile writes at ${ms(r.commitMs.disk)} ms per commit on this disk — the merged update with its outbox entry, then the clock it is sent with — and sealing), the server's ack is back after ${ms(h.acked)} ms (signature verification, membership and clock checks, a store transaction), the receiver has the notice at ${ms(h.noticed)} ms (the relay fans out only after acknowledging the sender) and the edit is in its document at ${ms(h.applied)} ms (verify, decrypt, one durable transaction, apply). The baseline relay does none of this: it applies the update in memory and forwards it at once. Under load the in-process rows add queueing in the one bench process that runs every agent (see *Client CPU* and *Generator late p99*).`,
+      `- **Propagation.** On an idle pair of agents the push leaves the sender ${ms(h.pushSent)} ms after the edit (the ${r.defaults.mergeWindowMs} ms merge window, then durable profile writes at ${ms(r.commitMs.disk)} ms per commit on this disk — the merged update with its outbox entry, then the clock it is sent with — and sealing), the server's ack is back after ${ms(h.acked)} ms (signature verification, membership and clock checks, a store transaction), the receiver has the notice at ${ms(h.noticed)} ms (the relay fans out only after acknowledging the sender) and the edit is in its document at ${ms(h.applied)} ms (verify, decrypt, one durable transaction, apply). The baseline relay does none of this: it applies the update in memory and forwards it at once. Under load the in-process rows add queueing in the generator processes that run the agents (see *Generator CPU* and *Generator late*).`,
     );
     for (const row of inProcess(r).filter((p) => p.generatorLateP99 > 100 || p.clientCpu > 0.9)) {
       const why =
-        row.clientCpu >= 0.75
-          ? `used ${pct(row.clientCpu)} of a core, close to all it can: every agent's sealing, verification, decryption and local writes share its one event loop, where real users each have their own machine,`
-          : `got only ${pct(row.clientCpu)} of a core although it was behind, so other processes on the shared machine took CPU from it too (see the load averages),`;
+        row.clientCpu >= 0.75 * Math.min(row.generators, r.environment.cores)
+          ? `used ${pct(row.clientCpu)} of a core together, close to all they can get on ${r.environment.cores} cores shared with the server: every agent's sealing, verification, decryption and local writes run there, where real users each have their own machine,`
+          : `got only ${pct(row.clientCpu)} of a core together although they were behind, so other processes on the shared machine took CPU from them too (see the load averages),`;
       lines.push(
-        `- **${row.workspaces} × ${row.clientsPerWorkspace} in-process agents: bound by the load generator, not the relay.** The one bench process running all ${row.workspaces * row.clientsPerWorkspace} agents ${why} and it ran its edits up to ${ms(row.generatorLateP99)} ms late (p99), while the server used ${pct(row.serverCpu)} of a core. The latency here is queueing in the clients' process; the relay's own capacity is in the throughput section.`,
+        `- **${row.workspaces} × ${row.clientsPerWorkspace} in-process agents: bound by the load generators, not only the relay.** The ${row.generators} generator process${row.generators === 1 ? '' : 'es'} running all ${row.workspaces * row.clientsPerWorkspace} agents ${why} and ran their edits up to ${ms(row.generatorLateP99)} ms late (p99), while the server used ${pct(row.serverCpu)} of a core. Part of the latency here is queueing in the clients' processes; the relay's own capacity is in the throughput section.`,
       );
     }
   }
@@ -377,8 +423,18 @@ function whereTimeGoes(r: BenchResults): string {
   return `## Where the time goes (goals missed in this run)\n\n${lines.join('\n')}`;
 }
 
+function guardSection(r: BenchResults): string {
+  const verdicts = judge(guardChecks(r));
+  const rows = verdicts.map((v) => [v.figure, ratio(v.ratio), `${v.bound === 'max' ? '≤' : '≥'} ${v.limit}×`, v.ok ? 'pass' : '**FAIL**']);
+  return `## Regression guard
+
+bench/guard.ts: \`npm run bench\` (and the quick run CI makes through bench/run.test.ts) exits with an error when one of these ratios of figures measured in this run crosses its limit — only gross regressions, never absolute times, so a busy machine that slows every system alike does not fail it.
+
+${table(['Ratio', 'This run', 'Limit', 'Verdict'], rows)}`;
+}
+
 /** Render the whole report. */
 export function renderReport(r: BenchResults): string {
   const problems = `Problems reported by the in-process agents during the run (verification failures, refusals, clock gaps): ${r.problems}.`;
-  return [header(r), method(r), goalsSection(r), propagationSection(r), sweepSection(r), throughputSection(r), openSection(r), memorySection(r), transparencySection(r), whereTimeGoes(r), problems].join('\n\n') + '\n';
+  return [header(r), method(r), goalsSection(r), guardSection(r), propagationSection(r), sweepSection(r), throughputSection(r), openSection(r), memorySection(r), transparencySection(r), whereTimeGoes(r), problems].join('\n\n') + '\n';
 }

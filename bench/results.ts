@@ -6,7 +6,7 @@ import type { ProfileSummary } from './cpu-profile';
 import type { Environment } from './environment';
 import type { HopTimes } from './hops';
 import type { MemoryRow } from './memory';
-import type { BaselineOpen, OpenRow } from './open';
+import type { BaselineOpen, HocuspocusOpen, OpenRow } from './open';
 import type { PropagationRow } from './propagation';
 import type { BenchSizes } from './sizes';
 import type { ThroughputResult } from './throughput';
@@ -39,6 +39,8 @@ export interface BenchResults {
   readonly throughputProfile: ProfileSummary | undefined;
   readonly open: readonly OpenRow[];
   readonly baselineOpen: BaselineOpen;
+  /** the same document's cold opens from Hocuspocus, and the bytes it stored */
+  readonly hocuspocusOpen: HocuspocusOpen;
   readonly memory: { readonly yp: MemoryRow; readonly baseline: MemoryRow };
   /** what the transparency log's proofs cost an agent (no baseline) */
   readonly transparency: TransparencyResult;

@@ -1,7 +1,10 @@
 /**
  * `npm run bench [-- --quick] [-- --out FILE]`: every measurement of docs/design.md §10 for
- * Yhteispöytä and the plaintext baseline in one run, written as BENCHMARKS.md (or FILE).
+ * Yhteispöytä and the plaintext baselines (the stock y-websocket relay; Hocuspocus persisting
+ * to SQLite) in one run, written as BENCHMARKS.md (or FILE).
  * Progress goes to stderr. `--quick` runs tiny sizes (bench/sizes.ts) for the smoke test.
+ * Exits with an error (after writing the report) when the regression guard (bench/guard.ts)
+ * finds a gross regression of a ratio against the baselines measured in the same run.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,12 +22,15 @@ import { mapLimit } from './light-device';
 import { agentScratchRoot, commitCostMs } from './local-commit';
 import { baselineMemory, ypMemory } from './memory';
 import { benchOrganisation } from './organisation';
-import { baselineOpen, buildDocument, measureOpen } from './open';
+import { baselineOpen, buildDocument, hocuspocusOpen, measureOpen } from './open';
 import type { BuiltDocument, OpenRow } from './open';
 import { REPO_ROOT, startMeasured } from './processes';
 import type { MeasuredProcess } from './processes';
-import { baselineRun, ypAgentProcesses, ypInProcess } from './propagation';
+import { ypAgentProcesses, ypInProcess } from './propagation';
+import { startFleet } from './fleet';
+import type { FleetTarget } from './fleet';
 import type { PropagationRow } from './propagation';
+import { guardChecks, judge } from './guard';
 import { renderReport } from './report';
 import { summarize } from './stats';
 import type { BenchResults, SweepPoint } from './results';
@@ -64,9 +70,11 @@ function mergeRows(rows: readonly PropagationRow[]): PropagationRow {
     latency: summarize(latencies),
     edits: rows.reduce((sum, r) => sum + r.edits, 0),
     lost: rows.reduce((sum, r) => sum + r.lost, 0),
+    generatorLateP50: Math.max(...rows.map((r) => r.generatorLateP50)),
     generatorLateP99: Math.max(...rows.map((r) => r.generatorLateP99)),
     clientCpu: mean((r) => r.clientCpu),
     serverCpu: mean((r) => r.serverCpu),
+    serverCpuSPer1000: mean((r) => r.serverCpuSPer1000),
   };
 }
 
@@ -131,6 +139,9 @@ async function runBench(quick: boolean): Promise<BenchResults> {
     children.push(server);
     const relay = await startMeasured('baseline');
     children.push(relay);
+    const hocuspocusDbPath = join(serverDir, 'hocuspocus.db');
+    const hocuspocus = await startMeasured('hocuspocus', { args: [hocuspocusDbPath] });
+    children.push(hocuspocus);
     // The bench's deployment root and organisation, kept by the real admin tooling.
     const org = await benchOrganisation(server.url, BENCH_ADMIN_TOKEN);
     // Before the in-process agents exist, so that they do not share this process's time with it.
@@ -146,29 +157,48 @@ async function runBench(quick: boolean): Promise<BenchResults> {
     });
     log(`  p50 ${processes.latency.p50.toFixed(1)} ms, p99 ${processes.latency.p99.toFixed(1)} ms`);
 
-    phase('in-process agents and workspaces');
-    const { clientsPerWorkspace: clients } = sizes.propagation;
-    const maxScale = Math.max(...sizes.propagation.scales, sizes.propagation.sweepScale);
-    const agents = await startAgents({ count: maxScale * clients, prefix: 'a', serverUrl: server.url, org, dir: agentRoot, tuning: defaults });
-    everyAgent.push(...agents);
-    live.push(...agents);
-    const workspaces = await mapLimit(Array.from({ length: maxScale }, (_, w) => w), 4, async (w) => {
-      const group = agents.slice(w * clients, (w + 1) * clients);
-      const [owner, ...members] = group;
-      if (owner === undefined) throw new Error('empty workspace group');
-      return { workspaceId: await formWorkspace(owner, members, `Bench ${w}`), agents: group };
-    });
+    phase('load generators');
+    const { clientsPerWorkspace: clients, workspacesPerProcess: perProcess } = sizes.propagation;
+    const maxScale = Math.max(...sizes.propagation.scales);
+    const fleetOf = (target: FleetTarget, at: MeasuredProcess) => startFleet({ target, server: at, workspaces: maxScale, clients, perProcess });
+    const fleets = {
+      yp: await fleetOf({ system: 'yhteispoyta', org, dir: agentRoot, tuning: defaults }, server),
+      baseline: await fleetOf({ system: 'baseline' }, relay),
+      hocuspocus: await fleetOf({ system: 'hocuspocus' }, hocuspocus),
+    };
+    log(`  ${maxScale} workspaces × ${clients} clients per system in ${fleets.yp.processes} processes each`);
 
     phase('edit propagation');
     const propagation: PropagationRow[] = [];
     const plan = { durationMs: sizes.propagation.durationMs, drainMs: sizes.propagation.drainMs, seed: SEED };
-    for (const scale of sizes.propagation.scales) {
-      const yp = await ypInProcess(workspaces.slice(0, scale), server, plan);
-      const baseline = await baselineRun(relay, scale, clients, plan);
-      log(`  ${scale} × ${clients}: p50 ${yp.latency.p50.toFixed(1)} vs ${baseline.latency.p50.toFixed(1)} ms, p99 ${yp.latency.p99.toFixed(1)} vs ${baseline.latency.p99.toFixed(1)} ms`);
-      propagation.push(yp, baseline);
+    let fleetProblems = 0;
+    try {
+      for (const scale of sizes.propagation.scales) {
+        // The three systems one after the other at each scale, so that a change in the machine's load hits them alike.
+        const yp = await fleets.yp.run(scale, plan);
+        const baseline = await fleets.baseline.run(scale, plan);
+        const hp = await fleets.hocuspocus.run(scale, plan);
+        const show = (row: PropagationRow) => `${row.latency.p50.toFixed(1)}/${row.latency.p99.toFixed(1)} ms (late p99 ${row.generatorLateP99.toFixed(0)} ms)`;
+        log(`  ${scale} × ${clients} p50/p99: yhteispöytä ${show(yp)}, relay ${show(baseline)}, hocuspocus ${show(hp)}`);
+        propagation.push(yp, baseline, hp);
+      }
+    } finally {
+      fleetProblems = await fleets.yp.close();
+      await fleets.baseline.close();
+      await fleets.hocuspocus.close();
     }
     propagation.push(processes);
+
+    phase('in-process agents for the sweep');
+    const sweepAgents = await startAgents({ count: sizes.propagation.sweepScale * clients, prefix: 'a', serverUrl: server.url, org, dir: agentRoot, tuning: defaults });
+    everyAgent.push(...sweepAgents);
+    live.push(...sweepAgents);
+    const workspaces = await mapLimit(Array.from({ length: sizes.propagation.sweepScale }, (_, w) => w), 4, async (w) => {
+      const group = sweepAgents.slice(w * clients, (w + 1) * clients);
+      const [owner, ...members] = group;
+      if (owner === undefined) throw new Error('empty workspace group');
+      return { workspaceId: await formWorkspace(owner, members, `Sweep ${w}`), agents: group };
+    });
 
     phase('one edit hop by hop');
     const hopAgents = await startAgents({ count: 2, prefix: 'hop', serverUrl: server.url, org, dir: diskRoot, tuning: defaults });
@@ -230,7 +260,9 @@ async function runBench(quick: boolean): Promise<BenchResults> {
       open.push(row);
     }
     const baseOpen = await baselineOpen(relay, sizes.open.edits, SEED, Math.max(3, sizes.open.coldTrials));
-    const problems = problemsBeforeOpen + problemCount(live);
+    const hpOpen = await hocuspocusOpen(hocuspocus, hocuspocusDbPath, sizes.open.edits, SEED, Math.max(3, sizes.open.coldTrials));
+    log(`  stock relay sync ${baseOpen.syncMs.map((v) => v.toFixed(0)).join('/')} ms; Hocuspocus sync ${hpOpen.syncMs.map((v) => v.toFixed(0)).join('/')} ms, ${(hpOpen.storedBytes / 1024).toFixed(1)} KiB stored`);
+    const problems = fleetProblems + problemsBeforeOpen + problemCount(live);
     await closeAgents(live.splice(0));
 
     phase('done');
@@ -250,6 +282,7 @@ async function runBench(quick: boolean): Promise<BenchResults> {
       throughputProfile,
       open,
       baselineOpen: baseOpen,
+      hocuspocusOpen: hpOpen,
       memory,
       transparency,
       problems,
@@ -270,6 +303,10 @@ async function main(): Promise<void> {
   const results = await runBench(values.quick === true);
   writeFileSync(out, renderReport(results));
   log(`wrote ${out} (${results.durationS.toFixed(0)} s)`);
+  const failed = judge(guardChecks(results)).filter((v) => !v.ok);
+  if (failed.length > 0) {
+    throw new Error(`regression guard: ${failed.map((v) => `${v.figure} is ${v.ratio.toFixed(2)}× (limit ${v.bound === 'max' ? '≤' : '≥'} ${v.limit}×)`).join('; ')}`);
+  }
 }
 
 main().then(

@@ -10,6 +10,8 @@ export interface BenchSizes {
     /** concurrent workspaces of each run */
     readonly scales: readonly number[];
     readonly clientsPerWorkspace: number;
+    /** workspaces each load-generating process drives (fleet.ts) */
+    readonly workspacesPerProcess: number;
     readonly durationMs: number;
     readonly drainMs: number;
     /** typing clients in the agent-process run (one workspace) */
@@ -48,6 +50,7 @@ export const FULL_SIZES: BenchSizes = {
   propagation: {
     scales: [1, 10, 50],
     clientsPerWorkspace: 5,
+    workspacesPerProcess: 5,
     durationMs: 12_000,
     drainMs: 10_000,
     processClients: 5,
@@ -77,6 +80,7 @@ export const QUICK_SIZES: BenchSizes = {
   propagation: {
     scales: [1, 2],
     clientsPerWorkspace: 3,
+    workspacesPerProcess: 1,
     durationMs: 2_000,
     drainMs: 5_000,
     processClients: 3,
@@ -89,7 +93,8 @@ export const QUICK_SIZES: BenchSizes = {
   open: { edits: 120, thresholds: [20, 50], coldTrials: 1 },
   throughput: {
     payloads: [64],
-    rounds: 1,
+    // best of two: the regression guard judges this ratio, and one tiny run on a busy machine can stall
+    rounds: 2,
     workspaces: 1,
     receivers: 2,
     warmupMs: 200,

@@ -58,6 +58,8 @@ export interface ThroughputResult {
   readonly wireBytes: number;
   /** share of one core the server process used during the window */
   readonly serverCpu: number;
+  /** server CPU-seconds per 1 000 relayed updates (= CPU ms per update) */
+  readonly serverCpuSPer1000: number;
   /** share of one core this (load-generating) process used during the window */
   readonly clientCpu: number;
   /** the window actually measured (shorter when a sender ran out) */
@@ -187,8 +189,8 @@ export async function ypThroughput(plan: ThroughputPlan, profileFile?: string): 
     while (performance.now() - t0 < plan.windowMs && !exhausted) await sleep(50);
     counter.close();
     const elapsed = performance.now() - t0;
-    const serverCpu = meter.stop();
-    const clientCpu = client.stop();
+    const { share: serverCpu, cpuMs: serverCpuMs } = meter.stop();
+    const clientCpu = client.stop().share;
     if (profileFile !== undefined) await server.stopProfile(profileFile);
     for (const p of pushes) p.stop();
     await Promise.allSettled(pushes.map((p) => p.done));
@@ -202,6 +204,7 @@ export async function ypThroughput(plan: ThroughputPlan, profileFile?: string): 
       outMBps: counter.bytes / (elapsed / 1000) / 1e6,
       wireBytes,
       serverCpu,
+      serverCpuSPer1000: serverCpuMs / Math.max(1, counter.count / plan.receivers),
       clientCpu,
       windowMs: elapsed,
     };
@@ -280,8 +283,8 @@ export async function baselineThroughput(plan: ThroughputPlan): Promise<Throughp
     while (performance.now() - t0 < plan.windowMs && !exhausted) await sleep(50);
     counter.close();
     const elapsed = performance.now() - t0;
-    const serverCpu = meter.stop();
-    const clientCpu = client.stop();
+    const { share: serverCpu, cpuMs: serverCpuMs } = meter.stop();
+    const clientCpu = client.stop().share;
     stopped = true;
     const wireBytes = syncUpdateMessage(textUpdates(1, 1, plan.payloadBytes)[0] as Uint8Array).byteLength;
     const perSecond = counter.count / plan.receivers / (elapsed / 1000);
@@ -294,6 +297,7 @@ export async function baselineThroughput(plan: ThroughputPlan): Promise<Throughp
       outMBps: counter.bytes / (elapsed / 1000) / 1e6,
       wireBytes,
       serverCpu,
+      serverCpuSPer1000: serverCpuMs / Math.max(1, counter.count / plan.receivers),
       clientCpu,
       windowMs: elapsed,
     };

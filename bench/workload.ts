@@ -21,6 +21,8 @@ export interface WorkloadPlan {
   readonly seed: number;
   /** after the last edit, how long to wait for stragglers before counting them lost */
   readonly drainMs: number;
+  /** index of the first group among every process's groups: seeds follow the global index, so a split run replays the same traces */
+  readonly firstGroup?: number;
 }
 
 /** What one run measured. */
@@ -31,7 +33,9 @@ export interface WorkloadResult {
   readonly insertedChars: number;
   /** (edit, receiver) pairs still missing after the drain */
   readonly lost: number;
-  /** how late the generator ran its edits (p99, ms): high values mean this process was saturated */
+  /** how late the generator ran each scheduled edit (ms): high values mean this process was saturated */
+  readonly lateness: number[];
+  /** p99 of `lateness` */
   readonly generatorLateP99: number;
   /** share of one core this process used during the run */
   readonly clientCpu: number;
@@ -103,7 +107,7 @@ export async function runTypingWorkload(groups: readonly (readonly Y.Doc[])[], p
   const schedule: Scheduled[] = [];
   groups.forEach((group, g) =>
     group.forEach((_doc, c) => {
-      for (const op of typingTrace(plan.seed + g * 1000 + c, plan.durationMs)) schedule.push({ op, group: g, client: c });
+      for (const op of typingTrace(plan.seed + (g + (plan.firstGroup ?? 0)) * 1000 + c, plan.durationMs)) schedule.push({ op, group: g, client: c });
     }),
   );
   schedule.sort((a, b) => a.op.at - b.op.at);
@@ -160,6 +164,7 @@ export async function runTypingWorkload(groups: readonly (readonly Y.Doc[])[], p
     edits,
     insertedChars,
     lost: outstanding(),
+    lateness: late,
     generatorLateP99: late[Math.max(0, Math.ceil(late.length * 0.99) - 1)] ?? 0,
     clientCpu: (cpu.user + cpu.system) / 1000 / elapsed,
   };
