@@ -191,7 +191,7 @@ describe('tasks and the case timeline in the browser', () => {
     await maija.getByLabel('Kirjoita viesti').waitFor({ timeout: 30_000 });
     expect(maija.url()).toMatch(/\/chat$/);
     const tabs = maija.getByRole('navigation', { name: 'Työtilan osat' });
-    expect(await tabs.getByRole('link').allInnerTexts()).toEqual(['Keskustelu', 'Asiakirjat', 'Aikajana', 'Jäsenet ja suostumus', 'Turvanumerot']);
+    expect(await tabs.getByRole('link').allInnerTexts()).toEqual(['Keskustelu', 'Asiakirjat', 'Aikajana', 'Liitteet', 'Jäsenet ja suostumus', 'Turvanumerot']);
     // Even asked for by address, the plan of a consultation is not offered.
     await maija.goto(maija.url().replace(/\/chat$/, '/plan'));
     await maija.getByLabel('Kirjoita viesti').waitFor({ timeout: 30_000 });

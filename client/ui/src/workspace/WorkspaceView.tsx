@@ -118,8 +118,10 @@ function OpenWorkspace({
   }
   const peerNames = [...new Set(present.values())];
   const planShown = workspace.kind === 'case' || planHasContent;
-  const tabs = WORKSPACE_TABS.filter((name) => name !== 'plan' || planShown);
-  const shown: WorkspaceTab = tab === 'plan' && !planShown ? 'chat' : tab;
+  // "Tietojeni käsittely" is the client's view of his case (shown to its professionals too); a consultation has no client.
+  const processingShown = workspace.kind === 'case';
+  const tabs = WORKSPACE_TABS.filter((name) => (name !== 'plan' || planShown) && (name !== 'processing' || processingShown));
+  const shown: WorkspaceTab = (tab === 'plan' && !planShown) || (tab === 'processing' && !processingShown) ? 'chat' : tab;
 
   return (
     <div className="workspace">
