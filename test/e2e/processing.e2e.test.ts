@@ -2,11 +2,12 @@
  * "Tietojeni käsittely" in Chromium as the demo's client Jani meets it (issue 13): his
  * consent history with its date, on which basis each professional sees his case, and who
  * processed what — the log his agent checked before showing it, including "opened" that
- * his own opening of the case recorded; downloadable as JSON. Finnish at 390 px and Swedish
+ * his own opening of the case recorded; downloadable as JSON and as the agent's PDF. Finnish at 390 px and Swedish
  * at 1366 px, axe-core clean in both.
  */
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
+import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeSource, screenshot, seriousViolations } from './browser-harness';
 import { startDemoUnderTest } from './demo-process';
@@ -56,6 +57,17 @@ describe('Tietojeni käsittely', () => {
       const json = JSON.parse(readFileSync(saved, 'utf8')) as { consentHistory: unknown[]; log: { action: string }[]; integrity: { ok: boolean } };
       expect(json.consentHistory.length).toBeGreaterThan(0);
       expect(json.integrity.ok).toBe(true);
+
+      // The same view as a PDF the agent makes: its text says the same in words.
+      const [pdfDownload] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('export-pdf').click()]);
+      const pdf = readFileSync(await pdfDownload.path());
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      const { text: pdfText } = await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true });
+      const flat = pdfText.replace(/\s+/gu, ' ');
+      expect(flat).toContain('Tietojeni käsittely: Jani, 24 v');
+      expect(flat).toContain('Suostumus annettu');
+      expect(flat).toMatch(/Sanna Virtanen \([^)]*\) \(omistaja\): asiakkaan suostumus/);
+      expect(flat).toMatch(/Palvelimen lokin \d+ merkinnän tarkistesummat tarkistettiin ennen vientiä/);
       expect(json.log.some((e) => e.action === 'document_open')).toBe(true);
       await screenshot(page, 'processing-fi-390');
     } finally {

@@ -493,6 +493,7 @@ export function createSessionFactory(): SessionFactory {
             records: sync.records,
             documents: sync.documents,
             membership: core.membership,
+            processing: core.processing,
             selfUserId: device.self.userId,
             now: () => Date.now(),
             // Each export is the audit log's "export" event, visible to the members (issue 13's

@@ -59,11 +59,11 @@ export type WorkspaceFile = z.infer<typeof workspaceFileSchema>;
 export const workspaceFilesSchema = z.object({ files: z.array(workspaceFileSchema) });
 
 /** What can be exported. */
-const EXPORT_SUBJECTS = ['record', 'plan', 'minutes'] as const;
+const EXPORT_SUBJECTS = ['record', 'plan', 'minutes', 'processing'] as const;
 /** Languages of an export's headings. */
 const EXPORT_LANGUAGES = ['fi', 'sv', 'en'] as const;
 
-/** Body of `POST /api/workspaces/:id/export`: a record (by id), the plan, or a meeting's minutes (by the meeting's id). */
+/** Body of `POST /api/workspaces/:id/export`: a record (by id), the plan, a meeting's minutes (by the meeting's id), or "Tietojeni käsittely". */
 export const exportRequestSchema = z
   .strictObject({
     what: z.enum(EXPORT_SUBJECTS),
@@ -71,7 +71,7 @@ export const exportRequestSchema = z
     format: z.enum(['pdf', 'json']),
     lang: z.enum(EXPORT_LANGUAGES).default('fi'),
   })
-  .refine((r) => (r.what === 'plan') === (r.recordId === undefined), 'a record or minutes export names its record; a plan export does not');
+  .refine((r) => (r.what === 'record' || r.what === 'minutes') === (r.recordId !== undefined), 'a record or minutes export names its record; a plan or processing export does not');
 /** An export request. */
 export type ExportRequest = z.infer<typeof exportRequestSchema>;
 

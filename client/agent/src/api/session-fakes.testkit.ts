@@ -512,6 +512,7 @@ export function fakeSessionFactory(world: FakeWorld): SessionFactory {
       const documents = new FakeDocumentSync(world, self);
       const membership = new FakeMembership(world, { ...user, deviceId: 1 });
       const records = new FakeRecords();
+      const processing: SessionParts['processing'] = { view: async (workspaceId) => ({ workspaceId, consentHistory: [], bases: [], log: [], truncated: false }) };
       const parts: SessionParts = {
         serverUrl: ctx.config.serverUrl,
         device,
@@ -523,12 +524,12 @@ export function fakeSessionFactory(world: FakeWorld): SessionFactory {
         chat: new FakeChat(world, self),
         records,
         exports: new CaseExports({
-          records, documents, membership, selfUserId: self.userId, now: () => Date.now(),
+          records, documents, membership, processing, selfUserId: self.userId, now: () => Date.now(),
           recordExport: async (event) => {
             world.exports.push(event);
           },
         }),
-        processing: { view: async (workspaceId) => ({ workspaceId, consentHistory: [], bases: [], log: [], truncated: false }) },
+        processing,
         recordAccess: async () => true,
         close: () => documents.close(),
       };

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { caseExportSchema } from '@yhteispoyta/local-api';
-import type { CaseRecordView, ExportRequest } from '@yhteispoyta/local-api';
+import type { CaseRecordView, ExportRequest, ProcessingView } from '@yhteispoyta/local-api';
 import type { MemberView, WorkspaceSummary } from '../contracts';
 import { CaseFileError } from '../case-files/case-file-error';
 import { CaseExports } from './case-exports';
@@ -56,6 +56,23 @@ const MEETING: CaseRecordView = {
   status: 'planned', title: 'Verkostoneuvottelu', startsAt: AT + 86_400_000, agenda: ['Tilannekatsaus', 'Jatkosuunnitelma'], invited: ['kaisa', 'jani'], attended: [], decisions: [],
 };
 
+const PROCESSING: ProcessingView = {
+  workspaceId: WS,
+  consentHistory: [{ at: AT, kind: 'granted', orgIds: ['kela', 'kunta'], revokedOrgIds: [], purpose: 'Toimeentulon ja kuntoutuksen yhteinen suunnitelma', removed: [] }],
+  bases: [
+    { userId: 'sanna', displayName: 'Sanna Sosiaalityöntekijä', orgId: 'kunta', orgName: 'Hyvinvointialue', role: 'social_worker', owner: true, basis: 'consent', since: AT },
+    { userId: 'jani', displayName: 'Jani', orgId: 'clients', role: 'client', owner: false, basis: 'self' },
+  ],
+  log: [
+    { seq: 40, at: AT + 60_000, actor: { userId: 'kaisa', deviceId: 1 }, actorName: 'Kaisa Kelanen', actorOrg: 'Kela', action: 'blob_download', detail: { blobId: 'blob-1' } },
+    { seq: 41, at: AT + 120_000, actor: { userId: 'sanna', deviceId: 1 }, actorName: 'Sanna Sosiaalityöntekijä', actorOrg: 'Hyvinvointialue', action: 'export', detail: { what: 'plan', format: 'pdf' } },
+    // the server's own bookkeeping is not a processing of the client's data in his words
+    { seq: 42, at: AT + 130_000, actor: { userId: 'sanna', deviceId: 1 }, actorName: 'Sanna Sosiaalityöntekijä', action: 'mailbox_send', detail: {} },
+  ],
+  integrity: { ok: true, entries: 42 },
+  truncated: false,
+};
+
 function writeDoc(doc: Y.Doc, blocks: [string, string][]): void {
   const nodes = blocks.map(([name, text]) => {
     const el = new Y.XmlElement(name);
@@ -71,6 +88,7 @@ function exportsWith(docs: Map<string, Y.Doc> = new Map()) {
     records: { list: async () => [REQUEST, STATEMENT, MEETING] },
     documents: { open: async (_ws, stream) => docs.get(stream) ?? new Y.Doc() },
     membership: { list: async () => [WORKSPACE] },
+    processing: { view: async (workspaceId: string) => (workspaceId === WS ? PROCESSING : Promise.reject(new Error('unknown'))) },
     selfUserId: 'kaisa',
     now: () => AT + 8_000_000,
     recordExport: async (event) => {
@@ -173,6 +191,7 @@ describe('CaseExports', () => {
       records: { list: async () => [REQUEST] },
       documents: { open: async () => new Y.Doc() },
       membership: { list: async () => [WORKSPACE] },
+      processing: { view: async () => PROCESSING },
       selfUserId: 'kaisa',
       now: () => AT,
       recordExport: async () => {
@@ -180,5 +199,39 @@ describe('CaseExports', () => {
       },
     });
     await expect(exports.export(WS, { what: 'record', recordId: 'req-1', format: 'json', lang: 'fi' })).rejects.toThrow('audit log unreachable');
+  });
+  it('exports "Tietojeni käsittely" as a PDF: consent history, bases of access and the checked log in words, recorded', async () => {
+    const { exports, recorded } = exportsWith();
+    const file = await exports.export(WS, { what: 'processing', format: 'pdf', lang: 'fi' });
+    const text = await pdfText(file.bytes);
+    expect(text).toContain('Tietojeni käsittely: Jani, 24 v');
+    expect(text).toContain('Suostumus annettu');
+    expect(text).toContain('organisaatiot: Kela, Hyvinvointialue');
+    expect(text).toContain('tarkoitus: Toimeentulon ja kuntoutuksen yhteinen suunnitelma');
+    expect(text).toContain('Sanna Sosiaalityöntekijä (Hyvinvointialue) (omistaja): asiakkaan suostumus');
+    expect(text).toContain('Jani: asiakas itse');
+    expect(text).toContain('Palvelimen lokin 42 merkinnän tarkistesummat tarkistettiin ennen vientiä.');
+    expect(text).toContain('Kaisa Kelanen (Kela) latasi liitteen');
+    expect(text).toContain('Sanna Sosiaalityöntekijä (Hyvinvointialue) vei asiakirjan (plan)');
+    expect(text).not.toContain('mailbox');
+    expect(recorded).toEqual([{ workspaceId: WS, what: 'processing', format: 'pdf' }]);
+
+    const json = caseExportSchema.parse(JSON.parse(new TextDecoder().decode((await exports.export(WS, { what: 'processing', format: 'json', lang: 'sv' })).bytes)));
+    expect(json.title).toBe('Behandlingen av mina uppgifter: Jani, 24 v');
+    expect(json.sections.map((s) => s.heading)).toEqual(['Samtyckeshistorik', 'Grunder för åtkomst', 'Behandlingslogg']);
+  });
+
+  it('says in the document that the log could not be trusted when its check failed', async () => {
+    const exports = new CaseExports({
+      records: { list: async () => [] },
+      documents: { open: async () => new Y.Doc() },
+      membership: { list: async () => [WORKSPACE] },
+      processing: { view: async () => ({ ...PROCESSING, integrity: { ok: false, seq: 41, reason: 'hash' } }) },
+      selfUserId: 'jani',
+      now: () => AT,
+      recordExport: async () => undefined,
+    });
+    const json = caseExportSchema.parse(JSON.parse(new TextDecoder().decode((await exports.export(WS, { what: 'processing', format: 'json', lang: 'en' })).bytes)));
+    expect(json.sections[2]?.paragraphs[0]).toBe('The check of the server log failed at entry 41 (hash); the log cannot be trusted.');
   });
 });

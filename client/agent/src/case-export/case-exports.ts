@@ -14,6 +14,8 @@ import { peopleOf } from '../case-files/people';
 import { minutesExport, planExport, recordExport } from './export-content';
 import type { ExportScene } from './export-content';
 import { exportPdf } from './export-pdf';
+import { processingExport } from './processing-export';
+import type { ProcessingReader } from '../processing/processing-service';
 
 /** An export that happened, as the audit log records it: no content, no record id. */
 export interface ExportedEvent {
@@ -27,6 +29,8 @@ export interface CaseExportsDeps {
   readonly records: Pick<RecordsService, 'list'>;
   readonly documents: Pick<DocumentSync, 'open'>;
   readonly membership: Pick<MembershipService, 'list'>;
+  /** "Tietojeni käsittely" of a workspace (its log checked before it is given) */
+  readonly processing: ProcessingReader;
   /** the exporting person */
   readonly selfUserId: string;
   readonly now: () => number;
@@ -75,6 +79,8 @@ export class CaseExports {
     if (request.what === 'plan') {
       const doc = await deps.documents.open(workspaceId, PLAN_STREAM);
       content = planExport(doc, workspace.members.map((m) => personOf(m.userId)), scene);
+    } else if (request.what === 'processing') {
+      content = processingExport(await deps.processing.view(workspaceId), scene);
     } else {
       const records = await deps.records.list(workspaceId);
       const record = records.find((r) => r.id === request.recordId);

@@ -56,7 +56,8 @@ function addresseeLine(to: RecordAddressee, scene: ExportScene): string {
   return personLine(scene.personOf(to.userId));
 }
 
-const section = (heading: string, ...paragraphs: (string | undefined)[]): TextSection => ({ heading, paragraphs: paragraphs.filter((p): p is string => p !== undefined && p !== '') });
+/** A section with its non-empty paragraphs. */
+export const section = (heading: string, ...paragraphs: (string | undefined)[]): TextSection => ({ heading, paragraphs: paragraphs.filter((p): p is string => p !== undefined && p !== '') });
 
 /** The sections of a record, by its kind. */
 function recordSections(record: CaseRecordView, scene: ExportScene, records: readonly CaseRecordView[]): TextSection[] {
@@ -121,7 +122,8 @@ function meetingSections(meeting: Extract<CaseRecordView, { kind: 'meeting' }>, 
   ];
 }
 
-function base(scene: ExportScene, what: CaseExport['what'], title: string): Pick<CaseExport, 'schemaVersion' | 'what' | 'lang' | 'title' | 'workspace' | 'exportedAt' | 'exportedBy'> {
+/** What every export starts with: schema version, subject, title, workspace, who exported it and when. */
+export function base(scene: ExportScene, what: CaseExport['what'], title: string): Pick<CaseExport, 'schemaVersion' | 'what' | 'lang' | 'title' | 'workspace' | 'exportedAt' | 'exportedBy'> {
   return {
     schemaVersion: CASE_EXPORT_SCHEMA_VERSION,
     what,

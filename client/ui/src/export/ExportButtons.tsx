@@ -18,8 +18,20 @@ function exportLang(language: string): ExportRequest['lang'] {
   return base === 'sv' || base === 'en' ? base : 'fi';
 }
 
-/** "Vie PDF" and "Vie JSON" for one subject; `label` names it for screen readers. */
-export function ExportButtons({ workspaceId, what, recordId, label }: { workspaceId: string; what: ExportRequest['what']; recordId?: string; label: string }) {
+/** "Vie PDF" and "Vie JSON" (or only those in `formats`) for one subject; `label` names it for screen readers. */
+export function ExportButtons({
+  workspaceId,
+  what,
+  recordId,
+  label,
+  formats = ['pdf', 'json'],
+}: {
+  workspaceId: string;
+  what: ExportRequest['what'];
+  recordId?: string;
+  label: string;
+  formats?: readonly ExportRequest['format'][];
+}) {
   const { t, i18n } = useTranslation();
   const action = useAction();
   const [done, setDone] = useState('');
@@ -32,12 +44,11 @@ export function ExportButtons({ workspaceId, what, recordId, label }: { workspac
     });
   return (
     <div className="export-buttons" role="group" aria-label={t('export.group', { what: label })}>
-      <button type="button" className="button-secondary" disabled={action.busy} onClick={() => run('pdf')} data-testid="export-pdf">
-        {t('export.pdf')}
-      </button>
-      <button type="button" className="button-secondary" disabled={action.busy} onClick={() => run('json')} data-testid="export-json">
-        {t('export.json')}
-      </button>
+      {formats.map((format) => (
+        <button key={format} type="button" className="button-secondary" disabled={action.busy} onClick={() => run(format)} data-testid={`export-${format}`}>
+          {t(`export.${format}`)}
+        </button>
+      ))}
       <span className="export-status" role="status">
         {action.busy ? t('export.working') : done}
       </span>

@@ -2,7 +2,8 @@
  * "Tietojeni käsittely" (issue 13; client-data act 703/2023): for the client — and every
  * member of his case — the consent history with dates, each member's basis of access, and
  * who processed what and when, from the server's audit log whose hashes the agent checked
- * first (a failed check is shown as a problem, never hidden). Downloadable as JSON.
+ * first (a failed check is shown as a problem, never hidden). Downloadable as JSON, and as a PDF
+ * the agent makes (export to the case record).
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +11,7 @@ import type { ProcessingView as View, Workspace } from '@yhteispoyta/local-api';
 import { workspacesApi } from '../api/agent-api';
 import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
+import { ExportButtons } from '../export/ExportButtons';
 import { usePeople } from '../app/people-context';
 import { useAction } from '../app/use-action';
 import { formatDate, formatDateTime } from '../lib/format';
@@ -163,6 +165,8 @@ export function ProcessingView({ workspace }: { workspace: Workspace }) {
               {t('processing.downloadJson')}
             </button>
           </p>
+          {/* The same view as a PDF for the client's own papers, made and recorded by the agent. */}
+          <ExportButtons workspaceId={workspace.workspaceId} what="processing" label={t('processing.title')} formats={['pdf']} />
           <p className="hint">{t('processing.knows')}</p>
         </>
       )}
