@@ -63,7 +63,7 @@ export function CreateProfileForm() {
         autoComplete="username"
         spellCheck={false}
         value={name}
-        onChange={(event) => setName(event.target.value.toLowerCase())}
+        onChange={(event) => setName(event.target.value)}
       />
       <label htmlFor={ids.pass}>{t('create.passphrase')}</label>
       <input
