@@ -42,11 +42,12 @@ export class ClientNames {
     const refused: NameRefusal[] = [];
     for (const { userId, name, salt } of names) {
       const person = this.#book.person(userId);
-      if (person === undefined || person.kind !== 'client' || person.workspaceId !== workspaceId) {
+      const certified = person?.kind === 'client' ? person.cases.get(workspaceId) : undefined;
+      if (certified === undefined) {
         refused.push({ userId, detail: `a name was sent for ${userId}, who is not a certified client of this workspace` });
         continue;
       }
-      if (nameCommitment(name, salt) !== person.nameCommitment) {
+      if (nameCommitment(name, salt) !== certified.nameCommitment) {
         refused.push({ userId, detail: `the name sent for ${userId} is not the one the inviter certified` });
         continue;
       }
