@@ -11,7 +11,11 @@ import { enrolmentProof, parseOneTimeCode, rootFingerprint } from '@yhteispoyta/
 import { signCertificate } from '@yhteispoyta/crypto/certificates/signing';
 import { toBase64, toBytes } from '@yhteispoyta/crypto/bytes';
 import { RestError } from '../contracts';
+import type { RestClient } from '../contracts';
 import type { Device } from './device';
+
+/** What redeeming needs of the enrolled device. */
+export type RedeemingDevice = Pick<Device, 'self' | 'role' | 'rootKey' | 'identityPublicKey' | 'userKey'> & { readonly rest: RestClient };
 
 /** Why joining with a further code failed. */
 export type FurtherInvitationFailure =
@@ -33,7 +37,7 @@ export type FurtherInvitationResult =
   | { readonly ok: false; readonly code: FurtherInvitationFailure; readonly message: string };
 
 /** Redeem `text` (an invitation code as typed) for this enrolled client device. Never throws for input or server refusals. */
-export async function redeemFurtherInvitation(device: Device, text: string, now: () => number = Date.now): Promise<FurtherInvitationResult> {
+export async function redeemFurtherInvitation(device: RedeemingDevice, text: string, now: () => number = Date.now): Promise<FurtherInvitationResult> {
   const code = parseOneTimeCode(text.trim());
   if (code === undefined || code.kind !== 'invitation') return { ok: false, code: 'bad_code', message: 'this is not an invitation code' };
   if (rootFingerprint(device.rootKey) !== code.rootFingerprint) {

@@ -144,6 +144,9 @@ describe('a further invitation', () => {
     const parts = first.code.split('.');
     const foreign = [parts[0], parts[1], 'A'.repeat(parts[2]?.length ?? 8)].join('.');
     expect(await redeemFurtherInvitation(liisa.device, foreign)).toMatchObject({ ok: false, code: expect.stringMatching(/root_mismatch|bad_code/) });
+    // The local API's way in says the same with stable codes.
+    await expect(liisa.core.membership.joinWithCode(first.code)).rejects.toMatchObject({ code: 'code_refused' });
+    await expect(liisa.core.membership.joinWithCode('hello')).rejects.toMatchObject({ code: 'bad_code' });
     // A professional cannot use a client's code.
     const second = await sari.core.membership.inviteClient(ws, 'Toinen');
     expect(await redeemFurtherInvitation(sari.device, second.code)).toMatchObject({ ok: false, code: 'not_client' });
