@@ -61,6 +61,11 @@ export class ClientNames {
     return this.#listeners.add(listener);
   }
 
+  /** Forget the name kept for a user who turned out not to be the client (a further case's placeholder): it is never sent on. */
+  forget(userId: string): void {
+    this.#profile.db.prepare('DELETE FROM identity_client_names WHERE user_id = ?').run([userId]);
+  }
+
   /** The checked name of a client, if known. */
   nameOf(userId: string): string | undefined {
     const name = this.#profile.db.prepare('SELECT name FROM identity_client_names WHERE user_id = ?', { pluck: true }).get([userId]);

@@ -135,7 +135,11 @@ export class Invitations {
     );
     await this.#deps.rest.call('storeCertificate', { body: { certificate: clientCert } });
     await this.#deps.rest.call('storeCertificate', { body: { certificate: enrolment.deviceCertificate as never } });
-    if (clientUserId !== userId) this.#deps.names.recordOwn(clientUserId, workspaceId, String(row.display_name), toBytes(row.salt));
+    if (clientUserId !== userId) {
+      // The name belongs to the enrolled client; the placeholder's copy would be sent on and refused by every receiver.
+      this.#deps.names.forget(userId);
+      this.#deps.names.recordOwn(clientUserId, workspaceId, String(row.display_name), toBytes(row.salt));
+    }
     await this.#deps.book.refresh([clientUserId]);
     this.#setState(codeId, 'admitted');
     const identityKey = fromBase64(enrolment.identityKey) as Uint8Array;

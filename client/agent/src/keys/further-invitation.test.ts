@@ -123,6 +123,8 @@ describe('a further invitation', () => {
     const person = kalle.core.identities.book.person(mattiId);
     expect(person?.kind === 'client' ? [...person.cases.keys()].sort() : []).toEqual([first, second].sort());
     expect(kalle.problems.filter((p) => p.code === 'enrolment_refused')).toEqual([]);
+    // Matti's agent got the second case's key message with the client names in it: none for the code's placeholder was sent and refused.
+    expect(matti.problems.filter((p) => p.message.includes('client name that was refused'))).toEqual([]);
   });
 
   it('a used or unknown code is refused with a clear code and nothing changes', async () => {
