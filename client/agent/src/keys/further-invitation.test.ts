@@ -23,6 +23,10 @@ import { createProfile } from '../profile/profile-db';
 import type { ProfileDb } from '../profile/profile-db';
 import { createKeysCore } from './keys-core';
 import type { KeysCore } from './keys-core';
+import { PrivateKey } from '@signalapp/libsignal-client';
+import { enrolmentProof, parseOneTimeCode } from '@yhteispoyta/crypto/certificates/codes';
+import { signCertificate } from '@yhteispoyta/crypto/certificates/signing';
+import { toBase64, toBytes } from '@yhteispoyta/crypto/bytes';
 import { redeemFurtherInvitation } from '../account/further-invitation';
 
 interface Agent {
@@ -157,4 +161,29 @@ describe('a further invitation', () => {
     expect(sari.core.keyRing.chainState(ws)?.seq).toBe((before ?? 0) + 1);
     expect(sari.problems.filter((p) => p.code === 'enrolment_refused')).toEqual([]);
   });
+
+  it('a further invitation redeemed under another user key than the client is certified with is refused by the owner\'s agent', async () => {
+    const ulla = await professional('Ulla Salo', 'hyvinvointialue', 'social_worker');
+    const { workspaceId: first } = await ulla.core.membership.create('case', 'Ullan asiakkuus');
+    const toni = await startAgent('toni', (await ulla.core.membership.inviteClient(first, 'Toni')).code);
+    await waitUntil('toni certified', () => toni.core.devices.certification().state === 'certified');
+    const { workspaceId: second } = await ulla.core.membership.create('case', 'Ullan toinen asiakkuus');
+    const further = await ulla.core.membership.inviteClient(second, 'Toni');
+    // The server checks only that the certificate is this device's and signed by the key presented: a fresh key passes there.
+    const code = parseOneTimeCode(further.code);
+    if (code === undefined) throw new Error('code does not parse');
+    const self = toni.device.self;
+    const identityKey = toBase64(toni.device.identityPublicKey.serialize());
+    const otherKey = PrivateKey.generate();
+    const userKey = toBase64(toBytes(otherKey.getPublicKey().serialize()));
+    const deviceCertificate = signCertificate({ t: 'device', v: 1, userId: self.userId, deviceId: self.deviceId, identityKey, created: Date.now() }, otherKey);
+    const proof = enrolmentProof(code.secret, { codeId: code.codeId, deviceId: self.deviceId, identityKey, userKey });
+    await toni.device.rest.call('redeemInvitation', { body: { codeId: code.codeId, userKey, deviceCertificate, proof } });
+    await waitUntil('ulla refused it', () => ulla.problems.some((p) => p.code === 'enrolment_refused' && p.workspaceId === second));
+    await ulla.core.sync.syncWorkspace(second);
+    expect(ulla.core.keyRing.chainState(second)?.members.has(self.userId)).toBe(false);
+    const person = ulla.core.identities.book.person(self.userId);
+    expect(person?.kind === 'client' ? [...person.cases.keys()] : []).toEqual([first]);
+  });
+
 });
