@@ -112,7 +112,9 @@ describe('REST denials', () => {
     '$route succeeds for its legitimate caller (the refusals are about who asks)',
     async ({ route }) => {
       const admin = REST_ROUTES[route].auth === 'admin';
-      const request = await restCallFor(route, world, { token: admin ? ADMIN_TOKEN : world.alice.token, device: world.alice });
+      // A further invitation is redeemed by the client; every other device route's legitimate caller is the owner.
+      const device = route === 'redeemInvitation' ? world.client : world.alice;
+      const request = await restCallFor(route, world, { token: admin ? ADMIN_TOKEN : device.token, device });
       const answer = await call(server, request.method, request.path, request.request);
       expect({ route, status: answer.status, body: answer.body }).toMatchObject({ route, status: 200 });
     },

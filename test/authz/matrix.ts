@@ -87,6 +87,13 @@ export const REST_MATRIX: { readonly [N in RouteName]: Row } = {
     'a client finds only people who share a workspace with him (checked separately)',
   ),
   createInvitation: { noToken: unauthenticated, expiredToken: unauthenticated, otherWorkspace: forbidden, removedMember: forbidden, clientRole: forbidden },
+  redeemInvitation: {
+    noToken: unauthenticated,
+    expiredToken: unauthenticated,
+    otherWorkspace: forbidden,
+    removedMember: forbidden,
+    clientRole: na('the client is the one who redeems a further invitation (only a client may: a professional is refused as the two columns before show)'),
+  },
   invitationEnrolment: sessionOnly(
     'answers null for an invitation the caller did not issue, exactly as before it is redeemed (no oracle; checked separately)',
   ),

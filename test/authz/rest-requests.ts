@@ -11,7 +11,7 @@ import { generateOneTimePrekeys, generateSignedPreKey } from '@yhteispoyta/crypt
 import type { RouteName } from '@yhteispoyta/crypto/protocol';
 import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import type { MembershipEvent } from '@yhteispoyta/crypto/types';
-import { deploymentOf, enrolBody, freshUpload, logCertificateFor, memberOf, newCode } from '@yhteispoyta/server/http/api.testkit';
+import { call, deploymentOf, enrolBody, freshUpload, logCertificateFor, memberOf, newCode } from '@yhteispoyta/server/http/api.testkit';
 import type { ApiRequest, TestDevice } from '@yhteispoyta/server/http/api.testkit';
 import type { AuthzWorld } from './world';
 
@@ -118,6 +118,13 @@ export async function restCallFor(route: RouteName, world: AuthzWorld, caller: C
       return get(`/v1/orgs/${world.orgA}/users?q=maija`);
     case 'createInvitation':
       return json('POST', '/v1/invitations', { workspaceId: W, codeId: newCode(world.server, 'invitation').codeId }, W);
+    case 'redeemInvitation': {
+      // A further invitation of alice into W, redeemed with the client's own keys: every professional caller is refused.
+      const further = newCode(world.server, 'invitation');
+      const issued = await call(world.server, 'POST', '/v1/invitations', { token: world.alice.token, json: { workspaceId: W, codeId: further.codeId } });
+      if (issued.status !== 200) throw new Error('further invitation not issued');
+      return json('POST', '/v1/invitations/redeem', { codeId: further.codeId, userKey: world.client.person.userKey.b64, deviceCertificate: world.client.device.cert, proof: 'a'.repeat(64) });
+    }
     case 'invitationEnrolment':
       // The invitation alice issued and W's client redeemed.
       return get(`/v1/invitations/${world.invitationCodeId}/enrolment`);

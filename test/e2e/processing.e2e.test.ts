@@ -132,4 +132,47 @@ describe('Tietojeni käsittely', () => {
       await context.close();
     }
   }, 180_000);
+
+  it('Jani joins a further case of Sanna with its invitation code from his workspace list (issue 13)', async () => {
+    const sannaContext = await demo.browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const { context, page } = await janiPage(1366);
+    try {
+      const sanna = await sannaContext.newPage();
+      sanna.on('dialog', (dialog) => void dialog.dismiss());
+      await sanna.goto(demo.addresses.get('Sanna Virtanen') ?? '');
+      const label = 'Janin toinen asiakkuus';
+      await sanna.getByLabel('Työtilan nimi').fill(label, { timeout: 30_000 });
+      await sanna.getByRole('button', { name: 'Luo työtila' }).click();
+      await sanna.getByRole('navigation', { name: 'Työtilan osat' }).getByRole('link', { name: 'Jäsenet ja suostumus' }).click({ timeout: 30_000 });
+      await sanna.getByLabel('Asiakkaan nimi').fill('Jani');
+      await sanna.getByRole('button', { name: 'Luo kutsukoodi' }).click();
+      const codeField = sanna.getByTestId('invitation-code');
+      await codeField.waitFor({ timeout: 60_000 });
+      const code = await codeField.inputValue();
+
+      await page.goto(demo.addresses.get('Jani') ?? '');
+      await page.getByRole('heading', { name: 'Liity toiseen asiakkuuteen koodilla' }).waitFor({ timeout: 30_000 });
+      // A mistyped code is refused in plain words and nothing changes.
+      await page.getByLabel('Kutsukoodi').fill(`${code}x`);
+      await page.getByRole('button', { name: 'Liity' }).click();
+      await page.getByText(/Tämä ei ole kutsukoodi|Koodia ei hyväksytty/).waitFor({ timeout: 30_000 });
+      await page.getByLabel('Kutsukoodi').fill(code);
+      await page.getByRole('button', { name: 'Liity' }).click();
+      await page.getByText('Koodi hyväksyttiin').waitFor({ timeout: 30_000 });
+      await page.getByRole('link', { name: label }).waitFor({ timeout: 60_000 });
+      expect(await page.getByRole('link', { name: 'Jani, 24 v' }).count()).toBe(1);
+      // Once he holds the new case's key, no refused name (the code's placeholder) is among his problems.
+      await page.getByRole('link', { name: label }).click();
+      await page.getByRole('navigation', { name: 'Työtilan osat' }).waitFor({ timeout: 60_000 });
+      await page.goto(demo.addresses.get('Jani') ?? '');
+      await page.getByRole('link', { name: label }).waitFor({ timeout: 30_000 });
+      expect(await page.getByText(/client name that was refused/).count()).toBe(0);
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, 'join-further-case-fi-1366');
+    } finally {
+      await context.close();
+      await sannaContext.close();
+    }
+  }, 180_000);
+
 });

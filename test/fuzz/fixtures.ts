@@ -146,6 +146,8 @@ export interface FuzzFixtures {
   readonly freshCodeIds: { readonly enrolment: string; readonly invitation: string; readonly link: string };
   /** the invitation code id the client redeemed (alice's) */
   readonly redeemedInvitationCodeId: string;
+  /** `POST /v1/invitations/redeem` by the client of a further invitation of alice into W (valid once) */
+  readonly furtherInvitationBody: Readonly<Record<string, unknown>>;
   /** `POST /v1/enrol` of a registered enrolment code: prekeys, user key, device certificate and the proof of the code's secret (valid once) */
   readonly enrolBody: Readonly<Record<string, unknown>>;
   /** `POST /v1/auth/login` answering a challenge of alice's with her signature (valid once, within the challenge's minute) */
@@ -198,6 +200,11 @@ export async function buildFixtures(url: string, adminToken: string): Promise<Fu
     ref: clientRef, identity: clientKeys.identity, token: await logIn(target, clientRef, clientKeys.identity),
     member: { userId: clientUserId, orgId: CLIENTS_ORG_ID, role: 'client', owner: false, devices: [{ deviceId: 1, keyHash: identityKeyHash(clientDevice.key.pub) }] },
   };
+
+  // A further invitation of alice the enrolled client redeems with his own keys (issue 13).
+  const further = newCode(target, 'invitation');
+  await expectOk(restJson(url, 'POST', '/v1/invitations', { token: alice.token, body: { workspaceId, codeId: further.codeId } }), 'further invitation');
+  const furtherInvitationBody = { codeId: further.codeId, userKey: clientPerson.userKey.b64, deviceCertificate: clientDevice.cert, proof: 'a'.repeat(64) };
 
   // A registered enrolment code and the whole valid request that redeems it.
   const enrolment = newCode(target, 'enrolment');
@@ -264,6 +271,7 @@ export async function buildFixtures(url: string, adminToken: string): Promise<Fu
     logCertificate: await logCertificateFor(target),
     freshCodeIds: { enrolment: newCode(target, 'enrolment').codeId, invitation: newCode(target, 'invitation').codeId, link: newCode(target, 'device_link').codeId },
     redeemedInvitationCodeId: invitation.codeId,
+    furtherInvitationBody,
     enrolBody: enrolRequest,
     loginRequest,
     aliceUserCertificate: certifiedAlice.person.cert,

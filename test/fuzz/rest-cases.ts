@@ -80,6 +80,8 @@ function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
       return { token: a, ...none, body: { workspaceId: fx.workspaceId, codeId: fx.freshCodeIds.invitation, ttlSeconds: 3600 } };
     case 'invitationEnrolment':
       return { token: a, params: { codeId: fx.redeemedInvitationCodeId }, query: {}, body: undefined };
+    case 'redeemInvitation':
+      return { token: fx.client.token, ...none, body: fx.furtherInvitationBody };
     case 'createLinkCode':
       return { token: a, ...none, body: { codeId: fx.freshCodeIds.link } };
     case 'pendingDevices':
@@ -136,7 +138,7 @@ function restTemplate(name: RouteName, fx: FuzzFixtures): Template {
  * with it (test/fuzz/regressions.json), add a generation instead. 1: the table before
  * identities (docs/design.md §3); 2: with the root, organisation, code-id, enrolment and
  * certificate routes; 3: with the operator's audit chain verification; 4: with the
- * transparency log's routes (docs/design.md §3.5); 6: with the agents' access records (issue 13).
+ * transparency log's routes (docs/design.md §3.5); 6: with the agents' access records (issue 13); 7: with a client's further invitation (issue 13).
  */
 export const ROUTE_GENERATIONS: readonly (readonly RouteName[])[] = [
   [
@@ -180,6 +182,13 @@ export const ROUTE_GENERATIONS: readonly (readonly RouteName[])[] = [
     'listUserDevices', 'createWorkspace', 'listWorkspaces', 'listMembership', 'appendMembership', 'sendMailbox', 'fetchMailbox', 'ackMailbox',
     'uploadBlob', 'downloadBlob', 'queryAudit', 'putLogCertificate', 'getLog', 'logConsistency', 'logEntries', 'confirmBlobs', 'recordAccess',
   ],
+  [
+    'health', 'ready', 'setRoot', 'createOrg', 'adminListOrgs', 'issueEnrolmentCode', 'listOrgEnrolments', 'adminStoreCertificate', 'verifyAudit',
+    'getRoot', 'listOrgs', 'listOrgUsers', 'createInvitation', 'invitationEnrolment', 'createLinkCode', 'pendingDevices', 'storeCertificate',
+    'queryCertificates', 'enrol', 'authChallenge', 'login', 'topUpPrekeys', 'replaceSignedPreKey', 'countPrekeys', 'claimBundles',
+    'listUserDevices', 'createWorkspace', 'listWorkspaces', 'listMembership', 'appendMembership', 'sendMailbox', 'fetchMailbox', 'ackMailbox',
+    'uploadBlob', 'downloadBlob', 'queryAudit', 'putLogCertificate', 'getLog', 'logConsistency', 'logEntries', 'confirmBlobs', 'recordAccess', 'redeemInvitation',
+  ],
 ];
 
 /** The generation new runs draw from (1-based, as recorded in regressions.json). */
@@ -207,6 +216,10 @@ const MADE_UP_SEGMENTS: readonly (readonly string[])[] = [
   [
     'v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready',
     'root', 'enrolment-codes', 'enrolments', 'certificates', 'query', 'pending', 'enrolment', 'verify', 'log', 'certificate', 'consistency', 'entries', 'confirm', 'access',
+  ],
+  [
+    'v1', 'admin', 'orgs', 'users', 'workspaces', 'membership', 'blobs', 'audit', 'mailbox', 'ack', 'prekeys', 'signed', 'count', 'bundles', 'claim', 'devices', 'link-codes', 'invitations', 'enrol', 'auth', 'challenge', 'login', 'health', 'ready',
+    'root', 'enrolment-codes', 'enrolments', 'certificates', 'query', 'pending', 'enrolment', 'verify', 'log', 'certificate', 'consistency', 'entries', 'confirm', 'access', 'redeem',
   ],
 ];
 

@@ -495,6 +495,8 @@ export interface MembershipService {
   acceptInvitation(workspaceId: string): Promise<WorkspaceSummary>;
   /** decline: leave the workspace by a signed self-removal; its owners rotate the key */
   declineInvitation(workspaceId: string): Promise<void>;
+  /** a client already enrolled redeems a further invitation code; the inviting owner's agent then certifies and adds him */
+  joinWithCode(code: string): Promise<{ workspaceId: string }>;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -58,6 +58,8 @@ export const API_ERROR_CODES = [
   'not_certified',
   'no_user_key',
   'cannot_revoke_self',
+  'bad_code',
+  'code_refused',
   // the membership chain's rules refused the change
   'malformed',
   'bad_signature',

@@ -28,3 +28,8 @@ export type WorkspaceInvitation = z.infer<typeof workspaceInvitationSchema>;
 
 /** Answer of listing invitations. */
 export const invitationsResponseSchema = z.object({ invitations: z.array(workspaceInvitationSchema) });
+
+/** A client's further invitation code as he typed it (issue 13). */
+export const joinWithCodeRequestSchema = z.object({ code: z.string().min(1).max(400) });
+/** The case the code invites into; it is listed once its owner's agent has added him. */
+export const joinWithCodeResponseSchema = z.object({ workspaceId: z.string() });

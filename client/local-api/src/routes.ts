@@ -27,7 +27,7 @@ import {
 } from './chat';
 import { deviceParamsSchema, linkCodeSchema, ownDevicesSchema } from './devices';
 import { docVersionContentSchema, docVersionSchema, restoreVersionResponseSchema, versionParamsSchema } from './history';
-import { invitationsResponseSchema } from './invitations';
+import { invitationsResponseSchema, joinWithCodeRequestSchema, joinWithCodeResponseSchema } from './invitations';
 import { workspacePresenceSchema } from './presence';
 import { problemSchema } from './problems';
 import { processingViewSchema, recordAccessRequestSchema } from './processing';
@@ -172,6 +172,10 @@ export const LOCAL_API_ROUTES = {
     params: workspaceParamsSchema,
     body: emptyRequestSchema,
     response: workspaceResponseSchema,
+  },
+  /** a client already enrolled enters a further invitation code (issue 13); the case appears once its owner's agent adds him */
+  joinWithCode: {
+    method: 'POST', path: '/api/invitations/join', status: 200, body: joinWithCodeRequestSchema, response: joinWithCodeResponseSchema,
   },
   /** leaves the workspace by a signed self-removal */
   declineInvitation: {

@@ -96,8 +96,8 @@ export class TestAuthority {
     return signCertificate({ t: 'device', v: 1, userId: person.userId, deviceId, identityKey, created }, person.userKey.priv);
   }
 
-  client(inviter: TestDevice, userId: string, workspaceId: string, opts: { name?: string; created?: number; signer?: TestKey } = {}): TestPerson {
-    const userKey = testKey();
+  client(inviter: TestDevice, userId: string, workspaceId: string, opts: { name?: string; created?: number; signer?: TestKey; userKey?: TestKey } = {}): TestPerson {
+    const userKey = opts.userKey ?? testKey();
     const salt = new Uint8Array(16).fill(1);
     const cert = signCertificate(
       {

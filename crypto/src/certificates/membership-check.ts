@@ -48,7 +48,7 @@ export function checkMemberPerson(member: MemberInfo, person: VerifiedPerson | u
   if (member.role !== 'client' || member.orgId !== CLIENTS_ORG_ID) {
     return { code: 'org_mismatch', userId, detail: `${userId} is certified as a client, the chain names ${member.role} of ${member.orgId}` };
   }
-  if (person.workspaceId !== workspaceId) return { code: 'wrong_workspace', userId, detail: `${userId} is certified as a client of another workspace` };
+  if (!person.cases.has(workspaceId)) return { code: 'wrong_workspace', userId, detail: `${userId} is certified as a client of another workspace` };
   return undefined;
 }
 

@@ -108,6 +108,20 @@ describe('verifyPerson: clients', () => {
     expect(p.devices.map((d) => d.deviceId)).toEqual([1]);
   });
 
+  it('a client who joined a further case is certified in both, each with its inviter and name commitment; a certificate naming another user key adds no case', () => {
+    const bert = ca.professional(county, 'bert', { role: 'social_worker' });
+    const bertLaptop = ca.device(bert, 1);
+    const second = ca.client(bertLaptop, 'matti', 'case-2', { name: 'Matti M.', created: T0 - 50, userKey: matti.userKey });
+    const foreignKey = ca.client(bertLaptop, 'matti', 'case-3', { created: T0 - 200 });
+    const p = person(verify('matti', [...chain, bert.cert, bertLaptop.cert, second.cert, foreignKey.cert]));
+    if (p.kind !== 'client') throw new Error('not a client');
+    expect([...p.cases.keys()].sort()).toEqual(['case-1', 'case-2']);
+    expect(p.cases.get('case-2')?.invitedBy).toEqual(bertLaptop.ref);
+    expect(p.cases.get('case-1')?.nameCommitment).toBe(matti.cert.body.t === 'client' ? matti.cert.body.nameCommitment : '');
+    expect(Buffer.from(p.userKey)).toEqual(Buffer.from(matti.userKey.pub));
+    expect(p.devices.map((d) => d.deviceId)).toEqual([1]);
+  });
+
   it('refuses a client certificate signed by a device that is not the inviter\'s certified device', () => {
     const forged = ca.client(annaLaptop, 'eve', 'case-1', { signer: testKey() });
     expect(verify('eve', [county.cert, anna.cert, annaLaptop.cert, forged.cert])).toMatchObject({ ok: false, code: 'untrusted' });

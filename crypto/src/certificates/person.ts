@@ -63,6 +63,21 @@ export interface VerifiedClient extends PersonBase {
   readonly nameCommitment: string;
   readonly invitedBy: DeviceRef;
   readonly created: number;
+  /**
+   * Every case he is certified in, by workspace id (the newest certificate of each): a
+   * client who joined a further case with another invitation holds one client certificate
+   * per case, all naming the same user key. Certificates naming another user key than the
+   * newest one are ignored, so nobody adds a second key to a client through another case.
+   */
+  readonly cases: ReadonlyMap<string, ClientCase>;
+}
+
+/** One case a client is certified in: who invited him there and the commitment to the name given there. */
+export interface ClientCase {
+  readonly workspaceId: string;
+  readonly nameCommitment: string;
+  readonly invitedBy: DeviceRef;
+  readonly created: number;
 }
 
 export type VerifiedPerson = VerifiedProfessional | VerifiedClient;
@@ -252,11 +267,18 @@ class BundleVerifier {
     const userKey = keyOf(body.userKey)[0];
     if (userKey === undefined) return fail('malformed', 'user key does not decode');
     const { devices, revokedDevices } = this.devicesAt(userId, userKey, now);
+    const cases = new Map<string, ClientCase>();
+    // `valid` is newest first, so the first certificate seen for a case is its newest.
+    for (const cert of valid) {
+      const c = cert.body;
+      if (c.userKey !== body.userKey || cases.has(c.workspaceId)) continue;
+      cases.set(c.workspaceId, { workspaceId: c.workspaceId, nameCommitment: c.nameCommitment, invitedBy: c.invitedBy, created: c.created });
+    }
     return {
       ok: true,
       person: {
         kind: 'client', userId, workspaceId: body.workspaceId, nameCommitment: body.nameCommitment, invitedBy: body.invitedBy,
-        created: body.created, userKey, devices, revokedDevices,
+        created: body.created, userKey, devices, revokedDevices, cases,
       },
     };
   }

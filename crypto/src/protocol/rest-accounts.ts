@@ -151,6 +151,25 @@ export const enrolRequestSchema = z.strictObject({
 });
 /** `POST /v1/enrol` body. */
 export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
+/**
+ * `POST /v1/invitations/redeem` body: a client's device already enrolled redeems a further
+ * invitation code, so that its inviter can certify the same person (user key, device
+ * certificate) in one more case. `proof` is the same HMAC as at enrolment, over this
+ * device's id and identity key and the person's user key; only the inviter checks it.
+ */
+export const redeemInvitationRequestSchema = z.strictObject({
+  codeId: codeIdSchema,
+  userKey: publicKeyFieldSchema,
+  deviceCertificate: certificateSchema,
+  proof: sha256HexSchema,
+});
+/** `POST /v1/invitations/redeem` body. */
+export type RedeemInvitationRequest = z.infer<typeof redeemInvitationRequestSchema>;
+/** `POST /v1/invitations/redeem` response: the case the code invites into (the client's agent believes only the chain). */
+export const redeemInvitationResponseSchema = z.strictObject({ workspaceId: idSchema });
+/** `POST /v1/invitations/redeem` response. */
+export type RedeemInvitationResponse = z.infer<typeof redeemInvitationResponseSchema>;
+
 /** `POST /v1/enrol` response: which user and device this is; who the person is, certificates tell. */
 export const enrolResponseSchema = z.strictObject({
   userId: idSchema,

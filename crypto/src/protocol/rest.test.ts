@@ -86,6 +86,7 @@ beforeAll(() => {
     listOrgs: { response: { orgs: [{ orgId: 'org-1', name: 'Kela', certificate: orgCert }] } },
     listOrgUsers: { params: { orgId: 'org-1' }, query: { q: 'maija' }, response: { users: [{ userId: 'user-1', displayName: 'Maija', role: 'kela_expert', orgId: 'org-1' }] } },
     createInvitation: { body: { workspaceId: 'ws-1', codeId: 'inv_abcdefghijkl', ttlSeconds: 86_400 }, response: issued },
+    redeemInvitation: { body: { codeId: 'inv_abcdefghijkl', userKey: b64(root), deviceCertificate: deviceCert, proof: 'a'.repeat(64) }, response: { workspaceId: 'ws-1' } },
     invitationEnrolment: { params: { codeId: 'inv_abcdefghijkl' }, response: { enrolment: invited } },
     createLinkCode: { body: { codeId: 'lnk_abcdefghijkl' }, response: { deviceId: 2, expiresAt: at } },
     pendingDevices: { response: { enrolments: [] } },

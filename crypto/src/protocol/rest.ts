@@ -14,6 +14,8 @@ import {
   authChallengeRequestSchema,
   authChallengeResponseSchema,
   createInvitationRequestSchema,
+  redeemInvitationRequestSchema,
+  redeemInvitationResponseSchema,
   createLinkCodeRequestSchema,
   createLinkCodeResponseSchema,
   createOrgRequestSchema,
@@ -177,6 +179,10 @@ export const REST_ROUTES = {
   createInvitation: {
     method: 'POST', path: '/v1/invitations', auth: 'device',
     body: createInvitationRequestSchema, response: issuedCodeResponseSchema,
+  },
+  redeemInvitation: {
+    method: 'POST', path: '/v1/invitations/redeem', auth: 'device',
+    body: redeemInvitationRequestSchema, response: redeemInvitationResponseSchema,
   },
   invitationEnrolment: {
     method: 'GET', path: '/v1/invitations/:codeId/enrolment', auth: 'device',

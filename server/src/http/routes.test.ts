@@ -66,6 +66,8 @@ interface RouteCase {
   check?(body: unknown, bytes: Uint8Array | undefined): void;
   /** the route names a workspace: a non-member gets 403 */
   readonly workspace?: true;
+  /** who sends the valid request when not the owner */
+  caller?(): TestDevice;
 }
 
 const ws = () => `/v1/workspaces/${workspaceId}`;
@@ -171,6 +173,13 @@ const CASES: Record<RouteName, RouteCase> = {
     valid: async () => ({ path: '/v1/invitations', json: { workspaceId, codeId: newCode(server, 'invitation').codeId } }),
     invalid: async () => ({ path: '/v1/invitations', json: { workspaceId, codeId: newCode(server, 'invitation').codeId, displayName: 'Matti' } }),
     workspace: true,
+  },
+  redeemInvitation: {
+    // The client's device redeems a further invitation of the owner; the proof is checked by the owner's agent, not here.
+    valid: async () => ({ path: '/v1/invitations/redeem', json: await furtherInvitation() }),
+    invalid: async () => ({ path: '/v1/invitations/redeem', json: { ...(await furtherInvitation()), proof: 'xyz' } }),
+    check: (body) => expect(body).toEqual({ workspaceId }),
+    caller: () => client,
   },
   invitationEnrolment: {
     valid: async () => ({ path: `/v1/invitations/${invitationCodeId}/enrolment` }),
@@ -327,6 +336,13 @@ const CASES: Record<RouteName, RouteCase> = {
   },
 };
 
+/** A fresh invitation of the owner into the workspace, as the enrolled client would redeem it. */
+async function furtherInvitation(): Promise<{ codeId: string; userKey: string; deviceCertificate: unknown; proof: string }> {
+  const { codeId } = newCode(server, 'invitation');
+  expect((await call(server, 'POST', '/v1/invitations', { token: owner.token, json: { workspaceId, codeId } })).status).toBe(200);
+  return { codeId, userKey: client.person.userKey.b64, deviceCertificate: client.device.cert, proof: 'a'.repeat(64) };
+}
+
 function tokenFor(name: RouteName, device: TestDevice = owner): string | undefined {
   const auth = REST_ROUTES[name].auth;
   return auth === 'admin' ? TEST_ADMIN_TOKEN : auth === 'device' ? device.token : undefined;
@@ -384,7 +400,7 @@ describe.each(Object.keys(CASES) as RouteName[])('%s', (name) => {
   const routeCase = CASES[name];
 
   it('answers a valid request with its typed response', async () => {
-    const answer = await send(name, await routeCase.valid(), tokenFor(name));
+    const answer = await send(name, await routeCase.valid(), tokenFor(name, routeCase.caller?.()));
     expect({ status: answer.status, body: answer.body }).toMatchObject({ status: 200 });
     if (!('stream' in spec && spec.stream === 'download')) expect(spec.response.safeParse(answer.body).success).toBe(true);
     routeCase.check?.(answer.body, answer.bytes);

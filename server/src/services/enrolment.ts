@@ -18,8 +18,9 @@ import { verifyCertificateSignature } from '@yhteispoyta/crypto/certificates/sig
 import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
 import { verifyPrekeyUpload } from '@yhteispoyta/crypto/prekeys';
 import { ID_PATTERN, ProtocolError } from '@yhteispoyta/crypto/protocol';
-import type { EnrolRequest, EnrolResponse, ErrorCode } from '@yhteispoyta/crypto/protocol';
+import type { EnrolRequest, EnrolResponse, ErrorCode, RedeemInvitationRequest, RedeemInvitationResponse } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, PrekeyUpload } from '@yhteispoyta/crypto/types';
+import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import type { Needs } from '../context';
 import type { CodeKind, CodeRecord, UserRecord } from '../store/port';
 import { recordAudit } from './audit';
@@ -154,4 +155,47 @@ export async function enrol(ctx: Needs<'auth' | 'directory' | 'enrolments' | 'au
   });
   notifyEnrolment(ctx, record.codeId, await certifiers(ctx, record, user, upload.deviceId));
   return { userId: user.id, deviceId: upload.deviceId, kind: record.kind, orgId: user.orgId, role: user.role };
+}
+
+/**
+ * A client's enrolled device redeems a further invitation code (issue 13): the code is
+ * consumed and an enrolment recorded for the CALLER (the authenticated device, never a
+ * user the request names) carrying his user key, device certificate and the proof under
+ * the code's secret, for the inviting device to check and certify exactly as for a first
+ * case. Everything checkable is checked before the code is touched, so a refused request
+ * leaves the code usable. The user the code created stays without devices.
+ */
+export async function redeemInvitation(
+  ctx: Needs<'auth' | 'directory' | 'enrolments' | 'audit', 'now' | 'hub'>,
+  caller: DeviceRef,
+  request: RedeemInvitationRequest,
+): Promise<RedeemInvitationResponse> {
+  if (codeKindOfId(request.codeId) !== 'invitation') throw refusal('bad_request', 'the code is not an invitation code', 'not_invitation');
+  const user = await ctx.store.directory.getUser(caller.userId);
+  if (user === null || user.role !== 'client' || user.orgId !== CLIENTS_ORG_ID) {
+    throw refusal('forbidden', 'only a client redeems a further invitation; others are added by a case owner', 'not_client');
+  }
+  const device = await ctx.store.directory.getDevice(caller);
+  if (device === null) throw refusal('forbidden', 'the calling device is not registered', 'device_unknown');
+  const userKey = fromBase64(request.userKey);
+  const cert = request.deviceCertificate;
+  if (userKey === undefined || cert.body.t !== 'device') throw refusal('bad_request', 'deviceCertificate is not a device certificate', 'not_device_certificate');
+  const certifiedKey = fromBase64(cert.body.identityKey);
+  if (cert.body.userId !== caller.userId || cert.body.deviceId !== caller.deviceId || certifiedKey === undefined || !bytesEqual(certifiedKey, device.identityKey)) {
+    throw refusal('bad_request', 'the device certificate is not the calling device\'s', 'certificate_mismatch');
+  }
+  if (!verifyCertificateSignature(cert, userKey)) throw refusal('bad_signature', 'the device certificate is not signed by the user key', 'certificate_signature');
+  const record = await consume(ctx, request.codeId, 'invitation');
+  const issuedBy = parseDeviceKey(record.detail['issuedBy']);
+  const workspaceId = record.detail['workspaceId'];
+  if (issuedBy === undefined || workspaceId === undefined) throw new Error('an invitation code without its workspace or issuer');
+  const pending = await ctx.store.enrolments.createEnrolment({
+    codeId: record.codeId, kind: 'invitation', userId: caller.userId, orgId: user.orgId, deviceId: caller.deviceId,
+    identityKey: device.identityKey, registrationId: device.registrationId, proof: request.proof, enrolledAt: ctx.now(),
+    userKey, deviceCertificate: cert as Certificate<'device'>, issuedBy, workspaceId,
+  });
+  if (!pending.ok) throw new Error('an enrolment for a freshly consumed code exists');
+  await recordAudit(ctx, { actor: caller, action: 'enrol', workspaceId, detail: { kind: 'invitation', orgId: user.orgId, codeId: record.codeId, further: 'true' } });
+  notifyEnrolment(ctx, record.codeId, [issuedBy]);
+  return { workspaceId };
 }

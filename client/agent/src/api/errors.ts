@@ -59,6 +59,8 @@ const MEMBERSHIP_STATUS: Partial<Record<MembershipErrorCode, number>> = {
   not_certified: 409,
   no_user_key: 409,
   cannot_revoke_self: 400,
+  bad_code: 400,
+  code_refused: 409,
 };
 
 /** HTTP status of an action the case records' rules refused. */

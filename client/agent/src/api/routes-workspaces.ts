@@ -81,6 +81,7 @@ export function workspaceRoutes(host: AgentHost) {
     },
     listInvitations: async () => ({ invitations: await membership().invitations() }),
     acceptInvitation: async ({ params }) => ({ workspace: await membership().acceptInvitation(params.workspaceId) }),
+    joinWithCode: async ({ body }) => membership().joinWithCode(body.code),
     declineInvitation: async ({ params }) => {
       await membership().declineInvitation(params.workspaceId);
       return {};

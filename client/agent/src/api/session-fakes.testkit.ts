@@ -37,6 +37,7 @@ import type {
   WorkspaceSummary,
 } from '../contracts';
 import { RestError } from '../contracts';
+import { MembershipError } from '../keys/membership-error';
 import type { ProfileDb } from '../profile/profile-db';
 
 /** A user a code enrols. */
@@ -371,6 +372,10 @@ class FakeMembership implements MembershipService {
 
   isAccepted(workspaceId: string): boolean {
     return !this.world.invitedOnly.has(`${this.me.userId}/${workspaceId}`);
+  }
+
+  async joinWithCode(code: string): Promise<{ workspaceId: string }> {
+    throw new MembershipError('code_refused', `the fake world has no invitation ${code.slice(0, 4)}`);
   }
 
   async acceptInvitation(workspaceId: string): Promise<WorkspaceSummary> {

@@ -42,11 +42,12 @@ export class ClientNames {
     const refused: NameRefusal[] = [];
     for (const { userId, name, salt } of names) {
       const person = this.#book.person(userId);
-      if (person === undefined || person.kind !== 'client' || person.workspaceId !== workspaceId) {
+      const certified = person?.kind === 'client' ? person.cases.get(workspaceId) : undefined;
+      if (certified === undefined) {
         refused.push({ userId, detail: `a name was sent for ${userId}, who is not a certified client of this workspace` });
         continue;
       }
-      if (nameCommitment(name, salt) !== person.nameCommitment) {
+      if (nameCommitment(name, salt) !== certified.nameCommitment) {
         refused.push({ userId, detail: `the name sent for ${userId} is not the one the inviter certified` });
         continue;
       }
@@ -58,6 +59,11 @@ export class ClientNames {
   /** Listen to names becoming known (or changing); returns the unsubscribe function. */
   onChange(listener: (userId: string) => void): () => void {
     return this.#listeners.add(listener);
+  }
+
+  /** Forget the name kept for a user who turned out not to be the client (a further case's placeholder): it is never sent on. */
+  forget(userId: string): void {
+    this.#profile.db.prepare('DELETE FROM identity_client_names WHERE user_id = ?').run([userId]);
   }
 
   /** The checked name of a client, if known. */

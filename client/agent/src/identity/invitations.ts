@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { checkEnrolmentProof, formatOneTimeCode, nameCommitment, newNameSalt, newOneTimeCode, userIdForCode } from '@yhteispoyta/crypto/certificates/codes';
 import { parseCertificate } from '@yhteispoyta/crypto/certificates/schema';
 import { identityKeyHash, signCertificate, verifyCertificateSignature } from '@yhteispoyta/crypto/certificates/signing';
-import { fromBase64, toBytes } from '@yhteispoyta/crypto/bytes';
+import { fromBase64, toBase64, toBytes } from '@yhteispoyta/crypto/bytes';
 import type { PendingEnrolment } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MemberDevice } from '@yhteispoyta/crypto/types';
 import type { RestClient } from '../contracts';
@@ -96,7 +96,9 @@ export class Invitations {
 
   /**
    * Look whether the client redeemed the invitation; if so check his proof and keys and,
-   * when they hold, certify him and his device. Rejects `offline` when unreachable.
+   * when they hold, certify him and his device. Rejects `offline` when unreachable. The
+   * admitted user is the code's new user, or a client already enrolled who redeemed it
+   * with his own device (a further case): then `userId` differs from the invitation's.
    */
   async admit(codeId: string): Promise<AdmitResult> {
     const row = this.#deps.profile.db.prepare('SELECT workspace_id, user_id, secret, display_name, salt, state FROM identity_invitations WHERE code_id = ?').get([codeId]);
@@ -107,6 +109,17 @@ export class Invitations {
     const { enrolment } = await this.#deps.rest.call('invitationEnrolment', { params: { codeId } });
     if (enrolment === null) return { ok: false, reason: 'not_yet' };
     const problem = checkEnrolment(enrolment, codeId, userId, toBytes(row.secret));
+    // A client already enrolled redeemed it (a further case): certify HIM, under his own user id,
+    // which his device certificate (signed by the user key the proof covers) names.
+    const clientUserId = enrolment.userId;
+    if (problem === undefined && clientUserId !== userId) {
+      const further = await this.#furtherCaseProblem(clientUserId, enrolment.userKey as string);
+      if (further !== undefined) {
+        this.#setState(codeId, 'refused');
+        this.#deps.log.warn({ codeId }, 'further invitation refused');
+        return { ok: false, reason: 'refused', detail: further };
+      }
+    }
     if (problem !== undefined) {
       this.#setState(codeId, 'refused');
       this.#deps.log.warn({ codeId }, 'invitation enrolment refused');
@@ -115,17 +128,37 @@ export class Invitations {
     const userKey = enrolment.userKey as string;
     const clientCert = signCertificate(
       {
-        t: 'client', v: 1, clientUserId: userId, nameCommitment: nameCommitment(String(row.display_name), toBytes(row.salt)),
+        t: 'client', v: 1, clientUserId, nameCommitment: nameCommitment(String(row.display_name), toBytes(row.salt)),
         userKey, workspaceId, invitedBy: this.#deps.self, created: this.#now(),
       },
       this.#deps.identityKey,
     );
     await this.#deps.rest.call('storeCertificate', { body: { certificate: clientCert } });
     await this.#deps.rest.call('storeCertificate', { body: { certificate: enrolment.deviceCertificate as never } });
-    await this.#deps.book.refresh([userId]);
+    if (clientUserId !== userId) {
+      // The name belongs to the enrolled client; the placeholder's copy would be sent on and refused by every receiver.
+      this.#deps.names.forget(userId);
+      this.#deps.names.recordOwn(clientUserId, workspaceId, String(row.display_name), toBytes(row.salt));
+    }
+    await this.#deps.book.refresh([clientUserId]);
     this.#setState(codeId, 'admitted');
     const identityKey = fromBase64(enrolment.identityKey) as Uint8Array;
-    return { ok: true, workspaceId, userId, device: { deviceId: enrolment.deviceId, keyHash: identityKeyHash(identityKey) } };
+    return { ok: true, workspaceId, userId: clientUserId, device: { deviceId: enrolment.deviceId, keyHash: identityKeyHash(identityKey) } };
+  }
+
+  /**
+   * Why an enrolled person who redeemed a further invitation must not be certified here:
+   * he must already be a client certified by a professional of this deployment (his
+   * certificates, not the server, say so), under the very user key the proof covers —
+   * so no professional becomes a client and no new key slips in under an existing client.
+   */
+  async #furtherCaseProblem(clientUserId: string, userKey: string): Promise<string | undefined> {
+    await this.#deps.book.refresh([clientUserId]);
+    const person = this.#deps.book.person(clientUserId);
+    if (person?.kind !== 'client') return 'the person who redeemed the invitation is not a certified client';
+    const presented = fromBase64(userKey);
+    if (presented === undefined || toBase64(person.userKey) !== toBase64(presented)) return 'the client presented another key than the one he is certified with';
+    return undefined;
   }
 
   #setState(codeId: string, state: IssuedInvitation['state']): void {
@@ -148,13 +181,14 @@ export class Invitations {
 }
 
 /**
- * Why a redeemed invitation must not be certified, or undefined when it may: the kind,
- * code and user must be this invitation's, the HMAC must prove the secret over exactly the
+ * Why a redeemed invitation must not be certified, or undefined when it may: the kind and
+ * code must be this invitation's (the user the code's new one, or an enrolled client), the HMAC must prove the secret over exactly the
  * keys presented, and the device certificate must be for this device and key, signed by
  * the presented user key.
  */
-function checkEnrolment(enrolment: PendingEnrolment, codeId: string, userId: string, secret: Uint8Array): string | undefined {
-  if (enrolment.kind !== 'invitation' || enrolment.codeId !== codeId || enrolment.userId !== userId) return 'the enrolment is not for this invitation';
+function checkEnrolment(enrolment: PendingEnrolment, codeId: string, invitedUserId: string, secret: Uint8Array): string | undefined {
+  if (enrolment.kind !== 'invitation' || enrolment.codeId !== codeId) return 'the enrolment is not for this invitation';
+  const userId = enrolment.userId;
   if (enrolment.userKey === undefined || enrolment.deviceCertificate === undefined) return 'the enrolment carries no user key or device certificate';
   const claim = { codeId, deviceId: enrolment.deviceId, identityKey: enrolment.identityKey, userKey: enrolment.userKey };
   if (!checkEnrolmentProof(secret, claim, enrolment.proof)) {

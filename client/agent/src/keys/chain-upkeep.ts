@@ -10,8 +10,8 @@
 import type { Logger } from 'pino';
 import { hasDevice } from '@yhteispoyta/crypto/membership';
 import type { ChainState } from '@yhteispoyta/crypto/membership';
-import { deviceKey } from '@yhteispoyta/crypto/types';
-import type { DeviceRef, MembershipEvent } from '@yhteispoyta/crypto/types';
+import { CLIENTS_ORG_ID, deviceKey } from '@yhteispoyta/crypto/types';
+import type { DeviceRef, MemberDevice, MembershipEvent } from '@yhteispoyta/crypto/types';
 import type { ProblemSink } from '../contracts';
 import type { Invitations } from '../identity/invitations';
 import type { ChainStore } from './chain-store';
@@ -168,6 +168,10 @@ export class ChainUpkeep {
         }
         continue;
       }
+      if (admitted.userId !== userId) {
+        await this.#admitEnrolledClient(workspaceId, userId, admitted.userId, admitted.device);
+        continue;
+      }
       await identities.adopt([userId]);
       const ref = { userId, deviceId: admitted.device.deviceId };
       await writer.appendLocked(
@@ -181,5 +185,23 @@ export class ChainUpkeep {
       );
       this.#log.info({ workspaceId, device: deviceKey(ref) }, 'invited client certified and added');
     }
+  }
+
+  /**
+   * A client already enrolled redeemed the invitation (a further case): he is added under
+   * his own user id with the device that redeemed it, and the placeholder member the
+   * invitation added (a user no device ever enrolled as) is removed.
+   */
+  async #admitEnrolledClient(workspaceId: string, placeholder: string, userId: string, device: MemberDevice): Promise<void> {
+    const { identities, writer } = this.#parts;
+    await identities.adopt([userId]);
+    const ref = { userId, deviceId: device.deviceId };
+    const member = { userId, orgId: CLIENTS_ORG_ID, role: 'client' as const, owner: false, devices: [device] };
+    await writer.appendLocked(workspaceId, () => ({ type: 'add_member', payload: { member } }), (s) => {
+      writer.oweCurrent(workspaceId, s, [ref]);
+      writer.resendCurrent(workspaceId, s, s.devices.filter((d) => deviceKey(d) !== deviceKey(ref)));
+    });
+    await writer.appendLocked(workspaceId, () => ({ type: 'remove_member', payload: { userId: placeholder } }));
+    this.#log.info({ workspaceId, device: deviceKey(ref) }, 'enrolled client certified and added to a further case');
   }
 }

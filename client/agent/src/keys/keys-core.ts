@@ -32,6 +32,7 @@ import { KeySender } from './key-sender';
 import { LocalKeyRing } from './key-ring';
 import { MailboxReceiver } from './mailbox-receiver';
 import { LocalMembershipService } from './membership-service';
+import { redeemFurtherInvitation } from '../account/further-invitation';
 import { AcceptanceStore } from './workspace-acceptance';
 import { MembershipSync } from './membership-sync';
 import { OwnDevices } from './own-devices';
@@ -132,7 +133,7 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   const upkeep = new ChainUpkeep(device, { sync, chains, writer, receiver, identities, invitations, problems }, log);
   sync.onVerified(upkeep.afterVerified);
   const acceptance = new AcceptanceStore(device.profile);
-  const membership = new LocalMembershipService(device, { sync, chains, writer, sender, receiver, directory, identities, invitations, names, texts, problems, acceptance });
+  const membership = new LocalMembershipService(device, { redeemCode: (code) => redeemFurtherInvitation(device, code), sync, chains, writer, sender, receiver, directory, identities, invitations, names, texts, problems, acceptance });
   const devices = new OwnDevices(device, { sync, chains, writer, links, identities, names, problems, log });
   const processing = new ProcessingService({ rest: device.rest, sync, chains, book, names, texts, problems, log });
 

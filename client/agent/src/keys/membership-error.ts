@@ -21,7 +21,11 @@ export type MembershipErrorCode =
   /** approving or revoking devices needs the person's user key, which this device does not hold */
   | 'no_user_key'
   /** a device cannot revoke itself */
-  | 'cannot_revoke_self';
+  | 'cannot_revoke_self'
+  /** the text is not an invitation code, or it is for another deployment */
+  | 'bad_code'
+  /** the server refused the invitation code: unknown, used or expired */
+  | 'code_refused';
 
 /** A refused membership operation; the message is a plain sentence for the UI. */
 export class MembershipError extends Error {

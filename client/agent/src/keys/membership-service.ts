@@ -20,6 +20,7 @@ import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MemberDevice, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
 import type { ChainHistory, ConsentEndingChoice, FormerMember, IdentityInfo, MemberNotice, MemberView, MembershipService, ProblemSink, RemovalView, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
 import { RestError } from '../contracts';
+import type { FurtherInvitationResult } from '../account/further-invitation';
 import type { ClientNames } from '../identity/client-names';
 import type { WorkspaceTexts } from '../identity/workspace-texts';
 import type { Invitations } from '../identity/invitations';
@@ -38,6 +39,8 @@ import type { TrustedIdentities } from './trusted-identities';
 
 /** The parts the service composes. */
 export interface MembershipServiceParts {
+  /** redeem a further invitation code with this enrolled device (account/further-invitation.ts) */
+  readonly redeemCode: (code: string) => Promise<FurtherInvitationResult>;
   readonly sync: MembershipSync;
   readonly chains: ChainStore;
   readonly writer: ChainWriter;
@@ -151,6 +154,24 @@ export class LocalMembershipService implements MembershipService {
     const member = { userId: invitation.userId, orgId: CLIENTS_ORG_ID, role: 'client' as const, owner: false, devices: [] };
     await this.#p.sync.exclusive(() => this.#p.writer.appendLocked(workspaceId, () => ({ type: 'add_member', payload: { member } })));
     return invitation;
+  }
+
+  async joinWithCode(code: string): Promise<{ workspaceId: string }> {
+    const joined = await this.#p.redeemCode(code);
+    if (joined.ok) return { workspaceId: joined.workspaceId };
+    switch (joined.code) {
+      case 'offline':
+        throw new RestError('offline', joined.message);
+      case 'bad_code':
+      case 'root_mismatch':
+        throw new MembershipError('bad_code', joined.message);
+      case 'not_client':
+        throw new MembershipError('forbidden', joined.message);
+      case 'no_user_key':
+        throw new MembershipError('no_user_key', joined.message);
+      case 'code_refused':
+        throw new MembershipError('code_refused', joined.message);
+    }
   }
 
   async removeMember(workspaceId: string, userId: string): Promise<WorkspaceSummary> {

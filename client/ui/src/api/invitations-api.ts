@@ -18,6 +18,8 @@ export const invitationsApi = {
   list: async (): Promise<WorkspaceInvitation[]> => (await callRoute(AGENT, 'listInvitations')).invitations,
   /** accept: the workspace becomes one of this person's (a decision kept on this computer) */
   accept: async (workspaceId: string) => (await callRoute(AGENT, 'acceptInvitation', { params: { workspaceId } })).workspace,
+  /** a client joins a further case with its invitation code */
+  joinWithCode: async (code: string) => (await callRoute(AGENT, 'joinWithCode', { body: { code } })).workspaceId,
   /** decline: this person leaves the workspace */
   decline: async (workspaceId: string) => {
     await callRoute(AGENT, 'declineInvitation', { params: { workspaceId } });

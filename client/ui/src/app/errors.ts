@@ -47,6 +47,8 @@ export const KNOWN_ERROR_CODES = [
   'uncertified',
   'no_user_key',
   'cannot_revoke_self',
+  'bad_code',
+  'code_refused',
   // this person's devices and identities
   'unknown_device',
   'invalid',

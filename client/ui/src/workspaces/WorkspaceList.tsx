@@ -12,6 +12,7 @@ import { useMemberName } from '../members/use-member-name';
 import { useSelf } from '../app/agent-context';
 import { CreateWorkspaceForm } from './CreateWorkspaceForm';
 import { InvitationList } from './InvitationList';
+import { JoinWithCodeForm } from './JoinWithCodeForm';
 import { MyTasks } from './MyTasks';
 import { NotificationControl } from '../reach/NotificationControl';
 
@@ -47,7 +48,7 @@ export function WorkspaceList() {
             </ul>
           )}
         </section>
-        {canCreate ? <CreateWorkspaceForm /> : null}
+        {canCreate ? <CreateWorkspaceForm /> : <JoinWithCodeForm />}
       </div>
     </div>
   );

@@ -6,7 +6,7 @@
 import { listOrgUsers } from '../../services/directory';
 import { createOrg, listOrgs } from '../../services/orgs';
 import { issueEnrolmentCode, issueInvitation, issueLinkCode } from '../../services/codes';
-import { enrol } from '../../services/enrolment';
+import { enrol, redeemInvitation } from '../../services/enrolment';
 import { deviceRefOf, issueChallenge, login } from '../../services/sessions';
 import type { RouteHandlers } from '../route-binding';
 
@@ -14,7 +14,7 @@ import type { RouteHandlers } from '../route-binding';
 export const accountRoutes: Pick<
   RouteHandlers,
   | 'createOrg' | 'adminListOrgs' | 'issueEnrolmentCode' | 'listOrgs' | 'listOrgUsers' | 'createInvitation' | 'createLinkCode'
-  | 'enrol' | 'authChallenge' | 'login'
+  | 'enrol' | 'redeemInvitation' | 'authChallenge' | 'login'
 > = {
   createOrg: async ({ ctx, body }) => createOrg(ctx, body.certificate),
   adminListOrgs: async ({ ctx }) => listOrgs(ctx),
@@ -24,6 +24,7 @@ export const accountRoutes: Pick<
   createInvitation: async ({ ctx, device, body }) => issueInvitation(ctx, deviceRefOf(device), body),
   createLinkCode: async ({ ctx, device, body }) => issueLinkCode(ctx, deviceRefOf(device), body),
   enrol: async ({ ctx, body }) => enrol(ctx, body),
+  redeemInvitation: async ({ ctx, device, body }) => redeemInvitation(ctx, deviceRefOf(device), body),
   authChallenge: async ({ ctx, body }) => issueChallenge(ctx, body),
   login: async ({ ctx, body }) => login(ctx, body),
 };
