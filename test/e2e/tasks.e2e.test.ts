@@ -106,6 +106,8 @@ describe('tasks and the case timeline in the browser', () => {
     expect(await ownerCell.locator('option:checked').innerText()).toBe('Sanna Virtanen (Pirkanmaan hyvinvointialue)');
     expect(await fromMeeting.innerText()).toContain('Pirkanmaan hyvinvointialue');
     await expectAccessible(sanna, 'plan with an overdue action');
+    await fromMeeting.scrollIntoViewIfNeeded();
+    await screenshot(sanna, 'tasks-plan-overdue-1366', { viewportOnly: true });
 
     // Someone else on a phone sees the same decision already in the plan: the step is not offered twice.
     tero = await openCase('Tero Hämäläinen', 390);

@@ -51,6 +51,14 @@ describe('workspace summary', () => {
     await bob.core.sync.syncAll();
     const seen = (await bob.core.membership.list()).find((w) => w.workspaceId === created.workspaceId);
     expect(seen?.createdBy).toBe(alice.device.self.userId);
+    // The timeline's history (issue 12) is bob's own verified chain, with names from certificates.
+    const history = await bob.core.membership.history(created.workspaceId);
+    expect(history?.entries.map((e) => [e.kind, e.by, e.subject])).toEqual([
+      ['case_opened', alice.device.self.userId, undefined],
+      ['member_added', alice.device.self.userId, bob.device.self.userId],
+    ]);
+    expect(history?.people.get(bob.device.self.userId)).toMatchObject({ orgId: 'sote', role: 'social_worker' });
+    expect(await bob.core.membership.history('no-such-workspace')).toBeUndefined();
     // The label comes with the key: bob reads it once his mailbox delivers the key message.
     await waitUntil('bob reads the label', async () => {
       await bob.core.refresh();
