@@ -131,7 +131,7 @@ describe('attachments delivered once and export to the case record', () => {
     }
   });
 
-  it('exports the Kela request as a PDF whose text has the Finnish text, authors and verification, and the plan as JSON', async () => {
+  it('exports the Kela request as a PDF whose text has the Finnish text, authors and verification, and the minutes and the plan as JSON', async () => {
     const { page, complaints, close } = await openCase('Maija Laine', 1366);
     try {
       await page.getByRole('link', { name: 'Asiakirjat' }).click();
@@ -151,6 +151,15 @@ describe('attachments delivered once and export to the case record', () => {
       await expect.poll(() => card.innerText()).toContain('Vienti valmis');
       expect(await seriousViolations(page)).toEqual([]);
       await screenshot(page, 'export-record-1366');
+
+      // The meeting's minutes, from inside their disclosure.
+      const meeting = page.getByTestId('record').filter({ has: page.getByRole('heading', { name: 'Verkostoneuvottelu', exact: true }) });
+      await meeting.getByText('Muistio', { exact: false }).first().click();
+      const minutesExport = meeting.getByRole('group', { name: 'Vie asiakirjaan: Muistio: Verkostoneuvottelu' });
+      await minutesExport.waitFor({ timeout: 30_000 });
+      const minutes = caseExportSchema.parse(JSON.parse((await downloaded(page, () => minutesExport.getByTestId('export-json').click())).bytes.toString('utf8')));
+      expect(minutes).toMatchObject({ what: 'minutes', title: 'Muistio: Verkostoneuvottelu', record: { kind: 'meeting' } });
+      expect(minutes.sections.map((s) => s.heading)).toEqual(expect.arrayContaining(['Asialista', 'Päätökset', 'Läsnä']));
 
       await page.getByRole('link', { name: 'Yhteinen suunnitelma' }).click();
       const planExport = page.getByRole('group', { name: /Vie asiakirjaan: / });
