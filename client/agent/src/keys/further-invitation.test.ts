@@ -5,93 +5,31 @@
  * new case and adds him; both cases then hold him, named as each inviter typed. A used or
  * unknown code is refused with a clear code and changes nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { waitUntil } from '@yhteispoyta/test-support/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '@yhteispoyta/server/app';
-import type { RunningServer } from '@yhteispoyta/server/app';
-import { loadConfig } from '@yhteispoyta/server/config';
-import { TEST_ADMIN_TOKEN, certifyTestLog, issueProfessionalCode } from '@yhteispoyta/server/http/certified.testkit';
+import { KeysAgents } from './keys-agents.testkit';
+import type { KeysAgent } from './keys-agents.testkit';
 import type { Role } from '@yhteispoyta/crypto/types';
-import type { Device } from '../account/device';
-import { enrolDevice } from '../account/enrol';
-import type { NewProblem } from '../contracts';
-import type { SocketServerLink } from '../net/server-link';
-import { createProfile } from '../profile/profile-db';
-import type { ProfileDb } from '../profile/profile-db';
-import { createKeysCore } from './keys-core';
-import type { KeysCore } from './keys-core';
 import { PrivateKey } from '@signalapp/libsignal-client';
 import { enrolmentProof, parseOneTimeCode } from '@yhteispoyta/crypto/certificates/codes';
 import { signCertificate } from '@yhteispoyta/crypto/certificates/signing';
 import { toBase64, toBytes } from '@yhteispoyta/crypto/bytes';
 import { redeemFurtherInvitation } from '../account/further-invitation';
 
-interface Agent {
-  readonly device: Device;
-  readonly link: SocketServerLink;
-  readonly core: KeysCore;
-  readonly problems: NewProblem[];
-  readonly profile: ProfileDb;
-}
+type Agent = KeysAgent;
 
-let dir: string;
-let server: RunningServer;
-const agents: Agent[] = [];
+let world: KeysAgents;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'yp-further-invitation-'));
-  const config = loadConfig({
-    HOST: '127.0.0.1',
-    PORT: '0',
-    SQLITE_PATH: join(dir, 'server.db'),
-    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    LOG_LEVEL: 'silent',
-    RATE_PER_IP_PER_MINUTE: '1000000',
-    RATE_PER_DEVICE_PER_MINUTE: '1000000',
-  });
-  server = await startServer({ config });
-  await certifyTestLog(server);
+  world = await KeysAgents.start('yp-further-invitation-');
 });
 
 afterAll(async () => {
-  for (const agent of agents) {
-    agent.core.close();
-    await agent.link.close();
-    agent.device.close();
-    agent.profile.close();
-  }
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await world?.close();
 });
 
-async function startAgent(name: string, code: string): Promise<Agent> {
-  const created = await createProfile(dir, name, 'salasana', { unsafeWeakKdfForTests: true });
-  if (!created.ok) throw new Error(created.error);
-  const enrolled = await enrolDevice(created.profile, { serverUrl: server.url, code });
-  if (!enrolled.ok) throw new Error(`${enrolled.code}: ${enrolled.message}`);
-  const device = enrolled.device;
-  await device.login();
-  const problems: NewProblem[] = [];
-  const sink = { report: (p: NewProblem) => problems.push(p) };
-  const link = device.connect(sink, { reconnectDelayMs: 50 });
-  const core = createKeysCore({ device, link, problems: sink, clientPollMs: 100 });
-  const agent = { device, link, core, problems, profile: created.profile };
-  agents.push(agent);
-  await waitUntil(`${name} online`, () => link.status() === 'online');
-  await core.refresh();
-  return agent;
-}
-
-async function professional(name: string, orgId: string, role: Exclude<Role, 'client'>): Promise<Agent> {
-  const issued = await issueProfessionalCode(server, { orgId, role, displayName: name });
-  const agent = await startAgent(name.toLowerCase().replace(/[^a-z]+/g, '-'), issued.code);
-  await issued.certify();
-  await waitUntil(`${name} certified`, () => agent.core.devices.certification().state === 'certified');
-  return agent;
-}
+const startAgent = (name: string, code: string): Promise<Agent> => world.startAgent(name, code);
+const professional = (name: string, orgId: string, role: Exclude<Role, 'client'>): Promise<Agent> => world.professional(name, orgId, role);
 
 describe('a further invitation', () => {
   it('an enrolled client joins a second case of another owner with its code; both cases hold him under his one user id', async () => {
