@@ -87,7 +87,10 @@ describe('measurements', () => {
     );
     const measured = { ...footprint, totalBytes: footprint.envelopeBytes + footprint.snapshotBytes, ...sizes(editor) };
     report('stored bytes of doc:plan after 1000 edits, merge window 0', measured);
-    expect(footprint.envelopes).toBeGreaterThan(200);
+    // Sealed one by one, far more envelopes reach the server than a merge window would leave
+    // (the default-settings test below); under load the agent still folds edits that arrive
+    // together, so this asks for a tenth of the edits, not all of them.
+    expect(footprint.envelopes).toBeGreaterThan(EDITS / 10);
     expect(footprint.activeBytes).toBeGreaterThan(measured.finalYjsStateBytes);
     cluster.closeEditor(editor);
   }, 300_000);
