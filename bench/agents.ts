@@ -91,7 +91,8 @@ export async function enrolAgent(opts: {
 
 /** Resolves once `agent` knows its device certified. */
 export function awaitCertified(agent: BenchAgent): Promise<void> {
-  return until(`${agent.name} certified`, () => sessionOf(agent).parts.devices.certification().state === 'certified');
+  // A fleet certifies hundreds of devices in batches on a shared machine: minutes, not seconds.
+  return until(`${agent.name} certified`, () => sessionOf(agent).parts.devices.certification().state === 'certified', 240_000);
 }
 
 /**
