@@ -21,7 +21,7 @@ export interface BenchOrg {
 
 /** A fresh deployment root and an organisation `name` registered with the server at `serverUrl`. */
 export async function benchOrganisation(serverUrl: string, adminToken: string, name = 'Bench'): Promise<BenchOrg> {
-  const admin = new AdminClient({ baseUrl: serverUrl, token: adminToken });
+  const admin = new AdminClient({ baseUrl: serverUrl, token: adminToken, fetch: fetchOnFreshSocketAgain });
   const state = await createOrganisation({ root: createRoot(), name, admin });
   const authority = await OrgAuthority.open({ store: new MemoryOrgStateStore(state), admin });
   const rounds = new SerialQueue();
@@ -30,6 +30,22 @@ export async function benchOrganisation(serverUrl: string, adminToken: string, n
     authority,
     serially: (task) => rounds.run(task),
   };
+}
+
+/**
+ * fetch, sent once more when the kept-alive connection it went out on was already closed
+ * by the server (undici's UND_ERR_SOCKET). The bench process runs hundreds of agents, so
+ * its timers run late and it may reuse a connection past the server's keep-alive timeout;
+ * a full run failed on exactly that. Sending again can at worst issue one unused code.
+ */
+async function fetchOnFreshSocketAgain(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(input, init);
+  } catch (error) {
+    const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+    if (code !== 'UND_ERR_SOCKET') throw error;
+    return fetch(input, init);
+  }
 }
 
 /** An enrolment code for a social worker of the bench organisation. */
