@@ -57,11 +57,11 @@ export class KeysAgents {
     return new KeysAgents(dir, server, opts.clientPollMs ?? 100);
   }
 
-  /** A profile enrolled with `code`, online, its key state read. */
-  async startAgent(name: string, code: string): Promise<KeysAgent> {
+  /** A profile enrolled with `code`, online, its key state read; its REST calls go through `opts.fetch` if given. */
+  async startAgent(name: string, code: string, opts: { fetch?: typeof fetch } = {}): Promise<KeysAgent> {
     const created = await createProfile(this.dir, name, 'salasana', { unsafeWeakKdfForTests: true });
     if (!created.ok) throw new Error(created.error);
-    const enrolled = await enrolDevice(created.profile, { serverUrl: this.server.url, code });
+    const enrolled = await enrolDevice(created.profile, { serverUrl: this.server.url, code, ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }) });
     if (!enrolled.ok) throw new Error(`${enrolled.code}: ${enrolled.message}`);
     const device = enrolled.device;
     await device.login();

@@ -74,9 +74,14 @@ export interface KeysCoreOptions {
   readonly chainResyncMs?: number;
   /** how often every known person's certificates are fetched again; default {@link CERTIFICATE_REFRESH_MS} */
   readonly certificateRefreshMs?: number;
+  /** first wait before a device still waiting for its own certification looks again (doubling up to a minute); default {@link OWN_CERTIFICATION_RECHECK_MS} */
+  readonly ownCertificationRecheckMs?: number;
   /** the clocks this device accepted per stream (sync's), for the clock cut of its rotations; default none */
   readonly streamClocks?: StreamClocks;
 }
+
+/** Default first wait before a device waiting for its own certification looks again. */
+const OWN_CERTIFICATION_RECHECK_MS = 2_000;
 
 /** Default first wait before a workspace whose chain answer was refused is pulled again. */
 const CHAIN_RESYNC_MS = 1_000;
@@ -216,10 +221,29 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
       resyncs.schedule(workspaceId, opts.chainResyncMs ?? CHAIN_RESYNC_MS, () => quietly('chain re-sync', () => sync.syncWorkspace(workspaceId)));
     }),
   ];
+  // A device waiting for its own certification does not rely on one notice: a notice whose
+  // refresh failed (a busy server, a log head that moved while it was read) or that never came
+  // would otherwise leave it waiting for the ten-minute refresh. It looks again with backoff
+  // (from OWN_CERTIFICATION_RECHECK_MS, doubling up to a minute) while it is pending and online.
+  const ownRecheck = new BackoffTimers(MAX_REPAIR_RETRY_MS);
+  const recheckOwnCertification = (): void => {
+    if (devices.certification().state !== 'pending' || opts.link?.status() !== 'online') {
+      ownRecheck.reset('self');
+      return;
+    }
+    ownRecheck.schedule('self', opts.ownCertificationRecheckMs ?? OWN_CERTIFICATION_RECHECK_MS, () => {
+      refreshCertificates([device.self.userId])
+        .catch((error: unknown) => log.info({ code: error instanceof RestError ? error.code : 'error' }, 'own certification check failed'))
+        .finally(recheckOwnCertification);
+    });
+  };
   const link = opts.link;
   if (link !== undefined) {
     unsubscribe.push(
-      link.onOnline(() => quietly('refresh', refresh)),
+      link.onOnline(() => {
+        quietly('refresh', refresh);
+        recheckOwnCertification();
+      }),
       link.onNotice('membership', (n) => quietly('membership', () => sync.syncWorkspace(n.workspaceId))),
       // The server's word is not taken for it: the chain decides whether access was lost.
       // The removal event it may carry is verified against the chain held here (who removed us, when).
@@ -240,6 +264,7 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
     );
   }
   unsubscribe.push(offBook, offNames);
+  recheckOwnCertification();
 
   // Revocations and new devices of people this device works with, even without a notice.
   const certificateTimer = setInterval(() => quietly('certificate refresh', () => refreshCertificates(knownPeople())), opts.certificateRefreshMs ?? CERTIFICATE_REFRESH_MS);
@@ -272,6 +297,7 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
       clearInterval(poll);
       clearInterval(certificateTimer);
       resyncs.close();
+      ownRecheck.close();
       sender.close();
       for (const off of unsubscribe.splice(0)) off();
     },
