@@ -487,7 +487,7 @@ function fakeKeyRing(world: FakeWorld, me: DeviceRef): KeyRing {
         workspaceId, kind: ws.kind, labelCommitment: '0'.repeat(64), seq: ws.members.length - 1, headHash: '0'.repeat(64), epoch: 1, closed: false,
         members: new Map(ws.members.map((m) => [m.userId, m])),
         devices: ws.members.flatMap((m) => m.devices.map((d) => ({ userId: m.userId, deviceId: d.deviceId }))),
-        consent: null, consentAnswered: false, rotationRequired: false, rotations: [],
+        consent: null, consentAnswered: false, bases: new Map(), rotationRequired: false, rotations: [],
       };
     },
     currentEpoch: () => undefined,
