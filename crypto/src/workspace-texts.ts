@@ -45,7 +45,7 @@ export function textCommitment(kind: WorkspaceTextKind, text: string, salt: Uint
 export const textCommitmentSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
 
 /** Most texts one key message carries: the label, one purpose and the bases in force (one per member recorded). */
-const MAX_TEXTS = 40;
+export const MAX_TEXTS = 40;
 
 /** Texts in a key message's JSON. */
 export const workspaceTextsWireSchema = z

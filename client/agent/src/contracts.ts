@@ -442,10 +442,10 @@ export interface ChainPerson {
 export interface ChainHistoryEntry {
   readonly seq: number;
   readonly at: number;
-  readonly kind: 'case_opened' | 'member_added' | 'member_removed' | 'consent_granted' | 'consent_changed' | 'consent_revoked';
+  readonly kind: 'case_opened' | 'member_added' | 'member_removed' | 'consent_granted' | 'consent_changed' | 'consent_revoked' | 'basis_recorded' | 'basis_withdrawn';
   /** the userId of the event's author */
   readonly by: string;
-  /** the member added or removed */
+  /** the member added or removed, or whose statutory basis was recorded or withdrawn */
   readonly subject?: string;
   /** the organisations a consent event names */
   readonly orgIds?: readonly string[];
@@ -475,6 +475,11 @@ export interface MembershipService {
   grantConsent(workspaceId: string, consent: { orgIds: string[]; purpose: string; expiresAt?: number } & ConsentEndingChoice): Promise<WorkspaceSummary>;
   /** client only; removes those organisations' members and rotates the epoch key */
   revokeConsent(workspaceId: string, orgIds: string[], ending?: ConsentEndingChoice): Promise<WorkspaceSummary>;
+  /**
+   * owner only, for a professional of the owner's own organisation: record the statutory basis
+   * on which he takes part (its text reaches members encrypted), or withdraw it (`null`)
+   */
+  recordBasis(workspaceId: string, userId: string, basis: string | null): Promise<WorkspaceSummary>;
   directory(): Promise<{ orgs: { orgId: string; name: string }[] }>;
   /**
    * Professionals of an organisation whose name holds `query` (the server answers at most 20,

@@ -194,6 +194,14 @@ export const grantConsentRequestSchema = z.strictObject({
 });
 /** Body of the client revoking consent. */
 export const revokeConsentRequestSchema = z.strictObject({ orgIds: orgIdsSchema, ...consentEndingFields });
+/** Longest statutory basis text (crypto's workspace-texts allow the same). */
+export const MAX_BASIS_CHARS = 300;
+/**
+ * Body of an owner recording the statutory basis on which a professional of his own
+ * organisation takes part (e.g. "Sosiaalihuoltolaki (1301/2014) 42 § – omatyöntekijä");
+ * `null` withdraws the basis in force (issue 13).
+ */
+export const recordBasisRequestSchema = z.strictObject({ basis: textSchema(MAX_BASIS_CHARS).nullable() });
 /** Body of marking a person's safety number verified (or not). */
 export const setVerifiedRequestSchema = z.strictObject({ userId: idSchema, verified: z.boolean() });
 /** Body of accepting a person's changed key. */

@@ -324,6 +324,10 @@ class FakeMembership implements MembershipService {
     return this.#summary(workspaceId);
   }
 
+  async recordBasis(workspaceId: string): Promise<WorkspaceSummary> {
+    throw new RestError('forbidden', `the fake world records no statutory basis in ${workspaceId}`, 403);
+  }
+
   async directory(): Promise<{ orgs: { orgId: string; name: string }[] }> {
     return { orgs: [...this.world.orgs.entries()].map(([orgId, name]) => ({ orgId, name })) };
   }
