@@ -15,6 +15,7 @@ import { startInProcessServer } from '@yhteispoyta/server/testkit/in-process-ser
 import type { InProcessServer } from '@yhteispoyta/server/testkit/in-process-server.testkit';
 import { makeTestDevice } from '../keys/test-device.testkit';
 import type { TestDevice, TestDeviceSpec } from '../keys/test-device.testkit';
+import { newTextSalt } from '@yhteispoyta/crypto/workspace-texts';
 import { accessRecorder } from '../net/audit-access';
 
 let dir: string;
@@ -107,6 +108,14 @@ describe('the processing view', () => {
     const sariId = sari.device.self.userId;
 
     await sari.core.membership.recordBasis(workspaceId, sariId, STATUTE);
+    // Kalle has the signed event but not yet the text: a basis is recorded, its text missing.
+    await kalle.core.sync.syncAll();
+    const early = (await kalle.core.processing.view(workspaceId)).bases.find((b) => b.userId === sariId);
+    expect(early).toMatchObject({ basis: 'statute', statute: { recordedBy: sariId } });
+    expect(early?.statute?.text).toBeUndefined();
+    // Another text than the committed one (as a key message could carry it) is never shown.
+    kalle.core.texts.learn(workspaceId, [{ kind: 'basis', text: 'Lastensuojelulaki (417/2007)', salt: newTextSalt() }]);
+    expect((await kalle.core.processing.view(workspaceId)).bases.find((b) => b.userId === sariId)?.statute?.text).toBeUndefined();
     // The text reaches jani inside the key message sari's agent sends again with the basis.
     await waitUntil("jani's view shows the basis with its text", async () => {
       await sari.core.refresh();
