@@ -7,7 +7,7 @@
  */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiFailure } from '@yhteispoyta/local-api';
+import { ApiFailure, MAX_BASIS_CHARS } from '@yhteispoyta/local-api';
 import type { Workspace } from '@yhteispoyta/local-api';
 import { workspacesApi } from '../api/agent-api';
 import { ErrorNotice } from '../app/ErrorNotice';
@@ -16,13 +16,11 @@ import { useAction } from '../app/use-action';
 import { useWorkspaces } from '../app/workspaces-context';
 
 /** Statutes an owner picks most often (their names are the same in every language of the page). */
-export const BASIS_PRESETS = [
+const BASIS_PRESETS = [
   'Sosiaalihuoltolaki (1301/2014) 41 § – monialainen yhteistyö',
   'Sosiaalihuoltolaki (1301/2014) 42 § – omatyöntekijä',
   'Lastensuojelulaki (417/2007)',
 ] as const;
-/** Longest basis text (the local API allows the same). */
-const MAX_BASIS_CHARS = 300;
 const OTHER = 'other';
 
 /** Props of {@link BasisControls}. */
