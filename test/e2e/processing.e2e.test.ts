@@ -134,6 +134,11 @@ describe('Tietojeni käsittely', () => {
       );
       // He is no owner: no controls for him.
       expect(await page.getByRole('button', { name: /Kirjaa lakisääteinen peruste|Poista peruste/ }).count()).toBe(0);
+      // His member list marks it too.
+      await page.getByRole('link', { name: 'Jäsenet ja suostumus' }).click();
+      await expect.poll(() => page.locator('li.member', { hasText: 'Sanna Virtanen' }).innerText(), { timeout: 30_000 }).toContain('Lakisääteinen peruste');
+      await page.getByRole('link', { name: 'Tietojeni käsittely' }).click();
+      await view.waitFor();
       expect(await seriousViolations(page)).toEqual([]);
       await page.getByRole('heading', { name: 'Kuka näkee asiani ja millä perusteella' }).scrollIntoViewIfNeeded();
       await screenshot(page, 'processing-basis-client-fi-390', { viewportOnly: true });

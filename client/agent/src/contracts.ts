@@ -299,6 +299,8 @@ export interface MemberView extends MemberInfo {
   readonly uncertifiedDevices: readonly number[];
   /** his organisation is outside the client's consent (only before the client's first answer: issue 13) */
   readonly outsideConsent?: boolean;
+  /** a statutory basis is recorded for him (record_basis): the client's answers do not remove him */
+  readonly statutoryBasis?: boolean;
 }
 
 /** Something members see in a workspace: a person's device added or removed (from the verified chain). */

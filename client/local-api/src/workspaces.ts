@@ -37,6 +37,8 @@ export const memberSchema = z.object({
   uncertifiedDevices: z.array(z.number().int()),
   /** his organisation is outside the client's consent: the client has not yet answered for it (issue 13) */
   outsideConsent: z.boolean().optional(),
+  /** an owner of his organisation recorded a statutory basis for him: he stays whatever the consent says (record_basis, issue 13) */
+  statutoryBasis: z.boolean().optional(),
 });
 /** A member of a workspace. */
 export type Member = z.infer<typeof memberSchema>;

@@ -493,6 +493,7 @@ export class LocalMembershipService implements MembershipService {
         certified: !personFinding && member.devices.length > uncertifiedDevices.length,
         uncertifiedDevices,
         ...(outside.has(member.userId) ? { outsideConsent: true } : {}),
+        ...(state.bases.has(member.userId) ? { statutoryBasis: true } : {}),
       };
     });
   }
