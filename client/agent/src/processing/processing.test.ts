@@ -140,7 +140,7 @@ describe('the processing view', () => {
     // The client revokes consent for the county: Sari stays, as owner, without a hand-over.
     await jani.core.sync.syncAll();
     const revoked = await jani.core.membership.revokeConsent(workspaceId, ['sote']);
-    expect(revoked.members.find((m) => m.userId === sariId)).toMatchObject({ owner: true });
+    expect(revoked.members.find((m) => m.userId === sariId)).toMatchObject({ owner: true, statutoryBasis: true });
     expect(revoked.members.some((m) => m.outsideConsent === true)).toBe(false);
     const history = (await jani.core.processing.view(workspaceId)).consentHistory;
     expect(history.at(-1)).toMatchObject({ kind: 'revoked', revokedOrgIds: ['sote'], removed: [] });
