@@ -318,14 +318,15 @@ export interface WorkspaceNotice {
 
 /**
  * A system notice of the chat, from the verified chain: a person joined, was removed or
- * left, or the client granted or revoked consent.
+ * left, the client granted or revoked consent, or an owner recorded or withdrew a member's
+ * statutory basis (its text is in "Tietojeni käsittely").
  */
 export interface MemberNotice {
   /** the event's signed time (ms) and its place in the chain */
   readonly at: number;
   readonly seq: number;
-  readonly kind: 'joined' | 'removed' | 'left' | 'consent_granted' | 'consent_revoked';
-  /** the person who joined, was removed or left */
+  readonly kind: 'joined' | 'removed' | 'left' | 'consent_granted' | 'consent_revoked' | 'basis_recorded' | 'basis_withdrawn';
+  /** the person who joined, was removed or left, or whose statutory basis changed */
   readonly userId?: string;
   readonly displayName?: string;
   /** his organisation as the chain recorded it */

@@ -67,11 +67,11 @@ const consentSchema = z.object({
   grantedBy: deviceRefSchema,
 });
 
-/** A system notice of the chat, from the verified chain: a join, a removal, a departure or a consent change. */
+/** A system notice of the chat, from the verified chain: a join, a removal, a departure, a consent change or a statutory basis recorded or withdrawn. */
 export const memberNoticeSchema = z.object({
   at: z.number(),
   seq: z.number().int(),
-  kind: z.enum(['joined', 'removed', 'left', 'consent_granted', 'consent_revoked']),
+  kind: z.enum(['joined', 'removed', 'left', 'consent_granted', 'consent_revoked', 'basis_recorded', 'basis_withdrawn']),
   userId: z.string().optional(),
   displayName: z.string().optional(),
   orgId: z.string().optional(),
