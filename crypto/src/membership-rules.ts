@@ -2,6 +2,10 @@
  * The rules of the membership chain (docs/design.md §4): which event may follow which state, and the
  * state it leads to. The server runs {@link appendCheck} on every append; every client
  * replays the whole chain with the same function and trusts only the result.
+ *
+ * The invariant of issue 13: once the client has answered, no professional is a member of a
+ * case unless his organisation is in the consent in force or an owner of his own organisation
+ * has recorded a statutory basis for him (a signed `record_basis`, visible to the client).
  */
 import { parseMembershipEvent } from './membership-schema';
 import { eventHash, GENESIS_PREV_HASH, verifyEventSignature } from './membership-signing';
@@ -16,6 +20,20 @@ export interface Consent {
   readonly purposeCommitment: string;
   readonly expiresAt?: number;
   readonly grantedBy: DeviceRef;
+}
+
+/**
+ * A statutory basis in force for one professional (`record_basis`): the commitment to its
+ * text (the text travels encrypted, workspace-texts.ts), where and when it was recorded, and
+ * by whom (an owner of the member's own organisation).
+ */
+export interface Basis {
+  readonly commitment: string;
+  readonly seq: number;
+  /** the recording device's signed time */
+  readonly at: number;
+  /** userId of the owner who recorded it */
+  readonly recordedBy: string;
 }
 
 /**
@@ -54,6 +72,8 @@ export interface ChainState {
    * no professional may be a member outside the consent (issue 13, {@link outsideConsent})
    */
   readonly consentAnswered: boolean;
+  /** statutory bases in force, by the member's userId; a member with one is not outside the consent */
+  readonly bases: ReadonlyMap<string, Basis>;
   /** set by remove_member, remove_device and revoke_consent; cleared by rotate_epoch */
   readonly rotationRequired: boolean;
   /** every rotation so far, oldest first */
@@ -91,7 +111,7 @@ export type AppendResult = { readonly ok: true; readonly state: ChainState; read
 export type IdentityLookup = (ref: DeviceRef) => IdentityKeyInput | undefined;
 
 /** The part of the state an event changes. */
-type Change = Partial<Pick<ChainState, 'members' | 'consent' | 'consentAnswered' | 'epoch' | 'closed' | 'rotationRequired' | 'rotations'>>;
+type Change = Partial<Pick<ChainState, 'members' | 'consent' | 'consentAnswered' | 'bases' | 'epoch' | 'closed' | 'rotationRequired' | 'rotations'>>;
 type Refusal = { readonly code: ChainErrorCode; readonly detail: string };
 
 /**
@@ -124,6 +144,8 @@ export function appendCheck(state: ChainState | null, value: unknown, identityOf
     ...state,
     ...change,
     members,
+    // A member who leaves takes his basis with him: recorded again if he is ever added again.
+    bases: change.members === undefined ? (change.bases ?? state.bases) : basesOfMembers(change.bases ?? state.bases, members),
     devices: change.members === undefined ? state.devices : devicesOf(members),
     seq: event.seq,
     headHash: eventHash(event),
@@ -182,6 +204,7 @@ function applyCreate(event: MembershipEvent<'create'>): ChainState | Refusal {
     devices: devicesOf(members),
     consent: null,
     consentAnswered: false,
+    bases: new Map(),
     rotationRequired: false,
     rotations: [],
   };
@@ -235,7 +258,31 @@ function applyEvent(state: ChainState, event: MembershipEvent, author: MemberInf
     }
     case 'close':
       return ownerOnly() ?? { closed: true };
+    case 'record_basis':
+      return ownerOnly() ?? recordBasis(state, event, author);
   }
+}
+
+/**
+ * A statutory basis recorded or withdrawn (null) by an owner for a professional of the
+ * owner's own organisation: an organisation answers for its own staff's legal basis, and an
+ * owner of another organisation cannot use a "statute" to keep outsiders past the client's
+ * consent. Withdrawing one that would leave the member outside the consent is refused by
+ * appendCheck's invariant check (consent_scope): remove him instead.
+ */
+function recordBasis(state: ChainState, event: MembershipEvent<'record_basis'>, author: MemberInfo): Change | Refusal {
+  if (state.kind !== 'case') return { code: 'invalid', detail: 'a statutory basis exists only in case workspaces' };
+  const { userId, basisCommitment } = event.payload;
+  const target = state.members.get(userId);
+  if (target === undefined || target.role === 'client') return { code: 'invalid', detail: `${userId} is not a professional member` };
+  if (target.orgId !== author.orgId) return { code: 'forbidden', detail: "a basis is recorded only for the owner's own organisation" };
+  const bases = new Map(state.bases);
+  if (basisCommitment === null) {
+    if (!bases.delete(userId)) return { code: 'invalid', detail: `${userId} has no basis to withdraw` };
+  } else {
+    bases.set(userId, { commitment: basisCommitment, seq: event.seq, at: event.at, recordedBy: author.userId });
+  }
+  return { bases };
 }
 
 function addMember(state: ChainState, event: MembershipEvent<'add_member'>): Change | Refusal {
@@ -282,7 +329,8 @@ function removeDevice(state: ChainState, userId: string, deviceId: number): Chan
  */
 function answerConsent(state: ChainState, consent: Consent | null, ending: ConsentEnding, rotate: boolean): Change | Refusal {
   const admitted = new Set(consent?.orgIds ?? []);
-  const members = new Map([...state.members].filter(([, m]) => m.role === 'client' || admitted.has(m.orgId)));
+  // Those with a statutory basis stay whatever the consent says (their organisation answers for it).
+  const members = new Map([...state.members].filter(([, m]) => m.role === 'client' || admitted.has(m.orgId) || state.bases.has(m.userId)));
   const removedSome = members.size < state.members.size;
   const base = { consent, consentAnswered: true, ...(removedSome || rotate ? { rotationRequired: true } : {}) };
   const { handOverTo, close } = ending;
@@ -306,15 +354,16 @@ function answerConsent(state: ChainState, consent: Consent | null, ending: Conse
 
 /**
  * Professionals (userIds, sorted) whose organisation is outside the client's consent in a
- * case with a client: before the client's first answer, those he is asked about (all of
- * them while he has not consented); after it, always none (appendCheck refuses the rest).
- * Expiry is not counted: an expired consent stops additions, not the members in it.
+ * case with a client and who have no statutory basis recorded: before the client's first
+ * answer, those he is asked about (all of them while he has not consented); after it, always
+ * none (appendCheck refuses the rest). Expiry is not counted: an expired consent stops
+ * additions, not the members in it.
  */
 export function outsideConsent(state: ChainState): string[] {
   if (state.kind !== 'case' || !hasClient(state.members)) return [];
   const admitted = new Set(state.consent?.orgIds ?? []);
   return [...state.members.values()]
-    .filter((m) => m.role !== 'client' && !admitted.has(m.orgId))
+    .filter((m) => m.role !== 'client' && !admitted.has(m.orgId) && !state.bases.has(m.userId))
     .map((m) => m.userId)
     .sort();
 }
@@ -337,6 +386,11 @@ function hasClient(members: ReadonlyMap<string, MemberInfo>): boolean {
 
 function withMember(members: ReadonlyMap<string, MemberInfo>, member: MemberInfo): Map<string, MemberInfo> {
   return new Map(members).set(member.userId, member);
+}
+
+function basesOfMembers(bases: ReadonlyMap<string, Basis>, members: ReadonlyMap<string, MemberInfo>): ReadonlyMap<string, Basis> {
+  if ([...bases.keys()].every((userId) => members.has(userId))) return bases;
+  return new Map([...bases].filter(([userId]) => members.has(userId)));
 }
 
 function devicesOf(members: ReadonlyMap<string, MemberInfo>): DeviceRef[] {

@@ -94,6 +94,8 @@ export const membershipEventSchema = z.discriminatedUnion('type', [
   variant('revoke_consent', z.strictObject({ orgIds: orgIdsSchema, ...consentEnding })),
   variant('rotate_epoch', z.strictObject({ epoch: z.int().min(2).max(0xffff_ffff), cut: clockCutSchema.optional() })),
   variant('close', z.record(z.string(), z.never())),
+  // The basis only as a commitment (workspace-texts.ts); null withdraws it.
+  variant('record_basis', z.strictObject({ userId: idSchema, basisCommitment: textCommitmentSchema.nullable() })),
 ]);
 
 /** Result of {@link parseMembershipEvent}. */

@@ -65,6 +65,8 @@ function payloadJson(event: UnsignedMembershipEvent): JsonValue {
     }
     case 'close':
       return {};
+    case 'record_basis':
+      return { userId: event.payload.userId, basisCommitment: event.payload.basisCommitment };
   }
 }
 

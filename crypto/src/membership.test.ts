@@ -468,6 +468,99 @@ describe('consent always matches membership (issue 13)', () => {
   });
 });
 
+describe('statutory basis (record_basis)', () => {
+  const ville = actor('sw-ville');
+  const villeInfo = member(ville, 'city-social', 'social_worker');
+  const BASIS = textCommitment('basis', 'Sosiaalihuoltolaki (1301/2014) 42 § – omatyöntekijä', SALT);
+  const basis = (by: Actor, userId: string, basisCommitment: string | null = BASIS) => (c: MembershipEvent[]) =>
+    next(c, by, 'record_basis', { userId, basisCommitment });
+  const grant = (orgIds: string[]) => (c: MembershipEvent[]) => next(c, client, 'grant_consent', { orgIds, purposeCommitment: PURPOSE });
+  const revoke = (orgIds: string[]) => (c: MembershipEvent[]) => next(c, client, 'revoke_consent', { orgIds });
+  /** The owner has recorded a basis for himself; the client then consents to his organisation and Kela. */
+  const recorded = () => chainOf(create, addClient, basis(social, 'sw-anna'), grant(['city-social', 'kela']), addKela);
+
+  it('records the basis in force with its commitment, seq, time and recorder', () => {
+    const state = replayed(recorded());
+    expect(state.bases.get('sw-anna')).toEqual({ commitment: BASIS, seq: 2, at: T0 + 2000, recordedBy: 'sw-anna' });
+    expect(state.bases.size).toBe(1);
+  });
+
+  it("keeps a member with a basis when the client revokes his organisation, without a hand-over (the rest follow the consent)", () => {
+    const chain = recorded();
+    const state = replayed([...chain, revoke(['city-social'])(chain)]);
+    expect([...state.members.keys()].sort()).toEqual(['client-matti', 'kela-liisa', 'sw-anna']);
+    expect(state.members.get('sw-anna')?.owner).toBe(true);
+    expect(state.closed).toBe(false);
+    // Kela was added under the consent and still follows it.
+    const after = [...chain, revoke(['city-social'])(chain)];
+    const kelaGone = replayed([...after, revoke(['kela'])(after)]);
+    expect([...kelaGone.members.keys()].sort()).toEqual(['client-matti', 'sw-anna']);
+    // A grant that leaves his organisation out keeps him too.
+    expect(replayed([...chain, grant(['kela'])(chain)]).members.has('sw-anna')).toBe(true);
+  });
+
+  it('does not count a member with a basis as outside the consent before the client answers', () => {
+    const chain = chainOf(create, (c) => next(c, social, 'add_member', { member: villeInfo }), addClient);
+    expect(outsideConsent(replayed(chain))).toEqual(['sw-anna', 'sw-ville']);
+    expect(outsideConsent(replayed([...chain, basis(social, 'sw-ville')(chain)]))).toEqual(['sw-anna']);
+  });
+
+  it('is for owners only, for a current professional of their own organisation, in a case', () => {
+    const chain = chainOf(create, addClient, grant(['city-social', 'kela']), (c) =>
+      next(c, social, 'add_member', { member: { ...kelaInfo, owner: true } }), (c) => next(c, social, 'add_member', { member: villeInfo }));
+    // A non-owner, even of the same organisation.
+    expectRefused([...chain, basis(ville, 'sw-ville')(chain)], 'forbidden', 5);
+    // An owner of another organisation, for a county worker or for the owner himself.
+    expectRefused([...chain, basis(kela, 'sw-ville')(chain)], 'forbidden', 5);
+    expectRefused([...chain, basis(kela, 'sw-anna')(chain)], 'forbidden', 5);
+    // An owner for an outsider of his organisation.
+    expectRefused([...chain, basis(social, 'kela-liisa')(chain)], 'forbidden', 5);
+    // Not the client, not a stranger.
+    expectRefused([...chain, basis(social, 'client-matti')(chain)], 'invalid', 5);
+    expectRefused([...chain, basis(social, 'nobody')(chain)], 'invalid', 5);
+    // The Kela owner for his own staff: allowed.
+    expect(replayed([...chain, basis(kela, 'kela-liisa')(chain)]).bases.get('kela-liisa')?.recordedBy).toBe('kela-liisa');
+    // Not in a consultation.
+    const consultation = chainOf((c) => next(c, social, 'create', { kind: 'consultation', labelCommitment: LABEL, creator: socialInfo }));
+    expectRefused([...consultation, basis(social, 'sw-anna')(consultation)], 'invalid', 1);
+  });
+
+  it('refuses withdrawing a basis that would leave the member outside the consent in force; allows it otherwise', () => {
+    const chain = recorded();
+    const revoked = [...chain, revoke(['city-social'])(chain)];
+    expectRefused([...revoked, basis(social, 'sw-anna', null)(revoked)], 'consent_scope', 6);
+    // Inside the consent the basis may go: he stays under the consent.
+    const withdrawn = replayed([...chain, basis(social, 'sw-anna', null)(chain)]);
+    expect(withdrawn.bases.size).toBe(0);
+    expect(withdrawn.members.has('sw-anna')).toBe(true);
+    // Nothing to withdraw.
+    const after = [...chain, basis(social, 'sw-anna', null)(chain)];
+    expectRefused([...after, basis(social, 'sw-anna', null)(after)], 'invalid', 6);
+  });
+
+  it('drops the basis of a removed member; added again he needs the consent or a new basis', () => {
+    const chain = chainOf(create, (c) => next(c, social, 'add_member', { member: villeInfo }), addClient, basis(social, 'sw-anna'), basis(social, 'sw-ville'), grant(['kela']));
+    expect([...replayed(chain).members.keys()].sort()).toEqual(['client-matti', 'sw-anna', 'sw-ville']);
+    const removed = [...chain, next(chain, social, 'remove_member', { userId: 'sw-ville' })];
+    expect([...replayed(removed).bases.keys()]).toEqual(['sw-anna']);
+    expectRefused([...removed, next(removed, social, 'add_member', { member: villeInfo })], 'consent_scope', 7);
+  });
+
+  it('signs the member and the commitment, and survives the JSON round trip (also a withdrawal)', () => {
+    const chain = recorded();
+    const withdrawal = [...chain, basis(social, 'sw-anna', null)(chain)];
+    expect(replayChain(JSON.parse(JSON.stringify(withdrawal)) as unknown[], identityOf).ok).toBe(true);
+    const event = chain[2]!;
+    expect(event.type).toBe('record_basis');
+    const otherUser = { ...event, payload: { ...event.payload, userId: 'client-matti' } };
+    expectRefused([...chain.slice(0, 2), otherUser], 'bad_signature', 2);
+    const otherText = { ...event, payload: { ...event.payload, basisCommitment: textCommitment('basis', 'Lastensuojelulaki (417/2007)', SALT) } };
+    expectRefused([...chain.slice(0, 2), otherText], 'bad_signature', 2);
+    // The text itself never travels in the chain: the payload is strict.
+    expectRefused([...chain.slice(0, 2), { ...event, payload: { ...event.payload, text: 'Sosiaalihuoltolaki' } }], 'malformed', 2);
+  });
+});
+
 describe('event encoding', () => {
   it('signs domain-separated canonical JSON and hashes the whole event', () => {
     const [e0] = chainOf(create);

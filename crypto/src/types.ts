@@ -182,6 +182,7 @@ export const MEMBERSHIP_EVENT_TYPES = [
   'revoke_consent',
   'rotate_epoch',
   'close',
+  'record_basis',
 ] as const;
 export type MembershipEventType = (typeof MEMBERSHIP_EVENT_TYPES)[number];
 
@@ -231,6 +232,14 @@ export interface MembershipPayloads {
    */
   rotate_epoch: { epoch: number; cut?: readonly ClockCut[] };
   close: Record<string, never>;
+  /**
+   * by an owner, for a professional of the owner's own organisation: the statutory basis on
+   * which he takes part without the client's consent (e.g. the coordinating social worker
+   * under the Social Welfare Act). Only a salted commitment to the basis text: the text
+   * travels encrypted to members (workspace-texts.ts), as a statute would tell the server what
+   * kind of case this is. `null` withdraws the basis in force.
+   */
+  record_basis: { userId: string; basisCommitment: string | null };
 }
 
 /**

@@ -29,4 +29,17 @@ describe('workspace texts', () => {
     const bad = { ...json, texts: [{ ...json.texts[0], salt: 'AAAA' }] };
     expect(parseEpochKeyPayload(new TextEncoder().encode(JSON.stringify(bad)))).toBeUndefined();
   });
+
+  it('carry statutory bases too: their own domain, at most 300 characters, many in one message', () => {
+    const salt = newTextSalt();
+    const statute = 'Sosiaalihuoltolaki (1301/2014) 42 § – omatyöntekijä';
+    expect(textCommitment('basis', statute, salt)).not.toBe(textCommitment('purpose', statute, salt));
+    const bases = Array.from({ length: 38 }, (_, i) => ({ kind: 'basis' as const, text: `${statute} ${i}`, salt }));
+    const texts = [{ kind: 'label' as const, text: 'Asia 17', salt }, { kind: 'purpose' as const, text: 'toimeentulotuki', salt }, ...bases];
+    expect(parseEpochKeyPayload(encodeEpochKeyPayload({ workspaceId: 'ws-1', epoch: 3, key: generateEpochKey(), texts }))?.texts).toEqual(texts);
+    const tooLong = [{ kind: 'basis' as const, text: 'x'.repeat(301), salt }];
+    expect(parseEpochKeyPayload(encodeEpochKeyPayload({ workspaceId: 'ws-1', epoch: 3, key: generateEpochKey(), texts: tooLong }))?.texts).toBeUndefined();
+    const tooMany = [...texts, { kind: 'basis' as const, text: 'one more', salt }];
+    expect(parseEpochKeyPayload(encodeEpochKeyPayload({ workspaceId: 'ws-1', epoch: 3, key: generateEpochKey(), texts: tooMany }))).toBeUndefined();
+  });
 });

@@ -1,7 +1,10 @@
 /**
- * A workspace's texts the server must not read (issue 15: metadata minimisation): its label
- * and the purpose of a client's consent. The signed membership chain carries only a salted
- * commitment to each (`create.labelCommitment`, `grant_consent.purposeCommitment`), which
+ * A workspace's texts the server must not read (issue 15: metadata minimisation): its label,
+ * the purpose of a client's consent and the statutory basis an owner records for a member
+ * (a statute such as the Child Welfare Act would tell the server what kind of case it is).
+ * The signed membership chain carries only a salted commitment to each
+ * (`create.labelCommitment`, `grant_consent.purposeCommitment`,
+ * `record_basis.basisCommitment`), which
  * the server stores and checks nothing about; the texts themselves travel with their salts
  * inside the pairwise-encrypted key messages (epoch.ts). A member shows a text only when its
  * commitment is the one the verified chain names, so neither the server nor another member
@@ -14,11 +17,12 @@ import { concatBytes, fromBase64, randomBytes, sha256, toBase64, toHex, utf8 } f
 /** Salt bytes of a commitment. */
 const TEXT_SALT_BYTES = 16;
 
-/** Which text: a workspace's label or a consent's purpose. */
-export type WorkspaceTextKind = 'label' | 'purpose';
+/** Which text: a workspace's label, a consent's purpose, or a member's statutory basis. */
+export const WORKSPACE_TEXT_KINDS = ['label', 'purpose', 'basis'] as const;
+export type WorkspaceTextKind = (typeof WORKSPACE_TEXT_KINDS)[number];
 
 /** Longest text of each kind (the chain and the local API allow the same). */
-const MAX_TEXT_CHARS: Record<WorkspaceTextKind, number> = { label: 200, purpose: 1000 };
+export const MAX_TEXT_CHARS: Record<WorkspaceTextKind, number> = { label: 200, purpose: 1000, basis: 300 };
 
 /** A text with the salt of its commitment, as it travels inside key messages. */
 export interface WorkspaceText {
@@ -40,14 +44,14 @@ export function textCommitment(kind: WorkspaceTextKind, text: string, salt: Uint
 /** A commitment as the chain carries it. */
 export const textCommitmentSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
 
-/** Most texts one key message carries (the label and one purpose, with room to spare). */
-const MAX_TEXTS = 8;
+/** Most texts one key message carries: the label, one purpose and the bases in force (one per member recorded). */
+export const MAX_TEXTS = 40;
 
 /** Texts in a key message's JSON. */
 export const workspaceTextsWireSchema = z
   .array(
     z.strictObject({
-      kind: z.enum(['label', 'purpose']),
+      kind: z.enum(WORKSPACE_TEXT_KINDS),
       text: z.string().min(1).max(Math.max(...Object.values(MAX_TEXT_CHARS))),
       salt: z.string().length(24).refine((text) => fromBase64(text)?.byteLength === TEXT_SALT_BYTES, 'not a base64 salt of 16 bytes'),
     }),

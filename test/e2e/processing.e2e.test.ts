@@ -101,6 +101,60 @@ describe('Tietojeni käsittely', () => {
     }
   }, 120_000);
 
+  it('Sanna records her statutory basis in the page and Jani sees it in Finnish; she withdraws it after an in-page question', async () => {
+    const STATUTE = 'Sosiaalihuoltolaki (1301/2014) 42 § – omatyöntekijä';
+    const sannaContext = await demo.browser.newContext({ viewport: { width: 1366, height: 900 } });
+    await sannaContext.addInitScript({ content: axeSource });
+    const { context, page } = await janiPage(390);
+    try {
+      const sanna = await sannaContext.newPage();
+      await sanna.goto(demo.addresses.get('Sanna Virtanen') ?? '');
+      await sanna.getByRole('link', { name: 'Jani, 24 v' }).click({ timeout: 30_000 });
+      await sanna.getByRole('navigation', { name: 'Työtilan osat' }).getByRole('link', { name: 'Tietojeni käsittely' }).click({ timeout: 30_000 });
+      // The form at 390 px: presets, and "Muu peruste" for the owner's own words.
+      await sanna.setViewportSize({ width: 390, height: 900 });
+      await sanna.getByRole('button', { name: 'Kirjaa lakisääteinen peruste: Sanna Virtanen' }).click({ timeout: 30_000 });
+      await sanna.getByLabel('Käsittelyperuste').selectOption('other');
+      await sanna.getByLabel('Muu peruste (laki ja pykälä)').scrollIntoViewIfNeeded();
+      expect(await seriousViolations(sanna)).toEqual([]);
+      await screenshot(sanna, 'processing-basis-form-390', { viewportOnly: true });
+      await sanna.setViewportSize({ width: 1366, height: 900 });
+      await sanna.getByLabel('Käsittelyperuste').selectOption(STATUTE);
+      await sanna.getByRole('button', { name: 'Kirjaa peruste' }).click();
+      const own = sanna.getByTestId('statute');
+      await expect.poll(() => own.innerText(), { timeout: 60_000 }).toContain(`Lakisääteinen peruste: ${STATUTE} (kirjannut Sanna Virtanen,`);
+      expect(await seriousViolations(sanna)).toEqual([]);
+      await screenshot(sanna, 'processing-basis-owner-1366');
+
+      // Jani's view: the basis in Finnish, with who recorded it and when (the text reached him encrypted).
+      await page.getByRole('link', { name: 'Tietojeni käsittely' }).click();
+      const view = page.getByTestId('processing-view');
+      await expect.poll(() => view.innerText(), { timeout: 60_000 }).toMatch(
+        /Sanna Virtanen, [^\n]*Lakisääteinen peruste: Sosiaalihuoltolaki \(1301\/2014\) 42 § – omatyöntekijä \(kirjannut Sanna Virtanen, \d/,
+      );
+      // He is no owner: no controls for him.
+      expect(await page.getByRole('button', { name: /Kirjaa lakisääteinen peruste|Poista peruste/ }).count()).toBe(0);
+      // His member list marks it too.
+      await page.getByRole('link', { name: 'Jäsenet ja suostumus' }).click();
+      await expect.poll(() => page.locator('li.member', { hasText: 'Sanna Virtanen' }).innerText(), { timeout: 30_000 }).toContain('Lakisääteinen peruste');
+      await page.getByRole('link', { name: 'Tietojeni käsittely' }).click();
+      await view.waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('heading', { name: 'Kuka näkee asiani ja millä perusteella' }).scrollIntoViewIfNeeded();
+      await screenshot(page, 'processing-basis-client-fi-390', { viewportOnly: true });
+
+      // Withdrawn again (her organisation is in Jani's consent): the page asks first, in words.
+      await sanna.getByRole('button', { name: 'Poista peruste: Sanna Virtanen' }).click();
+      expect(await sanna.locator('.inline-confirm').innerText()).toContain('vain asiakkaan suostumuksen perusteella');
+      await sanna.getByRole('button', { name: 'Kyllä, poista peruste' }).click();
+      await expect.poll(() => sanna.getByTestId('statute').count(), { timeout: 60_000 }).toBe(0);
+      await expect.poll(() => view.innerText(), { timeout: 60_000 }).not.toContain('Lakisääteinen peruste');
+    } finally {
+      await context.close();
+      await sannaContext.close();
+    }
+  }, 180_000);
+
   it("asks in the page who takes the case over when Jani revokes his consent for the owner's organisation, and his history shows it", async () => {
     const { context, page } = await janiPage(1366);
     try {

@@ -41,6 +41,8 @@ export const FAULT_KINDS = [
   'removed_past_cut',
   'fake_ack',
   'withhold_last',
+  'alter_basis',
+  'forge_basis',
 ] as const;
 /** One of {@link FAULT_KINDS}. */
 export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -5,7 +5,7 @@
  */
 import type { PrivateKey } from '@signalapp/libsignal-client';
 import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
-import type { ClaimedBundle, DeviceRef, EnvelopeHeader, EnvelopeKind, MailboxItem, WireEnvelope } from '@yhteispoyta/crypto/types';
+import type { ClaimedBundle, DeviceRef, EnvelopeHeader, EnvelopeKind, MailboxItem, MembershipEvent, WireEnvelope } from '@yhteispoyta/crypto/types';
 import type { SignedTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import type { EnvelopePart } from './envelope-tamper';
 
@@ -86,7 +86,21 @@ export type FaultSpec =
   /** certificate bundles to the victim carry no inclusion proof (`drop`) or a wrong one (`flip`) for the certificates naming `userId` */
   | { readonly type: 'unprove_certificates'; readonly victim: string; readonly userId: string; readonly how: 'drop' | 'flip' }
   /** certificate bundles to the victim leave out every certificate of these types (and its inclusion proof) */
-  | { readonly type: 'withhold_certificates'; readonly victim: string; readonly types: readonly string[] };
+  | { readonly type: 'withhold_certificates'; readonly victim: string; readonly types: readonly string[] }
+  /** membership answers to the victim carry every event `select` picks changed by `alter` (signature left as it was) */
+  | {
+      readonly type: 'alter_chain_event';
+      readonly victim: string;
+      readonly workspaceId: string;
+      readonly select: (event: MembershipEvent) => boolean;
+      readonly alter: (event: MembershipEvent) => unknown;
+    }
+  /**
+   * membership answers to the victim that end just before `event.seq` also carry `event` (one
+   * the operator made or a device signed but never sent), and the victim's listings name its
+   * seq as the head, so the victim fetches it
+   */
+  | { readonly type: 'inject_chain_event'; readonly victim: string; readonly workspaceId: string; readonly event: MembershipEvent };
 
 /** An armed fault as the test sees it. */
 export class FaultHandle {

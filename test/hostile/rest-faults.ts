@@ -6,7 +6,9 @@
  * transparency log: another log of the operator's shown to one agent (heads, consistency
  * proofs and the proofs of its certificate bundles), certificates served unproven, or left
  * out of bundles. Membership events that pass in
- * either direction are learnt first, so a hidden removal is known by its seq.
+ * either direction are learnt first, so a hidden removal is known by its seq. Chain events can
+ * also be altered past their signature or injected (a statutory basis the operator rewrites or
+ * one a non-owner signed, issue 13).
  */
 import {
   appendMembershipRequestSchema,
@@ -50,14 +52,26 @@ export function restFaults(board: FaultBoard): RestHooks {
       if (kept.length < events.length) cut.handle.count();
       events = kept;
     }
+    for (const h of board.armed('alter_chain_event', exchange.door)) {
+      if (h.spec.workspaceId !== workspaceId || !events.some((e) => h.spec.select(e))) continue;
+      events = events.map((e) => (h.spec.select(e) ? (h.spec.alter(e) as typeof e) : e));
+      h.count();
+    }
+    for (const h of board.armed('inject_chain_event', exchange.door)) {
+      if (h.spec.workspaceId !== workspaceId || events.at(-1)?.seq !== h.spec.event.seq - 1) continue;
+      events = [...events, h.spec.event as (typeof events)[number]];
+      h.count();
+    }
     return { events };
   };
 
   const workspaces = (exchange: RestExchange, body: unknown): unknown => {
     const parsed = listWorkspacesResponseSchema.safeParse(body);
     if (!parsed.success) return body;
+    const injected = (workspaceId: string, seq: number): number =>
+      Math.max(seq, ...board.armed('inject_chain_event', exchange.door).filter((h) => h.spec.workspaceId === workspaceId).map((h) => h.spec.event.seq));
     return {
-      workspaces: parsed.data.workspaces.map((w) => ({ ...w, membershipSeq: board.cutSeq(exchange.door, w.workspaceId, w.membershipSeq) })),
+      workspaces: parsed.data.workspaces.map((w) => ({ ...w, membershipSeq: injected(w.workspaceId, board.cutSeq(exchange.door, w.workspaceId, w.membershipSeq)) })),
     };
   };
 

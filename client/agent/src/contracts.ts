@@ -299,6 +299,8 @@ export interface MemberView extends MemberInfo {
   readonly uncertifiedDevices: readonly number[];
   /** his organisation is outside the client's consent (only before the client's first answer: issue 13) */
   readonly outsideConsent?: boolean;
+  /** a statutory basis is recorded for him (record_basis): the client's answers do not remove him */
+  readonly statutoryBasis?: boolean;
 }
 
 /** Something members see in a workspace: a person's device added or removed (from the verified chain). */
@@ -316,14 +318,15 @@ export interface WorkspaceNotice {
 
 /**
  * A system notice of the chat, from the verified chain: a person joined, was removed or
- * left, or the client granted or revoked consent.
+ * left, the client granted or revoked consent, or an owner recorded or withdrew a member's
+ * statutory basis (its text is in "Tietojeni käsittely").
  */
 export interface MemberNotice {
   /** the event's signed time (ms) and its place in the chain */
   readonly at: number;
   readonly seq: number;
-  readonly kind: 'joined' | 'removed' | 'left' | 'consent_granted' | 'consent_revoked';
-  /** the person who joined, was removed or left */
+  readonly kind: 'joined' | 'removed' | 'left' | 'consent_granted' | 'consent_revoked' | 'basis_recorded' | 'basis_withdrawn';
+  /** the person who joined, was removed or left, or whose statutory basis changed */
   readonly userId?: string;
   readonly displayName?: string;
   /** his organisation as the chain recorded it */
@@ -442,10 +445,10 @@ export interface ChainPerson {
 export interface ChainHistoryEntry {
   readonly seq: number;
   readonly at: number;
-  readonly kind: 'case_opened' | 'member_added' | 'member_removed' | 'consent_granted' | 'consent_changed' | 'consent_revoked';
+  readonly kind: 'case_opened' | 'member_added' | 'member_removed' | 'consent_granted' | 'consent_changed' | 'consent_revoked' | 'basis_recorded' | 'basis_withdrawn';
   /** the userId of the event's author */
   readonly by: string;
-  /** the member added or removed */
+  /** the member added or removed, or whose statutory basis was recorded or withdrawn */
   readonly subject?: string;
   /** the organisations a consent event names */
   readonly orgIds?: readonly string[];
@@ -475,6 +478,11 @@ export interface MembershipService {
   grantConsent(workspaceId: string, consent: { orgIds: string[]; purpose: string; expiresAt?: number } & ConsentEndingChoice): Promise<WorkspaceSummary>;
   /** client only; removes those organisations' members and rotates the epoch key */
   revokeConsent(workspaceId: string, orgIds: string[], ending?: ConsentEndingChoice): Promise<WorkspaceSummary>;
+  /**
+   * owner only, for a professional of the owner's own organisation: record the statutory basis
+   * on which he takes part (its text reaches members encrypted), or withdraw it (`null`)
+   */
+  recordBasis(workspaceId: string, userId: string, basis: string | null): Promise<WorkspaceSummary>;
   directory(): Promise<{ orgs: { orgId: string; name: string }[] }>;
   /**
    * Professionals of an organisation whose name holds `query` (the server answers at most 20,

@@ -36,10 +36,25 @@ export const accessBasisSchema = z.object({
   orgName: z.string().optional(),
   role: roleSchema,
   owner: z.boolean(),
-  /** `self`: the client; `consent`: the consent step at `since` admits his organisation; `awaiting_answer`: outside it until the client answers */
-  basis: z.enum(['self', 'consent', 'awaiting_answer', 'no_client']),
+  /**
+   * `self`: the client; `statute`: an owner of his organisation recorded a statutory basis
+   * (`statute`); `consent`: the consent step at `since` admits his organisation;
+   * `awaiting_answer`: outside it until the client answers
+   */
+  basis: z.enum(['self', 'statute', 'consent', 'awaiting_answer', 'no_client']),
   /** when the consent that admits him was signed */
   since: z.number().optional(),
+  /** the statutory basis in force (a signed record_basis event) */
+  statute: z
+    .object({
+      /** the text, when this device holds the one the event commits to (it travels encrypted) */
+      text: z.string().optional(),
+      /** the event's signed time */
+      at: z.number(),
+      recordedBy: z.string(),
+      recordedByName: z.string().optional(),
+    })
+    .optional(),
   /** when he was added (the chain event's signed time) */
   addedAt: z.number().optional(),
 });

@@ -52,6 +52,7 @@ import {
   directoryUserSchema,
   documentParamsSchema,
   grantConsentRequestSchema,
+  recordBasisRequestSchema,
   identitySchema,
   inviteClientRequestSchema,
   invitationSchema,
@@ -118,6 +119,11 @@ export const LOCAL_API_ROUTES = {
   revokeConsent: {
     method: 'POST', path: '/api/workspaces/:workspaceId/consent/revoke', status: 200,
     params: workspaceParamsSchema, body: revokeConsentRequestSchema, response: workspaceResponseSchema,
+  },
+  /** an owner records (or, with null, withdraws) the statutory basis of a professional of his own organisation */
+  recordBasis: {
+    method: 'PUT', path: '/api/workspaces/:workspaceId/members/:userId/basis', status: 200,
+    params: memberParamsSchema, body: recordBasisRequestSchema, response: workspaceResponseSchema,
   },
   /** "Tietojeni käsittely": consent history, bases of access, the checked processing log (issue 13) */
   processing: {

@@ -37,6 +37,8 @@ export const memberSchema = z.object({
   uncertifiedDevices: z.array(z.number().int()),
   /** his organisation is outside the client's consent: the client has not yet answered for it (issue 13) */
   outsideConsent: z.boolean().optional(),
+  /** an owner of his organisation recorded a statutory basis for him: he stays whatever the consent says (record_basis, issue 13) */
+  statutoryBasis: z.boolean().optional(),
 });
 /** A member of a workspace. */
 export type Member = z.infer<typeof memberSchema>;
@@ -65,11 +67,11 @@ const consentSchema = z.object({
   grantedBy: deviceRefSchema,
 });
 
-/** A system notice of the chat, from the verified chain: a join, a removal, a departure or a consent change. */
+/** A system notice of the chat, from the verified chain: a join, a removal, a departure, a consent change or a statutory basis recorded or withdrawn. */
 export const memberNoticeSchema = z.object({
   at: z.number(),
   seq: z.number().int(),
-  kind: z.enum(['joined', 'removed', 'left', 'consent_granted', 'consent_revoked']),
+  kind: z.enum(['joined', 'removed', 'left', 'consent_granted', 'consent_revoked', 'basis_recorded', 'basis_withdrawn']),
   userId: z.string().optional(),
   displayName: z.string().optional(),
   orgId: z.string().optional(),
@@ -194,6 +196,14 @@ export const grantConsentRequestSchema = z.strictObject({
 });
 /** Body of the client revoking consent. */
 export const revokeConsentRequestSchema = z.strictObject({ orgIds: orgIdsSchema, ...consentEndingFields });
+/** Longest statutory basis text (crypto's workspace-texts allow the same). */
+export const MAX_BASIS_CHARS = 300;
+/**
+ * Body of an owner recording the statutory basis on which a professional of his own
+ * organisation takes part (e.g. "Sosiaalihuoltolaki (1301/2014) 42 § – omatyöntekijä");
+ * `null` withdraws the basis in force (issue 13).
+ */
+export const recordBasisRequestSchema = z.strictObject({ basis: textSchema(MAX_BASIS_CHARS).nullable() });
 /** Body of marking a person's safety number verified (or not). */
 export const setVerifiedRequestSchema = z.strictObject({ userId: idSchema, verified: z.boolean() });
 /** Body of accepting a person's changed key. */

@@ -62,6 +62,7 @@ export function workspaceRoutes(host: AgentHost) {
       const ending = { ...(handOverTo === undefined ? {} : { handOverTo }), ...(close === undefined ? {} : { close }) };
       return { workspace: await membership().revokeConsent(params.workspaceId, orgIds, ending) };
     },
+    recordBasis: async ({ params, body }) => ({ workspace: await membership().recordBasis(params.workspaceId, params.userId, body.basis) }),
     identities: async ({ params }) => ({ identities: await membership().identities(params.workspaceId) }),
     documentHash: async ({ params }) => {
       const session = requireSession(host);

@@ -324,6 +324,10 @@ class FakeMembership implements MembershipService {
     return this.#summary(workspaceId);
   }
 
+  async recordBasis(workspaceId: string): Promise<WorkspaceSummary> {
+    throw new RestError('forbidden', `the fake world records no statutory basis in ${workspaceId}`, 403);
+  }
+
   async directory(): Promise<{ orgs: { orgId: string; name: string }[] }> {
     return { orgs: [...this.world.orgs.entries()].map(([orgId, name]) => ({ orgId, name })) };
   }
@@ -487,7 +491,7 @@ function fakeKeyRing(world: FakeWorld, me: DeviceRef): KeyRing {
         workspaceId, kind: ws.kind, labelCommitment: '0'.repeat(64), seq: ws.members.length - 1, headHash: '0'.repeat(64), epoch: 1, closed: false,
         members: new Map(ws.members.map((m) => [m.userId, m])),
         devices: ws.members.flatMap((m) => m.devices.map((d) => ({ userId: m.userId, deviceId: d.deviceId }))),
-        consent: null, consentAnswered: false, rotationRequired: false, rotations: [],
+        consent: null, consentAnswered: false, bases: new Map(), rotationRequired: false, rotations: [],
       };
     },
     currentEpoch: () => undefined,

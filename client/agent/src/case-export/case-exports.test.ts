@@ -62,6 +62,10 @@ const PROCESSING: ProcessingView = {
   bases: [
     { userId: 'sanna', displayName: 'Sanna Sosiaalityöntekijä', orgId: 'kunta', orgName: 'Hyvinvointialue', role: 'social_worker', owner: true, basis: 'consent', since: AT },
     { userId: 'jani', displayName: 'Jani', orgId: 'clients', role: 'client', owner: false, basis: 'self' },
+    {
+      userId: 'ville', displayName: 'Ville Omatyöntekijä', orgId: 'kunta', orgName: 'Hyvinvointialue', role: 'social_worker', owner: false, basis: 'statute',
+      statute: { text: 'Sosiaalihuoltolaki (1301/2014) 42 § – omatyöntekijä', at: AT, recordedBy: 'sanna', recordedByName: 'Sanna Sosiaalityöntekijä' },
+    },
   ],
   log: [
     { seq: 40, at: AT + 60_000, actor: { userId: 'kaisa', deviceId: 1 }, actorName: 'Kaisa Kelanen', actorOrg: 'Kela', action: 'blob_download', detail: { blobId: 'blob-1' } },
@@ -210,6 +214,7 @@ describe('CaseExports', () => {
     expect(text).toContain('tarkoitus: Toimeentulon ja kuntoutuksen yhteinen suunnitelma');
     expect(text).toContain('Sanna Sosiaalityöntekijä (Hyvinvointialue) (omistaja): asiakkaan suostumus');
     expect(text).toContain('Jani: asiakas itse');
+    expect(text).toMatch(/Ville Omatyöntekijä \(Hyvinvointialue\): lakisääteinen peruste: Sosiaalihuoltolaki \(1301\/2014\) 42 § – omatyöntekijä \(kirjannut Sanna Sosiaalityöntekijä, [^)]+\)/);
     expect(text).toContain('Palvelimen lokin 42 merkinnän tarkistesummat tarkistettiin ennen vientiä.');
     expect(text).toContain('Kaisa Kelanen (Kela) latasi liitteen');
     expect(text).toContain('Sanna Sosiaalityöntekijä (Hyvinvointialue) vei asiakirjan (plan)');

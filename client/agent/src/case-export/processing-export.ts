@@ -23,8 +23,10 @@ const WORDS = {
     handOver: 'omistajuus siirtyi',
     closed: 'asia suljettiin',
     bases: 'Käyttöoikeuden perusteet',
-    basis: { self: 'asiakas itse', consent: 'asiakkaan suostumus', awaiting_answer: 'odottaa asiakkaan vastausta suostumukseen', no_client: 'ammattilaisten konsultaatio (ei asiakasta)' },
+    basis: { self: 'asiakas itse', statute: 'lakisääteinen peruste', consent: 'asiakkaan suostumus', awaiting_answer: 'odottaa asiakkaan vastausta suostumukseen', no_client: 'ammattilaisten konsultaatio (ei asiakasta)' },
     since: 'alkaen',
+    recordedBy: 'kirjannut',
+    textMissing: 'tekstiä ei ole vielä saapunut tälle laitteelle',
     owner: 'omistaja',
     log: 'Käsittelyloki',
     logChecked: (n: number) => `Palvelimen lokin ${n} merkinnän tarkistesummat tarkistettiin ennen vientiä.`,
@@ -46,8 +48,10 @@ const WORDS = {
     handOver: 'ägarskapet överfördes till',
     closed: 'ärendet stängdes',
     bases: 'Grunder för åtkomst',
-    basis: { self: 'klienten själv', consent: 'klientens samtycke', awaiting_answer: 'väntar på klientens svar om samtycke', no_client: 'konsultation mellan yrkespersoner (ingen klient)' },
+    basis: { self: 'klienten själv', statute: 'lagstadgad grund', consent: 'klientens samtycke', awaiting_answer: 'väntar på klientens svar om samtycke', no_client: 'konsultation mellan yrkespersoner (ingen klient)' },
     since: 'från',
+    recordedBy: 'registrerad av',
+    textMissing: 'texten har ännu inte kommit till den här enheten',
     owner: 'ägare',
     log: 'Behandlingslogg',
     logChecked: (n: number) => `Kontrollsummorna för serverns loggs ${n} poster kontrollerades före exporten.`,
@@ -69,8 +73,10 @@ const WORDS = {
     handOver: 'ownership handed over to',
     closed: 'the case was closed',
     bases: 'Bases of access',
-    basis: { self: 'the client himself', consent: "the client's consent", awaiting_answer: "awaiting the client's answer about consent", no_client: 'consultation between professionals (no client)' },
+    basis: { self: 'the client himself', statute: 'statutory basis', consent: "the client's consent", awaiting_answer: "awaiting the client's answer about consent", no_client: 'consultation between professionals (no client)' },
     since: 'since',
+    recordedBy: 'recorded by',
+    textMissing: 'the text has not reached this device yet',
     owner: 'owner',
     log: 'Processing log',
     logChecked: (n: number) => `The hashes of the server log's ${n} entries were checked before the export.`,
@@ -99,7 +105,10 @@ function stepLine(step: ConsentStep, w: Words, scene: ExportScene): string {
 function basisLine(b: AccessBasis, w: Words, scene: ExportScene): string {
   const who = personLine({ userId: b.userId, displayName: b.displayName, orgId: b.role === 'client' ? null : b.orgId, orgName: b.orgName ?? scene.orgName(b.orgId) });
   const since = b.since === undefined ? '' : ` ${w.since} ${formatTime(scene.lang, b.since)}`;
-  return `${who}${b.owner ? ` (${w.owner})` : ''}: ${w.basis[b.basis]}${since}`;
+  const s = b.statute;
+  const statute =
+    s === undefined ? '' : `: ${s.text ?? `(${w.textMissing})`} (${w.recordedBy} ${s.recordedByName ?? personLine(scene.personOf(s.recordedBy))}, ${formatTime(scene.lang, s.at)})`;
+  return `${who}${b.owner ? ` (${w.owner})` : ''}: ${w.basis[b.basis]}${statute}${since}`;
 }
 
 function entryLine(e: ProcessingEntry, w: Words, scene: ExportScene): string | undefined {

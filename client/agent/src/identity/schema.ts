@@ -74,4 +74,20 @@ export const IDENTITY_MIGRATIONS = defineMigrations('identity', [
     PRIMARY KEY (workspace_id, commitment)
   ) STRICT;
   `,
+  `
+  -- statutory bases an owner records for a member (record_basis, issue 13) are workspace texts
+  -- too: the table is rebuilt to admit the kind (SQLite cannot change a CHECK in place)
+  CREATE TABLE identity_workspace_texts_next (
+    workspace_id TEXT NOT NULL,
+    commitment   TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('label', 'purpose', 'basis')),
+    text         TEXT NOT NULL,
+    salt         BLOB NOT NULL,
+    PRIMARY KEY (workspace_id, commitment)
+  ) STRICT;
+  INSERT INTO identity_workspace_texts_next (workspace_id, commitment, kind, text, salt)
+    SELECT workspace_id, commitment, kind, text, salt FROM identity_workspace_texts;
+  DROP TABLE identity_workspace_texts;
+  ALTER TABLE identity_workspace_texts_next RENAME TO identity_workspace_texts;
+  `,
 ]);

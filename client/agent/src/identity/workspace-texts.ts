@@ -1,12 +1,12 @@
 /**
- * Workspace labels and consent purposes (issue 15). The server never learns them: the
+ * Workspace labels, consent purposes and members' statutory bases (issues 15, 13). The server never learns them: the
  * signed chain names each by a salted commitment (crypto/src/workspace-texts.ts) and the
  * texts travel inside the pairwise-encrypted key messages. A received text is kept under the
  * commitment it hashes to; it is shown only when the verified chain names that commitment,
  * so a text that matches nothing (forged, or for a consent since replaced) is never shown,
  * and nobody — server or member — can change a label or purpose without re-signing the chain.
  */
-import { textCommitment } from '@yhteispoyta/crypto/workspace-texts';
+import { MAX_TEXTS, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import type { WorkspaceText, WorkspaceTextKind } from '@yhteispoyta/crypto/workspace-texts';
 import type { ChainState } from '@yhteispoyta/crypto/membership';
 import { toBytes } from '@yhteispoyta/crypto/bytes';
@@ -57,11 +57,18 @@ export class WorkspaceTexts {
     return this.#text(workspaceId, 'purpose', commitment)?.text;
   }
 
-  /** What this device passes on with a workspace's keys: the label and the current purpose it holds. */
+  /** The text of a statutory basis the chain names by `commitment`, if this device holds it (record_basis). */
+  basisFor(workspaceId: string, commitment: string): string | undefined {
+    return this.#text(workspaceId, 'basis', commitment)?.text;
+  }
+
+  /** What this device passes on with a workspace's keys: the label, the current purpose and the bases in force it holds. */
   forKeys(state: ChainState): WorkspaceText[] {
     const label = this.#text(state.workspaceId, 'label', state.labelCommitment);
     const purpose = state.consent === null ? undefined : this.#text(state.workspaceId, 'purpose', state.consent.purposeCommitment);
-    return [label, purpose].filter((t): t is WorkspaceText => t !== undefined);
+    // One basis per member at most, and distinct members may share a text under different salts.
+    const bases = [...state.bases.values()].map((b) => this.#text(state.workspaceId, 'basis', b.commitment));
+    return [label, purpose, ...bases].filter((t): t is WorkspaceText => t !== undefined).slice(0, MAX_TEXTS); // the wire schema refuses more
   }
 
   #text(workspaceId: string, kind: WorkspaceTextKind, commitment: string): WorkspaceText | undefined {

@@ -1,6 +1,7 @@
 /**
  * What the verified membership chain says happened in a workspace, for the case timeline
- * (issue 12): the opening, members added and removed, consent granted, changed and revoked
+ * (issue 12): the opening, members added and removed, consent granted, changed and revoked,
+ * statutory bases recorded and withdrawn (issue 13)
  * — each with its signed time and its author — and every person the chain ever named, with
  * the organisation and role the chain gave him and the name and organisation name his
  * certificates give. Only events this device verified (chain-store.ts) are read; nothing
@@ -51,6 +52,10 @@ export function chainHistory(events: readonly MembershipEvent[], names: PersonNa
         break;
       case 'revoke_consent':
         entries.push({ ...base, kind: 'consent_revoked', orgIds: [...event.payload.orgIds] });
+        break;
+      case 'record_basis':
+        // The basis text is not in the chain (it travels encrypted); the processing view shows it.
+        entries.push({ ...base, kind: event.payload.basisCommitment === null ? 'basis_withdrawn' : 'basis_recorded', subject: event.payload.userId });
         break;
       default:
         // Devices and key rotations are not phases of the case (the members' view lists devices).

@@ -15,7 +15,7 @@ import { certifiedMembership } from '@yhteispoyta/crypto/certificates/membership
 import { outsideConsent } from '@yhteispoyta/crypto/membership';
 import { workspaceLabelSchema } from '@yhteispoyta/crypto/protocol';
 import { safetyNumber } from '@yhteispoyta/crypto/safety';
-import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
+import { MAX_TEXT_CHARS, newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import { CLIENTS_ORG_ID } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, MemberDevice, Role, WorkspaceKind } from '@yhteispoyta/crypto/types';
 import type { ChainHistory, ConsentEndingChoice, FormerMember, IdentityInfo, MemberNotice, MemberView, MembershipService, ProblemSink, RemovalView, WorkspaceInvitation, WorkspaceNotice, WorkspaceSummary } from '../contracts';
@@ -222,6 +222,34 @@ export class LocalMembershipService implements MembershipService {
       await this.#p.writer.appendLocked(workspaceId, () => ({ type: 'revoke_consent', payload: { orgIds: [...orgIds], ...endingOf(ending) } }));
       await this.#p.writer.ensureRotatedLocked(workspaceId);
     });
+    await this.#p.writer.deliver(workspaceId);
+    return this.#require(workspaceId);
+  }
+
+  async recordBasis(workspaceId: string, userId: string, basis: string | null): Promise<WorkspaceSummary> {
+    const state = this.#p.sync.state(workspaceId);
+    if (state === undefined) throw new MembershipError('unknown_workspace', 'this device does not hold that workspace');
+    if (basis !== null && (basis.trim() === '' || basis.length > MAX_TEXT_CHARS.basis)) {
+      throw new MembershipError('malformed', `the basis must be 1-${MAX_TEXT_CHARS.basis} characters`);
+    }
+    // Checked here for a plain sentence; the chain rules (appendCheck) refuse the same.
+    const self = state.members.get(this.#device.self.userId);
+    const target = state.members.get(userId);
+    if (self?.owner !== true) throw new MembershipError('forbidden', 'only an owner of the case records a statutory basis');
+    if (target === undefined || target.role === 'client') throw new MembershipError('unknown_user', `${userId} is not a professional member of this case`);
+    if (target.orgId !== self.orgId) throw new MembershipError('forbidden', "a statutory basis is recorded only for members of the owner's own organisation");
+    // Like a consent's purpose: the server gets a commitment, the members the text inside their key messages.
+    let basisCommitment: string | null = null;
+    if (basis !== null) {
+      const salt = newTextSalt();
+      basisCommitment = textCommitment('basis', basis, salt);
+      this.#p.texts.learn(workspaceId, [{ kind: 'basis', text: basis, salt }]);
+    }
+    const after = await this.#p.sync.exclusive(() =>
+      this.#p.writer.appendLocked(workspaceId, () => ({ type: 'record_basis', payload: { userId, basisCommitment } })),
+    );
+    // Every member device gets the current key once more, now carrying the basis text.
+    if (basis !== null) this.#p.writer.resendCurrent(workspaceId, after, after.devices);
     await this.#p.writer.deliver(workspaceId);
     return this.#require(workspaceId);
   }
@@ -465,6 +493,7 @@ export class LocalMembershipService implements MembershipService {
         certified: !personFinding && member.devices.length > uncertifiedDevices.length,
         uncertifiedDevices,
         ...(outside.has(member.userId) ? { outsideConsent: true } : {}),
+        ...(state.bases.has(member.userId) ? { statutoryBasis: true } : {}),
       };
     });
   }

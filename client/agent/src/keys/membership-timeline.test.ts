@@ -37,6 +37,8 @@ describe('membershipTimeline', () => {
       event('add_member', { member: member('u-jani', 'clients', 'client') }),
       event('grant_consent', { orgIds: ['o-kela'], purposeCommitment: 'p' } as never, client),
       event('revoke_consent', { orgIds: ['o-kela'] }, client),
+      event('record_basis', { userId: 'u-pekka', basisCommitment: 'b'.repeat(64) }),
+      event('record_basis', { userId: 'u-pekka', basisCommitment: null }),
       event('remove_member', { userId: 'u-pekka' }),
       event('remove_member', { userId: 'u-jani' }, client),
     ];
@@ -46,14 +48,17 @@ describe('membershipTimeline', () => {
       ['joined', 'u-jani', 'Anna', 1002],
       ['consent_granted', undefined, 'u-jani', 1003],
       ['consent_revoked', undefined, 'u-jani', 1004],
-      ['removed', 'u-pekka', 'Anna', 1005],
-      ['left', 'u-jani', 'u-jani', 1006],
+      ['basis_recorded', 'u-pekka', 'Anna', 1005],
+      ['basis_withdrawn', 'u-pekka', 'Anna', 1006],
+      ['removed', 'u-pekka', 'Anna', 1007],
+      ['left', 'u-jani', 'u-jani', 1008],
     ]);
+    expect(notices[4]).toMatchObject({ displayName: 'Pekka', orgId: 'o-kela' });
     expect(notices[2]?.orgIds).toEqual(['o-kela']);
-    expect(notices[4]).toMatchObject({ displayName: 'Pekka', orgId: 'o-kela', by: anna });
+    expect(notices[6]).toMatchObject({ displayName: 'Pekka', orgId: 'o-kela', by: anna });
     expect(formerMembers).toEqual([
-      { userId: 'u-pekka', orgId: 'o-kela', role: 'kela_expert', displayName: 'Pekka', orgName: 'Kela', removedAt: 1005, removedBy: anna, left: false },
-      { userId: 'u-jani', orgId: 'clients', role: 'client', removedAt: 1006, removedBy: client, left: true },
+      { userId: 'u-pekka', orgId: 'o-kela', role: 'kela_expert', displayName: 'Pekka', orgName: 'Kela', removedAt: 1007, removedBy: anna, left: false },
+      { userId: 'u-jani', orgId: 'clients', role: 'client', removedAt: 1008, removedBy: client, left: true },
     ]);
   });
 

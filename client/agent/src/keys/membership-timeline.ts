@@ -1,6 +1,6 @@
 /**
  * What the chat shows as system notices ("Maija liittyi", "Anna poisti Pekan työtilasta",
- * "asiakas antoi suostumuksen"), read from this device's verified membership chain and
+ * "asiakas antoi suostumuksen", "Anna kirjasi lakisääteisen perusteen: Pekka"), read from this device's verified membership chain and
  * never from text the server sends; and the people who were members once, so that their
  * old messages keep the organisation they wrote under. Pure: the caller names people.
  */
@@ -70,6 +70,13 @@ export function membershipTimeline(
       case 'revoke_consent':
         notices.push({ ...base, kind: 'consent_revoked', orgIds: [...event.payload.orgIds] });
         break;
+      case 'record_basis': {
+        const { userId } = event.payload;
+        const orgId = members.get(userId)?.orgId;
+        const kind = event.payload.basisCommitment === null ? 'basis_withdrawn' : 'basis_recorded';
+        notices.push({ ...base, kind, ...person(userId), ...(orgId === undefined ? {} : { orgId }) });
+        break;
+      }
       default:
         break;
     }

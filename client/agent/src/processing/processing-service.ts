@@ -64,7 +64,7 @@ export class ProcessingService implements ProcessingReader {
     const base = {
       workspaceId,
       consentHistory: consentHistory(events, (c) => texts.purposeFor(workspaceId, c), now, (userId) => describe(userId).displayName),
-      bases: accessBases(state, events, describe),
+      bases: accessBases(state, events, describe, (c) => texts.basisFor(workspaceId, c)),
     };
     let fetched: { entries: AuditEntry[]; truncated: boolean };
     try {

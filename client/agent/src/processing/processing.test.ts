@@ -15,6 +15,7 @@ import { startInProcessServer } from '@yhteispoyta/server/testkit/in-process-ser
 import type { InProcessServer } from '@yhteispoyta/server/testkit/in-process-server.testkit';
 import { makeTestDevice } from '../keys/test-device.testkit';
 import type { TestDevice, TestDeviceSpec } from '../keys/test-device.testkit';
+import { newTextSalt } from '@yhteispoyta/crypto/workspace-texts';
 import { accessRecorder } from '../net/audit-access';
 
 let dir: string;
@@ -86,5 +87,71 @@ describe('the processing view', () => {
     const broken = await jani.core.processing.view(workspaceId);
     expect(broken.integrity).toMatchObject({ ok: false, seq });
     expect(jani.problems.some((p) => p.code === 'audit_broken' && p.workspaceId === workspaceId)).toBe(true);
+  });
+
+  it("shows an owner's statutory basis to the client; it keeps him when the client revokes his organisation, nobody else", async () => {
+    const STATUTE = 'Sosiaalihuoltolaki (1301/2014) 42 § – omatyöntekijä';
+    const sari = await make({ name: 'sari', orgId: 'sote', role: 'social_worker' });
+    const kalle = await make({ name: 'kalle', orgId: 'kela', role: 'kela_expert' });
+    const { workspaceId } = await sari.core.membership.create('case', 'Asiakassuunnitelma');
+    const invitation = await sari.core.membership.inviteClient(workspaceId, 'Jani Asiakas');
+    const jani = await make({ name: 'jani', code: invitation.code });
+    await waitUntil('jani joins the chain', async () => {
+      await sari.core.sync.syncAll();
+      await jani.core.sync.syncAll();
+      return jani.core.keyRing.chainState(workspaceId)?.members.get(invitation.userId)?.devices.length === 1;
+    });
+    await jani.core.membership.grantConsent(workspaceId, { orgIds: ['sote', 'kela'], purpose: 'Toimeentulotuen yhteistyö' });
+    await sari.core.sync.syncAll();
+    // Kalle is an owner too, of Kela: he answers for Kela's staff only.
+    await sari.core.membership.addMember(workspaceId, kalle.device.self.userId, { owner: true });
+    const sariId = sari.device.self.userId;
+
+    await sari.core.membership.recordBasis(workspaceId, sariId, STATUTE);
+    // Kalle has the signed event but not yet the text: a basis is recorded, its text missing.
+    await kalle.core.sync.syncAll();
+    const early = (await kalle.core.processing.view(workspaceId)).bases.find((b) => b.userId === sariId);
+    expect(early).toMatchObject({ basis: 'statute', statute: { recordedBy: sariId } });
+    expect(early?.statute?.text).toBeUndefined();
+    // Another text than the committed one (as a key message could carry it) is never shown.
+    kalle.core.texts.learn(workspaceId, [{ kind: 'basis', text: 'Lastensuojelulaki (417/2007)', salt: newTextSalt() }]);
+    expect((await kalle.core.processing.view(workspaceId)).bases.find((b) => b.userId === sariId)?.statute?.text).toBeUndefined();
+    // The text reaches jani inside the key message sari's agent sends again with the basis.
+    await waitUntil("jani's view shows the basis with its text", async () => {
+      await sari.core.refresh();
+      await jani.core.refresh();
+      const view = await jani.core.processing.view(workspaceId);
+      return view.bases.find((b) => b.userId === sariId)?.statute?.text === STATUTE;
+    });
+    const view = await jani.core.processing.view(workspaceId);
+    expect(view.bases.find((b) => b.userId === sariId)).toMatchObject({ basis: 'statute', statute: { text: STATUTE, recordedBy: sariId, recordedByName: 'sari' } });
+    expect(view.bases.find((b) => b.userId === kalle.device.self.userId)?.basis).toBe('consent');
+    // The timeline says it was recorded (the text itself is not in the chain).
+    expect((await jani.core.membership.history(workspaceId))?.entries.at(-1)).toMatchObject({ kind: 'basis_recorded', by: sariId, subject: sariId });
+
+    // An owner of another organisation cannot record one for a county worker: refused, nothing appended.
+    await kalle.core.sync.syncAll();
+    const before = kalle.core.keyRing.chainState(workspaceId)?.seq;
+    await expect(kalle.core.membership.recordBasis(workspaceId, sariId, 'Lastensuojelulaki (417/2007)')).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(sari.core.membership.recordBasis(workspaceId, sariId, 'x'.repeat(301))).rejects.toMatchObject({ code: 'malformed' });
+    await kalle.core.sync.syncAll();
+    expect(kalle.core.keyRing.chainState(workspaceId)?.seq).toBe(before);
+
+    // The client revokes consent for the county: Sari stays, as owner, without a hand-over.
+    await jani.core.sync.syncAll();
+    const revoked = await jani.core.membership.revokeConsent(workspaceId, ['sote']);
+    expect(revoked.members.find((m) => m.userId === sariId)).toMatchObject({ owner: true, statutoryBasis: true });
+    expect(revoked.members.some((m) => m.outsideConsent === true)).toBe(false);
+    const history = (await jani.core.processing.view(workspaceId)).consentHistory;
+    expect(history.at(-1)).toMatchObject({ kind: 'revoked', revokedOrgIds: ['sote'], removed: [] });
+    // Withdrawing the basis now would leave her outside the consent: refused (remove her instead).
+    await waitUntil('sari sees the revocation', async () => {
+      await sari.core.sync.syncAll();
+      return sari.core.keyRing.chainState(workspaceId)?.consent?.orgIds.join() === 'kela';
+    });
+    await expect(sari.core.membership.recordBasis(workspaceId, sariId, null)).rejects.toMatchObject({ code: 'consent_scope' });
+    // Kalle, added under the consent, still follows it.
+    const kelaOut = await jani.core.membership.revokeConsent(workspaceId, ['kela']);
+    expect(kelaOut.members.map((m) => m.userId).sort()).toEqual([invitation.userId, sariId].sort());
   });
 });

@@ -74,6 +74,9 @@ export const workspacesApi = {
   /** The client revokes consent of organisations. */
   revokeConsent: async (workspaceId: string, orgIds: string[], ending: { handOverTo?: string; close?: true } = {}) =>
     (await callRoute(AGENT, 'revokeConsent', { params: { workspaceId }, body: { orgIds, ...ending } })).workspace,
+  /** An owner records the statutory basis of a professional of his own organisation; null withdraws it (issue 13). */
+  recordBasis: async (workspaceId: string, userId: string, basis: string | null) =>
+    (await callRoute(AGENT, 'recordBasis', { params: { workspaceId, userId }, body: { basis } })).workspace,
   /** "Tietojeni käsittely": consent history, bases of access, the processing log the agent checked (issue 13). */
   processing: async (workspaceId: string) => (await callRoute(AGENT, 'processing', { params: { workspaceId } })).processing,
   /** Record in the central audit log that the user opened or exported something (`what`: 'plan', 'record:<id>', …). */

@@ -1,6 +1,6 @@
 /**
- * A system notice in the chat: who joined, was removed or left, or changed the client's
- * consent, and when — read by this device from the verified membership chain, never
+ * A system notice in the chat: who joined, was removed or left, changed the client's
+ * consent or recorded or withdrew a member's statutory basis, and when — read by this device from the verified membership chain, never
  * text the server wrote.
  */
 import { useTranslation } from 'react-i18next';
@@ -25,7 +25,11 @@ export function SystemNotice({ notice, nameOf }: { notice: MemberNotice; nameOf(
           ? t('notices.left', { name })
           : notice.kind === 'consent_granted'
             ? t('notices.consentGranted', { by, orgs })
-            : t('notices.consentRevoked', { by, orgs });
+            : notice.kind === 'basis_recorded'
+              ? t('notices.basisRecorded', { by, name })
+              : notice.kind === 'basis_withdrawn'
+                ? t('notices.basisWithdrawn', { by, name })
+                : t('notices.consentRevoked', { by, orgs });
   return (
     <li className="system-notice" data-kind={notice.kind}>
       <p>

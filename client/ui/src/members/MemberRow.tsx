@@ -50,6 +50,12 @@ export function MemberRow({ workspace, member, isSelf, online, canRemove }: { wo
           <span className="visually-hidden">: {t('consentCheck.outsideExplain')}</span>
         </span>
       ) : null}
+      {member.statutoryBasis === true ? (
+        <span className="badge" data-testid="statutory-basis" title={t('members.statutoryBasisExplain')}>
+          {t('members.statutoryBasis')}
+          <span className="visually-hidden">: {t('members.statutoryBasisExplain')}</span>
+        </span>
+      ) : null}
       {online ? (
         <span className="online">
           <span className="online-dot" aria-hidden="true" />

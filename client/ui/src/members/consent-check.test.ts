@@ -33,6 +33,14 @@ describe('answerEffect', () => {
     expect(endingFields(effect, { close: true })).toEqual({ close: true });
   });
 
+  it('keeps a member with a statutory basis: revoking his organisation then needs no hand-over', () => {
+    const recorded = [{ ...anna, statutoryBasis: true }, liisa, olli, jani];
+    const effect = answerEffect(recorded, new Set(['kela']));
+    expect(effect.leaving.map((m) => m.userId)).toEqual(['olli']);
+    expect(effect.ownersLost).toBe(false);
+    expect(endingFields(effect, { handOverTo: 'liisa' })).toEqual({});
+  });
+
   it('asks first about the organisations already present', () => {
     expect(presentOrgIds(all).sort()).toEqual(['county', 'hus', 'kela']);
   });

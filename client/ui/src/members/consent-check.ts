@@ -1,6 +1,7 @@
 /**
  * What a consent answer of the client would do, computed before he signs it (issue 13):
- * who leaves the case with it (professionals of organisations it leaves out) and whether
+ * who leaves the case with it (professionals of organisations it leaves out, unless a
+ * statutory basis is recorded for them) and whether
  * it removes every owner, in which case the chain refuses it unless it hands the case to a
  * remaining professional or closes it. The same rule runs in every agent and the server
  * (crypto membership-rules.ts answerConsent); this copy only lets the page ask first.
@@ -21,8 +22,10 @@ export interface AnswerEffect {
 /** The effect of an answer that keeps the organisations `keptOrgIds` (every client always stays). */
 export function answerEffect(members: readonly Member[], keptOrgIds: ReadonlySet<string>): AnswerEffect {
   const professionals = members.filter((m) => m.role !== 'client');
-  const leaving = professionals.filter((m) => !keptOrgIds.has(m.orgId));
-  const staying = professionals.filter((m) => keptOrgIds.has(m.orgId));
+  // A member with a statutory basis stays whatever the answer (the chain rules keep him too).
+  const stays = (m: Member): boolean => keptOrgIds.has(m.orgId) || m.statutoryBasis === true;
+  const leaving = professionals.filter((m) => !stays(m));
+  const staying = professionals.filter(stays);
   const ownersLost = professionals.some((m) => m.owner) && !staying.some((m) => m.owner && m.devices.length > 0);
   return { leaving, ownersLost, heirs: staying.filter((m) => m.devices.length > 0) };
 }

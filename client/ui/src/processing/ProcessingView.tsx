@@ -16,13 +16,14 @@ import { usePeople } from '../app/people-context';
 import { useAction } from '../app/use-action';
 import { formatDate, formatDateTime } from '../lib/format';
 import { useMemberName } from '../members/use-member-name';
+import { BasisControls } from './BasisControls';
 import { kindOf, MEMBERSHIP_SUBJECTS, subjectOf } from './processing-labels';
 
 /** Most log rows shown at once (the download has them all). */
 const SHOWN_ROWS = 200;
 
-/** The processing view of a workspace. */
-export function ProcessingView({ workspace }: { workspace: Workspace }) {
+/** The processing view of a workspace; `selfUserId`: this user (an owner records bases for his own organisation's staff). */
+export function ProcessingView({ workspace, selfUserId }: { workspace: Workspace; selfUserId: string }) {
   const { t, i18n } = useTranslation();
   const { onMembership } = useAgent();
   const { orgName } = usePeople();
@@ -38,6 +39,9 @@ export function ProcessingView({ workspace }: { workspace: Workspace }) {
   useEffect(() => onMembership((id) => id === workspaceId && reload()), [onMembership, workspaceId, reload]);
 
   const orgs = (ids: readonly string[]) => (ids.length === 0 ? t('processing.noOrgs') : ids.map((id) => orgName(id) ?? id).join(', '));
+  const me = workspace.members.find((m) => m.userId === selfUserId);
+  // Only in a case, only an owner, only for his own organisation's professionals (the chain rules say the same).
+  const canRecord = (b: { role: string; orgId: string }) => workspace.kind === 'case' && !workspace.closed && me?.owner === true && b.role !== 'client' && b.orgId === me.orgId;
   const rows = (view?.log ?? []).filter((e) => kindOf(e) !== undefined && kindOf(e) !== 'read_log').reverse();
 
   return (
@@ -96,9 +100,24 @@ export function ProcessingView({ workspace }: { workspace: Workspace }) {
                   <strong>{b.displayName ?? nameOf(b.userId)}</strong>
                   {b.role === 'client' ? null : <>, {b.orgName ?? orgName(b.orgId) ?? b.orgId}</>}
                   {' – '}
-                  {b.basis === 'consent' && b.since !== undefined
-                    ? t('processing.basis.consentSince', { date: formatDate(b.since, i18n.language) })
-                    : t(`processing.basis.${b.basis}`)}
+                  {b.statute !== undefined ? (
+                    <span data-testid="statute">
+                      {b.statute.text === undefined
+                        ? t('processing.basis.statuteNoText')
+                        : t('processing.basis.statuteText', { text: b.statute.text })}{' '}
+                      {t('processing.basis.recordedBy', {
+                        name: b.statute.recordedByName ?? nameOf(b.statute.recordedBy),
+                        date: formatDate(b.statute.at, i18n.language),
+                      })}
+                    </span>
+                  ) : b.basis === 'consent' && b.since !== undefined ? (
+                    t('processing.basis.consentSince', { date: formatDate(b.since, i18n.language) })
+                  ) : (
+                    t(`processing.basis.${b.basis}`)
+                  )}
+                  {canRecord(b) ? (
+                    <BasisControls workspace={workspace} userId={b.userId} name={b.displayName ?? nameOf(b.userId)} recorded={b.statute !== undefined} onChanged={reload} />
+                  ) : null}
                 </li>
               ))}
             </ul>

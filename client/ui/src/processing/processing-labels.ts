@@ -40,4 +40,4 @@ export function subjectOf(entry: Pick<ProcessingEntry, 'action' | 'detail'>): st
 }
 
 /** Chain event types the page names in words (processing.events.<type>). */
-export const MEMBERSHIP_SUBJECTS = ['create', 'add_member', 'remove_member', 'add_device', 'remove_device', 'grant_consent', 'revoke_consent', 'rotate_epoch', 'close'] as const;
+export const MEMBERSHIP_SUBJECTS = ['create', 'add_member', 'remove_member', 'add_device', 'remove_device', 'grant_consent', 'revoke_consent', 'rotate_epoch', 'close', 'record_basis'] as const;

@@ -158,7 +158,7 @@ function OpenWorkspace({
         {shown === 'files' ? <FilesView workspace={workspace} /> : null}
         {shown === 'members' ? <MembersView workspace={workspace} self={{ userId: user.userId, role: selfRole }} present={new Set(present.keys())} /> : null}
         {shown === 'safety' ? <SafetyView workspace={workspace} /> : null}
-        {shown === 'processing' ? <ProcessingView workspace={workspace} /> : null}
+        {shown === 'processing' ? <ProcessingView workspace={workspace} selfUserId={user.userId} /> : null}
       </div>
     </div>
   );
