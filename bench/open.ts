@@ -21,7 +21,10 @@ import { toBytes } from '@yhteispoyta/crypto/bytes';
 import { deriveStreamKey, openEnvelope, verifyEnvelopeSignature } from '@yhteispoyta/crypto/envelope';
 import { decodeHeader } from '@yhteispoyta/crypto/header';
 import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
+import { loadConfig } from '@yhteispoyta/server/config';
+import { applyRetention } from '@yhteispoyta/server/maintenance/retention';
 import { createStore } from '@yhteispoyta/server/store/create-store';
+import type { Store } from '@yhteispoyta/server/store/port';
 import Sqlite from '@signalapp/sqlcipher';
 import { restartAgent, sessionOf, until } from './agents';
 import { hocuspocusProvider, hocuspocusSynced } from './hocuspocus-client';
@@ -50,12 +53,13 @@ export interface BuiltDocument {
 
 /** Stored bytes of the document on the server. */
 export interface StoredBytes {
-  /** everything held now: every update envelope (the server has no retention job running) and every snapshot */
+  /** everything held before the retention window has passed: every update envelope and every snapshot */
   readonly heldNow: number;
-  /** after the retention window: covered updates pruned, every snapshot kept as version history */
+  /** after the server's retention job, run once its window has passed: covered updates pruned, snapshots thinned */
   readonly afterRetention: number;
   /** what a joining device downloads: the active snapshot and the updates on it */
   readonly live: number;
+  /** snapshots kept after retention, and their bytes */
   readonly snapshots: number;
   readonly snapshotBytes: number;
   readonly trailingUpdates: number;
@@ -232,27 +236,37 @@ function sum(values: readonly { byteLength: number }[]): number {
   return values.reduce((total, v) => total + v.byteLength, 0);
 }
 
+/** Every snapshot of the bench document the store holds, and their bytes. */
+async function snapshotsHeld(store: Store, workspaceId: string): Promise<Uint8Array[]> {
+  const infos = await store.envelopes.listSnapshots(workspaceId, STREAM);
+  return Promise.all(infos.map(async (info) => (await store.envelopes.getSnapshot(workspaceId, STREAM, info.snapshotId))?.bytes ?? new Uint8Array()));
+}
+
 /**
  * The document's bytes in the server's store, read through the storage port from the
- * server's own sqlite file; then the retention step the server runs on its own once the
- * window has passed (store.pruneCoveredUpdates, server/src/maintenance/retention.ts) is
- * applied at once.
+ * server's own sqlite file; then the server's own retention job (server/src/maintenance/
+ * retention.ts: covered updates pruned, snapshot history thinned to the newest of each
+ * hour for a day and of each day after) is run once as it runs when its window
+ * (SNAPSHOT_RETENTION_SECONDS) has passed. The bench writes the document within minutes,
+ * so its snapshots share one or two hours and thinning keeps one or two of them; a
+ * document edited over weeks keeps up to 24 hourly and one daily snapshot per day.
  */
 async function storedBytes(serverDbPath: string, workspaceId: string): Promise<StoredBytes> {
   const store = await createStore({ kind: 'sqlite', path: serverDbPath });
   try {
-    const snapshotInfos = await store.envelopes.listSnapshots(workspaceId, STREAM);
-    const snapshots = await Promise.all(snapshotInfos.map(async (info) => (await store.envelopes.getSnapshot(workspaceId, STREAM, info.snapshotId))?.bytes ?? new Uint8Array()));
+    const snapshots = await snapshotsHeld(store, workspaceId);
     const before = await store.envelopes.envelopesAfter(workspaceId, STREAM, 0, 1_000_000);
     const live = await store.envelopes.latestState(workspaceId, STREAM);
-    await store.envelopes.pruneCoveredUpdates(Date.now() + 1);
+    const config = loadConfig({});
+    await applyRetention({ store, config, now: () => Date.now() + config.snapshotRetentionSeconds * 1000 + 1 });
+    const kept = await snapshotsHeld(store, workspaceId);
     const after = await store.envelopes.envelopesAfter(workspaceId, STREAM, 0, 1_000_000);
-    const snapshotBytes = sum(snapshots);
+    const snapshotBytes = sum(kept);
     return {
-      heldNow: snapshotBytes + sum(before.map((e) => e.bytes)),
+      heldNow: sum(snapshots) + sum(before.map((e) => e.bytes)),
       afterRetention: snapshotBytes + sum(after.map((e) => e.bytes)),
       live: (live.snapshot?.bytes.byteLength ?? 0) + sum(live.envelopes.map((e) => e.bytes)),
-      snapshots: snapshots.length,
+      snapshots: kept.length,
       snapshotBytes,
       trailingUpdates: live.envelopes.length,
       updateEnvelopes: before.length,
