@@ -123,6 +123,12 @@ describe('Tietojeni käsittely', () => {
       await sanna.getByRole('button', { name: 'Kirjaa peruste' }).click();
       const own = sanna.getByTestId('statute');
       await expect.poll(() => own.innerText(), { timeout: 60_000 }).toContain(`Lakisääteinen peruste: ${STATUTE} (kirjannut Sanna Virtanen,`);
+      // A professional reads the page about the client, not the client's "sinä itse" / "suostumuksesi".
+      const sannaText = await sanna.getByTestId('processing-view').innerText();
+      expect(sannaText).toContain('Kuka näkee asiakkaan asiat ja millä perusteella');
+      expect(sannaText).toContain('Jani – asiakas itse');
+      expect(sannaText).toMatch(/Maija Laine, Kela – asiakkaan suostumuksen perusteella \(annettu/);
+      expect(sannaText).not.toContain('suostumuksesi');
       expect(await seriousViolations(sanna)).toEqual([]);
       await screenshot(sanna, 'processing-basis-owner-1366');
 

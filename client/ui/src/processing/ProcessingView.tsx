@@ -19,6 +19,9 @@ import { useMemberName } from '../members/use-member-name';
 import { BasisControls } from './BasisControls';
 import { kindOf, MEMBERSHIP_SUBJECTS, subjectOf } from './processing-labels';
 
+/** Texts worded for the reader: the client about himself, a professional about the client. */
+const VIEWER_WORDED = new Set(['lead', 'consentTitle', 'basesTitle', 'logTitle', 'logBroken', 'basis.self', 'basis.consentSince', 'basis.consent', 'basis.awaiting_answer']);
+
 /** Most log rows shown at once (the download has them all). */
 const SHOWN_ROWS = 200;
 
@@ -40,6 +43,10 @@ export function ProcessingView({ workspace, selfUserId }: { workspace: Workspace
 
   const orgs = (ids: readonly string[]) => (ids.length === 0 ? t('processing.noOrgs') : ids.map((id) => orgName(id) ?? id).join(', '));
   const me = workspace.members.find((m) => m.userId === selfUserId);
+  // The client reads about himself ("sinä itse", "suostumuksesi perusteella"); a professional of
+  // his case reads the same page about the client (processing.staff.*).
+  const say = (key: string, options?: Record<string, unknown>): string =>
+    t(me?.role !== 'client' && VIEWER_WORDED.has(key) ? `processing.staff.${key}` : `processing.${key}`, options);
   // Only in a case, only an owner, only for his own organisation's professionals (the chain rules say the same).
   const canRecord = (b: { role: string; orgId: string }) => workspace.kind === 'case' && !workspace.closed && me?.owner === true && b.role !== 'client' && b.orgId === me.orgId;
   const rows = (view?.log ?? []).filter((e) => kindOf(e) !== undefined && kindOf(e) !== 'read_log').reverse();
@@ -47,14 +54,14 @@ export function ProcessingView({ workspace, selfUserId }: { workspace: Workspace
   return (
     <div className="processing-view" data-testid="processing-view">
       <h2>{t('processing.title')}</h2>
-      <p className="lead">{t('processing.lead')}</p>
+      <p className="lead">{say('lead')}</p>
       <ErrorNotice error={load.error} />
       {view === undefined ? (
         <p role="status">{t('common.loading')}</p>
       ) : (
         <>
           <section className="card" aria-labelledby="processing-consent">
-            <h3 id="processing-consent">{t('processing.consentTitle')}</h3>
+            <h3 id="processing-consent">{say('consentTitle')}</h3>
             {view.consentHistory.length === 0 ? (
               <p>{t('processing.noConsent')}</p>
             ) : (
@@ -93,7 +100,7 @@ export function ProcessingView({ workspace, selfUserId }: { workspace: Workspace
           </section>
 
           <section className="card" aria-labelledby="processing-bases">
-            <h3 id="processing-bases">{t('processing.basesTitle')}</h3>
+            <h3 id="processing-bases">{say('basesTitle')}</h3>
             <ul className="processing-bases">
               {view.bases.map((b) => (
                 <li key={b.userId}>
@@ -111,9 +118,9 @@ export function ProcessingView({ workspace, selfUserId }: { workspace: Workspace
                       })}
                     </span>
                   ) : b.basis === 'consent' && b.since !== undefined ? (
-                    t('processing.basis.consentSince', { date: formatDate(b.since, i18n.language) })
+                    say('basis.consentSince', { date: formatDate(b.since, i18n.language) })
                   ) : (
-                    t(`processing.basis.${b.basis}`)
+                    say(`basis.${b.basis}`)
                   )}
                   {canRecord(b) ? (
                     <BasisControls workspace={workspace} userId={b.userId} name={b.displayName ?? nameOf(b.userId)} recorded={b.statute !== undefined} onChanged={reload} />
@@ -124,7 +131,7 @@ export function ProcessingView({ workspace, selfUserId }: { workspace: Workspace
           </section>
 
           <section className="card" aria-labelledby="processing-log">
-            <h3 id="processing-log">{t('processing.logTitle')}</h3>
+            <h3 id="processing-log">{say('logTitle')}</h3>
             <p className="hint">{t('processing.logExplain')}</p>
             {view.integrity === undefined ? (
               <p className="notice notice-warning">{t('processing.logOffline')}</p>
@@ -135,7 +142,7 @@ export function ProcessingView({ workspace, selfUserId }: { workspace: Workspace
             ) : (
               <div className="notice notice-danger" role="alert" data-testid="processing-integrity">
                 <p>
-                  <strong>{t('processing.logBroken', { seq: view.integrity.seq })}</strong>
+                  <strong>{say('logBroken', { seq: view.integrity.seq })}</strong>
                 </p>
               </div>
             )}
@@ -144,7 +151,7 @@ export function ProcessingView({ workspace, selfUserId }: { workspace: Workspace
             ) : (
               <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="processing-log">
                 <table className="processing-log">
-                  <caption className="visually-hidden">{t('processing.logTitle')}</caption>
+                  <caption className="visually-hidden">{say('logTitle')}</caption>
                   <thead>
                     <tr>
                       <th scope="col">{t('processing.columns.when')}</th>
