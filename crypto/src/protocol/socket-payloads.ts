@@ -137,8 +137,6 @@ export const fetchRequestSchema = z.strictObject({
 export type FetchRequest = z.infer<typeof fetchRequestSchema>;
 /** `fetch` success. */
 export const fetchResultSchema = z.strictObject({ envelopes: z.array(storedEnvelopeSchema).max(MAX_FETCH_LIMIT) });
-/** `fetch` success. */
-export type FetchResult = z.infer<typeof fetchResultSchema>;
 /** `fetch` success as sent. */
 export type FetchResultFrame = z.input<typeof fetchResultSchema>;
 /** `fetch` ack. */
