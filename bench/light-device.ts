@@ -19,7 +19,7 @@ import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts
 import type { DeviceIdentity } from '@yhteispoyta/crypto/identity';
 import { GENESIS_PREV_HASH, eventHash, signEvent } from '@yhteispoyta/crypto/membership';
 import { generatePrekeys } from '@yhteispoyta/crypto/prekeys';
-import { loginSigningBytes, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import { loginSigningBytes, SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import type { RouteBody } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MemberInfo, MembershipEvent } from '@yhteispoyta/crypto/types';
 import { HttpRestClient } from '@yhteispoyta/agent/net/rest-client';
@@ -120,7 +120,7 @@ export async function createLightWorkspace(serverUrl: string, owner: LightDevice
 /** An authenticated socket.io connection of a device (websocket transport, no reconnection). */
 export async function connectLight(serverUrl: string, device: LightDevice): Promise<Socket> {
   const socket = io(serverUrl, {
-    auth: { token: device.token, v: PROTOCOL_VERSION },
+    auth: { token: device.token, v: SOCKET_PROTOCOL_VERSION },
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,

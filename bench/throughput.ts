@@ -18,7 +18,8 @@ import WebSocket from 'ws';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { randomBytes } from '@yhteispoyta/crypto/bytes';
-import { encodeWireEnvelope, sealEnvelope } from '@yhteispoyta/crypto/envelope';
+import { sealEnvelope } from '@yhteispoyta/crypto/envelope';
+import { envelopeFrame } from '@yhteispoyta/crypto/protocol';
 import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
 import type { WireEnvelope } from '@yhteispoyta/crypto/types';
 import { cpuMeter } from './cpu';
@@ -118,7 +119,7 @@ function seal(sender: LightDevice, workspaceId: string, clock: number, plaintext
 }
 
 /** Push `envelopes` in order keeping `window` unacknowledged; resolves when all are acked or `stop()` is called. */
-function pushAll(socket: Socket, envelopes: readonly WireEnvelope[], window: number): { done: Promise<number>; stop(): void } {
+function pushAll(socket: Socket, envelopes: readonly Uint8Array[], window: number): { done: Promise<number>; stop(): void } {
   let stopped = false;
   let next = 0;
   let acked = 0;
@@ -151,7 +152,7 @@ export async function ypThroughput(plan: ThroughputPlan, profileFile?: string): 
     const org = await benchOrganisation(server.url, ADMIN_TOKEN);
     const devices = await enrolLightDevices(server.url, org, plan.workspaces * (plan.receivers + 1));
     const counter = new WindowCounter();
-    const senders: { socket: Socket; envelopes: WireEnvelope[] }[] = [];
+    const senders: { socket: Socket; envelopes: Uint8Array[] }[] = [];
     let wireBytes = 0;
     for (let w = 0; w < plan.workspaces; w++) {
       const members = devices.slice(w * (plan.receivers + 1), (w + 1) * (plan.receivers + 1));
@@ -162,10 +163,8 @@ export async function ypThroughput(plan: ThroughputPlan, profileFile?: string): 
         const socket = await connectLight(server.url, receiver);
         sockets.push(socket);
         await joinLight(socket, workspaceId);
-        socket.on('envelope', (notice: { stored: { envelope: WireEnvelope } }) => {
-          const e = notice.stored.envelope;
-          counter.add(e.header.byteLength + e.nonce.byteLength + e.ciphertext.byteLength + e.signature.byteLength);
-        });
+        // Each envelope arrives as its encoded blob (crypto/protocol wire-envelope.ts).
+        socket.on('envelope', (notice: { stored: { envelope: Uint8Array } }) => counter.add(notice.stored.envelope.byteLength));
       }
       const socket = await connectLight(server.url, sender);
       sockets.push(socket);
@@ -173,8 +172,9 @@ export async function ypThroughput(plan: ThroughputPlan, profileFile?: string): 
       // The relay never decrypts: any key serves, the signature is what it checks.
       const epochKey = randomBytes(32);
       const updates = textUpdates(w + 1, plan.updatesPerSender, plan.payloadBytes);
-      const envelopes = updates.map((update, i) => seal(sender, workspaceId, i + 1, update, epochKey));
-      wireBytes = encodeWireEnvelope(envelopes[0] as WireEnvelope).byteLength;
+      // Sealed and encoded before the window, as a sender's outbox holds them.
+      const envelopes = updates.map((update, i) => envelopeFrame(seal(sender, workspaceId, i + 1, update, epochKey)));
+      wireBytes = envelopes[0]?.byteLength ?? 0;
       senders.push({ socket, envelopes });
     }
     const pushes = senders.map((s) => pushAll(s.socket, s.envelopes, PUSH_WINDOW));

@@ -23,8 +23,12 @@ export const MAX_PLAINTEXT_BYTES = MAX_CIPHERTEXT_BYTES - AEAD_TAG_BYTES;
 /** Binary form of a WireEnvelope: format version byte + u16 header length + u32 ciphertext length. */
 const WIRE_FRAMING_BYTES = 7;
 const WIRE_FORMAT_VERSION = 1;
+/** Largest encoded envelope ({@link encodeWireEnvelope}) whose ciphertext is at most `maxCiphertextBytes`. */
+export function maxEncodedEnvelopeBytes(maxCiphertextBytes: number): number {
+  return WIRE_FRAMING_BYTES + MAX_HEADER_BYTES + NONCE_BYTES + SIGNATURE_BYTES + maxCiphertextBytes;
+}
 /** Largest envelope in its binary form ({@link encodeWireEnvelope}). */
-export const MAX_ENVELOPE_BYTES = WIRE_FRAMING_BYTES + MAX_HEADER_BYTES + NONCE_BYTES + SIGNATURE_BYTES + MAX_CIPHERTEXT_BYTES;
+export const MAX_ENVELOPE_BYTES = maxEncodedEnvelopeBytes(MAX_CIPHERTEXT_BYTES);
 
 /**
  * Per-envelope byte overhead on top of the plaintext, field by field:
@@ -144,15 +148,38 @@ export type DecodeWireEnvelopeResult =
   | { readonly ok: true; readonly envelope: WireEnvelope; readonly header: EnvelopeHeader }
   | { readonly ok: false; readonly code: DecodeFailureCode; readonly detail: string };
 
+/** Offset of the u16 header length in {@link encodeWireEnvelope}'s output (after the format byte). */
+const HEADER_LENGTH_OFFSET = 1;
+
 /**
- * Strict decode of {@link encodeWireEnvelope}'s output from an untrusted source: sizes,
- * format version and the header's canonical encoding are all checked (the signature is not:
- * that needs the author's key). Never throws.
+ * True when an untrusted encoded envelope is over a size limit, judged from its length
+ * and its length fields alone (nothing is copied or decoded): longer than an envelope with
+ * `maxCiphertextBytes` of ciphertext can be, or declaring a header over MAX_HEADER_BYTES or
+ * a ciphertext over `maxCiphertextBytes`. Lets a receiver answer `too_large` before its
+ * schema would call the same bytes malformed. Never throws.
  */
-export function decodeWireEnvelope(bytes: unknown): DecodeWireEnvelopeResult {
+export function encodedEnvelopeTooLarge(bytes: Uint8Array, maxCiphertextBytes: number = MAX_CIPHERTEXT_BYTES): boolean {
+  if (bytes.byteLength > maxEncodedEnvelopeBytes(maxCiphertextBytes)) return true;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < HEADER_LENGTH_OFFSET + 2) return false;
+  const headerLength = view.getUint16(HEADER_LENGTH_OFFSET);
+  if (headerLength > MAX_HEADER_BYTES) return true;
+  const ciphertextLengthAt = HEADER_LENGTH_OFFSET + 2 + headerLength + NONCE_BYTES + SIGNATURE_BYTES;
+  if (bytes.byteLength < ciphertextLengthAt + 4) return false;
+  return view.getUint32(ciphertextLengthAt) > maxCiphertextBytes;
+}
+
+/**
+ * Strict decode of {@link encodeWireEnvelope}'s output from an untrusted source, without
+ * looking inside the header: format version, every length field against the bytes
+ * present (nothing truncated, nothing trailing) and the part sizes of
+ * {@link parseEnvelopeShape}, with `maxCiphertextBytes` as the ciphertext limit (a
+ * presence envelope's is smaller). The parts are copied out. Never throws.
+ */
+export function decodeEnvelopeFrame(bytes: unknown, maxCiphertextBytes: number = MAX_CIPHERTEXT_BYTES): EnvelopeShapeResult {
   if (!(bytes instanceof Uint8Array)) return { ok: false, code: 'malformed', detail: 'not bytes' };
-  if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
-    return { ok: false, code: 'too_large', detail: `${bytes.byteLength} bytes, limit ${MAX_ENVELOPE_BYTES}` };
+  if (bytes.byteLength > maxEncodedEnvelopeBytes(maxCiphertextBytes)) {
+    return { ok: false, code: 'too_large', detail: `${bytes.byteLength} bytes is over the envelope limit` };
   }
   try {
     const r = new ByteReader(bytes);
@@ -164,15 +191,27 @@ export function decodeWireEnvelope(bytes: unknown): DecodeWireEnvelopeResult {
     const nonce = r.raw(NONCE_BYTES);
     const signature = r.raw(SIGNATURE_BYTES);
     const ciphertextLength = r.u32();
-    if (ciphertextLength > MAX_CIPHERTEXT_BYTES) throw new DecodeFailure('too_large', `ciphertext is ${ciphertextLength} bytes`);
+    if (ciphertextLength > maxCiphertextBytes) throw new DecodeFailure('too_large', `ciphertext is ${ciphertextLength} bytes`);
     const ciphertext = r.raw(ciphertextLength);
     r.end();
     checkPartSizes(header.byteLength, nonce.byteLength, ciphertext.byteLength, signature.byteLength);
-    const decoded = decodeHeader(header);
-    if (!decoded.ok) return decoded;
-    return { ok: true, envelope: { header, nonce, ciphertext, signature }, header: decoded.header };
+    if (header.byteLength === 0) throw new DecodeFailure('malformed', 'empty header');
+    return { ok: true, envelope: { header, nonce, ciphertext, signature } };
   } catch (e) {
     if (e instanceof DecodeFailure) return { ok: false, code: e.code, detail: e.detail };
     return { ok: false, code: 'malformed', detail: 'undecodable' };
   }
+}
+
+/**
+ * Strict decode of {@link encodeWireEnvelope}'s output from an untrusted source: sizes,
+ * format version and the header's canonical encoding are all checked (the signature is not:
+ * that needs the author's key). Never throws.
+ */
+export function decodeWireEnvelope(bytes: unknown): DecodeWireEnvelopeResult {
+  const framed = decodeEnvelopeFrame(bytes);
+  if (!framed.ok) return framed;
+  const decoded = decodeHeader(framed.envelope.header);
+  if (!decoded.ok) return decoded;
+  return { ok: true, envelope: framed.envelope, header: decoded.header };
 }

@@ -9,7 +9,7 @@
  * caller by caller after the matrix.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_EVENT_SCHEMAS, CLIENT_TO_SERVER_EVENTS, httpStatusOf, PROTOCOL_VERSION, REST_ROUTES } from '@yhteispoyta/crypto/protocol';
+import { CLIENT_EVENT_SCHEMAS, CLIENT_TO_SERVER_EVENTS, httpStatusOf, SOCKET_PROTOCOL_VERSION, REST_ROUTES } from '@yhteispoyta/crypto/protocol';
 import type { ClientToServerEventName, RouteName } from '@yhteispoyta/crypto/protocol';
 import type { Certificate } from '@yhteispoyta/crypto/certificates/types';
 import { TEST_ADMIN_TOKEN, call, deploymentOf, enrol, enrolBody, expectError, freshUpload, newCode, startApiServer } from '@yhteispoyta/server/http/api.testkit';
@@ -78,7 +78,7 @@ async function emit(socket: Awaited<ReturnType<typeof connected>>, event: string
 }
 
 async function connected(token: string) {
-  const result = await connectSocket(server.url, { token, v: PROTOCOL_VERSION });
+  const result = await connectSocket(server.url, { token, v: SOCKET_PROTOCOL_VERSION });
   if (!result.ok) throw new Error(`connect failed: ${result.message}`);
   return result.socket;
 }
@@ -144,7 +144,7 @@ describe('socket denials', () => {
     await probe.skip();
     if (column === 'noToken' || column === 'expiredToken') {
       // Without a valid session no socket exists to send the event on: the handshake is refused and audited.
-      const refused = await connectSocket(server.url, column === 'noToken' ? { v: PROTOCOL_VERSION } : { token: world.expiredToken, v: PROTOCOL_VERSION });
+      const refused = await connectSocket(server.url, column === 'noToken' ? { v: SOCKET_PROTOCOL_VERSION } : { token: world.expiredToken, v: SOCKET_PROTOCOL_VERSION });
       expect(refused).toMatchObject({ ok: false, data: { code } });
       expect(await newDenials()).toContainEqual({ actor: null, workspaceId: null, route: null, event: 'handshake', error: code });
     }

@@ -4,6 +4,7 @@
  * epoch, with the clock and snapshot fields the server expects from a legitimate member),
  * so that a refusal can only come from who is asking.
  */
+import { envelopeFrame } from '@yhteispoyta/crypto/protocol';
 import type { ClientToServerEventName } from '@yhteispoyta/crypto/protocol';
 import type { WireEnvelope } from '@yhteispoyta/crypto/types';
 import type { TestDevice } from '@yhteispoyta/server/http/api.testkit';
@@ -11,13 +12,9 @@ import type { AuthzWorld } from './world';
 
 let snapshotStreams = 0;
 
-function wire(envelope: WireEnvelope): Record<string, Buffer> {
-  return {
-    header: Buffer.from(envelope.header),
-    nonce: Buffer.from(envelope.nonce),
-    ciphertext: Buffer.from(envelope.ciphertext),
-    signature: Buffer.from(envelope.signature),
-  };
+/** An envelope as socket.io carries it: one encoded blob. */
+function wire(envelope: WireEnvelope): Buffer {
+  return Buffer.from(envelopeFrame(envelope));
 }
 
 /**

@@ -5,7 +5,7 @@
  * fetch) checked every few hundred cases. Every case is regenerated from its own seed, so
  * a failure is recorded as the seed that reproduces it.
  */
-import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import { SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import type { FuzzFixtures } from './fixtures';
 import { restJson } from './fixtures';
 import type { FuzzServer } from './fuzz-server';
@@ -106,7 +106,7 @@ export async function sentinel(server: FuzzServer, fx: FuzzFixtures): Promise<Ve
   if (listed.status !== 200 || !workspaces?.some((w) => w.workspaceId === fx.workspaceId)) {
     return { ok: false, problem: `a valid listWorkspaces failed: ${listed.status} ${JSON.stringify(listed.json)?.slice(0, 200)}` };
   }
-  const connected = await connectSocket(server.url, { token: fx.alice.token, v: PROTOCOL_VERSION });
+  const connected = await connectSocket(server.url, { token: fx.alice.token, v: SOCKET_PROTOCOL_VERSION });
   if (!connected.ok) return { ok: false, problem: `a valid handshake failed: ${connected.message}` };
   try {
     const ack: unknown = await connected.socket.timeout(20_000).emitWithAck('fetch', { workspaceId: fx.workspaceId, stream: 'chat', afterSeq: 0, limit: 1 });

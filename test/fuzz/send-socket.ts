@@ -6,7 +6,7 @@
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
-import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import { SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import { clientParser } from '@yhteispoyta/server/socket/relay.testkit';
 import type { FuzzFixtures } from './fixtures';
 import { checkAck, checkConnectError, checkRawFrames, isClientEvent } from './reply-check';
@@ -41,7 +41,7 @@ export class WorkerSockets {
     const existing = this.#sockets.get(as);
     if (existing?.connected === true) return existing;
     existing?.close();
-    const connected = await connectSocket(this.url, { token: this.fx[as].token, v: PROTOCOL_VERSION });
+    const connected = await connectSocket(this.url, { token: this.fx[as].token, v: SOCKET_PROTOCOL_VERSION });
     if (!connected.ok) throw new Error(`fixture device ${as} could not connect: ${connected.message}`);
     this.#sockets.set(as, connected.socket);
     return connected.socket;
@@ -145,7 +145,7 @@ export async function runRawFramesCase(c: RawFramesCase, url: string, fx: FuzzFi
     if (open?.startsWith('0') !== true) return { ok: false, problem: `no engine.io open packet (${String(open).slice(0, 80)})` };
     let handshakeFrames = 1;
     if (c.as !== 'none') {
-      ws.send(`40${JSON.stringify({ token: fx[c.as].token, v: PROTOCOL_VERSION })}`);
+      ws.send(`40${JSON.stringify({ token: fx[c.as].token, v: SOCKET_PROTOCOL_VERSION })}`);
       const connected = await seen(1, 10_000);
       if (connected?.startsWith('40') !== true) return { ok: false, problem: `namespace connect failed: ${String(connected).slice(0, 120)}` };
       handshakeFrames = 2;

@@ -4,7 +4,7 @@
  * correctly but with broken header fields, random events and argument lists, hostile
  * handshakes, and raw engine.io/socket.io frames that no well-behaved client would send.
  */
-import { CLIENT_TO_SERVER_EVENTS, MAX_CLIENT_SOCKET_MESSAGE_BYTES, PROTOCOL_VERSION, SERVER_TO_CLIENT_EVENTS } from '@yhteispoyta/crypto/protocol';
+import { CLIENT_TO_SERVER_EVENTS, MAX_CLIENT_SOCKET_MESSAGE_BYTES, SOCKET_PROTOCOL_VERSION, SERVER_TO_CLIENT_EVENTS } from '@yhteispoyta/crypto/protocol';
 import type { ClientToServerEventName } from '@yhteispoyta/crypto/protocol';
 import type { EnvelopeHeader, EnvelopeKind, WireEnvelope } from '@yhteispoyta/crypto/types';
 import type { FuzzFixtures } from './fixtures';
@@ -100,14 +100,69 @@ function socketTemplate(event: ClientToServerEventName, fx: FuzzFixtures): unkno
   }
 }
 
-/** Plain-object form of an envelope for the wire (socket.io sends Buffers as binary attachments). */
-function wire(envelope: WireEnvelope): Record<string, Buffer> {
-  return {
-    header: Buffer.from(envelope.header),
-    nonce: Buffer.from(envelope.nonce),
-    ciphertext: Buffer.from(envelope.ciphertext),
-    signature: Buffer.from(envelope.signature),
-  };
+/**
+ * An envelope as the protocol carries it: one encoded blob (socket.io sends a Buffer as one
+ * binary attachment). Written here without encodeWireEnvelope's size checks, so that a
+ * fuzzed envelope with parts of illegal sizes still travels in the shape the server parses.
+ */
+function wire(envelope: WireEnvelope): Buffer {
+  const frame = Buffer.alloc(FRAMING_BYTES + envelope.header.length + envelope.nonce.length + envelope.signature.length + envelope.ciphertext.length);
+  let at = frame.writeUInt8(WIRE_FORMAT, 0);
+  at = frame.writeUInt16BE(envelope.header.length & 0xffff, at);
+  for (const part of [envelope.header, envelope.nonce, envelope.signature]) {
+    frame.set(part, at);
+    at += part.length;
+  }
+  at = frame.writeUInt32BE(envelope.ciphertext.length, at);
+  frame.set(envelope.ciphertext, at);
+  return frame;
+}
+
+/** Format byte and length fields of the encoded envelope (crypto/src/envelope-format.ts). */
+const WIRE_FORMAT = 1;
+const FRAMING_BYTES = 7;
+/** Offset of the ciphertext length field of an encoded envelope with this header length. */
+const ciphertextLengthAt = (headerLength: number): number => 3 + headerLength + 12 + 64;
+
+/**
+ * A valid envelope's blob broken in its framing: cut short anywhere, trailing bytes,
+ * length fields that point past the end or over the limits, another format byte, the
+ * parts of the old four-field shape, garbage of any length, or far over the size limit.
+ * Each must be refused in type (bad_request or too_large), never crash the server.
+ */
+function framingAttack(prng: Prng, fx: FuzzFixtures, as: SocketIdentity): SocketCase {
+  const event = prng.pick(['push', 'snapshot', 'presence'] as const);
+  const envelope = fx.seal({ kind: event === 'push' ? 'update' : event });
+  const blob = wire(envelope);
+  const headerLength = envelope.header.length;
+  const attacks: (() => [string, unknown])[] = [
+    () => ['truncated', blob.subarray(0, prng.int(0, blob.length - 1))],
+    () => ['trailing bytes', Buffer.concat([blob, Buffer.from(prng.bytes(prng.pick([1, 2, 64, 4096])))])],
+    () => {
+      const copy = Buffer.from(blob);
+      copy.writeUInt16BE(prng.pick([headerLength + 1, headerLength - 1, 0, 0xffff, 4096, 4097]), 1);
+      return ['header length field', copy];
+    },
+    () => {
+      const copy = Buffer.from(blob);
+      const length = envelope.ciphertext.length;
+      copy.writeUInt32BE(prng.pick([length + 1, length - 1, 0, 15, 0xffff_ffff, 4 * 1024 * 1024 + 1]), ciphertextLengthAt(headerLength));
+      return ['ciphertext length field past the end', copy];
+    },
+    () => {
+      const copy = Buffer.from(blob);
+      copy.writeUInt8(prng.pick([0, 2, 0xff]), 0);
+      return ['format byte', copy];
+    },
+    () => ['four-field object', { header: Buffer.from(envelope.header), nonce: Buffer.from(envelope.nonce), ciphertext: Buffer.from(envelope.ciphertext), signature: Buffer.from(envelope.signature) }],
+    () => ['garbage', Buffer.from(prng.bytes(prng.pick([0, 1, 7, 100, 300, 20_000])))],
+    () => ['over the limit', Buffer.concat([blob, Buffer.alloc(4 * 1024 * 1024 + 8192)])],
+    () => ['blob as array', [...blob.subarray(0, 64)]],
+    () => ['blob as base64', blob.toString('base64')],
+  ];
+  const [attack, value] = prng.pick(attacks)();
+  const args = [{ envelope: value }];
+  return { transport: 'socket', as, event, args, ack: true, mayDisconnect: mayBreakTransport(args), note: `${event}: envelope blob ${attack}` };
 }
 
 /** Header fields that are well-formed enough to be sealed and signed, yet wrong for the server. */
@@ -180,10 +235,10 @@ function randomEvent(prng: Prng, fx: FuzzFixtures, as: SocketIdentity): SocketCa
 }
 
 function handshake(prng: Prng, fx: FuzzFixtures): HandshakeCase {
-  const v = PROTOCOL_VERSION;
+  const v = SOCKET_PROTOCOL_VERSION;
   const choices: (() => HandshakeCase)[] = [
     () => ({ transport: 'handshake', auth: { token: fx.alice.token, v }, valid: true, note: 'valid handshake' }),
-    () => ({ transport: 'handshake', auth: { token: fx.alice.token, v: prng.pick([0, PROTOCOL_VERSION - 1, PROTOCOL_VERSION + 1, String(PROTOCOL_VERSION), null, 1.5]) }, valid: false, note: 'wrong version' }),
+    () => ({ transport: 'handshake', auth: { token: fx.alice.token, v: prng.pick([0, SOCKET_PROTOCOL_VERSION - 1, SOCKET_PROTOCOL_VERSION + 1, String(SOCKET_PROTOCOL_VERSION), null, 1.5]) }, valid: false, note: 'wrong version' }),
     () => ({ transport: 'handshake', auth: { v }, valid: false, note: 'no token' }),
     () => ({ transport: 'handshake', auth: { token: hostileString(prng, 500), v }, valid: false, note: 'hostile token' }),
     () => ({ transport: 'handshake', auth: { token: fx.alice.token, v, extra: 1 }, valid: false, note: 'extra key' }),
@@ -229,7 +284,8 @@ export function socketCase(seed: number, fx: FuzzFixtures): SocketSideCase {
     case 'mutant':
       return templateMutant(prng, fx, as);
     case 'semantic':
-      return semanticEnvelope(prng, fx, as);
+      // Drawn after the kind, so that the seeds of every other kind keep their cases.
+      return prng.chance(0.4) ? framingAttack(prng, fx, as) : semanticEnvelope(prng, fx, as);
     case 'random':
       return randomEvent(prng, fx, as);
     case 'handshake':

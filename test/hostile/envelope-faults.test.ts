@@ -185,12 +185,12 @@ describe('envelope faults', () => {
       const old = world.relay.log.entries(ws, 'chat', (e) => e.header.author.userId === anna.userId)[0];
       if (old === undefined) throw new Error('no chat envelope of anna was relayed');
       // The same stored envelope again (as a join racing live delivery does): skipped quietly.
-      world.relay.deliver('sini', 'envelope', { workspaceId: ws, stream: 'chat', stored: old.stored });
+      world.relay.deliverEnvelope('sini', { workspaceId: ws, stream: 'chat', stored: old.stored });
       await sleep(500);
       expect(await sini.problemsSince(mark)).toEqual([]);
       expect(await chatIds(sini)).toEqual(listed);
       const seq = world.relay.log.maxSeq(ws) + 1;
-      t.injected = world.relay.deliver('sini', 'envelope', { workspaceId: ws, stream: 'chat', stored: { ...old.stored, seq } });
+      t.injected = world.relay.deliverEnvelope('sini', { workspaceId: ws, stream: 'chat', stored: { ...old.stored, seq } });
       const problem = await sini.awaitProblem(mark, ['replay']);
       t.detected = sameDevice(problem?.device, anna.ref);
       t.note('replay (a plain re-delivery under its own seq is skipped quietly)');
@@ -235,7 +235,7 @@ describe('envelope faults', () => {
       const payload = utf8(JSON.stringify({ t: 'msg', id: 'forged-1', text: 'Siirrä rahat tilille X', attachments: [] }));
       const envelope = world.attacker.seal({ workspaceId: ws, stream: 'chat', kind: 'chat', epoch, clock: 1, snapshotId: '', sentAt: Date.now() }, payload, leaked);
       const seq = world.relay.log.maxSeq(ws) + 1;
-      t.injected = world.relay.deliver('sini', 'envelope', { workspaceId: ws, stream: 'chat', stored: { seq, envelope, receivedAt: Date.now() } });
+      t.injected = world.relay.deliverEnvelope('sini', { workspaceId: ws, stream: 'chat', stored: { seq, envelope, receivedAt: Date.now() } });
       const problem = await sini.awaitProblem(mark, ['unknown_author']);
       t.detected = sameDevice(problem?.device, world.attacker.self);
       t.note('unknown_author (identity never seen)');
@@ -270,7 +270,7 @@ describe('envelope faults', () => {
       const before = await world.converged(ws, NAMES);
       const envelope = world.attacker.seal({ workspaceId: ws, stream: PLAN, kind: 'update', epoch, clock: 1, snapshotId: '', sentAt: Date.now() }, new Uint8Array([0, 0]), leaked);
       const mark2 = await sini.mark();
-      world.relay.deliver('sini', 'envelope', { workspaceId: ws, stream: PLAN, stored: { seq: world.relay.log.maxSeq(ws) + 1, envelope, receivedAt: Date.now() } });
+      world.relay.deliverEnvelope('sini', { workspaceId: ws, stream: PLAN, stored: { seq: world.relay.log.maxSeq(ws) + 1, envelope, receivedAt: Date.now() } });
       const unknown = await sini.awaitProblem(mark2, ['unknown_author']);
       expect(sameDevice(unknown?.device, world.attacker.self)).toBe(true);
       t.note('its envelope: unknown_author (not a member device in that epoch)');

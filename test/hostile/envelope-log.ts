@@ -5,7 +5,6 @@
  */
 import { decodeHeader } from '@yhteispoyta/crypto/header';
 import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
-import { storedEnvelopeSchema } from '@yhteispoyta/crypto/protocol';
 import type { EnvelopeHeader } from '@yhteispoyta/crypto/types';
 import { copyEnvelope } from './envelope-tamper';
 
@@ -19,13 +18,14 @@ export interface LoggedEnvelope {
 
 const streamKey = (workspaceId: string, stream: string): string => `${workspaceId}\u0000${stream}`;
 
-/** The decoded header of an untrusted stored envelope, if it parses at all. */
-export function parseStored(value: unknown): { stored: StoredEnvelope; header: EnvelopeHeader } | undefined {
-  const parsed = storedEnvelopeSchema.safeParse(value);
-  if (!parsed.success) return undefined;
-  const decoded = decodeHeader(parsed.data.envelope.header);
+/**
+ * A stored envelope the relay parsed from the traffic (the protocol's schemas decoded its
+ * blob), copied, with its decoded header; undefined when the header does not decode.
+ */
+export function parseStored(value: StoredEnvelope): { stored: StoredEnvelope; header: EnvelopeHeader } | undefined {
+  const decoded = decodeHeader(value.envelope.header);
   if (!decoded.ok) return undefined;
-  return { stored: { ...parsed.data, envelope: copyEnvelope(parsed.data.envelope) }, header: decoded.header };
+  return { stored: { seq: value.seq, envelope: copyEnvelope(value.envelope), receivedAt: value.receivedAt }, header: decoded.header };
 }
 
 /** Stored envelopes by stream, each seq once. */
@@ -33,8 +33,8 @@ export class EnvelopeLog {
   readonly #streams = new Map<string, Map<number, LoggedEnvelope>>();
   readonly #maxSeq = new Map<string, number>();
 
-  /** Remember a stored envelope (a value that does not parse is ignored). */
-  record(workspaceId: string, stream: string, value: unknown): void {
+  /** Remember a stored envelope (one whose header does not decode is ignored). */
+  record(workspaceId: string, stream: string, value: StoredEnvelope): void {
     const parsed = parseStored(value);
     if (parsed === undefined) return;
     const key = streamKey(workspaceId, stream);

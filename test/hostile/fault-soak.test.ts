@@ -102,7 +102,7 @@ async function round(t: Trial, plan: Plan, victim: WorldAgent, author: WorldAgen
     await act(author, stream);
     await allConverged();
     const old = pick(world.relay.log.entries(ws, stream, (e) => e.header.author.userId === author.userId && e.header.kind !== 'snapshot'));
-    t.injected = world.relay.deliver(victim.name, 'envelope', { workspaceId: ws, stream, stored: { ...old.stored, seq: world.relay.log.maxSeq(ws) + 1 } });
+    t.injected = world.relay.deliverEnvelope(victim.name, { workspaceId: ws, stream, stored: { ...old.stored, seq: world.relay.log.maxSeq(ws) + 1 } });
   } else {
     handle = plan.shape === 'reorder'
       ? world.relay.arm({ type: 'reorder', victim: victim.name, select })

@@ -75,7 +75,7 @@ async function storeAndDeliver(ws: string, envelope: WireEnvelope, author: Devic
     bytes: encodeWireEnvelope(envelope), receivedAt: Date.now(),
   });
   if (!stored.ok) throw new Error(`the operator could not store it: ${stored.code}`);
-  for (const door of doors) world.relay.deliver(door, 'envelope', { workspaceId: ws, stream: CHAT_STREAM, stored: { seq: stored.seq, envelope, receivedAt: Date.now() } });
+  for (const door of doors) world.relay.deliverEnvelope(door, { workspaceId: ws, stream: CHAT_STREAM, stored: { seq: stored.seq, envelope, receivedAt: Date.now() } });
 }
 
 describe('freshness of membership and withholding', () => {

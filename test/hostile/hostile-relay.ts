@@ -10,7 +10,8 @@
  * never sent (replays, injections), and {@link HostileRelay.reconnect} to drop an agent's
  * connection (it reconnects and catches up by itself).
  */
-import type { JoinRequest, ServerToClientEventName } from '@yhteispoyta/crypto/protocol';
+import { envelopeFrame } from '@yhteispoyta/crypto/protocol';
+import type { EnvelopeNotice, JoinRequest, ServerToClientEventName } from '@yhteispoyta/crypto/protocol';
 import { FaultBoard } from './fault-board';
 import type { EnvelopeLog } from './envelope-log';
 import type { FaultHandle, FaultSpec } from './faults';
@@ -75,6 +76,11 @@ export class HostileRelay {
     const connections = this.#door(door).connections();
     for (const connection of connections) connection.emit(event, payload);
     return connections.length;
+  }
+
+  /** Push an envelope notice to the door's connections, its envelope encoded as the wire carries it; answers how many. */
+  deliverEnvelope(door: string, notice: EnvelopeNotice): number {
+    return this.deliver(door, 'envelope', { ...notice, stored: { ...notice.stored, envelope: envelopeFrame(notice.stored.envelope) } });
   }
 
   /** Drop the door's connections; the agent reconnects and catches up by itself. */

@@ -165,7 +165,7 @@ describe('records faults', () => {
       const old = world.relay.log.entries(ws, RECORDS_STREAM, (e) => e.header.author.userId === anna.userId).at(-1);
       if (old === undefined) throw new Error('no records envelope of anna was relayed');
       const mark = await sini.mark();
-      t.injected = world.relay.deliver('sini', 'envelope', { workspaceId: ws, stream: RECORDS_STREAM, stored: { ...old.stored, seq: world.relay.log.maxSeq(ws) + 1 } });
+      t.injected = world.relay.deliverEnvelope('sini', { workspaceId: ws, stream: RECORDS_STREAM, stored: { ...old.stored, seq: world.relay.log.maxSeq(ws) + 1 } });
       const problem = await sini.awaitProblem(mark, ['replay']);
       t.detected = sameDevice(problem?.device, anna.ref);
       t.note('replay');

@@ -2,10 +2,13 @@
  * The armed faults applied to socket.io traffic: envelopes in live notices and in join
  * and fetch answers (drop, tamper, re-sign, hold back), snapshots presented in join
  * answers, snapshots captured from an agent, and membership heads cut from join answers
- * and notices. Genuine traffic is logged before any fault touches it.
+ * and notices. Genuine traffic is logged before any fault touches it. Envelopes travel as
+ * encoded blobs: the hooks parse them into WireEnvelopes and encode what they send on,
+ * forgeries included.
  */
 import { decodeHeader } from '@yhteispoyta/crypto/header';
 import {
+  envelopeFrame,
   envelopeNoticeSchema,
   fetchAckSchema,
   fetchRequestSchema,
@@ -15,7 +18,7 @@ import {
   pushAckSchema,
   pushRequestSchema,
 } from '@yhteispoyta/crypto/protocol';
-import type { ClientToServerEventName, ServerToClientEventName, StoredEnvelope, StreamCatchUp } from '@yhteispoyta/crypto/protocol';
+import type { ClientToServerEventName, ServerToClientEventName, StoredEnvelope, StoredEnvelopeFrame, StreamCatchUpFrame } from '@yhteispoyta/crypto/protocol';
 import type { EnvelopeHeader, WireEnvelope } from '@yhteispoyta/crypto/types';
 import { parseStored } from './envelope-log';
 import { envelopeId, flipBit, resign, truncateCiphertext } from './envelope-tamper';
@@ -31,6 +34,11 @@ function selects(select: EnvelopeSelector, workspaceId: string, stream: string, 
     (select.author === undefined || select.author === header.author.userId) &&
     (select.kind === undefined || select.kind === header.kind)
   );
+}
+
+/** A stored envelope as the relay sends it on: its envelope encoded. */
+function framed(stored: StoredEnvelope): StoredEnvelopeFrame {
+  return { ...stored, envelope: envelopeFrame(stored.envelope) };
 }
 
 /** Socket hooks over a fault board, plus the notices a reorder fault still holds. */
@@ -74,10 +82,10 @@ export function socketFaults(board: FaultBoard): SocketFaults {
     return out;
   };
 
-  const alterAll = (door: string, workspaceId: string, stream: string, list: readonly StoredEnvelope[]): StoredEnvelope[] =>
+  const alterAll = (door: string, workspaceId: string, stream: string, list: readonly StoredEnvelope[]): StoredEnvelopeFrame[] =>
     list.flatMap((stored) => {
       const out = alter(door, workspaceId, stream, stored);
-      return out === undefined ? [] : [out];
+      return out === undefined ? [] : [framed(out)];
     });
 
   const rewriteJoin = (door: string, request: unknown, answer: unknown): unknown => {
@@ -85,12 +93,13 @@ export function socketFaults(board: FaultBoard): SocketFaults {
     const ack = joinAckSchema.safeParse(answer);
     if (!req.success || !ack.success || !ack.data.ok) return answer;
     const workspaceId = req.data.workspaceId;
-    const streams: Record<string, StreamCatchUp> = {};
+    const streams: Record<string, StreamCatchUpFrame> = {};
     for (const [stream, catchUp] of Object.entries(ack.data.streams)) {
       if (catchUp.snapshot !== null) board.log.record(workspaceId, stream, catchUp.snapshot);
       for (const stored of catchUp.envelopes) board.log.record(workspaceId, stream, stored);
+      const snapshot = catchUp.snapshot === null ? undefined : alter(door, workspaceId, stream, catchUp.snapshot);
       streams[stream] = {
-        snapshot: catchUp.snapshot === null ? null : (alter(door, workspaceId, stream, catchUp.snapshot) ?? null),
+        snapshot: snapshot === undefined ? null : framed(snapshot),
         envelopes: alterAll(door, workspaceId, stream, catchUp.envelopes),
       };
     }
@@ -99,7 +108,7 @@ export function socketFaults(board: FaultBoard): SocketFaults {
       const snapshotHeader = decodeHeader(h.spec.snapshot.envelope.header);
       const snapshotId = snapshotHeader.ok ? snapshotHeader.header.snapshotId : '';
       const onIt = board.log.entries(workspaceId, h.spec.stream, (e) => e.header.kind !== 'snapshot' && e.header.snapshotId === snapshotId);
-      streams[h.spec.stream] = { snapshot: h.spec.snapshot, envelopes: onIt.map((e) => e.stored) };
+      streams[h.spec.stream] = { snapshot: framed(h.spec.snapshot), envelopes: onIt.map((e) => framed(e.stored)) };
       h.count();
     }
     return { ...ack.data, streams, membershipSeq: board.cutSeq(door, workspaceId, ack.data.membershipSeq) };
@@ -194,7 +203,7 @@ export function socketFaults(board: FaultBoard): SocketFaults {
     board.log.record(workspaceId, stream, stored);
     const out = alter(door, workspaceId, stream, stored);
     if (out === undefined) return [];
-    const delivered = { workspaceId, stream, stored: out };
+    const delivered = { workspaceId, stream, stored: framed(out) };
     const header = decodeHeader(stored.envelope.header);
     for (const h of board.armed('reorder', door)) {
       if (!header.ok || !selects(h.spec.select, workspaceId, stream, header.header)) continue;

@@ -13,6 +13,8 @@ import type {
   Ack,
   ClientToServerEvents,
   ErrorCode,
+  ParsedAck,
+  ParsedNotice,
   RouteBody,
   RouteName,
   RouteQuery,
@@ -101,11 +103,8 @@ export interface RestClient {
 export type ServerSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type LinkStatus = 'offline' | 'connecting' | 'online';
 
-type AckResult<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (
-  response: infer R,
-) => void
-  ? R
-  : never;
+/** The ack of `E` as the link hands it over: parsed, envelopes decoded. */
+type AckResult<E extends keyof ClientToServerEvents> = ParsedAck<E>;
 
 /**
  * A {@link ServerLink} request the server did not answer — not connected, or no ack in
@@ -134,7 +133,7 @@ export interface ServerLink {
     timeoutMs?: number,
   ): Promise<AckResult<E> extends Ack<infer T> ? LinkAck<T> : never>;
   /** server notices, already parsed with the protocol's schemas (invalid ones are reported as problems) */
-  onNotice<E extends keyof ServerToClientEvents>(event: E, listener: (notice: Parameters<ServerToClientEvents[E]>[0]) => void): () => void;
+  onNotice<E extends keyof ServerToClientEvents>(event: E, listener: (notice: ParsedNotice<E>) => void): () => void;
   /** called on every (re)connection, after authentication; sync re-joins here */
   onOnline(listener: () => void): () => void;
   onOffline(listener: () => void): () => void;

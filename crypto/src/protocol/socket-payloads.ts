@@ -2,6 +2,9 @@
  * Payload schemas of the socket.io events (docs/design.md §6, §7): what a client sends with
  * each event, what the ack answers, and what the server pushes. Both ends parse from
  * `unknown`: the server distrusts clients, and the agent distrusts the server.
+ * Every envelope travels as one binary blob (wire-envelope.ts): a schema's input type
+ * (the `…Frame` types, what a sender emits) has `Uint8Array` where its output type (what
+ * a receiver holds after parsing) has a WireEnvelope.
  */
 import { z } from 'zod';
 import { membershipEventSchema } from '../membership';
@@ -24,12 +27,12 @@ export const MAX_JOIN_ENVELOPES_PER_STREAM = 1000;
 export const MAX_FETCH_LIMIT = 1000;
 
 /**
- * Most binary attachments one server answer can carry: a join at its limits, four byte
- * fields per envelope. socket.io-parser's decoder refuses more than 10 by default (and
- * drops the connection as a parse error), so every client of this protocol must raise
- * its decoder's `maxAttachments` to this; the server keeps the default for what it receives.
+ * Most binary attachments one server answer can carry: a join at its limits, one blob per
+ * envelope. socket.io-parser's decoder refuses more than 10 by default (and drops the
+ * connection as a parse error), so every client of this protocol must raise its decoder's
+ * `maxAttachments` to this; the server keeps the default for what it receives.
  */
-export const MAX_ANSWER_ATTACHMENTS = MAX_JOIN_STREAMS * (MAX_JOIN_ENVELOPES_PER_STREAM + 1) * 4;
+export const MAX_ANSWER_ATTACHMENTS = MAX_JOIN_STREAMS * (MAX_JOIN_ENVELOPES_PER_STREAM + 1);
 
 /** Where a client stands in one stream: its active snapshot ('' for none) and the last seq it holds. */
 export const streamPositionSchema = z.strictObject({ snapshotId: snapshotRefSchema, afterSeq: nonNegativeIntSchema });
@@ -59,6 +62,8 @@ export const streamCatchUpSchema = z.strictObject({
 });
 /** Catch-up of one stream. */
 export type StreamCatchUp = z.infer<typeof streamCatchUpSchema>;
+/** Catch-up of one stream as sent. */
+export type StreamCatchUpFrame = z.input<typeof streamCatchUpSchema>;
 
 /** `join` success: catch-up per stored stream, and the newest membership seq to check the chain against. */
 export const joinResultSchema = z.strictObject({
@@ -67,6 +72,8 @@ export const joinResultSchema = z.strictObject({
 });
 /** `join` success. */
 export type JoinResult = z.infer<typeof joinResultSchema>;
+/** `join` success as sent. */
+export type JoinResultFrame = z.input<typeof joinResultSchema>;
 /** `join` ack. */
 export const joinAckSchema = ackSchema(joinResultSchema);
 
@@ -89,6 +96,8 @@ export const leaveAckSchema = ackSchema(emptyResultSchema);
 export const pushRequestSchema = z.strictObject({ envelope: wireEnvelopeSchema });
 /** `push` request. */
 export type PushRequest = z.infer<typeof pushRequestSchema>;
+/** `push` request as sent. */
+export type PushRequestFrame = z.input<typeof pushRequestSchema>;
 /** Success of a stored envelope: its server sequence. */
 export const storedResultSchema = z.strictObject({ seq: z.int().min(1) });
 /** Success of a stored envelope. */
@@ -103,6 +112,8 @@ export const pushAckSchema = ackSchema(storedResultSchema);
 export const snapshotRequestSchema = z.strictObject({ envelope: wireEnvelopeSchema });
 /** `snapshot` request. */
 export type SnapshotRequest = z.infer<typeof snapshotRequestSchema>;
+/** `snapshot` request as sent. */
+export type SnapshotRequestFrame = z.input<typeof snapshotRequestSchema>;
 /** `snapshot` ack. */
 export const snapshotAckSchema = ackSchema(storedResultSchema);
 
@@ -110,6 +121,8 @@ export const snapshotAckSchema = ackSchema(storedResultSchema);
 export const presenceRequestSchema = z.strictObject({ envelope: presenceEnvelopeSchema });
 /** `presence` request. */
 export type PresenceRequest = z.infer<typeof presenceRequestSchema>;
+/** `presence` request as sent. */
+export type PresenceRequestFrame = z.input<typeof presenceRequestSchema>;
 /** `presence` ack. */
 export const presenceAckSchema = ackSchema(emptyResultSchema);
 
@@ -124,8 +137,8 @@ export const fetchRequestSchema = z.strictObject({
 export type FetchRequest = z.infer<typeof fetchRequestSchema>;
 /** `fetch` success. */
 export const fetchResultSchema = z.strictObject({ envelopes: z.array(storedEnvelopeSchema).max(MAX_FETCH_LIMIT) });
-/** `fetch` success. */
-export type FetchResult = z.infer<typeof fetchResultSchema>;
+/** `fetch` success as sent. */
+export type FetchResultFrame = z.input<typeof fetchResultSchema>;
 /** `fetch` ack. */
 export const fetchAckSchema = ackSchema(fetchResultSchema);
 
@@ -142,11 +155,15 @@ export const envelopeNoticeSchema = z.strictObject({
 });
 /** Server → client `envelope`. */
 export type EnvelopeNotice = z.infer<typeof envelopeNoticeSchema>;
+/** Server → client `envelope` as sent. */
+export type EnvelopeNoticeFrame = z.input<typeof envelopeNoticeSchema>;
 
 /** Server → client `presence`: another device's presence envelope. */
 export const presenceNoticeSchema = z.strictObject({ workspaceId: idSchema, envelope: presenceEnvelopeSchema });
 /** Server → client `presence`. */
 export type PresenceNotice = z.infer<typeof presenceNoticeSchema>;
+/** Server → client `presence` as sent. */
+export type PresenceNoticeFrame = z.input<typeof presenceNoticeSchema>;
 
 /** Server → client `mailbox`: this device has items waiting (fetch them over REST). */
 export const mailboxNoticeSchema = z.strictObject({ pending: nonNegativeIntSchema });

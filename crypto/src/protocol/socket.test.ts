@@ -2,7 +2,17 @@ import { PrivateKey } from '@signalapp/libsignal-client';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import { randomBytes, utf8 } from '../bytes';
-import { AEAD_TAG_BYTES, decodeWireEnvelope, encodeWireEnvelope, sealEnvelope, verifyEnvelopeSignature } from '../envelope';
+import {
+  AEAD_TAG_BYTES,
+  encodedEnvelopeTooLarge,
+  encodeWireEnvelope,
+  MAX_CIPHERTEXT_BYTES,
+  MAX_ENVELOPE_BYTES,
+  NONCE_BYTES,
+  sealEnvelope,
+  SIGNATURE_BYTES,
+  verifyEnvelopeSignature,
+} from '../envelope';
 import { MAX_HEADER_BYTES } from '../header';
 import type { EnvelopeHeader, WireEnvelope } from '../types';
 import { ProtocolError } from './errors';
@@ -17,6 +27,7 @@ import {
   SERVER_EVENT_SCHEMAS,
   SERVER_TO_CLIENT_EVENTS,
   SOCKET_EVENTS,
+  SOCKET_PROTOCOL_VERSION,
 } from './socket';
 import type { JoinResult, StoredResult } from './socket-payloads';
 import {
@@ -26,7 +37,7 @@ import {
   MAX_JOIN_STREAMS,
   staleSnapshotDetailsSchema,
 } from './socket-payloads';
-import { MAX_PRESENCE_CIPHERTEXT_BYTES, presenceEnvelopeSchema, storedEnvelopeSchema, wireEnvelopeSchema } from './wire-envelope';
+import { envelopeFrame, MAX_PRESENCE_CIPHERTEXT_BYTES, presenceEnvelopeSchema, storedEnvelopeSchema, wireEnvelopeSchema } from './wire-envelope';
 
 const author = { userId: 'user-1', deviceId: 1 };
 let identityKey: PrivateKey;
@@ -37,14 +48,36 @@ function header(kind: EnvelopeHeader['kind'], stream: string): EnvelopeHeader {
   return { v: 2, workspaceId: 'ws-1', stream, kind, epoch: 1, author, clock: 1, snapshotId: 'snap-1', sentAt: 1_760_000_000_000, chainHead: { seq: 1, hash: '0'.repeat(64) } };
 }
 
-/** A copy whose parts are Buffers, as socket.io hands binary to a Node listener. */
-function asReceived(env: WireEnvelope): Record<keyof WireEnvelope, Buffer> {
-  return {
-    header: Buffer.from(env.header),
-    nonce: Buffer.from(env.nonce),
-    ciphertext: Buffer.from(env.ciphertext),
-    signature: Buffer.from(env.signature),
-  };
+/** The envelope's encoded blob as a Buffer, as socket.io hands binary to a Node listener. */
+function asReceived(env: WireEnvelope): Buffer {
+  return Buffer.from(envelopeFrame(env));
+}
+
+/**
+ * An encoded envelope written field by field with no size checks (encodeWireEnvelope
+ * refuses illegal parts): format byte, u16 header length, header, nonce, signature, u32
+ * ciphertext length, ciphertext.
+ */
+function frameOf(parts: { header: Uint8Array; nonce: Uint8Array; signature: Uint8Array; ciphertext: Uint8Array }, format = 1): Buffer {
+  const out = Buffer.alloc(7 + parts.header.length + parts.nonce.length + parts.signature.length + parts.ciphertext.length);
+  let at = out.writeUInt8(format, 0);
+  at = out.writeUInt16BE(parts.header.length, at);
+  for (const part of [parts.header, parts.nonce, parts.signature]) {
+    out.set(part, at);
+    at += part.length;
+  }
+  at = out.writeUInt32BE(parts.ciphertext.length, at);
+  out.set(parts.ciphertext, at);
+  return out;
+}
+
+/** The stable code of a refusal (`malformed`, `too_large`), or 'accepted'. Fails the test if parsing throws. */
+function outcome(schema: z.ZodType, input: unknown): string {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return 'accepted';
+  const issue = parsed.error.issues[0];
+  const code = issue?.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+  return typeof code === 'string' ? code : `refused: ${issue?.message ?? ''}`;
 }
 
 beforeAll(() => {
@@ -145,37 +178,91 @@ describe('event schemas', () => {
 });
 
 describe('envelopes', () => {
-  it('a sealed envelope passes the schema, and what passes still verifies', () => {
-    const parsed = wireEnvelopeSchema.parse(asReceived(update));
+  it('travel as one blob: the encoded envelope parses back into the same WireEnvelope, which still verifies', () => {
+    const blob = asReceived(update);
+    expect(Buffer.from(blob).equals(Buffer.from(encodeWireEnvelope(update)))).toBe(true);
+    const parsed = wireEnvelopeSchema.parse(blob);
+    expect(parsed).toEqual(update);
     expect(verifyEnvelopeSignature(parsed, identityKey.getPublicKey()).ok).toBe(true);
-    const decoded = decodeWireEnvelope(encodeWireEnvelope(parsed));
-    expect(decoded.ok).toBe(true);
+    expect(Buffer.from(envelopeFrame(parsed)).equals(blob)).toBe(true);
+    expect(presenceEnvelopeSchema.parse(asReceived(presence))).toEqual(presence);
   });
 
-  it('bounds each part exactly', () => {
-    const base = asReceived(update);
-    const withPart = (part: keyof WireEnvelope, length: number) => ({ ...base, [part]: Buffer.alloc(length) });
-    expect(wireEnvelopeSchema.safeParse(withPart('nonce', 11)).success).toBe(false);
-    expect(wireEnvelopeSchema.safeParse(withPart('nonce', 13)).success).toBe(false);
-    expect(wireEnvelopeSchema.safeParse(withPart('signature', 63)).success).toBe(false);
-    expect(wireEnvelopeSchema.safeParse(withPart('signature', 65)).success).toBe(false);
-    expect(wireEnvelopeSchema.safeParse(withPart('ciphertext', AEAD_TAG_BYTES - 1)).success).toBe(false);
-    expect(wireEnvelopeSchema.safeParse(withPart('header', 0)).success).toBe(false);
-    expect(wireEnvelopeSchema.safeParse(withPart('header', MAX_HEADER_BYTES)).success).toBe(true);
-    expect(wireEnvelopeSchema.safeParse(withPart('header', MAX_HEADER_BYTES + 1)).success).toBe(false);
+  it('bounds the header and the ciphertext exactly, with the protocol\'s codes', () => {
+    const part = (length: number) => new Uint8Array(length);
+    const parts = { header: part(100), nonce: part(NONCE_BYTES), signature: part(SIGNATURE_BYTES), ciphertext: part(AEAD_TAG_BYTES) };
+    expect(outcome(wireEnvelopeSchema, frameOf(parts))).toBe('accepted');
+    expect(outcome(wireEnvelopeSchema, frameOf({ ...parts, header: part(MAX_HEADER_BYTES) }))).toBe('accepted');
+    expect(outcome(wireEnvelopeSchema, frameOf({ ...parts, header: part(MAX_HEADER_BYTES + 1) }))).toBe('too_large');
+    expect(outcome(wireEnvelopeSchema, frameOf({ ...parts, header: part(0) }))).toBe('malformed');
+    expect(outcome(wireEnvelopeSchema, frameOf({ ...parts, ciphertext: part(AEAD_TAG_BYTES - 1) }))).toBe('malformed');
+    expect(outcome(wireEnvelopeSchema, frameOf({ ...parts, ciphertext: part(MAX_CIPHERTEXT_BYTES) }))).toBe('accepted');
+    expect(outcome(wireEnvelopeSchema, frameOf({ ...parts, ciphertext: part(MAX_CIPHERTEXT_BYTES + 1) }))).toBe('too_large');
   });
 
   it('holds presence to a much smaller ciphertext than stored envelopes', () => {
-    const big = { ...asReceived(presence), ciphertext: Buffer.alloc(MAX_PRESENCE_CIPHERTEXT_BYTES + 1) };
-    expect(presenceEnvelopeSchema.safeParse(big).success).toBe(false);
-    expect(wireEnvelopeSchema.safeParse(big).success).toBe(true);
+    const big = frameOf({ ...presence, ciphertext: new Uint8Array(MAX_PRESENCE_CIPHERTEXT_BYTES + 1) });
+    expect(outcome(presenceEnvelopeSchema, big)).toBe('too_large');
+    expect(outcome(wireEnvelopeSchema, big)).toBe('accepted');
   });
 
-  it('refuses base64 strings, arrays of numbers and shared memory in place of bytes', () => {
-    const base = asReceived(update);
-    for (const nonce of [base.nonce.toString('base64'), [...base.nonce], new Uint8Array(new SharedArrayBuffer(12))]) {
-      expect(wireEnvelopeSchema.safeParse({ ...base, nonce }).success).toBe(false);
+  it('refuse a blob cut short anywhere, with trailing bytes, or with a length field past the end: malformed', () => {
+    const blob = asReceived(update);
+    for (let length = 0; length < blob.length; length++) {
+      expect(outcome(wireEnvelopeSchema, blob.subarray(0, length)), `cut to ${length}`).toBe('malformed');
     }
+    for (const extra of [1, 2, 64]) expect(outcome(wireEnvelopeSchema, Buffer.concat([blob, Buffer.alloc(extra, 7)]))).toBe('malformed');
+    const headerLengthPastEnd = Buffer.from(blob);
+    headerLengthPastEnd.writeUInt16BE(update.header.length + 1, 1);
+    expect(outcome(wireEnvelopeSchema, headerLengthPastEnd)).toBe('malformed');
+    const ciphertextLengthAt = 3 + update.header.length + NONCE_BYTES + SIGNATURE_BYTES;
+    for (const length of [update.ciphertext.length + 1, update.ciphertext.length - 1, 0]) {
+      const lying = Buffer.from(blob);
+      lying.writeUInt32BE(length, ciphertextLengthAt);
+      expect(outcome(wireEnvelopeSchema, lying), `ciphertext length ${length}`).toBe('malformed');
+    }
+    const huge = Buffer.from(blob);
+    huge.writeUInt32BE(0xffff_ffff, ciphertextLengthAt);
+    expect(outcome(wireEnvelopeSchema, huge)).toBe('too_large');
+    expect(outcome(wireEnvelopeSchema, frameOf(update, 2))).toBe('malformed');
+    expect(outcome(wireEnvelopeSchema, frameOf(update, 0))).toBe('malformed');
+  });
+
+  it('refuse the old four-field shape, base64, arrays of numbers, other typed arrays and shared memory in place of the blob', () => {
+    const blob = asReceived(update);
+    const shared = new Uint8Array(new SharedArrayBuffer(blob.length));
+    shared.set(blob);
+    for (const value of [{ ...update }, blob.toString('base64'), [...blob], new Uint16Array(blob.length), shared, null, undefined, 42]) {
+      expect(wireEnvelopeSchema.safeParse(value).success).toBe(false);
+    }
+  });
+
+  it('refuse a blob over the largest envelope as too_large, and never throw on garbage', () => {
+    expect(outcome(wireEnvelopeSchema, Buffer.alloc(MAX_ENVELOPE_BYTES + 1, 1))).toBe('too_large');
+    let seed = 17;
+    const next = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+    for (let i = 0; i < 2000; i++) {
+      const garbage = Buffer.alloc(next() % 400);
+      for (let j = 0; j < garbage.length; j++) garbage[j] = next() % 256;
+      // Some with a plausible start, so the length fields are what gets judged.
+      if (i % 2 === 0 && garbage.length > 3) garbage.writeUInt8(1, 0);
+      expect(() => wireEnvelopeSchema.safeParse(garbage)).not.toThrow();
+      expect(wireEnvelopeSchema.safeParse(garbage).success).toBe(false);
+    }
+  });
+
+  it('judges too_large from the length fields alone, before any decoding', () => {
+    const blob = asReceived(update);
+    expect(encodedEnvelopeTooLarge(blob)).toBe(false);
+    expect(encodedEnvelopeTooLarge(blob.subarray(0, 2))).toBe(false);
+    const longHeader = Buffer.from(blob);
+    longHeader.writeUInt16BE(MAX_HEADER_BYTES + 1, 1);
+    expect(encodedEnvelopeTooLarge(longHeader)).toBe(true);
+    const longCiphertext = Buffer.from(blob);
+    longCiphertext.writeUInt32BE(MAX_PRESENCE_CIPHERTEXT_BYTES + 1, 3 + update.header.length + NONCE_BYTES + SIGNATURE_BYTES);
+    expect(encodedEnvelopeTooLarge(longCiphertext)).toBe(false);
+    expect(encodedEnvelopeTooLarge(longCiphertext, MAX_PRESENCE_CIPHERTEXT_BYTES)).toBe(true);
+    expect(encodedEnvelopeTooLarge(Buffer.alloc(MAX_ENVELOPE_BYTES + 1))).toBe(true);
   });
 
   it('stored sequence numbers start at 1', () => {
@@ -219,23 +306,25 @@ describe('event rules', () => {
 describe('handshake', () => {
   const token = 'T'.repeat(43);
 
-  it('accepts a token with the current protocol version', () => {
-    expect(parseHandshakeAuth({ token, v: 2 })).toEqual({ ok: true, auth: { token, v: 2 } });
+  const v = SOCKET_PROTOCOL_VERSION;
+
+  it('accepts a token with the current socket protocol version', () => {
+    expect(parseHandshakeAuth({ token, v })).toEqual({ ok: true, auth: { token, v } });
   });
 
-  it('tells a version mismatch from a bad token', () => {
-    for (const auth of [{ token, v: 1 }, { token }, { token, v: '2' }, {}, null, 'x', undefined]) {
+  it('tells a version mismatch from a bad token: an agent of the four-field envelopes (version 2) must upgrade', () => {
+    for (const auth of [{ token, v: 1 }, { token, v: 2 }, { token }, { token, v: String(v) }, {}, null, 'x', undefined]) {
       const result = parseHandshakeAuth(auth);
       expect(result.ok === false && result.code, JSON.stringify(auth)).toBe('unsupported_version');
     }
-    for (const auth of [{ v: 2 }, { token: 'short', v: 2 }, { token: 12, v: 2 }, { token: `${token}!`, v: 2 }, { token, v: 2, extra: 1 }]) {
+    for (const auth of [{ v }, { token: 'short', v }, { token: 12, v }, { token: `${token}!`, v }, { token, v, extra: 1 }]) {
       const result = parseHandshakeAuth(auth);
       expect(result.ok === false && result.code, JSON.stringify(auth)).toBe('unauthenticated');
     }
   });
 
   it('rejects every hostile variant of the auth object', () => {
-    for (const m of mutationsOf({ token, v: 2 })) {
+    for (const m of mutationsOf({ token, v })) {
       expect(handshakeAuthSchema.safeParse(m.input).success, `${m.attack} at ${m.where}`).toBe(false);
     }
   });
@@ -252,5 +341,6 @@ describe('types', () => {
     expectTypeOf<Extract<JoinAck, { ok: true }>['membershipSeq']>().toEqualTypeOf<JoinResult['membershipSeq']>();
     expectTypeOf<Extract<z.infer<typeof CLIENT_EVENT_SCHEMAS.push.ack>, { ok: true }>['seq']>().toEqualTypeOf<StoredResult['seq']>();
     expectTypeOf<z.infer<typeof wireEnvelopeSchema>>().toEqualTypeOf<WireEnvelope>();
+    expectTypeOf<z.input<typeof wireEnvelopeSchema>>().toEqualTypeOf<Uint8Array>();
   });
 });

@@ -11,7 +11,6 @@
  */
 import { z } from 'zod';
 import type { DeviceRef } from '../types';
-import { PROTOCOL_VERSION } from '../types';
 import type { Ack } from './errors';
 import { errorCodeSchema, MAX_ERROR_MESSAGE_CHARS } from './errors';
 import { sessionTokenSchema } from './fields';
@@ -38,23 +37,31 @@ import {
 } from './socket-payloads';
 import type {
   EmptyResult,
-  EnvelopeNotice,
+  EnvelopeNoticeFrame,
   FetchRequest,
-  FetchResult,
+  FetchResultFrame,
   JoinRequest,
-  JoinResult,
+  JoinResultFrame,
   LeaveRequest,
   MailboxNotice,
   MembershipNotice,
-  PresenceNotice,
-  PresenceRequest,
-  PushRequest,
+  PresenceNoticeFrame,
+  PresenceRequestFrame,
+  PushRequestFrame,
   RevokedNotice,
   CertificatesNotice,
   EnrolmentNotice,
-  SnapshotRequest,
+  SnapshotRequestFrame,
   StoredResult,
 } from './socket-payloads';
+
+/**
+ * Version of the socket.io protocol, sent in the handshake (`auth.v`). Separate from
+ * PROTOCOL_VERSION, the envelope header's version byte, which signatures and stored
+ * envelopes depend on: the socket shapes can change without re-signing anything.
+ * 3: every envelope is one binary blob (before, as version 2: an object of four byte fields).
+ */
+export const SOCKET_PROTOCOL_VERSION = 3 as const;
 
 /** Every event name, for `socket.on(SOCKET_EVENTS.join, …)` without string typos. */
 export const SOCKET_EVENTS = {
@@ -80,20 +87,20 @@ export const SERVER_TO_CLIENT_EVENTS = ['envelope', 'presence', 'mailbox', 'memb
 /** The callback a client passes last to every event; the server calls it exactly once. */
 export type AckCallback<T> = (response: Ack<T>) => void;
 
-/** What a client emits. */
+/** What a client emits, as it travels (envelopes as encoded blobs). */
 export interface ClientToServerEvents {
-  join: (request: JoinRequest, ack: AckCallback<JoinResult>) => void;
+  join: (request: JoinRequest, ack: AckCallback<JoinResultFrame>) => void;
   leave: (request: LeaveRequest, ack: AckCallback<EmptyResult>) => void;
-  push: (request: PushRequest, ack: AckCallback<StoredResult>) => void;
-  snapshot: (request: SnapshotRequest, ack: AckCallback<StoredResult>) => void;
-  presence: (request: PresenceRequest, ack: AckCallback<EmptyResult>) => void;
-  fetch: (request: FetchRequest, ack: AckCallback<FetchResult>) => void;
+  push: (request: PushRequestFrame, ack: AckCallback<StoredResult>) => void;
+  snapshot: (request: SnapshotRequestFrame, ack: AckCallback<StoredResult>) => void;
+  presence: (request: PresenceRequestFrame, ack: AckCallback<EmptyResult>) => void;
+  fetch: (request: FetchRequest, ack: AckCallback<FetchResultFrame>) => void;
 }
 
-/** What the server emits. */
+/** What the server emits, as it travels (envelopes as encoded blobs). */
 export interface ServerToClientEvents {
-  envelope: (notice: EnvelopeNotice) => void;
-  presence: (notice: PresenceNotice) => void;
+  envelope: (notice: EnvelopeNoticeFrame) => void;
+  presence: (notice: PresenceNoticeFrame) => void;
   mailbox: (notice: MailboxNotice) => void;
   membership: (notice: MembershipNotice) => void;
   revoked: (notice: RevokedNotice) => void;
@@ -145,8 +152,15 @@ export const SERVER_EVENT_SCHEMAS = {
   enrolment: enrolmentNoticeSchema,
 } as const satisfies Record<ServerToClientEventName, z.ZodType>;
 
-/** socket.io handshake `auth`: the session token from login and the protocol version spoken. */
-export const handshakeAuthSchema = z.strictObject({ token: sessionTokenSchema, v: z.literal(PROTOCOL_VERSION) });
+/** Request of client event `E` as its receiver holds it after parsing (envelopes decoded). */
+export type ParsedRequest<E extends ClientToServerEventName> = z.output<(typeof CLIENT_EVENT_SCHEMAS)[E]['request']>;
+/** Ack of client event `E` as its receiver holds it after parsing (envelopes decoded). */
+export type ParsedAck<E extends ClientToServerEventName> = z.output<(typeof CLIENT_EVENT_SCHEMAS)[E]['ack']>;
+/** Payload of server event `E` as its receiver holds it after parsing (envelopes decoded). */
+export type ParsedNotice<E extends ServerToClientEventName> = z.output<(typeof SERVER_EVENT_SCHEMAS)[E]>;
+
+/** socket.io handshake `auth`: the session token from login and the socket protocol version spoken. */
+export const handshakeAuthSchema = z.strictObject({ token: sessionTokenSchema, v: z.literal(SOCKET_PROTOCOL_VERSION) });
 /** socket.io handshake `auth`. */
 export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
 
@@ -163,8 +177,8 @@ export function parseHandshakeAuth(auth: unknown): HandshakeAuthResult {
   const parsed = handshakeAuthSchema.safeParse(auth);
   if (parsed.success) return { ok: true, auth: parsed.data };
   const version = typeof auth === 'object' && auth !== null ? (auth as { v?: unknown }).v : undefined;
-  if (version !== PROTOCOL_VERSION) {
-    return { ok: false, code: 'unsupported_version', message: `protocol version ${PROTOCOL_VERSION} required` };
+  if (version !== SOCKET_PROTOCOL_VERSION) {
+    return { ok: false, code: 'unsupported_version', message: `socket protocol version ${SOCKET_PROTOCOL_VERSION} required` };
   }
   return { ok: false, code: 'unauthenticated', message: 'missing or malformed token' };
 }

@@ -1,13 +1,15 @@
 /**
- * Envelopes as socket.io carries them: raw bytes (a Buffer on Node), never base64.
- * These schemas check shape and sizes only; the server then decodes the header and
- * verifies the signature (`verifyEnvelopeSignature` of envelope.ts).
+ * Envelopes as socket.io carries them: each one a single binary blob, the encoded wire
+ * envelope of envelope-format.ts `encodeWireEnvelope` (a Buffer on Node, one socket.io
+ * attachment), never base64 and never its four parts apart. The schemas decode the blob
+ * into the in-memory {@link WireEnvelope} with strict framing and size checks; the server
+ * then decodes the header and verifies the signature (`verifyEnvelopeSignature` of envelope.ts).
  */
 import { z } from 'zod';
-import { AEAD_TAG_BYTES, MAX_CIPHERTEXT_BYTES, NONCE_BYTES, SIGNATURE_BYTES } from '../envelope';
-import { MAX_HEADER_BYTES } from '../header';
+import { decodeEnvelopeFrame, encodeWireEnvelope, MAX_CIPHERTEXT_BYTES, maxEncodedEnvelopeBytes } from '../envelope-format';
+import type { Bytes } from '../bytes';
 import type { WireEnvelope } from '../types';
-import { rawBytesSchema, timestampMsSchema } from './fields';
+import { timestampMsSchema } from './fields';
 
 /**
  * Largest presence ciphertext. Presence (cursors, names, colours) is small, fanned out
@@ -16,29 +18,42 @@ import { rawBytesSchema, timestampMsSchema } from './fields';
  */
 export const MAX_PRESENCE_CIPHERTEXT_BYTES = 16 * 1024;
 
-function envelopeSchema(maxCiphertextBytes: number): z.ZodType<WireEnvelope> {
-  return z.strictObject({
-    header: rawBytesSchema(1, MAX_HEADER_BYTES),
-    nonce: rawBytesSchema(NONCE_BYTES, NONCE_BYTES),
-    // Every AEAD ciphertext carries its tag, so anything shorter is not one.
-    ciphertext: rawBytesSchema(AEAD_TAG_BYTES, maxCiphertextBytes),
-    signature: rawBytesSchema(SIGNATURE_BYTES, SIGNATURE_BYTES),
+/**
+ * An encoded envelope as received → the WireEnvelope it encodes. A refusal is a zod issue
+ * whose message starts with decodeEnvelopeFrame's code (`malformed` or `too_large`) and
+ * whose `params.code` is that code; hostile bytes never make it throw.
+ */
+function envelopeBlobSchema(maxCiphertextBytes: number): z.ZodType<WireEnvelope, Uint8Array> {
+  // A plain ArrayBuffer underneath (a Buffer included); shared memory could change while read.
+  const bytesSchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.buffer instanceof ArrayBuffer, 'must be a Uint8Array');
+  return bytesSchema.transform((bytes, ctx) => {
+    const framed = decodeEnvelopeFrame(bytes, maxCiphertextBytes);
+    if (framed.ok) return framed.envelope;
+    ctx.issues.push({ code: 'custom', message: `${framed.code}: ${framed.detail}`, params: { code: framed.code }, input: bytes });
+    return z.NEVER;
   });
 }
 
-/** A types.ts {@link WireEnvelope} (update, snapshot or chat) as received over socket.io. */
-export const wireEnvelopeSchema = envelopeSchema(MAX_CIPHERTEXT_BYTES);
+/** A types.ts {@link WireEnvelope} (update, snapshot or chat) as received over socket.io: its encoded bytes. */
+export const wireEnvelopeSchema = envelopeBlobSchema(MAX_CIPHERTEXT_BYTES);
 
 /** A presence envelope: a WireEnvelope whose ciphertext is at most {@link MAX_PRESENCE_CIPHERTEXT_BYTES}. */
-export const presenceEnvelopeSchema = envelopeSchema(MAX_PRESENCE_CIPHERTEXT_BYTES);
+export const presenceEnvelopeSchema = envelopeBlobSchema(MAX_PRESENCE_CIPHERTEXT_BYTES);
+
+/**
+ * An envelope in the form socket.io carries it (what {@link wireEnvelopeSchema} parses).
+ * Throws RangeError for an envelope whose parts have illegal sizes (the sender's own data).
+ */
+export function envelopeFrame(envelope: WireEnvelope): Bytes {
+  return encodeWireEnvelope(envelope);
+}
 
 /**
  * Largest socket.io message a client may send: one envelope at its limits, plus room
  * for the JSON around it and socket.io's framing. The server sets socket.io's
  * `maxHttpBufferSize` to this (its default of 1 MB would refuse big snapshots).
  */
-export const MAX_CLIENT_SOCKET_MESSAGE_BYTES =
-  MAX_HEADER_BYTES + NONCE_BYTES + MAX_CIPHERTEXT_BYTES + SIGNATURE_BYTES + 64 * 1024;
+export const MAX_CLIENT_SOCKET_MESSAGE_BYTES = maxEncodedEnvelopeBytes(MAX_CIPHERTEXT_BYTES) + 64 * 1024;
 
 /** An envelope as the server stored it. */
 export interface StoredEnvelope {
@@ -52,8 +67,15 @@ export interface StoredEnvelope {
   readonly receivedAt: number;
 }
 
-/** Parses a {@link StoredEnvelope}. */
-export const storedEnvelopeSchema: z.ZodType<StoredEnvelope> = z.strictObject({
+/** A {@link StoredEnvelope} as socket.io carries it: the envelope as its encoded bytes. */
+export interface StoredEnvelopeFrame {
+  readonly seq: number;
+  readonly envelope: Uint8Array;
+  readonly receivedAt: number;
+}
+
+/** Parses a {@link StoredEnvelope} from its {@link StoredEnvelopeFrame}. */
+export const storedEnvelopeSchema: z.ZodType<StoredEnvelope, StoredEnvelopeFrame> = z.strictObject({
   seq: z.int().min(1),
   envelope: wireEnvelopeSchema,
   receivedAt: timestampMsSchema,

@@ -6,14 +6,14 @@
  * means "fetch the rest".
  */
 import { MAX_JOIN_ENVELOPES_PER_STREAM } from '@yhteispoyta/crypto/protocol';
-import type { StreamCatchUp, StreamPosition } from '@yhteispoyta/crypto/protocol';
+import type { StreamCatchUpFrame, StreamPosition } from '@yhteispoyta/crypto/protocol';
 import { isDocStream, PRESENCE_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import type { Needs } from '../context';
 import { toWireStored } from './stored-wire';
 
-const NOTHING: StreamCatchUp = { snapshot: null, envelopes: [] };
+const NOTHING: StreamCatchUpFrame = { snapshot: null, envelopes: [] };
 
-async function documentCatchUp(deps: Needs<'envelopes'>, workspaceId: string, stream: string, position: StreamPosition): Promise<StreamCatchUp> {
+async function documentCatchUp(deps: Needs<'envelopes'>, workspaceId: string, stream: string, position: StreamPosition): Promise<StreamCatchUpFrame> {
   const state = await deps.store.envelopes.latestState(workspaceId, stream);
   const activeSnapshotId = state.snapshot?.snapshotId ?? '';
   const behind = position.snapshotId !== activeSnapshotId;
@@ -25,7 +25,7 @@ async function documentCatchUp(deps: Needs<'envelopes'>, workspaceId: string, st
 }
 
 /** The catch-up of one named stream from the client's position in it. */
-export async function catchUp(deps: Needs<'envelopes'>, workspaceId: string, stream: string, position: StreamPosition): Promise<StreamCatchUp> {
+export async function catchUp(deps: Needs<'envelopes'>, workspaceId: string, stream: string, position: StreamPosition): Promise<StreamCatchUpFrame> {
   if (stream === PRESENCE_STREAM) return NOTHING;
   if (isDocStream(stream)) return documentCatchUp(deps, workspaceId, stream, position);
   const envelopes = await deps.store.envelopes.envelopesAfter(workspaceId, stream, position.afterSeq, MAX_JOIN_ENVELOPES_PER_STREAM);

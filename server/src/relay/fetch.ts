@@ -1,7 +1,7 @@
 /**
  * `fetch`: a page of one stream's stored envelopes after a seq, for member devices only.
  */
-import type { FetchRequest, FetchResult } from '@yhteispoyta/crypto/protocol';
+import type { FetchRequest, FetchResultFrame } from '@yhteispoyta/crypto/protocol';
 import type { Needs } from '../context';
 import { recordAudit } from '../services/audit';
 import type { RelayConnection } from './connection';
@@ -15,7 +15,7 @@ export async function fetch(
   deps: Needs<'workspaces' | 'directory' | 'envelopes' | 'audit', 'now'>,
   connection: RelayConnection,
   request: FetchRequest,
-): Promise<RelayOutcome<FetchResult>> {
+): Promise<RelayOutcome<FetchResultFrame>> {
   const { workspaceId, stream, afterSeq, limit } = request;
   await requireMemberDevice(deps, connection.device, workspaceId);
   const envelopes = (await deps.store.envelopes.envelopesAfter(workspaceId, stream, afterSeq, limit)).map(toWireStored);

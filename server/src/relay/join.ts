@@ -5,7 +5,7 @@
  * (author, clock) (crypto's stream-rules `judgeEnvelopeClock`: a duplicate, not a replay).
  */
 import { ProtocolError } from '@yhteispoyta/crypto/protocol';
-import type { JoinRequest, JoinResult, StreamCatchUp } from '@yhteispoyta/crypto/protocol';
+import type { JoinRequest, JoinResultFrame, StreamCatchUpFrame } from '@yhteispoyta/crypto/protocol';
 import type { Needs } from '../context';
 import { recordAudit } from '../services/audit';
 import { chainStateOf, isMemberDevice } from '../services/membership';
@@ -27,7 +27,7 @@ export async function join(
   deps: Needs<'workspaces' | 'directory' | 'envelopes' | 'audit', 'now'>,
   connection: RelayConnection,
   request: JoinRequest,
-): Promise<RelayOutcome<JoinResult>> {
+): Promise<RelayOutcome<JoinResultFrame>> {
   const { workspaceId } = request;
   const { device } = connection;
   await requireMemberDevice(deps, device, workspaceId);
@@ -37,7 +37,7 @@ export async function join(
     await connection.leaveWorkspace(workspaceId);
     throw new ProtocolError('forbidden', 'not a member device of this workspace');
   }
-  const streams: Record<string, StreamCatchUp> = {};
+  const streams: Record<string, StreamCatchUpFrame> = {};
   for (const [stream, position] of Object.entries(request.positions)) {
     streams[stream] = await catchUp(deps, workspaceId, stream, position);
   }

@@ -44,10 +44,12 @@ export async function push(
   const kind = header.kind === 'chat' || header.kind === 'records' ? header.kind : 'update';
   const receivedAt = deps.now();
   const { workspaceId, stream } = header;
+  // One encoding serves the store and the fan-out (the wire carries the same blob).
+  const bytes = encodeWireEnvelope(envelope);
   // The fan-out goes as soon as the store accepted the envelope, concurrently with its
   // commit; the ack (this function's result) waits for the commit (docs/design.md, hot path).
   const fanOut = (seq: number): void =>
-    connection.fanOutNow([toWorkspaceButSender(workspaceId, { event: 'envelope', payload: { workspaceId, stream, stored: { seq, envelope, receivedAt } } })]);
+    connection.fanOutNow([toWorkspaceButSender(workspaceId, { event: 'envelope', payload: { workspaceId, stream, stored: { seq, envelope: bytes, receivedAt } } })]);
   const appending = deps.store.envelopes.appendEnvelope(
     {
       workspaceId,
@@ -57,7 +59,7 @@ export async function push(
       clock: header.clock,
       snapshotId: header.snapshotId,
       epoch: header.epoch,
-      bytes: encodeWireEnvelope(envelope),
+      bytes,
       receivedAt,
     },
     fanOut,

@@ -5,8 +5,7 @@
  * function that answers it. Transports look requests up here; the type demands an entry
  * per event of the protocol's event map.
  */
-import { MAX_CIPHERTEXT_BYTES, NONCE_BYTES, SIGNATURE_BYTES } from '@yhteispoyta/crypto/envelope';
-import { MAX_HEADER_BYTES } from '@yhteispoyta/crypto/header';
+import { encodedEnvelopeTooLarge, MAX_CIPHERTEXT_BYTES, maxEncodedEnvelopeBytes } from '@yhteispoyta/crypto/envelope';
 import {
   fetchRequestSchema,
   joinRequestSchema,
@@ -17,7 +16,7 @@ import {
   pushRequestSchema,
   snapshotRequestSchema,
 } from '@yhteispoyta/crypto/protocol';
-import type { AckCallback, ClientToServerEventName, ClientToServerEvents } from '@yhteispoyta/crypto/protocol';
+import type { AckCallback, ClientToServerEventName, ClientToServerEvents, ParsedRequest } from '@yhteispoyta/crypto/protocol';
 import type { z } from 'zod';
 import { claimedWorkspace } from './admission';
 import type { RelayConnection, RelayDeps } from './connection';
@@ -29,9 +28,9 @@ import { presence } from './presence';
 import { push } from './push';
 import { snapshot } from './snapshot';
 
-/** The request payload of client event `E`. */
-export type RequestOf<E extends ClientToServerEventName> = Parameters<ClientToServerEvents[E]>[0];
-/** The success result (the ack's fields besides `ok`) of client event `E`. */
+/** The request payload of client event `E` as parsed (envelopes decoded). */
+export type RequestOf<E extends ClientToServerEventName> = ParsedRequest<E>;
+/** The success result (the ack's fields besides `ok`) of client event `E`, as sent (envelopes encoded). */
 export type ResultOf<E extends ClientToServerEventName> = Parameters<ClientToServerEvents[E]>[1] extends AckCallback<infer T extends object> ? T : never;
 
 /** How one client event is checked and answered. */
@@ -56,22 +55,17 @@ const LEAVE_PAYLOAD_BYTES = 256;
 /** Two short ids and two integers: 1 KiB is ample. */
 const FETCH_PAYLOAD_BYTES = 1024;
 /** Largest presence payload: one presence envelope at its limits. */
-const PRESENCE_PAYLOAD_BYTES = MAX_HEADER_BYTES + NONCE_BYTES + MAX_PRESENCE_CIPHERTEXT_BYTES + SIGNATURE_BYTES + STRUCTURE_BYTES;
+const PRESENCE_PAYLOAD_BYTES = maxEncodedEnvelopeBytes(MAX_PRESENCE_CIPHERTEXT_BYTES) + STRUCTURE_BYTES;
 
 /**
- * True when the payload's `envelope` has a header or ciphertext over its limit. The
- * schema would refuse those too, but as bad_request; a client must learn that the
- * envelope is too big (split or snapshot), not that it is malformed.
+ * True when the payload's encoded `envelope` is, or declares a header or ciphertext,
+ * over its limit. The schema would refuse those too, but as bad_request; a client must
+ * learn that the envelope is too big (split or snapshot), not that it is malformed.
  */
 function envelopePartTooLarge(payload: unknown, maxCiphertextBytes: number): boolean {
   if (typeof payload !== 'object' || payload === null) return false;
   const envelope: unknown = (payload as { envelope?: unknown }).envelope;
-  if (typeof envelope !== 'object' || envelope === null) return false;
-  const { header, ciphertext } = envelope as { header?: unknown; ciphertext?: unknown };
-  return (
-    (header instanceof Uint8Array && header.byteLength > MAX_HEADER_BYTES) ||
-    (ciphertext instanceof Uint8Array && ciphertext.byteLength > maxCiphertextBytes)
-  );
+  return envelope instanceof Uint8Array && encodedEnvelopeTooLarge(envelope, maxCiphertextBytes);
 }
 
 /** Every client event of the protocol and how the relay answers it. */

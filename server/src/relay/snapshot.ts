@@ -74,6 +74,8 @@ export async function snapshot(
     throw new ProtocolError('bad_request', 'parentProof does not extend the parent snapshot');
   }
   const receivedAt = deps.now();
+  // One encoding serves the store and the fan-out (the wire carries the same blob).
+  const bytes = encodeWireEnvelope(envelope);
   const appended = await deps.store.envelopes.appendSnapshot({
     workspaceId: header.workspaceId,
     stream: header.stream,
@@ -82,11 +84,11 @@ export async function snapshot(
     authorKey: deviceKey(header.author),
     epoch: header.epoch,
     coveredClocks: header.coveredClocks ?? {},
-    bytes: encodeWireEnvelope(envelope),
+    bytes,
     receivedAt,
   });
   if (!appended.ok) throw snapshotRefusal(appended, parentSnapshotId);
-  const stored = { seq: appended.seq, envelope, receivedAt };
+  const stored = { seq: appended.seq, envelope: bytes, receivedAt };
   return {
     result: { seq: appended.seq },
     fanOut: [toWorkspaceButSender(header.workspaceId, { event: 'envelope', payload: { workspaceId: header.workspaceId, stream: header.stream, stored } })],

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
-import { pushAckSchema } from '@yhteispoyta/crypto/protocol';
+import { envelopeNoticeSchema, pushAckSchema } from '@yhteispoyta/crypto/protocol';
 import { bytesEqual } from '@yhteispoyta/crypto/bytes';
 import { startServer } from '../app';
 import type { RunningServer } from '../app';
@@ -90,7 +90,7 @@ describe('two servers fanning out through redis', () => {
     const update = seal(alice, { workspaceId, clock: 1 });
     const arriving = nextEvent(bobSocket, 'envelope');
     expect(pushAckSchema.parse(await request(aliceSocket, 'push', { envelope: update }))).toMatchObject({ ok: true });
-    const notice = (await arriving) as { workspaceId: string; stream: string; stored: { envelope: { ciphertext: Uint8Array } } };
+    const notice = envelopeNoticeSchema.parse(await arriving);
     expect(notice).toMatchObject({ workspaceId, stream: 'doc:plan' });
     expect(bytesEqual(notice.stored.envelope.ciphertext, update.ciphertext)).toBe(true);
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
-import { CLIENT_EVENT_SCHEMAS, connectErrorDataSchema, MAX_PRESENCE_CIPHERTEXT_BYTES, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import { CLIENT_EVENT_SCHEMAS, connectErrorDataSchema, MAX_PRESENCE_CIPHERTEXT_BYTES, SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import type { ClientToServerEventName } from '@yhteispoyta/crypto/protocol';
 import { MAX_CIPHERTEXT_BYTES } from '@yhteispoyta/crypto/envelope';
 import { randomBytes, toBytes } from '@yhteispoyta/crypto/bytes';
@@ -128,7 +128,7 @@ describe.each(EVENTS)('the %s event', (event) => {
   });
 
   it('never reaches a client whose handshake failed', async () => {
-    const socket = io(server.url, { auth: { token: 'A'.repeat(43), v: PROTOCOL_VERSION }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket = io(server.url, { auth: { token: 'A'.repeat(43), v: SOCKET_PROTOCOL_VERSION }, transports: ['websocket'], reconnection: false, forceNew: true });
     const refusal = await new Promise<unknown>((resolve) => socket.once('connect_error', (error: Error & { data?: unknown }) => resolve(error.data)));
     expect(connectErrorDataSchema.parse(refusal).code).toBe('unauthenticated');
     // socket.io-client buffers emits until a connection that will never come: no ack.

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
-import { connectErrorDataSchema, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import { connectErrorDataSchema, SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import { clientParser, connect, connectAs, createTestWorkspace, enrolDevice, request, startTestServer } from './relay.testkit';
 import type { TestDevice, TestServer } from './relay.testkit';
 
@@ -47,21 +47,23 @@ describe('the handshake', () => {
 
   it('refuses another protocol version, or none, as unsupported_version', async () => {
     expect((await refusalOf({ token: alice.token, v: 1 })).code).toBe('unsupported_version');
+    // Version 2 sent every envelope as four byte fields; the envelope header's own version (2) is not the socket's.
+    expect((await refusalOf({ token: alice.token, v: 2 })).code).toBe('unsupported_version');
     expect((await refusalOf({ token: alice.token })).code).toBe('unsupported_version');
     expect((await refusalOf(undefined)).code).toBe('unsupported_version');
     await stillServing();
   });
 
   it('refuses a malformed, unknown or extra-field token as unauthenticated', async () => {
-    expect((await refusalOf({ token: 'short', v: PROTOCOL_VERSION })).code).toBe('unauthenticated');
-    expect((await refusalOf({ token: 'B'.repeat(43), v: PROTOCOL_VERSION })).code).toBe('unauthenticated');
-    expect((await refusalOf({ token: alice.token, v: PROTOCOL_VERSION, admin: true })).code).toBe('unauthenticated');
+    expect((await refusalOf({ token: 'short', v: SOCKET_PROTOCOL_VERSION })).code).toBe('unauthenticated');
+    expect((await refusalOf({ token: 'B'.repeat(43), v: SOCKET_PROTOCOL_VERSION })).code).toBe('unauthenticated');
+    expect((await refusalOf({ token: alice.token, v: SOCKET_PROTOCOL_VERSION, admin: true })).code).toBe('unauthenticated');
     await stillServing();
   });
 
   it('audits refusals as denied without an actor, and never logs the token', async () => {
     const before = await server.ctx.store.audit.queryAudit({ limit: 10_000 });
-    await refusalOf({ token: 'C'.repeat(43), v: PROTOCOL_VERSION });
+    await refusalOf({ token: 'C'.repeat(43), v: SOCKET_PROTOCOL_VERSION });
     const added = (await server.ctx.store.audit.queryAudit({ limit: 10_000 })).slice(before.length);
     expect(added.map((e) => [e.action, e.actor, e.detail])).toEqual([['denied', null, { event: 'handshake', error: 'unauthenticated' }]]);
     expect(server.logLines.join('')).not.toContain(alice.token);
@@ -70,7 +72,7 @@ describe('the handshake', () => {
 
   it('refuses browser origins: the central server talks to agents only', async () => {
     const socket = io(server.url, {
-      auth: { token: alice.token, v: PROTOCOL_VERSION },
+      auth: { token: alice.token, v: SOCKET_PROTOCOL_VERSION },
       transports: ['polling'],
       extraHeaders: { origin: 'https://evil.example' },
       reconnection: false,
@@ -101,7 +103,7 @@ describe('an expired session', () => {
         error: { code: 'unauthenticated' },
       });
       await disconnected;
-      expect((await refusalOf({ token: bob.token, v: PROTOCOL_VERSION })).code).toBe('unauthenticated');
+      expect((await refusalOf({ token: bob.token, v: SOCKET_PROTOCOL_VERSION })).code).toBe('unauthenticated');
     } finally {
       server.clockOffsetMs = 0;
     }

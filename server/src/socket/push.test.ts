@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { pushAckSchema, SERVER_EVENT_SCHEMAS } from '@yhteispoyta/crypto/protocol';
 import { bytesEqual } from '@yhteispoyta/crypto/bytes';
-import { encodeWireEnvelope } from '@yhteispoyta/crypto/envelope';
+import { encodeWireEnvelope, MAX_CIPHERTEXT_BYTES } from '@yhteispoyta/crypto/envelope';
 import type { WireEnvelope } from '@yhteispoyta/crypto/types';
 import {
   appendEvent,
@@ -228,6 +228,26 @@ describe('a push is refused and nothing is stored', () => {
     expect(await storedClocks(workspaceId, 'doc:plan')).toEqual([]);
   });
 
+  it('when the envelope is not one blob (the old four-field shape) or its blob is cut, padded or lies about a length: bad_request', async () => {
+    const workspaceId = await createTestWorkspace(server, alice);
+    const envelope = seal(alice, { workspaceId, kind: 'chat', clock: 1 });
+    const blob = Buffer.from(encodeWireEnvelope(envelope));
+    const fourFields = { header: Buffer.from(envelope.header), nonce: Buffer.from(envelope.nonce), ciphertext: Buffer.from(envelope.ciphertext), signature: Buffer.from(envelope.signature) };
+    const lying = Buffer.from(blob);
+    lying.writeUInt16BE(envelope.header.length + 1, 1);
+    for (const sent of [fourFields, blob.subarray(0, blob.length - 1), Buffer.concat([blob, Buffer.from([0])]), lying, blob.toString('base64')]) {
+      // emitWithAck directly: request() would encode a WireEnvelope object.
+      const ack = pushAckSchema.parse(await aliceSocket.timeout(10_000).emitWithAck('push', { envelope: sent }));
+      expect(refusal(ack).code).toBe('bad_request');
+    }
+    const tooLong = Buffer.from(blob);
+    tooLong.writeUInt32BE(MAX_CIPHERTEXT_BYTES + 1, 3 + envelope.header.length + 12 + 64);
+    expect(refusal(pushAckSchema.parse(await aliceSocket.timeout(10_000).emitWithAck('push', { envelope: tooLong }))).code).toBe('too_large');
+    expect(await storedClocks(workspaceId, 'chat')).toEqual([]);
+    // The same envelope as one intact blob is stored.
+    expect((await push(aliceSocket, envelope)).ok).toBe(true);
+  });
+
   it('when the header does not decode or a byte of the envelope was changed', async () => {
     const workspaceId = await createTestWorkspace(server, alice);
     const envelope = seal(alice, { workspaceId, kind: 'chat', clock: 1 });
@@ -258,13 +278,14 @@ describe('reading back', () => {
       const ack = await push(aliceSocket, envelope);
       if (ack.ok) seqs.push(ack.seq);
     }
+    // Each envelope comes back as the blob the sender pushed (the store keeps it encoded).
     const page = (await request(bobSocket, 'fetch', { workspaceId, stream: 'chat', afterSeq: seqs[0], limit: 1 })) as {
       ok: true;
-      envelopes: { seq: number; envelope: WireEnvelope }[];
+      envelopes: { seq: number; envelope: Uint8Array }[];
     };
     expect(page.envelopes.map((e) => e.seq)).toEqual([seqs[1]]);
     const [only] = page.envelopes;
-    expect(only !== undefined && sent[1] !== undefined && bytesEqual(encodeWireEnvelope(only.envelope), encodeWireEnvelope(sent[1]))).toBe(true);
+    expect(only !== undefined && sent[1] !== undefined && bytesEqual(only.envelope, encodeWireEnvelope(sent[1]))).toBe(true);
     const audit = await server.ctx.store.audit.queryAudit({ workspaceId, actor: bob.ref, limit: 10 });
     expect(audit.map((e) => [e.action, e.detail.stream, e.detail.count])).toContainEqual(['fetch', 'chat', '1']);
   });

@@ -15,7 +15,8 @@ import type { ProfessionalRole } from '@yhteispoyta/crypto/certificates/types';
 import { GENESIS_PROOF, nextParentProof, sealEnvelope } from '@yhteispoyta/crypto/envelope';
 import { eventHash, signEvent } from '@yhteispoyta/crypto/membership';
 import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
-import { MAX_ANSWER_ATTACHMENTS, PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import { envelopesEncoded } from '../testkit/envelope-view.testkit';
+import { MAX_ANSWER_ATTACHMENTS, PROTOCOL_VERSION, SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import type {
   ChainHead,
   DeviceRef,
@@ -233,12 +234,16 @@ export async function connect(server: TestServer, auth: unknown): Promise<Client
 
 /** Connects as a device with its own session token. */
 export async function connectAs(server: TestServer, device: TestDevice): Promise<ClientSocket> {
-  return connect(server, { token: device.token, v: PROTOCOL_VERSION });
+  return connect(server, { token: device.token, v: SOCKET_PROTOCOL_VERSION });
 }
 
-/** Emits an event with any payload (hostile ones included) and resolves with the raw ack. */
+/**
+ * Emits an event with any payload (hostile ones included) and resolves with the raw ack.
+ * A WireEnvelope object under an `envelope` key goes encoded, as the protocol carries it
+ * (envelope-view.testkit.ts); anything else goes as given.
+ */
 export async function request(socket: ClientSocket, event: string, payload: unknown): Promise<unknown> {
-  return socket.timeout(10_000).emitWithAck(event, payload);
+  return socket.timeout(10_000).emitWithAck(event, envelopesEncoded(payload));
 }
 
 /** Resolves with the next payload of `event` on the socket, or rejects after `ms`. */

@@ -8,7 +8,7 @@
  */
 import { SerialQueue } from '@yhteispoyta/common/queue';
 import { CLIENT_EVENT_SCHEMAS, SERVER_EVENT_SCHEMAS } from '@yhteispoyta/crypto/protocol';
-import type { ClientToServerEventName, ClientToServerEvents, ServerToClientEventName, ServerToClientEvents } from '@yhteispoyta/crypto/protocol';
+import type { ClientToServerEventName, ClientToServerEvents, ParsedNotice, ServerToClientEventName, ServerToClientEvents } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import type { LinkStatus, RestClient, ServerLink } from '@yhteispoyta/agent/contracts';
@@ -17,6 +17,7 @@ import { handleRequest } from '../relay/handle-request';
 import type { RelayRuntime } from '../relay/handle-request';
 import { MAX_PENDING_PER_SOCKET } from '../socket/index';
 import type { FanOut } from '../relay/fan-out';
+import { envelopesDecoded, envelopesEncoded } from './envelope-view.testkit';
 import type { Interceptor, Verdict } from './traffic.testkit';
 
 /** What a link shares with the rest of the in-process server. */
@@ -85,7 +86,7 @@ export class InProcessLink implements ServerLink {
     return (await answer) as never;
   };
 
-  onNotice<E extends keyof ServerToClientEvents>(event: E, listener: (notice: Parameters<ServerToClientEvents[E]>[0]) => void): () => void {
+  onNotice<E extends keyof ServerToClientEvents>(event: E, listener: (notice: ParsedNotice<E>) => void): () => void {
     const set = this.#notices.get(event) ?? new Set<Listener>();
     this.#notices.set(event, set);
     set.add(listener as Listener);
@@ -118,9 +119,9 @@ export class InProcessLink implements ServerLink {
    * offline). Delivery is asynchronous, as over a socket.
    */
   deliver(event: ServerToClientEventName, payload: unknown, intercept = true): void {
-    const verdict = intercept ? this.#core.interceptor()?.({ kind: 'notice', device: this.device, event, payload: structuredClone(payload) }) : undefined;
+    const verdict = intercept ? this.#core.interceptor()?.({ kind: 'notice', device: this.device, event, payload: envelopesDecoded(structuredClone(payload)) }) : undefined;
     if (verdict === 'drop') return;
-    const value = typeof verdict === 'object' && 'replace' in verdict ? verdict.replace : payload;
+    const value = envelopesEncoded(typeof verdict === 'object' && 'replace' in verdict ? verdict.replace : payload);
     const times = typeof verdict === 'object' && 'repeat' in verdict ? 1 + verdict.repeat : 1;
     for (let i = 0; i < times; i += 1) {
       this.#core.track(new Promise<void>((resolve) => setImmediate(() => {
@@ -153,10 +154,10 @@ export class InProcessLink implements ServerLink {
 
   async #handle(event: ClientToServerEventName, payload: unknown): Promise<unknown> {
     const interceptor = this.#core.interceptor();
-    const verdict = interceptor?.({ kind: 'request', device: this.device, event, payload: structuredClone(payload) });
+    const verdict = interceptor?.({ kind: 'request', device: this.device, event, payload: envelopesDecoded(structuredClone(payload)) });
     if (verdict === 'drop') return offline(`no answer to ${event}`);
-    if (typeof verdict === 'object' && 'answer' in verdict) return ackAsReceived(event, verdict.answer);
-    const sent = typeof verdict === 'object' && 'replace' in verdict ? verdict.replace : payload;
+    if (typeof verdict === 'object' && 'answer' in verdict) return ackAsReceived(event, envelopesEncoded(verdict.answer));
+    const sent = typeof verdict === 'object' && 'replace' in verdict ? envelopesEncoded(verdict.replace) : payload;
     const handled = await handleRequest(this.#core.runtime, this.#connection(), event, sent);
     this.#core.carry(handled.fanOut, this);
     const replays = typeof verdict === 'object' && 'repeat' in verdict ? verdict.repeat : 0;
@@ -165,9 +166,9 @@ export class InProcessLink implements ServerLink {
       this.#core.carry(again.fanOut, this);
     }
     const ack = structuredClone(handled.ack) as unknown;
-    const ackVerdict = interceptor?.({ kind: 'ack', device: this.device, event, ack: structuredClone(ack) });
+    const ackVerdict = interceptor?.({ kind: 'ack', device: this.device, event, ack: envelopesDecoded(structuredClone(ack)) });
     if (ackVerdict === 'drop') return offline(`no answer to ${event}`);
-    return ackAsReceived(event, passes(ackVerdict) ? ack : (ackVerdict as { replace: unknown }).replace);
+    return ackAsReceived(event, passes(ackVerdict) ? ack : envelopesEncoded((ackVerdict as { replace: unknown }).replace));
   }
 }
 

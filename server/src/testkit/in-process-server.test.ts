@@ -8,7 +8,7 @@
  */
 import { randomBytes } from '@yhteispoyta/crypto/bytes';
 import { GENESIS_PROOF } from '@yhteispoyta/crypto/envelope';
-import { ackFailureSchema, CLIENT_EVENT_SCHEMAS } from '@yhteispoyta/crypto/protocol';
+import { ackFailureSchema, CLIENT_EVENT_SCHEMAS, envelopeFrame } from '@yhteispoyta/crypto/protocol';
 import type { EnvelopeNotice } from '@yhteispoyta/crypto/protocol';
 import { judgeEnvelopeClock } from '@yhteispoyta/crypto/stream-rules';
 import { deviceKey } from '@yhteispoyta/crypto/types';
@@ -66,7 +66,7 @@ describe('the in-process server', () => {
     await join(b);
     expect([...b.rooms]).toEqual([workspaceId]);
 
-    const pushed = CLIENT_EVENT_SCHEMAS.push.ack.parse(await a.request('push', { envelope: update(alice, 1) }));
+    const pushed = CLIENT_EVENT_SCHEMAS.push.ack.parse(await a.request('push', { envelope: envelopeFrame(update(alice, 1)) }));
     expect(pushed).toEqual({ ok: true, seq: expect.any(Number) as number });
     await server.settle();
     expect(toBob.map((n) => [n.workspaceId, n.stream, n.stored.envelope.header.byteLength > 0])).toEqual([[workspaceId, 'doc:plan', true]]);
@@ -75,7 +75,7 @@ describe('the in-process server', () => {
     const fetched = await b.request('fetch', { workspaceId, stream: 'doc:plan', afterSeq: 0, limit: 10 });
     expect(fetched.ok && fetched.envelopes.map((e) => e.seq)).toEqual([pushed.ok && pushed.seq]);
     // The core's rules, not a copy: a replayed clock is refused by the store.
-    const replay = ackFailureSchema.parse(await a.request('push', { envelope: update(alice, 1) }));
+    const replay = ackFailureSchema.parse(await a.request('push', { envelope: envelopeFrame(update(alice, 1)) }));
     expect(replay.error).toMatchObject({ code: 'clock_replay', details: { expected: 2 } });
   });
 
@@ -85,20 +85,20 @@ describe('the in-process server', () => {
     const toBob = envelopesOf(b);
     await join(a);
     await join(b);
-    await a.request('push', { envelope: update(alice, 1) });
+    await a.request('push', { envelope: envelopeFrame(update(alice, 1)) });
 
     // The push of clock 2 never reaches the core: alice hears nothing back, and clock 3 is a gap.
     server.intercept = (t) => (t.kind === 'request' && t.event === 'push' && deviceKey(t.device) === deviceKey(alice.ref) ? 'drop' : undefined);
-    expect(await a.request('push', { envelope: update(alice, 2) })).toMatchObject({ ok: false, error: { code: 'offline' } });
+    expect(await a.request('push', { envelope: envelopeFrame(update(alice, 2)) })).toMatchObject({ ok: false, error: { code: 'offline' } });
     server.intercept = undefined;
-    expect(ackFailureSchema.parse(await a.request('push', { envelope: update(alice, 3) })).error).toMatchObject({ code: 'clock_gap', details: { expected: 2 } });
+    expect(ackFailureSchema.parse(await a.request('push', { envelope: envelopeFrame(update(alice, 3)) })).error).toMatchObject({ code: 'clock_gap', details: { expected: 2 } });
 
     // Now the notice of clock 2 to bob is dropped: the next one he sees skips a clock.
     server.intercept = (t) => (t.kind === 'notice' && t.event === 'envelope' && deviceKey(t.device) === deviceKey(bob.ref) ? 'drop' : undefined);
-    expect((await a.request('push', { envelope: update(alice, 2) })).ok).toBe(true);
+    expect((await a.request('push', { envelope: envelopeFrame(update(alice, 2)) })).ok).toBe(true);
     await server.settle();
     server.intercept = undefined;
-    expect((await a.request('push', { envelope: update(alice, 3) })).ok).toBe(true);
+    expect((await a.request('push', { envelope: envelopeFrame(update(alice, 3)) })).ok).toBe(true);
     await server.settle();
     expect(toBob).toHaveLength(2);
     const [first, last] = toBob;
@@ -118,12 +118,12 @@ describe('the in-process server', () => {
       return undefined;
     };
     // seq 0 is not a seq the protocol allows: the link answers bad_response, as the agent's link does.
-    expect(await a.request('push', { envelope: update(alice, 1) })).toMatchObject({ ok: false, error: { message: expect.stringContaining('bad_response') as string } });
+    expect(await a.request('push', { envelope: envelopeFrame(update(alice, 1)) })).toMatchObject({ ok: false, error: { message: expect.stringContaining('bad_response') as string } });
     await server.settle();
     expect(toBob).toHaveLength(2);
     expect(judgeEnvelopeClock({ clock: 1, lastClock: 1, seq: toBob[1]?.stored.seq ?? 0, lastSeq: toBob[0]?.stored.seq ?? 0, own: false })).toBe('duplicate');
     server.intercept = (t) => (t.kind === 'notice' ? { replace: { workspaceId, stream: 'doc:plan', stored: 'garbage' } } : undefined);
-    await a.request('push', { envelope: update(alice, 2) });
+    await a.request('push', { envelope: envelopeFrame(update(alice, 2)) });
     await server.settle();
     expect(toBob).toHaveLength(2);
     expect(b.invalidNotices).toEqual(['envelope']);
@@ -161,7 +161,7 @@ describe('the in-process server', () => {
     expect(revoked).toMatchObject([{ workspaceId, reason: 'member_removed', event: { type: 'remove_member', workspaceId } }]);
     expect(membership).toEqual([{ workspaceId, seq }]);
     expect(b.rooms.size).toBe(0);
-    await a.request('push', { envelope: update(alice, 1) });
+    await a.request('push', { envelope: envelopeFrame(update(alice, 1)) });
     await server.settle();
     expect(toBob).toEqual([]);
     expect(ackFailureSchema.parse(await b.request('join', { workspaceId, positions: {} })).error.code).toBe('forbidden');
@@ -207,29 +207,29 @@ describe('the in-process server', () => {
     const a = server.link(alice);
     await join(a);
     server.intercept = (t) => (t.kind === 'request' && t.event === 'push' ? { answer: { ok: false, error: { code: 'forbidden', message: 'no' } } } : undefined);
-    expect(await a.request('push', { envelope: update(alice, 1) })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await a.request('push', { envelope: envelopeFrame(update(alice, 1)) })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     server.intercept = undefined;
     // The core never saw it: clock 1 is still free.
-    expect((await a.request('push', { envelope: update(alice, 1) })).ok).toBe(true);
+    expect((await a.request('push', { envelope: envelopeFrame(update(alice, 1)) })).ok).toBe(true);
     // The operator forgets alice's envelopes and clocks: clock 1 is free again.
     server.sql('DELETE FROM envelopes WHERE workspace_id = ?', workspaceId);
     server.sql('DELETE FROM stream_clocks WHERE workspace_id = ?', workspaceId);
     expect(server.sql('SELECT count(*) AS n FROM envelopes WHERE workspace_id = ?', workspaceId)).toEqual([{ n: 0 }]);
-    expect((await a.request('push', { envelope: update(alice, 1) })).ok).toBe(true);
+    expect((await a.request('push', { envelope: envelopeFrame(update(alice, 1)) })).ok).toBe(true);
   });
 
   it('runs retention; the active snapshot and its chain proof stay good for the next snapshot', async () => {
     const a = server.link(alice);
     await join(a);
-    await a.request('push', { envelope: update(alice, 1) });
+    await a.request('push', { envelope: envelopeFrame(update(alice, 1)) });
     const s1 = seal(signer(alice), { workspaceId, kind: 'snapshot', snapshotId: 's1', coveredClocks: { [deviceKey(alice.ref)]: 1 } });
-    expect((await a.request('snapshot', { envelope: s1 })).ok).toBe(true);
+    expect((await a.request('snapshot', { envelope: envelopeFrame(s1) })).ok).toBe(true);
     const s2 = seal(signer(alice), { workspaceId, kind: 'snapshot', snapshotId: 's2', parentSnapshotId: 's1', parentProof: proofAfter(s1, GENESIS_PROOF) });
-    expect((await a.request('snapshot', { envelope: s2 })).ok).toBe(true);
+    expect((await a.request('snapshot', { envelope: envelopeFrame(s2) })).ok).toBe(true);
     // A week on: clock 1 is past the window and s1 shares its hour with s2.
     server.clockOffsetMs = 8 * 24 * 3600_000;
     expect(await server.runRetention()).toEqual({ prunedUpdates: 1, thinnedSnapshots: 1 });
     const s3 = seal(signer(alice), { workspaceId, kind: 'snapshot', snapshotId: 's3', parentSnapshotId: 's2', parentProof: proofAfter(s2, proofAfter(s1, GENESIS_PROOF)) });
-    expect((await a.request('snapshot', { envelope: s3 })).ok).toBe(true);
+    expect((await a.request('snapshot', { envelope: envelopeFrame(s3) })).ok).toBe(true);
   });
 });

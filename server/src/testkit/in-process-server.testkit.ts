@@ -44,7 +44,9 @@
  *   server.intercept: Interceptor | undefined                                         see traffic.testkit.ts:
  *     (traffic: { kind: 'request' | 'ack' | 'notice' | 'rest', device, event | route, payload | ack | response })
  *       => 'pass' | 'drop' | { replace: unknown } | { repeat: number } | { answer: unknown } | undefined
- *   server.inject(to: InProcessLink, event, payload): void    deliver a notice past the interceptor (a replay, a forgery)
+ *       (envelopes appear decoded as WireEnvelope objects; those in a replacement are encoded: envelope-view.testkit.ts)
+ *   server.inject(to: InProcessLink, event, payload): void    deliver a notice past the interceptor (a replay, a forgery;
+ *                                                              its WireEnvelope objects are encoded as the wire carries them)
  *   server.sql(statement, ...params): rows                    the operator's hand on the store's database, past every
  *     check of the server (lose envelopes, forget clocks …); a SELECT answers its rows. ctx.store is the same database.
  *

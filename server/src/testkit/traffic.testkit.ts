@@ -6,7 +6,11 @@
 import type { ClientToServerEventName, RouteName, ServerToClientEventName } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 
-/** One piece of traffic, as the interceptor sees it. Payloads are copies: changing them changes nothing. */
+/**
+ * One piece of traffic, as the interceptor sees it. Payloads are copies: changing them
+ * changes nothing. Envelopes, which travel as encoded blobs, appear decoded as WireEnvelope
+ * objects, and WireEnvelope objects in a replacement are encoded (envelope-view.testkit.ts).
+ */
 export type Traffic =
   /** a device's socket request on its way to the relay core */
   | { readonly kind: 'request'; readonly device: DeviceRef; readonly event: ClientToServerEventName; readonly payload: unknown }

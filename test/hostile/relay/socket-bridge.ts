@@ -4,7 +4,7 @@
  * own handshake auth, and forwards requests, acks and notices between the two. Hooks see
  * and may rewrite each of them; the bridge itself changes nothing.
  *
- * Both sides use the agent's packet parser: a join answer carries four binary
+ * Both sides use the agent's packet parser: a join answer carries one binary
  * attachments per envelope, far above socket.io-parser's default limit of 10.
  */
 import type http from 'node:http';

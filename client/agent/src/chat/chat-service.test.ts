@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sealEnvelope } from '@yhteispoyta/crypto/envelope';
 import { deviceKey, PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
+import { envelopeFrame } from '@yhteispoyta/crypto/protocol';
 import type { ChatMessage } from '../contracts';
 import { isOf, SyncWorld } from '../sync/testkit/sync-world';
 import type { WorldAgent } from '../sync/testkit/sync-world';
@@ -128,7 +129,7 @@ describe('ChatService', () => {
       epochKey: w.epochKey(1),
       identityKey: c.keyPair.privateKey,
     });
-    expect(await c.link.request('push', { envelope: forged })).toMatchObject({ ok: true });
+    expect(await c.link.request('push', { envelope: envelopeFrame(forged) })).toMatchObject({ ok: true });
     await w.settle();
     expect(a.problems.map((p) => [p.code, p.device?.userId])).toEqual([['forbidden', c.ref.userId]]);
     expect(b.problems.map((p) => [p.code, p.device?.userId])).toEqual([['forbidden', c.ref.userId]]);
@@ -150,7 +151,7 @@ describe('ChatService', () => {
       epochKey: w.epochKey(1),
       identityKey: c.keyPair.privateKey,
     });
-    expect(await c.link.request('push', { envelope: junk })).toMatchObject({ ok: true });
+    expect(await c.link.request('push', { envelope: envelopeFrame(junk) })).toMatchObject({ ok: true });
     await w.settle();
     expect(b.problems.map((p) => p.code)).toEqual(['malformed']);
     expect(await texts(b)).toEqual([]);
@@ -161,7 +162,7 @@ describe('ChatService', () => {
       epochKey: w.epochKey(1),
       identityKey: c.keyPair.privateKey,
     });
-    expect(await c.link.request('push', { envelope: next })).toMatchObject({ ok: true });
+    expect(await c.link.request('push', { envelope: envelopeFrame(next) })).toMatchObject({ ok: true });
     await w.settle();
     expect(await texts(b)).toEqual(['Nyt oikein']);
     expect(b.problems.map((p) => p.code)).toEqual(['malformed']);

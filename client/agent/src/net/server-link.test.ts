@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import type { Socket } from 'socket.io';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import { SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import type { NewProblem, RestClient } from '../contracts';
 import { RestError } from '../contracts';
 import { SocketServerLink } from './server-link';
@@ -103,7 +103,7 @@ describe('SocketServerLink', () => {
     const link = connect();
     await online(link);
     expect(link.status()).toBe('online');
-    expect(handshakes).toEqual([{ token: token(1), v: PROTOCOL_VERSION }]);
+    expect(handshakes).toEqual([{ token: token(1), v: SOCKET_PROTOCOL_VERSION }]);
   });
 
   it('request: a valid ack is returned parsed', async () => {

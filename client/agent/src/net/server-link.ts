@@ -7,8 +7,8 @@
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { io } from 'socket.io-client';
-import { CLIENT_EVENT_SCHEMAS, PROTOCOL_VERSION, SERVER_EVENT_SCHEMAS, SERVER_TO_CLIENT_EVENTS, connectErrorDataSchema } from '@yhteispoyta/crypto/protocol';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '@yhteispoyta/crypto/protocol';
+import { CLIENT_EVENT_SCHEMAS, SERVER_EVENT_SCHEMAS, SOCKET_PROTOCOL_VERSION, SERVER_TO_CLIENT_EVENTS, connectErrorDataSchema } from '@yhteispoyta/crypto/protocol';
+import type { Ack, ClientToServerEvents, ParsedAck, ParsedNotice, ServerToClientEvents } from '@yhteispoyta/crypto/protocol';
 import { Listeners } from '@yhteispoyta/common/listeners';
 import type { LinkAck, LinkOffline, LinkStatus, ProblemSink, RestClient, ServerLink, ServerSocket } from '../contracts';
 import { RestError } from '../contracts';
@@ -30,9 +30,8 @@ export interface ServerLinkOptions {
   readonly reconnectDelayMaxMs?: number;
 }
 
-type AckOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (response: infer R) => void ? R : never;
-type AckOfEvent<E extends keyof ClientToServerEvents> = AckOf<E> extends Ack<infer T> ? LinkAck<T> : never;
-type NoticeOf<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
+type AckOfEvent<E extends keyof ClientToServerEvents> = ParsedAck<E> extends Ack<infer T> ? LinkAck<T> : never;
+type NoticeOf<E extends keyof ServerToClientEvents> = ParsedNotice<E>;
 
 /** The socket seen without the event maps, for the generic emit and listen paths (payloads are parsed). */
 interface UntypedSocket {
@@ -151,13 +150,13 @@ export class SocketServerLink implements ServerLink {
     this.#offline.clear();
   }
 
-  async #handshake(): Promise<{ token: string; v: typeof PROTOCOL_VERSION }> {
+  async #handshake(): Promise<{ token: string; v: typeof SOCKET_PROTOCOL_VERSION }> {
     const renew = this.#renewToken;
     this.#renewToken = false;
     try {
       const token = renew ? await this.#tokens.renew() : await this.#tokens.current();
       this.#refusalReported = false;
-      return { token, v: PROTOCOL_VERSION };
+      return { token, v: SOCKET_PROTOCOL_VERSION };
     } catch (error) {
       if (error instanceof RestError && error.code !== 'offline' && !this.#refusalReported) {
         this.#refusalReported = true;
@@ -165,7 +164,7 @@ export class SocketServerLink implements ServerLink {
       }
       this.#log.info({ reason: error instanceof RestError ? error.code : 'error' }, 'no session token for the handshake');
       // An empty token is refused by the server; the refusal schedules the next attempt.
-      return { token: '', v: PROTOCOL_VERSION };
+      return { token: '', v: SOCKET_PROTOCOL_VERSION };
     }
   }
 

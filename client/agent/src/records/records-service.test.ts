@@ -5,6 +5,7 @@
  * member bypassing his agent) is refused on every agent alike, reported once, and changes
  * nothing; pending events survive going offline and a restart.
  */
+import { envelopeFrame } from '@yhteispoyta/crypto/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from '@yhteispoyta/crypto/bytes';
 import { sealEnvelope } from '@yhteispoyta/crypto/envelope';
@@ -168,7 +169,7 @@ describe('RecordsService', () => {
       epochKey: w.epochKey(1),
       identityKey: c.keyPair.privateKey,
     });
-    expect(await c.link.request('push', { envelope: forged })).toMatchObject({ ok: true });
+    expect(await c.link.request('push', { envelope: envelopeFrame(forged) })).toMatchObject({ ok: true });
     // And an event that does not parse as any records event.
     const junk = sealEnvelope({
       header: { v: PROTOCOL_VERSION, workspaceId: WS, stream: RECORDS_STREAM, kind: 'records', epoch: 1, author: c.ref, clock: 2, snapshotId: '', sentAt: Date.now(), chainHead: await w.chainHead() },
@@ -176,7 +177,7 @@ describe('RecordsService', () => {
       epochKey: w.epochKey(1),
       identityKey: c.keyPair.privateKey,
     });
-    expect(await c.link.request('push', { envelope: junk })).toMatchObject({ ok: true });
+    expect(await c.link.request('push', { envelope: envelopeFrame(junk) })).toMatchObject({ ok: true });
     await w.settle();
     for (const agent of [a, b]) {
       expect(agent.problems.map((p) => [p.code, p.reason, p.device?.userId])).toEqual([

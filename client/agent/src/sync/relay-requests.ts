@@ -1,8 +1,9 @@
 /**
  * The sync engine's requests to the server's relay (join, push, snapshot, presence,
- * fetch), each with the configured timeout. An unreachable server shows in their answers
+ * fetch), each with the configured timeout; envelopes go as their encoded blobs. An unreachable server shows in their answers
  * as the error code `offline` (contracts.ts `LinkOffline`).
  */
+import { envelopeFrame } from '@yhteispoyta/crypto/protocol';
 import type { StreamPosition } from '@yhteispoyta/crypto/protocol';
 import type { WireEnvelope } from '@yhteispoyta/crypto/types';
 import type { ServerLink } from '../contracts';
@@ -25,17 +26,17 @@ export class RelayRequests {
 
   /** Store an update or chat envelope. */
   push(envelope: WireEnvelope) {
-    return this.#link.request('push', { envelope }, this.#timeoutMs);
+    return this.#link.request('push', { envelope: envelopeFrame(envelope) }, this.#timeoutMs);
   }
 
   /** Store a snapshot envelope (compare-and-set on the stream's active snapshot). */
   snapshot(envelope: WireEnvelope) {
-    return this.#link.request('snapshot', { envelope }, this.#timeoutMs);
+    return this.#link.request('snapshot', { envelope: envelopeFrame(envelope) }, this.#timeoutMs);
   }
 
   /** Fan a presence envelope out to the workspace (never stored). */
   presence(envelope: WireEnvelope) {
-    return this.#link.request('presence', { envelope }, this.#timeoutMs);
+    return this.#link.request('presence', { envelope: envelopeFrame(envelope) }, this.#timeoutMs);
   }
 
   /** Stored envelopes of a stream after `afterSeq`, at most `limit`. */
