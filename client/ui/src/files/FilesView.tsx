@@ -14,6 +14,7 @@ import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { routeHash } from '../app/route';
 import { useAction } from '../app/use-action';
+import { useReload } from '../app/use-reload';
 import { formatBytes, formatDateTime } from '../lib/format';
 import { randomId } from '../lib/ids';
 import { saveBlob } from '../lib/save-blob';
@@ -32,9 +33,8 @@ export function usePersonLine(): (p: VerifiedPerson) => string {
 export function useWorkspaceFiles(workspaceId: string): { files: WorkspaceFile[] | undefined; error: unknown } {
   const { onChat, onRecords } = useAgent();
   const [files, setFiles] = useState<WorkspaceFile[] | undefined>(undefined);
-  const load = useAction();
-  const loadRun = load.run;
-  const refresh = useCallback(() => void loadRun(async () => setFiles(await caseFilesApi.list(workspaceId))), [loadRun, workspaceId]);
+  const load = useReload(useCallback(async () => setFiles(await caseFilesApi.list(workspaceId)), [workspaceId]));
+  const refresh = load.reload;
   useEffect(() => {
     setFiles(undefined);
     refresh();

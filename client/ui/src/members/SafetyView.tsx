@@ -14,6 +14,7 @@ import { workspacesApi } from '../api/agent-api';
 import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { useAction } from '../app/use-action';
+import { useReload } from '../app/use-reload';
 import { safetyNumberGroups } from '../lib/safety-number';
 import { useRefreshIdentityStates } from './identity-states';
 import { SafetyQr } from './SafetyQr';
@@ -24,15 +25,15 @@ export function SafetyView({ workspace }: { workspace: Workspace }) {
   const { t } = useTranslation();
   const { onMembership, onDevices } = useAgent();
   const [identities, setIdentities] = useState<Identity[] | undefined>(undefined);
-  const load = useAction();
-  const loadRun = load.run;
   const workspaceId = workspace.workspaceId;
+  const load = useReload(useCallback(async () => setIdentities(await workspacesApi.identities(workspaceId)), [workspaceId]));
+  const loadIdentities = load.reload;
 
   const refreshMarks = useRefreshIdentityStates();
   const reload = useCallback(() => {
-    void loadRun(async () => setIdentities(await workspacesApi.identities(workspaceId)));
+    loadIdentities();
     refreshMarks();
-  }, [loadRun, workspaceId, refreshMarks]);
+  }, [loadIdentities, refreshMarks]);
   useEffect(reload, [reload]);
   useEffect(() => onMembership((id) => id === workspaceId && reload()), [onMembership, workspaceId, reload]);
   useEffect(() => onDevices(reload), [onDevices, reload]);

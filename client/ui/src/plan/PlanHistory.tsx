@@ -10,7 +10,7 @@ import type * as Y from 'yjs';
 import type { DocVersionSummary, Workspace } from '@yhteispoyta/local-api';
 import { historyApi } from '../api/agent-api';
 import { ErrorNotice } from '../app/ErrorNotice';
-import { useAction } from '../app/use-action';
+import { useReload } from '../app/use-reload';
 import { formatDateTime } from '../lib/format';
 import { useMemberName } from '../members/use-member-name';
 import { PLAN_DOC_NAME } from './plan-doc';
@@ -51,14 +51,11 @@ export function PlanHistory({
 }) {
   const { t, i18n } = useTranslation();
   const [versions, setVersions] = useState<DocVersionSummary[] | undefined>(undefined);
-  const load = useAction();
-  const loadRun = load.run;
   const workspaceId = workspace.workspaceId;
   const authorOf = useVersionAuthor(workspace, selfUserId);
 
-  const reload = useCallback(() => {
-    void loadRun(async () => setVersions(await historyApi.list(workspaceId, PLAN_DOC_NAME)));
-  }, [loadRun, workspaceId]);
+  const load = useReload(useCallback(async () => setVersions(await historyApi.list(workspaceId, PLAN_DOC_NAME)), [workspaceId]));
+  const { reload } = load;
   useEffect(reload, [reload]);
   useEffect(() => {
     if (liveDoc === undefined) return;

@@ -13,7 +13,7 @@ import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { ExportButtons } from '../export/ExportButtons';
 import { usePeople } from '../app/people-context';
-import { useAction } from '../app/use-action';
+import { useReload } from '../app/use-reload';
 import { formatDate, formatDateTime } from '../lib/format';
 import { useMemberName } from '../members/use-member-name';
 import { BasisControls } from './BasisControls';
@@ -32,12 +32,9 @@ export function ProcessingView({ workspace, selfUserId }: { workspace: Workspace
   const { orgName } = usePeople();
   const nameOf = useMemberName(workspace.members);
   const [view, setView] = useState<View | undefined>(undefined);
-  const load = useAction();
-  const loadRun = load.run;
   const workspaceId = workspace.workspaceId;
-  const reload = useCallback(() => {
-    void loadRun(async () => setView(await workspacesApi.processing(workspaceId)));
-  }, [loadRun, workspaceId]);
+  const load = useReload(useCallback(async () => setView(await workspacesApi.processing(workspaceId)), [workspaceId]));
+  const { reload } = load;
   useEffect(reload, [reload]);
   useEffect(() => onMembership((id) => id === workspaceId && reload()), [onMembership, workspaceId, reload]);
 
