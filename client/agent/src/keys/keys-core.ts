@@ -226,7 +226,10 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
   // would otherwise leave it waiting for the ten-minute refresh. It looks again with backoff
   // (from OWN_CERTIFICATION_RECHECK_MS, doubling up to a minute) while it is pending and online.
   const ownRecheck = new BackoffTimers(MAX_REPAIR_RETRY_MS);
+  let closed = false;
   const recheckOwnCertification = (): void => {
+    // A check that ends after close() must not touch the closed profile.
+    if (closed) return;
     if (devices.certification().state !== 'pending' || opts.link?.status() !== 'online') {
       ownRecheck.reset('self');
       return;
@@ -234,7 +237,8 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
     ownRecheck.schedule('self', opts.ownCertificationRecheckMs ?? OWN_CERTIFICATION_RECHECK_MS, () => {
       refreshCertificates([device.self.userId])
         .catch((error: unknown) => log.info({ code: error instanceof RestError ? error.code : 'error' }, 'own certification check failed'))
-        .finally(recheckOwnCertification);
+        .then(recheckOwnCertification)
+        .catch((error: unknown) => log.warn({ reason: error instanceof Error ? error.message : 'unknown' }, 'own certification recheck failed'));
     });
   };
   const link = opts.link;
@@ -294,6 +298,7 @@ export function createKeysCore(opts: KeysCoreOptions): KeysCore {
     processing,
     refresh,
     close() {
+      closed = true;
       clearInterval(poll);
       clearInterval(certificateTimer);
       resyncs.close();
