@@ -14,7 +14,7 @@ import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
 import type { MembershipEvent } from '@yhteispoyta/crypto/types';
 import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
 import { FaultMatrix, formatMatrix } from './fault-matrix';
-import { HostileWorld, until } from './hostile-world.testkit';
+import { CAST, HostileWorld, until } from './hostile-world.testkit';
 import type { WorldAgent } from './hostile-world.testkit';
 import { runTrial } from './trial.testkit';
 
@@ -28,11 +28,7 @@ let anna: WorldAgent;
 
 beforeAll(async () => {
   world = await HostileWorld.start({
-    agents: [
-      { name: 'sini', org: 'county', role: 'social_worker' },
-      { name: 'carl', org: 'county', role: 'social_worker' },
-      { name: 'anna', org: 'kela', role: 'kela_expert' },
-    ],
+    agents: [CAST.sini, CAST.carl, CAST.anna],
   });
   sini = world.agent('sini');
   carl = world.agent('carl');

@@ -17,7 +17,7 @@ import type { ChainState, UnsignedMembershipEvent } from '@yhteispoyta/crypto/me
 import { rememberChainState } from '@yhteispoyta/server/services/chain-cache';
 import type { MemberInfo, MembershipEvent } from '@yhteispoyta/crypto/types';
 import { newTextSalt, textCommitment } from '@yhteispoyta/crypto/workspace-texts';
-import { HostileWorld, until } from './hostile-world.testkit';
+import { CAST, HostileWorld, until } from './hostile-world.testkit';
 import type { WorldAgent } from './hostile-world.testkit';
 
 const PHISHING = 'KELA: tunnuksesi vanhenee – kirjaudu https://kela-tunnistus.example';
@@ -29,10 +29,7 @@ let caseId: string;
 
 beforeAll(async () => {
   world = await HostileWorld.start({
-    agents: [
-      { name: 'sini', org: 'county', role: 'social_worker' },
-      { name: 'anna', org: 'kela', role: 'kela_expert' },
-    ],
+    agents: [CAST.sini, CAST.anna],
   });
   sini = world.agent('sini');
   anna = world.agent('anna');

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callJson } from '@yhteispoyta/agent/api/test-agent.testkit';
 import { FaultMatrix, formatMatrix } from './fault-matrix';
-import { HostileWorld, until } from './hostile-world.testkit';
+import { CAST, HostileWorld, until } from './hostile-world.testkit';
 import type { WorldAgent } from './hostile-world.testkit';
 import { runTrial } from './trial.testkit';
 
@@ -21,11 +21,7 @@ let anna: WorldAgent;
 
 beforeAll(async () => {
   world = await HostileWorld.start({
-    agents: [
-      { name: 'sini', org: 'county', role: 'social_worker' },
-      { name: 'carl', org: 'county', role: 'social_worker' },
-      { name: 'anna', org: 'kela', role: 'kela_expert' },
-    ],
+    agents: [CAST.sini, CAST.carl, CAST.anna],
   });
   sini = world.agent('sini');
   carl = world.agent('carl');

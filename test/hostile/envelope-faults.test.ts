@@ -15,7 +15,7 @@ import type { EnvelopePart } from './envelope-tamper';
 import { FaultMatrix, formatMatrix } from './fault-matrix';
 import type { FaultKind } from './fault-matrix';
 import type { EnvelopeAction } from './faults';
-import { HostileWorld, sleep, until } from './hostile-world.testkit';
+import { CAST, HostileWorld, sleep, until } from './hostile-world.testkit';
 import type { WorldAgent } from './hostile-world.testkit';
 import { runTrial } from './trial.testkit';
 import type { Trial } from './trial.testkit';
@@ -31,11 +31,7 @@ let words = 0;
 
 beforeAll(async () => {
   world = await HostileWorld.start({
-    agents: [
-      { name: 'anna', org: 'kela', role: 'kela_expert' },
-      { name: 'sini', org: 'county', role: 'social_worker' },
-      { name: 'carl', org: 'county', role: 'social_worker' },
-    ],
+    agents: [CAST.anna, CAST.sini, CAST.carl],
   });
   anna = world.agent('anna');
   sini = world.agent('sini');

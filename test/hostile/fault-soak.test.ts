@@ -12,7 +12,7 @@ import { ENVELOPE_PARTS } from './envelope-tamper';
 import { FaultMatrix, formatMatrix } from './fault-matrix';
 import type { FaultKind } from './fault-matrix';
 import type { EnvelopeAction, FaultHandle } from './faults';
-import { HostileWorld, until } from './hostile-world.testkit';
+import { CAST, HostileWorld, until } from './hostile-world.testkit';
 import type { WorldAgent } from './hostile-world.testkit';
 import { runTrial } from './trial.testkit';
 import type { Trial } from './trial.testkit';
@@ -40,11 +40,7 @@ function pick<T>(list: readonly T[]): T {
 beforeAll(async () => {
   process.stdout.write(`fault soak: ${ROUNDS} rounds, SOAK_SEED=${SEED}\n`);
   world = await HostileWorld.start({
-    agents: [
-      { name: 'anna', org: 'kela', role: 'kela_expert' },
-      { name: 'sini', org: 'county', role: 'social_worker' },
-      { name: 'carl', org: 'county', role: 'social_worker' },
-    ],
+    agents: [CAST.anna, CAST.sini, CAST.carl],
   });
   ws = await world.workspace('anna', ['sini', 'carl']);
   await world.agent('anna').write(ws, 'Tavoite:');

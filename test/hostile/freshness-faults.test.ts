@@ -15,7 +15,7 @@ import { CHAT_STREAM } from '@yhteispoyta/crypto/stream-rules';
 import { deviceKey, PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
 import type { DeviceRef, WireEnvelope } from '@yhteispoyta/crypto/types';
 import { FaultMatrix, formatMatrix } from './fault-matrix';
-import { HostileWorld, sleep, until } from './hostile-world.testkit';
+import { CAST, HostileWorld, sleep, until } from './hostile-world.testkit';
 import type { WorldAgent } from './hostile-world.testkit';
 import { runTrial } from './trial.testkit';
 
@@ -31,12 +31,7 @@ let dora: WorldAgent;
 
 beforeAll(async () => {
   world = await HostileWorld.start({
-    agents: [
-      { name: 'anna', org: 'kela', role: 'kela_expert' },
-      { name: 'sini', org: 'county', role: 'social_worker' },
-      { name: 'carl', org: 'county', role: 'social_worker' },
-      { name: 'dora', org: 'county', role: 'health_professional' },
-    ],
+    agents: [CAST.anna, CAST.sini, CAST.carl, CAST.dora],
   });
   anna = world.agent('anna');
   sini = world.agent('sini');

@@ -34,6 +34,17 @@ export interface AgentSpec {
   readonly role: Exclude<Role, 'client'>;
 }
 
+/** The people of the hostile suites, each always in the same organisation and role. */
+export const CAST = {
+  anna: { name: 'anna', org: 'kela', role: 'kela_expert' },
+  erik: { name: 'erik', org: 'kela', role: 'kela_expert' },
+  sini: { name: 'sini', org: 'county', role: 'social_worker' },
+  carl: { name: 'carl', org: 'county', role: 'social_worker' },
+  bert: { name: 'bert', org: 'county', role: 'social_worker' },
+  dora: { name: 'dora', org: 'county', role: 'health_professional' },
+  tero: { name: 'tero', org: 'county', role: 'health_professional' },
+} as const satisfies Record<string, AgentSpec>;
+
 /** Options of {@link HostileWorld.start}. */
 export interface WorldOptions {
   readonly agents: readonly AgentSpec[];

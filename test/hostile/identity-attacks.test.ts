@@ -20,7 +20,7 @@ import { signCertificate } from '@yhteispoyta/crypto/certificates/signing';
 import { PrivateKey } from '@signalapp/libsignal-client';
 import { AttackerDevice } from './attacker-device';
 import { FaultMatrix, formatMatrix } from './fault-matrix';
-import { HostileWorld, sleep, until } from './hostile-world.testkit';
+import { CAST, HostileWorld, sleep, until } from './hostile-world.testkit';
 import type { WorldAgent } from './hostile-world.testkit';
 import { runTrial } from './trial.testkit';
 
@@ -32,11 +32,7 @@ let tero: WorldAgent;
 
 beforeAll(async () => {
   world = await HostileWorld.start({
-    agents: [
-      { name: 'sini', org: 'county', role: 'social_worker' },
-      { name: 'anna', org: 'kela', role: 'kela_expert' },
-      { name: 'tero', org: 'county', role: 'health_professional' },
-    ],
+    agents: [CAST.sini, CAST.anna, CAST.tero],
   });
   sini = world.agent('sini');
   anna = world.agent('anna');

@@ -31,7 +31,7 @@ import { certificateLeafHash, signTreeHead } from '@yhteispoyta/crypto/transpare
 import type { SignedTreeHead } from '@yhteispoyta/crypto/transparency/tree-head';
 import { FaultMatrix, formatMatrix } from './fault-matrix';
 import type { ForgedLog } from './faults';
-import { HostileWorld, sleep, until } from './hostile-world.testkit';
+import { CAST, HostileWorld, sleep, until } from './hostile-world.testkit';
 import type { WorldAgent } from './hostile-world.testkit';
 import { runTrial } from './trial.testkit';
 
@@ -46,10 +46,7 @@ let workspaceId: string;
 
 beforeAll(async () => {
   world = await HostileWorld.start({
-    agents: [
-      { name: 'anna', org: 'kela', role: 'kela_expert' },
-      { name: 'bert', org: 'county', role: 'social_worker' },
-    ],
+    agents: [CAST.anna, CAST.bert],
   });
   anna = world.agent('anna');
   bert = world.agent('bert');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callJson } from '@yhteispoyta/agent/api/test-agent.testkit';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import { FaultMatrix, formatMatrix } from './fault-matrix';
-import { HostileWorld, sleep, until } from './hostile-world.testkit';
+import { CAST, HostileWorld, sleep, until } from './hostile-world.testkit';
 import type { WorldAgent } from './hostile-world.testkit';
 import { runTrial } from './trial.testkit';
 
@@ -22,13 +22,7 @@ let words = 0;
 
 beforeAll(async () => {
   world = await HostileWorld.start({
-    agents: [
-      { name: 'anna', org: 'kela', role: 'kela_expert' },
-      { name: 'sini', org: 'county', role: 'social_worker' },
-      { name: 'carl', org: 'county', role: 'social_worker' },
-      { name: 'dora', org: 'county', role: 'health_professional' },
-      { name: 'erik', org: 'kela', role: 'kela_expert' },
-    ],
+    agents: [CAST.anna, CAST.sini, CAST.carl, CAST.dora, CAST.erik],
   });
   anna = world.agent('anna');
   sini = world.agent('sini');

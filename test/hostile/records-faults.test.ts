@@ -14,7 +14,7 @@ import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { callJson } from '@yhteispoyta/agent/api/test-agent.testkit';
 import type { CaseRecordView, RecordAction } from '@yhteispoyta/local-api';
 import { FaultMatrix } from './fault-matrix';
-import { HostileWorld, sleep, until } from './hostile-world.testkit';
+import { CAST, HostileWorld, sleep, until } from './hostile-world.testkit';
 import type { WorldAgent } from './hostile-world.testkit';
 import { runTrial } from './trial.testkit';
 
@@ -30,11 +30,7 @@ let subjects = 0;
 
 beforeAll(async () => {
   world = await HostileWorld.start({
-    agents: [
-      { name: 'anna', org: 'kela', role: 'kela_expert' },
-      { name: 'sini', org: 'county', role: 'social_worker' },
-      { name: 'carl', org: 'county', role: 'social_worker' },
-    ],
+    agents: [CAST.anna, CAST.sini, CAST.carl],
   });
   anna = world.agent('anna');
   sini = world.agent('sini');

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultMatrix, formatMatrix } from './fault-matrix';
-import { HostileWorld, until } from './hostile-world.testkit';
+import { CAST, HostileWorld, until } from './hostile-world.testkit';
 import type { WorldAgent } from './hostile-world.testkit';
 import { runTrial } from './trial.testkit';
 
@@ -21,11 +21,7 @@ let words = 0;
 
 beforeAll(async () => {
   world = await HostileWorld.start({
-    agents: [
-      { name: 'anna', org: 'kela', role: 'kela_expert' },
-      { name: 'sini', org: 'county', role: 'social_worker' },
-      { name: 'carl', org: 'county', role: 'social_worker' },
-    ],
+    agents: [CAST.anna, CAST.sini, CAST.carl],
     compactionThreshold: 3,
   });
   anna = world.agent('anna');

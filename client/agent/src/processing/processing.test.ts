@@ -28,6 +28,26 @@ async function make(who: TestDeviceSpec): Promise<TestDevice> {
   return made;
 }
 
+/**
+ * The case both tests start from: Sari (sote) opens it and invites Jani, who joins and
+ * consents to sote and Kela; Kalle (Kela) exists but is not yet a member.
+ */
+async function consentedCase() {
+  const sari = await make({ name: 'sari', orgId: 'sote', role: 'social_worker' });
+  const kalle = await make({ name: 'kalle', orgId: 'kela', role: 'kela_expert' });
+  const { workspaceId } = await sari.core.membership.create('case', 'Asiakassuunnitelma');
+  const invitation = await sari.core.membership.inviteClient(workspaceId, 'Jani Asiakas');
+  const jani = await make({ name: 'jani', code: invitation.code });
+  await waitUntil('jani joins the chain', async () => {
+    await sari.core.sync.syncAll();
+    await jani.core.sync.syncAll();
+    return jani.core.keyRing.chainState(workspaceId)?.members.get(invitation.userId)?.devices.length === 1;
+  });
+  await jani.core.membership.grantConsent(workspaceId, { orgIds: ['sote', 'kela'], purpose: 'Toimeentulotuen yhteistyö' });
+  await sari.core.sync.syncAll();
+  return { sari, kalle, jani, workspaceId, invitation };
+}
+
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'yp-processing-'));
   server = await startInProcessServer();
@@ -44,18 +64,7 @@ afterEach(async () => {
 
 describe('the processing view', () => {
   it('shows consent history, bases and the checked log of a scripted session, and flags a tampered entry', async () => {
-    const sari = await make({ name: 'sari', orgId: 'sote', role: 'social_worker' });
-    const kalle = await make({ name: 'kalle', orgId: 'kela', role: 'kela_expert' });
-    const { workspaceId } = await sari.core.membership.create('case', 'Asiakassuunnitelma');
-    const invitation = await sari.core.membership.inviteClient(workspaceId, 'Jani Asiakas');
-    const jani = await make({ name: 'jani', code: invitation.code });
-    await waitUntil('jani joins the chain', async () => {
-      await sari.core.sync.syncAll();
-      await jani.core.sync.syncAll();
-      return jani.core.keyRing.chainState(workspaceId)?.members.get(invitation.userId)?.devices.length === 1;
-    });
-    await jani.core.membership.grantConsent(workspaceId, { orgIds: ['sote', 'kela'], purpose: 'Toimeentulotuen yhteistyö' });
-    await sari.core.sync.syncAll();
+    const { sari, kalle, jani, workspaceId, invitation } = await consentedCase();
     await sari.core.membership.addMember(workspaceId, kalle.device.self.userId);
     await jani.core.sync.syncAll();
 
@@ -91,18 +100,7 @@ describe('the processing view', () => {
 
   it("shows an owner's statutory basis to the client; it keeps him when the client revokes his organisation, nobody else", async () => {
     const STATUTE = 'Sosiaalihuoltolaki (1301/2014) 42 § – omatyöntekijä';
-    const sari = await make({ name: 'sari', orgId: 'sote', role: 'social_worker' });
-    const kalle = await make({ name: 'kalle', orgId: 'kela', role: 'kela_expert' });
-    const { workspaceId } = await sari.core.membership.create('case', 'Asiakassuunnitelma');
-    const invitation = await sari.core.membership.inviteClient(workspaceId, 'Jani Asiakas');
-    const jani = await make({ name: 'jani', code: invitation.code });
-    await waitUntil('jani joins the chain', async () => {
-      await sari.core.sync.syncAll();
-      await jani.core.sync.syncAll();
-      return jani.core.keyRing.chainState(workspaceId)?.members.get(invitation.userId)?.devices.length === 1;
-    });
-    await jani.core.membership.grantConsent(workspaceId, { orgIds: ['sote', 'kela'], purpose: 'Toimeentulotuen yhteistyö' });
-    await sari.core.sync.syncAll();
+    const { sari, kalle, jani, workspaceId, invitation } = await consentedCase();
     // Kalle is an owner too, of Kela: he answers for Kela's staff only.
     await sari.core.membership.addMember(workspaceId, kalle.device.self.userId, { owner: true });
     const sariId = sari.device.self.userId;
