@@ -44,24 +44,36 @@ export function VersionView({
 }) {
   const { t, i18n } = useTranslation();
   const [doc, setDoc] = useState<Y.Doc | undefined>(undefined);
-  const load = useAction();
+  const [loadError, setLoadError] = useState<unknown>(undefined);
   const restore = useAction();
-  const loadRun = load.run;
   const workspaceId = workspace.workspaceId;
   const versionId = version.versionId;
   const headingRef = useRef<HTMLHeadingElement>(null);
   const authorOf = useVersionAuthor(workspace, selfUserId);
 
+  // Each version chosen is loaded; a load for a version no longer shown is discarded (another
+  // version picked while one loads is never dropped nor shown under the wrong heading).
   useEffect(() => {
     let current: Y.Doc | undefined;
-    void loadRun(async () => {
-      const found = await historyApi.get(workspaceId, PLAN_DOC_NAME, versionId);
-      current = new Y.Doc();
-      Y.applyUpdate(current, fromBase64(found.state));
-      setDoc(current);
-    });
-    return () => current?.destroy();
-  }, [loadRun, workspaceId, versionId]);
+    let shown = true;
+    setDoc(undefined);
+    setLoadError(undefined);
+    historyApi.get(workspaceId, PLAN_DOC_NAME, versionId).then(
+      (found) => {
+        if (!shown) return;
+        current = new Y.Doc();
+        Y.applyUpdate(current, fromBase64(found.state));
+        setDoc(current);
+      },
+      (failure: unknown) => {
+        if (shown) setLoadError(failure);
+      },
+    );
+    return () => {
+      shown = false;
+      current?.destroy();
+    };
+  }, [workspaceId, versionId]);
   useEffect(() => headingRef.current?.focus(), [versionId]);
 
   const when = formatDateTime(version.at, i18n.language);
@@ -94,9 +106,9 @@ export function VersionView({
           </button>
         </div>
       </div>
-      <ErrorNotice error={load.error} />
+      <ErrorNotice error={loadError} />
       {doc === undefined ? (
-        load.error === undefined ? <p role="status">{t('common.loading')}</p> : null
+        loadError === undefined ? <p role="status">{t('common.loading')}</p> : null
       ) : (
         <OldContent doc={doc} />
       )}

@@ -12,7 +12,7 @@ import type { CaseRecordView, Member, Workspace } from '@yhteispoyta/local-api';
 import { recordsApi } from '../api/agent-api';
 import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
-import { useAction } from '../app/use-action';
+import { useReload } from '../app/use-reload';
 import { useMemberName } from '../members/use-member-name';
 import { NewRecordForm } from './NewRecordForm';
 import { RecordCard } from './RecordCard';
@@ -33,27 +33,20 @@ export function RecordsView({ workspace, viewer, planDoc }: { workspace: Workspa
   const [records, setRecords] = useState<readonly CaseRecordView[] | undefined>(undefined);
   const [announcement, setAnnouncement] = useState('');
   const nameOf = useMemberName(workspace.members ?? NO_MEMBERS);
-  const load = useAction();
-  const loadRun = load.run;
-
-  const refresh = useCallback(() => loadRun(async () => setRecords(await recordsApi.list(workspaceId))), [loadRun, workspaceId]);
+  const load = useReload(useCallback(async () => setRecords(await recordsApi.list(workspaceId)), [workspaceId]));
+  const { reload } = load;
   useEffect(() => {
     setRecords(undefined);
-    void refresh();
-  }, [refresh]);
+    reload();
+  }, [reload]);
   useEffect(
     () =>
       onRecords((from) => {
         if (from !== workspaceId) return;
-        void recordsApi.list(workspaceId).then(
-          (list) => {
-            setRecords(list);
-            setAnnouncement(t('records.updated'));
-          },
-          () => void refresh(),
-        );
+        setAnnouncement(t('records.updated'));
+        reload();
       }),
-    [onRecords, workspaceId, refresh, t],
+    [onRecords, workspaceId, reload, t],
   );
 
   const onSent = useCallback((record: CaseRecordView) => {

@@ -13,7 +13,7 @@ import type { Timeline, TimelineGroup, TimelinePerson, Workspace } from '@yhteis
 import { tasksApi } from '../api/agent-api';
 import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
-import { useAction } from '../app/use-action';
+import { useReload } from '../app/use-reload';
 import { formatDate, formatDateTime } from '../lib/format';
 import { formatElapsed } from './elapsed';
 
@@ -25,17 +25,19 @@ export function TimelineView({ workspace }: { workspace: Workspace }) {
   const [group, setGroup] = useState<TimelineGroup | ''>('');
   const [org, setOrg] = useState('');
   const [timeline, setTimeline] = useState<Timeline | undefined>(undefined);
-  const load = useAction();
-  const run = load.run;
   const ids = { group: useId(), org: useId() };
 
-  const refresh = useCallback(
-    () => run(async () => setTimeline(await tasksApi.timeline(workspaceId, { ...(group === '' ? {} : { group }), ...(org === '' ? {} : { org }) }))),
-    [run, workspaceId, group, org],
+  // A filter chosen while a load runs loads once more after it (useReload), never dropped.
+  const load = useReload(
+    useCallback(
+      async () => setTimeline(await tasksApi.timeline(workspaceId, { ...(group === '' ? {} : { group }), ...(org === '' ? {} : { org }) })),
+      [workspaceId, group, org],
+    ),
   );
+  const { reload } = load;
   // Again whenever the members or consent change (the workspace object is new then) or a record arrives.
-  useEffect(() => void refresh(), [refresh, workspace]);
-  useEffect(() => onRecords((from) => (from === workspaceId ? void refresh() : undefined)), [onRecords, workspaceId, refresh]);
+  useEffect(() => reload(), [reload, workspace]);
+  useEffect(() => onRecords((from) => (from === workspaceId ? reload() : undefined)), [onRecords, workspaceId, reload]);
 
   const person = (p: TimelinePerson) => p.displayName ?? (p.orgId === null ? t('roles.client') : p.userId);
   const organisation = (p: TimelinePerson) => (p.orgId === null ? t('roles.client') : (p.orgName ?? p.orgId));

@@ -11,18 +11,17 @@ import { tasksApi } from '../api/agent-api';
 import { useAgent } from '../app/agent-context';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { routeHash } from '../app/route';
-import { useAction } from '../app/use-action';
+import { useReload } from '../app/use-reload';
 
 /** The task list on the workspace list. */
 export function MyTasks() {
   const { t } = useTranslation();
   const { onRecords } = useAgent();
   const [tasks, setTasks] = useState<readonly Task[] | undefined>(undefined);
-  const load = useAction();
-  const run = load.run;
-  const refresh = useCallback(() => run(async () => setTasks(await tasksApi.list())), [run]);
-  useEffect(() => void refresh(), [refresh]);
-  useEffect(() => onRecords(() => void refresh()), [onRecords, refresh]);
+  const load = useReload(useCallback(async () => setTasks(await tasksApi.list()), []));
+  const { reload } = load;
+  useEffect(reload, [reload]);
+  useEffect(() => onRecords(() => reload()), [onRecords, reload]);
 
   return (
     <section className="card my-tasks" aria-labelledby="my-tasks-title">
