@@ -210,6 +210,8 @@ export interface DocVersion {
   readonly kind: 'checkpoint' | 'snapshot';
   /** the verified signer of the edits or the snapshot (or this device) */
   readonly author: DeviceRef;
+  /** others who edited in the same checkpoint at the same moment (verified signers too), in the order they joined */
+  readonly coauthors: readonly DeviceRef[];
   /** ms since the epoch, as the author's signed envelope says */
   readonly at: number;
   readonly snapshotId?: string;

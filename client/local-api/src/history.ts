@@ -15,6 +15,9 @@ export const versionParamsSchema = z.strictObject({
   versionId: z.string().regex(/^[0-9]{1,15}$/, 'must be a version number').transform(Number).pipe(z.number().int().positive()),
 });
 
+/** Most coauthors a version names (the agent's recorder keeps no more). */
+export const MAX_VERSION_COAUTHORS = 32;
+
 /** A version as listed: who (a verified device of a member) and when. */
 export const docVersionSchema = z.object({
   versionId: z.number().int().positive(),
@@ -22,6 +25,8 @@ export const docVersionSchema = z.object({
   kind: z.enum(['checkpoint', 'snapshot']),
   authorUserId: idSchema,
   authorDeviceId: deviceIdSchema,
+  /** others who edited in the same checkpoint at the same moment, in the order they joined (empty for one author) */
+  coauthorUserIds: z.array(idSchema).max(MAX_VERSION_COAUTHORS),
   /** ms since the epoch, from the author's signed envelope */
   at: z.number().int().nonnegative(),
 });

@@ -24,7 +24,14 @@ export function historyRoutes(host: AgentHost) {
     listVersions: async ({ params }) => {
       const versions = await documentsOf(params.workspaceId).versions(params.workspaceId, `doc:${params.docName}`);
       return {
-        versions: versions.map((v) => ({ versionId: v.versionId, kind: v.kind, authorUserId: v.author.userId, authorDeviceId: v.author.deviceId, at: v.at })),
+        versions: versions.map((v) => ({
+          versionId: v.versionId,
+          kind: v.kind,
+          authorUserId: v.author.userId,
+          authorDeviceId: v.author.deviceId,
+          coauthorUserIds: v.coauthors.map((c) => c.userId),
+          at: v.at,
+        })),
       };
     },
     getVersion: async ({ params }) => {
@@ -36,6 +43,7 @@ export function historyRoutes(host: AgentHost) {
           kind: found.kind,
           authorUserId: found.author.userId,
           authorDeviceId: found.author.deviceId,
+          coauthorUserIds: found.coauthors.map((c) => c.userId),
           at: found.at,
           state: Buffer.from(found.state).toString('base64'),
         },

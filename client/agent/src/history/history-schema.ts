@@ -1,6 +1,7 @@
 /**
  * Versions of documents this device saw (docs/design.md §6, plan history): the full
- * decrypted state after each editing session of one person, and each verified snapshot.
+ * decrypted state after each editing session (of one person, or of people editing at the
+ * same moment), and each verified snapshot.
  * Kept in the SQLCipher profile like the document itself; nothing here comes from the
  * server unverified.
  */
@@ -26,4 +27,8 @@ export const HISTORY_MIGRATIONS = defineMigrations('history', [
   );
   CREATE INDEX history_versions_stream ON history_versions (workspace_id, stream, id);
   `,
+  // People who edited at the same moment share one checkpoint: besides its author (who
+  // started the session), the others who edited in it, as a JSON array of
+  // {"userId","deviceId"}; NULL for one author.
+  `ALTER TABLE history_versions ADD COLUMN coauthors TEXT;`,
 ]);

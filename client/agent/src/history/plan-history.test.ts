@@ -1,7 +1,8 @@
 /**
  * Plan history across devices: each person's editing session is a version on every device
- * that saw it, with the verified author; a version's state reads like the plan did; a
- * restore is an ordinary edit the others receive; snapshots are versions too.
+ * that saw it, with the verified author; people typing at the same moment share one
+ * version; a version's state reads like the plan did; a restore is an ordinary edit the
+ * others receive; snapshots are versions too.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -11,6 +12,9 @@ import { edit } from '../sync/testkit/local-edit';
 
 const PLAN = 'doc:plan';
 let world: SyncWorld | undefined;
+/** The agents' clock: a test moves it to put pauses between editing sessions. */
+let clock = Date.now();
+const now = () => clock;
 
 afterEach(async () => {
   await world?.close();
@@ -35,15 +39,17 @@ function textOf(state: Uint8Array): string {
 
 describe('plan history', () => {
   it('lists each session by its verified author on both devices; a restore reaches the other as an edit', async () => {
-    world = await SyncWorld.create(['anna', 'ben']);
+    world = await SyncWorld.create(['anna', 'ben'], { now });
     const ws = world.workspaceId;
     const [a, b] = [world.agent('anna'), world.agent('ben')];
     const [fa, fb] = [await fragment(a, ws), await fragment(b, ws)];
 
     edit(fa, (f) => f.insert(0, [paragraph('Annan ensimmäinen versio')]));
     await world.settle();
+    clock += 30_000;
     edit(fb, (f) => f.insert(1, [paragraph('Benin lisäys')]));
     await world.settle();
+    clock += 30_000;
     edit(fb, (f) => f.insert(2, [paragraph('Benin toinen lisäys')]));
     await world.settle();
 
@@ -59,6 +65,7 @@ describe('plan history', () => {
       expect(textOf(annas?.state ?? new Uint8Array())).toBe('<paragraph>Annan ensimmäinen versio</paragraph>');
     }
 
+    clock += 30_000;
     const annasOnBen = (await b.sync.documents.versions(ws, PLAN))[1];
     expect(await b.sync.documents.restoreVersion(ws, PLAN, annasOnBen?.versionId ?? 0)).toBe(true);
     await world.settle();
@@ -71,6 +78,41 @@ describe('plan history', () => {
     for (const agent of [a, b]) expect(agent.sync.documents.lastEditAt(ws)).toBeGreaterThan(0);
     expect(a.sync.documents.lastEditAt('no-such-workspace')).toBe(0);
     expect([...a.problems, ...b.problems]).toEqual([]);
+  });
+
+  it('people typing at the same moment share one version naming them all, not one version per alternation', async () => {
+    world = await SyncWorld.create(['anna', 'ben', 'cecilia'], { now });
+    const ws = world.workspaceId;
+    const [a, b, c] = [world.agent('anna'), world.agent('ben'), world.agent('cecilia')];
+    const [fa, fb, fc] = [await fragment(a, ws), await fragment(b, ws), await fragment(c, ws)];
+
+    edit(fa, (f) => f.insert(0, [paragraph('Annan aloitus')]));
+    await world.settle();
+    clock += 30_000;
+    // Ben and Anna take turns a second apart, twenty times: one meeting typing together.
+    for (let i = 0; i < 20; i++) {
+      clock += 1_000;
+      edit(i % 2 === 0 ? fb : fa, (f) => f.insert(f.length, [paragraph(`vuoro ${i}`)]));
+      await world.settle();
+    }
+    clock += 30_000;
+    // Cecilia afterwards, alone: a version of her own.
+    edit(fc, (f) => f.insert(0, [paragraph('Cecilian lisäys')]));
+    await world.settle();
+
+    for (const agent of [a, b, c]) {
+      const versions = await agent.sync.documents.versions(ws, PLAN);
+      expect(versions.map((v) => [v.author.userId, v.coauthors.map((co) => co.userId)])).toEqual([
+        [c.device.self.userId, []],
+        [b.device.self.userId, [a.device.self.userId]],
+        [a.device.self.userId, []],
+      ]);
+      // The shared version holds what the two left, before Cecilia's change.
+      const shared = await agent.sync.documents.version(ws, PLAN, versions[1]?.versionId ?? 0);
+      expect(textOf(shared?.state ?? new Uint8Array())).toMatch(/^<paragraph>Annan aloitus<\/paragraph>(<paragraph>vuoro \d+<\/paragraph>){20}$/);
+      expect(textOf(shared?.state ?? new Uint8Array())).not.toContain('Cecilian');
+    }
+    expect([...a.problems, ...b.problems, ...c.problems]).toEqual([]);
   });
 
   it('records a verified snapshot as a version of its own', async () => {

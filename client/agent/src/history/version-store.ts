@@ -2,8 +2,11 @@
  * SQL over history_versions: the versions of a document this device recorded, newest
  * first, and the state of one of them.
  */
+import { z } from 'zod';
 import { toBytes } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
+import { deviceRefSchema } from '@yhteispoyta/crypto/identity';
+import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import type { ProfileDb } from '../profile/profile-db';
 import { rowBytes, rowInt, rowText } from '../streams/sql-row';
 import type { SqlRow } from '../streams/sql-row';
@@ -20,6 +23,8 @@ export interface VersionInfo {
   readonly authorDeviceId: number;
   readonly at: number;
   readonly snapshotId?: string;
+  /** others who edited in the same checkpoint, in the order they joined (empty for one author) */
+  readonly coauthors: readonly DeviceRef[];
 }
 
 /** A version with its full Yjs state. */
@@ -36,11 +41,29 @@ export interface NewVersion {
   readonly authorDeviceId: number;
   readonly at: number;
   readonly snapshotId?: string;
+  readonly coauthors?: readonly DeviceRef[];
   readonly state: Uint8Array;
 }
 
 /** Versions kept per document; older checkpoints are dropped first. */
 const MAX_VERSIONS_PER_DOC = 300;
+
+const coauthorsSchema = z.array(deviceRefSchema);
+
+/** The coauthors column: NULL or a JSON array (a row this code did not write reads as none). */
+function coauthorsOf(row: SqlRow): DeviceRef[] {
+  const raw = row.coauthors;
+  if (typeof raw !== 'string') return [];
+  try {
+    const parsed = coauthorsSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+const coauthorsColumn = (coauthors: readonly DeviceRef[] | undefined): string | null =>
+  coauthors === undefined || coauthors.length === 0 ? null : JSON.stringify(coauthors.map((c) => ({ userId: c.userId, deviceId: c.deviceId })));
 
 function info(row: SqlRow): VersionInfo {
   const snapshotId = row.snapshot_id;
@@ -52,6 +75,7 @@ function info(row: SqlRow): VersionInfo {
     authorDeviceId: rowInt(row, 'author_device'),
     at: rowInt(row, 'at'),
     ...(typeof snapshotId === 'string' ? { snapshotId } : {}),
+    coauthors: coauthorsOf(row),
   };
 }
 
@@ -69,12 +93,12 @@ export class VersionStore {
     const db = this.#profile.db;
     const result = db
       .prepare(
-        `INSERT INTO history_versions (workspace_id, stream, kind, author_user, author_device, at, snapshot_id, state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO history_versions (workspace_id, stream, kind, author_user, author_device, at, snapshot_id, coauthors, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run([
         version.workspaceId, version.stream, version.kind, version.authorUserId, version.authorDeviceId, version.at,
-        version.snapshotId ?? null, toBytes(version.state),
+        version.snapshotId ?? null, coauthorsColumn(version.coauthors), toBytes(version.state),
       ]);
     db.prepare(
       `DELETE FROM history_versions WHERE workspace_id = ? AND stream = ? AND id NOT IN
@@ -83,16 +107,18 @@ export class VersionStore {
     return Number(result.lastInsertRowid);
   }
 
-  /** Replace a checkpoint's state and time (one editing session going on). */
-  update(versionId: number, at: number, state: Uint8Array): void {
-    this.#profile.db.prepare('UPDATE history_versions SET at = ?, state = ? WHERE id = ?').run([at, toBytes(state), versionId]);
+  /** Replace a checkpoint's state, time and coauthors (one editing session going on). */
+  update(versionId: number, at: number, state: Uint8Array, coauthors: readonly DeviceRef[] = []): void {
+    this.#profile.db
+      .prepare('UPDATE history_versions SET at = ?, state = ?, coauthors = ? WHERE id = ?')
+      .run([at, toBytes(state), coauthorsColumn(coauthors), versionId]);
   }
 
   /** The versions of a document, newest first. */
   list(workspaceId: string, stream: string): VersionInfo[] {
     return this.#profile.db
       .prepare(
-        `SELECT id, kind, author_user, author_device, at, snapshot_id FROM history_versions
+        `SELECT id, kind, author_user, author_device, at, snapshot_id, coauthors FROM history_versions
          WHERE workspace_id = ? AND stream = ? ORDER BY at DESC, id DESC`,
       )
       .all([workspaceId, stream])

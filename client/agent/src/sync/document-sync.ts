@@ -154,6 +154,7 @@ function toDocVersion(info: VersionInfo): DocVersion {
     versionId: info.versionId,
     kind: info.kind,
     author: { userId: info.authorUserId, deviceId: info.authorDeviceId },
+    coauthors: info.coauthors,
     at: info.at,
     ...(info.snapshotId === undefined ? {} : { snapshotId: info.snapshotId }),
   };

@@ -19,19 +19,27 @@ import './history.css';
 /** How long the list waits after the last change of the live plan before it asks again. */
 const RELOAD_AFTER_EDIT_MS = 2_500;
 
-/** Who made a version, as the member list names him: "Maija Mäkinen (Kela)"; "sinä" for oneself. */
+/**
+ * Who made a version, as the member list names them: "Maija Mäkinen (Kela)"; "Sinä" for
+ * oneself; people who edited it together listed in the reader's language ("Sinä ja Maija
+ * Mäkinen (Kela)").
+ */
 export function useVersionAuthor(workspace: Workspace, selfUserId: string): (version: DocVersionSummary) => string {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const nameOf = useMemberName(workspace.members);
   return useCallback(
     (version: DocVersionSummary) => {
-      if (version.authorUserId === selfUserId) return t('history.you');
-      const member = workspace.members.find((m) => m.userId === version.authorUserId);
-      const name = nameOf(version.authorUserId);
-      if (member === undefined) return t('history.formerMember', { name });
-      return member.orgName === undefined ? name : t('history.nameOrg', { name, org: member.orgName });
+      const one = (userId: string): string => {
+        if (userId === selfUserId) return t('history.you');
+        const member = workspace.members.find((m) => m.userId === userId);
+        const name = nameOf(userId);
+        if (member === undefined) return t('history.formerMember', { name });
+        return member.orgName === undefined ? name : t('history.nameOrg', { name, org: member.orgName });
+      };
+      const people = [version.authorUserId, ...version.coauthorUserIds].map(one);
+      return people.length === 1 ? (people[0] ?? '') : new Intl.ListFormat(i18n.language, { type: 'conjunction' }).format(people);
     },
-    [workspace.members, nameOf, selfUserId, t],
+    [workspace.members, nameOf, selfUserId, t, i18n.language],
   );
 }
 

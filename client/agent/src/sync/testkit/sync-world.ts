@@ -79,6 +79,8 @@ export interface WorldOptions {
   readonly outsiders?: readonly string[];
   /** the server's further environment (startInProcessServer's `env`), e.g. quotas */
   readonly serverEnv?: Readonly<Record<string, string>>;
+  /** every agent's clock (ms since the epoch); a test may move it */
+  readonly now?: () => number;
 }
 
 /** Whether a piece of traffic is this agent's (its request or ack, a notice to it, its REST answer). */
@@ -114,7 +116,10 @@ export class SyncWorld {
   /** every certified device's identity key, by `userId.deviceId` */
   readonly #identities = new Map<string, { readonly ref: DeviceRef; readonly key: Bytes }>();
 
-  private constructor(server: InProcessServer, config: Partial<SyncConfig>) {
+  readonly #now: (() => number) | undefined;
+
+  private constructor(server: InProcessServer, config: Partial<SyncConfig>, now?: () => number) {
+    this.#now = now;
     this.server = server;
     this.#config = config;
     server.intercept = (traffic) => this.#intercept(traffic);
@@ -122,7 +127,7 @@ export class SyncWorld {
 
   /** A world whose first agent creates the workspace with the other members in it; each member holds the epoch 1 key. */
   static async create(members: readonly string[], options: WorldOptions = {}): Promise<SyncWorld> {
-    const world = new SyncWorld(await startInProcessServer(options.serverEnv === undefined ? {} : { env: options.serverEnv }), { ...TEST_SYNC_CONFIG, ...options.config });
+    const world = new SyncWorld(await startInProcessServer(options.serverEnv === undefined ? {} : { env: options.serverEnv }), { ...TEST_SYNC_CONFIG, ...options.config }, options.now);
     world.epochKeys.set(1, randomBytes(32));
     const certified = new Map<string, CertifiedDevice>();
     for (const name of [...members, ...(options.outsiders ?? [])]) certified.set(name, await world.#certify(name));
@@ -331,6 +336,7 @@ export class SyncWorld {
       },
       profile: agent.profile,
       config: this.#config,
+      ...(this.#now === undefined ? {} : { now: this.#now }),
     });
   }
 }
