@@ -11,7 +11,17 @@
 import type { PropagationRow } from './propagation';
 import type { BenchResults } from './results';
 import { coldMedian } from './results';
+import { QUICK_SIZES } from './sizes';
 import { percentile } from './stats';
+
+/**
+ * The propagation rows the guard judges: the scales the quick run measures (a full run's
+ * first scale among them). At 10 and 50 workspaces the full run puts 50–250 agents, each
+ * verifying and decrypting every edit of its workspace, on the same two cores as the
+ * server; the ratio there measures the load generator's saturation as much as the code,
+ * and is reported in the ratio table against its goal, not guarded.
+ */
+export const GUARDED_MAX_WORKSPACES = Math.max(...QUICK_SIZES.propagation.scales);
 
 /** One ratio the guard checks. */
 export interface GuardCheck {
@@ -61,15 +71,22 @@ function medianOf(values: readonly number[]): number {
 /** The guard's ratios, read from one run's results. */
 export function guardChecks(r: BenchResults): GuardCheck[] {
   const checks: GuardCheck[] = [];
-  // Every scale's samples pooled per system, and judged against the slower of the two
-  // baselines: a noise burst that makes one baseline's tiny run look fast must not fail
-  // CI, while a real regression of Yhteispöytä shows against both.
+  // The quick run's scales pooled per system (GUARDED_MAX_WORKSPACES), and judged against
+  // the slower of the two baselines: a noise burst that makes one baseline's tiny run look
+  // fast must not fail CI, while a real regression of Yhteispöytä shows against both.
   const pooled = (system: PropagationRow['system']): number => {
-    const rows = r.propagation.filter((p) => p.system === system && (system !== 'yhteispoyta' || p.setup === 'in-process agents'));
+    const rows = r.propagation.filter(
+      (p) => p.system === system && p.workspaces <= GUARDED_MAX_WORKSPACES && (system !== 'yhteispoyta' || p.setup === 'in-process agents'),
+    );
     return rows.length === 0 ? Number.NaN : percentile(rows.flatMap((p) => p.samples), 50);
   };
   const slowerBaseline = Math.max(pooled('baseline'), pooled('hocuspocus'));
-  checks.push({ figure: 'propagation p50 vs the slower baseline, every scale pooled', ratio: pooled('yhteispoyta') / slowerBaseline, bound: 'max', limit: GUARD_LIMITS.propagationP50 });
+  checks.push({
+    figure: `propagation p50 vs the slower baseline, up to ${GUARDED_MAX_WORKSPACES} workspaces pooled`,
+    ratio: pooled('yhteispoyta') / slowerBaseline,
+    bound: 'max',
+    limit: GUARD_LIMITS.propagationP50,
+  });
   for (const { yp, baseline } of r.throughput) {
     checks.push({ figure: `relay throughput vs stock relay, ${yp.payloadBytes} B`, ratio: yp.updatesPerSecond / baseline.updatesPerSecond, bound: 'min', limit: GUARD_LIMITS.throughput });
   }

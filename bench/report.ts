@@ -4,7 +4,7 @@
  * values they recommend, and where the time goes for what misses its goal. Every figure
  * printed here comes from the results object; nothing is typed in by hand.
  */
-import { judge, guardChecks } from './guard';
+import { GUARDED_MAX_WORKSPACES, judge, guardChecks } from './guard';
 import type { OpenRow } from './open';
 import type { PropagationRow } from './propagation';
 import type { BenchResults } from './results';
@@ -428,7 +428,7 @@ function guardSection(r: BenchResults): string {
   const rows = verdicts.map((v) => [v.figure, ratio(v.ratio), `${v.bound === 'max' ? '≤' : '≥'} ${v.limit}×`, v.ok ? 'pass' : '**FAIL**']);
   return `## Regression guard
 
-bench/guard.ts: \`npm run bench\` (and the quick run CI makes through bench/run.test.ts) exits with an error when one of these ratios of figures measured in this run crosses its limit — only gross regressions, never absolute times, so a busy machine that slows every system alike does not fail it.
+bench/guard.ts: \`npm run bench\` (and the quick run CI makes through bench/run.test.ts) exits with an error when one of these ratios of figures measured in this run crosses its limit — only gross regressions, never absolute times, so a busy machine that slows every system alike does not fail it. Propagation is judged at the quick run's scales (up to ${GUARDED_MAX_WORKSPACES} workspaces) in a full run too: at larger scales the load generators run every agent on the server's cores, and those rows are judged against their goals in the ratio table above, not guarded.
 
 ${table(['Ratio', 'This run', 'Limit', 'Verdict'], rows)}`;
 }
