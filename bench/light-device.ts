@@ -23,7 +23,7 @@ import { loginSigningBytes, SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/
 import type { RouteBody } from '@yhteispoyta/crypto/protocol';
 import type { DeviceRef, MemberInfo, MembershipEvent } from '@yhteispoyta/crypto/types';
 import { HttpRestClient } from '@yhteispoyta/agent/net/rest-client';
-import { protocolParser } from '@yhteispoyta/agent/net/socket-parser';
+import { relayParser } from '@yhteispoyta/crypto/protocol/socket-frames';
 import { benchCode, certifyAll } from './organisation';
 import type { BenchOrg } from './organisation';
 
@@ -124,7 +124,7 @@ export async function connectLight(serverUrl: string, device: LightDevice): Prom
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
-    parser: protocolParser,
+    parser: relayParser,
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());

@@ -396,7 +396,7 @@ function whereTimeGoes(r: BenchResults): string {
       `- **Throughput.** The server is CPU-bound (see *Server CPU*); its profile puts ${tp.byModule
         .slice(0, 4)
         .map((m) => `${pct(m.share)} in ${m.name}`)
-        .join(', ')}. Per envelope it verifies an XEdDSA signature, checks membership and the author's device, runs a sqlite transaction (clock, sequence, insert) and emits a binary socket.io packet (its JSON and one attachment, the encoded envelope: two WebSocket frames) to every receiver and the ack, where the baseline applies a small update to an in-memory document and forwards one websocket frame.`,
+        .join(', ')}. Per envelope it verifies an XEdDSA signature, checks membership and the author's device, runs a sqlite transaction (clock, sequence, insert) and emits a binary socket.io packet (its JSON and the encoded envelope in one WebSocket frame) to every receiver and the ack, where the baseline applies a small update to an in-memory document and forwards one websocket frame.`,
     );
   }
   const open = defaultOpenRow(r);

@@ -7,7 +7,7 @@ import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
-import { clientParser } from '@yhteispoyta/server/socket/relay.testkit';
+import { relayParser } from '@yhteispoyta/crypto/protocol/socket-frames';
 import type { FuzzFixtures } from './fixtures';
 import { checkAck, checkConnectError, checkRawFrames, isClientEvent } from './reply-check';
 import type { Verdict } from './reply-check';
@@ -17,7 +17,7 @@ const ACK_TIMEOUT_MS = 20_000;
 
 /** Connect with any `auth`; resolves with the socket or the connect error's data. */
 export function connectSocket(url: string, auth: Record<string, unknown>): Promise<{ ok: true; socket: Socket } | { ok: false; data: unknown; message: string }> {
-  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, parser: clientParser, timeout: 20_000 });
+  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, parser: relayParser, timeout: 20_000 });
   return new Promise((resolve) => {
     socket.once('connect', () => resolve({ ok: true, socket }));
     socket.once('connect_error', (error: Error & { data?: unknown }) => {

@@ -60,8 +60,10 @@ import type {
  * PROTOCOL_VERSION, the envelope header's version byte, which signatures and stored
  * envelopes depend on: the socket shapes can change without re-signing anything.
  * 3: every envelope is one binary blob (before, as version 2: an object of four byte fields).
+ * 4: a packet with binary attachments is one WebSocket frame (socket-frames.ts), not a text
+ *    frame and one frame per attachment.
  */
-export const SOCKET_PROTOCOL_VERSION = 3 as const;
+export const SOCKET_PROTOCOL_VERSION = 4 as const;
 
 /** Every event name, for `socket.on(SOCKET_EVENTS.join, …)` without string typos. */
 export const SOCKET_EVENTS = {

@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
+import { relayParser } from '@yhteispoyta/crypto/protocol/socket-frames';
 import { connectErrorDataSchema, SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
-import { clientParser, connect, connectAs, createTestWorkspace, enrolDevice, request, startTestServer } from './relay.testkit';
+import { connect, connectAs, createTestWorkspace, enrolDevice, request, startTestServer } from './relay.testkit';
 import type { TestDevice, TestServer } from './relay.testkit';
 
 let server: TestServer;
@@ -77,7 +78,7 @@ describe('the handshake', () => {
       extraHeaders: { origin: 'https://evil.example' },
       reconnection: false,
       forceNew: true,
-      parser: clientParser,
+      parser: relayParser,
     });
     const outcome = await new Promise<string>((resolve) => {
       socket.once('connect', () => resolve('connected'));

@@ -8,6 +8,7 @@
  */
 import type http from 'node:http';
 import { Server } from 'socket.io';
+import { relayParser } from '@yhteispoyta/crypto/protocol/socket-frames';
 import type { ServerOptions } from 'socket.io';
 import { SerialQueue } from '@yhteispoyta/common/queue';
 import { CLIENT_TO_SERVER_EVENTS, MAX_CLIENT_SOCKET_MESSAGE_BYTES } from '@yhteispoyta/crypto/protocol';
@@ -90,6 +91,8 @@ export function attachSocketServer(ctx: ServerContext, httpServer: http.Server, 
     serveClient: false,
     maxHttpBufferSize: MAX_CLIENT_SOCKET_MESSAGE_BYTES,
     allowRequest: refuseBrowsers,
+    // An envelope's packet is one binary frame (socket-frames.ts).
+    parser: relayParser,
     ...(options.adapter === undefined ? {} : { adapter: options.adapter }),
   });
   const log = moduleLogger(ctx.log, 'socket');

@@ -64,16 +64,25 @@ function refusal(ack: Awaited<ReturnType<typeof push>>) {
 }
 
 describe('a valid push', () => {
-  it('is stored, acked with its seq, and fanned out to the room except the sender', async () => {
+  it('is stored, acked with its seq, and fanned out to the room except the sender, each in one WebSocket frame', async () => {
     const workspaceId = await createTestWorkspace(server, alice, bob);
     await join(aliceSocket, workspaceId);
     await join(bobSocket, workspaceId);
     const aliceSees = collect(aliceSocket, 'envelope');
     const envelope = seal(alice, { workspaceId, kind: 'update', clock: 1 });
+    // Every engine.io message is one WebSocket frame: the notice and the ack are one each (socket-frames.ts).
+    const frames = { bob: 0, alice: 0 };
+    const countBob = () => void frames.bob++;
+    const countAlice = () => void frames.alice++;
+    bobSocket.io.engine.on('message', countBob);
+    aliceSocket.io.engine.on('message', countAlice);
     const notice = nextEvent(bobSocket, 'envelope');
     const ack = await push(aliceSocket, envelope);
     if (!ack.ok) throw new Error(ack.error.code);
     const received = SERVER_EVENT_SCHEMAS.envelope.parse(await notice);
+    bobSocket.io.engine.off('message', countBob);
+    aliceSocket.io.engine.off('message', countAlice);
+    expect(frames).toEqual({ bob: 1, alice: 1 });
     expect(received).toMatchObject({ workspaceId, stream: 'doc:plan', stored: { seq: ack.seq } });
     expect(bytesEqual(encodeWireEnvelope(received.stored.envelope), encodeWireEnvelope(envelope))).toBe(true);
     await settle(aliceSocket, workspaceId);

@@ -8,7 +8,7 @@
  */
 import { io } from 'socket.io-client';
 import type { Socket as ClientSocket } from 'socket.io-client';
-import * as socketParser from 'socket.io-parser';
+import { relayParser } from '@yhteispoyta/crypto/protocol/socket-frames';
 import { randomBytes } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import type { ProfessionalRole } from '@yhteispoyta/crypto/certificates/types';
@@ -16,7 +16,7 @@ import { GENESIS_PROOF, nextParentProof, sealEnvelope } from '@yhteispoyta/crypt
 import { eventHash, signEvent } from '@yhteispoyta/crypto/membership';
 import type { UnsignedMembershipEvent } from '@yhteispoyta/crypto/membership';
 import { envelopesEncoded } from '../testkit/envelope-view.testkit';
-import { MAX_ANSWER_ATTACHMENTS, PROTOCOL_VERSION, SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
+import { PROTOCOL_VERSION, SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import type {
   ChainHead,
   DeviceRef,
@@ -204,14 +204,6 @@ export function proofAfter(parent: WireEnvelope, parentProof: Bytes = GENESIS_PR
   return nextParentProof(parentProof, parent.ciphertext);
 }
 
-class AnswerDecoder extends socketParser.Decoder {
-  constructor() {
-    super({ maxAttachments: MAX_ANSWER_ATTACHMENTS });
-  }
-}
-
-/** socket.io-parser with {@link AnswerDecoder}, for socket.io-client's `parser` option. */
-export const clientParser = { ...socketParser, Decoder: AnswerDecoder };
 
 /** Connects a socket.io client with the device's token; rejects with the connect error. */
 export async function connect(server: TestServer, auth: unknown): Promise<ClientSocket> {
@@ -220,7 +212,7 @@ export async function connect(server: TestServer, auth: unknown): Promise<Client
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
-    parser: clientParser,
+    parser: relayParser,
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
-import { protocolParser } from '@yhteispoyta/agent/net/socket-parser';
+import { relayParser } from '@yhteispoyta/crypto/protocol/socket-frames';
 import { openRelayDoor } from './relay-door';
 import type { RelayDoor } from './relay-door';
 import type { RequestDecision } from './socket-bridge';
@@ -38,7 +38,7 @@ beforeAll(async () => {
       }
     });
   });
-  upstreamIo = new Server(upstream, { serveClient: false });
+  upstreamIo = new Server(upstream, { serveClient: false, parser: relayParser });
   upstreamIo.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown };
     if (auth.token === 'good-token') return next();
@@ -81,7 +81,7 @@ afterAll(async () => {
 });
 
 function connect(token: string): Promise<Socket> {
-  const socket = io(door.url, { transports: ['websocket'], parser: protocolParser, auth: { token, v: 1 }, reconnection: false, forceNew: true });
+  const socket = io(door.url, { transports: ['websocket'], parser: relayParser, auth: { token, v: 1 }, reconnection: false, forceNew: true });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (error) => {

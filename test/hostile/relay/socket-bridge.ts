@@ -4,15 +4,16 @@
  * own handshake auth, and forwards requests, acks and notices between the two. Hooks see
  * and may rewrite each of them; the bridge itself changes nothing.
  *
- * Both sides use the agent's packet parser: a join answer carries one binary
- * attachments per envelope, far above socket.io-parser's default limit of 10.
+ * Both sides use the relay's packet parser (crypto/src/protocol/socket-frames.ts): an
+ * envelope's packet is one binary frame, and a join answer carries one attachment per
+ * envelope, far above socket.io-parser's default limit of 10.
  */
 import type http from 'node:http';
 import { Server } from 'socket.io';
 import type { Socket as DownstreamSocket } from 'socket.io';
 import { io as connectUpstream } from 'socket.io-client';
 import type { Socket as UpstreamSocket } from 'socket.io-client';
-import { protocolParser } from '@yhteispoyta/agent/net/socket-parser';
+import { relayParser } from '@yhteispoyta/crypto/protocol/socket-frames';
 import { CLIENT_TO_SERVER_EVENTS, MAX_CLIENT_SOCKET_MESSAGE_BYTES, SERVER_TO_CLIENT_EVENTS } from '@yhteispoyta/crypto/protocol';
 import type { ClientToServerEventName, ServerToClientEventName } from '@yhteispoyta/crypto/protocol';
 
@@ -67,7 +68,7 @@ function openUpstream(url: string, auth: unknown): Promise<UpstreamSocket> {
   return new Promise((resolve, reject) => {
     const upstream = connectUpstream(url, {
       transports: ['websocket'],
-      parser: protocolParser,
+      parser: relayParser,
       auth: (typeof auth === 'object' && auth !== null ? auth : {}) as Record<string, unknown>,
       reconnection: false,
       forceNew: true,
@@ -85,7 +86,7 @@ function openUpstream(url: string, auth: unknown): Promise<UpstreamSocket> {
 export function attachSocketBridge(httpServer: http.Server, opts: SocketBridgeOptions): SocketBridge {
   const io = new Server(httpServer, {
     serveClient: false,
-    parser: protocolParser,
+    parser: relayParser,
     maxHttpBufferSize: MAX_CLIENT_SOCKET_MESSAGE_BYTES,
   });
   const ackTimeoutMs = opts.ackTimeoutMs ?? 20_000;

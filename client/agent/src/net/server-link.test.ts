@@ -3,6 +3,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import type { Socket } from 'socket.io';
+import { relayParser } from '@yhteispoyta/crypto/protocol/socket-frames';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SOCKET_PROTOCOL_VERSION } from '@yhteispoyta/crypto/protocol';
 import type { NewProblem, RestClient } from '../contracts';
@@ -22,7 +23,7 @@ const links: SocketServerLink[] = [];
 
 async function startIo(port = 0): Promise<void> {
   http = createServer();
-  ioServer = new Server(http, { transports: ['websocket'] });
+  ioServer = new Server(http, { transports: ['websocket'], parser: relayParser });
   ioServer.use((socket, next) => {
     handshakes.push(socket.handshake.auth);
     if (accept(socket.handshake.auth)) return next();

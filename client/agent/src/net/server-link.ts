@@ -13,7 +13,7 @@ import { Listeners } from '@yhteispoyta/common/listeners';
 import type { LinkAck, LinkOffline, LinkStatus, ProblemSink, RestClient, ServerLink, ServerSocket } from '../contracts';
 import { RestError } from '../contracts';
 import type { TokenSource } from './token-source';
-import { protocolParser } from './socket-parser';
+import { relayParser } from '@yhteispoyta/crypto/protocol/socket-frames';
 
 /** Options of {@link SocketServerLink}. */
 export interface ServerLinkOptions {
@@ -76,7 +76,7 @@ export class SocketServerLink implements ServerLink {
     this.#delayMaxMs = opts.reconnectDelayMaxMs ?? 30_000;
     const socket: ServerSocket = io(opts.url, {
       transports: ['websocket'],
-      parser: protocolParser,
+      parser: relayParser,
       autoConnect: false,
       reconnection: true,
       reconnectionDelay: this.#delayMs,
