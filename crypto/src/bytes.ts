@@ -45,14 +45,19 @@ export function randomBytes(length: number): Bytes {
   return toBytes(nodeRandomBytes(length));
 }
 
+const UTF8_ENCODER = new TextEncoder();
+const STRICT_UTF8_DECODER = new TextDecoder('utf-8', { fatal: true });
+
 /** UTF-8 encode. */
 export function utf8(text: string): Bytes {
-  return toBytes(new TextEncoder().encode(text));
+  // encode() returns a fresh array on an ArrayBuffer of its own: nothing to copy.
+  return UTF8_ENCODER.encode(text) as Bytes;
 }
 
 /** Strict UTF-8 decode: throws on invalid sequences (callers on hostile input catch it). */
 export function fromUtf8(bytes: Uint8Array): string {
-  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  // One decoder serves every call: without `stream`, each decode() starts afresh.
+  return STRICT_UTF8_DECODER.decode(bytes);
 }
 
 /** Standard base64 (with padding), the encoding of bytes inside JSON on the wire. */

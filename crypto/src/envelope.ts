@@ -103,6 +103,16 @@ export function verifyEnvelopeSignature(envelope: unknown, authorIdentityKey: Id
   return { ok: true, header: decoded.header };
 }
 
+/**
+ * The signature check alone, for an envelope the wire schema already parsed into a
+ * `WireEnvelope` (protocol/wire-envelope.ts: part sizes checked, bytes of its own) and whose
+ * header the caller already decoded — the relay's admission, for every envelope it
+ * relays: no second copy of the parts, no second decode of the header.
+ */
+export function envelopeSignatureValid(envelope: WireEnvelope, authorIdentityKey: IdentityKeyInput): boolean {
+  return verifySignature(authorIdentityKey, signedDigest(envelope.header, envelope.nonce, envelope.ciphertext), envelope.signature);
+}
+
 /** What a reader knows when opening envelopes of one stream. */
 export interface OpenContext {
   readonly workspaceId: string;

@@ -8,7 +8,7 @@
  * names. Only then is anything stored, so a refused envelope never leaves a trace in the
  * store.
  */
-import { verifyEnvelopeSignature } from '@yhteispoyta/crypto/envelope';
+import { envelopeSignatureValid } from '@yhteispoyta/crypto/envelope';
 import { decodeHeader } from '@yhteispoyta/crypto/header';
 import type { ChainState } from '@yhteispoyta/crypto/membership';
 import { idSchema, ProtocolError, snapshotRefSchema, streamNameSchema } from '@yhteispoyta/crypto/protocol';
@@ -92,10 +92,9 @@ export async function admitEnvelope(
   if (chain.closed) throw new ProtocolError('forbidden', 'the workspace is closed');
   const record = await deps.store.directory.getDevice(device);
   if (record === null) throw new ProtocolError('forbidden', 'the device is not registered');
-  const verified = verifyEnvelopeSignature(envelope, record.identityKey);
-  if (!verified.ok) {
-    if (verified.code === 'bad_signature') throw new ProtocolError('bad_signature', 'the signature does not verify with the author key');
-    throw new ProtocolError(verified.code === 'too_large' ? 'too_large' : 'bad_request', 'the envelope is malformed');
+  // The socket schema parsed the envelope's parts and the header was decoded above.
+  if (!envelopeSignatureValid(envelope, record.identityKey)) {
+    throw new ProtocolError('bad_signature', 'the signature does not verify with the author key');
   }
   if (header.epoch !== chain.epoch) {
     throw new ProtocolError('conflict', 'the envelope is not sealed under the current epoch', { currentEpoch: chain.epoch });
