@@ -98,6 +98,32 @@ describe('plan history (Versiohistoria)', () => {
     expect(await liveText(sanna)).not.toContain(marker);
   });
 
+  it('two people typing at the same moment make one version that names them both', async () => {
+    const sanna = await openPlan('Sanna Virtanen', 1366);
+    const tero = await openPlan('Tero Hämäläinen', 1366);
+    await sanna.getByRole('button', { name: 'Versiohistoria' }).click();
+    const list = sanna.getByTestId('plan-history');
+    await expect.poll(() => list.locator('li.version').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const before = await list.locator('li.version').count();
+
+    const startTyping = async (page: Page) => {
+      await page.getByRole('textbox', { name: 'Yhteinen asiakassuunnitelma' }).click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('Enter');
+    };
+    await startTyping(tero);
+    await tero.keyboard.type('Tero kirjoittaa', { delay: 60 });
+    await startTyping(sanna);
+    // Both type at once, keystrokes interleaving for a few seconds: one shared version, not one per turn.
+    await Promise.all([tero.keyboard.type(' yhdessä Sannan kanssa', { delay: 120 }), sanna.keyboard.type('Sanna kirjoittaa samaan aikaan', { delay: 100 })]);
+    await expect.poll(() => liveText(tero), { timeout: 30_000 }).toContain('Sanna kirjoittaa samaan aikaan');
+
+    await expect.poll(() => list.locator('li.version').first().innerText(), { timeout: 30_000 }).toMatch(/Tero Hämäläinen \(.+\) ja Sinä/);
+    expect(await list.locator('li.version').count()).toBe(before + 1);
+    expect(await seriousViolations(sanna)).toEqual([]);
+    await screenshot(sanna, 'history-coauthors-1366');
+  });
+
   it('is usable at 390 px: the list and an old version fit the width', async () => {
     const maija = await openPlan('Maija Laine', 390);
     await maija.getByRole('button', { name: 'Versiohistoria' }).click();
