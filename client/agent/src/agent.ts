@@ -46,6 +46,7 @@ import { CaseFileError } from './case-files/case-file-error';
 import { StreamStateStore } from './sync/stream-state';
 import type { CreateProfileError, OpenProfileError, ProfileDb } from './profile/profile-db';
 import type { Role } from '@yhteispoyta/crypto/types';
+import { statusRevision } from './api/status-revision';
 
 /** The running parts of an unlocked, enrolled device. */
 export interface SessionParts {
@@ -108,6 +109,8 @@ export interface HostStatus {
   };
   readonly link?: LinkStatus;
   readonly sync?: SyncStatus;
+  /** when this snapshot was taken (api/status-revision.ts): the UI keeps the newest */
+  readonly revision: number;
 }
 
 /** Why a host operation was refused. */
@@ -183,7 +186,7 @@ export class AgentSession {
     this.#log = logger;
     this.#flushTimeoutMs = flushTimeoutMs;
     this.#unsubscribe.push(
-      parts.documents.onStatus((sync) => events.publish({ type: 'sync', sync })),
+      parts.documents.onStatus((sync) => events.publish({ type: 'sync', sync, revision: statusRevision() })),
       parts.chat.onMessage((workspaceId, message) => events.publish({ type: 'chat', workspaceId, message })),
       parts.chat.onProgress((progress) => events.publish({ type: 'transfer', progress })),
       parts.records.onChange((workspaceId) => events.publish({ type: 'records', workspaceId })),
@@ -276,7 +279,7 @@ export class AgentHost {
 
   /** The current state, for the UI. */
   status(): HostStatus {
-    const base = { serverUrl: this.config.serverUrl };
+    const base = { serverUrl: this.config.serverUrl, revision: statusRevision() };
     const profile = this.#profile;
     if (profile === undefined) return { ...base, state: 'locked' };
     const session = this.#session;

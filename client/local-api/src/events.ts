@@ -14,7 +14,7 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   /** the agent's state changed (locked/unlocked/ready, link, pending edits) */
   z.object({ type: z.literal('status'), status: hostStatusSchema }),
   /** sync counters changed while a session runs */
-  z.object({ type: z.literal('sync'), sync: syncStatusSchema }),
+  z.object({ type: z.literal('sync'), sync: syncStatusSchema, revision: z.number().nonnegative() }),
   z.object({ type: z.literal('problem'), problem: problemSchema }),
   /** a listed problem's condition is over (e.g. withheld envelopes arrived): it leaves the list */
   z.object({ type: z.literal('problem_resolved'), id: z.string() }),

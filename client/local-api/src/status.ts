@@ -18,6 +18,8 @@ export const syncStatusSchema = z.object({
   /** workspaces whose catch-up is in progress */
   syncing: z.array(z.string()),
 });
+/** The sync engine's counters. */
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
 
 /**
  * Where this device's identity stands: certified (by its organisation, its inviter or the
@@ -52,6 +54,13 @@ export const hostStatusSchema = z.object({
     .optional(),
   link: linkSchema.optional(),
   sync: syncStatusSchema.optional(),
+  /**
+   * When the agent took this snapshot (ms, monotonic within an agent process and later in a
+   * restarted one). An answer over HTTP and the events over the WebSocket can arrive in
+   * either order: the UI keeps the newest, so an unlock answer read before the link came
+   * up does not overwrite the later 'online'.
+   */
+  revision: z.number().nonnegative(),
 });
 /** The agent's state. */
 export type HostStatus = z.infer<typeof hostStatusSchema>;

@@ -11,6 +11,7 @@ import { ApiFailure } from '@yhteispoyta/local-api';
 import type { AgentEvent, ChatMessage, HostStatus, Problem, TransferProgress } from '@yhteispoyta/local-api';
 import { profilesApi } from '../api/agent-api';
 import { connectEvents } from '../api/events';
+import { newerStatus, withSync } from './status-order';
 
 /** Whether the page can hear its agent. */
 export type EventsState = 'connecting' | 'open' | 'closed';
@@ -45,8 +46,11 @@ const AgentContext = createContext<AgentContextValue | undefined>(undefined);
 
 /** Keeps the connection to the agent and shares what it says; `onRefused` when the agent refuses the tab's token. */
 export function AgentProvider({ children, onRefused }: { children: ReactNode; onRefused?: () => void }) {
-  const [status, setStatus] = useState<HostStatus | undefined>(undefined);
+  const [status, setAnyStatus] = useState<HostStatus | undefined>(undefined);
+  // HTTP answers and events arrive in either order: keep the newest snapshot (status-order.ts).
+  const setStatus = useCallback((next: HostStatus) => setAnyStatus((previous) => newerStatus(previous, next)), []);
   const [events, setEvents] = useState<EventsState>('connecting');
+  const acceptNextEvent = useRef(true);
   const [problems, setProblems] = useState<Problem[]>([]);
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
   const [transfers, setTransfers] = useState<ReadonlyMap<string, TransferProgress>>(new Map());
@@ -90,12 +94,15 @@ export function AgentProvider({ children, onRefused }: { children: ReactNode; on
     const handle = (event: AgentEvent) => {
       switch (event.type) {
         case 'status':
-          setStatus(event.status);
+          // The first event after (re)connecting is the agent's snapshot, perhaps of a restarted agent: take it as it is.
+          if (acceptNextEvent.current) setAnyStatus(event.status);
+          else setStatus(event.status);
+          acceptNextEvent.current = false;
           // A locked profile's problems are not the next profile's.
           if (event.status.state !== 'ready') setProblems([]);
           break;
         case 'sync':
-          setStatus((previous) => (previous === undefined ? previous : { ...previous, sync: event.sync, link: event.sync.link }));
+          setAnyStatus((previous) => withSync(previous, event.sync, event.revision));
           break;
         case 'problem':
           setProblems((previous) => (previous.some((p) => p.id === event.problem.id) ? previous : [...previous, event.problem]));
@@ -125,6 +132,7 @@ export function AgentProvider({ children, onRefused }: { children: ReactNode; on
     return connectEvents({
       onEvent: handle,
       onOpen: () => {
+        acceptNextEvent.current = true;
         setEvents('open');
         void refetch();
         tellDevices();
