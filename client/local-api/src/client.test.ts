@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiFailure, callRoute, openDownload } from './client';
 
 const transport = { baseUrl: 'http://127.0.0.1:9', headers: { authorization: 'Bearer t' } };
-const STATUS = { status: { state: 'locked', serverUrl: 'http://server' } };
+const STATUS = { status: { state: 'locked', serverUrl: 'http://server', revision: 1 } };
 
 function answer(status: number, body: unknown): Response {
   return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });

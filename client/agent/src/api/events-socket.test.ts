@@ -29,7 +29,7 @@ class FakeSocket extends EventEmitter {
 describe('serveEvents', () => {
   it('sends the status first, strips events to the contract, and drops an event off it', () => {
     const events = new EventHub();
-    const status = { state: 'locked', serverUrl: 'http://server' } as const;
+    const status = { state: 'locked', serverUrl: 'http://server', revision: 1 } as const;
     const host = { events, status: () => status } as unknown as AgentHost;
     const socket = new FakeSocket();
     serveEvents(socket as unknown as WebSocket, host, pino({ level: 'silent' }));

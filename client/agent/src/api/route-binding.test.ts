@@ -60,7 +60,7 @@ describe('bindRoutes', () => {
 
   it('hands the handler parsed parts and answers with the table status', async () => {
     const approve = vi.fn(async () => ({ devices: [], pending: [], canApprove: true }));
-    const createProfile = vi.fn(async () => ({ status: { state: 'unlocked', serverUrl: 'http://server', profile: 'anna' } }));
+    const createProfile = vi.fn(async () => ({ status: { state: 'unlocked', serverUrl: 'http://server', profile: 'anna', revision: 1 } }));
     const url = await serve(handlers({ approveDevice: approve, createProfile }));
 
     expect(await post(`${url}/api/devices/7/approve`, {})).toEqual({ status: 200, json: { devices: [], pending: [], canApprove: true } });
