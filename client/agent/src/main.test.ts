@@ -83,7 +83,7 @@ describe('npm run agent', () => {
     expect(ready.url).toBe(`http://127.0.0.1:${ready.port}`);
     expect(ready.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(human).toBe(`agent ready: ${ready.url}/#token=${ready.token}`);
-    expect(await status(ready)).toEqual({ status: { state: 'locked', serverUrl: 'http://127.0.0.1:9' } });
+    expect(await status(ready)).toEqual({ status: { state: 'locked', serverUrl: 'http://127.0.0.1:9', revision: expect.any(Number) } });
     expect(run.stderr()).not.toContain(ready.token);
 
     process.kill(ready.pid, 'SIGTERM');
