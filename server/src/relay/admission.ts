@@ -15,6 +15,7 @@ import { idSchema, ProtocolError, snapshotRefSchema, streamNameSchema } from '@y
 import { streamFitsKind } from '@yhteispoyta/crypto/stream-rules';
 import type { DeviceRef, EnvelopeHeader, EnvelopeKind, WireEnvelope } from '@yhteispoyta/crypto/types';
 import type { ChainReader } from '../services/chain-cache';
+import { identityKeyOf } from '../services/identity-keys';
 import { chainStateOf, isMemberDevice } from '../services/membership';
 
 /** An envelope that passed admission: its verified header and the chain it was judged against. */
@@ -90,10 +91,10 @@ export async function admitEnvelope(
     throw new ProtocolError('forbidden', 'not a member device of this workspace');
   }
   if (chain.closed) throw new ProtocolError('forbidden', 'the workspace is closed');
-  const record = await deps.store.directory.getDevice(device);
-  if (record === null) throw new ProtocolError('forbidden', 'the device is not registered');
+  const identityKey = await identityKeyOf(deps, device);
+  if (identityKey === null) throw new ProtocolError('forbidden', 'the device is not registered');
   // The socket schema parsed the envelope's parts and the header was decoded above.
-  if (!envelopeSignatureValid(envelope, record.identityKey)) {
+  if (!envelopeSignatureValid(envelope, identityKey)) {
     throw new ProtocolError('bad_signature', 'the signature does not verify with the author key');
   }
   if (header.epoch !== chain.epoch) {
