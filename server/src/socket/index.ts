@@ -7,6 +7,7 @@
  * carries the core's hub notices out to the rooms.
  */
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Server } from 'socket.io';
 import { relayParser } from '@yhteispoyta/crypto/protocol/socket-frames';
 import type { ServerOptions } from 'socket.io';
@@ -17,6 +18,7 @@ import { clientAddressResolver } from '../http/client-address';
 import { createRateLimiter } from '../http/rate-limit';
 import { moduleLogger } from '../logger';
 import { relayHubNotices } from '../relay/notices';
+import { coalesceWrites } from './coalesced-writes';
 import { registerEvent } from './event-dispatch';
 import { emitFanOut } from './fan-out';
 import { handshakeMiddleware } from './handshake';
@@ -108,10 +110,14 @@ export function attachSocketServer(ctx: ServerContext, httpServer: http.Server, 
   io.use(handshakeMiddleware(relay));
   io.on('connection', (socket) => onConnection(relay, socket));
   const unbridge = relayHubNotices(ctx, (fanOut) => emitFanOut(io, undefined, fanOut));
+  // A batch's fan-out and acks leave each connection in one write (coalesced-writes.ts).
+  const onUpgrade = (_request: http.IncomingMessage, socket: Duplex): void => coalesceWrites(socket);
+  httpServer.on('upgrade', onUpgrade);
   return {
     // What io.close() does, except closing the http server, which the caller owns and closes itself.
     async close() {
       unbridge();
+      httpServer.off('upgrade', onUpgrade);
       io.disconnectSockets(true);
       await io.of('/').adapter.close();
       io.engine.close();

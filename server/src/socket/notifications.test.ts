@@ -152,6 +152,8 @@ describe('membership changes', () => {
     const workspaceId = await createTestWorkspace(server, alice, bob);
     // Alice is in the workspace's room and in her device room; Bob only in his device room.
     await join(aliceSocket, workspaceId);
+    // The creation's own notices may still be on their way (another connection answered the creation).
+    for (const socket of [aliceSocket, bobSocket]) await settle(socket, workspaceId);
     const aliceSees = collect(aliceSocket, 'membership');
     const bobSees = collect(bobSocket, 'membership');
     const carolSees = collect(carolSocket, 'membership');
