@@ -277,4 +277,79 @@ describe('envelope faults', () => {
       await world.converged(ws, NAMES);
       t.recovered = true;
     }), 60_000);
+
+  it("forge_coauthor: a member the operator names as another's envelope author, or whose old envelope it replays, is never named a coauthor in the victim's version history", () =>
+    runTrial(matrix, world.relay, 'forge_coauthor', async (t) => {
+      const carl = world.agent('carl');
+      // A genuine envelope of carl's to replay later; then quiet, so that what follows is a session of its own.
+      await carl.write(ws, word());
+      await world.converged(ws, NAMES);
+      const old = world.relay.log.entries(ws, PLAN, (e) => e.header.author.userId === carl.userId).at(-1);
+      if (old === undefined) throw new Error('no plan envelope of carl was relayed');
+      await sleep(VERSION_QUIET_MS);
+      const started = Date.now();
+      const mark = await sini.mark();
+      // Sini types while the operator passes anna's update to her signed by its own device and named carl's…
+      const fault = world.relay.arm({ type: 'envelope', victim: 'sini', select: { workspaceId: ws, stream: PLAN, author: anna.userId }, do: { action: 'resign', signer: world.attacker.identityKey, author: carl.ref } });
+      await sini.write(ws, word());
+      await anna.write(ws, word());
+      await fault.hit();
+      await sini.write(ws, word());
+      const forged = await sini.awaitProblem(mark, ['bad_signature']);
+      t.note(forged?.code ?? 'nothing reported');
+      // …and carl's old envelope again under a new seq, as if he had just typed it.
+      t.injected = world.relay.deliverEnvelope('sini', { workspaceId: ws, stream: PLAN, stored: { ...old.stored, seq: world.relay.log.maxSeq(ws) + 1 } });
+      const replayed = await sini.awaitProblem(mark, ['replay']);
+      t.note(replayed?.code ?? 'nothing reported');
+      await sini.write(ws, word());
+      t.count(fault);
+      world.relay.honest();
+      const recorded = await versionsSince(sini, started);
+      const named = recorded.filter((v) => namesUser(v, carl.userId));
+      t.detected = sameDevice(forged?.device, carl.ref) && sameDevice(replayed?.device, carl.ref) && named.length === 0;
+      t.note(`${recorded.length} version(s) recorded since, none naming carl: ${named.length === 0}`);
+      expect(sameDevice(forged?.device, carl.ref)).toBe(true);
+      expect(sameDevice(replayed?.device, carl.ref)).toBe(true);
+      expect(named).toEqual([]);
+      // The control: carl really typing while she types is named with her — the check above can see a coauthor.
+      await world.converged(ws, NAMES);
+      await sleep(VERSION_QUIET_MS);
+      const again = Date.now();
+      await sini.write(ws, word());
+      await carl.write(ws, word());
+      await until("sini has carl's edit", async () => (await sini.planHash(ws)) === (await carl.planHash(ws)));
+      await sini.write(ws, word());
+      const together = await versionsSince(sini, again);
+      // Either way round: a compaction snapshot landing in between would start a new session under carl.
+      expect(together.some((v) => namesUser(v, carl.userId) && namesUser(v, sini.userId))).toBe(true);
+      await world.converged(ws, NAMES);
+      t.recovered = true;
+    }), 90_000);
 });
+
+/** Longer than the version recorder's settle time and its window for simultaneous editing (2 s each). */
+const VERSION_QUIET_MS = 2_500;
+
+/** One recorded version as the local API lists it. */
+interface ListedVersion {
+  readonly versionId: string;
+  readonly authorUserId: string;
+  readonly coauthorUserIds: readonly string[];
+  readonly at: number;
+}
+
+/** The plan versions `agent` recorded since `since`, once one of its own editing is among them (the recorder writes after a pause). */
+async function versionsSince(agent: WorldAgent, since: number): Promise<ListedVersion[]> {
+  let found: ListedVersion[] = [];
+  await until(`${agent.name} records a version of her editing`, async () => {
+    const res = await callJson(agent.api, 'GET', `/api/workspaces/${ws}/documents/plan/versions`);
+    found = (res.body as { versions: ListedVersion[] }).versions.filter((v) => v.at >= since);
+    return found.some((v) => v.authorUserId === agent.userId);
+  });
+  return found;
+}
+
+/** Whether a version names `userId` as its author or a coauthor. */
+function namesUser(version: ListedVersion, userId: string): boolean {
+  return version.authorUserId === userId || version.coauthorUserIds.includes(userId);
+}

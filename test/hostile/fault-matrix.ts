@@ -43,6 +43,7 @@ export const FAULT_KINDS = [
   'withhold_last',
   'alter_basis',
   'forge_basis',
+  'forge_coauthor',
 ] as const;
 /** One of {@link FAULT_KINDS}. */
 export type FaultKind = (typeof FAULT_KINDS)[number];
