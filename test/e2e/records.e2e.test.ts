@@ -107,6 +107,20 @@ describe('case records in the browser', () => {
     await answer.getByLabel('Lausunto').fill('Asiakkuus sosiaalihuollossa on alkanut 3/2026. Suunnitelmissa sosiaalinen kuntoutus.');
     await answer.getByLabel('Perustelut').fill('Sosiaalihuollon asiakasrekisteri ja asiakassuunnitelma');
     await expectAccessible(sanna, 'records, answering on a phone');
+    // Maija's screen reader hears "Asiakirjat päivittyivät." once the list shows what changed, not before.
+    await maija.evaluate(() => {
+      const view = document.querySelector('.records-view');
+      const region = view?.querySelector('[aria-live="polite"]');
+      const list = view?.querySelector('.records-columns');
+      if (!region || !list) throw new Error('no records view');
+      const before = list.textContent;
+      const seen: boolean[] = [];
+      Object.assign(window, { recordsAnnounced: seen });
+      // Every announcement is a new node in the region, also the same words again.
+      new MutationObserver(() => {
+        if (region.textContent === 'Asiakirjat päivittyivät.' && seen.length === 0) seen.push(list.textContent !== before);
+      }).observe(region, { childList: true, subtree: true });
+    });
     await answer.getByRole('button', { name: 'Anna lausunto' }).click();
     await theirs.getByText('vastattu', { exact: true }).waitFor({ timeout: 30_000 });
     // A phone-sized window does not scroll sideways.
@@ -114,6 +128,7 @@ describe('case records in the browser', () => {
     await screenshot(sanna, 'records-answered-390');
 
     await mine.getByText('vastattu', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await maija.evaluate(() => (window as unknown as { recordsAnnounced: boolean[] }).recordsAnnounced)).toEqual([true]);
     expect(await mine.innerText()).toContain('Sanna Virtanen');
     await mine.getByRole('button', { name: 'Kuittaa vastaus' }).click();
     await mine.getByText('kuitattu', { exact: true }).waitFor({ timeout: 30_000 });

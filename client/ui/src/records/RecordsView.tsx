@@ -5,7 +5,7 @@
  * replay of the signed `records` stream: it is fetched again whenever the agent says the
  * workspace's records changed.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type * as Y from 'yjs';
 import type { CaseRecordView, Member, Workspace } from '@yhteispoyta/local-api';
@@ -31,9 +31,28 @@ export function RecordsView({ workspace, viewer, planDoc }: { workspace: Workspa
   const { onRecords } = useAgent();
   const workspaceId = workspace.workspaceId;
   const [records, setRecords] = useState<readonly CaseRecordView[] | undefined>(undefined);
-  const [announcement, setAnnouncement] = useState('');
+  const [announcement, setAnnouncement] = useState({ text: '', count: 0 });
+  // Each announcement a new node: the same words said again (a second update) are announced again.
+  const announceText = useCallback((text: string) => setAnnouncement((previous) => ({ text, count: previous.count + 1 })), []);
   const nameOf = useMemberName(workspace.members ?? NO_MEMBERS);
-  const load = useReload(useCallback(async () => setRecords(await recordsApi.list(workspaceId)), [workspaceId]));
+  // A notice is announced once the load it caused has shown the new records, not when it arrives.
+  const announceOnLoad = useRef(false);
+  const load = useReload(
+    useCallback(async () => {
+      const announce = announceOnLoad.current;
+      announceOnLoad.current = false;
+      let listed: readonly CaseRecordView[];
+      try {
+        listed = await recordsApi.list(workspaceId);
+      } catch (failure) {
+        // Not shown yet: the next load that succeeds announces it.
+        announceOnLoad.current ||= announce;
+        throw failure;
+      }
+      setRecords(listed);
+      if (announce) announceText(t('records.updated'));
+    }, [workspaceId, t, announceText]),
+  );
   const { reload } = load;
   useEffect(() => {
     setRecords(undefined);
@@ -43,16 +62,16 @@ export function RecordsView({ workspace, viewer, planDoc }: { workspace: Workspa
     () =>
       onRecords((from) => {
         if (from !== workspaceId) return;
-        setAnnouncement(t('records.updated'));
+        announceOnLoad.current = true;
         reload();
       }),
-    [onRecords, workspaceId, reload, t],
+    [onRecords, workspaceId, reload],
   );
 
   const onSent = useCallback((record: CaseRecordView) => {
     setRecords((previous) => [...(previous ?? []).filter((r) => r.id !== record.id), record]);
-    setAnnouncement(t('records.sent'));
-  }, [t]);
+    announceText(t('records.sent'));
+  }, [t, announceText]);
 
   const ordered = useMemo(() => newestFirst(records ?? []), [records]);
 
@@ -61,7 +80,7 @@ export function RecordsView({ workspace, viewer, planDoc }: { workspace: Workspa
       <h2 id="records-title">{t('records.title')}</h2>
       <p className="lead">{t('records.intro')}</p>
       <div className="visually-hidden" aria-live="polite">
-        {announcement}
+        <span key={announcement.count}>{announcement.text}</span>
       </div>
       <div className="records-columns">
         <div>
