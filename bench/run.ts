@@ -16,6 +16,7 @@ import { closeAgents, formWorkspace, problemCount, restartAgent, startAgents } f
 import type { AgentTuning, BenchAgent } from './agents';
 import { summarizeCpuProfile } from './cpu-profile';
 import type { ProfileSummary } from './cpu-profile';
+import { waitForQuietMachine } from './cpu';
 import { loadAverage, readEnvironment } from './environment';
 import { measureHops } from './hops';
 import { mapLimit } from './light-device';
@@ -28,7 +29,7 @@ import { REPO_ROOT, startMeasured } from './processes';
 import type { MeasuredProcess } from './processes';
 import { ypAgentProcesses, ypInProcess } from './propagation';
 import { startFleet } from './fleet';
-import type { FleetTarget } from './fleet';
+import type { Fleet, FleetTarget } from './fleet';
 import type { PropagationRow } from './propagation';
 import { guardChecks, judge } from './guard';
 import { renderReport } from './report';
@@ -38,6 +39,12 @@ import { FULL_SIZES, QUICK_SIZES } from './sizes';
 import { measureTransparency } from './transparency';
 import { BENCH_ADMIN_TOKEN, baselineThroughput, benchServerEnv, ypThroughput } from './throughput';
 import type { ThroughputResult } from './throughput';
+
+/**
+ * Before each propagation run of a full bench the machine must have settled (cpu.ts): fewer
+ * than a quarter of a core busy over a second, waiting at most a minute.
+ */
+const QUIET = { maxBusyCores: 0.25, windowMs: 1000, timeoutMs: 60_000 } as const;
 
 /** Seed of every trace; both systems get the same. */
 const SEED = 20_260_613;
@@ -175,9 +182,16 @@ async function runBench(quick: boolean): Promise<BenchResults> {
     try {
       for (const scale of sizes.propagation.scales) {
         // The three systems one after the other at each scale, so that a change in the machine's load hits them alike.
-        const yp = await fleets.yp.run(scale, plan);
-        const baseline = await fleets.baseline.run(scale, plan);
-        const hp = await fleets.hocuspocus.run(scale, plan);
+        const quietly = async (fleet: Fleet, name: string): Promise<PropagationRow> => {
+          // The quick run (CI's guard, among other tests on the same cores) does not wait.
+          if (quick) return fleet.run(scale, plan);
+          const quiet = await waitForQuietMachine(QUIET);
+          log(`  ${name} at ${scale}: machine quiet after ${(quiet.waitedMs / 1000).toFixed(1)} s (${quiet.busyCores.toFixed(2)} cores busy)`);
+          return fleet.run(scale, plan);
+        };
+        const yp = await quietly(fleets.yp, 'yhteispöytä');
+        const baseline = await quietly(fleets.baseline, 'stock relay');
+        const hp = await quietly(fleets.hocuspocus, 'hocuspocus');
         const show = (row: PropagationRow) => `${row.latency.p50.toFixed(1)}/${row.latency.p99.toFixed(1)} ms (late p99 ${row.generatorLateP99.toFixed(0)} ms)`;
         log(`  ${scale} × ${clients} p50/p99: yhteispöytä ${show(yp)}, relay ${show(baseline)}, hocuspocus ${show(hp)}`);
         propagation.push(yp, baseline, hp);
