@@ -10,6 +10,7 @@ import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { Needs } from '../context';
 import type { WorkspaceStore } from '../store/port';
+import { mapPerStorePart, putRecent } from './store-caches';
 
 /** Most workspaces whose state one process keeps; the least recently used goes first. */
 const MAX_CACHED_WORKSPACES = 10_000;
@@ -19,18 +20,9 @@ const REPLAY_PAGE = 1000;
 /** What reading a workspace's verified chain needs: the chain, and the identity keys of its authors. */
 export type ChainReader = Needs<'workspaces' | 'directory'>;
 
-// Keyed by the store's workspace part, not the context: contexts are cheap to copy (e.g.
-// with another logger), and the state is a function of the stored chain.
-const caches = new WeakMap<WorkspaceStore, Map<string, ChainState>>();
-
-function cacheOf(ctx: Needs<'workspaces'>): Map<string, ChainState> {
-  let cache = caches.get(ctx.store.workspaces);
-  if (cache === undefined) {
-    cache = new Map();
-    caches.set(ctx.store.workspaces, cache);
-  }
-  return cache;
-}
+// The state is a function of the stored chain: one cache per store.
+const statesOf = mapPerStorePart<WorkspaceStore, ChainState>();
+const cacheOf = (ctx: Needs<'workspaces'>): Map<string, ChainState> => statesOf(ctx.store.workspaces);
 
 /** Thrown when a chain read back from the store no longer verifies: the store is corrupt. */
 class StoredChainError extends Error {
@@ -57,12 +49,7 @@ export function rememberChainState(ctx: Needs<'workspaces'>, state: ChainState):
   const cache = cacheOf(ctx);
   const cached = cache.get(state.workspaceId);
   if (cached !== undefined && cached.seq > state.seq) return;
-  cache.delete(state.workspaceId);
-  cache.set(state.workspaceId, state);
-  if (cache.size > MAX_CACHED_WORKSPACES) {
-    const oldest = cache.keys().next();
-    if (!oldest.done) cache.delete(oldest.value);
-  }
+  putRecent(cache, state.workspaceId, state, MAX_CACHED_WORKSPACES);
 }
 
 /** Drop a workspace's cached state (after the store refused an append as stale). */

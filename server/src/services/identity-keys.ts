@@ -14,6 +14,7 @@ import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import type { Needs } from '../context';
 import type { DirectoryStore } from '../store/port';
+import { mapPerStorePart, putRecent } from './store-caches';
 
 /** A deserialized identity key (libsignal's PublicKey, as crypto/ hands it out). */
 type PublicKey = NonNullable<ReturnType<typeof toPublicKey>>;
@@ -21,17 +22,7 @@ type PublicKey = NonNullable<ReturnType<typeof toPublicKey>>;
 /** Most keys one process keeps per store; the least recently used goes first. */
 export const MAX_CACHED_IDENTITY_KEYS = 10_000;
 
-// Keyed by the store's directory part, like the chain cache: tests run several servers in one process.
-const caches = new WeakMap<DirectoryStore, Map<string, PublicKey>>();
-
-function cacheOf(ctx: Needs<'directory'>): Map<string, PublicKey> {
-  let cache = caches.get(ctx.store.directory);
-  if (cache === undefined) {
-    cache = new Map();
-    caches.set(ctx.store.directory, cache);
-  }
-  return cache;
-}
+const keysOf = mapPerStorePart<DirectoryStore, PublicKey>();
 
 /**
  * The registered identity key of `device`, or null when the device was never registered
@@ -39,23 +30,17 @@ function cacheOf(ctx: Needs<'directory'>): Map<string, PublicKey> {
  * does not deserialize is returned as its bytes, uncached, and fails every verification.
  */
 export async function identityKeyOf(ctx: Needs<'directory'>, device: DeviceRef): Promise<IdentityKeyInput | null> {
-  const cache = cacheOf(ctx);
+  const cache = keysOf(ctx.store.directory);
   const id = deviceKey(device);
   const cached = cache.get(id);
   if (cached !== undefined) {
-    // Most recently used last, so that eviction takes the oldest.
-    cache.delete(id);
-    cache.set(id, cached);
+    putRecent(cache, id, cached, MAX_CACHED_IDENTITY_KEYS);
     return cached;
   }
   const record = await ctx.store.directory.getDevice(device);
   if (record === null) return null;
   const key = toPublicKey(record.identityKey);
   if (key === undefined) return record.identityKey;
-  cache.set(id, key);
-  if (cache.size > MAX_CACHED_IDENTITY_KEYS) {
-    const oldest = cache.keys().next();
-    if (!oldest.done) cache.delete(oldest.value);
-  }
+  putRecent(cache, id, key, MAX_CACHED_IDENTITY_KEYS);
   return key;
 }
