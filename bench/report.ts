@@ -378,7 +378,7 @@ function whereTimeGoes(r: BenchResults): string {
   const h = r.hops;
   if (missed.some((g) => g.figure.startsWith('Propagation'))) {
     lines.push(
-      `- **Propagation.** On an idle pair of agents the push leaves the sender ${ms(h.pushSent)} ms after the edit (the ${r.defaults.mergeWindowMs} ms merge window, then durable profile writes at ${ms(r.commitMs.disk)} ms per commit on this disk — the merged update with its outbox entry, then the clock it is sent with — and sealing), the server's ack is back after ${ms(h.acked)} ms (signature verification, membership and clock checks, a store transaction), the receiver has the notice at ${ms(h.noticed)} ms (the relay fans out only after acknowledging the sender) and the edit is in its document at ${ms(h.applied)} ms (verify, decrypt, one durable transaction, apply). The baseline relay does none of this: it applies the update in memory and forwards it at once. Under load the in-process rows add queueing in the generator processes that run the agents (see *Generator CPU* and *Generator late*).`,
+      `- **Propagation.** On an idle pair of agents the push leaves the sender ${ms(h.pushSent)} ms after the edit (the ${r.defaults.mergeWindowMs} ms merge window, then durable profile writes at ${ms(r.commitMs.disk)} ms per commit on this disk — the merged update, its outbox entry and the clock it is sent with in one transaction — and sealing), the server's ack is back after ${ms(h.acked)} ms (signature verification, membership and clock checks, a store transaction), the receiver has the notice at ${ms(h.noticed)} ms (the relay fans out as soon as the store has judged the envelope, while its commit runs; the sender's ack waits for the commit) and the edit is in its document at ${ms(h.applied)} ms (verify, decrypt, one durable transaction, apply). The baseline relay does none of this: it applies the update in memory and forwards it at once. Under load the in-process rows add queueing in the generator processes that run the agents (see *Generator CPU* and *Generator late*).`,
     );
     for (const row of inProcess(r).filter((p) => p.generatorLateP99 > 100 || p.clientCpu > 0.9)) {
       const why =
@@ -396,7 +396,7 @@ function whereTimeGoes(r: BenchResults): string {
       `- **Throughput.** The server is CPU-bound (see *Server CPU*); its profile puts ${tp.byModule
         .slice(0, 4)
         .map((m) => `${pct(m.share)} in ${m.name}`)
-        .join(', ')}. Per envelope it verifies an XEdDSA signature, checks membership and the author's device, runs a sqlite transaction (clock, sequence, insert) and emits a binary socket.io packet (its JSON and the encoded envelope in one WebSocket frame) to every receiver and the ack, where the baseline applies a small update to an in-memory document and forwards one websocket frame.`,
+        .join(', ')}. Per envelope it verifies an XEdDSA signature, checks membership (reading the chain events stored since its cached state) and the author's device, writes it under its own savepoint in a transaction shared with the envelopes of the same event-loop turn (clock, sequence, insert) and emits a binary socket.io packet (its JSON and the encoded envelope in one WebSocket frame) to every receiver and the ack, where the baseline applies a small update to an in-memory document and forwards one websocket frame.`,
     );
   }
   const open = defaultOpenRow(r);
