@@ -93,8 +93,11 @@ export function describeDirectoryContract({ store }: ContractContext): void {
       expect(withKey).toHaveLength(1);
       const withOneTimeKyber = [a, b].filter((x) => x?.kyberPreKey.id === 1);
       expect(withOneTimeKyber).toHaveLength(1);
-      const other = [a, b].find((x) => x?.preKey === undefined);
-      expect(other?.kyberPreKey.id).toBe(9999);
+      // Each kind is its own race: the claim that lost the EC key may still have won the
+      // one-time Kyber key (seen on FerretDB), so the last-resort key goes to whichever
+      // claim did not get the one-time one.
+      const lastResort = [a, b].filter((x) => x?.kyberPreKey.id === 9999);
+      expect(lastResort).toHaveLength(1);
     });
 
     it('many concurrent claims never hand out a key twice', async () => {
