@@ -6,10 +6,12 @@
  */
 import { appendCheck } from '@yhteispoyta/crypto/membership';
 import type { ChainState, IdentityLookup } from '@yhteispoyta/crypto/membership';
+import type { IdentityKeyInput } from '@yhteispoyta/crypto/signature-check';
 import type { DeviceRef } from '@yhteispoyta/crypto/types';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { Needs } from '../context';
 import type { WorkspaceStore } from '../store/port';
+import { identityKeyOf } from './identity-keys';
 import { mapPerStorePart, putRecent } from './store-caches';
 
 /** Most workspaces whose state one process keeps; the least recently used goes first. */
@@ -34,12 +36,12 @@ class StoredChainError extends Error {
  * removed from the chain included: they signed their events while members).
  */
 export async function identityLookupFor(ctx: Needs<'directory'>, authors: readonly DeviceRef[]): Promise<IdentityLookup> {
-  const keys = new Map<string, Uint8Array>();
+  const keys = new Map<string, IdentityKeyInput>();
   for (const author of authors) {
     const id = deviceKey(author);
     if (keys.has(id)) continue;
-    const device = await ctx.store.directory.getDevice(author);
-    if (device !== null) keys.set(id, device.identityKey);
+    const key = await identityKeyOf(ctx, author);
+    if (key !== null) keys.set(id, key);
   }
   return (ref) => keys.get(deviceKey(ref));
 }
