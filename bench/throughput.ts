@@ -92,7 +92,7 @@ export function benchServerEnv(dir: string): Record<string, string> {
 export const BENCH_ADMIN_TOKEN = ADMIN_TOKEN;
 
 /** Counts arrivals inside the measuring window. */
-class WindowCounter {
+export class WindowCounter {
   #open = false;
   count = 0;
   bytes = 0;
@@ -107,6 +107,22 @@ class WindowCounter {
     this.count += 1;
     this.bytes += bytes;
   }
+}
+
+/**
+ * Counts arrivals for the plan's window, or until the senders have run out; returns the
+ * milliseconds counted. Senders that ran out during the warm-up or the first half of the
+ * window would report a rate of nothing, so that is an error naming the plan's figure.
+ */
+export async function countWindow(counter: WindowCounter, plan: ThroughputPlan, exhausted: () => boolean, system: string): Promise<number> {
+  if (exhausted()) throw new Error(`throughput: ${system}'s senders ran out of their ${plan.updatesPerSender} updates during the warm-up; raise updatesPerSender in bench/sizes.ts`);
+  const t0 = performance.now();
+  counter.open();
+  while (performance.now() - t0 < plan.windowMs && !exhausted()) await sleep(50);
+  counter.close();
+  const elapsed = performance.now() - t0;
+  if (elapsed < plan.windowMs / 2) throw new Error(`throughput: ${system}'s senders ran out of their ${plan.updatesPerSender} updates after ${Math.round(elapsed)} ms of a ${plan.windowMs} ms window; raise updatesPerSender in bench/sizes.ts`);
+  return elapsed;
 }
 
 function seal(sender: LightDevice, workspaceId: string, clock: number, plaintext: Uint8Array, epochKey: Uint8Array): WireEnvelope {
@@ -179,16 +195,21 @@ export async function ypThroughput(plan: ThroughputPlan, profileFile?: string): 
     }
     const pushes = senders.map((s) => pushAll(s.socket, s.envelopes, PUSH_WINDOW));
     let exhausted = false;
-    void Promise.all(pushes.map((p) => p.done)).then(() => (exhausted = true), () => (exhausted = true));
+    let refusal: unknown;
+    void Promise.all(pushes.map((p) => p.done)).then(
+      () => (exhausted = true),
+      (error: unknown) => (refusal = error),
+    );
     await sleep(plan.warmupMs);
     if (profileFile !== undefined) await server.startProfile();
     const meter = cpuMeter(server.pid);
     const client = cpuMeter(process.pid);
-    const t0 = performance.now();
-    counter.open();
-    while (performance.now() - t0 < plan.windowMs && !exhausted) await sleep(50);
-    counter.close();
-    const elapsed = performance.now() - t0;
+    const ranOut = (): boolean => {
+      // a refused push is the run's failure, not the senders' end
+      if (refusal !== undefined) throw refusal;
+      return exhausted;
+    };
+    const elapsed = await countWindow(counter, plan, ranOut, 'Yhteispöytä');
     const { share: serverCpu, cpuMs: serverCpuMs } = meter.stop();
     const clientCpu = client.stop().share;
     if (profileFile !== undefined) await server.stopProfile(profileFile);
@@ -278,11 +299,7 @@ export async function baselineThroughput(plan: ThroughputPlan): Promise<Throughp
     await sleep(plan.warmupMs);
     const meter = cpuMeter(relay.pid);
     const client = cpuMeter(process.pid);
-    const t0 = performance.now();
-    counter.open();
-    while (performance.now() - t0 < plan.windowMs && !exhausted) await sleep(50);
-    counter.close();
-    const elapsed = performance.now() - t0;
+    const elapsed = await countWindow(counter, plan, () => exhausted, 'the stock relay');
     const { share: serverCpu, cpuMs: serverCpuMs } = meter.stop();
     const clientCpu = client.stop().share;
     stopped = true;
