@@ -1,8 +1,12 @@
 /**
  * The verified membership state of each workspace, kept in memory per store and
- * brought up to date from the store on every read: a read replays only the events stored
- * after the cached one, so a state appended by another server process sharing the store
- * is picked up on the next read, and a cold start replays the whole chain once.
+ * brought up to date from the store once per turn of the event loop: a read replays only
+ * the events stored after the cached one, so a state appended by another server process
+ * sharing the store is picked up by the first read of the next turn, and a cold start
+ * replays the whole chain once. Every read in one turn shares that turn's store read: a
+ * burst of pushes to one workspace (the relay admits and group-commits what arrives in one
+ * turn) costs one query, not one each. Appends made by this process are in the cache at
+ * once (rememberChainState), so they are never a turn late.
  */
 import { appendCheck } from '@yhteispoyta/crypto/membership';
 import type { ChainState, IdentityLookup } from '@yhteispoyta/crypto/membership';
@@ -25,6 +29,30 @@ export type ChainReader = Needs<'workspaces' | 'directory'>;
 // The state is a function of the stored chain: one cache per store.
 const statesOf = mapPerStorePart<WorkspaceStore, ChainState>();
 const cacheOf = (ctx: Needs<'workspaces'>): Map<string, ChainState> => statesOf(ctx.store.workspaces);
+
+// This turn's store read of each workspace, per store; all are dropped when the turn ends.
+const readsOf = mapPerStorePart<WorkspaceStore, Promise<ChainState | null>>();
+const readsThisTurn = new Set<Map<string, Promise<ChainState | null>>>();
+let turnEnd: NodeJS.Immediate | undefined;
+
+/** Share `read` with every caller in this turn of the event loop (until the check phase runs). */
+function shareForThisTurn(reads: Map<string, Promise<ChainState | null>>, workspaceId: string, read: () => Promise<ChainState | null>): Promise<ChainState | null> {
+  const shared = reads.get(workspaceId);
+  if (shared !== undefined) return shared;
+  const started = read();
+  reads.set(workspaceId, started);
+  // A failed read is not shared beyond its own callers: the next one tries again.
+  started.catch(() => {
+    if (reads.get(workspaceId) === started) reads.delete(workspaceId);
+  });
+  readsThisTurn.add(reads);
+  turnEnd ??= setImmediate(() => {
+    turnEnd = undefined;
+    for (const map of readsThisTurn) map.clear();
+    readsThisTurn.clear();
+  });
+  return started;
+}
 
 /** Thrown when a chain read back from the store no longer verifies: the store is corrupt. */
 class StoredChainError extends Error {
@@ -54,9 +82,10 @@ export function rememberChainState(ctx: Needs<'workspaces'>, state: ChainState):
   putRecent(cache, state.workspaceId, state, MAX_CACHED_WORKSPACES);
 }
 
-/** Drop a workspace's cached state (after the store refused an append as stale). */
+/** Drop a workspace's cached state (after the store refused an append as stale); the next read goes to the store. */
 export function forgetChainState(ctx: Needs<'workspaces'>, workspaceId: string): void {
   cacheOf(ctx).delete(workspaceId);
+  readsOf(ctx.store.workspaces).delete(workspaceId);
 }
 
 /**
@@ -65,6 +94,14 @@ export function forgetChainState(ctx: Needs<'workspaces'>, workspaceId: string):
  * {@link StoredChainError} when a stored event does not verify.
  */
 export async function currentChainState(ctx: ChainReader, workspaceId: string): Promise<ChainState | null> {
+  const read = await shareForThisTurn(readsOf(ctx.store.workspaces), workspaceId, () => readFromStore(ctx, workspaceId));
+  // An append this process made since that read is already in the cache, and newer.
+  const cached = cacheOf(ctx).get(workspaceId);
+  return cached !== undefined && (read === null || cached.seq > read.seq) ? cached : read;
+}
+
+/** The cached state advanced by every event stored after it. */
+async function readFromStore(ctx: ChainReader, workspaceId: string): Promise<ChainState | null> {
   let state = cacheOf(ctx).get(workspaceId) ?? null;
   for (;;) {
     const page = await ctx.store.workspaces.listMembershipEvents(workspaceId, state?.seq ?? -1, REPLAY_PAGE);
