@@ -37,7 +37,7 @@ import {
   MAX_JOIN_STREAMS,
   staleSnapshotDetailsSchema,
 } from './socket-payloads';
-import { envelopeFrame, MAX_PRESENCE_CIPHERTEXT_BYTES, presenceEnvelopeSchema, storedEnvelopeSchema, wireEnvelopeSchema } from './wire-envelope';
+import { envelopeBytes, envelopeFrame, MAX_PRESENCE_CIPHERTEXT_BYTES, presenceEnvelopeSchema, storedEnvelopeSchema, wireEnvelopeSchema } from './wire-envelope';
 
 const author = { userId: 'user-1', deviceId: 1 };
 let identityKey: PrivateKey;
@@ -186,6 +186,22 @@ describe('envelopes', () => {
     expect(verifyEnvelopeSignature(parsed, identityKey.getPublicKey()).ok).toBe(true);
     expect(Buffer.from(envelopeFrame(parsed)).equals(blob)).toBe(true);
     expect(presenceEnvelopeSchema.parse(asReceived(presence))).toEqual(presence);
+  });
+
+  it('keep the bytes they arrived as: envelopeBytes gives a parsed envelope those bytes (a copy of its own), anything else freshly encoded', () => {
+    const blob = asReceived(update);
+    const parsed = wireEnvelopeSchema.parse(blob);
+    const kept = envelopeBytes(parsed);
+    expect(Buffer.from(kept).equals(blob)).toBe(true);
+    expect(envelopeBytes(parsed)).toBe(kept);
+    // Whatever later happens to the received buffer does not reach what the relay stores.
+    blob.fill(0);
+    expect(Buffer.from(envelopeBytes(parsed)).equals(Buffer.from(encodeWireEnvelope(update)))).toBe(true);
+    // A new object (a copy, a spread with another part) is encoded from its own parts.
+    const resigned = { ...parsed, signature: new Uint8Array(parsed.signature.byteLength) };
+    expect(Buffer.from(envelopeBytes(resigned)).equals(Buffer.from(encodeWireEnvelope(resigned)))).toBe(true);
+    expect(Buffer.from(envelopeBytes(resigned)).equals(Buffer.from(kept))).toBe(false);
+    expect(Buffer.from(envelopeBytes(update)).equals(Buffer.from(encodeWireEnvelope(update)))).toBe(true);
   });
 
   it('bounds the header and the ciphertext exactly, with the protocol\'s codes', () => {

@@ -28,10 +28,29 @@ function envelopeBlobSchema(maxCiphertextBytes: number): z.ZodType<WireEnvelope,
   const bytesSchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.buffer instanceof ArrayBuffer, 'must be a Uint8Array');
   return bytesSchema.transform((bytes, ctx) => {
     const framed = decodeEnvelopeFrame(bytes, maxCiphertextBytes);
-    if (framed.ok) return framed.envelope;
+    if (framed.ok) {
+      // The frame decoder is strict (nothing trailing, every length checked): these bytes
+      // are exactly encodeWireEnvelope(envelope). A copy of their own, as the parts are
+      // (not Buffer#slice: on a Buffer that is a view).
+      received.set(framed.envelope, new Uint8Array(bytes));
+      return framed.envelope;
+    }
     ctx.issues.push({ code: 'custom', message: `${framed.code}: ${framed.detail}`, params: { code: framed.code }, input: bytes });
     return z.NEVER;
   });
+}
+
+/** The encoded bytes each envelope the schemas parsed arrived as (the parsed parts are never written to). */
+const received = new WeakMap<WireEnvelope, Bytes>();
+
+/**
+ * The encoded form of an envelope (`encodeWireEnvelope`): the very bytes it arrived as
+ * when {@link wireEnvelopeSchema} or {@link presenceEnvelopeSchema} parsed it, so that a
+ * relay storing and forwarding it does not encode it again; otherwise freshly encoded.
+ * Throws RangeError as encodeWireEnvelope does.
+ */
+export function envelopeBytes(envelope: WireEnvelope): Bytes {
+  return received.get(envelope) ?? encodeWireEnvelope(envelope);
 }
 
 /** A types.ts {@link WireEnvelope} (update, snapshot or chat) as received over socket.io: its encoded bytes. */

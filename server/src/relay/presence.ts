@@ -4,7 +4,7 @@
  * never logged when accepted. Heartbeats (docs/design.md §12) travel the same way: each
  * device's latest one matters only to whoever is connected now, so the server keeps none.
  */
-import { envelopeFrame } from '@yhteispoyta/crypto/protocol';
+import { envelopeBytes } from '@yhteispoyta/crypto/protocol';
 import type { EmptyResult, PresenceRequest } from '@yhteispoyta/crypto/protocol';
 import type { ChainReader } from '../services/chain-cache';
 import { admitEnvelope } from './admission';
@@ -16,5 +16,5 @@ import type { RelayOutcome } from './fan-out';
 export async function presence(deps: ChainReader, connection: RelayConnection, request: PresenceRequest): Promise<RelayOutcome<EmptyResult>> {
   const { header } = await admitEnvelope(deps, connection.device, request.envelope, ['presence', 'heartbeat']);
   const { workspaceId } = header;
-  return { result: {}, fanOut: [toWorkspaceButSender(workspaceId, { event: 'presence', payload: { workspaceId, envelope: envelopeFrame(request.envelope) } })] };
+  return { result: {}, fanOut: [toWorkspaceButSender(workspaceId, { event: 'presence', payload: { workspaceId, envelope: envelopeBytes(request.envelope) } })] };
 }

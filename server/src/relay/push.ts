@@ -4,8 +4,7 @@
  * reference, fanned out to the workspace's room as soon as the store accepted it (while
  * its commit runs), and acknowledged with its seq once durable.
  */
-import { encodeWireEnvelope } from '@yhteispoyta/crypto/envelope';
-import { ProtocolError } from '@yhteispoyta/crypto/protocol';
+import { envelopeBytes, ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type { PushRequest, StoredResult } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { Needs } from '../context';
@@ -44,8 +43,8 @@ export async function push(
   const kind = header.kind === 'chat' || header.kind === 'records' ? header.kind : 'update';
   const receivedAt = deps.now();
   const { workspaceId, stream } = header;
-  // One encoding serves the store and the fan-out (the wire carries the same blob).
-  const bytes = encodeWireEnvelope(envelope);
+  // The bytes it arrived as serve the store and the fan-out (the wire carries the same blob).
+  const bytes = envelopeBytes(envelope);
   // The fan-out goes as soon as the store accepted the envelope, concurrently with its
   // commit; the ack (this function's result) waits for the commit (docs/design.md, hot path).
   const fanOut = (seq: number): void =>

@@ -5,8 +5,8 @@
  * out to the workspace's room.
  */
 import { bytesEqual } from '@yhteispoyta/crypto/bytes';
-import { decodeWireEnvelope, encodeWireEnvelope, GENESIS_PROOF, nextParentProof } from '@yhteispoyta/crypto/envelope';
-import { ProtocolError } from '@yhteispoyta/crypto/protocol';
+import { decodeWireEnvelope, GENESIS_PROOF, nextParentProof } from '@yhteispoyta/crypto/envelope';
+import { envelopeBytes, ProtocolError } from '@yhteispoyta/crypto/protocol';
 import type { SnapshotRequest, StoredResult } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { EnvelopeHeader } from '@yhteispoyta/crypto/types';
@@ -74,8 +74,8 @@ export async function snapshot(
     throw new ProtocolError('bad_request', 'parentProof does not extend the parent snapshot');
   }
   const receivedAt = deps.now();
-  // One encoding serves the store and the fan-out (the wire carries the same blob).
-  const bytes = encodeWireEnvelope(envelope);
+  // The bytes it arrived as serve the store and the fan-out (the wire carries the same blob).
+  const bytes = envelopeBytes(envelope);
   const appended = await deps.store.envelopes.appendSnapshot({
     workspaceId: header.workspaceId,
     stream: header.stream,
