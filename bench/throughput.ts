@@ -168,8 +168,10 @@ export async function ypThroughput(plan: ThroughputPlan, profileFile?: string): 
     const org = await benchOrganisation(server.url, ADMIN_TOKEN);
     const devices = await enrolLightDevices(server.url, org, plan.workspaces * (plan.receivers + 1));
     const counter = new WindowCounter();
-    const senders: { socket: Socket; envelopes: Uint8Array[] }[] = [];
-    let wireBytes = 0;
+    const rooms: { socket: Socket; sender: LightDevice; workspaceId: string }[] = [];
+    // Every workspace and socket first, the sealing after: sealing thousands of envelopes
+    // blocks this process for seconds, and a REST connection idle that long may be closed
+    // by the server just as the next request goes out on it.
     for (let w = 0; w < plan.workspaces; w++) {
       const members = devices.slice(w * (plan.receivers + 1), (w + 1) * (plan.receivers + 1));
       const [sender, ...receivers] = members;
@@ -185,14 +187,16 @@ export async function ypThroughput(plan: ThroughputPlan, profileFile?: string): 
       const socket = await connectLight(server.url, sender);
       sockets.push(socket);
       await joinLight(socket, workspaceId);
-      // The relay never decrypts: any key serves, the signature is what it checks.
-      const epochKey = randomBytes(32);
-      const updates = textUpdates(w + 1, plan.updatesPerSender, plan.payloadBytes);
-      // Sealed and encoded before the window, as a sender's outbox holds them.
-      const envelopes = updates.map((update, i) => envelopeFrame(seal(sender, workspaceId, i + 1, update, epochKey)));
-      wireBytes = envelopes[0]?.byteLength ?? 0;
-      senders.push({ socket, envelopes });
+      rooms.push({ socket, sender, workspaceId });
     }
+    // The relay never decrypts: any key serves, the signature is what it checks.
+    const epochKey = randomBytes(32);
+    // Sealed and encoded before the window, as a sender's outbox holds them.
+    const senders = rooms.map(({ socket, sender, workspaceId }, w) => ({
+      socket,
+      envelopes: textUpdates(w + 1, plan.updatesPerSender, plan.payloadBytes).map((update, i) => envelopeFrame(seal(sender, workspaceId, i + 1, update, epochKey))),
+    }));
+    const wireBytes = senders[0]?.envelopes[0]?.byteLength ?? 0;
     const pushes = senders.map((s) => pushAll(s.socket, s.envelopes, PUSH_WINDOW));
     let exhausted = false;
     let refusal: unknown;
