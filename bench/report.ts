@@ -384,7 +384,7 @@ function whereTimeGoes(r: BenchResults): string {
       const why =
         row.clientCpu >= 0.75 * Math.min(row.generators, r.environment.cores)
           ? `used ${pct(row.clientCpu)} of a core together, close to all they can get on ${r.environment.cores} cores shared with the server: every agent's sealing, verification, decryption and local writes run there, where real users each have their own machine,`
-          : `got only ${pct(row.clientCpu)} of a core together although they were behind, so other processes on the shared machine took CPU from them too (see the load averages),`;
+          : `used ${pct(row.clientCpu)} of a core together; each is one event loop for ${Math.round((row.workspaces * row.clientsPerWorkspace) / row.generators)} agents, and every edit costs its sender a seal and a durable write and each other member a verification, a decryption and a durable write on that same loop, so a burst of edits keeps a loop busy for tens to hundreds of ms even when the process averages under a core,`;
       lines.push(
         `- **${row.workspaces} × ${row.clientsPerWorkspace} in-process agents: bound by the load generators, not only the relay.** The ${row.generators} generator process${row.generators === 1 ? '' : 'es'} running all ${row.workspaces * row.clientsPerWorkspace} agents ${why} and ran their edits up to ${ms(row.generatorLateP99)} ms late (p99), while the server used ${pct(row.serverCpu)} of a core. Part of the latency here is queueing in the clients' processes; the relay's own capacity is in the throughput section.`,
       );
@@ -396,7 +396,7 @@ function whereTimeGoes(r: BenchResults): string {
       `- **Throughput.** The server is CPU-bound (see *Server CPU*); its profile puts ${tp.byModule
         .slice(0, 4)
         .map((m) => `${pct(m.share)} in ${m.name}`)
-        .join(', ')}. Per envelope it verifies an XEdDSA signature, checks membership (reading the chain events stored since its cached state) and the author's device, writes it under its own savepoint in a transaction shared with the envelopes of the same event-loop turn (clock, sequence, insert) and emits a binary socket.io packet (its JSON and the encoded envelope in one WebSocket frame) to every receiver and the ack, where the baseline applies a small update to an in-memory document and forwards one websocket frame.`,
+        .join(', ')}. Per envelope it verifies an XEdDSA signature, checks membership (the chain events stored since its cached state, read once per workspace per event-loop turn) and the author's device, writes it under its own savepoint in a transaction shared with the envelopes of the same event-loop turn (clock, sequence, insert) and emits a binary socket.io packet (its JSON and the encoded envelope in one WebSocket frame) to every receiver and the ack, where the baseline applies a small update to an in-memory document and forwards one websocket frame.`,
     );
   }
   const open = defaultOpenRow(r);
