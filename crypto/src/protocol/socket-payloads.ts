@@ -17,7 +17,7 @@ import {
   snapshotRefSchema,
   streamNameSchema,
 } from './fields';
-import { presenceEnvelopeSchema, storedEnvelopeSchema, wireEnvelopeSchema } from './wire-envelope';
+import { presenceEnvelopeSchema, presenceNoticeEnvelopeSchema, storedEnvelopeSchema, wireEnvelopeSchema } from './wire-envelope';
 
 /** Most streams one join may name or answer (plan, chat, one per meeting …). */
 export const MAX_JOIN_STREAMS = 256;
@@ -159,7 +159,7 @@ export type EnvelopeNotice = z.infer<typeof envelopeNoticeSchema>;
 export type EnvelopeNoticeFrame = z.input<typeof envelopeNoticeSchema>;
 
 /** Server → client `presence`: another device's presence envelope. */
-export const presenceNoticeSchema = z.strictObject({ workspaceId: idSchema, envelope: presenceEnvelopeSchema });
+export const presenceNoticeSchema = z.strictObject({ workspaceId: idSchema, envelope: presenceNoticeEnvelopeSchema });
 /** Server → client `presence`. */
 export type PresenceNotice = z.infer<typeof presenceNoticeSchema>;
 /** Server → client `presence` as sent. */

@@ -202,6 +202,10 @@ describe('envelopes', () => {
     expect(Buffer.from(envelopeBytes(resigned)).equals(Buffer.from(encodeWireEnvelope(resigned)))).toBe(true);
     expect(Buffer.from(envelopeBytes(resigned)).equals(Buffer.from(kept))).toBe(false);
     expect(Buffer.from(envelopeBytes(update)).equals(Buffer.from(encodeWireEnvelope(update)))).toBe(true);
+    // What an agent receives keeps no copy: each call encodes afresh.
+    const delivered = storedEnvelopeSchema.parse(stored()).envelope;
+    expect(envelopeBytes(delivered)).not.toBe(envelopeBytes(delivered));
+    expect(Buffer.from(envelopeBytes(delivered)).equals(asReceived(update))).toBe(true);
   });
 
   it('bounds the header and the ciphertext exactly, with the protocol\'s codes', () => {

@@ -23,12 +23,13 @@ export const MAX_PRESENCE_CIPHERTEXT_BYTES = 16 * 1024;
  * whose message starts with decodeEnvelopeFrame's code (`malformed` or `too_large`) and
  * whose `params.code` is that code; hostile bytes never make it throw.
  */
-function envelopeBlobSchema(maxCiphertextBytes: number): z.ZodType<WireEnvelope, Uint8Array> {
+function envelopeBlobSchema(maxCiphertextBytes: number, keepBytes: boolean): z.ZodType<WireEnvelope, Uint8Array> {
   // A plain ArrayBuffer underneath (a Buffer included); shared memory could change while read.
   const bytesSchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.buffer instanceof ArrayBuffer, 'must be a Uint8Array');
   return bytesSchema.transform((bytes, ctx) => {
     const framed = decodeEnvelopeFrame(bytes, maxCiphertextBytes);
     if (framed.ok) {
+      if (!keepBytes) return framed.envelope;
       // The frame decoder is strict (nothing trailing, every length checked): these bytes
       // are exactly encodeWireEnvelope(envelope). A copy of their own, as the parts are
       // (not Buffer#slice: on a Buffer that is a view).
@@ -40,13 +41,14 @@ function envelopeBlobSchema(maxCiphertextBytes: number): z.ZodType<WireEnvelope,
   });
 }
 
-/** The encoded bytes each envelope the schemas parsed arrived as (the parsed parts are never written to). */
+/** The encoded bytes each envelope a request schema parsed arrived as (the parsed parts are never written to). */
 const received = new WeakMap<WireEnvelope, Bytes>();
 
 /**
  * The encoded form of an envelope (`encodeWireEnvelope`): the very bytes it arrived as
- * when {@link wireEnvelopeSchema} or {@link presenceEnvelopeSchema} parsed it, so that a
- * relay storing and forwarding it does not encode it again; otherwise freshly encoded.
+ * when {@link wireEnvelopeSchema} or {@link presenceEnvelopeSchema} parsed it (the
+ * requests a relay receives), so that the relay storing and forwarding it does not encode
+ * it again; otherwise freshly encoded. Envelopes an agent receives keep no such copy.
  * Throws RangeError as encodeWireEnvelope does.
  */
 export function envelopeBytes(envelope: WireEnvelope): Bytes {
@@ -54,10 +56,16 @@ export function envelopeBytes(envelope: WireEnvelope): Bytes {
 }
 
 /** A types.ts {@link WireEnvelope} (update, snapshot or chat) as received over socket.io: its encoded bytes. */
-export const wireEnvelopeSchema = envelopeBlobSchema(MAX_CIPHERTEXT_BYTES);
+export const wireEnvelopeSchema = envelopeBlobSchema(MAX_CIPHERTEXT_BYTES, true);
+
+/** The same, for envelopes an agent receives (stored envelopes, presence notices): no copy of the bytes is kept. */
+const receivedEnvelopeSchema = envelopeBlobSchema(MAX_CIPHERTEXT_BYTES, false);
 
 /** A presence envelope: a WireEnvelope whose ciphertext is at most {@link MAX_PRESENCE_CIPHERTEXT_BYTES}. */
-export const presenceEnvelopeSchema = envelopeBlobSchema(MAX_PRESENCE_CIPHERTEXT_BYTES);
+export const presenceEnvelopeSchema = envelopeBlobSchema(MAX_PRESENCE_CIPHERTEXT_BYTES, true);
+
+/** A presence envelope an agent receives: no copy of the bytes is kept. */
+export const presenceNoticeEnvelopeSchema = envelopeBlobSchema(MAX_PRESENCE_CIPHERTEXT_BYTES, false);
 
 /**
  * An envelope in the form socket.io carries it (what {@link wireEnvelopeSchema} parses).
@@ -96,6 +104,6 @@ export interface StoredEnvelopeFrame {
 /** Parses a {@link StoredEnvelope} from its {@link StoredEnvelopeFrame}. */
 export const storedEnvelopeSchema: z.ZodType<StoredEnvelope, StoredEnvelopeFrame> = z.strictObject({
   seq: z.int().min(1),
-  envelope: wireEnvelopeSchema,
+  envelope: receivedEnvelopeSchema,
   receivedAt: timestampMsSchema,
 });
