@@ -24,6 +24,19 @@ import type { SyncConfig } from './sync-options';
 
 /** Most snapshot attempts per trigger (a lost race, a duplicate id, a missed update). */
 const MAX_ATTEMPTS = 3;
+/**
+ * A run that spent its attempts on lost races is tried again after this long, doubled for
+ * each such run in a row (up to {@link RETRY_MAX_MS}): nothing else would start one before
+ * the next edit or inbound update, and content left under an ended epoch must still move.
+ */
+const RETRY_BASE_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+
+/**
+ * How a run ended: `stored` its snapshot, `stopped` (offline, closed, nothing to seal, or
+ * refused for good), or `exhausted` when every attempt lost a race or collided.
+ */
+type RunEnd = 'stored' | 'stopped' | 'exhausted';
 
 type Step = 'done' | 'catch_up' | 'retry' | 'stop';
 
@@ -56,6 +69,8 @@ export class SnapshotMaker {
   readonly #deps: SnapshotDeps;
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** runs in a row that spent their attempts, per stream key */
+  readonly #exhausted = new Map<string, number>();
   #closed = false;
 
   /** Snapshots with `deps`. */
@@ -67,11 +82,14 @@ export class SnapshotMaker {
   consider(workspaceId: string, stream: string): void {
     const key = `${workspaceId}\u0000${stream}`;
     if (this.#closed || this.#inFlight.has(key) || this.#timers.has(key) || !this.#needs(workspaceId, stream)) return;
-    const jitter = Math.floor(Math.random() * this.#deps.config.compactionJitterMs);
+    this.#schedule(key, workspaceId, stream, Math.floor(Math.random() * this.#deps.config.compactionJitterMs));
+  }
+
+  #schedule(key: string, workspaceId: string, stream: string, delayMs: number): void {
     const timer = setTimeout(() => {
       this.#timers.delete(key);
       this.#start(key, workspaceId, stream);
-    }, jitter);
+    }, delayMs);
     this.#timers.set(key, timer);
   }
 
@@ -97,11 +115,35 @@ export class SnapshotMaker {
   #start(key: string, workspaceId: string, stream: string): void {
     if (this.#inFlight.has(key)) return;
     const run = this.#run(workspaceId, stream)
-      .catch((error: unknown) => {
+      .catch((error: unknown): RunEnd => {
         this.#deps.log.error({ err: error instanceof Error ? error.message : 'unknown' }, 'snapshot failed');
+        return 'stopped';
       })
-      .finally(() => this.#inFlight.delete(key));
+      .then((end) => {
+        this.#inFlight.delete(key);
+        this.#afterRun(key, workspaceId, stream, end);
+      });
     this.#inFlight.set(key, run);
+  }
+
+  /**
+   * A run blocks `consider` while it lasts, so after a stored snapshot the updates that
+   * arrived meanwhile are judged now; a run that spent its attempts is tried again after a
+   * growing delay. A stopped run waits for the next trigger (a refusal would only repeat).
+   */
+  #afterRun(key: string, workspaceId: string, stream: string, end: RunEnd): void {
+    if (this.#closed) return;
+    if (end !== 'exhausted') {
+      this.#exhausted.delete(key);
+      if (end === 'stored') this.consider(workspaceId, stream);
+      return;
+    }
+    const runs = (this.#exhausted.get(key) ?? 0) + 1;
+    this.#exhausted.set(key, runs);
+    if (this.#timers.has(key) || !this.#needs(workspaceId, stream)) return;
+    const delay = Math.min(RETRY_BASE_MS * 2 ** (runs - 1), RETRY_MAX_MS);
+    this.#deps.log.info({ workspaceId, stream, runs, delayMs: delay }, 'snapshot attempts spent; trying again later');
+    this.#schedule(key, workspaceId, stream, delay);
   }
 
   #needs(workspaceId: string, stream: string): boolean {
@@ -112,18 +154,20 @@ export class SnapshotMaker {
     return row.oldestEpoch > 0 && row.oldestEpoch < gate.epoch;
   }
 
-  async #run(workspaceId: string, stream: string): Promise<void> {
+  async #run(workspaceId: string, stream: string): Promise<RunEnd> {
     const deps = this.#deps;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (this.#closed || deps.link.status() !== 'online') return;
+      if (this.#closed || deps.link.status() !== 'online') return 'stopped';
       const sealed = await deps.lanes.run(workspaceId, () => this.#seal(workspaceId, stream));
-      if (sealed === undefined) return;
+      if (sealed === undefined) return 'stopped';
       const res = await deps.relay.snapshot(sealed.envelope);
-      if (this.#closed) return;
+      if (this.#closed) return 'stopped';
       const step = await deps.lanes.run(workspaceId, () => this.#record(sealed, res));
-      if (step === 'done' || step === 'stop') return;
+      if (step === 'done') return 'stored';
+      if (step === 'stop') return 'stopped';
       if (step === 'catch_up') await deps.catchUp(workspaceId);
     }
+    return 'exhausted';
   }
 
   /** Seals the full state on the active snapshot, if a snapshot is still needed. Runs in the lane. */
