@@ -24,6 +24,7 @@ export const FAULT_KINDS = [
   'inject_mailbox_key',
   'stale_snapshot',
   'forked_snapshot',
+  'refused_snapshots',
   'fork_chain',
   'truncate_chain',
   'hide_removal',

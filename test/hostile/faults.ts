@@ -64,6 +64,8 @@ export type FaultSpec =
    * on the same parent, and the relay holds an authentic fork
    */
   | { readonly type: 'capture_snapshot'; readonly door?: string; readonly workspaceId: string; readonly stream: string }
+  /** every snapshot any agent sends for the stream is answered stale_snapshot, never reaching the server */
+  | { readonly type: 'refuse_snapshots'; readonly door?: string; readonly workspaceId: string; readonly stream: string }
   /** membership answers to the victim carry the event the victim builds on with a changed field */
   | { readonly type: 'fork_chain'; readonly victim: string; readonly workspaceId: string }
   /** membership answers to the victim end before `fromSeq`; listings, joins and notices agree */

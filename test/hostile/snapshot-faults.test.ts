@@ -3,11 +3,12 @@
  * the current one (a rollback), and one that presents an authentic snapshot the server
  * never accepted (a fork, captured from an agent whose snapshot the relay answered with
  * stale_snapshot). The victim reports snapshot_chain, keeps building on the real chain,
- * and converges once the relay is honest.
+ * and converges once the relay is honest. And a relay that refuses every snapshot: the
+ * agents try again by themselves, spaced out, and store one once the relay lets them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultMatrix, formatMatrix } from './fault-matrix';
-import { CAST, HostileWorld, until } from './hostile-world.testkit';
+import { CAST, HostileWorld, sleep, until } from './hostile-world.testkit';
 import type { WorldAgent } from './hostile-world.testkit';
 import { runTrial } from './trial.testkit';
 
@@ -127,4 +128,33 @@ describe('snapshot faults', () => {
       await world.converged(ws, NAMES);
       t.recovered = true;
     }), 180_000);
+
+  it('refused_snapshots: a relay refusing every snapshot gets spaced-out tries, and once honest a snapshot is stored with nobody editing', () =>
+    runTrial(matrix, world.relay, 'refused_snapshots', async (t) => {
+      const stored = snapshotIds().length;
+      const refuse = world.relay.arm({ type: 'refuse_snapshots', workspaceId: ws, stream: PLAN });
+      // Three refusals spend one agent's run of attempts.
+      await writeUntil('a run of snapshot attempts refused', () => refuse.hits >= 3);
+      await world.converged(ws, NAMES);
+      // Nobody edits from here on: nothing but the agents' own retry can send a snapshot.
+      const before = refuse.hits;
+      const start = performance.now();
+      await sleep(2_500);
+      const during = refuse.hits - before;
+      const seconds = (performance.now() - start) / 1000;
+      t.note(`${during} snapshot tries in ${seconds.toFixed(1)} s without edits`);
+      // Tried again without any edit …
+      expect(during).toBeGreaterThan(0);
+      // … but spaced out. Runs of three attempts start 1, 2, 4 … s apart, so in E seconds an
+      // agent starts at most 1 + log2(E + 1) runs, plus one that began before the window
+      // (a retry loop without backoff would make hundreds of tries here).
+      const runsPerAgent = 2 + Math.floor(Math.log2(seconds + 1));
+      expect(during).toBeLessThanOrEqual(NAMES.length * runsPerAgent * 3);
+      t.detected = true;
+      t.count(refuse);
+      world.relay.honest();
+      await until('a snapshot stored after the relay turned honest, with nobody editing', () => snapshotIds().length > stored, 30_000);
+      await world.converged(ws, NAMES);
+      t.recovered = true;
+    }), 120_000);
 });

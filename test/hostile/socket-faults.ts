@@ -172,6 +172,12 @@ export function socketFaults(board: FaultBoard): SocketFaults {
       const activeSnapshotId = header.header.parentSnapshotId ?? '';
       return { answer: { ok: false, error: { code: 'stale_snapshot', message: 'another snapshot won', details: { activeSnapshotId } } } };
     }
+    for (const h of board.armed('refuse_snapshots', door)) {
+      if (h.spec.workspaceId !== header.header.workspaceId || h.spec.stream !== header.header.stream) continue;
+      h.count();
+      const activeSnapshotId = header.header.parentSnapshotId ?? '';
+      return { answer: { ok: false, error: { code: 'stale_snapshot', message: 'another snapshot won', details: { activeSnapshotId } } } };
+    }
     return { forward: payload };
   };
 
