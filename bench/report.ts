@@ -165,6 +165,12 @@ function medianOf(values: readonly number[]): number {
   return sorted[Math.ceil(sorted.length / 2) - 1] ?? Number.NaN;
 }
 
+/** The idle penalty as the machine table and the propagation prose state it. */
+function idleText(r: BenchResults): string {
+  const p = r.idlePenalty;
+  return `${num(p.hotUs)} µs back to back, ${num(p.after1msUs)} µs after 1 ms idle, ${num(p.after4msUs)} µs after 4 ms idle (${(p.after4msUs / p.hotUs).toFixed(1)}×)`;
+}
+
 function header(r: BenchResults): string {
   const e = r.environment;
   const loads = r.loads.map((l) => `${l.phase} ${l.load.toFixed(2)}`).join(', ');
@@ -182,6 +188,7 @@ ${table(['', ''], [
     ['Kernel', e.kernel],
     ['Node', e.node],
     ...Object.entries(e.packages).map(([name, version]) => [name, version]),
+    ['Sealing one envelope (bench/idle-penalty.ts)', idleText(r)],
     ['1-min load average as each phase started', loads],
   ])}
 
@@ -378,7 +385,7 @@ function whereTimeGoes(r: BenchResults): string {
   const h = r.hops;
   if (missed.some((g) => g.figure.startsWith('Propagation'))) {
     lines.push(
-      `- **Propagation.** On an idle pair of agents the push leaves the sender ${ms(h.pushSent)} ms after the edit (the ${r.defaults.mergeWindowMs} ms merge window, then durable profile writes at ${ms(r.commitMs.disk)} ms per commit on this disk — the merged update, its outbox entry and the clock it is sent with in one transaction — and sealing), the server's ack is back after ${ms(h.acked)} ms (signature verification, membership and clock checks, a store transaction), the receiver has the notice at ${ms(h.noticed)} ms (the relay fans out as soon as the store has judged the envelope, while its commit runs; the sender's ack waits for the commit) and the edit is in its document at ${ms(h.applied)} ms (verify, decrypt, one durable transaction, apply). The baseline relay does none of this: it applies the update in memory and forwards it at once. Under load the in-process rows add queueing in the generator processes that run the agents (see *Generator CPU* and *Generator late*).`,
+      `- **Propagation.** On an idle pair of agents the push leaves the sender ${ms(h.pushSent)} ms after the edit (the ${r.defaults.mergeWindowMs} ms merge window, then durable profile writes at ${ms(r.commitMs.disk)} ms per commit on this disk — the merged update, its outbox entry and the clock it is sent with in one transaction — and sealing), the server's ack is back after ${ms(h.acked)} ms (signature verification, membership and clock checks, a store transaction), the receiver has the notice at ${ms(h.noticed)} ms (the relay fans out as soon as the store has judged the envelope, while its commit runs; the sender's ack waits for the commit) and the edit is in its document at ${ms(h.applied)} ms (verify, decrypt, one durable transaction, apply). The baseline relay does none of this: it applies the update in memory and forwards it at once. Every step here runs after an idle pause, and on this machine work after idle is slower than back to back — sealing one envelope: ${idleText(r)} — so a lone edit's hops cost several times what the same code costs under load, and the more code a hop runs, the more it pays. Under load the in-process rows add queueing in the generator processes that run the agents (see *Generator CPU* and *Generator late*).`,
     );
     for (const row of inProcess(r).filter((p) => p.generatorLateP99 > 100 || p.clientCpu > 0.9)) {
       const why =

@@ -5,6 +5,7 @@
 import type { ProfileSummary } from './cpu-profile';
 import type { Environment } from './environment';
 import type { HopTimes } from './hops';
+import type { IdlePenalty } from './idle-penalty';
 import type { MemoryRow } from './memory';
 import type { BaselineOpen, HocuspocusOpen, OpenRow } from './open';
 import type { PropagationRow } from './propagation';
@@ -32,6 +33,8 @@ export interface BenchResults {
   /** the agent defaults this run used for the propagation and open runs */
   readonly defaults: { readonly mergeWindowMs: number; readonly compactionThreshold: number };
   readonly commitMs: { readonly disk: number; readonly tmpfs: number };
+  /** sealing one envelope back to back and after idle pauses (bench/idle-penalty.ts) */
+  readonly idlePenalty: IdlePenalty;
   readonly propagation: readonly PropagationRow[];
   readonly hops: HopTimes;
   readonly sweep: readonly SweepPoint[];

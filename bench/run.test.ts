@@ -77,6 +77,8 @@ describe('npm run bench -- --quick', () => {
       expect(row).not.toContain('n/a');
       expect(row).toMatch(/(\*\*(met|missed)\*\*|\| — \| —) \|$/);
     }
+    // What idle costs on this machine, measured in the run (bench/idle-penalty.ts).
+    expect(report).toMatch(/\| Sealing one envelope \(bench\/idle-penalty\.ts\) \| \d+ µs back to back, \d+ µs after 1 ms idle, \d+ µs after 4 ms idle/);
     expect(report).toMatch(/This run recommends \*\*\d+ ms\*\*/);
     expect(report).toMatch(/This run recommends \*\*\d+\*\*/);
     // The many-workspace rows ran their clients in several generator processes, with their lateness reported.

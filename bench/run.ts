@@ -19,6 +19,7 @@ import type { ProfileSummary } from './cpu-profile';
 import { waitForQuietMachine } from './cpu';
 import { loadAverage, readEnvironment } from './environment';
 import { measureHops } from './hops';
+import { measureIdlePenalty } from './idle-penalty';
 import { mapLimit } from './light-device';
 import { agentScratchRoot, commitCostMs } from './local-commit';
 import { baselineMemory, ypMemory } from './memory';
@@ -104,6 +105,9 @@ async function runBench(quick: boolean): Promise<BenchResults> {
   try {
     phase('local commit cost');
     const commitMs = { disk: await commitCostMs(diskRoot, quick ? 20 : 100), tmpfs: await commitCostMs(agentRoot, quick ? 20 : 100) };
+    phase('work after idle');
+    const idlePenalty = await measureIdlePenalty(quick ? 20 : 300);
+    log(`  sealing one envelope: ${idlePenalty.hotUs.toFixed(0)} µs back to back, ${idlePenalty.after1msUs.toFixed(0)} µs after 1 ms idle, ${idlePenalty.after4msUs.toFixed(0)} µs after 4 ms idle`);
 
     phase('relay throughput');
     const throughput: { yp: ThroughputResult; baseline: ThroughputResult }[] = [];
@@ -289,6 +293,7 @@ async function runBench(quick: boolean): Promise<BenchResults> {
       loads,
       defaults,
       commitMs,
+      idlePenalty,
       propagation,
       hops,
       sweep,
