@@ -11,12 +11,11 @@
  *   parent → { type: 'profile-stop', file }    child → { type: 'profiled' } once the profile is written to `file`
  *   child → { type: 'ready', url } once listening
  */
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { startServer } from '@yhteispoyta/server/app';
 import { loadConfig } from '@yhteispoyta/server/config';
 import { startBaselineRelay } from './baseline-relay';
 import { startHocuspocus } from './hocuspocus-server';
+import { SelfProfiler } from './self-profile';
 
 /** Memory of the process after a GC settle. */
 export interface MemorySample {
@@ -74,25 +73,12 @@ async function main(): Promise<void> {
     throw new Error(`child.ts: unknown kind ${String(kind)}`);
   }
   // The profiler covers exactly the window the parent measures, not start-up.
-  const session = new Session();
-  session.connect();
+  const profiler = new SelfProfiler();
   process.on('message', (raw: unknown) => {
     const message = raw as ParentMessage;
     if (message.type === 'memory') void settledMemory().then((sample) => send({ type: 'memory', ...sample }));
-    if (message.type === 'profile-start') {
-      void (async () => {
-        await session.post('Profiler.enable');
-        await session.post('Profiler.start');
-        send({ type: 'profiling' });
-      })();
-    }
-    if (message.type === 'profile-stop') {
-      void (async () => {
-        const { profile } = await session.post('Profiler.stop');
-        writeFileSync(message.file, JSON.stringify(profile));
-        send({ type: 'profiled' });
-      })();
-    }
+    if (message.type === 'profile-start') void profiler.start().then(() => send({ type: 'profiling' }));
+    if (message.type === 'profile-stop') void profiler.stop(message.file).then(() => send({ type: 'profiled' }));
   });
   // The parent going away (a crashed bench) must not leave this process behind.
   process.on('disconnect', () => process.exit(0));

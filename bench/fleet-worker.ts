@@ -8,7 +8,8 @@
  *   parent → { type: 'setup', setup }       child → { type: 'enrolled' } (agents: enrolled, not yet certified) then { type: 'ready' }
  *   parent → { type: 'certified' }          (agents only: the parent's admin tool has certified them)
  *   parent → { type: 'warm', groups }       child → { type: 'warmed' } once its first `groups` workspaces converged on a warm-up edit
- *   parent → { type: 'go', plan }           child → { type: 'result', result } after replaying those workspaces' traces
+ *   parent → { type: 'go', plan, profileFile? }  child → { type: 'result', result } after replaying those workspaces' traces
+ *                                         (with `profileFile`, the replay is CPU-profiled into that file)
  *   parent → { type: 'close' }              child → { type: 'closed', problems } and exits
  *   child → { type: 'error', message } on any failure
  */
@@ -20,6 +21,7 @@ import { awaitCertified, closeAgents, enrolAgent, formWorkspace, problemCount, s
 import type { AgentTuning, BenchAgent } from './agents';
 import { mapLimit } from './light-device';
 import { provider, synced } from './propagation';
+import { SelfProfiler } from './self-profile';
 import { runTypingWorkload, warmUp } from './workload';
 import type { WorkloadPlan, WorkloadResult } from './workload';
 
@@ -52,7 +54,7 @@ export type FleetCommand =
   | { readonly type: 'setup'; readonly setup: FleetSetup }
   | { readonly type: 'certified' }
   | { readonly type: 'warm'; readonly groups: number }
-  | { readonly type: 'go'; readonly plan: WorkloadPlan }
+  | { readonly type: 'go'; readonly plan: WorkloadPlan; readonly profileFile?: string }
   | { readonly type: 'close' };
 
 /** Messages a worker sends. */
@@ -130,9 +132,19 @@ class Worker {
     send({ type: 'warmed' });
   }
 
-  async go(plan: WorkloadPlan): Promise<void> {
+  #profiler: SelfProfiler | undefined;
+
+  async go(plan: WorkloadPlan, profileFile: string | undefined): Promise<void> {
     const groups = this.#groups.slice(0, this.#running);
-    send({ type: 'result', result: await runTypingWorkload(groups, plan) });
+    if (profileFile === undefined) {
+      send({ type: 'result', result: await runTypingWorkload(groups, plan) });
+      return;
+    }
+    this.#profiler ??= new SelfProfiler();
+    await this.#profiler.start();
+    const result = await runTypingWorkload(groups, plan);
+    await this.#profiler.stop(profileFile);
+    send({ type: 'result', result });
   }
 
   async close(): Promise<void> {
@@ -153,7 +165,7 @@ function main(): void {
     if (command.type === 'setup') worker.setup(command.setup).catch(fail);
     if (command.type === 'certified') worker.certified().catch(fail);
     if (command.type === 'warm') worker.warm(command.groups).catch(fail);
-    if (command.type === 'go') worker.go(command.plan).catch(fail);
+    if (command.type === 'go') worker.go(command.plan, command.profileFile).catch(fail);
     if (command.type === 'close') {
       worker.close().then(
         () => process.exit(0),

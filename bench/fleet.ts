@@ -29,8 +29,11 @@ export type FleetTarget =
 /** A started fleet. */
 export interface Fleet {
   readonly processes: number;
-  /** replay `plan` on the first `workspaces` workspaces (each process warms up its share first) */
-  run(workspaces: number, plan: WorkloadPlan): Promise<PropagationRow>;
+  /**
+   * replay `plan` on the first `workspaces` workspaces (each process warms up its share
+   * first); with `profileFile`, the first process's replay is CPU-profiled into that file
+   */
+  run(workspaces: number, plan: WorkloadPlan, profileFile?: string): Promise<PropagationRow>;
   /** stop every process; resolves with the problems their agents reported */
   close(): Promise<number>;
 }
@@ -189,7 +192,7 @@ export async function startFleet(opts: {
   }
   return {
     processes: workers.length,
-    run: async (workspaces, plan) => {
+    run: async (workspaces, plan, profileFile) => {
       // The first workers hold the first workspaces; each replays its share under their global indices.
       const share: { worker: WorkerProcess; groups: number; firstGroup: number }[] = [];
       let firstGroup = 0;
@@ -208,9 +211,9 @@ export async function startFleet(opts: {
       );
       const meter = cpuMeter(server.pid);
       const results = await Promise.all(
-        share.map(async ({ worker, firstGroup: offset }) => {
+        share.map(async ({ worker, firstGroup: offset }, index) => {
           const result = worker.next('result');
-          worker.send({ type: 'go', plan: { ...plan, firstGroup: offset } });
+          worker.send({ type: 'go', plan: { ...plan, firstGroup: offset }, ...(index === 0 && profileFile !== undefined ? { profileFile } : {}) });
           return (await result).result;
         }),
       );

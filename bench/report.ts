@@ -5,6 +5,7 @@
  * printed here comes from the results object; nothing is typed in by hand.
  */
 import { GUARDED_MAX_WORKSPACES, judge, guardChecks } from './guard';
+import type { ProfileSummary } from './cpu-profile';
 import type { OpenRow } from './open';
 import type { PropagationRow } from './propagation';
 import type { BenchResults } from './results';
@@ -252,7 +253,7 @@ ${table(['System', 'Clients', 'Workspaces × clients', 'Generator processes', 'S
 
 Two idle agents with profiles on disk, merge window ${r.defaults.mergeWindowMs} ms, ${h.samples} single-character edits; medians in ms after the local change:
 
-${table(['Push leaves the sender', 'Ack back (server verified + stored)', 'Notice at the receiver', 'Applied in the receiver document'], [[ms(h.pushSent), ms(h.acked), ms(h.noticed), ms(h.applied)]])}`;
+${table(['Push leaves the sender', 'Ack back (server verified + stored)', 'Notice at the receiver', 'Applied in the receiver document'], [[ms(h.pushSent), ms(h.acked), ms(h.noticed), ms(h.applied)]])}${generatorProfileSection(r)}`;
 }
 
 function sweepSection(r: BenchResults): string {
@@ -265,6 +266,22 @@ ${r.sweep[0] === undefined ? '' : `${plural(r.sweep[0].row.workspaces, 'workspac
 ${table(['Merge window', 'p50', 'p99', 'Envelopes per edit', 'Lost'], rows)}
 
 Rule (bench/results.ts): the largest window whose p50 is within 10 % (or 2 ms) of the best, since a longer window pays off only by merging edits into fewer envelopes. This run recommends **${chosen === undefined ? 'n/a' : `${chosen.mergeWindowMs} ms`}**; the agent default is ${r.defaults.mergeWindowMs} ms.`;
+}
+
+/** A CPU profile's self time by module and by function. */
+function profileTables(p: ProfileSummary): string {
+  return `${table(['Module', 'Share'], p.byModule.map((m) => [m.name, pct(m.share)]))}\n\n${table(['Function', 'Share'], p.byFunction.map((f) => [`\`${f.name}\``, pct(f.share)]))}`;
+}
+
+/** Where one generator process's agents spent their CPU, when the run profiled one. */
+function generatorProfileSection(r: BenchResults): string {
+  const g = r.generatorProfile;
+  if (g === undefined) return '';
+  return `\n\n### Where a load generator's CPU went
+
+One more Yhteispöytä run at ${g.workspaces} × ${r.sizes.propagation.clientsPerWorkspace}, kept out of the table above (its p50 was ${ms(g.p50)} ms), with its first generator process — ${g.agents} in-process agents — under the V8 CPU profiler (self time; ${num(g.summary.totalMs)} ms sampled). Native code (libsignal's Rust, SQLCipher's C) is charged to the JavaScript that called it:
+
+${profileTables(g.summary)}`;
 }
 
 function throughputSection(r: BenchResults): string {
@@ -288,10 +305,7 @@ function throughputSection(r: BenchResults): string {
   const profile =
     p === undefined
       ? ''
-      : `\n\nWhere the Yhteispöytä server's CPU went during the ${r.throughput[0]?.yp.payloadBytes ?? ''}-byte run (V8 CPU profile, self time; ${num(p.totalMs)} ms sampled):\n\n${table(
-          ['Module', 'Share'],
-          p.byModule.map((m) => [m.name, pct(m.share)]),
-        )}\n\n${table(['Function', 'Share'], p.byFunction.map((f) => [`\`${f.name}\``, pct(f.share)]))}`;
+      : `\n\nWhere the Yhteispöytä server's CPU went during the ${r.throughput[0]?.yp.payloadBytes ?? ''}-byte run (V8 CPU profile, self time; ${num(p.totalMs)} ms sampled):\n\n${profileTables(p)}`;
   return `## Relay throughput at saturation (one server process)
 
 Best of ${plural(r.sizes.throughput.rounds, 'run')} per system (alternating), since other work on the shared machine takes CPU from whichever process it hits. *Per server CPU-second* divides by the CPU the server actually got (from /proc), which is less sensitive to that: Yhteispöytä relays ${efficiency} of the baseline's updates per CPU-second.
@@ -378,6 +392,14 @@ What an agent pays to rely on a certificate only with a proof that it is in the 
 ${table(['Figure', 'Value'], rows)}`;
 }
 
+/** The profiled generator's largest modules, as a sentence (empty when none was profiled). */
+function generatorShares(r: BenchResults): string {
+  const g = r.generatorProfile;
+  if (g === undefined) return '';
+  const shares = g.summary.byModule.slice(0, 5).map((m) => `${pct(m.share)} in ${m.name}`);
+  return ` A profiled generator process (*Where a load generator's CPU went*) spent ${shares.join(', ')}.`;
+}
+
 function whereTimeGoes(r: BenchResults): string {
   const missed = goalRows(r).filter((g) => g.met === false);
   if (missed.length === 0) return '## Where the time goes\n\nEvery goal was met in this run.';
@@ -393,7 +415,7 @@ function whereTimeGoes(r: BenchResults): string {
           ? `used ${pct(row.clientCpu)} of a core together, close to all they can get on ${r.environment.cores} cores shared with the server: every agent's sealing, verification, decryption and local writes run there, where real users each have their own machine,`
           : `used ${pct(row.clientCpu)} of a core together; each is one event loop for ${Math.round((row.workspaces * row.clientsPerWorkspace) / row.generators)} agents, and every edit costs its sender a seal and a durable write and each other member a verification, a decryption and a durable write on that same loop, so a burst of edits keeps a loop busy for tens to hundreds of ms even when the process averages under a core,`;
       lines.push(
-        `- **${row.workspaces} × ${row.clientsPerWorkspace} in-process agents: bound by the load generators, not only the relay.** The ${row.generators} generator process${row.generators === 1 ? '' : 'es'} running all ${row.workspaces * row.clientsPerWorkspace} agents ${why} and ran their edits up to ${ms(row.generatorLateP99)} ms late (p99), while the server used ${pct(row.serverCpu)} of a core. Part of the latency here is queueing in the clients' processes; the relay's own capacity is in the throughput section.`,
+        `- **${row.workspaces} × ${row.clientsPerWorkspace} in-process agents: bound by the load generators, not only the relay.** The ${row.generators} generator process${row.generators === 1 ? '' : 'es'} running all ${row.workspaces * row.clientsPerWorkspace} agents ${why} and ran their edits up to ${ms(row.generatorLateP99)} ms late (p99), while the server used ${pct(row.serverCpu)} of a core. Part of the latency here is queueing in the clients' processes; the relay's own capacity is in the throughput section.${generatorShares(r)}`,
       );
     }
   }

@@ -40,6 +40,8 @@ export interface BenchResults {
   readonly sweep: readonly SweepPoint[];
   readonly throughput: readonly { readonly yp: ThroughputResult; readonly baseline: ThroughputResult }[];
   readonly throughputProfile: ProfileSummary | undefined;
+  /** a further Yhteispöytä propagation run at the largest scale with its first generator process profiled */
+  readonly generatorProfile: GeneratorProfile | undefined;
   readonly open: readonly OpenRow[];
   readonly baselineOpen: BaselineOpen;
   /** the same document's cold opens from Hocuspocus, and the bytes it stored */
@@ -49,6 +51,16 @@ export interface BenchResults {
   readonly transparency: TransparencyResult;
   /** problems the in-process agents reported (verification failures, refusals, gaps) */
   readonly problems: number;
+}
+
+/** Where one load-generating process's CPU went (its agents), in a run kept out of the table. */
+export interface GeneratorProfile {
+  readonly workspaces: number;
+  /** agents in the profiled process */
+  readonly agents: number;
+  /** that run's propagation p50 over every process, ms */
+  readonly p50: number;
+  readonly summary: ProfileSummary;
 }
 
 /**

@@ -39,6 +39,7 @@ describe('npm run bench -- --quick', () => {
       '## Edit propagation latency (ms)',
       '### One edit hop by hop',
       '### Merge window',
+      "### Where a load generator's CPU went",
       '## Relay throughput at saturation (one server process)',
       '## Opening a 120-edit document',
       '### Bytes on the server for that document',
@@ -77,6 +78,12 @@ describe('npm run bench -- --quick', () => {
       expect(row).not.toContain('n/a');
       expect(row).toMatch(/(\*\*(met|missed)\*\*|\| — \| —) \|$/);
     }
+    // The profiled generator process's agents: shares of a real profile, largest first.
+    const generator = report.split("### Where a load generator's CPU went")[1]?.split('\n## ')[0] ?? '';
+    expect(generator).toMatch(/One more Yhteispöytä run at 2 × 3, kept out of the table above \(its p50 was [\d.]+ ms\), with its first generator process — 3 in-process agents — under the V8 CPU profiler \(self time; [\d ]+ ms sampled\)/);
+    const shares = [...generator.matchAll(/^\| (?!Module|Function|---).+ \| ([\d.]+) % \|$/gm)].map((m) => Number(m[1]));
+    expect(shares.length).toBeGreaterThan(4);
+    expect(shares[0]).toBeGreaterThan(0);
     // What idle costs on this machine, measured in the run (bench/idle-penalty.ts).
     expect(report).toMatch(/\| Sealing one envelope \(bench\/idle-penalty\.ts\) \| \d+ µs back to back, \d+ µs after 1 ms idle, \d+ µs after 4 ms idle/);
     expect(report).toMatch(/This run recommends \*\*\d+ ms\*\*/);

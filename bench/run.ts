@@ -35,7 +35,7 @@ import type { PropagationRow } from './propagation';
 import { guardChecks, judge } from './guard';
 import { renderReport } from './report';
 import { summarize } from './stats';
-import type { BenchResults, SweepPoint } from './results';
+import type { BenchResults, GeneratorProfile, SweepPoint } from './results';
 import { FULL_SIZES, QUICK_SIZES } from './sizes';
 import { measureTransparency } from './transparency';
 import { BENCH_ADMIN_TOKEN, baselineThroughput, benchServerEnv, ypThroughput } from './throughput';
@@ -183,6 +183,7 @@ async function runBench(quick: boolean): Promise<BenchResults> {
     const propagation: PropagationRow[] = [];
     const plan = { durationMs: sizes.propagation.durationMs, drainMs: sizes.propagation.drainMs, seed: SEED };
     let fleetProblems = 0;
+    let generatorProfile: GeneratorProfile | undefined;
     try {
       for (const scale of sizes.propagation.scales) {
         // The three systems one after the other at each scale, so that a change in the machine's load hits them alike.
@@ -200,6 +201,18 @@ async function runBench(quick: boolean): Promise<BenchResults> {
         log(`  ${scale} × ${clients} p50/p99: yhteispöytä ${show(yp)}, relay ${show(baseline)}, hocuspocus ${show(hp)}`);
         propagation.push(yp, baseline, hp);
       }
+      // One more Yhteispöytä run at the largest scale, kept out of the table, with its first
+      // generator process profiled: where the agents' CPU goes when the generators queue.
+      if (!quick) await waitForQuietMachine(QUIET);
+      const profileFile = join(diskRoot, 'generator.cpuprofile');
+      const profiled = await fleets.yp.run(maxScale, plan, profileFile);
+      generatorProfile = {
+        workspaces: maxScale,
+        agents: Math.min(perProcess, maxScale) * clients,
+        p50: profiled.latency.p50,
+        summary: summarizeCpuProfile(profileFile),
+      };
+      log(`  profiled run at ${maxScale}: p50 ${profiled.latency.p50.toFixed(1)} ms; ${generatorProfile.summary.byModule.slice(0, 3).map((m) => `${m.name} ${(m.share * 100).toFixed(0)} %`).join(', ')}`);
     } finally {
       fleetProblems = await fleets.yp.close();
       await fleets.baseline.close();
@@ -299,6 +312,7 @@ async function runBench(quick: boolean): Promise<BenchResults> {
       sweep,
       throughput,
       throughputProfile,
+      generatorProfile,
       open,
       baselineOpen: baseOpen,
       hocuspocusOpen: hpOpen,
