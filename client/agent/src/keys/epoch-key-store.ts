@@ -35,27 +35,61 @@ export type AcceptOutcome = 'stored' | 'same' | 'conflict';
 /** Epoch keys, pending keys and owed grants of one profile. */
 export class EpochKeyStore {
   readonly #profile: ProfileDb;
+  /**
+   * Accepted keys already read, by workspace and epoch, and each workspace's newest: every
+   * envelope sealed or opened asks for one (a query each was 2–3 % of a busy agent's CPU).
+   * Accepted keys are never changed or deleted, so a key read stays right; only a key
+   * accepted inside a transaction that then rolled back may not be stored, so the whole
+   * cache is dropped on any rollback, and the newest of a workspace on every accept.
+   * The same key object is handed out each time: callers only read it.
+   */
+  readonly #keys = new Map<string, Map<number, Bytes>>();
+  readonly #newest = new Map<string, { readonly epoch: number; readonly key: Bytes }>();
 
   /** The store on an open profile whose `keys` migrations ran. */
   constructor(profile: ProfileDb) {
     this.#profile = profile;
+    profile.onRollback(() => {
+      this.#keys.clear();
+      this.#newest.clear();
+    });
   }
 
   /** The key of an epoch, if held. */
   get(workspaceId: string, epoch: number): Bytes | undefined {
-    const key = this.#profile.db
+    const known = this.#keys.get(workspaceId)?.get(epoch);
+    if (known !== undefined) return known;
+    const stored = this.#profile.db
       .prepare('SELECT key FROM keys_epoch_keys WHERE workspace_id = ? AND epoch = ?', { pluck: true })
       .get([workspaceId, epoch]);
-    return key instanceof Uint8Array ? toBytes(key) : undefined;
+    if (!(stored instanceof Uint8Array)) return undefined;
+    return this.#remember(workspaceId, epoch, toBytes(stored));
   }
 
   /** The newest epoch held for a workspace. */
   newest(workspaceId: string): { epoch: number; key: Bytes } | undefined {
+    const known = this.#newest.get(workspaceId);
+    if (known !== undefined) return { epoch: known.epoch, key: known.key };
     const row = this.#profile.db
       .prepare('SELECT epoch, key FROM keys_epoch_keys WHERE workspace_id = ? ORDER BY epoch DESC LIMIT 1')
       .get([workspaceId]);
     if (row === undefined || !(row.key instanceof Uint8Array)) return undefined;
-    return { epoch: Number(row.epoch), key: toBytes(row.key) };
+    const epoch = Number(row.epoch);
+    const key = this.#remember(workspaceId, epoch, toBytes(row.key));
+    this.#newest.set(workspaceId, { epoch, key });
+    return { epoch, key };
+  }
+
+  #remember(workspaceId: string, epoch: number, key: Bytes): Bytes {
+    let keys = this.#keys.get(workspaceId);
+    if (keys === undefined) {
+      keys = new Map();
+      this.#keys.set(workspaceId, keys);
+    }
+    const known = keys.get(epoch);
+    if (known !== undefined) return known;
+    keys.set(epoch, key);
+    return key;
   }
 
   /**
@@ -69,6 +103,7 @@ export class EpochKeyStore {
       this.#profile.db
         .prepare('INSERT INTO keys_epoch_keys (workspace_id, epoch, key, source, accepted_at) VALUES (?, ?, ?, ?, ?)')
         .run([workspaceId, epoch, key, source === 'self' ? 'self' : deviceKey(source), Date.now()]);
+      this.#newest.delete(workspaceId);
       return 'stored';
     });
   }

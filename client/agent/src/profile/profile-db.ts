@@ -14,7 +14,7 @@
  * corrupt each other's sessions, so the second open is refused with `in_use`.
  */
 import { isValidProfileName as isValidHumanProfileName } from '@yhteispoyta/local-api/profile-name';
-import Database from '@signalapp/sqlcipher';
+import type Database from '@signalapp/sqlcipher';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesEqual, randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
@@ -22,6 +22,8 @@ import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { DEFAULT_SCRYPT_PARAMS, KDF_SALT_LENGTH, WEAK_TEST_SCRYPT_PARAMS, deriveProfileKeys, keyCheckValue } from './kdf';
 import { CORE_MIGRATION_SET_NAME, NewerSchemaError, applyMigrations } from './migrations';
 import type { MigrationSet } from './migrations';
+import { Listeners } from '@yhteispoyta/common/listeners';
+import { ProfileConnection } from './profile-connection';
 import { PROFILE_MIGRATIONS } from './schema';
 import { isErrno, readSidecar, writeNewSidecar } from './sidecar';
 
@@ -33,6 +35,11 @@ export interface ProfileDb {
   readonly db: Database;
   /** Run synchronous `fn` in a transaction (a savepoint when nested); it commits unless `fn` throws. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Hear of every transaction (or savepoint) that rolled back, after it did: what a
+   * module keeps in memory of rows written inside it may no longer be stored.
+   */
+  onRollback(listener: () => void): () => void;
   /** Bring a module's migration set up to date; returns how many steps ran. Throws NewerSchemaError. */
   migrate(set: MigrationSet): number;
   /** A value from the settings table. */
@@ -161,7 +168,7 @@ export async function createProfile(
 
   let db: Database | undefined;
   try {
-    db = new Database(files.db, { cacheStatements: true });
+    db = new ProfileConnection(files.db);
     configureConnection(db, keys.databaseKey);
     applyMigrations(db, PROFILE_MIGRATIONS);
     const profile = new OpenProfile(dir, name, db);
@@ -222,7 +229,7 @@ export async function openProfile(
 function openKeyedDatabase(dir: string, name: string, path: string, key: Bytes, opts: OpenProfileOptions): OpenProfileResult {
   let db: Database | undefined;
   try {
-    db = new Database(path, { cacheStatements: true });
+    db = new ProfileConnection(path);
     configureConnection(db, key);
     applyMigrations(db, PROFILE_MIGRATIONS);
     const profile = new OpenProfile(dir, name, db);
@@ -268,6 +275,8 @@ function describe(err: unknown): string {
 
 class OpenProfile implements ProfileDb {
   #open = true;
+  /** a failing listener must not replace the error that rolled the transaction back */
+  readonly #rollbacks = new Listeners<[]>(() => undefined);
 
   constructor(
     readonly dir: string,
@@ -280,7 +289,16 @@ class OpenProfile implements ProfileDb {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn)();
+    } catch (error) {
+      this.#rollbacks.emit();
+      throw error;
+    }
+  }
+
+  onRollback(listener: () => void): () => void {
+    return this.#rollbacks.add(listener);
   }
 
   migrate(set: MigrationSet): number {
