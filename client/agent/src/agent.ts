@@ -461,7 +461,9 @@ export function createSessionFactory(): SessionFactory {
       let keys: KeysCore | undefined;
       try {
         // A rotation signs the clocks this device accepted (sync's) as its clock cut (docs/design.md §12).
-        const streamClocks = (workspaceId: string) => new StreamStateStore(device.profile).allClocks(workspaceId);
+        // Read only: the sync engine's own store is the one that writes (and keeps what it wrote).
+        const clockReader = new StreamStateStore(device.profile);
+        const streamClocks = (workspaceId: string) => clockReader.allClocks(workspaceId);
         keys = createKeysCore({ device, problems, link, log: logger, streamClocks });
         // The newest log head this device verified rides in its heartbeats; members' heads are judged (docs/design.md §3.5).
         const logHeads = new PeerLogHeads(keys.witness, logger.child({ module: 'transparency/peer-heads' }));

@@ -320,6 +320,7 @@ class OpenProfile implements ProfileDb {
   close(): void {
     if (!this.#open) return;
     this.#open = false;
+    this.#rollbacks.clear();
     this.db.close();
   }
 }

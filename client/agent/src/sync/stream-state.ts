@@ -48,17 +48,37 @@ export interface AuthorClock {
 
 const NO_SNAPSHOT: ActiveSnapshot = Object.freeze({ id: '', proof: undefined, ciphertextHash: undefined, epoch: 0, seq: 0 });
 
+const rowKey = (workspaceId: string, stream: string): string => `${workspaceId}\u0000${stream}`;
+const clockKey = (workspaceId: string, stream: string, authorKey: string): string => `${workspaceId}\u0000${stream}\u0000${authorKey}`;
+
 /** SQL over the sync_streams, sync_snapshots, sync_clocks and sync_epoch_devices tables. */
 export class StreamStateStore {
   readonly #profile: ProfileDb;
+  /**
+   * Stream rows and author clocks as stored, once read: every received envelope reads
+   * its author's clock and its stream's row (SQL each time was 2–3 % of a busy agent's
+   * CPU). Only this store writes these tables, and each of its writes updates what is
+   * kept here the way its SQL updates the row (or forgets the entry). A rollback anywhere
+   * on the profile may undo any of them, so it drops everything kept. Rows are never
+   * deleted, so a stream row kept here also means `ensure` has nothing to insert.
+   * Another instance on the same profile must only read (it keeps nothing of its own
+   * writes in this one).
+   */
+  readonly #rows = new Map<string, StreamRow>();
+  readonly #clocks = new Map<string, AuthorClock>();
 
   /** Operates on an open profile with the `sync` migrations applied. */
   constructor(profile: ProfileDb) {
     this.#profile = profile;
+    profile.onRollback(() => {
+      this.#rows.clear();
+      this.#clocks.clear();
+    });
   }
 
   /** Make sure a stream has its row (a stream with a row is one this device follows). */
   ensure(workspaceId: string, stream: string): void {
+    if (this.#rows.has(rowKey(workspaceId, stream))) return;
     this.#profile.db
       .prepare('INSERT INTO sync_streams (workspace_id, stream) VALUES (?, ?) ON CONFLICT DO NOTHING')
       .run([workspaceId, stream]);
@@ -66,12 +86,15 @@ export class StreamStateStore {
 
   /** The stream's row; a stream never seen reads as the empty position. */
   get(workspaceId: string, stream: string): StreamRow {
+    const key = rowKey(workspaceId, stream);
+    const kept = this.#rows.get(key);
+    if (kept !== undefined) return kept;
     const row = this.#profile.db
       .prepare('SELECT * FROM sync_streams WHERE workspace_id = ? AND stream = ?')
       .get([workspaceId, stream]);
     if (row === undefined) return { workspaceId, stream, active: NO_SNAPSHOT, lastSeq: 0, updatesOnSnapshot: 0, oldestEpoch: 0 };
     const id = rowText(row, 'snapshot_id');
-    return {
+    const read: StreamRow = {
       workspaceId,
       stream,
       active:
@@ -88,6 +111,8 @@ export class StreamStateStore {
       updatesOnSnapshot: rowInt(row, 'updates_on_snapshot'),
       oldestEpoch: rowInt(row, 'oldest_epoch'),
     };
+    this.#rows.set(key, read);
+    return read;
   }
 
   /** Raise the stream's last processed seq (never lowers it). */
@@ -96,6 +121,7 @@ export class StreamStateStore {
     this.#profile.db
       .prepare('UPDATE sync_streams SET last_seq = max(last_seq, ?) WHERE workspace_id = ? AND stream = ?')
       .run([seq, workspaceId, stream]);
+    this.#updateKept(workspaceId, stream, (row) => ({ ...row, lastSeq: Math.max(row.lastSeq, seq) }));
   }
 
   /** Count one more update, sealed under `epoch`, on the active snapshot. */
@@ -108,12 +134,26 @@ export class StreamStateStore {
          WHERE workspace_id = ? AND stream = ?`,
       )
       .run([epoch, epoch, workspaceId, stream]);
+    this.#updateKept(workspaceId, stream, (row) => ({
+      ...row,
+      updatesOnSnapshot: row.updatesOnSnapshot + 1,
+      oldestEpoch: row.oldestEpoch === 0 || row.oldestEpoch > epoch ? epoch : row.oldestEpoch,
+    }));
+  }
+
+  /** A kept stream row changed by a write whose SQL did the same. */
+  #updateKept(workspaceId: string, stream: string, change: (row: StreamRow) => StreamRow): void {
+    const key = rowKey(workspaceId, stream);
+    const kept = this.#rows.get(key);
+    if (kept !== undefined) this.#rows.set(key, change(kept));
   }
 
   /** Adopt a snapshot as the active one (and remember it); resets the update count. */
   adoptSnapshot(workspaceId: string, stream: string, snapshot: KnownSnapshot): void {
     this.ensure(workspaceId, stream);
     const db = this.#profile.db;
+    // Rare; the row is read again when next asked for.
+    this.#rows.delete(rowKey(workspaceId, stream));
     db.prepare(
       `UPDATE sync_streams SET snapshot_id = ?, snapshot_proof = ?, snapshot_hash = ?, snapshot_epoch = ?, snapshot_seq = ?,
          updates_on_snapshot = 0, oldest_epoch = ?, last_seq = max(last_seq, ?) WHERE workspace_id = ? AND stream = ?`,
@@ -143,10 +183,15 @@ export class StreamStateStore {
 
   /** The author's last applied clock in the stream (clock 0, seq 0 when none). */
   clock(workspaceId: string, stream: string, authorKey: string): AuthorClock {
+    const key = clockKey(workspaceId, stream, authorKey);
+    const kept = this.#clocks.get(key);
+    if (kept !== undefined) return kept;
     const row = this.#profile.db
       .prepare('SELECT last_clock, last_seq FROM sync_clocks WHERE workspace_id = ? AND stream = ? AND author_key = ?')
       .get([workspaceId, stream, authorKey]);
-    return row === undefined ? { clock: 0, seq: 0 } : { clock: rowInt(row, 'last_clock'), seq: rowInt(row, 'last_seq') };
+    const read = row === undefined ? { clock: 0, seq: 0 } : { clock: rowInt(row, 'last_clock'), seq: rowInt(row, 'last_seq') };
+    this.#clocks.set(key, read);
+    return read;
   }
 
   /** Set an author's last clock (and the seq it came with; 0 keeps the stored one). */
@@ -158,6 +203,11 @@ export class StreamStateStore {
            last_seq = CASE WHEN excluded.last_seq > 0 THEN excluded.last_seq ELSE sync_clocks.last_seq END`,
       )
       .run([workspaceId, stream, authorKey, clock, seq]);
+    const key = clockKey(workspaceId, stream, authorKey);
+    const kept = this.#clocks.get(key);
+    // A seq of 0 keeps the stored one: known only if kept (an author never stored has seq 0).
+    if (seq > 0) this.#clocks.set(key, { clock, seq });
+    else if (kept !== undefined) this.#clocks.set(key, { clock, seq: kept.seq });
   }
 
   /** Raise an author's clock to at least `clock` (a snapshot covering it); never lowers it. */
