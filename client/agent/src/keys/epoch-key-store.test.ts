@@ -1,30 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProfile } from '../profile/profile-db';
 import type { ProfileDb } from '../profile/profile-db';
+import { tempProfiles } from '../profile/temp-profiles.testkit';
 import { EpochKeyStore } from './epoch-key-store';
 import { KEYS_MIGRATIONS } from './schema';
 
-const open: ProfileDb[] = [];
-const dirs: string[] = [];
+const profiles = tempProfiles('yp-epoch-keys-');
 
 async function store(): Promise<{ keys: EpochKeyStore; profile: ProfileDb }> {
-  const dir = mkdtempSync(join(tmpdir(), 'yp-epoch-keys-'));
-  dirs.push(dir);
-  const created = await createProfile(dir, 'p', 'salasana', { unsafeWeakKdfForTests: true, migrations: [KEYS_MIGRATIONS] });
-  if (!created.ok) throw new Error(created.error);
-  open.push(created.profile);
-  return { keys: new EpochKeyStore(created.profile), profile: created.profile };
+  const profile = await profiles.create([KEYS_MIGRATIONS]);
+  return { keys: new EpochKeyStore(profile), profile };
 }
 
 const key = (fill: number): Uint8Array<ArrayBuffer> => new Uint8Array(new ArrayBuffer(32)).fill(fill);
 
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const profile of open.splice(0)) profile.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  profiles.cleanup();
 });
 
 describe('EpochKeyStore', () => {

@@ -1,31 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Prng } from '@yhteispoyta/test-support/prng';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProfile } from '../profile/profile-db';
-import type { ProfileDb } from '../profile/profile-db';
+import { tempProfiles } from '../profile/temp-profiles.testkit';
 import { StreamStateStore } from './stream-state';
 import { SYNC_MIGRATIONS } from './sync-schema';
 
-const open: ProfileDb[] = [];
-const dirs: string[] = [];
-
-async function profile(): Promise<ProfileDb> {
-  const dir = mkdtempSync(join(tmpdir(), 'yp-stream-state-'));
-  dirs.push(dir);
-  const created = await createProfile(dir, 'p', 'salasana', { unsafeWeakKdfForTests: true, migrations: [SYNC_MIGRATIONS] });
-  if (!created.ok) throw new Error(created.error);
-  open.push(created.profile);
-  return created.profile;
-}
+const profiles = tempProfiles('yp-stream-state-');
+const profile = () => profiles.create([SYNC_MIGRATIONS]);
 
 const bytes = (fill: number): Uint8Array<ArrayBuffer> => new Uint8Array(new ArrayBuffer(32)).fill(fill);
 
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const p of open.splice(0)) p.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  profiles.cleanup();
 });
 
 const STREAMS = [
