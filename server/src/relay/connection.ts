@@ -21,6 +21,12 @@ export interface RelayConnection {
    */
   fanOutNow(fanOut: FanOut): void;
   /**
+   * Let the fan-outs carried out so far leave now. A transport may hold the writes of one
+   * synchronous run back to send them together; a group commit's COMMIT follows its
+   * fan-out in the same run, and receivers should not wait for it. Never throws.
+   */
+  releaseFanOut(): void;
+  /**
    * The request has taken its place in the store's order (a push handed its envelope to
    * the store): the connection's next request may start while this one waits for its
    * commit. Its answer still comes only after the commit.

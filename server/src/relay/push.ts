@@ -62,6 +62,7 @@ export async function push(
       receivedAt,
     },
     fanOut,
+    connection.releaseFanOut,
   );
   // The store judges appends in call order: this socket's next push may go in behind it.
   connection.ordered();

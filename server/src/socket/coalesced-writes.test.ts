@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, connect } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { coalesceWrites } from './coalesced-writes';
+import { coalesceWrites, releaseCorkedWrites } from './coalesced-writes';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -45,5 +45,25 @@ describe('coalesceWrites', () => {
     serverEnd.write('b');
     await vi.waitFor(() => expect(received()).toBe('ab'));
     expect(serverEnd.writableCorked).toBe(0);
+  });
+
+  it('releaseCorkedWrites hands what a run holds to the system at once, and later writes of the run still leave', async () => {
+    const { serverEnd, received } = await pair();
+    const other = await pair();
+    serverEnd.write('fan-out 1,');
+    other.serverEnd.write('fan-out 2,');
+    expect(serverEnd.writableCorked).toBe(1);
+    expect(serverEnd.writableLength).toBeGreaterThan(0);
+    releaseCorkedWrites();
+    // Written to the kernel before this synchronous run goes on (a group commit's COMMIT would follow here).
+    expect(serverEnd.writableCorked).toBe(0);
+    expect(serverEnd.writableLength).toBe(0);
+    expect(other.serverEnd.writableLength).toBe(0);
+    serverEnd.write('ack,');
+    expect(serverEnd.writableCorked).toBe(1);
+    await vi.waitFor(() => expect(received()).toBe('fan-out 1,ack,'));
+    await vi.waitFor(() => expect(other.received()).toBe('fan-out 2,'));
+    expect(serverEnd.writableCorked).toBe(0);
+    expect(other.serverEnd.writableCorked).toBe(0);
   });
 });

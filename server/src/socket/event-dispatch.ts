@@ -13,6 +13,7 @@ import { deviceKey } from '@yhteispoyta/crypto/types';
 import type { RelayConnection } from '../relay/connection';
 import type { FanOut } from '../relay/fan-out';
 import { handleRequest, refuse } from '../relay/handle-request';
+import { releaseCorkedWrites } from './coalesced-writes';
 import { emitFanOut } from './fan-out';
 import type { Relay, RelaySocket } from './relay';
 import { workspaceRoom } from './rooms';
@@ -40,6 +41,7 @@ function socketConnection(relay: Relay, socket: RelaySocket, event: ClientToServ
     enterWorkspace: async (workspaceId) => socket.join(workspaceRoom(workspaceId)),
     leaveWorkspace: async (workspaceId) => socket.leave(workspaceRoom(workspaceId)),
     fanOutNow: (fanOut) => carryOut(relay, socket, event, fanOut),
+    releaseFanOut: releaseCorkedWrites,
     ordered,
   };
 }

@@ -3,6 +3,7 @@
  * envelope out of the store — forgery, foreign workspaces, impersonation, clocks,
  * snapshot references, epochs, kinds and closed workspaces.
  */
+import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { pushAckSchema, SERVER_EVENT_SCHEMAS } from '@yhteispoyta/crypto/protocol';
@@ -90,6 +91,47 @@ describe('a valid push', () => {
     const [stored] = await server.ctx.store.envelopes.envelopesAfter(workspaceId, 'doc:plan', 0, 10);
     expect(stored?.seq).toBe(ack.seq);
     expect(bytesEqual(stored?.bytes ?? new Uint8Array(), encodeWireEnvelope(envelope))).toBe(true);
+  });
+
+  it('leaves for the receivers before the store commits it: the frame is with the system when the store is told to go on', async () => {
+    const workspaceId = await createTestWorkspace(server, alice, bob);
+    await join(aliceSocket, workspaceId);
+    await join(bobSocket, workspaceId);
+    const { envelopes } = server.ctx.store;
+    const append = envelopes.appendEnvelope.bind(envelopes);
+    // What happened between the store accepting the envelope and its COMMIT (which follows afterAccepted in the same run).
+    const marks: string[] = [];
+    let watching = false;
+    // Every write of a TCP socket in this process (the server's ends included) goes through one of these.
+    const socketProto = Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => void>;
+    const writes = (['_write', '_writev'] as const).map((name) => {
+      const original = socketProto[name];
+      return vi.spyOn(socketProto, name).mockImplementation(function (this: Socket, ...args: unknown[]) {
+        if (watching) marks.push('socket write');
+        Reflect.apply(original, this, args);
+      });
+    });
+    const spy = vi.spyOn(envelopes, 'appendEnvelope').mockImplementation((e, onAccepted, afterAccepted) =>
+      append(
+        e,
+        (seq) => {
+          watching = true;
+          onAccepted?.(seq);
+        },
+        () => {
+          afterAccepted?.();
+          marks.push('commit may start');
+          watching = false;
+        },
+      ),
+    );
+    const notice = nextEvent(bobSocket, 'envelope');
+    const ack = await push(aliceSocket, seal(alice, { workspaceId, kind: 'update', clock: 1 }));
+    spy.mockRestore();
+    for (const write of writes) write.mockRestore();
+    expect(ack.ok).toBe(true);
+    await notice;
+    expect(marks).toEqual(['socket write', 'commit may start']);
   });
 
   it('keeps the order of pushes sent without waiting for their acks, even when the first is slow', async () => {

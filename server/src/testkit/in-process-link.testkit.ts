@@ -148,6 +148,8 @@ export class InProcessLink implements ServerLink {
       enterWorkspace: async (workspaceId) => void this.rooms.add(workspaceId),
       leaveWorkspace: async (workspaceId) => void this.rooms.delete(workspaceId),
       fanOutNow: (fanOut) => this.#core.carry(fanOut, this),
+      // Carried out at once: nothing is held back.
+      releaseFanOut: () => undefined,
       ordered: () => undefined,
     };
   }

@@ -115,6 +115,28 @@ export function describeEnvelopeContract({ store }: ContractContext): void {
       expect((await s.envelopes.envelopesAfter('w1', 'doc:plan', 0, 10)).map((e) => e.clock)).toEqual([1, 2]);
     });
 
+    it('afterAccepted runs after onAccepted of the envelopes written with it, before the append resolves; once per function and write, never for a refusal', async () => {
+      const s = store();
+      const told: string[] = [];
+      const after = () => told.push('after');
+      const appending = [
+        s.envelopes.appendEnvelope(update(A, 1), () => told.push('A'), after),
+        s.envelopes.appendEnvelope(update(B, 1), () => told.push('B'), after),
+      ];
+      const results = await Promise.all(appending);
+      expect(results.every((r) => r.ok)).toBe(true);
+      // sqlite writes both in one group ('A', 'B', 'after'); an adapter writing one at a time tells each on its own.
+      expect([['A', 'B', 'after'], ['A', 'after', 'B', 'after']]).toContainEqual(told);
+      told.length = 0;
+      expect((await s.envelopes.appendEnvelope(update(A, 5), () => told.push('gap'), after)).ok).toBe(false);
+      expect(told).toEqual([]);
+      // A throwing one fails nothing.
+      const thrown = await s.envelopes.appendEnvelope(update(A, 2), undefined, () => {
+        throw new Error('release failed');
+      });
+      expect(thrown.ok).toBe(true);
+    });
+
     it('two concurrent appends with the same clock: one is stored', async () => {
       const s = store();
       await appendOk(s, update(A, 1));

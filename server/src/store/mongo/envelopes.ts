@@ -91,12 +91,17 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeStore {
     return created;
   };
 
-  const insertEnvelope = async (e: NewEnvelope, onAccepted: ((seq: number) => void) | undefined): Promise<AppendEnvelopeResult | null> => {
+  const insertEnvelope = async (
+    e: NewEnvelope,
+    onAccepted: ((seq: number) => void) | undefined,
+    afterAccepted: (() => void) | undefined,
+  ): Promise<AppendEnvelopeResult | null> => {
     const seq = await allocateSeq(m.counters, e.workspaceId);
     // The clock move and the seq are already written; the fan-out may go while the envelope's insert runs.
-    if (onAccepted !== undefined) {
+    // Each envelope is written on its own here, so it is the whole write its afterAccepted waits for.
+    for (const told of [() => onAccepted?.(seq), () => afterAccepted?.()]) {
       try {
-        onAccepted(seq);
+        told();
       } catch {
         // The caller's fan-out failing is the caller's to report; the envelope is still stored.
       }
@@ -113,7 +118,7 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeStore {
   const envelopeExists = async (workspaceId: string, stream: string, authorKey: string, clock: number) =>
     (await m.envelopes.exists({ workspaceId, stream, authorKey, clock })) !== null;
 
-  async function appendEnvelope(e: NewEnvelope, onAccepted?: (seq: number) => void): Promise<AppendEnvelopeResult> {
+  async function appendEnvelope(e: NewEnvelope, onAccepted?: (seq: number) => void, afterAccepted?: () => void): Promise<AppendEnvelopeResult> {
     const field = escapeKey(e.authorKey);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const doc = await readStream(e.workspaceId, e.stream);
@@ -134,7 +139,7 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeStore {
         );
         if (res.modifiedCount !== 1) continue;
       }
-      const stored = await insertEnvelope(e, onAccepted);
+      const stored = await insertEnvelope(e, onAccepted, afterAccepted);
       if (stored) return stored;
       return { ok: false, code: 'clock_replay', expected: e.clock + 1 };
     }
@@ -192,7 +197,7 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeStore {
   };
 
   return {
-    appendEnvelope: (e, onAccepted) => lock.run(e.workspaceId, () => appendEnvelope(e, onAccepted)),
+    appendEnvelope: (e, onAccepted, afterAccepted) => lock.run(e.workspaceId, () => appendEnvelope(e, onAccepted, afterAccepted)),
     async envelopesAfter(workspaceId, stream, afterSeq, limit) {
       const docs = await m.envelopes.find({ workspaceId, stream, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).lean();
       return docs.map(toEnvelope);

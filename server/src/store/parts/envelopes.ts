@@ -110,8 +110,14 @@ export interface EnvelopeStore {
    * commit. Should the server die before the commit, the sender (never acknowledged)
    * sends the same clock again, and receivers are idempotent by author and clock; the
    * seq handed out is never handed out again to another envelope (docs/design.md, hot path).
+   *
+   * `afterAccepted`, when given, runs once every envelope written together with this one
+   * has had its `onAccepted`, still before the write is durable; the same function given
+   * with several envelopes of one write runs once, and only if one of them was accepted.
+   * The relay lets the fan-out leave then: its transport holds a run's writes back to send
+   * them together, and the COMMIT follows in the same run. A throwing one is ignored.
    */
-  appendEnvelope(envelope: NewEnvelope, onAccepted?: (seq: number) => void): Promise<AppendEnvelopeResult>;
+  appendEnvelope(envelope: NewEnvelope, onAccepted?: (seq: number) => void, afterAccepted?: () => void): Promise<AppendEnvelopeResult>;
   /** Envelopes of a stream with seq > afterSeq, by seq. */
   envelopesAfter(workspaceId: string, stream: string, afterSeq: number, limit: number): Promise<StoredEnvelope[]>;
   /**

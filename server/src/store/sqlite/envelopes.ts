@@ -64,6 +64,7 @@ const MAX_GROUP_COMMIT = 256;
 interface PendingAppend {
   readonly envelope: NewEnvelope;
   readonly onAccepted: ((seq: number) => void) | undefined;
+  readonly afterAccepted: (() => void) | undefined;
   readonly resolve: (result: AppendEnvelopeResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -169,15 +170,25 @@ export function sqliteEnvelopes({ db, immediate, read, savepoint }: SqliteDb): S
         return { error };
       }
     });
+    const afterwards = new Set<() => void>();
     batch.forEach((item, i) => {
       const outcome = judged[i];
-      if (item.onAccepted === undefined || outcome === undefined || !('result' in outcome) || !outcome.result.ok) return;
+      if (outcome === undefined || !('result' in outcome) || !outcome.result.ok) return;
+      if (item.afterAccepted !== undefined) afterwards.add(item.afterAccepted);
+      if (item.onAccepted === undefined) return;
       try {
         item.onAccepted(outcome.result.seq);
       } catch {
         // The caller's fan-out failing is the caller's to report; it must not undo the commit.
       }
     });
+    for (const after of afterwards) {
+      try {
+        after();
+      } catch {
+        // As above: the caller's to report.
+      }
+    }
     return judged;
   };
 
@@ -211,9 +222,9 @@ export function sqliteEnvelopes({ db, immediate, read, savepoint }: SqliteDb): S
     settle() {
       while (pending.length > 0) commitGroup();
     },
-    appendEnvelope(envelope, onAccepted) {
+    appendEnvelope(envelope, onAccepted, afterAccepted) {
       return new Promise<AppendEnvelopeResult>((resolve, reject) => {
-        pending.push({ envelope, onAccepted, resolve, reject });
+        pending.push({ envelope, onAccepted, afterAccepted, resolve, reject });
         schedule();
       });
     },
