@@ -1,6 +1,7 @@
 /**
- * The `sync` migrations on a profile that already holds queued changes: the outbox rebuilt
- * for records events keeps every queued row and never reuses an id.
+ * The `sync` migrations on a profile that already holds queued changes and document
+ * updates: the outbox rebuilt for records events keeps every queued row and never reuses
+ * an id; the document updates rebuilt without AUTOINCREMENT keep their rows and order.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,5 +47,34 @@ describe('SYNC_MIGRATIONS', () => {
     // The next id continues after the highest ever used (3), as AUTOINCREMENT promised before.
     expect(insert('records')?.lastInsertRowid).toBe(4);
     expect(() => insert('presence')).toThrow(/CHECK/);
+  });
+
+  it('keeps stored document updates in their order without AUTOINCREMENT, and an insert no longer writes sqlite_sequence', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'yp-sync-schema-'));
+    const created = await createProfile(dir, 'p', 'salasana', { unsafeWeakKdfForTests: true });
+    if (!created.ok) throw new Error(created.error);
+    profile = created.profile;
+    const db = profile.db;
+    profile.migrate(defineMigrations('sync', SYNC_MIGRATIONS.steps.slice(0, 2)));
+    const insert = (stream: string, byte: number) =>
+      db.prepare('INSERT INTO sync_doc_updates (workspace_id, stream, data) VALUES (?, ?, ?)').run(['w', stream, new Uint8Array([byte])]);
+    for (const [stream, byte] of [['doc:plan', 1], ['doc:m1', 2], ['doc:plan', 3], ['doc:plan', 4]] as const) insert(stream, byte);
+    const sequence = () => db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'sync_doc_updates'", { pluck: true }).get([]);
+    expect(sequence()).toBe(4);
+
+    profile.migrate(SYNC_MIGRATIONS);
+    const rows = () => db.prepare("SELECT id, hex(data) AS data FROM sync_doc_updates WHERE workspace_id = 'w' AND stream = 'doc:plan' ORDER BY id").all([]);
+    expect(rows()).toEqual([
+      { id: 1, data: '01' },
+      { id: 3, data: '03' },
+      { id: 4, data: '04' },
+    ]);
+    expect(sequence()).toBeUndefined();
+    expect(insert('doc:plan', 5).lastInsertRowid).toBe(5);
+    expect(sequence()).toBeUndefined();
+    expect(rows().map((r) => (r as { id: number }).id)).toEqual([1, 3, 4, 5]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sync_doc_updates'", { pluck: true }).all([])).toEqual([
+      'sync_doc_updates_stream',
+    ]);
   });
 });

@@ -110,4 +110,22 @@ export const SYNC_MIGRATIONS = defineMigrations('sync', [
   ALTER TABLE sync_outbox_v2 RENAME TO sync_outbox;
   CREATE INDEX sync_outbox_stream ON sync_outbox (workspace_id, stream, id);
   `,
+  // Document updates need only their order, not ids that are never reused: without
+  // AUTOINCREMENT an insert no longer rewrites sqlite_sequence, one encrypted page fewer in
+  // every received update's commit (5 → 4). A new row still gets the highest id + 1, so it
+  // sorts after every row it could be loaded with. (The outbox keeps AUTOINCREMENT: the
+  // sender recognises a settled entry by its id.)
+  `
+  CREATE TABLE sync_doc_updates_v2 (
+    id INTEGER PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    data BLOB NOT NULL
+  );
+  INSERT INTO sync_doc_updates_v2 (id, workspace_id, stream, data)
+    SELECT id, workspace_id, stream, data FROM sync_doc_updates;
+  DROP TABLE sync_doc_updates;
+  ALTER TABLE sync_doc_updates_v2 RENAME TO sync_doc_updates;
+  CREATE INDEX sync_doc_updates_stream ON sync_doc_updates (workspace_id, stream, id);
+  `,
 ]);
