@@ -19,6 +19,7 @@ import {
   openEnvelope,
   sealEnvelope,
   SIGNATURE_BYTES,
+  StreamCiphers,
   verifyEnvelopeSignature,
 } from './envelope';
 import type { OpenContext } from './envelope';
@@ -97,6 +98,31 @@ describe('deriveStreamKey', () => {
 
   it('refuses an epoch key that is not 32 bytes', () => {
     expect(() => deriveStreamKey(randomBytes(31), WS, 'chat')).toThrow(RangeError);
+  });
+});
+
+describe('StreamCiphers', () => {
+  it('keeps one cipher per epoch key and stream, interoperating with ciphers derived anew', () => {
+    const ciphers = new StreamCiphers();
+    const plan = ciphers.of(epochKey, WS, 'doc:plan');
+    expect(ciphers.of(epochKey, WS, 'doc:plan')).toBe(plan);
+    expect(ciphers.of(epochKey, WS, 'chat')).not.toBe(plan);
+    expect(ciphers.of(otherEpochKey, WS, 'doc:plan')).not.toBe(plan);
+    // Sealed with kept ciphers, opened with fresh ones — and the other way round.
+    const kept = sealEnvelope({ header, plaintext, epochKey, identityKey: alice.keys.privateKey, ciphers });
+    const opened = openEnvelope(kept, context());
+    expect(opened.ok && opened.plaintext).toEqual(plaintext);
+    const reopened = openEnvelope(seal(), context({ ciphers }));
+    expect(reopened.ok && reopened.plaintext).toEqual(plaintext);
+  });
+
+  it('derives from the key it is given: another key under the same epoch number does not open', () => {
+    const ciphers = new StreamCiphers();
+    expect(openEnvelope(seal(), context({ ciphers })).ok).toBe(true);
+    expect(openCode(seal(), context({ ciphers, epochKeyOf: () => otherEpochKey }))).toBe('wrong_key');
+    // A copy of the right key is another object: derived again, and it opens.
+    expect(openEnvelope(seal(), context({ ciphers, epochKeyOf: () => Uint8Array.from(epochKey) })).ok).toBe(true);
+    expect(() => ciphers.of(randomBytes(31), WS, 'chat')).toThrow(RangeError);
   });
 });
 

@@ -48,6 +48,37 @@ export function deriveStreamKey(epochKey: Uint8Array, workspaceId: string, strea
   return hkdf(KEY_BYTES, toBytes(epochKey), label, null);
 }
 
+/**
+ * The AEADs of streams, each derived once per epoch key and stream and kept by whoever
+ * owns this object (an agent keeps one per session): every envelope otherwise pays an
+ * HKDF and an AES key schedule. Keyed by the epoch key's bytes object, so a key its owner
+ * drops takes its ciphers with it; the owner must never change a key's bytes in place.
+ */
+export class StreamCiphers {
+  readonly #byEpochKey = new WeakMap<Uint8Array, Map<string, Aes256GcmSiv>>();
+
+  /** The AEAD of `stream` under `epochKey` ({@link deriveStreamKey}); throws as that does. */
+  of(epochKey: Uint8Array, workspaceId: string, stream: string): Aes256GcmSiv {
+    let streams = this.#byEpochKey.get(epochKey);
+    if (streams === undefined) {
+      streams = new Map();
+      this.#byEpochKey.set(epochKey, streams);
+    }
+    const name = `${workspaceId}\u0000${stream}`;
+    let cipher = streams.get(name);
+    if (cipher === undefined) {
+      cipher = Aes256GcmSiv.new(deriveStreamKey(epochKey, workspaceId, stream));
+      streams.set(name, cipher);
+    }
+    return cipher;
+  }
+}
+
+/** The AEAD of one stream: from `ciphers` when given, else derived now. */
+function streamCipher(ciphers: StreamCiphers | undefined, epochKey: Uint8Array, workspaceId: string, stream: string): Aes256GcmSiv {
+  return ciphers === undefined ? Aes256GcmSiv.new(deriveStreamKey(epochKey, workspaceId, stream)) : ciphers.of(epochKey, workspaceId, stream);
+}
+
 /** The bytes an envelope signature covers: SHA-256(context ‖ version ‖ u32 header length ‖ header ‖ nonce ‖ ciphertext). */
 function signedDigest(header: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array): Bytes {
   const framing = new ByteWriter().raw(utf8(SIGNATURE_CONTEXT)).u8(PROTOCOL_VERSION).u32(header.byteLength).finish();
@@ -62,6 +93,8 @@ export interface SealInput {
   readonly epochKey: Uint8Array;
   /** the author device's identity private key (the device named in `header.author`) */
   readonly identityKey: PrivateKey;
+  /** derived stream ciphers to reuse; derived anew when absent */
+  readonly ciphers?: StreamCiphers;
 }
 
 /**
@@ -73,9 +106,9 @@ export function sealEnvelope(input: SealInput): WireEnvelope {
     throw new RangeError(`plaintext of ${input.plaintext.byteLength} bytes exceeds ${MAX_PLAINTEXT_BYTES}`);
   }
   const header = encodeHeader(input.header);
-  const key = deriveStreamKey(input.epochKey, input.header.workspaceId, input.header.stream);
+  const cipher = streamCipher(input.ciphers, input.epochKey, input.header.workspaceId, input.header.stream);
   const nonce = randomBytes(NONCE_BYTES);
-  const ciphertext = Aes256GcmSiv.new(key).encrypt(toBytes(input.plaintext), nonce, header);
+  const ciphertext = cipher.encrypt(toBytes(input.plaintext), nonce, header);
   const signature = input.identityKey.sign(signedDigest(header, nonce, ciphertext));
   return { header, nonce, ciphertext, signature };
 }
@@ -121,6 +154,8 @@ export interface OpenContext {
   identityOf(ref: DeviceRef): IdentityKeyInput | undefined;
   /** the epoch key for an epoch number; undefined if this device never received it */
   epochKeyOf(epoch: number): Uint8Array | undefined;
+  /** derived stream ciphers to reuse; derived anew when absent */
+  readonly ciphers?: StreamCiphers;
 }
 
 /** Why {@link openEnvelope} refused an envelope. */
@@ -163,8 +198,8 @@ export function openEnvelope(envelope: unknown, ctx: OpenContext): OpenEnvelopeR
   const epochKey = ctx.epochKeyOf(header.epoch);
   if (epochKey === undefined) return { ok: false, code: 'unknown_epoch', detail: `no key for epoch ${header.epoch}` };
   try {
-    const key = deriveStreamKey(epochKey, header.workspaceId, header.stream);
-    const plaintext = Aes256GcmSiv.new(key).decrypt(ciphertext, nonce, headerBytes);
+    const cipher = streamCipher(ctx.ciphers, epochKey, header.workspaceId, header.stream);
+    const plaintext = cipher.decrypt(ciphertext, nonce, headerBytes);
     return { ok: true, header, plaintext };
   } catch {
     return { ok: false, code: 'wrong_key', detail: 'decryption failed under the epoch key' };

@@ -6,6 +6,7 @@
  */
 import { decodeHeader } from '@yhteispoyta/crypto/header';
 import { openEnvelope } from '@yhteispoyta/crypto/envelope';
+import type { StreamCiphers } from '@yhteispoyta/crypto/envelope';
 import { judgeFreshness } from '@yhteispoyta/crypto/freshness';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { deviceKey } from '@yhteispoyta/crypto/types';
@@ -53,6 +54,13 @@ function wasMemberInEpoch(keys: KeyRing, state: StreamStateStore, workspaceId: s
   return state.wasEpochDevice(workspaceId, epoch, key);
 }
 
+/** What {@link checkEnvelope} judges with: this device's keys and chains, its stream state, and the stream ciphers it keeps. */
+export interface EnvelopeCheckDeps {
+  readonly keys: KeyRing;
+  readonly state: StreamStateStore;
+  readonly ciphers?: StreamCiphers;
+}
+
 /**
  * Verifies an untrusted envelope received for (workspaceId, stream): authenticity, then
  * membership in its epoch, then freshness against this device's verified chain
@@ -60,8 +68,7 @@ function wasMemberInEpoch(keys: KeyRing, state: StreamStateStore, workspaceId: s
  * clock cut). `staleHeadGraceMs`: see SyncConfig.
  */
 export function checkEnvelope(
-  keys: KeyRing,
-  state: StreamStateStore,
+  { keys, state, ciphers }: EnvelopeCheckDeps,
   workspaceId: string,
   stream: string,
   envelope: unknown,
@@ -72,6 +79,7 @@ export function checkEnvelope(
     stream,
     identityOf: (ref) => keys.identityOf(ref),
     epochKeyOf: (epoch) => keys.epochKey(workspaceId, epoch),
+    ...(ciphers === undefined ? {} : { ciphers }),
   });
   if (!opened.ok) {
     const header = headerOf(envelope);

@@ -5,6 +5,7 @@
  */
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import { sealEnvelope } from '@yhteispoyta/crypto/envelope';
+import type { StreamCiphers } from '@yhteispoyta/crypto/envelope';
 import { deviceKey, PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
 import type { ChainHead, DeviceRef, EnvelopeHeader, WireEnvelope } from '@yhteispoyta/crypto/types';
 import type { KeyRing, LocalDevice } from '../contracts';
@@ -35,10 +36,12 @@ export class Sealer {
   readonly selfKey: string;
   readonly #keys: Pick<KeyRing, 'chainState' | 'currentEpoch'>;
   readonly #identityKey: LocalDevice['identityKey'];
+  readonly #ciphers: StreamCiphers | undefined;
 
-  /** Seals as `device` with the keys and verified chains of `keys`. */
-  constructor(keys: Pick<KeyRing, 'chainState' | 'currentEpoch'>, device: Pick<LocalDevice, 'self' | 'identityKey'>) {
+  /** Seals as `device` with the keys and verified chains of `keys`, reusing the stream ciphers of `ciphers`. */
+  constructor(keys: Pick<KeyRing, 'chainState' | 'currentEpoch'>, device: Pick<LocalDevice, 'self' | 'identityKey'>, ciphers?: StreamCiphers) {
     this.#keys = keys;
+    this.#ciphers = ciphers;
     this.self = device.self;
     this.selfKey = deviceKey(device.self);
     this.#identityKey = device.identityKey;
@@ -74,6 +77,6 @@ export class Sealer {
 
   /** Seal `plaintext` under `header` (from {@link header}); throws RangeError when it is too large to seal. */
   seal(gate: OpenGate, header: EnvelopeHeader, plaintext: Uint8Array): WireEnvelope {
-    return sealEnvelope({ header, plaintext, epochKey: gate.key, identityKey: this.#identityKey });
+    return sealEnvelope({ header, plaintext, epochKey: gate.key, identityKey: this.#identityKey, ...(this.#ciphers === undefined ? {} : { ciphers: this.#ciphers }) });
   }
 }

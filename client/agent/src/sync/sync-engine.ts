@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
 import { deviceKey } from '@yhteispoyta/crypto/types';
+import { StreamCiphers } from '@yhteispoyta/crypto/envelope';
 import { KeyedQueue } from '@yhteispoyta/common/queue';
 import type { KeyRing, LocalDevice, ProblemSink, ServerLink } from '../contracts';
 import type { ProfileDb } from '../profile/profile-db';
@@ -87,13 +88,15 @@ export class SyncEngine {
     const state = (this.#state = new StreamStateStore(profile));
     const outbox = (this.#outbox = new Outbox(profile));
     const reporter = (this.#reporter = new ProblemReporter(deps.problems, log('sync/problems')));
-    const sealer = new Sealer(keys, device);
+    // HKDF and the AES key schedule once per epoch key and stream, for sealing and opening alike.
+    const ciphers = new StreamCiphers();
+    const sealer = new Sealer(keys, device, ciphers);
     const relay = new RelayRequests(link, config.requestTimeoutMs);
     const lanes = this.#lanes;
     const handlers = this.#handlers;
     const now = this.#now;
     const transaction = <T>(work: () => T): T => profile.transaction(work);
-    const verify = (workspaceId: string, stream: string, envelope: unknown) => checkEnvelope(keys, state, workspaceId, stream, envelope, config.staleHeadGraceMs);
+    const verify = (workspaceId: string, stream: string, envelope: unknown) => checkEnvelope({ keys, state, ciphers }, workspaceId, stream, envelope, config.staleHeadGraceMs);
     // Built bottom-up: snapshots before inbound and the pump (both tell them a stream moved),
     // the catch-up before the pump (which rebases through it). Each part is typed by the
     // slice of these it uses (its *Deps interface).
