@@ -242,7 +242,8 @@ function handshake(prng: Prng, fx: FuzzFixtures): HandshakeCase {
     () => ({ transport: 'handshake', auth: { v }, valid: false, note: 'no token' }),
     () => ({ transport: 'handshake', auth: { token: hostileString(prng, 500), v }, valid: false, note: 'hostile token' }),
     () => ({ transport: 'handshake', auth: { token: fx.alice.token, v, extra: 1 }, valid: false, note: 'extra key' }),
-    () => ({ transport: 'handshake', auth: { token: `${fx.alice.token.slice(0, -2)}AA`, v }, valid: false, note: 'altered token' }),
+    // Another first character, so that the token surely differs (setting the last two to 'AA' did not when they already were).
+    () => ({ transport: 'handshake', auth: { token: `${fx.alice.token.startsWith('A') ? 'B' : 'A'}${fx.alice.token.slice(1)}`, v }, valid: false, note: 'altered token' }),
     () => ({ transport: 'handshake', auth: { token: fx.adminToken, v }, valid: false, note: 'admin token as session token' }),
     () => {
       const auth = hostileValue(prng, { binary: false, maxBytes: 20_000 });
