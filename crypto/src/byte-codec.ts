@@ -173,6 +173,12 @@ export class ByteReader {
     return concatBytes(this.bytes.subarray(start, start + length));
   }
 
+  /** Exactly `length` bytes as a view into the input, for a reader of input nobody writes to. */
+  borrow(length: number): Bytes {
+    const start = this.advance(length);
+    return this.bytes.subarray(start, start + length) as Bytes;
+  }
+
   /** A u16-length-prefixed strict UTF-8 string of at most `maxBytes` bytes. */
   text(field: string, maxBytes: number): string {
     const length = this.u16();

@@ -169,34 +169,43 @@ export function encodedEnvelopeTooLarge(bytes: Uint8Array, maxCiphertextBytes: n
   return view.getUint32(ciphertextLengthAt) > maxCiphertextBytes;
 }
 
+/** Result of {@link decodeEnvelopeFrame}: the envelope, and the copy of the input its parts are views into. */
+export type EnvelopeFrameResult =
+  | { readonly ok: true; readonly envelope: WireEnvelope; readonly frame: Bytes }
+  | { readonly ok: false; readonly code: DecodeFailureCode; readonly detail: string };
+
 /**
  * Strict decode of {@link encodeWireEnvelope}'s output from an untrusted source, without
  * looking inside the header: format version, every length field against the bytes
  * present (nothing truncated, nothing trailing) and the part sizes of
  * {@link parseEnvelopeShape}, with `maxCiphertextBytes` as the ciphertext limit (a
- * presence envelope's is smaller). The parts are copied out. Never throws.
+ * presence envelope's is smaller). The input is copied once (`frame`, exactly the
+ * encoded envelope) and the parts are views into that copy: nothing else holds it, and
+ * nobody writes to an envelope's parts. Never throws.
  */
-export function decodeEnvelopeFrame(bytes: unknown, maxCiphertextBytes: number = MAX_CIPHERTEXT_BYTES): EnvelopeShapeResult {
+export function decodeEnvelopeFrame(bytes: unknown, maxCiphertextBytes: number = MAX_CIPHERTEXT_BYTES): EnvelopeFrameResult {
   if (!(bytes instanceof Uint8Array)) return { ok: false, code: 'malformed', detail: 'not bytes' };
   if (bytes.byteLength > maxEncodedEnvelopeBytes(maxCiphertextBytes)) {
     return { ok: false, code: 'too_large', detail: `${bytes.byteLength} bytes is over the envelope limit` };
   }
   try {
-    const r = new ByteReader(bytes);
+    // One copy (a Buffer from socket.io may be a view into a pool); the parts are views of it.
+    const frame = toBytes(bytes);
+    const r = new ByteReader(frame);
     const format = r.u8();
     if (format !== WIRE_FORMAT_VERSION) throw new DecodeFailure('malformed', `unknown envelope format ${format}`);
     const headerLength = r.u16();
     if (headerLength > MAX_HEADER_BYTES) throw new DecodeFailure('too_large', `header is ${headerLength} bytes`);
-    const header = r.raw(headerLength);
-    const nonce = r.raw(NONCE_BYTES);
-    const signature = r.raw(SIGNATURE_BYTES);
+    const header = r.borrow(headerLength);
+    const nonce = r.borrow(NONCE_BYTES);
+    const signature = r.borrow(SIGNATURE_BYTES);
     const ciphertextLength = r.u32();
     if (ciphertextLength > maxCiphertextBytes) throw new DecodeFailure('too_large', `ciphertext is ${ciphertextLength} bytes`);
-    const ciphertext = r.raw(ciphertextLength);
+    const ciphertext = r.borrow(ciphertextLength);
     r.end();
     checkPartSizes(header.byteLength, nonce.byteLength, ciphertext.byteLength, signature.byteLength);
     if (header.byteLength === 0) throw new DecodeFailure('malformed', 'empty header');
-    return { ok: true, envelope: { header, nonce, ciphertext, signature } };
+    return { ok: true, envelope: { header, nonce, ciphertext, signature }, frame };
   } catch (e) {
     if (e instanceof DecodeFailure) return { ok: false, code: e.code, detail: e.detail };
     return { ok: false, code: 'malformed', detail: 'undecodable' };

@@ -29,11 +29,9 @@ function envelopeBlobSchema(maxCiphertextBytes: number, keepBytes: boolean): z.Z
   return bytesSchema.transform((bytes, ctx) => {
     const framed = decodeEnvelopeFrame(bytes, maxCiphertextBytes);
     if (framed.ok) {
-      if (!keepBytes) return framed.envelope;
-      // The frame decoder is strict (nothing trailing, every length checked): these bytes
-      // are exactly encodeWireEnvelope(envelope). A copy of their own, as the parts are
-      // (not Buffer#slice: on a Buffer that is a view).
-      received.set(framed.envelope, new Uint8Array(bytes));
+      // The frame decoder is strict (nothing trailing, every length checked): its copy of
+      // the bytes is exactly encodeWireEnvelope(envelope), and the parts are views into it.
+      if (keepBytes) received.set(framed.envelope, framed.frame);
       return framed.envelope;
     }
     ctx.issues.push({ code: 'custom', message: `${framed.code}: ${framed.detail}`, params: { code: framed.code }, input: bytes });
