@@ -7,6 +7,7 @@ import {
   deriveStreamKey,
   encodeWireEnvelope,
   decodeWireEnvelope,
+  decodeEnvelopeFrame,
   ENVELOPE_OVERHEAD,
   envelopeHash,
   envelopeOverhead,
@@ -281,6 +282,19 @@ describe('wire form', () => {
     const decoded = decodeWireEnvelope(bytes);
     if (!decoded.ok) throw new Error('unreachable');
     expect(openCode(decoded.envelope)).toBe('ok');
+  });
+
+  it('decodes into one copy of its own: the parts are views of it, and changing the input afterwards changes nothing', () => {
+    const input = Buffer.from(encodeWireEnvelope(env));
+    const framed = decodeEnvelopeFrame(input);
+    if (!framed.ok) throw new Error(framed.detail);
+    expect(framed.frame).toEqual(encodeWireEnvelope(env));
+    for (const part of [framed.envelope.header, framed.envelope.nonce, framed.envelope.signature, framed.envelope.ciphertext]) {
+      expect(part.buffer).toBe(framed.frame.buffer);
+    }
+    input.fill(0);
+    expect(framed.envelope).toEqual(env);
+    expect(openCode(framed.envelope)).toBe('ok');
   });
 
   it('rejects every truncation, trailing bytes and an unknown format', () => {
