@@ -128,6 +128,14 @@ describe('StreamCiphers', () => {
 });
 
 describe('seal and open', () => {
+  it('signs SHA-256(context ‖ version ‖ u32 header length ‖ header ‖ nonce ‖ ciphertext), computed here independently', () => {
+    const env = seal();
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, env.header.byteLength);
+    const digest = sha256(utf8('yhteispoyta/envelope-signature'), Uint8Array.of(2), length, env.header, env.nonce, env.ciphertext);
+    expect(alice.keys.publicKey.verify(digest, Uint8Array.from(env.signature))).toBe(true);
+  });
+
   it('round-trips and the server check accepts it', () => {
     const env = seal();
     expect(openEnvelope(env, context())).toEqual({ ok: true, header, plaintext });

@@ -30,6 +30,8 @@ const KEY_BYTES = 32;
 const STREAM_KEY_LABEL = 'yhteispoyta/stream-key';
 /** Prefix inside the signed hash, so an envelope signature can never pass as another signature. */
 const SIGNATURE_CONTEXT = 'yhteispoyta/envelope-signature';
+/** What every signed hash starts with, the same bytes for every envelope (context ‖ version). */
+const SIGNATURE_PREFIX: Uint8Array = new ByteWriter().raw(utf8(SIGNATURE_CONTEXT)).u8(PROTOCOL_VERSION).finish();
 
 /**
  * The AEAD key of one stream in one epoch: HKDF-SHA256(epochKey, label) where label =
@@ -81,8 +83,9 @@ function streamCipher(ciphers: StreamCiphers | undefined, epochKey: Uint8Array, 
 
 /** The bytes an envelope signature covers: SHA-256(context ‖ version ‖ u32 header length ‖ header ‖ nonce ‖ ciphertext). */
 function signedDigest(header: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array): Bytes {
-  const framing = new ByteWriter().raw(utf8(SIGNATURE_CONTEXT)).u8(PROTOCOL_VERSION).u32(header.byteLength).finish();
-  return sha256(framing, header, nonce, ciphertext);
+  const headerLength = new Uint8Array(4);
+  new DataView(headerLength.buffer).setUint32(0, header.byteLength);
+  return sha256(SIGNATURE_PREFIX, headerLength, header, nonce, ciphertext);
 }
 
 /** What {@link sealEnvelope} needs. */

@@ -28,7 +28,8 @@ export function verifySignature(key: IdentityKeyInput, message: Bytes, signature
   const publicKey = toPublicKey(key);
   if (publicKey === undefined) return false;
   try {
-    return publicKey.verify(message, toBytes(signature));
+    // libsignal takes bytes on a plain ArrayBuffer; only another kind is copied.
+    return publicKey.verify(message, signature.buffer instanceof ArrayBuffer ? (signature as Uint8Array<ArrayBuffer>) : toBytes(signature));
   } catch {
     return false;
   }
