@@ -96,6 +96,28 @@ export function describeEnvelopeContract({ store }: ContractContext): void {
       expect(await s.envelopes.envelopesAfter('w2', 'doc:plan', 0, 10)).toHaveLength(1);
     });
 
+    it('one author\'s consecutive clocks in one group are all stored, and what the group moved (clocks, seqs) holds for the next', async () => {
+      const s = store();
+      const results = await Promise.all([
+        s.envelopes.appendEnvelope(update(A, 1)),
+        s.envelopes.appendEnvelope(update(A, 2)),
+        s.envelopes.appendEnvelope(update(A, 4)),
+        s.envelopes.appendEnvelope(update(A, 3)),
+        s.envelopes.appendEnvelope(update(B, 1)),
+      ]);
+      expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'ok', 'clock_gap', 'ok', 'ok']);
+      const seqs = results.flatMap((r) => (r.ok ? [r.seq] : []));
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+      expect(new Set(seqs).size).toBe(4);
+      // The next group continues from the clocks and the sequence the last one wrote.
+      expect(await s.envelopes.appendEnvelope(update(A, 3))).toEqual({ ok: false, code: 'clock_replay', expected: 4 });
+      const next = await appendOk(s, update(A, 4));
+      expect(next).toBeGreaterThan(Math.max(...seqs));
+      const snap = await s.envelopes.appendSnapshot(snapshot('s1', '', { [A]: 4, [B]: 1 }));
+      expect(snap.ok && snap.seq).toBeGreaterThan(next);
+      expect((await s.envelopes.envelopesAfter('w1', 'doc:plan', 0, 10)).map((e) => [e.authorKey, e.clock])).toEqual([[A, 1], [A, 2], [A, 3], [B, 1], [A, 4]]);
+    });
+
     it('onAccepted hands out the seq of an accepted envelope before the append resolves, and nothing for a refusal', async () => {
       const s = store();
       const told: [string, number][] = [];

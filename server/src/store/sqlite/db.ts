@@ -17,8 +17,6 @@ export interface SqliteDb {
   immediate<T>(fn: () => T): T;
   /** Run several reads in one deferred transaction: one consistent snapshot (WAL), no write lock. */
   read<T>(fn: () => T): T;
-  /** Inside {@link immediate}: run `fn` under a savepoint, undoing only its own writes if it throws (and rethrowing). */
-  savepoint<T>(fn: () => T): T;
 }
 
 const KEY_HEX = /^[0-9a-fA-F]{64}$/;
@@ -55,23 +53,8 @@ export function openSqlite(path: string, key?: string): SqliteDb {
     };
     const immediate = inTransaction(db.prepare('BEGIN IMMEDIATE'));
     const read = inTransaction(db.prepare('BEGIN DEFERRED'));
-    const mark = db.prepare('SAVEPOINT one');
-    const release = db.prepare('RELEASE one');
-    const undo = db.prepare('ROLLBACK TO one');
-    const savepoint = <T>(fn: () => T): T => {
-      mark.run();
-      try {
-        const result = fn();
-        release.run();
-        return result;
-      } catch (error) {
-        undo.run();
-        release.run();
-        throw error;
-      }
-    };
     migrate(db, immediate);
-    return { db, immediate, read, savepoint };
+    return { db, immediate, read };
   } catch (error) {
     db.close();
     throw error;

@@ -5,13 +5,16 @@
  * its write run in one BEGIN IMMEDIATE transaction.
  *
  * Group commit: envelopes appended within one turn of the event loop (from any socket)
- * are written in ONE transaction at the end of that turn (setImmediate), each under its
- * own savepoint, so that a refusal or a failing write of one touches no other. The
- * transaction's commit — SQLCipher encrypting and writing the pages — is what an
- * envelope's durable write costs, and a batch pays it once. The `onAccepted` callbacks
- * (the relay's fan-out) run after every envelope of the batch is judged and before
- * COMMIT, so receivers get the envelope while the commit runs; the promises (the
- * senders' acks) resolve only after COMMIT.
+ * are written in ONE transaction at the end of that turn (setImmediate). The
+ * transaction's commit is what an envelope's durable write costs, and a batch pays it
+ * once. Inside it each envelope costs one statement, its insert: the group reads each
+ * (stream, author) clock, each stream's active snapshot and each workspace's last seq
+ * once, judges every envelope against what the group decided before it, and writes the
+ * clocks and seqs it moved once, at the end. An insert is atomic on its own, so a
+ * refusal or a failing write of one envelope touches no other. The `onAccepted`
+ * callbacks (the relay's fan-out) run after those final writes and before COMMIT, so
+ * receivers get the envelope while the commit runs, and never one of a group whose
+ * writes failed; the promises (the senders' acks) resolve only after COMMIT.
  */
 import { clockRefusal, uncoveredAuthor } from '@yhteispoyta/crypto/stream-rules';
 import type {
@@ -73,10 +76,15 @@ interface PendingAppend {
 type SqliteEnvelopeStore = EnvelopeStore & { settle(): void };
 
 /** Build the envelope and snapshot methods over an open database. */
-export function sqliteEnvelopes({ db, immediate, read, savepoint }: SqliteDb): SqliteEnvelopeStore {
+export function sqliteEnvelopes({ db, immediate, read }: SqliteDb): SqliteEnvelopeStore {
   const nextSeq = db.prepare(
     `INSERT INTO workspace_seq (workspace_id, last) VALUES (?, 1)
      ON CONFLICT (workspace_id) DO UPDATE SET last = last + 1 RETURNING last`,
+  );
+  const selectSeq = db.prepare('SELECT last FROM workspace_seq WHERE workspace_id = ?');
+  const upsertSeq = db.prepare(
+    `INSERT INTO workspace_seq (workspace_id, last) VALUES (?, ?)
+     ON CONFLICT (workspace_id) DO UPDATE SET last = excluded.last`,
   );
   const selectActive = db.prepare('SELECT active_snapshot_id FROM streams WHERE workspace_id = ? AND stream = ?');
   const upsertActive = db.prepare(
@@ -142,18 +150,73 @@ export function sqliteEnvelopes({ db, immediate, read, savepoint }: SqliteDb): S
     return colInt(row, 'last');
   };
 
-  /** Judge one envelope and write it when accepted; runs inside the batch's transaction. */
-  const judgeAndWrite = (e: NewEnvelope): AppendEnvelopeResult => {
-    const clockRow = selectClock.get([e.workspaceId, e.stream, e.authorKey]);
-    const refused = clockRefusal(clockRow ? colInt(clockRow, 'last_clock') : 0, e.clock);
+  /** One author's clock in a stream as a group commit sees it: read once, moved by the envelopes it accepts. */
+  interface GroupClock {
+    readonly workspaceId: string;
+    readonly stream: string;
+    readonly authorKey: string;
+    last: number;
+    moved: boolean;
+  }
+
+  /** What one group commit has read and decided so far (module comment). */
+  class GroupState {
+    readonly clocks = new Map<string, GroupClock>();
+    readonly #actives = new Map<string, string>();
+    readonly seqs = new Map<string, number>();
+
+    clockOf(e: NewEnvelope): GroupClock {
+      const key = `${e.workspaceId}\u0000${e.stream}\u0000${e.authorKey}`;
+      let clock = this.clocks.get(key);
+      if (clock === undefined) {
+        const row = selectClock.get([e.workspaceId, e.stream, e.authorKey]);
+        clock = { workspaceId: e.workspaceId, stream: e.stream, authorKey: e.authorKey, last: row ? colInt(row, 'last_clock') : 0, moved: false };
+        this.clocks.set(key, clock);
+      }
+      return clock;
+    }
+
+    activeOf(workspaceId: string, stream: string): string {
+      const key = `${workspaceId}\u0000${stream}`;
+      let active = this.#actives.get(key);
+      if (active === undefined) {
+        active = activeOf(workspaceId, stream);
+        this.#actives.set(key, active);
+      }
+      return active;
+    }
+
+    /** The next seq of a workspace; taken even if its insert then fails (a seq is never handed out twice; holes are allowed). */
+    takeSeq(workspaceId: string): number {
+      let last = this.seqs.get(workspaceId);
+      if (last === undefined) {
+        const row = selectSeq.get([workspaceId]);
+        last = row ? colInt(row, 'last') : 0;
+      }
+      this.seqs.set(workspaceId, last + 1);
+      return last + 1;
+    }
+
+    /** Write the clocks and seqs this group moved. */
+    writeMoved(): void {
+      for (const c of this.clocks.values()) if (c.moved) upsertClock.run([c.workspaceId, c.stream, c.authorKey, c.last]);
+      for (const [workspaceId, last] of this.seqs) upsertSeq.run([workspaceId, last]);
+    }
+  }
+
+  /** Judge one envelope against what the group decided before it and insert it when accepted. */
+  const judgeAndInsert = (group: GroupState, e: NewEnvelope): AppendEnvelopeResult => {
+    const clock = group.clockOf(e);
+    const refused = clockRefusal(clock.last, e.clock);
     if (refused) return { ok: false, ...refused };
-    const activeSnapshotId = activeOf(e.workspaceId, e.stream);
+    const activeSnapshotId = group.activeOf(e.workspaceId, e.stream);
     if (e.snapshotId !== activeSnapshotId) return { ok: false, code: 'stale_snapshot', activeSnapshotId };
-    const seq = allocateSeq(e.workspaceId);
+    const seq = group.takeSeq(e.workspaceId);
     insertEnvelope.run([
       e.workspaceId, seq, e.stream, e.kind, e.authorKey, e.clock, e.snapshotId, e.epoch, e.bytes, e.receivedAt,
     ]);
-    upsertClock.run([e.workspaceId, e.stream, e.authorKey, e.clock]);
+    clock.last = e.clock;
+    clock.moved = true;
     return { ok: true, seq };
   };
 
@@ -161,15 +224,18 @@ export function sqliteEnvelopes({ db, immediate, read, savepoint }: SqliteDb): S
   const pending: PendingAppend[] = [];
   let scheduled = false;
 
-  /** Judge and write a batch, each under its own savepoint, then run the accepted ones' callbacks (before COMMIT). */
+  /** Judge and write a batch, write what it moved, then run the accepted ones' callbacks (before COMMIT). */
   const writeGroup = (batch: readonly PendingAppend[]): Outcome[] => {
+    const group = new GroupState();
     const judged = batch.map((item): Outcome => {
       try {
-        return { result: savepoint(() => judgeAndWrite(item.envelope)) };
+        return { result: judgeAndInsert(group, item.envelope) };
       } catch (error) {
         return { error };
       }
     });
+    // Throws out of the transaction (every append of the group fails) before anything is fanned out.
+    group.writeMoved();
     const afterwards = new Set<() => void>();
     batch.forEach((item, i) => {
       const outcome = judged[i];
