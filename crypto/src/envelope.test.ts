@@ -125,6 +125,14 @@ describe('StreamCiphers', () => {
     expect(openEnvelope(seal(), context({ ciphers, epochKeyOf: () => Uint8Array.from(epochKey) })).ok).toBe(true);
     expect(() => ciphers.of(randomBytes(31), WS, 'chat')).toThrow(RangeError);
   });
+
+  it('keeps streams apart: an envelope replayed into another stream is refused with cached ciphers too, and look-alike names get their own cipher', () => {
+    const ciphers = new StreamCiphers();
+    expect(openEnvelope(seal(), context({ ciphers })).ok).toBe(true);
+    expect(openCode(seal(), context({ ciphers, stream: 'chat' }))).toBe('wrong_context');
+    expect(ciphers.of(epochKey, 'ab', 'c')).not.toBe(ciphers.of(epochKey, 'a', 'bc'));
+    expect(ciphers.of(epochKey, 'a\u0000b', 'c')).not.toBe(ciphers.of(epochKey, 'a', 'b\u0000c'));
+  });
 });
 
 describe('seal and open', () => {

@@ -66,7 +66,8 @@ export class StreamCiphers {
       streams = new Map();
       this.#byEpochKey.set(epochKey, streams);
     }
-    const name = `${workspaceId}\u0000${stream}`;
+    // Length-prefixed: no (workspace, stream) pair can name another's cipher.
+    const name = `${workspaceId.length}:${workspaceId}${stream}`;
     let cipher = streams.get(name);
     if (cipher === undefined) {
       cipher = Aes256GcmSiv.new(deriveStreamKey(epochKey, workspaceId, stream));

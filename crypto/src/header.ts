@@ -116,7 +116,7 @@ export function decodeHeader(bytes: Uint8Array): DecodeHeaderResult {
     // length prefixes, strict UTF-8 (one encoding per string), raw hashes read into
     // lower-case hex, covered clocks strictly ascending, nothing trailing. Re-encoding to
     // prove it cost 5 of the 7 µs of a decode, paid by the relay for every envelope;
-    // header.test.ts checks the property instead, on seeded mutations of every kind.
+    // test/fuzz/header-canonical.test.ts checks the property instead, on seeded mutants.
     return { ok: true, header };
   } catch (e) {
     if (e instanceof DecodeFailure) return { ok: false, code: e.code, detail: e.detail };

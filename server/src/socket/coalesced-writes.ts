@@ -42,5 +42,6 @@ export function coalesceWrites(socket: Duplex): void {
  * the same run are held again and leave at its end.
  */
 export function releaseCorkedWrites(): void {
-  for (const uncork of [...holding]) uncork();
+  // Each uncork removes itself; deleting the current entry does not disturb a Set's iteration.
+  for (const uncork of holding) uncork();
 }

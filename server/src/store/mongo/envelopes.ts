@@ -98,13 +98,16 @@ export function mongoEnvelopes(m: MongoModels): EnvelopeStore {
   ): Promise<AppendEnvelopeResult | null> => {
     const seq = await allocateSeq(m.counters, e.workspaceId);
     // The clock move and the seq are already written; the fan-out may go while the envelope's insert runs.
-    // Each envelope is written on its own here, so it is the whole write its afterAccepted waits for.
-    for (const told of [() => onAccepted?.(seq), () => afterAccepted?.()]) {
-      try {
-        told();
-      } catch {
-        // The caller's fan-out failing is the caller's to report; the envelope is still stored.
-      }
+    try {
+      onAccepted?.(seq);
+    } catch {
+      // The caller's fan-out failing is the caller's to report; the envelope is still stored.
+    }
+    try {
+      // Each envelope is written on its own here, so it is the whole write this waits for.
+      afterAccepted?.();
+    } catch {
+      // As above.
     }
     try {
       await m.envelopes.create({ ...e, bytes: asBuffer(e.bytes), seq });
