@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
-import { DEFAULT_SCRYPT_PARAMS, WEAK_TEST_SCRYPT_PARAMS } from './kdf';
-import { createProfile, listProfiles, openProfile, profileFiles } from './profile-db';
+import { DEFAULT_SCRYPT_PARAMS, WEAK_TEST_SCRYPT_PARAMS, deriveProfileKeys } from './kdf';
+import { NEW_PROFILE_PAGE_SIZE, createProfile, listProfiles, openProfile, profileFiles } from './profile-db';
+import { ProfileConnection } from './profile-connection';
 import type { CreateProfileOptions, ProfileDb } from './profile-db';
 
 const weak: CreateProfileOptions = { unsafeWeakKdfForTests: true };
@@ -181,6 +182,61 @@ describe('at rest', () => {
     expect(readFileSync(join(dir, 'plain.db')).includes(marker)).toBe(true);
 
     expect((await open('alice')).getSetting('canary')).toBe(marker);
+  });
+});
+
+describe('page size', () => {
+  it('makes new profiles with the small page size, recorded in the sidecar and used again on open', async () => {
+    const created = await create('alice');
+    expect(Number(created.db.pragma('page_size', { simple: true }))).toBe(NEW_PROFILE_PAGE_SIZE);
+    created.setSetting('kept', 'yes');
+    created.close();
+    const sidecar = JSON.parse(readFileSync(profileFiles(dir, 'alice').sidecar, 'utf8')) as Record<string, unknown>;
+    expect(sidecar).toMatchObject({ version: 2, cipherPageSize: NEW_PROFILE_PAGE_SIZE });
+
+    const reopened = await open('alice');
+    expect(Number(reopened.db.pragma('page_size', { simple: true }))).toBe(NEW_PROFILE_PAGE_SIZE);
+    expect(reopened.getSetting('kept')).toBe('yes');
+  });
+
+  it('opens a profile made before page sizes were recorded (version 1 sidecar, 4 KiB pages)', async () => {
+    // What an earlier agent wrote: the same schema in SQLCipher's default page size, and a
+    // sidecar without one. Made from a current profile, re-encrypted under the same key.
+    const made = await create('made');
+    made.setSetting('from', 'before');
+    made.close();
+    const current = JSON.parse(readFileSync(profileFiles(dir, 'made').sidecar, 'utf8')) as Record<string, unknown> & { kdf: { salt: string } };
+    const keys = await deriveProfileKeys(PASS, new Uint8Array(Buffer.from(current.kdf.salt, 'base64')), WEAK_TEST_SCRYPT_PARAMS);
+    const key = `"x'${toHex(keys.databaseKey)}'"`;
+    const files = profileFiles(dir, 'legacy');
+    const source = new ProfileConnection(profileFiles(dir, 'made').db);
+    source.exec(`PRAGMA key = ${key}`);
+    source.exec(`PRAGMA cipher_page_size = ${String(NEW_PROFILE_PAGE_SIZE)}`);
+    source.exec(`ATTACH DATABASE '${files.db}' AS legacy KEY ${key}`);
+    source.exec('PRAGMA legacy.cipher_page_size = 4096');
+    source.exec("SELECT sqlcipher_export('legacy')");
+    // sqlcipher_export copies the schema and rows, not user_version (the core set's version).
+    source.exec(`PRAGMA legacy.user_version = ${String(source.pragma('user_version', { simple: true }))}`);
+    source.exec('DETACH DATABASE legacy');
+    source.close();
+    const v1: Record<string, unknown> = { ...current, version: 1 };
+    delete v1.cipherPageSize;
+    writeFileSync(files.sidecar, JSON.stringify(v1), { mode: 0o600 });
+
+    const legacy = await open('legacy');
+    expect(Number(legacy.db.pragma('page_size', { simple: true }))).toBe(4096);
+    expect(legacy.getSetting('from')).toBe('before');
+    legacy.setSetting('after', 'upgrade');
+    legacy.close();
+    expect((await open('legacy')).getSetting('after')).toBe('upgrade');
+  });
+
+  it('reports a database whose page size is not the one its sidecar names as corrupt', async () => {
+    (await create('alice')).close();
+    const path = profileFiles(dir, 'alice').sidecar;
+    const sidecar = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    writeFileSync(path, JSON.stringify({ ...sidecar, cipherPageSize: 4096 }));
+    expect(await openProfile(dir, 'alice', PASS)).toMatchObject({ ok: false, error: 'corrupt' });
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import { WEAK_TEST_SCRYPT_PARAMS } from './kdf';
-import { encodeSidecar, readSidecar, writeNewSidecar } from './sidecar';
+import { LEGACY_CIPHER_PAGE_SIZE, encodeSidecar, readSidecar, writeNewSidecar } from './sidecar';
 import type { ProfileSidecar } from './sidecar';
 
 let dir: string;
@@ -20,6 +20,7 @@ function sample(): ProfileSidecar {
     kdf: { algorithm: 'scrypt', ...WEAK_TEST_SCRYPT_PARAMS, salt: randomBytes(16) },
     keyCheck: randomBytes(32),
     createdAt: 1_700_000_000_000,
+    cipherPageSize: 1024,
   };
 }
 
@@ -34,6 +35,16 @@ describe('sidecar', () => {
     expect(toHex(read.sidecar.keyCheck)).toBe(toHex(written.keyCheck));
     expect(read.sidecar.kdf.N).toBe(WEAK_TEST_SCRYPT_PARAMS.N);
     expect(read.sidecar.createdAt).toBe(written.createdAt);
+    expect(read.sidecar.cipherPageSize).toBe(1024);
+  });
+
+  it('reads a version 1 sidecar (written before page sizes were recorded) as SQLCipher default pages', () => {
+    const { cipherPageSize: _, ...v2 } = JSON.parse(encodeSidecar(sample())) as Record<string, unknown>;
+    const path = join(dir, 'old.profile.json');
+    writeFileSync(path, JSON.stringify({ ...v2, version: 1 }));
+    const read = readSidecar(path);
+    if (!read.ok) throw new Error(read.detail);
+    expect(read.sidecar.cipherPageSize).toBe(LEGACY_CIPHER_PAGE_SIZE);
   });
 
   it('refuses to replace an existing sidecar and leaves no temporary file', () => {
@@ -56,7 +67,12 @@ describe('sidecar', () => {
       'not json',
       '[]',
       'null',
-      JSON.stringify({ ...good, version: 2 }),
+      JSON.stringify({ ...good, version: 3 }),
+      JSON.stringify({ ...good, cipherPageSize: 1000 }),
+      JSON.stringify({ ...good, cipherPageSize: 256 }),
+      JSON.stringify({ ...good, cipherPageSize: 131072 }),
+      JSON.stringify({ ...good, cipherPageSize: '1024' }),
+      JSON.stringify({ ...good, cipherPageSize: undefined }),
       JSON.stringify({ ...good, format: 'other' }),
       JSON.stringify({ ...good, keyCheck: 'AAAA' }),
       JSON.stringify({ ...good, keyCheck: '!!!' }),

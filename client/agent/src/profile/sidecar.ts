@@ -1,7 +1,8 @@
 /**
  * The non-secret sidecar `<dir>/<profile>.profile.json` next to each profile database:
- * how to turn the passphrase into the key (scrypt parameters, salt) and a key-check
- * value that refuses a wrong passphrase before the database is opened.
+ * how to turn the passphrase into the key (scrypt parameters, salt), a key-check value
+ * that refuses a wrong passphrase before the database is opened, and the database's
+ * SQLCipher page size (SQLCipher keeps it nowhere readable before the key works).
  */
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { z } from 'zod';
@@ -12,8 +13,19 @@ import type { ScryptParams } from './kdf';
 
 /** Format tag of the sidecar file. */
 const SIDECAR_FORMAT = 'yhteispoyta-profile';
-/** Version of the sidecar format; a reader refuses any other. */
-const SIDECAR_VERSION = 1;
+/**
+ * Version of the sidecar format written now. Version 1 had no page size: its databases
+ * use SQLCipher's default, {@link LEGACY_CIPHER_PAGE_SIZE}. A reader refuses any other.
+ */
+const SIDECAR_VERSION = 2;
+
+/** The page size of every database whose sidecar is version 1 (SQLCipher 4's default). */
+export const LEGACY_CIPHER_PAGE_SIZE = 4096;
+
+/** SQLite page sizes: a power of two from 512 to 65536. */
+function isPageSize(n: number): boolean {
+  return Number.isInteger(n) && n >= 512 && n <= 65536 && (n & (n - 1)) === 0;
+}
 
 /** A sidecar is a few hundred bytes; anything much larger is not ours. */
 const MAX_SIDECAR_BYTES = 4096;
@@ -25,6 +37,8 @@ export interface ProfileSidecar {
   readonly keyCheck: Bytes;
   /** ms since epoch */
   readonly createdAt: number;
+  /** SQLCipher page size of the database (`PRAGMA cipher_page_size`), fixed at creation */
+  readonly cipherPageSize: number;
 }
 
 const base64Bytes = (length: number) =>
@@ -37,16 +51,24 @@ const base64Bytes = (length: number) =>
     return bytes;
   });
 
-const sidecarSchema = z.object({
+const sidecarFields = {
   format: z.literal(SIDECAR_FORMAT),
-  version: z.literal(SIDECAR_VERSION),
   kdf: z.intersection(
     scryptParamsSchema,
     z.object({ algorithm: z.literal('scrypt'), salt: base64Bytes(KDF_SALT_LENGTH) }),
   ),
   keyCheck: base64Bytes(32),
   createdAt: z.number().int().nonnegative(),
-});
+};
+
+const sidecarSchema = z.discriminatedUnion('version', [
+  z.object({ ...sidecarFields, version: z.literal(1) }),
+  z.object({
+    ...sidecarFields,
+    version: z.literal(SIDECAR_VERSION),
+    cipherPageSize: z.number().refine(isPageSize, 'cipherPageSize must be a power of two from 512 to 65536'),
+  }),
+]);
 
 /** Result of reading a sidecar: `missing` (no file) and `invalid` (unreadable or malformed) differ. */
 export type SidecarReadResult =
@@ -72,7 +94,8 @@ export function readSidecar(path: string): SidecarReadResult {
   const parsed = sidecarSchema.safeParse(json);
   if (!parsed.success) return { ok: false, error: 'invalid', detail: `sidecar malformed: ${parsed.error.issues[0]?.message ?? ''}` };
   const { kdf, keyCheck, createdAt } = parsed.data;
-  return { ok: true, sidecar: { kdf, keyCheck, createdAt } };
+  const cipherPageSize = parsed.data.version === 1 ? LEGACY_CIPHER_PAGE_SIZE : parsed.data.cipherPageSize;
+  return { ok: true, sidecar: { kdf, keyCheck, createdAt, cipherPageSize } };
 }
 
 /** Serialize a sidecar to its JSON text. */
@@ -85,6 +108,7 @@ export function encodeSidecar(sidecar: ProfileSidecar): string {
       kdf: { algorithm: kdf.algorithm, N: kdf.N, r: kdf.r, p: kdf.p, salt: toBase64(kdf.salt) },
       keyCheck: toBase64(sidecar.keyCheck),
       createdAt: sidecar.createdAt,
+      cipherPageSize: sidecar.cipherPageSize,
     },
     null,
     2,
