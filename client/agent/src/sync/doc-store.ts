@@ -9,13 +9,25 @@ import type { Bytes } from '@yhteispoyta/crypto/bytes';
 import type { ProfileDb } from '../profile/profile-db';
 import { rowBytes } from '../streams/sql-row';
 
+/** A (workspace, stream) name no other pair shares: the workspace's length leads. */
+const countKey = (workspaceId: string, stream: string): string => `${String(workspaceId.length)}:${workspaceId}${stream}`;
+
 /** SQL over sync_doc_state and sync_doc_updates. */
 export class DocStore {
   readonly #profile: ProfileDb;
+  /**
+   * Rows per stream once counted: every flush and every applied batch asks whether to
+   * fold, and counting up to the fold threshold's rows each time was a scan per edit.
+   * Only this store writes the table, and each of its writes moves the count as its SQL
+   * moves the rows; a rollback anywhere on the profile may undo any of them, so it drops
+   * every count (they are counted again when next asked).
+   */
+  readonly #counts = new Map<string, number>();
 
   /** Operates on an open profile with the `sync` migrations applied. */
   constructor(profile: ProfileDb) {
     this.#profile = profile;
+    profile.onRollback(() => this.#counts.clear());
   }
 
   /** The stored updates of a document, base first; empty for a document never stored. */
@@ -35,14 +47,22 @@ export class DocStore {
     this.#profile.db
       .prepare('INSERT INTO sync_doc_updates (workspace_id, stream, data) VALUES (?, ?, ?)')
       .run([workspaceId, stream, toBytes(update)]);
+    const key = countKey(workspaceId, stream);
+    const counted = this.#counts.get(key);
+    if (counted !== undefined) this.#counts.set(key, counted + 1);
   }
 
   /** How many updates are stored besides the base. */
   rowCount(workspaceId: string, stream: string): number {
+    const key = countKey(workspaceId, stream);
+    const counted = this.#counts.get(key);
+    if (counted !== undefined) return counted;
     const n = this.#profile.db
       .prepare('SELECT count(*) FROM sync_doc_updates WHERE workspace_id = ? AND stream = ?', { pluck: true })
       .get([workspaceId, stream]);
-    return typeof n === 'number' ? n : 0;
+    const rows = typeof n === 'number' ? n : 0;
+    this.#counts.set(key, rows);
+    return rows;
   }
 
   /** Replace base and rows by one state (the caller's full `encodeStateAsUpdate`). */
@@ -54,6 +74,7 @@ export class DocStore {
          ON CONFLICT (workspace_id, stream) DO UPDATE SET state = excluded.state`,
       ).run([workspaceId, stream, toBytes(state)]);
       db.prepare('DELETE FROM sync_doc_updates WHERE workspace_id = ? AND stream = ?').run([workspaceId, stream]);
+      this.#counts.set(countKey(workspaceId, stream), 0);
     });
   }
 }
