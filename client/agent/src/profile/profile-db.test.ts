@@ -1,13 +1,27 @@
 import Database from '@signalapp/sqlcipher';
+import type * as NodeFs from 'node:fs';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import { DEFAULT_SCRYPT_PARAMS, WEAK_TEST_SCRYPT_PARAMS, deriveProfileKeys } from './kdf';
 import { NEW_PROFILE_PAGE_SIZE, createProfile, listProfiles, openProfile, profileFiles } from './profile-db';
 import { ProfileConnection } from './profile-connection';
 import type { CreateProfileOptions, ProfileDb } from './profile-db';
+
+// Counts fsync calls: a relaxed commit carrying a durable write must be synced after it.
+const fsyncs = vi.hoisted(() => ({ count: 0 }));
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof NodeFs>();
+  return {
+    ...fs,
+    fsyncSync: (fd: number) => {
+      fsyncs.count += 1;
+      fs.fsyncSync(fd);
+    },
+  };
+});
 
 const weak: CreateProfileOptions = { unsafeWeakKdfForTests: true };
 const PASS = 'oikea salasana';
@@ -237,6 +251,57 @@ describe('page size', () => {
     const sidecar = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     writeFileSync(path, JSON.stringify({ ...sidecar, cipherPageSize: 4096 }));
     expect(await openProfile(dir, 'alice', PASS)).toMatchObject({ ok: false, error: 'corrupt' });
+  });
+});
+
+describe('refetchable transactions', () => {
+  it('commit without a sync unless a durable transaction joins them; every other commit syncs', async () => {
+    const profile = await create('alice');
+    const synchronous = (): number => Number(profile.db.pragma('synchronous', { simple: true }));
+    expect(synchronous()).toBe(2);
+    const seen: number[] = [];
+
+    profile.refetchableTransaction(() => {
+      profile.setSetting('a', '1');
+      seen.push(synchronous());
+      profile.refetchableTransaction(() => seen.push(synchronous()));
+      seen.push(synchronous());
+    });
+    expect(seen).toEqual([1, 1, 1]);
+    expect(synchronous()).toBe(2);
+
+    // A durable write inside cannot switch the mode (SQLite refuses inside a transaction):
+    // the WAL is synced once the commit carrying it is done — and only then.
+    seen.length = 0;
+    const before = fsyncs.count;
+    profile.refetchableTransaction(() => profile.setSetting('x', '0'));
+    expect(fsyncs.count).toBe(before);
+    profile.refetchableTransaction(() => {
+      profile.transaction(() => profile.setSetting('b', '2'));
+      seen.push(synchronous());
+      expect(fsyncs.count).toBe(before);
+    });
+    expect(seen).toEqual([1]);
+    expect(fsyncs.count).toBe(before + 1);
+    expect(synchronous()).toBe(2);
+
+    // Inside a durable transaction it is a savepoint of that one, which stays durable.
+    seen.length = 0;
+    profile.transaction(() => profile.refetchableTransaction(() => seen.push(synchronous())));
+    expect(seen).toEqual([2]);
+
+    // Rolled back: nothing of it stays, and the connection is durable again.
+    expect(() =>
+      profile.refetchableTransaction(() => {
+        profile.setSetting('c', '3');
+        throw new Error('undone');
+      }),
+    ).toThrow('undone');
+    expect(synchronous()).toBe(2);
+    expect(profile.getSetting('c')).toBeUndefined();
+    profile.close();
+    const reopened = await open('alice');
+    expect([reopened.getSetting('a'), reopened.getSetting('b')]).toEqual(['1', '2']);
   });
 });
 

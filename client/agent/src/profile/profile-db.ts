@@ -15,7 +15,7 @@
  */
 import { isValidProfileName as isValidHumanProfileName } from '@yhteispoyta/local-api/profile-name';
 import type Database from '@signalapp/sqlcipher';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesEqual, randomBytes, toHex } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
@@ -44,6 +44,16 @@ export interface ProfileDb {
   readonly db: Database;
   /** Run synchronous `fn` in a transaction (a savepoint when nested); it commits unless `fn` throws. */
   transaction<T>(fn: () => T): T;
+  /**
+   * {@link transaction} for writes that only record what the server keeps and hands out
+   * again — envelopes received and applied — whose commit therefore need not survive a
+   * power loss: it commits without waiting for the disk (`synchronous = NORMAL`, see
+   * the class). A crash of the process loses nothing either way; a power loss may undo
+   * such commits, the newest first and each whole, and the next catch-up fetches them
+   * again. Nested in another transaction it is a savepoint of that one and the outer
+   * decides; a {@link transaction} nested in it makes its commit a durable one.
+   */
+  refetchableTransaction<T>(fn: () => T): T;
   /**
    * Hear of every transaction (or savepoint) that rolled back, after it did: what a
    * module keeps in memory of rows written inside it may no longer be stored.
@@ -275,6 +285,26 @@ function configureConnection(db: Database, key: Bytes, pageSize: number): void {
   db.exec('PRAGMA foreign_keys = ON');
 }
 
+/** fsync a file by path (any descriptor of it syncs its data). */
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Make the last commit durable: sync the WAL it went to (the database file when there is no WAL). */
+function syncCommitted(files: ReturnType<typeof profileFiles>): void {
+  try {
+    syncFile(files.wal);
+  } catch (err) {
+    if (!isErrno(err, 'ENOENT')) throw err;
+    syncFile(files.db);
+  }
+}
+
 function removeDatabaseFiles(files: ReturnType<typeof profileFiles>): void {
   for (const path of [files.db, files.wal, files.shm, files.journal]) rmSync(path, { force: true });
 }
@@ -288,8 +318,26 @@ function describe(err: unknown): string {
   return sqliteCode(err) ?? (err instanceof Error ? err.message : 'unknown error');
 }
 
+/**
+ * The profile's commits are durable (`synchronous = FULL`: SQLite syncs the WAL before a
+ * commit returns) except those of {@link ProfileDb.refetchableTransaction}: the
+ * connection is switched to `synchronous = NORMAL` before such a transaction begins and
+ * back after it ends (SQLite refuses the switch inside a transaction), so its commit
+ * appends to the WAL without a sync (the WAL is still synced before every checkpoint).
+ * The WAL is appended in commit order and the next durable commit syncs all of it, so a
+ * power loss can undo only the relaxed commits since the last durable one, each whole,
+ * and a durable commit never builds on a lost one. A durable transaction nested in a
+ * relaxed one cannot switch the mode back: when it happens, the WAL file is synced
+ * right after the commit that carried it, which is what FULL would have done.
+ */
 class OpenProfile implements ProfileDb {
   #open = true;
+  /** how deep the transactions running now are nested (0: none) */
+  #depth = 0;
+  /** the outermost transaction running now commits without a sync */
+  #relaxed = false;
+  /** a durable transaction ran inside the relaxed one: its commit must be synced after all */
+  #durableInside = false;
   /** a failing listener must not replace the error that rolled the transaction back */
   readonly #rollbacks = new Listeners<[]>(() => undefined);
 
@@ -304,11 +352,38 @@ class OpenProfile implements ProfileDb {
   }
 
   transaction<T>(fn: () => T): T {
+    if (this.#relaxed) this.#durableInside = true;
+    return this.#run(fn);
+  }
+
+  refetchableTransaction<T>(fn: () => T): T {
+    if (this.#depth > 0) return this.#run(fn);
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    this.#relaxed = true;
+    this.#durableInside = false;
+    let committed = false;
+    try {
+      const result = this.#run(fn);
+      committed = true;
+      return result;
+    } finally {
+      const syncNow = committed && this.#durableInside;
+      this.#relaxed = false;
+      this.#durableInside = false;
+      this.db.exec('PRAGMA synchronous = FULL');
+      if (syncNow) syncCommitted(profileFiles(this.dir, this.name));
+    }
+  }
+
+  #run<T>(fn: () => T): T {
+    this.#depth += 1;
     try {
       return this.db.transaction(fn)();
     } catch (error) {
       this.#rollbacks.emit();
       throw error;
+    } finally {
+      this.#depth -= 1;
     }
   }
 

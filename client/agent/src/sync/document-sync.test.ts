@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type * as Y from 'yjs';
 import { SyncWorld } from './testkit/sync-world';
 import type { WorldAgent } from './testkit/sync-world';
@@ -59,6 +59,51 @@ describe('DocumentSync on the real relay core', () => {
     // The server holds only ciphertext: the plan's words appear nowhere in what it stored.
     const stored = (await world.records()).map((r) => Buffer.from(r.stored.envelope.ciphertext).toString('latin1'));
     expect(stored.some((s) => s.includes('a4'))).toBe(false);
+  });
+
+  it('commits received edits without waiting for the disk, and its own edits durably', async () => {
+    world = await SyncWorld.create(['anna', 'ben']);
+    const [a, b] = world.agents as [WorldAgent, WorldAgent];
+    const [ta, tb] = [await text(a), await text(b)];
+    await world.settle();
+    // What ben's commits run at: `synchronous` as each outermost transaction's work ends.
+    const profile = b.profile;
+    const synchronous = (): number => Number(profile.db.pragma('synchronous', { simple: true }));
+    const plain = profile.transaction.bind(profile);
+    const refetchable = profile.refetchableTransaction.bind(profile);
+    const commits: { kind: 'durable' | 'refetchable'; synchronous: number }[] = [];
+    let depth = 0;
+    const observed = <T>(kind: 'durable' | 'refetchable', run: (work: () => T) => T, work: () => T): T => {
+      depth += 1;
+      try {
+        return run(() => {
+          const result = work();
+          if (depth === 1) commits.push({ kind, synchronous: synchronous() });
+          return result;
+        });
+      } finally {
+        depth -= 1;
+      }
+    };
+    vi.spyOn(profile, 'transaction').mockImplementation((work) => observed('durable', plain, work));
+    vi.spyOn(profile, 'refetchableTransaction').mockImplementation((work) => observed('refetchable', refetchable, work));
+
+    edit(ta, (x) => x.insert(0, 'annan rivi'));
+    await world.settle();
+    expect(tb.toString()).toBe('annan rivi');
+    const received = commits.filter((c) => c.kind === 'refetchable');
+    expect(received.length).toBeGreaterThan(0);
+    // Nothing inside the received batch asked for a durable commit (which would sync it).
+    expect(received.every((c) => c.synchronous === 1)).toBe(true);
+
+    commits.length = 0;
+    edit(tb, (x) => x.insert(0, 'benin '));
+    await world.settle();
+    expect(ta.toString()).toBe('benin annan rivi');
+    const own = commits.filter((c) => c.kind === 'durable');
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((c) => c.synchronous === 2)).toBe(true);
+    expect(synchronous()).toBe(2);
   });
 
   it('queues offline edits in the profile and sends them on reconnect, also after a restart', async () => {

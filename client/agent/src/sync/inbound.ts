@@ -51,6 +51,11 @@ export interface InboundDeps {
   readonly relay: Pick<RelayRequests, 'fetch'>;
   /** later repairs run in the workspace's lane */
   readonly lanes: Pick<KeyedQueue, 'run'>;
+  /**
+   * Inbound writes record only what the server keeps and hands out again (envelopes and
+   * where this device stands in them), so their commits need not wait for the disk: the
+   * sync engine passes `ProfileDb.refetchableTransaction`.
+   */
   readonly transaction: <T>(work: () => T) => T;
   readonly reporter: Pick<ProblemReporter, 'report'>;
   readonly status: Pick<SyncStatusBoard, 'changed'>;

@@ -107,8 +107,10 @@ export class SyncEngine {
       catchUp: (workspaceId) => this.#catchUpWorkspace(workspaceId),
       config, log: log('sync/snapshots'),
     }));
+    // Received envelopes commit without waiting for the disk: the server keeps them (profile-db.ts).
+    const refetchable = <T>(work: () => T): T => profile.refetchableTransaction(work);
     const inbound = (this.#inbound = new Inbound({
-      state, outbox, handlers, verify, relay, lanes, transaction, reporter, snapshots, now, config,
+      state, outbox, handlers, verify, relay, lanes, transaction: refetchable, reporter, snapshots, now, config,
       status: board, selfKey: sealer.selfKey, log: log('sync/inbound'),
     }));
     const catchUp = (this.#catchUp = new WorkspaceCatchUp({ relay, inbound, handlers, sealer, blocked: this.#blocked, reporter, status: board }));
