@@ -101,8 +101,8 @@ export class OutboxPump {
     const core = this.#deps;
     if (this.#closed || this.#running.has(streamKey(workspaceId, stream)) || core.link.status() !== 'online' || core.blocked.has(workspaceId)) return;
     if (core.handlers.handlerFor(workspaceId, stream) === undefined || !core.sealer.gate(workspaceId).ok) return;
-    const head = core.outbox.head(workspaceId, stream, 2);
-    if (head.length !== 1 || head[0]?.id !== id || head[0].sentClock !== undefined) return;
+    // Just queued, so it has no sent clock yet; alone in its stream, nothing merges with it.
+    if (!core.outbox.isOnlyEntry(workspaceId, stream, id)) return;
     core.outbox.setSentClock(id, core.state.clock(workspaceId, stream, core.sealer.selfKey).clock + 1);
   }
 
