@@ -49,6 +49,8 @@ const QUIET = { maxBusyCores: 0.25, windowMs: 1000, timeoutMs: 60_000 } as const
 
 /** Seed of every trace; both systems get the same. */
 const SEED = 20_260_613;
+/** Seed of the untimed warm-up runs: other traces than the timed ones. */
+const WARM_UP_SEED = SEED + 1;
 
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -190,6 +192,9 @@ async function runBench(quick: boolean): Promise<BenchResults> {
         const quietly = async (fleet: Fleet, name: string): Promise<PropagationRow> => {
           // The quick run (CI's guard, among other tests on the same cores) does not wait.
           if (quick) return fleet.run(scale, plan);
+          // Untimed: warms the code paths of processes whose clients have not typed yet at this scale (sizes.ts).
+          const { warmUpMs } = sizes.propagation;
+          if (warmUpMs > 0) await fleet.run(scale, { ...plan, durationMs: warmUpMs, seed: WARM_UP_SEED });
           const quiet = await waitForQuietMachine(QUIET);
           log(`  ${name} at ${scale}: machine quiet after ${(quiet.waitedMs / 1000).toFixed(1)} s (${quiet.busyCores.toFixed(2)} cores busy)`);
           return fleet.run(scale, plan);

@@ -14,6 +14,12 @@ export interface BenchSizes {
     readonly workspacesPerProcess: number;
     readonly durationMs: number;
     readonly drainMs: number;
+    /**
+     * an untimed replay of other traces before each system's timed run at each scale (0:
+     * none): agents and clients in use run for hours, so the first edits a process ever
+     * handles (its code not yet compiled by V8) are not what the table is about
+     */
+    readonly warmUpMs: number;
     /** typing clients in the agent-process run (one workspace) */
     readonly processClients: number;
     /** workspaces of the merge-window sweep, the windows tried, each run's length, and how many rounds of all windows */
@@ -53,6 +59,7 @@ export const FULL_SIZES: BenchSizes = {
     workspacesPerProcess: 5,
     durationMs: 12_000,
     drainMs: 10_000,
+    warmUpMs: 3_000,
     processClients: 5,
     sweepScale: 1,
     mergeWindows: [0, 10, 50],
@@ -84,6 +91,7 @@ export const QUICK_SIZES: BenchSizes = {
     workspacesPerProcess: 1,
     durationMs: 2_000,
     drainMs: 5_000,
+    warmUpMs: 0,
     processClients: 3,
     sweepScale: 1,
     mergeWindows: [0, 50],
