@@ -1,24 +1,9 @@
 import { Prng } from '@yhteispoyta/test-support/prng';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { tempProfiles } from '../profile/temp-profiles.testkit';
+import { describe, expect, it, vi } from 'vitest';
 import { DocStore } from './doc-store';
-import { SYNC_MIGRATIONS } from './sync-schema';
+import { LOOK_ALIKE_STREAMS as STREAMS, syncProfiles } from './testkit/sync-profiles';
 
-const profiles = tempProfiles('yp-doc-store-');
-const profile = () => profiles.create([SYNC_MIGRATIONS]);
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  profiles.cleanup();
-});
-
-// Look-alike pairs: a name built by joining workspace and stream would mix them up.
-const STREAMS = [
-  ['w1', 'doc:plan'],
-  ['w1', 'doc:notes'],
-  ['w1d', 'oc:plan'],
-  ['w2', 'doc:plan'],
-] as const;
+const profile = syncProfiles('yp-doc-store-');
 
 const update = (n: number): Uint8Array => new Uint8Array([n & 0xff, 1, 2, 3]);
 

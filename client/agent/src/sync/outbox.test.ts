@@ -1,24 +1,9 @@
 import { Prng } from '@yhteispoyta/test-support/prng';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { tempProfiles } from '../profile/temp-profiles.testkit';
+import { describe, expect, it, vi } from 'vitest';
 import { Outbox } from './outbox';
-import { SYNC_MIGRATIONS } from './sync-schema';
+import { LOOK_ALIKE_STREAMS as STREAMS, syncProfiles } from './testkit/sync-profiles';
 
-const profiles = tempProfiles('yp-outbox-');
-const profile = () => profiles.create([SYNC_MIGRATIONS]);
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  profiles.cleanup();
-});
-
-// Look-alike pairs: a name built by joining workspace and stream would mix them up.
-const STREAMS = [
-  ['w1', 'doc:plan'],
-  ['w1', 'chat'],
-  ['w1d', 'oc:plan'],
-  ['w2', 'records'],
-] as const;
+const profile = syncProfiles('yp-outbox-');
 
 const payload = (n: number): Uint8Array => new Uint8Array([n & 0xff, 7]);
 

@@ -1,24 +1,11 @@
 import { Prng } from '@yhteispoyta/test-support/prng';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { tempProfiles } from '../profile/temp-profiles.testkit';
+import { describe, expect, it, vi } from 'vitest';
 import { StreamStateStore } from './stream-state';
-import { SYNC_MIGRATIONS } from './sync-schema';
+import { LOOK_ALIKE_STREAMS as STREAMS, syncProfiles } from './testkit/sync-profiles';
 
-const profiles = tempProfiles('yp-stream-state-');
-const profile = () => profiles.create([SYNC_MIGRATIONS]);
+const profile = syncProfiles('yp-stream-state-');
 
 const bytes = (fill: number): Uint8Array<ArrayBuffer> => new Uint8Array(new ArrayBuffer(32)).fill(fill);
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  profiles.cleanup();
-});
-
-const STREAMS = [
-  ['w1', 'doc:plan'],
-  ['w1', 'chat'],
-  ['w2', 'doc:plan'],
-] as const;
 const AUTHORS = ['u-a.1', 'u-b.1', 'u-c.2'];
 
 describe('StreamStateStore', () => {
