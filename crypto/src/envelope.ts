@@ -13,6 +13,7 @@ import type { Bytes } from './bytes';
 import { MAX_PLAINTEXT_BYTES, NONCE_BYTES, parseEnvelopeShape } from './envelope-format';
 import { decodeHeader, encodeHeader, MAX_ID_BYTES, MAX_STREAM_BYTES } from './header';
 import { verifySignature } from './signature-check';
+import { streamPairKey } from './stream-rules';
 import type { IdentityKeyInput } from './signature-check';
 import { PROTOCOL_VERSION } from './types';
 import type { DeviceRef, EnvelopeHeader, WireEnvelope } from './types';
@@ -66,8 +67,7 @@ export class StreamCiphers {
       streams = new Map();
       this.#byEpochKey.set(epochKey, streams);
     }
-    // Length-prefixed: no (workspace, stream) pair can name another's cipher.
-    const name = `${workspaceId.length}:${workspaceId}${stream}`;
+    const name = streamPairKey(workspaceId, stream);
     let cipher = streams.get(name);
     if (cipher === undefined) {
       cipher = Aes256GcmSiv.new(deriveStreamKey(epochKey, workspaceId, stream));

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { clockRefusal, docStream, isDocStream, judgeEnvelopeClock, streamFitsKind, uncoveredAuthor } from './stream-rules';
+import { clockRefusal, docStream, isDocStream, judgeEnvelopeClock, streamFitsKind, streamPairKey, uncoveredAuthor } from './stream-rules';
 
 describe('stream rules', () => {
+  it('names each (workspace, stream) pair apart, also pairs whose joined text is the same', () => {
+    const pairs: [string, string][] = [['w1', 'doc:plan'], ['w1d', 'oc:plan'], ['w1doc:plan', ''], ['', 'w1doc:plan'], ['3:w1', 'x'], ['3', ':w1x']];
+    const names = pairs.map(([w, s]) => streamPairKey(w, s));
+    expect(new Set(names).size).toBe(pairs.length);
+    expect(streamPairKey('w1', 'doc:plan')).toBe(streamPairKey('w1', 'doc:plan'));
+  });
+
   it('name streams and fit kinds to them', () => {
     expect(docStream('plan')).toBe('doc:plan');
     expect(isDocStream('doc:m1')).toBe(true);

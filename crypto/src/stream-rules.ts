@@ -15,6 +15,15 @@ export const PRESENCE_STREAM = 'presence';
 /** The joint client plan. */
 export const PLAN_STREAM = 'doc:plan';
 
+/**
+ * One text naming a (workspace, stream) pair, for keying memory by the pair: the
+ * workspace's length leads, so no two pairs share a name (joined plainly, `w1`+`doc:x`
+ * and `w1d`+`oc:x` would).
+ */
+export function streamPairKey(workspaceId: string, stream: string): string {
+  return `${String(workspaceId.length)}:${workspaceId}${stream}`;
+}
+
 /** The stream of the document named `name` (`plan`, a meeting id …). */
 export function docStream(name: string): string {
   return `doc:${name}`;

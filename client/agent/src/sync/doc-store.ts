@@ -6,11 +6,9 @@
  */
 import { toBytes } from '@yhteispoyta/crypto/bytes';
 import type { Bytes } from '@yhteispoyta/crypto/bytes';
+import { streamPairKey } from '@yhteispoyta/crypto/stream-rules';
 import type { ProfileDb } from '../profile/profile-db';
 import { rowBytes } from '../streams/sql-row';
-
-/** A (workspace, stream) name no other pair shares: the workspace's length leads. */
-const countKey = (workspaceId: string, stream: string): string => `${String(workspaceId.length)}:${workspaceId}${stream}`;
 
 /** SQL over sync_doc_state and sync_doc_updates. */
 export class DocStore {
@@ -47,14 +45,14 @@ export class DocStore {
     this.#profile.db
       .prepare('INSERT INTO sync_doc_updates (workspace_id, stream, data) VALUES (?, ?, ?)')
       .run([workspaceId, stream, toBytes(update)]);
-    const key = countKey(workspaceId, stream);
+    const key = streamPairKey(workspaceId, stream);
     const counted = this.#counts.get(key);
     if (counted !== undefined) this.#counts.set(key, counted + 1);
   }
 
   /** How many updates are stored besides the base. */
   rowCount(workspaceId: string, stream: string): number {
-    const key = countKey(workspaceId, stream);
+    const key = streamPairKey(workspaceId, stream);
     const counted = this.#counts.get(key);
     if (counted !== undefined) return counted;
     const n = this.#profile.db
@@ -74,7 +72,7 @@ export class DocStore {
          ON CONFLICT (workspace_id, stream) DO UPDATE SET state = excluded.state`,
       ).run([workspaceId, stream, toBytes(state)]);
       db.prepare('DELETE FROM sync_doc_updates WHERE workspace_id = ? AND stream = ?').run([workspaceId, stream]);
-      this.#counts.set(countKey(workspaceId, stream), 0);
+      this.#counts.set(streamPairKey(workspaceId, stream), 0);
     });
   }
 }

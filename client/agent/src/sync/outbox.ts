@@ -4,6 +4,7 @@
  * only when the server stored it (or refused it for good, which is reported).
  */
 import { toBytes } from '@yhteispoyta/crypto/bytes';
+import { streamPairKey } from '@yhteispoyta/crypto/stream-rules';
 import type { ProfileDb } from '../profile/profile-db';
 import type { OutboxEntry, OutboxKind } from '../streams/outbox-entry';
 import { rowBytes, rowInt, rowOptInt, rowText } from '../streams/sql-row';
@@ -22,9 +23,6 @@ function toEntry(row: SqlRow): OutboxEntry {
     createdAt: rowInt(row, 'created_at'),
   };
 }
-
-/** A (workspace, stream) name no other pair shares: the workspace's length leads. */
-const streamKey = (workspaceId: string, stream: string): string => `${String(workspaceId.length)}:${workspaceId}${stream}`;
 
 /** Which entries are queued, without their contents. */
 interface QueuedIndex {
@@ -59,7 +57,7 @@ export class Outbox {
     if (this.#index !== undefined) return this.#index;
     const index: QueuedIndex = { streamOf: new Map(), perStream: new Map() };
     for (const row of this.#profile.db.prepare('SELECT id, workspace_id, stream FROM sync_outbox').all()) {
-      const key = streamKey(rowText(row, 'workspace_id'), rowText(row, 'stream'));
+      const key = streamPairKey(rowText(row, 'workspace_id'), rowText(row, 'stream'));
       index.streamOf.set(rowInt(row, 'id'), key);
       index.perStream.set(key, (index.perStream.get(key) ?? 0) + 1);
     }
@@ -68,7 +66,7 @@ export class Outbox {
   }
 
   #queuedIn(workspaceId: string, stream: string): number {
-    return this.#queued().perStream.get(streamKey(workspaceId, stream)) ?? 0;
+    return this.#queued().perStream.get(streamPairKey(workspaceId, stream)) ?? 0;
   }
 
   /** Queue a change; returns its id. */
@@ -78,7 +76,7 @@ export class Outbox {
       .prepare('INSERT INTO sync_outbox (workspace_id, stream, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)')
       .run([workspaceId, stream, kind, toBytes(payload), createdAt]);
     const id = result.lastInsertRowid;
-    const key = streamKey(workspaceId, stream);
+    const key = streamPairKey(workspaceId, stream);
     index.streamOf.set(id, key);
     index.perStream.set(key, (index.perStream.get(key) ?? 0) + 1);
     return id;
@@ -86,7 +84,7 @@ export class Outbox {
 
   /** Whether entry `id` is the only one queued in its stream. */
   isOnlyEntry(workspaceId: string, stream: string, id: number): boolean {
-    const key = streamKey(workspaceId, stream);
+    const key = streamPairKey(workspaceId, stream);
     const index = this.#queued();
     return index.perStream.get(key) === 1 && index.streamOf.get(id) === key;
   }
