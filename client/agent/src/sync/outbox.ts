@@ -24,24 +24,40 @@ function toEntry(row: SqlRow): OutboxEntry {
   };
 }
 
-/** Which entries are queued, without their contents. */
+/**
+ * Queued entries' payloads kept in memory at most: one entry's (a paste or a records
+ * event may be bigger; it is read from the table when needed) and all of them together
+ * (an outbox that grew offline is read from the table once it is past this).
+ */
+const MAX_KEPT_PAYLOAD_BYTES = 16 * 1024;
+const MAX_KEPT_TOTAL_BYTES = 512 * 1024;
+
+/** Which entries are queued, and the contents of those written through it. */
 interface QueuedIndex {
   /** entry id → its stream's key */
   readonly streamOf: Map<number, string>;
-  /** stream key → entries queued in it (absent: none) */
-  readonly perStream: Map<string, number>;
+  /**
+   * stream key → the ids queued in it, oldest first (absent: none). Ids only grow (the
+   * table's id is AUTOINCREMENT), so the order entries are added in is queue order.
+   */
+  readonly perStream: Map<string, Set<number>>;
+  /** entries this outbox wrote since it read the queue, whole, while they fit the limits above */
+  readonly kept: Map<number, OutboxEntry>;
+  /** payload bytes in `kept` */
+  keptBytes: number;
 }
 
 /** SQL over sync_outbox. */
 export class Outbox {
   readonly #profile: ProfileDb;
   /**
-   * The queued entries' ids and streams, read once: the sender asks after every send
-   * whether more is queued, the status asks how much, and an own envelope coming back
-   * asks whether it is still in flight — in steady use the answer is "nothing", and each
-   * was a query. Only this class writes the table, and each of its writes moves the index
-   * as its SQL moves the rows; a rollback anywhere on the profile may undo any of them, so
-   * it drops the index (read again when next needed).
+   * The queued entries' ids and streams, read once, and the entries written since: the
+   * sender asks after every send whether more is queued and reads the entry it is about to
+   * send (which it has just written), the status asks how much, and an own envelope coming
+   * back asks whether it is still in flight — each was a query. Only this class writes the
+   * table, and each of its writes moves the index as its SQL moves the rows; a rollback
+   * anywhere on the profile may undo any of them, so it drops the index (read again when
+   * next needed, without contents).
    */
   #index: QueuedIndex | undefined;
 
@@ -55,52 +71,92 @@ export class Outbox {
 
   #queued(): QueuedIndex {
     if (this.#index !== undefined) return this.#index;
-    const index: QueuedIndex = { streamOf: new Map(), perStream: new Map() };
-    for (const row of this.#profile.db.prepare('SELECT id, workspace_id, stream FROM sync_outbox').all()) {
-      const key = streamPairKey(rowText(row, 'workspace_id'), rowText(row, 'stream'));
-      index.streamOf.set(rowInt(row, 'id'), key);
-      index.perStream.set(key, (index.perStream.get(key) ?? 0) + 1);
+    const index: QueuedIndex = { streamOf: new Map(), perStream: new Map(), kept: new Map(), keptBytes: 0 };
+    for (const row of this.#profile.db.prepare('SELECT id, workspace_id, stream FROM sync_outbox ORDER BY id').all()) {
+      this.#track(index, rowInt(row, 'id'), streamPairKey(rowText(row, 'workspace_id'), rowText(row, 'stream')));
     }
     this.#index = index;
     return index;
   }
 
-  #queuedIn(workspaceId: string, stream: string): number {
-    return this.#queued().perStream.get(streamPairKey(workspaceId, stream)) ?? 0;
+  #track(index: QueuedIndex, id: number, key: string): void {
+    index.streamOf.set(id, key);
+    const ids = index.perStream.get(key);
+    if (ids === undefined) index.perStream.set(key, new Set([id]));
+    else ids.add(id);
+  }
+
+  /** Keep `entry` whole if it fits, else forget any earlier version of it. */
+  #keep(index: QueuedIndex, entry: OutboxEntry): void {
+    this.#forget(index, entry.id);
+    const size = entry.payload.byteLength;
+    if (size > MAX_KEPT_PAYLOAD_BYTES || index.keptBytes + size > MAX_KEPT_TOTAL_BYTES) return;
+    index.kept.set(entry.id, entry);
+    index.keptBytes += size;
+  }
+
+  #forget(index: QueuedIndex, id: number): void {
+    const old = index.kept.get(id);
+    if (old === undefined) return;
+    index.kept.delete(id);
+    index.keptBytes -= old.payload.byteLength;
+  }
+
+  #idsIn(workspaceId: string, stream: string): ReadonlySet<number> | undefined {
+    return this.#queued().perStream.get(streamPairKey(workspaceId, stream));
+  }
+
+  /** The kept entries of `ids`, or undefined when any of them is only in the table. */
+  #keptEntries(ids: Iterable<number>, limit: number): OutboxEntry[] | undefined {
+    const kept = this.#queued().kept;
+    const out: OutboxEntry[] = [];
+    for (const id of ids) {
+      if (out.length >= limit) break;
+      const entry = kept.get(id);
+      if (entry === undefined) return undefined;
+      out.push(entry);
+    }
+    return out;
   }
 
   /** Queue a change; returns its id. */
   add(workspaceId: string, stream: string, kind: OutboxKind, payload: Uint8Array, createdAt: number): number {
     const index = this.#queued();
+    const stored = toBytes(payload);
     const result = this.#profile.db
       .prepare('INSERT INTO sync_outbox (workspace_id, stream, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run([workspaceId, stream, kind, toBytes(payload), createdAt]);
+      .run([workspaceId, stream, kind, stored, createdAt]);
     const id = result.lastInsertRowid;
-    const key = streamPairKey(workspaceId, stream);
-    index.streamOf.set(id, key);
-    index.perStream.set(key, (index.perStream.get(key) ?? 0) + 1);
+    this.#track(index, id, streamPairKey(workspaceId, stream));
+    this.#keep(index, { id, workspaceId, stream, kind, payload: stored, sentClock: undefined, createdAt });
     return id;
   }
 
   /** Whether entry `id` is the only one queued in its stream. */
   isOnlyEntry(workspaceId: string, stream: string, id: number): boolean {
-    const key = streamPairKey(workspaceId, stream);
-    const index = this.#queued();
-    return index.perStream.get(key) === 1 && index.streamOf.get(id) === key;
+    const ids = this.#idsIn(workspaceId, stream);
+    return ids !== undefined && ids.size === 1 && ids.has(id);
   }
 
   /** The oldest entries of a stream, at most `limit`. */
   head(workspaceId: string, stream: string, limit: number): OutboxEntry[] {
-    if (this.#queuedIn(workspaceId, stream) === 0) return [];
-    return this.#profile.db
-      .prepare('SELECT * FROM sync_outbox WHERE workspace_id = ? AND stream = ? ORDER BY id LIMIT ?')
-      .all([workspaceId, stream, limit])
-      .map(toEntry);
+    const ids = this.#idsIn(workspaceId, stream);
+    if (ids === undefined) return [];
+    return (
+      this.#keptEntries(ids, limit) ??
+      this.#profile.db
+        .prepare('SELECT * FROM sync_outbox WHERE workspace_id = ? AND stream = ? ORDER BY id LIMIT ?')
+        .all([workspaceId, stream, limit])
+        .map(toEntry)
+    );
   }
 
   /** One entry by id. */
   get(id: number): OutboxEntry | undefined {
-    if (!this.#queued().streamOf.has(id)) return undefined;
+    const index = this.#queued();
+    if (!index.streamOf.has(id)) return undefined;
+    const kept = index.kept.get(id);
+    if (kept !== undefined) return kept;
     const row = this.#profile.db.prepare('SELECT * FROM sync_outbox WHERE id = ?').get([id]);
     return row === undefined ? undefined : toEntry(row);
   }
@@ -125,21 +181,31 @@ export class Outbox {
 
   /** Record (or clear, with undefined) the clock of the send in flight. */
   setSentClock(id: number, clock: number | undefined): void {
+    const index = this.#queued();
     this.#profile.db.prepare('UPDATE sync_outbox SET sent_clock = ? WHERE id = ?').run([clock ?? null, id]);
+    const kept = index.kept.get(id);
+    if (kept !== undefined) index.kept.set(id, { ...kept, sentClock: clock });
   }
 
   /** The entry of a stream whose send used `clock`, if any. */
   bySentClock(workspaceId: string, stream: string, clock: number): OutboxEntry | undefined {
-    if (this.#queuedIn(workspaceId, stream) === 0) return undefined;
+    const ids = this.#idsIn(workspaceId, stream);
+    if (ids === undefined) return undefined;
+    const kept = this.#keptEntries(ids, ids.size);
+    if (kept !== undefined) return kept.find((entry) => entry.sentClock === clock);
     const row = this.#profile.db
-      .prepare('SELECT * FROM sync_outbox WHERE workspace_id = ? AND stream = ? AND sent_clock = ?')
+      .prepare('SELECT * FROM sync_outbox WHERE workspace_id = ? AND stream = ? AND sent_clock = ? ORDER BY id LIMIT 1')
       .get([workspaceId, stream, clock]);
     return row === undefined ? undefined : toEntry(row);
   }
 
   /** Replace the payload of an entry (merging several into the first). */
   replacePayload(id: number, payload: Uint8Array): void {
-    this.#profile.db.prepare('UPDATE sync_outbox SET payload = ? WHERE id = ?').run([toBytes(payload), id]);
+    const index = this.#queued();
+    const stored = toBytes(payload);
+    this.#profile.db.prepare('UPDATE sync_outbox SET payload = ? WHERE id = ?').run([stored, id]);
+    const kept = index.kept.get(id);
+    if (kept !== undefined) this.#keep(index, { ...kept, payload: stored });
   }
 
   /** Remove entries. */
@@ -151,9 +217,10 @@ export class Outbox {
       const key = index.streamOf.get(id);
       if (key === undefined) continue;
       index.streamOf.delete(id);
-      const left = (index.perStream.get(key) ?? 1) - 1;
-      if (left > 0) index.perStream.set(key, left);
-      else index.perStream.delete(key);
+      this.#forget(index, id);
+      const left = index.perStream.get(key);
+      left?.delete(id);
+      if (left?.size === 0) index.perStream.delete(key);
     }
   }
 }
