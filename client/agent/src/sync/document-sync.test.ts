@@ -61,7 +61,7 @@ describe('DocumentSync on the real relay core', () => {
     expect(stored.some((s) => s.includes('a4'))).toBe(false);
   });
 
-  it('commits received edits without waiting for the disk, and its own edits durably', async () => {
+  it('commits received edits and the settling of its acknowledged sends without waiting for the disk, and its own edits durably', async () => {
     world = await SyncWorld.create(['anna', 'ben']);
     const [a, b] = world.agents as [WorldAgent, WorldAgent];
     const [ta, tb] = [await text(a), await text(b)];
@@ -103,6 +103,11 @@ describe('DocumentSync on the real relay core', () => {
     const own = commits.filter((c) => c.kind === 'durable');
     expect(own.length).toBeGreaterThan(0);
     expect(own.every((c) => c.synchronous === 2)).toBe(true);
+    // The edit was queued durably first; the server's ack settled it in a relaxed commit.
+    const settled = commits.findIndex((c) => c.kind === 'refetchable');
+    expect(settled).toBeGreaterThan(commits.findIndex((c) => c.kind === 'durable'));
+    expect(commits.filter((c) => c.kind === 'refetchable').every((c) => c.synchronous === 1)).toBe(true);
+    expect(b.sync.documents.status().pending).toBe(0);
     expect(synchronous()).toBe(2);
   });
 

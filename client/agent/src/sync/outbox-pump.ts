@@ -46,6 +46,13 @@ export interface PumpDeps {
   readonly rebase: Pick<WorkspaceCatchUp, 'join'>;
   readonly lanes: Pick<KeyedQueue, 'run'>;
   readonly transaction: <T>(work: () => T) => T;
+  /**
+   * settling an acknowledged entry: a commit that need not wait for the disk. A power loss
+   * that undoes it leaves the entry queued with its clock, so it is sent again and the
+   * server's clock_replay settles it (#record) — as when an acknowledgement is lost. Every
+   * later durable commit (the next entry's, its clock's) syncs it anyway.
+   */
+  readonly settleTransaction: <T>(work: () => T) => T;
   /** workspaces refused with `forbidden`: nothing is pushed to them until membership changes */
   readonly blocked: Set<string>;
   readonly reporter: Pick<ProblemReporter, 'report'>;
@@ -260,7 +267,7 @@ export class OutboxPump {
 
   #stored(handler: StreamHandler, entry: OutboxEntry, header: EnvelopeHeader, seq: number | undefined): void {
     const core = this.#deps;
-    core.transaction(() => {
+    core.settleTransaction(() => {
       core.outbox.remove([entry.id]);
       core.state.setClock(entry.workspaceId, entry.stream, core.sealer.selfKey, header.clock, seq ?? 0);
       if (header.kind === 'update') core.state.countUpdate(entry.workspaceId, entry.stream, header.epoch);

@@ -107,7 +107,8 @@ export class SyncEngine {
       catchUp: (workspaceId) => this.#catchUpWorkspace(workspaceId),
       config, log: log('sync/snapshots'),
     }));
-    // Received envelopes commit without waiting for the disk: the server keeps them (profile-db.ts).
+    // Received envelopes, and the settling of acknowledged sends, commit without waiting for
+    // the disk: the server keeps what they record (profile-db.ts, outbox-pump.ts).
     const refetchable = <T>(work: () => T): T => profile.refetchableTransaction(work);
     const inbound = (this.#inbound = new Inbound({
       state, outbox, handlers, verify, relay, lanes, transaction: refetchable, reporter, snapshots, now, config,
@@ -115,7 +116,7 @@ export class SyncEngine {
     }));
     const catchUp = (this.#catchUp = new WorkspaceCatchUp({ relay, inbound, handlers, sealer, blocked: this.#blocked, reporter, status: board }));
     this.#pump = new OutboxPump({
-      outbox, state, handlers, sealer, relay, link, rebase: catchUp, lanes, transaction, blocked: this.#blocked,
+      outbox, state, handlers, sealer, relay, link, rebase: catchUp, lanes, transaction, settleTransaction: refetchable, blocked: this.#blocked,
       reporter, status: board, snapshots, now, log: log('sync/outbox'),
     });
     this.#presence = this.presence = new PresenceChannel({
