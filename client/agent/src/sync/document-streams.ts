@@ -178,9 +178,14 @@ export class DocumentStreams implements StreamHandler {
     const recordEdit = item.header.kind !== 'snapshot';
     if (recordEdit) this.#recorder?.willChange(item.workspaceId, item.stream, item.header.author, item.header.sentAt);
     if (slot !== undefined) {
-      slot.applying = item.plaintext;
+      // A snapshot is the whole document, and an open document holds nearly all of it:
+      // applied whole, Yjs decodes every item of it anew only to skip them. Only what this
+      // document lacks by its state vector, with the snapshot's whole delete set, gives the
+      // same document, and Yjs builds only those items.
+      const applied = item.header.kind === 'snapshot' ? Y.diffUpdate(item.plaintext, Y.encodeStateVector(slot.doc)) : item.plaintext;
+      slot.applying = applied;
       try {
-        Y.applyUpdate(slot.doc, item.plaintext, REMOTE_ORIGIN);
+        Y.applyUpdate(slot.doc, applied, REMOTE_ORIGIN);
       } finally {
         slot.applying = undefined;
       }
