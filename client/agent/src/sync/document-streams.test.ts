@@ -5,6 +5,8 @@
  */
 import { pino } from 'pino';
 import { Prng } from '@yhteispoyta/test-support/prng';
+import { toBytes } from '@yhteispoyta/crypto/bytes';
+import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
 import type { EnvelopeHeader, EnvelopeKind } from '@yhteispoyta/crypto/types';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -37,7 +39,7 @@ let seq = 0;
 function envelope(kind: EnvelopeKind, plaintext: Uint8Array) {
   seq += 1;
   const header: EnvelopeHeader = {
-    v: 1,
+    v: PROTOCOL_VERSION,
     workspaceId: WS,
     stream: PLAN,
     kind,
@@ -48,7 +50,7 @@ function envelope(kind: EnvelopeKind, plaintext: Uint8Array) {
     sentAt: 0,
     chainHead: { seq: 0, hash: '0'.repeat(64) },
   };
-  return { workspaceId: WS, stream: PLAN, seq, header, plaintext };
+  return { workspaceId: WS, stream: PLAN, seq, header, plaintext: toBytes(plaintext) };
 }
 
 /** Random typing and deleting by `writers` clients, each change shared with the others as it is made. */
