@@ -138,7 +138,10 @@ export class Outbox {
     return ids !== undefined && ids.size === 1 && ids.has(id);
   }
 
-  /** The oldest entries of a stream, at most `limit`. */
+  /**
+   * The oldest entries of a stream, at most `limit`. Entries this outbox keeps are handed
+   * out as they are kept (here and from get and bySentClock): their payloads are read, never written.
+   */
   head(workspaceId: string, stream: string, limit: number): OutboxEntry[] {
     const ids = this.#idsIn(workspaceId, stream);
     if (ids === undefined) return [];
