@@ -53,7 +53,7 @@ function envelope(kind: EnvelopeKind, plaintext: Uint8Array) {
   return { workspaceId: WS, stream: PLAN, seq, header, plaintext: toBytes(plaintext) };
 }
 
-/** Random typing and deleting by `writers` clients, each change shared with the others as it is made. */
+/** Random typing and deleting by three writers, each change shared with the other two as it is made. */
 function history(rng: Prng, steps: number): Uint8Array[] {
   const writers = [new Y.Doc(), new Y.Doc(), new Y.Doc()];
   const updates: Uint8Array[] = [];
