@@ -125,10 +125,12 @@ export class Inbound {
 
     let pending = [...queue.values()].sort((a, b) => a.seq - b.seq);
     const held = new Map<number, Held>();
-    // The whole batch in one transaction: one durable commit however many envelopes it
-    // holds (each envelope's own writes are a savepoint inside it). An envelope that
-    // throws undoes only its own writes; what was applied before it is committed, and
-    // the error goes on once the batch is.
+    // The whole batch in one transaction: one commit however many envelopes it holds
+    // (each envelope's own writes are a savepoint inside it). An envelope that throws
+    // undoes only its own writes; what was applied before it is committed, and the error
+    // goes on once the batch is. A batch of one envelope (every live notice) needs no
+    // savepoint: when it throws, the transaction rolls back whole, which is the same.
+    const single = queue.size === 1;
     let failure: { readonly error: unknown } | undefined;
     this.#deps.transaction(() => {
       for (let round = 0; pending.length > 0 && round < 1000; round++) {
@@ -136,11 +138,15 @@ export class Inbound {
         held.clear();
         for (const item of pending) {
           let outcome: Outcome;
-          try {
-            outcome = this.#deps.transaction(() => this.#processOne(handler, workspaceId, stream, item));
-          } catch (error) {
-            failure = { error };
-            return;
+          if (single) {
+            outcome = this.#processOne(handler, workspaceId, stream, item);
+          } else {
+            try {
+              outcome = this.#deps.transaction(() => this.#processOne(handler, workspaceId, stream, item));
+            } catch (error) {
+              failure = { error };
+              return;
+            }
           }
           if (outcome.kind === 'held') held.set(item.seq, outcome.held);
           else if (outcome.kind === 'applied') progress = true;
@@ -260,6 +266,7 @@ export class Inbound {
     });
   }
 
+  /** One envelope; runs inside {@link process}'s transaction (or its savepoint for this envelope), which makes its writes one. */
   #processOne(handler: StreamHandler, workspaceId: string, stream: string, item: StoredEnvelope): Outcome {
     const core = this.#deps;
     const checked = core.verify(workspaceId, stream, item.envelope);
@@ -276,11 +283,9 @@ export class Inbound {
         return { kind: 'done' };
       case 'stale':
         core.reporter.report(checked.code, { workspaceId, stream, device: checked.header.author, detail: `seq ${item.seq}: ${checked.detail}` });
-        core.transaction(() => {
-          // Authentic: its clock is spent even though its content is refused, so the author's next one is no gap.
-          if (checked.header.kind !== 'snapshot') core.state.raiseClock(workspaceId, stream, deviceKey(checked.header.author), checked.header.clock, item.seq);
-          core.state.advanceSeq(workspaceId, stream, item.seq);
-        });
+        // Authentic: its clock is spent even though its content is refused, so the author's next one is no gap.
+        if (checked.header.kind !== 'snapshot') core.state.raiseClock(workspaceId, stream, deviceKey(checked.header.author), checked.header.clock, item.seq);
+        core.state.advanceSeq(workspaceId, stream, item.seq);
         return { kind: 'done' };
       case 'no_key':
         this.#awaitKey(workspaceId, stream, checked.header.epoch);
@@ -320,27 +325,23 @@ export class Inbound {
         core.state.advanceSeq(workspaceId, stream, item.seq);
         return { kind: 'done' };
       case 'echo':
-        core.transaction(() => {
-          handler.echo(inbound);
-          core.state.advanceSeq(workspaceId, stream, item.seq);
-        });
+        handler.echo(inbound);
+        core.state.advanceSeq(workspaceId, stream, item.seq);
         return { kind: 'done' };
       case 'apply':
         break;
     }
     const invalid = handler.validate(inbound);
-    core.transaction(() => {
-      if (invalid === undefined) handler.apply(inbound);
-      core.state.setClock(workspaceId, stream, authorKey, header.clock, item.seq);
-      core.state.advanceSeq(workspaceId, stream, item.seq);
-      if (header.kind === 'update') core.state.countUpdate(workspaceId, stream, header.epoch);
-      // Our own envelope, stored although its acknowledgement never reached us.
-      const inFlight = own ? core.outbox.bySentClock(workspaceId, stream, header.clock) : undefined;
-      if (inFlight !== undefined) {
-        core.outbox.remove([inFlight.id]);
-        handler.acknowledged(inFlight, header.clock, item.seq);
-      }
-    });
+    if (invalid === undefined) handler.apply(inbound);
+    core.state.setClock(workspaceId, stream, authorKey, header.clock, item.seq);
+    if (header.kind === 'update') core.state.countUpdate(workspaceId, stream, header.epoch, item.seq);
+    else core.state.advanceSeq(workspaceId, stream, item.seq);
+    // Our own envelope, stored although its acknowledgement never reached us.
+    const inFlight = own ? core.outbox.bySentClock(workspaceId, stream, header.clock) : undefined;
+    if (inFlight !== undefined) {
+      core.outbox.remove([inFlight.id]);
+      handler.acknowledged(inFlight, header.clock, item.seq);
+    }
     if (invalid !== undefined) {
       core.reporter.report('malformed', { workspaceId, stream, device: header.author, detail: `seq ${item.seq}: ${invalid}` });
     }
@@ -374,10 +375,8 @@ export class Inbound {
     if (verdict === 'replay') {
       core.reporter.report('replay', { workspaceId, stream, device: header.author, detail: `clock ${header.clock} at seq ${item.seq}` });
     }
-    core.transaction(() => {
-      if (verdict === 'apply') core.state.setClock(workspaceId, stream, authorKey, header.clock, item.seq);
-      core.state.advanceSeq(workspaceId, stream, item.seq);
-    });
+    if (verdict === 'apply') core.state.setClock(workspaceId, stream, authorKey, header.clock, item.seq);
+    core.state.advanceSeq(workspaceId, stream, item.seq);
     return { kind: verdict === 'apply' ? 'applied' : 'done' };
   }
 
@@ -404,20 +403,18 @@ export class Inbound {
     if (link.verdict === 'unverifiable' && row.active.id !== '') {
       core.log.info({ workspaceId, stream }, 'adopting a snapshot whose parent this device never saw (it missed snapshots)');
     }
-    core.transaction(() => {
-      handler.applySnapshot(inbound);
-      core.state.adoptSnapshot(workspaceId, stream, {
-        id: header.snapshotId,
-        proof: header.parentProof ?? new Uint8Array(new ArrayBuffer(32)),
-        ciphertextHash: sha256(item.envelope.ciphertext),
-        epoch: header.epoch,
-        seq: item.seq,
-      });
-      // What the snapshot covers is in its state; our own clock stays ours to track.
-      for (const [author, clock] of Object.entries(header.coveredClocks ?? {})) {
-        if (author !== core.selfKey) core.state.raiseClock(workspaceId, stream, author, clock, item.seq);
-      }
+    handler.applySnapshot(inbound);
+    core.state.adoptSnapshot(workspaceId, stream, {
+      id: header.snapshotId,
+      proof: header.parentProof ?? new Uint8Array(new ArrayBuffer(32)),
+      ciphertextHash: sha256(item.envelope.ciphertext),
+      epoch: header.epoch,
+      seq: item.seq,
     });
+    // What the snapshot covers is in its state; our own clock stays ours to track.
+    for (const [author, clock] of Object.entries(header.coveredClocks ?? {})) {
+      if (author !== core.selfKey) core.state.raiseClock(workspaceId, stream, author, clock, item.seq);
+    }
     return { kind: 'applied' };
   }
 

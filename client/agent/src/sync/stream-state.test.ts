@@ -39,7 +39,7 @@ describe('StreamStateStore', () => {
       const op = rng.int(0, 7);
       const write = (): void => {
         if (op === 0) state.advanceSeq(workspaceId, stream, rng.int(0, 400));
-        else if (op === 1) state.countUpdate(workspaceId, stream, rng.int(1, 5));
+        else if (op === 1) state.countUpdate(workspaceId, stream, rng.int(1, 5), rng.pick([0, rng.int(1, 400)]));
         else if (op === 2) state.setClock(workspaceId, stream, author, rng.int(0, 50), rng.pick([0, rng.int(1, 400)]));
         else if (op === 3) state.raiseClock(workspaceId, stream, author, rng.int(0, 50), rng.int(1, 400));
         else if (op === 4) {
