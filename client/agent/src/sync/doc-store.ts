@@ -43,8 +43,11 @@ export class DocStore {
   /** Append an applied update. */
   append(workspaceId: string, stream: string, update: Uint8Array): void {
     this.#profile.db
-      .prepare('INSERT INTO sync_doc_updates (workspace_id, stream, data) VALUES (?, ?, ?)')
-      .run([workspaceId, stream, toBytes(update)]);
+      .prepare(
+        `INSERT INTO sync_doc_updates (workspace_id, stream, id, data)
+         VALUES (?, ?, (SELECT coalesce(max(id), 0) + 1 FROM sync_doc_updates WHERE workspace_id = ? AND stream = ?), ?)`,
+      )
+      .run([workspaceId, stream, workspaceId, stream, toBytes(update)]);
     const key = streamPairKey(workspaceId, stream);
     const counted = this.#counts.get(key);
     if (counted !== undefined) this.#counts.set(key, counted + 1);

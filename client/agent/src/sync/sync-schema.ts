@@ -128,4 +128,22 @@ export const SYNC_MIGRATIONS = defineMigrations('sync', [
   ALTER TABLE sync_doc_updates_v2 RENAME TO sync_doc_updates;
   CREATE INDEX sync_doc_updates_stream ON sync_doc_updates (workspace_id, stream, id);
   `,
+  // Stored in the order of their own key (a clustered table), a stream's updates need no
+  // index beside them: an appended update writes one page where the row and its index
+  // entry wrote two, each encrypted and written to the WAL in the commit — every received
+  // update's commit (4 pages → 3) and every local edit's. Ids are counted per stream from
+  // here on (the highest of the stream + 1); the rows kept keep theirs, and their order.
+  `
+  CREATE TABLE sync_doc_updates_v3 (
+    workspace_id TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (workspace_id, stream, id)
+  ) WITHOUT ROWID;
+  INSERT INTO sync_doc_updates_v3 (workspace_id, stream, id, data)
+    SELECT workspace_id, stream, id, data FROM sync_doc_updates;
+  DROP TABLE sync_doc_updates;
+  ALTER TABLE sync_doc_updates_v3 RENAME TO sync_doc_updates;
+  `,
 ]);
