@@ -24,12 +24,17 @@ afterEach(() => {
   dir = undefined;
 });
 
+/** A new empty profile in a directory of its own (closed and removed after the test). */
+async function newProfile(): Promise<ProfileDb> {
+  dir = mkdtempSync(join(tmpdir(), 'yp-sync-schema-'));
+  const created = await createProfile(dir, 'p', 'salasana', { unsafeWeakKdfForTests: true });
+  if (!created.ok) throw new Error(created.error);
+  return created.profile;
+}
+
 describe('SYNC_MIGRATIONS', () => {
   it('lets the outbox queue records events, keeping queued rows and the id sequence', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'yp-sync-schema-'));
-    const created = await createProfile(dir, 'p', 'salasana', { unsafeWeakKdfForTests: true });
-    if (!created.ok) throw new Error(created.error);
-    profile = created.profile;
+    profile = await newProfile();
     const [first] = SYNC_MIGRATIONS.steps;
     if (first === undefined) throw new Error('no first step');
     profile.migrate(defineMigrations('sync', [first]));
@@ -52,10 +57,7 @@ describe('SYNC_MIGRATIONS', () => {
   });
 
   it('keeps stored document updates in their order without AUTOINCREMENT, and an insert no longer writes sqlite_sequence', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'yp-sync-schema-'));
-    const created = await createProfile(dir, 'p', 'salasana', { unsafeWeakKdfForTests: true });
-    if (!created.ok) throw new Error(created.error);
-    profile = created.profile;
+    profile = await newProfile();
     const db = profile.db;
     profile.migrate(defineMigrations('sync', SYNC_MIGRATIONS.steps.slice(0, 2)));
     const insert = (stream: string, byte: number) =>
@@ -81,10 +83,7 @@ describe('SYNC_MIGRATIONS', () => {
   });
 
   it('clusters document updates by stream: rows and order kept, no index beside them, and an append goes after its stream\'s last', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'yp-sync-schema-'));
-    const created = await createProfile(dir, 'p', 'salasana', { unsafeWeakKdfForTests: true });
-    if (!created.ok) throw new Error(created.error);
-    profile = created.profile;
+    profile = await newProfile();
     const db = profile.db;
     profile.migrate(defineMigrations('sync', SYNC_MIGRATIONS.steps.slice(0, 3)));
     const insert = db.prepare('INSERT INTO sync_doc_updates (workspace_id, stream, data) VALUES (?, ?, ?)');
