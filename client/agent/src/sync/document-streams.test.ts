@@ -6,13 +6,13 @@
 import { pino } from 'pino';
 import { Prng } from '@yhteispoyta/test-support/prng';
 import { toBytes } from '@yhteispoyta/crypto/bytes';
-import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
-import type { EnvelopeHeader, EnvelopeKind } from '@yhteispoyta/crypto/types';
+import type { EnvelopeKind } from '@yhteispoyta/crypto/types';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DocStore } from './doc-store';
 import { DocumentStreams } from './document-streams';
 import { documentStateHash } from './state-hash';
+import { testHeader } from './testkit/headers';
 import { syncProfiles } from './testkit/sync-profiles';
 
 const profile = syncProfiles('yp-docstreams-');
@@ -38,18 +38,7 @@ async function documents(): Promise<DocumentStreams> {
 let seq = 0;
 function envelope(kind: EnvelopeKind, plaintext: Uint8Array) {
   seq += 1;
-  const header: EnvelopeHeader = {
-    v: PROTOCOL_VERSION,
-    workspaceId: WS,
-    stream: PLAN,
-    kind,
-    epoch: 1,
-    author: { userId: 'anna', deviceId: 1 },
-    clock: kind === 'snapshot' ? 0 : seq,
-    snapshotId: kind === 'snapshot' ? `s${String(seq)}` : '',
-    sentAt: 0,
-    chainHead: { seq: 0, hash: '0'.repeat(64) },
-  };
+  const header = testHeader({ workspaceId: WS, stream: PLAN, kind, clock: kind === 'snapshot' ? 0 : seq, snapshotId: kind === 'snapshot' ? `s${String(seq)}` : '' });
   return { workspaceId: WS, stream: PLAN, seq, header, plaintext: toBytes(plaintext) };
 }
 

@@ -2,36 +2,21 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { KeyedQueue } from '@yhteispoyta/common/queue';
 import type { StoredEnvelope } from '@yhteispoyta/crypto/protocol';
-import { PROTOCOL_VERSION } from '@yhteispoyta/crypto/types';
-import type { EnvelopeHeader, WireEnvelope } from '@yhteispoyta/crypto/types';
+import type { WireEnvelope } from '@yhteispoyta/crypto/types';
 import type { ProfileDb } from '../profile/profile-db';
 import type { InboundEnvelope, StreamHandler } from '../streams/stream-handler';
 import type { CheckedEnvelope } from './envelope-check';
 import { Inbound } from './inbound';
 import { StreamStateStore } from './stream-state';
+import { testHeader } from './testkit/headers';
 import { syncProfiles } from './testkit/sync-profiles';
 
 const profile = syncProfiles('yp-inbound-');
 
 const WS = 'w1';
 const PLAN = 'doc:plan';
-const ANNA = { userId: 'u-anna', deviceId: 1 };
-const ANNA_KEY = 'u-anna.1';
-
-function header(clock: number): EnvelopeHeader {
-  return {
-    v: PROTOCOL_VERSION,
-    workspaceId: WS,
-    stream: PLAN,
-    kind: 'update',
-    epoch: 1,
-    author: ANNA,
-    clock,
-    snapshotId: '',
-    sentAt: 0,
-    chainHead: { seq: 1, hash: '0'.repeat(64) },
-  };
-}
+/** the author of every envelope here (testHeader's) */
+const ANNA_KEY = 'anna.1';
 
 /** An envelope stored at `seq`: its header bytes carry the seq, by which the faked verification knows it. */
 function stored(seq: number): StoredEnvelope {
@@ -81,7 +66,7 @@ async function inboundOn(failing: Set<number>, clocks: Map<number, number>): Pro
     outbox: { bySentClock: () => undefined, remove: () => undefined },
     handlers: { handlerFor: () => handler },
     // Every envelope is Anna's, authentic, of the clock `clocks` gives its seq.
-    verify: (_w, _s, envelope): CheckedEnvelope => ({ status: 'ok', header: header(clocks.get(seqOf(envelope)) ?? 0), plaintext: new Uint8Array(new ArrayBuffer(1)) }),
+    verify: (_w, _s, envelope): CheckedEnvelope => ({ status: 'ok', header: testHeader({ clock: clocks.get(seqOf(envelope)) ?? 0 }), plaintext: new Uint8Array(new ArrayBuffer(1)) }),
     relay: { fetch: () => Promise.resolve({ ok: true as const, envelopes: [] }) },
     lanes: new KeyedQueue(),
     transaction: (work) => db.refetchableTransaction(work),

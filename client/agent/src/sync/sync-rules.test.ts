@@ -9,23 +9,18 @@ import { deletesBeyond } from './document-streams';
 import { expectedParentProof, judgeSnapshotLink, newSnapshotId, proofAfter } from './snapshot-chain';
 import { documentStateHash } from './state-hash';
 import type { ActiveSnapshot, KnownSnapshot } from './stream-state';
+import { testHeader } from './testkit/headers';
 
 describe('snapshot chain', () => {
-  const snapshotHeader = (id: string, parent: string, proof: Uint8Array): EnvelopeHeader => ({
-    v: 2,
-    workspaceId: 'w',
-    stream: 'doc:plan',
-    kind: 'snapshot',
-    epoch: 1,
-    author: { userId: 'u', deviceId: 1 },
-    clock: 0,
-    snapshotId: id,
-    parentSnapshotId: parent,
-    parentProof: new Uint8Array(proof) as EnvelopeHeader['parentProof'],
-    coveredClocks: {},
-    sentAt: 0,
-    chainHead: { seq: 0, hash: '0'.repeat(64) },
-  });
+  const snapshotHeader = (id: string, parent: string, proof: Uint8Array): EnvelopeHeader =>
+    testHeader({
+      kind: 'snapshot',
+      clock: 0,
+      snapshotId: id,
+      parentSnapshotId: parent,
+      parentProof: new Uint8Array(proof) as EnvelopeHeader['parentProof'],
+      coveredClocks: {},
+    });
   const none: ActiveSnapshot = { id: '', proof: undefined, ciphertextHash: undefined, epoch: 0, seq: 0 };
   const ciphertext = randomBytes(50);
   const s1: KnownSnapshot = { id: 's1', proof: GENESIS_PROOF, ciphertextHash: sha256(ciphertext), epoch: 1, seq: 3 };
