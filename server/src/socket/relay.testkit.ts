@@ -51,17 +51,19 @@ export interface TestServer {
 /** Options of {@link startTestServer}. */
 export interface TestServerOptions {
   readonly ratePerDevicePerMinute?: number;
+  /** a sqlite file (default: in memory), for tests that open it a second time */
+  readonly sqlitePath?: string;
 }
 
 /**
- * Starts the real server (`startServer`): sqlite in memory, logs captured at debug level,
+ * Starts the real server (`startServer`): sqlite in memory (or `sqlitePath`), logs captured at debug level,
  * the admin API on (TEST_ADMIN_TOKEN) so devices can be certified.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
-    SQLITE_PATH: ':memory:',
+    SQLITE_PATH: options.sqlitePath ?? ':memory:',
     LOG_LEVEL: 'debug',
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...(options.ratePerDevicePerMinute === undefined ? {} : { RATE_PER_DEVICE_PER_MINUTE: String(options.ratePerDevicePerMinute) }),

@@ -51,6 +51,14 @@ const inspector: StoreInspector = {
       db.close();
     }
   },
+  async commitFromOutside(store) {
+    const db = rawDb(store);
+    try {
+      db.prepare('UPDATE workspaces SET last_activity_at = last_activity_at + 1').run();
+    } finally {
+      db.close();
+    }
+  },
   async forgetLog(store) {
     const db = rawDb(store);
     try {

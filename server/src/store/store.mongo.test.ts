@@ -40,6 +40,9 @@ const inspector: StoreInspector = {
   async blobChunkCount(store) {
     return rawDb(store).collection('blob_chunks').countDocuments({});
   },
+  async commitFromOutside(store) {
+    await rawDb(store).collection('workspaces').updateMany({}, { $inc: { lastActivityAt: 1 } });
+  },
   async forgetLog(store) {
     await rawDb(store).collection('log_leaves').deleteMany({});
   },

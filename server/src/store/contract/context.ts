@@ -12,6 +12,11 @@ export interface StoreInspector {
   tamperAuditAction(store: Store, seq: number, action: string): Promise<void>;
   /** How many blob chunk rows/documents exist in the database, complete or not. */
   blobChunkCount(store: Store): Promise<number>;
+  /**
+   * Commit as another server process sharing the store would (its own connection, not
+   * the store object): add 1 to the lastActivityAt of every workspace.
+   */
+  commitFromOutside(store: Store): Promise<void>;
   /** Delete every leaf of the transparency log (as a store from before the log looked). */
   forgetLog(store: Store): Promise<void>;
 }

@@ -29,7 +29,7 @@ function entry(seq: number, prevHash: string, userId = 'bob'): StoredMembershipE
 }
 
 /** Register the workspace, membership and mailbox cases. */
-export function describeWorkspaceContract({ store }: ContractContext): void {
+export function describeWorkspaceContract({ store, inspector }: ContractContext): void {
   describe('workspaces', () => {
     it('are created once and their activity only moves forward', async () => {
       const s = store();
@@ -75,6 +75,26 @@ export function describeWorkspaceContract({ store }: ContractContext): void {
       const events = await s.workspaces.listMembershipEvents('w1', 0);
       expect(events).toHaveLength(1);
       expect(events[0]).toEqual(results[0]?.ok ? a : b);
+    });
+
+    it("keep the foreign-write mark through this store's own writes and move it for another writer's commit", async () => {
+      const s = store();
+      const before = await s.workspaces.foreignWriteMark();
+      await s.workspaces.createWorkspace({ id: 'w1', kind: 'case', createdAt: 1 });
+      await s.workspaces.appendMembershipEvent('w1', entry(0, ZERO_HASH_HEX), 0, ZERO_HASH_HEX);
+      await s.workspaces.setMembershipView('w1', { asOfSeq: 0, members: [] });
+      const afterOwn = await s.workspaces.foreignWriteMark();
+      await inspector.commitFromOutside(s);
+      const afterForeign = await s.workspaces.foreignWriteMark();
+      // null is the adapter saying it cannot tell: then it must never claim to.
+      if (before === null) {
+        expect([afterOwn, afterForeign]).toEqual([null, null]);
+      } else {
+        expect(afterOwn).toBe(before);
+        expect(afterForeign).not.toBe(before);
+        expect(await s.workspaces.foreignWriteMark()).toBe(afterForeign);
+      }
+      expect((await s.workspaces.getWorkspace('w1'))?.lastActivityAt).toBe(2);
     });
   });
 

@@ -73,6 +73,11 @@ export function mongoWorkspaces(m: MongoModels): WorkspaceStore {
       const docs = await m.membershipEvents.find({ workspaceId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).lean();
       return docs.map(toEvent);
     },
+    async foreignWriteMark() {
+      // Every server process writes to the same replica set and nothing here counts their
+      // commits: the adapter cannot tell, so cached chain states are read again (port.ts).
+      return null;
+    },
     async setMembershipView(workspaceId, view) {
       const doc = {
         asOfSeq: view.asOfSeq,

@@ -64,6 +64,15 @@ export interface WorkspaceStore {
    * is newer than the stored one (so concurrent server processes never move it back).
    */
   setMembershipView(workspaceId: string, view: MembershipView): Promise<Ok | Fail<'stale', { asOfSeq: number }>>;
+  /**
+   * A mark of what other writers did: it changes whenever another process or connection
+   * sharing the store may have committed since the previous answer, and stays the same
+   * while only this store object writes. null when the adapter cannot tell; a caller then
+   * reads from the store whatever it keeps a copy of. What it is for: the chain cache
+   * (services/chain-cache.ts) keeps a workspace's verified state while the mark stands
+   * still, instead of querying the store for every push.
+   */
+  foreignWriteMark(): Promise<number | null>;
   /** Current member devices per the view (fan-out targets). */
   memberDevices(workspaceId: string): Promise<DeviceRef[]>;
   /** Ids of the workspaces the user is a member of per the views. */

@@ -37,6 +37,8 @@ export function sqliteWorkspaces({ db, immediate }: SqliteDb): WorkspaceStore {
     'SELECT * FROM membership_events WHERE workspace_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   );
   const selectView = db.prepare('SELECT * FROM membership_views WHERE workspace_id = ?');
+  // Changes when another connection (another server process) commits; never for this one's own commits.
+  const dataVersion = db.prepare('PRAGMA data_version');
   const upsertView = db.prepare(
     `INSERT INTO membership_views (workspace_id, as_of_seq, members) VALUES (?, ?, ?)
      ON CONFLICT (workspace_id) DO UPDATE SET as_of_seq = excluded.as_of_seq, members = excluded.members`,
@@ -101,6 +103,11 @@ export function sqliteWorkspaces({ db, immediate }: SqliteDb): WorkspaceStore {
         }
         return { ok: true } as const;
       });
+    },
+    async foreignWriteMark() {
+      const row = dataVersion.get();
+      if (!row) throw new Error('PRAGMA data_version returned no row');
+      return colInt(row, 'data_version');
     },
     async memberDevices(workspaceId) {
       return selectMemberDevices
