@@ -425,7 +425,7 @@ function whereTimeGoes(r: BenchResults): string {
       `- **Throughput.** The server is CPU-bound (see *Server CPU*); its profile puts ${tp.byModule
         .slice(0, 4)
         .map((m) => `${pct(m.share)} in ${m.name}`)
-        .join(', ')}. Per envelope it verifies an XEdDSA signature, checks membership (the chain events stored since its cached state, read once per workspace per event-loop turn) and the author's device, inserts it in a transaction shared with the envelopes of the same event-loop turn (which reads and writes each clock, snapshot reference and sequence once for all of them) and emits a binary socket.io packet (its JSON and the encoded envelope in one WebSocket frame) to every receiver and the ack, where the baseline applies a small update to an in-memory document and forwards one websocket frame.`,
+        .join(', ')}. Per envelope it verifies an XEdDSA signature, checks membership against its cached chain state (brought up to date from the store only once another writer has committed, at most once per workspace per event-loop turn) and the author's device, inserts it in a transaction shared with the envelopes of the same event-loop turn (which reads and writes each clock, snapshot reference and sequence once for all of them) and emits a binary socket.io packet (its JSON and the encoded envelope in one WebSocket frame) to every receiver and the ack, where the baseline applies a small update to an in-memory document and forwards one websocket frame.`,
     );
   }
   const open = defaultOpenRow(r);
