@@ -1,7 +1,8 @@
 /**
  * Two server processes' worth of relay in this process — two `startServer`s on one
  * sqlite file, fanning out through one real redis-server — and devices connected to
- * different ones: envelopes, presence, mailbox notices and removals cross between them.
+ * different ones: envelopes, presence, mailbox notices and removals cross between them,
+ * and a removal committed through one is enforced by the other's admission at once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,5 +132,19 @@ describe('two servers fanning out through redis', () => {
     await local;
     await settle(bobSocket, workspaceId);
     expect(bobEnvelopes).toEqual([]);
+  });
+
+  it('a device removed through one server is refused at its next push on the other, which held her in its chain cache', async () => {
+    const one = await start(undefined);
+    const two = await start(undefined);
+    const [alice, erin] = [await enrolDevice(one), await enrolDevice(one)];
+    const workspaceId = await createTestWorkspace(one, alice, erin);
+    const erinSocket = await connect(two, erin, workspaceId);
+    // Server two admits her push: its cache now holds the chain with her in it.
+    expect(pushAckSchema.parse(await request(erinSocket, 'push', { envelope: seal(erin, { workspaceId, clock: 1 }) }))).toMatchObject({ ok: true });
+    // Removed through server one: a commit server two did not make (its store's foreign-write mark moves).
+    await appendEvent(one, alice, workspaceId, 'remove_member', { userId: erin.ref.userId });
+    expect(await request(erinSocket, 'push', { envelope: seal(erin, { workspaceId, clock: 2 }) })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await two.ctx.store.envelopes.envelopesAfter(workspaceId, 'doc:plan', 0, 10)).toHaveLength(1);
   });
 });
