@@ -23,49 +23,36 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
 const opened = new Map<Store, { path: string; key?: string }>();
 
-/** A second, raw connection to the store's file (what an attacker with the file has). */
-function rawDb(store: Store): Database {
+/**
+ * Run `use` on a second, raw connection to the store's file (what an attacker with the
+ * file has, or another server process sharing it), closed afterwards.
+ */
+function withRawDb<T>(store: Store, use: (db: Database) => T): T {
   const where = opened.get(store);
   if (!where) throw new Error('unknown store');
   const db = new Database(where.path);
-  if (where.key) db.exec(`PRAGMA key = "x'${where.key}'"`);
-  db.exec('PRAGMA busy_timeout = 5000');
-  return db;
+  try {
+    if (where.key) db.exec(`PRAGMA key = "x'${where.key}'"`);
+    db.exec('PRAGMA busy_timeout = 5000');
+    return use(db);
+  } finally {
+    db.close();
+  }
 }
 
 const inspector: StoreInspector = {
   async tamperAuditAction(store, seq, action) {
-    const db = rawDb(store);
-    try {
-      db.prepare('UPDATE audit SET action = ? WHERE seq = ?').run([action, seq]);
-    } finally {
-      db.close();
-    }
+    withRawDb(store, (db) => db.prepare('UPDATE audit SET action = ? WHERE seq = ?').run([action, seq]));
   },
   async blobChunkCount(store) {
-    const db = rawDb(store);
-    try {
-      const row = db.prepare('SELECT count(*) AS n FROM blob_chunks').get();
-      return typeof row?.['n'] === 'number' ? row['n'] : -1;
-    } finally {
-      db.close();
-    }
+    const row = withRawDb(store, (db) => db.prepare('SELECT count(*) AS n FROM blob_chunks').get());
+    return typeof row?.['n'] === 'number' ? row['n'] : -1;
   },
   async commitFromOutside(store) {
-    const db = rawDb(store);
-    try {
-      db.prepare('UPDATE workspaces SET last_activity_at = last_activity_at + 1').run();
-    } finally {
-      db.close();
-    }
+    withRawDb(store, (db) => db.prepare('UPDATE workspaces SET last_activity_at = last_activity_at + 1').run());
   },
   async forgetLog(store) {
-    const db = rawDb(store);
-    try {
-      db.prepare('DELETE FROM log_leaves').run();
-    } finally {
-      db.close();
-    }
+    withRawDb(store, (db) => db.prepare('DELETE FROM log_leaves').run());
   },
 };
 
