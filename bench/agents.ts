@@ -130,27 +130,14 @@ export async function restartAgent(agent: BenchAgent, serverUrl: string, tuning:
   await until(`${agent.name} online`, () => sessionOf(agent).parts.link.status() === 'online');
 }
 
-/** A consultation workspace created by `owner` with the users `memberUserIds` added; resolves with its id. */
-export async function createWorkspace(owner: BenchAgent, memberUserIds: readonly string[], label: string): Promise<string> {
-  const membership = sessionOf(owner).parts.membership;
-  const { workspaceId } = await membership.create('consultation', label);
-  for (const userId of memberUserIds) await membership.addMember(workspaceId, userId);
-  return workspaceId;
-}
-
-/** Resolves once `member` holds the epoch key of the workspace. */
-export async function awaitWorkspaceKey(member: BenchAgent, workspaceId: string): Promise<void> {
-  await until(`${member.name} has the key of ${workspaceId}`, () => sessionOf(member).parts.keys.currentEpoch(workspaceId) !== undefined);
-}
-
 /** A consultation workspace owned by `owner` with `members` added; resolves when every member holds the epoch key. */
 export async function formWorkspace(owner: BenchAgent, members: readonly BenchAgent[], label: string): Promise<string> {
-  const workspaceId = await createWorkspace(
-    owner,
-    members.map((member) => member.userId),
-    label,
-  );
-  for (const member of members) await awaitWorkspaceKey(member, workspaceId);
+  const membership = sessionOf(owner).parts.membership;
+  const { workspaceId } = await membership.create('consultation', label);
+  for (const member of members) await membership.addMember(workspaceId, member.userId);
+  for (const member of members) {
+    await until(`${member.name} has the key of ${label}`, () => sessionOf(member).parts.keys.currentEpoch(workspaceId) !== undefined);
+  }
   return workspaceId;
 }
 

@@ -1,13 +1,10 @@
 /**
  * The propagation runs' load generators: each system's clients spread over several
- * processes (fleet-worker.ts), so that the generator — which for Yhteispöytä also runs
- * every agent — is not what the many-workspace rows measure. A workspace's clients live
- * in different processes, as on their users' separate devices: the receivers of an edit
- * do not queue behind each other in one process (client c of workspace w runs in process
- * (w × clients + c) mod processes). Every process replays the traces of its clients by
- * their workspace's global index and place, so a run replays the same edits however it is
- * split; edits and arrivals are timed on the machine's monotonic clock and joined here.
- * Every system gets the same layout.
+ * processes (fleet-worker.ts), a few workspaces each, so that the generator — which for
+ * Yhteispöytä also runs every agent — is not what the many-workspace rows measure. A
+ * workspace's clients stay in one process (latency is read from its own clock); every
+ * process replays the traces of its workspaces by their global index, so a run replays
+ * the same edits however it is split. Every system gets the same layout.
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -15,14 +12,13 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AgentTuning } from './agents';
 import { cpuMeter } from './cpu';
-import type { FleetCommand, FleetReport, FleetSetup, FormedWorkspace, MemberCode, Place, WorkspaceToForm } from './fleet-worker';
+import type { FleetCommand, FleetReport, FleetSetup, MemberCode } from './fleet-worker';
 import { benchCode, certifyAll } from './organisation';
 import type { BenchOrg } from './organisation';
 import { REPO_ROOT } from './processes';
 import type { MeasuredProcess } from './processes';
 import type { PropagationRow } from './propagation';
 import { percentile, summarize } from './stats';
-import { membersOf, poolReports } from './workload';
 import type { WorkloadPlan, WorkloadResult } from './workload';
 
 /** Which system a fleet drives, and what it needs to reach it. */
@@ -55,8 +51,7 @@ class WorkerProcess {
   #output = '';
   #failure: Error | undefined;
 
-  /** the clients this process holds */
-  constructor(readonly places: readonly Place[]) {
+  constructor(readonly workspaces: number) {
     this.#child = fork(resolve(REPO_ROOT, 'bench', 'fleet-worker.ts'), [], { cwd: REPO_ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const keep = (chunk: Buffer) => (this.#output = (this.#output + chunk.toString()).slice(-4000));
     this.#child.stdout?.on('data', keep);
@@ -97,60 +92,41 @@ class WorkerProcess {
   }
 }
 
-/** One run's pooled result as a row. */
-function rowOf(opts: {
+/** Pool the results of one run's processes into a row. */
+function poolResults(opts: {
   readonly system: PropagationRow['system'];
   readonly workspaces: number;
   readonly clientsPerWorkspace: number;
   readonly processes: number;
-  readonly result: WorkloadResult;
+  readonly results: readonly WorkloadResult[];
   readonly serverCpu: number;
   readonly serverCpuMs: number;
 }): PropagationRow {
-  const { result } = opts;
+  const samples = opts.results.flatMap((r) => r.latencies);
+  const lateness = opts.results.flatMap((r) => r.lateness);
+  const edits = opts.results.reduce((sum, r) => sum + r.edits, 0);
   return {
     system: opts.system,
     setup: SETUP_LABEL[opts.system],
     workspaces: opts.workspaces,
     clientsPerWorkspace: opts.clientsPerWorkspace,
     generators: opts.processes,
-    latency: summarize(result.latencies),
-    samples: result.latencies,
-    edits: result.edits,
-    lost: result.lost,
-    generatorLateP50: percentile(result.lateness, 50),
-    generatorLateP99: result.generatorLateP99,
-    clientCpu: result.clientCpu,
+    latency: summarize(samples),
+    samples,
+    edits,
+    lost: opts.results.reduce((sum, r) => sum + r.lost, 0),
+    generatorLateP50: percentile(lateness, 50),
+    generatorLateP99: percentile(lateness, 99),
+    clientCpu: opts.results.reduce((sum, r) => sum + r.clientCpu, 0),
     serverCpu: opts.serverCpu,
-    serverCpuSPer1000: opts.serverCpuMs / Math.max(1, result.edits),
+    serverCpuSPer1000: opts.serverCpuMs / Math.max(1, edits),
   };
-}
-
-/** Which process holds each client: client c of workspace w in process (w × clients + c) mod processes. */
-export function placeClients(workspaces: number, clients: number, processes: number): Place[][] {
-  const places: Place[][] = Array.from({ length: processes }, () => []);
-  for (let group = 0; group < workspaces; group++) {
-    for (let client = 0; client < clients; client++) places[(group * clients + client) % processes]?.push({ group, client });
-  }
-  return places;
-}
-
-/** Ask each of `workers` with `command` and collect its report of `type`. */
-function askAll<T extends FleetReport['type']>(workers: readonly WorkerProcess[], type: T, command: (worker: WorkerProcess, index: number) => FleetCommand): Promise<Extract<FleetReport, { type: T }>[]> {
-  return Promise.all(
-    workers.map((worker, index) => {
-      const report = worker.next(type);
-      worker.send(command(worker, index));
-      return report;
-    }),
-  );
 }
 
 /**
  * Start a fleet for `target` on the server `server`: `workspaces` workspaces of `clients`
- * each, over one process per `perProcess` workspaces (placeClients). Resolves once every
- * client is connected (agents enrolled, certified, in their workspaces and holding their
- * documents).
+ * each, `perProcess` workspaces per process. Resolves once every client is connected
+ * (agents enrolled, certified and in their workspaces).
  */
 export async function startFleet(opts: {
   readonly target: FleetTarget;
@@ -160,12 +136,56 @@ export async function startFleet(opts: {
   readonly perProcess: number;
 }): Promise<Fleet> {
   const { target, server, clients } = opts;
-  const processes = Math.max(1, Math.ceil(opts.workspaces / opts.perProcess));
-  const workers = placeClients(opts.workspaces, clients, processes).map((places) => new WorkerProcess(places));
+  const workers: WorkerProcess[] = [];
+  for (let first = 0; first < opts.workspaces; first += opts.perProcess) workers.push(new WorkerProcess(Math.min(opts.perProcess, opts.workspaces - first)));
   const close = async (): Promise<number> => (await Promise.all(workers.map((w) => w.close()))).reduce((a, b) => a + b, 0);
   try {
-    if (target.system === 'yhteispoyta') await joinAgents(target, server, workers, opts.workspaces, clients);
-    else await askAll(workers, 'ready', (worker) => ({ type: 'setup', setup: { kind: target.system, url: server.url, clients: worker.places } }));
+    let first = 0;
+    const setups: { worker: WorkerProcess; setup: FleetSetup; codeIds: string[] }[] = [];
+    for (const worker of workers) {
+      const indices = Array.from({ length: worker.workspaces }, (_, i) => first + i);
+      first += worker.workspaces;
+      if (target.system === 'yhteispoyta') {
+        const codeIds: string[] = [];
+        const workspaces = [];
+        for (const w of indices) {
+          const members: MemberCode[] = [];
+          for (let c = 0; c < clients; c++) {
+            const name = `f${w}-${c}`;
+            const issued = await benchCode(target.org, `Bench ${name}`);
+            codeIds.push(issued.codeId);
+            members.push({ name, userId: issued.userId, code: issued.code });
+          }
+          workspaces.push({ label: `Bench ${w}`, members });
+        }
+        const dir = join(target.dir, `fleet-${indices[0] ?? 0}`);
+        mkdirSync(dir, { recursive: true });
+        setups.push({ worker, codeIds, setup: { kind: 'yhteispoyta', serverUrl: server.url, dir, tuning: target.tuning, workspaces } });
+      } else {
+        setups.push({ worker, codeIds: [], setup: { kind: target.system, url: server.url, rooms: indices.map((w) => `workspace-${w}`), clients } });
+      }
+    }
+    if (target.system === 'yhteispoyta') {
+      // One worker's agents enrol at a time (three at once, as startAgents does): every
+      // worker enrolling at once timed out enrolment requests at a busy server.
+      for (const { worker, setup, codeIds } of setups) {
+        const enrolled = worker.next('enrolled');
+        worker.send({ type: 'setup', setup });
+        await enrolled;
+        await certifyAll(target.org, codeIds);
+        const ready = worker.next('ready');
+        worker.send({ type: 'certified' });
+        await ready;
+      }
+    } else {
+      await Promise.all(
+        setups.map(async ({ worker, setup }) => {
+          const ready = worker.next('ready');
+          worker.send({ type: 'setup', setup });
+          await ready;
+        }),
+      );
+    }
   } catch (error) {
     await close();
     throw error;
@@ -173,81 +193,33 @@ export async function startFleet(opts: {
   return {
     processes: workers.length,
     run: async (workspaces, plan, profileFile) => {
-      // Every process holding a client of the first `workspaces` workspaces takes part.
-      const active = workers.filter((worker) => worker.places.some((place) => place.group < workspaces));
-      const typed = await askAll(active, 'typed', () => ({ type: 'warm', groups: workspaces }));
-      const warmEnds = typed.flatMap((report) => report.ends);
-      const warmed = await askAll(active, 'reached', () => ({ type: 'reach', targets: warmEnds, timeoutMs: 120_000 }));
-      if (!warmed.every((report) => report.ok)) throw new Error('documents did not converge in time');
-      const meter = cpuMeter(server.pid);
-      const replayed = await askAll(active, 'replayed', (_worker, index) => ({
-        type: 'go',
-        plan,
-        groups: workspaces,
-        ...(index === 0 && profileFile !== undefined ? { profileFile } : {}),
-      }));
-      const ends = replayed.flatMap((report) => report.ends);
-      const results = await askAll(active, 'result', () => ({ type: 'drain', targets: ends }));
-      const cpu = meter.stop();
-      const members = membersOf(active.flatMap((worker) => worker.places.filter((place) => place.group < workspaces)));
-      const result = poolReports(
-        results.map((r) => r.report),
-        members,
+      // The first workers hold the first workspaces; each replays its share under their global indices.
+      const share: { worker: WorkerProcess; groups: number; firstGroup: number }[] = [];
+      let firstGroup = 0;
+      for (const worker of workers) {
+        const groups = Math.min(worker.workspaces, workspaces - firstGroup);
+        if (groups <= 0) break;
+        share.push({ worker, groups, firstGroup });
+        firstGroup += worker.workspaces;
+      }
+      await Promise.all(
+        share.map(({ worker, groups }) => {
+          const warmed = worker.next('warmed');
+          worker.send({ type: 'warm', groups });
+          return warmed;
+        }),
       );
-      return rowOf({ system: target.system, workspaces, clientsPerWorkspace: clients, processes: active.length, result, serverCpu: cpu.share, serverCpuMs: cpu.cpuMs });
+      const meter = cpuMeter(server.pid);
+      const results = await Promise.all(
+        share.map(async ({ worker, firstGroup: offset }, index) => {
+          const result = worker.next('result');
+          worker.send({ type: 'go', plan: { ...plan, firstGroup: offset }, ...(index === 0 && profileFile !== undefined ? { profileFile } : {}) });
+          return (await result).result;
+        }),
+      );
+      const cpu = meter.stop();
+      return poolResults({ system: target.system, workspaces, clientsPerWorkspace: clients, processes: share.length, results, serverCpu: cpu.share, serverCpuMs: cpu.cpuMs });
     },
     close,
   };
-}
-
-/**
- * Agents: every process enrols its agents with codes of the organisation's admin tool,
- * which certifies them; each workspace's owner (place 0) forms it, and every member opens
- * its document once it holds the key.
- */
-async function joinAgents(
-  target: Extract<FleetTarget, { system: 'yhteispoyta' }>,
-  server: MeasuredProcess,
-  workers: readonly WorkerProcess[],
-  workspaces: number,
-  clients: number,
-): Promise<void> {
-  const userIds = new Map<string, string>();
-  const userIdOf = (group: number, client: number): string => {
-    const userId = userIds.get(`${group}:${client}`);
-    if (userId === undefined) throw new Error(`no member was issued a code for workspace ${group}, client ${client}`);
-    return userId;
-  };
-  // One worker's agents enrol at a time (three at once, as startAgents does): every
-  // worker enrolling at once timed out enrolment requests at a busy server.
-  for (const [index, worker] of workers.entries()) {
-    const codeIds: string[] = [];
-    const members: MemberCode[] = [];
-    for (const place of worker.places) {
-      const name = `f${place.group}-${place.client}`;
-      const issued = await benchCode(target.org, `Bench ${name}`);
-      codeIds.push(issued.codeId);
-      userIds.set(`${place.group}:${place.client}`, issued.userId);
-      members.push({ ...place, name, userId: issued.userId, code: issued.code });
-    }
-    const dir = join(target.dir, `fleet-${index}`);
-    mkdirSync(dir, { recursive: true });
-    const setup: FleetSetup = { kind: 'yhteispoyta', serverUrl: server.url, dir, tuning: target.tuning, members };
-    await askAll([worker], 'enrolled', () => ({ type: 'setup', setup }));
-    await certifyAll(target.org, codeIds);
-    await askAll([worker], 'ready', () => ({ type: 'certified' }));
-  }
-  const ids: FormedWorkspace[] = [];
-  for (const worker of workers) {
-    const owned: WorkspaceToForm[] = worker.places
-      .filter((place) => place.client === 0)
-      .map(({ group }) => ({
-        group,
-        label: `Bench ${group}`,
-        memberUserIds: Array.from({ length: clients - 1 }, (_, i) => userIdOf(group, i + 1)),
-      }));
-    if (owned.length > 0) ids.push(...(await askAll([worker], 'formed', () => ({ type: 'form', workspaces: owned })))[0]?.ids ?? []);
-  }
-  if (ids.length !== workspaces) throw new Error(`${ids.length} of ${workspaces} workspaces formed`);
-  await askAll(workers, 'opened', () => ({ type: 'open', ids }));
 }

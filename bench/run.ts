@@ -29,7 +29,7 @@ import type { BuiltDocument, OpenRow } from './open';
 import { REPO_ROOT, startMeasured } from './processes';
 import type { MeasuredProcess } from './processes';
 import { ypAgentProcesses, ypInProcess } from './propagation';
-import { placeClients, startFleet } from './fleet';
+import { startFleet } from './fleet';
 import type { Fleet, FleetTarget } from './fleet';
 import type { PropagationRow } from './propagation';
 import { guardChecks, judge } from './guard';
@@ -213,7 +213,7 @@ async function runBench(quick: boolean): Promise<BenchResults> {
       const profiled = await fleets.yp.run(maxScale, plan, profileFile);
       generatorProfile = {
         workspaces: maxScale,
-        agents: placeClients(maxScale, clients, fleets.yp.processes)[0]?.length ?? 0,
+        agents: Math.min(perProcess, maxScale) * clients,
         p50: profiled.latency.p50,
         summary: summarizeCpuProfile(profileFile),
       };

@@ -10,7 +10,7 @@ export interface BenchSizes {
     /** concurrent workspaces of each run */
     readonly scales: readonly number[];
     readonly clientsPerWorkspace: number;
-    /** load-generating processes: one per this many workspaces of the largest scale, each workspace's clients spread over them (fleet.ts) */
+    /** workspaces each load-generating process drives (fleet.ts) */
     readonly workspacesPerProcess: number;
     readonly durationMs: number;
     readonly drainMs: number;
