@@ -9,6 +9,7 @@ import type { IdlePenalty } from './idle-penalty';
 import type { MemoryRow } from './memory';
 import type { BaselineOpen, HocuspocusOpen, OpenRow } from './open';
 import type { PropagationRow } from './propagation';
+import type { SignatureCheckCost } from './signature-check';
 import type { BenchSizes } from './sizes';
 import type { ThroughputResult } from './throughput';
 import type { TransparencyResult } from './transparency';
@@ -40,6 +41,8 @@ export interface BenchResults {
   readonly sweep: readonly SweepPoint[];
   readonly throughput: readonly { readonly yp: ThroughputResult; readonly baseline: ThroughputResult }[];
   readonly throughputProfile: ProfileSummary | undefined;
+  /** the server's required signature check, back to back, at each throughput payload (bench/signature-check.ts) */
+  readonly signatureChecks: readonly SignatureCheckCost[];
   /** a further Yhteispöytä propagation run at the largest scale with its first generator process profiled */
   readonly generatorProfile: GeneratorProfile | undefined;
   readonly open: readonly OpenRow[];

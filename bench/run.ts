@@ -20,6 +20,7 @@ import { waitForQuietMachine } from './cpu';
 import { loadAverage, readEnvironment } from './environment';
 import { measureHops } from './hops';
 import { measureIdlePenalty } from './idle-penalty';
+import { measureSignatureCheck } from './signature-check';
 import { mapLimit } from './light-device';
 import { agentScratchRoot, commitCostMs } from './local-commit';
 import { baselineMemory, ypMemory } from './memory';
@@ -133,6 +134,8 @@ async function runBench(quick: boolean): Promise<BenchResults> {
       if (best.yp === undefined || best.baseline === undefined) throw new Error('no throughput rounds');
       throughput.push({ yp: best.yp, baseline: best.baseline });
     }
+    const signatureChecks = sizes.throughput.payloads.map((payloadBytes) => measureSignatureCheck(payloadBytes, quick ? 3 : 25));
+    log(`  the server's signature check: ${signatureChecks.map((c) => `${c.us.toFixed(1)} µs at ${c.payloadBytes} B`).join(', ')}`);
 
     phase('server memory per idle device');
     const memory = {
@@ -317,6 +320,7 @@ async function runBench(quick: boolean): Promise<BenchResults> {
       sweep,
       throughput,
       throughputProfile,
+      signatureChecks,
       generatorProfile,
       open,
       baselineOpen: baseOpen,
