@@ -52,6 +52,8 @@ const QUIET = { maxBusyCores: 0.25, windowMs: 1000, timeoutMs: 60_000 } as const
 const SEED = 20_260_613;
 /** Seed of the untimed warm-up runs: other traces than the timed ones. */
 const WARM_UP_SEED = SEED + 1;
+/** Between the seeds of successive timed propagation rounds: past every workspace's and client's offset (workload.ts). */
+const ROUND_SEED_STEP = 1_000_000;
 
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -191,22 +193,31 @@ async function runBench(quick: boolean): Promise<BenchResults> {
     let generatorProfile: GeneratorProfile | undefined;
     try {
       for (const scale of sizes.propagation.scales) {
-        // The three systems one after the other at each scale, so that a change in the machine's load hits them alike.
-        const quietly = async (fleet: Fleet, name: string): Promise<PropagationRow> => {
+        // The three systems one after the other at each scale, round after round, so that a change in the machine's load hits them alike.
+        const quietly = async (fleet: Fleet, name: string, seed: number): Promise<PropagationRow> => {
           // The quick run (CI's guard, among other tests on the same cores) does not wait.
-          if (quick) return fleet.run(scale, plan);
+          if (quick) return fleet.run(scale, { ...plan, seed });
           // Untimed: warms the code paths of processes whose clients have not typed yet at this scale (sizes.ts).
           const { warmUpMs } = sizes.propagation;
           if (warmUpMs > 0) await fleet.run(scale, { ...plan, durationMs: warmUpMs, seed: WARM_UP_SEED });
           const quiet = await waitForQuietMachine(QUIET);
           log(`  ${name} at ${scale}: machine quiet after ${(quiet.waitedMs / 1000).toFixed(1)} s (${quiet.busyCores.toFixed(2)} cores busy)`);
-          return fleet.run(scale, plan);
+          return fleet.run(scale, { ...plan, seed });
         };
-        const yp = await quietly(fleets.yp, 'yhteispöytä');
-        const baseline = await quietly(fleets.baseline, 'stock relay');
-        const hp = await quietly(fleets.hocuspocus, 'hocuspocus');
         const show = (row: PropagationRow) => `${row.latency.p50.toFixed(1)}/${row.latency.p99.toFixed(1)} ms (late p99 ${row.generatorLateP99.toFixed(0)} ms)`;
-        log(`  ${scale} × ${clients} p50/p99: yhteispöytä ${show(yp)}, relay ${show(baseline)}, hocuspocus ${show(hp)}`);
+        const runs = { yp: [] as PropagationRow[], baseline: [] as PropagationRow[], hp: [] as PropagationRow[] };
+        for (let round = 0; round < sizes.propagation.rounds; round++) {
+          const seed = SEED + round * ROUND_SEED_STEP;
+          const ypRun = await quietly(fleets.yp, 'yhteispöytä', seed);
+          const baselineRun = await quietly(fleets.baseline, 'stock relay', seed);
+          const hpRun = await quietly(fleets.hocuspocus, 'hocuspocus', seed);
+          runs.yp.push(ypRun);
+          runs.baseline.push(baselineRun);
+          runs.hp.push(hpRun);
+          if (sizes.propagation.rounds > 1) log(`  round ${round + 1}: yhteispöytä ${show(ypRun)}, relay ${show(baselineRun)}, hocuspocus ${show(hpRun)}`);
+        }
+        const [yp, baseline, hp] = [mergeRows(runs.yp), mergeRows(runs.baseline), mergeRows(runs.hp)];
+        log(`  ${scale} × ${clients} p50/p99${sizes.propagation.rounds > 1 ? ', rounds pooled' : ''}: yhteispöytä ${show(yp)}, relay ${show(baseline)}, hocuspocus ${show(hp)}`);
         propagation.push(yp, baseline, hp);
       }
       // One more Yhteispöytä run at the largest scale, kept out of the table, with its first

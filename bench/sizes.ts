@@ -20,6 +20,12 @@ export interface BenchSizes {
      * handles (its code not yet compiled by V8) are not what the table is about
      */
     readonly warmUpMs: number;
+    /**
+     * timed runs of every system at each scale, the systems in turn in every round, their
+     * samples pooled per system: the shared machine's load changes from minute to minute,
+     * and one run's figures moved by up to 2× between bench runs
+     */
+    readonly rounds: number;
     /** typing clients in the agent-process run (one workspace) */
     readonly processClients: number;
     /** workspaces of the merge-window sweep, the windows tried, each run's length, and how many rounds of all windows */
@@ -60,6 +66,7 @@ export const FULL_SIZES: BenchSizes = {
     durationMs: 12_000,
     drainMs: 10_000,
     warmUpMs: 3_000,
+    rounds: 2,
     processClients: 5,
     sweepScale: 1,
     mergeWindows: [0, 10, 50],
@@ -92,6 +99,7 @@ export const QUICK_SIZES: BenchSizes = {
     durationMs: 2_000,
     drainMs: 5_000,
     warmUpMs: 0,
+    rounds: 1,
     processClients: 3,
     sweepScale: 1,
     mergeWindows: [0, 50],
