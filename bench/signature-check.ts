@@ -3,8 +3,8 @@
  * signature is checked against its author's registered identity key before anything is
  * stored (docs/design.md §5; server/src/relay/admission.ts). Timed here is the server's
  * own call, `envelopeSignatureValid`, with the key as the server caches it (a PublicKey),
- * over an update envelope of the throughput run's size, back to back after a warm-up — the
- * cheapest this check ever is on this machine. Set against the stock relay's server CPU
+ * over an update envelope of the throughput run's size, back to back after a warm-up, as a
+ * saturated server runs it (after idle it costs more). Set against the stock relay's server CPU
  * per update, it shows how much of what the throughput goal allows per update this one
  * check takes before the relay has done anything else.
  */
